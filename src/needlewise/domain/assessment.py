@@ -1,0 +1,188 @@
+"""What an assessment says: the verdict tier, the findings behind it, and the person's plan."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TypeAlias
+
+from needlewise.domain.tier import Confidence, Grade, Severity, Tier
+
+JsonScalar: TypeAlias = str | int | float | bool | None
+JsonValue: TypeAlias = JsonScalar | list["JsonValue"] | dict[str, "JsonValue"]
+
+ASSESSMENT_SCHEMA = "needlewise.assessment/1"
+
+
+@dataclass(frozen=True, slots=True)
+class KbVersion:
+    """Human version plus content hash of the knowledge base an assessment was made with."""
+
+    version: str
+    content_hash: str
+
+    def to_json(self) -> dict[str, JsonValue]:
+        """JSON form."""
+        return {"version": self.version, "content_hash": self.content_hash}
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """A source as a finding cites it."""
+
+    source_id: str
+    title: str
+    authors: str
+    year: int | None
+    grade: Grade
+    url: str
+
+    def to_json(self) -> dict[str, JsonValue]:
+        """JSON form."""
+        return {
+            "id": self.source_id,
+            "title": self.title,
+            "authors": self.authors,
+            "year": self.year,
+            "grade": self.grade.value,
+            "url": self.url,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """One answer a rule read, with the value it had."""
+
+    field: str
+    value: JsonValue
+
+    def to_json(self) -> dict[str, JsonValue]:
+        """JSON form."""
+        return {"field": self.field, "value": self.value}
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One rule that fired for this person, in the person's language."""
+
+    rule_id: str
+    tier: Tier
+    severity: Severity
+    confidence: Confidence
+    title: str
+    advice: str
+    seek_care_if: str | None
+    evidence_note: str | None
+    citations: tuple[Citation, ...]
+    facts: tuple[Fact, ...]
+
+    def to_json(self) -> dict[str, JsonValue]:
+        """JSON form."""
+        return {
+            "rule_id": self.rule_id,
+            "tier": self.tier.value,
+            "severity": self.severity.value,
+            "confidence": self.confidence.value,
+            "title": self.title,
+            "advice": self.advice,
+            "seek_care_if": self.seek_care_if,
+            "evidence_note": self.evidence_note,
+            "citations": [c.to_json() for c in self.citations],
+            "facts": [f.to_json() for f in self.facts],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class PlanSection:
+    """A titled list of steps (preparation, disinfection, aftercare, red flags ...) with its sources."""
+
+    section_id: str
+    title: str
+    steps: tuple[str, ...]
+    confidence: Confidence
+    citations: tuple[Citation, ...]
+
+    def to_json(self) -> dict[str, JsonValue]:
+        """JSON form."""
+        return {
+            "id": self.section_id,
+            "title": self.title,
+            "steps": list(self.steps),
+            "confidence": self.confidence.value,
+            "citations": [c.to_json() for c in self.citations],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class GoalSchedule:
+    """How often, and how many sessions, for one goal where it can reasonably be done."""
+
+    goal: str
+    goal_label: str
+    where: str
+    interval: str
+    sessions: str
+    confidence: Confidence
+    citations: tuple[Citation, ...]
+
+    def to_json(self) -> dict[str, JsonValue]:
+        """JSON form."""
+        return {
+            "goal": self.goal,
+            "goal_label": self.goal_label,
+            "where": self.where,
+            "interval": self.interval,
+            "sessions": self.sessions,
+            "confidence": self.confidence.value,
+            "citations": [c.to_json() for c in self.citations],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """The person's plan: needle length, schedule, protocols and red flags that apply."""
+
+    home_needle_mm_max: float | None
+    home_needle_mm_preferred: float | None
+    needle_summary: str
+    schedules: tuple[GoalSchedule, ...]
+    sections: tuple[PlanSection, ...]
+
+    def to_json(self) -> dict[str, JsonValue]:
+        """JSON form."""
+        return {
+            "home_needle_mm_max": self.home_needle_mm_max,
+            "home_needle_mm_preferred": self.home_needle_mm_preferred,
+            "needle_summary": self.needle_summary,
+            "schedules": [s.to_json() for s in self.schedules],
+            "sections": [s.to_json() for s in self.sections],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    """The engine's whole answer for one profile against one knowledge base."""
+
+    tier: Tier
+    tier_title: str
+    tier_summary: str
+    setting: str
+    lang: str
+    kb_version: KbVersion
+    findings: tuple[Finding, ...]
+    plan: Plan
+    disclaimer: str
+
+    def to_json(self) -> dict[str, JsonValue]:
+        """JSON form, with a stable key order."""
+        return {
+            "schema": ASSESSMENT_SCHEMA,
+            "tier": self.tier.value,
+            "tier_title": self.tier_title,
+            "tier_summary": self.tier_summary,
+            "setting": self.setting,
+            "lang": self.lang,
+            "kb_version": self.kb_version.to_json(),
+            "findings": [f.to_json() for f in self.findings],
+            "plan": self.plan.to_json(),
+            "disclaimer": self.disclaimer,
+        }

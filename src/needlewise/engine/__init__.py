@@ -1,0 +1,1 @@
+"""The pure assessment engine: profile + knowledge base -> assessment. No I/O, no clock."""

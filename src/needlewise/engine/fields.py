@@ -1,0 +1,101 @@
+"""The fields a rule or a question may read, with their types: the engine's typed context.
+
+Rule conditions and questionnaire conditions are checked against this registry when the knowledge
+base loads, and the compiler reads values in this order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum, StrEnum
+
+from needlewise.domain.profile import Profile
+from needlewise.domain.vocabulary import (
+    Area,
+    DeviceKind,
+    Goal,
+    History,
+    Medication,
+    ProcedureKind,
+    Product,
+    Setting,
+    SkinNow,
+)
+
+
+class FieldType(StrEnum):
+    """Value types a profile field can have."""
+
+    ENUM = "enum"
+    SET = "set"
+    INT = "int"
+    NUMBER = "number"
+    BOOL = "bool"
+
+
+@dataclass(frozen=True, slots=True)
+class FieldSpec:
+    """A readable profile field: its name, type, vocabulary (for enum and set) and nullability."""
+
+    name: str
+    type: FieldType
+    vocabulary: type[Enum] | None = None
+    nullable: bool = False
+
+    @property
+    def allowed(self) -> tuple[str, ...]:
+        """The allowed values of an enum or set field, else ()."""
+        return tuple(str(v.value) for v in self.vocabulary) if self.vocabulary else ()
+
+
+def _procedure_field(kind: ProcedureKind) -> FieldSpec:
+    return FieldSpec(f"procedures.{kind.value}.weeks_ago", FieldType.NUMBER, nullable=True)
+
+
+FIELDS: tuple[FieldSpec, ...] = (
+    FieldSpec("setting", FieldType.ENUM, Setting),
+    FieldSpec("age", FieldType.INT),
+    FieldSpec("goals", FieldType.SET, Goal),
+    FieldSpec("areas", FieldType.SET, Area),
+    FieldSpec("device.kind", FieldType.ENUM, DeviceKind),
+    FieldSpec("device.needle_mm", FieldType.NUMBER, nullable=True),
+    FieldSpec("device.uses", FieldType.INT, nullable=True),
+    FieldSpec("device.shared", FieldType.BOOL),
+    FieldSpec("device.sterile_single_use", FieldType.BOOL),
+    FieldSpec("pregnant_or_breastfeeding", FieldType.BOOL),
+    FieldSpec("fitzpatrick", FieldType.INT, nullable=True),
+    FieldSpec("skin_now", FieldType.SET, SkinNow),
+    FieldSpec("history", FieldType.SET, History),
+    FieldSpec("medications", FieldType.SET, Medication),
+    FieldSpec("isotretinoin_months_since_stop", FieldType.NUMBER, nullable=True),
+    FieldSpec("planned_products", FieldType.SET, Product),
+    *(_procedure_field(kind) for kind in ProcedureKind),
+)
+
+FIELDS_BY_NAME: dict[str, FieldSpec] = {spec.name: spec for spec in FIELDS}
+
+FactValue = str | int | float | bool | frozenset[str] | None
+
+
+def facts_of(profile: Profile) -> tuple[FactValue, ...]:
+    """The profile's values in ``FIELDS`` order (enum members as their string values)."""
+    device = profile.device
+    return (
+        profile.setting.value,
+        profile.age,
+        frozenset(g.value for g in profile.goals),
+        frozenset(a.value for a in profile.areas),
+        device.kind.value,
+        device.needle_mm,
+        device.uses,
+        device.shared,
+        device.sterile_single_use,
+        profile.pregnant_or_breastfeeding,
+        profile.fitzpatrick,
+        frozenset(s.value for s in profile.skin_now),
+        frozenset(h.value for h in profile.history),
+        frozenset(m.value for m in profile.medications),
+        profile.isotretinoin_months_since_stop,
+        frozenset(p.value for p in profile.planned_products),
+        *(profile.weeks_since(kind) for kind in ProcedureKind),
+    )

@@ -1,0 +1,173 @@
+"""The knowledge base as the engine sees it: immutable, already validated, bilingual.
+
+:mod:`needlewise.kb` builds these from the YAML files in ``knowledge/``; the engine only reads them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from needlewise.domain.assessment import KbVersion
+from needlewise.domain.tier import Confidence, Grade, Severity, Tier
+from needlewise.domain.vocabulary import Lang, Setting
+from needlewise.engine.conditions import Condition
+
+JsonData = Mapping[str, object]
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """A text in every supported language."""
+
+    en: str
+    es: str
+
+    def in_(self, lang: Lang) -> str:
+        """The text in ``lang``."""
+        return self.es if lang is Lang.ES else self.en
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A bibliography entry of the research brief."""
+
+    source_id: str
+    brief_ref: int
+    title: str
+    authors: str
+    year: int | None
+    venue: str | None
+    url: str
+    grade: Grade
+    note: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class RuleExample:
+    """A Profile v1 document and what the rule and the whole assessment must do with it."""
+
+    profile: JsonData
+    tier: Tier
+    fires: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A cited rule: when its condition holds, the verdict is at least its tier (per setting)."""
+
+    rule_id: str
+    group: str
+    tiers: Mapping[Setting, Tier]
+    severity: Severity
+    confidence: Confidence
+    brief_class: str | None
+    condition: Condition
+    title: Text
+    advice: Text
+    seek_care_if: Text | None
+    evidence_note: Text | None
+    citations: tuple[str, ...]
+    home_needle_cap_mm: float | None
+    blocks_home: bool
+    examples: tuple[RuleExample, ...]
+
+    def tier_for(self, setting: Setting) -> Tier:
+        """The tier this rule forces in ``setting``."""
+        return self.tiers[setting]
+
+
+@dataclass(frozen=True, slots=True)
+class ProtocolSection:
+    """A plan section (preparation, disinfection, aftercare, red flags ...), shown when it applies."""
+
+    section_id: str
+    title: Text
+    steps: tuple[Text, ...]
+    confidence: Confidence
+    citations: tuple[str, ...]
+    applies_if: Condition | None
+    requires_home_use: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    """Typical interval and number of sessions for one goal in one setting."""
+
+    goal: str
+    where: Setting
+    interval: Text
+    sessions: Text
+    confidence: Confidence
+    citations: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """A vocabulary value with its labels."""
+
+    value: str
+    label: Text
+    home_reachable: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """A questionnaire question mapped to one profile field, asked only when ``ask_if`` holds."""
+
+    question_id: str
+    field: str
+    kind: str
+    text: Text
+    help: Text | None
+    options: tuple[Term, ...]
+    ask_if: Condition | None
+    nullable: bool
+    minimum: float | None
+    maximum: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class TierText:
+    """How a tier is described to a person."""
+
+    title: Text
+    summary: Text
+
+
+@dataclass(frozen=True, slots=True)
+class HomeNeedlePolicy:
+    """The home needle length limits and where they come from."""
+
+    max_mm: float
+    preferred_mm: float
+    citations: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class KnowledgeBase:
+    """Everything the engine needs, validated and frozen."""
+
+    version: KbVersion
+    disclaimer: Text
+    plan_texts: Mapping[str, Text]
+    tier_texts: Mapping[Tier, TierText]
+    home_needle: HomeNeedlePolicy
+    sources: Mapping[str, Source]
+    vocabulary: Mapping[str, Mapping[str, Term]]
+    rules: tuple[Rule, ...]
+    sections: tuple[ProtocolSection, ...]
+    schedules: tuple[Schedule, ...]
+    questions: tuple[Question, ...]
+
+    def __post_init__(self) -> None:
+        """Freeze the mappings so a loaded knowledge base cannot be changed."""
+        object.__setattr__(self, "sources", MappingProxyType(dict(self.sources)))
+        object.__setattr__(self, "tier_texts", MappingProxyType(dict(self.tier_texts)))
+        object.__setattr__(self, "plan_texts", MappingProxyType(dict(self.plan_texts)))
+        object.__setattr__(
+            self,
+            "vocabulary",
+            MappingProxyType({k: MappingProxyType(dict(v)) for k, v in self.vocabulary.items()}),
+        )

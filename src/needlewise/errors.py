@@ -1,0 +1,52 @@
+"""Every error needlewise raises on purpose, in one tree.
+
+::
+
+    NeedlewiseError
+    ├── KnowledgeBaseError          the knowledge base on disk is invalid; .problems lists each one
+    └── ProfileError                a Profile v1 document is invalid; .problems lists each one
+
+Each problem names where it is (file and path, or the profile field) and, where one is close, a
+did-you-mean suggestion. Edges (CLI, API) turn these into exit codes or HTTP statuses in one place.
+A person's risk is never an exception: a contraindication is a finding, not an error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong, where it is, and a suggestion when there is one."""
+
+    where: str
+    message: str
+    suggestion: str | None = None
+
+    def __str__(self) -> str:
+        """``where: message (did you mean 'x'?)``."""
+        hint = f" (did you mean {self.suggestion!r}?)" if self.suggestion else ""
+        return f"{self.where}: {self.message}{hint}"
+
+
+class NeedlewiseError(Exception):
+    """Root of every error needlewise raises deliberately."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        """Hold one or more problems; the message lists them all."""
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        super().__init__("\n".join(str(p) for p in problems))
+
+    @property
+    def first(self) -> Problem:
+        """The first problem, for one-line reports."""
+        return self.problems[0]
+
+
+class KnowledgeBaseError(NeedlewiseError):
+    """The knowledge base files are missing or invalid; nothing was loaded."""
+
+
+class ProfileError(NeedlewiseError):
+    """A Profile v1 document is invalid; ``problem.where`` is the field path."""

@@ -1,0 +1,1 @@
+"""Load and completely validate the knowledge base in ``knowledge/``."""

@@ -1,0 +1,308 @@
+"""Load the knowledge base: read, check shape, check meaning, build, freeze.
+
+Every problem in every file is collected and reported together, each with its file, the rule or
+question id, the path inside it and a did-you-mean suggestion where one is close. Nothing is
+loaded unless everything is valid.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from enum import Enum
+from pathlib import Path
+from string import Formatter
+from typing import TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from needlewise.domain.assessment import KbVersion
+from needlewise.domain.tier import Tier
+from needlewise.domain.vocabulary import (
+    Area,
+    DeviceKind,
+    Goal,
+    History,
+    Medication,
+    ProcedureKind,
+    Product,
+    Setting,
+    SkinNow,
+)
+from needlewise.engine.compiler import compile_conditions
+from needlewise.engine.plan import PLAN_TEXT_KEYS
+from needlewise.engine.knowledge import (
+    HomeNeedlePolicy,
+    KnowledgeBase,
+    ProtocolSection,
+    Rule,
+    RuleExample,
+    Schedule,
+    Source,
+    Term,
+    Text,
+    TierText,
+)
+from needlewise.errors import KnowledgeBaseError, Problem
+from needlewise.kb.conditions import ConditionParser
+from needlewise.kb.files import KnowledgeFiles, default_directory, read_files
+from needlewise.kb.questionnaire import build_questions
+from needlewise.kb.schema import (
+    KbFileModel,
+    ProtocolsFileModel,
+    QuestionnaireFileModel,
+    RulesFileModel,
+    SourcesFileModel,
+    TermModel,
+    TextModel,
+)
+from needlewise.kb.suggestions import closest
+
+# vocabulary.yaml section -> (Profile v1 vocabulary, the profile field whose options it labels)
+VOCABULARIES: dict[str, tuple[type[Enum], str]] = {
+    "setting": (Setting, "setting"),
+    "goals": (Goal, "goals"),
+    "areas": (Area, "areas"),
+    "device_kind": (DeviceKind, "device.kind"),
+    "skin_now": (SkinNow, "skin_now"),
+    "history": (History, "history"),
+    "medications": (Medication, "medications"),
+    "procedure_kind": (ProcedureKind, "recent_procedures"),
+    "planned_products": (Product, "planned_products"),
+}
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def load_knowledge_base(directory: Path | None = None) -> KnowledgeBase:
+    """The validated knowledge base in ``directory`` (default: the bundled one)."""
+    files = read_files(directory or default_directory())
+    problems: list[Problem] = []
+    kb_file = _shape(files, "kb.yaml", KbFileModel, problems)
+    sources_file = _shape(files, "sources.yaml", SourcesFileModel, problems)
+    vocab = _vocabulary(files.documents.get("vocabulary.yaml"), problems)
+    protocols = _shape(files, "protocols.yaml", ProtocolsFileModel, problems)
+    questionnaire = _shape(files, "questionnaire.yaml", QuestionnaireFileModel, problems)
+    rule_files = {name: _shape(files, name, RulesFileModel, problems) for name in files.rule_files}
+    if problems:
+        raise KnowledgeBaseError(problems)
+    assert kb_file and sources_file and protocols and questionnaire  # noqa: S101 - guaranteed by no problems
+    sources = _sources(sources_file, problems)
+    cite = _CitationChecker(sources, problems)
+    rules = _rules({n: f for n, f in rule_files.items() if f is not None}, cite, problems)
+    terms_of = {field: tuple(vocab[name].values()) for name, (_, field) in VOCABULARIES.items()}
+    questions = build_questions(questionnaire.questions, terms_of, problems)
+    sections, schedules = _protocols(protocols, vocab["goals"], cite, problems)
+    missing_tiers = [t.value for t in Tier if t not in kb_file.tiers]
+    if missing_tiers:
+        problems.append(Problem("kb.yaml: tiers", f"missing texts for tiers: {', '.join(missing_tiers)}"))
+    _check_plan_texts(kb_file, problems)
+    cite.check("kb.yaml: home_needle.citations", kb_file.home_needle.citations)
+    if kb_file.home_needle.preferred_mm > kb_file.home_needle.max_mm:
+        problems.append(Problem("kb.yaml: home_needle", "preferred_mm is longer than max_mm"))
+    if problems:
+        raise KnowledgeBaseError(problems)
+    kb = KnowledgeBase(
+        version=KbVersion(kb_file.version, files.content_hash),
+        disclaimer=_text(kb_file.disclaimer),
+        plan_texts={key: _text(text) for key, text in kb_file.plan_texts.items()},
+        tier_texts={t: TierText(_text(m.title), _text(m.summary)) for t, m in kb_file.tiers.items()},
+        home_needle=HomeNeedlePolicy(
+            kb_file.home_needle.max_mm, kb_file.home_needle.preferred_mm, tuple(kb_file.home_needle.citations)
+        ),
+        sources=sources,
+        vocabulary=vocab,
+        rules=rules,
+        sections=sections,
+        schedules=schedules,
+        questions=questions,
+    )
+    compile_conditions([r.condition for r in rules], cache_key=files.content_hash)
+    return kb
+
+
+def _shape(files: KnowledgeFiles, name: str, model: type[M], problems: list[Problem]) -> M | None:
+    document = files.documents[name]
+    try:
+        return model.model_validate(document)
+    except ValidationError as error:
+        for detail in error.errors():
+            where = _location(name, document, detail["loc"])
+            problems.append(Problem(where, detail["msg"]))
+        return None
+
+
+def _location(name: str, document: object, loc: Iterable[int | str]) -> str:
+    """``file: rules[3] (id 'x').advice.es`` from a pydantic error location."""
+    parts: list[str] = []
+    node = document
+    for key in loc:
+        if isinstance(key, int):
+            parts.append(f"[{key}]")
+            node = node[key] if isinstance(node, list) and key < len(node) else None
+            ident = node.get("id") if isinstance(node, dict) else None
+            if isinstance(ident, str):
+                parts.append(f" (id {ident!r})")
+        else:
+            parts.append(f".{key}" if parts else str(key))
+            node = node.get(key) if isinstance(node, dict) else None
+    return f"{name}: {''.join(parts)}" if parts else name
+
+
+def _text(model: TextModel | TermModel) -> Text:
+    return Text(model.en, model.es)
+
+
+def _vocabulary(document: object, problems: list[Problem]) -> dict[str, dict[str, Term]]:
+    vocab: dict[str, dict[str, Term]] = {name: {} for name in VOCABULARIES}
+    if not isinstance(document, Mapping):
+        problems.append(Problem("vocabulary.yaml", "must be a mapping of vocabularies"))
+        return vocab
+    for name in document:
+        if name not in VOCABULARIES:
+            problems.append(Problem(f"vocabulary.yaml: {name}", "unknown vocabulary", closest(str(name), VOCABULARIES)))
+    for name, (enum, _) in VOCABULARIES.items():
+        section = document.get(name)
+        if not isinstance(section, Mapping):
+            problems.append(Problem(f"vocabulary.yaml: {name}", "missing, or not a mapping of values to labels"))
+            continue
+        allowed = [str(member.value) for member in enum]
+        for value, raw in section.items():
+            where = f"vocabulary.yaml: {name}.{value}"
+            if value not in allowed:
+                problems.append(Problem(where, f"not a Profile v1 {name} value", closest(str(value), allowed)))
+                continue
+            try:
+                term = TermModel.model_validate(raw)
+            except ValidationError as error:
+                problems.extend(Problem(f"{where}.{'.'.join(map(str, d['loc']))}", d["msg"]) for d in error.errors())
+                continue
+            vocab[name][value] = Term(value, _text(term), term.home_reachable)
+        problems.extend(
+            Problem(f"vocabulary.yaml: {name}", f"no label for value {value!r}") for value in allowed if value not in section
+        )
+        vocab[name] = {v: vocab[name][v] for v in allowed if v in vocab[name]}
+    return vocab
+
+
+def _sources(model: SourcesFileModel, problems: list[Problem]) -> dict[str, Source]:
+    sources: dict[str, Source] = {}
+    refs: set[int] = set()
+    for i, s in enumerate(model.sources):
+        where = f"sources.yaml: sources[{i}] (id {s.id!r})"
+        if s.id in sources:
+            problems.append(Problem(where, f"duplicate source id {s.id!r}"))
+        if s.brief_ref in refs:
+            problems.append(Problem(where, f"brief_ref {s.brief_ref} is used twice"))
+        refs.add(s.brief_ref)
+        sources[s.id] = Source(s.id, s.brief_ref, s.title, s.authors, s.year, s.venue, s.url, s.grade, s.note)
+    return sources
+
+
+class _CitationChecker:
+    def __init__(self, sources: Mapping[str, Source], problems: list[Problem]) -> None:
+        self._sources = sources
+        self._problems = problems
+
+    def check(self, where: str, citations: Iterable[str]) -> tuple[str, ...]:
+        cited = tuple(citations)
+        for i, source_id in enumerate(cited):
+            if source_id not in self._sources:
+                hint = closest(source_id, self._sources)
+                self._problems.append(Problem(f"{where}[{i}]", f"unknown source {source_id!r}", hint))
+        if len(set(cited)) != len(cited):
+            self._problems.append(Problem(where, "a source is cited twice"))
+        return cited
+
+
+def _rules(files: Mapping[str, RulesFileModel], cite: _CitationChecker, problems: list[Problem]) -> tuple[Rule, ...]:
+    rules: list[Rule] = []
+    seen: dict[str, str] = {}
+    for name, model in files.items():
+        for i, r in enumerate(model.rules):
+            where = f"{name}: rules[{i}] (id {r.id!r})"
+            if r.id in seen:
+                problems.append(Problem(where, f"duplicate rule id {r.id!r} (also in {seen[r.id]})"))
+            seen[r.id] = name
+            tiers = r.tier if isinstance(r.tier, dict) else dict.fromkeys(Setting, r.tier)
+            missing = [s.value for s in Setting if s not in tiers]
+            if missing:
+                problems.append(Problem(f"{where}.tier", f"no tier for setting(s): {', '.join(missing)}"))
+            rules.append(
+                Rule(
+                    rule_id=r.id,
+                    group=model.group,
+                    tiers=tiers,
+                    severity=r.severity,
+                    confidence=r.confidence,
+                    brief_class=r.brief_class,
+                    condition=ConditionParser(problems).parse(r.condition, f"{where}.condition"),
+                    title=_text(r.title),
+                    advice=_text(r.advice),
+                    seek_care_if=_text(r.seek_care_if) if r.seek_care_if else None,
+                    evidence_note=_text(r.evidence_note) if r.evidence_note else None,
+                    citations=cite.check(f"{where}.citations", r.citations),
+                    home_needle_cap_mm=r.home_needle_cap_mm,
+                    blocks_home=r.blocks_home,
+                    examples=tuple(RuleExample(e.profile, e.tier, e.fires) for e in r.examples),
+                )
+            )
+    return tuple(rules)
+
+
+def _protocols(
+    model: ProtocolsFileModel,
+    goals: Mapping[str, Term],
+    cite: _CitationChecker,
+    problems: list[Problem],
+) -> tuple[tuple[ProtocolSection, ...], tuple[Schedule, ...]]:
+    sections: list[ProtocolSection] = []
+    ids: set[str] = set()
+    for i, s in enumerate(model.sections):
+        where = f"protocols.yaml: sections[{i}] (id {s.id!r})"
+        if s.id in ids:
+            problems.append(Problem(where, f"duplicate section id {s.id!r}"))
+        ids.add(s.id)
+        applies = ConditionParser(problems).parse(s.applies_if, f"{where}.applies_if") if s.applies_if else None
+        steps = tuple(_text(step) for step in s.steps)
+        cited = cite.check(f"{where}.citations", s.citations)
+        sections.append(ProtocolSection(s.id, _text(s.title), steps, s.confidence, cited, applies, s.requires_home_use))
+    schedules: list[Schedule] = []
+    keys: set[tuple[str, Setting]] = set()
+    for i, sc in enumerate(model.schedules):
+        where = f"protocols.yaml: schedules[{i}] (goal {sc.goal!r}, where {sc.where.value!r})"
+        if sc.goal not in goals:
+            problems.append(Problem(f"{where}.goal", f"unknown goal {sc.goal!r}", closest(sc.goal, goals)))
+        if (sc.goal, sc.where) in keys:
+            problems.append(Problem(where, "a schedule for this goal and setting already exists"))
+        keys.add((sc.goal, sc.where))
+        cited = cite.check(f"{where}.citations", sc.citations)
+        schedules.append(Schedule(sc.goal, sc.where, _text(sc.interval), _text(sc.sessions), sc.confidence, cited))
+    problems.extend(
+        Problem("protocols.yaml: schedules", f"goal {goal!r} has no clinic schedule")
+        for goal in goals
+        if (goal, Setting.CLINIC) not in keys
+    )
+    return tuple(sections), tuple(schedules)
+
+
+def _check_plan_texts(model: KbFileModel, problems: list[Problem]) -> None:
+    """Each plan text exists, and uses exactly its placeholders, in both languages."""
+    for key, wanted in PLAN_TEXT_KEYS.items():
+        text = model.plan_texts.get(key)
+        if text is None:
+            problems.append(Problem(f"kb.yaml: plan_texts.{key}", "missing"))
+            continue
+        for lang, template in (("en", text.en), ("es", text.es)):
+            try:
+                used = {name for _, name, _, _ in Formatter().parse(template) if name is not None}
+            except ValueError as error:
+                problems.append(Problem(f"kb.yaml: plan_texts.{key}.{lang}", f"bad template: {error}"))
+                continue
+            if used != set(wanted):
+                expected = ", ".join("{" + w + "}" for w in wanted) or "no placeholders"
+                problems.append(Problem(f"kb.yaml: plan_texts.{key}.{lang}", f"must use {expected}"))
+    problems.extend(
+        Problem(f"kb.yaml: plan_texts.{key}", "unknown plan text", closest(key, PLAN_TEXT_KEYS))
+        for key in model.plan_texts
+        if key not in PLAN_TEXT_KEYS
+    )

@@ -1,0 +1,176 @@
+"""The shape of each knowledge-base file, checked with pydantic before any meaning is checked.
+
+Unknown keys are rejected everywhere, so a misspelt key is an error rather than silently ignored.
+Conditions stay raw here; :mod:`needlewise.kb.conditions` parses them.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from needlewise.domain.tier import Confidence, Grade, Severity, Tier
+from needlewise.domain.vocabulary import Setting
+
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=60)]
+NonEmpty = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
+Citations = Annotated[list[Slug], Field(min_length=1)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TextModel(_Strict):
+    """A text in English and Spanish."""
+
+    en: NonEmpty
+    es: NonEmpty
+
+
+class TierTextModel(_Strict):
+    """How one tier is described."""
+
+    title: TextModel
+    summary: TextModel
+
+
+class HomeNeedleModel(_Strict):
+    """The home needle length policy."""
+
+    max_mm: Annotated[float, Field(gt=0, le=0.5)]
+    preferred_mm: Annotated[float, Field(gt=0, le=0.5)]
+    citations: Citations
+
+
+class KbFileModel(_Strict):
+    """``kb.yaml``."""
+
+    name: NonEmpty
+    version: Annotated[str, StringConstraints(pattern=r"^\d+\.\d+\.\d+$")]
+    disclaimer: TextModel
+    plan_texts: dict[NonEmpty, TextModel]
+    tiers: dict[Tier, TierTextModel]
+    home_needle: HomeNeedleModel
+
+
+class SourceModel(_Strict):
+    """One bibliography entry of ``sources.yaml``."""
+
+    id: Slug
+    brief_ref: Annotated[int, Field(ge=1)]
+    title: NonEmpty
+    authors: NonEmpty
+    year: Annotated[int, Field(ge=1900, le=2100)] | None
+    venue: NonEmpty | None
+    url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")]
+    grade: Grade
+    note: NonEmpty | None
+
+
+class SourcesFileModel(_Strict):
+    """``sources.yaml``."""
+
+    sources: Annotated[list[SourceModel], Field(min_length=1)]
+
+
+class TermModel(_Strict):
+    """A vocabulary value's labels."""
+
+    en: NonEmpty
+    es: NonEmpty
+    home_reachable: bool = True
+
+
+class ExampleModel(_Strict):
+    """An example profile of a rule, with the tier the whole assessment must reach."""
+
+    tier: Tier
+    fires: bool = True
+    profile: dict[str, object]
+
+
+class RuleModel(_Strict):
+    """One rule."""
+
+    id: Slug
+    tier: Tier | dict[Setting, Tier]
+    severity: Severity
+    confidence: Confidence
+    brief_class: NonEmpty | None
+    condition: object
+    title: TextModel
+    advice: TextModel
+    seek_care_if: TextModel | None = None
+    evidence_note: TextModel | None = None
+    citations: Citations
+    home_needle_cap_mm: Annotated[float, Field(gt=0, le=0.5)] | None = None
+    blocks_home: bool = False
+    examples: Annotated[list[ExampleModel], Field(min_length=1)]
+
+
+class RulesFileModel(_Strict):
+    """A file under ``rules/``."""
+
+    group: Slug
+    rules: Annotated[list[RuleModel], Field(min_length=1)]
+
+
+class SectionModel(_Strict):
+    """A plan section in ``protocols.yaml``."""
+
+    id: Slug
+    applies_if: object = None
+    requires_home_use: bool = False
+    confidence: Confidence
+    title: TextModel
+    steps: Annotated[list[TextModel], Field(min_length=1)]
+    citations: Citations
+
+
+class ScheduleModel(_Strict):
+    """A schedule in ``protocols.yaml``."""
+
+    goal: NonEmpty
+    where: Setting
+    confidence: Confidence
+    citations: Citations
+    interval: TextModel
+    sessions: TextModel
+
+
+class ProtocolsFileModel(_Strict):
+    """``protocols.yaml``."""
+
+    sections: Annotated[list[SectionModel], Field(min_length=1)]
+    schedules: Annotated[list[ScheduleModel], Field(min_length=1)]
+
+
+class ChoiceModel(_Strict):
+    """A labelled choice of a scale question."""
+
+    value: int
+    label: TextModel
+
+
+class QuestionModel(_Strict):
+    """One question of ``questionnaire.yaml``."""
+
+    id: Slug
+    field: NonEmpty
+    kind: Literal["single", "multi", "boolean", "integer", "number", "scale", "procedures"]
+    text: TextModel
+    help: TextModel | None = None
+    ask_if: object = None
+    nullable: bool = False
+    min: float | None = None
+    max: float | None = None
+    options: list[NonEmpty] | None = None
+    choices: list[ChoiceModel] | None = None
+
+
+class QuestionnaireFileModel(_Strict):
+    """``questionnaire.yaml``."""
+
+    questions: Annotated[list[QuestionModel], Field(min_length=1)]
