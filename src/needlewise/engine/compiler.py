@@ -68,26 +68,26 @@ def _expression(condition: Condition, constants: dict[str, frozenset[str]]) -> s
             return f"(not {_expression(item, constants)})"
 
 
+_SET_TEMPLATES = {
+    Operator.IN: "({var} in {constant})",
+    Operator.NOT_IN: "({var} not in {constant})",
+    Operator.INTERSECTS: "(not {var}.isdisjoint({constant}))",
+}
+
+
 def _comparison(comparison: Comparison, constants: dict[str, frozenset[str]]) -> str:
     var = f"v{_FIELD_INDEX[comparison.field]}"
-    nullable = FIELDS_BY_NAME[comparison.field].nullable
     op, value = comparison.op, comparison.value
-    if op is Operator.IS_NULL:
-        return f"({var} is None)"
-    if op is Operator.IS_NOT_NULL:
-        return f"({var} is not None)"
+    if op in (Operator.IS_NULL, Operator.IS_NOT_NULL):
+        return f"({var} is {'' if op is Operator.IS_NULL else 'not '}None)"
     if op in _COMPARE_SYMBOL:
         test = f"{var} {_COMPARE_SYMBOL[op]} {value!r}"
-        return f"({var} is not None and {test})" if nullable else f"({test})"
+        return f"({var} is not None and {test})" if FIELDS_BY_NAME[comparison.field].nullable else f"({test})"
     if op is Operator.CONTAINS:
         return f"({value!r} in {var})"
     constant = f"K{len(constants)}"
     constants[constant] = frozenset(value if isinstance(value, tuple) else ())
-    if op is Operator.IN:
-        return f"({var} in {constant})"
-    if op is Operator.NOT_IN:
-        return f"({var} not in {constant})"
-    return f"(not {var}.isdisjoint({constant}))"  # Operator.INTERSECTS
+    return _SET_TEMPLATES[op].format(var=var, constant=constant)
 
 
 def interpret(condition: Condition, facts: Sequence[FactValue]) -> bool:
@@ -103,22 +103,17 @@ def interpret(condition: Condition, facts: Sequence[FactValue]) -> bool:
             return _interpret_comparison(condition, facts[_FIELD_INDEX[condition.field]])
 
 
-def _interpret_comparison(comparison: Comparison, actual: FactValue) -> bool:  # noqa: PLR0911 - one return per operator family
+def _interpret_comparison(comparison: Comparison, actual: FactValue) -> bool:
     op, value = comparison.op, comparison.value
-    if op is Operator.IS_NULL:
-        return actual is None
-    if actual is None:
-        return False
+    if op is Operator.IS_NULL or actual is None:
+        return op is Operator.IS_NULL and actual is None
     if op is Operator.IS_NOT_NULL:
         return True
+    values = value if isinstance(value, tuple) else ()
     if isinstance(actual, frozenset):
-        if op is Operator.CONTAINS:
-            return value in actual
-        return not actual.isdisjoint(value if isinstance(value, tuple) else ())
-    if op is Operator.IN:
-        return actual in (value if isinstance(value, tuple) else ())
-    if op is Operator.NOT_IN:
-        return actual not in (value if isinstance(value, tuple) else ())
+        return value in actual if op is Operator.CONTAINS else not actual.isdisjoint(values)
+    if op in (Operator.IN, Operator.NOT_IN):
+        return (actual in values) is (op is Operator.IN)
     return _ordered(op, actual, value)
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from needlewise.domain.assessment import Assessment, Citation, Fact, Finding, JsonValue
 from needlewise.domain.profile import Profile
 from needlewise.domain.tier import Tier
-from needlewise.domain.vocabulary import Lang
+from needlewise.domain.vocabulary import Lang, Setting
 from needlewise.engine.compiler import FiredRules, compile_conditions
 from needlewise.engine.conditions import fields_read
 from needlewise.engine.fields import FIELDS, FactValue, facts_of
@@ -39,7 +39,10 @@ def assess(profile: Profile, kb: KnowledgeBase, lang: Lang = Lang.EN) -> Assessm
     facts = facts_of(profile)
     indices = prepared.fired(facts)
     fired = [kb.rules[i] for i in indices]
-    findings = [_finding(kb.rules[i], prepared.reads[i], profile, facts, prepared, lang) for i in indices]
+    findings = [
+        _finding(kb.rules[i], prepared.reads[i], facts, setting=profile.setting, prepared=prepared, lang=lang)
+        for i in indices
+    ]
     tier = Tier.highest(f.tier for f in findings)
     findings.sort(key=lambda f: -f.tier.rank)  # stable: knowledge-base order within a tier
     texts = kb.tier_texts[tier]
@@ -51,7 +54,7 @@ def assess(profile: Profile, kb: KnowledgeBase, lang: Lang = Lang.EN) -> Assessm
         lang=lang.value,
         kb_version=kb.version,
         findings=tuple(findings),
-        plan=build_plan(profile, facts, kb, tier, fired, lang, lambda ids: _cite(prepared, ids)),
+        plan=build_plan(profile, facts, kb, tier=tier, fired=fired, lang=lang, cite=lambda ids: _cite(prepared, ids)),
         disclaimer=kb.disclaimer.in_(lang),
     )
 
@@ -68,7 +71,8 @@ def _prepare(kb: KnowledgeBase) -> _Prepared:
         prepared = _Prepared(
             fired=compile_conditions([r.condition for r in kb.rules], cache_key=key),
             citations={
-                s.source_id: Citation(s.source_id, s.title, s.authors, s.year, s.grade, s.url) for s in kb.sources.values()
+                s.source_id: Citation(s.source_id, s.title, s.authors, s.year, s.grade, s.url)
+                for s in kb.sources.values()
             },
             reads=tuple(tuple((name, _FIELD_INDEX[name]) for name in fields_read(r.condition)) for r in kb.rules),
         )
@@ -83,14 +87,15 @@ def _cite(prepared: _Prepared, ids: Sequence[str]) -> tuple[Citation, ...]:
 def _finding(  # noqa: PLR0913 - a finding combines all of these
     rule: Rule,
     reads: tuple[tuple[str, int], ...],
-    profile: Profile,
     facts: Sequence[FactValue],
+    *,
+    setting: Setting,
     prepared: _Prepared,
     lang: Lang,
 ) -> Finding:
     return Finding(
         rule_id=rule.rule_id,
-        tier=rule.tier_for(profile.setting),
+        tier=rule.tier_for(setting),
         severity=rule.severity,
         confidence=rule.confidence,
         title=rule.title.in_(lang),
@@ -104,5 +109,5 @@ def _finding(  # noqa: PLR0913 - a finding combines all of these
 
 def _json(value: FactValue) -> JsonValue:
     if isinstance(value, frozenset):
-        return sorted(value)
+        return list[JsonValue](sorted(value))
     return value

@@ -38,7 +38,7 @@ class FieldSpec:
     """A readable profile field: its name, type, vocabulary (for enum and set) and nullability."""
 
     name: str
-    type: FieldType
+    value_type: FieldType
     vocabulary: type[Enum] | None = None
     nullable: bool = False
 

@@ -35,6 +35,7 @@ def build_plan(  # noqa: PLR0913 - the plan really depends on each of these
     profile: Profile,
     facts: Sequence[FactValue],
     kb: KnowledgeBase,
+    *,
     tier: Tier,
     fired: Sequence[Rule],
     lang: Lang,
@@ -44,7 +45,9 @@ def build_plan(  # noqa: PLR0913 - the plan really depends on each of these
     limit = home_needle_limit(profile, kb, tier, fired)
     preferred = None if limit is None else min(limit, kb.home_needle.preferred_mm)
     sections = tuple(
-        PlanSection(s.section_id, s.title.in_(lang), tuple(t.in_(lang) for t in s.steps), s.confidence, cite(s.citations))
+        PlanSection(
+            s.section_id, s.title.in_(lang), tuple(t.in_(lang) for t in s.steps), s.confidence, cite(s.citations)
+        )
         for s in kb.sections
         if (limit is not None or not s.requires_home_use) and (s.applies_if is None or interpret(s.applies_if, facts))
     )
@@ -57,7 +60,9 @@ def build_plan(  # noqa: PLR0913 - the plan really depends on each of these
     )
 
 
-def _needle_summary(profile: Profile, kb: KnowledgeBase, limit: float | None, preferred: float | None, lang: Lang) -> str:
+def _needle_summary(
+    profile: Profile, kb: KnowledgeBase, limit: float | None, preferred: float | None, lang: Lang
+) -> str:
     texts = kb.plan_texts
     if limit is not None:
         return texts[HOME_LIMIT].in_(lang).format(max=_mm(limit), preferred=_mm(preferred or limit))
@@ -68,7 +73,9 @@ def _needle_summary(profile: Profile, kb: KnowledgeBase, limit: float | None, pr
     return texts[NOT_AT_HOME].in_(lang)
 
 
-def _schedules(profile: Profile, kb: KnowledgeBase, limit: float | None, lang: Lang, cite: Cite) -> tuple[GoalSchedule, ...]:
+def _schedules(
+    profile: Profile, kb: KnowledgeBase, limit: float | None, lang: Lang, cite: Cite
+) -> tuple[GoalSchedule, ...]:
     by_key = {(s.goal, s.where): s for s in kb.schedules}
     goals = kb.vocabulary["goals"]
     result: list[GoalSchedule] = []

@@ -78,8 +78,10 @@ class ConditionParser:
             op = Operator(op_name)
         except ValueError:
             return self._fail(f"{where}.op", f"unknown operator {op_name!r}", closest(op_name, Operator))
-        if spec.type not in OPERATOR_FIELD_TYPES[op]:
-            return self._fail(f"{where}.op", f"operator {op.value!r} does not apply to {spec.type.value} field {name!r}")
+        if spec.value_type not in OPERATOR_FIELD_TYPES[op]:
+            return self._fail(
+                f"{where}.op", f"operator {op.value!r} does not apply to {spec.value_type.value} field {name!r}"
+            )
         value = self._value(spec, op, raw.get("value"), f"{where}.value")
         return Comparison(name, op, value)
 
@@ -93,7 +95,7 @@ class ConditionParser:
                 self._problems.append(Problem(where, f"operator {op.value!r} needs a non-empty list of values"))
                 return ()
             return tuple(self._term(spec, item, f"{where}[{i}]") for i, item in enumerate(value))
-        if spec.type in (FieldType.ENUM, FieldType.SET):
+        if spec.value_type in (FieldType.ENUM, FieldType.SET):
             return self._term(spec, value, where)
         return self._scalar(spec, value, where)
 
@@ -106,14 +108,16 @@ class ConditionParser:
         return value
 
     def _scalar(self, spec: FieldSpec, value: object, where: str) -> ComparisonValue:
-        if spec.type is FieldType.BOOL:
+        if spec.value_type is FieldType.BOOL:
             ok = isinstance(value, bool)
-        elif spec.type is FieldType.INT:
+        elif spec.value_type is FieldType.INT:
             ok = isinstance(value, int) and not isinstance(value, bool)
         else:
             ok = isinstance(value, int | float) and not isinstance(value, bool)
         if not ok:
-            self._problems.append(Problem(where, f"{value!r} is not a {spec.type.value} value for field {spec.name!r}"))
+            self._problems.append(
+                Problem(where, f"{value!r} is not a {spec.value_type.value} value for field {spec.name!r}")
+            )
             return None
         return value  # type: ignore[return-value]  # narrowed by the checks above
 

@@ -29,7 +29,6 @@ from needlewise.domain.vocabulary import (
     SkinNow,
 )
 from needlewise.engine.compiler import compile_conditions
-from needlewise.engine.plan import PLAN_TEXT_KEYS
 from needlewise.engine.knowledge import (
     HomeNeedlePolicy,
     KnowledgeBase,
@@ -42,6 +41,7 @@ from needlewise.engine.knowledge import (
     Text,
     TierText,
 )
+from needlewise.engine.plan import PLAN_TEXT_KEYS
 from needlewise.errors import KnowledgeBaseError, Problem
 from needlewise.kb.conditions import ConditionParser
 from needlewise.kb.files import KnowledgeFiles, default_directory, read_files
@@ -85,7 +85,10 @@ def load_knowledge_base(directory: Path | None = None) -> KnowledgeBase:
     rule_files = {name: _shape(files, name, RulesFileModel, problems) for name in files.rule_files}
     if problems:
         raise KnowledgeBaseError(problems)
-    assert kb_file and sources_file and protocols and questionnaire  # noqa: S101 - guaranteed by no problems
+    assert kb_file is not None  # noqa: S101 - no problems means every file had its shape
+    assert sources_file is not None  # noqa: S101
+    assert protocols is not None  # noqa: S101
+    assert questionnaire is not None  # noqa: S101
     sources = _sources(sources_file, problems)
     cite = _CitationChecker(sources, problems)
     rules = _rules({n: f for n, f in rule_files.items() if f is not None}, cite, problems)
@@ -157,9 +160,11 @@ def _vocabulary(document: object, problems: list[Problem]) -> dict[str, dict[str
     if not isinstance(document, Mapping):
         problems.append(Problem("vocabulary.yaml", "must be a mapping of vocabularies"))
         return vocab
-    for name in document:
-        if name not in VOCABULARIES:
-            problems.append(Problem(f"vocabulary.yaml: {name}", "unknown vocabulary", closest(str(name), VOCABULARIES)))
+    problems.extend(
+        Problem(f"vocabulary.yaml: {name}", "unknown vocabulary", closest(str(name), VOCABULARIES))
+        for name in document
+        if name not in VOCABULARIES
+    )
     for name, (enum, _) in VOCABULARIES.items():
         section = document.get(name)
         if not isinstance(section, Mapping):
@@ -178,7 +183,9 @@ def _vocabulary(document: object, problems: list[Problem]) -> dict[str, dict[str
                 continue
             vocab[name][value] = Term(value, _text(term), term.home_reachable)
         problems.extend(
-            Problem(f"vocabulary.yaml: {name}", f"no label for value {value!r}") for value in allowed if value not in section
+            Problem(f"vocabulary.yaml: {name}", f"no label for value {value!r}")
+            for value in allowed
+            if value not in section
         )
         vocab[name] = {v: vocab[name][v] for v in allowed if v in vocab[name]}
     return vocab

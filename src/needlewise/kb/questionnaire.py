@@ -60,7 +60,9 @@ def build_questions(
         questions.append(_question(model, ask_if, options))
         asked.append(model.field)
     problems.extend(
-        Problem("questionnaire.yaml", f"required field {name!r} is never asked") for name in REQUIRED if name not in asked
+        Problem("questionnaire.yaml", f"required field {name!r} is never asked")
+        for name in REQUIRED
+        if name not in asked
     )
     return tuple(questions)
 
@@ -71,8 +73,10 @@ def _check_kind(model: QuestionModel, where: str, problems: list[Problem]) -> No
             problems.append(Problem(f"{where}.kind", f"kind 'procedures' is for field {PROCEDURES_FIELD!r} only"))
         return
     spec = FIELDS_BY_NAME[model.field]
-    if _KIND_TYPES[model.kind] is not spec.type:
-        problems.append(Problem(f"{where}.kind", f"kind {model.kind!r} does not suit {spec.type.value} field {model.field!r}"))
+    if _KIND_TYPES[model.kind] is not spec.value_type:
+        problems.append(
+            Problem(f"{where}.kind", f"kind {model.kind!r} does not suit {spec.value_type.value} field {model.field!r}")
+        )
     if model.nullable and not spec.nullable:
         problems.append(Problem(f"{where}.nullable", f"field {model.field!r} cannot be left unknown"))
     if (model.kind == "scale") != (model.choices is not None):
@@ -96,7 +100,11 @@ def _options(
         if value in by_value:
             chosen.append(by_value[value])
         else:
-            problems.append(Problem(f"{where}.options[{i}]", f"{value!r} is not a value of {model.field!r}", closest(value, by_value)))
+            problems.append(
+                Problem(
+                    f"{where}.options[{i}]", f"{value!r} is not a value of {model.field!r}", closest(value, by_value)
+                )
+            )
     return tuple(chosen)
 
 
@@ -131,14 +139,14 @@ def _satisfiable(condition: Condition) -> bool:
 
 
 def _samples(spec: FieldSpec, constants: list[float]) -> list[FactValue]:
-    if spec.type is FieldType.ENUM:
+    if spec.value_type is FieldType.ENUM:
         return list(spec.allowed)
-    if spec.type is FieldType.SET:
+    if spec.value_type is FieldType.SET:
         return [frozenset(), frozenset(spec.allowed), *(frozenset({v}) for v in spec.allowed)]
-    if spec.type is FieldType.BOOL:
+    if spec.value_type is FieldType.BOOL:
         return [False, True]
     numbers = sorted({0.0, *(c + d for c in constants for d in (-1, -0.01, 0, 0.01, 1))})
-    values: list[FactValue] = [int(n) if spec.type is FieldType.INT else n for n in numbers]
+    values: list[FactValue] = [int(n) if spec.value_type is FieldType.INT else n for n in numbers]
     return [None, *values] if spec.nullable else values
 
 
@@ -146,9 +154,9 @@ def _default(spec: FieldSpec) -> FactValue:
     defaults: dict[FieldType, FactValue] = {FieldType.SET: frozenset(), FieldType.BOOL: False, FieldType.INT: 0}
     if spec.nullable:
         return None
-    if spec.type is FieldType.ENUM:
+    if spec.value_type is FieldType.ENUM:
         return spec.allowed[0]
-    return defaults.get(spec.type, 0.0)
+    return defaults.get(spec.value_type, 0.0)
 
 
 def _constants(condition: Condition, name: str) -> list[float]:

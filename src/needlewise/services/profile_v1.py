@@ -43,8 +43,21 @@ def _unique(values: list[E]) -> list[E]:
     return values
 
 
-def _subset(kind: type[E]) -> Any:  # noqa: ANN401 - returns a typing form for pydantic
-    return Annotated[list[kind], AfterValidator(_unique), Field(default_factory=list, json_schema_extra={"uniqueItems": True})]  # type: ignore[valid-type]
+_UNIQUE_ITEMS = {"uniqueItems": True}
+GoalList = Annotated[list[Goal], AfterValidator(_unique), Field(default_factory=list, json_schema_extra=_UNIQUE_ITEMS)]
+AreaList = Annotated[list[Area], AfterValidator(_unique), Field(default_factory=list, json_schema_extra=_UNIQUE_ITEMS)]
+SkinNowList = Annotated[
+    list[SkinNow], AfterValidator(_unique), Field(default_factory=list, json_schema_extra=_UNIQUE_ITEMS)
+]
+HistoryList = Annotated[
+    list[History], AfterValidator(_unique), Field(default_factory=list, json_schema_extra=_UNIQUE_ITEMS)
+]
+MedicationList = Annotated[
+    list[Medication], AfterValidator(_unique), Field(default_factory=list, json_schema_extra=_UNIQUE_ITEMS)
+]
+ProductList = Annotated[
+    list[Product], AfterValidator(_unique), Field(default_factory=list, json_schema_extra=_UNIQUE_ITEMS)
+]
 
 
 class _Model(BaseModel):
@@ -55,7 +68,9 @@ class DeviceV1(_Model):
     """The device the person has or plans to use."""
 
     kind: DeviceKind = DeviceKind.UNDECIDED
-    needle_mm: Annotated[float, Field(gt=0, le=5, description="Needle length in millimetres (not depth).")] | None = None
+    needle_mm: Annotated[float, Field(gt=0, le=5, description="Needle length in millimetres (not depth).")] | None = (
+        None
+    )
     uses: Annotated[int, Field(ge=0, le=100_000, description="How many times it has been used.")] | None = None
     shared: bool = False
     sterile_single_use: bool = False
@@ -75,19 +90,22 @@ class ProfileV1(_Model):
 
     setting: Setting
     age: Annotated[int, Field(ge=0, le=120)]
-    goals: _subset(Goal)
-    areas: _subset(Area)
+    goals: GoalList
+    areas: AreaList
     device: DeviceV1 = Field(default_factory=DeviceV1)
     pregnant_or_breastfeeding: bool = False
     fitzpatrick: Annotated[int, Field(ge=1, le=6)] | None = None
-    skin_now: _subset(SkinNow)
-    history: _subset(History)
-    medications: _subset(Medication)
-    isotretinoin_months_since_stop: Annotated[
-        float, Field(ge=0, le=1200, description="Months since stopping; 0 = taking it now; null = never taken.")
-    ] | None = None
+    skin_now: SkinNowList
+    history: HistoryList
+    medications: MedicationList
+    isotretinoin_months_since_stop: (
+        Annotated[
+            float, Field(ge=0, le=1200, description="Months since stopping; 0 = taking it now; null = never taken.")
+        ]
+        | None
+    ) = None
     recent_procedures: Annotated[list[RecentProcedureV1], Field(default_factory=list, max_length=50)]
-    planned_products: _subset(Product)
+    planned_products: ProductList
 
     def to_domain(self) -> Profile:
         """The validated domain profile."""
@@ -146,7 +164,9 @@ def _problem(detail: ErrorDetails) -> Problem:
         allowed = _fields_at(detail["loc"][:-1])
         return Problem(where, f"unknown field (allowed: {', '.join(allowed)})", closest(name, allowed))
     if kind == "enum":
-        allowed = [a.strip(" '") for a in str((detail.get("ctx") or {}).get("expected", "")).replace(" or ", ",").split(",")]
+        allowed = [
+            a.strip(" '") for a in str((detail.get("ctx") or {}).get("expected", "")).replace(" or ", ",").split(",")
+        ]
         allowed = [a for a in allowed if a]
         hint = closest(value, allowed) if isinstance(value, str) else None
         return Problem(where, f"{value!r} is not allowed (allowed: {', '.join(allowed)})", hint)

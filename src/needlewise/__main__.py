@@ -1,0 +1,5 @@
+"""``python -m needlewise``."""
+
+from needlewise.cli.app import main
+
+main()

@@ -1,0 +1,1 @@
+"""The ``needlewise`` command line."""

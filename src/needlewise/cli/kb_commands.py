@@ -1,0 +1,117 @@
+"""``needlewise kb``: check the knowledge base, list its sources and rules."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from needlewise.domain.tier import Grade
+from needlewise.engine.knowledge import KnowledgeBase
+from needlewise.errors import KnowledgeBaseError
+from needlewise.kb.loader import load_knowledge_base
+
+kb_app = typer.Typer(help="Check and inspect the knowledge base.", no_args_is_help=True)
+
+
+class ListFormat(StrEnum):
+    """How lists are written."""
+
+    TEXT = "text"
+    JSON = "json"
+
+
+def _load(directory: Path | None) -> KnowledgeBase:
+    try:
+        return load_knowledge_base(directory)
+    except KnowledgeBaseError as error:
+        console = Console(stderr=True, highlight=False)
+        console.print(f"knowledge base is invalid ({len(error.problems)} problem(s)):", markup=False)
+        for problem in error.problems:
+            console.print(f"  - {problem}", markup=False)
+        raise typer.Exit(1) from None
+
+
+DirOption = Annotated[Path | None, typer.Option("--dir", help="Knowledge base folder (default: the bundled one).")]
+
+
+@kb_app.command("check")
+def check(directory: DirOption = None) -> None:
+    """Load and validate every file; print a summary, or every problem found (exit 1)."""
+    kb = _load(directory)
+    cited = {c for r in kb.rules for c in r.citations}
+    typer.echo(f"knowledge base {kb.version.version} ({kb.version.content_hash}) is valid")
+    typer.echo(
+        f"{len(kb.rules)} rules, {len(kb.sources)} sources ({len(cited)} cited by rules), "
+        f"{len(kb.questions)} questions, {len(kb.sections)} plan sections, {len(kb.schedules)} schedules"
+    )
+
+
+@kb_app.command("sources")
+def sources(
+    output: Annotated[ListFormat, typer.Option("--format", "-f")] = ListFormat.TEXT,
+    grade: Annotated[list[Grade] | None, typer.Option(help="Only these evidence grades (repeatable).")] = None,
+    directory: DirOption = None,
+) -> None:
+    """The bibliography, with each source's evidence grade."""
+    kb = _load(directory)
+    chosen = [s for s in kb.sources.values() if not grade or s.grade in grade]
+    if output is ListFormat.JSON:
+        rows = [
+            {
+                "id": s.source_id,
+                "brief_ref": s.brief_ref,
+                "grade": s.grade.value,
+                "authors": s.authors,
+                "year": s.year,
+                "title": s.title,
+                "venue": s.venue,
+                "url": s.url,
+                "note": s.note,
+            }
+            for s in chosen
+        ]
+        typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    table = Table("ref", "grade", "id", "source", title=f"Sources ({len(chosen)})", show_lines=False)
+    for s in chosen:
+        year = f" ({s.year})" if s.year else ""
+        table.add_row(str(s.brief_ref), s.grade.value, s.source_id, f"{s.authors}{year}. {s.title}. {s.url}")
+    Console(highlight=False, emoji=False).print(table)
+
+
+@kb_app.command("rules")
+def rules(
+    output: Annotated[ListFormat, typer.Option("--format", "-f")] = ListFormat.TEXT,
+    directory: DirOption = None,
+) -> None:
+    """Every rule with its tier per setting, severity, confidence and sources."""
+    kb = _load(directory)
+    if output is ListFormat.JSON:
+        rows = [
+            {
+                "id": r.rule_id,
+                "group": r.group,
+                "tier": {s.value: t.value for s, t in r.tiers.items()},
+                "severity": r.severity.value,
+                "confidence": r.confidence.value,
+                "brief_class": r.brief_class,
+                "title": r.title.en,
+                "citations": list(r.citations),
+            }
+            for r in kb.rules
+        ]
+        typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    table = Table(
+        "id", "tier (home / clinic)", "severity", "confidence", "title", "sources", title=f"Rules ({len(kb.rules)})"
+    )
+    for r in kb.rules:
+        tiers = " / ".join(t.value for t in r.tiers.values())
+        table.add_row(r.rule_id, tiers, r.severity.value, r.confidence.value, r.title.en, ", ".join(r.citations))
+    Console(highlight=False, emoji=False).print(table)

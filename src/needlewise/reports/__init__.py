@@ -1,0 +1,1 @@
+"""Render assessments for people: Markdown (and, through it, text and HTML later)."""

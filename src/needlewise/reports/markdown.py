@@ -1,0 +1,53 @@
+"""An assessment as Markdown: verdict, reasons with their sources, the plan, the disclaimer."""
+
+from __future__ import annotations
+
+from needlewise.domain.assessment import Assessment, Citation
+from needlewise.domain.vocabulary import Lang
+from needlewise.reports.labels import label
+
+
+def render_markdown(assessment: Assessment) -> str:
+    """The whole assessment as a Markdown document."""
+    lang = Lang(assessment.lang)
+    out: list[str] = [
+        f"# {label('verdict', lang)}: {assessment.tier_title}",
+        "",
+        f"**{label('tier', lang)}: `{assessment.tier.value}`** — {assessment.tier_summary}",
+        "",
+        f"## {label('why', lang)}",
+        "",
+    ]
+    if not assessment.findings:
+        out += [label("no_findings", lang), ""]
+    for finding in assessment.findings:
+        out += [f"### {finding.title} (`{finding.tier.value}`)", "", finding.advice, ""]
+        if finding.seek_care_if:
+            out += [f"**{label('seek_care', lang)}** {finding.seek_care_if}", ""]
+        confidence = label(finding.confidence.value, lang)
+        note = f" {finding.evidence_note}" if finding.evidence_note else ""
+        out += [f"*{label('evidence', lang)} ({label('confidence', lang)}: {confidence}).*{note}", ""]
+        out += [f"{label('sources', lang)}:", "", *(_citation(c) for c in finding.citations), ""]
+    plan = assessment.plan
+    out += [f"## {label('plan', lang)}", "", f"### {label('needle', lang)}", "", plan.needle_summary, ""]
+    if plan.schedules:
+        out += [f"### {label('schedule', lang)}", ""]
+        for s in plan.schedules:
+            where = label("at_home" if s.where == "home" else "in_clinic", lang)
+            out.append(f"- **{s.goal_label}** ({where}): {s.interval} {s.sessions} {_refs(s.citations)}")
+        out.append("")
+    for section in plan.sections:
+        out += [f"### {section.title}", "", *(f"- {step}" for step in section.steps), "", _refs(section.citations), ""]
+    out += ["---", "", f"*{assessment.disclaimer}*", ""]
+    version = assessment.kb_version
+    out += [f"{label('kb', lang)}: {version.version} ({version.content_hash[:19]})", ""]
+    return "\n".join(out)
+
+
+def _citation(citation: Citation) -> str:
+    year = f", {citation.year}" if citation.year else ""
+    return f"- [{citation.grade.value}] {citation.authors}{year}. *{citation.title}*. <{citation.url}>"
+
+
+def _refs(citations: tuple[Citation, ...]) -> str:
+    return "[" + "; ".join(f"{c.source_id} ({c.grade.value})" for c in citations) + "]"

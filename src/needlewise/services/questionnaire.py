@@ -1,0 +1,151 @@
+"""Walk the adaptive questionnaire: which question comes next, reading answers, stopping early.
+
+Answers are kept as a Profile v1 document being filled in, so every answer goes through the same
+validation as any other profile. After each answer, if the answers so far already force ``stop``,
+the questionnaire can end early with that assessment: adding answers can never lower a tier.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+
+from needlewise.domain.assessment import Assessment
+from needlewise.domain.tier import Tier
+from needlewise.domain.vocabulary import Lang
+from needlewise.engine.compiler import interpret
+from needlewise.engine.evaluate import assess
+from needlewise.engine.fields import facts_of
+from needlewise.engine.knowledge import KnowledgeBase, Question
+from needlewise.errors import Problem, ProfileError
+from needlewise.services.profile_v1 import parse_profile
+
+_YES = frozenset({"y", "yes", "s", "si", "sí", "true"})
+_NO = frozenset({"n", "no", "false"})
+_REQUIRED = ("setting", "age")
+
+
+@dataclass
+class Interview:
+    """A questionnaire in progress: the answers given so far, as a Profile v1 document."""
+
+    kb: KnowledgeBase
+    document: dict[str, object] = field(default_factory=dict)
+    answered: list[str] = field(default_factory=list)
+
+    def next_question(self) -> Question | None:
+        """The next question to ask, or None when the questionnaire is complete.
+
+        A question with an ``ask_if`` is asked only once the required answers exist and the
+        condition holds for the answers so far (unanswered fields read as "no" / "none").
+        """
+        facts = facts_of(parse_profile(self.document)) if self.ready else None
+        for question in self.kb.questions:
+            if question.question_id in self.answered:
+                continue
+            if question.ask_if is None or (facts is not None and interpret(question.ask_if, facts)):
+                return question
+        return None
+
+    def answer(self, question: Question, value: object) -> None:
+        """Record ``value`` for ``question``; raises ProfileError, keeping earlier answers, if invalid."""
+        trial = copy.deepcopy(self.document)
+        if question.field.startswith("device."):
+            device = trial.setdefault("device", {})
+            assert isinstance(device, dict)  # noqa: S101 - only this class writes it
+            device[question.field.removeprefix("device.")] = value
+        else:
+            trial[question.field] = value
+        if all(name in trial for name in _REQUIRED):
+            parse_profile(trial)
+        else:
+            _check_alone(question, value)
+        self.document = trial
+        self.answered.append(question.question_id)
+
+    @property
+    def ready(self) -> bool:
+        """Whether the required answers (setting and age) are in."""
+        return all(name in self.document for name in _REQUIRED)
+
+    def early_stop(self, lang: Lang = Lang.EN) -> Assessment | None:
+        """The assessment if the answers so far already mean ``stop``, else None."""
+        if not self.ready:
+            return None
+        result = self.result(lang)
+        return result if result.tier is Tier.STOP else None
+
+    def result(self, lang: Lang = Lang.EN) -> Assessment:
+        """The assessment of the answers given (raises ProfileError before setting and age)."""
+        return assess(parse_profile(self.document), self.kb, lang)
+
+
+def _check_alone(question: Question, value: object) -> None:
+    """Validate setting or age given before the other (the loader makes them the first questions)."""
+    parse_profile({"setting": "home", "age": 30, question.field: value})
+
+
+def read_answer(question: Question, text: str) -> object:
+    """Turn typed text into the value for ``question``; raises ProfileError naming the field."""
+    raw = text.strip()
+    if not raw:
+        return _empty_answer(question)
+    if question.kind == "boolean":
+        lowered = raw.lower()
+        if lowered in _YES or lowered in _NO:
+            return lowered in _YES
+        raise ProfileError([Problem(question.field, f"answer yes or no, not {raw!r}")])
+    if question.kind in ("integer", "number"):
+        return _number(question, raw)
+    if question.kind == "procedures":
+        return [_procedure(question, part.strip()) for part in raw.split(",") if part.strip()]
+    picks = [_pick(question, part) for part in raw.replace(" ", ",").split(",") if part]
+    if question.kind == "multi":
+        return list(dict.fromkeys(picks))
+    if len(picks) != 1:
+        raise ProfileError([Problem(question.field, "choose exactly one option")])
+    return int(picks[0]) if question.kind == "scale" else picks[0]
+
+
+def _empty_answer(question: Question) -> object:
+    if question.kind in ("multi", "procedures"):
+        return []
+    if question.nullable:
+        return None
+    if question.kind == "boolean":
+        return False
+    raise ProfileError([Problem(question.field, "an answer is required")])
+
+
+def _pick(question: Question, part: str) -> str:
+    values = [option.value for option in question.options]
+    if part in values:
+        return part
+    if question.kind != "scale" and part.isdigit() and 1 <= int(part) <= len(values):
+        return values[int(part) - 1]
+    allowed = ", ".join(values) if question.kind == "scale" else ", ".join(f"{i}={v}" for i, v in enumerate(values, 1))
+    raise ProfileError([Problem(question.field, f"{part!r} is not an option ({allowed})")])
+
+
+def _number(question: Question, raw: str) -> int | float:
+    try:
+        value: int | float = int(raw) if question.kind == "integer" else float(raw.replace(",", "."))
+    except ValueError:
+        raise ProfileError([Problem(question.field, f"{raw!r} is not a number")]) from None
+    low, high = question.minimum, question.maximum
+    if (low is not None and value < low) or (high is not None and value > high):
+        raise ProfileError([Problem(question.field, f"{raw} is outside the range {low:g} to {high:g}")])
+    return value
+
+
+def _procedure(question: Question, part: str) -> dict[str, object]:
+    """``filler=6`` (or ``1=6``, by option number) -> a procedure 6 weeks ago."""
+    name, _, weeks = part.partition("=")
+    kind = _pick(question, name.strip())
+    try:
+        weeks_ago = float(weeks.strip().replace(",", "."))
+    except ValueError:
+        raise ProfileError([Problem(question.field, f"write each treatment as kind=weeks, not {part!r}")]) from None
+    if weeks_ago < 0 or (question.maximum is not None and weeks_ago > question.maximum):
+        raise ProfileError([Problem(question.field, f"{weeks.strip()} weeks is out of range")])
+    return {"kind": kind, "weeks_ago": weeks_ago}
