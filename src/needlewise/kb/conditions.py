@@ -77,7 +77,9 @@ class ConditionParser:
         try:
             op = Operator(op_name)
         except ValueError:
-            return self._fail(f"{where}.op", f"unknown operator {op_name!r}", closest(op_name, Operator))
+            return self._fail(
+                f"{where}.op", f"unknown operator {op_name!r}", closest(op_name, [o.value for o in Operator])
+            )
         if spec.value_type not in OPERATOR_FIELD_TYPES[op]:
             return self._fail(
                 f"{where}.op", f"operator {op.value!r} does not apply to {spec.value_type.value} field {name!r}"

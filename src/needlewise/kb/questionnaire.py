@@ -59,11 +59,8 @@ def build_questions(
         options = _options(model, terms_of, where, problems)
         questions.append(_question(model, ask_if, options))
         asked.append(model.field)
-    problems.extend(
-        Problem("questionnaire.yaml", f"required field {name!r} is never asked")
-        for name in REQUIRED
-        if name not in asked
-    )
+    if sorted(asked[: len(REQUIRED)]) != sorted(REQUIRED):
+        problems.append(Problem("questionnaire.yaml", f"the first questions must ask {' and '.join(REQUIRED)}"))
     return tuple(questions)
 
 

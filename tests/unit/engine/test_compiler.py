@@ -1,0 +1,120 @@
+"""The compiled rule function agrees with the reference interpreter on any condition and any facts."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from needlewise.engine.compiler import compile_conditions, interpret
+from needlewise.engine.conditions import (
+    OPERATOR_FIELD_TYPES,
+    AllOf,
+    AnyOf,
+    Comparison,
+    Condition,
+    Not,
+    Operator,
+    fields_read,
+)
+from needlewise.engine.fields import FIELDS, FactValue, FieldSpec, FieldType
+
+
+def _value(spec: FieldSpec, op: Operator) -> st.SearchStrategy[object]:
+    if op in (Operator.IS_NULL, Operator.IS_NOT_NULL):
+        return st.none()
+    if op in (Operator.IN, Operator.NOT_IN, Operator.INTERSECTS):
+        return st.lists(st.sampled_from(spec.allowed), min_size=1, max_size=3).map(tuple)
+    if spec.value_type in (FieldType.ENUM, FieldType.SET):
+        return st.sampled_from(spec.allowed)
+    if spec.value_type is FieldType.BOOL:
+        return st.booleans()
+    if spec.value_type is FieldType.INT:
+        return st.integers(-2, 30)
+    return st.floats(-1, 30, allow_nan=False)
+
+
+@st.composite
+def comparisons(draw: st.DrawFn) -> Comparison:
+    spec = draw(st.sampled_from(FIELDS))
+    op = draw(st.sampled_from([o for o in Operator if spec.value_type in OPERATOR_FIELD_TYPES[o]]))
+    return Comparison(spec.name, op, draw(_value(spec, op)))  # type: ignore[arg-type]
+
+
+conditions: st.SearchStrategy[Condition] = st.recursive(
+    comparisons(),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3).map(lambda items: AllOf(tuple(items))),
+        st.lists(inner, max_size=3).map(lambda items: AnyOf(tuple(items))),
+        inner.map(Not),
+    ),
+    max_leaves=8,
+)
+
+
+def _fact(spec: FieldSpec) -> st.SearchStrategy[FactValue]:
+    base: st.SearchStrategy[FactValue]
+    if spec.value_type is FieldType.ENUM:
+        base = st.sampled_from(spec.allowed)
+    elif spec.value_type is FieldType.SET:
+        base = st.frozensets(st.sampled_from(spec.allowed), max_size=3)
+    elif spec.value_type is FieldType.BOOL:
+        base = st.booleans()
+    elif spec.value_type is FieldType.INT:
+        base = st.integers(-2, 30)
+    else:
+        base = st.floats(-1, 30, allow_nan=False)
+    return st.one_of(st.none(), base) if spec.nullable else base
+
+
+facts = st.tuples(*(_fact(spec) for spec in FIELDS))
+
+
+@settings(max_examples=500, deadline=None)
+@given(conditions=st.lists(conditions, min_size=1, max_size=6), values=facts)
+def test_compiled_function_matches_the_interpreter(conditions: list[Condition], values: tuple[FactValue, ...]) -> None:
+    fired = compile_conditions(conditions, cache_key=repr(conditions))
+    assert fired(values) == [i for i, c in enumerate(conditions) if interpret(c, values)]
+
+
+def test_empty_groups_and_negation() -> None:
+    values = tuple(None if s.nullable else _neutral(s) for s in FIELDS)
+    conditions = [AllOf(()), AnyOf(()), Not(AnyOf(())), Not(AllOf(()))]
+    fired = compile_conditions(conditions, cache_key="empty-groups")
+    assert fired(values) == [0, 2]
+    assert [interpret(c, values) for c in conditions] == [True, False, True, False]
+
+
+def test_null_compares_false_whatever_the_operator() -> None:
+    values = tuple(None if s.nullable else _neutral(s) for s in FIELDS)
+    conditions = [
+        Comparison("device.needle_mm", Operator.GT, 0.5),
+        Comparison("device.needle_mm", Operator.NE, 0.5),
+        Comparison("device.needle_mm", Operator.IS_NULL),
+        Comparison("device.needle_mm", Operator.IS_NOT_NULL),
+    ]
+    assert compile_conditions(conditions, cache_key="nulls")(values) == [2]
+
+
+def test_compiled_functions_are_cached_by_key() -> None:
+    first = compile_conditions([AllOf(())], cache_key="cache-test")
+    assert compile_conditions([AnyOf(())], cache_key="cache-test") is first
+
+
+def test_fields_read_lists_each_field_once_in_order() -> None:
+    condition = AllOf(
+        (
+            Comparison("age", Operator.LT, 18),
+            Not(AnyOf((Comparison("goals", Operator.CONTAINS, "glow"), Comparison("age", Operator.GT, 3)))),
+        )
+    )
+    assert fields_read(condition) == ("age", "goals")
+
+
+def _neutral(spec: FieldSpec) -> FactValue:
+    return {
+        FieldType.ENUM: spec.allowed[0] if spec.allowed else "",
+        FieldType.SET: frozenset(),
+        FieldType.BOOL: False,
+        FieldType.INT: 0,
+        FieldType.NUMBER: 0.0,
+    }[spec.value_type]

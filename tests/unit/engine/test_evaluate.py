@@ -1,0 +1,99 @@
+"""What an assessment contains, on the real knowledge base."""
+
+from __future__ import annotations
+
+from needlewise.domain.assessment import ASSESSMENT_SCHEMA
+from needlewise.domain.tier import Tier
+from needlewise.domain.vocabulary import Lang
+from needlewise.engine.evaluate import assess, fired_rule_ids
+from needlewise.engine.knowledge import KnowledgeBase
+from factories import make_profile
+
+
+def test_healthy_glow_at_home_is_home_ok_with_the_home_cap(kb: KnowledgeBase) -> None:
+    result = assess(make_profile(goals=["glow"], device={"kind": "roller", "needle_mm": 0.25}), kb)
+    assert result.tier is Tier.HOME_OK
+    assert result.plan.home_needle_mm_max == 0.3
+    assert result.plan.home_needle_mm_preferred == 0.25
+    assert [s.where for s in result.plan.schedules] == ["home"]
+    sections = [s.section_id for s in result.plan.sections]
+    assert sections == ["home-preparation", "home-disinfection", "device-replacement", "aftercare", "red-flags"]
+
+
+def test_verdict_is_the_highest_finding_and_findings_are_ordered_by_tier(kb: KnowledgeBase) -> None:
+    result = assess(make_profile(goals=["acne_scars"], skin_now=["cold_sore"], fitzpatrick=5), kb)
+    assert result.tier is Tier.STOP
+    assert [f.tier for f in result.findings] == [Tier.STOP, Tier.CLINIC, Tier.HOME_CAUTION]
+    assert result.plan.home_needle_mm_max is None
+    assert not any(s.section_id.startswith("home-") for s in result.plan.sections)
+
+
+def test_area_limits_take_the_shortest(kb: KnowledgeBase) -> None:
+    result = assess(make_profile(goals=["glow"], areas=["forehead", "under_eye", "cheeks"]), kb)
+    assert result.plan.home_needle_mm_max == 0.2
+    assert result.plan.home_needle_mm_preferred == 0.2
+    assert "0.2 mm" in result.plan.needle_summary
+
+
+def test_goals_only_a_clinic_can_reach_close_home_use_and_say_why(kb: KnowledgeBase) -> None:
+    result = assess(make_profile(goals=["acne_scars", "melasma"]), kb)
+    assert result.tier is Tier.CLINIC
+    assert result.plan.home_needle_mm_max is None
+    assert "Acne scars" in result.plan.needle_summary
+    assert {s.where for s in result.plan.schedules} == {"clinic"}
+
+
+def test_a_home_reachable_goal_keeps_home_use_open_beside_a_clinic_goal(kb: KnowledgeBase) -> None:
+    result = assess(make_profile(goals=["acne_scars", "glow"]), kb)
+    assert result.tier is Tier.CLINIC
+    assert result.plan.home_needle_mm_max == 0.3
+    assert {(s.goal, s.where) for s in result.plan.schedules} == {("acne_scars", "clinic"), ("glow", "home")}
+
+
+def test_rules_that_block_home_use_close_it(kb: KnowledgeBase) -> None:
+    result = assess(make_profile(goals=["glow"], device={"kind": "roller", "needle_mm": 1.0}), kb)
+    assert result.tier is Tier.CLINIC
+    assert result.plan.home_needle_mm_max is None
+    assert "not advised" in result.plan.needle_summary
+
+
+def test_clinic_setting_uses_clinic_sections_and_schedules(kb: KnowledgeBase) -> None:
+    profile = make_profile(setting="clinic", goals=["glow"], device={"kind": "pen", "sterile_single_use": True})
+    result = assess(profile, kb)
+    assert result.setting == "clinic"
+    assert [s.section_id for s in result.plan.sections] == ["clinic-standard", "aftercare", "red-flags"]
+    assert [s.where for s in result.plan.schedules] == ["clinic"]
+
+
+def test_same_condition_can_force_different_tiers_per_setting(kb: KnowledgeBase) -> None:
+    assert assess(make_profile(history=["keloid"]), kb).tier is Tier.STOP
+    assert assess(make_profile(setting="clinic", history=["keloid"]), kb).tier is Tier.MEDICAL_REVIEW
+
+
+def test_findings_show_the_answers_they_read(kb: KnowledgeBase) -> None:
+    result = assess(make_profile(skin_now=["warts", "sunburn"]), kb)
+    infection = next(f for f in result.findings if f.rule_id == "active-skin-infection")
+    assert [(fact.field, fact.value) for fact in infection.facts] == [("skin_now", ["sunburn", "warts"])]
+
+
+def test_json_shape(kb: KnowledgeBase) -> None:
+    data = assess(make_profile(goals=["glow"]), kb, Lang.ES).to_json()
+    assert data["schema"] == ASSESSMENT_SCHEMA
+    assert data["lang"] == "es"
+    assert data["kb_version"] == {"version": kb.version.version, "content_hash": kb.version.content_hash}
+    assert set(data) >= {"tier", "kb_version", "findings", "plan", "disclaimer"}
+    finding = data["findings"][0]
+    assert set(finding) >= {"rule_id", "tier", "severity", "title", "advice", "citations"}
+    assert "home_needle_mm_max" in data["plan"]
+    assert "diagnóstico" in data["disclaimer"]
+
+
+def test_no_findings_means_home_ok(kb: KnowledgeBase) -> None:
+    result = assess(make_profile(), kb)
+    assert result.findings == ()
+    assert result.tier is Tier.HOME_OK
+
+
+def test_fired_rule_ids_are_in_knowledge_base_order(kb: KnowledgeBase) -> None:
+    ids = fired_rule_ids(make_profile(skin_now=["cold_sore", "warts"]), kb)
+    assert ids == ["active-skin-infection", "active-cold-sore"]
