@@ -87,7 +87,7 @@ def assess(
     text = _read(input_file)
     if not text.strip():
         fail("input is empty: expected a Profile v1 JSON object or JSON Lines")
-    if looks_like_single_document(text):
+    if looks_like_single_document(text) or len(text.strip().splitlines()) == 1:
         try:
             _emit(console, assess_profile_json(text, kb, lang), output)
         except ProfileError as error:

@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 
 from needlewise.domain.assessment import Assessment
 from needlewise.domain.tier import Tier
-from needlewise.domain.vocabulary import Lang
+from needlewise.domain.vocabulary import Lang, ProcedureKind
 from needlewise.engine.compiler import interpret
 from needlewise.engine.evaluate import assess
 from needlewise.engine.fields import facts_of
 from needlewise.engine.knowledge import KnowledgeBase, Question
 from needlewise.errors import Problem, ProfileError
+from needlewise.kb.questionnaire import PROCEDURES_FIELD
 from needlewise.services.profile_v1 import parse_profile
 
 _YES = frozenset({"y", "yes", "s", "si", "sí", "true"})
@@ -69,11 +70,26 @@ class Interview:
         return all(name in self.document for name in _REQUIRED)
 
     def early_stop(self, lang: Lang = Lang.EN) -> Assessment | None:
-        """The assessment if the answers so far already mean ``stop``, else None."""
+        """The assessment if the answers so far already mean ``stop``, else None.
+
+        Only findings that read nothing but settled fields count: fields of questions answered, or
+        skipped as irrelevant, so far. A default standing in for a question not reached yet (say,
+        "needles not sterile" before that question is asked) never ends the questionnaire.
+        """
         if not self.ready:
             return None
         result = self.result(lang)
-        return result if result.tier is Tier.STOP else None
+        settled = self._settled_fields()
+        if any(f.tier is Tier.STOP and all(fact.field in settled for fact in f.facts) for f in result.findings):
+            return result
+        return None
+
+    def _settled_fields(self) -> set[str]:
+        last = max(i for i, q in enumerate(self.kb.questions) if q.question_id in self.answered)
+        fields = {q.field for q in self.kb.questions[: last + 1]}
+        if PROCEDURES_FIELD in fields:
+            fields.update(f"procedures.{kind.value}.weeks_ago" for kind in ProcedureKind)
+        return fields
 
     def result(self, lang: Lang = Lang.EN) -> Assessment:
         """The assessment of the answers given (raises ProfileError before setting and age)."""

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from factories import make_profile
 from needlewise.domain.assessment import ASSESSMENT_SCHEMA
 from needlewise.domain.tier import Tier
 from needlewise.domain.vocabulary import Lang
 from needlewise.engine.evaluate import assess, fired_rule_ids
 from needlewise.engine.knowledge import KnowledgeBase
-from factories import make_profile
 
 
 def test_healthy_glow_at_home_is_home_ok_with_the_home_cap(kb: KnowledgeBase) -> None:
