@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from needlewise import bootstrap
-from needlewise.cli.app import app
+from needlewise.cli.app import app, main
 from needlewise.kb.files import ENVIRONMENT_VARIABLE
 
 runner = CliRunner()
@@ -207,3 +207,17 @@ def test_module_entry_point_has_help() -> None:
     assert result.exit_code == 0
     assert "Usage: needlewise" in result.stdout
     assert "assess" in result.stdout
+
+
+def test_text_output_without_findings() -> None:
+    result = run("assess", "-i", "-", stdin=json.dumps({"setting": "home", "age": 30}))
+    assert result.exit_code == 0
+    assert "No rule raised a concern" in result.stdout
+
+
+def test_main_runs_the_app(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr("sys.argv", ["needlewise", "schema", "profile"])
+    with pytest.raises(SystemExit) as caught:
+        main()
+    assert caught.value.code == 0
+    assert '"title": "needlewise Profile v1"' in capsys.readouterr().out

@@ -37,7 +37,7 @@ def print_assessment(console: Console, assessment: Assessment) -> None:
         if finding.seek_care_if:
             console.print(Text.assemble((label("seek_care", lang) + ": ", "bold"), finding.seek_care_if))
         evidence = f"{label('evidence', lang)} ({label('confidence', lang)}: {label(finding.confidence.value, lang)})"
-        console.print(Text(evidence + (f": {finding.evidence_note}" if finding.evidence_note else ""), style="italic"))
+        console.print(Text(f"{evidence}: {finding.evidence_note}", style="italic"))
         for citation in finding.citations:
             console.print(Text("  " + _citation(citation), style="dim"))
     _print_plan(console, assessment, lang)

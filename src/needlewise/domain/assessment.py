@@ -71,7 +71,7 @@ class Finding:
     title: str
     advice: str
     seek_care_if: str | None
-    evidence_note: str | None
+    evidence_note: str
     citations: tuple[Citation, ...]
     facts: tuple[Fact, ...]
 

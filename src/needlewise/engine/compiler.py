@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from needlewise.engine.conditions import AllOf, AnyOf, Comparison, Condition, Not, Operator
+from needlewise.engine.conditions import AllOf, AnyOf, Comparison, Condition, Operator
 from needlewise.engine.fields import FIELDS, FIELDS_BY_NAME, FactValue
 
 FiredRules = Callable[[Sequence[FactValue]], list[int]]
@@ -64,8 +64,7 @@ def _expression(condition: Condition, constants: dict[str, frozenset[str]]) -> s
             return "(" + " and ".join(_expression(i, constants) for i in items) + ")" if items else "True"
         case AnyOf(items=items):
             return "(" + " or ".join(_expression(i, constants) for i in items) + ")" if items else "False"
-        case Not(item=item):
-            return f"(not {_expression(item, constants)})"
+    return f"(not {_expression(condition.item, constants)})"
 
 
 _SET_TEMPLATES = {
@@ -97,10 +96,9 @@ def interpret(condition: Condition, facts: Sequence[FactValue]) -> bool:
             return all(interpret(i, facts) for i in items)
         case AnyOf(items=items):
             return any(interpret(i, facts) for i in items)
-        case Not(item=item):
-            return not interpret(item, facts)
         case Comparison():
             return _interpret_comparison(condition, facts[_FIELD_INDEX[condition.field]])
+    return not interpret(condition.item, facts)
 
 
 def _interpret_comparison(comparison: Comparison, actual: FactValue) -> bool:

@@ -95,11 +95,10 @@ def fields_read(condition: Condition) -> tuple[str, ...]:
 
 
 def _collect(condition: Condition, seen: dict[str, None]) -> None:
-    match condition:
-        case Comparison(field=name):
-            seen.setdefault(name, None)
-        case AllOf(items=items) | AnyOf(items=items):
-            for item in items:
-                _collect(item, seen)
-        case Not(item=item):
+    if isinstance(condition, Comparison):
+        seen.setdefault(condition.field, None)
+    elif isinstance(condition, Not):
+        _collect(condition.item, seen)
+    else:
+        for item in condition.items:
             _collect(item, seen)

@@ -101,7 +101,7 @@ def _finding(  # noqa: PLR0913 - a finding combines all of these
         title=rule.title.in_(lang),
         advice=rule.advice.in_(lang),
         seek_care_if=rule.seek_care_if.in_(lang) if rule.seek_care_if else None,
-        evidence_note=rule.evidence_note.in_(lang) if rule.evidence_note else None,
+        evidence_note=rule.evidence_note.in_(lang),
         citations=_cite(prepared, rule.citations),
         facts=tuple(Fact(name, _json(facts[index])) for name, index in reads),
     )

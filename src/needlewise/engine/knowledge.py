@@ -67,7 +67,7 @@ class Rule:
     title: Text
     advice: Text
     seek_care_if: Text | None
-    evidence_note: Text | None
+    evidence_note: Text
     citations: tuple[str, ...]
     home_needle_cap_mm: float | None
     blocks_home: bool

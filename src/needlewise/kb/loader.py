@@ -246,7 +246,7 @@ def _rules(files: Mapping[str, RulesFileModel], cite: _CitationChecker, problems
                     title=_text(r.title),
                     advice=_text(r.advice),
                     seek_care_if=_text(r.seek_care_if) if r.seek_care_if else None,
-                    evidence_note=_text(r.evidence_note) if r.evidence_note else None,
+                    evidence_note=_text(r.evidence_note),
                     citations=cite.check(f"{where}.citations", r.citations),
                     home_needle_cap_mm=r.home_needle_cap_mm,
                     blocks_home=r.blocks_home,

@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping, Sequence
 
 from needlewise.domain.vocabulary import ProcedureKind
 from needlewise.engine.compiler import interpret
-from needlewise.engine.conditions import AllOf, AnyOf, Comparison, Condition, Not, fields_read
+from needlewise.engine.conditions import Comparison, Condition, Not, fields_read
 from needlewise.engine.fields import FIELDS, FIELDS_BY_NAME, FactValue, FieldSpec, FieldType
 from needlewise.engine.knowledge import Question, Term, Text
 from needlewise.errors import Problem
@@ -166,11 +166,10 @@ def _numbers(value: object) -> Iterator[float]:
 
 
 def _comparisons(condition: Condition) -> Iterator[Comparison]:
-    match condition:
-        case Comparison():
-            yield condition
-        case AllOf(items=items) | AnyOf(items=items):
-            for item in items:
-                yield from _comparisons(item)
-        case Not(item=item):
+    if isinstance(condition, Comparison):
+        yield condition
+    elif isinstance(condition, Not):
+        yield from _comparisons(condition.item)
+    else:
+        for item in condition.items:
             yield from _comparisons(item)

@@ -103,7 +103,7 @@ class RuleModel(_Strict):
     title: TextModel
     advice: TextModel
     seek_care_if: TextModel | None = None
-    evidence_note: TextModel | None = None
+    evidence_note: TextModel
     citations: Citations
     home_needle_cap_mm: Annotated[float, Field(gt=0, le=0.5)] | None = None
     blocks_home: bool = False

@@ -25,8 +25,7 @@ def render_markdown(assessment: Assessment) -> str:
         if finding.seek_care_if:
             out += [f"**{label('seek_care', lang)}** {finding.seek_care_if}", ""]
         confidence = label(finding.confidence.value, lang)
-        note = f" {finding.evidence_note}" if finding.evidence_note else ""
-        out += [f"*{label('evidence', lang)} ({label('confidence', lang)}: {confidence}).*{note}", ""]
+        out += [f"*{label('evidence', lang)} ({label('confidence', lang)}: {confidence}).* {finding.evidence_note}", ""]
         out += [f"{label('sources', lang)}:", "", *(_citation(c) for c in finding.citations), ""]
     plan = assessment.plan
     out += [f"## {label('plan', lang)}", "", f"### {label('needle', lang)}", "", plan.needle_summary, ""]

@@ -345,3 +345,36 @@ def test_every_problem_is_reported_at_once(kb_dir: Path) -> None:
     edit(kb_dir, "rules/hygiene.yaml", "[cdc-2008-disinfection-gl,", "[cdc-2008,")
     problems = problems_of(kb_dir)
     assert len(problems) == 2
+
+
+@pytest.mark.parametrize(
+    "ask_if",
+    [
+        {
+            "all": [
+                {"field": "setting", "op": "eq", "value": "home"},
+                {"field": "setting", "op": "eq", "value": "clinic"},
+            ]
+        },
+        {
+            "all": [
+                {"field": "goals", "op": "contains", "value": "glow"},
+                {"not": {"field": "goals", "op": "intersects", "value": ["glow"]}},
+            ]
+        },
+        {
+            "all": [
+                {"field": "pregnant_or_breastfeeding", "op": "eq", "value": True},
+                {"field": "pregnant_or_breastfeeding", "op": "eq", "value": False},
+            ]
+        },
+    ],
+)
+def test_contradictory_conditions_make_a_question_unreachable(kb_dir: Path, ask_if: dict) -> None:
+    edit_yaml(kb_dir, "questionnaire.yaml", lambda d: _question(d, "products").update(ask_if=ask_if))
+    assert_problem(kb_dir, "questions[15] (id 'products').ask_if", "unreachable")
+
+
+def test_problem_inside_a_list_without_ids(kb_dir: Path) -> None:
+    edit_yaml(kb_dir, "protocols.yaml", lambda d: d["sections"][0]["steps"][1].pop("es"))
+    assert_problem(kb_dir, "protocols.yaml: sections[0] (id 'home-preparation').steps[1].es", "Field required")
