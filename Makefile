@@ -1,0 +1,49 @@
+# needlewise — `make help` lists every target.
+# A fresh machine needs only Python 3.11 and make: the first target that needs them installs uv
+# (pinned) with pip and the locked dependencies into .venv.
+
+UV_VERSION := 0.13.9
+UV := UV_PYTHON_DOWNLOADS=never python3 -m uv
+RUN := $(UV) run --frozen
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test lint typecheck contracts kb-check unit bench fmt clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+install: ## Install uv (if missing) and the locked dependencies into .venv
+	@python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+	@$(UV) sync --frozen --quiet
+
+run: install ## Take the questionnaire in the terminal (the main job until the web app exists)
+	@$(RUN) needlewise assess
+
+test: install lint typecheck contracts kb-check unit ## Everything CI checks: lint, types, layers, knowledge base, tests with 100 % coverage
+
+lint: install ## ruff (lint + format check)
+	$(RUN) ruff check src tests bench
+	$(RUN) ruff format --check src tests bench
+
+typecheck: install ## mypy --strict on src/
+	$(RUN) mypy
+
+contracts: install ## import-linter: layers point inward, engine and domain stay pure
+	$(RUN) lint-imports
+
+kb-check: install ## Load and validate the knowledge base
+	$(RUN) needlewise kb check
+
+unit: install ## pytest with branch coverage (fails under 100 %)
+	$(RUN) pytest --cov --cov-report=term-missing:skip-covered
+
+bench: install ## Rule-engine benchmark against the hand-written function, zen-engine and rule-engine
+	$(UV) sync --frozen --quiet --group bench
+	$(UV) run --frozen --group bench python bench/engine.py
+
+fmt: install ## Format and auto-fix
+	$(RUN) ruff format src tests bench
+	$(RUN) ruff check --fix src tests bench
+
+clean: ## Remove caches and the virtual environment
+	rm -rf .venv .pytest_cache .mypy_cache .ruff_cache .hypothesis .coverage
