@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TypeAlias
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import NamedTuple, TypeAlias
 
 from needlewise.domain.tier import Confidence, Grade, Severity, Tier
 
@@ -11,6 +12,9 @@ JsonScalar: TypeAlias = str | int | float | bool | None
 JsonValue: TypeAlias = JsonScalar | list["JsonValue"] | dict[str, "JsonValue"]
 
 ASSESSMENT_SCHEMA = "needlewise.assessment/1"
+
+# Plain strings for the closed vocabularies, looked up instead of reading Enum.value (a slow descriptor).
+_TEXT: dict[Enum, str] = {member: member.value for kind in (Tier, Severity, Confidence, Grade) for member in kind}
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,21 +39,26 @@ class Citation:
     year: int | None
     grade: Grade
     url: str
+    _json: dict[str, JsonValue] = field(init=False, repr=False, compare=False, hash=False)
 
-    def to_json(self) -> dict[str, JsonValue]:
-        """JSON form."""
-        return {
+    def __post_init__(self) -> None:
+        """Build the JSON form once: the same citation appears in many assessments."""
+        json: dict[str, JsonValue] = {
             "id": self.source_id,
             "title": self.title,
             "authors": self.authors,
             "year": self.year,
-            "grade": self.grade.value,
+            "grade": _TEXT[self.grade],
             "url": self.url,
         }
+        object.__setattr__(self, "_json", json)
+
+    def to_json(self) -> dict[str, JsonValue]:
+        """JSON form (a fresh copy)."""
+        return dict(self._json)
 
 
-@dataclass(frozen=True, slots=True)
-class Fact:
+class Fact(NamedTuple):
     """One answer a rule read, with the value it had."""
 
     field: str
@@ -60,9 +69,12 @@ class Fact:
         return {"field": self.field, "value": self.value}
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
-    """One rule that fired for this person, in the person's language."""
+class Finding(NamedTuple):
+    """One rule that fired for this person, in the person's language.
+
+    A named tuple rather than a frozen dataclass: an assessment builds several per call, and tuple
+    construction is several times cheaper.
+    """
 
     rule_id: str
     tier: Tier
@@ -79,9 +91,9 @@ class Finding:
         """JSON form."""
         return {
             "rule_id": self.rule_id,
-            "tier": self.tier.value,
-            "severity": self.severity.value,
-            "confidence": self.confidence.value,
+            "tier": _TEXT[self.tier],
+            "severity": _TEXT[self.severity],
+            "confidence": _TEXT[self.confidence],
             "title": self.title,
             "advice": self.advice,
             "seek_care_if": self.seek_care_if,
@@ -107,7 +119,7 @@ class PlanSection:
             "id": self.section_id,
             "title": self.title,
             "steps": list(self.steps),
-            "confidence": self.confidence.value,
+            "confidence": _TEXT[self.confidence],
             "citations": [c.to_json() for c in self.citations],
         }
 
@@ -132,7 +144,7 @@ class GoalSchedule:
             "where": self.where,
             "interval": self.interval,
             "sessions": self.sessions,
-            "confidence": self.confidence.value,
+            "confidence": _TEXT[self.confidence],
             "citations": [c.to_json() for c in self.citations],
         }
 
@@ -176,7 +188,7 @@ class Assessment:
         """JSON form, with a stable key order."""
         return {
             "schema": ASSESSMENT_SCHEMA,
-            "tier": self.tier.value,
+            "tier": _TEXT[self.tier],
             "tier_title": self.tier_title,
             "tier_summary": self.tier_summary,
             "setting": self.setting,

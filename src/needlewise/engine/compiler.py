@@ -86,7 +86,8 @@ def _comparison(comparison: Comparison, constants: dict[str, frozenset[str]]) ->
         return f"({value!r} in {var})"
     constant = f"K{len(constants)}"
     constants[constant] = frozenset(value if isinstance(value, tuple) else ())
-    return _SET_TEMPLATES[op].format(var=var, constant=constant)
+    test = _SET_TEMPLATES[op].format(var=var, constant=constant)
+    return f"({var} is not None and {test})" if FIELDS_BY_NAME[comparison.field].nullable else test
 
 
 def interpret(condition: Condition, facts: Sequence[FactValue]) -> bool:

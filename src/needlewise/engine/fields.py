@@ -77,25 +77,37 @@ FIELDS_BY_NAME: dict[str, FieldSpec] = {spec.name: spec for spec in FIELDS}
 FactValue = str | int | float | bool | frozenset[str] | None
 
 
+_PROCEDURE_KINDS = tuple(ProcedureKind)
+
+
 def facts_of(profile: Profile) -> tuple[FactValue, ...]:
-    """The profile's values in ``FIELDS`` order (enum members as their string values)."""
+    """The profile's values in ``FIELDS`` order.
+
+    Vocabulary values stay ``StrEnum`` members: they hash and compare exactly like their strings, so
+    the compiled conditions (which hold plain strings) test them without any conversion.
+    """
     device = profile.device
+    weeks: dict[ProcedureKind, float] = {}
+    for procedure in profile.recent_procedures:
+        known = weeks.get(procedure.kind)
+        if known is None or procedure.weeks_ago < known:
+            weeks[procedure.kind] = procedure.weeks_ago
     return (
-        profile.setting.value,
+        profile.setting,
         profile.age,
-        frozenset(g.value for g in profile.goals),
-        frozenset(a.value for a in profile.areas),
-        device.kind.value,
+        profile.goals,
+        profile.areas,
+        device.kind,
         device.needle_mm,
         device.uses,
         device.shared,
         device.sterile_single_use,
         profile.pregnant_or_breastfeeding,
         profile.fitzpatrick,
-        frozenset(s.value for s in profile.skin_now),
-        frozenset(h.value for h in profile.history),
-        frozenset(m.value for m in profile.medications),
+        profile.skin_now,
+        profile.history,
+        profile.medications,
         profile.isotretinoin_months_since_stop,
-        frozenset(p.value for p in profile.planned_products),
-        *(profile.weeks_since(kind) for kind in ProcedureKind),
+        profile.planned_products,
+        *(weeks.get(kind) for kind in _PROCEDURE_KINDS),
     )

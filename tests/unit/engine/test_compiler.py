@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from needlewise.engine import compiler, fields
 from needlewise.engine.compiler import compile_conditions, interpret
 from needlewise.engine.conditions import (
     OPERATOR_FIELD_TYPES,
@@ -118,3 +120,13 @@ def _neutral(spec: FieldSpec) -> FactValue:
         FieldType.INT: 0,
         FieldType.NUMBER: 0.0,
     }[spec.value_type]
+
+
+def test_membership_on_a_null_enum_is_false(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No enum field is nullable today; the compiled code must still treat null as unknown."""
+    spec = fields.FieldSpec("setting", fields.FieldType.ENUM, fields.FIELDS[0].vocabulary, nullable=True)
+    monkeypatch.setitem(compiler.FIELDS_BY_NAME, "setting", spec)
+    values = tuple(None if s.nullable or s.name == "setting" else _neutral(s) for s in FIELDS)
+    conditions = [Comparison("setting", Operator.NOT_IN, ("home",)), Comparison("setting", Operator.IN, ("home",))]
+    assert compile_conditions(conditions, cache_key="nullable-enum")(values) == []
+    assert [interpret(c, values) for c in conditions] == [False, False]
