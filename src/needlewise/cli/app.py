@@ -28,6 +28,7 @@ from needlewise.services.assessments import (
     looks_like_single_document,
     split_json_lines,
 )
+from needlewise.services.json_text import dumps
 from needlewise.services.profile_v1 import profile_json_schema
 
 EXIT_KB = 1
@@ -97,7 +98,7 @@ def assess(
     for result in assess_json_lines(split_json_lines(text), kb, lang):
         if result.assessment is None:
             bad += 1
-            typer.echo(json.dumps(result.to_json(), ensure_ascii=False))
+            typer.echo(dumps(result.to_json()))
         else:
             _emit(console, result.assessment, output)
     if bad:
@@ -116,7 +117,7 @@ def _read(input_file: str) -> str:
 
 def _emit(console: Console, assessment: Assessment, output: OutputFormat) -> None:
     if output is OutputFormat.JSON:
-        typer.echo(json.dumps(assessment.to_json(), ensure_ascii=False))
+        typer.echo(dumps(assessment.to_json()))
     elif output is OutputFormat.MARKDOWN:
         typer.echo(render_markdown(assessment))
     else:

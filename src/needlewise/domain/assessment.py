@@ -98,7 +98,7 @@ class Finding(NamedTuple):
             "advice": self.advice,
             "seek_care_if": self.seek_care_if,
             "evidence_note": self.evidence_note,
-            "citations": [c.to_json() for c in self.citations],
+            "citations": [c.source_id for c in self.citations],
             "facts": [f.to_json() for f in self.facts],
         }
 
@@ -120,7 +120,7 @@ class PlanSection:
             "title": self.title,
             "steps": list(self.steps),
             "confidence": _TEXT[self.confidence],
-            "citations": [c.to_json() for c in self.citations],
+            "citations": [c.source_id for c in self.citations],
         }
 
 
@@ -145,7 +145,7 @@ class GoalSchedule:
             "interval": self.interval,
             "sessions": self.sessions,
             "confidence": _TEXT[self.confidence],
-            "citations": [c.to_json() for c in self.citations],
+            "citations": [c.source_id for c in self.citations],
         }
 
 
@@ -185,7 +185,18 @@ class Assessment:
     disclaimer: str
 
     def to_json(self) -> dict[str, JsonValue]:
-        """JSON form, with a stable key order."""
+        """JSON form, with a stable key order.
+
+        Findings, plan sections and schedules cite sources by id; ``sources`` describes each cited
+        source once (title, authors, year, evidence grade, address), in order of first citation.
+        """
+        sources: dict[str, JsonValue] = {}
+        for finding in self.findings:
+            _collect_sources(finding.citations, sources)
+        for schedule in self.plan.schedules:
+            _collect_sources(schedule.citations, sources)
+        for section in self.plan.sections:
+            _collect_sources(section.citations, sources)
         return {
             "schema": ASSESSMENT_SCHEMA,
             "tier": _TEXT[self.tier],
@@ -196,5 +207,12 @@ class Assessment:
             "kb_version": self.kb_version.to_json(),
             "findings": [f.to_json() for f in self.findings],
             "plan": self.plan.to_json(),
+            "sources": sources,
             "disclaimer": self.disclaimer,
         }
+
+
+def _collect_sources(citations: tuple[Citation, ...], sources: dict[str, JsonValue]) -> None:
+    for citation in citations:
+        if citation.source_id not in sources:
+            sources[citation.source_id] = citation.to_json()

@@ -18,7 +18,7 @@ class Tier(StrEnum):
     @property
     def rank(self) -> int:
         """Position on the scale: 0 for home_ok up to 4 for stop."""
-        return _ORDER.index(self)
+        return _RANK[self]
 
     @property
     def allows_home(self) -> bool:
@@ -28,10 +28,10 @@ class Tier(StrEnum):
     @classmethod
     def highest(cls, tiers: Iterable[Tier]) -> Tier:
         """The most restrictive of ``tiers``; ``home_ok`` when there are none."""
-        return max(tiers, key=_ORDER.index, default=cls.HOME_OK)
+        return max(tiers, key=_RANK.__getitem__, default=cls.HOME_OK)
 
 
-_ORDER: tuple[Tier, ...] = tuple(Tier)
+_RANK: dict[Tier, int] = {tier: rank for rank, tier in enumerate(Tier)}
 
 
 class Severity(StrEnum):
