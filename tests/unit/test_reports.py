@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 from factories import make_profile
+from needlewise.domain.assessment import Citation
 from needlewise.domain.vocabulary import Lang
 from needlewise.engine.evaluate import assess
 from needlewise.engine.knowledge import KnowledgeBase
+from needlewise.reports.citations import citation_parts
 from needlewise.reports.markdown import render_markdown
 
 
@@ -18,3 +20,12 @@ def test_markdown_cites_sources_without_a_year(kb: KnowledgeBase) -> None:
     assert "Bajo los ojos" in text or "0.2 mm" in text
     assert "[MKT]" in text
     assert "**Consulta a un médico si**" in text
+
+
+def test_citation_parts_leave_out_what_the_brief_does_not_give(kb: KnowledgeBase) -> None:
+    no_authors = next(s for s in kb.sources.values() if s.authors is None and s.year is None)
+    citation = Citation(no_authors.source_id, no_authors.title, None, None, no_authors.grade, no_authors.url)
+    assert citation_parts(citation)[1] == ""
+    dated = next(s for s in kb.sources.values() if s.authors is None and s.year is not None)
+    citation = Citation(dated.source_id, dated.title, None, dated.year, dated.grade, dated.url)
+    assert citation_parts(citation)[1] == f"{dated.year}. "

@@ -80,8 +80,10 @@ def sources(
         return
     table = Table("ref", "grade", "id", "source", title=f"Sources ({len(chosen)})", show_lines=False)
     for s in chosen:
-        year = f" ({s.year})" if s.year else ""
-        table.add_row(str(s.brief_ref), s.grade.value, s.source_id, f"{s.authors}{year}. {s.title}. {s.url}")
+        byline = " ".join(part for part in (s.authors, f"({s.year})" if s.year else None) if part)
+        table.add_row(
+            str(s.brief_ref), s.grade.value, s.source_id, f"{byline + '. ' if byline else ''}{s.title}. {s.url}"
+        )
     Console(highlight=False, emoji=False).print(table)
 
 

@@ -9,6 +9,7 @@ from rich.text import Text
 from needlewise.domain.assessment import Assessment, Citation
 from needlewise.domain.tier import Tier
 from needlewise.domain.vocabulary import Lang
+from needlewise.reports.citations import citation_parts
 from needlewise.reports.labels import label
 
 TIER_STYLES = {
@@ -65,5 +66,5 @@ def _print_plan(console: Console, assessment: Assessment, lang: Lang) -> None:
 
 
 def _citation(citation: Citation) -> str:
-    year = f", {citation.year}" if citation.year else ""
-    return f"[{citation.grade.value}] {citation.authors}{year}. {citation.title}. {citation.url}"
+    grade, byline, title, url = citation_parts(citation)
+    return f"[{grade}] {byline}{title}. {url}"

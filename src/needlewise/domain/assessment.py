@@ -35,7 +35,7 @@ class Citation:
 
     source_id: str
     title: str
-    authors: str
+    authors: str | None
     year: int | None
     grade: Grade
     url: str

@@ -36,7 +36,7 @@ class Source:
     source_id: str
     brief_ref: int
     title: str
-    authors: str
+    authors: str | None
     year: int | None
     venue: str | None
     url: str

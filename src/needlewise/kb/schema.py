@@ -61,7 +61,7 @@ class SourceModel(_Strict):
     id: Slug
     brief_ref: Annotated[int, Field(ge=1)]
     title: NonEmpty
-    authors: NonEmpty
+    authors: NonEmpty | None
     year: Annotated[int, Field(ge=1900, le=2100)] | None
     venue: NonEmpty | None
     url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from needlewise.domain.assessment import Assessment, Citation
 from needlewise.domain.vocabulary import Lang
+from needlewise.reports.citations import citation_parts
 from needlewise.reports.labels import label
 
 
@@ -44,8 +45,8 @@ def render_markdown(assessment: Assessment) -> str:
 
 
 def _citation(citation: Citation) -> str:
-    year = f", {citation.year}" if citation.year else ""
-    return f"- [{citation.grade.value}] {citation.authors}{year}. *{citation.title}*. <{citation.url}>"
+    grade, byline, title, url = citation_parts(citation)
+    return f"- [{grade}] {byline}*{title}*. <{url}>"
 
 
 def _refs(citations: tuple[Citation, ...]) -> str:
