@@ -8,7 +8,6 @@ loaded unless everything is valid.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from enum import Enum
 from pathlib import Path
 from string import Formatter
 from typing import TypeVar
@@ -18,17 +17,8 @@ from pydantic import BaseModel, ValidationError
 from needlewise.domain.assessment import KbVersion
 from needlewise.domain.tier import Tier
 from needlewise.domain.vocabulary import (
-    Area,
-    DeviceKind,
-    Goal,
-    History,
-    Medication,
-    ProcedureKind,
-    Product,
     Setting,
-    SkinNow,
 )
-from needlewise.engine.compiler import compile_conditions
 from needlewise.engine.knowledge import (
     HomeNeedlePolicy,
     KnowledgeBase,
@@ -56,19 +46,7 @@ from needlewise.kb.schema import (
     TextModel,
 )
 from needlewise.kb.suggestions import closest
-
-# vocabulary.yaml section -> (Profile v1 vocabulary, the profile field whose options it labels)
-VOCABULARIES: dict[str, tuple[type[Enum], str]] = {
-    "setting": (Setting, "setting"),
-    "goals": (Goal, "goals"),
-    "areas": (Area, "areas"),
-    "device_kind": (DeviceKind, "device.kind"),
-    "skin_now": (SkinNow, "skin_now"),
-    "history": (History, "history"),
-    "medications": (Medication, "medications"),
-    "procedure_kind": (ProcedureKind, "recent_procedures"),
-    "planned_products": (Product, "planned_products"),
-}
+from needlewise.kb.vocabulary import VOCABULARIES, read_vocabulary
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -79,7 +57,7 @@ def load_knowledge_base(directory: Path | None = None) -> KnowledgeBase:
     problems: list[Problem] = []
     kb_file = _shape(files, "kb.yaml", KbFileModel, problems)
     sources_file = _shape(files, "sources.yaml", SourcesFileModel, problems)
-    vocab = _vocabulary(files.documents.get("vocabulary.yaml"), problems)
+    vocab = read_vocabulary(files.documents.get("vocabulary.yaml"), problems)
     protocols = _shape(files, "protocols.yaml", ProtocolsFileModel, problems)
     questionnaire = _shape(files, "questionnaire.yaml", QuestionnaireFileModel, problems)
     rule_files = {name: _shape(files, name, RulesFileModel, problems) for name in files.rule_files}
@@ -104,7 +82,7 @@ def load_knowledge_base(directory: Path | None = None) -> KnowledgeBase:
         problems.append(Problem("kb.yaml: home_needle", "preferred_mm is longer than max_mm"))
     if problems:
         raise KnowledgeBaseError(problems)
-    kb = KnowledgeBase(
+    return KnowledgeBase(
         version=KbVersion(kb_file.version, files.content_hash),
         disclaimer=_text(kb_file.disclaimer),
         plan_texts={key: _text(text) for key, text in kb_file.plan_texts.items()},
@@ -119,8 +97,6 @@ def load_knowledge_base(directory: Path | None = None) -> KnowledgeBase:
         schedules=schedules,
         questions=questions,
     )
-    compile_conditions([r.condition for r in rules], cache_key=files.content_hash)
-    return kb
 
 
 def _shape(files: KnowledgeFiles, name: str, model: type[M], problems: list[Problem]) -> M | None:
@@ -153,42 +129,6 @@ def _location(name: str, document: object, loc: Iterable[int | str]) -> str:
 
 def _text(model: TextModel | TermModel) -> Text:
     return Text(model.en, model.es)
-
-
-def _vocabulary(document: object, problems: list[Problem]) -> dict[str, dict[str, Term]]:
-    vocab: dict[str, dict[str, Term]] = {name: {} for name in VOCABULARIES}
-    if not isinstance(document, Mapping):
-        problems.append(Problem("vocabulary.yaml", "must be a mapping of vocabularies"))
-        return vocab
-    problems.extend(
-        Problem(f"vocabulary.yaml: {name}", "unknown vocabulary", closest(str(name), VOCABULARIES))
-        for name in document
-        if name not in VOCABULARIES
-    )
-    for name, (enum, _) in VOCABULARIES.items():
-        section = document.get(name)
-        if not isinstance(section, Mapping):
-            problems.append(Problem(f"vocabulary.yaml: {name}", "missing, or not a mapping of values to labels"))
-            continue
-        allowed = [str(member.value) for member in enum]
-        for value, raw in section.items():
-            where = f"vocabulary.yaml: {name}.{value}"
-            if value not in allowed:
-                problems.append(Problem(where, f"not a Profile v1 {name} value", closest(str(value), allowed)))
-                continue
-            try:
-                term = TermModel.model_validate(raw)
-            except ValidationError as error:
-                problems.extend(Problem(f"{where}.{'.'.join(map(str, d['loc']))}", d["msg"]) for d in error.errors())
-                continue
-            vocab[name][value] = Term(value, _text(term), term.home_reachable)
-        problems.extend(
-            Problem(f"vocabulary.yaml: {name}", f"no label for value {value!r}")
-            for value in allowed
-            if value not in section
-        )
-        vocab[name] = {v: vocab[name][v] for v in allowed if v in vocab[name]}
-    return vocab
 
 
 def _sources(model: SourcesFileModel, problems: list[Problem]) -> dict[str, Source]:
