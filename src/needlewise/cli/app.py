@@ -18,6 +18,7 @@ from needlewise import bootstrap
 from needlewise.cli.interactive import run_interview
 from needlewise.cli.kb_commands import kb_app
 from needlewise.cli.render import print_assessment
+from needlewise.cli.serve import serve
 from needlewise.domain.assessment import Assessment
 from needlewise.domain.vocabulary import Lang, Setting
 from needlewise.errors import KnowledgeBaseError, NeedlewiseError, ProfileError
@@ -52,6 +53,7 @@ app = typer.Typer(
 schema_app = typer.Typer(help="Publish the JSON Schemas of needlewise's inputs.", no_args_is_help=True)
 app.add_typer(kb_app, name="kb")
 app.add_typer(schema_app, name="schema")
+app.command()(serve)
 
 
 def fail(message: str, code: int = EXIT_INPUT) -> NoReturn:

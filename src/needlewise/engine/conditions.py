@@ -102,3 +102,14 @@ def _collect(condition: Condition, seen: dict[str, None]) -> None:
     else:
         for item in condition.items:
             _collect(item, seen)
+
+
+def condition_to_json(condition: Condition) -> dict[str, object]:
+    """The structured condition as the knowledge base writes it (``all`` / ``any`` / ``not`` / comparison)."""
+    if isinstance(condition, Comparison):
+        value = list(condition.value) if isinstance(condition.value, tuple) else condition.value
+        return {"field": condition.field, "op": condition.op.value, "value": value}
+    if isinstance(condition, Not):
+        return {"not": condition_to_json(condition.item)}
+    key = "all" if isinstance(condition, AllOf) else "any"
+    return {key: [condition_to_json(item) for item in condition.items]}

@@ -146,6 +146,27 @@ class HomeNeedlePolicy:
 
 
 @dataclass(frozen=True, slots=True)
+class Claim:
+    """A common claim about microneedling, and what the evidence says of it."""
+
+    claim_id: str
+    claim: Text
+    verdict: str
+    confidence: Confidence
+    explanation: Text
+    citations: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Gap:
+    """Something the evidence does not show (sources only where one says so)."""
+
+    gap_id: str
+    text: Text
+    citations: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class KnowledgeBase:
     """Everything the engine needs, validated and frozen."""
 
@@ -160,6 +181,8 @@ class KnowledgeBase:
     sections: tuple[ProtocolSection, ...]
     schedules: tuple[Schedule, ...]
     questions: tuple[Question, ...]
+    claims: tuple[Claim, ...] = ()
+    gaps: tuple[Gap, ...] = ()
 
     def __post_init__(self) -> None:
         """Freeze the mappings so a loaded knowledge base cannot be changed."""

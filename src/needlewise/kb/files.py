@@ -12,7 +12,15 @@ import yaml
 from needlewise.errors import KnowledgeBaseError, Problem
 
 ENVIRONMENT_VARIABLE = "NEEDLEWISE_KNOWLEDGE_DIR"
-TOP_LEVEL_FILES = ("kb.yaml", "sources.yaml", "vocabulary.yaml", "protocols.yaml", "questionnaire.yaml")
+TOP_LEVEL_FILES = (
+    "kb.yaml",
+    "sources.yaml",
+    "vocabulary.yaml",
+    "protocols.yaml",
+    "questionnaire.yaml",
+    "claims.yaml",
+    "gaps.yaml",
+)
 RULES_FOLDER = "rules"
 
 

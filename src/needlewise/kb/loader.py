@@ -20,6 +20,8 @@ from needlewise.domain.vocabulary import (
     Setting,
 )
 from needlewise.engine.knowledge import (
+    Claim,
+    Gap,
     HomeNeedlePolicy,
     KnowledgeBase,
     ProtocolSection,
@@ -37,6 +39,8 @@ from needlewise.kb.conditions import ConditionParser
 from needlewise.kb.files import KnowledgeFiles, default_directory, read_files
 from needlewise.kb.questionnaire import build_questions
 from needlewise.kb.schema import (
+    ClaimsFileModel,
+    GapsFileModel,
     KbFileModel,
     ProtocolsFileModel,
     QuestionnaireFileModel,
@@ -60,6 +64,8 @@ def load_knowledge_base(directory: Path | None = None) -> KnowledgeBase:
     vocab = read_vocabulary(files.documents.get("vocabulary.yaml"), problems)
     protocols = _shape(files, "protocols.yaml", ProtocolsFileModel, problems)
     questionnaire = _shape(files, "questionnaire.yaml", QuestionnaireFileModel, problems)
+    claims_file = _shape(files, "claims.yaml", ClaimsFileModel, problems)
+    gaps_file = _shape(files, "gaps.yaml", GapsFileModel, problems)
     rule_files = {name: _shape(files, name, RulesFileModel, problems) for name in files.rule_files}
     if problems:
         raise KnowledgeBaseError(problems)
@@ -67,6 +73,8 @@ def load_knowledge_base(directory: Path | None = None) -> KnowledgeBase:
     assert sources_file is not None  # noqa: S101
     assert protocols is not None  # noqa: S101
     assert questionnaire is not None  # noqa: S101
+    assert claims_file is not None  # noqa: S101
+    assert gaps_file is not None  # noqa: S101
     sources = _sources(sources_file, problems)
     cite = _CitationChecker(sources, problems)
     rules = _rules({n: f for n, f in rule_files.items() if f is not None}, cite, problems)
@@ -76,6 +84,7 @@ def load_knowledge_base(directory: Path | None = None) -> KnowledgeBase:
     missing_tiers = [t.value for t in Tier if t not in kb_file.tiers]
     if missing_tiers:
         problems.append(Problem("kb.yaml: tiers", f"missing texts for tiers: {', '.join(missing_tiers)}"))
+    claims, gaps = _claims_and_gaps(claims_file, gaps_file, cite, problems)
     _check_plan_texts(kb_file, problems)
     cite.check("kb.yaml: home_needle.citations", kb_file.home_needle.citations)
     if kb_file.home_needle.preferred_mm > kb_file.home_needle.max_mm:
@@ -96,6 +105,8 @@ def load_knowledge_base(directory: Path | None = None) -> KnowledgeBase:
         sections=sections,
         schedules=schedules,
         questions=questions,
+        claims=claims,
+        gaps=gaps,
     )
 
 
@@ -253,3 +264,25 @@ def _check_plan_texts(model: KbFileModel, problems: list[Problem]) -> None:
         for key in model.plan_texts
         if key not in PLAN_TEXT_KEYS
     )
+
+
+def _claims_and_gaps(
+    claims_file: ClaimsFileModel,
+    gaps_file: GapsFileModel,
+    cite: _CitationChecker,
+    problems: list[Problem],
+) -> tuple[tuple[Claim, ...], tuple[Gap, ...]]:
+    claims: list[Claim] = []
+    for i, c in enumerate(claims_file.claims):
+        where = f"claims.yaml: claims[{i}] (id {c.id!r})"
+        if any(c.id == other.claim_id for other in claims):
+            problems.append(Problem(where, f"duplicate claim id {c.id!r}"))
+        cited = cite.check(f"{where}.citations", c.citations)
+        claims.append(Claim(c.id, _text(c.claim), c.verdict, c.confidence, _text(c.explanation), cited))
+    gaps: list[Gap] = []
+    for i, g in enumerate(gaps_file.gaps):
+        where = f"gaps.yaml: gaps[{i}] (id {g.id!r})"
+        if any(g.id == other.gap_id for other in gaps):
+            problems.append(Problem(where, f"duplicate gap id {g.id!r}"))
+        gaps.append(Gap(g.id, _text(g.text), cite.check(f"{where}.citations", g.citations)))
+    return tuple(claims), tuple(gaps)

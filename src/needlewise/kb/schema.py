@@ -174,3 +174,34 @@ class QuestionnaireFileModel(_Strict):
     """``questionnaire.yaml``."""
 
     questions: Annotated[list[QuestionModel], Field(min_length=1)]
+
+
+class ClaimModel(_Strict):
+    """A common claim checked against the evidence."""
+
+    id: Slug
+    claim: TextModel
+    verdict: Literal["supported", "partly_supported", "overstated", "unproven", "wrong", "depends", "unconfirmed"]
+    confidence: Confidence
+    explanation: TextModel
+    citations: Citations
+
+
+class ClaimsFileModel(_Strict):
+    """``claims.yaml``."""
+
+    claims: Annotated[list[ClaimModel], Field(min_length=1)]
+
+
+class GapModel(_Strict):
+    """Something the evidence does not show."""
+
+    id: Slug
+    text: TextModel
+    citations: list[Slug]
+
+
+class GapsFileModel(_Strict):
+    """``gaps.yaml``."""
+
+    gaps: Annotated[list[GapModel], Field(min_length=1)]

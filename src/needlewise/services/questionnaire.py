@@ -28,11 +28,65 @@ _REQUIRED = ("setting", "age")
 
 @dataclass
 class Interview:
-    """A questionnaire in progress: the answers given so far, as a Profile v1 document."""
+    """A questionnaire in progress: the answers given so far, as a Profile v1 document.
+
+    ``drafts`` keeps the answers of questions the person went back over, so going forward again
+    shows them filled in, without them counting until they are answered again.
+    """
 
     kb: KnowledgeBase
     document: dict[str, object] = field(default_factory=dict)
     answered: list[str] = field(default_factory=list)
+    drafts: dict[str, object] = field(default_factory=dict)
+
+    @classmethod
+    def from_state(cls, kb: KnowledgeBase, state: object) -> Interview:
+        """Rebuild an interview from :meth:`to_state` output; raises ProfileError if it is not one."""
+        problem = ProfileError([Problem("(state)", "the questionnaire state is damaged; please start again")])
+        if not isinstance(state, dict) or set(state) != {"document", "answered", "drafts"}:
+            raise problem
+        document, answered, drafts = state["document"], state["answered"], state["drafts"]
+        known = {q.question_id for q in kb.questions}
+        if not (isinstance(document, dict) and isinstance(answered, list) and isinstance(drafts, dict)):
+            raise problem
+        if not set(answered) <= known or len(set(answered)) != len(answered):
+            raise problem
+        interview = cls(kb, {}, [], dict(drafts))
+        by_id = {q.question_id: q for q in kb.questions}
+        for question_id in answered:
+            question = by_id[question_id]
+            interview.answer(question, _field_value(document, question.field))
+        return interview
+
+    def to_state(self) -> dict[str, object]:
+        """Everything needed to continue later, as JSON-ready data."""
+        return {"document": self.document, "answered": list(self.answered), "drafts": self.drafts}
+
+    def back(self) -> Question | None:
+        """Un-answer the last question (keeping its answer as a draft) and return it."""
+        if not self.answered:
+            return None
+        question_id = self.answered.pop()
+        question = next(q for q in self.kb.questions if q.question_id == question_id)
+        value = _pop_field(self.document, question.field)
+        self.drafts[question.field] = value
+        return question
+
+    def draft(self, question: Question) -> object:
+        """The answer to show for ``question``: its earlier answer or draft, else None."""
+        if question.field in self.drafts:
+            return self.drafts[question.field]
+        return _field_value(self.document, question.field)
+
+    def progress(self) -> tuple[int, int]:
+        """``(answered, expected total)``: questions answered, and those plus the ones still to ask."""
+        facts = facts_of(parse_profile(self.document)) if self.ready else None
+        remaining = sum(
+            1
+            for q in self.kb.questions
+            if q.question_id not in self.answered and (q.ask_if is None or facts is None or interpret(q.ask_if, facts))
+        )
+        return len(self.answered), len(self.answered) + remaining
 
     def next_question(self) -> Question | None:
         """The next question to ask, or None when the questionnaire is complete.
@@ -63,6 +117,7 @@ class Interview:
             _check_alone(question, value)
         self.document = trial
         self.answered.append(question.question_id)
+        self.drafts.pop(question.field, None)
 
     @property
     def ready(self) -> bool:
@@ -94,6 +149,23 @@ class Interview:
     def result(self, lang: Lang = Lang.EN) -> Assessment:
         """The assessment of the answers given (raises ProfileError before setting and age)."""
         return assess(parse_profile(self.document), self.kb, lang)
+
+
+def _field_value(document: dict[str, object], path: str) -> object:
+    if path.startswith("device."):
+        device = document.get("device")
+        return device.get(path.removeprefix("device.")) if isinstance(device, dict) else None
+    return document.get(path)
+
+
+def _pop_field(document: dict[str, object], path: str) -> object:
+    if path.startswith("device."):
+        device = document.get("device")
+        value = device.pop(path.removeprefix("device."), None) if isinstance(device, dict) else None
+        if device == {}:
+            del document["device"]
+        return value
+    return document.pop(path, None)
 
 
 def _check_alone(question: Question, value: object) -> None:

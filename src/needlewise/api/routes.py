@@ -1,0 +1,123 @@
+"""API operations: each parses its input, calls one service and writes the result."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Literal
+
+import orjson
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse
+from django.http.request import RawPostDataException
+from ninja import NinjaAPI
+from ninja.errors import ValidationError as NinjaValidationError
+
+from needlewise import bootstrap
+from needlewise.api.schemas import AssessmentOut, ErrorOut, HealthOut, KnowledgeOut, QuestionnaireOut
+from needlewise.domain.assessment import JsonValue
+from needlewise.domain.vocabulary import Lang
+from needlewise.errors import Problem, ProfileError
+from needlewise.services.assessments import assess_profile_json
+from needlewise.services.catalogue import kb_version_json, knowledge_json, questionnaire_json
+from needlewise.services.profile_v1 import MAX_INPUT_BYTES, profile_json_schema
+
+ERRORS = {400: ErrorOut, 413: ErrorOut, 422: ErrorOut, 429: ErrorOut}
+LangParam = Literal["en", "es"]
+
+
+class NeedlewiseAPI(NinjaAPI):
+    """NinjaAPI whose OpenAPI document also describes the Profile v1 request body."""
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> dict[str, Any]:  # type: ignore[override]  # noqa: ANN401 - a plain dict is all Django's JSON view needs
+        """The OpenAPI document, with ``ProfileV1`` and its definitions among the components."""
+        schema: dict[str, Any] = dict(super().get_openapi_schema(*args, **kwargs))
+        profile = profile_json_schema()
+        definitions = profile.pop("$defs", {})
+        for key in ("$schema", "$id"):
+            profile.pop(key, None)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components.update(definitions)
+        components["ProfileV1"] = profile
+        text = json.dumps(schema, default=str).replace('"#/$defs/', '"#/components/schemas/')
+        return json.loads(text)  # type: ignore[no-any-return]
+
+
+api = NeedlewiseAPI(
+    title="needlewise API",
+    version="1",
+    description="Is microneedling at home safe for me? Decision support, not a diagnosis.",
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+    urls_namespace="api",
+)
+
+
+def json_response(data: JsonValue, status: int = 200, headers: dict[str, str] | None = None) -> HttpResponse:
+    """Write ``data`` as JSON with orjson."""
+    return HttpResponse(orjson.dumps(data), status=status, content_type="application/json", headers=headers)
+
+
+def error_response(status: int, code: str, message: str, problems: tuple[Problem, ...] = ()) -> HttpResponse:
+    """The one error shape of the API."""
+    body: JsonValue = {
+        "error": code,
+        "message": message,
+        "problems": [{"field": p.where, "message": p.message, "suggestion": p.suggestion} for p in problems],
+    }
+    return json_response(body, status)
+
+
+@api.exception_handler(NinjaValidationError)
+def invalid_parameters(request: HttpRequest, error: NinjaValidationError) -> HttpResponse:
+    """Query parameters that do not validate (for example ``lang=fr``)."""
+    del request
+    problems = tuple(
+        Problem(".".join(str(p) for p in detail.get("loc", ())[1:]) or "(query)", str(detail.get("msg", "invalid")))
+        for detail in error.errors
+    )
+    return error_response(422, "invalid_parameters", "Some parameters are not valid.", problems)
+
+
+@api.post(
+    "/api/v1/assessments",
+    response={200: AssessmentOut, **ERRORS},
+    summary="Assess a Profile v1",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ProfileV1"}}},
+        }
+    },
+)
+def create_assessment(request: HttpRequest, lang: LangParam = "en") -> HttpResponse:
+    """Profile v1 in, the assessment out (the same JSON as ``needlewise assess --format json``)."""
+    try:
+        body = request.body
+    except (RequestDataTooBig, RawPostDataException):
+        return error_response(413, "too_large", f"The request body is larger than {MAX_INPUT_BYTES} bytes.")
+    try:
+        assessment = assess_profile_json(body, bootstrap.knowledge_base(), Lang(lang))
+    except ProfileError as error:
+        return error_response(422, "invalid_profile", str(error.first), error.problems)
+    return json_response(assessment.to_json())
+
+
+@api.get("/api/v1/questionnaire", response={200: QuestionnaireOut, **ERRORS}, summary="The adaptive questionnaire")
+def get_questionnaire(request: HttpRequest, lang: LangParam = "en") -> HttpResponse:
+    """Every question with its options and the condition that decides whether it is asked."""
+    del request
+    return json_response(questionnaire_json(bootstrap.knowledge_base(), Lang(lang)))
+
+
+@api.get("/api/v1/knowledge", response={200: KnowledgeOut, **ERRORS}, summary="Rules and sources")
+def get_knowledge(request: HttpRequest, lang: LangParam = "en") -> HttpResponse:
+    """The knowledge base's version, its rules with their conditions, and the bibliography."""
+    del request
+    return json_response(knowledge_json(bootstrap.knowledge_base(), Lang(lang)))
+
+
+@api.get("/api/v1/health", response={200: HealthOut, **ERRORS}, summary="Liveness")
+def health(request: HttpRequest) -> HttpResponse:
+    """``ok`` and the knowledge base in use."""
+    del request
+    return json_response({"status": "ok", "kb_version": kb_version_json(bootstrap.knowledge_base())})

@@ -1,0 +1,197 @@
+"""Response models of the API, for the OpenAPI document (responses are written with orjson directly).
+
+They describe exactly what ``Assessment.to_json()`` and the other services return; schemathesis
+checks every response against them.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+TierName = Literal["home_ok", "home_caution", "clinic", "medical_review", "stop"]
+SeverityName = Literal["info", "low", "moderate", "high"]
+ConfidenceName = Literal["high", "moderate", "low", "very_low"]
+GradeName = Literal["REG", "GL", "SR", "RCT", "OBS", "EO", "PRAC", "MKT"]
+SettingName = Literal["home", "clinic"]
+LangName = Literal["en", "es"]
+JsonAny = str | int | float | bool | list[str] | None
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class KbVersionOut(_Out):
+    """Human version and content hash of the knowledge base."""
+
+    version: str
+    content_hash: str
+
+
+class SourceOut(_Out):
+    """A cited source."""
+
+    id: str
+    title: str
+    authors: str | None
+    year: int | None
+    grade: GradeName
+    url: str
+
+
+class FactOut(_Out):
+    """An answer a rule read."""
+
+    field: str
+    value: JsonAny
+
+
+class FindingOut(_Out):
+    """A reason behind the verdict."""
+
+    rule_id: str
+    tier: TierName
+    severity: SeverityName
+    confidence: ConfidenceName
+    title: str
+    advice: str
+    seek_care_if: str | None
+    evidence_note: str
+    citations: list[str] = Field(min_length=1)
+    facts: list[FactOut]
+
+
+class ScheduleOut(_Out):
+    """How often and how many sessions for one goal."""
+
+    goal: str
+    goal_label: str
+    where: SettingName
+    interval: str
+    sessions: str
+    confidence: ConfidenceName
+    citations: list[str] = Field(min_length=1)
+
+
+class SectionOut(_Out):
+    """A plan section: preparation, disinfection, aftercare, red flags..."""
+
+    id: str
+    title: str
+    steps: list[str]
+    confidence: ConfidenceName
+    citations: list[str] = Field(min_length=1)
+
+
+class PlanOut(_Out):
+    """The person's plan."""
+
+    home_needle_mm_max: float | None
+    home_needle_mm_preferred: float | None
+    needle_summary: str
+    schedules: list[ScheduleOut]
+    sections: list[SectionOut]
+
+
+class AssessmentOut(_Out):
+    """An assessment: the verdict tier, the findings behind it, the plan, and every cited source once."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, serialize_by_alias=True)
+
+    schema_id: Literal["needlewise.assessment/1"] = Field(alias="schema")
+    tier: TierName
+    tier_title: str
+    tier_summary: str
+    setting: SettingName
+    lang: LangName
+    kb_version: KbVersionOut
+    findings: list[FindingOut]
+    plan: PlanOut
+    sources: dict[str, SourceOut]
+    disclaimer: str
+
+
+class ProblemOut(_Out):
+    """One thing wrong with a request."""
+
+    field: str
+    message: str
+    suggestion: str | None
+
+
+class ErrorOut(_Out):
+    """Every error response."""
+
+    error: str
+    message: str
+    problems: list[ProblemOut]
+
+
+class OptionOut(_Out):
+    """A choice of a question."""
+
+    value: str
+    label: str
+
+
+class QuestionOut(_Out):
+    """A questionnaire question."""
+
+    id: str
+    field: str
+    kind: Literal["single", "multi", "boolean", "integer", "number", "scale", "procedures"]
+    text: str
+    help: str | None
+    nullable: bool
+    min: float | None
+    max: float | None
+    options: list[OptionOut]
+    ask_if: dict[str, object] | None
+
+
+class QuestionnaireOut(_Out):
+    """The adaptive questionnaire in one language."""
+
+    lang: LangName
+    kb_version: KbVersionOut
+    questions: list[QuestionOut]
+
+
+class RuleOut(_Out):
+    """A rule of the knowledge base."""
+
+    id: str
+    group: str
+    tier: dict[SettingName, TierName]
+    severity: SeverityName
+    confidence: ConfidenceName
+    brief_class: str | None
+    title: str
+    condition: dict[str, object]
+    citations: list[str]
+
+
+class CatalogueSourceOut(SourceOut):
+    """A bibliography entry."""
+
+    brief_ref: int
+    venue: str | None
+    note: str | None
+
+
+class KnowledgeOut(_Out):
+    """The knowledge base: version, rules and sources."""
+
+    kb_version: KbVersionOut
+    lang: LangName
+    rules: list[RuleOut]
+    sources: list[CatalogueSourceOut]
+
+
+class HealthOut(_Out):
+    """Liveness and the knowledge base in use."""
+
+    status: Literal["ok"]
+    kb_version: KbVersionOut

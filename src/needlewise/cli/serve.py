@@ -1,0 +1,38 @@
+"""``needlewise serve``: migrate the database, then serve the web app with granian (WSGI)."""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+import typer
+
+SETTINGS_MODULE = "needlewise.web.settings"
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(min=0, max=64, help="Worker processes (0: one per CPU core).")] = 0,
+) -> None:
+    """Start the production server on SQLite (set-up on first run), at http://HOST:PORT/."""
+    import django  # noqa: PLC0415 - Django is loaded only by the commands that need it
+    from django.core.management import call_command  # noqa: PLC0415
+    from granian import Granian  # noqa: PLC0415
+    from granian.constants import Interfaces  # noqa: PLC0415
+
+    count = workers or len(os.sched_getaffinity(0))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS_MODULE)
+    os.environ["NEEDLEWISE_WORKERS"] = str(count)
+    django.setup()
+    call_command("migrate", interactive=False, verbosity=0)
+    typer.echo(f"needlewise is running at http://{host}:{port}/ ({count} worker(s); Ctrl+C stops it)")
+    Granian(
+        "needlewise.web.wsgi:application",
+        address=host,
+        port=port,
+        interface=Interfaces.WSGI,
+        workers=count,
+        blocking_threads=1,
+        log_access=False,
+    ).serve()

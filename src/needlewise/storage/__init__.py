@@ -1,0 +1,1 @@
+"""Persistence: Django models and repositories behind the services' ports."""

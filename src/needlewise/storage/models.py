@@ -1,0 +1,27 @@
+"""needlewise's tables."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class SavedResult(models.Model):
+    """An assessment its holder chose to keep; found by the SHA-256 digest of its link's secret."""
+
+    token_digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    lang = models.CharField(max_length=2)
+    profile = models.JSONField()
+    kb_version = models.CharField(max_length=32)
+    kb_hash = models.CharField(max_length=80)
+    tier = models.CharField(max_length=20)
+    assessment = models.JSONField()
+
+    class Meta:
+        """Table options."""
+
+        db_table = "saved_result"
+
+    def __str__(self) -> str:
+        """Never shows the digest."""
+        return f"saved result {self.pk} ({self.tier})"

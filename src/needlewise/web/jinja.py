@@ -1,0 +1,19 @@
+"""The Jinja2 environment: autoescaping, gettext from Django's catalogues, static and url helpers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import translation
+from jinja2 import Environment, StrictUndefined
+
+
+def environment(**options: Any) -> Environment:  # noqa: ANN401 - Django passes Jinja2's own options
+    """The environment Django's Jinja2 backend uses."""
+    options.update(autoescape=True, undefined=StrictUndefined)
+    env = Environment(extensions=["jinja2.ext.i18n"], **options)  # noqa: S701 - autoescape forced on above
+    env.install_gettext_translations(translation, newstyle=True)  # type: ignore[attr-defined]
+    env.globals.update(static=static, url=reverse, get_language=translation.get_language)
+    return env

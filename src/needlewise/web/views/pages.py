@@ -1,0 +1,51 @@
+"""Landing, sources, claims and error pages."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.http import require_GET
+
+from needlewise.domain.tier import Grade
+from needlewise.web.views.common import knowledge, render
+
+KEY_FACTS = (
+    "active-cold-sore",
+    "shared-device",
+    "vitamin-c-into-channels",
+    "home-needle-clinic-only",
+    "goal-needs-clinic",
+)
+
+
+@require_GET
+def landing(request: HttpRequest) -> HttpResponse:
+    """What microneedling is, what home devices can and cannot do, and what needlewise is."""
+    kb = knowledge()
+    by_id = {rule.rule_id: rule for rule in kb.rules}
+    facts = [by_id[rule_id] for rule_id in KEY_FACTS]
+    return render(request, "landing.html", {"facts": facts})
+
+
+@require_GET
+def sources(request: HttpRequest) -> HttpResponse:
+    """The bibliography, filterable by evidence grade."""
+    chosen = {g for g in Grade if g.value in request.GET.getlist("grade")}
+    rows = [s for s in knowledge().sources.values() if not chosen or s.grade in chosen]
+    return render(request, "sources.html", {"sources": rows, "grades": list(Grade), "chosen": chosen})
+
+
+@require_GET
+def claims(request: HttpRequest) -> HttpResponse:
+    """Common marketing claims checked against the evidence."""
+    return render(request, "claims.html", {"claims": knowledge().claims})
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """404 without any detail of the request."""
+    del exception
+    return render(request, "error.html", {"status": 404}, status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """500 without a stack trace."""
+    return render(request, "error.html", {"status": 500}, status=500)
