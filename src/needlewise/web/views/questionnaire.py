@@ -36,7 +36,7 @@ def remember_language(response: HttpResponse, code: str | None) -> HttpResponse:
         response.set_cookie(
             settings.LANGUAGE_COOKIE_NAME,
             code,
-            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            samesite="Lax",
             httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
             secure=settings.LANGUAGE_COOKIE_SECURE,
         )
