@@ -81,6 +81,7 @@ def invalid_parameters(request: HttpRequest, error: NinjaValidationError) -> Htt
 @api.post(
     "/api/v1/assessments",
     response={200: AssessmentOut, **ERRORS},
+    by_alias=True,
     summary="Assess a Profile v1",
     openapi_extra={
         "requestBody": {

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from enum import Enum
 from typing import Annotated, Any, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 from pydantic_core import ErrorDetails
 
 from needlewise.domain.profile import Device, Profile, RecentProcedure
@@ -60,6 +60,16 @@ ProductList = Annotated[
 ]
 
 
+def _integral(value: object) -> object:
+    """JSON Schema counts 24.0 as an integer; so do we. Anything else is left to strict validation."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+WHOLE = BeforeValidator(_integral)
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
@@ -71,7 +81,7 @@ class DeviceV1(_Model):
     needle_mm: Annotated[float, Field(gt=0, le=5, description="Needle length in millimetres (not depth).")] | None = (
         None
     )
-    uses: Annotated[int, Field(ge=0, le=100_000, description="How many times it has been used.")] | None = None
+    uses: Annotated[int, Field(ge=0, le=100_000, description="How many times it has been used."), WHOLE] | None = None
     shared: bool = False
     sterile_single_use: bool = False
 
@@ -89,12 +99,12 @@ class ProfileV1(_Model):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True, title="needlewise Profile v1")
 
     setting: Setting
-    age: Annotated[int, Field(ge=0, le=120)]
+    age: Annotated[int, Field(ge=0, le=120), WHOLE]
     goals: GoalList
     areas: AreaList
     device: DeviceV1 = Field(default_factory=DeviceV1)
     pregnant_or_breastfeeding: bool = False
-    fitzpatrick: Annotated[int, Field(ge=1, le=6)] | None = None
+    fitzpatrick: Annotated[int, Field(ge=1, le=6), WHOLE] | None = None
     skin_now: SkinNowList
     history: HistoryList
     medications: MedicationList

@@ -16,6 +16,7 @@ from needlewise.engine.conditions import (
     Condition,
     Not,
     Operator,
+    condition_to_json,
     fields_read,
 )
 from needlewise.engine.fields import FIELDS, FactValue, FieldSpec, FieldType
@@ -130,3 +131,15 @@ def test_membership_on_a_null_enum_is_false(monkeypatch: pytest.MonkeyPatch) -> 
     conditions = [Comparison("setting", Operator.NOT_IN, ("home",)), Comparison("setting", Operator.IN, ("home",))]
     assert compile_conditions(conditions, cache_key="nullable-enum")(values) == []
     assert [interpret(c, values) for c in conditions] == [False, False]
+
+
+def test_conditions_write_back_to_the_knowledge_base_form() -> None:
+    condition = AllOf(
+        (Not(AnyOf((Comparison("goals", Operator.INTERSECTS, ("glow",)),))), Comparison("age", Operator.LT, 18))
+    )
+    assert condition_to_json(condition) == {
+        "all": [
+            {"not": {"any": [{"field": "goals", "op": "intersects", "value": ["glow"]}]}},
+            {"field": "age", "op": "lt", "value": 18},
+        ]
+    }

@@ -378,3 +378,11 @@ def test_contradictory_conditions_make_a_question_unreachable(kb_dir: Path, ask_
 def test_problem_inside_a_list_without_ids(kb_dir: Path) -> None:
     edit_yaml(kb_dir, "protocols.yaml", lambda d: d["sections"][0]["steps"][1].pop("es"))
     assert_problem(kb_dir, "protocols.yaml: sections[0] (id 'home-preparation').steps[1].es", "Field required")
+
+
+def test_duplicate_claim_and_gap_ids(kb_dir: Path) -> None:
+    edit_yaml(kb_dir, "claims.yaml", lambda d: d["claims"].append(dict(d["claims"][0])))
+    edit_yaml(kb_dir, "gaps.yaml", lambda d: d["gaps"].append(dict(d["gaps"][0])))
+    problems = problems_of(kb_dir)
+    assert any("duplicate claim id" in p for p in problems)
+    assert any("duplicate gap id" in p for p in problems)

@@ -56,6 +56,7 @@ def _first(data: object) -> str:
         ({"age": 400}, "age: Input should be less than or equal to 120 (got 400)"),
         ({"age": "30"}, 'age: Input should be a valid integer (got "30")'),
         ({"age": True}, "age: Input should be a valid integer (got true)"),
+        ({"age": 30.5}, "age: Input should be a valid integer (got 30.5)"),
         ({"goals": ["glo"]}, "goals[0]: 'glo' is not allowed"),
         ({"goals": ["glow", "glow"]}, "goals: Value error, each value may appear only once"),
         ({"goals": "glow"}, "goals: Input should be a valid array"),
@@ -114,3 +115,7 @@ def test_json_schema_is_published_and_strict() -> None:
     assert schema["additionalProperties"] is False
     assert schema["properties"]["goals"]["uniqueItems"] is True
     assert set(schema["properties"]) == set(FULL)
+
+
+def test_whole_numbers_written_with_a_decimal_point_are_integers() -> None:
+    assert parse_profile({**FULL, "age": 34.0, "fitzpatrick": 3.0}).age == 34

@@ -143,3 +143,34 @@ def test_an_unanswered_default_never_ends_the_questionnaire(kb: KnowledgeBase) -
     stopped = interview.early_stop()
     assert stopped is not None
     assert stopped.findings[0].rule_id == "clinic-non-sterile-needles"
+
+
+@pytest.mark.parametrize(
+    "state",
+    [
+        None,
+        {"document": {}, "answered": []},
+        {"document": [], "answered": [], "drafts": {}},
+        {"document": {}, "answered": ["no-such-question"], "drafts": {}},
+        {"document": {}, "answered": ["setting", "setting"], "drafts": {}},
+    ],
+)
+def test_damaged_states_are_refused(kb: KnowledgeBase, state: object) -> None:
+    with pytest.raises(ProfileError, match="damaged"):
+        Interview.from_state(kb, state)
+
+
+def test_state_round_trip_and_back_over_a_device_field(kb: KnowledgeBase) -> None:
+    interview, _ = _walk(kb, {"setting": "home", "age": "30", "device-kind": "roller", "needle-length": "0.25"})
+    again = Interview.from_state(kb, interview.to_state())
+    assert again.document == interview.document
+    while again.answered[-1] != "needle-length":
+        again.back()
+    question = again.back()
+    assert question is not None
+    assert question.question_id == "needle-length"
+    assert again.draft(question) == 0.25
+    assert again.document["device"] == {"kind": "roller"}
+    again.back()
+    assert "device" not in again.document
+    assert Interview(kb).back() is None

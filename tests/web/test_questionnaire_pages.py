@@ -1,0 +1,168 @@
+"""The questionnaire without JavaScript: state in the form, back, errors, early stop, result, PDF."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from django.test import Client
+
+from needlewise.storage.models import SavedResult
+
+STATE = re.compile(r'name="state" value="([^"]*)"')
+
+
+def state_of(page: str) -> str:
+    match = STATE.search(page)
+    assert match, page[:500]
+    return match.group(1).replace("&#34;", '"').replace("&quot;", '"').replace("&amp;", "&")
+
+
+def question_of(page: str) -> str:
+    match = re.search(r'data-question="([^"]+)"', page)
+    return match.group(1) if match else "result"
+
+
+def step(client: Client, page: str, action: str = "next", **answer: object) -> str:
+    data: dict[str, object] = {"state": state_of(page), "action": action, **answer}
+    return client.post("/assess/", data).content.decode()
+
+
+DEFAULTS: dict[str, dict[str, object]] = {"device-kind": {"answer": "undecided"}}
+
+
+def walk(client: Client, answers: dict[str, dict[str, object]], until: str = "result") -> str:
+    page = client.get("/assess/").content.decode()
+    for _ in range(30):
+        question = question_of(page)
+        if question == until:
+            return page
+        page = step(client, page, **{**DEFAULTS, **answers}.get(question, {}))
+    message = f"never reached {until}: stuck at {question_of(page)}"
+    raise AssertionError(message)
+
+
+def test_healthy_person_reaches_home_ok(client: Client) -> None:
+    page = walk(
+        client,
+        {
+            "setting": {"answer": "home"},
+            "age": {"answer": "34"},
+            "goals": {"answer": ["glow"]},
+            "device-kind": {"answer": "roller"},
+            "needle-length": {"answer": "0.25"},
+            "device-uses": {"answer": "1"},
+        },
+    )
+    assert 'data-tier="home_ok"' in page
+    assert "What the evidence does not show" in page
+
+
+def test_cold_sore_stops_early(client: Client) -> None:
+    page = walk(client, {"setting": {"answer": "home"}, "age": {"answer": "30"}, "skin-now": {"answer": ["cold_sore"]}})
+    assert 'data-tier="stop"' in page
+    assert "We stopped early" in page
+
+
+def test_acne_scars_go_to_a_clinic(client: Client) -> None:
+    page = walk(client, {"setting": {"answer": "home"}, "age": {"answer": "28"}, "goals": {"answer": ["acne_scars"]}})
+    assert 'data-tier="clinic"' in page
+
+
+def test_procedures_are_read_from_their_own_fields(client: Client) -> None:
+    page = walk(
+        client,
+        {"setting": {"answer": "home"}, "age": {"answer": "40"}, "recent-procedures": {"weeks-filler": "2"}},
+    )
+    assert 'data-tier="stop"' in page
+    assert "Filler in the last 4 weeks" in page
+
+
+def test_invalid_answer_keeps_the_question_and_explains(client: Client) -> None:
+    page = walk(client, {"setting": {"answer": "home"}}, until="age")
+    response = client.post("/assess/", {"state": state_of(page), "action": "next", "answer": "abc"})
+    assert response.status_code == 422
+    again = response.content.decode()
+    assert question_of(again) == "age"
+    assert "&#39;abc&#39; is not a number" in again or "'abc' is not a number" in again
+
+
+def test_back_keeps_the_earlier_answer(client: Client) -> None:
+    page = client.get("/assess/").content.decode()
+    page = step(client, page, answer="home")
+    page = step(client, page, answer="41")
+    assert question_of(page) == "skin-now"
+    page = step(client, page, action="back")
+    assert question_of(page) == "age"
+    assert 'value="41"' in page
+    state = json.loads(state_of(page))
+    assert "age" not in state["document"]
+    assert state["drafts"] == {"age": 41}
+
+
+def test_switching_language_keeps_the_answers(client: Client) -> None:
+    page = walk(client, {"setting": {"answer": "home"}}, until="age")
+    response = client.post("/assess/", {"state": state_of(page), "action": "stay", "language": "es"})
+    switched = response.content.decode()
+    assert question_of(switched) == "age"
+    assert '<html lang="es">' in switched
+    assert response.cookies["django_language"].value == "es"
+
+
+def test_damaged_state_is_refused_plainly(client: Client) -> None:
+    response = client.post("/assess/", {"state": "{not json", "action": "next"})
+    assert response.status_code == 400
+    assert "please start again" in response.content.decode()
+    assert client.post("/result/", {"state": '{"document": {}}'}).status_code == 400
+    assert client.post("/result/pdf/", {"state": "null"}).status_code == 400
+
+
+def test_result_can_be_shown_again_in_another_language(client: Client) -> None:
+    page = walk(client, {"setting": {"answer": "home"}, "age": {"answer": "30"}, "skin-now": {"answer": ["cold_sore"]}})
+    again = client.post("/result/", {"state": state_of(page), "language": "es"}).content.decode()
+    assert "No te hagas microneedling ahora" in again
+
+
+def test_result_pdf(client: Client) -> None:
+    page = walk(client, {"setting": {"answer": "home"}, "age": {"answer": "30"}, "skin-now": {"answer": ["cold_sore"]}})
+    response = client.post("/result/pdf/", {"state": state_of(page)})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    assert "attachment" in response["Content-Disposition"]
+
+
+@pytest.mark.django_db
+def test_save_open_and_delete_a_result(client: Client) -> None:
+    page = walk(client, {"setting": {"answer": "home"}, "age": {"answer": "30"}, "goals": {"answer": ["acne_scars"]}})
+    response = client.post("/save/", {"state": state_of(page)})
+    assert response.status_code == 303
+    link = response["Location"]
+    assert re.fullmatch(r"/r/[A-Za-z0-9_-]{32}/", link)
+    saved = client.get(link)
+    assert saved.status_code == 200
+    assert saved["Cache-Control"] == "no-store"
+    assert saved["X-Robots-Tag"] == "noindex, nofollow"
+    assert 'data-tier="clinic"' in saved.content.decode()
+    assert client.get(link + "pdf/").content.startswith(b"%PDF")
+    deleted = client.post(link + "delete/")
+    assert "has been deleted" in deleted.content.decode()
+    assert client.get(link).status_code == 404
+    assert client.get(link + "pdf/").status_code == 404
+    assert client.post(link + "delete/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_saved_result_says_when_knowledge_changed(client: Client) -> None:
+    page = walk(client, {"setting": {"answer": "home"}, "age": {"answer": "30"}, "goals": {"answer": ["acne_scars"]}})
+    link = client.post("/save/", {"state": state_of(page)})["Location"]
+    SavedResult.objects.update(kb_hash="sha256:older")
+    assert "the verdict is the same" in client.get(link).content.decode()
+    SavedResult.objects.update(tier="home_ok")
+    assert "and so has the verdict" in client.get(link).content.decode()
+
+
+@pytest.mark.django_db
+def test_saving_a_damaged_state_is_refused(client: Client) -> None:
+    assert client.post("/save/", {"state": "[]"}).status_code == 400

@@ -1,0 +1,73 @@
+"""Entry points and settings: the WSGI application, ``needlewise serve``, secrets and error pages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.test import RequestFactory
+
+from needlewise.cli import serve as serve_module
+from needlewise.storage.models import SavedResult
+from needlewise.web import settings as web_settings
+from needlewise.web.views.pages import server_error
+
+
+def test_wsgi_application_is_importable() -> None:
+    from needlewise.web.wsgi import application  # noqa: PLC0415 - importing it is the test
+
+    assert callable(application)
+
+
+def test_serve_migrates_then_runs_granian_with_the_production_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: dict[str, object] = {}
+
+    class FakeGranian:
+        def __init__(self, target: str, **options: object) -> None:
+            calls["target"], calls["options"] = target, options
+
+        def serve(self) -> None:
+            calls["served"] = True
+
+    monkeypatch.setattr("granian.Granian", FakeGranian)
+    monkeypatch.setattr("django.core.management.call_command", lambda *a, **k: calls.setdefault("migrate", (a, k)))
+    serve_module.serve(host="127.0.0.1", port=8123, workers=0)
+    assert calls["target"] == "needlewise.web.wsgi:application"
+    options = calls["options"]
+    assert isinstance(options, dict)
+    assert options["port"] == 8123
+    assert options["blocking_threads"] == 1
+    assert str(options["interface"]).endswith("wsgi")
+    assert calls["migrate"] == (("migrate",), {"interactive": False, "verbosity": 0})
+    assert calls["served"] is True
+
+
+def test_secret_key_is_generated_once_and_private(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("NEEDLEWISE_SECRET_KEY", raising=False)
+    monkeypatch.setattr(web_settings, "DATA_DIR", tmp_path / "data")
+    first = web_settings._secret_key()
+    assert len(first) > 40
+    assert web_settings._secret_key() == first
+    assert (tmp_path / "data" / "secret_key").stat().st_mode & 0o077 == 0
+    monkeypatch.setenv("NEEDLEWISE_SECRET_KEY", "from-the-environment")
+    assert web_settings._secret_key() == "from-the-environment"
+
+
+def test_flags(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEEDLEWISE_X", "1")
+    assert web_settings._flag("NEEDLEWISE_X")
+    monkeypatch.setenv("NEEDLEWISE_X", "0")
+    assert not web_settings._flag("NEEDLEWISE_X")
+
+
+def test_server_error_page_shows_no_detail() -> None:
+    response = server_error(RequestFactory().get("/boom"))
+    assert response.status_code == 500
+    page = response.content.decode()
+    assert "Something went wrong on our side" in page
+    assert "Traceback" not in page
+
+
+def test_saved_result_never_prints_its_digest() -> None:
+    row = SavedResult(pk=7, token_digest="d" * 64, tier="stop")
+    assert str(row) == "saved result 7 (stop)"
