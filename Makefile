@@ -7,7 +7,7 @@ UV := UV_PYTHON_DOWNLOADS=never python3 -m uv
 RUN := $(UV) run --frozen
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint typecheck contracts kb-check unit bench fmt clean
+.PHONY: help install run assess test lint typecheck contracts kb-check unit bench bench-api messages fmt clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -16,10 +16,17 @@ install: ## Install uv (if missing) and the locked dependencies into .venv
 	@python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
 	@$(UV) sync --frozen --quiet
 
-run: install ## Take the questionnaire in the terminal (the main job until the web app exists)
+run: install ## Start the web app on SQLite at http://127.0.0.1:8000 (Ctrl+C stops it)
+	@$(RUN) needlewise serve
+
+assess: install ## Take the questionnaire in the terminal instead
 	@$(RUN) needlewise assess
 
-test: install lint typecheck contracts kb-check unit ## Everything CI checks: lint, types, layers, knowledge base, tests with 100 % coverage
+node_modules: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch node_modules
+
+test: install node_modules lint typecheck contracts kb-check unit ## Everything CI checks: lint, types, layers, knowledge base, tests (browser tests need Debian's chromium)
 
 lint: install ## ruff (lint + format check)
 	$(RUN) ruff check src tests bench
@@ -41,9 +48,17 @@ bench: install ## Rule-engine benchmark against the hand-written function, zen-e
 	$(UV) sync --frozen --quiet --group bench
 	$(UV) run --frozen --group bench python bench/engine.py
 
+bench-api: install ## JSON API throughput and latency with wrk (Debian package wrk)
+	$(RUN) python bench/api.py
+
+messages: install ## Extract the web app's texts and update the Spanish catalogue (then translate, then: make messages again)
+	$(RUN) pybabel extract -F babel.cfg -k _ -k ngettext:1,2 -o src/needlewise/locale/django.pot --no-location --sort-output --project needlewise .
+	$(RUN) pybabel update -i src/needlewise/locale/django.pot -d src/needlewise/locale -D django --no-fuzzy-matching
+	$(RUN) pybabel compile -d src/needlewise/locale -D django
+
 fmt: install ## Format and auto-fix
 	$(RUN) ruff format src tests bench
 	$(RUN) ruff check --fix src tests bench
 
 clean: ## Remove caches and the virtual environment
-	rm -rf .venv .pytest_cache .mypy_cache .ruff_cache .hypothesis .coverage
+	rm -rf .venv node_modules .pytest_cache .mypy_cache .ruff_cache .hypothesis .coverage

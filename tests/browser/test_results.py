@@ -34,7 +34,7 @@ def test_the_result_downloads_as_a_pdf(app, profile) -> None:
     assert app.tier(page) == profile
 
 
-def test_save_open_download_and_delete_a_result(app, kb) -> None:
+def test_save_open_download_and_delete_a_result(app) -> None:
     page = app.page()
     app.start(page)
     app.complete(page, "clinic")

@@ -18,17 +18,17 @@ pytestmark = [
 ]
 
 OUT = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-MAX_HEIGHT = 4000  # px: long pages are cut here so that each image stays small
 MAX_BYTES = 400_000
 
 
-def shoot(page: Page, name: str) -> None:
+def shoot(page: Page, name: str, max_height: int = 6000) -> None:
+    """A full-page PNG, cut at ``max_height`` px so that each image stays small."""
     OUT.mkdir(parents=True, exist_ok=True)
     page.evaluate("() => document.activeElement?.blur()")  # no focus ring in the picture
     size = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.scrollHeight]")
     png = page.screenshot(
         full_page=True,
-        clip={"x": 0, "y": 0, "width": size[0], "height": min(size[1], MAX_HEIGHT)},
+        clip={"x": 0, "y": 0, "width": size[0], "height": min(size[1], max_height)},
         animations="disabled",
         caret="hide",
     )
@@ -41,9 +41,10 @@ def shoot(page: Page, name: str) -> None:
 
 def test_screenshots(app) -> None:
     page = app.page(width=1024, height=768)
-    for name, path in (("landing", "/"), ("sources", "/sources/"), ("claims", "/claims/")):
+    pages = (("landing", "/", 6000), ("sources", "/sources/", 2400), ("claims", "/claims/", 4000))
+    for name, path, max_height in pages:
         page.goto(path)
-        shoot(page, name)
+        shoot(page, name, max_height)
 
     app.start(page)
     app.answer(page, "setting", "home")

@@ -60,11 +60,17 @@ def _named(text: str) -> Counter[str]:
 
 
 def _strings(message: object) -> tuple[str, ...]:
-    return message if isinstance(message, tuple) else (str(message),)
+    if isinstance(message, list | tuple):
+        return tuple(str(m) for m in message)
+    return (str(message),)
+
+
+def _hashable(value: object) -> object:
+    return tuple(value) if isinstance(value, list) else value
 
 
 def _translations(catalog: Catalog) -> dict[tuple[object, str | None], object]:
-    return {(m.id, m.context): m.string for m in catalog if m.id}
+    return {(_hashable(m.id), m.context): _hashable(m.string) for m in catalog if m.id}
 
 
 def test_a_spanish_catalogue_exists() -> None:
@@ -147,7 +153,7 @@ def test_the_compiled_catalogue_matches_the_po(lang: str) -> None:
     with mo_path.open("rb") as f:
         mo = read_mo(f)
     # pybabel compile leaves fuzzy entries out, so they are not expected in the .mo.
-    expected = {(m.id, m.context): m.string for m in po if m.id and not m.fuzzy}
+    expected = {(_hashable(m.id), m.context): _hashable(m.string) for m in po if m.id and not m.fuzzy}
     assert _translations(mo) == expected, (
         f"{mo_path.relative_to(ROOT)} is out of date: run pybabel compile -d src/needlewise/locale -D django"
     )
