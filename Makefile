@@ -52,7 +52,7 @@ bench-api: install ## JSON API throughput and latency with wrk (Debian package w
 	$(RUN) python bench/api.py
 
 messages: install ## Extract the web app's texts and update the Spanish catalogue (then translate, then: make messages again)
-	$(RUN) pybabel extract -F babel.cfg -k _ -k ngettext:1,2 -o src/needlewise/locale/django.pot --no-location --sort-output --project needlewise .
+	$(RUN) pybabel extract -F babel.cfg -k _ -k N_ -k ngettext:1,2 -o src/needlewise/locale/django.pot --no-location --sort-output --project needlewise .
 	$(RUN) pybabel update -i src/needlewise/locale/django.pot -d src/needlewise/locale -D django --no-fuzzy-matching
 	$(RUN) pybabel compile -d src/needlewise/locale -D django
 

@@ -172,6 +172,15 @@ def cpu_model() -> str:
     return f"{names[0]} ({len(names)} logical CPUs)" if names else platform.processor() or "unknown"
 
 
+def load_average() -> str:
+    """The system's load averages: other work on the machine lowers every figure."""
+    if not hasattr(os, "getloadavg"):
+        return "unknown"
+    one, five, fifteen = os.getloadavg()
+    busy = " (other work is running: figures will be low)" if one >= 0.5 else ""
+    return f"{one:.2f} / {five:.2f} / {fifteen:.2f}{busy}"
+
+
 def cpu_count() -> int:
     """CPUs this process may run on."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
@@ -380,7 +389,9 @@ def rate_limit_check(wrk: str, endpoint: Endpoint, limited_server: Server, secon
         print(f"- could not read the status counts from wrk:\n{output}")
         return False
     ok, limited, other, retry_after = int(match.group(1)), int(match.group(2)), int(match.group(3)), match.group(4)
+    share = -(-120 // workers)
     print(f"- command: wrk -t1 -c{max(4, 2 * workers)} -d{seconds:g}s (POST {ASSESSMENTS}, Lua status counter)")
+    print(f"- each worker allows its share, {share} a minute; a keep-alive connection stays on one worker")
     print(f"- 200: {ok:,}; 429: {limited:,}; other: {other:,}; first Retry-After: {retry_after or '(none)'} s")
     passed = ok > 0 and limited > 0 and other == 0 and retry_after.isdigit()
     print(f"- the limiter answers 429 with Retry-After once the budget is used: {'PASS' if passed else 'FAIL'}")
@@ -437,7 +448,7 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0915 - one strai
     """Run the benchmark and print its report; exit 1 when a check fails."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--workers", type=int, default=cpu_count(), help="server workers (default: the CPUs)")
-    parser.add_argument("--connections", type=int, default=64, help="wrk connections (default 64)")
+    parser.add_argument("--connections", type=int, default=16, help="wrk connections (default 16)")
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per measured round (default 10)")
     parser.add_argument("--rounds", type=int, default=2, help="measured rounds per endpoint (default 2)")
     parser.add_argument("--warmup", type=float, default=2.0, help="warm-up seconds per endpoint (default 2)")
@@ -464,6 +475,7 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0915 - one strai
     print(f"- command: {command}")
     print(f"- machine: {platform.platform()}; {cpu_model()}; {cpu_count()} CPUs available")
     print(f"- python: {platform.python_implementation()} {platform.python_version()}")
+    print(f"- load average before the run (1/5/15 min): {load_average()}")
     print(
         f"- needlewise {version('needlewise')}, granian {version('granian')} (WSGI, blocking_threads=1), "
         f"django {version('django')}, django-ninja {version('django-ninja')}, {wrk_version(wrk)}"
@@ -494,6 +506,7 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0915 - one strai
                 load = Load(wrk, args.connections, args.duration, args.warmup, args.rounds)
                 results = measure(load, server.port, endpoints)
             lines, clean = report(results, args.connections)
+            print(f"\n- load average after the timed rounds: {load_average()}")
             print("\n## Figures (mean of the rounds)\n")
             print("\n".join(lines))
             if not clean:

@@ -18,11 +18,22 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """One thing wrong, where it is, and a suggestion when there is one."""
+    """One thing wrong, where it is, and a suggestion when there is one.
+
+    Messages meant for people carry their English ``template`` and its ``params`` as well, so an edge
+    can show them in the person's language (``message`` is ``template % params``).
+    """
 
     where: str
     message: str
     suggestion: str | None = None
+    template: str | None = None
+    params: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def worded(cls, where: str, template: str, **params: str) -> Problem:
+        """A problem whose message is ``template % params``, keeping both for translation."""
+        return cls(where, template % params, template=template, params=tuple(params.items()))
 
     def __str__(self) -> str:
         """``where: message (did you mean 'x'?)``."""

@@ -162,7 +162,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("NEEDLEWISE_")},
+        # Settings of the developer's own server stay out; the knowledge base is the tests' one.
+        **{k: v for k, v in os.environ.items() if not k.startswith("NEEDLEWISE_") or k == "NEEDLEWISE_KNOWLEDGE_DIR"},
         "NEEDLEWISE_DATA_DIR": str(data),
         "NEEDLEWISE_RATE_LIMIT": "0",
         "NEEDLEWISE_SECRET_KEY": "test",
@@ -267,8 +268,10 @@ class App:
             for kind, weeks in value.items():
                 form.locator(f"#weeks-{kind}").fill(str(weeks))
         elif isinstance(value, list):
-            for box in form.locator("input[type=checkbox]").all():
-                box.set_checked(box.get_attribute("value") in value)
+            boxes = form.locator("input[type=checkbox]")
+            for box_value, checked in boxes.evaluate_all("(boxes) => boxes.map((b) => [b.value, b.checked])"):
+                if checked != (box_value in value):
+                    form.locator(f'input[type=checkbox][value="{box_value}"]').set_checked(not checked)
         elif form.locator("#answer-value").count():
             form.locator("#answer-value").fill(str(value))
         else:

@@ -86,11 +86,6 @@ def test_switching_language_mid_questionnaire_keeps_the_answers(app, kb) -> None
     expect(page.locator("form.step legend h1")).to_have_text(english["setting"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="app bug: hx-boost swaps only <body>, so after the switcher <html lang> keeps the old language "
-    "(WCAG 3.1.1); screen readers read the Spanish page with English pronunciation",
-)
 def test_the_page_language_follows_the_switcher(app) -> None:
     page = app.page()
     app.start(page)

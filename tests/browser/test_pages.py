@@ -77,11 +77,6 @@ def test_requests_to_other_origins_are_caught(app) -> None:
         requests.clear()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="app.css `.button, button` sets min-height: 44px with box-sizing: content-box: an <a class=button> "
-    "(Start again, Start the questions) is 67px tall with its text at the top, unlike the 48px <button>s",
-)
 def test_link_buttons_are_as_tall_as_buttons(app) -> None:
     page = app.page()
     app.start(page)

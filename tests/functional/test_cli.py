@@ -146,7 +146,7 @@ def test_interactive_questionnaire_in_spanish_with_a_retry() -> None:
     result = run("assess", "--lang", "es", "--setting", "home", stdin="\n".join(answers) + "\n")
     assert result.exit_code == 0
     assert "¿Qué edad tienes?" in result.stdout or "edad" in result.stdout
-    assert "'abc' is not a number" in result.stdout
+    assert "“abc” is not a number" in result.stdout
     assert "Veredicto" in result.stdout
 
 

@@ -85,7 +85,7 @@ def test_invalid_answer_keeps_the_question_and_explains(client: Client) -> None:
     assert response.status_code == 422
     again = response.content.decode()
     assert question_of(again) == "age"
-    assert "&#39;abc&#39; is not a number" in again or "'abc' is not a number" in again
+    assert "“abc” is not a number" in again
 
 
 def test_back_keeps_the_earlier_answer(client: Client) -> None:
@@ -166,3 +166,22 @@ def test_saved_result_says_when_knowledge_changed(client: Client) -> None:
 @pytest.mark.django_db
 def test_saving_a_damaged_state_is_refused(client: Client) -> None:
     assert client.post("/save/", {"state": "[]"}).status_code == 400
+
+
+def test_errors_are_worded_in_the_person_s_language() -> None:
+    client = Client(HTTP_ACCEPT_LANGUAGE="es")
+    page = walk(client, {"setting": {"answer": "home"}}, until="age")
+    again = client.post("/assess/", {"state": state_of(page), "action": "next", "answer": "abc"}).content.decode()
+    assert "«abc» no es un número." in again
+
+
+def test_whole_numbers_come_back_without_a_decimal_point(client: Client) -> None:
+    page = walk(
+        client,
+        {"setting": {"answer": "home"}, "age": {"answer": "40"}, "recent-procedures": {"weeks-laser": "8"}},
+        until="goals",
+    )
+    page = step(client, page, action="back")
+    assert 'name="weeks-laser"' in page
+    assert 'value="8"' in page
+    assert 'value="8.0"' not in page

@@ -47,7 +47,7 @@ api = NeedlewiseAPI(
     version="1",
     description="Is microneedling at home safe for me? Decision support, not a diagnosis.",
     openapi_url="/openapi.json",
-    docs_url="/docs",
+    docs_url=None,  # /docs is needlewise's own accessible page (web.views.pages.api_docs)
     urls_namespace="api",
 )
 
@@ -91,7 +91,7 @@ def invalid_parameters(request: HttpRequest, error: NinjaValidationError) -> Htt
     },
 )
 def create_assessment(request: HttpRequest, lang: LangParam = "en") -> HttpResponse:
-    """Profile v1 in, the assessment out (the same JSON as ``needlewise assess --format json``)."""
+    """Profile v1 in, the assessment out: the same JSON as the command line's json format."""
     try:
         body = request.body
     except (RequestDataTooBig, RawPostDataException):
@@ -119,6 +119,6 @@ def get_knowledge(request: HttpRequest, lang: LangParam = "en") -> HttpResponse:
 
 @api.get("/api/v1/health", response={200: HealthOut, **ERRORS}, summary="Liveness")
 def health(request: HttpRequest) -> HttpResponse:
-    """``ok`` and the knowledge base in use."""
+    """Says ok, with the knowledge base in use."""
     del request
     return json_response({"status": "ok", "kb_version": kb_version_json(bootstrap.knowledge_base())})

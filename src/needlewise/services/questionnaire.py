@@ -14,12 +14,19 @@ from needlewise.domain.assessment import Assessment
 from needlewise.domain.tier import Tier
 from needlewise.domain.vocabulary import Lang, ProcedureKind
 from needlewise.engine.compiler import interpret
+from needlewise.engine.conditions import fields_read
 from needlewise.engine.evaluate import assess
 from needlewise.engine.fields import facts_of
 from needlewise.engine.knowledge import KnowledgeBase, Question
 from needlewise.errors import Problem, ProfileError
 from needlewise.kb.questionnaire import PROCEDURES_FIELD
 from needlewise.services.profile_v1 import parse_profile
+
+
+def N_(text: str) -> str:  # noqa: N802 - the conventional name gettext tools look for
+    """Mark ``text`` for translation; edges translate it (see :class:`needlewise.errors.Problem`)."""
+    return text
+
 
 _YES = frozenset({"y", "yes", "s", "si", "sí", "true"})
 _NO = frozenset({"n", "no", "false"})
@@ -42,7 +49,9 @@ class Interview:
     @classmethod
     def from_state(cls, kb: KnowledgeBase, state: object) -> Interview:
         """Rebuild an interview from :meth:`to_state` output; raises ProfileError if it is not one."""
-        problem = ProfileError([Problem("(state)", "the questionnaire state is damaged; please start again")])
+        problem = ProfileError(
+            [Problem.worded("(state)", N_("The questionnaire state is damaged; please start again."))]
+        )
         if not isinstance(state, dict) or set(state) != {"document", "answered", "drafts"}:
             raise problem
         document, answered, drafts = state["document"], state["answered"], state["drafts"]
@@ -79,13 +88,21 @@ class Interview:
         return _field_value(self.document, question.field)
 
     def progress(self) -> tuple[int, int]:
-        """``(answered, expected total)``: questions answered, and those plus the ones still to ask."""
+        """``(answered, expected total)``: questions answered, plus those still likely to be asked.
+
+        A question whose condition reads only settled answers counts if the condition holds; one whose
+        condition still depends on unanswered questions counts as likely.
+        """
         facts = facts_of(parse_profile(self.document)) if self.ready else None
-        remaining = sum(
-            1
-            for q in self.kb.questions
-            if q.question_id not in self.answered and (q.ask_if is None or facts is None or interpret(q.ask_if, facts))
-        )
+        asked_fields = {q.field for q in self.kb.questions if q.question_id in self.answered}
+        remaining = 0
+        for question in self.kb.questions:
+            if question.question_id in self.answered:
+                continue
+            condition = question.ask_if
+            settled = condition is not None and set(_question_fields(fields_read(condition))) <= asked_fields
+            if condition is None or facts is None or not settled or interpret(condition, facts):
+                remaining += 1
         return len(self.answered), len(self.answered) + remaining
 
     def next_question(self) -> Question | None:
@@ -151,6 +168,11 @@ class Interview:
         return assess(parse_profile(self.document), self.kb, lang)
 
 
+def _question_fields(fields: tuple[str, ...]) -> list[str]:
+    """The questionnaire fields behind condition fields (``procedures.*`` come from one question)."""
+    return [PROCEDURES_FIELD if name.startswith("procedures.") else name for name in fields]
+
+
 def _field_value(document: dict[str, object], path: str) -> object:
     if path.startswith("device."):
         device = document.get("device")
@@ -182,7 +204,7 @@ def read_answer(question: Question, text: str) -> object:
         lowered = raw.lower()
         if lowered in _YES or lowered in _NO:
             return lowered in _YES
-        raise ProfileError([Problem(question.field, f"answer yes or no, not {raw!r}")])
+        raise ProfileError([Problem.worded(question.field, N_("Answer yes or no, not “%(text)s”."), text=raw)])
     if question.kind in ("integer", "number"):
         return _number(question, raw)
     if question.kind == "procedures":
@@ -191,7 +213,7 @@ def read_answer(question: Question, text: str) -> object:
     if question.kind == "multi":
         return list(dict.fromkeys(picks))
     if len(picks) != 1:
-        raise ProfileError([Problem(question.field, "choose exactly one option")])
+        raise ProfileError([Problem.worded(question.field, N_("Choose exactly one option."))])
     return int(picks[0]) if question.kind == "scale" else picks[0]
 
 
@@ -202,7 +224,7 @@ def _empty_answer(question: Question) -> object:
         return None
     if question.kind == "boolean":
         return False
-    raise ProfileError([Problem(question.field, "an answer is required")])
+    raise ProfileError([Problem.worded(question.field, N_("An answer is required."))])
 
 
 def _pick(question: Question, part: str) -> str:
@@ -212,17 +234,26 @@ def _pick(question: Question, part: str) -> str:
     if question.kind != "scale" and part.isdigit() and 1 <= int(part) <= len(values):
         return values[int(part) - 1]
     allowed = ", ".join(values) if question.kind == "scale" else ", ".join(f"{i}={v}" for i, v in enumerate(values, 1))
-    raise ProfileError([Problem(question.field, f"{part!r} is not an option ({allowed})")])
+    raise ProfileError(
+        [Problem.worded(question.field, N_("“%(text)s” is not an option (%(allowed)s)."), text=part, allowed=allowed)]
+    )
 
 
 def _number(question: Question, raw: str) -> int | float:
     try:
         value: int | float = int(raw) if question.kind == "integer" else float(raw.replace(",", "."))
     except ValueError:
-        raise ProfileError([Problem(question.field, f"{raw!r} is not a number")]) from None
+        raise ProfileError([Problem.worded(question.field, N_("“%(text)s” is not a number."), text=raw)]) from None
     low, high = question.minimum, question.maximum
     if (low is not None and value < low) or (high is not None and value > high):
-        raise ProfileError([Problem(question.field, f"{raw} is outside the range {low:g} to {high:g}")])
+        bounds = {
+            "text": raw,
+            "low": f"{low:g}" if low is not None else "-",
+            "high": f"{high:g}" if high is not None else "-",
+        }
+        raise ProfileError(
+            [Problem.worded(question.field, N_("%(text)s is outside the range %(low)s to %(high)s."), **bounds)]
+        )
     return value
 
 
@@ -233,7 +264,9 @@ def _procedure(question: Question, part: str) -> dict[str, object]:
     try:
         weeks_ago = float(weeks.strip().replace(",", "."))
     except ValueError:
-        raise ProfileError([Problem(question.field, f"write each treatment as kind=weeks, not {part!r}")]) from None
+        raise ProfileError(
+            [Problem.worded(question.field, N_("Write each treatment as kind=weeks, not “%(text)s”."), text=part)]
+        ) from None
     if weeks_ago < 0 or (question.maximum is not None and weeks_ago > question.maximum):
-        raise ProfileError([Problem(question.field, f"{weeks.strip()} weeks is out of range")])
+        raise ProfileError([Problem.worded(question.field, N_("%(text)s weeks is out of range."), text=weeks.strip())])
     return {"kind": kind, "weeks_ago": weeks_ago}

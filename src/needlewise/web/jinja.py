@@ -15,5 +15,12 @@ def environment(**options: Any) -> Environment:  # noqa: ANN401 - Django passes 
     options.update(autoescape=True, undefined=StrictUndefined)
     env = Environment(extensions=["jinja2.ext.i18n"], **options)  # noqa: S701 - autoescape forced on above
     env.install_gettext_translations(translation, newstyle=True)  # type: ignore[attr-defined]
-    env.globals.update(static=static, url=reverse, get_language=translation.get_language)
+    env.globals.update(static=static, url=reverse, get_language=translation.get_language, plain_number=plain_number)
     return env
+
+
+def plain_number(value: object) -> object:
+    """``8.0`` as ``8``: whole numbers are shown without a decimal point."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value

@@ -46,7 +46,6 @@ HTTPS = _flag("NEEDLEWISE_HTTPS")
 INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.staticfiles",
-    "ninja",
     "needlewise.storage",
     "needlewise.web",
 ]
@@ -71,10 +70,6 @@ TEMPLATES = [
         "DIRS": [PACKAGE_DIR / "web" / "templates"],
         "APP_DIRS": False,
         "OPTIONS": {"environment": "needlewise.web.jinja.environment", "autoescape": True},
-    },
-    {  # only for django-ninja's bundled API docs page
-        "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "APP_DIRS": True,
     },
 ]
 

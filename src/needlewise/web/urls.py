@@ -19,6 +19,7 @@ urlpatterns = [
     path("r/<str:token>/delete/", saved.delete, name="saved-delete"),
     path("sources/", pages.sources, name="sources"),
     path("claims/", pages.claims, name="claims"),
+    path("docs", pages.api_docs, name="api-docs"),
     path("language/", set_language, name="set-language"),
     path("", api.urls),
 ]

@@ -116,16 +116,16 @@ def test_read_answer(kb: KnowledgeBase, question_id: str, text: str, expected: o
 @pytest.mark.parametrize(
     ("question_id", "text", "message"),
     [
-        ("pregnant", "maybe", "answer yes or no"),
-        ("age", "", "an answer is required"),
-        ("age", "old", "'old' is not a number"),
+        ("pregnant", "maybe", "Answer yes or no"),
+        ("age", "", "An answer is required"),
+        ("age", "old", "“old” is not a number"),
         ("age", "130", "outside the range 0 to 120"),
-        ("setting", "home clinic", "choose exactly one option"),
-        ("setting", "9", "'9' is not an option (1=home, 2=clinic)"),
-        ("fitzpatrick", "7", "'7' is not an option (1, 2, 3, 4, 5, 6)"),
-        ("recent-procedures", "filler", "write each treatment as kind=weeks"),
+        ("setting", "home clinic", "Choose exactly one option"),
+        ("setting", "9", "“9” is not an option (1=home, 2=clinic)"),
+        ("fitzpatrick", "7", "“7” is not an option (1, 2, 3, 4, 5, 6)"),
+        ("recent-procedures", "filler", "Write each treatment as kind=weeks"),
         ("recent-procedures", "filler=-2", "out of range"),
-        ("recent-procedures", "tattoo=2", "'tattoo' is not an option"),
+        ("recent-procedures", "tattoo=2", "“tattoo” is not an option"),
     ],
 )
 def test_read_answer_errors_name_the_field(kb: KnowledgeBase, question_id: str, text: str, message: str) -> None:

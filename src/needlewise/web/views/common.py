@@ -11,6 +11,7 @@ from django.utils import translation
 from needlewise import bootstrap
 from needlewise.domain.vocabulary import Lang
 from needlewise.engine.knowledge import KnowledgeBase
+from needlewise.errors import Problem
 
 
 def lang_of(request: HttpRequest) -> Lang:
@@ -30,3 +31,10 @@ def render(request: HttpRequest, template: str, context: dict[str, Any], status:
     kb = knowledge()
     base = {"lang": lang_of(request), "kb": kb, "kb_version": kb.version, "request_path": request.path}
     return django_render(request, template, {**base, **context}, status=status)
+
+
+def say(problem: Problem) -> str:
+    """The problem's message in the request's language (its English text when none is translated)."""
+    if problem.template is None:
+        return problem.message
+    return translation.gettext(problem.template) % dict(problem.params)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import orjson
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
+from needlewise.api.routes import api
 from needlewise.domain.tier import Grade
 from needlewise.web.views.common import knowledge, render
 
@@ -38,6 +40,24 @@ def sources(request: HttpRequest) -> HttpResponse:
 def claims(request: HttpRequest) -> HttpResponse:
     """Common marketing claims checked against the evidence."""
     return render(request, "claims.html", {"claims": knowledge().claims})
+
+
+@require_GET
+def api_docs(request: HttpRequest) -> HttpResponse:
+    """The API reference, rendered from the OpenAPI document (same contract as ``/openapi.json``)."""
+    schema = api.get_openapi_schema()
+    operations = [
+        {"method": method.upper(), "path": path, **operation}
+        for path, methods in schema["paths"].items()
+        for method, operation in methods.items()
+    ]
+    components = {
+        name: orjson.dumps(definition, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode()
+        for name, definition in schema["components"]["schemas"].items()
+    }
+    return render(
+        request, "api_docs.html", {"info": schema["info"], "operations": operations, "components": components}
+    )
 
 
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:

@@ -18,7 +18,7 @@ from needlewise.engine.knowledge import Question
 from needlewise.errors import ProfileError
 from needlewise.reports.pdf import render_pdf
 from needlewise.services.questionnaire import Interview, read_answer
-from needlewise.web.views.common import knowledge, lang_of, render
+from needlewise.web.views.common import knowledge, lang_of, render, say
 
 
 def switch_language(request: HttpRequest) -> str | None:
@@ -73,7 +73,7 @@ def step(request: HttpRequest) -> HttpResponse:
         try:
             interview = interview_from(request.POST)
         except ProfileError as damaged:
-            return render(request, "error.html", {"status": 400, "message": damaged.first.message}, status=400)
+            return render(request, "error.html", {"status": 400, "message": say(damaged.first)}, status=400)
         error = _apply(interview, request.POST)
         stopped = None if error else interview.early_stop(lang_of(request))
         if stopped is not None:
@@ -106,7 +106,7 @@ def _apply(interview: Interview, post: QueryDict) -> str | None:
     try:
         interview.answer(question, read_answer(question, answer_text(question, post)))
     except ProfileError as invalid:
-        return invalid.first.message
+        return say(invalid.first)
     return None
 
 
@@ -131,7 +131,7 @@ def result(request: HttpRequest) -> HttpResponse:
         interview = interview_from(request.POST)
         assessment = interview.result(lang_of(request))
     except ProfileError as damaged:
-        return render(request, "error.html", {"status": 400, "message": damaged.first.message}, status=400)
+        return render(request, "error.html", {"status": 400, "message": say(damaged.first)}, status=400)
     stopped = interview.next_question() is not None
     return remember_language(_result_page(request, interview, assessment, stopped_early=stopped), code)
 
@@ -142,7 +142,7 @@ def result_pdf(request: HttpRequest) -> HttpResponse:
     try:
         assessment = interview_from(request.POST).result(lang_of(request))
     except ProfileError as damaged:
-        return render(request, "error.html", {"status": 400, "message": damaged.first.message}, status=400)
+        return render(request, "error.html", {"status": 400, "message": say(damaged.first)}, status=400)
     return pdf_response(request, assessment)
 
 

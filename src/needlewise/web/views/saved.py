@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 from needlewise import bootstrap
 from needlewise.errors import ProfileError
 from needlewise.services.saved_results import delete_result, open_result, save_result
-from needlewise.web.views.common import knowledge, lang_of, render
+from needlewise.web.views.common import knowledge, lang_of, render, say
 from needlewise.web.views.questionnaire import interview_from, pdf_response
 
 
@@ -21,7 +21,7 @@ def save(request: HttpRequest) -> HttpResponse:
         interview = interview_from(request.POST)
         token = save_result(bootstrap.saved_results(), interview.document, knowledge(), lang_of(request))  # type: ignore[arg-type]
     except ProfileError as damaged:
-        return render(request, "error.html", {"status": 400, "message": damaged.first.message}, status=400)
+        return render(request, "error.html", {"status": 400, "message": say(damaged.first)}, status=400)
     return HttpResponseRedirect(reverse("saved", args=[token]), status=303)
 
 
