@@ -185,3 +185,10 @@ def test_whole_numbers_come_back_without_a_decimal_point(client: Client) -> None
     assert 'name="weeks-laser"' in page
     assert 'value="8"' in page
     assert 'value="8.0"' not in page
+
+
+def test_a_forged_state_is_refused_with_the_field_problem(client: Client) -> None:
+    state = json.dumps({"document": {"setting": "home", "age": 500}, "answered": ["setting", "age"], "drafts": {}})
+    response = client.post("/assess/", {"state": state, "action": "next"})
+    assert response.status_code == 400
+    assert "less than or equal to 120" in response.content.decode()
