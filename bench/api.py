@@ -173,12 +173,32 @@ def cpu_model() -> str:
 
 
 def load_average() -> str:
-    """The system's load averages: other work on the machine lowers every figure."""
+    """The system's 1/5/15-minute load averages (they include earlier runs of this benchmark)."""
     if not hasattr(os, "getloadavg"):
         return "unknown"
     one, five, fifteen = os.getloadavg()
-    busy = " (other work is running: figures will be low)" if one >= 0.5 else ""
-    return f"{one:.2f} / {five:.2f} / {fifteen:.2f}{busy}"
+    return f"{one:.2f} / {five:.2f} / {fifteen:.2f}"
+
+
+def _cpu_times() -> tuple[int, int] | None:
+    try:
+        fields = Path("/proc/stat").read_text(encoding="ascii").splitlines()[0].split()[1:]
+    except (OSError, IndexError):
+        return None
+    values = [int(v) for v in fields]
+    return sum(values), values[3] + values[4]  # total, idle + iowait
+
+
+def cpu_busy(seconds: float = 1.0) -> str:
+    """How busy the machine's CPUs are before the server starts: other work lowers every figure."""
+    before = _cpu_times()
+    time.sleep(seconds)
+    after = _cpu_times()
+    if before is None or after is None or after[0] == before[0]:
+        return "unknown"
+    busy = 100.0 * (1 - (after[1] - before[1]) / (after[0] - before[0]))
+    warning = " (other work is running: figures will be low)" if busy >= 10 else ""
+    return f"{busy:.0f} % over {seconds:g} s{warning}"
 
 
 def cpu_count() -> int:
@@ -475,7 +495,7 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0915 - one strai
     print(f"- command: {command}")
     print(f"- machine: {platform.platform()}; {cpu_model()}; {cpu_count()} CPUs available")
     print(f"- python: {platform.python_implementation()} {platform.python_version()}")
-    print(f"- load average before the run (1/5/15 min): {load_average()}")
+    print(f"- CPU busy before the run: {cpu_busy()}; load average (1/5/15 min): {load_average()}")
     print(
         f"- needlewise {version('needlewise')}, granian {version('granian')} (WSGI, blocking_threads=1), "
         f"django {version('django')}, django-ninja {version('django-ninja')}, {wrk_version(wrk)}"

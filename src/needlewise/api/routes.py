@@ -84,14 +84,27 @@ def invalid_parameters(request: HttpRequest, error: NinjaValidationError) -> Htt
     by_alias=True,
     summary="Assess a Profile v1",
     openapi_extra={
+        "parameters": [
+            {
+                "name": "lang",
+                "in": "query",
+                "required": False,
+                "schema": {"type": "string", "enum": ["en", "es"], "default": "en", "title": "Lang"},
+            }
+        ],
         "requestBody": {
             "required": True,
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ProfileV1"}}},
-        }
+        },
     },
 )
-def create_assessment(request: HttpRequest, lang: LangParam = "en") -> HttpResponse:
+def create_assessment(request: HttpRequest) -> HttpResponse:
     """Profile v1 in, the assessment out: the same JSON as the command line's json format."""
+    # The hot path reads its one query parameter itself rather than through a parameter model.
+    lang = request.GET.get("lang", "en")
+    if lang not in ("en", "es"):
+        problem = Problem("lang", f"Input should be 'en' or 'es' (got {lang!r})")
+        return error_response(422, "invalid_parameters", "Some parameters are not valid.", (problem,))
     try:
         body = request.body
     except (RequestDataTooBig, RawPostDataException):

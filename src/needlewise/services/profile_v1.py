@@ -141,6 +141,10 @@ def parse_profile_json(text: str | bytes) -> Profile:
     """Parse one Profile v1 JSON document."""
     if len(text) > MAX_INPUT_BYTES:
         raise ProfileError([Problem("(input)", f"profile is larger than {MAX_INPUT_BYTES} bytes")])
+    try:  # the common case, a valid profile, in one pass; anything else is explained below
+        return ProfileV1.model_validate_json(text).to_domain()
+    except ValidationError:
+        pass
     try:
         data = json.loads(text)
     except (ValueError, UnicodeDecodeError) as error:
