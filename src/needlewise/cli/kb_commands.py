@@ -12,9 +12,11 @@ from rich.console import Console
 from rich.table import Table
 
 from needlewise.domain.tier import Grade
+from needlewise.domain.vocabulary import Lang
 from needlewise.engine.knowledge import KnowledgeBase
 from needlewise.errors import KnowledgeBaseError
 from needlewise.kb.loader import load_knowledge_base
+from needlewise.services.catalogue import rule_row, source_row
 
 kb_app = typer.Typer(help="Check and inspect the knowledge base.", no_args_is_help=True)
 
@@ -62,20 +64,7 @@ def sources(
     kb = _load(directory)
     chosen = [s for s in kb.sources.values() if not grade or s.grade in grade]
     if output is ListFormat.JSON:
-        rows = [
-            {
-                "id": s.source_id,
-                "brief_ref": s.brief_ref,
-                "grade": s.grade.value,
-                "authors": s.authors,
-                "year": s.year,
-                "title": s.title,
-                "venue": s.venue,
-                "url": s.url,
-                "note": s.note,
-            }
-            for s in chosen
-        ]
+        rows = [source_row(s) for s in chosen]
         typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     table = Table("ref", "grade", "id", "source", title=f"Sources ({len(chosen)})", show_lines=False)
@@ -95,19 +84,7 @@ def rules(
     """Every rule with its tier per setting, severity, confidence and sources."""
     kb = _load(directory)
     if output is ListFormat.JSON:
-        rows = [
-            {
-                "id": r.rule_id,
-                "group": r.group,
-                "tier": {s.value: t.value for s, t in r.tiers.items()},
-                "severity": r.severity.value,
-                "confidence": r.confidence.value,
-                "brief_class": r.brief_class,
-                "title": r.title.en,
-                "citations": list(r.citations),
-            }
-            for r in kb.rules
-        ]
+        rows = [rule_row(r, Lang.EN) for r in kb.rules]
         typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     table = Table(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from needlewise.domain.assessment import JsonValue
 from needlewise.domain.vocabulary import Lang
 from needlewise.engine.conditions import condition_to_json
-from needlewise.engine.knowledge import KnowledgeBase, Question
+from needlewise.engine.knowledge import KnowledgeBase, Question, Rule, Source
 
 
 def kb_version_json(kb: KnowledgeBase) -> dict[str, JsonValue]:
@@ -37,37 +37,41 @@ def _question(question: Question, lang: Lang) -> dict[str, JsonValue]:
     }
 
 
+def rule_row(rule: Rule, lang: Lang) -> dict[str, JsonValue]:
+    """One rule: tier per setting, severity, confidence, the brief's class, title, condition, sources."""
+    return {
+        "id": rule.rule_id,
+        "group": rule.group,
+        "tier": {s.value: t.value for s, t in rule.tiers.items()},
+        "severity": rule.severity.value,
+        "confidence": rule.confidence.value,
+        "brief_class": rule.brief_class,
+        "title": rule.title.in_(lang),
+        "condition": condition_to_json(rule.condition),  # type: ignore[dict-item]
+        "citations": list(rule.citations),
+    }
+
+
+def source_row(source: Source) -> dict[str, JsonValue]:
+    """One bibliography entry with its evidence grade."""
+    return {
+        "id": source.source_id,
+        "brief_ref": source.brief_ref,
+        "title": source.title,
+        "authors": source.authors,
+        "year": source.year,
+        "venue": source.venue,
+        "url": source.url,
+        "grade": source.grade.value,
+        "note": source.note,
+    }
+
+
 def knowledge_json(kb: KnowledgeBase, lang: Lang) -> dict[str, JsonValue]:
     """Version, rules (with their conditions) and the bibliography."""
     return {
         "kb_version": kb_version_json(kb),
         "lang": lang.value,
-        "rules": [
-            {
-                "id": r.rule_id,
-                "group": r.group,
-                "tier": {s.value: t.value for s, t in r.tiers.items()},
-                "severity": r.severity.value,
-                "confidence": r.confidence.value,
-                "brief_class": r.brief_class,
-                "title": r.title.in_(lang),
-                "condition": condition_to_json(r.condition),  # type: ignore[dict-item]
-                "citations": list(r.citations),
-            }
-            for r in kb.rules
-        ],
-        "sources": [
-            {
-                "id": s.source_id,
-                "brief_ref": s.brief_ref,
-                "title": s.title,
-                "authors": s.authors,
-                "year": s.year,
-                "venue": s.venue,
-                "url": s.url,
-                "grade": s.grade.value,
-                "note": s.note,
-            }
-            for s in kb.sources.values()
-        ],
+        "rules": [rule_row(r, lang) for r in kb.rules],
+        "sources": [source_row(s) for s in kb.sources.values()],
     }
