@@ -7,7 +7,7 @@ UV := UV_PYTHON_DOWNLOADS=never python3 -m uv
 RUN := $(UV) run --frozen
 
 .DEFAULT_GOAL := help
-.PHONY: help install run assess test lint typecheck contracts kb-check unit bench bench-api messages fmt clean
+.PHONY: help install run assess test lint typecheck contracts kb-check unit unit-postgres bench bench-api messages fmt clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -26,7 +26,7 @@ node_modules: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch node_modules
 
-test: install node_modules lint typecheck contracts kb-check unit ## Everything CI checks: lint, types, layers, knowledge base, tests (browser tests need Debian's chromium)
+test: install node_modules lint typecheck contracts kb-check unit unit-postgres ## Everything CI checks: lint, types, layers, knowledge base, tests (browser tests need Debian's chromium)
 
 lint: install ## ruff (lint + format check)
 	$(RUN) ruff check src tests bench
@@ -43,6 +43,11 @@ kb-check: install ## Load and validate the knowledge base
 
 unit: install ## pytest with branch coverage (fails under 100 %)
 	$(RUN) pytest --cov --cov-report=term-missing:skip-covered
+
+POSTGRES_URL ?= $(or $(NEEDLEWISE_POSTGRES_URL),postgresql://postgres@127.0.0.1:5432/test)
+
+unit-postgres: install ## The web and storage tests again on PostgreSQL (skipped when none is reachable, unless NEEDLEWISE_REQUIRE_POSTGRES=1)
+	@if $(RUN) python -c "import psycopg, sys; psycopg.connect(sys.argv[1], connect_timeout=3).close()" "$(POSTGRES_URL)" 2>/dev/null; then 	  DATABASE_URL="$(POSTGRES_URL)" $(RUN) pytest -q -p no:randomly tests/web; 	elif [ "$$NEEDLEWISE_REQUIRE_POSTGRES" = "1" ]; then 	  echo "error: PostgreSQL is required (NEEDLEWISE_REQUIRE_POSTGRES=1) but not reachable at $(POSTGRES_URL)"; exit 1; 	else 	  echo "skipped: no PostgreSQL reachable at $(POSTGRES_URL) (set NEEDLEWISE_POSTGRES_URL, or start one)"; 	fi
 
 bench: install ## Rule-engine benchmark against the hand-written function, zen-engine and rule-engine
 	$(UV) sync --frozen --quiet --group bench

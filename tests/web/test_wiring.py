@@ -71,3 +71,20 @@ def test_server_error_page_shows_no_detail() -> None:
 def test_saved_result_never_prints_its_digest() -> None:
     row = SavedResult(pk=7, token_digest="d" * 64, tier="stop")
     assert str(row) == "saved result 7 (stop)"
+
+
+def test_database_url_selects_postgresql() -> None:
+    config = web_settings._database("postgresql://nw:s%40cret@db.example:5433/needlewise")
+    assert config["ENGINE"] == "django.db.backends.postgresql"
+    assert (config["NAME"], config["USER"], config["PASSWORD"], config["HOST"], config["PORT"]) == (
+        "needlewise",
+        "nw",
+        "s@cret",
+        "db.example",
+        "5433",
+    )
+    sqlite = web_settings._database(None)
+    assert sqlite["ENGINE"] == "django.db.backends.sqlite3"
+    assert "synchronous=FULL" in str(sqlite["OPTIONS"])
+    with pytest.raises(ValueError, match="must start with postgresql://"):
+        web_settings._database("mysql://root@localhost/db")

@@ -8,6 +8,8 @@ Environment variables:
 - ``NEEDLEWISE_ALLOWED_HOSTS``: comma-separated host names (default ``127.0.0.1,localhost``).
 - ``NEEDLEWISE_RATE_LIMIT``: API requests per minute per client address (default 120; 0 turns it off).
 - ``NEEDLEWISE_HTTPS``: ``1`` when served behind HTTPS (secure cookies, HSTS).
+- ``DATABASE_URL``: ``postgresql://user[:password]@host[:port]/name`` to use PostgreSQL instead of
+  the embedded SQLite database.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("NEEDLEWISE_DATA_DIR", "var")).resolve()
@@ -74,16 +77,35 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": {
-        "ENGINE": "django.db.backends.sqlite3",
-        "NAME": DATA_DIR / "needlewise.sqlite3",
-        "OPTIONS": {
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",
-            "transaction_mode": "IMMEDIATE",
-        },
+
+def _database(url: str | None) -> dict[str, object]:
+    """SQLite in the data folder (WAL, foreign keys, synchronous=FULL), or PostgreSQL from a URL."""
+    if not url:
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": DATA_DIR / "needlewise.sqlite3",
+            "OPTIONS": {
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",
+                "transaction_mode": "IMMEDIATE",
+            },
+        }
+    parts = urlsplit(url)
+    if parts.scheme not in {"postgres", "postgresql"}:
+        msg = f"DATABASE_URL must start with postgresql://, not {parts.scheme}://"
+        raise ValueError(msg)
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": unquote(parts.path.lstrip("/")),
+        "USER": unquote(parts.username or ""),
+        "PASSWORD": unquote(parts.password or ""),
+        "HOST": parts.hostname or "",
+        "PORT": str(parts.port or ""),
+        "CONN_MAX_AGE": 60,
+        "CONN_HEALTH_CHECKS": True,
     }
-}
+
+
+DATABASES = {"default": _database(os.environ.get("DATABASE_URL"))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LANGUAGE_CODE = "en"
