@@ -4,7 +4,14 @@
 
     NeedlewiseError
     ├── KnowledgeBaseError          the knowledge base on disk is invalid; .problems lists each one
-    └── ProfileError                a Profile v1 document is invalid; .problems lists each one
+    ├── ProfileError                a Profile v1 document is invalid; .problems lists each one
+    ├── ClinicError                 a clinic workspace request cannot be done
+    │   ├── InvalidInputError            a form or API field is invalid; .problems lists each one
+    │   ├── NotAllowedError              the user's role does not allow it (recorded in the audit log)
+    │   ├── NotFoundError                no such record in the user's clinic (other clinics' records
+    │   │                           are "not found" too, so ids cannot be probed)
+    │   └── ConflictError                the record's state does not allow it (e.g. already archived)
+    └── BackupError                 a backup could not be written or restored; nothing was replaced
 
 Each problem names where it is (file and path, or the profile field) and, where one is close, a
 did-you-mean suggestion. Edges (CLI, API) turn these into exit codes or HTTP statuses in one place.
@@ -61,3 +68,31 @@ class KnowledgeBaseError(NeedlewiseError):
 
 class ProfileError(NeedlewiseError):
     """A Profile v1 document is invalid; ``problem.where`` is the field path."""
+
+
+class ClinicError(NeedlewiseError):
+    """A clinic workspace request cannot be done; edges turn each subclass into one status."""
+
+
+class InvalidInputError(ClinicError):
+    """A form or API field is invalid; ``problem.where`` is the field."""
+
+
+class NotAllowedError(ClinicError):
+    """The user's role does not allow the action; the attempt is in the audit log."""
+
+
+class NotFoundError(ClinicError):
+    """No such record in the user's clinic (records of other clinics are not found either)."""
+
+
+class ConflictError(ClinicError):
+    """The record's current state does not allow the action."""
+
+
+class BackupError(NeedlewiseError):
+    """A database backup could not be written or restored; ``problem.where`` names the file.
+
+    Nothing was replaced: a backup file appears, and a restore changes the database, only once every
+    check has passed.
+    """

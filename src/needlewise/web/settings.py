@@ -10,6 +10,12 @@ Environment variables:
 - ``NEEDLEWISE_HTTPS``: ``1`` when served behind HTTPS (secure cookies, HSTS).
 - ``DATABASE_URL``: ``postgresql://user[:password]@host[:port]/name`` to use PostgreSQL instead of
   the embedded SQLite database.
+- ``NEEDLEWISE_IDLE_MINUTES``: clinic staff are signed out after this much inactivity (default 15).
+- ``NEEDLEWISE_SESSION_HOURS``: and after this long in any case (default 12, as NIST SP 800-63B AAL2).
+- ``NEEDLEWISE_EMAIL_BACKEND``: Django e-mail backend for password-reset links (default: written
+  to the server log by ``needlewise.web.mail.LogEmailBackend``; e.g.
+  ``django.core.mail.backends.smtp.EmailBackend`` with ``NEEDLEWISE_EMAIL_HOST``/``_PORT``/``_USER``/
+  ``_PASSWORD`` and ``NEEDLEWISE_EMAIL_FROM``).
 """
 
 from __future__ import annotations
@@ -48,7 +54,9 @@ RATE_LIMIT_PER_MINUTE = int(os.environ.get("NEEDLEWISE_RATE_LIMIT", "120"))
 HTTPS = _flag("NEEDLEWISE_HTTPS")
 
 INSTALLED_APPS = [
+    "django.contrib.auth",
     "django.contrib.contenttypes",
+    "django.contrib.sessions",
     "django.contrib.staticfiles",
     "needlewise.storage",
     "needlewise.web",
@@ -62,6 +70,10 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "needlewise.web.middleware.RequestContextMiddleware",
+    "needlewise.web.middleware.StaffSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -136,9 +148,42 @@ LANGUAGE_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = 31_536_000 if HTTPS else 0
 SECURE_SSL_REDIRECT = False
 
+# Clinic staff. Passwords: Argon2id (argon2-cffi; Django's defaults are t=2, m=100 MiB, p=8, above
+# OWASP's minimum of 19 MiB, t=2, p=1). Sessions live in the database, so signing out, expiry and a
+# deactivated account end them on the server; the cookie is only a random 256-bit reference.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+]
+LOGIN_URL = "/clinic/sign-in/"
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+IDLE_MINUTES = int(os.environ.get("NEEDLEWISE_IDLE_MINUTES", "15"))
+SESSION_HOURS = int(os.environ.get("NEEDLEWISE_SESSION_HOURS", "12"))
+SESSION_COOKIE_AGE = SESSION_HOURS * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = HTTPS
+SESSION_COOKIE_NAME = "__Host-nw-session" if HTTPS else "nw-session"
+CSRF_COOKIE_NAME = "__Host-nw-csrf" if HTTPS else "nw-csrf"
+PASSWORD_RESET_TIMEOUT = 3600
+LOGIN_FAILURE_LIMIT = 10
+LOGIN_FAILURE_WINDOW_MINUTES = 5
+
+EMAIL_BACKEND = os.environ.get("NEEDLEWISE_EMAIL_BACKEND", "needlewise.web.mail.LogEmailBackend")
+EMAIL_HOST = os.environ.get("NEEDLEWISE_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("NEEDLEWISE_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("NEEDLEWISE_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("NEEDLEWISE_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = _flag("NEEDLEWISE_EMAIL_TLS")
+DEFAULT_FROM_EMAIL = os.environ.get("NEEDLEWISE_EMAIL_FROM", "needlewise@localhost")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {"needlewise.mail": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }

@@ -1,0 +1,207 @@
+"""The audit log: who did what to which record, when, from where, and whether it was allowed.
+
+Each row's hash is SHA-256 over the previous row's hash and the row's own fields (canonical JSON),
+so editing, deleting or inserting a row breaks the chain from that row on; the head row holds the
+last position, so cutting rows off the end shows too. Rows carry ids, never names or answers: the
+log itself holds no health data.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import orjson
+from django.db import transaction
+from django.utils import timezone
+
+from needlewise.clinic.actor import Actor
+from needlewise.domain.permissions import Action
+from needlewise.errors import NotAllowedError, Problem
+from needlewise.storage.models import AuditEntry, AuditHead
+
+GENESIS = "0" * 64
+PAGE_SIZE = 100
+EXPORT_FIELDS = (
+    "seq",
+    "at",
+    "actor",
+    "actor_role",
+    "clinic_id",
+    "action",
+    "object_type",
+    "object_id",
+    "client_id",
+    "outcome",
+    "ip",
+    "request_id",
+    "detail",
+    "prev_hash",
+    "hash",
+)
+
+
+def _row_hash(prev_hash: str, fields: dict[str, object]) -> str:
+    body = orjson.dumps(fields, option=orjson.OPT_SORT_KEYS)
+    return hashlib.sha256(prev_hash.encode("ascii") + body).hexdigest()
+
+
+def _fields(entry: AuditEntry) -> dict[str, object]:
+    return {
+        "seq": entry.seq,
+        "at": entry.at.astimezone(UTC).isoformat(),
+        "actor": entry.actor,
+        "actor_role": entry.actor_role,
+        "clinic_id": entry.clinic_id,
+        "action": entry.action,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+        "client_id": entry.client_id,
+        "outcome": entry.outcome,
+        "ip": entry.ip,
+        "request_id": entry.request_id,
+        "detail": entry.detail,
+    }
+
+
+def record(  # noqa: PLR0913 - an audit row has this many facts
+    actor: Actor,
+    action: str,
+    object_type: str,
+    object_id: object = "",
+    *,
+    client_id: int | None = None,
+    outcome: str = "success",
+    clinic_id: int | None = None,
+    detail: dict[str, object] | None = None,
+) -> AuditEntry:
+    """Append one row; call inside the transaction of the change it records (it joins it)."""
+    with transaction.atomic():
+        head = AuditHead.objects.select_for_update().filter(pk=1).first()
+        if head is None:
+            head = AuditHead.objects.create(pk=1, seq=0, hash=GENESIS)
+        entry = AuditEntry(
+            seq=head.seq + 1,
+            at=timezone.now(),
+            actor=actor.actor_id,
+            actor_role=actor.role.value if actor.role else "",
+            clinic_id=clinic_id if clinic_id is not None else actor.clinic_id,
+            action=action,
+            object_type=object_type,
+            object_id=str(object_id),
+            client_id=client_id,
+            outcome=outcome,
+            ip=actor.ip,
+            request_id=actor.request_id,
+            detail=detail or {},
+            prev_hash=head.hash,
+        )
+        entry.hash = _row_hash(head.hash, _fields(entry))
+        entry.save(force_insert=True)
+        head.seq, head.hash = entry.seq, entry.hash
+        head.save(update_fields=["seq", "hash"])
+    return entry
+
+
+def deny(actor: Actor, action: Action, object_type: str, object_id: object = "", client_id: int | None = None) -> None:
+    """Record a refused attempt in its own transaction, then raise :class:`NotAllowedError`."""
+    with transaction.atomic():
+        record(actor, action.value, object_type, object_id, client_id=client_id, outcome="denied")
+    raise NotAllowedError([Problem("(permission)", f"your role may not {action.value.replace('_', ' ')}")])
+
+
+def require(
+    actor: Actor, action: Action, object_type: str, object_id: object = "", client_id: int | None = None
+) -> int:
+    """The actor's clinic id if their role allows ``action``; otherwise record the denial and raise."""
+    if not actor.may(action):
+        deny(actor, action, object_type, object_id, client_id)
+    assert actor.clinic_id is not None  # noqa: S101 - may() is False without a clinic
+    return actor.clinic_id
+
+
+@dataclass(frozen=True, slots=True)
+class ChainReport:
+    """The outcome of checking the whole chain."""
+
+    rows: int
+    head_seq: int
+    broken_at: int | None
+    reason: str
+
+    @property
+    def ok(self) -> bool:
+        """Whether every row and the head match."""
+        return self.broken_at is None and self.reason == ""
+
+
+def verify() -> ChainReport:
+    """Recompute the chain from the first row; report the first row that does not match, and why."""
+    head = AuditHead.objects.filter(pk=1).first()
+    head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS)
+    prev, expected, rows = GENESIS, 1, 0
+    for entry in AuditEntry.objects.order_by("seq").iterator(chunk_size=2000):
+        rows += 1
+        if entry.seq != expected:
+            return ChainReport(rows, head_seq, expected, f"row {expected} is missing (next row is {entry.seq})")
+        if entry.prev_hash != prev:
+            return ChainReport(rows, head_seq, entry.seq, f"row {entry.seq} does not follow row {entry.seq - 1}")
+        if _row_hash(prev, _fields(entry)) != entry.hash:
+            return ChainReport(rows, head_seq, entry.seq, f"row {entry.seq} was changed after it was written")
+        prev, expected = entry.hash, expected + 1
+    if (expected - 1, prev) != (head_seq, head_hash):
+        return ChainReport(rows, head_seq, expected, f"rows after {expected - 1} are missing (head is at {head_seq})")
+    return ChainReport(rows, head_seq, None, "")
+
+
+@dataclass(frozen=True, slots=True)
+class AuditPage:
+    """One page of a clinic's audit rows, newest first."""
+
+    entries: list[AuditEntry]
+    page: int
+    has_next: bool
+
+
+def clinic_entries(actor: Actor, page: int = 1, client_id: int | None = None) -> AuditPage:
+    """The owner's view of their clinic's log (itself recorded)."""
+    clinic_id = require(actor, Action.VIEW_AUDIT, "audit_log")
+    page = max(page, 1)
+    query = AuditEntry.objects.filter(clinic_id=clinic_id)
+    if client_id is not None:
+        query = query.filter(client_id=client_id)
+    with transaction.atomic():
+        rows = list(query.order_by("-seq")[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
+        record(actor, "read", "audit_log", detail={"page": page})
+    return AuditPage(rows[:PAGE_SIZE], page, len(rows) > PAGE_SIZE)
+
+
+def export_csv(actor: Actor, since: datetime | None = None) -> Iterator[str]:
+    """The clinic's rows as CSV text chunks, oldest first (the export itself is recorded first)."""
+    clinic_id = require(actor, Action.VIEW_AUDIT, "audit_log")
+    with transaction.atomic():
+        record(actor, "export", "audit_log")
+    query = AuditEntry.objects.filter(clinic_id=clinic_id)
+    if since is not None:
+        query = query.filter(at__gte=since)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(EXPORT_FIELDS)
+    yield buffer.getvalue()
+    for entry in query.order_by("seq").iterator(chunk_size=2000):
+        buffer.seek(0)
+        buffer.truncate()
+        fields = _fields(entry)
+        writer.writerow(
+            [
+                *(fields[name] if fields[name] is not None else "" for name in EXPORT_FIELDS[:-3]),
+                orjson.dumps(entry.detail, option=orjson.OPT_SORT_KEYS).decode(),
+                entry.prev_hash,
+                entry.hash,
+            ]
+        )
+        yield buffer.getvalue()

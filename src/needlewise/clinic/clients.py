@@ -1,0 +1,178 @@
+"""Clients: create, find, edit, archive. Every read and write is audited; nothing is ever deleted."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from needlewise.clinic import audit
+from needlewise.clinic.actor import Actor
+from needlewise.domain.permissions import Action
+from needlewise.errors import ConflictError, InvalidInputError, NotFoundError, Problem
+from needlewise.storage.models import Client
+
+SEARCH_LIMIT = 50
+_NAME_LIMIT = 100
+
+
+def name_key(text: str) -> str:
+    """A name as the search index holds it: accents removed, case-folded, single spaces."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(plain.casefold().split())
+
+
+def phone_digits(text: str) -> str:
+    """Only the digits of a phone number, as the search index holds it."""
+    return re.sub(r"\D", "", text)
+
+
+@dataclass(frozen=True, slots=True)
+class ClientDetails:
+    """What staff enter about a client (validated by :func:`checked`)."""
+
+    given_name: str
+    family_name: str
+    birth_date: date | None
+    phone: str = ""
+    email: str = ""
+    notes: str = ""
+
+
+def checked(details: ClientDetails, today: date) -> ClientDetails:
+    """The details, trimmed, or InvalidInputError naming every field that is wrong."""
+    problems = []
+    given, family = details.given_name.strip(), details.family_name.strip()
+    for where, value in (("given_name", given), ("family_name", family)):
+        if not value:
+            problems.append(Problem(where, "this field is required"))
+        elif len(value) > _NAME_LIMIT:
+            problems.append(Problem(where, f"at most {_NAME_LIMIT} characters"))
+    if details.birth_date is None:
+        problems.append(Problem("birth_date", "enter the date of birth as YYYY-MM-DD"))
+    elif not date(1900, 1, 1) <= details.birth_date <= today:
+        problems.append(Problem("birth_date", "the date of birth must be between 1900-01-01 and today"))
+    phone = details.phone.strip()
+    if (phone and not 6 <= len(phone_digits(phone)) <= 20) or re.search(r"[^\d\s()+.\-]", phone):  # noqa: PLR2004
+        problems.append(Problem("phone", "enter a phone number: digits, spaces, + ( ) - . only"))
+    email = details.email.strip()
+    if email and not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", email):
+        problems.append(Problem("email", "enter an e-mail address like name@example.org"))
+    if len(details.notes) > 5000:  # noqa: PLR2004
+        problems.append(Problem("notes", "at most 5000 characters"))
+    if problems:
+        raise InvalidInputError(problems)
+    return ClientDetails(given, family, details.birth_date, phone, email, details.notes.strip())
+
+
+def _apply(client: Client, details: ClientDetails) -> None:
+    client.given_name, client.family_name = details.given_name, details.family_name
+    client.given_key, client.family_key = name_key(details.given_name), name_key(details.family_name)
+    assert details.birth_date is not None  # noqa: S101 - checked() guarantees it
+    client.birth_date = details.birth_date
+    client.phone, client.phone_digits = details.phone, phone_digits(details.phone)
+    client.email, client.notes = details.email, details.notes
+
+
+def create(actor: Actor, details: ClientDetails) -> Client:
+    """Add a client to the actor's clinic."""
+    clinic_id = audit.require(actor, Action.EDIT_CLIENTS, "client")
+    details = checked(details, timezone.localdate())
+    with transaction.atomic():
+        client = Client(clinic_id=clinic_id, created_by_id=actor.staff_user_id)
+        _apply(client, details)
+        client.save(force_insert=True)
+        audit.record(actor, "create", "client", client.pk, client_id=client.pk)
+    return client
+
+
+def own_client(clinic_id: int, client_id: int) -> Client:
+    """The client with this id in this clinic; NotFoundError otherwise (other clinics' ids included)."""
+    client = Client.objects.filter(pk=client_id, clinic_id=clinic_id).first()
+    if client is None:
+        raise NotFoundError([Problem("client", "no such client in your clinic")])
+    return client
+
+
+def get(actor: Actor, client_id: int) -> Client:
+    """One client of the actor's clinic (the read is recorded); NotFoundError for any other id."""
+    clinic_id = audit.require(actor, Action.VIEW_CLIENTS, "client", client_id, client_id)
+    with transaction.atomic():
+        client = own_client(clinic_id, client_id)
+        audit.record(actor, "read", "client", client.pk, client_id=client.pk)
+    return client
+
+
+def update(actor: Actor, client_id: int, details: ClientDetails) -> Client:
+    """Change a client's details (not an archived client's)."""
+    clinic_id = audit.require(actor, Action.EDIT_CLIENTS, "client", client_id, client_id)
+    details = checked(details, timezone.localdate())
+    with transaction.atomic():
+        client = own_client(clinic_id, client_id)
+        if client.archived_at is not None:
+            raise ConflictError([Problem("client", "this client is archived; restore them before editing")])
+        _apply(client, details)
+        client.save()
+        audit.record(actor, "update", "client", client.pk, client_id=client.pk)
+    return client
+
+
+def set_archived(actor: Actor, client_id: int, archived: bool) -> Client:
+    """Archive a client (hidden from searches, records kept) or restore them."""
+    clinic_id = audit.require(actor, Action.ARCHIVE_CLIENTS, "client", client_id, client_id)
+    with transaction.atomic():
+        client = own_client(clinic_id, client_id)
+        client.archived_at = timezone.now() if archived else None
+        client.save(update_fields=["archived_at", "updated_at"])
+        audit.record(actor, "archive" if archived else "restore", "client", client.pk, client_id=client.pk)
+    return client
+
+
+@dataclass(frozen=True, slots=True)
+class SearchQuery:
+    """What to look for: words that start names, a birth date, digits of a phone number."""
+
+    text: str = ""
+    birth_date: date | None = None
+    phone: str = ""
+    include_archived: bool = False
+
+    @property
+    def empty(self) -> bool:
+        """Whether nothing was asked for."""
+        return not (self.text.strip() or self.birth_date or phone_digits(self.phone))
+
+
+def _matching(clinic_id: int, query: SearchQuery) -> QuerySet[Client]:
+    rows = Client.objects.filter(clinic_id=clinic_id)
+    if not query.include_archived:
+        rows = rows.filter(archived_at__isnull=True)
+    for word in name_key(query.text).split()[:4]:
+        rows = rows.filter(Q(family_key__startswith=word) | Q(given_key__startswith=word))
+    if query.birth_date is not None:
+        rows = rows.filter(birth_date=query.birth_date)
+    digits = phone_digits(query.phone)
+    if digits:
+        rows = rows.filter(phone_digits__startswith=digits)
+    return rows
+
+
+def search(actor: Actor, query: SearchQuery) -> list[Client]:
+    """Up to SEARCH_LIMIT clients of the actor's clinic matching every part of ``query``, by name.
+
+    An empty query lists the clients most recently added. The search is recorded with the ids it
+    showed (not the words searched for, which may be a name).
+    """
+    clinic_id = audit.require(actor, Action.VIEW_CLIENTS, "client")
+    rows = _matching(clinic_id, query)
+    ordered = rows.order_by("-created_at", "-pk") if query.empty else rows.order_by("family_key", "given_key", "pk")
+    with transaction.atomic():
+        found = list(ordered[:SEARCH_LIMIT])
+        audit.record(actor, "search", "client", detail={"shown": [c.pk for c in found]})
+    return found

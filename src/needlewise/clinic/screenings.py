@@ -1,0 +1,239 @@
+"""Screening clients with the engine, the client's current status, and providers' clearances.
+
+A screening keeps the answers (Profile v1), the full assessment as the client saw it, the knowledge
+base version and content hash, and who ran it. Assessments are stored once per distinct content
+(digest-addressed): identical answers under the same knowledge base give the identical document.
+A ``medical_review`` or ``stop`` result blocks treatment until a provider records a clearance with a
+reason, a date and an expiry; nothing else lifts it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import orjson
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from needlewise.clinic import audit
+from needlewise.clinic.actor import Actor
+from needlewise.clinic.clients import own_client
+from needlewise.domain.assessment import Assessment, JsonValue
+from needlewise.domain.permissions import Action
+from needlewise.domain.tier import Tier
+from needlewise.domain.vocabulary import Lang, Setting
+from needlewise.engine.evaluate import assess
+from needlewise.engine.knowledge import KnowledgeBase
+from needlewise.errors import ConflictError, InvalidInputError, NotFoundError, Problem
+from needlewise.services.profile_v1 import parse_profile
+from needlewise.storage.models import AssessmentDocument, Clearance, Client, Screening
+
+NEEDS_CLEARANCE = frozenset({Tier.MEDICAL_REVIEW, Tier.STOP})
+MAX_CLEARANCE_DAYS = 365
+HISTORY_LIMIT = 20
+
+
+def store_document(body: dict[str, JsonValue]) -> AssessmentDocument:
+    """The stored document with this content, added if new (safe under concurrent writers)."""
+    digest = hashlib.sha256(orjson.dumps(body, option=orjson.OPT_SORT_KEYS)).hexdigest()
+    found = AssessmentDocument.objects.filter(digest=digest).first()
+    if found is not None:
+        return found
+    try:
+        with transaction.atomic():
+            return AssessmentDocument.objects.create(digest=digest, body=body)
+    except IntegrityError:  # another writer stored it first
+        return AssessmentDocument.objects.get(digest=digest)
+
+
+def clinic_assessment(profile: dict[str, JsonValue], kb: KnowledgeBase, lang: Lang) -> Assessment:
+    """Assess a Profile v1 document in the clinic setting; InvalidInputError names a bad field."""
+    parsed = parse_profile(profile)
+    if parsed.setting is not Setting.CLINIC:
+        raise InvalidInputError([Problem("setting", "a clinic screening must be answered for the clinic setting")])
+    return assess(parsed, kb, lang)
+
+
+def record(  # noqa: PLR0913 - one screening's facts
+    actor: Actor,
+    *,
+    client_id: int,
+    profile: dict[str, JsonValue],
+    kb: KnowledgeBase,
+    lang: Lang,
+    source: str = "staff",
+) -> Screening:
+    """Screen a client: run the engine on their answers and keep everything needed to replay it."""
+    clinic_id = audit.require(actor, Action.SCREEN_CLIENTS, "screening", "", client_id)
+    assessment = clinic_assessment(profile, kb, lang)
+    with transaction.atomic():
+        client = own_client(clinic_id, client_id)
+        if client.archived_at is not None:
+            raise ConflictError([Problem("client", "this client is archived; restore them before screening")])
+        return add_screening(
+            actor, clinic_id=clinic_id, client=client, profile=profile, assessment=assessment, source=source
+        )
+
+
+def add_screening(  # noqa: PLR0913 - one screening's facts
+    actor: Actor,
+    *,
+    clinic_id: int,
+    client: Client,
+    profile: dict[str, JsonValue],
+    assessment: Assessment,
+    source: str,
+) -> Screening:
+    """Store an assessed screening and its audit row (inside the caller's transaction)."""
+    document = store_document(assessment.to_json())
+    screening = Screening.objects.create(
+        clinic_id=clinic_id,
+        client=client,
+        ran_by_id=actor.staff_user_id,
+        lang=str(assessment.lang),
+        profile=profile,
+        kb_version=assessment.kb_version.version,
+        kb_hash=assessment.kb_version.content_hash,
+        tier=assessment.tier.value,
+        document=document,
+        source=source,
+    )
+    audit.record(actor, "create", "screening", screening.pk, client_id=client.pk, detail={"tier": screening.tier})
+    return screening
+
+
+@dataclass(frozen=True, slots=True)
+class ClientStatus:
+    """What the client page shows first: the latest screening and whether treatment may go ahead."""
+
+    latest: Screening | None
+    clearance: Clearance | None
+    today: date
+
+    @property
+    def tier(self) -> Tier | None:
+        """The latest screening's tier, if screened."""
+        return Tier(self.latest.tier) if self.latest else None
+
+    @property
+    def needs_clearance(self) -> bool:
+        """Whether the latest result needs a provider's clearance."""
+        return self.tier in NEEDS_CLEARANCE
+
+    @property
+    def blocked(self) -> bool:
+        """Whether treatment is blocked: never screened, or a result needing a clearance without a valid one."""
+        return self.latest is None or (self.needs_clearance and self.clearance is None)
+
+
+@dataclass(frozen=True, slots=True)
+class ClientRecord:
+    """Everything the client page shows: details, status, recent screenings and clearances."""
+
+    client: Client
+    status: ClientStatus | None
+    screenings: list[Screening]
+    clearances: list[Clearance]
+
+
+def _valid_clearance(screening: Screening, today: date) -> Clearance | None:
+    return (
+        Clearance.objects.filter(screening=screening, cleared_on__lte=today, expires_on__gte=today)
+        .select_related("provider__staff")
+        .order_by("-expires_on")
+        .first()
+    )
+
+
+def client_record(actor: Actor, client_id: int) -> ClientRecord:
+    """The client page: details for all staff; screenings and clearances only for clinical roles."""
+    clinic_id = audit.require(actor, Action.VIEW_CLIENTS, "client", client_id, client_id)
+    today = timezone.localdate()
+    with transaction.atomic():
+        client = own_client(clinic_id, client_id)
+        if not actor.may(Action.VIEW_HEALTH):
+            audit.record(actor, "read", "client", client.pk, client_id=client.pk)
+            return ClientRecord(client, None, [], [])
+        screenings = list(
+            Screening.objects.filter(client=client)
+            .select_related("ran_by__staff")
+            .order_by("-created_at", "-pk")[:HISTORY_LIMIT]
+        )
+        latest = screenings[0] if screenings else None
+        clearance = _valid_clearance(latest, today) if latest else None
+        clearances = list(
+            Clearance.objects.filter(client=client).select_related("provider__staff").order_by("-created_at")[:20]
+        )
+        audit.record(actor, "read", "client", client.pk, client_id=client.pk, detail={"health": True})
+    return ClientRecord(client, ClientStatus(latest, clearance, today), screenings, clearances)
+
+
+def get(actor: Actor, screening_id: int) -> tuple[Screening, dict[str, JsonValue]]:
+    """One screening of the actor's clinic with its stored assessment (the read is recorded)."""
+    clinic_id = audit.require(actor, Action.VIEW_HEALTH, "screening", screening_id)
+    with transaction.atomic():
+        screening = (
+            Screening.objects.select_related("document", "client", "ran_by__staff")
+            .filter(pk=screening_id, clinic_id=clinic_id)
+            .first()
+        )
+        if screening is None:
+            raise NotFoundError([Problem("screening", "no such screening in your clinic")])
+        audit.record(actor, "read", "screening", screening.pk, client_id=screening.client_id)
+    body = screening.document.body
+    assert isinstance(body, dict)  # noqa: S101 - only store_document writes documents, always objects
+    return screening, body
+
+
+@dataclass(frozen=True, slots=True)
+class ClearanceForm:
+    """A provider's documented decision."""
+
+    reason: str
+    cleared_on: date | None
+    expires_on: date | None
+
+
+def clear(actor: Actor, screening_id: int, form: ClearanceForm) -> Clearance:
+    """Record a provider's clearance of a ``medical_review`` or ``stop`` screening (providers only)."""
+    clinic_id = audit.require(actor, Action.RECORD_CLEARANCE, "clearance", screening_id)
+    today = timezone.localdate()
+    problems = []
+    if len(form.reason.strip()) < 20:  # noqa: PLR2004 - a documented reason, not a tick
+        problems.append(Problem("reason", "give the clinical reason in at least 20 characters"))
+    if form.cleared_on is None or not today - timedelta(days=30) <= form.cleared_on <= today:
+        problems.append(Problem("cleared_on", "the clearance date must be within the last 30 days"))
+    if form.expires_on is None or form.cleared_on is None or form.expires_on < form.cleared_on:
+        problems.append(Problem("expires_on", "the expiry must be on or after the clearance date"))
+    elif form.expires_on > form.cleared_on + timedelta(days=MAX_CLEARANCE_DAYS):
+        problems.append(Problem("expires_on", f"a clearance lasts at most {MAX_CLEARANCE_DAYS} days"))
+    if problems:
+        raise InvalidInputError(problems)
+    assert form.cleared_on is not None  # noqa: S101 - checked above
+    assert form.expires_on is not None  # noqa: S101 - checked above
+    with transaction.atomic():
+        screening = Screening.objects.filter(pk=screening_id, clinic_id=clinic_id).first()
+        if screening is None:
+            raise NotFoundError([Problem("screening", "no such screening in your clinic")])
+        if Tier(screening.tier) not in NEEDS_CLEARANCE:
+            raise ConflictError([Problem("screening", "only a medical_review or stop result needs a clearance")])
+        clearance = Clearance.objects.create(
+            clinic_id=clinic_id,
+            client_id=screening.client_id,
+            screening=screening,
+            provider_id=actor.staff_user_id,
+            reason=form.reason.strip(),
+            cleared_on=form.cleared_on,
+            expires_on=form.expires_on,
+        )
+        audit.record(
+            actor,
+            "create",
+            "clearance",
+            clearance.pk,
+            client_id=screening.client_id,
+            detail={"screening": screening.pk, "expires_on": form.expires_on.isoformat()},
+        )
+    return clearance

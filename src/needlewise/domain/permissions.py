@@ -1,0 +1,115 @@
+"""Who may do what in a clinic: the one written permission table, enforced by ``needlewise.clinic``.
+
+Every clinic record belongs to one clinic; a staff member acts only inside their own clinic, whatever
+the table says. The table answers the second question: inside their clinic, may this role do this?
+
+| action             | owner | provider | nurse | aesthetician | front_desk |
+|--------------------|:-----:|:--------:|:-----:|:------------:|:----------:|
+| view_clients       |   x   |    x     |   x   |      x       |     x      |
+| edit_clients       |   x   |    x     |   x   |      x       |     x      |
+| archive_clients    |   x   |    x     |       |              |            |
+| view_health        |   x   |    x     |   x   |      x       |            |
+| screen_clients     |       |    x     |   x   |      x       |            |
+| record_clearance   |       |    x     |       |              |            |
+| manage_intake      |   x   |    x     |   x   |              |            |
+| manage_staff       |   x   |          |       |              |            |
+| edit_clinic_page   |   x   |          |       |              |            |
+| view_audit         |   x   |          |       |              |            |
+
+``view_health`` covers screenings, their answers and reasons, clearances and consultation requests'
+assessments: the front desk books people and keeps their contact details, and sees none of that.
+Clearance of a ``medical_review`` or ``stop`` result is a medical decision: providers only (MD/DO/NP).
+
+A practitioner's scope is the longest needle they may use without a provider's order. The brief's
+one concrete line is Arizona's: aestheticians (cosmetologists) at most 0.5 mm, deeper work being a
+nursing or medical procedure on a provider's order (evidence brief §5.2, sources 48 and 49, primary
+text unconfirmed). Clinics elsewhere may need a different line; this is the default.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from types import MappingProxyType
+
+
+class Role(StrEnum):
+    """A staff member's role in their clinic."""
+
+    OWNER = "owner"
+    PROVIDER = "provider"
+    NURSE = "nurse"
+    AESTHETICIAN = "aesthetician"
+    FRONT_DESK = "front_desk"
+
+
+class Action(StrEnum):
+    """Something a staff member may be allowed to do."""
+
+    VIEW_CLIENTS = "view_clients"
+    EDIT_CLIENTS = "edit_clients"
+    ARCHIVE_CLIENTS = "archive_clients"
+    VIEW_HEALTH = "view_health"
+    SCREEN_CLIENTS = "screen_clients"
+    RECORD_CLEARANCE = "record_clearance"
+    MANAGE_INTAKE = "manage_intake"
+    MANAGE_STAFF = "manage_staff"
+    EDIT_CLINIC_PAGE = "edit_clinic_page"
+    VIEW_AUDIT = "view_audit"
+
+
+_A = Action
+PERMISSIONS: MappingProxyType[Role, frozenset[Action]] = MappingProxyType(
+    {
+        Role.OWNER: frozenset(
+            {
+                _A.VIEW_CLIENTS,
+                _A.EDIT_CLIENTS,
+                _A.ARCHIVE_CLIENTS,
+                _A.VIEW_HEALTH,
+                _A.MANAGE_INTAKE,
+                _A.MANAGE_STAFF,
+                _A.EDIT_CLINIC_PAGE,
+                _A.VIEW_AUDIT,
+            }
+        ),
+        Role.PROVIDER: frozenset(
+            {
+                _A.VIEW_CLIENTS,
+                _A.EDIT_CLIENTS,
+                _A.ARCHIVE_CLIENTS,
+                _A.VIEW_HEALTH,
+                _A.SCREEN_CLIENTS,
+                _A.RECORD_CLEARANCE,
+                _A.MANAGE_INTAKE,
+            }
+        ),
+        Role.NURSE: frozenset({_A.VIEW_CLIENTS, _A.EDIT_CLIENTS, _A.VIEW_HEALTH, _A.SCREEN_CLIENTS, _A.MANAGE_INTAKE}),
+        Role.AESTHETICIAN: frozenset({_A.VIEW_CLIENTS, _A.EDIT_CLIENTS, _A.VIEW_HEALTH, _A.SCREEN_CLIENTS}),
+        Role.FRONT_DESK: frozenset({_A.VIEW_CLIENTS, _A.EDIT_CLIENTS}),
+    }
+)
+
+#: Roles that must use a second factor (TOTP) to sign in; it is offered to every other role.
+SECOND_FACTOR_REQUIRED: frozenset[Role] = frozenset({Role.OWNER, Role.PROVIDER})
+
+#: Longest needle (mm) each role may use without a provider's order; None: limited only by the
+#: knowledge base's ranges; 0: performs no needling.
+NEEDLE_SCOPE_MM: MappingProxyType[Role, float | None] = MappingProxyType(
+    {
+        Role.OWNER: 0.0,
+        Role.PROVIDER: None,
+        Role.NURSE: None,
+        Role.AESTHETICIAN: 0.5,
+        Role.FRONT_DESK: 0.0,
+    }
+)
+
+
+def allows(role: Role, action: Action) -> bool:
+    """Whether ``role`` may perform ``action`` inside its own clinic."""
+    return action in PERMISSIONS[role]
+
+
+def needs_second_factor(role: Role) -> bool:
+    """Whether ``role`` must sign in with TOTP."""
+    return role in SECOND_FACTOR_REQUIRED

@@ -1,0 +1,216 @@
+"""Clinic workspace tables: clinics, staff, clients, screenings, clearances, consultation requests.
+
+Every clinic record carries its clinic, so every query can (and does) filter by it. Nothing that
+has health records hanging off it is ever deleted: clients are archived, screenings and clearances
+are only added, and foreign keys PROTECT.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+ROLE_CHOICES = [
+    ("owner", "owner"),
+    ("provider", "provider"),
+    ("nurse", "nurse"),
+    ("aesthetician", "aesthetician"),
+    ("front_desk", "front_desk"),
+]
+
+
+class Clinic(models.Model):
+    """A clinic: a tenant. Its public page shows name, city, services and its practitioners' roles."""
+
+    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=200)
+    city = models.CharField(max_length=100)
+    services = models.TextField(blank=True, default="")
+    accepts_requests = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        """Table options."""
+
+        db_table = "clinic"
+
+    def __str__(self) -> str:
+        """The clinic's name."""
+        return self.name
+
+
+class StaffMember(models.Model):
+    """A user's membership of exactly one clinic, with one role and their second factor."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="staff")
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="staff")
+    role = models.CharField(max_length=20, choices=ROLE_CHOICES)
+    display_name = models.CharField(max_length=200)
+    totp_secret = models.CharField(max_length=64, blank=True, default="")
+    totp_last_step = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        """Table options."""
+
+        db_table = "staff_member"
+
+    def __str__(self) -> str:
+        """Name and role; never the secret."""
+        return f"{self.display_name} ({self.role})"
+
+
+class Client(models.Model):
+    """A clinic's client. ``*_key`` fields are normalised copies that the search indexes use."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="clients")
+    given_name = models.CharField(max_length=100)
+    family_name = models.CharField(max_length=100)
+    given_key = models.CharField(max_length=100)
+    family_key = models.CharField(max_length=100)
+    birth_date = models.DateField()
+    phone = models.CharField(max_length=40, blank=True, default="")
+    phone_digits = models.CharField(max_length=40, blank=True, default="")
+    email = models.CharField(max_length=254, blank=True, default="")
+    notes = models.TextField(blank=True, default="")
+    archived_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        """Table options: each search path has its own index, always led by the clinic."""
+
+        db_table = "client"
+        indexes = [  # noqa: RUF012 - Django's Meta API is a list
+            models.Index(fields=["clinic", "family_key", "given_key"], name="client_family"),
+            models.Index(fields=["clinic", "given_key"], name="client_given"),
+            models.Index(fields=["clinic", "birth_date"], name="client_birth"),
+            models.Index(fields=["clinic", "phone_digits"], name="client_phone"),
+        ]
+
+    def __str__(self) -> str:
+        """Only the id: names are health data in a clinic's context."""
+        return f"client {self.pk}"
+
+
+class AssessmentDocument(models.Model):
+    """An assessment's JSON, stored once per distinct content and found by its SHA-256 digest."""
+
+    digest = models.CharField(max_length=64, unique=True)
+    body = models.JSONField()
+
+    class Meta:
+        """Table options."""
+
+        db_table = "assessment_document"
+
+    def __str__(self) -> str:
+        """The digest's start."""
+        return f"assessment {self.digest[:12]}"
+
+
+class Screening(models.Model):
+    """One run of the engine for a client: the answers, the full assessment, the KB version, who ran it."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="screenings")
+    ran_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    lang = models.CharField(max_length=2)
+    profile = models.JSONField()
+    kb_version = models.CharField(max_length=32)
+    kb_hash = models.CharField(max_length=80)
+    tier = models.CharField(max_length=20)
+    document = models.ForeignKey(AssessmentDocument, on_delete=models.PROTECT, related_name="+")
+    source = models.CharField(max_length=20, default="staff")  # staff | consumer_request
+
+    class Meta:
+        """Table options."""
+
+        db_table = "screening"
+        indexes = [  # noqa: RUF012 - Django's Meta API is a list
+            models.Index(fields=["client", "-created_at"], name="screening_client_recent"),
+            models.Index(fields=["clinic", "kb_hash"], name="screening_clinic_kb"),
+        ]
+
+    def __str__(self) -> str:
+        """Id and tier."""
+        return f"screening {self.pk} ({self.tier})"
+
+
+class Clearance(models.Model):
+    """A provider's documented decision that a ``medical_review`` or ``stop`` screening may proceed."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="clearances")
+    screening = models.ForeignKey(Screening, on_delete=models.PROTECT, related_name="clearances")
+    provider = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField()
+    cleared_on = models.DateField()
+    expires_on = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        """Table options."""
+
+        db_table = "clearance"
+
+    def __str__(self) -> str:
+        """Id and expiry."""
+        return f"clearance {self.pk} until {self.expires_on}"
+
+
+class ConsultationRequest(models.Model):
+    """A person's result sent to a clinic, with their consent to exactly what is shared."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="requests")
+    created_at = models.DateTimeField(auto_now_add=True)
+    lang = models.CharField(max_length=2)
+    contact_name = models.CharField(max_length=200)
+    contact_email = models.CharField(max_length=254, blank=True, default="")
+    contact_phone = models.CharField(max_length=40, blank=True, default="")
+    birth_date = models.DateField(null=True, blank=True)
+    message = models.TextField(blank=True, default="")
+    profile = models.JSONField()
+    tier = models.CharField(max_length=20)
+    kb_version = models.CharField(max_length=32)
+    kb_hash = models.CharField(max_length=80)
+    document = models.ForeignKey(AssessmentDocument, on_delete=models.PROTECT, related_name="+")
+    consent_text = models.TextField()
+    consent_digest = models.CharField(max_length=64)
+    status = models.CharField(max_length=12, default="open")  # open | accepted | declined
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    handled_at = models.DateTimeField(null=True, blank=True)
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+
+    class Meta:
+        """Table options."""
+
+        db_table = "consultation_request"
+        indexes = [  # noqa: RUF012 - Django's Meta API is a list
+            models.Index(fields=["clinic", "status", "-created_at"], name="request_queue"),
+        ]
+
+    def __str__(self) -> str:
+        """Id and status."""
+        return f"request {self.pk} ({self.status})"
+
+
+class LoginFailure(models.Model):
+    """One failed sign-in, counted per account and per address for lock-out."""
+
+    key = models.CharField(max_length=300)
+    at = models.DateTimeField()
+
+    class Meta:
+        """Table options."""
+
+        db_table = "login_failure"
+        indexes = [models.Index(fields=["key", "at"], name="login_failure_key")]  # noqa: RUF012 - Django's Meta API
+
+    def __str__(self) -> str:
+        """The key kind only."""
+        return f"login failure ({self.key.split(':', 1)[0]})"
