@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pyotp
 from django.conf import settings
@@ -144,6 +144,11 @@ def staff_of(user: User) -> StaffMember | None:
     return StaffMember.objects.select_related("clinic").filter(user=user).first()
 
 
+def active_member(user_id: int) -> StaffMember | None:
+    """The membership of an active account, with its user and clinic."""
+    return StaffMember.objects.select_related("user", "clinic").filter(user_id=user_id, user__is_active=True).first()
+
+
 def find_user(email: str) -> User | None:
     """The active account with this sign-in e-mail, if any."""
     return User.objects.filter(username=normalise_email(email), is_active=True).first()
@@ -243,6 +248,22 @@ class ClinicPage:
     city: str
     services: str
     accepts_requests: bool
+
+
+def require_owner_page(actor: Actor) -> None:
+    """Refuse (and record) anyone but an owner before they see the clinic page form."""
+    audit.require(actor, Action.EDIT_CLINIC_PAGE, "clinic")
+
+
+def own_clinic(actor: Actor) -> Clinic:
+    """The actor's own clinic."""
+    clinic_id = audit.require(actor, Action.VIEW_CLIENTS, "clinic")
+    return Clinic.objects.get(pk=clinic_id)
+
+
+def start_of_day(day: date) -> datetime:
+    """Midnight at the start of ``day`` in the server's time zone."""
+    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def update_clinic(actor: Actor, page: ClinicPage) -> Clinic:

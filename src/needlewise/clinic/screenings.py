@@ -196,6 +196,16 @@ class ClearanceForm:
     expires_on: date | None
 
 
+def require_screener(actor: Actor, client_id: int) -> None:
+    """Refuse (and record) roles that do not screen before the questionnaire starts."""
+    audit.require(actor, Action.SCREEN_CLIENTS, "screening", "", client_id)
+
+
+def require_clearance_role(actor: Actor, screening_id: int) -> None:
+    """Refuse (and record) anyone but a provider before they even see the clearance form."""
+    audit.require(actor, Action.RECORD_CLEARANCE, "clearance", screening_id)
+
+
 def clear(actor: Actor, screening_id: int, form: ClearanceForm) -> Clearance:
     """Record a provider's clearance of a ``medical_review`` or ``stop`` screening (providers only)."""
     clinic_id = audit.require(actor, Action.RECORD_CLEARANCE, "clearance", screening_id)

@@ -9,13 +9,17 @@ from django.urls import reverse
 from django.utils import translation
 from jinja2 import Environment, StrictUndefined
 
+from needlewise.domain.permissions import Action
+
 
 def environment(**options: Any) -> Environment:  # noqa: ANN401 - Django passes Jinja2's own options
     """The environment Django's Jinja2 backend uses."""
     options.update(autoescape=True, undefined=StrictUndefined)
     env = Environment(extensions=["jinja2.ext.i18n"], **options)  # noqa: S701 - autoescape forced on above
     env.install_gettext_translations(translation, newstyle=True)  # type: ignore[attr-defined]
-    env.globals.update(static=static, url=reverse, get_language=translation.get_language, plain_number=plain_number)
+    env.globals.update(
+        static=static, url=reverse, get_language=translation.get_language, plain_number=plain_number, Action=Action
+    )
     return env
 
 

@@ -36,7 +36,7 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
-        if request.path.startswith(API_PREFIX) or request.path.startswith("/r/"):
+        if request.path.startswith((API_PREFIX, "/r/", "/clinic/")):
             response.headers.setdefault("Cache-Control", "no-store")
         return response
 

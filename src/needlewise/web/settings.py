@@ -72,8 +72,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "needlewise.web.middleware.RequestContextMiddleware",
-    "needlewise.web.middleware.StaffSessionMiddleware",
+    "needlewise.web.staff_session.RequestContextMiddleware",
+    "needlewise.web.staff_session.StaffSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

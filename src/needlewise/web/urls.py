@@ -6,7 +6,50 @@ from django.urls import path
 from django.views.i18n import set_language
 
 from needlewise.api.routes import api
-from needlewise.web.views import pages, questionnaire, saved
+from needlewise.web.views import (
+    clinic_admin,
+    clinic_auth,
+    clinic_clients,
+    clinic_public,
+    clinic_records,
+    pages,
+    questionnaire,
+    saved,
+)
+
+clinic_urls = [
+    path("clinic/", clinic_clients.home, name="clinic-home"),
+    path("clinic/sign-in/", clinic_auth.sign_in, name="clinic-sign-in"),
+    path("clinic/sign-in/code/", clinic_auth.sign_in_code, name="clinic-sign-in-code"),
+    path("clinic/sign-in/second-factor/", clinic_auth.enrol, name="clinic-enrol"),
+    path("clinic/sign-out/", clinic_auth.sign_out, name="clinic-sign-out"),
+    path("clinic/password-reset/", clinic_auth.password_reset, name="clinic-reset"),
+    path(
+        "clinic/password-reset/<str:uid>/<str:token>/", clinic_auth.password_reset_confirm, name="clinic-reset-confirm"
+    ),
+    path("clinic/account/", clinic_auth.account, name="clinic-account"),
+    path("clinic/clients/", clinic_clients.client_list, name="clinic-clients"),
+    path("clinic/clients/new/", clinic_clients.client_new, name="clinic-client-new"),
+    path("clinic/clients/<int:client_id>/", clinic_clients.client_page, name="clinic-client"),
+    path("clinic/clients/<int:client_id>/edit/", clinic_clients.client_edit, name="clinic-client-edit"),
+    path("clinic/clients/<int:client_id>/archive/", clinic_clients.client_archive, name="clinic-client-archive"),
+    path("clinic/clients/<int:client_id>/screen/", clinic_records.screen, name="clinic-screen"),
+    path("clinic/screenings/<int:screening_id>/", clinic_records.screening_page, name="clinic-screening"),
+    path("clinic/screenings/<int:screening_id>/clear/", clinic_records.clearance, name="clinic-clearance"),
+    path("clinic/intake/", clinic_admin.intake_queue, name="clinic-intake"),
+    path("clinic/intake/<int:request_id>/", clinic_admin.intake_request, name="clinic-intake-request"),
+    path("clinic/intake/<int:request_id>/decide/", clinic_admin.intake_decide, name="clinic-intake-decide"),
+    path("clinic/rescreen/", clinic_admin.rescreen_page, name="clinic-rescreen"),
+    path("clinic/staff/", clinic_admin.staff, name="clinic-staff"),
+    path("clinic/staff/<int:staff_id>/active/", clinic_admin.staff_active, name="clinic-staff-active"),
+    path("clinic/settings/", clinic_admin.clinic_settings, name="clinic-settings"),
+    path("clinic/audit/", clinic_admin.audit_log, name="clinic-audit"),
+    path("clinic/audit.csv", clinic_admin.audit_export, name="clinic-audit-export"),
+    path("clinics/", clinic_public.directory, name="clinics"),
+    path("clinics/send/", clinic_public.choose, name="clinics-choose"),
+    path("clinics/<slug:slug>/", clinic_public.clinic, name="clinic-public"),
+    path("clinics/<slug:slug>/request/", clinic_public.send, name="clinic-send"),
+]
 
 urlpatterns = [
     path("", pages.landing, name="landing"),
@@ -21,6 +64,7 @@ urlpatterns = [
     path("claims/", pages.claims, name="claims"),
     path("docs", pages.api_docs, name="api-docs"),
     path("language/", set_language, name="set-language"),
+    *clinic_urls,
     path("", api.urls),
 ]
 

@@ -1,0 +1,75 @@
+"""``needlewise clinic create`` (first run: a clinic and its owner) and ``needlewise audit verify``."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from needlewise.cli.django_setup import setup_django
+from needlewise.errors import ClinicError
+
+EXIT_BROKEN = 1
+EXIT_INPUT = 2
+
+clinic_app = typer.Typer(help="Clinic workspace administration.", no_args_is_help=True)
+audit_app = typer.Typer(help="The audit log.", no_args_is_help=True)
+
+
+def _ready() -> None:
+    from django.core.management import call_command  # noqa: PLC0415 - Django only when a command needs it
+
+    setup_django()
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+@clinic_app.command("create")
+def create(  # noqa: PLR0913, PLR0917 - Typer maps each parameter to one option
+    name: Annotated[str, typer.Option(help="The clinic's name, as shown on its public page.")],
+    city: Annotated[str, typer.Option(help="The clinic's city.")],
+    owner_email: Annotated[str, typer.Option(help="The owner's e-mail address (their sign-in name).")],
+    owner_name: Annotated[str, typer.Option(help="The owner's name.")],
+    services: Annotated[str, typer.Option(help="What the clinic offers (public page).")] = "",
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the owner's password from standard input.")
+    ] = False,
+) -> None:
+    """Make a clinic and its owner account; the owner sets up two-step sign-in at first sign-in."""
+    _ready()
+    from needlewise.clinic.accounts import create_clinic  # noqa: PLC0415 - needs Django set up first
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt("Owner's password (at least 12 characters)", hide_input=True, confirmation_prompt=True)
+    try:
+        member = create_clinic(
+            name=name,
+            city=city,
+            owner_email=owner_email,
+            owner_name=owner_name,
+            owner_password=password,
+            services=services,
+        )
+    except ClinicError as error:
+        typer.echo(f"error: {error.first}", err=True)
+        raise typer.Exit(EXIT_INPUT) from None
+    console = Console()
+    console.print(f"Created clinic [bold]{member.clinic.name}[/bold] (public page /clinics/{member.clinic.slug}/).")
+    console.print(f"Owner: {member.user.username}. Sign in at /clinic/sign-in/ and set up two-step sign-in there.")
+
+
+@audit_app.command("verify")
+def verify() -> None:
+    """Recompute the audit log's hash chain; exit 1 naming the first row that does not match."""
+    _ready()
+    from needlewise.clinic.audit import verify as verify_chain  # noqa: PLC0415 - needs Django set up first
+
+    report = verify_chain()
+    if report.ok:
+        typer.echo(f"audit log OK: {report.rows} rows, chain intact up to row {report.head_seq}")
+        return
+    typer.echo(f"audit log BROKEN at row {report.broken_at}: {report.reason}", err=True)
+    raise typer.Exit(EXIT_BROKEN)

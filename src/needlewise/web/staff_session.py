@@ -1,0 +1,114 @@
+"""Clinic staff sessions: who is signed in, inactivity and absolute time-outs, the acting Actor.
+
+A staff session is a Django database session (the cookie holds only its random key) that also says
+the second factor was passed. It ends on the server, not just in the browser, after
+``IDLE_MINUTES`` without a request or ``SESSION_HOURS`` after sign-in, whichever comes first.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Callable
+from functools import wraps
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+
+from needlewise.clinic.accounts import staff_of
+from needlewise.clinic.actor import Actor
+from needlewise.domain.permissions import Role
+
+Handler = Callable[[HttpRequest], HttpResponse]
+View = Callable[..., HttpResponse | StreamingHttpResponse]
+
+VERIFIED = "nw_verified"  # the second factor (or, for roles without one, the password) was passed
+SEEN = "nw_seen"  # time of the last request, for the inactivity time-out
+SIGNED_IN_AT = "nw_signed_in_at"  # for the absolute time-out
+STAFF_PREFIX = "/clinic/"
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The peer's address. Forwarded-for headers are ignored: they can be forged by anyone."""
+    return str(request.META.get("REMOTE_ADDR", ""))
+
+
+class RequestContextMiddleware:
+    """Give each request a random id that its audit rows carry."""
+
+    def __init__(self, get_response: Handler) -> None:
+        """Wrap ``get_response``."""
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        """Tag the request, and the response with ``X-Request-Id``."""
+        request_id = secrets.token_hex(8)
+        request.META["NEEDLEWISE_REQUEST_ID"] = request_id
+        response = self.get_response(request)
+        response.headers["X-Request-Id"] = request_id
+        return response
+
+
+def start(request: HttpRequest) -> None:
+    """Mark a freshly signed-in session (after ``login()`` rotated its key) as fully verified."""
+    now = time.time()
+    request.session[VERIFIED] = True
+    request.session[SEEN] = now
+    request.session[SIGNED_IN_AT] = now
+
+
+class StaffSessionMiddleware:
+    """End staff sessions that were idle too long or are too old, on the server, before any view runs."""
+
+    def __init__(self, get_response: Handler) -> None:
+        """Wrap ``get_response``."""
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        """Sign out an expired session; otherwise note this request's time."""
+        if request.path.startswith(STAFF_PREFIX) and request.user.is_authenticated:
+            now = time.time()
+            seen = float(request.session.get(SEEN, 0))
+            signed_in = float(request.session.get(SIGNED_IN_AT, 0))
+            if now - seen > settings.IDLE_MINUTES * 60 or now - signed_in > settings.SESSION_HOURS * 3600:
+                logout(request)  # flushes the session row: the old cookie is worthless
+                request.META["NEEDLEWISE_TIMED_OUT"] = "1"
+            else:
+                request.session[SEEN] = now
+        return self.get_response(request)
+
+
+def actor_of(request: HttpRequest) -> Actor | None:
+    """The signed-in, fully verified staff member acting in this request, if any."""
+    user = request.user
+    if not (user.is_authenticated and request.session.get(VERIFIED)):
+        return None
+    member = staff_of(user)
+    if member is None:
+        return None
+    return Actor.staff(
+        user.pk,
+        member.clinic_id,
+        Role(member.role),
+        ip=client_ip(request),
+        request_id=str(request.META.get("NEEDLEWISE_REQUEST_ID", "")),
+    )
+
+
+def staff_required(view: View) -> View:
+    """Run ``view`` with ``request.actor`` set, or send the person to sign in (keeping where they were going)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse | StreamingHttpResponse:
+        actor = actor_of(request)
+        if actor is None:
+            query = {"next": request.get_full_path()}
+            if request.META.get("NEEDLEWISE_TIMED_OUT"):
+                query["timed_out"] = "1"
+            return HttpResponseRedirect(f"{settings.LOGIN_URL}?{urlencode(query)}")
+        request.actor = actor  # type: ignore[attr-defined]
+        return view(request, *args, **kwargs)
+
+    return wrapper

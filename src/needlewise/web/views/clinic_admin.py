@@ -1,0 +1,165 @@
+"""Owner and clinical-lead pages: staff, the clinic's public page, the audit log, re-screening, intake."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import User
+from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import send_mail
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from needlewise.clinic import accounts, audit, intake, rescreen
+from needlewise.domain.permissions import NEEDLE_SCOPE_MM, PERMISSIONS, Action, Role
+from needlewise.errors import ConflictError, InvalidInputError, Problem
+from needlewise.web.views.clinic_common import acting, clinic_page, field_errors, form_date
+from needlewise.web.views.common import knowledge, render
+
+
+@require_http_methods(["GET", "POST"])
+@clinic_page
+def staff(request: HttpRequest) -> HttpResponse:
+    """The clinic's staff and the permission table; owners add colleagues (who get a set-password link)."""
+    actor = acting(request)
+    errors: dict[str, list[str]] = {}
+    values = {"email": "", "display_name": "", "role": Role.NURSE.value}
+    added = None
+    if request.method == "POST":
+        values = {k: request.POST.get(k, "") for k in values}
+        role = Role(values["role"]) if values["role"] in set(Role) else None
+        try:
+            member = accounts.add_staff(actor, _new_staff(values, role))
+        except (InvalidInputError, ConflictError) as invalid:
+            errors = field_errors(InvalidInputError(list(invalid.problems)))
+        else:
+            _send_welcome(request, member.user)
+            added = member
+            values = {"email": "", "display_name": "", "role": Role.NURSE.value}
+    context = {
+        "actor": actor,
+        "members": accounts.staff_list(actor),
+        "errors": errors,
+        "values": values,
+        "added": added,
+        "roles": list(Role),
+        "actions": list(Action),
+        "permissions": PERMISSIONS,
+        "scope": NEEDLE_SCOPE_MM,
+    }
+    return render(request, "clinic/staff.html", context, status=422 if errors else 200)
+
+
+def _new_staff(values: dict[str, str], role: Role | None) -> accounts.NewStaff:
+    if role is None:
+        raise InvalidInputError([Problem("role", _("choose one of the roles listed"))])
+    return accounts.NewStaff(values["email"], values["display_name"], role)
+
+
+def _send_welcome(request: HttpRequest, user: User) -> None:
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    link = request.build_absolute_uri(reverse("clinic-reset-confirm", args=[uid, token]))
+    body = _("You have a needlewise account. Choose your password with this link:\n\n%(link)s\n") % {"link": link}
+    send_mail(_("Your needlewise account"), body, None, [user.email])
+
+
+@require_POST
+@clinic_page
+def staff_active(request: HttpRequest, staff_id: int) -> HttpResponse:
+    """Deactivate or reactivate a colleague."""
+    accounts.set_active(acting(request), staff_id, active=request.POST.get("active") == "1")
+    return HttpResponseRedirect(reverse("clinic-staff"))
+
+
+@require_http_methods(["GET", "POST"])
+@clinic_page
+def clinic_settings(request: HttpRequest) -> HttpResponse:
+    """The clinic's public page: name, city, services, whether it takes requests."""
+    actor = acting(request)
+    accounts.require_owner_page(actor)
+    clinic = accounts.own_clinic(actor)
+    errors: dict[str, list[str]] = {}
+    saved = False
+    if request.method == "POST":
+        page = accounts.ClinicPage(
+            name=request.POST.get("name", ""),
+            city=request.POST.get("city", ""),
+            services=request.POST.get("services", ""),
+            accepts_requests=request.POST.get("accepts_requests") == "1",
+        )
+        try:
+            clinic = accounts.update_clinic(actor, page)
+            saved = True
+        except InvalidInputError as invalid:
+            errors = field_errors(invalid)
+    context = {"actor": actor, "clinic": clinic, "errors": errors, "saved": saved}
+    return render(request, "clinic/settings.html", context, status=422 if errors else 200)
+
+
+@require_GET
+@clinic_page
+def audit_log(request: HttpRequest) -> HttpResponse:
+    """The clinic's audit rows, newest first, 100 a page (owners)."""
+    actor = acting(request)
+    try:
+        page_number = max(int(request.GET.get("page", "1")), 1)
+    except ValueError:
+        page_number = 1
+    page = audit.clinic_entries(actor, page_number)
+    return render(request, "clinic/audit.html", {"actor": actor, "page": page})
+
+
+@require_GET
+@clinic_page
+def audit_export(request: HttpRequest) -> StreamingHttpResponse:
+    """The clinic's audit rows as CSV, optionally since a date."""
+    actor = acting(request)
+    since = form_date(request.GET.get("since"))
+    chunks = audit.export_csv(actor, accounts.start_of_day(since) if since else None)
+    response = StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="needlewise-audit.csv"'
+    return response
+
+
+@require_GET
+@clinic_page
+def rescreen_page(request: HttpRequest) -> HttpResponse:
+    """Clients whose latest screening would now come out at a higher tier."""
+    actor = acting(request)
+    report = rescreen.report(actor, knowledge())
+    return render(request, "clinic/rescreen.html", {"actor": actor, "report": report})
+
+
+@require_GET
+@clinic_page
+def intake_queue(request: HttpRequest) -> HttpResponse:
+    """Consultation requests sent by people from their result page."""
+    actor = acting(request)
+    status = request.GET.get("status", "open")
+    status = status if status in {"open", "accepted", "declined"} else "open"
+    rows = intake.queue(actor, status)
+    return render(request, "clinic/intake.html", {"actor": actor, "rows": rows, "status": status})
+
+
+@require_GET
+@clinic_page
+def intake_request(request: HttpRequest, request_id: int) -> HttpResponse:
+    """One request: contact details, message, the consent given, and the assessment sent."""
+    actor = acting(request)
+    row = intake.get(actor, request_id)
+    return render(request, "clinic/intake_request.html", {"actor": actor, "row": row, "doc": row.document.body})
+
+
+@require_POST
+@clinic_page
+def intake_decide(request: HttpRequest, request_id: int) -> HttpResponse:
+    """Accept (a client and a first screening are made) or decline a request."""
+    actor = acting(request)
+    if request.POST.get("decision") == "accept":
+        client = intake.accept(actor, request_id, knowledge())
+        return HttpResponseRedirect(reverse("clinic-client", args=[client.pk]))
+    intake.decline(actor, request_id)
+    return HttpResponseRedirect(reverse("clinic-intake"))

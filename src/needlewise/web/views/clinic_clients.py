@@ -1,0 +1,116 @@
+"""Staff pages: the workspace home, client search, a client's page, adding, editing and archiving clients."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from needlewise.clinic import clients, intake, screenings
+from needlewise.domain.permissions import Action
+from needlewise.errors import InvalidInputError
+from needlewise.web.views.clinic_common import acting, clinic_page, field_errors, form_date
+from needlewise.web.views.common import render
+
+
+@require_GET
+@clinic_page
+def home(request: HttpRequest) -> HttpResponse:
+    """Search box, newest clients, and the intake queue's size for those who handle it."""
+    actor = acting(request)
+    recent = clients.search(actor, clients.SearchQuery())[:10]
+    waiting = len(intake.queue(actor)) if actor.may(Action.MANAGE_INTAKE) else None
+    return render(request, "clinic/home.html", {"actor": actor, "recent": recent, "waiting": waiting})
+
+
+@require_GET
+@clinic_page
+def client_list(request: HttpRequest) -> HttpResponse:
+    """Find clients by name words, birth date and phone digits."""
+    actor = acting(request)
+    get = request.GET
+    birth_text = get.get("birth_date", "").strip()
+    query = clients.SearchQuery(
+        text=get.get("q", ""),
+        birth_date=form_date(birth_text),
+        phone=get.get("phone", ""),
+        include_archived=get.get("archived") == "1",
+    )
+    bad_date = bool(birth_text) and query.birth_date is None
+    found = [] if bad_date else clients.search(actor, query)
+    context = {"actor": actor, "found": found, "query": query, "birth_text": birth_text, "bad_date": bad_date}
+    return render(request, "clinic/clients.html", context, status=422 if bad_date else 200)
+
+
+def _details(post: QueryDict) -> clients.ClientDetails:
+    return clients.ClientDetails(
+        given_name=post.get("given_name", ""),
+        family_name=post.get("family_name", ""),
+        birth_date=form_date(post.get("birth_date")),
+        phone=post.get("phone", ""),
+        email=post.get("email", ""),
+        notes=post.get("notes", ""),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@clinic_page
+def client_new(request: HttpRequest) -> HttpResponse:
+    """Add a client."""
+    actor = acting(request)
+    if request.method == "POST":
+        try:
+            client = clients.create(actor, _details(request.POST))
+        except InvalidInputError as invalid:
+            context = {"actor": actor, "values": request.POST, "errors": field_errors(invalid), "client": None}
+            return render(request, "clinic/client_form.html", context, status=422)
+        return HttpResponseRedirect(reverse("clinic-client", args=[client.pk]))
+    return render(request, "clinic/client_form.html", {"actor": actor, "values": {}, "errors": {}, "client": None})
+
+
+@require_http_methods(["GET", "POST"])
+@clinic_page
+def client_edit(request: HttpRequest, client_id: int) -> HttpResponse:
+    """Change a client's details."""
+    actor = acting(request)
+    if request.method == "POST":
+        try:
+            client = clients.update(actor, client_id, _details(request.POST))
+        except InvalidInputError as invalid:
+            client = clients.get(actor, client_id)
+            context = {"actor": actor, "values": request.POST, "errors": field_errors(invalid), "client": client}
+            return render(request, "clinic/client_form.html", context, status=422)
+        return HttpResponseRedirect(reverse("clinic-client", args=[client.pk]))
+    client = clients.get(actor, client_id)
+    values = {
+        "given_name": client.given_name,
+        "family_name": client.family_name,
+        "birth_date": client.birth_date.isoformat(),
+        "phone": client.phone,
+        "email": client.email,
+        "notes": client.notes,
+    }
+    return render(
+        request, "clinic/client_form.html", {"actor": actor, "values": values, "errors": {}, "client": client}
+    )
+
+
+@require_POST
+@clinic_page
+def client_archive(request: HttpRequest, client_id: int) -> HttpResponse:
+    """Archive (or, with ``restore``, bring back) a client; records are kept either way."""
+    clients.set_archived(acting(request), client_id, archived=request.POST.get("restore") != "1")
+    return HttpResponseRedirect(reverse("clinic-client", args=[client_id]))
+
+
+@require_GET
+@clinic_page
+def client_page(request: HttpRequest, client_id: int) -> HttpResponse:
+    """The client: current screening tier first, with its reasons; history; clearances."""
+    actor = acting(request)
+    record = screenings.client_record(actor, client_id)
+    latest_body = None
+    if record.status is not None and record.status.latest is not None:
+        latest_body = record.status.latest.document.body
+    context = {"actor": actor, "record": record, "latest": latest_body, "Action": Action}
+    return render(request, "clinic/client.html", context)

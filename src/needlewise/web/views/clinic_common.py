@@ -1,0 +1,63 @@
+"""What the clinic pages share: the acting staff member, dates from forms, clinic errors as pages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from functools import wraps
+
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.utils.translation import gettext as _
+
+from needlewise.clinic.actor import Actor
+from needlewise.errors import ConflictError, InvalidInputError, NotAllowedError, NotFoundError, Problem
+from needlewise.web.staff_session import staff_required
+from needlewise.web.views.common import render
+
+View = Callable[..., HttpResponse | StreamingHttpResponse]
+
+
+def acting(request: HttpRequest) -> Actor:
+    """The staff member :func:`staff_required` put on the request."""
+    actor: Actor = request.actor  # type: ignore[attr-defined]
+    return actor
+
+
+def form_date(value: str | None) -> date | None:
+    """A YYYY-MM-DD form value, or None if empty or not a date (the use case then names the field)."""
+    try:
+        return date.fromisoformat((value or "").strip())
+    except ValueError:
+        return None
+
+
+def field_errors(error: InvalidInputError) -> dict[str, list[str]]:
+    """Each field's messages, for showing next to the field."""
+    errors: dict[str, list[str]] = {}
+    for problem in error.problems:
+        errors.setdefault(problem.where, []).append(problem.message)
+    return errors
+
+
+def _refused(request: HttpRequest, status: int, problem: Problem) -> HttpResponse:
+    titles = {403: _("Your role does not allow this"), 404: _("Not found"), 409: _("This cannot be done now")}
+    context = {"status": status, "title": titles[status], "message": problem.message}
+    return render(request, "clinic/refused.html", context, status=status)
+
+
+def clinic_page(view: View) -> View:
+    """A staff-only page whose refusals (role, other clinic, state) become clear 403/404/409 pages."""
+
+    @staff_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse | StreamingHttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except NotAllowedError as error:
+            return _refused(request, 403, error.first)
+        except NotFoundError as error:
+            return _refused(request, 404, error.first)
+        except ConflictError as error:
+            return _refused(request, 409, error.first)
+
+    return wrapper
