@@ -5,16 +5,17 @@ from __future__ import annotations
 import json
 from typing import Any, Literal
 
-import orjson
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.http.request import RawPostDataException
 from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from needlewise import bootstrap
+from needlewise.api.clinic_routes import router as clinic_router
+from needlewise.api.responses import error_response, json_response
 from needlewise.api.schemas import AssessmentOut, ErrorOut, HealthOut, KnowledgeOut, QuestionnaireOut
-from needlewise.domain.assessment import JsonValue
 from needlewise.domain.vocabulary import Lang
 from needlewise.errors import Problem, ProfileError
 from needlewise.services.assessments import assess_profile_json
@@ -52,19 +53,18 @@ api = NeedlewiseAPI(
 )
 
 
-def json_response(data: JsonValue, status: int = 200, headers: dict[str, str] | None = None) -> HttpResponse:
-    """Write ``data`` as JSON with orjson."""
-    return HttpResponse(orjson.dumps(data), status=status, content_type="application/json", headers=headers)
+@api.exception_handler(AuthenticationError)
+def not_signed_in(request: HttpRequest, error: AuthenticationError) -> HttpResponse:
+    """A clinic operation without a verified staff session."""
+    del request, error
+    return error_response(401, "not_signed_in", "Sign in at /clinic/sign-in/ first (staff, with two-step sign-in).")
 
 
-def error_response(status: int, code: str, message: str, problems: tuple[Problem, ...] = ()) -> HttpResponse:
-    """The one error shape of the API."""
-    body: JsonValue = {
-        "error": code,
-        "message": message,
-        "problems": [{"field": p.where, "message": p.message, "suggestion": p.suggestion} for p in problems],
-    }
-    return json_response(body, status)
+@api.exception_handler(HttpError)
+def refused(request: HttpRequest, error: HttpError) -> HttpResponse:
+    """Other refusals raised by the framework (a missing CSRF token: 403)."""
+    del request
+    return error_response(error.status_code, "refused", str(error))
 
 
 @api.exception_handler(NinjaValidationError)
@@ -135,3 +135,6 @@ def health(request: HttpRequest) -> HttpResponse:
     """Says ok, with the knowledge base in use."""
     del request
     return json_response({"status": "ok", "kb_version": kb_version_json(bootstrap.knowledge_base())})
+
+
+api.add_router("/api/v1/clinic", clinic_router)

@@ -17,22 +17,12 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 
-from needlewise.clinic.accounts import staff_of
-from needlewise.clinic.actor import Actor
-from needlewise.domain.permissions import Role
+from needlewise.clinic.sessions import SEEN, SIGNED_IN_AT, VERIFIED, actor_of, client_ip
 
 Handler = Callable[[HttpRequest], HttpResponse]
 View = Callable[..., HttpResponse | StreamingHttpResponse]
 
-VERIFIED = "nw_verified"  # the second factor (or, for roles without one, the password) was passed
-SEEN = "nw_seen"  # time of the last request, for the inactivity time-out
-SIGNED_IN_AT = "nw_signed_in_at"  # for the absolute time-out
 STAFF_PREFIX = "/clinic/"
-
-
-def client_ip(request: HttpRequest) -> str:
-    """The peer's address. Forwarded-for headers are ignored: they can be forged by anyone."""
-    return str(request.META.get("REMOTE_ADDR", ""))
 
 
 class RequestContextMiddleware:
@@ -80,23 +70,6 @@ class StaffSessionMiddleware:
         return self.get_response(request)
 
 
-def actor_of(request: HttpRequest) -> Actor | None:
-    """The signed-in, fully verified staff member acting in this request, if any."""
-    user = request.user
-    if not (user.is_authenticated and request.session.get(VERIFIED)):
-        return None
-    member = staff_of(user)
-    if member is None:
-        return None
-    return Actor.staff(
-        user.pk,
-        member.clinic_id,
-        Role(member.role),
-        ip=client_ip(request),
-        request_id=str(request.META.get("NEEDLEWISE_REQUEST_ID", "")),
-    )
-
-
 def staff_required(view: View) -> View:
     """Run ``view`` with ``request.actor`` set, or send the person to sign in (keeping where they were going)."""
 
@@ -112,3 +85,16 @@ def staff_required(view: View) -> View:
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+__all__ = [
+    "SEEN",
+    "SIGNED_IN_AT",
+    "VERIFIED",
+    "RequestContextMiddleware",
+    "StaffSessionMiddleware",
+    "actor_of",
+    "client_ip",
+    "staff_required",
+    "start",
+]

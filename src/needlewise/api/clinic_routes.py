@@ -1,0 +1,239 @@
+"""The clinic workspace's JSON API: clients and screenings, for signed-in staff only.
+
+Authentication is the staff session of the web pages (cookie, second factor passed) and every
+unsafe method needs the CSRF token, as on the pages. Permission, tenancy and audit are the use
+cases' own: the API adds nothing and skips nothing. A record of another clinic is 404, exactly as
+an id that does not exist.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Literal
+
+import orjson
+from django.http import HttpRequest, HttpResponse
+from ninja import Router
+from ninja.security import SessionAuth
+from pydantic import BaseModel, ConfigDict, Field
+
+from needlewise import bootstrap
+from needlewise.api.responses import error_response, json_response
+from needlewise.api.schemas import AssessmentOut, ErrorOut, TierName
+from needlewise.clinic import clients, screenings
+from needlewise.clinic.actor import Actor
+from needlewise.clinic.sessions import actor_of
+from needlewise.domain.assessment import JsonValue
+from needlewise.domain.vocabulary import Lang
+from needlewise.errors import (
+    ClinicError,
+    ConflictError,
+    InvalidInputError,
+    NotAllowedError,
+    NotFoundError,
+    Problem,
+    ProfileError,
+)
+
+if TYPE_CHECKING:
+    from needlewise.storage.models import Client
+
+CLINIC_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+_STATUS = {NotAllowedError: (403, "not_allowed"), NotFoundError: (404, "not_found"), ConflictError: (409, "conflict")}
+
+
+class StaffSession(SessionAuth):
+    """The web pages' staff session; the request acts as its verified staff member."""
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Actor | None:
+        """The acting staff member, or None (401)."""
+        del key
+        return actor_of(request)
+
+
+router = Router(auth=StaffSession(), tags=["clinic"])
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, str_max_length=5000)
+
+
+class ClientIn(_In):
+    """A client's details; any other field (clinic, id, archived) is refused."""
+
+    given_name: str = Field(max_length=100)
+    family_name: str = Field(max_length=100)
+    birth_date: date = Field(strict=False)
+    phone: str = Field(default="", max_length=40)
+    email: str = Field(default="", max_length=254)
+    notes: str = ""
+
+
+class ClientOut(BaseModel):
+    """A client as staff see them."""
+
+    id: int
+    given_name: str
+    family_name: str
+    birth_date: date
+    phone: str
+    email: str
+    archived: bool
+    created_at: datetime
+
+
+class ScreeningSummaryOut(BaseModel):
+    """One screening in a client's history."""
+
+    id: int
+    created_at: datetime
+    tier: TierName
+    kb_version: str
+    source: Literal["staff", "consumer_request"]
+
+
+class StatusOut(BaseModel):
+    """Whether treatment may be planned: the latest tier and any valid provider clearance."""
+
+    tier: TierName | None
+    needs_clearance: bool
+    blocked: bool
+    cleared_until: date | None
+
+
+class ClientRecordOut(BaseModel):
+    """A client, with their screening status and history for clinical roles (null for the front desk)."""
+
+    client: ClientOut
+    status: StatusOut | None
+    screenings: list[ScreeningSummaryOut] | None
+
+
+class ScreeningOut(BaseModel):
+    """A stored screening with the full assessment."""
+
+    id: int
+    client_id: int
+    created_at: datetime
+    tier: TierName
+    kb_version: str
+    kb_hash: str
+    assessment: AssessmentOut
+
+
+def _client(client: Client) -> dict[str, JsonValue]:
+    return {
+        "id": client.pk,
+        "given_name": client.given_name,
+        "family_name": client.family_name,
+        "birth_date": client.birth_date.isoformat(),
+        "phone": client.phone,
+        "email": client.email,
+        "archived": client.archived_at is not None,
+        "created_at": client.created_at.isoformat(),
+    }
+
+
+def clinic_error(error: ClinicError | ProfileError) -> HttpResponse:
+    """The API's error object for a refused clinic request."""
+    if isinstance(error, InvalidInputError | ProfileError):
+        return error_response(422, "invalid_input", str(error.first), error.problems)
+    status, code = next(v for k, v in _STATUS.items() if isinstance(error, k))
+    return error_response(status, code, error.first.message)
+
+
+def _actor(request: HttpRequest) -> Actor:
+    actor: Actor = request.auth  # type: ignore[attr-defined]
+    return actor
+
+
+@router.get("/clients", response={200: list[ClientOut], **CLINIC_ERRORS}, summary="Find clients")
+def find_clients(
+    request: HttpRequest, q: str = "", birth_date: date | None = None, phone: str = "", archived: bool = False
+) -> HttpResponse:
+    """Up to 50 clients of your clinic whose names start with the words of ``q``, by birth date or phone."""
+    query = clients.SearchQuery(text=q[:200], birth_date=birth_date, phone=phone[:40], include_archived=archived)
+    try:
+        found = clients.search(_actor(request), query)
+    except ClinicError as error:
+        return clinic_error(error)
+    return json_response([_client(c) for c in found])
+
+
+@router.post("/clients", response={201: ClientOut, **CLINIC_ERRORS}, summary="Add a client")
+def add_client(request: HttpRequest, body: ClientIn) -> HttpResponse:
+    """Add a client to your clinic."""
+    details = clients.ClientDetails(
+        body.given_name, body.family_name, body.birth_date, body.phone, body.email, body.notes
+    )
+    try:
+        client = clients.create(_actor(request), details)
+    except ClinicError as error:
+        return clinic_error(error)
+    return json_response(_client(client), 201)
+
+
+@router.get("/clients/{client_id}", response={200: ClientRecordOut, **CLINIC_ERRORS}, summary="A client's record")
+def get_client(request: HttpRequest, client_id: int) -> HttpResponse:
+    """The client with their screening status and history (health data for clinical roles only)."""
+    try:
+        record = screenings.client_record(_actor(request), client_id)
+    except ClinicError as error:
+        return clinic_error(error)
+    body: dict[str, JsonValue] = {"client": _client(record.client), "status": None, "screenings": None}
+    if record.status is not None:
+        status = record.status
+        body["status"] = {
+            "tier": status.tier.value if status.tier else None,
+            "needs_clearance": status.needs_clearance,
+            "blocked": status.blocked,
+            "cleared_until": status.clearance.expires_on.isoformat() if status.clearance else None,
+        }
+        body["screenings"] = [
+            {
+                "id": s.pk,
+                "created_at": s.created_at.isoformat(),
+                "tier": s.tier,
+                "kb_version": s.kb_version,
+                "source": s.source,
+            }
+            for s in record.screenings
+        ]
+    return json_response(body)
+
+
+@router.post(
+    "/clients/{client_id}/screenings",
+    response={201: ScreeningOut, **CLINIC_ERRORS},
+    by_alias=True,
+    summary="Screen a client",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ProfileV1"}}},
+        },
+    },
+)
+def screen_client(request: HttpRequest, client_id: int, lang: Literal["en", "es"] = "en") -> HttpResponse:
+    """Assess a Profile v1 (setting ``clinic``) for the client and store it as a screening."""
+    try:
+        profile = orjson.loads(request.body)
+    except orjson.JSONDecodeError as error:
+        return error_response(422, "invalid_input", f"the body is not JSON: {error}", (Problem("(body)", str(error)),))
+    try:
+        screening = screenings.record(
+            _actor(request), client_id=client_id, profile=profile, kb=bootstrap.knowledge_base(), lang=Lang(lang)
+        )
+        _, document = screenings.get(_actor(request), screening.pk)
+    except (ClinicError, ProfileError) as error:
+        return clinic_error(error)
+    body: dict[str, JsonValue] = {
+        "id": screening.pk,
+        "client_id": screening.client_id,
+        "created_at": screening.created_at.isoformat(),
+        "tier": screening.tier,
+        "kb_version": screening.kb_version,
+        "kb_hash": screening.kb_hash,
+        "assessment": document,
+    }
+    return json_response(body, 201)

@@ -1,0 +1,41 @@
+"""Which staff member a Django request acts as: the signed-in user whose session passed every factor.
+
+Shared by the web pages and the JSON API. The session keys are written at sign-in
+(:func:`needlewise.web.staff_session.start`).
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import User
+from django.http import HttpRequest
+
+from needlewise.clinic.accounts import staff_of
+from needlewise.clinic.actor import Actor
+from needlewise.domain.permissions import Role
+
+VERIFIED = "nw_verified"  # the second factor (or, for roles without one, the password) was passed
+SEEN = "nw_seen"  # time of the last request, for the inactivity time-out
+SIGNED_IN_AT = "nw_signed_in_at"  # for the absolute time-out
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The peer's address. Forwarded-for headers are ignored: they can be forged by anyone."""
+    return str(request.META.get("REMOTE_ADDR", ""))
+
+
+def request_id(request: HttpRequest) -> str:
+    """The random id :class:`~needlewise.web.staff_session.RequestContextMiddleware` gave this request."""
+    return str(request.META.get("NEEDLEWISE_REQUEST_ID", ""))
+
+
+def actor_of(request: HttpRequest) -> Actor | None:
+    """The signed-in, fully verified staff member acting in this request, if any."""
+    user = request.user
+    if not (isinstance(user, User) and user.is_authenticated and request.session.get(VERIFIED)):
+        return None
+    member = staff_of(user)
+    if member is None:
+        return None
+    return Actor.staff(
+        user.pk, member.clinic_id, Role(member.role), ip=client_ip(request), request_id=request_id(request)
+    )
