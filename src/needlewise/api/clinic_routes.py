@@ -134,8 +134,9 @@ def _client(client: Client) -> dict[str, JsonValue]:
     }
 
 
-def clinic_error(error: ClinicError | ProfileError) -> HttpResponse:
-    """The API's error object for a refused clinic request."""
+def clinic_error(request: HttpRequest, error: ClinicError | ProfileError) -> HttpResponse:
+    """The API's error object for a refused clinic request (installed as the API's exception handler)."""
+    del request
     if isinstance(error, InvalidInputError | ProfileError):
         return error_response(422, "invalid_input", str(error.first), error.problems)
     status, code = next(v for k, v in _STATUS.items() if isinstance(error, k))
@@ -153,10 +154,7 @@ def find_clients(
 ) -> HttpResponse:
     """Up to 50 clients of your clinic whose names start with the words of ``q``, by birth date or phone."""
     query = clients.SearchQuery(text=q[:200], birth_date=birth_date, phone=phone[:40], include_archived=archived)
-    try:
-        found = clients.search(_actor(request), query)
-    except ClinicError as error:
-        return clinic_error(error)
+    found = clients.search(_actor(request), query)
     return json_response([_client(c) for c in found])
 
 
@@ -166,20 +164,14 @@ def add_client(request: HttpRequest, body: ClientIn) -> HttpResponse:
     details = clients.ClientDetails(
         body.given_name, body.family_name, body.birth_date, body.phone, body.email, body.notes
     )
-    try:
-        client = clients.create(_actor(request), details)
-    except ClinicError as error:
-        return clinic_error(error)
+    client = clients.create(_actor(request), details)
     return json_response(_client(client), 201)
 
 
 @router.get("/clients/{client_id}", response={200: ClientRecordOut, **CLINIC_ERRORS}, summary="A client's record")
 def get_client(request: HttpRequest, client_id: int) -> HttpResponse:
     """The client with their screening status and history (health data for clinical roles only)."""
-    try:
-        record = screenings.client_record(_actor(request), client_id)
-    except ClinicError as error:
-        return clinic_error(error)
+    record = screenings.client_record(_actor(request), client_id)
     body: dict[str, JsonValue] = {"client": _client(record.client), "status": None, "screenings": None}
     if record.status is not None:
         status = record.status
@@ -220,13 +212,10 @@ def screen_client(request: HttpRequest, client_id: int, lang: Literal["en", "es"
         profile = orjson.loads(request.body)
     except orjson.JSONDecodeError as error:
         return error_response(422, "invalid_input", f"the body is not JSON: {error}", (Problem("(body)", str(error)),))
-    try:
-        screening = screenings.record(
-            _actor(request), client_id=client_id, profile=profile, kb=bootstrap.knowledge_base(), lang=Lang(lang)
-        )
-        _, document = screenings.get(_actor(request), screening.pk)
-    except (ClinicError, ProfileError) as error:
-        return clinic_error(error)
+    screening = screenings.record(
+        _actor(request), client_id=client_id, profile=profile, kb=bootstrap.knowledge_base(), lang=Lang(lang)
+    )
+    _, document = screenings.get(_actor(request), screening.pk)
     body: dict[str, JsonValue] = {
         "id": screening.pk,
         "client_id": screening.client_id,

@@ -13,11 +13,12 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from needlewise import bootstrap
+from needlewise.api.clinic_routes import clinic_error
 from needlewise.api.clinic_routes import router as clinic_router
 from needlewise.api.responses import error_response, json_response
 from needlewise.api.schemas import AssessmentOut, ErrorOut, HealthOut, KnowledgeOut, QuestionnaireOut
 from needlewise.domain.vocabulary import Lang
-from needlewise.errors import Problem, ProfileError
+from needlewise.errors import ClinicError, Problem, ProfileError
 from needlewise.services.assessments import assess_profile_json
 from needlewise.services.catalogue import kb_version_json, knowledge_json, questionnaire_json
 from needlewise.services.profile_v1 import MAX_INPUT_BYTES, profile_json_schema
@@ -138,3 +139,15 @@ def health(request: HttpRequest) -> HttpResponse:
 
 
 api.add_router("/api/v1/clinic", clinic_router)
+
+
+@api.exception_handler(ClinicError)
+def refused_by_clinic_rules(request: HttpRequest, error: ClinicError) -> HttpResponse:
+    """A clinic use case refused: 403 role, 404 not in your clinic, 409 state, 422 input."""
+    return clinic_error(request, error)
+
+
+@api.exception_handler(ProfileError)
+def invalid_profile(request: HttpRequest, error: ProfileError) -> HttpResponse:
+    """A Profile v1 body that does not validate (clinic screenings)."""
+    return clinic_error(request, error)
