@@ -46,8 +46,8 @@ unit: install ## pytest with branch coverage (fails under 100 %)
 
 POSTGRES_URL ?= $(or $(NEEDLEWISE_POSTGRES_URL),postgresql://postgres@127.0.0.1:5432/test)
 
-unit-postgres: install ## The web and storage tests again on PostgreSQL (skipped when none is reachable, unless NEEDLEWISE_REQUIRE_POSTGRES=1)
-	@if $(RUN) python -c "import psycopg, sys; psycopg.connect(sys.argv[1], connect_timeout=3).close()" "$(POSTGRES_URL)" 2>/dev/null; then 	  DATABASE_URL="$(POSTGRES_URL)" $(RUN) pytest -q -p no:randomly tests/web; 	elif [ "$$NEEDLEWISE_REQUIRE_POSTGRES" = "1" ]; then 	  echo "error: PostgreSQL is required (NEEDLEWISE_REQUIRE_POSTGRES=1) but not reachable at $(POSTGRES_URL)"; exit 1; 	else 	  echo "skipped: no PostgreSQL reachable at $(POSTGRES_URL) (set NEEDLEWISE_POSTGRES_URL, or start one)"; 	fi
+unit-postgres: install ## The web, clinic and storage tests again on PostgreSQL (skipped when none is reachable, unless NEEDLEWISE_REQUIRE_POSTGRES=1)
+	@if $(RUN) python -c "import psycopg, sys; psycopg.connect(sys.argv[1], connect_timeout=3).close()" "$(POSTGRES_URL)" 2>/dev/null; then 	  DATABASE_URL="$(POSTGRES_URL)" $(RUN) pytest -q -p no:randomly tests/web tests/clinic tests/storage; 	elif [ "$$NEEDLEWISE_REQUIRE_POSTGRES" = "1" ]; then 	  echo "error: PostgreSQL is required (NEEDLEWISE_REQUIRE_POSTGRES=1) but not reachable at $(POSTGRES_URL)"; exit 1; 	else 	  echo "skipped: no PostgreSQL reachable at $(POSTGRES_URL) (set NEEDLEWISE_POSTGRES_URL, or start one)"; 	fi
 
 bench: install ## Rule-engine benchmark against the hand-written function, zen-engine and rule-engine
 	$(UV) sync --frozen --quiet --group bench
