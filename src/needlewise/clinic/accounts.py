@@ -125,7 +125,11 @@ def staff_list(actor: Actor) -> list[StaffMember]:
 
 
 def set_active(actor: Actor, staff_id: int, active: bool) -> StaffMember:
-    """Deactivate (every session of theirs ends at once) or reactivate a colleague (owners only)."""
+    """Deactivate or reactivate a colleague (owners only).
+
+    Deactivating also voids their password, which ends every session of theirs for good (a session
+    is bound to the password hash); a reactivated colleague chooses a new one through a link.
+    """
     clinic_id = audit.require(actor, Action.MANAGE_STAFF, "staff", staff_id)
     with transaction.atomic():
         member = StaffMember.objects.select_related("user").filter(pk=staff_id, clinic_id=clinic_id).first()
@@ -134,8 +138,23 @@ def set_active(actor: Actor, staff_id: int, active: bool) -> StaffMember:
         if member.user_id == actor.user_id:
             raise ConflictError([Problem("staff", "you cannot deactivate your own account")])
         member.user.is_active = active
-        member.user.save(update_fields=["is_active"])
+        if not active:
+            member.user.set_unusable_password()
+        member.user.save(update_fields=["is_active", "password"])
         audit.record(actor, "update", "staff", member.pk, detail={"active": active})
+    return member
+
+
+def reset_second_factor(actor: Actor, staff_id: int) -> StaffMember:
+    """Turn a colleague's second factor off (lost phone); they set it up again at their next sign-in."""
+    clinic_id = audit.require(actor, Action.MANAGE_STAFF, "staff", staff_id)
+    with transaction.atomic():
+        member = StaffMember.objects.select_related("user").filter(pk=staff_id, clinic_id=clinic_id).first()
+        if member is None:
+            raise NotFoundError([Problem("staff", "no such staff member in your clinic")])
+        member.totp_secret, member.totp_last_step = "", None
+        member.save(update_fields=["totp_secret", "totp_last_step"])
+        audit.record(actor, "update", "staff", member.pk, detail={"second_factor": "reset"})
     return member
 
 

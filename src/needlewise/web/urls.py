@@ -42,6 +42,11 @@ clinic_urls = [
     path("clinic/rescreen/", clinic_admin.rescreen_page, name="clinic-rescreen"),
     path("clinic/staff/", clinic_admin.staff, name="clinic-staff"),
     path("clinic/staff/<int:staff_id>/active/", clinic_admin.staff_active, name="clinic-staff-active"),
+    path(
+        "clinic/staff/<int:staff_id>/second-factor/",
+        clinic_admin.staff_second_factor,
+        name="clinic-staff-second-factor",
+    ),
     path("clinic/settings/", clinic_admin.clinic_settings, name="clinic-settings"),
     path("clinic/audit/", clinic_admin.audit_log, name="clinic-audit"),
     path("clinic/audit.csv", clinic_admin.audit_export, name="clinic-audit-export"),

@@ -69,8 +69,18 @@ def _send_welcome(request: HttpRequest, user: User) -> None:
 @require_POST
 @clinic_page
 def staff_active(request: HttpRequest, staff_id: int) -> HttpResponse:
-    """Deactivate or reactivate a colleague."""
-    accounts.set_active(acting(request), staff_id, active=request.POST.get("active") == "1")
+    """Deactivate or reactivate a colleague (who then gets a link to choose a new password)."""
+    member = accounts.set_active(acting(request), staff_id, active=request.POST.get("active") == "1")
+    if member.user.is_active:
+        _send_welcome(request, member.user)
+    return HttpResponseRedirect(reverse("clinic-staff"))
+
+
+@require_POST
+@clinic_page
+def staff_second_factor(request: HttpRequest, staff_id: int) -> HttpResponse:
+    """Turn a colleague's second factor off after a lost phone; they set it up at their next sign-in."""
+    accounts.reset_second_factor(acting(request), staff_id)
     return HttpResponseRedirect(reverse("clinic-staff"))
 
 
