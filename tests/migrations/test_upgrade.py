@@ -1,0 +1,136 @@
+"""Migrations upgrade a populated database: rows written under every earlier schema survive, intact.
+
+Each step runs in a subprocess against a real database (a SQLite file in a temporary data folder,
+and a scratch PostgreSQL database when a server is reachable), so the schema changes run exactly as
+``needlewise serve`` runs them, outside any test transaction.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from psycopg import sql
+
+DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
+
+STEP = """
+import sys
+
+import django
+
+django.setup()
+from django.core.management import call_command
+
+target = sys.argv[1]
+scope = () if target == "latest" else ("storage", target)
+call_command("migrate", *scope, interactive=False, verbosity=0)
+"""
+
+WRITE_0001 = """
+import django
+
+django.setup()
+from django.db import connection
+
+with connection.cursor() as cursor:
+    for i in range(25):
+        cursor.execute(
+            "INSERT INTO saved_result (token_digest, created_at, lang, profile, kb_version, kb_hash, tier, assessment)"
+            " VALUES (%s, CURRENT_TIMESTAMP, 'en', %s, '1.0.0', 'sha256:x', 'home_ok', %s)",
+            [f"{i:064d}", '{"setting": "home", "age": 30}', '{"tier": "home_ok"}'],
+        )
+"""
+
+CHECK_LATEST = """
+import datetime as dt
+import json
+
+import django
+
+django.setup()
+from needlewise.clinic import accounts, audit, clients
+from needlewise.clinic.actor import Actor
+from needlewise.domain.permissions import Role
+from needlewise.storage.models import SavedResult
+
+rows = list(SavedResult.objects.order_by("token_digest"))
+owner = accounts.create_clinic(
+    name="Upgrade", city="Madrid", owner_email="owner@upgrade.org", owner_name="O", owner_password="x" * 20
+)
+actor = Actor.staff(owner.user_id, owner.clinic_id, Role.OWNER)
+client = clients.create(actor, clients.ClientDetails("Ana", "Ruiz", dt.date(1990, 1, 1)))
+print(json.dumps({
+    "saved": [(r.token_digest, r.profile, r.tier, r.assessment) for r in rows],
+    "client": client.pk,
+    "chain_ok": audit.verify().ok,
+}))
+"""
+
+
+def _run(script: str, env: dict[str, str], *args: str) -> str:
+    result = subprocess.run(  # noqa: S603 - fixed interpreter and script, no shell
+        [sys.executable, "-c", script, *args], env=env, capture_output=True, text=True, check=False, timeout=300
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def _upgrade_round(env: dict[str, str]) -> None:
+    import json  # noqa: PLC0415
+
+    _run(STEP, env, "0001")
+    _run(WRITE_0001, env)
+    _run(STEP, env, "latest")
+    checked = json.loads(_run(CHECK_LATEST, env).strip().splitlines()[-1])
+    assert len(checked["saved"]) == 25
+    digest, profile, tier, assessment = checked["saved"][7]
+    assert (digest, profile, tier, assessment) == (
+        f"{7:064d}",
+        {"setting": "home", "age": 30},
+        "home_ok",
+        {"tier": "home_ok"},
+    )
+    assert checked["client"] >= 1
+    assert checked["chain_ok"] is True
+
+
+def _base_env(tmp_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env |= {"DJANGO_SETTINGS_MODULE": "needlewise.web.settings", "NEEDLEWISE_DATA_DIR": str(tmp_path)}
+    env["NEEDLEWISE_SECRET_KEY"] = "test-only-" + "k" * 40
+    return env
+
+
+def test_sqlite_database_written_under_0001_upgrades_to_the_clinic_schema(tmp_path: Path) -> None:
+    _upgrade_round(_base_env(tmp_path))
+
+
+@pytest.fixture
+def scratch_postgres() -> Iterator[str]:
+    url = os.environ.get("NEEDLEWISE_POSTGRES_URL", DEFAULT_POSTGRES_URL)
+    try:
+        admin = psycopg.connect(url, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as error:
+        if os.environ.get("NEEDLEWISE_REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"PostgreSQL is required (NEEDLEWISE_REQUIRE_POSTGRES=1) but {url} is not reachable: {error}")
+        pytest.skip(f"no PostgreSQL reachable at {url}")
+    name = f"needlewise_upgrade_{secrets.token_hex(4)}"
+    with admin:
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        try:
+            yield url.rsplit("/", 1)[0] + "/" + name
+        finally:
+            admin.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def test_postgresql_database_written_under_0001_upgrades_to_the_clinic_schema(
+    tmp_path: Path, scratch_postgres: str
+) -> None:
+    _upgrade_round(_base_env(tmp_path) | {"DATABASE_URL": scratch_postgres})
