@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from needlewise.engine.knowledge import KnowledgeBase
 from needlewise.kb.loader import load_knowledge_base
 from needlewise.services.ports import SavedResults
+
+if TYPE_CHECKING:
+    from needlewise.storage.backup import BackupReport, RestoreReport
 
 
 @cache
@@ -21,3 +26,27 @@ def saved_results() -> SavedResults:
     from needlewise.storage.saved_results import DjangoSavedResults  # noqa: PLC0415 - Django only when asked
 
     return DjangoSavedResults()
+
+
+def backup_database(target: Path) -> BackupReport:
+    """Back up the configured database to ``target`` (needs Django configured); see ``storage.backup``."""
+    from needlewise.storage.backup import backup_database as backup  # noqa: PLC0415 - Django only when asked
+
+    return backup(target)
+
+
+def restore_database(source: Path, before_replacing: Callable[[], object]) -> RestoreReport:
+    """Replace the configured database's tables with the backup ``source`` (needs Django configured).
+
+    ``before_replacing`` is called once every check has passed; an exception from it stops the restore.
+    """
+    from needlewise.storage.backup import restore_database as restore  # noqa: PLC0415 - Django only when asked
+
+    return restore(source, before_replacing)
+
+
+def database_description() -> str:
+    """The configured database in words, for prompts (needs Django configured)."""
+    from needlewise.storage.backup import describe_database  # noqa: PLC0415 - Django only when asked
+
+    return describe_database()

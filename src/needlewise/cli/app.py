@@ -15,8 +15,10 @@ import typer
 from rich.console import Console
 
 from needlewise import bootstrap
+from needlewise.cli.clinic_commands import audit_app, clinic_app
 from needlewise.cli.interactive import run_interview
 from needlewise.cli.kb_commands import kb_app
+from needlewise.cli.ops_commands import backup, restore
 from needlewise.cli.render import print_assessment
 from needlewise.cli.serve import serve
 from needlewise.domain.assessment import Assessment
@@ -52,8 +54,12 @@ app = typer.Typer(
 )
 schema_app = typer.Typer(help="Publish the JSON Schemas of needlewise's inputs.", no_args_is_help=True)
 app.add_typer(kb_app, name="kb")
+app.add_typer(clinic_app, name="clinic")
+app.add_typer(audit_app, name="audit")
 app.add_typer(schema_app, name="schema")
 app.command()(serve)
+app.command()(backup)
+app.command()(restore)
 
 
 def fail(message: str, code: int = EXIT_INPUT) -> NoReturn:
