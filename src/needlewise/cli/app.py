@@ -1,6 +1,7 @@
-"""``needlewise``: assess profiles, inspect the knowledge base, publish the Profile v1 schema.
+"""``needlewise``: assess profiles, inspect the knowledge base, serve the app, run a clinic installation.
 
-Exit codes: 0 success; 1 the knowledge base is invalid; 2 invalid input or usage.
+Exit codes: 0 success; 1 the knowledge base is invalid, the audit chain is broken, or a restore was
+cancelled; 2 invalid input or usage.
 """
 
 from __future__ import annotations
