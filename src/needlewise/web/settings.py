@@ -7,7 +7,8 @@ Environment variables:
 - ``NEEDLEWISE_DEBUG``: ``1`` for development error pages (never in production).
 - ``NEEDLEWISE_ALLOWED_HOSTS``: comma-separated host names (default ``127.0.0.1,localhost``).
 - ``NEEDLEWISE_RATE_LIMIT``: API requests per minute per client address (default 120; 0 turns it off).
-- ``NEEDLEWISE_HTTPS``: ``1`` when served behind HTTPS (secure cookies, HSTS).
+- ``NEEDLEWISE_HTTPS``: ``1`` when served behind an HTTPS reverse proxy that sets
+  ``X-Forwarded-Proto`` (secure ``__Host-`` cookies, HSTS with subdomains, plain HTTP redirected).
 - ``DATABASE_URL``: ``postgresql://user[:password]@host[:port]/name`` to use PostgreSQL instead of
   the embedded SQLite database.
 - ``NEEDLEWISE_IDLE_MINUTES``: clinic staff are signed out after this much inactivity (default 15).
@@ -146,7 +147,11 @@ LANGUAGE_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SECURE = HTTPS
 LANGUAGE_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = 31_536_000 if HTTPS else 0
-SECURE_SSL_REDIRECT = False
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
+# HSTS preloading commits the whole domain for years: the domain's owner decides, not the app.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 # Clinic staff. Passwords: Argon2id (argon2-cffi; Django's defaults are t=2, m=100 MiB, p=8, above
 # OWASP's minimum of 19 MiB, t=2, p=1). Sessions live in the database, so signing out, expiry and a
