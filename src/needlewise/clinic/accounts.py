@@ -27,6 +27,21 @@ from needlewise.errors import ConflictError, InvalidInputError, NotFoundError, P
 from needlewise.storage.models import Clinic, LoginFailure, StaffMember
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_LIMITS = {"name": 200, "city": 100, "owner_name": 200, "display_name": 200, "services": 2000}
+
+
+def _text_problems(**fields: str) -> list[Problem]:
+    """``required`` or ``too long`` for each named field, trimmed first."""
+    problems = []
+    for where, value in fields.items():
+        text = value.strip()
+        if not text and where != "services":
+            problems.append(Problem(where, "this field is required"))
+        elif len(text) > _LIMITS[where]:
+            problems.append(Problem(where, f"at most {_LIMITS[where]} characters"))
+    return problems
+
+
 TOTP_ISSUER = "needlewise"
 
 
@@ -78,13 +93,11 @@ def create_clinic(  # noqa: PLR0913 - the first run's facts
     *, name: str, city: str, owner_email: str, owner_name: str, owner_password: str, services: str = ""
 ) -> StaffMember:
     """Make a clinic and its owner (``needlewise clinic create``); the owner sets up TOTP at first sign-in."""
-    problems = [Problem(f, "this field is required") for f, v in (("name", name), ("city", city)) if not v.strip()]
-    if not owner_name.strip():
-        problems.append(Problem("owner_name", "this field is required"))
+    problems = _text_problems(name=name, city=city, owner_name=owner_name, services=services)
     if problems:
         raise InvalidInputError(problems)
     email = _checked_email(owner_email, "owner_email")
-    base = slugify(name)[:50] or "clinic"
+    base = slugify(name)[:50].strip("-") or "clinic"
     with transaction.atomic():
         slug, n = base, 1
         while Clinic.objects.filter(slug=slug).exists():
@@ -105,8 +118,9 @@ def add_staff(actor: Actor, new: NewStaff) -> StaffMember:
     """An owner adds a colleague; they choose a password through a one-time link (see :mod:`web`)."""
     clinic_id = audit.require(actor, Action.MANAGE_STAFF, "staff")
     email = _checked_email(new.email)
-    if not new.display_name.strip():
-        raise InvalidInputError([Problem("display_name", "this field is required")])
+    problems = _text_problems(display_name=new.display_name)
+    if problems:
+        raise InvalidInputError(problems)
     with transaction.atomic():
         user = _new_user(email, None)
         member = StaffMember.objects.create(
@@ -119,11 +133,15 @@ def add_staff(actor: Actor, new: NewStaff) -> StaffMember:
 def staff_list(actor: Actor) -> list[StaffMember]:
     """The clinic's staff, active first (owners only)."""
     clinic_id = audit.require(actor, Action.MANAGE_STAFF, "staff")
-    return list(
-        StaffMember.objects.filter(clinic_id=clinic_id).select_related("user").order_by("-user__is_active", "pk")
-    )
+    with transaction.atomic():
+        members = list(
+            StaffMember.objects.filter(clinic_id=clinic_id).select_related("user").order_by("-user__is_active", "pk")
+        )
+        audit.record(actor, "search", "staff", detail={"shown": [m.pk for m in members]})
+    return members
 
 
+@audit.records_not_found("staff")
 def set_active(actor: Actor, staff_id: int, active: bool) -> StaffMember:
     """Deactivate or reactivate a colleague (owners only).
 
@@ -145,6 +163,7 @@ def set_active(actor: Actor, staff_id: int, active: bool) -> StaffMember:
     return member
 
 
+@audit.records_not_found("staff")
 def reset_second_factor(actor: Actor, staff_id: int) -> StaffMember:
     """Turn a colleague's second factor off (lost phone); they set it up again at their next sign-in."""
     clinic_id = audit.require(actor, Action.MANAGE_STAFF, "staff", staff_id)
@@ -288,10 +307,7 @@ def start_of_day(day: date) -> datetime:
 def update_clinic(actor: Actor, page: ClinicPage) -> Clinic:
     """Change the clinic's public page (owners only)."""
     clinic_id = audit.require(actor, Action.EDIT_CLINIC_PAGE, "clinic")
-    problems = [
-        Problem(f, "this field is required") for f, v in (("name", page.name), ("city", page.city)) if not v.strip()
-    ]
-    problems += [Problem("services", "at most 2000 characters")] if len(page.services) > 2000 else []  # noqa: PLR2004
+    problems = _text_problems(name=page.name, city=page.city, services=page.services)
     if problems:
         raise InvalidInputError(problems)
     with transaction.atomic():

@@ -9,11 +9,13 @@ log itself holds no health data.
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import ParamSpec, TypeVar
 
 import orjson
 from django.db import transaction
@@ -21,9 +23,11 @@ from django.utils import timezone
 
 from needlewise.clinic.actor import Actor
 from needlewise.domain.permissions import Action
-from needlewise.errors import NotAllowedError, Problem
+from needlewise.errors import NotAllowedError, NotFoundError, Problem
 from needlewise.storage.models import AuditEntry, AuditHead
 
+P = ParamSpec("P")
+R = TypeVar("R")
 GENESIS = "0" * 64
 PAGE_SIZE = 100
 EXPORT_FIELDS = (
@@ -124,6 +128,30 @@ def require(
     return actor.clinic_id
 
 
+def records_not_found(object_type: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Audit a use case's NotFoundError (an id of another clinic, or none) as a denied attempt.
+
+    The use case's own transaction has rolled back by then, so the row is written in a new one. The
+    decorated function takes the actor first and the record's id second.
+    """
+
+    def decorate(use_case: Callable[P, R]) -> Callable[P, R]:
+        @functools.wraps(use_case)
+        def run(*args: P.args, **kwargs: P.kwargs) -> R:
+            try:
+                return use_case(*args, **kwargs)
+            except NotFoundError:
+                actor, object_id = args[0], args[1] if len(args) > 1 else kwargs.get("client_id", "")
+                assert isinstance(actor, Actor)  # noqa: S101 - every use case takes the actor first
+                with transaction.atomic():
+                    record(actor, "not_found", object_type, object_id, outcome="denied")
+                raise
+
+        return run
+
+    return decorate
+
+
 @dataclass(frozen=True, slots=True)
 class ChainReport:
     """The outcome of checking the whole chain."""
@@ -153,38 +181,55 @@ def verify() -> ChainReport:
         if _row_hash(prev, _fields(entry)) != entry.hash:
             return ChainReport(rows, head_seq, entry.seq, f"row {entry.seq} was changed after it was written")
         prev, expected = entry.hash, expected + 1
-    if (expected - 1, prev) != (head_seq, head_hash):
-        return ChainReport(rows, head_seq, expected, f"rows after {expected - 1} are missing (head is at {head_seq})")
+    last = expected - 1
+    if last > head_seq:
+        return ChainReport(rows, head_seq, head_seq + 1, f"rows after {head_seq} were added outside the application")
+    if (last, prev) != (head_seq, head_hash):
+        return ChainReport(rows, head_seq, expected, f"rows after {last} are missing (head is at {head_seq})")
     return ChainReport(rows, head_seq, None, "")
 
 
 @dataclass(frozen=True, slots=True)
 class AuditPage:
-    """One page of a clinic's audit rows, newest first."""
+    """Up to PAGE_SIZE of a clinic's audit rows, newest first; ``older`` continues after the last one."""
 
     entries: list[AuditEntry]
-    page: int
-    has_next: bool
+    before: int | None
+    older: int | None
 
 
-def clinic_entries(actor: Actor, page: int = 1, client_id: int | None = None) -> AuditPage:
-    """The owner's view of their clinic's log (itself recorded)."""
+def clinic_entries(actor: Actor, before: int | None = None, client_id: int | None = None) -> AuditPage:
+    """The owner's view of their clinic's log, rows older than ``before`` (itself recorded).
+
+    Pages are keyed by position, not by offset, so the rows this very reading adds never shift
+    the next page.
+    """
     clinic_id = require(actor, Action.VIEW_AUDIT, "audit_log")
-    page = max(page, 1)
     query = AuditEntry.objects.filter(clinic_id=clinic_id)
     if client_id is not None:
         query = query.filter(client_id=client_id)
+    if before is not None:
+        query = query.filter(seq__lt=before)
     with transaction.atomic():
-        rows = list(query.order_by("-seq")[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
-        record(actor, "read", "audit_log", detail={"page": page})
-    return AuditPage(rows[:PAGE_SIZE], page, len(rows) > PAGE_SIZE)
+        rows = list(query.order_by("-seq")[: PAGE_SIZE + 1])
+        record(actor, "read", "audit_log", detail={"before": before})
+    entries = rows[:PAGE_SIZE]
+    return AuditPage(entries, before, entries[-1].seq if len(rows) > PAGE_SIZE else None)
 
 
 def export_csv(actor: Actor, since: datetime | None = None) -> Iterator[str]:
-    """The clinic's rows as CSV text chunks, oldest first (the export itself is recorded first)."""
+    """The clinic's rows as CSV text chunks, oldest first.
+
+    Permission is checked and the export recorded when this is called, before any row is read,
+    so a refusal reaches the caller before a streamed response has started.
+    """
     clinic_id = require(actor, Action.VIEW_AUDIT, "audit_log")
     with transaction.atomic():
         record(actor, "export", "audit_log")
+    return _csv_rows(clinic_id, since)
+
+
+def _csv_rows(clinic_id: int, since: datetime | None) -> Iterator[str]:
     query = AuditEntry.objects.filter(clinic_id=clinic_id)
     if since is not None:
         query = query.filter(at__gte=since)

@@ -19,13 +19,19 @@ from needlewise.storage.models import Client
 
 SEARCH_LIMIT = 50
 _NAME_LIMIT = 100
+_PHONE_LIMIT = 40
+_EMAIL_LIMIT = 254
 
 
 def name_key(text: str) -> str:
-    """A name as the search index holds it: accents removed, case-folded, single spaces."""
+    """A name as the search index holds it: accents removed, case-folded, single spaces.
+
+    Case-folding can lengthen a name (``ß`` becomes ``ss``): the key keeps the first 100
+    characters, which every search word is compared with as a prefix.
+    """
     decomposed = unicodedata.normalize("NFKD", text)
     plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(plain.casefold().split())
+    return " ".join(plain.casefold().split())[:_NAME_LIMIT]
 
 
 def phone_digits(text: str) -> str:
@@ -61,10 +67,14 @@ def checked(details: ClientDetails, today: date) -> ClientDetails:
     phone = details.phone.strip()
     if (phone and not 6 <= len(phone_digits(phone)) <= 20) or re.search(r"[^\d\s()+.\-]", phone):  # noqa: PLR2004
         problems.append(Problem("phone", "enter a phone number: digits, spaces, + ( ) - . only"))
+    elif len(phone) > _PHONE_LIMIT:
+        problems.append(Problem("phone", f"at most {_PHONE_LIMIT} characters"))
     email = details.email.strip()
     if email and not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", email):
         problems.append(Problem("email", "enter an e-mail address like name@example.org"))
-    if len(details.notes) > 5000:  # noqa: PLR2004
+    elif len(email) > _EMAIL_LIMIT:
+        problems.append(Problem("email", f"at most {_EMAIL_LIMIT} characters"))
+    if len(details.notes.strip()) > 5000:  # noqa: PLR2004
         problems.append(Problem("notes", "at most 5000 characters"))
     if problems:
         raise InvalidInputError(problems)
@@ -100,6 +110,7 @@ def own_client(clinic_id: int, client_id: int) -> Client:
     return client
 
 
+@audit.records_not_found("client")
 def get(actor: Actor, client_id: int) -> Client:
     """One client of the actor's clinic (the read is recorded); NotFoundError for any other id."""
     clinic_id = audit.require(actor, Action.VIEW_CLIENTS, "client", client_id, client_id)
@@ -109,6 +120,7 @@ def get(actor: Actor, client_id: int) -> Client:
     return client
 
 
+@audit.records_not_found("client")
 def update(actor: Actor, client_id: int, details: ClientDetails) -> Client:
     """Change a client's details (not an archived client's)."""
     clinic_id = audit.require(actor, Action.EDIT_CLIENTS, "client", client_id, client_id)
@@ -123,6 +135,7 @@ def update(actor: Actor, client_id: int, details: ClientDetails) -> Client:
     return client
 
 
+@audit.records_not_found("client")
 def set_archived(actor: Actor, client_id: int, archived: bool) -> Client:
     """Archive a client (hidden from searches, records kept) or restore them."""
     clinic_id = audit.require(actor, Action.ARCHIVE_CLIENTS, "client", client_id, client_id)

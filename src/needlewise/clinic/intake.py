@@ -111,7 +111,7 @@ def submit(  # noqa: PLR0913 - the request's parts
         problems.append(Problem("consent", "tick the box to agree to what is shared, or nothing is sent"))
     if not (form.email.strip() or form.phone.strip()):
         problems.append(Problem("email", "give an e-mail address or a phone number so the clinic can reply"))
-    if len(form.message) > 2000:  # noqa: PLR2004
+    if len(form.message.strip()) > 2000:  # noqa: PLR2004
         problems.append(Problem("message", "at most 2000 characters"))
     try:
         details = checked(
@@ -162,6 +162,7 @@ def _own_request(clinic_id: int, request_id: int) -> ConsultationRequest:
     return request
 
 
+@audit.records_not_found("consultation_request")
 def get(actor: Actor, request_id: int) -> ConsultationRequest:
     """One request with its assessment (the read is recorded)."""
     clinic_id = audit.require(actor, Action.MANAGE_INTAKE, "consultation_request", request_id)
@@ -171,6 +172,7 @@ def get(actor: Actor, request_id: int) -> ConsultationRequest:
     return request
 
 
+@audit.records_not_found("consultation_request")
 def accept(actor: Actor, request_id: int, kb: KnowledgeBase) -> Client:
     """Turn an open request into a client with a first screening in the clinic setting."""
     clinic_id = audit.require(actor, Action.MANAGE_INTAKE, "consultation_request", request_id)
@@ -209,6 +211,7 @@ def accept(actor: Actor, request_id: int, kb: KnowledgeBase) -> Client:
     return client
 
 
+@audit.records_not_found("consultation_request")
 def decline(actor: Actor, request_id: int) -> ConsultationRequest:
     """Close an open request without making a client."""
     clinic_id = audit.require(actor, Action.MANAGE_INTAKE, "consultation_request", request_id)

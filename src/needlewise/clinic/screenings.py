@@ -56,6 +56,7 @@ def clinic_assessment(profile: dict[str, JsonValue], kb: KnowledgeBase, lang: La
     return assess(parsed, kb, lang)
 
 
+@audit.records_not_found("client")
 def record(  # noqa: PLR0913 - one screening's facts
     actor: Actor,
     *,
@@ -147,6 +148,7 @@ def _valid_clearance(screening: Screening, today: date) -> Clearance | None:
     )
 
 
+@audit.records_not_found("client")
 def client_record(actor: Actor, client_id: int) -> ClientRecord:
     """The client page: details for all staff; screenings and clearances only for clinical roles."""
     clinic_id = audit.require(actor, Action.VIEW_CLIENTS, "client", client_id, client_id)
@@ -170,6 +172,7 @@ def client_record(actor: Actor, client_id: int) -> ClientRecord:
     return ClientRecord(client, ClientStatus(latest, clearance, today), screenings, clearances)
 
 
+@audit.records_not_found("screening")
 def get(actor: Actor, screening_id: int) -> tuple[Screening, dict[str, JsonValue]]:
     """One screening of the actor's clinic with its stored assessment (the read is recorded)."""
     clinic_id = audit.require(actor, Action.VIEW_HEALTH, "screening", screening_id)
@@ -206,6 +209,7 @@ def require_clearance_role(actor: Actor, screening_id: int) -> None:
     audit.require(actor, Action.RECORD_CLEARANCE, "clearance", screening_id)
 
 
+@audit.records_not_found("screening")
 def clear(actor: Actor, screening_id: int, form: ClearanceForm) -> Clearance:
     """Record a provider's clearance of a ``medical_review`` or ``stop`` screening (providers only)."""
     clinic_id = audit.require(actor, Action.RECORD_CLEARANCE, "clearance", screening_id)
@@ -227,6 +231,8 @@ def clear(actor: Actor, screening_id: int, form: ClearanceForm) -> Clearance:
         screening = Screening.objects.filter(pk=screening_id, clinic_id=clinic_id).first()
         if screening is None:
             raise NotFoundError([Problem("screening", "no such screening in your clinic")])
+        if Client.objects.filter(pk=screening.client_id, archived_at__isnull=False).exists():
+            raise ConflictError([Problem("client", "this client is archived; restore them before clearing a result")])
         if Tier(screening.tier) not in NEEDS_CLEARANCE:
             raise ConflictError([Problem("screening", "only a medical_review or stop result needs a clearance")])
         clearance = Clearance.objects.create(

@@ -167,7 +167,7 @@ class ConsultationRequest(models.Model):
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="requests")
     created_at = models.DateTimeField(auto_now_add=True)
     lang = models.CharField(max_length=2)
-    contact_name = models.CharField(max_length=200)
+    contact_name = models.CharField(max_length=201)  # given name, a newline, family name (100 each)
     contact_email = models.CharField(max_length=254, blank=True, default="")
     contact_phone = models.CharField(max_length=40, blank=True, default="")
     birth_date = models.DateField(null=True, blank=True)

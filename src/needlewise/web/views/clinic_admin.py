@@ -114,11 +114,9 @@ def clinic_settings(request: HttpRequest) -> HttpResponse:
 def audit_log(request: HttpRequest) -> HttpResponse:
     """The clinic's audit rows, newest first, 100 a page (owners)."""
     actor = acting(request)
-    try:
-        page_number = max(int(request.GET.get("page", "1")), 1)
-    except ValueError:
-        page_number = 1
-    page = audit.clinic_entries(actor, page_number)
+    before_text = request.GET.get("before", "")
+    before = int(before_text) if before_text.isdigit() else None
+    page = audit.clinic_entries(actor, before)
     return render(request, "clinic/audit.html", {"actor": actor, "page": page})
 
 

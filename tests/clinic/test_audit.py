@@ -1,0 +1,442 @@
+"""The audit log: the rows each use case writes, no names in them, the hash chain and its tamper checks."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import UTC, datetime, timedelta
+
+import pyotp
+import pytest
+import time_machine
+from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
+
+from clinic.support import (
+    CLINIC_REVIEW,
+    CLINIC_STOP,
+    HOME_CLINIC,
+    PASSWORD,
+    Site,
+    clearance_form,
+    details,
+    expected,
+    last_seq,
+    request_form,
+    rows_after,
+    summary,
+)
+from needlewise.clinic import accounts, audit, clients, intake, rescreen, screenings
+from needlewise.clinic.accounts import ClinicPage, NewStaff
+from needlewise.clinic.actor import Actor
+from needlewise.clinic.clients import SearchQuery
+from needlewise.domain.permissions import Role
+from needlewise.domain.vocabulary import Lang
+from needlewise.errors import NotAllowedError
+from needlewise.storage.models import AuditEntry, AuditHead, Clinic, Screening
+
+pytestmark = pytest.mark.django_db
+
+
+def written(before: int) -> list[tuple[object, ...]]:
+    return [summary(row) for row in rows_after(before)]
+
+
+def details_after(before: int) -> list[object]:
+    return [row.detail for row in rows_after(before)]
+
+
+# --- what each use case writes ---
+
+
+def test_create_clinic_writes_the_clinic_and_its_owner():
+    before = last_seq()
+    owner = accounts.create_clinic(
+        name="Delta",
+        city="Derby",
+        owner_email="o@delta.example.org",
+        owner_name="Dee",
+        owner_password=PASSWORD,
+    )
+    system = Actor.system("clinic-create")
+    assert written(before) == [
+        expected(system, "create", "clinic", owner.clinic_id, clinic_id=owner.clinic_id),
+        expected(system, "create", "staff", owner.pk, clinic_id=owner.clinic_id),
+    ]
+    assert details_after(before) == [{}, {"role": "owner"}]
+
+
+def test_add_staff_set_active_and_update_clinic(site_a):
+    owner = site_a.actor(Role.OWNER)
+    before = last_seq()
+    member = accounts.add_staff(owner, NewStaff("new@alpha.example.org", "New Nurse", Role.NURSE))
+    accounts.set_active(owner, member.pk, active=False)
+    accounts.set_active(owner, member.pk, active=True)
+    accounts.update_clinic(owner, ClinicPage("Alpha", "Aston", "Needling", accepts_requests=False))
+    assert written(before) == [
+        expected(owner, "create", "staff", member.pk),
+        expected(owner, "update", "staff", member.pk),
+        expected(owner, "update", "staff", member.pk),
+        expected(owner, "update", "clinic", site_a.clinic.pk),
+    ]
+    assert details_after(before) == [{"role": "nurse"}, {"active": False}, {"active": True}, {}]
+
+
+def test_enrol_totp_is_recorded_as_the_member_themselves(site_a):
+    member = site_a.members[Role.PROVIDER]
+    secret = accounts.new_totp_secret()
+    before = last_seq()
+    assert accounts.enrol_totp(member, secret, pyotp.TOTP(secret).now())
+    assert written(before) == [expected(site_a.actor(Role.PROVIDER), "update", "staff", member.pk)]
+    assert details_after(before) == [{"second_factor": "enrolled"}]
+    assert secret not in json.dumps([row.detail for row in AuditEntry.objects.all()])
+
+
+def test_failed_sign_in_is_recorded_anonymously_with_address_and_request():
+    before = last_seq()
+    accounts.record_failure("Someone@Example.org", "198.51.100.7", "req-42", "password")
+    [row] = rows_after(before)
+    assert summary(row) == ("anonymous:req-42", "", None, "sign_in", "session", "", None, "failed")
+    assert (row.ip, row.request_id, row.detail) == ("198.51.100.7", "req-42", {"stage": "password"})
+    assert "someone" not in json.dumps(row.detail).casefold()
+
+
+def test_client_use_cases(site_a):
+    desk, provider = site_a.actor(Role.FRONT_DESK), site_a.actor(Role.PROVIDER)
+    before = last_seq()
+    client = clients.create(desk, details())
+    clients.get(desk, client.pk)
+    clients.update(desk, client.pk, details(notes="prefers mornings"))
+    clients.set_archived(provider, client.pk, archived=True)
+    clients.set_archived(provider, client.pk, archived=False)
+    found = clients.search(desk, SearchQuery(text="ada"))
+    pk = client.pk
+    assert written(before) == [
+        expected(desk, "create", "client", pk, client_id=pk),
+        expected(desk, "read", "client", pk, client_id=pk),
+        expected(desk, "update", "client", pk, client_id=pk),
+        expected(provider, "archive", "client", pk, client_id=pk),
+        expected(provider, "restore", "client", pk, client_id=pk),
+        expected(desk, "search", "client"),
+    ]
+    assert details_after(before)[-1] == {"shown": [c.pk for c in found]} == {"shown": [pk]}
+
+
+def test_screening_use_cases(site_a, kb):
+    nurse, provider, desk = (site_a.actor(r) for r in (Role.NURSE, Role.PROVIDER, Role.FRONT_DESK))
+    pk = site_a.client.pk
+    before = last_seq()
+    screening = screenings.record(nurse, client_id=pk, profile=CLINIC_REVIEW, kb=kb, lang=Lang.EN)
+    screenings.client_record(nurse, pk)
+    screenings.client_record(desk, pk)
+    screenings.get(provider, screening.pk)
+    today = timezone.localdate()
+    clearance = screenings.clear(provider, screening.pk, clearance_form(today))
+    assert written(before) == [
+        expected(nurse, "create", "screening", screening.pk, client_id=pk),
+        expected(nurse, "read", "client", pk, client_id=pk),
+        expected(desk, "read", "client", pk, client_id=pk),
+        expected(provider, "read", "screening", screening.pk, client_id=pk),
+        expected(provider, "create", "clearance", clearance.pk, client_id=pk),
+    ]
+    assert details_after(before) == [
+        {"tier": "medical_review"},
+        {"health": True},
+        {},
+        {},
+        {"screening": screening.pk, "expires_on": (today + timedelta(days=90)).isoformat()},
+    ]
+
+
+def test_intake_use_cases(site_a, kb):
+    nurse = site_a.actor(Role.NURSE)
+    anonymous = Actor.anonymous("192.0.2.10", "req-7")
+    before = last_seq()
+    request = intake.submit(
+        anonymous, site_a.clinic.slug, profile=HOME_CLINIC, form=request_form(), kb=kb, lang=Lang.EN
+    )
+    shown = intake.queue(nurse)
+    intake.get(nurse, request.pk)
+    client = intake.accept(nurse, request.pk, kb)
+    screening = Screening.objects.get(client=client)
+    intake.get(nurse, request.pk)
+    intake.decline(nurse, site_a.request.pk)
+    assert written(before) == [
+        expected(anonymous, "create", "consultation_request", request.pk, clinic_id=site_a.clinic.pk),
+        expected(nurse, "search", "consultation_request"),
+        expected(nurse, "read", "consultation_request", request.pk),
+        expected(nurse, "create", "client", client.pk, client_id=client.pk),
+        expected(nurse, "create", "screening", screening.pk, client_id=client.pk),
+        expected(nurse, "update", "consultation_request", request.pk, client_id=client.pk),
+        expected(nurse, "read", "consultation_request", request.pk, client_id=client.pk),
+        expected(nurse, "update", "consultation_request", site_a.request.pk),
+    ]
+    assert details_after(before) == [
+        {},
+        {"shown": [r.pk for r in shown]},
+        {},
+        {"from_request": request.pk},
+        {"tier": screening.tier},
+        {"status": "accepted"},
+        {},
+        {"status": "declined"},
+    ]
+    assert rows_after(before)[0].ip == "192.0.2.10"
+
+
+def test_rescreen_and_log_reads(site_a, kb):
+    provider, owner = site_a.actor(Role.PROVIDER), site_a.actor(Role.OWNER)
+    Screening.objects.filter(pk=site_a.stop.pk).update(kb_hash="sha256:old", tier="home_ok")
+    before = last_seq()
+    rescreen.report(provider, kb)
+    audit.clinic_entries(owner, before=2)
+    list(audit.export_csv(owner))
+    assert written(before) == [
+        expected(provider, "read", "rescreen"),
+        expected(owner, "read", "audit_log"),
+        expected(owner, "export", "audit_log"),
+    ]
+    assert details_after(before) == [{"outdated": 1, "higher": 1}, {"before": 2}, {}]
+
+
+def test_actor_address_and_request_id_are_recorded(site_a):
+    member = site_a.members[Role.FRONT_DESK]
+    actor = Actor.staff(member.user_id, member.clinic_id, Role.FRONT_DESK, "2001:db8::1", "abc123")
+    before = last_seq()
+    clients.get(actor, site_a.client.pk)
+    [row] = rows_after(before)
+    assert (row.ip, row.request_id) == ("2001:db8::1", "abc123")
+
+
+def test_a_denial_is_recorded_even_though_the_call_fails(site_a):
+    before = last_seq()
+    with pytest.raises(NotAllowedError, match="your role may not view audit"):
+        audit.clinic_entries(site_a.actor(Role.PROVIDER))
+    with pytest.raises(NotAllowedError):
+        list(audit.export_csv(site_a.actor(Role.NURSE)))
+    assert [(row.action, row.object_type, row.outcome) for row in rows_after(before)] == [
+        ("view_audit", "audit_log", "denied"),
+        ("view_audit", "audit_log", "denied"),
+    ]
+
+
+# --- no names, no answers ---
+
+
+def test_rows_never_hold_names_contact_details_or_answers(site_a, kb):
+    nurse, desk = site_a.actor(Role.NURSE), site_a.actor(Role.FRONT_DESK)
+    client = clients.create(
+        desk, details(given_name="Philomena", family_name="Cunegonde", phone="555 867 5309", notes="needle-shy")
+    )
+    clients.search(desk, SearchQuery(text="philomena cune"))
+    clients.update(desk, client.pk, details(given_name="Philomena", family_name="Cunegonde-Smythe"))
+    screenings.record(nurse, client_id=client.pk, profile=CLINIC_STOP, kb=kb, lang=Lang.EN)
+    screenings.record(nurse, client_id=client.pk, profile=CLINIC_REVIEW, kb=kb, lang=Lang.EN)
+    request = intake.submit(
+        Actor.anonymous("192.0.2.1", "r"),
+        site_a.clinic.slug,
+        profile=HOME_CLINIC,
+        form=request_form(given_name="Gwendolyn", family_name="Fairfax", message="about my acne scars"),
+        kb=kb,
+        lang=Lang.EN,
+    )
+    intake.accept(nurse, request.pk, kb)
+    everything = json.dumps(list(AuditEntry.objects.values()), default=str).casefold()
+    secrets = ["philomena", "cunegonde", "8675309", "867 5309", "needle-shy", "gwendolyn", "fairfax", "acne"]
+    secrets += ["zephyrine", "quixotelle", "otto@example.org", "ada@example.org", "pregnan", "keloid"]
+    assert [s for s in secrets if s in everything] == []
+
+
+# --- the chain ---
+
+
+def drop_triggers() -> None:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("DROP TRIGGER audit_entry_no_change ON audit_entry")
+        else:
+            cursor.execute("DROP TRIGGER audit_entry_no_update")
+            cursor.execute("DROP TRIGGER audit_entry_no_delete")
+
+
+def test_a_fresh_chain_verifies(site_a):
+    report = audit.verify()
+    assert report.ok
+    assert report.rows == report.head_seq == last_seq() == AuditEntry.objects.count()
+    assert AuditHead.objects.get(pk=1).hash == AuditEntry.objects.get(seq=last_seq()).hash
+    assert rows_after(0)[0].prev_hash == audit.GENESIS
+    assert all(b.prev_hash == a.hash for a, b in zip(rows_after(0), rows_after(1), strict=False))
+    assert AuditEntry.objects.filter(clinic_id=site_a.clinic.pk).exists()
+
+
+def test_an_empty_log_without_a_head_verifies_and_the_first_row_makes_the_head():
+    AuditHead.objects.all().delete()
+    assert audit.verify() == audit.ChainReport(0, 0, None, "")
+    row = audit.record(Actor.system("test"), "create", "thing", 1)
+    assert (row.seq, row.prev_hash) == (1, audit.GENESIS)
+    assert AuditHead.objects.get(pk=1).seq == 1
+    assert audit.verify().ok
+
+
+@pytest.mark.usefixtures("site_a")
+def test_update_and_delete_are_refused_while_the_triggers_stand():
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        AuditEntry.objects.filter(seq=1).update(actor="user:999")
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        AuditEntry.objects.filter(seq=2).delete()
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM audit_entry")
+    if connection.vendor == "postgresql":
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("TRUNCATE audit_entry")
+    assert AuditEntry.objects.get(seq=1).actor == "system:clinic-create"
+    assert audit.verify().ok
+
+
+@pytest.mark.parametrize("field", ["actor", "detail", "at", "outcome", "client_id"])
+@pytest.mark.usefixtures("site_a")
+def test_an_edited_row_is_named(field):
+    k = 4
+    changes = {
+        "actor": "user:999",
+        "detail": {"role": "owner"},
+        "at": datetime(2020, 1, 1, tzinfo=UTC),
+        "outcome": "denied",
+        "client_id": 12345,
+    }
+    drop_triggers()
+    AuditEntry.objects.filter(seq=k).update(**{field: changes[field]})
+    report = audit.verify()
+    assert (report.ok, report.broken_at, report.reason) == (False, k, f"row {k} was changed after it was written")
+
+
+@pytest.mark.usefixtures("site_a")
+def test_a_relinked_row_is_named():
+    drop_triggers()
+    AuditEntry.objects.filter(seq=3).update(prev_hash="f" * 64)
+    report = audit.verify()
+    assert (report.broken_at, report.reason) == (3, "row 3 does not follow row 2")
+
+
+@pytest.mark.usefixtures("site_a")
+def test_a_deleted_middle_row_is_named():
+    drop_triggers()
+    AuditEntry.objects.filter(seq=5).delete()
+    report = audit.verify()
+    assert (report.ok, report.broken_at, report.reason) == (False, 5, "row 5 is missing (next row is 6)")
+
+
+@pytest.mark.usefixtures("site_a")
+def test_rows_cut_off_the_end_are_named():
+    n = last_seq()
+    drop_triggers()
+    AuditEntry.objects.filter(seq__gt=n - 2).delete()
+    report = audit.verify()
+    assert (report.ok, report.rows, report.head_seq) == (False, n - 2, n)
+    assert (report.broken_at, report.reason) == (n - 1, f"rows after {n - 2} are missing (head is at {n})")
+
+
+def test_a_row_forged_without_moving_the_head_is_caught(site_a):
+    n = last_seq()
+    last = AuditEntry.objects.get(seq=n)
+    forged = AuditEntry(
+        seq=n + 1,
+        at=timezone.now(),
+        actor="user:1",
+        actor_role="owner",
+        clinic_id=site_a.clinic.pk,
+        action="read",
+        object_type="client",
+        prev_hash=last.hash,
+        outcome="success",
+    )
+    forged.hash = audit._row_hash(last.hash, audit._fields(forged))
+    forged.save()
+    assert not audit.verify().ok
+
+
+# --- the owner's views ---
+
+
+def fill_log(site: Site, rows: int) -> None:
+    owner = site.actor(Role.OWNER)
+    for n in range(rows):
+        audit.record(owner, "read", "client", n, client_id=site.client.pk if n % 2 else None)
+
+
+def clinic_seqs(clinic: Clinic) -> list[int]:
+    return list(AuditEntry.objects.filter(clinic_id=clinic.pk).order_by("-seq").values_list("seq", flat=True))
+
+
+def test_clinic_entries_pages_newest_first(sites):
+    site_a, site_b = sites
+    fill_log(site_a, 150 - AuditEntry.objects.filter(clinic_id=site_a.clinic.pk).count())
+    owner = site_a.actor(Role.OWNER)
+    seqs = clinic_seqs(site_a.clinic)
+    first = audit.clinic_entries(owner)
+    assert [e.seq for e in first.entries] == seqs[:100]
+    assert (first.before, first.older) == (None, seqs[99])
+    second = audit.clinic_entries(owner, before=first.older)
+    assert [e.seq for e in second.entries] == seqs[100:150]
+    assert second.older is None
+    assert site_b.clinic.pk not in {e.clinic_id for e in first.entries + second.entries}
+
+
+def test_consecutive_pages_show_each_row_once(site_a):
+    fill_log(site_a, 150)
+    owner = site_a.actor(Role.OWNER)
+    first = audit.clinic_entries(owner)
+    second = audit.clinic_entries(owner, before=first.older)
+    assert not {e.seq for e in first.entries} & {e.seq for e in second.entries}
+    assert len(first.entries) == 100
+
+
+def test_clinic_entries_for_one_client(site_a):
+    fill_log(site_a, 10)
+    page = audit.clinic_entries(site_a.actor(Role.OWNER), client_id=site_a.client.pk)
+    assert page.entries
+    assert {e.client_id for e in page.entries} == {site_a.client.pk}
+    in_db = AuditEntry.objects.filter(clinic_id=site_a.clinic.pk, client_id=site_a.client.pk).count()
+    assert len(page.entries) == in_db
+
+
+def test_export_csv_is_the_own_clinics_rows_oldest_first(sites):
+    site_a, site_b = sites
+    owner = site_a.actor(Role.OWNER)
+    chunks = list(audit.export_csv(owner))
+    assert chunks[0] == ",".join(audit.EXPORT_FIELDS) + "\r\n"
+    table = list(csv.reader(io.StringIO("".join(chunks))))
+    assert tuple(table[0]) == audit.EXPORT_FIELDS
+    rows = [dict(zip(audit.EXPORT_FIELDS, row, strict=True)) for row in table[1:]]
+    in_db = list(AuditEntry.objects.filter(clinic_id=site_a.clinic.pk).order_by("seq"))
+    assert [int(r["seq"]) for r in rows] == [e.seq for e in in_db]
+    assert {r["clinic_id"] for r in rows} == {str(site_a.clinic.pk)}
+    assert rows[-1]["action"] == "export"  # the export is recorded before it is read
+    for row, entry in zip(rows, in_db, strict=True):
+        assert row["hash"] == entry.hash
+        assert row["prev_hash"] == entry.prev_hash
+        assert row["client_id"] == ("" if entry.client_id is None else str(entry.client_id))
+        assert json.loads(row["detail"]) == entry.detail
+        assert datetime.fromisoformat(row["at"]) == entry.at
+    assert AuditEntry.objects.filter(clinic_id=site_b.clinic.pk).exists()  # B has rows; none were exported
+
+
+def test_export_csv_since(site_a):
+    owner = site_a.actor(Role.OWNER)
+    with time_machine.travel(datetime(2031, 3, 1, 9, 0, tzinfo=UTC), tick=False):
+        fill_log(site_a, 3)
+    with time_machine.travel(datetime(2031, 3, 2, 9, 0, tzinfo=UTC), tick=False):
+        fill_log(site_a, 2)
+        table = list(csv.reader(io.StringIO("".join(audit.export_csv(owner, since=datetime(2031, 3, 2, tzinfo=UTC))))))
+    assert [row[5] for row in table[1:]] == ["read", "read", "export"]
+    assert {row[1] for row in table[1:]} == {"2031-03-02T09:00:00+00:00"}
+
+
+def test_a_request_id_and_address_of_an_anonymous_submit_reach_the_export(site_a):
+    owner = site_a.actor(Role.OWNER)
+    table = list(csv.DictReader(io.StringIO("".join(audit.export_csv(owner)))))
+    submitted = [r for r in table if r["object_type"] == "consultation_request"]
+    assert [(r["actor"], r["ip"], r["request_id"]) for r in submitted] == [
+        ("anonymous:req-alpha", "203.0.113.9", "req-alpha")
+    ]

@@ -1,0 +1,246 @@
+"""Clients: validation, search, editing, archiving."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+import time_machine
+
+from clinic.support import details
+from needlewise.clinic import clients
+from needlewise.clinic.clients import ClientDetails, SearchQuery, checked, name_key, phone_digits
+from needlewise.domain.permissions import Role
+from needlewise.errors import ConflictError, InvalidInputError
+from needlewise.storage.models import Client
+
+pytestmark = pytest.mark.django_db
+
+TODAY = date(2031, 6, 15)
+
+
+def problems(**changes) -> list[tuple[str, str]]:
+    with pytest.raises(InvalidInputError) as invalid:
+        checked(details(**changes), TODAY)
+    return [(p.where, p.message) for p in invalid.value.problems]
+
+
+# --- validation (no database) ---
+
+
+def test_checked_trims_everything():
+    result = checked(
+        ClientDetails("  Ada ", " Lovelace ", date(1990, 1, 1), " 555 0101 ", " a@example.org ", "  notes  "), TODAY
+    )
+    assert result == ClientDetails("Ada", "Lovelace", date(1990, 1, 1), "555 0101", "a@example.org", "notes")
+
+
+def test_checked_allows_empty_optional_fields():
+    assert checked(details(phone="", email="", notes=""), TODAY).phone == ""
+
+
+@pytest.mark.parametrize("field", ["given_name", "family_name"])
+def test_names_are_required_and_limited(field):
+    assert problems(**{field: "   "}) == [(field, "this field is required")]
+    assert problems(**{field: "x" * 101}) == [(field, "at most 100 characters")]
+    assert checked(details(**{field: "x" * 100}), TODAY)
+
+
+@pytest.mark.parametrize(
+    ("birth_date", "message"),
+    [
+        (None, "enter the date of birth as YYYY-MM-DD"),
+        (TODAY + timedelta(days=1), "the date of birth must be between 1900-01-01 and today"),
+        (date(1899, 12, 31), "the date of birth must be between 1900-01-01 and today"),
+    ],
+)
+def test_birth_date(birth_date, message):
+    assert problems(birth_date=birth_date) == [("birth_date", message)]
+
+
+@pytest.mark.parametrize("birth_date", [date(1900, 1, 1), TODAY])
+def test_birth_date_limits_are_inclusive(birth_date):
+    assert checked(details(birth_date=birth_date), TODAY).birth_date == birth_date
+
+
+PHONE_MESSAGE = "enter a phone number: digits, spaces, + ( ) - . only"
+
+
+@pytest.mark.parametrize("phone", ["555-0101 ext 4", "555#0101", "12345", "1" * 21, "+1 (555) 01a0"])
+def test_bad_phone_numbers(phone):
+    assert problems(phone=phone) == [("phone", PHONE_MESSAGE)]
+
+
+@pytest.mark.parametrize("phone", ["123456", "+44 (0)20 7946.0958", "1" * 20, "555-0101"])
+def test_good_phone_numbers(phone):
+    assert checked(details(phone=phone), TODAY).phone == phone
+
+
+@pytest.mark.parametrize("email", ["ada", "ada@example", "ada @example.org", "@example.org"])
+def test_bad_email(email):
+    assert problems(email=email) == [("email", "enter an e-mail address like name@example.org")]
+
+
+def test_notes_limit():
+    assert problems(notes="x" * 5001) == [("notes", "at most 5000 characters")]
+    assert len(checked(details(notes="x" * 5000), TODAY).notes) == 5000
+
+
+def test_every_problem_is_listed_at_once():
+    assert [
+        w for w, _ in problems(given_name="", family_name="", birth_date=None, phone="x", email="y", notes="z" * 5001)
+    ] == [
+        "given_name",
+        "family_name",
+        "birth_date",
+        "phone",
+        "email",
+        "notes",
+    ]
+
+
+def test_keys():
+    assert name_key("  José   María ") == "jose maria"
+    assert name_key("ÆSIR Ångström") == "æsir angstrom"
+    assert name_key("Straße") == "strasse"
+    assert phone_digits("+1 (555) 010-2030") == "15550102030"
+
+
+# --- the use cases ---
+
+
+def test_create_stores_the_details_and_the_search_keys(site_a):
+    desk = site_a.actor(Role.FRONT_DESK)
+    client = clients.create(desk, details(given_name=" José ", family_name="Núñez", phone="+1 (555) 777-1234"))
+    stored = Client.objects.get(pk=client.pk)
+    assert (stored.given_name, stored.family_name, stored.given_key, stored.family_key) == (
+        "José",
+        "Núñez",
+        "jose",
+        "nunez",
+    )
+    assert (stored.phone, stored.phone_digits) == ("+1 (555) 777-1234", "15557771234")
+    assert (stored.clinic_id, stored.created_by_id, stored.archived_at) == (site_a.clinic.pk, desk.user_id, None)
+    assert str(stored) == f"client {stored.pk}"
+
+
+def test_create_refuses_invalid_details_and_stores_nothing(site_a):
+    count = Client.objects.count()
+    with pytest.raises(InvalidInputError):
+        clients.create(site_a.actor(Role.NURSE), details(given_name=""))
+    assert Client.objects.count() == count
+
+
+def test_get_returns_the_client(site_a):
+    assert clients.get(site_a.actor(Role.AESTHETICIAN), site_a.client.pk) == site_a.client
+
+
+def test_update_changes_details_and_keys(site_a):
+    client = clients.update(
+        site_a.actor(Role.NURSE), site_a.client.pk, details(given_name="Zoë", family_name="Ångström", phone="")
+    )
+    stored = Client.objects.get(pk=client.pk)
+    assert (stored.given_key, stored.family_key, stored.phone_digits) == ("zoe", "angstrom", "")
+    with pytest.raises(InvalidInputError):
+        clients.update(site_a.actor(Role.NURSE), site_a.client.pk, details(email="nope"))
+    assert Client.objects.get(pk=client.pk).email == "ada@example.org"
+
+
+def test_archive_blocks_editing_until_restored(site_a):
+    provider, desk = site_a.actor(Role.PROVIDER), site_a.actor(Role.FRONT_DESK)
+    with time_machine.travel(datetime(2031, 2, 3, 4, 5, tzinfo=UTC), tick=False):
+        archived = clients.set_archived(provider, site_a.client.pk, archived=True)
+    assert archived.archived_at == datetime(2031, 2, 3, 4, 5, tzinfo=UTC)
+    with pytest.raises(ConflictError, match="archived; restore them before editing"):
+        clients.update(desk, site_a.client.pk, details(given_name="Changed"))
+    assert Client.objects.get(pk=site_a.client.pk).given_name == "Zephyrine"
+    assert clients.get(desk, site_a.client.pk).archived_at is not None  # still readable
+    assert clients.set_archived(provider, site_a.client.pk, archived=False).archived_at is None
+    assert clients.update(desk, site_a.client.pk, details(given_name="Changed")).given_name == "Changed"
+
+
+# --- search ---
+
+
+@pytest.fixture
+def people(site_a):
+    desk = site_a.actor(Role.FRONT_DESK)
+    rows = [
+        ("José", "García Márquez", date(1970, 3, 4), "+34 (91) 555-0001"),
+        ("Josefina", "Ortega", date(1985, 7, 8), "91 555 0002"),
+        ("María José", "Ruiz", date(1970, 3, 4), "+1 212 555 0003"),
+        ("Ana", "Josephs", date(1999, 9, 9), ""),
+        ("Bob", "Smith", date(1960, 1, 2), "0044 20 7946 0958"),
+    ]
+    made = {
+        given: clients.create(desk, details(given_name=given, family_name=family, birth_date=born, phone=phone))
+        for given, family, born, phone in rows
+    }
+    return desk, made
+
+
+def names(found: list[Client]) -> list[str]:
+    return [c.given_name for c in found]
+
+
+def test_search_by_name_prefix_ignores_case_and_accents(people):
+    desk, _ = people
+    # Ordered by family name, then given name.
+    assert names(clients.search(desk, SearchQuery(text="jose"))) == ["José", "Ana", "Josefina"]
+    assert names(clients.search(desk, SearchQuery(text="JOSÉ"))) == ["José", "Ana", "Josefina"]
+    assert names(clients.search(desk, SearchQuery(text="garc"))) == ["José"]
+    assert names(clients.search(desk, SearchQuery(text="marquez"))) == []  # a word must start a name
+    assert names(clients.search(desk, SearchQuery(text="maria"))) == ["María José"]
+
+
+def test_search_words_in_any_order(people):
+    desk, _ = people
+    assert names(clients.search(desk, SearchQuery(text="garcia jose"))) == ["José"]
+    assert names(clients.search(desk, SearchQuery(text="  Jose   Garcia "))) == ["José"]
+    assert names(clients.search(desk, SearchQuery(text="jose smith"))) == []
+    assert names(clients.search(desk, SearchQuery(text="jose garcia jose garcia nobody"))) == ["José"]  # 4 words count
+
+
+def test_search_ignores_sql_wildcards(people):
+    desk, _ = people
+    assert clients.search(desk, SearchQuery(text="%")) == []
+    assert clients.search(desk, SearchQuery(text="_o")) == []
+
+
+def test_search_by_birth_date_and_phone(people):
+    desk, _ = people
+    assert names(clients.search(desk, SearchQuery(birth_date=date(1970, 3, 4)))) == ["José", "María José"]
+    assert names(clients.search(desk, SearchQuery(text="ruiz", birth_date=date(1970, 3, 4)))) == ["María José"]
+    assert names(clients.search(desk, SearchQuery(phone="+34 91 555"))) == ["José"]
+    assert names(clients.search(desk, SearchQuery(phone="(915) 55-0"))) == ["Josefina"]
+    assert names(clients.search(desk, SearchQuery(phone="555"))) == []  # digits must start the number
+    assert names(clients.search(desk, SearchQuery(phone="0044-20"))) == ["Bob"]
+
+
+def test_phone_without_digits_is_an_empty_query(people):
+    desk, _ = people
+    assert SearchQuery(phone=" - ").empty
+    assert not SearchQuery(birth_date=date(1970, 3, 4)).empty
+    assert len(clients.search(desk, SearchQuery(phone=" - "))) == 6
+
+
+def test_archived_clients_are_hidden_unless_asked_for(site_a, people):
+    desk, made = people
+    clients.set_archived(site_a.actor(Role.OWNER), made["José"].pk, archived=True)
+    assert names(clients.search(desk, SearchQuery(text="jose"))) == ["Ana", "Josefina"]
+    assert names(clients.search(desk, SearchQuery(text="jose", include_archived=True))) == ["José", "Ana", "Josefina"]
+    assert "José" not in names(clients.search(desk, SearchQuery()))
+    assert "José" in names(clients.search(desk, SearchQuery(include_archived=True)))
+
+
+def test_an_empty_query_lists_the_newest_first_at_most_50(site_a):
+    desk = site_a.actor(Role.FRONT_DESK)
+    start = datetime(2031, 1, 1, 9, tzinfo=UTC)
+    for n in range(54):
+        with time_machine.travel(start + timedelta(minutes=n), tick=False):
+            clients.create(desk, details(given_name=f"Person{n:02}", family_name="Same"))
+    found = clients.search(desk, SearchQuery())
+    assert len(found) == clients.SEARCH_LIMIT == 50
+    assert names(found) == [f"Person{n:02}" for n in range(53, 3, -1)]
+    by_name = clients.search(desk, SearchQuery(text="same"))
+    assert names(by_name) == [f"Person{n:02}" for n in range(50)]  # alphabetical, cut at 50
