@@ -51,6 +51,19 @@ class ClientDetails:
     notes: str = ""
 
 
+def _contact_problems(phone: str, email: str) -> list[Problem]:
+    problems = []
+    if (phone and not 6 <= len(phone_digits(phone)) <= 20) or re.search(r"[^\d\s()+.\-]", phone):  # noqa: PLR2004
+        problems.append(Problem("phone", "enter a phone number: digits, spaces, + ( ) - . only"))
+    elif len(phone) > _PHONE_LIMIT:
+        problems.append(Problem("phone", f"at most {_PHONE_LIMIT} characters"))
+    if email and not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", email):
+        problems.append(Problem("email", "enter an e-mail address like name@example.org"))
+    elif len(email) > _EMAIL_LIMIT:
+        problems.append(Problem("email", f"at most {_EMAIL_LIMIT} characters"))
+    return problems
+
+
 def checked(details: ClientDetails, today: date) -> ClientDetails:
     """The details, trimmed, or InvalidInputError naming every field that is wrong."""
     problems = []
@@ -64,16 +77,8 @@ def checked(details: ClientDetails, today: date) -> ClientDetails:
         problems.append(Problem("birth_date", "enter the date of birth as YYYY-MM-DD"))
     elif not date(1900, 1, 1) <= details.birth_date <= today:
         problems.append(Problem("birth_date", "the date of birth must be between 1900-01-01 and today"))
-    phone = details.phone.strip()
-    if (phone and not 6 <= len(phone_digits(phone)) <= 20) or re.search(r"[^\d\s()+.\-]", phone):  # noqa: PLR2004
-        problems.append(Problem("phone", "enter a phone number: digits, spaces, + ( ) - . only"))
-    elif len(phone) > _PHONE_LIMIT:
-        problems.append(Problem("phone", f"at most {_PHONE_LIMIT} characters"))
-    email = details.email.strip()
-    if email and not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", email):
-        problems.append(Problem("email", "enter an e-mail address like name@example.org"))
-    elif len(email) > _EMAIL_LIMIT:
-        problems.append(Problem("email", f"at most {_EMAIL_LIMIT} characters"))
+    phone, email = details.phone.strip(), details.email.strip()
+    problems += _contact_problems(phone, email)
     if len(details.notes.strip()) > 5000:  # noqa: PLR2004
         problems.append(Problem("notes", "at most 5000 characters"))
     if problems:

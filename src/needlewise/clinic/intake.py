@@ -198,6 +198,9 @@ def accept(actor: Actor, request_id: int, kb: KnowledgeBase) -> Client:
         audit.record(actor, "create", "client", client.pk, client_id=client.pk, detail={"from_request": request.pk})
         profile = dict(request.profile) if isinstance(request.profile, dict) else {}
         profile["setting"] = "clinic"
+        # The person's home device is not what the clinic uses; the clinic's own (sterile, single-use)
+        # device is recorded with each session, so its answers would only mislead this screening.
+        profile.pop("device", None)
         assessment = clinic_assessment(profile, kb, Lang(request.lang))
         add_screening(
             actor, clinic_id=clinic_id, client=client, profile=profile, assessment=assessment, source="consumer_request"

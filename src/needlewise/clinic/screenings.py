@@ -199,9 +199,11 @@ class ClearanceForm:
     expires_on: date | None
 
 
+@audit.records_not_found("client")
 def require_screener(actor: Actor, client_id: int) -> None:
-    """Refuse (and record) roles that do not screen before the questionnaire starts."""
-    audit.require(actor, Action.SCREEN_CLIENTS, "screening", "", client_id)
+    """Refuse (and record) roles that do not screen, and clients not of this clinic, at every step."""
+    clinic_id = audit.require(actor, Action.SCREEN_CLIENTS, "screening", "", client_id)
+    own_client(clinic_id, client_id)
 
 
 def require_clearance_role(actor: Actor, screening_id: int) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from typing import TYPE_CHECKING
+from urllib.parse import urlencode
 
 import segno
 from django.conf import settings
@@ -102,7 +103,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     request.session.cycle_key()
     request.session[PENDING], request.session[PENDING_AT] = member.user_id, time.time()
     step = "clinic-sign-in-code" if member.totp_secret else "clinic-enrol"
-    return HttpResponseRedirect(f"{reverse(step)}?next={_next(request)}")
+    return HttpResponseRedirect(f"{reverse(step)}?{urlencode({'next': _next(request)}, safe='/')}")
 
 
 @require_http_methods(["GET", "POST"])
@@ -140,6 +141,9 @@ def enrol(request: HttpRequest) -> HttpResponse:
     member = member or _pending(request)
     if member is None:
         return HttpResponseRedirect(reverse("clinic-sign-in"))
+    if member.totp_secret:  # replacing a second factor would let the password alone stand in for it
+        target = "clinic-account" if actor is not None else "clinic-sign-in-code"
+        return HttpResponseRedirect(reverse(target))
     secret = request.session.get(ENROL_SECRET) or accounts.new_totp_secret()
     request.session[ENROL_SECRET] = secret
     context: dict[str, object] = {

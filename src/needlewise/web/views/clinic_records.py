@@ -45,7 +45,10 @@ def screen(request: HttpRequest, client_id: int) -> HttpResponse:
         error = _apply(interview, request.POST.get("action", "next"), request.POST)
         if error is None and (interview.next_question() is None or interview.early_stop() is not None):
             profile = orjson.loads(orjson.dumps(interview.document))
-            screenings.record(actor, client_id=client_id, profile=profile, kb=knowledge(), lang=lang_of(request))
+            try:
+                screenings.record(actor, client_id=client_id, profile=profile, kb=knowledge(), lang=lang_of(request))
+            except InvalidInputError as forged:  # a state not answered in the clinic setting
+                return render(request, "error.html", {"status": 400, "message": forged.first.message}, status=400)
             return HttpResponseRedirect(reverse("clinic-client", args=[client_id]) + "#current")
     question = interview.next_question()
     answered, total = interview.progress()

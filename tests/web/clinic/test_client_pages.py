@@ -1,0 +1,249 @@
+"""The workspace home, client search, adding, editing and archiving clients, and the client page."""
+
+from __future__ import annotations
+
+import pytest
+
+from needlewise.domain.permissions import Role
+from needlewise.storage.models import Client as ClientRow
+from web.clinic.support import Site, staff_client
+
+pytestmark = pytest.mark.django_db
+
+GOOD = {
+    "given_name": "Newton",
+    "family_name": "Figtree",
+    "birth_date": "1985-01-02",
+    "phone": "+44 20 7946 0018",
+    "email": "newton@example.org",
+    "notes": "Prefers mornings.",
+}
+
+
+def page_of(response) -> str:
+    return response.content.decode()
+
+
+# --- home ---
+
+
+def test_home_shows_recent_clients_and_the_waiting_requests_to_intake_roles(site_a: Site):
+    page = page_of(staff_client(site_a.members[Role.NURSE]).get("/clinic/"))
+    assert "Quixotelle, Zephyrine" in page
+    assert "1 consultation request is waiting" in page
+    assert 'href="/clinic/intake/"' in page
+
+
+@pytest.mark.parametrize("role", [Role.AESTHETICIAN, Role.FRONT_DESK])
+def test_home_hides_the_request_queue_from_roles_that_do_not_handle_it(site_a: Site, role):
+    page = page_of(staff_client(site_a.members[role]).get("/clinic/"))
+    assert "Quixotelle, Zephyrine" in page
+    assert "consultation request" not in page
+    assert 'href="/clinic/intake/"' not in page
+
+
+def test_home_with_no_clients_says_so(site_a: Site):
+    ClientRow.objects.filter(pk=site_a.client.pk).update(archived_at="2030-01-01T00:00:00Z")
+    assert "No clients found." in page_of(staff_client(site_a.owner).get("/clinic/"))
+
+
+def test_the_navigation_follows_the_role(site_a: Site):
+    owner = page_of(staff_client(site_a.owner).get("/clinic/"))
+    desk = page_of(staff_client(site_a.members[Role.FRONT_DESK]).get("/clinic/"))
+    for link in ('href="/clinic/staff/"', 'href="/clinic/audit/"', 'href="/clinic/rescreen/"'):
+        assert link in owner
+        assert link not in desk
+    assert 'action="/clinic/sign-out/"' in desk
+
+
+# --- search ---
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["q=zeph", "q=QUIXO", "q=zeph+quix", "birth_date=1990-05-17", "phone=%2B1+555-010", "q=zeph&birth_date=1990-05-17"],
+)
+def test_search_finds_the_client(site_a: Site, query):
+    response = staff_client(site_a.members[Role.FRONT_DESK]).get(f"/clinic/clients/?{query}")
+    assert response.status_code == 200
+    assert "Quixotelle, Zephyrine" in page_of(response)
+    assert "Results" in page_of(response)
+
+
+@pytest.mark.parametrize("query", ["q=nobody", "birth_date=1990-05-18", "phone=999", "q=zeph&phone=999"])
+def test_search_without_a_match_says_so(site_a: Site, query):
+    page = page_of(staff_client(site_a.members[Role.FRONT_DESK]).get(f"/clinic/clients/?{query}"))
+    assert "No clients found." in page
+
+
+def test_search_with_nothing_asked_lists_recent_clients(site_a: Site):
+    page = page_of(staff_client(site_a.members[Role.FRONT_DESK]).get("/clinic/clients/"))
+    assert "Recently added" in page
+    assert "Quixotelle, Zephyrine" in page
+
+
+def test_a_birth_date_that_is_not_a_date_is_refused_with_the_format(site_a: Site):
+    response = staff_client(site_a.members[Role.FRONT_DESK]).get("/clinic/clients/?q=zeph&birth_date=17/05/1990")
+    assert response.status_code == 422
+    page = page_of(response)
+    assert "Enter the date as YYYY-MM-DD." in page
+    assert 'value="17/05/1990"' in page
+    assert "Quixotelle, Zephyrine" not in page
+
+
+def test_archived_clients_are_found_only_when_asked_for(site_a: Site):
+    owner = staff_client(site_a.owner)
+    owner.post(f"/clinic/clients/{site_a.client.pk}/archive/")
+    assert "Quixotelle" not in page_of(owner.get("/clinic/clients/?q=zeph"))
+    page = page_of(owner.get("/clinic/clients/?q=zeph&archived=1"))
+    assert "Quixotelle, Zephyrine" in page
+    assert "archived" in page
+
+
+# --- adding and editing ---
+
+
+def test_the_new_client_form_is_empty(site_a: Site):
+    page = page_of(staff_client(site_a.members[Role.FRONT_DESK]).get("/clinic/clients/new/"))
+    assert "Add a client" in page
+    assert 'id="f-given_name" name="given_name" value=""' in page
+
+
+def test_adding_a_client_opens_their_page(site_a: Site):
+    client = staff_client(site_a.members[Role.FRONT_DESK])
+    response = client.post("/clinic/clients/new/", GOOD)
+    made = ClientRow.objects.get(family_name="Figtree")
+    assert (response.status_code, response["Location"]) == (302, f"/clinic/clients/{made.pk}/")
+    assert (made.clinic_id, made.phone_digits, made.notes) == (site_a.clinic.pk, "442079460018", "Prefers mornings.")
+    page = page_of(client.get(response["Location"]))
+    assert "Newton Figtree" in page
+    assert "newton@example.org" in page
+
+
+def test_a_refused_new_client_shows_each_error_by_its_field_and_keeps_the_values(site_a: Site):
+    client = staff_client(site_a.members[Role.FRONT_DESK])
+    data = {**GOOD, "family_name": " ", "birth_date": "1985-13-40", "email": "not-an-address", "phone": "call me"}
+    response = client.post("/clinic/clients/new/", data)
+    assert response.status_code == 422
+    page = page_of(response)
+    assert "Please correct the fields marked below." in page
+    assert '<p class="error" id="f-family_name-error-1">this field is required</p>' in page
+    assert '<p class="error" id="f-birth_date-error-1">enter the date of birth as YYYY-MM-DD</p>' in page
+    assert 'id="f-email-error-1">enter an e-mail address like name@example.org' in page
+    assert 'id="f-phone-error-1">enter a phone number' in page
+    assert 'id="f-given_name" name="given_name" value="Newton"' in page
+    assert 'value="not-an-address"' in page
+    assert "Prefers mornings." in page
+    assert not ClientRow.objects.filter(given_name="Newton").exists()
+
+
+def test_a_birth_date_in_the_future_is_refused(site_a: Site):
+    client = staff_client(site_a.members[Role.FRONT_DESK])
+    response = client.post("/clinic/clients/new/", {**GOOD, "birth_date": "2999-01-01"})
+    assert response.status_code == 422
+    assert "the date of birth must be between 1900-01-01 and today" in page_of(response)
+
+
+def test_the_edit_form_holds_the_current_details(site_a: Site):
+    page = page_of(staff_client(site_a.members[Role.FRONT_DESK]).get(f"/clinic/clients/{site_a.client.pk}/edit/"))
+    assert "Edit client" in page
+    assert 'name="given_name" value="Zephyrine"' in page
+    assert 'name="birth_date" value="1990-05-17"' in page
+    assert f'href="/clinic/clients/{site_a.client.pk}/"' in page
+
+
+def test_editing_a_client_changes_their_details(site_a: Site):
+    client = staff_client(site_a.members[Role.FRONT_DESK])
+    url = f"/clinic/clients/{site_a.client.pk}/edit/"
+    response = client.post(url, {**GOOD, "given_name": "Zephyra", "family_name": "Quixotelle"})
+    assert (response.status_code, response["Location"]) == (302, f"/clinic/clients/{site_a.client.pk}/")
+    site_a.client.refresh_from_db()
+    assert (site_a.client.given_name, site_a.client.given_key, site_a.client.email) == (
+        "Zephyra",
+        "zephyra",
+        "newton@example.org",
+    )
+
+
+def test_a_refused_edit_shows_the_errors_and_keeps_the_values(site_a: Site):
+    client = staff_client(site_a.members[Role.FRONT_DESK])
+    response = client.post(f"/clinic/clients/{site_a.client.pk}/edit/", {**GOOD, "given_name": ""})
+    assert response.status_code == 422
+    page = page_of(response)
+    assert "Edit client" in page
+    assert 'id="f-given_name-error-1">this field is required' in page
+    assert 'name="family_name" value="Figtree"' in page
+    site_a.client.refresh_from_db()
+    assert site_a.client.given_name == "Zephyrine"
+
+
+# --- archiving ---
+
+
+def test_archiving_and_restoring_a_client(site_a: Site):
+    owner = staff_client(site_a.owner)
+    url = f"/clinic/clients/{site_a.client.pk}/"
+    response = owner.post(f"{url}archive/")
+    assert (response.status_code, response["Location"]) == (302, url)
+    page = page_of(owner.get(url))
+    assert '<span class="badge">archived</span>' in page
+    assert 'name="restore" value="1"' in page
+    assert "Edit details" not in page
+
+    edit = owner.post(f"{url}edit/", GOOD)
+    assert edit.status_code == 409
+    assert "restore them before editing" in page_of(edit)
+
+    assert owner.post(f"{url}archive/", {"restore": "1"})["Location"] == url
+    page = page_of(owner.get(url))
+    assert "archived" not in page
+    assert "Edit details" in page
+    site_a.client.refresh_from_db()
+    assert site_a.client.archived_at is None
+
+
+def test_archive_is_post_only(site_a: Site):
+    assert staff_client(site_a.owner).get(f"/clinic/clients/{site_a.client.pk}/archive/").status_code == 405
+
+
+# --- the client page ---
+
+
+def test_the_front_desk_sees_details_but_no_screening(site_a: Site):
+    page = page_of(staff_client(site_a.members[Role.FRONT_DESK]).get(f"/clinic/clients/{site_a.client.pk}/"))
+    assert "Zephyrine Quixotelle" in page
+    assert "1990-05-17" in page
+    assert "shown to clinical staff only" in page
+    assert "Treatment is blocked" not in page
+    assert "Screening history" not in page
+    assert "Screen now" not in page
+
+
+def test_a_client_never_screened_is_marked_not_screened(site_a: Site):
+    nurse = staff_client(site_a.members[Role.NURSE])
+    made = nurse.post("/clinic/clients/new/", GOOD)["Location"]
+    page = page_of(nurse.get(made))
+    assert "Not screened yet." in page
+    assert "Screen now" in page
+
+
+def test_a_stop_result_blocks_treatment_and_only_a_provider_is_offered_the_clearance(site_a: Site):
+    url = f"/clinic/clients/{site_a.client.pk}/"
+    clearance = f'href="/clinic/screenings/{site_a.stop.pk}/clear/"'
+    provider = page_of(staff_client(site_a.members[Role.PROVIDER]).get(url))
+    assert "Treatment is blocked." in provider
+    assert "Record a clearance" in provider
+    assert clearance in provider
+    for role in (Role.OWNER, Role.NURSE, Role.AESTHETICIAN):
+        page = page_of(staff_client(site_a.members[role]).get(url))
+        assert "Treatment is blocked." in page
+        assert clearance not in page
+        assert "Only a provider (MD, DO or NP) can record it." in page
+
+
+def test_the_client_page_lists_the_screening_history(site_a: Site):
+    page = page_of(staff_client(site_a.members[Role.NURSE]).get(f"/clinic/clients/{site_a.client.pk}/"))
+    assert "Screening history" in page
+    assert f'href="/clinic/screenings/{site_a.ok.pk}/"' in page
+    assert f'href="/clinic/screenings/{site_a.stop.pk}/"' in page
+    assert "nurse alpha" in page

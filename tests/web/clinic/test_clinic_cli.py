@@ -1,0 +1,99 @@
+"""``needlewise clinic create`` and ``needlewise audit verify`` through Typer's runner, on the test database."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from typer.testing import CliRunner
+
+from needlewise.cli.app import app
+from needlewise.clinic import audit
+from needlewise.storage.models import AuditEntry, Clinic, StaffMember
+
+pytestmark = pytest.mark.django_db
+
+runner = CliRunner()
+OWNER_PASSWORD = "a long owner passphrase 1987"  # noqa: S105 - a test account's password
+CREATE = [
+    "clinic",
+    "create",
+    "--name",
+    "Delta Skin",
+    "--city",
+    "Derby",
+    "--owner-email",
+    "Dee@Delta.example.org",
+    "--owner-name",
+    "Dee Delta",
+    "--services",
+    "Facials",
+]
+
+
+def run(args: list[str], stdin: str | None = None):
+    result = runner.invoke(app, args, input=stdin)
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result
+
+
+def test_create_reads_the_password_from_stdin():
+    result = run([*CREATE, "--password-stdin"], f"{OWNER_PASSWORD}\n")
+    assert result.exit_code == 0, result.output
+    assert "Created clinic Delta Skin (public page /clinics/delta-skin/)." in result.stdout
+    assert "Owner: dee@delta.example.org." in result.stdout
+    owner = StaffMember.objects.select_related("user", "clinic").get(user__username="dee@delta.example.org")
+    assert (owner.role, owner.clinic.name, owner.clinic.city, owner.clinic.services) == (
+        "owner",
+        "Delta Skin",
+        "Derby",
+        "Facials",
+    )
+    assert owner.user.check_password(OWNER_PASSWORD)
+    assert not owner.totp_secret  # set up at first sign-in
+
+
+def test_create_asks_for_the_password_twice_without_echoing_it():
+    result = run(CREATE, f"{OWNER_PASSWORD}\n{OWNER_PASSWORD}\n")
+    assert result.exit_code == 0, result.output
+    assert "Owner's password (at least 12 characters)" in result.output
+    assert OWNER_PASSWORD not in result.output
+    assert Clinic.objects.filter(slug="delta-skin").exists()
+
+
+def test_create_refuses_a_short_password_in_one_line():
+    result = run([*CREATE, "--password-stdin"], "short\n")
+    assert result.exit_code == 2
+    assert result.stderr.strip().count("\n") == 0
+    assert result.stderr.startswith("error: password: This password is too short.")
+    assert not Clinic.objects.filter(slug="delta-skin").exists()
+
+
+def test_create_refuses_an_address_that_is_taken():
+    assert run([*CREATE, "--password-stdin"], f"{OWNER_PASSWORD}\n").exit_code == 0
+    result = run([*CREATE, "--password-stdin"], f"{OWNER_PASSWORD}\n")
+    assert result.exit_code == 2
+    assert result.stderr.strip() == "error: email: an account with this e-mail address already exists"
+    assert Clinic.objects.count() == 1
+
+
+def test_audit_verify_reports_an_intact_chain():
+    run([*CREATE, "--password-stdin"], f"{OWNER_PASSWORD}\n")
+    rows = AuditEntry.objects.count()
+    result = run(["audit", "verify"])
+    assert result.exit_code == 0
+    assert result.stdout.strip() == f"audit log OK: {rows} rows, chain intact up to row {rows}"
+
+
+def test_audit_verify_names_an_edited_row():
+    run([*CREATE, "--password-stdin"], f"{OWNER_PASSWORD}\n")
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("DROP TRIGGER audit_entry_no_change ON audit_entry")
+        else:
+            cursor.execute("DROP TRIGGER audit_entry_no_update")
+        cursor.execute("UPDATE audit_entry SET actor = %s WHERE seq = %s", ["user:999", 2])
+    result = run(["audit", "verify"])
+    assert result.exit_code == 1
+    assert result.stderr.strip() == "audit log BROKEN at row 2: row 2 was changed after it was written"
+    assert not audit.verify().ok

@@ -1,0 +1,190 @@
+"""Password reset by one-time link, and the mailer that writes e-mails to the server log."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+import pyotp
+import pytest
+from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import EmailMessage
+from django.test import Client, override_settings
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from needlewise.domain.permissions import Role
+from needlewise.storage.models import AuditEntry
+from needlewise.web.mail import LogEmailBackend
+from web.clinic.support import PASSWORD, Site, plain_user, staff_client, without_tokens
+
+pytestmark = pytest.mark.django_db
+
+RESET = "/clinic/password-reset/"
+NEW = "a brand new passphrase 77"
+SENT = "If a staff account uses that address, a one-time link to choose a new password is on its way."
+NOT_VALID = "This link is not valid any more"
+LINK = re.compile(r"http://testserver(/clinic/password-reset/[^/\s]+/[^/\s]+/)")
+
+
+def browser() -> Client:
+    return Client(HTTP_ACCEPT_LANGUAGE="en")
+
+
+def request_link(email: str) -> str:
+    response = browser().post(RESET, {"email": email})
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def link_from(mailoutbox) -> str:
+    (message,) = mailoutbox
+    found = LINK.search(message.body)
+    assert found, message.body
+    return found.group(1)
+
+
+def test_the_reset_page_asks_for_an_address(client):
+    page = client.get(RESET).content.decode()
+    assert 'name="email"' in page
+    assert SENT not in page
+
+
+def test_the_answer_is_the_same_for_a_known_and_an_unknown_address(site_a: Site, mailoutbox):
+    known = request_link(site_a.members[Role.NURSE].user.username)
+    unknown = request_link("nobody@alpha.example.org")
+    assert SENT in known
+    assert without_tokens(known) == without_tokens(unknown)
+    assert len(mailoutbox) == 1
+
+
+def test_a_known_address_gets_a_one_hour_link(site_a: Site, mailoutbox):
+    nurse = site_a.members[Role.NURSE]
+    request_link(" Nurse@Alpha.example.org ")
+    (message,) = mailoutbox
+    assert message.to == [nurse.user.email]
+    assert message.subject == "Your needlewise password"
+    assert "within 60 minutes" in message.body
+    assert LINK.search(message.body)
+    row = AuditEntry.objects.order_by("-seq").first()
+    assert (row.action, row.object_type, row.object_id) == ("reset_requested", "staff", str(nurse.user_id))
+
+
+def test_no_link_for_an_account_that_is_not_staff_or_is_deactivated(site_a: Site, mailoutbox):
+    request_link(plain_user().username)
+    nurse = site_a.members[Role.NURSE]
+    nurse.user.is_active = False
+    nurse.user.save(update_fields=["is_active"])
+    request_link(nurse.user.username)
+    assert mailoutbox == []
+
+
+def test_the_link_sets_a_new_password_once(site_a: Site, mailoutbox):
+    nurse = site_a.members[Role.NURSE]
+    request_link(nurse.user.username)
+    link, client = link_from(mailoutbox), browser()
+    assert 'name="password_again"' in client.get(link).content.decode()
+
+    response = client.post(link, {"password": NEW, "password_again": NEW})
+    assert (response.status_code, response["Location"]) == (302, "/clinic/sign-in/?reset=1")
+    assert "Your password is changed. Sign in with it." in client.get(response["Location"]).content.decode()
+    row = AuditEntry.objects.order_by("-seq").first()
+    assert (row.action, row.object_id) == ("password_reset", str(nurse.user_id))
+
+    signed_in = browser().post("/clinic/sign-in/", {"email": nurse.user.username, "password": NEW})
+    assert (signed_in.status_code, signed_in["Location"]) == (302, "/clinic/")
+    assert browser().post("/clinic/sign-in/", {"email": nurse.user.username, "password": PASSWORD}).status_code == 401
+
+    for second_use in (client.get(link), client.post(link, {"password": "x" + NEW, "password_again": "x" + NEW})):
+        assert second_use.status_code == 400
+        assert NOT_VALID in second_use.content.decode()
+
+
+def test_a_reset_ends_the_sessions_signed_in_with_the_old_password(site_a: Site, mailoutbox):
+    nurse = site_a.members[Role.NURSE]
+    old_session = staff_client(nurse)
+    request_link(nurse.user.username)
+    browser().post(link_from(mailoutbox), {"password": NEW, "password_again": NEW})
+    assert old_session.get("/clinic/")["Location"] == "/clinic/sign-in/?next=%2Fclinic%2F"
+
+
+@pytest.mark.parametrize(
+    ("password", "again", "message"),
+    [
+        (NEW, NEW + "!", "The two new passwords are not the same."),
+        ("short 1", "short 1", "This password is too short."),
+        ("password1234", "password1234", "This password is too common."),
+        ("nurse@alpha.example.org", "nurse@alpha.example.org", "The password is too similar to the"),
+    ],
+)
+def test_a_refused_new_password_is_explained_and_the_link_still_works(
+    site_a: Site, mailoutbox, password, again, message
+):
+    nurse = site_a.members[Role.NURSE]
+    request_link(nurse.user.username)
+    link, client = link_from(mailoutbox), browser()
+    response = client.post(link, {"password": password, "password_again": again})
+    assert response.status_code == 422
+    assert message in response.content.decode()
+    assert client.post(link, {"password": NEW, "password_again": NEW}).status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("uid", "token"),
+    [
+        ("!!!!", "abc-def"),  # not base64
+        ("enp6", "abc-def"),  # base64 of "zzz": not a number
+        (urlsafe_base64_encode(force_bytes(987654)), "abc-def"),  # no such account
+    ],
+)
+def test_a_garbled_link_is_not_valid(uid, token):
+    for response in (browser().get(f"{RESET}{uid}/{token}/"), browser().post(f"{RESET}{uid}/{token}/", {})):
+        assert response.status_code == 400
+        assert NOT_VALID in response.content.decode()
+
+
+def test_a_link_with_a_wrong_token_is_not_valid(site_a: Site):
+    uid = urlsafe_base64_encode(force_bytes(site_a.members[Role.NURSE].user_id))
+    response = browser().get(f"{RESET}{uid}/{'a' * 6}-{'b' * 32}/")
+    assert response.status_code == 400
+
+
+def test_a_link_for_another_account_does_not_carry_over(site_a: Site):
+    nurse, provider = site_a.members[Role.NURSE], site_a.members[Role.PROVIDER]
+    uid = urlsafe_base64_encode(force_bytes(provider.user_id))
+    token = default_token_generator.make_token(nurse.user)
+    assert browser().get(f"{RESET}{uid}/{token}/").status_code == 400
+
+
+def test_a_reset_does_not_skip_the_second_factor(site_a: Site, mailoutbox):
+    owner = site_a.owner
+    owner.totp_secret = pyotp.random_base32(32)
+    owner.save(update_fields=["totp_secret"])
+    request_link(owner.user.username)
+    browser().post(link_from(mailoutbox), {"password": NEW, "password_again": NEW})
+    client = browser()
+    response = client.post("/clinic/sign-in/", {"email": owner.user.username, "password": NEW})
+    assert response["Location"] == "/clinic/sign-in/code/?next=/clinic/"
+    assert client.get("/clinic/").status_code == 302
+    assert client.post("/clinic/sign-in/code/", {"code": pyotp.TOTP(owner.totp_secret).now()}).status_code == 302
+    assert client.get("/clinic/").status_code == 200
+
+
+def test_the_default_mailer_writes_the_message_to_the_mail_log(site_a: Site, caplog):
+    logger = logging.getLogger("needlewise.mail")  # does not propagate: it has its own console handler
+    logger.addHandler(caplog.handler)
+    try:
+        with override_settings(EMAIL_BACKEND="needlewise.web.mail.LogEmailBackend"), caplog.at_level(logging.INFO):
+            request_link(site_a.members[Role.NURSE].user.username)
+    finally:
+        logger.removeHandler(caplog.handler)
+    (record,) = [r for r in caplog.records if r.name == "needlewise.mail"]
+    text = record.getMessage()
+    assert text.startswith("mail to nurse@alpha.example.org: Your needlewise password\n")
+    assert LINK.search(text)
+
+
+def test_the_default_mailer_counts_every_message_as_sent():
+    messages = [EmailMessage("s", "b", "from@example.org", [f"to{n}@example.org"]) for n in range(3)]
+    assert LogEmailBackend().send_messages(messages) == 3
+    assert LogEmailBackend().send_messages([]) == 0
