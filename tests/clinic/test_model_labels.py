@@ -1,0 +1,53 @@
+"""Every table's row label (admin, logs, error reports) names the row without health data or secrets."""
+
+from __future__ import annotations
+
+import pytest
+
+from clinic.support import Site
+from needlewise.storage.models import (
+    AssessmentDocument,
+    AuditEntry,
+    AuditHead,
+    Clearance,
+    Client,
+    ConsultationRequest,
+    LoginFailure,
+    Screening,
+    StaffMember,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_labels_name_rows_without_names_answers_or_secrets(site_a: Site) -> None:
+    member = StaffMember.objects.get(pk=site_a.members[next(iter(site_a.members))].pk)
+    member.totp_secret = "SECRETSECRETSECRET"  # noqa: S105 - a canary, not a credential
+    entry = AuditEntry.objects.order_by("seq").first()
+    labels = {
+        str(site_a.clinic): site_a.clinic.name,
+        str(member): f"{member.display_name} ({member.role})",
+        str(Client.objects.get(pk=site_a.client.pk)): f"client {site_a.client.pk}",
+        str(AssessmentDocument.objects.first()).split()[0]: "assessment",
+        str(Screening.objects.get(pk=site_a.stop.pk)): f"screening {site_a.stop.pk} (stop)",
+        str(ConsultationRequest.objects.get(pk=site_a.request.pk)): f"request {site_a.request.pk} (open)",
+        str(entry): f"audit {entry.seq} {entry.action} {entry.object_type}",
+        str(AuditHead.objects.get(pk=1)): f"audit head at {AuditHead.objects.get(pk=1).seq}",
+        str(LoginFailure(key="user:someone@example.org")): "login failure (user)",
+    }
+    for label, expected in labels.items():
+        assert label == expected
+    text = " ".join(labels)
+    for secret in (*site_a.names, "SECRETSECRETSECRET", "someone@example.org"):
+        assert secret not in text
+
+
+def test_a_clearance_label_gives_its_expiry(site_a: Site) -> None:
+    from django.utils import timezone  # noqa: PLC0415
+
+    from clinic.support import clearance_form  # noqa: PLC0415
+    from needlewise.clinic import screenings  # noqa: PLC0415
+    from needlewise.domain.permissions import Role  # noqa: PLC0415
+
+    made = screenings.clear(site_a.actor(Role.PROVIDER), site_a.stop.pk, clearance_form(timezone.localdate()))
+    assert str(Clearance.objects.get(pk=made.pk)) == f"clearance {made.pk} until {made.expires_on}"
