@@ -163,7 +163,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
 ]
 LOGIN_URL = "/clinic/sign-in/"
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_ENGINE = "needlewise.web.session_store"
 IDLE_MINUTES = int(os.environ.get("NEEDLEWISE_IDLE_MINUTES", "15"))
 SESSION_HOURS = int(os.environ.get("NEEDLEWISE_SESSION_HOURS", "12"))
 SESSION_COOKIE_AGE = SESSION_HOURS * 3600

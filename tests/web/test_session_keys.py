@@ -1,0 +1,32 @@
+"""A malformed session cookie is no session: never a server error, on either database."""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("value", ["abc\x00defghijkl", "A" * 32, "short", "x" * 41, "ééééééééé"])
+def test_a_malformed_session_cookie_counts_as_signed_out(value: str) -> None:
+    client = Client()
+    client.cookies[settings.SESSION_COOKIE_NAME] = value
+    api = client.get("/api/v1/clinic/clients")
+    assert api.status_code == 401
+    page = client.get("/clinic/")
+    assert page.status_code == 302
+    assert page["Location"].startswith("/clinic/sign-in/")
+
+
+def test_a_well_formed_key_still_works() -> None:
+    from django.contrib.sessions.backends.base import SessionBase  # noqa: PLC0415
+
+    from needlewise.web.session_store import SessionStore  # noqa: PLC0415
+
+    store = SessionStore()
+    store["x"] = 1
+    store.save()
+    assert isinstance(store, SessionBase)
+    assert SessionStore(store.session_key)["x"] == 1
