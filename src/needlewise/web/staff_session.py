@@ -23,6 +23,9 @@ Handler = Callable[[HttpRequest], HttpResponse]
 View = Callable[..., HttpResponse | StreamingHttpResponse]
 
 STAFF_PREFIX = "/clinic/"
+#: Activity is noted at most once a minute, so a session may end up to a minute before a full
+#: ``IDLE_MINUTES`` of inactivity; it never lasts longer.
+SEEN_RESOLUTION_SECONDS = 60
 
 
 class RequestContextMiddleware:
@@ -65,7 +68,7 @@ class StaffSessionMiddleware:
             if now - seen > settings.IDLE_MINUTES * 60 or now - signed_in > settings.SESSION_HOURS * 3600:
                 logout(request)  # flushes the session row: the old cookie is worthless
                 request.META["NEEDLEWISE_TIMED_OUT"] = "1"
-            else:
+            elif now - seen >= SEEN_RESOLUTION_SECONDS:  # one session write a minute, not one per request
                 request.session[SEEN] = now
         return self.get_response(request)
 
