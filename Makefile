@@ -7,7 +7,7 @@ UV := UV_PYTHON_DOWNLOADS=never python3 -m uv
 RUN := $(UV) run --frozen
 
 .DEFAULT_GOAL := help
-.PHONY: help install run assess test lint typecheck contracts kb-check unit unit-postgres bench bench-api messages fmt clean
+.PHONY: help install run assess test lint typecheck contracts kb-check unit unit-postgres bench bench-api bench-clinic messages fmt clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -55,6 +55,9 @@ bench: install ## Rule-engine benchmark against the hand-written function, zen-e
 
 bench-api: install ## JSON API throughput and latency with wrk (Debian package wrk)
 	$(RUN) python bench/api.py
+
+bench-clinic: install ## Client search and client page on PostgreSQL, 100,000 clients (wrk; keeps its scratch database)
+	$(RUN) python bench/clinic.py
 
 messages: install ## Extract the web app's texts and update the Spanish catalogue (then translate, then: make messages again)
 	$(RUN) pybabel extract -F babel.cfg -k _ -k N_ -k ngettext:1,2 -o src/needlewise/locale/django.pot --no-location --sort-output --project needlewise .
