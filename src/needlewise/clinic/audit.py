@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import ParamSpec, TypeVar
 
 import orjson
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from needlewise.clinic.actor import Actor
@@ -47,6 +47,10 @@ EXPORT_FIELDS = (
     "prev_hash",
     "hash",
 )
+
+
+_COLUMNS = (*EXPORT_FIELDS,)
+_INSERT = f"INSERT INTO audit_entry ({', '.join(_COLUMNS)}) VALUES ({', '.join(['%s'] * len(_COLUMNS))})"  # noqa: S608 - fixed column names, values are parameters
 
 
 def _row_hash(prev_hash: str, fields: dict[str, object]) -> str:
@@ -83,13 +87,20 @@ def record(  # noqa: PLR0913 - an audit row has this many facts
     clinic_id: int | None = None,
     detail: dict[str, object] | None = None,
 ) -> AuditEntry:
-    """Append one row; call inside the transaction of the change it records (it joins it)."""
-    with transaction.atomic():
-        head = AuditHead.objects.select_for_update().filter(pk=1).first()
-        if head is None:
-            head = AuditHead.objects.create(pk=1, seq=0, hash=GENESIS)
+    """Append one row; call inside the transaction of the change it records (it joins it).
+
+    Three short statements in plain SQL: move the head (which locks it until the transaction ends,
+    so appends are serialised and the chain cannot fork), insert the row, store the new hash.
+    """
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        cursor.execute("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
+        head = cursor.fetchone()
+        if head is None:  # a database whose head row was never made (migration 0003 makes it)
+            cursor.execute("INSERT INTO audit_head (id, seq, hash) VALUES (1, 1, %s)", [GENESIS])
+            head = (1, GENESIS)
+        seq, prev_hash = int(head[0]), str(head[1])
         entry = AuditEntry(
-            seq=head.seq + 1,
+            seq=seq,
             at=timezone.now(),
             actor=actor.actor_id,
             actor_role=actor.role.value if actor.role else "",
@@ -102,12 +113,15 @@ def record(  # noqa: PLR0913 - an audit row has this many facts
             ip=actor.ip,
             request_id=actor.request_id,
             detail=detail or {},
-            prev_hash=head.hash,
+            prev_hash=prev_hash,
         )
-        entry.hash = _row_hash(head.hash, _fields(entry))
-        entry.save(force_insert=True)
-        head.seq, head.hash = entry.seq, entry.hash
-        head.save(update_fields=["seq", "hash"])
+        entry.hash = _row_hash(prev_hash, _fields(entry))
+        ops = connection.ops
+        values = [getattr(entry, name) for name in _COLUMNS]
+        values[_COLUMNS.index("at")] = ops.adapt_datetimefield_value(entry.at)
+        values[_COLUMNS.index("detail")] = ops.adapt_json_value(entry.detail, None)
+        cursor.execute(_INSERT, values)
+        cursor.execute("UPDATE audit_head SET hash = %s WHERE id = 1", [entry.hash])
     return entry
 
 

@@ -33,6 +33,7 @@ from needlewise.storage.models import AssessmentDocument, Clearance, Client, Scr
 NEEDS_CLEARANCE = frozenset({Tier.MEDICAL_REVIEW, Tier.STOP})
 MAX_CLEARANCE_DAYS = 365
 HISTORY_LIMIT = 20
+CLEARANCE_LIMIT = 20
 
 
 def store_document(body: dict[str, JsonValue]) -> AssessmentDocument:
@@ -148,6 +149,16 @@ def _valid_clearance(screening: Screening, today: date) -> Clearance | None:
     )
 
 
+def _current_clearance(latest: Screening | None, recent: list[Clearance], today: date) -> Clearance | None:
+    """The latest screening's valid clearance, from the recent ones shown anyway when it is among them."""
+    if latest is None:
+        return None
+    valid = [c for c in recent if c.screening_id == latest.pk and c.cleared_on <= today <= c.expires_on]
+    if valid:
+        return max(valid, key=lambda c: c.expires_on)
+    return _valid_clearance(latest, today) if len(recent) == CLEARANCE_LIMIT else None
+
+
 @audit.records_not_found("client")
 def client_record(actor: Actor, client_id: int) -> ClientRecord:
     """The client page: details for all staff; screenings and clearances only for clinical roles."""
@@ -164,10 +175,12 @@ def client_record(actor: Actor, client_id: int) -> ClientRecord:
             .order_by("-created_at", "-pk")[:HISTORY_LIMIT]
         )
         latest = screenings[0] if screenings else None
-        clearance = _valid_clearance(latest, today) if latest else None
         clearances = list(
-            Clearance.objects.filter(client=client).select_related("provider__staff").order_by("-created_at")[:20]
+            Clearance.objects.filter(client=client)
+            .select_related("provider__staff")
+            .order_by("-created_at")[:CLEARANCE_LIMIT]
         )
+        clearance = _current_clearance(latest, clearances, today)
         audit.record(actor, "read", "client", client.pk, client_id=client.pk, detail={"health": True})
     return ClientRecord(client, ClientStatus(latest, clearance, today), screenings, clearances)
 

@@ -87,6 +87,7 @@ class Client(models.Model):
             models.Index(fields=["clinic", "given_key"], name="client_given"),
             models.Index(fields=["clinic", "birth_date"], name="client_birth"),
             models.Index(fields=["clinic", "phone_digits"], name="client_phone"),
+            models.Index(fields=["clinic", "-created_at", "-id"], name="client_recent"),
         ]
 
     def __str__(self) -> str:
