@@ -1308,9 +1308,10 @@ def connection_spread(port: int) -> str:
 class ClinicServer(api.Server):
     """``needlewise serve`` on the scratch PostgreSQL database, rate limit off, long idle time-out."""
 
-    def __init__(self, workers: int, data_dir: Path, log: Path, url: str) -> None:
+    def __init__(self, workers: int, data_dir: Path, log: Path, url: str, threads: int) -> None:
         """Prepare (not start) the server."""
         super().__init__(workers, data_dir, log, rate_limit=False)
+        self.env["NEEDLEWISE_THREADS"] = str(threads)
         self.env["DATABASE_URL"] = url
         self.env["NEEDLEWISE_SECRET_KEY"] = SECRET_KEY
         self.env["NEEDLEWISE_IDLE_MINUTES"] = str(IDLE_MINUTES)
@@ -1552,6 +1553,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--generate-only", action="store_true", help="make sure the data is there, then stop")
     parser.add_argument("--drop", action="store_true", help="drop the scratch database and stop")
     parser.add_argument("--workers", type=int, default=api.cpu_count(), help="server workers (default: the CPUs)")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=2,
+        help="threads per worker, NEEDLEWISE_THREADS (default 2: pages wait on the DB)",
+    )
     parser.add_argument("--connections", type=int, default=4, help="wrk connections (default 4)")
     parser.add_argument("--duration", type=float, default=15.0, help="seconds per measured round (default 15)")
     parser.add_argument("--rounds", type=int, default=3, help="measured rounds per workload (default 3)")
@@ -1676,7 +1683,8 @@ def run(args: argparse.Namespace, wrk: str, url: str, folder: Path, meta: dict[s
         )
         print(f"- CPU busy before the run: {api.cpu_busy()}; load average (1/5/15 min): {api.load_average()}")
         print(
-            f"- server: needlewise serve --host {HOST} --workers {args.workers} (production settings, no debug, "
+            f"- server: needlewise serve --host {HOST} --workers {args.workers} --threads {args.threads} "
+            "(production settings, no debug, "
             f"rate limit off, NEEDLEWISE_IDLE_MINUTES={IDLE_MINUTES}, DATABASE_URL={url})"
         )
         print(
@@ -1687,7 +1695,7 @@ def run(args: argparse.Namespace, wrk: str, url: str, folder: Path, meta: dict[s
             print(f"- waited for idle CPUs (up to {args.wait_idle:g} s): {wait_until_idle(args.wait_idle)}")
         print("\n## Rounds\n")
         load = Load(wrk, args.connections, args.duration, args.warmup, args.rounds)
-        with ClinicServer(args.workers, folder / "data", folder / "server.log", url) as server:
+        with ClinicServer(args.workers, folder / "data", folder / "server.log", url, args.threads) as server:
             check_over_http(
                 server.port, keys[0], [*(s.path for s in workload[:20]), *(f"{SEARCH}{i}/" for i in client_ids[:20])]
             )

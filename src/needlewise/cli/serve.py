@@ -14,6 +14,15 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(min=0, max=64, help="Worker processes (0: one per CPU core).")] = 0,
+    threads: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=32,
+            envvar="NEEDLEWISE_THREADS",
+            help="Threads per worker: more lets a worker go on while another request waits for the database.",
+        ),
+    ] = 1,
 ) -> None:
     """Start the production server on SQLite (set-up on first run), at http://HOST:PORT/."""
     import django  # noqa: PLC0415 - Django is loaded only by the commands that need it
@@ -33,6 +42,6 @@ def serve(
         port=port,
         interface=Interfaces.WSGI,
         workers=count,
-        blocking_threads=1,
+        blocking_threads=threads,
         log_access=False,
     ).serve()
