@@ -954,7 +954,7 @@ def create_sessions(user_id: int, count: int) -> list[str]:
         session = SessionStore()
         now = time.time()
         session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[BACKEND_SESSION_KEY] = "needlewise.web.auth_backend.StaffBackend"
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session[VERIFIED] = True
         session[SEEN] = now

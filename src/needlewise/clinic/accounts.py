@@ -179,7 +179,10 @@ def reset_second_factor(actor: Actor, staff_id: int) -> StaffMember:
 
 def staff_of(user: User) -> StaffMember | None:
     """The staff membership of a signed-in user, with its clinic."""
-    return StaffMember.objects.select_related("clinic").filter(user=user).first()
+    try:
+        return user.staff  # joined in by the sign-in backend; one query otherwise
+    except StaffMember.DoesNotExist:
+        return None
 
 
 def active_member(user_id: int) -> StaffMember | None:

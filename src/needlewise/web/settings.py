@@ -163,6 +163,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
 ]
 LOGIN_URL = "/clinic/sign-in/"
+AUTHENTICATION_BACKENDS = ["needlewise.web.auth_backend.StaffBackend"]
 SESSION_ENGINE = "needlewise.web.session_store"
 IDLE_MINUTES = int(os.environ.get("NEEDLEWISE_IDLE_MINUTES", "15"))
 SESSION_HOURS = int(os.environ.get("NEEDLEWISE_SESSION_HOURS", "12"))

@@ -60,7 +60,7 @@ def _locked(request: HttpRequest, template: str, context: dict[str, object]) -> 
 
 def _finish(request: HttpRequest, member: StaffMember) -> HttpResponse:
     """Sign the person in for real: a new session key, the verified mark, the audit row."""
-    login(request, member.user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, member.user, backend="needlewise.web.auth_backend.StaffBackend")
     start(request)
     accounts.clear_failures(member.user.username)
     actor = Actor.staff(member.user_id, member.clinic_id, Role(member.role), client_ip(request), _request_id(request))
