@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import User
-from django.contrib.auth.tokens import default_token_generator
-from django.core.mail import send_mail
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.urls import reverse
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from needlewise.clinic import accounts, audit, intake, rescreen
 from needlewise.domain.permissions import NEEDLE_SCOPE_MM, PERMISSIONS, Action, Role
 from needlewise.errors import ConflictError, InvalidInputError, Problem
+from needlewise.web.views.clinic_auth import send_password_link
 from needlewise.web.views.clinic_common import acting, clinic_page, field_errors, form_date
 from needlewise.web.views.common import knowledge, render
 
@@ -59,11 +56,8 @@ def _new_staff(values: dict[str, str], role: Role | None) -> accounts.NewStaff:
 
 
 def _send_welcome(request: HttpRequest, user: User) -> None:
-    uid = urlsafe_base64_encode(force_bytes(user.pk))
-    token = default_token_generator.make_token(user)
-    link = request.build_absolute_uri(reverse("clinic-reset-confirm", args=[uid, token]))
-    body = _("You have a needlewise account. Choose your password with this link:\n\n%(link)s\n") % {"link": link}
-    send_mail(_("Your needlewise account"), body, None, [user.email])
+    body = _("You have a needlewise account. Choose your password with this link:\n\n%(link)s\n")
+    send_password_link(request, user, _("Your needlewise account"), body)
 
 
 @require_POST

@@ -182,17 +182,19 @@ def password_reset(request: HttpRequest) -> HttpResponse:
     email = request.POST.get("email", "")
     user = accounts.find_user(email)
     if user is not None and accounts.staff_of(user) is not None:
-        uid = urlsafe_base64_encode(force_bytes(user.pk))
-        token = default_token_generator.make_token(user)
-        link = request.build_absolute_uri(reverse("clinic-reset-confirm", args=[uid, token]))
         minutes = settings.PASSWORD_RESET_TIMEOUT // 60
-        body = _("Use this link within %(minutes)s minutes to choose a new needlewise password:\n\n%(link)s\n") % {
-            "minutes": minutes,
-            "link": link,
-        }
-        send_mail(_("Your needlewise password"), body, None, [user.email])
+        body = _("Use this link within %(minutes)s minutes to choose a new needlewise password:\n\n%(link)s\n")
+        send_password_link(request, user, _("Your needlewise password"), body, minutes=minutes)
         audit.record(Actor.anonymous(client_ip(request), _request_id(request)), "reset_requested", "staff", user.pk)
     return render(request, "clinic/reset.html", {"sent": True, "error": None})
+
+
+def send_password_link(request: HttpRequest, user: User, subject: str, body: str, **params: object) -> None:
+    """Mail ``user`` a one-time link to choose a password; ``body`` places it with ``%(link)s``."""
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    link = request.build_absolute_uri(reverse("clinic-reset-confirm", args=[uid, token]))
+    send_mail(subject, body % {**params, "link": link}, None, [user.email])
 
 
 def _reset_user(uid: str, token: str) -> User | None:
