@@ -173,7 +173,7 @@ def test_kb_check() -> None:
 def test_kb_check_lists_every_problem(tmp_path: Path) -> None:
     result = run("kb", "check", "--dir", str(tmp_path))
     assert result.exit_code == 1
-    assert "knowledge base is invalid (8 problem(s))" in result.stderr
+    assert "knowledge base is invalid (9 problem(s))" in result.stderr
     assert "kb.yaml: file is missing" in result.stderr
 
 

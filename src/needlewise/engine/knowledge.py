@@ -8,11 +8,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from needlewise.domain.assessment import KbVersion
 from needlewise.domain.tier import Confidence, Grade, Severity, Tier
 from needlewise.domain.vocabulary import Lang, Setting
 from needlewise.engine.conditions import Condition
+
+if TYPE_CHECKING:  # treatment_knowledge imports Text from here; the field below only names the class
+    from needlewise.engine.treatment_knowledge import TreatmentKnowledge
 
 JsonData = Mapping[str, object]
 
@@ -181,6 +185,7 @@ class KnowledgeBase:
     sections: tuple[ProtocolSection, ...]
     schedules: tuple[Schedule, ...]
     questions: tuple[Question, ...]
+    treatment: TreatmentKnowledge
     claims: tuple[Claim, ...] = ()
     gaps: tuple[Gap, ...] = ()
 

@@ -20,6 +20,7 @@ TOP_LEVEL_FILES = (
     "questionnaire.yaml",
     "claims.yaml",
     "gaps.yaml",
+    "treatment.yaml",
 )
 RULES_FOLDER = "rules"
 

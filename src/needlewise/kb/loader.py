@@ -50,6 +50,8 @@ from needlewise.kb.schema import (
     TextModel,
 )
 from needlewise.kb.suggestions import closest
+from needlewise.kb.treatment import build_treatment
+from needlewise.kb.treatment_schema import TreatmentFileModel
 from needlewise.kb.vocabulary import VOCABULARIES, read_vocabulary
 
 M = TypeVar("M", bound=BaseModel)
@@ -66,6 +68,7 @@ def load_knowledge_base(directory: Path | None = None) -> KnowledgeBase:
     questionnaire = _shape(files, "questionnaire.yaml", QuestionnaireFileModel, problems)
     claims_file = _shape(files, "claims.yaml", ClaimsFileModel, problems)
     gaps_file = _shape(files, "gaps.yaml", GapsFileModel, problems)
+    treatment_file = _shape(files, "treatment.yaml", TreatmentFileModel, problems)
     rule_files = {name: _shape(files, name, RulesFileModel, problems) for name in files.rule_files}
     if problems:
         raise KnowledgeBaseError(problems)
@@ -75,6 +78,7 @@ def load_knowledge_base(directory: Path | None = None) -> KnowledgeBase:
     assert questionnaire is not None  # noqa: S101
     assert claims_file is not None  # noqa: S101
     assert gaps_file is not None  # noqa: S101
+    assert treatment_file is not None  # noqa: S101
     sources = _sources(sources_file, problems)
     cite = _CitationChecker(sources, problems)
     rules = _rules({n: f for n, f in rule_files.items() if f is not None}, cite, problems)
@@ -85,6 +89,7 @@ def load_knowledge_base(directory: Path | None = None) -> KnowledgeBase:
     if missing_tiers:
         problems.append(Problem("kb.yaml: tiers", f"missing texts for tiers: {', '.join(missing_tiers)}"))
     claims, gaps = _claims_and_gaps(claims_file, gaps_file, cite, problems)
+    treatment = build_treatment(treatment_file, vocab, cite, problems)
     _check_plan_texts(kb_file, problems)
     cite.check("kb.yaml: home_needle.citations", kb_file.home_needle.citations)
     if kb_file.home_needle.preferred_mm > kb_file.home_needle.max_mm:
@@ -105,6 +110,7 @@ def load_knowledge_base(directory: Path | None = None) -> KnowledgeBase:
         sections=sections,
         schedules=schedules,
         questions=questions,
+        treatment=treatment,
         claims=claims,
         gaps=gaps,
     )
