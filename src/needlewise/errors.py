@@ -11,6 +11,7 @@
     │   ├── NotFoundError                no such record in the user's clinic (other clinics' records
     │   │                           are "not found" too, so ids cannot be probed)
     │   └── ConflictError                the record's state does not allow it (e.g. already archived)
+    │       └── SessionBlockedError          a check of the day failed; .checks keeps each failed check
     └── BackupError                 a backup could not be written or restored; nothing was replaced
 
 Each problem names where it is (file and path, or the profile field) and, where one is close, a
@@ -21,6 +22,10 @@ A person's risk is never an exception: a contraindication is a finding, not an e
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from needlewise.domain.treatment import CheckResult
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +93,19 @@ class NotFoundError(ClinicError):
 
 class ConflictError(ClinicError):
     """The record's current state does not allow the action."""
+
+
+class SessionBlockedError(ConflictError):
+    """A treatment session was not recorded: a check of the day failed.
+
+    ``problems`` say why and what to do, in English; ``checks`` keeps each failed check (a
+    ``needlewise.domain.treatment.CheckResult``) so an edge can word it in the reader's language.
+    """
+
+    def __init__(self, problems: list[Problem], checks: tuple[CheckResult, ...]) -> None:
+        """The problems, one a failed check, and the checks themselves."""
+        super().__init__(problems)
+        self.checks = checks
 
 
 class BackupError(NeedlewiseError):

@@ -19,16 +19,27 @@ from needlewise.domain.permissions import Role
 from needlewise.domain.vocabulary import Lang
 from needlewise.engine.knowledge import KnowledgeBase
 from needlewise.storage.models import (
+    AdverseEvent,
+    Appointment,
     AssessmentDocument,
     AuditEntry,
+    CheckIn,
     Clearance,
     Client,
     Clinic,
+    Consent,
+    ConsentTemplate,
     ConsultationRequest,
     LoginFailure,
+    PlanZone,
+    RecallContact,
     SavedResult,
     Screening,
+    SessionPhoto,
+    SessionZone,
     StaffMember,
+    TreatmentPlan,
+    TreatmentSession,
 )
 
 ON_POSTGRESQL = "postgresql" in str(settings.DATABASES["default"]["ENGINE"])
@@ -46,7 +57,8 @@ HOME_REVIEW: dict[str, Any] = {"setting": "home", "age": 35, "history": ["freque
 
 #: Tables other than the audit log (whose rows every refusal adds), compared row by row.
 WATCHED = (Clinic, StaffMember, User, Client, AssessmentDocument, Screening, Clearance, ConsultationRequest)
-WATCHED += (LoginFailure, SavedResult)
+WATCHED += (LoginFailure, SavedResult, ConsentTemplate, Consent, TreatmentPlan, PlanZone, TreatmentSession)
+WATCHED += (SessionZone, SessionPhoto, CheckIn, AdverseEvent, RecallContact, Appointment)
 
 
 def actor_for(member: StaffMember, ip: str = "", request_id: str = "") -> Actor:

@@ -5,20 +5,33 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 
 from clinic.support import CLINIC_OK, Site, clearance_form, details, last_seq, rows_after, snapshot, summary
-from needlewise.clinic import accounts, audit, clients, intake, screenings
+from needlewise.clinic import accounts, audit, clients, consents, intake, plans, recall, scheduling, screenings
 from needlewise.clinic.accounts import ClinicPage
 from needlewise.clinic.actor import Actor
+from needlewise.clinic.plans import PlanForm, PlanResult
 from needlewise.domain import permissions
 from needlewise.domain.permissions import NEEDLE_SCOPE_MM, PERMISSIONS, Action, Role, allows, needs_second_factor
 from needlewise.domain.vocabulary import Lang
 from needlewise.engine.knowledge import KnowledgeBase
 from needlewise.errors import NotAllowedError, NotFoundError
-from needlewise.storage.models import AuditEntry, Clearance, Client, Clinic, ConsultationRequest, Screening, StaffMember
+from needlewise.storage.models import (
+    Appointment,
+    AuditEntry,
+    Clearance,
+    Client,
+    Clinic,
+    ConsentTemplate,
+    ConsultationRequest,
+    Screening,
+    StaffMember,
+)
 
 # --- the table itself ---
 
@@ -186,6 +199,33 @@ def _log_read(site: Site, result: object) -> None:
     assert {e.clinic_id for e in result.entries} == {site.clinic.pk}
 
 
+def _consent_written(site: Site, result: object) -> None:
+    assert isinstance(result, ConsentTemplate)
+    assert (result.clinic_id, result.version) == (site.clinic.pk, 1)
+
+
+def _recall_read(site: Site, result: object) -> None:
+    assert isinstance(result, recall.RecallList)
+    assert (result.key, result.sessions, result.clients) == ("LOT-NONE", 0, 0)
+    del site
+
+
+def _booked(site: Site, result: object) -> None:
+    assert isinstance(result, Appointment)
+    assert (result.client_id, result.clinic_id) == (site.client.pk, site.clinic.pk)
+
+
+def _book(actor: Actor, target: Site) -> object:
+    starts_at = timezone.now().replace(microsecond=0) + timedelta(days=2)
+    nurse = target.members[Role.NURSE].user_id
+    return scheduling.book(actor, target.client.pk, nurse, starts_at, 60)
+
+
+def _planned(site: Site, result: object) -> None:
+    assert isinstance(result, PlanResult)
+    assert (result.plan.client_id, result.plan.status) == (site.client.pk, "active")
+
+
 CASES: dict[Action, Case] = {
     Action.VIEW_CLIENTS: Case(
         lambda actor, target, _kb: clients.get(actor, target.client.pk),
@@ -254,6 +294,34 @@ CASES: dict[Action, Case] = {
         _log_read,
         "audit_log",
         None,
+    ),
+    Action.MANAGE_CONSENT: Case(
+        lambda actor, _target, kb: consents.create_template(actor, intro_en="Welcome.", intro_es="Bienvenida.", kb=kb),
+        _consent_written,
+        "consent_template",
+        None,
+    ),
+    Action.RECORD_TREATMENT: Case(
+        lambda actor, target, kb: plans.create(
+            actor, target.client.pk, PlanForm(("glow",), {"cheeks": Decimal("0.5")}, 3), kb
+        ),
+        _planned,
+        "plan",
+        lambda _site: "",
+        lambda site: site.client.pk,
+    ),
+    Action.RUN_RECALL: Case(
+        lambda actor, _target, _kb: recall.by_lot(actor, "LOT-NONE"),
+        _recall_read,
+        "recall",
+        None,
+    ),
+    Action.MANAGE_SCHEDULE: Case(
+        lambda actor, target, _kb: _book(actor, target),
+        _booked,
+        "appointment",
+        lambda _site: "",
+        lambda site: site.client.pk,
     ),
 }
 

@@ -22,6 +22,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from needlewise.clinic.actor import Actor
+from needlewise.clinic.spreadsheet import safe_cell
 from needlewise.domain.permissions import Action
 from needlewise.errors import NotAllowedError, NotFoundError, Problem
 from needlewise.storage.models import AuditEntry, AuditHead
@@ -257,7 +258,7 @@ def _csv_rows(clinic_id: int, since: datetime | None) -> Iterator[str]:
         fields = _fields(entry)
         writer.writerow(
             [
-                *(fields[name] if fields[name] is not None else "" for name in EXPORT_FIELDS[:-3]),
+                *(safe_cell(fields[name]) for name in EXPORT_FIELDS[:-3]),
                 orjson.dumps(entry.detail, option=orjson.OPT_SORT_KEYS).decode(),
                 entry.prev_hash,
                 entry.hash,

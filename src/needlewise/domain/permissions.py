@@ -15,10 +15,19 @@ the table says. The table answers the second question: inside their clinic, may 
 | manage_staff       |   x   |          |       |              |            |
 | edit_clinic_page   |   x   |          |       |              |            |
 | view_audit         |   x   |          |       |              |            |
+| manage_consent     |   x   |    x     |       |              |            |
+| record_treatment   |       |    x     |   x   |      x       |            |
+| run_recall         |   x   |    x     |   x   |              |            |
+| manage_schedule    |   x   |    x     |   x   |      x       |     x      |
 
 ``view_health`` covers screenings, their answers and reasons, clearances and consultation requests'
 assessments: the front desk books people and keeps their contact details, and sees none of that.
 Clearance of a ``medical_review`` or ``stop`` result is a medical decision: providers only (MD/DO/NP).
+``manage_consent`` writes new consent-template versions (the clinic's wording around the knowledge
+base's risks). ``record_treatment`` covers signing consent with a client, treatment plans, session
+records and photos, adverse events and acknowledging check-in alerts: the practitioners' work.
+``run_recall`` lists who a cartridge lot or device touched, exports it and marks clients for contact.
+``manage_schedule`` books appointments and shows day lists (times and names, no health data).
 
 A practitioner's scope is the longest needle they may use without a provider's order. The brief's
 one concrete line is Arizona's: aestheticians (cosmetologists) at most 0.5 mm, deeper work being a
@@ -55,6 +64,10 @@ class Action(StrEnum):
     MANAGE_STAFF = "manage_staff"
     EDIT_CLINIC_PAGE = "edit_clinic_page"
     VIEW_AUDIT = "view_audit"
+    MANAGE_CONSENT = "manage_consent"
+    RECORD_TREATMENT = "record_treatment"
+    RUN_RECALL = "run_recall"
+    MANAGE_SCHEDULE = "manage_schedule"
 
 
 _A = Action
@@ -70,6 +83,9 @@ PERMISSIONS: MappingProxyType[Role, frozenset[Action]] = MappingProxyType(
                 _A.MANAGE_STAFF,
                 _A.EDIT_CLINIC_PAGE,
                 _A.VIEW_AUDIT,
+                _A.MANAGE_CONSENT,
+                _A.RUN_RECALL,
+                _A.MANAGE_SCHEDULE,
             }
         ),
         Role.PROVIDER: frozenset(
@@ -81,11 +97,35 @@ PERMISSIONS: MappingProxyType[Role, frozenset[Action]] = MappingProxyType(
                 _A.SCREEN_CLIENTS,
                 _A.RECORD_CLEARANCE,
                 _A.MANAGE_INTAKE,
+                _A.MANAGE_CONSENT,
+                _A.RECORD_TREATMENT,
+                _A.RUN_RECALL,
+                _A.MANAGE_SCHEDULE,
             }
         ),
-        Role.NURSE: frozenset({_A.VIEW_CLIENTS, _A.EDIT_CLIENTS, _A.VIEW_HEALTH, _A.SCREEN_CLIENTS, _A.MANAGE_INTAKE}),
-        Role.AESTHETICIAN: frozenset({_A.VIEW_CLIENTS, _A.EDIT_CLIENTS, _A.VIEW_HEALTH, _A.SCREEN_CLIENTS}),
-        Role.FRONT_DESK: frozenset({_A.VIEW_CLIENTS, _A.EDIT_CLIENTS}),
+        Role.NURSE: frozenset(
+            {
+                _A.VIEW_CLIENTS,
+                _A.EDIT_CLIENTS,
+                _A.VIEW_HEALTH,
+                _A.SCREEN_CLIENTS,
+                _A.MANAGE_INTAKE,
+                _A.RECORD_TREATMENT,
+                _A.RUN_RECALL,
+                _A.MANAGE_SCHEDULE,
+            }
+        ),
+        Role.AESTHETICIAN: frozenset(
+            {
+                _A.VIEW_CLIENTS,
+                _A.EDIT_CLIENTS,
+                _A.VIEW_HEALTH,
+                _A.SCREEN_CLIENTS,
+                _A.RECORD_TREATMENT,
+                _A.MANAGE_SCHEDULE,
+            }
+        ),
+        Role.FRONT_DESK: frozenset({_A.VIEW_CLIENTS, _A.EDIT_CLIENTS, _A.MANAGE_SCHEDULE}),
     }
 )
 

@@ -12,17 +12,41 @@ from needlewise.storage.models.clinic import (
     StaffMember,
 )
 from needlewise.storage.models.saved import SavedResult
+from needlewise.storage.models.treatment import (
+    AdverseEvent,
+    Appointment,
+    CheckIn,
+    Consent,
+    ConsentTemplate,
+    PlanZone,
+    RecallContact,
+    SessionPhoto,
+    SessionZone,
+    TreatmentPlan,
+    TreatmentSession,
+)
 
 __all__ = [
+    "AdverseEvent",
+    "Appointment",
     "AssessmentDocument",
     "AuditEntry",
     "AuditHead",
+    "CheckIn",
     "Clearance",
     "Client",
     "Clinic",
+    "Consent",
+    "ConsentTemplate",
     "ConsultationRequest",
     "LoginFailure",
+    "PlanZone",
+    "RecallContact",
     "SavedResult",
     "Screening",
+    "SessionPhoto",
+    "SessionZone",
     "StaffMember",
+    "TreatmentPlan",
+    "TreatmentSession",
 ]

@@ -27,6 +27,7 @@ class Clinic(models.Model):
     city = models.CharField(max_length=100)
     services = models.TextField(blank=True, default="")
     accepts_requests = models.BooleanField(default=True)
+    screening_valid_days = models.PositiveSmallIntegerField(default=30)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -1,0 +1,191 @@
+"""Adverse events: what went wrong after a session, against the session's cartridge lot.
+
+Practitioners record them (``record_treatment``); clinical staff read them (``view_health``). Each
+event keeps the session's cartridge lot, so a recall by lot counts them. An event recorded from a
+check-in's alert acknowledges that alert. An outcome change is dated and appended to the description
+with its note, so the record keeps its history (the table has no separate notes).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+
+from needlewise.clinic import audit
+from needlewise.clinic.actor import Actor
+from needlewise.clinic.checkins import ALERT_OPEN, close_alert, own_session, session_day
+from needlewise.clinic.clients import own_client
+from needlewise.domain.permissions import Action
+from needlewise.engine.knowledge import KnowledgeBase
+from needlewise.errors import ConflictError, InvalidInputError, NotFoundError, Problem
+from needlewise.storage.models import AdverseEvent, CheckIn, TreatmentSession
+
+SEVERITIES = ("mild", "moderate", "severe")
+OUTCOMES = ("ongoing", "resolved", "resolved_with_sequelae", "unknown")
+DESCRIPTION_LIMIT = 5000
+NOTE_LIMIT = 1000
+RECENT_LIMIT = 50
+
+
+@dataclass(frozen=True, slots=True)
+class AdverseEventForm:
+    """What the practitioner reports."""
+
+    kind: str
+    severity: str
+    serious: bool
+    onset_on: date | None
+    outcome: str
+    description: str
+    checkin_id: int | None = None
+
+
+def _problems(form: AdverseEventForm, kb: KnowledgeBase, session_on: date, today: date) -> list[Problem]:
+    problems = []
+    kinds = [k.kind_id for k in kb.treatment.adverse_event_kinds]
+    if form.kind not in kinds:
+        problems.append(Problem("kind", "choose one of the kinds listed"))
+    if form.severity not in SEVERITIES:
+        problems.append(Problem("severity", "choose mild, moderate or severe"))
+    if form.outcome not in OUTCOMES:
+        problems.append(Problem("outcome", "choose one of the outcomes listed"))
+    if form.onset_on is None:
+        problems.append(Problem("onset_on", "enter the date it started as YYYY-MM-DD"))
+    elif not session_on <= form.onset_on <= today:
+        problems.append(Problem("onset_on", f"the onset must be between the session ({session_on}) and today"))
+    description = form.description.strip()
+    if not description:
+        problems.append(Problem("description", "describe what happened"))
+    elif len(description) > DESCRIPTION_LIMIT:
+        problems.append(Problem("description", f"at most {DESCRIPTION_LIMIT} characters"))
+    return problems
+
+
+@dataclass(frozen=True, slots=True)
+class ReportContext:
+    """What the report form shows: the session and its answered check-ins (to link the event to one)."""
+
+    session: TreatmentSession
+    session_on: date
+    checkins: list[CheckIn]
+
+
+@audit.records_not_found("session")
+def report_context(actor: Actor, session_id: int) -> ReportContext:
+    """The session an event is being reported for (recorders only; the read is recorded)."""
+    clinic_id = audit.require(actor, Action.RECORD_TREATMENT, "adverse_event", "", None)
+    with transaction.atomic():
+        session = own_session(clinic_id, session_id)
+        checkins = list(CheckIn.objects.filter(session=session, answered_at__isnull=False).order_by("day"))
+        audit.record(actor, "read", "session", session.pk, client_id=session.client_id)
+    return ReportContext(session, session_day(session), checkins)
+
+
+@audit.records_not_found("session")
+def record(actor: Actor, session_id: int, form: AdverseEventForm, kb: KnowledgeBase) -> AdverseEvent:
+    """Record an adverse event against a session of the actor's clinic (and its cartridge lot)."""
+    clinic_id = audit.require(actor, Action.RECORD_TREATMENT, "adverse_event", "", None)
+    with transaction.atomic():
+        session = own_session(clinic_id, session_id)
+        problems = _problems(form, kb, session_day(session), timezone.localdate())
+        checkin = None
+        if form.checkin_id is not None:
+            checkin = CheckIn.objects.select_for_update().filter(pk=form.checkin_id, session=session).first()
+            if checkin is None:
+                problems.append(Problem("checkin_id", "choose a check-in of this session"))
+        if problems:
+            raise InvalidInputError(problems)
+        if session.client.archived_at is not None:
+            raise ConflictError([Problem("client", "this client is archived; restore them before recording")])
+        assert form.onset_on is not None  # noqa: S101 - checked by _problems
+        event = AdverseEvent.objects.create(
+            clinic_id=clinic_id,
+            client_id=session.client_id,
+            session=session,
+            checkin=checkin,
+            cartridge_lot=session.cartridge_lot,
+            kind=form.kind,
+            severity=form.severity,
+            serious=form.serious,
+            onset_on=form.onset_on,
+            outcome=form.outcome,
+            description=form.description.strip(),
+            recorded_by_id=actor.staff_user_id,
+        )
+        audit.record(
+            actor, "create", "adverse_event", event.pk, client_id=session.client_id, detail={"session": session.pk}
+        )
+        if checkin is not None and checkin.alert == ALERT_OPEN:
+            close_alert(actor, checkin)
+    return event
+
+
+def _own_event(clinic_id: int, event_id: int, *, lock: bool = False) -> AdverseEvent:
+    rows = AdverseEvent.objects.select_for_update(of=("self",)) if lock else AdverseEvent.objects.all()
+    event = rows.select_related("client", "session").filter(pk=event_id, clinic_id=clinic_id).first()
+    if event is None:
+        raise NotFoundError([Problem("adverse_event", "no such adverse event in your clinic")])
+    return event
+
+
+@audit.records_not_found("adverse_event")
+def update_outcome(actor: Actor, event_id: int, outcome: str, note: str) -> AdverseEvent:
+    """Change an event's outcome; the change and its note are appended, dated, to the description."""
+    clinic_id = audit.require(actor, Action.RECORD_TREATMENT, "adverse_event", event_id)
+    note = note.strip()
+    problems = []
+    if outcome not in OUTCOMES:
+        problems.append(Problem("outcome", "choose one of the outcomes listed"))
+    if len(note) > NOTE_LIMIT:
+        problems.append(Problem("note", f"at most {NOTE_LIMIT} characters"))
+    if problems:
+        raise InvalidInputError(problems)
+    with transaction.atomic():
+        event = _own_event(clinic_id, event_id, lock=True)
+        if outcome == event.outcome and not note:
+            raise InvalidInputError([Problem("outcome", "choose a different outcome or add a note")])
+        entry = f"[{timezone.localdate().isoformat()}] {event.outcome} → {outcome}"
+        event.description = f"{event.description}\n\n{entry}{': ' + note if note else ''}"
+        event.outcome = outcome
+        event.save(update_fields=["description", "outcome", "updated_at"])
+        audit.record(actor, "update", "adverse_event", event.pk, client_id=event.client_id)
+    return event
+
+
+@audit.records_not_found("adverse_event")
+def get(actor: Actor, event_id: int) -> AdverseEvent:
+    """One adverse event of the actor's clinic (the read is recorded)."""
+    clinic_id = audit.require(actor, Action.VIEW_HEALTH, "adverse_event", event_id)
+    with transaction.atomic():
+        event = _own_event(clinic_id, event_id)
+        audit.record(actor, "read", "adverse_event", event.pk, client_id=event.client_id)
+    return event
+
+
+@audit.records_not_found("client")
+def events_of_client(actor: Actor, client_id: int) -> list[AdverseEvent]:
+    """A client's adverse events, newest first (the read is recorded)."""
+    clinic_id = audit.require(actor, Action.VIEW_HEALTH, "adverse_event", "", client_id)
+    with transaction.atomic():
+        client = own_client(clinic_id, client_id)
+        found = list(
+            AdverseEvent.objects.filter(client=client).select_related("session").order_by("-created_at", "-pk")
+        )
+        audit.record(actor, "read", "adverse_event", client_id=client.pk, detail={"shown": [e.pk for e in found]})
+    return found
+
+
+def recent(actor: Actor) -> list[AdverseEvent]:
+    """The clinic's most recently recorded adverse events (the read is recorded)."""
+    clinic_id = audit.require(actor, Action.VIEW_HEALTH, "adverse_event")
+    with transaction.atomic():
+        found = list(
+            AdverseEvent.objects.filter(clinic_id=clinic_id)
+            .select_related("client")
+            .order_by("-created_at", "-pk")[:RECENT_LIMIT]
+        )
+        audit.record(actor, "read", "adverse_event", detail={"shown": [e.pk for e in found]})
+    return found

@@ -1,0 +1,57 @@
+"""The facts of a session that its aftercare sheet shows, gathered for :mod:`needlewise.reports.aftercare`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import transaction
+
+from needlewise.clinic import audit
+from needlewise.clinic.actor import Actor
+from needlewise.clinic.checkins import own_session, session_checkins, session_day
+from needlewise.domain.permissions import Action
+from needlewise.domain.vocabulary import Lang
+from needlewise.reports.aftercare import SessionSheet
+from needlewise.storage.models import Clinic, SessionZone
+
+
+@dataclass(frozen=True, slots=True)
+class AftercareFacts:
+    """The sheet's session facts, the check-ins' days, dates and tokens, and the client's language."""
+
+    session_id: int
+    client_id: int
+    client_name: str
+    sheet: SessionSheet
+    checkins: tuple[tuple[int, date, str], ...]
+    lang: Lang | None
+
+
+@audit.records_not_found("session")
+def aftercare_facts(actor: Actor, session_id: int) -> AftercareFacts:
+    """What the aftercare sheet of a session says (the read is recorded).
+
+    ``lang`` is the language the check-ins were scheduled in (the client's), if there are any.
+    """
+    clinic_id = audit.require(actor, Action.VIEW_HEALTH, "aftercare", session_id)
+    with transaction.atomic():
+        session = own_session(clinic_id, session_id)
+        zones = tuple((z.zone, z.length_mm) for z in SessionZone.objects.filter(session=session).order_by("zone"))
+        products = tuple(str(p) for p in session.products_applied)
+        checkins = session_checkins(session)
+        sheet = SessionSheet(
+            clinic_name=Clinic.objects.values_list("name", flat=True).get(pk=clinic_id),
+            session_on=session_day(session),
+            zones=zones,
+            products=products,
+        )
+        audit.record(actor, "read", "aftercare", session.pk, client_id=session.client_id)
+    return AftercareFacts(
+        session_id=session.pk,
+        client_id=session.client_id,
+        client_name=f"{session.client.given_name} {session.client.family_name}",
+        sheet=sheet,
+        checkins=tuple((c.checkin.day, c.checkin.due_on, c.token) for c in checkins),
+        lang=Lang(checkins[0].checkin.lang) if checkins else None,
+    )

@@ -1,0 +1,46 @@
+"""One appointment as an iCalendar (RFC 5545) file: a single event, times in UTC, nothing about health.
+
+The ``icalendar`` library writes it (escaping, CRLF line ends, folding at 75 octets).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from icalendar import Calendar, Event
+
+PRODUCT_ID = "-//needlewise//clinic schedule//EN"
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarEvent:
+    """What a calendar file says about an appointment."""
+
+    uid: str
+    starts_at: datetime
+    minutes: int
+    summary: str
+    location: str
+    cancelled: bool
+    stamp: datetime
+
+
+def calendar_file(event: CalendarEvent) -> bytes:
+    """The ``.ics`` file of one event."""
+    calendar = Calendar()
+    calendar.add("prodid", PRODUCT_ID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    entry = Event()
+    entry.add("uid", event.uid)
+    entry.add("dtstamp", event.stamp.astimezone(UTC))
+    entry.add("dtstart", event.starts_at.astimezone(UTC))
+    entry.add("dtend", (event.starts_at + timedelta(minutes=event.minutes)).astimezone(UTC))
+    entry.add("summary", event.summary)
+    entry.add("location", event.location)
+    entry.add("status", "CANCELLED" if event.cancelled else "CONFIRMED")
+    calendar.add_component(entry)
+    data: bytes = calendar.to_ical()
+    return data

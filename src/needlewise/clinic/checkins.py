@@ -1,0 +1,302 @@
+"""Post-treatment check-ins: private links for the days after a session, the client's answers, alerts.
+
+Each check-in's link carries a token that is recomputed, never stored:
+``base64url(HMAC-SHA256(SECRET_KEY, "checkin:<check-in id>:<session id>:<day>"))``. Staff can show or
+print the link at any time, while the database holds only the token's SHA-256 (unique, looked up by
+equality): a copy of the database alone does not reveal any link. After a change of the secret key
+the links already handed out keep working (their digests are stored), but staff can no longer show
+them again: a recomputed token no longer matches.
+
+The client answers without signing in. A check-in may be answered before its due date (people answer
+when they notice something); it is answered once, and a later change is a call to the clinic. Any
+answer whose triage is not the expected course opens an alert for the clinic's practitioners. Rate
+limiting of the public link is left to the reverse proxy (tokens are 256-bit, so guessing is not a
+concern; flooding is).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from needlewise.clinic import audit
+from needlewise.clinic.actor import Actor
+from needlewise.domain.permissions import Action
+from needlewise.domain.treatment import Triage
+from needlewise.domain.vocabulary import Lang
+from needlewise.engine.knowledge import KnowledgeBase
+from needlewise.engine.treatment import triage
+from needlewise.engine.treatment_knowledge import CheckinQuestion
+from needlewise.errors import ConflictError, InvalidInputError, NotFoundError, Problem
+from needlewise.storage.models import CheckIn, Clinic, TreatmentSession
+
+ALERT_OPEN, ALERT_NONE, ALERT_ACKNOWLEDGED = "open", "none", "acknowledged"
+ALERT_LIMIT = 200
+_TOKEN_LIMIT = 100  # a real token has 43 characters
+
+
+def link_token(checkin: CheckIn) -> str:
+    """The check-in's private-link token, recomputed from the secret key and the check-in's identity."""
+    message = f"checkin:{checkin.pk}:{checkin.session_id}:{checkin.day}".encode()
+    mac = hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac).rstrip(b"=").decode("ascii")
+
+
+def token_digest(token: str) -> str:
+    """What the database keeps of a token: its SHA-256, in hex."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def session_day(session: TreatmentSession) -> date:
+    """The session's date in the clinic's time zone."""
+    return timezone.localtime(session.performed_at).date()
+
+
+def schedule(session: TreatmentSession, kb: KnowledgeBase, lang: Lang) -> list[CheckIn]:
+    """One check-in per day of ``kb.treatment.checkin.days`` after ``session``, in ``lang``.
+
+    Called inside the transaction that records the session (whose audit row covers these); the
+    token needs the check-in's id, so each row is written with a random placeholder digest first.
+    """
+    made = []
+    performed_on = session_day(session)
+    for day in kb.treatment.checkin.days:
+        checkin = CheckIn.objects.create(
+            clinic_id=session.clinic_id,
+            client_id=session.client_id,
+            session=session,
+            day=day,
+            due_on=performed_on + timedelta(days=day),
+            lang=lang.value,
+            token_digest=f"pending:{secrets.token_hex(16)}",
+        )
+        checkin.token_digest = token_digest(link_token(checkin))
+        checkin.save(update_fields=["token_digest"])
+        made.append(checkin)
+    return made
+
+
+@dataclass(frozen=True, slots=True)
+class CheckinView:
+    """What the client's page shows: the day's questions in the check-in's language, and any answer."""
+
+    checkin_id: int
+    day: int
+    due_on: date
+    lang: Lang
+    clinic_name: str
+    questions: tuple[CheckinQuestion, ...]
+    answered_at: datetime | None
+    yes_ids: frozenset[str]
+    triage: Triage | None
+
+    @property
+    def answered(self) -> bool:
+        """Whether the client has answered already."""
+        return self.answered_at is not None
+
+
+def _view(checkin: CheckIn, clinic_name: str, kb: KnowledgeBase) -> CheckinView:
+    answers = checkin.answers if isinstance(checkin.answers, dict) else {}
+    return CheckinView(
+        checkin_id=checkin.pk,
+        day=checkin.day,
+        due_on=checkin.due_on,
+        lang=Lang(checkin.lang),
+        clinic_name=clinic_name,
+        questions=kb.treatment.checkin.questions_for(checkin.day),
+        answered_at=checkin.answered_at,
+        yes_ids=frozenset(answers.get("yes", [])),
+        triage=Triage(checkin.triage) if checkin.triage else None,
+    )
+
+
+def _by_token(token: str, *, lock: bool = False) -> CheckIn:
+    rows = CheckIn.objects.select_for_update() if lock else CheckIn.objects.all()
+    found = rows.filter(token_digest=token_digest(token)).first() if 0 < len(token) <= _TOKEN_LIMIT else None
+    if found is None:
+        raise NotFoundError([Problem("checkin", "no check-in has this link")])
+    return found
+
+
+def _not_found(actor: Actor) -> None:
+    """Record an unknown link (never the token itself) in its own transaction."""
+    with transaction.atomic():
+        audit.record(actor, "not_found", "checkin", outcome="denied")
+
+
+def _clinic_name(clinic_id: int) -> str:
+    return Clinic.objects.values_list("name", flat=True).get(pk=clinic_id)
+
+
+def open_checkin(actor: Actor, token: str, kb: KnowledgeBase) -> CheckinView:
+    """The check-in behind a private link (anonymous; the read is recorded); NotFoundError otherwise."""
+    try:
+        with transaction.atomic():
+            checkin = _by_token(token)
+            audit.record(actor, "read", "checkin", checkin.pk, client_id=checkin.client_id, clinic_id=checkin.clinic_id)
+            return _view(checkin, _clinic_name(checkin.clinic_id), kb)
+    except NotFoundError:
+        _not_found(actor)
+        raise
+
+
+def answer(actor: Actor, token: str, yes_ids: set[str], kb: KnowledgeBase) -> CheckinView:
+    """Store the client's answers (question ids answered "yes") and their triage; open an alert if needed.
+
+    Ids must be questions of that day's check-in (InvalidInputError); a check-in already answered is a
+    ConflictError (the first answer stands: the client is told to call the clinic instead).
+    """
+    try:
+        with transaction.atomic():
+            checkin = _by_token(token, lock=True)
+            asked = [q.question_id for q in kb.treatment.checkin.questions_for(checkin.day)]
+            if not yes_ids <= set(asked):
+                raise InvalidInputError([Problem("answers", "only answer the questions shown on this page")])
+            if checkin.answered_at is not None:
+                raise ConflictError(
+                    [Problem("checkin", "this check-in was already answered; call the clinic to tell them more")]
+                )
+            level = triage(kb.treatment, checkin.day, yes_ids)
+            checkin.answers = {"yes": sorted(yes_ids), "no": sorted(set(asked) - yes_ids)}
+            checkin.answered_at = timezone.now()
+            checkin.triage = level.value
+            checkin.alert = ALERT_NONE if level is Triage.EXPECTED else ALERT_OPEN
+            checkin.save(update_fields=["answers", "answered_at", "triage", "alert"])
+            audit.record(
+                actor,
+                "answer",
+                "checkin",
+                checkin.pk,
+                client_id=checkin.client_id,
+                clinic_id=checkin.clinic_id,
+                detail={"triage": level.value},
+            )
+            return _view(checkin, _clinic_name(checkin.clinic_id), kb)
+    except NotFoundError:
+        _not_found(actor)
+        raise
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """An answered check-in that needs a practitioner: who, which session and day, what they said."""
+
+    checkin_id: int
+    client_id: int
+    client_name: str
+    session_id: int
+    session_on: date
+    day: int
+    triage: Triage
+    answered_at: datetime
+    yes_texts: tuple[str, ...]
+
+
+def yes_texts(checkin: CheckIn, kb: KnowledgeBase, lang: Lang) -> tuple[str, ...]:
+    """The questions a check-in answered "yes", in words (an id the knowledge base no longer has, as is)."""
+    answers = checkin.answers if isinstance(checkin.answers, dict) else {}
+    by_id = {q.question_id: q.text.in_(lang) for q in kb.treatment.checkin.questions}
+    return tuple(by_id.get(question_id, question_id) for question_id in answers.get("yes", []))
+
+
+def alerts(actor: Actor, kb: KnowledgeBase, lang: Lang) -> list[Alert]:
+    """The clinic's open alerts, most urgent first, then the longest waiting (the read is recorded)."""
+    clinic_id = audit.require(actor, Action.VIEW_HEALTH, "checkin_alerts")
+    with transaction.atomic():
+        rows = list(
+            CheckIn.objects.filter(clinic_id=clinic_id, alert=ALERT_OPEN)
+            .select_related("client", "session")
+            .order_by("answered_at", "pk")[:ALERT_LIMIT]
+        )
+        audit.record(actor, "read", "checkin_alerts", detail={"shown": [c.pk for c in rows]})
+    found = [
+        Alert(
+            checkin_id=c.pk,
+            client_id=c.client_id,
+            client_name=f"{c.client.given_name} {c.client.family_name}",
+            session_id=c.session_id,
+            session_on=session_day(c.session),
+            day=c.day,
+            triage=Triage(c.triage),
+            answered_at=c.answered_at or c.created_at,
+            yes_texts=yes_texts(c, kb, lang),
+        )
+        for c in rows
+    ]
+    return sorted(found, key=lambda a: -a.triage.rank)
+
+
+def close_alert(actor: Actor, checkin: CheckIn) -> None:
+    """Mark an open alert acknowledged by ``actor`` (inside the caller's transaction, row locked)."""
+    checkin.alert = ALERT_ACKNOWLEDGED
+    checkin.acknowledged_by_id = actor.staff_user_id
+    checkin.acknowledged_at = timezone.now()
+    checkin.save(update_fields=["alert", "acknowledged_by", "acknowledged_at"])
+    audit.record(actor, "acknowledge", "checkin", checkin.pk, client_id=checkin.client_id)
+
+
+@audit.records_not_found("checkin")
+def acknowledge(actor: Actor, checkin_id: int) -> CheckIn:
+    """A practitioner has seen an open alert and is acting on it."""
+    clinic_id = audit.require(actor, Action.RECORD_TREATMENT, "checkin", checkin_id)
+    with transaction.atomic():
+        checkin = CheckIn.objects.select_for_update().filter(pk=checkin_id, clinic_id=clinic_id).first()
+        if checkin is None:
+            raise NotFoundError([Problem("checkin", "no such check-in in your clinic")])
+        if checkin.alert != ALERT_OPEN:
+            raise ConflictError([Problem("checkin", "this check-in has no open alert")])
+        close_alert(actor, checkin)
+    return checkin
+
+
+@dataclass(frozen=True, slots=True)
+class SessionCheckin:
+    """A session's check-in with its private-link token, for staff to show, print or copy."""
+
+    checkin: CheckIn
+    token: str
+
+
+def own_session(clinic_id: int, session_id: int) -> TreatmentSession:
+    """The session with this id in this clinic; NotFoundError otherwise (other clinics' ids included)."""
+    session = TreatmentSession.objects.select_related("client").filter(pk=session_id, clinic_id=clinic_id).first()
+    if session is None:
+        raise NotFoundError([Problem("session", "no such session in your clinic")])
+    return session
+
+
+def session_checkins(session: TreatmentSession) -> list[SessionCheckin]:
+    """A session's check-ins by day, with their tokens (un-audited: for use inside audited use cases)."""
+    return [SessionCheckin(c, link_token(c)) for c in CheckIn.objects.filter(session=session).order_by("day")]
+
+
+@audit.records_not_found("session")
+def checkins_of_session(actor: Actor, session_id: int) -> list[SessionCheckin]:
+    """A session's check-ins with their links (the read is recorded)."""
+    clinic_id = audit.require(actor, Action.VIEW_HEALTH, "checkin", "", None)
+    with transaction.atomic():
+        session = own_session(clinic_id, session_id)
+        found = session_checkins(session)
+        audit.record(actor, "read", "checkin", client_id=session.client_id, detail={"session": session.pk})
+    return found
+
+
+def open_alert_count(clinic_id: int) -> int:
+    """How many alerts of the clinic are open (un-audited: a number, for the workspace home page)."""
+    return CheckIn.objects.filter(clinic_id=clinic_id, alert=ALERT_OPEN).count()
+
+
+def open_alert_count_for(actor: Actor) -> int | None:
+    """The open alerts of the actor's clinic for roles that see health records, else None (un-audited)."""
+    if actor.clinic_id is None or not actor.may(Action.VIEW_HEALTH):
+        return None
+    return open_alert_count(actor.clinic_id)

@@ -1,0 +1,256 @@
+"""Treatment plans: goals, a needle length per zone, sessions, products, checked against the knowledge base.
+
+A length above every confirmed range for the plan's goals, or above the practitioner's scope, is
+refused, naming the zone; shorter-than-studied lengths, goals without a confirmed range, zone
+cautions and products that should not go on freshly needled skin are kept with the plan as warnings.
+The minimum interval between sessions comes from the knowledge base's interval rules.
+
+A client has at most one active plan: saving a new plan closes the previous one (both recorded in
+the audit log), so the newest plan is always the one sessions follow.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from needlewise.clinic import audit
+from needlewise.clinic.actor import Actor
+from needlewise.clinic.clients import own_client
+from needlewise.domain.permissions import NEEDLE_SCOPE_MM, Action
+from needlewise.domain.treatment import Finding, FindingLevel
+from needlewise.engine.knowledge import KnowledgeBase
+from needlewise.engine.treatment import (
+    ABOVE_RANGE,
+    IntervalChoice,
+    length_findings,
+    minimum_interval,
+    product_findings,
+)
+from needlewise.errors import ConflictError, InvalidInputError, NotFoundError, Problem
+from needlewise.storage.models import Client, PlanZone, Screening, TreatmentPlan
+
+MIN_LENGTH_MM = Decimal("0.1")
+MAX_LENGTH_MM = Decimal("3.0")
+MAX_SESSIONS = 20
+NOTES_LIMIT = 5000
+HISTORY_LIMIT = 50
+_CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True, slots=True)
+class PlanForm:
+    """What the practitioner plans: goals, needle length (mm) per zone, sessions, products, notes."""
+
+    goals: tuple[str, ...]
+    zones: dict[str, Decimal | float]
+    sessions_planned: int
+    products: tuple[str, ...] = ()
+    notes: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PlanResult:
+    """The saved plan and the warnings it was saved with."""
+
+    plan: TreatmentPlan
+    findings: tuple[Finding, ...]
+
+
+def _length(value: Decimal | float) -> Decimal | None:
+    """The length as a decimal if it is a number from 0.1 to 3.0 with at most two decimals."""
+    length = value if isinstance(value, Decimal) else Decimal(str(value))
+    if not length.is_finite() or not MIN_LENGTH_MM <= length <= MAX_LENGTH_MM or length != length.quantize(_CENT):
+        return None
+    return length.quantize(_CENT)
+
+
+def _validated(form: PlanForm, kb: KnowledgeBase) -> tuple[dict[str, Decimal], list[Problem]]:
+    problems = []
+    goals, areas, products = (kb.vocabulary[name] for name in ("goals", "areas", "planned_products"))
+    if not form.goals:
+        problems.append(Problem("goals", "choose at least one goal"))
+    problems += [Problem("goals", f"unknown goal {goal!r}") for goal in form.goals if goal not in goals]
+    if not form.zones:
+        problems.append(Problem("zones", "enter a needle length for at least one zone"))
+    lengths = {}
+    for zone, value in form.zones.items():
+        length = _length(value)
+        if zone not in areas:
+            problems.append(Problem(f"zones.{zone}", f"unknown zone {zone!r}"))
+        elif length is None:
+            message = "enter a needle length from 0.1 to 3.0 mm, with at most two decimals"
+            problems.append(Problem(f"zones.{zone}", message))
+        else:
+            lengths[zone] = length
+    if not 1 <= form.sessions_planned <= MAX_SESSIONS:
+        problems.append(Problem("sessions_planned", f"plan from 1 to {MAX_SESSIONS} sessions"))
+    problems += [Problem("products", f"unknown product {p!r}") for p in form.products if p not in products]
+    if len(form.notes.strip()) > NOTES_LIMIT:
+        problems.append(Problem("notes", f"at most {NOTES_LIMIT} characters"))
+    return lengths, problems
+
+
+def _block(finding: Finding, kb: KnowledgeBase, role: str) -> Problem:
+    details = finding.details
+    zone, length = str(details["zone"]), f"{float(details['length_mm']):g}"
+    if finding.code == ABOVE_RANGE:
+        goal = kb.vocabulary["goals"][str(details["goal"])].label.en
+        template = "%(length)s mm is above the longest needle the knowledge base reports for %(goal)s (%(max)s mm)"
+        return Problem.worded(f"zones.{zone}", template, length=length, goal=goal, max=f"{details['max_mm']:g}")
+    template = "%(length)s mm is above your scope as %(role)s (%(scope)s mm); a nurse or provider must plan this zone"
+    return Problem.worded(f"zones.{zone}", template, length=length, role=role, scope=f"{details['scope_mm']:g}")
+
+
+def as_json(finding: Finding) -> dict[str, object]:
+    """A finding as stored with a plan."""
+    details = dict(finding.details)
+    return {
+        "code": finding.code,
+        "level": finding.level.value,
+        "details": details,
+        "citations": list(finding.citations),
+    }
+
+
+def stored_findings(plan: TreatmentPlan) -> tuple[Finding, ...]:
+    """The warnings a plan was saved with, as findings again."""
+    return tuple(
+        Finding(row["code"], FindingLevel(row["level"]), row["details"], tuple(row["citations"]))
+        for row in plan.findings
+    )
+
+
+@audit.records_not_found("client")
+def create(actor: Actor, client_id: int, form: PlanForm, kb: KnowledgeBase) -> PlanResult:
+    """Save a screened client's treatment plan (closing their previous active plan)."""
+    clinic_id = audit.require(actor, Action.RECORD_TREATMENT, "plan", "", client_id)
+    assert actor.role is not None  # noqa: S101 - require() passed, so the actor has a role
+    lengths, problems = _validated(form, kb)
+    if problems:
+        raise InvalidInputError(problems)
+    goals = tuple(sorted(set(form.goals)))
+    zone_mm = {zone: float(length) for zone, length in lengths.items()}
+    findings = length_findings(kb.treatment, goals, zone_mm, NEEDLE_SCOPE_MM[actor.role])
+    blocks = [f for f in findings if f.blocks]
+    if blocks:
+        raise InvalidInputError([_block(f, kb, actor.role.value.replace("_", " ")) for f in blocks])
+    products = tuple(dict.fromkeys(form.products))
+    warnings = findings + product_findings(kb.treatment, products)
+    interval = minimum_interval(kb.treatment, goals, max(zone_mm.values()))
+    with transaction.atomic():
+        client = Client.objects.select_for_update().filter(pk=client_id, clinic_id=clinic_id).first()
+        if client is None:
+            raise NotFoundError([Problem("client", "no such client in your clinic")])
+        if client.archived_at is not None:
+            raise ConflictError([Problem("client", "this client is archived; restore them before planning")])
+        if not Screening.objects.filter(client=client).exists():
+            raise ConflictError([Problem("client", "screen the client first: a plan needs a screening")])
+        previous = list(TreatmentPlan.objects.filter(client=client, status="active"))
+        plan = TreatmentPlan.objects.create(
+            clinic_id=clinic_id,
+            client=client,
+            goals=list(goals),
+            sessions_planned=form.sessions_planned,
+            min_interval_days=interval.days,
+            products=list(products),
+            findings=[as_json(f) for f in warnings],
+            notes=form.notes.strip(),
+            kb_version=kb.version.version,
+            kb_hash=kb.version.content_hash,
+            created_by_id=actor.staff_user_id,
+        )
+        PlanZone.objects.bulk_create(PlanZone(plan=plan, zone=z, length_mm=mm) for z, mm in sorted(lengths.items()))
+        for old in previous:
+            _close(actor, old, replaced_by=plan.pk)
+        detail = {"zones": len(lengths), "warnings": len(warnings), "replaces": [old.pk for old in previous]}
+        audit.record(actor, "create", "plan", plan.pk, client_id=client.pk, detail=detail)
+    return PlanResult(plan, warnings)
+
+
+def _close(actor: Actor, plan: TreatmentPlan, replaced_by: int | None = None) -> None:
+    plan.status, plan.closed_at = "closed", timezone.now()
+    plan.save(update_fields=["status", "closed_at"])
+    detail: dict[str, object] = {"replaced_by": replaced_by} if replaced_by else {}
+    audit.record(actor, "close", "plan", plan.pk, client_id=plan.client_id, detail=detail)
+
+
+def active_plan(clinic_id: int, client_id: int) -> TreatmentPlan | None:
+    """The client's active plan, if any. Not audited: for other use cases' checks."""
+    return (
+        TreatmentPlan.objects.filter(clinic_id=clinic_id, client_id=client_id, status="active")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+@audit.records_not_found("client")
+def planning(actor: Actor, client_id: int) -> Client:
+    """The client a new plan is for (refused to roles that do not plan; the read is recorded)."""
+    clinic_id = audit.require(actor, Action.RECORD_TREATMENT, "plan", "", client_id)
+    with transaction.atomic():
+        client = own_client(clinic_id, client_id)
+        audit.record(actor, "read", "client", client.pk, client_id=client.pk)
+    return client
+
+
+def _own_plan(clinic_id: int, plan_id: int) -> TreatmentPlan:
+    plan = (
+        TreatmentPlan.objects.select_related("client", "created_by__staff")
+        .prefetch_related("zones")
+        .filter(pk=plan_id, clinic_id=clinic_id)
+        .first()
+    )
+    if plan is None:
+        raise NotFoundError([Problem("plan", "no such treatment plan in your clinic")])
+    return plan
+
+
+@audit.records_not_found("plan")
+def get(actor: Actor, plan_id: int) -> TreatmentPlan:
+    """One plan of the clinic with its zones (the read is recorded)."""
+    clinic_id = audit.require(actor, Action.VIEW_HEALTH, "plan", plan_id)
+    with transaction.atomic():
+        plan = _own_plan(clinic_id, plan_id)
+        audit.record(actor, "read", "plan", plan.pk, client_id=plan.client_id)
+    return plan
+
+
+@audit.records_not_found("client")
+def plans_of(actor: Actor, client_id: int) -> list[TreatmentPlan]:
+    """The client's plans, newest first (the read is recorded)."""
+    clinic_id = audit.require(actor, Action.VIEW_HEALTH, "plan", "", client_id)
+    with transaction.atomic():
+        client = own_client(clinic_id, client_id)
+        rows = list(
+            TreatmentPlan.objects.filter(client=client)
+            .prefetch_related("zones")
+            .order_by("-created_at", "-pk")[:HISTORY_LIMIT]
+        )
+        audit.record(actor, "read", "plan", "", client_id=client.pk, detail={"shown": [p.pk for p in rows]})
+    return rows
+
+
+@audit.records_not_found("plan")
+def close(actor: Actor, plan_id: int) -> TreatmentPlan:
+    """Close an active plan: no session can follow it any more."""
+    clinic_id = audit.require(actor, Action.RECORD_TREATMENT, "plan", plan_id)
+    with transaction.atomic():
+        plan = _own_plan(clinic_id, plan_id)
+        if plan.status != "active":
+            raise ConflictError([Problem("plan", "this plan is already closed")])
+        _close(actor, plan)
+    return plan
+
+
+def interval_basis(plan: TreatmentPlan, kb: KnowledgeBase) -> IntervalChoice:
+    """The knowledge base's interval rules behind a plan's minimum interval, with their notes and sources.
+
+    Goals today's knowledge base no longer has rules for are left out (the plan keeps its stored days).
+    """
+    longest = max((float(z.length_mm) for z in plan.zones.all()), default=0.0)
+    known = {rule.goal for rule in kb.treatment.intervals}
+    return minimum_interval(kb.treatment, [goal for goal in plan.goals if goal in known], longest)

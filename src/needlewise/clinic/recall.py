@@ -1,0 +1,201 @@
+"""Traceability and recall: who a cartridge lot or a device touched, exported, and marked for contact.
+
+A manufacturer's recall names a cartridge lot (or a device's serial). The list shows every session
+of the actor's clinic that used it, newest first, with the client's contact details, the
+practitioner, the device and cartridge and the zones treated; its totals count the sessions, the
+distinct clients and the adverse events recorded against the lot (for a device: against its
+sessions). The queries are in :mod:`needlewise.clinic.recall_rows`: one for the rows with their
+contact marks, one for their zones, whatever the number of rows (no N+1).
+
+Paging: a list longer than :data:`PAGE_SIZE` sessions is paged by keyset, not by offset. ``after_id``
+is the last session shown; the next page holds the sessions performed before it (ties broken by id),
+so sessions recorded in between never shift rows onto the wrong page or show them twice. Totals
+always count the whole list.
+
+Every call is audited. Audit rows hold ids, never names: the lot or serial, an identifier of a
+manufactured product, goes in the row's ``detail`` with the ids of the clients shown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from needlewise.clinic import audit
+from needlewise.clinic.actor import Actor
+from needlewise.clinic.recall_rows import (
+    EXPORT_HEADER,
+    PAGE_SIZE,
+    RecallKind,
+    RecallList,
+    RecallRow,
+    adverse_events,
+    checked_key,
+    csv_line,
+    found_rows,
+    parse_kind,
+    recall_rows,
+    sessions_of,
+)
+from needlewise.clinic.spreadsheet import csv_text
+from needlewise.domain.permissions import Action
+from needlewise.errors import ConflictError, InvalidInputError, NotFoundError, Problem
+from needlewise.storage.models import RecallContact
+
+__all__ = [
+    "EXPORT_HEADER",
+    "PAGE_SIZE",
+    "OpenContacts",
+    "RecallKind",
+    "RecallList",
+    "RecallRow",
+    "by_device",
+    "by_lot",
+    "export_csv",
+    "mark_contacted",
+    "mark_for_contact",
+    "open_contacts",
+    "recall_list",
+    "require_role",
+]
+
+REASON_MIN = 10
+TEXT_LIMIT = 2000
+OPEN_LIMIT = 500
+
+
+def require_role(actor: Actor) -> None:
+    """Refuse (and record) roles that do not run recalls, before they even see the form."""
+    audit.require(actor, Action.RUN_RECALL, "recall")
+
+
+def _detail(kind: RecallKind, key: str, rows: list[RecallRow], **more: object) -> dict[str, object]:
+    return {"kind": kind.value, "key": key, **more, "clients": sorted({r.client_id for r in rows})}
+
+
+def recall_list(actor: Actor, kind: RecallKind, key: str, *, after_id: int | None = None) -> RecallList:
+    """A page of the sessions of the actor's clinic that used this lot or device, newest first."""
+    clinic_id = audit.require(actor, Action.RUN_RECALL, "recall")
+    key = checked_key(kind, key)
+    sessions = sessions_of(clinic_id, kind, key)
+    with transaction.atomic():
+        found = found_rows(clinic_id, kind, key, after_id, PAGE_SIZE + 1)
+        shown = found[:PAGE_SIZE]
+        if after_id is None and len(found) <= PAGE_SIZE:  # the whole list is here: count it
+            total, clients = len(shown), len({f["client_id"] for f in shown})
+        else:
+            counted = sessions.aggregate(sessions=Count("pk"), clients=Count("client", distinct=True))
+            total, clients = counted["sessions"], counted["clients"]
+        rows = recall_rows(shown)
+        adverse = adverse_events(clinic_id, kind, key)
+        audit.record(actor, "read", "recall", detail=_detail(kind, key, rows, after=after_id))
+    next_after = shown[-1]["id"] if len(found) > PAGE_SIZE else None
+    return RecallList(kind, key, rows, total, clients, adverse, after_id, next_after)
+
+
+def by_lot(actor: Actor, lot: str, *, after_id: int | None = None) -> RecallList:
+    """Every session of the actor's clinic that used cartridges of ``lot`` (exact match), newest first."""
+    return recall_list(actor, RecallKind.LOT, lot, after_id=after_id)
+
+
+def by_device(actor: Actor, serial: str, *, after_id: int | None = None) -> RecallList:
+    """Every session of the actor's clinic done with the device of this serial, newest first."""
+    return recall_list(actor, RecallKind.DEVICE, serial, after_id=after_id)
+
+
+def export_csv(actor: Actor, kind: str, key: str) -> str:
+    """The whole list (every page) as CSV, cells safe to open in a spreadsheet; the export is recorded."""
+    clinic_id = audit.require(actor, Action.RUN_RECALL, "recall")
+    recall_kind = parse_kind(kind)
+    key = checked_key(recall_kind, key)
+    with transaction.atomic():
+        rows = recall_rows(found_rows(clinic_id, recall_kind, key, None, None))
+        audit.record(actor, "export", "recall", detail=_detail(recall_kind, key, rows, sessions=len(rows)))
+    return csv_text(EXPORT_HEADER, (csv_line(row) for row in rows))
+
+
+def _checked_text(where: str, text: str, minimum: int, message: str) -> str:
+    text = text.strip()
+    if len(text) < minimum:
+        raise InvalidInputError([Problem(where, message)])
+    if len(text) > TEXT_LIMIT:
+        raise InvalidInputError([Problem(where, f"at most {TEXT_LIMIT} characters")])
+    return text
+
+
+def mark_for_contact(actor: Actor, kind: str, key: str, reason: str) -> int:
+    """Mark every client on the list for contact, once per client, lot or device; returns how many are new.
+
+    Marking again adds nobody twice (the table's unique constraint holds even for two clicks at
+    once): only clients treated since the last marking are added.
+    """
+    clinic_id = audit.require(actor, Action.RUN_RECALL, "recall")
+    recall_kind = parse_kind(kind)
+    key = checked_key(recall_kind, key)
+    reason = _checked_text("reason", reason, REASON_MIN, f"give the reason in at least {REASON_MIN} characters")
+    with transaction.atomic():
+        treated = set(sessions_of(clinic_id, recall_kind, key).values_list("client_id", flat=True).distinct())
+        contacts = RecallContact.objects.filter(clinic_id=clinic_id, kind=recall_kind.value, key=key)
+        new = treated - set(contacts.values_list("client_id", flat=True))
+        RecallContact.objects.bulk_create(
+            [
+                RecallContact(
+                    clinic_id=clinic_id,
+                    client_id=client_id,
+                    kind=recall_kind.value,
+                    key=key,
+                    reason=reason,
+                    marked_by_id=actor.staff_user_id,
+                )
+                for client_id in sorted(new)
+            ],
+            ignore_conflicts=True,
+        )
+        made = [(pk, client_id) for pk, client_id in contacts.values_list("pk", "client_id") if client_id in new]
+        for contact_id, client_id in sorted(made):
+            audit.record(actor, "create", "recall_contact", contact_id, client_id=client_id)
+        audit.record(actor, "create", "recall", detail={"kind": recall_kind.value, "key": key, "marked": len(made)})
+    return len(made)
+
+
+@audit.records_not_found("recall_contact")
+def mark_contacted(actor: Actor, contact_id: int, note: str) -> RecallContact:
+    """Record that a marked client was contacted, and how (a contact is marked contacted once)."""
+    clinic_id = audit.require(actor, Action.RUN_RECALL, "recall_contact", contact_id)
+    note = _checked_text("note", note, 1, "say how the client was contacted")
+    with transaction.atomic():
+        contact = RecallContact.objects.select_for_update().filter(pk=contact_id, clinic_id=clinic_id).first()
+        if contact is None:
+            raise NotFoundError([Problem("recall_contact", "no such recall contact in your clinic")])
+        if contact.contacted_at is not None:
+            raise ConflictError([Problem("recall_contact", "this client was already marked as contacted")])
+        contact.contacted_at = timezone.now()
+        contact.contacted_by_id = actor.staff_user_id
+        contact.contact_note = note
+        contact.save(update_fields=["contacted_at", "contacted_by", "contact_note"])
+        audit.record(actor, "update", "recall_contact", contact.pk, client_id=contact.client_id)
+    return contact
+
+
+@dataclass(frozen=True, slots=True)
+class OpenContacts:
+    """The clinic's clients still to be contacted (oldest marks first, up to OPEN_LIMIT) and how many in all."""
+
+    contacts: list[RecallContact]
+    total: int
+
+
+def open_contacts(actor: Actor) -> OpenContacts:
+    """The clinic's outstanding recall contacts, with each client's contact details (the read is recorded)."""
+    clinic_id = audit.require(actor, Action.RUN_RECALL, "recall_contact")
+    outstanding = RecallContact.objects.filter(clinic_id=clinic_id, contacted_at__isnull=True)
+    with transaction.atomic():
+        contacts = list(
+            outstanding.select_related("client", "marked_by__staff").order_by("marked_at", "pk")[:OPEN_LIMIT]
+        )
+        total = outstanding.count()
+        audit.record(actor, "read", "recall_contact", detail={"shown": [c.pk for c in contacts]})
+    return OpenContacts(contacts, total)

@@ -1,0 +1,146 @@
+"""The aftercare sheet: the session's facts gathered by the clinic, rendered as HTML and PDF by the report."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+import time_machine
+from markupsafe import Markup
+from weasyprint import HTML
+
+from clinic.followup_support import session_row
+from clinic.support import expected, last_seq, rows_after, summary
+from needlewise.clinic.aftercare import aftercare_facts
+from needlewise.domain.permissions import Role
+from needlewise.domain.vocabulary import Lang
+from needlewise.errors import NotAllowedError, NotFoundError
+from needlewise.reports.aftercare import CheckinLink, SessionSheet, aftercare_body, aftercare_html, aftercare_pdf
+
+NOW = datetime(2031, 6, 15, 12, 0, tzinfo=UTC)
+SHEET = SessionSheet(
+    clinic_name="Clinic Alpha",
+    session_on=date(2031, 6, 15),
+    zones=(("cheeks", Decimal("1.00")), ("forehead", Decimal("0.50"))),
+    products=("hyaluronic_acid", "house serum"),
+)
+LINKS = [(1, date(2031, 6, 16), "https://clinic.example/checkin/tok1/"), (3, date(2031, 6, 18), "https://x/c/3/")]
+
+
+def section(kb, section_id):
+    return next(s for s in kb.sections if s.section_id == section_id)
+
+
+def squeezed(text: str) -> str:
+    """``text`` without any white space (line breaks fall between layout boxes)."""
+    return "".join(text.split())
+
+
+def pdf_text(html: str) -> str:
+    """The text WeasyPrint lays out on the PDF's pages (its boxes, as drawn), without white space."""
+    document = HTML(string=html).render()
+    parts = [
+        box.text
+        for page in document.pages
+        for box in page._page_box.descendants()
+        if isinstance(getattr(box, "text", None), str)
+    ]
+    return squeezed("".join(parts))
+
+
+def test_the_pdf_carries_the_red_flags_aftercare_session_and_links(kb):
+    pdf = aftercare_pdf(SHEET, kb, Lang.EN, LINKS)
+    assert pdf.startswith(b"%PDF")
+    text = pdf_text(aftercare_html(SHEET, kb, Lang.EN, LINKS))
+    shown = [
+        *(step.en for step in section(kb, "red-flags").steps),
+        *(step.en for step in section(kb, "aftercare").steps),
+    ]
+    first_source = kb.sources[section(kb, "red-flags").citations[0]]
+    shown += [section(kb, "red-flags").title.en, kb.disclaimer.en, first_source.title, "confidence: moderate"]
+    shown += ["Clinic Alpha", "Date 2031-06-15", "Cheeks: 1 mm", "Forehead: 0.5 mm", "Hyaluronic acid serum"]
+    shown += ["house serum", "Day 1 (from 2031-06-16)", "https://clinic.example/checkin/tok1/"]
+    for words in shown:
+        assert squeezed(words) in text, words
+    assert "fever" in section(kb, "red-flags").steps[1].en
+
+
+def test_the_sheet_in_spanish(kb):
+    html = aftercare_html(SHEET, kb, Lang.ES, [CheckinLink(7, date(2031, 6, 22), "https://x/c/7/")])
+    assert '<html lang="es">' in html
+    assert section(kb, "red-flags").title.es in html
+    assert "Cuidados después de tu sesión de microneedling" in html
+    assert "Mejillas: 1 mm" in html
+    assert "Día 7" in html
+    assert kb.disclaimer.es.split()[0] in html
+
+
+def test_the_fragment_is_escaped_markup_and_says_when_no_checkins_exist(kb):
+    sheet = replace(SHEET, clinic_name="<b>Bold</b> & Co", zones=(), products=())
+    body = aftercare_body(sheet, kb, Lang.EN, [])
+    assert isinstance(body, Markup)
+    assert "&lt;b&gt;Bold&lt;/b&gt; &amp; Co" in body
+    assert "<b>Bold</b>" not in body
+    assert "No check-ins were scheduled" in body
+    assert body.count("None recorded") == 2
+
+
+def test_a_knowledge_base_without_a_section_leaves_it_out(kb):
+    fewer = replace(kb, sections=tuple(s for s in kb.sections if s.section_id != "aftercare"))
+    html = aftercare_html(SHEET, fewer, Lang.EN, LINKS)
+    assert section(kb, "red-flags").title.en in html
+    assert section(kb, "aftercare").steps[0].en not in html
+
+
+@pytest.mark.django_db
+def test_aftercare_facts_gathers_the_session_for_the_sheet(site_a, kb):
+    with time_machine.travel(NOW, tick=False):
+        session = session_row(site_a, kb, performed_at=NOW - timedelta(hours=1), lang=Lang.ES)
+    nurse = site_a.actor(Role.NURSE)
+    seq = last_seq()
+    facts = aftercare_facts(nurse, session.pk)
+    assert [summary(r) for r in rows_after(seq)] == [
+        expected(nurse, "read", "aftercare", session.pk, client_id=site_a.client.pk)
+    ]
+    assert facts.sheet == SessionSheet(
+        "Clinic Alpha",
+        date(2031, 6, 15),
+        (("cheeks", Decimal("1.00")), ("forehead", Decimal("0.50"))),
+        ("hyaluronic_acid",),
+    )
+    assert (facts.session_id, facts.client_id, facts.client_name, facts.lang) == (
+        session.pk,
+        site_a.client.pk,
+        "Zephyrine Quixotelle",
+        Lang.ES,
+    )
+    assert [(day, due.isoformat()) for day, due, _ in facts.checkins] == [
+        (1, "2031-06-16"),
+        (3, "2031-06-18"),
+        (7, "2031-06-22"),
+    ]
+    assert all(len(token) == 43 for _, _, token in facts.checkins)
+
+
+@pytest.mark.django_db
+def test_aftercare_facts_without_checkins_have_no_language(site_a, kb):
+    session = session_row(site_a, kb, lang=None)
+    facts = aftercare_facts(site_a.actor(Role.OWNER), session.pk)
+    assert (facts.checkins, facts.lang) == ((), None)
+
+
+@pytest.mark.django_db
+def test_aftercare_facts_refuse_the_front_desk_and_other_clinics(site_a, site_b, kb):
+    session = session_row(site_a, kb)
+    desk, nurse_b = site_a.actor(Role.FRONT_DESK), site_b.actor(Role.NURSE)
+    seq = last_seq()
+    with pytest.raises(NotAllowedError):
+        aftercare_facts(desk, session.pk)
+    with pytest.raises(NotFoundError):
+        aftercare_facts(nurse_b, session.pk)
+    assert [summary(r) for r in rows_after(seq)] == [
+        expected(desk, "view_health", "aftercare", session.pk, outcome="denied"),
+        expected(nurse_b, "not_found", "session", session.pk, outcome="denied"),
+    ]

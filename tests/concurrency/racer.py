@@ -1,0 +1,172 @@
+"""The child side of ``test_cartridge_race.py``: set up a clinic, then race session records in forked processes.
+
+Run with the virtual environment's python, ``NEEDLEWISE_DATA_DIR`` (and ``DATABASE_URL`` for
+PostgreSQL) in the environment. Django is set up here, never in the test process.
+
+``racer.py setup N``
+    Migrate; create a clinic, its owner, a nurse, a consent template and N clients, each screened
+    (clinic tier), with a signed consent and an active plan. Print one JSON line with the ids.
+
+``racer.py race CLINIC_ID NURSE_USER_ID ROUNDS_JSON``
+    Set Django up and load the knowledge base once, with no database connection open. For each
+    round (a list of claims: client id, plan id, cartridge lot, serial), fork one process per claim;
+    each opens its own connection, waits for the same instant, then records a session through
+    ``needlewise.clinic.treatment_sessions.record`` and prints one JSON line: the session id, or
+    the checks that blocked it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+import traceback
+from datetime import date, timedelta
+from decimal import Decimal
+
+import django
+
+_PASSWORD = "race owner password 9c1e"  # noqa: S105 - a throwaway account in a temporary database
+_SIGNATURE_SIZE = (64, 24)
+
+
+def _line(text: str) -> None:
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+
+
+def setup(clients_wanted: int) -> int:
+    """A clinic with ``clients_wanted`` clients who may be treated today."""
+    import io  # noqa: PLC0415
+
+    from django.core.management import call_command  # noqa: PLC0415 - only after django.setup()
+    from PIL import Image, ImageDraw  # noqa: PLC0415
+
+    from needlewise.bootstrap import knowledge_base  # noqa: PLC0415
+    from needlewise.clinic import accounts, clients, consents, plans, screenings  # noqa: PLC0415
+    from needlewise.clinic.actor import Actor  # noqa: PLC0415
+    from needlewise.domain.permissions import Role  # noqa: PLC0415
+    from needlewise.domain.vocabulary import Lang  # noqa: PLC0415
+
+    call_command("migrate", verbosity=0, interactive=False)
+    kb = knowledge_base()
+    owner = accounts.create_clinic(
+        name="Race Clinic",
+        city="Raceville",
+        owner_email="owner@race.example.org",
+        owner_name="Owner",
+        owner_password=_PASSWORD,
+    )
+    owner_actor = Actor.staff(owner.user_id, owner.clinic_id, Role.OWNER)
+    nurse_member = accounts.add_staff(owner_actor, accounts.NewStaff("nurse@race.example.org", "Nurse", Role.NURSE))
+    nurse = Actor.staff(nurse_member.user_id, owner.clinic_id, Role.NURSE)
+    template = consents.create_template(owner_actor, intro_en="Race consent.", intro_es="Consentimiento.", kb=kb)
+    signature = io.BytesIO()
+    pad = Image.new("RGB", _SIGNATURE_SIZE, (255, 255, 255))
+    ImageDraw.Draw(pad).line([(4, 18), (30, 4), (60, 18)], fill=(0, 0, 0), width=2)
+    pad.save(signature, format="PNG")
+    made = []
+    for n in range(clients_wanted):
+        details = clients.ClientDetails(f"Racer{n}", "Client", date(1980, 1, 1) + timedelta(days=n))
+        client = clients.create(nurse, details)
+        screenings.record(nurse, client_id=client.pk, profile={"setting": "clinic", "age": 40}, kb=kb, lang=Lang.EN)
+        consents.sign(
+            nurse,
+            client.pk,
+            template_id=template.pk,
+            lang="en",
+            typed_name=f"Racer{n} Client",
+            method="drawn",
+            signature_png=signature.getvalue(),
+            scan=None,
+            scan_content_type="",
+            kb=kb,
+        )
+        form = plans.PlanForm(goals=("texture",), zones={"cheeks": Decimal("1.0")}, sessions_planned=3)
+        plan = plans.create(nurse, client.pk, form, kb).plan
+        made.append([client.pk, plan.pk])
+    _line(json.dumps({"clinic_id": owner.clinic_id, "nurse_user_id": nurse_member.user_id, "clients": made}))
+    return 0
+
+
+def _claim(clinic_id: int, user_id: int, claim: list[object], start_at: float) -> None:
+    from django.db import connection  # noqa: PLC0415
+
+    from needlewise.bootstrap import knowledge_base  # noqa: PLC0415 - only after django.setup()
+    from needlewise.clinic import treatment_sessions  # noqa: PLC0415
+    from needlewise.clinic.actor import Actor  # noqa: PLC0415
+    from needlewise.domain.permissions import Role  # noqa: PLC0415
+    from needlewise.errors import ConflictError  # noqa: PLC0415
+
+    client_id, plan_id, lot, serial = claim
+    assert isinstance(client_id, int)
+    assert isinstance(plan_id, int)
+    connection.ensure_connection()  # connect before the start, so both claims begin together
+    form = treatment_sessions.SessionForm(
+        plan_id=plan_id,
+        device_model="Pen",
+        device_kind="pen",
+        device_serial="D1",
+        cartridge_lot=str(lot),
+        cartridge_serial=str(serial),
+        cartridge_expiry=date.today() + timedelta(days=300),  # noqa: DTZ011
+        zones={"cheeks": "1.0"},
+        passes="2",
+        end_point="erythema",
+    )
+    actor = Actor.staff(user_id, clinic_id, Role.NURSE, ip="127.0.0.1", request_id=f"race-{serial}"[:32])
+    time.sleep(max(0.0, start_at - time.time()))
+    try:
+        done = treatment_sessions.record(actor, client_id, form, knowledge_base())
+    except ConflictError as blocked:
+        _line(json.dumps({"client": client_id, "ok": False, "blocked": [p.where for p in blocked.problems]}))
+    else:
+        assert done.session is not None
+        _line(json.dumps({"client": client_id, "ok": True, "session": done.session.pk}))
+
+
+def race(clinic_id: int, user_id: int, rounds: list[list[list[object]]]) -> int:
+    """Each round's claims in simultaneous forked processes; every claim prints its outcome."""
+    from django.db import connections  # noqa: PLC0415 - only after django.setup()
+
+    from needlewise.bootstrap import knowledge_base  # noqa: PLC0415
+    from needlewise.clinic import treatment_sessions  # noqa: PLC0415, F401 - imported once, before forking
+
+    knowledge_base()
+    failed = 0
+    for claims in rounds:
+        connections.close_all()  # no connection may be shared with the children
+        start_at = time.time() + 0.3
+        children = []
+        for claim in claims:
+            sys.stdout.flush()
+            pid = os.fork()
+            if pid == 0:
+                code = 0
+                try:
+                    _claim(clinic_id, user_id, claim, start_at)
+                except BaseException:  # noqa: BLE001 - report anything, then leave without the parent's cleanup
+                    traceback.print_exc()
+                    code = 1
+                sys.stdout.flush()
+                sys.stderr.flush()
+                os._exit(code)
+            children.append(pid)
+        for pid in children:
+            _, status = os.waitpid(pid, 0)
+            failed += os.waitstatus_to_exitcode(status) != 0
+    return 1 if failed else 0
+
+
+def main(argv: list[str]) -> int:
+    """Dispatch ``setup`` or ``race``."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "needlewise.web.settings")
+    django.setup()
+    if argv[0] == "setup":
+        return setup(int(argv[1]))
+    return race(int(argv[1]), int(argv[2]), json.loads(argv[3]))
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
