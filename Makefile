@@ -7,7 +7,7 @@ UV := UV_PYTHON_DOWNLOADS=never python3 -m uv
 RUN := $(UV) run --frozen
 
 .DEFAULT_GOAL := help
-.PHONY: help install run assess test lint typecheck contracts kb-check unit unit-postgres bench bench-api bench-clinic messages fmt clean
+.PHONY: help install run assess test lint typecheck contracts kb-check unit unit-postgres bench bench-api bench-clinic bench-recall messages fmt clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -59,8 +59,11 @@ bench-api: install ## JSON API throughput and latency with wrk (Debian package w
 bench-clinic: install ## Client search and client page on PostgreSQL, 100,000 clients (wrk; keeps its scratch database)
 	$(RUN) python bench/clinic.py
 
+bench-recall: install ## Cartridge lot recall on PostgreSQL, 10,000,000 sessions (keeps its scratch database, about 12 GB)
+	$(RUN) python bench/recall.py
+
 messages: install ## Extract the web app's texts and update the Spanish catalogue (then translate, then: make messages again)
-	$(RUN) pybabel extract -F babel.cfg -k _ -k N_ -k ngettext:1,2 -o src/needlewise/locale/django.pot --no-location --sort-output --project needlewise .
+	$(RUN) pybabel extract -F babel.cfg -k _ -k N_ -k ngettext:1,2 -k gettext_noop -o src/needlewise/locale/django.pot --no-location --sort-output --project needlewise .
 	$(RUN) pybabel update -i src/needlewise/locale/django.pot -d src/needlewise/locale -D django --no-fuzzy-matching
 	$(RUN) pybabel compile -d src/needlewise/locale -D django
 

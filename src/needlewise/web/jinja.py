@@ -1,4 +1,4 @@
-"""The Jinja2 environment: autoescaping, gettext from Django's catalogues, static and url helpers."""
+"""The Jinja2 environment: autoescaping, gettext from Django's catalogues, static, url and label helpers."""
 
 from __future__ import annotations
 
@@ -7,9 +7,19 @@ from typing import Any
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext_noop
 from jinja2 import Environment, StrictUndefined
 
-from needlewise.domain.permissions import Action
+from needlewise.domain.permissions import Action, Role
+
+# A staff role as pages show it, e.g. "Nadia Nurse (nurse)"; translated when shown.
+_ROLE_LABELS: dict[Role, str] = {
+    Role.OWNER: gettext_noop("owner"),
+    Role.PROVIDER: gettext_noop("provider"),
+    Role.NURSE: gettext_noop("nurse"),
+    Role.AESTHETICIAN: gettext_noop("aesthetician"),
+    Role.FRONT_DESK: gettext_noop("front desk"),
+}
 
 
 def environment(**options: Any) -> Environment:  # noqa: ANN401 - Django passes Jinja2's own options
@@ -18,7 +28,12 @@ def environment(**options: Any) -> Environment:  # noqa: ANN401 - Django passes 
     env = Environment(extensions=["jinja2.ext.i18n"], **options)  # noqa: S701 - autoescape forced on above
     env.install_gettext_translations(translation, newstyle=True)  # type: ignore[attr-defined]
     env.globals.update(
-        static=static, url=reverse, get_language=translation.get_language, plain_number=plain_number, Action=Action
+        static=static,
+        url=reverse,
+        get_language=translation.get_language,
+        plain_number=plain_number,
+        role_label=role_label,
+        Action=Action,
     )
     return env
 
@@ -28,3 +43,8 @@ def plain_number(value: object) -> object:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value
+
+
+def role_label(role: str) -> str:
+    """A staff role's code (``front_desk``) as words in the active language ("front desk")."""
+    return translation.gettext(_ROLE_LABELS[Role(role)])

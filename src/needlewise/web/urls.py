@@ -7,11 +7,18 @@ from django.views.i18n import set_language
 
 from needlewise.api.routes import api
 from needlewise.web.views import (
+    checkin_public,
     clinic_admin,
     clinic_auth,
     clinic_clients,
+    clinic_consent,
+    clinic_followup,
+    clinic_plans,
     clinic_public,
+    clinic_recall,
     clinic_records,
+    clinic_schedule,
+    clinic_sessions,
     pages,
     questionnaire,
     saved,
@@ -54,6 +61,13 @@ clinic_urls = [
     path("clinics/send/", clinic_public.choose, name="clinics-choose"),
     path("clinics/<slug:slug>/", clinic_public.clinic, name="clinic-public"),
     path("clinics/<slug:slug>/request/", clinic_public.send, name="clinic-send"),
+    *clinic_consent.urls,
+    *clinic_plans.urls,
+    *clinic_sessions.urls,
+    *clinic_recall.urls,
+    *clinic_followup.urls,
+    *clinic_schedule.urls,
+    *checkin_public.urls,
 ]
 
 urlpatterns = [

@@ -9,6 +9,7 @@ and that allowed writes did change rows.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -17,6 +18,7 @@ from urllib.parse import urlencode
 import pytest
 from django.contrib.auth.models import User
 from django.contrib.auth.tokens import default_token_generator
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client, override_settings
 from django.urls import reverse
@@ -24,12 +26,18 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from clinic.followup_support import checkin_of, session_row
+from clinic.treatment_support import TINY_PNG, consent_template, plan, signed_consent, staff_actor
+from needlewise.bootstrap import knowledge_base
+from needlewise.clinic import adverse_events, checkins, consents, photos, recall, scheduling
+from needlewise.clinic.actor import Actor
 from needlewise.domain.permissions import Action, Role, allows
-from needlewise.storage.models import StaffMember
+from needlewise.storage.models import Consent, ConsentTemplate, RecallContact, StaffMember, TreatmentPlan
 from needlewise.web.urls import clinic_urls
 from web.clinic.support import (
     HOME_CLINIC_STATE,
     Site,
+    actor_for,
     body,
     interview_state,
     make_site,
@@ -138,6 +146,132 @@ def _slug(site: Site) -> dict[str, object]:
     return {"slug": site.clinic.slug}
 
 
+def _template_id(site: Site) -> dict[str, object]:
+    return {"template_id": ConsentTemplate.objects.filter(clinic=site.clinic).latest("version").pk}
+
+
+def _drawn_consent_id(site: Site) -> dict[str, object]:
+    return {"consent_id": Consent.objects.filter(clinic=site.clinic, method="drawn").latest("pk").pk}
+
+
+def _paper_consent_id(site: Site) -> dict[str, object]:
+    return {"consent_id": Consent.objects.filter(clinic=site.clinic, method="paper").latest("pk").pk}
+
+
+def _plan_id(site: Site) -> dict[str, object]:
+    return {"plan_id": TreatmentPlan.objects.filter(clinic=site.clinic).latest("pk").pk}
+
+
+def _consent_intros(site: Site) -> dict[str, str]:
+    del site
+    return {"intro_en": "Welcome.", "intro_es": "Bienvenida."}
+
+
+def _signature(site: Site) -> dict[str, str]:
+    data_url = "data:image/png;base64," + base64.b64encode(TINY_PNG).decode()
+    template = ConsentTemplate.objects.filter(clinic=site.clinic).latest("version")
+    return {
+        "template_id": str(template.pk),
+        "lang": "en",
+        "typed_name": "Zed",
+        "method": "drawn",
+        "signature_data": data_url,
+    }
+
+
+def _plan_form(site: Site) -> dict[str, str]:
+    del site
+    return {"goals": "glow", "zone_cheeks": "0.5", "sessions_planned": "3"}
+
+
+def _session(site: Site) -> dict[str, object]:
+    return {"session_id": session_row(site, knowledge_base()).pk}
+
+
+def _checkin_token(site: Site) -> dict[str, object]:
+    return {"token": checkin_of(session_row(site, knowledge_base()), 1)[1]}
+
+
+def _open_alert(site: Site) -> dict[str, object]:
+    checkin, token = checkin_of(session_row(site, knowledge_base()), 1)
+    checkins.answer(Actor.anonymous("192.0.2.1", "matrix"), token, {"pus"}, knowledge_base())
+    return {"checkin_id": checkin.pk}
+
+
+def _adverse_report(site: Site) -> dict[str, str]:
+    del site
+    return {"kind": "pih", "severity": "mild", "onset_on": _today(), "outcome": "ongoing", "description": "Matrix."}
+
+
+def _adverse_event(site: Site) -> dict[str, object]:
+    form = adverse_events.AdverseEventForm("pih", "mild", False, timezone.localdate(), "ongoing", "Matrix.")  # noqa: FBT003 - not serious
+    nurse = actor_for(site.members[Role.NURSE])
+    session_id = int(str(_session(site)["session_id"]))
+    return {"event_id": adverse_events.record(nurse, session_id, form, knowledge_base()).pk}
+
+
+def _booking(site: Site) -> dict[str, str]:
+    return {"practitioner": str(site.members[Role.NURSE].user_id), "date": _today(1), "time": "10:00", "minutes": "60"}
+
+
+def _appointment(site: Site) -> dict[str, object]:
+    starts_at = timezone.now().replace(microsecond=0) + timedelta(days=1)
+    desk = actor_for(site.members[Role.FRONT_DESK])
+    nurse = site.members[Role.NURSE].user_id
+    return {"appointment_id": scheduling.book(desk, site.client.pk, nurse, starts_at, 60).pk}
+
+
+def _session_form(site: Site) -> dict[str, str]:
+    plan_zones = TreatmentPlan.objects.filter(clinic=site.clinic).latest("pk").zones.all()
+    lengths = {f"zone_{z.zone}": str(z.length_mm) for z in plan_zones}
+    expiry = _today(300)
+    return {
+        "device_model": "Pen",
+        "device_kind": "pen",
+        "cartridge_lot": "LOT-M",
+        "cartridge_serial": "SN-M",
+        "cartridge_expiry": expiry,
+        "passes": "2",
+        "end_point": "erythema",
+        "action": "record",
+        **lengths,
+    }
+
+
+def _photo_upload(site: Site) -> dict[str, object]:
+    del site
+    return {"photo": SimpleUploadedFile("p.png", TINY_PNG), "caption": "Matrix"}
+
+
+def _photo(site: Site) -> dict[str, object]:
+    nurse = actor_for(site.members[Role.NURSE])
+    return {"photo_id": photos.add(nurse, session_row(site, knowledge_base()).pk, TINY_PNG).pk}
+
+
+LOT = "LOT-2031-A"  # the lot of followup_support.session_row
+
+
+def _lot_query(site: Site) -> dict[str, str]:
+    del site
+    return {"kind": "lot", "key": LOT}
+
+
+def _lot_treated(site: Site) -> dict[str, object]:
+    session_row(site, knowledge_base())  # made before the request: the mark has a client to mark
+    return {}
+
+
+def _mark(site: Site) -> dict[str, str]:
+    del site
+    return {"kind": "lot", "key": LOT, "reason": "Supplier recalled the lot."}
+
+
+def _recall_contact(site: Site) -> dict[str, object]:
+    session = session_row(site, knowledge_base())
+    recall.mark_for_contact(actor_for(site.members[Role.NURSE]), "lot", LOT, "Supplier recalled the lot.")
+    return {"contact_id": RecallContact.objects.get(clinic=site.clinic, client_id=session.client_id).pk}
+
+
 GET, POST = "get", "post"
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
@@ -190,6 +324,58 @@ POLICY: dict[str, Policy] = {
     "clinics-choose": Policy(PUBLIC, {POST: Call(200, _home_result)}),
     "clinic-public": Policy(PUBLIC, {GET: Call(200)}, kwargs=_slug),
     "clinic-send": Policy(PUBLIC, {POST: Call(200, _home_result)}, kwargs=_slug),
+    "clinic-consent-templates": Policy(
+        Action.MANAGE_CONSENT, {GET: Call(200), POST: Call(302, _consent_intros, writes=True)}
+    ),
+    "clinic-consent-template": Policy(Action.MANAGE_CONSENT, {GET: Call(200)}, "template", _template_id),
+    "clinic-consent-sign": Policy(
+        Action.RECORD_TREATMENT, {GET: Call(200), POST: Call(302, _signature, writes=True)}, "client", _client_id
+    ),
+    "clinic-consent": Policy(Action.VIEW_HEALTH, {GET: Call(200)}, "consent", _drawn_consent_id),
+    "clinic-consent-signature": Policy(Action.VIEW_HEALTH, {GET: Call(200)}, "consent", _drawn_consent_id),
+    "clinic-consent-scan": Policy(Action.VIEW_HEALTH, {GET: Call(200)}, "consent", _paper_consent_id),
+    "clinic-plan-new": Policy(
+        Action.RECORD_TREATMENT, {GET: Call(200), POST: Call(302, _plan_form, writes=True)}, "client", _client_id
+    ),
+    "clinic-plan": Policy(Action.VIEW_HEALTH, {GET: Call(200)}, "plan", _plan_id),
+    "clinic-plan-close": Policy(Action.RECORD_TREATMENT, {POST: Call(302, writes=True)}, "plan", _plan_id),
+    # the client's latest screening is an uncleared stop result: the record is refused with the reasons
+    "clinic-session-new": Policy(
+        Action.RECORD_TREATMENT, {GET: Call(200), POST: Call(409, _session_form)}, "client", _client_id
+    ),
+    "clinic-session": Policy(Action.VIEW_HEALTH, {GET: Call(200)}, "session", _session),
+    "clinic-session-photo-add": Policy(
+        Action.RECORD_TREATMENT, {POST: Call(302, _photo_upload, writes=True)}, "session", _session
+    ),
+    "clinic-photo": Policy(Action.VIEW_HEALTH, {GET: Call(200)}, "photo", _photo),
+    "clinic-alerts": Policy(Action.VIEW_HEALTH, {GET: Call(200)}),
+    "clinic-alert-ack": Policy(Action.RECORD_TREATMENT, {POST: Call(302, writes=True)}, "checkin", _open_alert),
+    "clinic-adverse-new": Policy(
+        Action.RECORD_TREATMENT, {GET: Call(200), POST: Call(302, _adverse_report, writes=True)}, "session", _session
+    ),
+    # its POST (outcome update, record_treatment) is checked in test_followup_pages
+    "clinic-adverse-event": Policy(Action.VIEW_HEALTH, {GET: Call(200)}, "adverse_event", _adverse_event),
+    "clinic-aftercare": Policy(Action.VIEW_HEALTH, {GET: Call(200)}, "session", _session),
+    "clinic-aftercare-pdf": Policy(Action.VIEW_HEALTH, {GET: Call(200)}, "session", _session),
+    "clinic-schedule": Policy(Action.MANAGE_SCHEDULE, {GET: Call(200)}),
+    "clinic-book": Policy(
+        Action.MANAGE_SCHEDULE, {GET: Call(200), POST: Call(302, _booking, writes=True)}, "client", _client_id
+    ),
+    "clinic-appointment-ics": Policy(Action.MANAGE_SCHEDULE, {GET: Call(200)}, "appointment", _appointment),
+    "clinic-appointment-cancel": Policy(
+        Action.MANAGE_SCHEDULE, {POST: Call(302, writes=True)}, "appointment", _appointment
+    ),
+    "clinic-recall": Policy(Action.RUN_RECALL, {GET: Call(200, _lot_query)}, kwargs=_lot_treated),
+    "clinic-recall-export": Policy(Action.RUN_RECALL, {GET: Call(200, _lot_query)}, kwargs=_lot_treated),
+    "clinic-recall-mark": Policy(Action.RUN_RECALL, {POST: Call(302, _mark, writes=True)}, kwargs=_lot_treated),
+    "clinic-recall-contacts": Policy(Action.RUN_RECALL, {GET: Call(200)}),
+    "clinic-recall-contact-done": Policy(
+        Action.RUN_RECALL,
+        {POST: Call(302, lambda _s: {"note": "Phoned; no symptoms."}, writes=True)},
+        "recall_contact",
+        _recall_contact,
+    ),
+    "checkin": Policy(PUBLIC, {GET: Call(200), POST: Call(200, lambda _s: {"yes": "pus"})}, kwargs=_checkin_token),
 }
 
 #: Requests known to answer wrongly (see the reasons); strict, so a fix shows up as XPASS.
@@ -222,6 +408,23 @@ def sites(django_db_setup, django_db_blocker) -> Iterator[tuple[Site, Site]]:
                 make_site("Clinic Alpha", "alpha", "Zephyrine", "Quixotelle"),
                 make_site("Clinic Beta", "beta", "Barnaby", "Oakenshield"),
             )
+            kb = knowledge_base()
+            for site in built:  # consent text, a drawn and a paper consent, and a plan for the treatment routes
+                template = consent_template(site, kb)
+                signed_consent(site, kb)
+                consents.sign(
+                    staff_actor(site, Role.NURSE),
+                    site.client.pk,
+                    template_id=template.pk,
+                    lang="en",
+                    typed_name="Paper Signer",
+                    method="paper",
+                    signature_png=None,
+                    scan=b"%PDF-1.4 scan",
+                    scan_content_type="application/pdf",
+                    kb=kb,
+                )
+                plan(site, kb)
             for site in built:  # a second factor for the lost-phone reset to turn off (not a signed-in
                 # role's: a staff member who has one is sent from the set-up page to their account page)
                 StaffMember.objects.filter(pk=site.members[Role.FRONT_DESK].pk).update(totp_secret="A" * 32)
@@ -254,14 +457,16 @@ def test_route_answers_as_the_policy_says(sites, name, method, who, whose):
         signed_in(browser, StaffMember.objects.select_related("user").get(pk=own.members[role].pk))
     path = reverse(name, kwargs=policy.kwargs(target))  # after signing in: a reset token covers last_login
     before = table_hashes()
-    response = getattr(browser, method)(path, call.data(own))
+    data = call.data(own)
+    response = getattr(browser, method)(path, data)
     changed = table_hashes() != before
+    asked = f"{path}?{urlencode(data)}" if method == GET and data else path  # sign-in returns to the query too
 
     if policy.who == PUBLIC:
         expected = call.ok if role is None or call.staff_ok is None else call.staff_ok_for.get(role, call.staff_ok)
         assert response.status_code == expected
     elif role is None:
-        assert (response.status_code, response["Location"]) == (302, f"/clinic/sign-in/?{urlencode({'next': path})}")
+        assert (response.status_code, response["Location"]) == (302, f"/clinic/sign-in/?{urlencode({'next': asked})}")
         assert not changed
     elif policy.who != ANY_STAFF and not allows(role, policy.who):
         assert response.status_code == 403
@@ -276,6 +481,7 @@ def test_route_answers_as_the_policy_says(sites, name, method, who, whose):
         assert changed == call.writes
     if method == GET:
         assert not changed
-    text = body(response)
+    binary = response.get("Content-Type", "").startswith(("image/", "application/pdf"))
+    text = "" if binary else body(response)
     assert other.client_name.split()[1] not in text
     assert other.requester_name not in text

@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDi
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from needlewise.clinic import clients, intake, screenings
+from needlewise.clinic import checkins, clients, intake, screenings, treatment_overview
 from needlewise.domain.permissions import Action
 from needlewise.errors import InvalidInputError
 from needlewise.web.views.clinic_common import acting, clinic_page, field_errors, form_date
@@ -20,7 +20,9 @@ def home(request: HttpRequest) -> HttpResponse:
     actor = acting(request)
     recent = clients.search(actor, clients.SearchQuery())[:10]
     waiting = len(intake.queue(actor)) if actor.may(Action.MANAGE_INTAKE) else None
-    return render(request, "clinic/home.html", {"actor": actor, "recent": recent, "waiting": waiting})
+    alerts = checkins.open_alert_count_for(actor)
+    context = {"actor": actor, "recent": recent, "waiting": waiting, "alerts": alerts}
+    return render(request, "clinic/home.html", context)
 
 
 @require_GET
@@ -112,5 +114,9 @@ def client_page(request: HttpRequest, client_id: int) -> HttpResponse:
     latest_body = None
     if record.status is not None and record.status.latest is not None:
         latest_body = record.status.latest.document.body
-    context = {"actor": actor, "record": record, "latest": latest_body, "Action": Action}
+    treatment = None
+    if record.status is not None:  # clinical roles only: the front desk sees no health data
+        assert actor.clinic_id is not None  # noqa: S101 - a signed-in staff member has a clinic
+        treatment = treatment_overview.overview(actor.clinic_id, client_id)
+    context = {"actor": actor, "record": record, "latest": latest_body, "Action": Action, "treatment": treatment}
     return render(request, "clinic/client.html", context)

@@ -39,6 +39,15 @@ def field_errors(error: InvalidInputError) -> dict[str, list[str]]:
     return errors
 
 
+def private_file(data: bytes, content_type: str, filename: str, *, download: bool) -> HttpResponse:
+    """A health-record file (signature, scan, photo, PDF) for staff: never cached, never sniffed."""
+    response = HttpResponse(data, content_type=content_type)
+    response["Cache-Control"] = "no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Disposition"] = f'{"attachment" if download else "inline"}; filename="{filename}"'
+    return response
+
+
 def _refused(request: HttpRequest, status: int, problem: Problem) -> HttpResponse:
     titles = {403: _("Your role does not allow this"), 404: _("Not found"), 409: _("This cannot be done now")}
     context = {"status": status, "title": titles[status], "message": problem.message}

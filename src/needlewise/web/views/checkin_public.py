@@ -1,0 +1,70 @@
+"""The client's check-in page behind a private link: a few yes/no red-flag questions, then what to do.
+
+No sign-in: the link is the key. The page speaks the language the check-in was scheduled in (the
+client's) unless ``?lang=`` asks for another; the answer form posts with the usual CSRF token.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.urls import URLPattern, path
+from django.utils import translation
+from django.views.decorators.http import require_http_methods
+
+from needlewise.clinic import checkins
+from needlewise.clinic.actor import Actor
+from needlewise.clinic.checkins import CheckinView
+from needlewise.clinic.sessions import client_ip, request_id
+from needlewise.domain.vocabulary import Lang
+from needlewise.errors import ConflictError, InvalidInputError, NotFoundError
+from needlewise.web.views.common import knowledge, render
+
+
+def _asked_lang(request: HttpRequest) -> Lang | None:
+    code = request.GET.get("lang") or request.POST.get("lang")
+    return Lang(code) if code in {lang.value for lang in Lang} else None
+
+
+def _page(request: HttpRequest, view: CheckinView, lang: Lang, extra: dict[str, object], status: int) -> HttpResponse:
+    policy = knowledge().treatment.checkin
+    context = {
+        "view": view,
+        "page_lang": lang,
+        "outcome": policy.outcome[view.triage].in_(lang) if view.triage else None,
+        "asked_citations": sorted({c for q in view.questions if q.question_id in view.yes_ids for c in q.citations}),
+        "policy_citations": policy.citations,
+        "error": False,
+        "conflict": False,
+        **extra,
+    }
+    with translation.override(lang.value):
+        response = render(request, "checkin.html", context, status=status)
+    response["Cache-Control"] = "no-store"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Referrer-Policy"] = "same-origin"  # "no-referrer" makes browsers post with Origin: null (CSRF 403)
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def checkin(request: HttpRequest, token: str) -> HttpResponse:
+    """GET: the day's questions (or the answer already given); POST: send the answers, see what to do."""
+    actor = Actor.anonymous(client_ip(request), request_id(request))
+    kb = knowledge()
+    asked = _asked_lang(request)
+    try:
+        view = checkins.open_checkin(actor, token, kb) if request.method == "GET" else None
+        if view is None:
+            yes_ids = set(request.POST.getlist("yes"))
+            view = checkins.answer(actor, token, yes_ids, kb)
+    except NotFoundError:
+        return render(request, "error.html", {"status": 404}, status=404)
+    except InvalidInputError:
+        view = checkins.open_checkin(actor, token, kb)
+        return _page(request, view, asked or view.lang, {"error": True}, 422)
+    except ConflictError:
+        view = checkins.open_checkin(actor, token, kb)
+        return _page(request, view, asked or view.lang, {"conflict": True}, 409)
+    return _page(request, view, asked or view.lang, {}, 200)
+
+
+urls: list[URLPattern] = [path("checkin/<str:token>/", checkin, name="checkin")]

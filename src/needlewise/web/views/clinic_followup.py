@@ -1,0 +1,158 @@
+"""Staff pages after a session: check-in alerts, adverse events, and the client's aftercare sheet (HTML, PDF)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.urls import URLPattern, path, reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from needlewise.clinic import adverse_events, checkins
+from needlewise.clinic.adverse_events import OUTCOMES, SEVERITIES, AdverseEventForm
+from needlewise.clinic.aftercare import AftercareFacts, aftercare_facts
+from needlewise.domain.permissions import Action
+from needlewise.domain.vocabulary import Lang
+from needlewise.errors import InvalidInputError
+from needlewise.reports.aftercare import CheckinLink, aftercare_body, aftercare_pdf
+from needlewise.web.views.clinic_common import acting, clinic_page, field_errors, form_date, private_file
+from needlewise.web.views.common import knowledge, lang_of, render
+
+
+@require_GET
+@clinic_page
+def alert_list(request: HttpRequest) -> HttpResponse:
+    """Open check-in alerts, most urgent first, and the adverse events recorded lately."""
+    actor = acting(request)
+    context = {
+        "actor": actor,
+        "alerts": checkins.alerts(actor, knowledge(), lang_of(request)),
+        "events": adverse_events.recent(actor),
+        "may_treat": actor.may(Action.RECORD_TREATMENT),
+    }
+    return render(request, "clinic/followup_alerts.html", context)
+
+
+@require_POST
+@clinic_page
+def alert_acknowledge(request: HttpRequest, checkin_id: int) -> HttpResponse:
+    """A practitioner has seen the alert and is acting on it."""
+    checkins.acknowledge(acting(request), checkin_id)
+    return HttpResponseRedirect(reverse("clinic-alerts"))
+
+
+def _int_or_none(value: str | None) -> int | None:
+    text = (value or "").strip()
+    return int(text) if text.isdigit() else None
+
+
+def _event_form(post: QueryDict) -> AdverseEventForm:
+    return AdverseEventForm(
+        kind=post.get("kind", ""),
+        severity=post.get("severity", ""),
+        serious=post.get("serious") == "1",
+        onset_on=form_date(post.get("onset_on")),
+        outcome=post.get("outcome", ""),
+        description=post.get("description", ""),
+        checkin_id=_int_or_none(post.get("checkin")),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@clinic_page
+def adverse_new(request: HttpRequest, session_id: int) -> HttpResponse:
+    """Record an adverse event against a session (from an alert, its check-in is preselected)."""
+    actor = acting(request)
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        try:
+            event = adverse_events.record(actor, session_id, _event_form(request.POST), knowledge())
+        except InvalidInputError as invalid:
+            errors = field_errors(invalid)
+        else:
+            return HttpResponseRedirect(reverse("clinic-adverse-event", args=[event.pk]))
+        values: dict[str, str] = request.POST.dict()
+    else:
+        values = {"outcome": "ongoing", "checkin": request.GET.get("checkin", "")}
+    context = {
+        "actor": actor,
+        "report": adverse_events.report_context(actor, session_id),
+        "values": values,
+        "errors": errors,
+        "severities": SEVERITIES,
+        "outcomes": OUTCOMES,
+    }
+    return render(request, "clinic/adverse_new.html", context, status=422 if errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+@clinic_page
+def adverse_event(request: HttpRequest, event_id: int) -> HttpResponse:
+    """One adverse event; practitioners update its outcome with a note."""
+    actor = acting(request)
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        outcome, note = request.POST.get("outcome", ""), request.POST.get("note", "")
+        try:
+            adverse_events.update_outcome(actor, event_id, outcome, note)
+        except InvalidInputError as invalid:
+            errors = field_errors(invalid)
+        else:
+            return HttpResponseRedirect(reverse("clinic-adverse-event", args=[event_id]))
+    event = adverse_events.get(actor, event_id)
+    kinds = {k.kind_id: k for k in knowledge().treatment.adverse_event_kinds}
+    context = {
+        "actor": actor,
+        "event": event,
+        "kind": kinds.get(event.kind),
+        "errors": errors,
+        "values": request.POST if errors else {"outcome": event.outcome, "note": ""},
+        "outcomes": OUTCOMES,
+        "may_treat": actor.may(Action.RECORD_TREATMENT),
+    }
+    return render(request, "clinic/adverse_event.html", context, status=422 if errors else 200)
+
+
+def _sheet_lang(request: HttpRequest, facts: AftercareFacts) -> Lang:
+    code = request.GET.get("lang", "")
+    if code in {lang.value for lang in Lang}:
+        return Lang(code)
+    return facts.lang or lang_of(request)
+
+
+def _links(request: HttpRequest, facts: AftercareFacts, lang: Lang) -> list[CheckinLink]:
+    suffix = f"?lang={lang.value}" if facts.lang is not None and lang is not facts.lang else ""
+    return [
+        CheckinLink(day, due_on, request.build_absolute_uri(reverse("checkin", args=[token])) + suffix)
+        for day, due_on, token in facts.checkins
+    ]
+
+
+@require_GET
+@clinic_page
+def aftercare(request: HttpRequest, session_id: int) -> HttpResponse:
+    """The aftercare sheet in the client's language (``?lang=``), with the check-in links to give them."""
+    actor = acting(request)
+    facts = aftercare_facts(actor, session_id)
+    sheet_lang = _sheet_lang(request, facts)
+    body = aftercare_body(facts.sheet, knowledge(), sheet_lang, _links(request, facts, sheet_lang))
+    context = {"actor": actor, "facts": facts, "sheet_lang": sheet_lang, "body": body}
+    return render(request, "clinic/aftercare.html", context)
+
+
+@require_GET
+@clinic_page
+def aftercare_download(request: HttpRequest, session_id: int) -> HttpResponse:
+    """The aftercare sheet as a PDF to print or send."""
+    facts = aftercare_facts(acting(request), session_id)
+    sheet_lang = _sheet_lang(request, facts)
+    pdf = aftercare_pdf(facts.sheet, knowledge(), sheet_lang, _links(request, facts, sheet_lang))
+    return private_file(pdf, "application/pdf", f"aftercare-session-{session_id}.pdf", download=True)
+
+
+urls: list[URLPattern] = [
+    path("clinic/alerts/", alert_list, name="clinic-alerts"),
+    path("clinic/alerts/<int:checkin_id>/acknowledge/", alert_acknowledge, name="clinic-alert-ack"),
+    path("clinic/sessions/<int:session_id>/adverse-events/new/", adverse_new, name="clinic-adverse-new"),
+    path("clinic/adverse-events/<int:event_id>/", adverse_event, name="clinic-adverse-event"),
+    path("clinic/sessions/<int:session_id>/aftercare/", aftercare, name="clinic-aftercare"),
+    path("clinic/sessions/<int:session_id>/aftercare.pdf", aftercare_download, name="clinic-aftercare-pdf"),
+]

@@ -1,0 +1,127 @@
+"""Treatment plan pages: a new plan checked against the knowledge base, a plan, closing it.
+
+The new-plan form shows each goal's needle length range with its sources and the practitioner's
+scope; a length the knowledge base or the scope does not allow is refused next to its zone. Only
+zones with a length typed in are part of the plan.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.urls import URLPattern, path, reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from needlewise.clinic import plans
+from needlewise.clinic.actor import Actor
+from needlewise.clinic.finding_words import describe
+from needlewise.domain.permissions import NEEDLE_SCOPE_MM
+from needlewise.errors import ConflictError, InvalidInputError
+from needlewise.web.views.clinic_common import acting, clinic_page
+from needlewise.web.views.clinic_consent import errors_of
+from needlewise.web.views.common import knowledge, lang_of, render, say
+
+
+def _length(text: str) -> Decimal:
+    """A typed length (a comma is read as the decimal point); not a number is NaN, which the plan refuses."""
+    try:
+        return Decimal(text.replace(",", "."))
+    except InvalidOperation:
+        return Decimal("NaN")
+
+
+def _count(text: str) -> int:
+    return int(text) if text.strip().isdecimal() else 0
+
+
+def _form(post: QueryDict, areas: list[str]) -> tuple[plans.PlanForm, dict[str, object]]:
+    """The plan form from the request and the values to show again (zones as typed)."""
+    typed = {zone: post.get(f"zone_{zone}", "").strip() for zone in areas}
+    form = plans.PlanForm(
+        goals=tuple(post.getlist("goals")),
+        zones={zone: _length(text) for zone, text in typed.items() if text},
+        sessions_planned=_count(post.get("sessions_planned", "")),
+        products=tuple(post.getlist("products")),
+        notes=post.get("notes", ""),
+    )
+    values: dict[str, object] = {
+        "goals": list(form.goals),
+        "products": list(form.products),
+        "sessions_planned": post.get("sessions_planned", ""),
+        "notes": form.notes,
+        **{f"zone_{zone}": text for zone, text in typed.items()},
+    }
+    return form, values
+
+
+def _scope_of(actor: Actor) -> float | None:
+    assert actor.role is not None  # noqa: S101 - a signed-in staff member has a role
+    return NEEDLE_SCOPE_MM[actor.role]
+
+
+@require_http_methods(["GET", "POST"])
+@clinic_page
+def plan_new(request: HttpRequest, client_id: int) -> HttpResponse:
+    """The new-plan form; on success, the saved plan."""
+    actor = acting(request)
+    kb = knowledge()
+    client = plans.planning(actor, client_id)
+    areas = list(kb.vocabulary["areas"])
+    values: dict[str, object] = {"goals": [], "products": [], "sessions_planned": "3", "notes": ""}
+    errors: dict[str, list[str]] = {}
+    conflict = None
+    if request.method == "POST":
+        form, values = _form(request.POST, areas)
+        try:
+            made = plans.create(actor, client_id, form, kb)
+        except InvalidInputError as invalid:
+            errors = errors_of(invalid)
+        except ConflictError as refused:
+            conflict = say(refused.first)
+        else:
+            return HttpResponseRedirect(reverse("clinic-plan", args=[made.plan.pk]))
+    context = {
+        "actor": actor,
+        "client": client,
+        "values": values,
+        "errors": errors,
+        "conflict": conflict,
+        "scope": _scope_of(actor),
+        "areas": areas,
+    }
+    status = 409 if conflict else 422 if errors else 200
+    return render(request, "clinic/plan_new.html", context, status=status)
+
+
+@require_GET
+@clinic_page
+def plan_page(request: HttpRequest, plan_id: int) -> HttpResponse:
+    """A plan: zones and needle lengths, the minimum interval with its sources, warnings in words."""
+    actor = acting(request)
+    kb, lang = knowledge(), lang_of(request)
+    plan = plans.get(actor, plan_id)
+    warnings = [(describe(f, kb, lang), f) for f in plans.stored_findings(plan)]
+    context = {
+        "actor": actor,
+        "plan": plan,
+        "zones": sorted(plan.zones.all(), key=lambda z: z.zone),
+        "warnings": warnings,
+        "interval": plans.interval_basis(plan, kb),
+    }
+    return render(request, "clinic/plan.html", context)
+
+
+@require_POST
+@clinic_page
+def plan_close(request: HttpRequest, plan_id: int) -> HttpResponse:
+    """Close the plan; sessions can no longer follow it."""
+    plans.close(acting(request), plan_id)
+    return HttpResponseRedirect(reverse("clinic-plan", args=[plan_id]))
+
+
+urls: list[URLPattern] = [
+    path("clinic/clients/<int:client_id>/plans/new/", plan_new, name="clinic-plan-new"),
+    path("clinic/plans/<int:plan_id>/", plan_page, name="clinic-plan"),
+    path("clinic/plans/<int:plan_id>/close/", plan_close, name="clinic-plan-close"),
+]

@@ -1,0 +1,118 @@
+"""Staff pages for the schedule: a day list per practitioner, booking a client, calendar files, cancelling.
+
+Times are entered and shown in the clinic's time zone (``TIME_ZONE``); calendar files carry UTC.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import URLPattern, path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from needlewise.clinic import clients, scheduling
+from needlewise.errors import ConflictError, InvalidInputError
+from needlewise.web.views.clinic_common import acting, clinic_page, field_errors, form_date
+from needlewise.web.views.common import render
+
+
+def _int_or_none(value: str | None) -> int | None:
+    text = (value or "").strip()
+    return int(text) if text.isdigit() else None
+
+
+@require_GET
+@clinic_page
+def schedule(request: HttpRequest) -> HttpResponse:
+    """The day's appointments per practitioner (``?day=YYYY-MM-DD``, ``&practitioner=<user id>``)."""
+    actor = acting(request)
+    asked = request.GET.get("day", "").strip()
+    day = form_date(asked) if asked else timezone.localdate()
+    practitioner = _int_or_none(request.GET.get("practitioner"))
+    context = {
+        "actor": actor,
+        "day": day,
+        "asked": asked,
+        "practitioner": practitioner,
+        "practitioners": scheduling.practitioners(actor),
+        "columns": scheduling.day_list(actor, day, practitioner) if day else [],
+        "previous": day - timedelta(days=1) if day else None,
+        "next": day + timedelta(days=1) if day else None,
+    }
+    return render(request, "clinic/schedule.html", context, status=200 if day else 422)
+
+
+def _starts_at(day_text: str, time_text: str) -> datetime | None:
+    day = form_date(day_text)
+    try:
+        at = time.fromisoformat(time_text.strip())
+    except ValueError:
+        return None
+    return timezone.make_aware(datetime.combine(day, at)) if day else None
+
+
+@require_http_methods(["GET", "POST"])
+@clinic_page
+def book(request: HttpRequest, client_id: int) -> HttpResponse:
+    """Suggested dates from the client's plan; booking a practitioner, a date and a time."""
+    actor = acting(request)
+    suggested = scheduling.suggestions(actor, client_id)
+    errors: dict[str, list[str]] = {}
+    values = {"date": suggested[0].isoformat() if suggested else "", "time": "09:00", "minutes": "60"}
+    if request.method == "POST":
+        values = {k: request.POST.get(k, "") for k in ("date", "time", "minutes", "practitioner")}
+        starts_at = _starts_at(values["date"], values["time"])
+        try:
+            appointment = scheduling.book(
+                actor,
+                client_id,
+                _int_or_none(values["practitioner"]),
+                starts_at,
+                _int_or_none(values["minutes"]),
+            )
+        except (InvalidInputError, ConflictError) as refused:
+            errors = field_errors(InvalidInputError(list(refused.problems)))
+            if "starts_at" in errors and starts_at is None:
+                errors["starts_at"] = [_("enter the date as YYYY-MM-DD and the time as HH:MM")]
+        else:
+            day = timezone.localtime(appointment.starts_at).date().isoformat()
+            return HttpResponseRedirect(f"{reverse('clinic-schedule')}?day={day}")
+    context = {
+        "actor": actor,
+        "client": clients.get(actor, client_id),
+        "suggested": suggested,
+        "practitioners": scheduling.practitioners(actor),
+        "values": values,
+        "errors": errors,
+    }
+    return render(request, "clinic/schedule_book.html", context, status=422 if errors else 200)
+
+
+@require_GET
+@clinic_page
+def appointment_ics(request: HttpRequest, appointment_id: int) -> HttpResponse:
+    """The appointment as a calendar file (no health details)."""
+    calendar = scheduling.ics(acting(request), appointment_id)
+    response = HttpResponse(calendar, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="appointment-{appointment_id}.ics"'
+    return response
+
+
+@require_POST
+@clinic_page
+def appointment_cancel(request: HttpRequest, appointment_id: int) -> HttpResponse:
+    """Cancel an appointment; back to its day."""
+    appointment = scheduling.cancel(acting(request), appointment_id)
+    day = timezone.localtime(appointment.starts_at).date().isoformat()
+    return HttpResponseRedirect(f"{reverse('clinic-schedule')}?day={day}")
+
+
+urls: list[URLPattern] = [
+    path("clinic/schedule/", schedule, name="clinic-schedule"),
+    path("clinic/clients/<int:client_id>/book/", book, name="clinic-book"),
+    path("clinic/appointments/<int:appointment_id>.ics", appointment_ics, name="clinic-appointment-ics"),
+    path("clinic/appointments/<int:appointment_id>/cancel/", appointment_cancel, name="clinic-appointment-cancel"),
+]
