@@ -246,6 +246,25 @@ def test_update_clinic_validation(site_a):
     assert accounts.update_clinic(owner, ClinicPage("A", "B", "x" * 2000, accepts_requests=True)).services == "x" * 2000
 
 
+@pytest.mark.parametrize("typed", ["0", "366", "ten", "", "-5", "1.5"])
+def test_a_screening_validity_outside_1_to_365_days_is_refused(site_a, typed):
+    owner = site_a.actor(Role.OWNER)
+    with pytest.raises(InvalidInputError) as invalid:
+        accounts.update_clinic(owner, ClinicPage("A", "B", "", accepts_requests=True, screening_valid_days=typed))
+    assert [(p.where, p.message) for p in invalid.value.problems] == [
+        ("screening_valid_days", "enter a whole number of days from 1 to 365")
+    ]
+    assert Clinic.objects.get(pk=site_a.clinic.pk).screening_valid_days == 30
+
+
+def test_the_screening_validity_is_the_clinics_setting(site_a):
+    owner = site_a.actor(Role.OWNER)
+    page = ClinicPage("A", "B", "", accepts_requests=True, screening_valid_days=" 14 ")
+    assert accounts.update_clinic(owner, page).screening_valid_days == 14
+    unchanged = ClinicPage("A", "B", "", accepts_requests=True)  # a form without the field leaves it alone
+    assert accounts.update_clinic(owner, unchanged).screening_valid_days == 14
+
+
 # --- the second factor ---
 
 

@@ -281,14 +281,18 @@ def clear_failures(email: str) -> None:
     LoginFailure.objects.filter(key=f"user:{normalise_email(email)}").delete()
 
 
+MAX_SCREENING_VALID_DAYS = 365
+
+
 @dataclass(frozen=True, slots=True)
 class ClinicPage:
-    """What an owner may change on their clinic's public page."""
+    """What an owner may change on their clinic's page, and how long a screening counts as current."""
 
     name: str
     city: str
     services: str
     accepts_requests: bool
+    screening_valid_days: str | None = None  # as typed; None leaves the clinic's setting as it is
 
 
 def require_owner_page(actor: Actor) -> None:
@@ -311,12 +315,21 @@ def update_clinic(actor: Actor, page: ClinicPage) -> Clinic:
     """Change the clinic's public page (owners only)."""
     clinic_id = audit.require(actor, Action.EDIT_CLINIC_PAGE, "clinic")
     problems = _text_problems(name=page.name, city=page.city, services=page.services)
+    valid_days = (page.screening_valid_days or "").strip()
+    if page.screening_valid_days is not None and not (
+        valid_days.isdigit() and 1 <= int(valid_days) <= MAX_SCREENING_VALID_DAYS
+    ):
+        problems.append(
+            Problem("screening_valid_days", f"enter a whole number of days from 1 to {MAX_SCREENING_VALID_DAYS}")
+        )
     if problems:
         raise InvalidInputError(problems)
     with transaction.atomic():
         clinic = Clinic.objects.select_for_update().get(pk=clinic_id)
         clinic.name, clinic.city, clinic.services = page.name.strip(), page.city.strip(), page.services.strip()
         clinic.accepts_requests = page.accepts_requests
+        if page.screening_valid_days is not None:
+            clinic.screening_valid_days = int(valid_days)
         clinic.save()
         audit.record(actor, "update", "clinic", clinic.pk)
     return clinic

@@ -139,6 +139,18 @@ def test_the_settings_page_holds_the_public_page(site_a: Site):
     assert 'name="city" value="Alphaville"' in page
     assert 'name="accepts_requests" value="1" checked' in page
     assert f'href="/clinics/{site_a.clinic.slug}/"' in page
+    assert 'name="screening_valid_days" value="30"' in page
+
+
+def test_the_owner_sets_how_long_a_screening_counts_as_current(site_a: Site):
+    data = {"name": "Clinic Alpha", "city": "Alphaville", "services": "", "accepts_requests": "1"}
+    owner = staff_client(site_a.owner)
+    assert owner.post("/clinic/settings/", {**data, "screening_valid_days": "14"}).status_code == 200
+    assert Clinic.objects.get(pk=site_a.clinic.pk).screening_valid_days == 14
+    refused = owner.post("/clinic/settings/", {**data, "screening_valid_days": "400"})
+    assert refused.status_code == 422
+    assert "enter a whole number of days from 1 to 365" in refused.content.decode()
+    assert Clinic.objects.get(pk=site_a.clinic.pk).screening_valid_days == 14
 
 
 def test_saving_the_public_page_changes_it(site_a: Site):

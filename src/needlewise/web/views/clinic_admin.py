@@ -93,6 +93,7 @@ def clinic_settings(request: HttpRequest) -> HttpResponse:
             city=request.POST.get("city", ""),
             services=request.POST.get("services", ""),
             accepts_requests=request.POST.get("accepts_requests") == "1",
+            screening_valid_days=request.POST.get("screening_valid_days"),
         )
         try:
             clinic = accounts.update_clinic(actor, page)
