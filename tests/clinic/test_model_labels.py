@@ -51,3 +51,29 @@ def test_a_clearance_label_gives_its_expiry(site_a: Site) -> None:
 
     made = screenings.clear(site_a.actor(Role.PROVIDER), site_a.stop.pk, clearance_form(timezone.localdate()))
     assert str(Clearance.objects.get(pk=made.pk)) == f"clearance {made.pk} until {made.expires_on}"
+
+
+def test_treatment_labels_name_rows_by_id_and_state_only() -> None:
+    from datetime import UTC, datetime  # noqa: PLC0415
+    from decimal import Decimal  # noqa: PLC0415
+
+    from needlewise.storage import models  # noqa: PLC0415
+
+    at = datetime(2031, 6, 15, 14, 30, tzinfo=UTC)
+    labels = {
+        str(models.ConsentTemplate(pk=1, version=2)): "consent template 1 v2",
+        str(models.Consent(pk=3, version=2, typed_name="Ada Lovelace")): "consent 3 v2",
+        str(models.TreatmentPlan(pk=4, status="active")): "plan 4 (active)",
+        str(models.PlanZone(zone="cheeks", length_mm=Decimal("1.00"))): "cheeks 1.00 mm",
+        str(models.TreatmentSession(pk=5, performed_at=at)): "session 5 (2031-06-15)",
+        str(models.SessionZone(zone="forehead", length_mm=Decimal("0.50"))): "forehead 0.50 mm",
+        str(models.SessionPhoto(pk=6, caption="Ada's left cheek")): "photo 6",
+        str(models.CheckIn(pk=7, day=3, triage="")): "check-in 7 day 3 (unanswered)",
+        str(models.CheckIn(pk=8, day=1, triage="seek_care_now")): "check-in 8 day 1 (seek_care_now)",
+        str(models.AdverseEvent(pk=9, kind="pih", severity="mild", description="Ada")): "adverse event 9 (pih, mild)",
+        str(models.RecallContact(pk=10, kind="lot", key="LOT-1", reason="Ada")): "recall contact 10 (lot LOT-1)",
+        str(models.Appointment(pk=11, starts_at=at)): "appointment 11 (2031-06-15 14:30)",
+    }
+    for label, expected in labels.items():
+        assert label == expected
+    assert "Ada" not in " ".join(labels)
