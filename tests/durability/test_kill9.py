@@ -1,16 +1,18 @@
 """Crash consistency: SIGKILL a writer in the middle of the clinic workspace's writes, then check the database.
 
-Each cycle forks a writer (see ``writer.py``) that creates clients and screens them, one use case,
-so one transaction with its hash-chained audit row, at a time, and acknowledges each on stdout only
+Each cycle forks a writer (see ``writer.py``) that creates clients, screens them, has them sign the
+consent, plans their treatment and records a session with a new single-use cartridge: one use case,
+so one transaction with its hash-chained audit row, at a time, acknowledging each on stdout only
 after it has committed. A seeded random delay after its first acknowledgement, the test kills it with
 SIGKILL, wherever it is: inside a transaction, between two, or in the engine. Then, before the next
 cycle writes anything, it checks from outside Django:
 
 - SQLite: ``PRAGMA integrity_check`` is ``ok`` and ``PRAGMA foreign_key_check`` finds nothing;
-- every acknowledged client and screening is there (a commit that was acknowledged survived);
+- every acknowledged client, screening, consent, plan and session is there (an acknowledged commit survived);
 - no screening points at a missing client or document, and no document is left without a screening;
-- every client has its ``create client`` audit row and every screening its ``create screening`` row,
-  and no such row names a record that is not there: no operation is half done;
+- every client, screening, consent, plan and session has its one ``create`` audit row, and no such
+  row names a record that is not there; every session has its zone and its three check-ins, every
+  plan its zone, and no cartridge was used twice: no operation is half done;
 - at most one operation per kill is committed without its acknowledgement (killed between the two);
 - the audit chain is whole (contiguous positions, each row naming the previous row's hash, the head
   at the last row), and ``needlewise.clinic.audit.verify`` recomputes every hash (in a forked process).
@@ -54,6 +56,7 @@ SEED = int(os.environ.get("NEEDLEWISE_DURABILITY_SEED", "9"))
 ADMIN_URL = os.environ.get("NEEDLEWISE_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 KILL_DELAY_S = (0.05, 0.4)  # after the first acknowledgement of each cycle
 STEP_TIMEOUT_S = 60.0
+TREATMENT_TABLES = {"consent": "consent", "plan": "treatment_plan", "session": "treatment_session"}
 
 Rows = Callable[[str], Sequence[tuple[Any, ...]]]
 
@@ -157,7 +160,15 @@ class _Ledger:
 
     clients: set[int] = field(default_factory=set)
     screenings: dict[int, int] = field(default_factory=dict)  # screening id -> client id
+    consents: dict[int, int] = field(default_factory=dict)  # the same for the treatment records
+    plans: dict[int, int] = field(default_factory=dict)
+    sessions: dict[int, int] = field(default_factory=dict)
     kills: int = 0
+
+    def treatment(self, kind: str) -> dict[int, int]:
+        """The acknowledged consents, plans or sessions (id -> client id)."""
+        records: dict[int, int] = {"consent": self.consents, "plan": self.plans, "session": self.sessions}[kind]
+        return records
 
 
 def _kill_cycle(server: _Server, tag: str, delay: float, ledger: _Ledger) -> None:
@@ -182,6 +193,8 @@ def _kill_cycle(server: _Server, tag: str, delay: float, ledger: _Ledger) -> Non
                 ledger.clients.add(int(client_id))
             case ["ack", "screening", screening_id, client_id]:
                 ledger.screenings[int(screening_id)] = int(client_id)
+            case ["ack", ("consent" | "plan" | "session") as kind, record_id, client_id]:
+                ledger.treatment(kind)[int(record_id)] = int(client_id)
             case ["exit", number, *how]:
                 assert number == str(pid)
                 assert killed, f"cycle {tag}: the writer stopped before it was killed ({how}):\n{server.stderr()}"
@@ -205,7 +218,13 @@ def _check_records(rows: Rows, ledger: _Ledger) -> list[str]:
         problems.append(f"acknowledged clients lost: {sorted(lost)[:10]}")
     if lost := {s for s, c in ledger.screenings.items() if screenings.get(s) != c}:
         problems.append(f"acknowledged screenings lost or changed: {sorted(lost)[:10]}")
+    queries = {kind: f"SELECT id, client_id FROM {table}" for kind, table in TREATMENT_TABLES.items()}  # noqa: S608 - fixed table names
+    treatment = {kind: dict(rows(query)) for kind, query in queries.items()}
+    for kind, found in treatment.items():
+        if lost := {r for r, c in ledger.treatment(kind).items() if found.get(r) != c}:
+            problems.append(f"acknowledged {kind}s lost or changed: {sorted(lost)[:10]}")
     unacknowledged = len(clients) - len(ledger.clients) + len(screenings) - len(ledger.screenings)
+    unacknowledged += sum(len(found) - len(ledger.treatment(kind)) for kind, found in treatment.items())
     if not problems and not 0 <= unacknowledged <= ledger.kills:
         problems.append(f"{unacknowledged} operations committed without acknowledgement in {ledger.kills} kills")
     dangling = rows(
@@ -221,19 +240,39 @@ def _check_records(rows: Rows, ledger: _Ledger) -> list[str]:
     )
     if orphans:
         problems.append(f"documents left by a half-done screening: {orphans[:10]}")
+    problems += _check_treatment_whole(rows)
     return (
         problems
         + _check_audit_rows(rows, "client", {c: c for c in clients})
         + _check_audit_rows(rows, "screening", screenings)
+        + [problem for kind, found in treatment.items() for problem in _check_audit_rows(rows, kind, found)]
     )
+
+
+def _check_treatment_whole(rows: Rows) -> list[str]:
+    """No half-written treatment record: every session has its zone and its check-ins, every plan its
+    zone; no cartridge used twice."""
+    problems = []
+    partial = rows(
+        "SELECT s.id FROM treatment_session s"
+        " WHERE (SELECT COUNT(*) FROM session_zone z WHERE z.session_id = s.id) <> 1"
+        " OR (SELECT COUNT(*) FROM checkin c WHERE c.session_id = s.id) <> 3"
+    )
+    if partial:
+        problems.append(f"sessions without their zone or their three check-ins: {partial[:10]}")
+    if bare := rows(
+        "SELECT p.id FROM treatment_plan p WHERE NOT EXISTS (SELECT 1 FROM plan_zone z WHERE z.plan_id = p.id)"
+    ):
+        problems.append(f"plans without their zone: {bare[:10]}")
+    if twice := rows("SELECT cartridge_lot, cartridge_serial FROM treatment_session GROUP BY 1, 2 HAVING COUNT(*) > 1"):
+        problems.append(f"cartridges used twice: {twice[:10]}")
+    return problems
 
 
 def _check_audit_rows(rows: Rows, kind: str, records: dict[int, int]) -> list[str]:
     """Each record (id -> client id) has exactly the one 'create' audit row, naming the same client."""
-    audited = rows(
-        "SELECT object_type, object_id, client_id FROM audit_entry"
-        " WHERE action = 'create' AND outcome = 'success' AND object_type IN ('client', 'screening')"
-    )
+    query = f"SELECT object_type, object_id, client_id FROM audit_entry WHERE action = 'create' AND outcome = 'success' AND object_type = '{kind}'"  # noqa: E501, S608 - a fixed kind
+    audited = rows(query)
     ids = [int(object_id) for object_type, object_id, _ in audited if object_type == kind]
     by_id = {int(object_id): client_id for object_type, object_id, client_id in audited if object_type == kind}
     problems = []
@@ -346,8 +385,9 @@ def _run_kill9(backend: _Backend, tmp_path: Path) -> None:
     verified = _run_child(["-m", "needlewise", "audit", "verify"], backend.env, tmp_path)
     assert verified.returncode == 0, verified.stdout + verified.stderr[-4000:]
     sys.stdout.write(
-        f"\nkill -9 on {backend.name}: {ledger.kills} kills, {len(ledger.clients)} clients and"
-        f" {len(ledger.screenings)} screenings acknowledged and found;"
+        f"\nkill -9 on {backend.name}: {ledger.kills} kills, {len(ledger.clients)} clients,"
+        f" {len(ledger.screenings)} screenings, {len(ledger.consents)} consents, {len(ledger.plans)} plans and"
+        f" {len(ledger.sessions)} sessions acknowledged and found;"
         f" needlewise audit verify: {verified.stdout.strip()}; {time.monotonic() - started:.1f} s\n"
     )
     assert ledger.kills == CYCLES

@@ -13,8 +13,11 @@ PostgreSQL) in the environment. Django is set up here, never in the test process
 
     - ``write TAG``: fork a writer process and print ``pid <pid>``. The writer opens its own
       connection and loops: create a client, print ``ack client <id>``; screen that client, print
-      ``ack screening <id> <client_id>``. Each is one use case, so one transaction with its audit row,
-      and its line is written and flushed only after that transaction has committed. The test kills
+      ``ack screening <id> <client_id>``; have the client sign the clinic's consent (``ack consent``),
+      plan their treatment (``ack plan``) and record a session with a new single-use cartridge
+      (``ack session <id> <client_id>``: the session, its zone, its three check-ins and the audit
+      row in one transaction). Each is one use case, so one transaction with its audit row, and its
+      line is written and flushed only after that transaction has committed. The test kills
       the writer with SIGKILL; when it is gone this server prints ``exit <pid> signal 9`` (or
       ``exit <pid> code <n>`` if it stopped by itself: an error, or the 60 s safety limit).
     - ``check``: fork a process that recomputes the audit chain with
@@ -36,6 +39,7 @@ import time
 import traceback
 from collections.abc import Callable
 from datetime import date, timedelta
+from decimal import Decimal
 
 import django
 
@@ -49,7 +53,7 @@ def _line(text: str) -> None:
 
 
 def setup() -> int:
-    """Migrate, then create a clinic (with its owner) and a provider who may screen clients."""
+    """Migrate, then create a clinic (with its owner), a provider who may screen and treat, and a consent version."""
     from django.core.management import call_command  # noqa: PLC0415 - only after django.setup()
 
     from needlewise.clinic import accounts  # noqa: PLC0415
@@ -68,20 +72,40 @@ def setup() -> int:
     provider = accounts.add_staff(
         owner_actor, accounts.NewStaff("provider@kill9.example.org", "Provider", Role.PROVIDER)
     )
+    from needlewise.bootstrap import knowledge_base  # noqa: PLC0415
+    from needlewise.clinic import consents  # noqa: PLC0415
+
+    consents.create_template(owner_actor, intro_en="Kill nine.", intro_es="Matar nueve.", kb=knowledge_base())
     _line(json.dumps({"clinic_id": owner.clinic_id, "provider_user_id": provider.user_id}))
     return 0
 
 
+def _signature() -> bytes:
+    import io  # noqa: PLC0415
+
+    from PIL import Image, ImageDraw  # noqa: PLC0415
+
+    pad = Image.new("RGB", (64, 24), (255, 255, 255))
+    ImageDraw.Draw(pad).line([(4, 18), (30, 4), (60, 18)], fill=(0, 0, 0), width=2)
+    out = io.BytesIO()
+    pad.save(out, format="PNG")
+    return out.getvalue()
+
+
 def _writer(clinic_id: int, user_id: int, tag: str) -> int:
-    """Two business operations per round, each its own transaction, each acknowledged after commit."""
-    from needlewise.bootstrap import knowledge_base  # noqa: PLC0415 - only after django.setup()
-    from needlewise.clinic import clients, screenings  # noqa: PLC0415
+    """Five business operations per round, each its own transaction, each acknowledged after commit."""
+    from django.utils import timezone  # noqa: PLC0415 - only after django.setup()
+
+    from needlewise.bootstrap import knowledge_base  # noqa: PLC0415
+    from needlewise.clinic import clients, consents, plans, screenings, treatment_sessions  # noqa: PLC0415
     from needlewise.clinic.actor import Actor  # noqa: PLC0415
     from needlewise.domain.permissions import Role  # noqa: PLC0415
     from needlewise.domain.vocabulary import Lang  # noqa: PLC0415
 
     kb = knowledge_base()
     actor = Actor.staff(user_id, clinic_id, Role.PROVIDER, ip="127.0.0.1", request_id=f"kill9-{tag}"[:32])
+    template_id = consents.current_template(actor).pk  # type: ignore[union-attr] - setup wrote one
+    signature = _signature()
     deadline = time.monotonic() + _WRITER_SECONDS
     n = 0
     while time.monotonic() < deadline:
@@ -94,9 +118,40 @@ def _writer(clinic_id: int, user_id: int, tag: str) -> int:
         )
         client = clients.create(actor, details)
         _line(f"ack client {client.pk}")
-        profile = {"setting": "clinic", "age": 18 + n % 60}
+        profile = {"setting": "clinic", "age": 25 + n % 50}
         screening = screenings.record(actor, client_id=client.pk, profile=profile, kb=kb, lang=Lang.EN)
         _line(f"ack screening {screening.pk} {client.pk}")
+        consent = consents.sign(
+            actor,
+            client.pk,
+            template_id=template_id,
+            lang="en",
+            typed_name=f"Crash{tag} Test{n}",
+            method="drawn",
+            signature_png=signature,
+            scan=None,
+            scan_content_type="",
+            kb=kb,
+        )
+        _line(f"ack consent {consent.pk} {client.pk}")
+        form = plans.PlanForm(goals=("texture",), zones={"cheeks": Decimal("1.0")}, sessions_planned=3)
+        plan = plans.create(actor, client.pk, form, kb).plan
+        _line(f"ack plan {plan.pk} {client.pk}")
+        session_form = treatment_sessions.SessionForm(
+            plan_id=plan.pk,
+            device_model="Pen",
+            device_kind="pen",
+            device_serial="KILL9",
+            cartridge_lot=f"LOT-{tag}",
+            cartridge_serial=f"SN-{tag}-{n}",
+            cartridge_expiry=timezone.localdate() + timedelta(days=300),
+            zones={"cheeks": "1.0"},
+            passes="2",
+            end_point="erythema",
+        )
+        session = treatment_sessions.record(actor, client.pk, session_form, kb).session
+        assert session is not None
+        _line(f"ack session {session.pk} {client.pk}")
     return 0
 
 
@@ -136,7 +191,14 @@ def serve(clinic_id: int, user_id: int) -> int:
     from django.db import connections  # noqa: PLC0415 - only after django.setup()
 
     from needlewise.bootstrap import knowledge_base  # noqa: PLC0415
-    from needlewise.clinic import audit, clients, screenings  # noqa: PLC0415, F401 - imported once, before forking
+    from needlewise.clinic import (  # noqa: PLC0415, F401 - imported once, before forking
+        audit,
+        clients,
+        consents,
+        plans,
+        screenings,
+        treatment_sessions,
+    )
 
     knowledge_base()
     if any(connection.connection is not None for connection in connections.all(initialized_only=True)):
