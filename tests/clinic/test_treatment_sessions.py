@@ -400,3 +400,21 @@ def test_the_database_refuses_a_second_use_of_a_cartridge_whatever_the_code(read
     copy.pk = None
     with pytest.raises(IntegrityError):
         copy.save()
+
+
+def test_a_plan_whose_sessions_are_done_blocks_the_next_one(site_a, kb):
+    nurse = site_a.actor(Role.NURSE)
+    client = clients.create(nurse, details(given_name="Onesession", family_name="Client"))
+    screenings.record(nurse, client_id=client.pk, profile=CLINIC_OK, kb=kb, lang=Lang.EN)
+    signed_consent(site_a, kb, client)
+    single = Ready(site_a, client, plan(site_a, kb, client=client, sessions_planned=1))
+    done = treatment_sessions.record(nurse, client.pk, form(single), kb)
+    assert done.session is not None
+    past = timezone.now() - timedelta(days=single.plan.min_interval_days)
+    TreatmentSession.objects.filter(pk=done.session.pk).update(performed_at=past)
+    error = _record_blocked(single, kb)
+    assert blocked_codes(error) == ["plan_sessions_left"]
+    assert error.problems[0].message == (
+        "Every session of the plan is done (1 of 1 recorded). Review the result and write a new plan for further "
+        "sessions."
+    )

@@ -48,6 +48,10 @@ WORDS: Mapping[CheckCode, str] = {
         "%(current)s). Have them sign the current version first."
     ),
     CheckCode.PLAN_ACTIVE: gettext_noop("The treatment plan is closed. Open a new plan for this client."),
+    CheckCode.PLAN_SESSIONS_LEFT: gettext_noop(
+        "Every session of the plan is done (%(done)s of %(planned)s recorded). Review the result and write a new "
+        "plan for further sessions."
+    ),
     CheckCode.INTERVAL: gettext_noop(
         "Too soon after the last session: the plan's minimum interval is %(min_days)s days, so the earliest "
         "date is %(earliest)s. Book the session for then."
@@ -77,6 +81,7 @@ NAMES: Mapping[CheckCode, str] = {
     CheckCode.SCREENING_TIER: gettext_noop("Screening result allows treatment (or a valid clearance)"),
     CheckCode.CONSENT_CURRENT: gettext_noop("Consent signed on the current version"),
     CheckCode.PLAN_ACTIVE: gettext_noop("Treatment plan active"),
+    CheckCode.PLAN_SESSIONS_LEFT: gettext_noop("Sessions left in the plan"),
     CheckCode.INTERVAL: gettext_noop("Minimum interval since the last session"),
     CheckCode.CARTRIDGE_EXPIRY: gettext_noop("Cartridge not expired"),
     CheckCode.CARTRIDGE_UNUSED: gettext_noop("Cartridge never used before"),
@@ -163,5 +168,7 @@ def run(  # noqa: PLR0913 - the checks look at all of these
             clinic=clinic, cartridge_lot=lot, cartridge_serial=serial
         ).exists(),
         length_findings=findings,
+        sessions_planned=plan.sessions_planned,
+        sessions_done=TreatmentSession.objects.filter(plan=plan).count(),
     )
     return session_checks(session_facts), findings

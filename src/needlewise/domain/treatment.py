@@ -44,6 +44,7 @@ class CheckCode(StrEnum):
     SCREENING_TIER = "screening_tier"
     CONSENT_CURRENT = "consent_current"
     PLAN_ACTIVE = "plan_active"
+    PLAN_SESSIONS_LEFT = "plan_sessions_left"
     INTERVAL = "interval"
     CARTRIDGE_EXPIRY = "cartridge_expiry"
     CARTRIDGE_UNUSED = "cartridge_unused"

@@ -169,6 +169,8 @@ class SessionFacts:
     cartridge_expiry: Day
     cartridge_used: bool
     length_findings: tuple[Finding, ...] = field(default=())
+    sessions_planned: int | None = None  # None: the plan sets no number of sessions
+    sessions_done: int = 0
 
 
 def session_checks(facts: SessionFacts) -> tuple[CheckResult, ...]:
@@ -191,6 +193,14 @@ def session_checks(facts: SessionFacts) -> tuple[CheckResult, ...]:
         )
     )
     results.append(CheckResult(CheckCode.PLAN_ACTIVE, f.plan_active))
+    if f.sessions_planned is not None:
+        results.append(
+            CheckResult(
+                CheckCode.PLAN_SESSIONS_LEFT,
+                f.sessions_done < f.sessions_planned,
+                {"planned": f.sessions_planned, "done": f.sessions_done},
+            )
+        )
     if f.last_session_on is not None:
         earliest = f.last_session_on + f.min_interval_days
         results.append(

@@ -323,6 +323,8 @@ def _facts(**changes: object) -> SessionFacts:
         min_interval_days=28,
         cartridge_expiry=TODAY,
         cartridge_used=False,
+        sessions_planned=3,
+        sessions_done=1,
     )
     return replace(base, **changes)
 
@@ -353,6 +355,7 @@ def test_every_check_passes_on_a_good_day() -> None:
         ({"consent_version": None}, [CheckCode.CONSENT_CURRENT]),
         ({"consent_version": None, "current_consent_version": None}, [CheckCode.CONSENT_CURRENT]),
         ({"plan_active": False}, [CheckCode.PLAN_ACTIVE]),
+        ({"sessions_done": 3}, [CheckCode.PLAN_SESSIONS_LEFT]),
         ({"last_session_on": TODAY - 27}, [CheckCode.INTERVAL]),
         ({"cartridge_expiry": TODAY - 1}, [CheckCode.CARTRIDGE_EXPIRY]),
         ({"cartridge_used": True}, [CheckCode.CARTRIDGE_UNUSED]),
@@ -442,3 +445,11 @@ def test_real_knowledge_base_checks(kb: KnowledgeBase) -> None:
     assert minimum_interval(tk, ["hair_loss", "acne_scars"], 1.5).days == 14
     assert minimum_interval(tk, ["glow"], 0.25).days == 2
     assert triage(tk, 1, ["fever_chills"]) is Triage.SEEK_CARE_NOW
+
+
+def test_a_plan_without_a_number_of_sessions_has_no_sessions_left_check() -> None:
+    results = session_checks(_facts(sessions_planned=None))
+    assert CheckCode.PLAN_SESSIONS_LEFT not in [r.code for r in results]
+    assert _failed(results) == []
+    [left] = [r for r in session_checks(_facts(sessions_done=2)) if r.code is CheckCode.PLAN_SESSIONS_LEFT]
+    assert (left.passed, dict(left.details)) == (True, {"planned": 3, "done": 2})
