@@ -306,14 +306,14 @@ class Sizes:
         }
 
 
-def stored_meta(url: str) -> dict[str, Any] | None:
-    """The generation marker of the scratch database, or None when it is missing or incomplete."""
+def stored_meta(url: str, table: str = META_TABLE) -> dict[str, Any] | None:
+    """The generation marker (in ``table``) of the scratch database, or None when it is missing or incomplete."""
     try:
         with psycopg.connect(url, connect_timeout=5) as conn:
-            found = conn.execute("SELECT to_regclass(%s) IS NOT NULL", [META_TABLE]).fetchone()
+            found = conn.execute("SELECT to_regclass(%s) IS NOT NULL", [table]).fetchone()
             if not (found and found[0]):
                 return None
-            row = conn.execute(sql.SQL("SELECT value FROM {}").format(sql.Identifier(META_TABLE))).fetchone()
+            row = conn.execute(sql.SQL("SELECT value FROM {}").format(sql.Identifier(table))).fetchone()
     except psycopg.OperationalError as error:
         if "does not exist" in str(error):
             return None

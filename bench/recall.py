@@ -113,21 +113,6 @@ class Sizes:
         }
 
 
-def stored_meta(url: str) -> dict[str, Any] | None:
-    """The generation marker of the scratch database, or None when it is missing or incomplete."""
-    try:
-        with psycopg.connect(url, connect_timeout=5) as conn:
-            found = conn.execute("SELECT to_regclass(%s) IS NOT NULL", [META_TABLE]).fetchone()
-            if not (found and found[0]):
-                return None
-            row = conn.execute(sql.SQL("SELECT value FROM {}").format(sql.Identifier(META_TABLE))).fetchone()
-    except psycopg.OperationalError as error:
-        if "does not exist" in str(error):
-            return None
-        raise
-    return dict(row[0]) if row else None
-
-
 def detach(cur: psycopg.Cursor[Any], table: str) -> list[str]:
     """Drop ``table``'s secondary indexes, unique constraints and foreign keys; returns what re-creates them."""
     cur.execute(
@@ -476,7 +461,7 @@ def ensure_data(server_url: str, name: str, sizes: Sizes, *, fresh: bool) -> dic
     from django.db import connections  # noqa: PLC0415 - after Django is set up
 
     url = clinic_bench.database_url(server_url, name)
-    meta = stored_meta(url)
+    meta = clinic_bench.stored_meta(url, META_TABLE)
     wanted = sizes.meta()
     if meta is not None and not fresh and {k: meta.get(k) for k in wanted} == wanted:
         print(f"- data: reusing database {name} (generated {meta['generated_at']} in {meta['seconds']:.0f} s)")

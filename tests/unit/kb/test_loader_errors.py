@@ -6,20 +6,17 @@ import shutil
 from pathlib import Path
 
 import pytest
-import yaml
 
-from needlewise.errors import KnowledgeBaseError
 from needlewise.kb.files import default_directory
 from needlewise.kb.loader import load_knowledge_base
+from unit.kb.kb_copies import assert_problem, copy_of_the_knowledge_base, edit_yaml, problems_of
 
 SOURCE = default_directory()
 
 
 @pytest.fixture
 def kb_dir(tmp_path: Path) -> Path:
-    target = tmp_path / "knowledge"
-    shutil.copytree(SOURCE, target)
-    return target
+    return copy_of_the_knowledge_base(tmp_path)
 
 
 def edit(directory: Path, name: str, old: str, new: str, count: int = 1) -> None:
@@ -27,24 +24,6 @@ def edit(directory: Path, name: str, old: str, new: str, count: int = 1) -> None
     text = path.read_text(encoding="utf-8")
     assert old in text, f"{old!r} not in {name}"
     path.write_text(text.replace(old, new, count), encoding="utf-8")
-
-
-def edit_yaml(directory: Path, name: str, change) -> None:
-    path = directory / name
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    change(data)
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-
-
-def problems_of(directory: Path) -> list[str]:
-    with pytest.raises(KnowledgeBaseError) as caught:
-        load_knowledge_base(directory)
-    return [str(p) for p in caught.value.problems]
-
-
-def assert_problem(directory: Path, *fragments: str) -> None:
-    problems = problems_of(directory)
-    assert any(all(f in p for f in fragments) for p in problems), problems
 
 
 def test_missing_folder(tmp_path: Path) -> None:

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-import yaml
 
 from needlewise.domain.treatment import Triage
 from needlewise.engine.knowledge import KnowledgeBase
-from needlewise.errors import KnowledgeBaseError
-from needlewise.kb.files import default_directory
 from needlewise.kb.loader import load_knowledge_base
+from unit.kb.kb_copies import assert_problem, copy_of_the_knowledge_base, edit_yaml, problems_of
 
 FILE = "treatment.yaml"
 Change = Callable[[dict], object]
@@ -21,27 +18,11 @@ Change = Callable[[dict], object]
 
 @pytest.fixture
 def kb_dir(tmp_path: Path) -> Path:
-    target = tmp_path / "knowledge"
-    shutil.copytree(default_directory(), target)
-    return target
+    return copy_of_the_knowledge_base(tmp_path)
 
 
-def edit_yaml(directory: Path, change: Change) -> None:
-    path = directory / FILE
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    change(data)
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-
-
-def problems_of(directory: Path) -> list[str]:
-    with pytest.raises(KnowledgeBaseError) as caught:
-        load_knowledge_base(directory)
-    return [str(p) for p in caught.value.problems]
-
-
-def assert_problem(directory: Path, *fragments: str) -> None:
-    problems = problems_of(directory)
-    assert any(all(f in p for f in fragments) for p in problems), problems
+def edit_treatment(directory: Path, change: Change) -> None:
+    edit_yaml(directory, FILE, change)
 
 
 def _by(items: list[dict], key: str, value: str) -> dict:
@@ -73,22 +54,22 @@ def test_missing_treatment_file(kb_dir: Path) -> None:
 
 
 def test_unknown_key_is_located_by_id(kb_dir: Path) -> None:
-    edit_yaml(kb_dir, lambda d: d["consent_risks"][0].update(severity="high"))
+    edit_treatment(kb_dir, lambda d: d["consent_risks"][0].update(severity="high"))
     assert_problem(kb_dir, "treatment.yaml: consent_risks[0] (id 'expected_reactions').severity", "Extra inputs")
 
 
 def test_ids_are_snake_case(kb_dir: Path) -> None:
-    edit_yaml(kb_dir, lambda d: d["adverse_event_kinds"][0].update(id="Erythema-Oedema"))
+    edit_treatment(kb_dir, lambda d: d["adverse_event_kinds"][0].update(id="Erythema-Oedema"))
     assert_problem(kb_dir, "treatment.yaml: adverse_event_kinds[0]", ".id", "String should match pattern")
 
 
 def test_a_statement_without_citations_is_rejected(kb_dir: Path) -> None:
-    edit_yaml(kb_dir, lambda d: _range("glow")(d).update(citations=[]))
+    edit_treatment(kb_dir, lambda d: _range("glow")(d).update(citations=[]))
     assert_problem(kb_dir, "treatment.yaml: ranges[0].citations", "at least 1 item")
 
 
 def test_unknown_citation_suggests_the_close_one(kb_dir: Path) -> None:
-    edit_yaml(kb_dir, lambda d: _range("acne_scars")(d).update(citations=["harris-2015-acne-scar-revew"]))
+    edit_treatment(kb_dir, lambda d: _range("acne_scars")(d).update(citations=["harris-2015-acne-scar-revew"]))
     assert_problem(
         kb_dir,
         "treatment.yaml: ranges[5] (goal 'acne_scars').citations[0]",
@@ -125,12 +106,12 @@ def _remove(section: str, key: str, value: str) -> Change:
     ],
 )
 def test_range_problems(kb_dir: Path, change: Change, fragments: tuple[str, ...]) -> None:
-    edit_yaml(kb_dir, change)
+    edit_treatment(kb_dir, change)
     assert_problem(kb_dir, *fragments)
 
 
 def test_range_with_equal_ends_is_valid(kb_dir: Path) -> None:
-    edit_yaml(kb_dir, _set(_range("acne_scars"), min_mm=1.5, max_mm=1.5))
+    edit_treatment(kb_dir, _set(_range("acne_scars"), min_mm=1.5, max_mm=1.5))
     assert load_knowledge_base(kb_dir).treatment.range_for("acne_scars").min_mm == 1.5
 
 
@@ -146,7 +127,7 @@ def test_range_with_equal_ends_is_valid(kb_dir: Path) -> None:
     ],
 )
 def test_zone_note_problems(kb_dir: Path, change: Change, fragments: tuple[str, ...]) -> None:
-    edit_yaml(kb_dir, change)
+    edit_treatment(kb_dir, change)
     assert_problem(kb_dir, *fragments)
 
 
@@ -187,7 +168,7 @@ def _rules(goal: str) -> Callable[[dict], list[dict]]:
     ],
 )
 def test_interval_problems(kb_dir: Path, change: Change, fragments: tuple[str, ...]) -> None:
-    edit_yaml(kb_dir, change)
+    edit_treatment(kb_dir, change)
     assert_problem(kb_dir, *fragments)
 
 
@@ -196,7 +177,7 @@ def test_interval_rules_may_rise_in_several_steps(kb_dir: Path) -> None:
         rules = _rules("glow")(d)
         rules.insert(1, {**rules[0], "up_to_mm": 0.5, "min_days": 21})
 
-    edit_yaml(kb_dir, add_step)
+    edit_treatment(kb_dir, add_step)
     tk = load_knowledge_base(kb_dir).treatment
     assert [(r.up_to_mm, r.min_days) for r in tk.intervals if r.goal == "glow"] == [(0.25, 2), (0.5, 21), (None, 28)]
 
@@ -226,7 +207,7 @@ def test_interval_rules_may_rise_in_several_steps(kb_dir: Path) -> None:
     ],
 )
 def test_numbing_product_risk_and_kind_problems(kb_dir: Path, change: Change, fragments: tuple[str, ...]) -> None:
-    edit_yaml(kb_dir, change)
+    edit_treatment(kb_dir, change)
     assert_problem(kb_dir, *fragments)
 
 
@@ -269,7 +250,7 @@ def _question(question_id: str) -> Change:
     ],
 )
 def test_checkin_problems(kb_dir: Path, change: Change, fragments: tuple[str, ...]) -> None:
-    edit_yaml(kb_dir, change)
+    edit_treatment(kb_dir, change)
     assert_problem(kb_dir, *fragments)
 
 
@@ -280,6 +261,6 @@ def test_every_treatment_problem_is_reported_at_once(kb_dir: Path) -> None:
         _rules("hair_loss")(d)[0]["up_to_mm"] = 2.0
         d["checkin"]["outcome"].pop("expected")
 
-    edit_yaml(kb_dir, break_many)
+    edit_treatment(kb_dir, break_many)
     problems = problems_of(kb_dir)
     assert len(problems) == 4, problems
