@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from clinic.support import CLINIC_OK, CLINIC_STOP, Site, clearance_form, details, last_seq, rows_after, summary
 from clinic.treatment_support import consent_template, plan, signed_consent
-from needlewise.clinic import clients, plans, screenings, session_checks, treatment_sessions
+from needlewise.clinic import clients, plans, record_integrity, screenings, session_checks, treatment_sessions
 from needlewise.clinic.treatment_sessions import NumbingForm, SessionForm
 from needlewise.domain.permissions import Role
 from needlewise.domain.treatment import CheckCode
@@ -100,7 +100,7 @@ def test_a_session_that_passes_every_check_is_recorded_with_zones_checkins_and_a
         ready.client.pk,
         "success",
     )
-    assert row.detail == {"plan": ready.plan.pk}
+    assert row.detail == {"plan": ready.plan.pk, "digest": record_integrity.session_digest(session.pk)}
 
 
 def test_check_runs_every_check_and_records_nothing(ready, kb):

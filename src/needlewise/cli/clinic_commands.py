@@ -63,13 +63,26 @@ def create(  # noqa: PLR0913, PLR0917 - Typer maps each parameter to one option
 
 @audit_app.command("verify")
 def verify() -> None:
-    """Recompute the audit log's hash chain; exit 1 naming the first row that does not match."""
+    """Recompute the audit log's hash chain, then every treatment record's digest; exit 1 naming what differs."""
     _ready()
-    from needlewise.clinic.audit import verify as verify_chain  # noqa: PLC0415 - needs Django set up first
+    from needlewise.clinic import record_integrity  # noqa: PLC0415 - needs Django set up first
+    from needlewise.clinic.audit import verify as verify_chain  # noqa: PLC0415
 
     report = verify_chain()
-    if report.ok:
-        typer.echo(f"audit log OK: {report.rows} rows, chain intact up to row {report.head_seq}")
+    if not report.ok:
+        typer.echo(f"audit log BROKEN at row {report.broken_at}: {report.reason}", err=True)
+        raise typer.Exit(EXIT_BROKEN)
+    typer.echo(f"audit log OK: {report.rows} rows, chain intact up to row {report.head_seq}")
+    records = record_integrity.verify()
+    counted = f"{records.sessions} sessions and {records.adverse_events} adverse events"
+    if records.ok:
+        typer.echo(f"treatment records OK: {counted} match their audit rows")
         return
-    typer.echo(f"audit log BROKEN at row {report.broken_at}: {report.reason}", err=True)
+    shown = records.problems[: record_integrity.SHOWN]
+    more = len(records.problems) - len(shown)
+    typer.echo(f"treatment records CHANGED ({len(records.problems)} of {counted}):", err=True)
+    for problem in shown:
+        typer.echo(f"  - {problem}", err=True)
+    if more:
+        typer.echo(f"  ... and {more} more", err=True)
     raise typer.Exit(EXIT_BROKEN)

@@ -14,7 +14,7 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
-from needlewise.clinic import audit
+from needlewise.clinic import audit, record_integrity
 from needlewise.clinic.actor import Actor
 from needlewise.clinic.checkins import ALERT_OPEN, close_alert, own_session, session_day
 from needlewise.clinic.clients import own_client
@@ -115,9 +115,8 @@ def record(actor: Actor, session_id: int, form: AdverseEventForm, kb: KnowledgeB
             description=form.description.strip(),
             recorded_by_id=actor.staff_user_id,
         )
-        audit.record(
-            actor, "create", "adverse_event", event.pk, client_id=session.client_id, detail={"session": session.pk}
-        )
+        detail = {"session": session.pk, "digest": record_integrity.adverse_event_digest(event.pk)}
+        audit.record(actor, "create", "adverse_event", event.pk, client_id=session.client_id, detail=detail)
         if checkin is not None and checkin.alert == ALERT_OPEN:
             close_alert(actor, checkin)
     return event
@@ -151,7 +150,8 @@ def update_outcome(actor: Actor, event_id: int, outcome: str, note: str) -> Adve
         event.description = f"{event.description}\n\n{entry}{': ' + note if note else ''}"
         event.outcome = outcome
         event.save(update_fields=["description", "outcome", "updated_at"])
-        audit.record(actor, "update", "adverse_event", event.pk, client_id=event.client_id)
+        detail: dict[str, object] = {"digest": record_integrity.adverse_event_digest(event.pk)}
+        audit.record(actor, "update", "adverse_event", event.pk, client_id=event.client_id, detail=detail)
     return event
 
 

@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from needlewise.clinic import audit, checkins, plans, session_checks
+from needlewise.clinic import audit, checkins, plans, record_integrity, session_checks
 from needlewise.clinic.actor import Actor
 from needlewise.clinic.finding_words import millimetres as mm
 from needlewise.domain.permissions import Action, Role
@@ -288,7 +288,8 @@ def record(actor: Actor, client_id: int, form: SessionForm, kb: KnowledgeBase) -
                 outcome = _claimed(outcome)
             else:
                 issued = tuple(checkins.schedule(session, kb, form.lang))
-                audit.record(actor, "create", "session", session.pk, client_id=client_id, detail={"plan": plan.pk})
+                detail = {"plan": plan.pk, "digest": record_integrity.session_digest(session.pk)}
+                audit.record(actor, "create", "session", session.pk, client_id=client_id, detail=detail)
                 return Outcome(outcome.checks, outcome.findings, session, issued)
     with transaction.atomic():
         audit.record(

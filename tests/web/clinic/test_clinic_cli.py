@@ -82,7 +82,10 @@ def test_audit_verify_reports_an_intact_chain():
     rows = AuditEntry.objects.count()
     result = run(["audit", "verify"])
     assert result.exit_code == 0
-    assert result.stdout.strip() == f"audit log OK: {rows} rows, chain intact up to row {rows}"
+    assert result.stdout.strip().splitlines() == [
+        f"audit log OK: {rows} rows, chain intact up to row {rows}",
+        "treatment records OK: 0 sessions and 0 adverse events match their audit rows",
+    ]
 
 
 def test_audit_verify_names_an_edited_row():
@@ -97,3 +100,22 @@ def test_audit_verify_names_an_edited_row():
     assert result.exit_code == 1
     assert result.stderr.strip() == "audit log BROKEN at row 2: row 2 was changed after it was written"
     assert not audit.verify().ok
+
+
+def test_audit_verify_names_treatment_records_changed_outside_the_application(site_a):
+    from clinic.followup_support import session_row  # noqa: PLC0415 - sessions written straight to the tables
+    from needlewise.bootstrap import knowledge_base  # noqa: PLC0415
+
+    made = [session_row(site_a, knowledge_base(), lang=None)]
+    result = run(["audit", "verify"])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-2:] == [
+        "treatment records CHANGED (1 of 1 sessions and 0 adverse events):",
+        f"  - session {made[0].pk} has no audit row with its digest",
+    ]
+    made += [session_row(site_a, knowledge_base(), lang=None) for _ in range(10)]
+    result = run(["audit", "verify"])
+    assert result.exit_code == 1
+    assert "treatment records CHANGED (11 of 11 sessions and 0 adverse events):" in result.stderr
+    assert f"  - session {made[0].pk} has no audit row with its digest" in result.stderr
+    assert "  ... and 1 more" in result.stderr
