@@ -88,6 +88,6 @@ def test_api_docs(app) -> None:
     page = app.page(axe=True)
     page.goto("/docs")
     expect(page.locator("h1")).to_contain_text("needlewise API")
-    expect(page.locator("section.operation")).to_have_count(8)  # every operation of /openapi.json
+    expect(page.locator("section.operation")).to_have_count(9)  # every operation of /openapi.json
     page.locator("#schema-ProfileV1 summary").click()
     app.axe(page, "/docs (API reference)")
