@@ -306,6 +306,33 @@ class Sizes:
         }
 
 
+def store_meta(url: str, meta: dict[str, Any], table: str = META_TABLE) -> None:
+    """Write the generation marker (into ``table``) once the scratch database is complete."""
+    with psycopg.connect(url) as conn:
+        conn.execute(sql.SQL("CREATE TABLE {} (value jsonb NOT NULL)").format(sql.Identifier(table)))
+        conn.execute(
+            sql.SQL("INSERT INTO {} (value) VALUES (%s::jsonb)").format(sql.Identifier(table)),
+            [orjson.dumps(meta).decode()],
+        )
+
+
+def reset_sequences(cur: psycopg.Cursor[Any], tables: Sequence[str]) -> None:
+    """Move each table's id sequence past the ids that were inserted in SQL."""
+    for table in tables:
+        cur.execute(
+            sql.SQL(
+                "SELECT setval(pg_get_serial_sequence(%s, 'id'), COALESCE(MAX(id), 1), MAX(id) IS NOT NULL) FROM {}"
+            ).format(sql.Identifier(table)),
+            [table],
+        )
+
+
+def check_database_name(parser: argparse.ArgumentParser, name: str) -> None:
+    """Refuse (as a usage error) a database name that is not a plain scratch name, or a system database."""
+    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", name) or name in {"postgres", "template0", "template1"}:
+        parser.error("--database: a scratch database name (lower-case letters, digits, _), not a system database")
+
+
 def stored_meta(url: str, table: str = META_TABLE) -> dict[str, Any] | None:
     """The generation marker (in ``table``) of the scratch database, or None when it is missing or incomplete."""
     try:
@@ -637,9 +664,9 @@ def generate(url: str, sizes: Sizes) -> Generated:  # noqa: C901, PLR0915 - one 
         copy_rows(
             cur,
             "clinic",
-            ("id", "slug", "name", "city", "services", "accepts_requests", "created_at"),
+            ("id", "slug", "name", "city", "services", "accepts_requests", "created_at", "screening_valid_days"),
             (
-                f"{i}\tbench-clinic-{i:02d}\t{text(name)}\t{text(city)}\tMicroneedling, skin checks\tt\t{created}"
+                f"{i}\tbench-clinic-{i:02d}\t{text(name)}\t{text(city)}\tMicroneedling, skin checks\tt\t{created}\t30"
                 for i, (name, city) in enumerate(CLINICS[: len(CLINIC_SHARES)], start=1)
             ),
         )
@@ -782,13 +809,9 @@ def generate(url: str, sizes: Sizes) -> Generated:  # noqa: C901, PLR0915 - one 
         for statement in restore:
             cur.execute(statement)
         t = step(f"indexes and foreign keys re-created ({len(restore)} statements)", t)
-        for table in ("clinic", "auth_user", "staff_member", "client", "assessment_document", "screening", "clearance"):
-            cur.execute(
-                sql.SQL(
-                    "SELECT setval(pg_get_serial_sequence(%s, 'id'), COALESCE(MAX(id), 1), MAX(id) IS NOT NULL) FROM {}"
-                ).format(sql.Identifier(table)),
-                [table],
-            )
+        reset_sequences(
+            cur, ("clinic", "auth_user", "staff_member", "client", "assessment_document", "screening", "clearance")
+        )
         conn.commit()
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("VACUUM (ANALYZE)")
@@ -826,14 +849,7 @@ def ensure_data(server_url: str, name: str, sizes: Sizes, *, regenerate: bool) -
         "pool_tiers": dict(made.pool_tiers),
         "documents": made.documents,
     }
-    with psycopg.connect(url) as conn:
-        conn.execute(
-            sql.SQL("CREATE TABLE {} (value jsonb NOT NULL)").format(sql.Identifier(META_TABLE)),
-        )
-        conn.execute(
-            sql.SQL("INSERT INTO {} (value) VALUES (%s::jsonb)").format(sql.Identifier(META_TABLE)),
-            [orjson.dumps(meta).decode()],
-        )
+    store_meta(url, meta)
     print(f"  - total generation time: {seconds:.1f} s", flush=True)
     return meta
 
@@ -1574,12 +1590,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         parser.error("--workers 1..64, --connections 1..1000, --rounds 1..20")
     if not (1 <= args.duration <= 300 and 0 <= args.warmup <= 60):
         parser.error("--duration 1..300 s, --warmup 0..60 s")
-    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", args.database) or args.database in {
-        "postgres",
-        "template0",
-        "template1",
-    }:
-        parser.error("--database: a scratch database name (lower-case letters, digits, _), not a system database")
+    check_database_name(parser, args.database)
     return args
 
 

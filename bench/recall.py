@@ -43,7 +43,6 @@ import hashlib
 import math
 import platform
 import random
-import re
 import shutil
 import signal
 import statistics
@@ -425,13 +424,7 @@ def generate(url: str, sizes: Sizes) -> list[tuple[str, float]]:
         step(f"indexes, unique constraints and foreign keys re-created ({len(restore)} statements)")
         cur.execute(CONTACTS_SQL, params)
         step(f"{cur.rowcount:,} recall contacts (clients of 1 lot in 1,000)")
-        for table in SEQUENCED:
-            cur.execute(
-                sql.SQL(
-                    "SELECT setval(pg_get_serial_sequence(%s, 'id'), COALESCE(MAX(id), 1), MAX(id) IS NOT NULL) FROM {}"
-                ).format(sql.Identifier(table)),
-                [table],
-            )
+        clinic_bench.reset_sequences(cur, SEQUENCED)
         conn.commit()
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("VACUUM (ANALYZE)")
@@ -482,12 +475,7 @@ def ensure_data(server_url: str, name: str, sizes: Sizes, *, fresh: bool) -> dic
     seconds = time.perf_counter() - started
     meta = {**wanted, "generated_at": f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC", "seconds": round(seconds, 1)}
     meta["steps"] = steps
-    with psycopg.connect(url) as conn:
-        conn.execute(sql.SQL("CREATE TABLE {} (value jsonb NOT NULL)").format(sql.Identifier(META_TABLE)))
-        conn.execute(
-            sql.SQL("INSERT INTO {} (value) VALUES (%s::jsonb)").format(sql.Identifier(META_TABLE)),
-            [orjson.dumps(meta).decode()],
-        )
+    clinic_bench.store_meta(url, meta, META_TABLE)
     print(f"  - total generation time: {seconds:.1f} s", flush=True)
     return meta
 
@@ -849,12 +837,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         parser.error("--clinics 2..1000, with at least 10 clients each")
     if not (1 <= args.queries <= 1_000_000 and 0 <= args.warmup <= 100_000 and 0 <= args.http_requests <= 10_000):
         parser.error("--queries 1..1,000,000, --warmup 0..100,000, --http-requests 0..10,000")
-    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", args.database) or args.database in {
-        "postgres",
-        "template0",
-        "template1",
-    }:
-        parser.error("--database: a scratch database name (lower-case letters, digits, _), not a system database")
+    clinic_bench.check_database_name(parser, args.database)
     return args
 
 
