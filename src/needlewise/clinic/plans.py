@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -116,12 +117,14 @@ def as_json(finding: Finding) -> dict[str, object]:
     }
 
 
+def finding_of(row: dict[str, Any]) -> Finding:
+    """A finding as :func:`as_json` stored it (with a plan or a session), as a finding again."""
+    return Finding(row["code"], FindingLevel(row["level"]), row["details"], tuple(row["citations"]))
+
+
 def stored_findings(plan: TreatmentPlan) -> tuple[Finding, ...]:
     """The warnings a plan was saved with, as findings again."""
-    return tuple(
-        Finding(row["code"], FindingLevel(row["level"]), row["details"], tuple(row["citations"]))
-        for row in plan.findings
-    )
+    return tuple(finding_of(row) for row in plan.findings)
 
 
 @audit.records_not_found("client")

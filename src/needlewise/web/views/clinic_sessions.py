@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from needlewise.clinic import checkins, finding_words, photos, session_checks, treatment_sessions
+from needlewise.clinic import checkins, finding_words, photos, plans, session_checks, treatment_sessions
 from needlewise.clinic.treatment_sessions import NumbingForm, Outcome, SessionForm
 from needlewise.domain.permissions import Action
-from needlewise.domain.treatment import CheckCode, Finding, FindingLevel, Triage
+from needlewise.domain.treatment import CheckCode, Triage
 from needlewise.domain.vocabulary import Lang
 from needlewise.errors import InvalidInputError, SessionBlockedError
 from needlewise.web.views.clinic_common import acting, clinic_page, field_errors, form_date, private_file
@@ -120,11 +120,8 @@ def _session_context(request: HttpRequest, session: TreatmentSession) -> dict[st
     actor, kb, lang = acting(request), knowledge(), lang_of(request)
     assert actor.clinic_id is not None  # noqa: S101 - a signed-in staff member has a clinic
 
-    def describe(row: dict[str, object]) -> str:
-        details = row["details"]
-        assert isinstance(details, dict)  # noqa: S101 - stored by treatment_sessions.record
-        stored = Finding(str(row["code"]), FindingLevel(str(row["level"])), details)
-        return finding_words.describe(stored, kb, lang)
+    def describe(row: dict[str, Any]) -> str:
+        return finding_words.describe(plans.finding_of(row), kb, lang)
 
     return {
         "actor": actor,
