@@ -7,10 +7,10 @@ UV := UV_PYTHON_DOWNLOADS=never python3 -m uv
 RUN := $(UV) run --frozen
 
 .DEFAULT_GOAL := help
-.PHONY: help install run assess test lint typecheck contracts kb-check unit unit-postgres bench bench-api bench-clinic bench-recall messages fmt clean
+.PHONY: help install run assess test lint typecheck contracts kb-check kb-diff kb-snapshot kb-hazards unit unit-postgres bench bench-api bench-clinic bench-recall messages fmt clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 install: ## Install uv (if missing) and the locked dependencies into .venv
 	@python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
@@ -38,8 +38,18 @@ typecheck: install ## mypy --strict on src/
 contracts: install ## import-linter: layers point inward, engine and domain stay pure
 	$(RUN) lint-imports
 
-kb-check: install ## Load and validate the knowledge base
+kb-check: install ## Load and validate the knowledge base; its version is recorded (kb.lock) and the vignette verdicts are the reviewed ones
 	$(RUN) needlewise kb check
+	$(RUN) needlewise kb snapshot --check
+
+kb-diff: install ## What a knowledge-base change does: rules and vignette verdicts against FROM (a git revision or a folder; default HEAD)
+	$(RUN) needlewise kb diff --from "$(or $(FROM),HEAD)"
+
+kb-snapshot: install ## After review: bump the version if the content changed (BUMP=patch|minor|major), record it in kb.lock, re-record the vignette verdicts
+	$(RUN) needlewise kb snapshot $(if $(BUMP),--bump $(BUMP))
+
+kb-hazards: install ## Check the hazard log (docs/hazards.yaml): its rules, code and tests exist, and every serious rule is in it
+	$(RUN) pytest -q -p no:randomly --no-cov tests/kb/test_hazard_log.py
 
 unit: install ## pytest with branch coverage (fails under 100 %)
 	$(RUN) pytest --cov --cov-report=term-missing:skip-covered

@@ -1,4 +1,4 @@
-"""``needlewise kb``: check the knowledge base, list its sources and rules."""
+"""``needlewise kb``: check the knowledge base, list its sources and rules, review and record a change."""
 
 from __future__ import annotations
 
@@ -11,12 +11,16 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from needlewise.cli.kb_review import run_diff, run_snapshot
 from needlewise.domain.tier import Grade
 from needlewise.domain.vocabulary import Lang
 from needlewise.engine.knowledge import KnowledgeBase
 from needlewise.errors import KnowledgeBaseError
+from needlewise.kb.files import default_directory
 from needlewise.kb.loader import load_knowledge_base
+from needlewise.kb.lock import Bump
 from needlewise.services.catalogue import rule_row, source_row
+from needlewise.services.change_control import Paths
 
 kb_app = typer.Typer(help="Check and inspect the knowledge base.", no_args_is_help=True)
 
@@ -94,3 +98,53 @@ def rules(
         tiers = " / ".join(t.value for t in r.tiers.values())
         table.add_row(r.rule_id, tiers, r.severity.value, r.confidence.value, r.title.en, ", ".join(r.citations))
     Console(highlight=False, emoji=False).print(table)
+
+
+@kb_app.command("diff")
+def diff(
+    source: Annotated[
+        str,
+        typer.Option(
+            "--from",
+            metavar="REF|PATH",
+            help="A knowledge base folder, or a git revision: knowledge/ at that commit of the repository "
+            "holding --to, at the same path.",
+        ),
+    ] = "HEAD",
+    target: Annotated[
+        Path | None, typer.Option("--to", metavar="PATH", help="Knowledge base folder (default: the bundled one).")
+    ] = None,
+    vignettes: Annotated[
+        Path | None, typer.Option(help="Vignette suite (default: tests/kb/vignettes.yaml beside the folder).")
+    ] = None,
+    output: Annotated[ListFormat, typer.Option("--format", "-f")] = ListFormat.TEXT,
+) -> None:
+    """Rules added, removed and changed (which fields), and every vignette verdict that changes."""
+    run_diff(source, target, vignettes, as_json=output is ListFormat.JSON)
+
+
+@kb_app.command("snapshot")
+def snapshot(  # noqa: PLR0913, PLR0917 - one parameter per option, as Typer reads them
+    bump: Annotated[
+        Bump | None,
+        typer.Option(help="Raise kb.yaml's version first, if the content changed since it was recorded."),
+    ] = None,
+    check: Annotated[
+        bool, typer.Option("--check", help="Only check that the lock and the verdict snapshot are current.")
+    ] = False,
+    directory: DirOption = None,
+    vignettes: Annotated[
+        Path | None, typer.Option(help="Vignette suite (default: tests/kb/vignettes.yaml beside the folder).")
+    ] = None,
+    verdicts: Annotated[
+        Path | None,
+        typer.Option(help="Verdict snapshot (default: tests/kb/vignette_verdicts.json beside the folder)."),
+    ] = None,
+    lock: Annotated[Path | None, typer.Option(help="Version lock (default: kb.lock in the folder).")] = None,
+) -> None:
+    """After review: record the version in kb.lock and re-record the vignette verdicts (or --check them)."""
+    if check and bump is not None:
+        message = "--check records nothing: leave out --bump"
+        raise typer.BadParameter(message, param_hint="--bump")
+    paths = Paths.beside(directory or default_directory(), vignettes=vignettes, verdicts=verdicts, lock=lock)
+    run_snapshot(paths, bump, check=check)

@@ -1,0 +1,366 @@
+"""Change control for the knowledge base: what a change does, and the records a reviewed change updates.
+
+* :func:`diff_knowledge` compares two knowledge-base folders: rules added, removed and changed, the
+  files that differ, and every vignette whose verdict changes.
+* The reviewed verdict snapshot (``tests/kb/vignette_verdicts.json``) holds each vignette's tier, fired
+  rules and home needle limit; a test fails when today's verdicts differ from it.
+* The version lock (``knowledge/kb.lock``, see :mod:`needlewise.kb.lock`) ties each version to its content.
+
+:func:`record` bumps the version if asked, then writes the lock and the snapshot: one step, after review.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import cast
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from needlewise.domain.assessment import JsonValue, KbVersion
+from needlewise.domain.profile import Profile
+from needlewise.domain.tier import Tier
+from needlewise.domain.vocabulary import Setting
+from needlewise.engine.kb_diff import RulesDiff, Verdict, VerdictChange, compare_verdicts, diff_rules, verdicts
+from needlewise.engine.knowledge import KnowledgeBase
+from needlewise.errors import KnowledgeBaseError, Problem, ProfileError
+from needlewise.kb.files import RULES_FOLDER, TOP_LEVEL_FILES
+from needlewise.kb.loader import load_knowledge_base
+from needlewise.kb.lock import (
+    LOCK_FILE,
+    RECORD_COMMAND,
+    Bump,
+    LockState,
+    bumped,
+    latest_version,
+    lock_state,
+    read_lock,
+    set_version,
+    write_lock,
+)
+from needlewise.services.profiles import parse_profile
+
+VIGNETTES = Path("tests/kb/vignettes.yaml")
+VERDICTS = Path("tests/kb/vignette_verdicts.json")
+SNAPSHOT_ABOUT = (
+    "Reviewed verdicts of tests/kb/vignettes.yaml under knowledge/: tier, fired rules (sorted), home needle "
+    "limit. Never edit by hand: review `needlewise kb diff` with a clinician, then `make kb-snapshot`."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Paths:
+    """Where the change-control records of one knowledge-base folder are."""
+
+    knowledge: Path
+    lock: Path
+    vignettes: Path
+    verdicts: Path
+
+    @classmethod
+    def beside(
+        cls,
+        knowledge: Path,
+        *,
+        vignettes: Path | None = None,
+        verdicts: Path | None = None,
+        lock: Path | None = None,
+    ) -> Paths:
+        """The lock in the folder, the vignettes and the snapshot in the repository's ``tests/kb``."""
+        repository = knowledge.resolve().parent
+        return cls(
+            knowledge=knowledge,
+            lock=lock or knowledge / LOCK_FILE,
+            vignettes=vignettes or repository / VIGNETTES,
+            verdicts=verdicts or repository / VERDICTS,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Cases:
+    """The vignettes' profiles by id, and the vignettes whose profile is invalid (id -> problem)."""
+
+    profiles: dict[str, Profile]
+    skipped: dict[str, str] = field(default_factory=dict)
+
+
+def read_cases(path: Path) -> Cases:
+    """The vignette suite's profiles; a missing file is an error, an invalid profile is skipped."""
+    if not path.is_file():
+        raise KnowledgeBaseError([Problem(str(path), "vignette file not found (give --vignettes)")])
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not isinstance(data, list) or not all(isinstance(v, dict) and isinstance(v.get("id"), str) for v in data):
+        raise KnowledgeBaseError([Problem(str(path), "must be a list of vignettes, each with an id")])
+    profiles: dict[str, Profile] = {}
+    skipped: dict[str, str] = {}
+    for vignette in data:
+        try:
+            profiles[vignette["id"]] = parse_profile(vignette.get("profile"))
+        except ProfileError as error:
+            skipped[vignette["id"]] = str(error.first)
+    return Cases(profiles, skipped)
+
+
+# ------------------------------------------------------------------------------------------------
+# kb diff
+
+
+@dataclass(frozen=True, slots=True)
+class KbDiff:
+    """Everything ``needlewise kb diff`` reports."""
+
+    old_label: str
+    new_label: str
+    old: KbVersion
+    new: KbVersion
+    rules: RulesDiff
+    files: tuple[str, ...]
+    cases: int
+    verdicts: tuple[VerdictChange, ...]
+    skipped: Mapping[str, str]
+
+    @property
+    def content_changed(self) -> bool:
+        """Whether any knowledge-base file differs."""
+        return self.old.content_hash != self.new.content_hash
+
+    @property
+    def version_bumped(self) -> bool:
+        """Whether ``kb.yaml``'s version differs."""
+        return self.old.version != self.new.version
+
+
+def diff_knowledge(old_dir: Path, new_dir: Path, cases: Cases, *, old_label: str, new_label: str) -> KbDiff:
+    """Compare the knowledge bases in two folders over the vignette suite ``cases``."""
+    old, new = _load(old_dir, old_label), _load(new_dir, new_label)
+    before, after = file_digests(old_dir), file_digests(new_dir)
+    changed_files = sorted(n for n in before.keys() | after.keys() if before.get(n) != after.get(n))
+    return KbDiff(
+        old_label=old_label,
+        new_label=new_label,
+        old=old.version,
+        new=new.version,
+        rules=diff_rules(old, new),
+        files=tuple(changed_files),
+        cases=len(cases.profiles),
+        verdicts=compare_verdicts(verdicts(cases.profiles, old), verdicts(cases.profiles, new)),
+        skipped=cases.skipped,
+    )
+
+
+def _load(directory: Path, label: str) -> KnowledgeBase:
+    try:
+        return load_knowledge_base(directory)
+    except KnowledgeBaseError as error:
+        problems = [Problem(f"{label}: {p.where}", p.message, p.suggestion) for p in error.problems]
+        raise KnowledgeBaseError(problems) from None
+
+
+def file_digests(directory: Path) -> dict[str, str]:
+    """The sha256 of each knowledge-base file in ``directory`` (the files the content hash covers)."""
+    names = [*TOP_LEVEL_FILES, *(f"{RULES_FOLDER}/{p.name}" for p in sorted((directory / RULES_FOLDER).glob("*.yaml")))]
+    return {n: hashlib.sha256((directory / n).read_bytes()).hexdigest() for n in names if (directory / n).is_file()}
+
+
+def diff_json(diff: KbDiff) -> dict[str, JsonValue]:
+    """The JSON form of a diff (``needlewise kb diff --format json``)."""
+    return {
+        "from": {"source": diff.old_label, **diff.old.to_json()},
+        "to": {"source": diff.new_label, **diff.new.to_json()},
+        "content_changed": diff.content_changed,
+        "version_bumped": diff.version_bumped,
+        "files_changed": list(diff.files),
+        "rules": {
+            "added": [{"id": r.rule_id, "tier": _tiers(r.tiers)} for r in diff.rules.added],
+            "removed": [{"id": r.rule_id, "tier": _tiers(r.tiers)} for r in diff.rules.removed],
+            "changed": [
+                {
+                    "id": c.rule_id,
+                    "kinds": list(c.kinds),
+                    "fields": [{"kind": f.kind, "field": f.field, "old": f.old, "new": f.new} for f in c.changes],
+                }
+                for c in diff.rules.changed
+            ],
+        },
+        "verdicts": {
+            "vignettes": diff.cases,
+            "changed": [verdict_change_json(c) for c in diff.verdicts],
+            "skipped": dict(diff.skipped),
+        },
+    }
+
+
+def verdict_change_json(change: VerdictChange) -> dict[str, JsonValue]:
+    """One changed verdict: what changed, the tier's direction, and both verdicts."""
+    return {
+        "id": change.case_id,
+        "what": list(change.what),
+        "direction": change.direction,
+        "old": change.old.to_json() if change.old else None,
+        "new": change.new.to_json() if change.new else None,
+        "fired_added": list(change.fired_added),
+        "fired_removed": list(change.fired_removed),
+    }
+
+
+def _tiers(tiers: Mapping[Setting, Tier]) -> dict[str, JsonValue]:
+    return {setting.value: tier.value for setting, tier in tiers.items()}
+
+
+# ------------------------------------------------------------------------------------------------
+# The reviewed verdict snapshot
+
+
+class _VerdictModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    tier: Tier
+    fired: list[str]
+    home_needle_mm_max: float | None
+
+
+class _SnapshotModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    about: str
+    verdicts: dict[str, _VerdictModel]
+
+
+def read_snapshot(path: Path) -> dict[str, Verdict]:
+    """The reviewed verdicts; empty when none were recorded yet."""
+    if not path.is_file():
+        return {}
+    try:
+        model = _SnapshotModel.model_validate_json(path.read_bytes())
+    except ValidationError as error:
+        raise KnowledgeBaseError([Problem(path.name, f"not a verdict snapshot: {error.errors()[0]['msg']}")]) from None
+    return {case_id: Verdict(v.tier, tuple(v.fired), v.home_needle_mm_max) for case_id, v in model.verdicts.items()}
+
+
+def write_snapshot(path: Path, recorded: Mapping[str, Verdict]) -> None:
+    """Write the snapshot with one vignette per line, in the suite's order, so a review diff is one line each."""
+    lines = [f"    {json.dumps(case_id)}: {json.dumps(v.to_json())}" for case_id, v in recorded.items()]
+    body = ",\n".join(lines)
+    path.write_text(
+        f'{{\n  "about": {json.dumps(SNAPSHOT_ABOUT)},\n  "verdicts": {{\n{body}\n  }}\n}}\n',
+        encoding="utf-8",
+    )
+
+
+def describe_changes(changes: Sequence[VerdictChange]) -> list[str]:
+    """One line per changed verdict: ``id: tier a -> b (lowered); fired +x -y; home needle 0.3 -> None``."""
+    lines = []
+    for change in changes:
+        if change.new is None:  # then the case was on the old side: compare_verdicts never pairs None with None
+            old = cast("Verdict", change.old)
+            lines.append(f"{change.case_id}: in the snapshot ({old.tier.value}) but no longer in the suite")
+            continue
+        if change.old is None:
+            lines.append(f"{change.case_id}: not in the snapshot (now {change.new.tier.value})")
+            continue
+        parts = []
+        if "tier" in change.what:
+            parts.append(f"tier {change.old.tier.value} -> {change.new.tier.value} ({change.direction})")
+        if "fired" in change.what:
+            fired = [f"+{r}" for r in change.fired_added] + [f"-{r}" for r in change.fired_removed]
+            parts.append(f"fired {' '.join(fired)}")
+        if "home_needle_mm_max" in change.what:
+            parts.append(f"home needle max {change.old.home_needle_mm_max} -> {change.new.home_needle_mm_max} mm")
+        lines.append(f"{change.case_id}: {'; '.join(parts)}")
+    return lines
+
+
+# ------------------------------------------------------------------------------------------------
+# Checking and recording
+
+
+@dataclass(frozen=True, slots=True)
+class Status:
+    """How the records stand against the knowledge base: the lock's verdict, and the verdicts that moved."""
+
+    version: KbVersion
+    lock: LockState
+    lock_versions: Mapping[str, str]
+    verdict_changes: tuple[VerdictChange, ...]
+    skipped: Mapping[str, str]
+
+    @property
+    def current(self) -> bool:
+        """Whether the lock records this version with this content and the snapshot equals today's verdicts."""
+        return self.lock is LockState.RECORDED and not self.verdict_changes
+
+
+def status(paths: Paths, kb: KnowledgeBase | None = None) -> Status:
+    """Compare the lock and the verdict snapshot with the knowledge base in ``paths.knowledge``."""
+    kb = kb or load_knowledge_base(paths.knowledge)
+    versions = read_lock(paths.lock)
+    cases = read_cases(paths.vignettes)
+    changes = compare_verdicts(read_snapshot(paths.verdicts), verdicts(cases.profiles, kb))
+    return Status(kb.version, lock_state(versions, kb.version), versions, changes, cases.skipped)
+
+
+def snapshot_message(changes: Sequence[VerdictChange]) -> str:
+    """Why the snapshot test fails, with every changed verdict and the commands to review and re-record."""
+    lines = "\n".join(f"  {line}" for line in describe_changes(changes))
+    return (
+        f"{len(changes)} vignette verdict(s) differ from the reviewed snapshot {VERDICTS}:\n{lines}\n"
+        "Review them with a clinician (`needlewise kb diff` shows the rule changes behind them), then bump the "
+        f"version and re-record: `{RECORD_COMMAND} BUMP=patch|minor|major` (or `{RECORD_COMMAND}` if the "
+        "version is already bumped). See docs/kb-authoring.md, Change control."
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """What :func:`record` wrote."""
+
+    version: KbVersion
+    previous_version: str | None
+    lock_written: bool
+    verdict_changes: tuple[VerdictChange, ...]
+    cases: int
+    skipped: Mapping[str, str]
+
+
+def record(paths: Paths, bump: Bump | None = None) -> Recorded:
+    """Record the knowledge base's version in the lock and re-record the verdict snapshot.
+
+    With ``bump``, the version is raised first, but only when the content changed under the recorded
+    version (so running this twice bumps once). Refuses (:class:`KnowledgeBaseError`, nothing written)
+    when the content changed under a recorded version without ``bump``, or the version is not above
+    the latest recorded one: a version names one content forever.
+    """
+    versions = read_lock(paths.lock)
+    cases = read_cases(paths.vignettes)
+    kb = load_knowledge_base(paths.knowledge)  # validate before touching anything
+    state = lock_state(versions, kb.version)
+    previous = None
+    if bump is not None and state is LockState.NOT_BUMPED:
+        previous = kb.version.version
+        set_version(paths.knowledge / "kb.yaml", bumped(previous, bump))
+        kb = load_knowledge_base(paths.knowledge)
+        state = lock_state(versions, kb.version)
+    if state in {LockState.NOT_BUMPED, LockState.NOT_ABOVE}:
+        if previous is not None:
+            set_version(paths.knowledge / "kb.yaml", previous)
+        raise KnowledgeBaseError([_refusal(kb.version, versions, state)])
+    if state is LockState.NEW:
+        write_lock(paths.lock, {**versions, kb.version.version: kb.version.content_hash})
+    now = verdicts(cases.profiles, kb)
+    changes = compare_verdicts(read_snapshot(paths.verdicts), now)
+    write_snapshot(paths.verdicts, now)
+    return Recorded(kb.version, previous, state is LockState.NEW, changes, len(now), cases.skipped)
+
+
+def _refusal(version: KbVersion, versions: Mapping[str, str], state: LockState) -> Problem:
+    where = f"kb.yaml: version {version.version}"
+    if state is LockState.NOT_BUMPED:
+        message = (
+            f"already recorded in {LOCK_FILE} with other content ({versions[version.version]}): "
+            f"bump it: `{RECORD_COMMAND} BUMP=patch` (texts only) or `BUMP=minor` (rules or verdicts)"
+        )
+    else:
+        message = f"not above the latest recorded version {latest_version(versions)}"
+    return Problem(where, message)
