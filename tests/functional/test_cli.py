@@ -167,7 +167,7 @@ def test_kb_check() -> None:
     result = run("kb", "check")
     assert result.exit_code == 0
     assert "is valid" in result.stdout
-    assert "174 sources" in result.stdout
+    assert "167 sources" in result.stdout
 
 
 def test_kb_check_lists_every_problem(tmp_path: Path) -> None:
@@ -185,7 +185,7 @@ def test_kb_sources_filtered_by_grade() -> None:
     assert {r["grade"] for r in rows} == {"SR", "RCT"}
     text = run("kb", "sources")
     assert text.exit_code == 0
-    assert "Sources (174)" in text.stdout
+    assert "Sources (167)" in text.stdout
 
 
 def test_kb_rules() -> None:

@@ -81,7 +81,7 @@ def test_questionnaire(client: Client) -> None:
 def test_knowledge(client: Client) -> None:
     data = client.get("/api/v1/knowledge").json()
     KnowledgeOut.model_validate(data)
-    assert len(data["sources"]) == 174
+    assert len(data["sources"]) == 167
     assert any(r["id"] == "active-cold-sore" for r in data["rules"])
 
 

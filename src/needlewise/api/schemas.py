@@ -178,7 +178,7 @@ class CatalogueSourceOut(SourceOut):
 
     brief_ref: int
     venue: str | None
-    note: str | None
+    public_note: str | None
 
 
 class KnowledgeOut(_Out):

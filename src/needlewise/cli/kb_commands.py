@@ -19,7 +19,7 @@ from needlewise.errors import KnowledgeBaseError
 from needlewise.kb.files import default_directory
 from needlewise.kb.loader import load_knowledge_base
 from needlewise.kb.lock import Bump
-from needlewise.services.catalogue import rule_row, source_row
+from needlewise.services.catalogue import reviewer_source_row, rule_row
 from needlewise.services.change_control import Paths
 
 kb_app = typer.Typer(help="Check and inspect the knowledge base.", no_args_is_help=True)
@@ -64,11 +64,11 @@ def sources(
     grade: Annotated[list[Grade] | None, typer.Option(help="Only these evidence grades (repeatable).")] = None,
     directory: DirOption = None,
 ) -> None:
-    """The bibliography, with each source's evidence grade."""
+    """The bibliography, with each source's evidence grade (JSON adds the reviewer fields: note, read_at)."""
     kb = _load(directory)
     chosen = [s for s in kb.sources.values() if not grade or s.grade in grade]
     if output is ListFormat.JSON:
-        rows = [source_row(s) for s in chosen]
+        rows = [reviewer_source_row(s) for s in chosen]
         typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     table = Table("ref", "grade", "id", "source", title=f"Sources ({len(chosen)})", show_lines=False)

@@ -35,7 +35,12 @@ class Text:
 
 @dataclass(frozen=True, slots=True)
 class Source:
-    """A bibliography entry of the research brief."""
+    """A bibliography entry of the research brief.
+
+    ``url`` is the original and is what people see. ``read_at`` (where the text was actually read,
+    when that differs), ``also_brief_refs`` (the brief's other numbers for the same work) and
+    ``note`` are for reviewers only and never reach a public page; ``public_note`` may.
+    """
 
     source_id: str
     brief_ref: int
@@ -46,6 +51,9 @@ class Source:
     url: str
     grade: Grade
     note: str | None
+    public_note: str | None = None
+    read_at: tuple[str, ...] = ()
+    also_brief_refs: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

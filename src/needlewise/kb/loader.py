@@ -15,7 +15,7 @@ from typing import TypeVar
 from pydantic import BaseModel, ValidationError
 
 from needlewise.domain.assessment import KbVersion
-from needlewise.domain.tier import Tier
+from needlewise.domain.tier import Grade, Tier
 from needlewise.domain.vocabulary import (
     Setting,
 )
@@ -148,33 +148,81 @@ def _text(model: TextModel | TermModel) -> Text:
     return Text(model.en, model.es)
 
 
+def _address(url: str) -> str:
+    """``url`` compared loosely: scheme, ``www.``, case of the host and a trailing slash ignored."""
+    rest = url.split("://", 1)[1]
+    host, _, path = rest.partition("/")
+    return f"{host.lower().removeprefix('www.')}/{path}".rstrip("/")
+
+
 def _sources(model: SourcesFileModel, problems: list[Problem]) -> dict[str, Source]:
+    """The bibliography: one entry per work, each brief number and each address used once."""
     sources: dict[str, Source] = {}
-    refs: set[int] = set()
+    refs: dict[int, str] = {}
+    addresses: dict[str, str] = {}
     for i, s in enumerate(model.sources):
         where = f"sources.yaml: sources[{i}] (id {s.id!r})"
         if s.id in sources:
             problems.append(Problem(where, f"duplicate source id {s.id!r}"))
-        if s.brief_ref in refs:
-            problems.append(Problem(where, f"brief_ref {s.brief_ref} is used twice"))
-        refs.add(s.brief_ref)
-        sources[s.id] = Source(s.id, s.brief_ref, s.title, s.authors, s.year, s.venue, s.url, s.grade, s.note)
+        for ref in (s.brief_ref, *s.also_brief_refs):
+            if ref in refs:
+                problems.append(Problem(where, f"brief_ref {ref} is used twice (also by {refs[ref]!r})"))
+            refs[ref] = s.id
+        for field, url in (("url", s.url), *(("read_at", u) for u in s.read_at)):
+            key = _address(url)
+            other = addresses.setdefault(key, s.id)
+            if other != s.id:
+                problems.append(
+                    Problem(f"{where}.{field}", f"{url} is also the address of {other!r}: the same work twice?")
+                )
+        sources[s.id] = Source(
+            s.id,
+            s.brief_ref,
+            s.title,
+            s.authors,
+            s.year,
+            s.venue,
+            s.url,
+            s.grade,
+            s.note,
+            public_note=s.public_note,
+            read_at=tuple(s.read_at),
+            also_brief_refs=tuple(s.also_brief_refs),
+        )
     return sources
 
 
 class _CitationChecker:
+    """Checks a citation list: known sources, none twice, and no marketing unless a claim is checked."""
+
     def __init__(self, sources: Mapping[str, Source], problems: list[Problem]) -> None:
         self._sources = sources
         self._problems = problems
 
-    def check(self, where: str, citations: Iterable[str]) -> tuple[str, ...]:
+    def check(self, where: str, citations: Iterable[str], *, marketing_allowed: bool = False) -> tuple[str, ...]:
+        """``citations`` as a tuple; problems for unknown, repeated and (unless allowed) marketing sources.
+
+        Marketing (MKT) material may only document a claim being checked (``claims.yaml``); it is
+        never support for a rule, a plan, a schedule, a gap or a treatment figure.
+        """
         cited = tuple(citations)
+        seen: set[str] = set()
         for i, source_id in enumerate(cited):
-            if source_id not in self._sources:
+            source = self._sources.get(source_id)
+            if source is None:
                 hint = closest(source_id, self._sources)
                 self._problems.append(Problem(f"{where}[{i}]", f"unknown source {source_id!r}", hint))
-        if len(set(cited)) != len(cited):
-            self._problems.append(Problem(where, "a source is cited twice"))
+            elif source.grade is Grade.MKT and not marketing_allowed:
+                self._problems.append(
+                    Problem(
+                        f"{where}[{i}]",
+                        f"cites marketing source {source_id!r} (grade MKT): marketing material may only "
+                        "document a claim in claims.yaml, never support a statement",
+                    )
+                )
+            if source_id in seen:
+                self._problems.append(Problem(f"{where}[{i}]", f"a source is cited twice in this list: {source_id!r}"))
+            seen.add(source_id)
         return cited
 
 
@@ -283,7 +331,7 @@ def _claims_and_gaps(
         where = f"claims.yaml: claims[{i}] (id {c.id!r})"
         if any(c.id == other.claim_id for other in claims):
             problems.append(Problem(where, f"duplicate claim id {c.id!r}"))
-        cited = cite.check(f"{where}.citations", c.citations)
+        cited = cite.check(f"{where}.citations", c.citations, marketing_allowed=True)
         claims.append(Claim(c.id, _text(c.claim), c.verdict, c.confidence, _text(c.explanation), cited))
     gaps: list[Gap] = []
     for i, g in enumerate(gaps_file.gaps):

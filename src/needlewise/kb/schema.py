@@ -55,18 +55,31 @@ class KbFileModel(_Strict):
     home_needle: HomeNeedleModel
 
 
+Url = Annotated[str, StringConstraints(pattern=r"^https?://\S+$")]
+
+
 class SourceModel(_Strict):
-    """One bibliography entry of ``sources.yaml``."""
+    """One bibliography entry of ``sources.yaml``.
+
+    ``url`` is the original (DOI, PubMed, PMC, the regulator's or the publisher's own page) and is
+    shown to people. ``read_at`` keeps, for reviewers, the addresses where the brief's compiler
+    actually read the text when they differ from ``url`` (copies, mirrors, records), and
+    ``also_brief_refs`` the brief's other numbers for the same work, so every entry still traces to
+    the brief. ``note`` is a reviewer note and is never shown publicly; ``public_note`` is.
+    """
 
     id: Slug
     brief_ref: Annotated[int, Field(ge=1)]
+    also_brief_refs: list[Annotated[int, Field(ge=1)]] = []
     title: NonEmpty
     authors: NonEmpty | None
     year: Annotated[int, Field(ge=1900, le=2100)] | None
     venue: NonEmpty | None
-    url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")]
+    url: Url
+    read_at: list[Url] = []
     grade: Grade
     note: NonEmpty | None
+    public_note: NonEmpty | None = None
 
 
 class SourcesFileModel(_Strict):

@@ -43,7 +43,7 @@ NUMBING_WARNINGS = ("compounded", "over_strength", "large_area", "occlusion", "b
 
 
 class _Cite(Protocol):
-    """The loader's citation checker: reports unknown or repeated sources, returns the citations."""
+    """The loader's citation checker: reports unknown, repeated or marketing sources, returns the citations."""
 
     def check(self, where: str, citations: Iterable[str]) -> tuple[str, ...]: ...
 

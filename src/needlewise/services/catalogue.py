@@ -53,7 +53,7 @@ def rule_row(rule: Rule, lang: Lang) -> dict[str, JsonValue]:
 
 
 def source_row(source: Source) -> dict[str, JsonValue]:
-    """One bibliography entry with its evidence grade."""
+    """One bibliography entry with its evidence grade, as the public sees it (no reviewer fields)."""
     return {
         "id": source.source_id,
         "brief_ref": source.brief_ref,
@@ -63,6 +63,19 @@ def source_row(source: Source) -> dict[str, JsonValue]:
         "venue": source.venue,
         "url": source.url,
         "grade": source.grade.value,
+        "public_note": source.public_note,
+    }
+
+
+def reviewer_source_row(source: Source) -> dict[str, JsonValue]:
+    """:func:`source_row` plus what only reviewers see.
+
+    The brief's other numbers for the same work, where the text was actually read, and the reviewer note.
+    """
+    return {
+        **source_row(source),
+        "also_brief_refs": list(source.also_brief_refs),
+        "read_at": list(source.read_at),
         "note": source.note,
     }
 
