@@ -59,7 +59,7 @@ from needlewise.engine.evaluate import assess
 from needlewise.engine.fields import FIELDS, FIELDS_BY_NAME, FactValue, FieldSpec, FieldType, facts_of
 from needlewise.kb.loader import load_knowledge_base
 from needlewise.services.json_text import dumps
-from needlewise.services.profile_v1 import parse_profile
+from needlewise.services.profiles import parse_profile
 
 T = TypeVar("T")
 U = TypeVar("U")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from needlewise.domain.profile import Profile
-from needlewise.services.profile_v1 import parse_profile
+from needlewise.services.profiles import parse_profile
 
 
 def make_profile(**fields: Any) -> Profile:

@@ -1,6 +1,6 @@
 """needlewise: is microneedling at home safe for me, and if not, where and how?
 
-The public surface: load the knowledge base, parse a Profile v1 document, assess it.
+The public surface: load the knowledge base, parse a profile document (v2; v1 is deprecated), assess it.
 
 >>> from needlewise import load_knowledge_base, parse_profile, assess
 >>> kb = load_knowledge_base()
@@ -16,7 +16,7 @@ from needlewise.engine.evaluate import assess
 from needlewise.engine.knowledge import KnowledgeBase
 from needlewise.errors import KnowledgeBaseError, NeedlewiseError, Problem, ProfileError
 from needlewise.kb.loader import load_knowledge_base
-from needlewise.services.profile_v1 import parse_profile, parse_profile_json, profile_json_schema
+from needlewise.services.profiles import parse_profile, parse_profile_json, profile_json_schema
 
 __version__ = "0.1.0"
 

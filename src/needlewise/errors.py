@@ -4,7 +4,7 @@
 
     NeedlewiseError
     ├── KnowledgeBaseError          the knowledge base on disk is invalid; .problems lists each one
-    ├── ProfileError                a Profile v1 document is invalid; .problems lists each one
+    ├── ProfileError                a profile document is invalid; .problems lists each one
     ├── ClinicError                 a clinic workspace request cannot be done
     │   ├── InvalidInputError            a form or API field is invalid; .problems lists each one
     │   ├── NotAllowedError              the user's role does not allow it (recorded in the audit log)
@@ -72,7 +72,7 @@ class KnowledgeBaseError(NeedlewiseError):
 
 
 class ProfileError(NeedlewiseError):
-    """A Profile v1 document is invalid; ``problem.where`` is the field path."""
+    """A profile document (v1 or v2) is invalid; ``problem.where`` is the field path."""
 
 
 class ClinicError(NeedlewiseError):

@@ -16,7 +16,7 @@ from needlewise.domain.permissions import Role
 from needlewise.domain.vocabulary import Lang
 from needlewise.engine.evaluate import assess
 from needlewise.errors import ConflictError, InvalidInputError, NotFoundError, ProfileError
-from needlewise.services.profile_v1 import parse_profile
+from needlewise.services.profiles import parse_profile
 from needlewise.storage.models import Client, ConsultationRequest, Screening
 
 pytestmark = pytest.mark.django_db

@@ -29,7 +29,7 @@ from needlewise.domain.tier import Tier
 from needlewise.domain.vocabulary import Lang
 from needlewise.engine.evaluate import assess
 from needlewise.errors import ConflictError, InvalidInputError, NotAllowedError, NotFoundError, ProfileError
-from needlewise.services.profile_v1 import parse_profile
+from needlewise.services.profiles import parse_profile
 from needlewise.storage.models import AssessmentDocument, Clearance, Screening
 
 pytestmark = pytest.mark.django_db

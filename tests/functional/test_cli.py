@@ -14,7 +14,7 @@ from needlewise.cli.app import app, main
 from needlewise.kb.files import ENVIRONMENT_VARIABLE
 
 runner = CliRunner()
-GLOW = {"setting": "home", "age": 30, "goals": ["glow"], "device": {"kind": "roller", "needle_mm": 0.25}}
+GLOW = {"setting": "home", "age": 30, "goals": ["glow"], "device": {"kind": "roller", "needle_mm": 0.25, "uses": 0}}
 COLD_SORE = {"setting": "home", "age": 30, "skin_now": ["cold_sore"]}
 
 
@@ -199,7 +199,21 @@ def test_kb_rules() -> None:
 def test_schema_profile() -> None:
     result = run("schema", "profile")
     assert result.exit_code == 0
-    assert json.loads(result.stdout)["title"] == "needlewise Profile v1"
+    assert json.loads(result.stdout)["title"] == "needlewise Profile v2"
+    deprecated = run("schema", "profile", "--version", "1")
+    assert json.loads(deprecated.stdout)["title"] == "needlewise Profile v1"
+    assert run("schema", "profile", "--version", "3").exit_code == 2
+
+
+def test_interactive_not_sure_is_an_answer_and_nothing_typed_is_none() -> None:
+    answers = ["34", "", "none", "?", "none", "none", "never", "none", "1", "2", "1", "0.25", "0", "no", "none", "2"]
+    result = run("assess", "--format", "json", "--setting", "home", stdin="\n".join(answers) + "\n")
+    assert result.exit_code == 0, result.stdout
+    assert "“None of these” or “Not sure”" in result.stdout
+    assert "? = not sure" in result.stdout
+    data = json.loads(result.stdout[result.stdout.index('{"schema"') :])
+    assert data["tier"] == "medical_review"
+    assert [a["field"] for a in data["open_answers"]] == ["pregnant_or_breastfeeding"]
 
 
 def test_module_entry_point_has_help() -> None:
@@ -220,4 +234,4 @@ def test_main_runs_the_app(monkeypatch: pytest.MonkeyPatch, capsys: pytest.Captu
     with pytest.raises(SystemExit) as caught:
         main()
     assert caught.value.code == 0
-    assert '"title": "needlewise Profile v1"' in capsys.readouterr().out
+    assert '"title": "needlewise Profile v2"' in capsys.readouterr().out

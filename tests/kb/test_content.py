@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from needlewise.engine.knowledge import KnowledgeBase, Text
 
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
+SPANISH_DECIMAL = re.compile(r"(\d),(\d)")  # 0,25 mm is how Spanish writes 0.25 mm
 
 
 def _texts(kb: KnowledgeBase) -> Iterator[tuple[str, Text]]:
@@ -24,14 +25,15 @@ def _texts(kb: KnowledgeBase) -> Iterator[tuple[str, Text]]:
         yield from ((f"schedule {schedule.goal}", t) for t in (schedule.interval, schedule.sessions))
     for question in kb.questions:
         labels = (option.label for option in question.options)
-        yield from ((f"question {question.question_id}", t) for t in (question.text, *labels))
+        extra = [t for t in (question.unsure_advice, question.none_label) if t is not None]
+        yield from ((f"question {question.question_id}", t) for t in (question.text, *labels, *extra))
 
 
 def test_spanish_texts_carry_the_same_numbers_as_english(kb: KnowledgeBase) -> None:
     mismatches = [
         (where, text.en)
         for where, text in _texts(kb)
-        if sorted(NUMBER.findall(text.en)) != sorted(NUMBER.findall(text.es))
+        if sorted(NUMBER.findall(text.en)) != sorted(NUMBER.findall(SPANISH_DECIMAL.sub(r"\1.\2", text.es)))
     ]
     assert mismatches == []
 

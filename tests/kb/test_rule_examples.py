@@ -7,7 +7,7 @@ import pytest
 from needlewise.engine.evaluate import assess, fired_rule_ids
 from needlewise.engine.knowledge import KnowledgeBase
 from needlewise.kb.loader import load_knowledge_base
-from needlewise.services.profile_v1 import parse_profile
+from needlewise.services.profiles import parse_profile
 
 _KB = load_knowledge_base()
 EXAMPLES = [

@@ -18,7 +18,7 @@ import yaml
 from needlewise.domain.tier import Tier
 from needlewise.engine.evaluate import assess, fired_rule_ids
 from needlewise.engine.knowledge import KnowledgeBase
-from needlewise.services.profile_v1 import parse_profile
+from needlewise.services.profiles import parse_profile
 
 VIGNETTES_PATH = Path(__file__).with_name("vignettes.yaml")
 MIN_VIGNETTES = 45

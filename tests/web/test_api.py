@@ -8,7 +8,7 @@ from django.test import Client
 
 from needlewise.api.schemas import AssessmentOut, ErrorOut, HealthOut, KnowledgeOut, QuestionnaireOut
 
-GLOW = {"setting": "home", "age": 34, "goals": ["glow"], "device": {"kind": "roller", "needle_mm": 0.25}}
+GLOW = {"setting": "home", "age": 34, "goals": ["glow"], "device": {"kind": "roller", "needle_mm": 0.25, "uses": 0}}
 
 
 def post(client: Client, body: object, path: str = "/api/v1/assessments") -> object:
@@ -95,9 +95,14 @@ def test_openapi_document_describes_every_operation_and_error(client: Client) ->
     schema = client.get("/openapi.json").json()
     assert schema["openapi"].startswith("3.")
     post_op = schema["paths"]["/api/v1/assessments"]["post"]
-    assert post_op["requestBody"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/ProfileV1"}
+    assert post_op["requestBody"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Profile"}
     assert {"200", "400", "413", "422", "429"} <= set(post_op["responses"])
-    assert "ProfileV1" in schema["components"]["schemas"]
+    components = schema["components"]["schemas"]
+    assert components["Profile"]["oneOf"] == [
+        {"$ref": "#/components/schemas/ProfileV2"},
+        {"$ref": "#/components/schemas/ProfileV1"},
+    ]
+    assert components["ProfileV2"]["properties"]["profile_version"] == {"const": 2, "title": "Profile Version", "type": "integer"}
     assert "#/$defs/" not in orjson.dumps(schema).decode()
 
 
@@ -108,6 +113,7 @@ def test_api_docs_describe_every_operation_without_third_party_code(client: Clie
     assert page.count('class="operation"') == len(operations) == 9
     for method, path in operations:
         assert f"{method.upper()} {path}" in page
+    assert 'id="schema-ProfileV2"' in page
     assert 'id="schema-ProfileV1"' in page
     assert '<script src="http' not in page
 

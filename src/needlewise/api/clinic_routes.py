@@ -202,12 +202,12 @@ def get_client(request: HttpRequest, client_id: int) -> HttpResponse:
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ProfileV1"}}},
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Profile"}}},
         },
     },
 )
 def screen_client(request: HttpRequest, client_id: int, lang: Literal["en", "es"] = "en") -> HttpResponse:
-    """Assess a Profile v1 (setting ``clinic``) for the client and store it as a screening."""
+    """Assess a profile (v2 or v1, setting ``clinic``) for the client and store it as a screening."""
     try:
         profile = orjson.loads(request.body)
     except orjson.JSONDecodeError as error:

@@ -22,25 +22,29 @@ from needlewise.domain.vocabulary import Lang
 from needlewise.errors import ClinicError, Problem, ProfileError
 from needlewise.services.assessments import assess_profile_json
 from needlewise.services.catalogue import kb_version_json, knowledge_json, questionnaire_json
-from needlewise.services.profile_v1 import MAX_INPUT_BYTES, profile_json_schema
+from needlewise.services.profiles import MAX_INPUT_BYTES, profile_json_schema
 
 ERRORS = {400: ErrorOut, 413: ErrorOut, 422: ErrorOut, 429: ErrorOut}
 LangParam = Literal["en", "es"]
 
 
 class NeedlewiseAPI(NinjaAPI):
-    """NinjaAPI whose OpenAPI document also describes the Profile v1 request body."""
+    """NinjaAPI whose OpenAPI document also describes the profile request body (v2, or the deprecated v1)."""
 
     def get_openapi_schema(self, *args: Any, **kwargs: Any) -> dict[str, Any]:  # type: ignore[override]  # noqa: ANN401 - a plain dict is all Django's JSON view needs
-        """The OpenAPI document, with ``ProfileV1`` and its definitions among the components."""
+        """The OpenAPI document, with ``Profile`` (v2 or the deprecated v1) and its definitions among the components."""
         schema: dict[str, Any] = dict(super().get_openapi_schema(*args, **kwargs))
-        profile = profile_json_schema()
-        definitions = profile.pop("$defs", {})
-        for key in ("$schema", "$id"):
-            profile.pop(key, None)
         components = schema.setdefault("components", {}).setdefault("schemas", {})
-        components.update(definitions)
-        components["ProfileV1"] = profile
+        for version in (2, 1):
+            profile = profile_json_schema(version)
+            components.update(profile.pop("$defs", {}))
+            for key in ("$schema", "$id"):
+                profile.pop(key, None)
+            components[f"ProfileV{version}"] = profile
+        components["Profile"] = {
+            "description": 'A person\'s answers: Profile v2 (with "profile_version": 2), or the deprecated v1.',
+            "oneOf": [{"$ref": "#/components/schemas/ProfileV2"}, {"$ref": "#/components/schemas/ProfileV1"}],
+        }
         text = json.dumps(schema, default=str).replace('"#/$defs/', '"#/components/schemas/')
         return json.loads(text)  # type: ignore[no-any-return]
 
@@ -84,7 +88,7 @@ def invalid_parameters(request: HttpRequest, error: NinjaValidationError) -> Htt
     "/api/v1/assessments",
     response={200: AssessmentOut, **ERRORS},
     by_alias=True,
-    summary="Assess a Profile v1",
+    summary="Assess a profile (v2, or the deprecated v1)",
     openapi_extra={
         "parameters": [
             {
@@ -96,12 +100,12 @@ def invalid_parameters(request: HttpRequest, error: NinjaValidationError) -> Htt
         ],
         "requestBody": {
             "required": True,
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ProfileV1"}}},
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Profile"}}},
         },
     },
 )
 def create_assessment(request: HttpRequest) -> HttpResponse:
-    """Profile v1 in, the assessment out: the same JSON as the command line's json format."""
+    """A profile (v2, or the deprecated v1) in, the assessment out: the same JSON as the command line's json format."""
     # The hot path reads its one query parameter itself rather than through a parameter model.
     lang = request.GET.get("lang", "en")
     if lang not in ("en", "es"):
@@ -151,5 +155,5 @@ def refused_by_clinic_rules(request: HttpRequest, error: ClinicError) -> HttpRes
 
 @api.exception_handler(ProfileError)
 def invalid_profile(request: HttpRequest, error: ProfileError) -> HttpResponse:
-    """A Profile v1 body that does not validate (clinic screenings)."""
+    """A profile body that does not validate (clinic screenings)."""
     return clinic_error(request, error)

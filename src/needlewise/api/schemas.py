@@ -63,6 +63,15 @@ class FindingOut(_Out):
     facts: list[FactOut]
 
 
+class OpenAnswerOut(_Out):
+    """A question answered "not sure" (or left out of a v2 profile) that could change the verdict."""
+
+    field: str
+    question: str
+    answer: Literal["unsure", "unanswered"]
+    could_be: TierName
+
+
 class ScheduleOut(_Out):
     """How often and how many sessions for one goal."""
 
@@ -108,6 +117,7 @@ class AssessmentOut(_Out):
     lang: LangName
     kb_version: KbVersionOut
     findings: list[FindingOut]
+    open_answers: list[OpenAnswerOut]
     plan: PlanOut
     sources: dict[str, SourceOut]
     disclaimer: str
@@ -136,6 +146,13 @@ class OptionOut(_Out):
     label: str
 
 
+class UnsureOut(_Out):
+    """The answer "not sure" to a question: the JSON value to send, and what to find out."""
+
+    value: Literal["unsure"]
+    find_out: str
+
+
 class QuestionOut(_Out):
     """A questionnaire question."""
 
@@ -149,6 +166,8 @@ class QuestionOut(_Out):
     max: float | None
     options: list[OptionOut]
     ask_if: dict[str, object] | None
+    unsure: UnsureOut | None
+    none_label: str | None
 
 
 class QuestionnaireOut(_Out):

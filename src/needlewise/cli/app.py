@@ -33,7 +33,7 @@ from needlewise.services.assessments import (
     split_json_lines,
 )
 from needlewise.services.json_text import dumps
-from needlewise.services.profile_v1 import profile_json_schema
+from needlewise.services.profiles import profile_json_schema
 
 EXIT_KB = 1
 EXIT_INPUT = 2
@@ -134,9 +134,11 @@ def _emit(console: Console, assessment: Assessment, output: OutputFormat) -> Non
 
 
 @schema_app.command("profile")
-def schema_profile() -> None:
-    """Print the JSON Schema of Profile v1."""
-    typer.echo(json.dumps(profile_json_schema(), indent=2))
+def schema_profile(
+    version: Annotated[int, typer.Option("--version", min=1, max=2, help="2 (default), or the deprecated 1.")] = 2,
+) -> None:
+    """Print the JSON Schema of Profile v2 (or of the deprecated v1)."""
+    typer.echo(json.dumps(profile_json_schema(version), indent=2))
 
 
 def main() -> None:

@@ -13,16 +13,17 @@ from needlewise.services.questionnaire import Interview, read_answer
 
 _HINTS = {
     "multi": {
-        Lang.EN: "numbers or names, separated by commas; Enter for none",
-        Lang.ES: "números o nombres separados por comas; Intro para ninguno",
+        Lang.EN: "numbers or names, separated by commas; none = none of these",
+        Lang.ES: "números o nombres separados por comas; ninguno = ninguno de estos",
     },
     "single": {Lang.EN: "one number or name", Lang.ES: "un número o nombre"},
     "boolean": {Lang.EN: "yes / no", Lang.ES: "sí / no"},
     "procedures": {
-        Lang.EN: "e.g. filler=6, laser=20 (weeks ago); Enter for none",
-        Lang.ES: "p. ej. filler=6, laser=20 (semanas); Intro para ninguno",
+        Lang.EN: "e.g. filler=6, laser=20 (weeks ago); none = none of these",
+        Lang.ES: "p. ej. filler=6, laser=20 (semanas); ninguno = ninguno de estos",
     },
 }
+_UNSURE_HINT = {Lang.EN: "? = not sure", Lang.ES: "? = no estoy seguro/a"}
 _STOPPED = {
     Lang.EN: "Stopping early: one answer already means 'do not microneedle now'.",
     Lang.ES: "Terminamos antes: una respuesta ya significa «no hagas microneedling ahora».",
@@ -51,7 +52,12 @@ def _ask(console: Console, interview: Interview, question: Question, lang: Lang)
     for number, option in enumerate(question.options, start=1):
         shown = option.value if question.kind == "scale" else f"{number}. {option.value}"
         console.print(f"  {shown} — {option.label.in_(lang)}", highlight=False, markup=False)
-    hint = _HINTS.get(question.kind, {}).get(lang, "")
+    hints = [_HINTS.get(question.kind, {}).get(lang, "")]
+    if question.none_label:
+        hints.append(f"{'nunca' if lang is Lang.ES else 'never'} = {question.none_label.in_(lang)}")
+    if question.takes_unsure:
+        hints.append(_UNSURE_HINT[lang])
+    hint = "; ".join(h for h in hints if h)
     while True:
         try:
             text = console.input(f"[cyan]> [/][dim]{hint}[/] ")

@@ -25,7 +25,7 @@ from needlewise.domain.vocabulary import Lang
 from needlewise.engine.evaluate import assess
 from needlewise.engine.knowledge import KnowledgeBase
 from needlewise.errors import ConflictError, InvalidInputError, NotFoundError, Problem
-from needlewise.services.profile_v1 import parse_profile
+from needlewise.services.profiles import parse_profile
 from needlewise.storage.models import Client, Clinic, ConsultationRequest, StaffMember
 
 #: Results a person may send to a clinic from their result page.

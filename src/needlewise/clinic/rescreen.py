@@ -21,7 +21,7 @@ from needlewise.domain.vocabulary import Lang
 from needlewise.engine.evaluate import assess
 from needlewise.engine.knowledge import KnowledgeBase
 from needlewise.errors import ProfileError
-from needlewise.services.profile_v1 import parse_profile
+from needlewise.services.profiles import parse_profile
 from needlewise.storage.models import Client, Screening
 
 

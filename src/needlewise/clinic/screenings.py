@@ -27,7 +27,7 @@ from needlewise.domain.vocabulary import Lang, Setting
 from needlewise.engine.evaluate import assess
 from needlewise.engine.knowledge import KnowledgeBase
 from needlewise.errors import ConflictError, InvalidInputError, NotFoundError, Problem
-from needlewise.services.profile_v1 import parse_profile
+from needlewise.services.profiles import parse_profile
 from needlewise.storage.models import AssessmentDocument, Clearance, Client, Screening
 
 NEEDS_CLEARANCE = frozenset({Tier.MEDICAL_REVIEW, Tier.STOP})

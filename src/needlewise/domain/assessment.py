@@ -103,6 +103,23 @@ class Finding(NamedTuple):
         }
 
 
+class OpenAnswer(NamedTuple):
+    """A question answered "not sure" (or left out of a v2 profile) whose answer could change the verdict.
+
+    ``could_be`` is the most restrictive verdict some real answer to it would give, on its own: the
+    answer that could allow a lower tier is the one to find out.
+    """
+
+    field: str
+    question: str
+    answer: str
+    could_be: Tier
+
+    def to_json(self) -> dict[str, JsonValue]:
+        """JSON form."""
+        return {"field": self.field, "question": self.question, "answer": self.answer, "could_be": _TEXT[self.could_be]}
+
+
 @dataclass(frozen=True, slots=True)
 class PlanSection:
     """A titled list of steps (preparation, disinfection, aftercare, red flags ...) with its sources."""
@@ -183,6 +200,7 @@ class Assessment:
     findings: tuple[Finding, ...]
     plan: Plan
     disclaimer: str
+    open_answers: tuple[OpenAnswer, ...] = ()
 
     def to_json(self) -> dict[str, JsonValue]:
         """JSON form, with a stable key order.
@@ -206,6 +224,7 @@ class Assessment:
             "lang": self.lang,
             "kb_version": self.kb_version.to_json(),
             "findings": [f.to_json() for f in self.findings],
+            "open_answers": [a.to_json() for a in self.open_answers],
             "plan": self.plan.to_json(),
             "sources": sources,
             "disclaimer": self.disclaimer,

@@ -66,6 +66,8 @@ class SkinNow(StrEnum):
     PSORIASIS_FLARE = "psoriasis_flare"
     ROSACEA_FLARE = "rosacea_flare"
     SUNBURN = "sunburn"
+    RECENT_TAN = "recent_tan"
+    DERMATITIS = "dermatitis"
     SUSPICIOUS_LESION = "suspicious_lesion"
     WARTS = "warts"
 
@@ -86,6 +88,9 @@ class History(StrEnum):
     IMMUNOSUPPRESSED = "immunosuppressed"
     DIABETES_UNCONTROLLED = "diabetes_uncontrolled"
     COLLAGEN_VASCULAR_DISEASE = "collagen_vascular_disease"
+    CARDIAC_ABNORMALITY = "cardiac_abnormality"
+    CANCER_TREATMENT_FINISHED = "cancer_treatment_finished"
+    PRODUCT_ALLERGY = "product_allergy"
 
 
 class Medication(StrEnum):
@@ -99,13 +104,19 @@ class Medication(StrEnum):
 
 
 class ProcedureKind(StrEnum):
-    """Recent procedures whose timing matters."""
+    """Recent procedures whose timing matters.
+
+    ``microneedling`` (v1) does not say who did it and is read as a professional session.
+    """
 
     FILLER = "filler"
     BOTULINUM_TOXIN = "botulinum_toxin"
     CHEMICAL_PEEL = "chemical_peel"
     LASER = "laser"
     MICRONEEDLING = "microneedling"
+    PROFESSIONAL_MICRONEEDLING = "professional_microneedling"
+    HOME_MICRONEEDLING = "home_microneedling"
+    FACIAL_SURGERY = "facial_surgery"
 
 
 class Product(StrEnum):

@@ -14,11 +14,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from needlewise.engine.conditions import AllOf, AnyOf, Comparison, Condition, Operator
-from needlewise.engine.fields import FIELDS, FIELDS_BY_NAME, FactValue
+from needlewise.engine.fields import FIELD_INDEX, FIELDS, FIELDS_BY_NAME, FactValue
 
 FiredRules = Callable[[Sequence[FactValue]], list[int]]
 
-_FIELD_INDEX = {spec.name: i for i, spec in enumerate(FIELDS)}
 _COMPARE_SYMBOL = {
     Operator.EQ: "==",
     Operator.NE: "!=",
@@ -75,7 +74,7 @@ _SET_TEMPLATES = {
 
 
 def _comparison(comparison: Comparison, constants: dict[str, frozenset[str]]) -> str:
-    var = f"v{_FIELD_INDEX[comparison.field]}"
+    var = f"v{FIELD_INDEX[comparison.field]}"
     op, value = comparison.op, comparison.value
     if op in (Operator.IS_NULL, Operator.IS_NOT_NULL):
         return f"({var} is {'' if op is Operator.IS_NULL else 'not '}None)"
@@ -98,11 +97,12 @@ def interpret(condition: Condition, facts: Sequence[FactValue]) -> bool:
         case AnyOf(items=items):
             return any(interpret(i, facts) for i in items)
         case Comparison():
-            return _interpret_comparison(condition, facts[_FIELD_INDEX[condition.field]])
+            return interpret_comparison(condition, facts[FIELD_INDEX[condition.field]])
     return not interpret(condition.item, facts)
 
 
-def _interpret_comparison(comparison: Comparison, actual: FactValue) -> bool:
+def interpret_comparison(comparison: Comparison, actual: FactValue) -> bool:
+    """One comparison on the field's actual value (false on an unknown, null, value)."""
     op, value = comparison.op, comparison.value
     if op is Operator.IS_NULL or actual is None:
         return op is Operator.IS_NULL and actual is None

@@ -9,21 +9,37 @@ selects and assembles.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from needlewise.domain.assessment import Assessment, Citation, Fact, Finding, GoalSchedule, JsonValue, PlanSection
+from needlewise.domain.assessment import (
+    Assessment,
+    Citation,
+    Fact,
+    Finding,
+    GoalSchedule,
+    JsonValue,
+    OpenAnswer,
+    PlanSection,
+)
 from needlewise.domain.profile import Profile
 from needlewise.domain.tier import Confidence, Severity, Tier
 from needlewise.domain.vocabulary import Lang, Setting
 from needlewise.engine.compiler import FiredRules, compile_conditions
 from needlewise.engine.conditions import AllOf, Condition, fields_read
-from needlewise.engine.fields import FIELDS, FactValue, facts_of
+from needlewise.engine.fields import FIELD_INDEX, FactValue, facts_of
 from needlewise.engine.knowledge import KnowledgeBase, Rule
-from needlewise.engine.plan import PlanContext, build_plan
-
-_FIELD_INDEX = {spec.name: i for i, spec in enumerate(FIELDS)}
+from needlewise.engine.plan import (
+    UNSURE_CHECK,
+    UNSURE_FIND_OUT,
+    UNSURE_NOTE,
+    UNSURE_TITLE,
+    Matched,
+    PlanContext,
+    build_plan,
+)
+from needlewise.engine.unsure import OpenQuestion, evaluate, floor, is_device_question, open_answer, open_questions
 
 # The parts of a finding that do not depend on the profile, in Finding's field order (facts last).
 _FindingParts = tuple[str, Tier, Severity, Confidence, str, str, str | None, str, tuple[Citation, ...]]
@@ -37,6 +53,9 @@ class _Prepared:
     reads: tuple[tuple[tuple[str, int], ...], ...]
     findings: dict[Setting, tuple[_FindingParts, ...]]
     plan: PlanContext
+    positions: tuple[frozenset[int], ...]  # the fact positions each condition (rules, then sections) reads
+    conditions: tuple[Condition, ...]
+    cite: _Cite
 
 
 _PREPARED: dict[tuple[str, Lang], _Prepared] = {}
@@ -48,10 +67,18 @@ def assess(profile: Profile, kb: KnowledgeBase, lang: Lang = Lang.EN) -> Assessm
     facts = facts_of(profile)
     hits = prepared.fired(facts)
     count = prepared.rule_count
-    rule_hits = [i for i in hits if i < count]
+    opened = open_questions(profile, kb.questions, facts) if profile.unsure or profile.unanswered else ()
+    if opened:
+        rule_hits, possible, section_hits = _resolve(prepared, facts, hits, opened)
+    else:
+        rule_hits, possible, section_hits = [i for i in hits if i < count], [], [i - count for i in hits if i >= count]
     parts = prepared.findings[profile.setting]
     reads = prepared.reads
     findings = [Finding(*parts[i], _facts(reads[i], facts)) for i in rule_hits]
+    open_answers: tuple[OpenAnswer, ...] = ()
+    if opened:
+        extra, open_answers = _open_findings(prepared, profile.setting, opened, possible)
+        findings += extra
     tier = Tier.highest(f.tier for f in findings)
     findings.sort(key=_descending_tier)  # stable: knowledge-base order within a tier
     texts = kb.tier_texts[tier]
@@ -59,8 +86,8 @@ def assess(profile: Profile, kb: KnowledgeBase, lang: Lang = Lang.EN) -> Assessm
         profile,
         prepared.plan,
         tier=tier,
-        fired=[kb.rules[i] for i in rule_hits],
-        sections=[i - count for i in hits if i >= count],
+        rules=Matched([kb.rules[i] for i in rule_hits], [kb.rules[i] for i in possible]),
+        sections=section_hits,
     )
     return Assessment(
         tier=tier,
@@ -72,7 +99,84 @@ def assess(profile: Profile, kb: KnowledgeBase, lang: Lang = Lang.EN) -> Assessm
         findings=tuple(findings),
         plan=plan,
         disclaimer=kb.disclaimer.in_(lang),
+        open_answers=open_answers,
     )
+
+
+def _resolve(
+    prepared: _Prepared, facts: Sequence[FactValue], hits: list[int], opened: Sequence[OpenQuestion]
+) -> tuple[list[int], list[int], list[int]]:
+    """Rules certain to fire, rules that could fire, and sections that (could) apply, given unsure answers."""
+    unknown = frozenset().union(*(q.positions for q in opened))
+    count = prepared.rule_count
+    conditions = prepared.conditions
+    truth: dict[int, bool | None] = {
+        i: evaluate(conditions[i], facts, unknown) for i, read in enumerate(prepared.positions) if read & unknown
+    }
+    certain = sorted({i for i in hits if i not in truth} | {i for i, t in truth.items() if t is True})
+    possible = sorted(i for i, t in truth.items() if t is None and i < count)
+    sections = sorted({i for i in certain if i >= count} | {i for i, t in truth.items() if t is None and i >= count})
+    return [i for i in certain if i < count], possible, [i - count for i in sections]
+
+
+def _open_findings(
+    prepared: _Prepared,
+    setting: Setting,
+    opened: Sequence[OpenQuestion],
+    possible: Sequence[int],
+) -> tuple[list[Finding], tuple[OpenAnswer, ...]]:
+    """One finding per open question that raises the verdict, and the note of every open answer that matters."""
+    kb, lang = prepared.plan.kb, prepared.plan.lang
+    texts = kb.plan_texts
+    findings: list[Finding] = []
+    answers: list[OpenAnswer] = []
+    for question in opened:
+        rules = [kb.rules[i] for i in possible if prepared.positions[i] & question.positions]
+        worst = Tier.highest(rule.tier_for(setting) for rule in rules)
+        device = is_device_question(question.question)
+        least = floor(worst, device=device)
+        if least is Tier.HOME_OK:
+            continue
+        label = question.question.text.in_(lang)
+        answers.append(open_answer(question, max(worst, least, key=_rank), label))
+        worst_rules = [rule for rule in rules if rule.tier_for(setting) is worst]
+        advice = []
+        if worst is not Tier.HOME_OK:
+            key = UNSURE_FIND_OUT if least is Tier.MEDICAL_REVIEW else UNSURE_CHECK
+            advice.append(texts[key].in_(lang).format(worst=kb.tier_texts[worst].title.in_(lang)))
+        advice.append(question.advice.in_(lang))
+        titles = "; ".join(rule.title.in_(lang) for rule in sorted(rules, key=_by_tier(setting))) or "-"
+        citations = _unique(c for rule in worst_rules for c in rule.citations) or kb.home_needle.citations
+        findings.append(
+            Finding(
+                f"unsure-{question.question.question_id}",
+                least,
+                max((rule.severity for rule in worst_rules), key=_SEVERITY_RANK.__getitem__, default=Severity.LOW),
+                worst_rules[0].confidence if worst_rules else Confidence.LOW,
+                texts[UNSURE_TITLE].in_(lang).format(question=label),
+                " ".join(advice),
+                None,
+                texts[UNSURE_NOTE].in_(lang).format(rules=titles),
+                prepared.cite(citations),
+                (Fact(question.question.field, question.answer),),
+            )
+        )
+    return findings, tuple(answers)
+
+
+_SEVERITY_RANK = {severity: rank for rank, severity in enumerate(Severity)}
+
+
+def _rank(tier: Tier) -> int:
+    return tier.rank
+
+
+def _by_tier(setting: Setting) -> Callable[[Rule], int]:
+    return lambda rule: -rule.tier_for(setting).rank
+
+
+def _unique(ids: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(ids))
 
 
 def fired_rule_ids(profile: Profile, kb: KnowledgeBase) -> list[str]:
@@ -147,8 +251,11 @@ def _build(kb: KnowledgeBase, lang: Lang) -> _Prepared:
     }
     return _Prepared(
         fired=compile_conditions(conditions, cache_key=f"{kb.version.content_hash}+sections"),
+        positions=tuple(frozenset(FIELD_INDEX[name] for name in fields_read(c)) for c in conditions),
+        conditions=tuple(conditions),
+        cite=cite,
         rule_count=len(kb.rules),
-        reads=tuple(tuple((name, _FIELD_INDEX[name]) for name in fields_read(r.condition)) for r in kb.rules),
+        reads=tuple(tuple((name, FIELD_INDEX[name]) for name in fields_read(r.condition)) for r in kb.rules),
         findings={setting: tuple(_parts(r, setting, lang, cite) for r in kb.rules) for setting in Setting},
         plan=PlanContext(kb, lang, sections, tuple(s.requires_home_use for s in kb.sections), schedules),
     )

@@ -73,6 +73,7 @@ FIELDS: tuple[FieldSpec, ...] = (
 )
 
 FIELDS_BY_NAME: dict[str, FieldSpec] = {spec.name: spec for spec in FIELDS}
+FIELD_INDEX: dict[str, int] = {spec.name: i for i, spec in enumerate(FIELDS)}
 
 FactValue = str | int | float | bool | frozenset[str] | None
 

@@ -58,7 +58,7 @@ class Source:
 
 @dataclass(frozen=True, slots=True)
 class RuleExample:
-    """A Profile v1 document and what the rule and the whole assessment must do with it."""
+    """A profile document (v1, or v2) and what the rule and the whole assessment must do with it."""
 
     profile: JsonData
     tier: Tier
@@ -138,6 +138,13 @@ class Question:
     nullable: bool
     minimum: float | None
     maximum: float | None
+    unsure_advice: Text | None = None
+    none_label: Text | None = None
+
+    @property
+    def takes_unsure(self) -> bool:
+        """Whether "not sure" is an answer (the loader gives exactly those questions an ``unsure`` text)."""
+        return self.unsure_advice is not None
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from needlewise.domain.assessment import GoalSchedule, Plan, PlanSection
 from needlewise.domain.profile import Profile
@@ -14,7 +15,27 @@ from needlewise.engine.knowledge import KnowledgeBase, Rule
 HOME_LIMIT = "home_limit"
 NOT_AT_HOME = "not_at_home"
 GOALS_NEED_CLINIC = "goals_need_clinic"
-PLAN_TEXT_KEYS = {HOME_LIMIT: ("max", "preferred"), NOT_AT_HOME: (), GOALS_NEED_CLINIC: ("goals",)}
+UNSURE_TITLE = "unsure_title"
+UNSURE_FIND_OUT = "unsure_find_out"
+UNSURE_CHECK = "unsure_check"
+UNSURE_NOTE = "unsure_note"
+# Texts the engine fills in, with the placeholders each must use.
+PLAN_TEXT_KEYS = {
+    HOME_LIMIT: ("max", "preferred"),
+    NOT_AT_HOME: (),
+    GOALS_NEED_CLINIC: ("goals",),
+    UNSURE_TITLE: ("question",),
+    UNSURE_FIND_OUT: ("worst",),
+    UNSURE_CHECK: ("worst",),
+    UNSURE_NOTE: ("rules",),
+}
+
+
+class Matched(NamedTuple):
+    """The rules that fired, and those that could fire for some real answer to a "not sure" question."""
+
+    fired: Sequence[Rule]
+    possible: Sequence[Rule] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,13 +49,19 @@ class PlanContext:
     schedules: Mapping[tuple[str, Setting], GoalSchedule]
 
 
-def home_needle_limit(profile: Profile, kb: KnowledgeBase, tier: Tier, fired: Sequence[Rule]) -> float | None:
-    """Longest needle reasonable at home for this person, or None when home use is not advised."""
+def home_needle_limit(
+    profile: Profile, kb: KnowledgeBase, tier: Tier, fired: Sequence[Rule], possible: Sequence[Rule] = ()
+) -> float | None:
+    """Longest needle reasonable at home for this person, or None when home use is not advised.
+
+    ``possible`` rules could fire for some real answer to a question answered "not sure": their
+    needle caps apply too.
+    """
     if not tier.allows_home or any(rule.blocks_home for rule in fired):
         return None
     if _only_clinic_goals(profile, kb):
         return None
-    caps = [rule.home_needle_cap_mm for rule in fired if rule.home_needle_cap_mm is not None]
+    caps = [rule.home_needle_cap_mm for rule in (*fired, *possible) if rule.home_needle_cap_mm is not None]
     return min([kb.home_needle.max_mm, *caps])
 
 
@@ -43,12 +70,12 @@ def build_plan(
     context: PlanContext,
     *,
     tier: Tier,
-    fired: Sequence[Rule],
+    rules: Matched,
     sections: Sequence[int],
 ) -> Plan:
     """The plan for ``profile``; ``sections`` are the indices of sections whose condition holds."""
     kb = context.kb
-    limit = home_needle_limit(profile, kb, tier, fired)
+    limit = home_needle_limit(profile, kb, tier, rules.fired, rules.possible)
     preferred = None if limit is None else min(limit, kb.home_needle.preferred_mm)
     chosen = tuple(context.sections[i] for i in sections if limit is not None or not context.section_needs_home_use[i])
     return Plan(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator, Mapping, Sequence
 
+from needlewise.domain.profile import UNSURE_FIELDS
 from needlewise.domain.vocabulary import ProcedureKind
 from needlewise.engine.compiler import interpret
 from needlewise.engine.conditions import Comparison, Condition, Not, fields_read
@@ -50,6 +51,9 @@ def build_questions(
         if model.field in asked:
             problems.append(Problem(f"{where}.field", f"field {model.field!r} is already asked"))
         _check_kind(model, where, problems)
+        if (model.unsure is not None) != (model.field in UNSURE_FIELDS):
+            wanted = "says what to find out ('unsure')" if model.unsure is None else "takes no 'unsure' answer"
+            problems.append(Problem(f"{where}.unsure", f"field {model.field!r} {wanted}"))
         readable = [*asked, *(_PROCEDURE_FIELDS if PROCEDURES_FIELD in asked else ())]
         ask_if = None
         if model.ask_if is not None:
@@ -76,6 +80,8 @@ def _check_kind(model: QuestionModel, where: str, problems: list[Problem]) -> No
         )
     if model.nullable and not spec.nullable:
         problems.append(Problem(f"{where}.nullable", f"field {model.field!r} cannot be left unknown"))
+    if model.none_label is not None and not model.nullable:
+        problems.append(Problem(f"{where}.none_label", "only a nullable question has an answer meaning 'none'"))
     if (model.kind == "scale") != (model.choices is not None):
         problems.append(Problem(f"{where}.choices", "scale questions, and only they, list 'choices'"))
 
@@ -117,6 +123,8 @@ def _question(model: QuestionModel, ask_if: Condition | None, options: tuple[Ter
         nullable=model.nullable,
         minimum=model.min,
         maximum=model.max,
+        unsure_advice=Text(model.unsure.en, model.unsure.es) if model.unsure else None,
+        none_label=Text(model.none_label.en, model.none_label.es) if model.none_label else None,
     )
 
 

@@ -181,6 +181,8 @@ class QuestionModel(_Strict):
     max: float | None = None
     options: list[NonEmpty] | None = None
     choices: list[ChoiceModel] | None = None
+    unsure: TextModel | None = None
+    none_label: TextModel | None = None
 
 
 class QuestionnaireFileModel(_Strict):

@@ -1,4 +1,4 @@
-"""Read ``vocabulary.yaml``: the labels of every Profile v1 value, which must match the contract exactly."""
+"""Read ``vocabulary.yaml``: the labels of every profile value, which must match the contract exactly."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from needlewise.errors import Problem
 from needlewise.kb.schema import TermModel
 from needlewise.kb.suggestions import closest
 
-# vocabulary.yaml section -> (Profile v1 vocabulary, the profile field whose options it labels)
+# vocabulary.yaml section -> (profile vocabulary, the profile field whose options it labels)
 VOCABULARIES: dict[str, tuple[type[Enum], str]] = {
     "setting": (Setting, "setting"),
     "goals": (Goal, "goals"),
@@ -38,7 +38,7 @@ VOCABULARIES: dict[str, tuple[type[Enum], str]] = {
 
 
 def read_vocabulary(document: object, problems: list[Problem]) -> dict[str, dict[str, Term]]:
-    """Labels of every Profile v1 vocabulary value; problems (unknown or missing values) are appended."""
+    """Labels of every profile vocabulary value; problems (unknown or missing values) are appended."""
     vocab: dict[str, dict[str, Term]] = {name: {} for name in VOCABULARIES}
     if not isinstance(document, Mapping):
         problems.append(Problem("vocabulary.yaml", "must be a mapping of vocabularies"))
@@ -57,7 +57,7 @@ def read_vocabulary(document: object, problems: list[Problem]) -> dict[str, dict
         for value, raw in section.items():
             where = f"vocabulary.yaml: {name}.{value}"
             if value not in allowed:
-                problems.append(Problem(where, f"not a Profile v1 {name} value", closest(str(value), allowed)))
+                problems.append(Problem(where, f"not a profile {name} value", closest(str(value), allowed)))
                 continue
             try:
                 term = TermModel.model_validate(raw)

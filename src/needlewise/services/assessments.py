@@ -1,4 +1,4 @@
-"""Assess one Profile v1 document, or a JSON Lines batch of them."""
+"""Assess one profile document (v2 or v1), or a JSON Lines batch of them."""
 
 from __future__ import annotations
 
@@ -11,16 +11,16 @@ from needlewise.domain.vocabulary import Lang
 from needlewise.engine.evaluate import assess
 from needlewise.engine.knowledge import KnowledgeBase
 from needlewise.errors import Problem, ProfileError
-from needlewise.services.profile_v1 import parse_profile, parse_profile_json
+from needlewise.services.profiles import parse_profile, parse_profile_json
 
 
 def assess_profile_json(text: str | bytes, kb: KnowledgeBase, lang: Lang = Lang.EN) -> Assessment:
-    """Parse one Profile v1 JSON document and assess it; raises ProfileError if it is invalid."""
+    """Parse one profile JSON document (v2 or v1) and assess it; raises ProfileError if it is invalid."""
     return assess(parse_profile_json(text), kb, lang)
 
 
 def assess_profile_data(data: object, kb: KnowledgeBase, lang: Lang = Lang.EN) -> Assessment:
-    """Assess already-decoded Profile v1 data; raises ProfileError if it is invalid."""
+    """Assess already-decoded profile data (v2 or v1); raises ProfileError if it is invalid."""
     return assess(parse_profile(data), kb, lang)
 
 

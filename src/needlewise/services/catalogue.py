@@ -14,7 +14,12 @@ def kb_version_json(kb: KnowledgeBase) -> dict[str, JsonValue]:
 
 
 def questionnaire_json(kb: KnowledgeBase, lang: Lang) -> dict[str, JsonValue]:
-    """Every question, its options and its ``ask_if`` condition."""
+    """Every question, its options, its ``ask_if`` condition and the answers "not sure" and "none" it takes.
+
+    ``unsure`` says whether "not sure" (the JSON string ``"unsure"``) is an answer, and what to find
+    out; ``none_label`` names the answer ``null`` where it means "never"; a list question takes ``[]``
+    for "none of these".
+    """
     return {
         "lang": lang.value,
         "kb_version": kb_version_json(kb),
@@ -34,6 +39,8 @@ def _question(question: Question, lang: Lang) -> dict[str, JsonValue]:
         "max": question.maximum,
         "options": [{"value": o.value, "label": o.label.in_(lang)} for o in question.options],
         "ask_if": condition_to_json(question.ask_if) if question.ask_if else None,  # type: ignore[dict-item]
+        "unsure": {"value": "unsure", "find_out": question.unsure_advice.in_(lang)} if question.unsure_advice else None,
+        "none_label": question.none_label.in_(lang) if question.none_label else None,
     }
 
 

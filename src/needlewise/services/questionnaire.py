@@ -1,8 +1,9 @@
 """Walk the adaptive questionnaire: which question comes next, reading answers, stopping early.
 
-Answers are kept as a Profile v1 document being filled in, so every answer goes through the same
-validation as any other profile. After each answer, if the answers so far already force ``stop``,
-the questionnaire can end early with that assessment: adding answers can never lower a tier.
+Answers are kept as a Profile v2 document being filled in ("not sure" is an answer), so every
+answer goes through the same validation as any other profile. After each answer, if the answers so
+far already force ``stop``, the questionnaire can end early with that assessment: adding answers
+can never lower a tier.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import copy
 from dataclasses import dataclass, field
 
 from needlewise.domain.assessment import Assessment
+from needlewise.domain.profile import UNSURE_FIELDS
 from needlewise.domain.tier import Tier
 from needlewise.domain.vocabulary import Lang, ProcedureKind
 from needlewise.engine.compiler import interpret
@@ -20,7 +22,7 @@ from needlewise.engine.fields import facts_of
 from needlewise.engine.knowledge import KnowledgeBase, Question
 from needlewise.errors import Problem, ProfileError
 from needlewise.kb.questionnaire import PROCEDURES_FIELD
-from needlewise.services.profile_v1 import parse_profile
+from needlewise.services.profiles import parse_profile
 
 
 def N_(text: str) -> str:  # noqa: N802 - the conventional name gettext tools look for
@@ -30,19 +32,22 @@ def N_(text: str) -> str:  # noqa: N802 - the conventional name gettext tools lo
 
 _YES = frozenset({"y", "yes", "s", "si", "sí", "true"})
 _NO = frozenset({"n", "no", "false"})
+UNSURE_WORDS = frozenset({"?", "unsure", "not sure", "dont know", "don't know", "no sé", "no se", "ns"})
+NONE_WORDS = frozenset({"none", "never", "ninguno", "ninguna", "nunca", "nada"})
 _REQUIRED = ("setting", "age")
+UNSURE = "unsure"
 
 
 @dataclass
 class Interview:
-    """A questionnaire in progress: the answers given so far, as a Profile v1 document.
+    """A questionnaire in progress: the answers given so far, as a Profile v2 document.
 
     ``drafts`` keeps the answers of questions the person went back over, so going forward again
     shows them filled in, without them counting until they are answered again.
     """
 
     kb: KnowledgeBase
-    document: dict[str, object] = field(default_factory=dict)
+    document: dict[str, object] = field(default_factory=lambda: {"profile_version": 2})
     answered: list[str] = field(default_factory=list)
     drafts: dict[str, object] = field(default_factory=dict)
 
@@ -60,7 +65,7 @@ class Interview:
             raise problem
         if not set(answered) <= known or len(set(answered)) != len(answered):
             raise problem
-        interview = cls(kb, {}, [], dict(drafts))
+        interview = cls(kb, {"profile_version": 2}, [], dict(drafts))
         by_id = {q.question_id: q for q in kb.questions}
         for question_id in answered:
             question = by_id[question_id]
@@ -196,10 +201,19 @@ def _check_alone(question: Question, value: object) -> None:
 
 
 def read_answer(question: Question, text: str) -> object:
-    """Turn typed text into the value for ``question``; raises ProfileError naming the field."""
+    """Turn typed text into the value for ``question``; raises ProfileError naming the field.
+
+    "Not sure" (``unsure``, ``?``, ``no sé``) is an answer to every question that takes it, and
+    "none" (``none``, ``ninguno``) the explicit answer "none of these" to a list question, or "never"
+    to a question whose unknown value means never. Nothing typed is no answer: it is never read as
+    "no" or "none".
+    """
     raw = text.strip()
+    word = _word_answer(question, raw.lower())
+    if word is not _NO_WORD:
+        return word
     if not raw:
-        return _empty_answer(question)
+        raise ProfileError([Problem.worded(question.field, _REQUIRED_MESSAGE[_choices(question)])])
     if question.kind == "boolean":
         lowered = raw.lower()
         if lowered in _YES or lowered in _NO:
@@ -217,14 +231,29 @@ def read_answer(question: Question, text: str) -> object:
     return int(picks[0]) if question.kind == "scale" else picks[0]
 
 
-def _empty_answer(question: Question) -> object:
-    if question.kind in ("multi", "procedures"):
-        return []
-    if question.nullable:
-        return None
-    if question.kind == "boolean":
-        return False
-    raise ProfileError([Problem.worded(question.field, N_("An answer is required."))])
+_NO_WORD = object()
+
+
+def _word_answer(question: Question, lowered: str) -> object:
+    """The answer "not sure" or "none" where ``question`` takes it, else ``_NO_WORD``."""
+    if lowered in UNSURE_WORDS and question.field in UNSURE_FIELDS:
+        return UNSURE
+    if lowered in NONE_WORDS and (question.kind in ("multi", "procedures") or question.none_label is not None):
+        return [] if question.kind in ("multi", "procedures") else None
+    return _NO_WORD
+
+
+_REQUIRED_MESSAGE = {
+    "plain": N_("An answer is required."),
+    "unsure": N_("An answer is required: give one, or choose “Not sure”."),
+    "list": N_("Choose the ones that apply, “None of these” or “Not sure”."),
+}
+
+
+def _choices(question: Question) -> str:
+    if question.field not in UNSURE_FIELDS:
+        return "plain"
+    return "list" if question.kind in ("multi", "procedures") else "unsure"
 
 
 def _pick(question: Question, part: str) -> str:

@@ -15,7 +15,7 @@ from needlewise.domain.vocabulary import Lang
 from needlewise.engine.evaluate import assess
 from needlewise.engine.knowledge import KnowledgeBase
 from needlewise.services.ports import SavedResultRecord, SavedResults
-from needlewise.services.profile_v1 import parse_profile
+from needlewise.services.profiles import parse_profile
 
 TOKEN_BYTES = 24
 

@@ -11,7 +11,7 @@ from needlewise.engine.knowledge import KnowledgeBase
 
 
 def test_healthy_glow_at_home_is_home_ok_with_the_home_cap(kb: KnowledgeBase) -> None:
-    result = assess(make_profile(goals=["glow"], device={"kind": "roller", "needle_mm": 0.25}), kb)
+    result = assess(make_profile(goals=["glow"], device={"kind": "roller", "needle_mm": 0.25, "uses": 0}), kb)
     assert result.tier is Tier.HOME_OK
     assert result.plan.home_needle_mm_max == 0.3
     assert result.plan.home_needle_mm_preferred == 0.25

@@ -190,7 +190,7 @@ def test_duplicate_source_id_and_brief_ref(kb_dir: Path) -> None:
         (lambda d: d.pop("areas"), ("vocabulary.yaml: areas", "missing")),
         (
             lambda d: d["areas"].update(elbow={"en": "Elbow", "es": "Codo"}),
-            ("areas.elbow", "not a Profile v1 areas value"),
+            ("areas.elbow", "not a profile areas value"),
         ),
         (lambda d: d["areas"].pop("chin"), ("vocabulary.yaml: areas", "no label for value 'chin'")),
         (lambda d: d["areas"]["chin"].pop("es"), ("areas.chin.es", "Field required")),
@@ -242,6 +242,18 @@ def _question(data: dict, question_id: str) -> dict:
         ),
         (lambda d: _question(d, "goals").update(id="history"), ("duplicate question id 'history'",)),
         (lambda d: d["questions"].reverse(), ("the first questions must ask setting and age",)),
+        (
+            lambda d: _question(d, "pregnant").pop("unsure"),
+            ("pregnant').unsure", "'pregnant_or_breastfeeding' says what to find out"),
+        ),
+        (
+            lambda d: _question(d, "goals").update(unsure={"en": "?", "es": "?"}),
+            ("goals').unsure", "field 'goals' takes no 'unsure' answer"),
+        ),
+        (
+            lambda d: _question(d, "pregnant").update(none_label={"en": "No", "es": "No"}),
+            ("pregnant').none_label", "only a nullable question has an answer meaning 'none'"),
+        ),
     ],
 )
 def test_questionnaire_problems(kb_dir: Path, change, fragments: tuple[str, ...]) -> None:

@@ -8,7 +8,7 @@ import pytest
 
 from needlewise.domain.vocabulary import DeviceKind, Goal, ProcedureKind, Setting
 from needlewise.errors import ProfileError
-from needlewise.services.profile_v1 import MAX_INPUT_BYTES, parse_profile, parse_profile_json, profile_json_schema
+from needlewise.services.profiles import MAX_INPUT_BYTES, parse_profile, parse_profile_json, profile_json_schema
 
 FULL = {
     "setting": "home",
@@ -109,7 +109,7 @@ def test_every_problem_is_reported() -> None:
 
 
 def test_json_schema_is_published_and_strict() -> None:
-    schema = profile_json_schema()
+    schema = profile_json_schema(1)
     assert schema["$schema"].startswith("https://json-schema.org/")
     assert schema["required"] == ["setting", "age"]
     assert schema["additionalProperties"] is False

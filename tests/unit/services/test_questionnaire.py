@@ -14,12 +14,21 @@ def _by_id(kb: KnowledgeBase, question_id: str) -> Question:
     return next(q for q in kb.questions if q.question_id == question_id)
 
 
+def _no_answer(question: Question) -> str:
+    """What a person who has none of these typically says: none, no, never (never just nothing)."""
+    if question.kind in ("multi", "procedures"):
+        return "none"
+    if question.kind == "boolean":
+        return "no"
+    return "never" if question.none_label else "not sure"
+
+
 def _walk(kb: KnowledgeBase, answers: dict[str, str]) -> tuple[Interview, list[str]]:
     interview = Interview(kb)
     asked: list[str] = []
     while (question := interview.next_question()) is not None:
         asked.append(question.question_id)
-        interview.answer(question, read_answer(question, answers.get(question.question_id, "")))
+        interview.answer(question, read_answer(question, answers.get(question.question_id) or _no_answer(question)))
         if interview.early_stop() is not None:
             break
     return interview, asked
@@ -75,7 +84,7 @@ def test_invalid_answers_are_refused_and_earlier_answers_kept(kb: KnowledgeBase)
     assert setting is not None
     with pytest.raises(ProfileError):
         interview.answer(setting, "spa")
-    assert interview.document == {}
+    assert interview.document == {"profile_version": 2}
     assert interview.early_stop() is None
     interview.answer(setting, "home")
     age = interview.next_question()
@@ -83,7 +92,7 @@ def test_invalid_answers_are_refused_and_earlier_answers_kept(kb: KnowledgeBase)
     assert age.field == "age"
     with pytest.raises(ProfileError):
         interview.answer(age, 400)
-    assert interview.document == {"setting": "home"}
+    assert interview.document == {"profile_version": 2, "setting": "home"}
 
 
 @pytest.mark.parametrize(
@@ -92,16 +101,21 @@ def test_invalid_answers_are_refused_and_earlier_answers_kept(kb: KnowledgeBase)
         ("pregnant", "yes", True),
         ("pregnant", "No", False),
         ("pregnant", "sí", True),
-        ("pregnant", "", False),
-        ("skin-now", "", []),
+        ("pregnant", "not sure", "unsure"),
+        ("pregnant", "?", "unsure"),
+        ("skin-now", "none", []),
+        ("skin-now", "No sé", "unsure"),
         ("skin-now", "2, warts, 2", ["cold_sore", "warts"]),
         ("setting", "clinic", "clinic"),
         ("fitzpatrick", "4", 4),
-        ("fitzpatrick", "", None),
-        ("isotretinoin", "", None),
+        ("fitzpatrick", "unsure", "unsure"),
+        ("isotretinoin", "never", None),
+        ("isotretinoin", "nunca", None),
+        ("isotretinoin", "?", "unsure"),
+        ("needle-length", "?", "unsure"),
         ("isotretinoin", "3.5", 3.5),
         ("age", "17", 17),
-        ("recent-procedures", "", []),
+        ("recent-procedures", "ninguno", []),
         (
             "recent-procedures",
             "filler=6, 3=1",
@@ -117,7 +131,13 @@ def test_read_answer(kb: KnowledgeBase, question_id: str, text: str, expected: o
     ("question_id", "text", "message"),
     [
         ("pregnant", "maybe", "Answer yes or no"),
+        ("pregnant", "", "give one, or choose “Not sure”"),
+        ("skin-now", "", "“None of these” or “Not sure”"),
+        ("recent-procedures", " ", "“None of these” or “Not sure”"),
+        ("needle-length", "never", "is not a number"),
         ("age", "", "An answer is required"),
+        ("age", "?", "is not a number"),
+        ("setting", "none", "is not an option"),
         ("age", "old", "“old” is not a number"),
         ("age", "130", "outside the range 0 to 120"),
         ("setting", "home clinic", "Choose exactly one option"),
