@@ -9,3 +9,14 @@ def citation_parts(citation: Citation) -> tuple[str, str, str, str]:
     """``(grade, "Authors, year. " or "", title, url)``; missing authors or year are left out."""
     byline = ", ".join(part for part in (citation.authors, str(citation.year) if citation.year else None) if part)
     return citation.grade.value, f"{byline}. " if byline else "", citation.title, citation.url
+
+
+def short_reference(citation: Citation) -> str:
+    """A source named in a line of text: first author (else title), year and grade: ``Harris AG et al., 2015 [SR]``."""
+    if citation.authors:
+        first, _, others = citation.authors.partition(",")
+        who = f"{first.strip()} et al." if others.strip() else first.strip()
+    else:
+        who = citation.title
+    dated = f"{who}, {citation.year}" if citation.year else who
+    return f"{dated} [{citation.grade.value}]"

@@ -1,20 +1,30 @@
-"""An assessment as Markdown: verdict, reasons with their sources, the plan, the disclaimer."""
+"""An assessment as Markdown: verdict and next step, reasons with their sources, the plan, the disclaimer.
+
+Written for people: tiers in words, numbers as the reader's language writes them (0,25 mm in
+Spanish), sources by title and year. The JSON output keeps the codes.
+"""
 
 from __future__ import annotations
 
 from needlewise.domain.assessment import Assessment, Citation
 from needlewise.domain.vocabulary import Lang
-from needlewise.reports.citations import citation_parts
+from needlewise.reports.citations import citation_parts, short_reference
 from needlewise.reports.labels import label
+from needlewise.reports.levels import card_level
+from needlewise.reports.numbers import for_readers
 
 
 def render_markdown(assessment: Assessment) -> str:
     """The whole assessment as a Markdown document."""
+    assessment = for_readers(assessment)
     lang = Lang(assessment.lang)
+    tier = assessment.tier.value
     out: list[str] = [
         f"# {label('verdict', lang)}: {assessment.tier_title}",
         "",
-        f"**{label('tier', lang)}: `{assessment.tier.value}`** — {assessment.tier_summary}",
+        f"**{label('tier', lang)}: {label('tier.' + tier, lang)}** — {assessment.tier_summary}",
+        "",
+        f"**{label('next', lang)}:** {label('next.' + tier, lang)}",
         "",
         f"## {label('why', lang)}",
         "",
@@ -22,7 +32,8 @@ def render_markdown(assessment: Assessment) -> str:
     if not assessment.findings:
         out += [label("no_findings", lang), ""]
     for finding in assessment.findings:
-        out += [f"### {finding.title} (`{finding.tier.value}`)", "", finding.advice, ""]
+        level = label("level." + card_level(finding.tier, finding.severity).value, lang)
+        out += [f"### {finding.title} ({level})", "", finding.advice, ""]
         if finding.seek_care_if:
             out += [f"**{label('seek_care', lang)}** {finding.seek_care_if}", ""]
         confidence = label(finding.confidence.value, lang)
@@ -37,7 +48,8 @@ def render_markdown(assessment: Assessment) -> str:
             out.append(f"- **{s.goal_label}** ({where}): {s.interval} {s.sessions} {_refs(s.citations)}")
         out.append("")
     for section in plan.sections:
-        out += [f"### {section.title}", "", *(f"- {step}" for step in section.steps), "", _refs(section.citations), ""]
+        out += [f"### {section.title}", "", *(f"- {step}" for step in section.steps), ""]
+        out += [f"{label('sources', lang)}:", "", *(_citation(c) for c in section.citations), ""]
     out += ["---", "", f"*{assessment.disclaimer}*", ""]
     version = assessment.kb_version
     out += [f"{label('kb', lang)}: {version.version} ({version.content_hash[:19]})", ""]
@@ -50,4 +62,4 @@ def _citation(citation: Citation) -> str:
 
 
 def _refs(citations: tuple[Citation, ...]) -> str:
-    return "[" + "; ".join(f"{c.source_id} ({c.grade.value})" for c in citations) + "]"
+    return "(" + "; ".join(short_reference(c) for c in citations) + ")"
