@@ -69,6 +69,8 @@ def test_saved_and_deleted_result(app) -> None:
     page.goto(saved_url)  # loaded in full too, not only swapped in
     app.axe(page, "saved result")
     app.after(page, lambda: page.get_by_role("button", name="Delete this saved result").click())
+    app.axe(page, "asking before deleting")
+    app.after(page, lambda: page.get_by_role("button", name="Yes, delete it for good").click())
     app.axe(page, "deleted result")
     page.goto(saved_url)
     app.axe(page, "saved result after deletion (404)")

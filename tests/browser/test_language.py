@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 from needlewise.domain.tier import Tier
 from needlewise.domain.vocabulary import Lang
 from needlewise.engine.knowledge import KnowledgeBase
+from needlewise.reports.numbers import local_decimals
 
 pytestmark = pytest.mark.browser
 
@@ -17,7 +18,7 @@ def title(kb: KnowledgeBase, tier: str, lang: Lang) -> str:
 
 
 def texts(kb: KnowledgeBase, lang: Lang) -> dict[str, str]:
-    return {q.question_id: q.text.in_(lang) for q in kb.questions}
+    return {q.question_id: local_decimals(q.text.in_(lang), lang) for q in kb.questions}
 
 
 def switch(app, page, code: str) -> None:

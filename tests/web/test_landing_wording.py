@@ -24,6 +24,6 @@ def test_the_spanish_landing_page_says_rodillo_and_not_este_dispositivo() -> Non
     page = Client(HTTP_ACCEPT_LANGUAGE="es").get("/").content.decode()
     assert '<html lang="es">' in page
     assert "No uses este dispositivo en casa" not in page
-    assert "No uses en casa agujas de más de 0.5 mm" in page
+    assert "No uses en casa agujas de más de 0,5 mm" in page  # Spanish writes decimals with a comma
     assert "Un rodillo (dermaroller) de uso doméstico" in page
     assert "roller de uso doméstico" not in page.replace("dermaroller", "")

@@ -26,7 +26,7 @@ def question_of(page: str) -> str:
 
 def step(client: Client, page: str, action: str = "next", **answer: object) -> str:
     data: dict[str, object] = {"state": state_of(page), "action": action, **answer}
-    return client.post("/assess/", data).content.decode()
+    return client.post("/assess/", data, follow=True).content.decode()
 
 
 DEFAULTS: dict[str, dict[str, object]] = {"device-kind": {"answer": "undecided"}}
@@ -103,11 +103,11 @@ def test_back_keeps_the_earlier_answer(client: Client) -> None:
 
 def test_switching_language_keeps_the_answers(client: Client) -> None:
     page = walk(client, {"setting": {"answer": "home"}}, until="age")
-    response = client.post("/assess/", {"state": state_of(page), "action": "stay", "language": "es"})
+    response = client.post("/assess/", {"state": state_of(page), "action": "stay", "language": "es"}, follow=True)
     switched = response.content.decode()
     assert question_of(switched) == "age"
     assert '<html lang="es">' in switched
-    assert response.cookies["django_language"].value == "es"
+    assert client.cookies["django_language"].value == "es"
 
 
 def test_damaged_state_is_refused_plainly(client: Client) -> None:
@@ -120,7 +120,7 @@ def test_damaged_state_is_refused_plainly(client: Client) -> None:
 
 def test_result_can_be_shown_again_in_another_language(client: Client) -> None:
     page = walk(client, {"setting": {"answer": "home"}, "age": {"answer": "30"}, "skin-now": {"answer": ["cold_sore"]}})
-    again = client.post("/result/", {"state": state_of(page), "language": "es"}).content.decode()
+    again = client.post("/result/", {"state": state_of(page), "language": "es"}, follow=True).content.decode()
     assert "No te hagas microneedling ahora" in again
 
 

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils import translation
+from django.utils import formats, translation
 from django.utils.translation import gettext_noop
 from jinja2 import Environment, StrictUndefined
 
 from needlewise.domain.permissions import Action, Role
+from needlewise.domain.vocabulary import Lang
+from needlewise.reports.labels import label
+from needlewise.reports.levels import card_level
+from needlewise.reports.numbers import local_decimals
 
 # A staff role as pages show it, e.g. "Nadia Nurse (nurse)"; translated when shown.
 _ROLE_LABELS: dict[Role, str] = {
@@ -34,14 +39,40 @@ def environment(**options: Any) -> Environment:  # noqa: ANN401 - Django passes 
         plain_number=plain_number,
         role_label=role_label,
         Action=Action,
+        card_level=card_level,
+        report_label=report_label,
+        long_date=long_date,
     )
+    env.filters["decimals"] = decimals
     return env
 
 
+def active_lang() -> Lang:
+    """The language of the request being answered."""
+    return Lang.ES if (translation.get_language() or "en").startswith("es") else Lang.EN
+
+
+def decimals(text: str) -> str:
+    """``text`` with its decimal numbers as the page's language writes them (0,25 mm in Spanish)."""
+    return local_decimals(text, active_lang())
+
+
+def report_label(key: str) -> str:
+    """A fixed word of the reports (tier names, next steps ...) in the page's language, as the CLI says it."""
+    return label(key, active_lang())
+
+
+def long_date(value: dt.date) -> str:
+    """A date in words in the page's language: 7 December 2026, 7 de diciembre de 2026."""
+    return formats.date_format(value, r"j \d\e F \d\e Y" if active_lang() is Lang.ES else "j F Y")
+
+
 def plain_number(value: object) -> object:
-    """``8.0`` as ``8``: whole numbers are shown without a decimal point."""
+    """``8.0`` as ``8``, ``0.25`` as ``0,25`` in Spanish: a number as the person would type it back."""
     if isinstance(value, float) and value.is_integer():
         return int(value)
+    if isinstance(value, float):
+        return local_decimals(str(value), active_lang())
     return value
 
 

@@ -73,6 +73,7 @@ clinic_urls = [
 urlpatterns = [
     path("", pages.landing, name="landing"),
     path("assess/", questionnaire.step, name="assess"),
+    path("assess/start-again/", questionnaire.start_again, name="start-again"),
     path("result/", questionnaire.result, name="result"),
     path("result/pdf/", questionnaire.result_pdf, name="result-pdf"),
     path("save/", saved.save, name="save"),

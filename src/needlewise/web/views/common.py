@@ -29,7 +29,7 @@ def knowledge() -> KnowledgeBase:
 def render(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
     """Render ``template`` with the language and knowledge base available to every page."""
     kb = knowledge()
-    base = {"lang": lang_of(request), "kb": kb, "kb_version": kb.version, "request_path": request.path}
+    base = {"lang": lang_of(request), "kb": kb, "kb_version": kb.version, "request_path": request.get_full_path()}
     return django_render(request, template, {**base, **context}, status=status)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import orjson
 from django.http import HttpRequest, HttpResponse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from needlewise.api.routes import api
 from needlewise.domain.tier import Grade
@@ -19,7 +19,7 @@ KEY_FACTS = (
 )
 
 
-@require_GET
+@require_safe
 def landing(request: HttpRequest) -> HttpResponse:
     """What microneedling is, what home devices can and cannot do, and what needlewise is."""
     kb = knowledge()
@@ -28,21 +28,22 @@ def landing(request: HttpRequest) -> HttpResponse:
     return render(request, "landing.html", {"facts": facts})
 
 
-@require_GET
+@require_safe
 def sources(request: HttpRequest) -> HttpResponse:
     """The bibliography, filterable by evidence grade."""
     chosen = {g for g in Grade if g.value in request.GET.getlist("grade")}
     rows = [s for s in knowledge().sources.values() if not chosen or s.grade in chosen]
-    return render(request, "sources.html", {"sources": rows, "grades": list(Grade), "chosen": chosen})
+    context = {"sources": rows, "grades": list(Grade), "chosen": chosen, "gaps": knowledge().gaps}
+    return render(request, "sources.html", context)
 
 
-@require_GET
+@require_safe
 def claims(request: HttpRequest) -> HttpResponse:
     """Common marketing claims checked against the evidence."""
     return render(request, "claims.html", {"claims": knowledge().claims})
 
 
-@require_GET
+@require_safe
 def api_docs(request: HttpRequest) -> HttpResponse:
     """The API reference, rendered from the OpenAPI document (same contract as ``/openapi.json``)."""
     schema = api.get_openapi_schema()
