@@ -113,7 +113,10 @@ def test_markdown_speaks_words_not_codes(kb: KnowledgeBase) -> None:
     spanish = render_markdown(assess(make_profile(**NEEDS_CLINIC, isotretinoin_months_since_stop=3), kb, Lang.ES))
     assert "**nivel: antes, consulta a un médico**" in spanish
     assert "**Qué hacer ahora:** Habla con un médico" in spanish
-    assert "0,3 mm" in spanish
+    home = {"goals": ["glow"], "device": {"kind": "roller", "needle_mm": 0.25, "uses": 0}}
+    at_home = render_markdown(assess(make_profile(**home), kb, Lang.ES))
+    assert "0,3 mm" in at_home
+    assert "0.3 mm" not in at_home
     assert "0.3 mm" not in spanish
 
 
@@ -124,11 +127,13 @@ def _printed(assessment: object) -> str:
 
 
 def test_the_terminal_text_speaks_words_not_codes(kb: KnowledgeBase) -> None:
-    assessment = assess(make_profile(**NEEDS_CLINIC, isotretinoin_months_since_stop=3), kb, Lang.ES)
-    out = _printed(assessment)
+    out = _printed(assess(make_profile(isotretinoin_months_since_stop=3), kb, Lang.ES))
     assert "[antes, consulta a un médico]" in out
     assert "Qué hacer ahora: Habla con un médico" in out
     assert not RAW_TIER.search(out)
+    long_needle = {"goals": ["glow"], "device": {"kind": "roller", "needle_mm": 0.5, "uses": 0}}
+    assessment = assess(make_profile(**long_needle), kb, Lang.ES)
+    out = _printed(assessment)
     assert "0,5 mm" in out
     assert not re.search(r"(?<![\d.\w/=-])\d+\.\d+ mm", out)
     section_ids = {c.source_id for s in assessment.plan.sections for c in s.citations}
