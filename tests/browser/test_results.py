@@ -91,8 +91,8 @@ def test_the_browser_s_back_button_steps_back_through_the_questions(app, js) -> 
     app.start(page)
     assert app.answer(page, "setting", "home") == "question:age:1"
     assert app.answer(page, "age", "30") == "question:skin-now:2"
-    assert app.answer(page, "skin-now", []) == "question:pregnant:3"
-    assert app.answer(page, "pregnant", None) == "question:history:4"
+    assert app.answer(page, "skin-now", ["none"]) == "question:pregnant:3"  # "none of these", where asked
+    assert app.answer(page, "pregnant", "no") == "question:history:4"
 
     history(page, "go_back")
     assert app.position(page) == "question:pregnant:3"
