@@ -52,6 +52,13 @@ for email, name, role in spec["staff"]:
 # The clinic screening's answers by question id (the setting is answered "clinic" already).
 CLINIC_TIER_ANSWERS: dict[str, Any] = {
     "age": "34",
+    "skin-now": ["none"],
+    "pregnant": "no",
+    "history": ["none"],
+    "medications": ["none"],
+    "isotretinoin": "never",
+    "recent-procedures": ["none"],
+    "products": ["none"],
     "goals": ["acne_scars"],
     "areas": ["cheeks"],
     "device-kind": "pen",
@@ -59,7 +66,7 @@ CLINIC_TIER_ANSWERS: dict[str, Any] = {
     "device-sterile": "yes",
     "fitzpatrick": "2",
 }
-STOP_ANSWERS: dict[str, Any] = {"age": "29", "pregnant": "yes"}
+STOP_ANSWERS: dict[str, Any] = {"age": "29", "skin-now": ["none"], "pregnant": "yes"}
 
 SIGNED_IN = re.compile(r"/clinic/(\?.*)?$")
 SECOND_FACTOR = re.compile(r"/clinic/sign-in/(second-factor|code)/")

@@ -44,10 +44,18 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 BLOCKING_IMPACTS = ("serious", "critical")
 
 # Answers by question id; a question left out keeps the page's default (nothing ticked, the text
-# empty, "No", "I'm not sure"). Checkbox answers are lists, procedures a {kind: weeks} dict.
+# empty): nothing is no answer, so a person with nothing to report says "None of these", "No" or
+# "never". Checkbox answers are lists, procedures a {kind: weeks} dict.
 HEALTHY: dict[str, Any] = {
     "setting": "home",
     "age": "30",
+    "skin-now": ["none"],
+    "pregnant": "no",
+    "history": ["none"],
+    "medications": ["none"],
+    "isotretinoin": "never",
+    "recent-procedures": ["none"],
+    "products": ["none"],
     "goals": ["glow"],
     "areas": ["cheeks"],
     "device-kind": "roller",

@@ -58,7 +58,7 @@ def test_switching_language_mid_questionnaire_keeps_the_answers(app, kb) -> None
     expect(page.locator("form.step legend h1")).to_have_text(english["setting"])
     app.answer(page, "setting", "home")
     app.answer(page, "age", "30")
-    app.answer(page, "skin-now", [])
+    app.answer(page, "skin-now", ["none"])
     assert app.position(page) == "question:pregnant:3"
 
     switch(app, page, "es")

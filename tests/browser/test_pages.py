@@ -51,11 +51,11 @@ def test_no_page_scrolls_sideways_on_a_phone(app) -> None:
         page.goto(path)
         app.no_horizontal_scroll(page, path)
     app.start(page)
-    for question_id, answer in (("setting", "home"), ("age", "30"), ("skin-now", []), ("pregnant", None)):
+    for question_id, answer in (("setting", "home"), ("age", "30"), ("skin-now", ["none"]), ("pregnant", "no")):
         app.no_horizontal_scroll(page, f"question {question_id}")
         app.answer(page, question_id, answer)
-    for _ in range(3):
-        app.submit(page)
+    for question_id, answer in (("history", ["none"]), ("medications", ["none"]), ("isotretinoin", "never")):
+        app.answer(page, question_id, answer)
     assert app.position(page) == "question:recent-procedures:7"
     app.no_horizontal_scroll(page, "question recent-procedures")
     app.complete(page, "home_ok")

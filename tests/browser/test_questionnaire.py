@@ -72,8 +72,8 @@ def test_going_back_keeps_the_earlier_answers(app) -> None:
     app.start(page)
     assert app.answer(page, "setting", "clinic") == "question:age:1"
     assert app.answer(page, "age", "42") == "question:skin-now:2"
-    assert app.answer(page, "skin-now", []) == "question:pregnant:3"
-    assert app.answer(page, "pregnant", None) == "question:history:4"
+    assert app.answer(page, "skin-now", ["none"]) == "question:pregnant:3"
+    assert app.answer(page, "pregnant", "no") == "question:history:4"
     assert app.answer(page, "history", ["pih", "metal_allergy"]) == "question:medications:5"
     assert app.submit(page, "back") == "question:history:4"
     expect(page.locator("input[value=pih]")).to_be_checked()
@@ -95,8 +95,8 @@ def test_going_back_keeps_the_earlier_answers(app) -> None:
     assert app.position(page) == "question:history:4"
     expect(page.locator("input[value=pih]")).to_be_checked()
     assert app.answer(page, "history", ["pih"]) == "question:medications:5"
-    for question_id in ("medications", "isotretinoin"):
-        app.answer(page, question_id, None)
+    app.answer(page, "medications", ["none"])
+    app.answer(page, "isotretinoin", "never")
     assert app.answer(page, "recent-procedures", {"filler": "8", "laser": "30"}) == "question:goals:8"
     assert app.submit(page, "back") == "question:recent-procedures:7"
     expect(page.locator("#weeks-filler")).to_have_value(re.compile(r"^8(\.0)?$"))

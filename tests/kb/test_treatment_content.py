@@ -13,6 +13,7 @@ from needlewise.engine.knowledge import KnowledgeBase, Text
 from needlewise.engine.treatment_knowledge import TreatmentKnowledge
 
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
+SPANISH_DECIMAL = re.compile(r"(\d),(\d)")  # 0,25 mm is how Spanish writes 0.25 mm
 LENGTH_IS_NOT_DEPTH = re.compile(r"length is not (?:the )?(?:penetration )?depth", re.IGNORECASE)
 
 
@@ -114,7 +115,7 @@ def test_spanish_texts_carry_the_same_numbers_as_english(tk: TreatmentKnowledge)
     mismatches = [
         (where, text.en)
         for where, text in _texts(tk)
-        if sorted(NUMBER.findall(text.en)) != sorted(NUMBER.findall(text.es))
+        if sorted(NUMBER.findall(text.en)) != sorted(NUMBER.findall(SPANISH_DECIMAL.sub(r"\1.\2", text.es)))
     ]
     assert mismatches == []
 

@@ -1,7 +1,8 @@
 """Clinical vignettes: realistic worked cases whose expected tier comes from the research brief.
 
 Each vignette in ``vignettes.yaml`` states the tier the evidence supports, the rules that must (and
-must not) fire, optionally the expected home needle limit, and the reason with the brief's section.
+must not) fire, optionally the expected home needle limit and the answers left open ("not sure"),
+and the reason with the brief's section.
 A failing vignette means either the vignette misread the brief or the knowledge base disagrees with
 it; it is never fixed by copying the engine's answer.
 """
@@ -21,10 +22,10 @@ from needlewise.engine.knowledge import KnowledgeBase
 from needlewise.services.profiles import parse_profile
 
 VIGNETTES_PATH = Path(__file__).with_name("vignettes.yaml")
-MIN_VIGNETTES = 45
+MIN_VIGNETTES = 120
 MIN_PER_TIER = 6
 REQUIRED_KEYS = frozenset({"id", "story", "profile", "tier", "must_fire", "reason"})
-OPTIONAL_KEYS = frozenset({"must_not_fire", "home_needle_mm_max"})
+OPTIONAL_KEYS = frozenset({"must_not_fire", "home_needle_mm_max", "open_answers"})
 
 Vignette = dict[str, Any]
 
@@ -92,6 +93,12 @@ def test_vignette(kb: KnowledgeBase, vignette: Vignette) -> None:
 
     unwanted = sorted(set(vignette.get("must_not_fire", [])) & set(fired))
     assert unwanted == [], f"rules that must not fire did: {unwanted}\n{about}"
+
+    if "open_answers" in vignette:
+        opened = [answer.field for answer in assessment.open_answers]
+        assert opened == vignette["open_answers"], (
+            f"open answers: expected {vignette['open_answers']}, got {opened}\n{about}"
+        )
 
     if "home_needle_mm_max" in vignette:
         want = vignette["home_needle_mm_max"]

@@ -102,7 +102,11 @@ def test_openapi_document_describes_every_operation_and_error(client: Client) ->
         {"$ref": "#/components/schemas/ProfileV2"},
         {"$ref": "#/components/schemas/ProfileV1"},
     ]
-    assert components["ProfileV2"]["properties"]["profile_version"] == {"const": 2, "title": "Profile Version", "type": "integer"}
+    assert components["ProfileV2"]["properties"]["profile_version"] == {
+        "const": 2,
+        "title": "Profile Version",
+        "type": "integer",
+    }
     assert "#/$defs/" not in orjson.dumps(schema).decode()
 
 

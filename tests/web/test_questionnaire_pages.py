@@ -29,7 +29,22 @@ def step(client: Client, page: str, action: str = "next", **answer: object) -> s
     return client.post("/assess/", data, follow=True).content.decode()
 
 
-DEFAULTS: dict[str, dict[str, object]] = {"device-kind": {"answer": "undecided"}}
+# A person with nothing to report says so explicitly: none, no, never (nothing typed is no answer).
+DEFAULTS: dict[str, dict[str, object]] = {
+    "skin-now": {"answer": ["none"]},
+    "pregnant": {"answer": "no"},
+    "history": {"answer": ["none"]},
+    "medications": {"answer": ["none"]},
+    "isotretinoin": {"choice": "none"},
+    "recent-procedures": {"answer": ["none"]},
+    "goals": {"answer": ["none"]},
+    "areas": {"answer": ["none"]},
+    "device-kind": {"answer": "undecided"},
+    "device-shared": {"answer": "no"},
+    "device-sterile": {"answer": "yes"},
+    "products": {"answer": ["none"]},
+    "fitzpatrick": {"answer": "2"},
+}
 
 
 def walk(client: Client, answers: dict[str, dict[str, object]], until: str = "result") -> str:

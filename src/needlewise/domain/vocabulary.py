@@ -129,6 +129,7 @@ class Product(StrEnum):
     STERILE_CLINIC_PRODUCT = "sterile_clinic_product"
     PRP = "prp"
     UNKNOWN_SERUM = "unknown_serum"
+    NUMBING_CREAM = "numbing_cream"
 
 
 class Lang(StrEnum):

@@ -39,7 +39,16 @@ from needlewise.engine.plan import (
     PlanContext,
     build_plan,
 )
-from needlewise.engine.unsure import OpenQuestion, evaluate, floor, is_device_question, open_answer, open_questions
+from needlewise.engine.unsure import (
+    Askable,
+    OpenQuestion,
+    askable,
+    evaluate,
+    floor,
+    is_device_question,
+    open_answer,
+    open_questions,
+)
 
 # The parts of a finding that do not depend on the profile, in Finding's field order (facts last).
 _FindingParts = tuple[str, Tier, Severity, Confidence, str, str, str | None, str, tuple[Citation, ...]]
@@ -56,6 +65,10 @@ class _Prepared:
     positions: tuple[frozenset[int], ...]  # the fact positions each condition (rules, then sections) reads
     conditions: tuple[Condition, ...]
     cite: _Cite
+    home_technique: tuple[bool, ...]  # per rule: its advice is how to do it at home
+    askable: Askable
+    readers: dict[int, frozenset[int]]  # fact position -> the conditions that read it
+    open_cache: dict[tuple[object, ...], tuple[Finding, OpenAnswer] | None]
 
 
 _PREPARED: dict[tuple[str, Lang], _Prepared] = {}
@@ -67,7 +80,7 @@ def assess(profile: Profile, kb: KnowledgeBase, lang: Lang = Lang.EN) -> Assessm
     facts = facts_of(profile)
     hits = prepared.fired(facts)
     count = prepared.rule_count
-    opened = open_questions(profile, kb.questions, facts) if profile.unsure or profile.unanswered else ()
+    opened = open_questions(profile, prepared.askable, facts) if profile.unsure or profile.unanswered else ()
     if opened:
         rule_hits, possible, section_hits = _resolve(prepared, facts, hits, opened)
     else:
@@ -80,7 +93,6 @@ def assess(profile: Profile, kb: KnowledgeBase, lang: Lang = Lang.EN) -> Assessm
         extra, open_answers = _open_findings(prepared, profile.setting, opened, possible)
         findings += extra
     tier = Tier.highest(f.tier for f in findings)
-    findings.sort(key=_descending_tier)  # stable: knowledge-base order within a tier
     texts = kb.tier_texts[tier]
     plan = build_plan(
         profile,
@@ -89,6 +101,12 @@ def assess(profile: Profile, kb: KnowledgeBase, lang: Lang = Lang.EN) -> Assessm
         rules=Matched([kb.rules[i] for i in rule_hits], [kb.rules[i] for i in possible]),
         sections=section_hits,
     )
+    if plan.home_needle_mm_max is None:  # home use not advised: no how-to-do-it-at-home advice
+        technique = prepared.home_technique
+        findings = [f for i, f in zip(rule_hits, findings, strict=False) if not technique[i]] + findings[
+            len(rule_hits) :
+        ]
+    findings.sort(key=_descending_tier)  # stable: knowledge-base order within a tier
     return Assessment(
         tier=tier,
         tier_title=texts.title.in_(lang),
@@ -110,9 +128,9 @@ def _resolve(
     unknown = frozenset().union(*(q.positions for q in opened))
     count = prepared.rule_count
     conditions = prepared.conditions
-    truth: dict[int, bool | None] = {
-        i: evaluate(conditions[i], facts, unknown) for i, read in enumerate(prepared.positions) if read & unknown
-    }
+    readers = prepared.readers
+    affected = sorted(set().union(*(readers[p] for p in unknown)))
+    truth: dict[int, bool | None] = {i: evaluate(conditions[i], facts, unknown) for i in affected}
     certain = sorted({i for i in hits if i not in truth} | {i for i, t in truth.items() if t is True})
     possible = sorted(i for i, t in truth.items() if t is None and i < count)
     sections = sorted({i for i in certain if i >= count} | {i for i, t in truth.items() if t is None and i >= count})
@@ -125,43 +143,61 @@ def _open_findings(
     opened: Sequence[OpenQuestion],
     possible: Sequence[int],
 ) -> tuple[list[Finding], tuple[OpenAnswer, ...]]:
-    """One finding per open question that raises the verdict, and the note of every open answer that matters."""
-    kb, lang = prepared.plan.kb, prepared.plan.lang
-    texts = kb.plan_texts
+    """One finding per open question that raises the verdict, and the note of every open answer that matters.
+
+    Both depend only on the question, how it was left open and the rules it could fire, so each pair
+    is built once per knowledge base, language and setting.
+    """
     findings: list[Finding] = []
     answers: list[OpenAnswer] = []
+    cache = prepared.open_cache
     for question in opened:
-        rules = [kb.rules[i] for i in possible if prepared.positions[i] & question.positions]
-        worst = Tier.highest(rule.tier_for(setting) for rule in rules)
-        device = is_device_question(question.question)
-        least = floor(worst, device=device)
-        if least is Tier.HOME_OK:
-            continue
-        label = question.question.text.in_(lang)
-        answers.append(open_answer(question, max(worst, least, key=_rank), label))
-        worst_rules = [rule for rule in rules if rule.tier_for(setting) is worst]
-        advice = []
-        if worst is not Tier.HOME_OK:
-            key = UNSURE_FIND_OUT if least is Tier.MEDICAL_REVIEW else UNSURE_CHECK
-            advice.append(texts[key].in_(lang).format(worst=kb.tier_texts[worst].title.in_(lang)))
-        advice.append(question.advice.in_(lang))
-        titles = "; ".join(rule.title.in_(lang) for rule in sorted(rules, key=_by_tier(setting))) or "-"
-        citations = _unique(c for rule in worst_rules for c in rule.citations) or kb.home_needle.citations
-        findings.append(
-            Finding(
-                f"unsure-{question.question.question_id}",
-                least,
-                max((rule.severity for rule in worst_rules), key=_SEVERITY_RANK.__getitem__, default=Severity.LOW),
-                worst_rules[0].confidence if worst_rules else Confidence.LOW,
-                texts[UNSURE_TITLE].in_(lang).format(question=label),
-                " ".join(advice),
-                None,
-                texts[UNSURE_NOTE].in_(lang).format(rules=titles),
-                prepared.cite(citations),
-                (Fact(question.question.field, question.answer),),
-            )
-        )
+        indices = tuple(i for i in possible if prepared.positions[i] & question.positions)
+        key = (setting, question.question.question_id, question.answer, indices)
+        made = cache.get(key)
+        if made is None:
+            made = cache[key] = _open_finding(prepared, setting, question, indices)
+        if made is not None:
+            findings.append(made[0])
+            answers.append(made[1])
     return findings, tuple(answers)
+
+
+def _open_finding(
+    prepared: _Prepared, setting: Setting, question: OpenQuestion, indices: tuple[int, ...]
+) -> tuple[Finding, OpenAnswer] | None:
+    """The finding and the note for one open question, or None where no answer to it could matter."""
+    kb, lang = prepared.plan.kb, prepared.plan.lang
+    texts = kb.plan_texts
+    rules = [kb.rules[i] for i in indices]
+    worst = Tier.highest(rule.tier_for(setting) for rule in rules)
+    device = is_device_question(question.question)
+    least = floor(worst, device=device)
+    if least is Tier.HOME_OK:
+        return None
+    label = question.question.text.in_(lang)
+    note = open_answer(question, max(worst, least, key=_rank), label)
+    worst_rules = [rule for rule in rules if rule.tier_for(setting) is worst]
+    advice = []
+    if worst is not Tier.HOME_OK:
+        key = UNSURE_FIND_OUT if least is Tier.MEDICAL_REVIEW else UNSURE_CHECK
+        advice.append(texts[key].in_(lang).format(worst=kb.tier_texts[worst].title.in_(lang)))
+    advice.append(question.advice.in_(lang))
+    titles = "; ".join(rule.title.in_(lang) for rule in sorted(rules, key=_by_tier(setting))) or "-"
+    citations = _unique(c for rule in worst_rules for c in rule.citations) or kb.home_needle.citations
+    finding = Finding(
+        f"unsure-{question.question.question_id}",
+        least,
+        max((rule.severity for rule in worst_rules), key=_SEVERITY_RANK.__getitem__, default=Severity.LOW),
+        worst_rules[0].confidence if worst_rules else Confidence.LOW,
+        texts[UNSURE_TITLE].in_(lang).format(question=label),
+        " ".join(advice),
+        None,
+        texts[UNSURE_NOTE].in_(lang).format(rules=titles),
+        prepared.cite(citations),
+        (Fact(question.question.field, question.answer),),
+    )
+    return finding, note
 
 
 _SEVERITY_RANK = {severity: rank for rank, severity in enumerate(Severity)}
@@ -249,11 +285,16 @@ def _build(kb: KnowledgeBase, lang: Lang) -> _Prepared:
         )
         for s in kb.schedules
     }
+    positions = tuple(frozenset(FIELD_INDEX[name] for name in fields_read(c)) for c in conditions)
     return _Prepared(
         fired=compile_conditions(conditions, cache_key=f"{kb.version.content_hash}+sections"),
-        positions=tuple(frozenset(FIELD_INDEX[name] for name in fields_read(c)) for c in conditions),
+        positions=positions,
         conditions=tuple(conditions),
         cite=cite,
+        home_technique=tuple(r.home_technique for r in kb.rules),
+        askable=askable(kb.questions),
+        open_cache={},
+        readers={p: frozenset(i for i, read in enumerate(positions) if p in read) for p in range(len(FIELD_INDEX))},
         rule_count=len(kb.rules),
         reads=tuple(tuple((name, FIELD_INDEX[name]) for name in fields_read(r.condition)) for r in kb.rules),
         findings={setting: tuple(_parts(r, setting, lang, cite) for r in kb.rules) for setting in Setting},

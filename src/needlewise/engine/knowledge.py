@@ -84,6 +84,7 @@ class Rule:
     home_needle_cap_mm: float | None
     blocks_home: bool
     examples: tuple[RuleExample, ...]
+    home_technique: bool = False  # its advice is how to do it at home: shown only where home use is advised
 
     def tier_for(self, setting: Setting) -> Tier:
         """The tier this rule forces in ``setting``."""
@@ -178,11 +179,16 @@ class Claim:
 
 @dataclass(frozen=True, slots=True)
 class Gap:
-    """Something the evidence does not show (sources only where one says so)."""
+    """Something the evidence does not show (sources only where one says so).
+
+    ``applies_if``: the answers it matters to; without one, it is general (the sources page lists it,
+    a person's result does not).
+    """
 
     gap_id: str
     text: Text
     citations: tuple[str, ...]
+    applies_if: Condition | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -73,16 +73,26 @@ def build_plan(
     rules: Matched,
     sections: Sequence[int],
 ) -> Plan:
-    """The plan for ``profile``; ``sections`` are the indices of sections whose condition holds."""
+    """The plan for ``profile``; ``sections`` are the indices of sections whose condition holds.
+
+    A ``stop`` verdict carries no schedule and no preparation or aftercare for the session that must
+    not happen: its findings say what to do instead and when to come back.
+    """
     kb = context.kb
     limit = home_needle_limit(profile, kb, tier, rules.fired, rules.possible)
     preferred = None if limit is None else min(limit, kb.home_needle.preferred_mm)
-    chosen = tuple(context.sections[i] for i in sections if limit is not None or not context.section_needs_home_use[i])
+    go_ahead = tier is not Tier.STOP
+    cleared = tier.rank < Tier.MEDICAL_REVIEW.rank
+    chosen = tuple(
+        context.sections[i]
+        for i in sections
+        if cleared and (limit is not None or not context.section_needs_home_use[i])
+    )
     return Plan(
         home_needle_mm_max=limit,
         home_needle_mm_preferred=preferred,
         needle_summary=_needle_summary(profile, context, limit, preferred),
-        schedules=_schedules(profile, context, limit),
+        schedules=_schedules(profile, context, limit) if go_ahead else (),
         sections=chosen,
     )
 
@@ -95,7 +105,7 @@ def _only_clinic_goals(profile: Profile, kb: KnowledgeBase) -> bool:
 def _needle_summary(profile: Profile, context: PlanContext, limit: float | None, preferred: float | None) -> str:
     texts, lang = context.kb.plan_texts, context.lang
     if limit is not None:
-        return texts[HOME_LIMIT].in_(lang).format(max=_mm(limit), preferred=_mm(preferred or limit))
+        return texts[HOME_LIMIT].in_(lang).format(max=_mm(limit, lang), preferred=_mm(preferred or limit, lang))
     if _only_clinic_goals(profile, context.kb):
         goals = context.kb.vocabulary["goals"]
         labels = ", ".join(t.label.in_(lang) for v, t in goals.items() if v in profile.goals)
@@ -114,5 +124,7 @@ def _schedules(profile: Profile, context: PlanContext, limit: float | None) -> t
     return tuple(result)
 
 
-def _mm(value: float) -> str:
-    return f"{value:g}"
+def _mm(value: float, lang: Lang) -> str:
+    """A length as the reader writes it: 0.25 in English, 0,25 in Spanish."""
+    text = f"{value:g}"
+    return text.replace(".", ",") if lang is Lang.ES else text

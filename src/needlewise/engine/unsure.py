@@ -85,30 +85,43 @@ class OpenQuestion:
     advice: Text  # what to find out
 
 
-def open_questions(profile: Profile, questions: Sequence[Question], facts: Sequence[FactValue]) -> list[OpenQuestion]:
+Askable = tuple[tuple[Question, frozenset[int], Text], ...]
+
+
+def askable(questions: Sequence[Question]) -> Askable:
+    """The questions that take "not sure", with the fact positions they fill and what to find out.
+
+    A question without an ``unsure`` text does not take the answer (the loader pairs the two).
+    """
+    return tuple(
+        (q, frozenset(FIELD_INDEX[name] for name in engine_fields(q.field)), q.unsure_advice)
+        for q in questions
+        if q.unsure_advice is not None
+    )
+
+
+def open_questions(profile: Profile, questions: Askable, facts: Sequence[FactValue]) -> list[OpenQuestion]:
     """The questions answered "not sure", or left unanswered where they apply, in questionnaire order.
 
     An explicit "not sure" always counts. An unanswered question (left out of a v2 document, or an
     owned device's ``null`` length or uses in v1) counts unless its ``ask_if`` is false for certain
     (it may read earlier open answers, which count as unknown).
     """
-    unknown: set[int] = set()
+    unsure, unanswered = profile.unsure, profile.unanswered
+    unknown: frozenset[int] = frozenset()
     result: list[OpenQuestion] = []
-    for question in questions:
+    for question, positions, advice in questions:
         field = question.field
-        if question.unsure_advice is None:
-            continue  # a question that does not take "not sure" (the loader pairs the two)
-        if field in profile.unsure:
+        if field in unsure:
             answer = "unsure"
-        elif field not in profile.unanswered:
+        elif field not in unanswered:
             continue
-        elif question.ask_if is not None and evaluate(question.ask_if, facts, frozenset(unknown)) is False:
+        elif question.ask_if is not None and evaluate(question.ask_if, facts, unknown) is False:
             continue  # left out, and the questionnaire would not have asked it
         else:
             answer = "unanswered"
-        positions = frozenset(FIELD_INDEX[name] for name in engine_fields(field))
         unknown |= positions
-        result.append(OpenQuestion(question, answer, positions, question.unsure_advice))
+        result.append(OpenQuestion(question, answer, positions, advice))
     return result
 
 

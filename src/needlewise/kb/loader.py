@@ -255,6 +255,7 @@ def _rules(files: Mapping[str, RulesFileModel], cite: _CitationChecker, problems
                     citations=cite.check(f"{where}.citations", r.citations),
                     home_needle_cap_mm=r.home_needle_cap_mm,
                     blocks_home=r.blocks_home,
+                    home_technique=r.home_technique,
                     examples=tuple(RuleExample(e.profile, e.tier, e.fires) for e in r.examples),
                 )
             )
@@ -338,5 +339,6 @@ def _claims_and_gaps(
         where = f"gaps.yaml: gaps[{i}] (id {g.id!r})"
         if any(g.id == other.gap_id for other in gaps):
             problems.append(Problem(where, f"duplicate gap id {g.id!r}"))
-        gaps.append(Gap(g.id, _text(g.text), cite.check(f"{where}.citations", g.citations)))
+        applies = ConditionParser(problems).parse(g.applies_if, f"{where}.applies_if") if g.applies_if else None
+        gaps.append(Gap(g.id, _text(g.text), cite.check(f"{where}.citations", g.citations), applies))
     return tuple(claims), tuple(gaps)

@@ -120,6 +120,7 @@ class RuleModel(_Strict):
     citations: Citations
     home_needle_cap_mm: Annotated[float, Field(gt=0, le=0.5)] | None = None
     blocks_home: bool = False
+    home_technique: bool = False
     examples: Annotated[list[ExampleModel], Field(min_length=1)]
 
 
@@ -214,6 +215,7 @@ class GapModel(_Strict):
     id: Slug
     text: TextModel
     citations: list[Slug]
+    applies_if: object = None
 
 
 class GapsFileModel(_Strict):

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from needlewise.domain.assessment import Assessment, JsonValue
 from needlewise.domain.vocabulary import Lang
 from needlewise.engine.evaluate import assess
-from needlewise.engine.knowledge import KnowledgeBase
+from needlewise.engine.gaps import relevant_gaps
+from needlewise.engine.knowledge import Gap, KnowledgeBase
 from needlewise.errors import Problem, ProfileError
 from needlewise.services.profiles import parse_profile, parse_profile_json
 
@@ -74,3 +75,12 @@ def looks_like_single_document(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def gaps_for(document: object, kb: KnowledgeBase) -> tuple[Gap, ...]:
+    """The gaps in the evidence that matter to these answers (none for a document that does not parse)."""
+    try:
+        profile = parse_profile(document)
+    except ProfileError:
+        return ()
+    return relevant_gaps(profile, kb)

@@ -6,15 +6,15 @@ import dataclasses
 
 import pytest
 
+from needlewise.domain.assessment import KbVersion
 from needlewise.domain.profile import Device, Profile
 from needlewise.domain.tier import Tier
 from needlewise.domain.vocabulary import DeviceKind, Goal, Setting
-from needlewise.domain.assessment import KbVersion
 from needlewise.engine.conditions import AllOf, AnyOf, Comparison, Not, Operator, fields_read
 from needlewise.engine.evaluate import assess
 from needlewise.engine.fields import FIELD_INDEX, facts_of
 from needlewise.engine.knowledge import KnowledgeBase, Question, Text
-from needlewise.engine.unsure import engine_fields, evaluate, floor, open_questions
+from needlewise.engine.unsure import askable, engine_fields, evaluate, floor, open_questions
 from needlewise.services.profiles import parse_profile
 
 PREGNANT = Comparison("pregnant_or_breastfeeding", Operator.EQ, value=True)
@@ -81,7 +81,7 @@ def test_recent_procedures_are_one_question_over_every_procedure_field() -> None
 
 def test_an_explicit_not_sure_counts_even_where_the_question_would_not_be_asked(kb: KnowledgeBase) -> None:
     child = Profile(Setting.HOME, 8, unsure=frozenset({"pregnant_or_breastfeeding"}), version=2)
-    assert [q.question.field for q in open_questions(child, kb.questions, facts_of(child))] == [
+    assert [q.question.field for q in open_questions(child, askable(kb.questions), facts_of(child))] == [
         "pregnant_or_breastfeeding"
     ]
 
@@ -89,17 +89,29 @@ def test_an_explicit_not_sure_counts_even_where_the_question_would_not_be_asked(
 def test_an_unanswered_question_counts_only_where_it_would_be_asked(kb: KnowledgeBase) -> None:
     fields = frozenset({"pregnant_or_breastfeeding", "device.needle_mm"})
     child = Profile(Setting.HOME, 8, unanswered=fields, version=2)
-    assert open_questions(child, kb.questions, facts_of(child)) == []
+    assert open_questions(child, askable(kb.questions), facts_of(child)) == []
     adult = Profile(Setting.HOME, 30, device=Device(DeviceKind.PEN), unanswered=fields, version=2)
-    opened = open_questions(adult, kb.questions, facts_of(adult))
+    opened = open_questions(adult, askable(kb.questions), facts_of(adult))
     assert [(q.question.field, q.answer) for q in opened] == [
         ("pregnant_or_breastfeeding", "unanswered"),
         ("device.needle_mm", "unanswered"),
     ]
 
 
-def test_a_question_asked_only_after_an_unsure_answer_still_counts(kb: KnowledgeBase) -> None:
-    pen = Question("q", "device.uses", "integer", Text("?", "?"), None, (), ADULT, True, 0, 9, Text("a", "a"))
+def test_a_question_asked_only_after_an_unsure_answer_still_counts() -> None:
+    pen = Question(
+        "q",
+        "device.uses",
+        "integer",
+        Text("?", "?"),
+        None,
+        (),
+        ADULT,
+        nullable=True,
+        minimum=0,
+        maximum=9,
+        unsure_advice=Text("a", "a"),
+    )
     gated = dataclasses.replace(pen, question_id="r", field="device.shared", ask_if=PREGNANT)
     plain = dataclasses.replace(pen, question_id="s", field="age", unsure_advice=None, ask_if=None)
     profile = Profile(
@@ -110,7 +122,7 @@ def test_a_question_asked_only_after_an_unsure_answer_still_counts(kb: Knowledge
         version=2,
     )
     asked = dataclasses.replace(pen, question_id="p", field="pregnant_or_breastfeeding", ask_if=None)
-    opened = open_questions(profile, (plain, asked, gated), facts_of(profile))
+    opened = open_questions(profile, askable((plain, asked, gated)), facts_of(profile))
     assert [q.question.question_id for q in opened] == ["p", "r"]
 
 

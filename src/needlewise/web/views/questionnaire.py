@@ -28,6 +28,7 @@ from needlewise.errors import ProfileError
 from needlewise.reports.answers import answer_lines
 from needlewise.reports.numbers import for_readers
 from needlewise.reports.pdf import render_pdf
+from needlewise.services.assessments import gaps_for
 from needlewise.services.questionnaire import Interview, read_answer
 from needlewise.web.views.common import knowledge, lang_of, render, say
 
@@ -100,8 +101,9 @@ def answer_text(question: Question, post: QueryDict) -> str:
         return ",".join(post.getlist("answer"))
     if question.kind == "procedures":
         parts = [(o.value, post.get(f"weeks-{o.value}", "").strip()) for o in question.options]
-        return ", ".join(f"{kind}={weeks}" for kind, weeks in parts if weeks)
-    return post.get("answer", "")
+        given = [f"{kind}={weeks}" for kind, weeks in parts if weeks]
+        return ", ".join(given + post.getlist("answer"))  # "none" or "unsure" alone, or refused beside weeks
+    return post.get("answer", "").strip() or post.get("choice", "")
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -215,7 +217,7 @@ def result(request: HttpRequest) -> HttpResponse:
         "stopped_early": stopped,
         "saved": None,
         "made_on": today(),
-        "gaps": knowledge().gaps,
+        "gaps": gaps_for(interview.document, knowledge()),
     }
     response = render(request, "result.html", context)
     response["X-Robots-Tag"] = PRIVATE
@@ -269,7 +271,7 @@ def pdf_response(
         "answers": answer_lines(document, knowledge(), lang_of(request)),
         "made_on": today(),
         "saved_on": saved_on,
-        "gaps": knowledge().gaps,
+        "gaps": gaps_for(document, knowledge()),
     }
     page = render(request, "result_print.html", context)
     pdf = render_pdf(page.content.decode())

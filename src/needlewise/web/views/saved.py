@@ -14,6 +14,7 @@ from needlewise import bootstrap
 from needlewise.errors import ProfileError
 from needlewise.reports.answers import answer_lines
 from needlewise.reports.numbers import for_readers
+from needlewise.services.assessments import gaps_for
 from needlewise.services.questionnaire import Interview
 from needlewise.services.saved_results import SavedResultView, delete_result, open_result, save_result
 from needlewise.web.views.common import knowledge, lang_of, render, say
@@ -64,7 +65,7 @@ def show(request: HttpRequest, token: str) -> HttpResponse:
         "saved_on": _saved_on(view),
         "made_on": today(),
         "token": token,
-        "gaps": knowledge().gaps,
+        "gaps": gaps_for(view.record.profile, knowledge()),
     }
     response = render(request, "result.html", context)
     response["X-Robots-Tag"] = PRIVATE
