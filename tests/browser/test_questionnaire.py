@@ -152,14 +152,24 @@ def test_the_questionnaire_can_be_completed_with_the_keyboard_alone(app, kb) -> 
     tab_to(page, "main a[href='/assess/']")
     app.after(page, lambda: page.keyboard.press("Enter"))
     # Each question's first field has the focus when the question appears.
+    # Nothing chosen is no answer: "None of these" is ticked, "No" chosen with an arrow key, "never" typed.
     answers = {
         "setting": "Space",  # home, the first option
         "age": "30",
+        "skin-now": "None",
+        "pregnant": "ArrowDown",  # from Yes (focused first) to No
+        "history": "None",
+        "medications": "None",
+        "isotretinoin": "never",
+        "recent-procedures": "None",
         "goals": "Space",  # glow, the first option
         "areas": "Space",  # forehead, the first option
         "device-kind": "Space",  # roller, the first option
         "needle-length": "0.25",
         "device-uses": "0",
+        "device-shared": "ArrowDown",
+        "products": "None",
+        "fitzpatrick": "Space",  # I, the first option
     }
     asked = []
     while app.position(page).startswith("question:"):
@@ -168,12 +178,15 @@ def test_the_questionnaire_can_be_completed_with_the_keyboard_alone(app, kb) -> 
         focused = page.evaluate("() => document.activeElement?.closest('form.step') !== null")
         assert focused, f"the focus is not in the form at {question_id}"
         answer = answers.get(question_id)
-        if answer is not None and answer != "Space":
+        if answer is not None and answer not in ("Space", "None", "ArrowDown"):
             page.keyboard.type(answer)
             app.after(page, lambda: page.keyboard.press("Enter"))
             continue
-        if answer == "Space":
+        if answer == "None":
+            tab_to(page, "#answer-none")
             page.keyboard.press("Space")
+        elif answer is not None:
+            page.keyboard.press(answer)
         tab_to(page, "form.step button[value=next]")
         app.after(page, lambda: page.keyboard.press("Enter"))
         assert len(asked) < 30
