@@ -33,11 +33,18 @@ def run(*args: str):
     return result
 
 
+def copy_at_1_0_0(root: Path) -> Path:
+    """A copy of the knowledge base at version 1.0.0, where these tests start counting."""
+    knowledge = copy_of_the_knowledge_base(root)
+    edit_yaml(knowledge, "kb.yaml", lambda d: d.update(version="1.0.0"))
+    return knowledge
+
+
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
     """A repository layout: knowledge/ (no lock yet) and tests/kb/vignettes.yaml."""
     root = tmp_path / "repo"
-    knowledge = copy_of_the_knowledge_base(root)
+    knowledge = copy_at_1_0_0(root)
     (knowledge / "kb.lock").unlink(missing_ok=True)
     suite = root / "tests" / "kb" / "vignettes.yaml"
     suite.parent.mkdir(parents=True)
@@ -63,7 +70,7 @@ def change_rules(knowledge: Path) -> None:
 
 
 def test_diff_lists_rule_and_verdict_changes(repo: Path, tmp_path: Path) -> None:
-    old = copy_of_the_knowledge_base(tmp_path / "old")
+    old = copy_at_1_0_0(tmp_path / "old")
     change_rules(repo / "knowledge")
     result = run("kb", "diff", "--from", str(old), "--to", str(repo / "knowledge"))
     assert result.exit_code == 0, result.output
@@ -86,7 +93,7 @@ def test_diff_lists_rule_and_verdict_changes(repo: Path, tmp_path: Path) -> None
 
 
 def test_diff_as_json(repo: Path, tmp_path: Path) -> None:
-    old = copy_of_the_knowledge_base(tmp_path / "old")
+    old = copy_at_1_0_0(tmp_path / "old")
     change_rules(repo / "knowledge")
     result = run("kb", "diff", "--from", str(old), "--to", str(repo / "knowledge"), "--format", "json")
     assert result.exit_code == 0, result.output
@@ -104,7 +111,7 @@ def test_diff_as_json(repo: Path, tmp_path: Path) -> None:
 
 
 def test_diff_of_the_same_content_and_of_a_bumped_version(repo: Path, tmp_path: Path) -> None:
-    old = copy_of_the_knowledge_base(tmp_path / "old")
+    old = copy_at_1_0_0(tmp_path / "old")
     same = run("kb", "diff", "--from", str(old), "--to", str(repo / "knowledge"))
     assert "No change: the two knowledge bases have the same content." in same.stdout
     assert "Verdicts over 3 vignettes: 0 changed" in same.stdout

@@ -33,10 +33,17 @@ VIGNETTES = [
 ]
 
 
+def copy_at_1_0_0(root: Path) -> Path:
+    """A copy of the knowledge base at version 1.0.0, where these tests start counting."""
+    knowledge = copy_of_the_knowledge_base(root)
+    edit_yaml(knowledge, "kb.yaml", lambda d: d.update(version="1.0.0"))
+    return knowledge
+
+
 @pytest.fixture
 def paths(tmp_path: Path) -> Paths:
     """A knowledge-base copy without a lock, and a three-vignette suite beside it, as in the repository."""
-    knowledge = copy_of_the_knowledge_base(tmp_path)
+    knowledge = copy_at_1_0_0(tmp_path)
     (knowledge / "kb.lock").unlink(missing_ok=True)
     suite = tmp_path / "tests" / "kb" / "vignettes.yaml"
     suite.parent.mkdir(parents=True)
@@ -140,7 +147,7 @@ def test_a_version_below_the_latest_is_refused_and_a_bump_is_undone(paths: Paths
 
 
 def test_diff_between_two_folders(paths: Paths, tmp_path: Path) -> None:
-    old = copy_of_the_knowledge_base(tmp_path / "old")
+    old = copy_at_1_0_0(tmp_path / "old")
     soften_keloid(paths.knowledge)
     edit_yaml(paths.knowledge, "rules/hygiene.yaml", lambda d: d["rules"].pop(0))
     diff = diff_knowledge(old, paths.knowledge, read_cases(paths.vignettes), old_label="HEAD", new_label="work")

@@ -22,6 +22,7 @@ from needlewise.clinic.clients import ClientDetails
 from needlewise.clinic.intake import RequestForm
 from needlewise.domain.permissions import Role
 from needlewise.domain.vocabulary import Lang
+from needlewise.engine.knowledge import Question
 from needlewise.services.questionnaire import Interview, read_answer
 from needlewise.storage.models import Client as ClientRow
 from needlewise.storage.models import Clinic, ConsultationRequest, Screening, StaffMember
@@ -155,24 +156,29 @@ def without_tokens(text: str) -> str:
     return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', 'name="csrfmiddlewaretoken" value=""', text)
 
 
-def interview_state(answers: dict[str, str]) -> str:
-    """The questionnaire's hidden ``state`` after answering ``answers`` (question id -> typed text), in order."""
-    kb = knowledge_base()
-    interview = Interview(kb)
-    by_id = {q.question_id: q for q in kb.questions}
-    for question_id, text in answers.items():
-        question = by_id[question_id]
-        interview.answer(question, read_answer(question, text))
-    return orjson.dumps(interview.to_state()).decode()
+def no_answer(question: Question) -> str:
+    """What a person with nothing to report answers: none of these, no, never (nothing typed is no answer)."""
+    if question.kind in ("multi", "procedures"):
+        return "none"
+    if question.kind == "boolean":
+        return "no"
+    if question.kind == "single":
+        return "undecided" if any(o.value == "undecided" for o in question.options) else question.options[0].value
+    if question.kind == "scale":
+        return "2"
+    return "never" if question.none_label else "not sure"
 
 
 def walked_state(answers: dict[str, str]) -> str:
-    """The ``state`` of a questionnaire answered to its end: ``answers`` by question id, the rest left empty."""
+    """The ``state`` of a questionnaire answered to its end: ``answers`` by question id, "none"/"no" for the rest."""
     kb = knowledge_base()
     interview = Interview(kb)
     while (question := interview.next_question()) is not None:
-        interview.answer(question, read_answer(question, answers.get(question.question_id, "")))
+        interview.answer(question, read_answer(question, answers.get(question.question_id) or no_answer(question)))
     return orjson.dumps(interview.to_state()).decode()
+
+
+interview_state = walked_state
 
 
 #: A home result that needs a clinic (acne scars), one needing a medical review, and one fine at home.

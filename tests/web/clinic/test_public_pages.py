@@ -126,7 +126,7 @@ def test_sending_with_consent_stores_the_request_with_its_consent(site_a: Site):
         "open",
         consent_for(site_a),
     )
-    assert made.profile == {"setting": "home", "age": 30, "goals": ["acne_scars"]}
+    assert (made.profile["profile_version"], made.profile["goals"], made.profile["skin_now"]) == (2, ["acne_scars"], [])
 
 
 @pytest.mark.parametrize("url", ["/clinics/send/", "/clinics/alpha/request/"])

@@ -16,7 +16,21 @@ from web.clinic.support import Site, staff_client, walked_state
 pytestmark = pytest.mark.django_db
 
 #: Answers that walk the clinic questionnaire to its end (every other question left empty).
-TO_THE_END = {"age": "30", "device-kind": "undecided"}
+# Nothing typed is no answer: the nurse records "none", "no" and "never" explicitly.
+TO_THE_END = {
+    "age": "30",
+    "skin-now": "none",
+    "pregnant": "no",
+    "history": "none",
+    "medications": "none",
+    "isotretinoin": "never",
+    "recent-procedures": "none",
+    "goals": "none",
+    "areas": "none",
+    "device-kind": "undecided",
+    "products": "none",
+    "fitzpatrick": "2",
+}
 REASON = "Seen in person; pregnancy ruled out today by the provider."
 
 
@@ -89,7 +103,7 @@ def test_a_stop_answer_ends_the_screening_early(site_a: Site):
     assert response.status_code == 302
     latest = Screening.objects.filter(client=site_a.client).order_by("-pk").first()
     assert latest.tier == "stop"
-    assert latest.profile == {"setting": "clinic", "age": 30, "skin_now": ["active_infection"]}
+    assert latest.profile == {"profile_version": 2, "setting": "clinic", "age": 30, "skin_now": ["active_infection"]}
     assert "Treatment is blocked." in client.get(response["Location"]).content.decode()
 
 
