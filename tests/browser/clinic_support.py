@@ -21,6 +21,8 @@ import pyotp
 import pytest
 from playwright.sync_api import Page, expect
 
+from browser.conftest import NOTHING_TO_REPORT
+
 PASSWORD = "correct horse battery staple 42"  # noqa: S105 - the test accounts' password
 TOTP_STEP_SECONDS = 30
 SUBPROCESS_SECONDS = 60
@@ -52,13 +54,7 @@ for email, name, role in spec["staff"]:
 # The clinic screening's answers by question id (the setting is answered "clinic" already).
 CLINIC_TIER_ANSWERS: dict[str, Any] = {
     "age": "34",
-    "skin-now": ["none"],
-    "pregnant": "no",
-    "history": ["none"],
-    "medications": ["none"],
-    "isotretinoin": "never",
-    "recent-procedures": ["none"],
-    "products": ["none"],
+    **NOTHING_TO_REPORT,
     "goals": ["acne_scars"],
     "areas": ["cheeks"],
     "device-kind": "pen",

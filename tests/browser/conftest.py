@@ -46,9 +46,7 @@ BLOCKING_IMPACTS = ("serious", "critical")
 # Answers by question id; a question left out keeps the page's default (nothing ticked, the text
 # empty): nothing is no answer, so a person with nothing to report says "None of these", "No" or
 # "never". Checkbox answers are lists, procedures a {kind: weeks} dict.
-HEALTHY: dict[str, Any] = {
-    "setting": "home",
-    "age": "30",
+NOTHING_TO_REPORT: dict[str, Any] = {
     "skin-now": ["none"],
     "pregnant": "no",
     "history": ["none"],
@@ -56,6 +54,11 @@ HEALTHY: dict[str, Any] = {
     "isotretinoin": "never",
     "recent-procedures": ["none"],
     "products": ["none"],
+}
+HEALTHY: dict[str, Any] = {
+    "setting": "home",
+    "age": "30",
+    **NOTHING_TO_REPORT,
     "goals": ["glow"],
     "areas": ["cheeks"],
     "device-kind": "roller",

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from needlewise.cli.app import app
 from needlewise.cli.kb_review import _field_lines
 from needlewise.engine.kb_diff import CITATIONS, CONDITION, FieldChange, RuleChange
-from unit.kb.kb_copies import copy_of_the_knowledge_base, edit_yaml
+from unit.kb.kb_copies import copy_at_1_0_0, edit_yaml
 
 runner = CliRunner()
 GIT = shutil.which("git") or "git"
@@ -31,13 +31,6 @@ def run(*args: str):
     assert "Traceback" not in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     return result
-
-
-def copy_at_1_0_0(root: Path) -> Path:
-    """A copy of the knowledge base at version 1.0.0, where these tests start counting."""
-    knowledge = copy_of_the_knowledge_base(root)
-    edit_yaml(knowledge, "kb.yaml", lambda d: d.update(version="1.0.0"))
-    return knowledge
 
 
 @pytest.fixture

@@ -29,6 +29,13 @@ def edit_yaml(directory: Path, name: str, change: Callable[[dict], object]) -> N
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
+def copy_at_1_0_0(root: Path) -> Path:
+    """A copy of the knowledge base at version 1.0.0, where the change-control tests start counting."""
+    knowledge = copy_of_the_knowledge_base(root)
+    edit_yaml(knowledge, "kb.yaml", lambda d: d.update(version="1.0.0"))
+    return knowledge
+
+
 def problems_of(directory: Path) -> list[str]:
     """Every problem the loader reports for the knowledge base in ``directory``."""
     with pytest.raises(KnowledgeBaseError) as caught:

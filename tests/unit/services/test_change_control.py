@@ -24,20 +24,13 @@ from needlewise.services.change_control import (
     status,
     write_snapshot,
 )
-from unit.kb.kb_copies import copy_of_the_knowledge_base, edit_yaml
+from unit.kb.kb_copies import copy_at_1_0_0, copy_of_the_knowledge_base, edit_yaml
 
 VIGNETTES = [
     {"id": "keloid-home", "profile": {"setting": "home", "age": 30, "history": ["keloid"]}},
     {"id": "glow", "profile": {"setting": "home", "age": 30, "goals": ["glow"]}},
     {"id": "broken", "profile": {"setting": "moon", "age": 30}},
 ]
-
-
-def copy_at_1_0_0(root: Path) -> Path:
-    """A copy of the knowledge base at version 1.0.0, where these tests start counting."""
-    knowledge = copy_of_the_knowledge_base(root)
-    edit_yaml(knowledge, "kb.yaml", lambda d: d.update(version="1.0.0"))
-    return knowledge
 
 
 @pytest.fixture

@@ -166,6 +166,8 @@ def no_answer(question: Question) -> str:
         return "undecided" if any(o.value == "undecided" for o in question.options) else question.options[0].value
     if question.kind == "scale":
         return "2"
+    if not question.takes_unsure:
+        return "30"  # the age
     return "never" if question.none_label else "not sure"
 
 
@@ -178,7 +180,15 @@ def walked_state(answers: dict[str, str]) -> str:
     return orjson.dumps(interview.to_state()).decode()
 
 
-interview_state = walked_state
+def interview_state(answers: dict[str, str]) -> str:
+    """The questionnaire's ``state`` after answering only ``answers`` (question id -> typed text), in order."""
+    kb = knowledge_base()
+    interview = Interview(kb)
+    by_id = {q.question_id: q for q in kb.questions}
+    for question_id, text in answers.items():
+        question = by_id[question_id]
+        interview.answer(question, read_answer(question, text))
+    return orjson.dumps(interview.to_state()).decode()
 
 
 #: A home result that needs a clinic (acne scars), one needing a medical review, and one fine at home.

@@ -14,8 +14,8 @@ from web.clinic.support import (
     HOME_OK_STATE,
     HOME_REVIEW_STATE,
     Site,
-    interview_state,
     staff_client,
+    walked_state,
 )
 
 pytestmark = pytest.mark.django_db
@@ -79,7 +79,7 @@ def test_an_unknown_clinic_is_not_found():
 
 @pytest.mark.parametrize("answers", [HOME_CLINIC_STATE, HOME_REVIEW_STATE])
 def test_a_clinic_or_review_result_can_be_sent_to_a_listed_clinic(site_a: Site, answers):
-    response = browser().post("/clinics/send/", {"state": interview_state(answers)})
+    response = browser().post("/clinics/send/", {"state": walked_state(answers)})
     page = response.content.decode()
     assert response.status_code == 200
     assert "Send your result to a clinic" in page
@@ -88,7 +88,7 @@ def test_a_clinic_or_review_result_can_be_sent_to_a_listed_clinic(site_a: Site, 
 
 
 def test_the_consent_page_shows_what_is_shared_and_the_exact_consent(site_a: Site):
-    response = browser().post(send_url(site_a), {"state": interview_state(HOME_CLINIC_STATE), "action": "open"})
+    response = browser().post(send_url(site_a), {"state": walked_state(HOME_CLINIC_STATE), "action": "open"})
     page = response.content.decode()
     assert response.status_code == 200
     assert "What would be sent" in page
@@ -98,7 +98,7 @@ def test_the_consent_page_shows_what_is_shared_and_the_exact_consent(site_a: Sit
 
 
 def test_sending_without_consent_is_refused_and_names_the_consent(site_a: Site):
-    data = {"state": interview_state(HOME_CLINIC_STATE), "action": "send", **CONTACT}
+    data = {"state": walked_state(HOME_CLINIC_STATE), "action": "send", **CONTACT}
     response = browser().post(send_url(site_a), data)
     assert response.status_code == 422
     page = response.content.decode()
@@ -108,14 +108,14 @@ def test_sending_without_consent_is_refused_and_names_the_consent(site_a: Site):
 
 
 def test_sending_without_a_way_to_reply_is_refused(site_a: Site):
-    data = {"state": interview_state(HOME_CLINIC_STATE), "action": "send", **CONTACT, "email": "", "consent": "yes"}
+    data = {"state": walked_state(HOME_CLINIC_STATE), "action": "send", **CONTACT, "email": "", "consent": "yes"}
     response = browser().post(send_url(site_a), data)
     assert response.status_code == 422
     assert "give an e-mail address or a phone number so the clinic can reply" in response.content.decode()
 
 
 def test_sending_with_consent_stores_the_request_with_its_consent(site_a: Site):
-    data = {"state": interview_state(HOME_CLINIC_STATE), "action": "send", **CONTACT, "consent": "yes"}
+    data = {"state": walked_state(HOME_CLINIC_STATE), "action": "send", **CONTACT, "consent": "yes"}
     response = browser().post(send_url(site_a), data)
     assert response.status_code == 200
     assert f"Your result was sent to {site_a.clinic.name}" in response.content.decode()
@@ -132,7 +132,7 @@ def test_sending_with_consent_stores_the_request_with_its_consent(site_a: Site):
 @pytest.mark.parametrize("url", ["/clinics/send/", "/clinics/alpha/request/"])
 @pytest.mark.usefixtures("site_a")
 def test_a_result_fine_at_home_cannot_be_sent(url):
-    response = browser().post(url, {"state": interview_state(HOME_OK_STATE), "action": "send", "consent": "yes"})
+    response = browser().post(url, {"state": walked_state(HOME_OK_STATE), "action": "send", "consent": "yes"})
     assert response.status_code == 400
     assert "Only a &#39;clinic&#39; or &#39;medical review&#39; result can be sent to a clinic." in (
         response.content.decode()
@@ -148,13 +148,13 @@ def test_a_damaged_state_is_refused(url):
 
 
 def test_sending_to_an_unknown_clinic_is_not_found():
-    response = browser().post("/clinics/nowhere/request/", {"state": interview_state(HOME_CLINIC_STATE)})
+    response = browser().post("/clinics/nowhere/request/", {"state": walked_state(HOME_CLINIC_STATE)})
     assert response.status_code == 404
 
 
 def test_sending_to_a_clinic_that_stopped_taking_requests_is_refused(site_a: Site):
     Clinic.objects.filter(pk=site_a.clinic.pk).update(accepts_requests=False)
-    data = {"state": interview_state(HOME_CLINIC_STATE), "action": "send", **CONTACT, "consent": "yes"}
+    data = {"state": walked_state(HOME_CLINIC_STATE), "action": "send", **CONTACT, "consent": "yes"}
     response = browser().post(send_url(site_a), data)
     assert response.status_code == 400
     assert "this clinic does not take requests here" in response.content.decode()
@@ -171,7 +171,7 @@ def test_public_clinic_pages_are_get_only(path):
 
 
 def sent_request(site: Site) -> ConsultationRequest:
-    data = {"state": interview_state(HOME_CLINIC_STATE), "action": "send", **CONTACT, "consent": "yes"}
+    data = {"state": walked_state(HOME_CLINIC_STATE), "action": "send", **CONTACT, "consent": "yes"}
     browser().post(send_url(site), data)
     return ConsultationRequest.objects.get(contact_email="otto@example.org")
 
