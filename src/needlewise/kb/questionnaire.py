@@ -6,19 +6,17 @@ import itertools
 from collections.abc import Iterator, Mapping, Sequence
 
 from needlewise.domain.profile import UNSURE_FIELDS
-from needlewise.domain.vocabulary import ProcedureKind
 from needlewise.engine.compiler import interpret
 from needlewise.engine.conditions import Comparison, Condition, Not, fields_read
 from needlewise.engine.fields import FIELDS, FIELDS_BY_NAME, FactValue, FieldSpec, FieldType
 from needlewise.engine.knowledge import Question, Term, Text
+from needlewise.engine.unsure import PROCEDURE_FIELDS, PROCEDURES_FIELD
 from needlewise.errors import Problem
 from needlewise.kb.conditions import ConditionParser
 from needlewise.kb.schema import QuestionModel
 from needlewise.kb.suggestions import closest
 
-PROCEDURES_FIELD = "recent_procedures"
-_PROCEDURE_FIELDS = tuple(f"procedures.{kind.value}.weeks_ago" for kind in ProcedureKind)
-ASKABLE = (*(s.name for s in FIELDS if s.name not in _PROCEDURE_FIELDS), PROCEDURES_FIELD)
+ASKABLE = (*(s.name for s in FIELDS if s.name not in PROCEDURE_FIELDS), PROCEDURES_FIELD)
 REQUIRED = ("setting", "age")
 _KIND_TYPES = {
     "single": FieldType.ENUM,
@@ -54,7 +52,7 @@ def build_questions(
         if (model.unsure is not None) != (model.field in UNSURE_FIELDS):
             wanted = "says what to find out ('unsure')" if model.unsure is None else "takes no 'unsure' answer"
             problems.append(Problem(f"{where}.unsure", f"field {model.field!r} {wanted}"))
-        readable = [*asked, *(_PROCEDURE_FIELDS if PROCEDURES_FIELD in asked else ())]
+        readable = [*asked, *(PROCEDURE_FIELDS if PROCEDURES_FIELD in asked else ())]
         ask_if = None
         if model.ask_if is not None:
             ask_if = ConditionParser(problems, readable=readable).parse(model.ask_if, f"{where}.ask_if")

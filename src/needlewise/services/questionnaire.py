@@ -14,14 +14,15 @@ from dataclasses import dataclass, field
 from needlewise.domain.assessment import Assessment
 from needlewise.domain.profile import UNSURE_FIELDS
 from needlewise.domain.tier import Tier
-from needlewise.domain.vocabulary import Lang, ProcedureKind
+from needlewise.domain.vocabulary import Lang
 from needlewise.engine.compiler import interpret
 from needlewise.engine.conditions import fields_read
 from needlewise.engine.evaluate import assess
 from needlewise.engine.fields import facts_of
 from needlewise.engine.knowledge import KnowledgeBase, Question
+from needlewise.engine.unsure import PROCEDURE_FIELDS, PROCEDURES_FIELD
 from needlewise.errors import Problem, ProfileError
-from needlewise.kb.questionnaire import PROCEDURES_FIELD
+from needlewise.services.profile_v2 import UNSURE
 from needlewise.services.profiles import parse_profile
 
 
@@ -35,7 +36,6 @@ _NO = frozenset({"n", "no", "false"})
 UNSURE_WORDS = frozenset({"?", "unsure", "not sure", "dont know", "don't know", "no sé", "no se", "ns"})
 NONE_WORDS = frozenset({"none", "never", "ninguno", "ninguna", "nunca", "nada"})
 _REQUIRED = ("setting", "age")
-UNSURE = "unsure"
 
 
 @dataclass
@@ -165,7 +165,7 @@ class Interview:
         last = max(i for i, q in enumerate(self.kb.questions) if q.question_id in self.answered)
         fields = {q.field for q in self.kb.questions[: last + 1]}
         if PROCEDURES_FIELD in fields:
-            fields.update(f"procedures.{kind.value}.weeks_ago" for kind in ProcedureKind)
+            fields.update(PROCEDURE_FIELDS)
         return fields
 
     def result(self, lang: Lang = Lang.EN) -> Assessment:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from factories import no_answer
 from needlewise.domain.tier import Tier
 from needlewise.engine.knowledge import KnowledgeBase, Question
 from needlewise.errors import ProfileError
@@ -14,21 +15,12 @@ def _by_id(kb: KnowledgeBase, question_id: str) -> Question:
     return next(q for q in kb.questions if q.question_id == question_id)
 
 
-def _no_answer(question: Question) -> str:
-    """What a person who has none of these typically says: none, no, never (never just nothing)."""
-    if question.kind in ("multi", "procedures"):
-        return "none"
-    if question.kind == "boolean":
-        return "no"
-    return "never" if question.none_label else "not sure"
-
-
 def _walk(kb: KnowledgeBase, answers: dict[str, str]) -> tuple[Interview, list[str]]:
     interview = Interview(kb)
     asked: list[str] = []
     while (question := interview.next_question()) is not None:
         asked.append(question.question_id)
-        interview.answer(question, read_answer(question, answers.get(question.question_id) or _no_answer(question)))
+        interview.answer(question, read_answer(question, answers.get(question.question_id) or no_answer(question)))
         if interview.early_stop() is not None:
             break
     return interview, asked

@@ -14,6 +14,7 @@ from django.contrib.auth.models import User
 from django.db import connection
 from django.test import Client
 
+from factories import no_answer
 from needlewise.bootstrap import knowledge_base
 from needlewise.clinic import accounts, clients, intake, screenings
 from needlewise.clinic.accounts import NewStaff
@@ -22,7 +23,6 @@ from needlewise.clinic.clients import ClientDetails
 from needlewise.clinic.intake import RequestForm
 from needlewise.domain.permissions import Role
 from needlewise.domain.vocabulary import Lang
-from needlewise.engine.knowledge import Question
 from needlewise.services.questionnaire import Interview, read_answer
 from needlewise.storage.models import Client as ClientRow
 from needlewise.storage.models import Clinic, ConsultationRequest, Screening, StaffMember
@@ -154,21 +154,6 @@ def body(response: Any) -> str:
 def without_tokens(text: str) -> str:
     """A page with its CSRF tokens blanked (they differ on every response)."""
     return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', 'name="csrfmiddlewaretoken" value=""', text)
-
-
-def no_answer(question: Question) -> str:
-    """What a person with nothing to report answers: none of these, no, never (nothing typed is no answer)."""
-    if question.kind in ("multi", "procedures"):
-        return "none"
-    if question.kind == "boolean":
-        return "no"
-    if question.kind == "single":
-        return "undecided" if any(o.value == "undecided" for o in question.options) else question.options[0].value
-    if question.kind == "scale":
-        return "2"
-    if not question.takes_unsure:
-        return "30"  # the age
-    return "never" if question.none_label else "not sure"
 
 
 def walked_state(answers: dict[str, str]) -> str:
