@@ -57,7 +57,6 @@ MIRROR_DOMAINS = frozenset(
 STILL_A_COPY = {
     "aad-2018-dermatology-world": "vdocuments.site",
     "treatsbytiff-opening-channels": "treatsbytiff.com",
-    "fda-consumer-update-repro": "vesect.com",
     "pskey-mn-safety-chapter": "plasticsurgerykey.com",
     "azbn-aesthetic-advisory": "docslib.org",
     "spaclinic-tga-mn-ban": "go-vip.net",
