@@ -69,7 +69,6 @@ STILL_A_COPY = {
     "newsminimalist-2024-lidocaine": "newsminimalist.com",
     "varicella-scars-case": "revivetrainings.com",
     "saleh-2019-txa-melasma": "prideseotools.com",
-    "ramaut-2018-mn-sr": "researchgate.net",
     "azbn-esthetic-advisory": "scribd.com",
 }
 
