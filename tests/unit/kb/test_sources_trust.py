@@ -66,7 +66,6 @@ STILL_A_COPY = {
     "jaad-nickel-allergy-comment": "discovery.researcher.life",
     "mabscessus-home-device-case": "mediceen.com",
     "fda-2006-compounded-anesthetic": "drugs.com",
-    "newsminimalist-2024-lidocaine": "newsminimalist.com",
     "varicella-scars-case": "revivetrainings.com",
     "saleh-2019-txa-melasma": "prideseotools.com",
     "azbn-esthetic-advisory": "scribd.com",
