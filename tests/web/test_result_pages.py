@@ -21,6 +21,7 @@ import pytest
 from django.template import engines
 from django.test import Client
 from django.utils import timezone, translation
+from markupsafe import escape
 
 from needlewise.engine.knowledge import KnowledgeBase
 from needlewise.errors import ProfileError
@@ -69,6 +70,11 @@ def finish(kb: KnowledgeBase, answers: dict[str, Any], *, until: str | None = No
 
 def result_url(kb: KnowledgeBase, profile: str) -> str:
     return f"/result/?s={state_token(finish(kb, PROFILES[profile]))}"
+
+
+def escaped(text: str) -> str:
+    """``text`` as the templates write it into the page."""
+    return str(escape(text))
 
 
 def text_of(page: str) -> str:
@@ -272,6 +278,69 @@ def test_the_open_questions_of_the_evidence_are_folded_away(client: Client, kb: 
     assert page.index('<details class="gaps">') < page.index('<ul class="gaps">')
     listed = page[page.index('<ul class="gaps">') : page.index("</ul>", page.index('<ul class="gaps">'))]
     assert listed.count("<li>") == int(shown.group(1))
+
+
+def test_a_home_plan_folds_its_sections_but_keeps_the_needle_length_and_how_often_open(
+    client: Client, kb: KnowledgeBase
+) -> None:
+    interview = finish(kb, PROFILES["home_ok"])
+    assessment = interview.result()
+    page = client.get(f"/result/?s={state_token(interview)}").content.decode()
+    plan = page[page.index('id="plan-title"') : page.index('id="gaps-title"')]
+    assert plan.index("Needle length at home") < plan.index('<details class="plan-section fold')
+    assert plan.index("How often and how many sessions") < plan.index('<details class="plan-section fold')
+    for section in assessment.plan.sections:
+        fold = rf'<details class="plan-section fold[^"]*" data-section="{section.section_id}">'
+        fold += r"\s*<summary>([^<]*)</summary>"
+        folded = re.search(fold, plan)
+        assert folded, section.section_id
+        assert html.unescape(folded.group(1)) == section.title
+        for step in section.steps:  # folded, not removed
+            assert escaped(step) in plan, step
+    assert '<details class="plan-section fold red-flags" data-section="red-flags">' in plan
+
+
+def test_a_reason_keeps_its_advice_open_and_its_evidence_with_its_sources(client: Client, kb: KnowledgeBase) -> None:
+    interview = finish(kb, PROFILES["home_caution"])
+    page = client.get(f"/result/?s={state_token(interview)}").content.decode()
+    for finding in interview.result().findings:
+        card = page[page.index(escaped(finding.title)) :]
+        card = card[: card.index("</article>")]
+        folded = card.index('<details class="evidence">')
+        assert card.index(escaped(finding.advice)) < folded
+        if finding.seek_care_if:
+            assert card.index(escaped(finding.seek_care_if)) < folded
+        assert card.index(escaped(finding.evidence_note)) > folded
+        assert card.count('<ul class="citations">') == 1
+
+
+def test_the_result_page_ends_with_each_cited_source_once(client: Client, kb: KnowledgeBase) -> None:
+    interview = finish(kb, PROFILES["home_ok"])
+    assessment = interview.result()
+    page = client.get(f"/result/?s={state_token(interview)}").content.decode()
+    cited = list(assessment.to_json()["sources"])  # type: ignore[arg-type]
+    section = page[page.index('id="sources-title"') : page.index("</section>", page.index('id="sources-title"'))]
+    assert f"Show the {len(cited)} sources of this result" in section
+    links = re.findall(r'<a href="([^"]+)" rel="noreferrer noopener">', section)
+    assert links == [escaped(kb.sources[source_id].url) for source_id in cited]
+    # After the gaps, before the buttons that keep the result.
+    assert page.index('id="gaps-title"') < page.index('id="sources-title"') < page.index('class="result-actions"')
+
+
+def test_the_disclaimer_shows_once_on_the_page_and_stays_in_the_pdf(
+    client: Client, kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    page = client.get(result_url(kb, "home_ok")).content.decode()
+    disclaimer = escaped(kb.disclaimer.en)
+    assert page.count(disclaimer) == 1
+    assert page.index(disclaimer) > page.index('<footer class="site-footer">')
+    pages = _pdf_html(monkeypatch)
+    client.get(result_url(kb, "home_ok").replace("/result/", "/result/pdf/"))
+    assert '<p class="disclaimer">' in pages[0]
+    # On paper nothing is folded: the plan's sections and the evidence notes are open.
+    assert '<div class="plan-section red-flags" data-section="red-flags">' in pages[0]
+    assert 'class="plan-section fold' not in pages[0]
+    assert '<details class="evidence">' not in pages[0]
 
 
 # -- Card colours follow seriousness -------------------------------------------------------------------
