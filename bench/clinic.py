@@ -8,11 +8,11 @@ the scratch database). It reuses ``bench/api.py``'s server and wrk helpers.
    is created and migrated with needlewise's own migrations, then filled with COPY (psycopg 3), not
    the ORM: 10 clinics (one of 40 % of the clients, the one measured), one staff account per role per
    clinic, 100,000 clients with varied names from a dozen languages (accents, compound names, the
-   keys normalised by ``needlewise.clinic.clients.name_key`` / ``phone_digits``), birth dates and
+   keys normalised by ``needlewise.clinic.records.clients.name_key`` / ``phone_digits``), birth dates and
    phones, and 1,000,000 screenings (about 10 per client, spread over 7 years, in time order). Each
    screening's answers, tier, knowledge-base version and hash and its assessment document come from
    really assessing a pool of random valid clinic-setting profiles with the engine
-   (``needlewise.clinic.screenings.clinic_assessment``); the documents are stored once each under
+   (``needlewise.clinic.records.screenings.clinic_assessment``); the documents are stored once each under
    the SHA-256 digest ``store_document`` computes, and the run checks that ``store_document`` finds
    them. A quarter of the ``medical_review``/``stop`` screenings get a provider's clearance. The
    bulk tables' secondary indexes and foreign keys are dropped during COPY and re-created from their
@@ -589,8 +589,8 @@ def _user_id(clinic: int, role: str) -> int:
 
 def generate(url: str, sizes: Sizes) -> Generated:  # noqa: C901, PLR0915 - one straight pipeline
     """Fill the freshly migrated database at ``url``; returns timings."""
-    from needlewise.clinic.clients import name_key, phone_digits  # noqa: PLC0415 - after Django is set up
-    from needlewise.clinic.screenings import NEEDS_CLEARANCE, clinic_assessment  # noqa: PLC0415
+    from needlewise.clinic.records.clients import name_key, phone_digits  # noqa: PLC0415 - after Django is set up
+    from needlewise.clinic.records.screenings import NEEDS_CLEARANCE, clinic_assessment  # noqa: PLC0415
     from needlewise.domain.vocabulary import Lang  # noqa: PLC0415
     from needlewise.kb.loader import load_knowledge_base  # noqa: PLC0415
 
@@ -1088,7 +1088,7 @@ def check_documents(count: int = 20) -> str:
     """``store_document`` finds the generated documents under the digest it computes (it adds none)."""
     from django.db import transaction  # noqa: PLC0415
 
-    from needlewise.clinic.screenings import store_document  # noqa: PLC0415
+    from needlewise.clinic.records.screenings import store_document  # noqa: PLC0415
     from needlewise.storage.models import AssessmentDocument  # noqa: PLC0415
 
     total = AssessmentDocument.objects.count()
@@ -1111,8 +1111,8 @@ def timed_searches(user_id: int, clinic_id: int, sample: Sequence[Search]) -> li
     from django.db import connection, transaction  # noqa: PLC0415
     from django.test.utils import CaptureQueriesContext  # noqa: PLC0415
 
-    from needlewise.clinic import clients  # noqa: PLC0415
-    from needlewise.clinic.actor import Actor  # noqa: PLC0415
+    from needlewise.clinic.access.actor import Actor  # noqa: PLC0415
+    from needlewise.clinic.records import clients  # noqa: PLC0415
     from needlewise.domain.permissions import Role  # noqa: PLC0415
     from needlewise.web.views.clinic_common import form_date  # noqa: PLC0415
 

@@ -23,7 +23,7 @@ columns that migration 0007 gives them on PostgreSQL (to show what they buy) and
    the load and re-created from their own definitions afterwards; then ``VACUUM (ANALYZE)``. The
    data is kept and reused while the generation parameters match (``--fresh`` rebuilds it).
 2. Measurement. In this process, through Django on the scratch database: the real use case
-   ``needlewise.clinic.recall.by_lot`` (permission check, the row query with its joins and contact
+   ``needlewise.clinic.followup.recall.by_lot`` (permission check, the row query with its joins and contact
    marks, the zones, the adverse-event count and the hash-chained audit row, committed) for random lots,
    each as the nurse of the lot's clinic, after a warm-up; p50/p95/p99/max and the ratio of p99 to
    the 20 ms target, and the pages each call found in PostgreSQL's buffers or read from the OS. The
@@ -321,7 +321,7 @@ SEQUENCED = (
 
 def _assessment() -> tuple[dict[str, Any], dict[str, Any], str, str, str]:
     """A real clinic screening of a plain profile: profile, document, KB version and hash, tier."""
-    from needlewise.clinic.screenings import clinic_assessment  # noqa: PLC0415 - after Django is set up
+    from needlewise.clinic.records.screenings import clinic_assessment  # noqa: PLC0415 - after Django is set up
     from needlewise.domain.vocabulary import Lang  # noqa: PLC0415 - after Django is set up
     from needlewise.kb.loader import load_knowledge_base  # noqa: PLC0415 - after Django is set up
 
@@ -576,9 +576,9 @@ def percentiles(ms: Sequence[float]) -> dict[str, float]:
     return {"p50": at(0.50), "p95": at(0.95), "p99": at(0.99), "max": ordered[-1], "mean": statistics.fmean(ordered)}
 
 
-def nurse_of(clinic_id: int) -> Any:  # noqa: ANN401 - needlewise.clinic.actor.Actor, imported after Django
+def nurse_of(clinic_id: int) -> Any:  # noqa: ANN401 - needlewise.clinic.access.actor.Actor, imported after Django
     """The actor of the clinic's nurse (staff ids follow the generator's numbering)."""
-    from needlewise.clinic.actor import Actor  # noqa: PLC0415 - after Django is set up
+    from needlewise.clinic.access.actor import Actor  # noqa: PLC0415 - after Django is set up
     from needlewise.domain.permissions import Role  # noqa: PLC0415 - after Django is set up
 
     return Actor.staff((clinic_id - 1) * 5 + 3, clinic_id, Role.NURSE, ip="127.0.0.1", request_id="bench-recall")
@@ -657,7 +657,7 @@ def captured(lot: Lot) -> list[dict[str, str]]:
     from django.db import connection  # noqa: PLC0415 - after Django is set up
     from django.test.utils import CaptureQueriesContext  # noqa: PLC0415 - after Django is set up
 
-    from needlewise.clinic import recall  # noqa: PLC0415 - after Django is set up
+    from needlewise.clinic.followup import recall  # noqa: PLC0415 - after Django is set up
 
     with CaptureQueriesContext(connection) as capture:
         recall.by_lot(nurse_of(lot.clinic_id), lot.label)
@@ -666,7 +666,7 @@ def captured(lot: Lot) -> list[dict[str, str]]:
 
 def row_query(lot: Lot) -> tuple[str, Sequence[Any]]:
     """The use case's row query for ``lot`` and its parameters, not run."""
-    from needlewise.clinic.recall_rows import PAGE_SIZE, RecallKind, page_query  # noqa: PLC0415 - after Django is set up
+    from needlewise.clinic.followup.recall_rows import PAGE_SIZE, RecallKind, page_query  # noqa: PLC0415 - after Django is set up
 
     statement, params = page_query(
         lot.clinic_id, RecallKind.LOT, lot.label, None, PAGE_SIZE + 1
@@ -707,8 +707,8 @@ def measure(args: argparse.Namespace, url: str, meta: dict[str, Any]) -> int:  #
     """Time the use case and its row query on random lots; print the report."""
     from django.db import connection  # noqa: PLC0415 - after Django is set up
 
-    from needlewise.clinic import recall  # noqa: PLC0415 - after Django is set up
-    from needlewise.clinic.recall_rows import PAGE_SIZE, RecallKind, found_rows  # noqa: PLC0415 - after Django is set up
+    from needlewise.clinic.followup import recall  # noqa: PLC0415 - after Django is set up
+    from needlewise.clinic.followup.recall_rows import PAGE_SIZE, RecallKind, found_rows  # noqa: PLC0415 - after Django is set up
 
     with connection.cursor() as cur:
         cur.execute("SELECT version()")

@@ -37,8 +37,8 @@ import orjson
 
 django.setup()
 
-from needlewise.clinic import accounts
-from needlewise.clinic.actor import Actor
+from needlewise.clinic.accounts import staff
+from needlewise.clinic.access.actor import Actor
 from needlewise.domain.permissions import Role
 from needlewise.storage.models import StaffMember
 
@@ -46,7 +46,7 @@ spec = orjson.loads(sys.stdin.buffer.read())
 owner = StaffMember.objects.get(user__username=spec["owner"])
 actor = Actor.staff(owner.user_id, owner.clinic_id, Role.OWNER)
 for email, name, role in spec["staff"]:
-    member = accounts.add_staff(actor, accounts.NewStaff(email, name, Role(role)))
+    member = staff.add_staff(actor, staff.NewStaff(email, name, Role(role)))
     member.user.set_password(spec["password"])
     member.user.save(update_fields=["password"])
 """

@@ -5,7 +5,7 @@ straight into the tables with the ORM (a signed consent is only ever inserted: t
 UPDATE and DELETE), so that follow-up tests can put sessions on any date, for any client, without
 passing the day's checks again. Recording a session through its use case, checks included, is
 tested in ``tests/clinic/test_treatment_sessions.py``. The session's check-ins are scheduled with
-the real :func:`needlewise.clinic.checkins.schedule`, as the session use case does. Works with the
+the real :func:`needlewise.clinic.followup.checkins.schedule`, as the session use case does. Works with the
 ``Site`` of ``clinic.support`` and of ``web.clinic.support``.
 """
 
@@ -19,7 +19,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from needlewise.clinic import checkins
+from needlewise.clinic.followup import checkins
 from needlewise.domain.permissions import Role
 from needlewise.domain.vocabulary import Lang
 from needlewise.engine.knowledge import KnowledgeBase

@@ -9,12 +9,14 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import User
 
-from needlewise.clinic import accounts, clients, intake, screenings
-from needlewise.clinic.accounts import NewStaff
-from needlewise.clinic.actor import Actor
-from needlewise.clinic.clients import ClientDetails
-from needlewise.clinic.intake import RequestForm
-from needlewise.clinic.screenings import ClearanceForm
+from needlewise.clinic.access.actor import Actor
+from needlewise.clinic.accounts import staff
+from needlewise.clinic.accounts.staff import NewStaff
+from needlewise.clinic.intake import public
+from needlewise.clinic.intake.public import RequestForm
+from needlewise.clinic.records import clients, screenings
+from needlewise.clinic.records.clients import ClientDetails
+from needlewise.clinic.records.screenings import ClearanceForm
 from needlewise.domain.permissions import Role
 from needlewise.domain.vocabulary import Lang
 from needlewise.engine.knowledge import KnowledgeBase
@@ -105,7 +107,7 @@ class Site:
 
 def make_site(kb: KnowledgeBase, name: str, prefix: str, client_names: tuple[str, str]) -> Site:
     """Build a clinic through its use cases, the way the product does."""
-    owner = accounts.create_clinic(
+    owner = staff.create_clinic(
         name=name,
         city=f"{prefix.title()}ville",
         owner_email=f"owner@{prefix}.example.org",
@@ -115,7 +117,7 @@ def make_site(kb: KnowledgeBase, name: str, prefix: str, client_names: tuple[str
     members = {Role.OWNER: owner}
     for role in (Role.PROVIDER, Role.NURSE, Role.AESTHETICIAN, Role.FRONT_DESK):
         new = NewStaff(f"{role.value}@{prefix}.example.org", f"{role.value} {prefix}", role)
-        members[role] = accounts.add_staff(actor_for(owner), new)
+        members[role] = staff.add_staff(actor_for(owner), new)
     client = clients.create(
         actor_for(members[Role.FRONT_DESK]),
         details(given_name=client_names[0], family_name=client_names[1], email=f"client@{prefix}.example.org"),
@@ -123,7 +125,7 @@ def make_site(kb: KnowledgeBase, name: str, prefix: str, client_names: tuple[str
     nurse = actor_for(members[Role.NURSE])
     ok = screenings.record(nurse, client_id=client.pk, profile=CLINIC_OK, kb=kb, lang=Lang.EN)
     stop = screenings.record(nurse, client_id=client.pk, profile=CLINIC_STOP, kb=kb, lang=Lang.EN)
-    request = intake.submit(
+    request = public.submit(
         Actor.anonymous("203.0.113.9", f"req-{prefix}"),
         owner.clinic.slug,
         profile=HOME_REVIEW,

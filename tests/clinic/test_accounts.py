@@ -11,9 +11,11 @@ import time_machine
 from django.contrib.auth.models import User
 
 from clinic.support import PASSWORD, actor_for, last_seq
-from needlewise.clinic import accounts, intake
-from needlewise.clinic.accounts import ClinicPage, NewStaff
-from needlewise.clinic.actor import Actor
+from needlewise.clinic.access.actor import Actor
+from needlewise.clinic.accounts import clinic_settings, fields, lockout, second_factor, staff
+from needlewise.clinic.accounts.clinic_settings import ClinicPage
+from needlewise.clinic.accounts.staff import NewStaff
+from needlewise.clinic.intake import public
 from needlewise.domain.permissions import Role
 from needlewise.errors import ConflictError, InvalidInputError, NotAllowedError, NotFoundError
 from needlewise.storage.models import AuditEntry, Clinic, LoginFailure, StaffMember
@@ -28,7 +30,7 @@ NOW = STEP_START + timedelta(seconds=10)
 def new_clinic(name: str = "Clinic", email: str = "owner@example.org", **changes: str) -> StaffMember:
     fields = {"name": name, "city": "Springfield", "owner_email": email, "owner_name": "Olive Owner"}
     fields |= {"owner_password": PASSWORD, **changes}
-    return accounts.create_clinic(**fields)
+    return staff.create_clinic(**fields)
 
 
 def wheres(error: pytest.ExceptionInfo[Exception]) -> list[str]:
@@ -51,7 +53,7 @@ def test_create_clinic_makes_the_clinic_and_its_owner():
     assert (owner.role, owner.display_name, owner.totp_secret) == ("owner", "Olive Owner", "")
     assert (owner.user.username, owner.user.email) == ("owner@example.org", "owner@example.org")
     assert owner.user.check_password(PASSWORD)
-    assert accounts.staff_of(owner.user) == owner
+    assert staff.staff_of(owner.user) == owner
 
 
 def test_slugs_are_made_unique():
@@ -115,9 +117,9 @@ def test_password_rules(password, reason):
 
 
 def test_check_password_accepts_a_good_one_and_names_the_field():
-    accounts.check_password(PASSWORD)
+    fields.check_password(PASSWORD)
     with pytest.raises(InvalidInputError) as invalid:
-        accounts.check_password("abc", where="new_password")
+        fields.check_password("abc", where="new_password")
     assert set(wheres(invalid)) == {"new_password"}
 
 
@@ -125,8 +127,8 @@ def test_check_password_accepts_a_good_one_and_names_the_field():
 
 
 def test_normalise_email():
-    assert accounts.normalise_email(f"  {FULLWIDTH_ABC}@Example.ORG ") == "abc@example.org"
-    assert accounts.normalise_email("STRASSE@example.org") == accounts.normalise_email("straße@example.org")
+    assert fields.normalise_email(f"  {FULLWIDTH_ABC}@Example.ORG ") == "abc@example.org"
+    assert fields.normalise_email("STRASSE@example.org") == fields.normalise_email("straße@example.org")
 
 
 @pytest.mark.parametrize(
@@ -134,10 +136,10 @@ def test_normalise_email():
 )
 def test_addresses_differing_only_by_case_or_unicode_form_collide(site_a, second):
     owner = site_a.actor(Role.OWNER)
-    accounts.add_staff(owner, NewStaff(f"{FULLWIDTH_ABC}@example.org", "First", Role.NURSE))
+    staff.add_staff(owner, NewStaff(f"{FULLWIDTH_ABC}@example.org", "First", Role.NURSE))
     count = StaffMember.objects.count()
     with pytest.raises(ConflictError) as taken:
-        accounts.add_staff(owner, NewStaff(second, "Second", Role.NURSE))
+        staff.add_staff(owner, NewStaff(second, "Second", Role.NURSE))
     assert wheres(taken) == ["email"]
     assert StaffMember.objects.count() == count
 
@@ -153,12 +155,12 @@ def test_a_new_clinic_cannot_reuse_a_staff_address(site_a):
 def test_add_staff_validates_and_leaves_the_password_unset(site_a):
     owner = site_a.actor(Role.OWNER)
     with pytest.raises(InvalidInputError) as invalid:
-        accounts.add_staff(owner, NewStaff("not-an-address", "X", Role.NURSE))
+        staff.add_staff(owner, NewStaff("not-an-address", "X", Role.NURSE))
     assert wheres(invalid) == ["email"]
     with pytest.raises(InvalidInputError) as invalid:
-        accounts.add_staff(owner, NewStaff("x@example.org", "   ", Role.NURSE))
+        staff.add_staff(owner, NewStaff("x@example.org", "   ", Role.NURSE))
     assert wheres(invalid) == ["display_name"]
-    member = accounts.add_staff(owner, NewStaff(" Y@Example.org ", "  Yara  ", Role.AESTHETICIAN))
+    member = staff.add_staff(owner, NewStaff(" Y@Example.org ", "  Yara  ", Role.AESTHETICIAN))
     assert (member.user.username, member.display_name, member.role) == ("y@example.org", "Yara", "aesthetician")
     assert member.clinic_id == site_a.clinic.pk
     assert not member.user.has_usable_password()
@@ -166,15 +168,15 @@ def test_add_staff_validates_and_leaves_the_password_unset(site_a):
 
 def test_find_user_normalises_and_skips_inactive_accounts(site_a):
     nurse = site_a.members[Role.NURSE]
-    assert accounts.find_user(" NURSE@Alpha.Example.org") == nurse.user
-    assert accounts.find_user("nobody@alpha.example.org") is None
-    accounts.set_active(site_a.actor(Role.OWNER), nurse.pk, active=False)
-    assert accounts.find_user("nurse@alpha.example.org") is None
+    assert staff.find_user(" NURSE@Alpha.Example.org") == nurse.user
+    assert staff.find_user("nobody@alpha.example.org") is None
+    staff.set_active(site_a.actor(Role.OWNER), nurse.pk, active=False)
+    assert staff.find_user("nurse@alpha.example.org") is None
 
 
 def test_staff_of_a_user_without_a_clinic():
     user = User.objects.create(username="loner@example.org")
-    assert accounts.staff_of(user) is None
+    assert staff.staff_of(user) is None
 
 
 # --- staff management ---
@@ -183,19 +185,19 @@ def test_staff_of_a_user_without_a_clinic():
 def test_staff_list_is_active_first_then_in_order_added(site_a):
     owner = site_a.actor(Role.OWNER)
     members = site_a.members
-    assert [m.role for m in accounts.staff_list(owner)] == ["owner", "provider", "nurse", "aesthetician", "front_desk"]
-    accounts.set_active(owner, members[Role.PROVIDER].pk, active=False)
-    accounts.set_active(owner, members[Role.NURSE].pk, active=False)
-    listed = accounts.staff_list(owner)
+    assert [m.role for m in staff.staff_list(owner)] == ["owner", "provider", "nurse", "aesthetician", "front_desk"]
+    staff.set_active(owner, members[Role.PROVIDER].pk, active=False)
+    staff.set_active(owner, members[Role.NURSE].pk, active=False)
+    listed = staff.staff_list(owner)
     assert [m.role for m in listed] == ["owner", "aesthetician", "front_desk", "provider", "nurse"]
     assert [m.user.is_active for m in listed] == [True, True, True, False, False]
 
 
 def test_set_active_deactivates_and_reactivates(site_a):
     owner, nurse = site_a.actor(Role.OWNER), site_a.members[Role.NURSE]
-    assert not accounts.set_active(owner, nurse.pk, active=False).user.is_active
+    assert not staff.set_active(owner, nurse.pk, active=False).user.is_active
     assert not User.objects.get(pk=nurse.user_id).is_active
-    assert accounts.set_active(owner, nurse.pk, active=True).user.is_active
+    assert staff.set_active(owner, nurse.pk, active=True).user.is_active
     assert User.objects.get(pk=nurse.user_id).is_active
 
 
@@ -203,7 +205,7 @@ def test_set_active_deactivates_and_reactivates(site_a):
 def test_an_owner_cannot_change_their_own_account(site_a, active):
     owner = site_a.members[Role.OWNER]
     with pytest.raises(ConflictError, match="you cannot deactivate your own account"):
-        accounts.set_active(actor_for(owner), owner.pk, active=active)
+        staff.set_active(actor_for(owner), owner.pk, active=active)
     assert User.objects.get(pk=owner.user_id).is_active
 
 
@@ -212,7 +214,7 @@ def test_set_active_on_another_clinics_or_a_missing_member_is_not_found(sites):
     owner = site_a.actor(Role.OWNER)
     for staff_id in (site_b.members[Role.NURSE].pk, site_b.members[Role.OWNER].pk, 10**9):
         with pytest.raises(NotFoundError, match="no such staff member in your clinic"):
-            accounts.set_active(owner, staff_id, active=False)
+            staff.set_active(owner, staff_id, active=False)
     assert User.objects.filter(is_active=False).count() == 0
 
 
@@ -221,7 +223,7 @@ def test_set_active_on_another_clinics_or_a_missing_member_is_not_found(sites):
 
 def test_update_clinic_changes_the_page(site_a):
     owner = site_a.actor(Role.OWNER)
-    clinic = accounts.update_clinic(
+    clinic = clinic_settings.update_clinic(
         owner, ClinicPage(" Alpha Skin ", " Aston ", " Microneedling ", accepts_requests=False)
     )
     stored = Clinic.objects.get(pk=site_a.clinic.pk)
@@ -233,24 +235,29 @@ def test_update_clinic_changes_the_page(site_a):
     )
     assert stored.slug == site_a.clinic.slug  # the address does not move
     assert clinic.pk == stored.pk
-    assert site_a.clinic.slug not in [c.slug for c in intake.directory()]
+    assert site_a.clinic.slug not in [c.slug for c in public.directory()]
 
 
 def test_update_clinic_validation(site_a):
     owner = site_a.actor(Role.OWNER)
     with pytest.raises(InvalidInputError) as invalid:
-        accounts.update_clinic(owner, ClinicPage(" ", "", "x" * 2001, accepts_requests=True))
+        clinic_settings.update_clinic(owner, ClinicPage(" ", "", "x" * 2001, accepts_requests=True))
     assert wheres(invalid) == ["name", "city", "services"]
     assert [p.message for p in invalid.value.problems][-1] == "at most 2000 characters"
     assert Clinic.objects.get(pk=site_a.clinic.pk).name == "Clinic Alpha"
-    assert accounts.update_clinic(owner, ClinicPage("A", "B", "x" * 2000, accepts_requests=True)).services == "x" * 2000
+    assert (
+        clinic_settings.update_clinic(owner, ClinicPage("A", "B", "x" * 2000, accepts_requests=True)).services
+        == "x" * 2000
+    )
 
 
 @pytest.mark.parametrize("typed", ["0", "366", "ten", "", "-5", "1.5"])
 def test_a_screening_validity_outside_1_to_365_days_is_refused(site_a, typed):
     owner = site_a.actor(Role.OWNER)
     with pytest.raises(InvalidInputError) as invalid:
-        accounts.update_clinic(owner, ClinicPage("A", "B", "", accepts_requests=True, screening_valid_days=typed))
+        clinic_settings.update_clinic(
+            owner, ClinicPage("A", "B", "", accepts_requests=True, screening_valid_days=typed)
+        )
     assert [(p.where, p.message) for p in invalid.value.problems] == [
         ("screening_valid_days", "enter a whole number of days from 1 to 365")
     ]
@@ -260,9 +267,9 @@ def test_a_screening_validity_outside_1_to_365_days_is_refused(site_a, typed):
 def test_the_screening_validity_is_the_clinics_setting(site_a):
     owner = site_a.actor(Role.OWNER)
     page = ClinicPage("A", "B", "", accepts_requests=True, screening_valid_days=" 14 ")
-    assert accounts.update_clinic(owner, page).screening_valid_days == 14
+    assert clinic_settings.update_clinic(owner, page).screening_valid_days == 14
     unchanged = ClinicPage("A", "B", "", accepts_requests=True)  # a form without the field leaves it alone
-    assert accounts.update_clinic(owner, unchanged).screening_valid_days == 14
+    assert clinic_settings.update_clinic(owner, unchanged).screening_valid_days == 14
 
 
 # --- the second factor ---
@@ -276,14 +283,14 @@ def code_at(secret: str, at: datetime) -> str:
 def enrolled(site_a):
     """A provider with TOTP enrolled at NOW - 5 minutes."""
     member = site_a.members[Role.PROVIDER]
-    secret = accounts.new_totp_secret()
+    secret = second_factor.new_totp_secret()
     with time_machine.travel(NOW - timedelta(minutes=5), tick=False):
-        assert accounts.enrol_totp(member, secret, code_at(secret, NOW - timedelta(minutes=5)))
+        assert second_factor.enrol_totp(member, secret, code_at(secret, NOW - timedelta(minutes=5)))
     return member, secret
 
 
 def test_new_secret_is_32_base32_characters():
-    secrets = {accounts.new_totp_secret() for _ in range(20)}
+    secrets = {second_factor.new_totp_secret() for _ in range(20)}
     assert len(secrets) == 20
     for secret in secrets:
         assert len(secret) == 32
@@ -291,8 +298,8 @@ def test_new_secret_is_32_base32_characters():
 
 
 def test_provisioning_uri_names_the_account_and_the_clinic():
-    secret = accounts.new_totp_secret()
-    uri = accounts.provisioning_uri(secret, "nurse@example.org", "Clinic Alpha")
+    secret = second_factor.new_totp_secret()
+    uri = second_factor.provisioning_uri(secret, "nurse@example.org", "Clinic Alpha")
     parts = urlsplit(uri)
     assert (parts.scheme, parts.netloc) == ("otpauth", "totp")
     assert unquote(parts.path) == "/needlewise (Clinic Alpha):nurse@example.org"
@@ -303,49 +310,49 @@ def test_provisioning_uri_names_the_account_and_the_clinic():
 
 def test_enrol_with_the_wrong_code_stores_nothing(site_a):
     member = site_a.members[Role.OWNER]
-    secret = accounts.new_totp_secret()
+    secret = second_factor.new_totp_secret()
     with time_machine.travel(NOW, tick=False):
         wrong = code_at(secret, NOW + timedelta(minutes=10))
-        assert not accounts.enrol_totp(member, secret, wrong)
-        assert not accounts.enrol_totp(member, secret, "abcdef")
+        assert not second_factor.enrol_totp(member, secret, wrong)
+        assert not second_factor.enrol_totp(member, secret, "abcdef")
     member.refresh_from_db()
     assert (member.totp_secret, member.totp_last_step) == ("", None)
 
 
 def test_enrol_with_the_right_code_stores_the_secret_and_uses_the_code_up(site_a):
     member = site_a.members[Role.OWNER]
-    secret = accounts.new_totp_secret()
+    secret = second_factor.new_totp_secret()
     with time_machine.travel(NOW, tick=False):
         code = code_at(secret, NOW)
-        assert accounts.enrol_totp(member, secret, code)
+        assert second_factor.enrol_totp(member, secret, code)
         stored = StaffMember.objects.get(pk=member.pk)
         assert stored.totp_secret == secret
         assert stored.totp_last_step == pyotp.TOTP(secret).timecode(NOW)
-        assert not accounts.verify_totp(stored, code)  # the enrolment code cannot sign in
+        assert not second_factor.verify_totp(stored, code)  # the enrolment code cannot sign in
 
 
 def test_verify_accepts_a_code_once(enrolled):
     member, secret = enrolled
     with time_machine.travel(NOW, tick=False):
         code = code_at(secret, NOW)
-        assert accounts.verify_totp(member, code)
+        assert second_factor.verify_totp(member, code)
         assert member.totp_last_step == pyotp.TOTP(secret).timecode(NOW)
-        assert not accounts.verify_totp(member, code)
-        assert not accounts.verify_totp(StaffMember.objects.get(pk=member.pk), code)
+        assert not second_factor.verify_totp(member, code)
+        assert not second_factor.verify_totp(StaffMember.objects.get(pk=member.pk), code)
 
 
 def test_verify_accepts_spaces_inside_the_code(enrolled):
     member, secret = enrolled
     with time_machine.travel(NOW, tick=False):
         code = code_at(secret, NOW)
-        assert accounts.verify_totp(member, f" {code[:3]} {code[3:]} ")
+        assert second_factor.verify_totp(member, f" {code[:3]} {code[3:]} ")
 
 
 @pytest.mark.parametrize("drift", [-1, 1])
 def test_verify_allows_one_step_of_clock_drift(enrolled, drift):
     member, secret = enrolled
     with time_machine.travel(NOW, tick=False):
-        assert accounts.verify_totp(member, code_at(secret, NOW + timedelta(seconds=30 * drift)))
+        assert second_factor.verify_totp(member, code_at(secret, NOW + timedelta(seconds=30 * drift)))
 
 
 @pytest.mark.parametrize("drift", [-2, 2, 10])
@@ -355,29 +362,29 @@ def test_verify_refuses_codes_two_steps_away(enrolled, drift):
         code = code_at(secret, NOW + timedelta(seconds=30 * drift))
         if code in {code_at(secret, NOW + timedelta(seconds=30 * d)) for d in (-1, 0, 1)}:
             pytest.skip("the distant code happens to equal a near one")  # one chance in ~300,000
-        assert not accounts.verify_totp(member, code)
+        assert not second_factor.verify_totp(member, code)
 
 
 def test_after_a_later_steps_code_an_earlier_one_is_refused(enrolled):
     member, secret = enrolled
     with time_machine.travel(NOW, tick=False):
-        assert accounts.verify_totp(member, code_at(secret, NOW + timedelta(seconds=30)))
-        assert not accounts.verify_totp(member, code_at(secret, NOW))
+        assert second_factor.verify_totp(member, code_at(secret, NOW + timedelta(seconds=30)))
+        assert not second_factor.verify_totp(member, code_at(secret, NOW))
     with time_machine.travel(NOW + timedelta(seconds=60), tick=False):
-        assert accounts.verify_totp(member, code_at(secret, NOW + timedelta(seconds=60)))
+        assert second_factor.verify_totp(member, code_at(secret, NOW + timedelta(seconds=60)))
 
 
 @pytest.mark.parametrize("code", ["", "12345", "1234567", "12a456", "abcdef", "12-456", "١٢٣٤٥"])
 def test_verify_refuses_malformed_codes(enrolled, code):
     member, _ = enrolled
     with time_machine.travel(NOW, tick=False):
-        assert not accounts.verify_totp(member, code)
+        assert not second_factor.verify_totp(member, code)
     assert StaffMember.objects.get(pk=member.pk).totp_last_step == member.totp_last_step
 
 
 def test_verify_refuses_everything_without_a_secret(site_a):
     member = site_a.members[Role.NURSE]
-    assert not accounts.verify_totp(member, "123456")
+    assert not second_factor.verify_totp(member, "123456")
     member.refresh_from_db()
     assert member.totp_last_step is None
 
@@ -389,54 +396,54 @@ def test_lock_out_by_account_from_any_address(settings):
     limit = settings.LOGIN_FAILURE_LIMIT
     with time_machine.travel(NOW, tick=False):
         for n in range(limit - 1):
-            accounts.record_failure("Nurse@Alpha.example.org", f"10.0.0.{n}", f"r{n}", "password")
-        assert not accounts.locked_out("nurse@alpha.example.org", "192.0.2.99")
-        accounts.record_failure("NURSE@alpha.example.org", "10.0.1.1", "rx", "totp")
-        assert accounts.locked_out("nurse@alpha.example.org", "192.0.2.99")
-        assert accounts.locked_out(" Nurse@Alpha.Example.Org ", "10.0.0.1")
-        assert not accounts.locked_out("other@alpha.example.org", "192.0.2.99")
+            lockout.record_failure("Nurse@Alpha.example.org", f"10.0.0.{n}", f"r{n}", "password")
+        assert not lockout.locked_out("nurse@alpha.example.org", "192.0.2.99")
+        lockout.record_failure("NURSE@alpha.example.org", "10.0.1.1", "rx", "totp")
+        assert lockout.locked_out("nurse@alpha.example.org", "192.0.2.99")
+        assert lockout.locked_out(" Nurse@Alpha.Example.Org ", "10.0.0.1")
+        assert not lockout.locked_out("other@alpha.example.org", "192.0.2.99")
 
 
 def test_lock_out_by_address_for_any_account(settings):
     limit = settings.LOGIN_FAILURE_LIMIT
     with time_machine.travel(NOW, tick=False):
         for n in range(limit):
-            accounts.record_failure(f"user{n}@example.org", "198.51.100.5", f"r{n}", "password")
-        assert accounts.locked_out("fresh@example.org", "198.51.100.5")
-        assert not accounts.locked_out("fresh@example.org", "198.51.100.6")
-        assert not accounts.locked_out("user1@example.org", "198.51.100.6")
+            lockout.record_failure(f"user{n}@example.org", "198.51.100.5", f"r{n}", "password")
+        assert lockout.locked_out("fresh@example.org", "198.51.100.5")
+        assert not lockout.locked_out("fresh@example.org", "198.51.100.6")
+        assert not lockout.locked_out("user1@example.org", "198.51.100.6")
 
 
 def test_lock_out_ends_with_the_window(settings):
     window = timedelta(minutes=settings.LOGIN_FAILURE_WINDOW_MINUTES)
     with time_machine.travel(NOW, tick=False):
         for n in range(settings.LOGIN_FAILURE_LIMIT):
-            accounts.record_failure("a@example.org", "192.0.2.1", f"r{n}", "password")
+            lockout.record_failure("a@example.org", "192.0.2.1", f"r{n}", "password")
     with time_machine.travel(NOW + window, tick=False):
-        assert accounts.locked_out("a@example.org", "192.0.2.2")
-        assert accounts.locked_out("b@example.org", "192.0.2.1")
+        assert lockout.locked_out("a@example.org", "192.0.2.2")
+        assert lockout.locked_out("b@example.org", "192.0.2.1")
     with time_machine.travel(NOW + window + timedelta(seconds=1), tick=False):
-        assert not accounts.locked_out("a@example.org", "192.0.2.2")
-        assert not accounts.locked_out("b@example.org", "192.0.2.1")
+        assert not lockout.locked_out("a@example.org", "192.0.2.2")
+        assert not lockout.locked_out("b@example.org", "192.0.2.1")
 
 
 def test_clear_failures_forgets_the_account_not_the_address(settings):
     with time_machine.travel(NOW, tick=False):
         for n in range(settings.LOGIN_FAILURE_LIMIT):
-            accounts.record_failure("a@example.org", "192.0.2.1", f"r{n}", "password")
-        accounts.clear_failures(" A@Example.org")
-        assert not accounts.locked_out("a@example.org", "192.0.2.2")
-        assert accounts.locked_out("a@example.org", "192.0.2.1")
+            lockout.record_failure("a@example.org", "192.0.2.1", f"r{n}", "password")
+        lockout.clear_failures(" A@Example.org")
+        assert not lockout.locked_out("a@example.org", "192.0.2.2")
+        assert lockout.locked_out("a@example.org", "192.0.2.1")
 
 
 def test_failures_older_than_a_day_are_purged():
     with time_machine.travel(NOW, tick=False):
-        accounts.record_failure("a@example.org", "192.0.2.1", "r1", "password")
+        lockout.record_failure("a@example.org", "192.0.2.1", "r1", "password")
     with time_machine.travel(NOW + timedelta(hours=23), tick=False):
-        accounts.record_failure("a@example.org", "192.0.2.1", "r2", "password")
+        lockout.record_failure("a@example.org", "192.0.2.1", "r2", "password")
     assert LoginFailure.objects.count() == 4
     with time_machine.travel(NOW + timedelta(days=1, seconds=1), tick=False):
-        accounts.record_failure("b@example.org", "192.0.2.3", "r3", "password")
+        lockout.record_failure("b@example.org", "192.0.2.3", "r3", "password")
     assert sorted(LoginFailure.objects.values_list("key", flat=True)) == sorted(
         ["user:a@example.org", "ip:192.0.2.1", "user:b@example.org", "ip:192.0.2.3"]
     )
@@ -448,52 +455,52 @@ def test_failures_older_than_a_day_are_purged():
 
 def test_active_member_only_for_active_accounts(site_a):
     nurse = site_a.members[Role.NURSE]
-    found = accounts.active_member(nurse.user_id)
+    found = staff.active_member(nurse.user_id)
     assert found == nurse
     assert found is not None
     assert found.clinic == site_a.clinic
-    accounts.set_active(site_a.actor(Role.OWNER), nurse.pk, active=False)
-    assert accounts.active_member(nurse.user_id) is None
-    assert accounts.active_member(User.objects.create(username="loner@example.org").pk) is None
+    staff.set_active(site_a.actor(Role.OWNER), nurse.pk, active=False)
+    assert staff.active_member(nurse.user_id) is None
+    assert staff.active_member(User.objects.create(username="loner@example.org").pk) is None
 
 
 @pytest.mark.parametrize("role", list(Role))
 def test_only_owners_get_the_clinic_page_form(site_a, role):
     before = AuditEntry.objects.count()
     if role is Role.OWNER:
-        accounts.require_owner_page(site_a.actor(role))
+        clinic_settings.require_owner_page(site_a.actor(role))
         assert AuditEntry.objects.count() == before
     else:
         with pytest.raises(NotAllowedError):
-            accounts.require_owner_page(site_a.actor(role))
+            clinic_settings.require_owner_page(site_a.actor(role))
         assert AuditEntry.objects.get(seq=last_seq()).outcome == "denied"
 
 
 @pytest.mark.parametrize("role", list(Role))
 def test_own_clinic_is_the_actors_clinic(sites, role):
     site_a, site_b = sites
-    assert accounts.own_clinic(site_a.actor(role)) == site_a.clinic
-    assert accounts.own_clinic(site_b.actor(role)) == site_b.clinic
+    assert clinic_settings.own_clinic(site_a.actor(role)) == site_a.clinic
+    assert clinic_settings.own_clinic(site_b.actor(role)) == site_b.clinic
 
 
 def test_own_clinic_refuses_an_actor_without_a_clinic():
     with pytest.raises(NotAllowedError):
-        accounts.own_clinic(Actor.system("x"))
+        clinic_settings.own_clinic(Actor.system("x"))
 
 
 def test_start_of_day_is_midnight_in_the_server_time_zone(settings):
-    assert accounts.start_of_day(date(2031, 3, 4)) == datetime(2031, 3, 4, tzinfo=UTC)
+    assert clinic_settings.start_of_day(date(2031, 3, 4)) == datetime(2031, 3, 4, tzinfo=UTC)
     settings.TIME_ZONE = "America/New_York"
-    assert accounts.start_of_day(date(2031, 7, 4)) == datetime(2031, 7, 4, 4, tzinfo=UTC)
+    assert clinic_settings.start_of_day(date(2031, 7, 4)) == datetime(2031, 7, 4, 4, tzinfo=UTC)
 
 
 def test_deactivation_voids_the_password_and_reactivation_does_not_restore_it(site_a):
     owner, provider = site_a.actor(Role.OWNER), site_a.members[Role.PROVIDER]
     provider.user.set_password(PASSWORD)
     provider.user.save()
-    accounts.set_active(owner, provider.pk, active=False)
+    staff.set_active(owner, provider.pk, active=False)
     assert not User.objects.get(pk=provider.user_id).has_usable_password()
-    accounts.set_active(owner, provider.pk, active=True)
+    staff.set_active(owner, provider.pk, active=True)
     user = User.objects.get(pk=provider.user_id)
     assert user.is_active
     assert not user.has_usable_password()
@@ -503,12 +510,12 @@ def test_deactivation_voids_the_password_and_reactivation_does_not_restore_it(si
 def test_reset_second_factor(sites):
     site_a, site_b = sites
     provider = site_a.members[Role.PROVIDER]
-    secret = accounts.new_totp_secret()
+    secret = second_factor.new_totp_secret()
     with time_machine.travel(NOW, tick=False):
-        assert accounts.enrol_totp(provider, secret, code_at(secret, NOW))
+        assert second_factor.enrol_totp(provider, secret, code_at(secret, NOW))
     owner = site_a.actor(Role.OWNER)
     before = last_seq()
-    reset = accounts.reset_second_factor(owner, provider.pk)
+    reset = staff.reset_second_factor(owner, provider.pk)
     stored = StaffMember.objects.get(pk=provider.pk)
     assert (reset.totp_secret, stored.totp_secret, stored.totp_last_step) == ("", "", None)
     [row] = AuditEntry.objects.filter(seq__gt=before)
@@ -520,9 +527,9 @@ def test_reset_second_factor(sites):
         "success",
         {"second_factor": "reset"},
     )
-    assert not accounts.verify_totp(stored, code_at(secret, NOW))
+    assert not second_factor.verify_totp(stored, code_at(secret, NOW))
     with pytest.raises(NotFoundError):
-        accounts.reset_second_factor(owner, site_b.members[Role.PROVIDER].pk)
+        staff.reset_second_factor(owner, site_b.members[Role.PROVIDER].pk)
     for role in (Role.PROVIDER, Role.NURSE, Role.FRONT_DESK):
         with pytest.raises(NotAllowedError):
-            accounts.reset_second_factor(site_a.actor(role), site_a.members[Role.OWNER].pk)
+            staff.reset_second_factor(site_a.actor(role), site_a.members[Role.OWNER].pk)

@@ -10,9 +10,10 @@ import time_machine
 
 from clinic.followup_support import checkin_of, session_row
 from clinic.support import expected, last_seq, rows_after, summary
-from needlewise.clinic import adverse_events, checkins, clients, record_integrity
-from needlewise.clinic.actor import Actor
-from needlewise.clinic.adverse_events import AdverseEventForm
+from needlewise.clinic.access.actor import Actor
+from needlewise.clinic.followup import adverse_events, checkins
+from needlewise.clinic.followup.adverse_events import AdverseEventForm
+from needlewise.clinic.records import clients, integrity
 from needlewise.domain.permissions import Role
 from needlewise.errors import ConflictError, InvalidInputError, NotAllowedError, NotFoundError
 from needlewise.storage.models import AdverseEvent, CheckIn
@@ -68,7 +69,7 @@ def test_record_keeps_the_event_against_the_session_and_its_lot(session, kb, sit
     [row] = rows_after(seq)
     assert summary(row) == expected(nurse, "create", "adverse_event", event.pk, client_id=site_a.client.pk)
     # ids and the record's digest only: the kind and the words stay out of the log
-    assert row.detail == {"session": session.pk, "digest": record_integrity.adverse_event_digest(event.pk)}
+    assert row.detail == {"session": session.pk, "digest": integrity.adverse_event_digest(event.pk)}
 
 
 def test_recording_from_an_alert_acknowledges_it(session, kb, site_a):

@@ -13,7 +13,7 @@ from weasyprint import HTML
 
 from clinic.followup_support import session_row
 from clinic.support import expected, last_seq, rows_after, summary
-from needlewise.clinic.aftercare import aftercare_facts
+from needlewise.clinic.followup.aftercare import aftercare_facts
 from needlewise.domain.permissions import Role
 from needlewise.domain.vocabulary import Lang
 from needlewise.errors import NotAllowedError, NotFoundError

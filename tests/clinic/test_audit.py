@@ -27,10 +27,16 @@ from clinic.support import (
     rows_after,
     summary,
 )
-from needlewise.clinic import accounts, audit, clients, intake, rescreen, screenings
-from needlewise.clinic.accounts import ClinicPage, NewStaff
-from needlewise.clinic.actor import Actor
-from needlewise.clinic.clients import SearchQuery
+from needlewise.clinic.access.actor import Actor
+from needlewise.clinic.accounts import clinic_settings, lockout, second_factor, staff
+from needlewise.clinic.accounts.clinic_settings import ClinicPage
+from needlewise.clinic.accounts.staff import NewStaff
+from needlewise.clinic.audit import log as audit_log
+from needlewise.clinic.audit import review as audit_review
+from needlewise.clinic.followup import rescreen
+from needlewise.clinic.intake import inbox, public
+from needlewise.clinic.records import clients, screenings
+from needlewise.clinic.records.clients import SearchQuery
 from needlewise.domain.permissions import Role
 from needlewise.domain.vocabulary import Lang
 from needlewise.errors import NotAllowedError
@@ -52,7 +58,7 @@ def details_after(before: int) -> list[object]:
 
 def test_create_clinic_writes_the_clinic_and_its_owner():
     before = last_seq()
-    owner = accounts.create_clinic(
+    owner = staff.create_clinic(
         name="Delta",
         city="Derby",
         owner_email="o@delta.example.org",
@@ -70,10 +76,10 @@ def test_create_clinic_writes_the_clinic_and_its_owner():
 def test_add_staff_set_active_and_update_clinic(site_a):
     owner = site_a.actor(Role.OWNER)
     before = last_seq()
-    member = accounts.add_staff(owner, NewStaff("new@alpha.example.org", "New Nurse", Role.NURSE))
-    accounts.set_active(owner, member.pk, active=False)
-    accounts.set_active(owner, member.pk, active=True)
-    accounts.update_clinic(owner, ClinicPage("Alpha", "Aston", "Needling", accepts_requests=False))
+    member = staff.add_staff(owner, NewStaff("new@alpha.example.org", "New Nurse", Role.NURSE))
+    staff.set_active(owner, member.pk, active=False)
+    staff.set_active(owner, member.pk, active=True)
+    clinic_settings.update_clinic(owner, ClinicPage("Alpha", "Aston", "Needling", accepts_requests=False))
     assert written(before) == [
         expected(owner, "create", "staff", member.pk),
         expected(owner, "update", "staff", member.pk),
@@ -85,9 +91,9 @@ def test_add_staff_set_active_and_update_clinic(site_a):
 
 def test_enrol_totp_is_recorded_as_the_member_themselves(site_a):
     member = site_a.members[Role.PROVIDER]
-    secret = accounts.new_totp_secret()
+    secret = second_factor.new_totp_secret()
     before = last_seq()
-    assert accounts.enrol_totp(member, secret, pyotp.TOTP(secret).now())
+    assert second_factor.enrol_totp(member, secret, pyotp.TOTP(secret).now())
     assert written(before) == [expected(site_a.actor(Role.PROVIDER), "update", "staff", member.pk)]
     assert details_after(before) == [{"second_factor": "enrolled"}]
     assert secret not in json.dumps([row.detail for row in AuditEntry.objects.all()])
@@ -95,7 +101,7 @@ def test_enrol_totp_is_recorded_as_the_member_themselves(site_a):
 
 def test_failed_sign_in_is_recorded_anonymously_with_address_and_request():
     before = last_seq()
-    accounts.record_failure("Someone@Example.org", "198.51.100.7", "req-42", "password")
+    lockout.record_failure("Someone@Example.org", "198.51.100.7", "req-42", "password")
     [row] = rows_after(before)
     assert summary(row) == ("anonymous:req-42", "", None, "sign_in", "session", "", None, "failed")
     assert (row.ip, row.request_id, row.detail) == ("198.51.100.7", "req-42", {"stage": "password"})
@@ -153,15 +159,15 @@ def test_intake_use_cases(site_a, kb):
     nurse = site_a.actor(Role.NURSE)
     anonymous = Actor.anonymous("192.0.2.10", "req-7")
     before = last_seq()
-    request = intake.submit(
+    request = public.submit(
         anonymous, site_a.clinic.slug, profile=HOME_CLINIC, form=request_form(), kb=kb, lang=Lang.EN
     )
-    shown = intake.queue(nurse)
-    intake.get(nurse, request.pk)
-    client = intake.accept(nurse, request.pk, kb)
+    shown = inbox.queue(nurse)
+    inbox.get(nurse, request.pk)
+    client = inbox.accept(nurse, request.pk, kb)
     screening = Screening.objects.get(client=client)
-    intake.get(nurse, request.pk)
-    intake.decline(nurse, site_a.request.pk)
+    inbox.get(nurse, request.pk)
+    inbox.decline(nurse, site_a.request.pk)
     assert written(before) == [
         expected(anonymous, "create", "consultation_request", request.pk, clinic_id=site_a.clinic.pk),
         expected(nurse, "search", "consultation_request"),
@@ -190,8 +196,8 @@ def test_rescreen_and_log_reads(site_a, kb):
     Screening.objects.filter(pk=site_a.stop.pk).update(kb_hash="sha256:old", tier="home_ok")
     before = last_seq()
     rescreen.report(provider, kb)
-    audit.clinic_entries(owner, before=2)
-    list(audit.export_csv(owner))
+    audit_review.clinic_entries(owner, before=2)
+    list(audit_review.export_csv(owner))
     assert written(before) == [
         expected(provider, "read", "rescreen"),
         expected(owner, "read", "audit_log"),
@@ -212,9 +218,9 @@ def test_actor_address_and_request_id_are_recorded(site_a):
 def test_a_denial_is_recorded_even_though_the_call_fails(site_a):
     before = last_seq()
     with pytest.raises(NotAllowedError, match="your role may not view audit"):
-        audit.clinic_entries(site_a.actor(Role.PROVIDER))
+        audit_review.clinic_entries(site_a.actor(Role.PROVIDER))
     with pytest.raises(NotAllowedError):
-        list(audit.export_csv(site_a.actor(Role.NURSE)))
+        list(audit_review.export_csv(site_a.actor(Role.NURSE)))
     assert [(row.action, row.object_type, row.outcome) for row in rows_after(before)] == [
         ("view_audit", "audit_log", "denied"),
         ("view_audit", "audit_log", "denied"),
@@ -233,7 +239,7 @@ def test_rows_never_hold_names_contact_details_or_answers(site_a, kb):
     clients.update(desk, client.pk, details(given_name="Philomena", family_name="Cunegonde-Smythe"))
     screenings.record(nurse, client_id=client.pk, profile=CLINIC_STOP, kb=kb, lang=Lang.EN)
     screenings.record(nurse, client_id=client.pk, profile=CLINIC_REVIEW, kb=kb, lang=Lang.EN)
-    request = intake.submit(
+    request = public.submit(
         Actor.anonymous("192.0.2.1", "r"),
         site_a.clinic.slug,
         profile=HOME_CLINIC,
@@ -241,7 +247,7 @@ def test_rows_never_hold_names_contact_details_or_answers(site_a, kb):
         kb=kb,
         lang=Lang.EN,
     )
-    intake.accept(nurse, request.pk, kb)
+    inbox.accept(nurse, request.pk, kb)
     everything = json.dumps(list(AuditEntry.objects.values()), default=str).casefold()
     secrets = ["philomena", "cunegonde", "8675309", "867 5309", "needle-shy", "gwendolyn", "fairfax", "acne"]
     secrets += ["zephyrine", "quixotelle", "otto@example.org", "ada@example.org", "pregnan", "keloid"]
@@ -261,22 +267,22 @@ def drop_triggers() -> None:
 
 
 def test_a_fresh_chain_verifies(site_a):
-    report = audit.verify()
+    report = audit_log.verify()
     assert report.ok
     assert report.rows == report.head_seq == last_seq() == AuditEntry.objects.count()
     assert AuditHead.objects.get(pk=1).hash == AuditEntry.objects.get(seq=last_seq()).hash
-    assert rows_after(0)[0].prev_hash == audit.GENESIS
+    assert rows_after(0)[0].prev_hash == audit_log.GENESIS
     assert all(b.prev_hash == a.hash for a, b in zip(rows_after(0), rows_after(1), strict=False))
     assert AuditEntry.objects.filter(clinic_id=site_a.clinic.pk).exists()
 
 
 def test_an_empty_log_without_a_head_verifies_and_the_first_row_makes_the_head():
     AuditHead.objects.all().delete()
-    assert audit.verify() == audit.ChainReport(0, 0, None, "")
-    row = audit.record(Actor.system("test"), "create", "thing", 1)
-    assert (row.seq, row.prev_hash) == (1, audit.GENESIS)
+    assert audit_log.verify() == audit_log.ChainReport(0, 0, None, "")
+    row = audit_log.record(Actor.system("test"), "create", "thing", 1)
+    assert (row.seq, row.prev_hash) == (1, audit_log.GENESIS)
     assert AuditHead.objects.get(pk=1).seq == 1
-    assert audit.verify().ok
+    assert audit_log.verify().ok
 
 
 @pytest.mark.usefixtures("site_a")
@@ -291,7 +297,7 @@ def test_update_and_delete_are_refused_while_the_triggers_stand():
         with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("TRUNCATE audit_entry")
     assert AuditEntry.objects.get(seq=1).actor == "system:clinic-create"
-    assert audit.verify().ok
+    assert audit_log.verify().ok
 
 
 @pytest.mark.parametrize("field", ["actor", "detail", "at", "outcome", "client_id"])
@@ -307,7 +313,7 @@ def test_an_edited_row_is_named(field):
     }
     drop_triggers()
     AuditEntry.objects.filter(seq=k).update(**{field: changes[field]})
-    report = audit.verify()
+    report = audit_log.verify()
     assert (report.ok, report.broken_at, report.reason) == (False, k, f"row {k} was changed after it was written")
 
 
@@ -315,7 +321,7 @@ def test_an_edited_row_is_named(field):
 def test_a_relinked_row_is_named():
     drop_triggers()
     AuditEntry.objects.filter(seq=3).update(prev_hash="f" * 64)
-    report = audit.verify()
+    report = audit_log.verify()
     assert (report.broken_at, report.reason) == (3, "row 3 does not follow row 2")
 
 
@@ -323,7 +329,7 @@ def test_a_relinked_row_is_named():
 def test_a_deleted_middle_row_is_named():
     drop_triggers()
     AuditEntry.objects.filter(seq=5).delete()
-    report = audit.verify()
+    report = audit_log.verify()
     assert (report.ok, report.broken_at, report.reason) == (False, 5, "row 5 is missing (next row is 6)")
 
 
@@ -332,7 +338,7 @@ def test_rows_cut_off_the_end_are_named():
     n = last_seq()
     drop_triggers()
     AuditEntry.objects.filter(seq__gt=n - 2).delete()
-    report = audit.verify()
+    report = audit_log.verify()
     assert (report.ok, report.rows, report.head_seq) == (False, n - 2, n)
     assert (report.broken_at, report.reason) == (n - 1, f"rows after {n - 2} are missing (head is at {n})")
 
@@ -351,9 +357,9 @@ def test_a_row_forged_without_moving_the_head_is_caught(site_a):
         prev_hash=last.hash,
         outcome="success",
     )
-    forged.hash = audit._row_hash(last.hash, audit._fields(forged))
+    forged.hash = audit_log._row_hash(last.hash, audit_log.row_fields(forged))
     forged.save()
-    assert not audit.verify().ok
+    assert not audit_log.verify().ok
 
 
 # --- the owner's views ---
@@ -362,7 +368,7 @@ def test_a_row_forged_without_moving_the_head_is_caught(site_a):
 def fill_log(site: Site, rows: int) -> None:
     owner = site.actor(Role.OWNER)
     for n in range(rows):
-        audit.record(owner, "read", "client", n, client_id=site.client.pk if n % 2 else None)
+        audit_log.record(owner, "read", "client", n, client_id=site.client.pk if n % 2 else None)
 
 
 def clinic_seqs(clinic: Clinic) -> list[int]:
@@ -374,10 +380,10 @@ def test_clinic_entries_pages_newest_first(sites):
     fill_log(site_a, 150 - AuditEntry.objects.filter(clinic_id=site_a.clinic.pk).count())
     owner = site_a.actor(Role.OWNER)
     seqs = clinic_seqs(site_a.clinic)
-    first = audit.clinic_entries(owner)
+    first = audit_review.clinic_entries(owner)
     assert [e.seq for e in first.entries] == seqs[:100]
     assert (first.before, first.older) == (None, seqs[99])
-    second = audit.clinic_entries(owner, before=first.older)
+    second = audit_review.clinic_entries(owner, before=first.older)
     assert [e.seq for e in second.entries] == seqs[100:150]
     assert second.older is None
     assert site_b.clinic.pk not in {e.clinic_id for e in first.entries + second.entries}
@@ -386,15 +392,15 @@ def test_clinic_entries_pages_newest_first(sites):
 def test_consecutive_pages_show_each_row_once(site_a):
     fill_log(site_a, 150)
     owner = site_a.actor(Role.OWNER)
-    first = audit.clinic_entries(owner)
-    second = audit.clinic_entries(owner, before=first.older)
+    first = audit_review.clinic_entries(owner)
+    second = audit_review.clinic_entries(owner, before=first.older)
     assert not {e.seq for e in first.entries} & {e.seq for e in second.entries}
     assert len(first.entries) == 100
 
 
 def test_clinic_entries_for_one_client(site_a):
     fill_log(site_a, 10)
-    page = audit.clinic_entries(site_a.actor(Role.OWNER), client_id=site_a.client.pk)
+    page = audit_review.clinic_entries(site_a.actor(Role.OWNER), client_id=site_a.client.pk)
     assert page.entries
     assert {e.client_id for e in page.entries} == {site_a.client.pk}
     in_db = AuditEntry.objects.filter(clinic_id=site_a.clinic.pk, client_id=site_a.client.pk).count()
@@ -404,11 +410,11 @@ def test_clinic_entries_for_one_client(site_a):
 def test_export_csv_is_the_own_clinics_rows_oldest_first(sites):
     site_a, site_b = sites
     owner = site_a.actor(Role.OWNER)
-    chunks = list(audit.export_csv(owner))
-    assert chunks[0] == ",".join(audit.EXPORT_FIELDS) + "\r\n"
+    chunks = list(audit_review.export_csv(owner))
+    assert chunks[0] == ",".join(audit_log.EXPORT_FIELDS) + "\r\n"
     table = list(csv.reader(io.StringIO("".join(chunks))))
-    assert tuple(table[0]) == audit.EXPORT_FIELDS
-    rows = [dict(zip(audit.EXPORT_FIELDS, row, strict=True)) for row in table[1:]]
+    assert tuple(table[0]) == audit_log.EXPORT_FIELDS
+    rows = [dict(zip(audit_log.EXPORT_FIELDS, row, strict=True)) for row in table[1:]]
     in_db = list(AuditEntry.objects.filter(clinic_id=site_a.clinic.pk).order_by("seq"))
     assert [int(r["seq"]) for r in rows] == [e.seq for e in in_db]
     assert {r["clinic_id"] for r in rows} == {str(site_a.clinic.pk)}
@@ -428,14 +434,16 @@ def test_export_csv_since(site_a):
         fill_log(site_a, 3)
     with time_machine.travel(datetime(2031, 3, 2, 9, 0, tzinfo=UTC), tick=False):
         fill_log(site_a, 2)
-        table = list(csv.reader(io.StringIO("".join(audit.export_csv(owner, since=datetime(2031, 3, 2, tzinfo=UTC))))))
+        table = list(
+            csv.reader(io.StringIO("".join(audit_review.export_csv(owner, since=datetime(2031, 3, 2, tzinfo=UTC)))))
+        )
     assert [row[5] for row in table[1:]] == ["read", "read", "export"]
     assert {row[1] for row in table[1:]} == {"2031-03-02T09:00:00+00:00"}
 
 
 def test_a_request_id_and_address_of_an_anonymous_submit_reach_the_export(site_a):
     owner = site_a.actor(Role.OWNER)
-    table = list(csv.DictReader(io.StringIO("".join(audit.export_csv(owner)))))
+    table = list(csv.DictReader(io.StringIO("".join(audit_review.export_csv(owner)))))
     submitted = [r for r in table if r["object_type"] == "consultation_request"]
     assert [(r["actor"], r["ip"], r["request_id"]) for r in submitted] == [
         ("anonymous:req-alpha", "203.0.113.9", "req-alpha")

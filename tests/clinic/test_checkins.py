@@ -12,8 +12,8 @@ import time_machine
 
 from clinic.followup_support import checkin_of, session_row
 from clinic.support import expected, last_seq, rows_after, summary
-from needlewise.clinic import checkins
-from needlewise.clinic.actor import Actor
+from needlewise.clinic.access.actor import Actor
+from needlewise.clinic.followup import alerts, checkins
 from needlewise.domain.permissions import Role
 from needlewise.domain.treatment import Triage
 from needlewise.domain.vocabulary import Lang
@@ -131,13 +131,13 @@ def test_a_day_3_fever_means_seek_care_now_and_opens_an_alert(session, kb, site_
         PUBLIC, "answer", "checkin", checkin.pk, client_id=site_a.client.pk, clinic_id=site_a.clinic.pk
     )
     assert row.detail == {"triage": "seek_care_now"}
-    assert checkins.open_alert_count(site_a.clinic.pk) == 1
-    assert checkins.open_alert_count_for(site_a.actor(Role.OWNER)) == 1
-    assert checkins.open_alert_count_for(site_a.actor(Role.FRONT_DESK)) is None
-    assert checkins.open_alert_count_for(PUBLIC) is None
+    assert alerts.open_alert_count(site_a.clinic.pk) == 1
+    assert alerts.open_alert_count_for(site_a.actor(Role.OWNER)) == 1
+    assert alerts.open_alert_count_for(site_a.actor(Role.FRONT_DESK)) is None
+    assert alerts.open_alert_count_for(PUBLIC) is None
 
     nurse = site_a.actor(Role.NURSE)
-    [alert] = checkins.alerts(nurse, kb, Lang.EN)
+    [alert] = alerts.alerts(nurse, kb, Lang.EN)
     fever = next(q for q in kb.treatment.checkin.questions if q.question_id == "fever_chills")
     assert (alert.checkin_id, alert.client_id, alert.session_id, alert.day) == (
         checkin.pk,
@@ -149,19 +149,19 @@ def test_a_day_3_fever_means_seek_care_now_and_opens_an_alert(session, kb, site_
     assert alert.triage is Triage.SEEK_CARE_NOW
     assert fever.text.en in alert.yes_texts
     assert alert.session_on.isoformat() == "2031-06-15"
-    assert checkins.alerts(nurse, kb, Lang.ES)[0].yes_texts[1] == fever.text.es
+    assert alerts.alerts(nurse, kb, Lang.ES)[0].yes_texts[1] == fever.text.es
 
     seq = last_seq()
-    acknowledged = checkins.acknowledge(nurse, checkin.pk)
+    acknowledged = alerts.acknowledge(nurse, checkin.pk)
     assert (acknowledged.alert, acknowledged.acknowledged_by_id) == ("acknowledged", nurse.user_id)
     assert acknowledged.acknowledged_at == NOW
     assert [summary(r) for r in rows_after(seq)] == [
         expected(nurse, "acknowledge", "checkin", checkin.pk, client_id=site_a.client.pk)
     ]
-    assert checkins.alerts(nurse, kb, Lang.EN) == []
-    assert checkins.open_alert_count(site_a.clinic.pk) == 0
+    assert alerts.alerts(nurse, kb, Lang.EN) == []
+    assert alerts.open_alert_count(site_a.clinic.pk) == 0
     with pytest.raises(ConflictError):
-        checkins.acknowledge(nurse, checkin.pk)
+        alerts.acknowledge(nurse, checkin.pk)
 
 
 @pytest.mark.parametrize("yes", [set(), {"expected_reactions"}])
@@ -170,9 +170,9 @@ def test_expected_answers_open_no_alert(session, kb, site_a, yes):
     assert checkins.answer(PUBLIC, token, yes, kb).triage is Triage.EXPECTED
     stored = CheckIn.objects.get(pk=checkin.pk)
     assert (stored.triage, stored.alert) == ("expected", "none")
-    assert checkins.alerts(site_a.actor(Role.PROVIDER), kb, Lang.EN) == []
+    assert alerts.alerts(site_a.actor(Role.PROVIDER), kb, Lang.EN) == []
     with pytest.raises(ConflictError):  # nothing to acknowledge
-        checkins.acknowledge(site_a.actor(Role.NURSE), checkin.pk)
+        alerts.acknowledge(site_a.actor(Role.NURSE), checkin.pk)
 
 
 def test_the_most_urgent_alert_comes_first(site_a, kb, at_noon):
@@ -183,7 +183,7 @@ def test_the_most_urgent_alert_comes_first(site_a, kb, at_noon):
     at_noon.shift(timedelta(hours=1))
     urgent_checkin, urgent_token = checkin_of(second, 1)
     checkins.answer(PUBLIC, urgent_token, {"spreading_redness"}, kb)
-    found = checkins.alerts(site_a.actor(Role.AESTHETICIAN), kb, Lang.EN)
+    found = alerts.alerts(site_a.actor(Role.AESTHETICIAN), kb, Lang.EN)
     assert [(a.checkin_id, a.triage) for a in found] == [
         (urgent_checkin.pk, Triage.SEEK_CARE_NOW),
         (call_checkin.pk, Triage.CALL_CLINIC),
@@ -230,9 +230,9 @@ def test_a_checkin_may_be_answered_before_its_due_date(session, kb):
 def test_answers_of_questions_the_knowledge_base_no_longer_has_are_shown_as_they_are(session, kb):
     checkin, _ = checkin_of(session, 1)
     checkin.answers = {"yes": ["retired_question"], "no": []}
-    assert checkins.yes_texts(checkin, kb, Lang.EN) == ("retired_question",)
+    assert alerts.yes_texts(checkin, kb, Lang.EN) == ("retired_question",)
     checkin.answers = None
-    assert checkins.yes_texts(checkin, kb, Lang.EN) == ()
+    assert alerts.yes_texts(checkin, kb, Lang.EN) == ()
 
 
 # --- staff: links, roles, tenancy ---
@@ -253,17 +253,17 @@ def test_front_desk_sees_no_alerts_and_owners_do_not_acknowledge(session, kb, si
     desk, owner = site_a.actor(Role.FRONT_DESK), site_a.actor(Role.OWNER)
     seq = last_seq()
     with pytest.raises(NotAllowedError):
-        checkins.alerts(desk, kb, Lang.EN)
+        alerts.alerts(desk, kb, Lang.EN)
     with pytest.raises(NotAllowedError):
         checkins.checkins_of_session(desk, session.pk)
     with pytest.raises(NotAllowedError):
-        checkins.acknowledge(owner, checkin.pk)
+        alerts.acknowledge(owner, checkin.pk)
     assert [summary(r) for r in rows_after(seq)] == [
         expected(desk, "view_health", "checkin_alerts", outcome="denied"),
         expected(desk, "view_health", "checkin", outcome="denied"),
         expected(owner, "record_treatment", "checkin", checkin.pk, outcome="denied"),
     ]
-    assert len(checkins.alerts(owner, kb, Lang.EN)) == 1  # owners see health records
+    assert len(alerts.alerts(owner, kb, Lang.EN)) == 1  # owners see health records
     assert CheckIn.objects.get(pk=checkin.pk).alert == "open"
 
 
@@ -271,11 +271,11 @@ def test_another_clinics_checkins_are_not_found(session, kb, site_a, site_b):
     checkin, token = checkin_of(session, 1)
     checkins.answer(PUBLIC, token, {"pus"}, kb)
     nurse_b = site_b.actor(Role.NURSE)
-    assert checkins.alerts(nurse_b, kb, Lang.EN) == []
-    assert checkins.open_alert_count(site_b.clinic.pk) == 0
+    assert alerts.alerts(nurse_b, kb, Lang.EN) == []
+    assert alerts.open_alert_count(site_b.clinic.pk) == 0
     seq = last_seq()
     with pytest.raises(NotFoundError):
-        checkins.acknowledge(nurse_b, checkin.pk)
+        alerts.acknowledge(nurse_b, checkin.pk)
     with pytest.raises(NotFoundError):
         checkins.checkins_of_session(nurse_b, session.pk)
     assert [summary(r) for r in rows_after(seq)] == [
@@ -283,4 +283,4 @@ def test_another_clinics_checkins_are_not_found(session, kb, site_a, site_b):
         expected(nurse_b, "not_found", "session", session.pk, outcome="denied"),
     ]
     assert CheckIn.objects.get(pk=checkin.pk).alert == "open"
-    assert len(checkins.alerts(site_a.actor(Role.NURSE), kb, Lang.EN)) == 1
+    assert len(alerts.alerts(site_a.actor(Role.NURSE), kb, Lang.EN)) == 1

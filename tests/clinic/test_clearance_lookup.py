@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from clinic.support import CLINIC_STOP, Site, clearance_form
-from needlewise.clinic import screenings
+from needlewise.clinic.records import screenings
 from needlewise.domain.permissions import Role
 from needlewise.domain.vocabulary import Lang
 from needlewise.storage.models import Clearance

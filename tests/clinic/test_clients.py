@@ -8,8 +8,8 @@ import pytest
 import time_machine
 
 from clinic.support import details
-from needlewise.clinic import clients
-from needlewise.clinic.clients import ClientDetails, SearchQuery, checked, name_key, phone_digits
+from needlewise.clinic.records import clients
+from needlewise.clinic.records.clients import ClientDetails, SearchQuery, checked, name_key, phone_digits
 from needlewise.domain.permissions import Role
 from needlewise.errors import ConflictError, InvalidInputError
 from needlewise.storage.models import Client

@@ -13,7 +13,8 @@ from PIL import Image, PngImagePlugin
 
 from clinic.support import details, expected, last_seq, rows_after, summary
 from clinic.treatment_support import INTRO_EN, INTRO_ES, TINY_PNG, consent_template, signed_consent, staff_actor
-from needlewise.clinic import clients, consent_files, consents
+from needlewise.clinic.consent import images, signatures, versions
+from needlewise.clinic.records import clients
 from needlewise.domain.permissions import Role
 from needlewise.domain.vocabulary import Lang
 from needlewise.errors import ConflictError, InvalidInputError, NotAllowedError, NotFoundError
@@ -65,7 +66,7 @@ def sign(site, kb, *, role=Role.NURSE, template=None, client_id=None, **changes)
         "kb": kb,
     }
     arguments.update(changes)
-    return consents.sign(staff_actor(site, role), client_id or site.client.pk, **arguments)
+    return signatures.sign(staff_actor(site, role), client_id or site.client.pk, **arguments)
 
 
 def problems_of(error) -> list[tuple[str, str]]:
@@ -122,7 +123,7 @@ def test_versions_count_up_per_clinic_and_are_audited(sites, kb):
 
 def test_a_provider_may_write_a_version(site_a, kb):
     actor = staff_actor(site_a, Role.PROVIDER)
-    template = consents.create_template(actor, intro_en="Hello.\r\nWelcome.", intro_es="  Hola.  ", kb=kb)
+    template = versions.create_template(actor, intro_en="Hello.\r\nWelcome.", intro_es="  Hola.  ", kb=kb)
     assert (template.intro_en, template.intro_es) == ("Hello.\nWelcome.", "Hola.")
     assert template.body_es.startswith("Hola.\n\n")
 
@@ -144,7 +145,7 @@ def test_a_provider_may_write_a_version(site_a, kb):
 )
 def test_intros_are_required_and_limited(site_a, kb, intro_en, intro_es, problems):
     with pytest.raises(InvalidInputError) as invalid:
-        consents.create_template(staff_actor(site_a, Role.OWNER), intro_en=intro_en, intro_es=intro_es, kb=kb)
+        versions.create_template(staff_actor(site_a, Role.OWNER), intro_en=intro_en, intro_es=intro_es, kb=kb)
     assert problems_of(invalid) == problems
     assert not ConsentTemplate.objects.exists()
 
@@ -154,9 +155,9 @@ def test_only_owners_and_providers_write_versions(site_a, kb, role):
     actor = staff_actor(site_a, role)
     seq = last_seq()
     with pytest.raises(NotAllowedError):
-        consents.create_template(actor, intro_en="a", intro_es="b", kb=kb)
+        versions.create_template(actor, intro_en="a", intro_es="b", kb=kb)
     with pytest.raises(NotAllowedError):
-        consents.templates(actor)
+        versions.templates(actor)
     assert [summary(r) for r in rows_after(seq)] == [
         expected(actor, "manage_consent", "consent_template", outcome="denied")
     ] * 2
@@ -165,9 +166,9 @@ def test_only_owners_and_providers_write_versions(site_a, kb, role):
 
 def test_a_version_taken_by_another_writer_is_retried_with_the_next(site_a, kb, monkeypatch):
     consent_template(site_a, kb)
-    real, stale = consents._next_version, iter([1])
+    real, stale = versions._next_version, iter([1])
     # Another writer took version 1 between our look-up and our insert: we looked up a stale number once.
-    monkeypatch.setattr(consents, "_next_version", lambda clinic_id: next(stale, None) or real(clinic_id))
+    monkeypatch.setattr(versions, "_next_version", lambda clinic_id: next(stale, None) or real(clinic_id))
     assert consent_template(site_a, kb).version == 2
     assert sorted(ConsentTemplate.objects.values_list("version", flat=True)) == [1, 2]
 
@@ -175,7 +176,7 @@ def test_a_version_taken_by_another_writer_is_retried_with_the_next(site_a, kb, 
 def test_a_version_that_keeps_being_taken_is_a_conflict(site_a, kb, monkeypatch):
     consent_template(site_a, kb)
     seq = last_seq()
-    monkeypatch.setattr(consents, "_next_version", lambda _clinic_id: 1)
+    monkeypatch.setattr(versions, "_next_version", lambda _clinic_id: 1)
     with pytest.raises(ConflictError, match="at the same time"):
         consent_template(site_a, kb)
     assert ConsentTemplate.objects.count() == 1
@@ -185,17 +186,17 @@ def test_a_version_that_keeps_being_taken_is_a_conflict(site_a, kb, monkeypatch)
 def test_templates_newest_first_current_and_one_version(sites, kb):
     site_a, site_b = sites
     owner = staff_actor(site_a, Role.OWNER)
-    assert consents.current_template(owner) is None
-    assert consents.current_version(site_a.clinic.pk) is None
+    assert versions.current_template(owner) is None
+    assert versions.current_version(site_a.clinic.pk) is None
     first, second = consent_template(site_a, kb), consent_template(site_a, kb)
     other = consent_template(site_b, kb)
-    assert consents.templates(owner) == [second, first]
-    assert consents.current_template(staff_actor(site_a, Role.NURSE)) == second
-    assert consents.current_version(site_a.clinic.pk) == 2
-    assert consents.get_template(owner, first.pk) == first
+    assert versions.templates(owner) == [second, first]
+    assert versions.current_template(staff_actor(site_a, Role.NURSE)) == second
+    assert versions.current_version(site_a.clinic.pk) == 2
+    assert versions.get_template(owner, first.pk) == first
     seq = last_seq()
     with pytest.raises(NotFoundError):
-        consents.get_template(owner, other.pk)
+        versions.get_template(owner, other.pk)
     assert [summary(r) for r in rows_after(seq)] == [
         expected(owner, "not_found", "consent_template", other.pk, outcome="denied")
     ]
@@ -204,7 +205,7 @@ def test_templates_newest_first_current_and_one_version(sites, kb):
 def test_the_front_desk_does_not_see_the_current_version(site_a, kb):
     consent_template(site_a, kb)
     with pytest.raises(NotAllowedError):
-        consents.current_template(staff_actor(site_a, Role.FRONT_DESK))
+        versions.current_template(staff_actor(site_a, Role.FRONT_DESK))
 
 
 # --- signing ---
@@ -387,7 +388,7 @@ def test_roles_that_do_not_treat_cannot_sign(site_a, kb, role):
     with pytest.raises(NotAllowedError):
         sign(site_a, kb, role=role)
     with pytest.raises(NotAllowedError):
-        consents.signing(actor, site_a.client.pk)
+        signatures.signing(actor, site_a.client.pk)
     denied = expected(actor, "record_treatment", "consent", client_id=site_a.client.pk, outcome="denied")
     assert [summary(r) for r in rows_after(seq)] == [denied, denied]
 
@@ -395,15 +396,15 @@ def test_roles_that_do_not_treat_cannot_sign(site_a, kb, role):
 def test_signing_shows_the_client_and_the_current_version(sites, kb):
     site_a, site_b = sites
     aesthetician = staff_actor(site_a, Role.AESTHETICIAN)
-    assert consents.signing(aesthetician, site_a.client.pk) == (site_a.client, None)
+    assert signatures.signing(aesthetician, site_a.client.pk) == (site_a.client, None)
     template = consent_template(site_a, kb)
     seq = last_seq()
-    assert consents.signing(aesthetician, site_a.client.pk) == (site_a.client, template)
+    assert signatures.signing(aesthetician, site_a.client.pk) == (site_a.client, template)
     assert [summary(r) for r in rows_after(seq)] == [
         expected(aesthetician, "read", "client", site_a.client.pk, client_id=site_a.client.pk)
     ]
     with pytest.raises(NotFoundError):
-        consents.signing(aesthetician, site_b.client.pk)
+        signatures.signing(aesthetician, site_b.client.pk)
 
 
 # --- append-only ---
@@ -426,11 +427,11 @@ def test_a_signed_consent_cannot_be_changed_or_deleted(site_a, kb):
 
 def test_status_before_and_after_signing_and_after_a_new_version(site_a, kb):
     nurse = staff_actor(site_a, Role.NURSE)
-    status = consents.consent_status(nurse, site_a.client.pk)
+    status = signatures.consent_status(nurse, site_a.client.pk)
     assert (status.signed, status.current, status.is_current, status.needs_reconsent) == (None, None, False, False)
     consent = signed_consent(site_a, kb)
     seq = last_seq()
-    status = consents.consent_status(nurse, site_a.client.pk)
+    status = signatures.consent_status(nurse, site_a.client.pk)
     assert (status.signed, status.current.version, status.is_current, status.needs_reconsent) == (
         consent,
         1,
@@ -441,23 +442,23 @@ def test_status_before_and_after_signing_and_after_a_new_version(site_a, kb):
         expected(nurse, "read", "consent", consent.pk, client_id=site_a.client.pk)
     ]
     consent_template(site_a, kb)
-    status = consents.consent_status(nurse, site_a.client.pk)
+    status = signatures.consent_status(nurse, site_a.client.pk)
     assert (status.signed, status.current.version, status.is_current, status.needs_reconsent) == (
         consent,
         2,
         False,
         True,
     )
-    assert consents.latest_consent(site_a.clinic.pk, site_a.client.pk) == consent
+    assert signatures.latest_consent(site_a.clinic.pk, site_a.client.pk) == consent
     again = signed_consent(site_a, kb)
-    status = consents.consent_status(nurse, site_a.client.pk)
+    status = signatures.consent_status(nurse, site_a.client.pk)
     assert (status.signed, status.is_current, status.needs_reconsent) == (again, True, False)
-    assert consents.latest_consent(site_a.clinic.pk, site_a.client.pk) == again
+    assert signatures.latest_consent(site_a.clinic.pk, site_a.client.pk) == again
 
 
 def test_a_template_without_a_signature_is_not_current_for_the_client(site_a, kb):
     consent_template(site_a, kb)
-    status = consents.consent_status(staff_actor(site_a, Role.NURSE), site_a.client.pk)
+    status = signatures.consent_status(staff_actor(site_a, Role.NURSE), site_a.client.pk)
     assert (status.signed, status.current.version, status.is_current, status.needs_reconsent) == (None, 1, False, False)
 
 
@@ -465,15 +466,15 @@ def test_status_is_health_data_of_the_own_clinic(sites, kb):
     site_a, site_b = sites
     signed_consent(site_b, kb)
     with pytest.raises(NotAllowedError):
-        consents.consent_status(staff_actor(site_a, Role.FRONT_DESK), site_a.client.pk)
+        signatures.consent_status(staff_actor(site_a, Role.FRONT_DESK), site_a.client.pk)
     nurse = staff_actor(site_a, Role.NURSE)
     seq = last_seq()
     with pytest.raises(NotFoundError):
-        consents.consent_status(nurse, site_b.client.pk)
+        signatures.consent_status(nurse, site_b.client.pk)
     assert [summary(r) for r in rows_after(seq)] == [
         expected(nurse, "not_found", "client", site_b.client.pk, outcome="denied")
     ]
-    assert consents.latest_consent(site_a.clinic.pk, site_b.client.pk) is None
+    assert signatures.latest_consent(site_a.clinic.pk, site_b.client.pk) is None
 
 
 # --- reading a consent and its files ---
@@ -484,16 +485,16 @@ def test_a_consent_its_signature_and_its_scan(site_a, kb):
     paper = sign(site_a, kb, method="paper", scan=b"%PDF-1.4 scan", scan_content_type="application/pdf")
     provider = staff_actor(site_a, Role.PROVIDER)
     seq = last_seq()
-    shown = consents.get_consent(provider, drawn.pk)
+    shown = signatures.get_consent(provider, drawn.pk)
     assert (shown.pk, shown.client.pk, shown.recorded_by.staff.display_name) == (
         drawn.pk,
         site_a.client.pk,
         "nurse alpha",
     )
-    data, content_type = consents.signature_image(provider, drawn.pk)
+    data, content_type = signatures.signature_image(provider, drawn.pk)
     assert content_type == "image/png"
     assert Image.open(io.BytesIO(data)).size == (64, 24)
-    assert consents.scan_file(provider, paper.pk) == (b"%PDF-1.4 scan", "application/pdf")
+    assert signatures.scan_file(provider, paper.pk) == (b"%PDF-1.4 scan", "application/pdf")
     rows = rows_after(seq)
     assert [summary(r) for r in rows] == [
         expected(provider, "read", "consent", drawn.pk, client_id=site_a.client.pk),
@@ -502,16 +503,16 @@ def test_a_consent_its_signature_and_its_scan(site_a, kb):
     ]
     assert [r.detail for r in rows] == [{}, {"file": "signature"}, {"file": "scan"}]
     with pytest.raises(NotFoundError, match="signed on paper"):
-        consents.signature_image(provider, paper.pk)
+        signatures.signature_image(provider, paper.pk)
     with pytest.raises(NotFoundError, match="no scan"):
-        consents.scan_file(provider, drawn.pk)
+        signatures.scan_file(provider, drawn.pk)
 
 
 def test_another_clinics_consent_is_not_found_and_the_front_desk_is_refused(sites, kb):
     site_a, site_b = sites
     theirs = signed_consent(site_b, kb)
     nurse = staff_actor(site_a, Role.NURSE)
-    for read in (consents.get_consent, consents.signature_image, consents.scan_file):
+    for read in (signatures.get_consent, signatures.signature_image, signatures.scan_file):
         seq = last_seq()
         with pytest.raises(NotFoundError):
             read(nurse, theirs.pk)
@@ -532,5 +533,5 @@ def test_signed_consent_builds_a_first_version_only_when_needed(site_a, kb):
 
 
 def test_limits_are_the_documented_ones():
-    assert (consent_files.MAX_SIGNATURE_BYTES, consent_files.MAX_SCAN_BYTES) == (512 * 1024, 5 * 1024 * 1024)
-    assert (consents.INTRO_LIMIT, consents.NAME_LIMIT) == (5000, 200)
+    assert (images.MAX_SIGNATURE_BYTES, images.MAX_SCAN_BYTES) == (512 * 1024, 5 * 1024 * 1024)
+    assert (versions.INTRO_LIMIT, signatures.NAME_LIMIT) == (5000, 200)

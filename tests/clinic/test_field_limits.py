@@ -12,9 +12,12 @@ import pytest
 from django.db import models
 
 from clinic.support import HOME_CLINIC, PASSWORD, Site, details, request_form
-from needlewise.clinic import accounts, clients, intake
-from needlewise.clinic.accounts import ClinicPage, NewStaff
-from needlewise.clinic.actor import Actor
+from needlewise.clinic.access.actor import Actor
+from needlewise.clinic.accounts import clinic_settings, staff
+from needlewise.clinic.accounts.clinic_settings import ClinicPage
+from needlewise.clinic.accounts.staff import NewStaff
+from needlewise.clinic.intake import public
+from needlewise.clinic.records import clients
 from needlewise.domain.permissions import Role
 from needlewise.domain.vocabulary import Lang
 from needlewise.engine.knowledge import KnowledgeBase
@@ -31,7 +34,7 @@ Call = Callable[[Site, KnowledgeBase], models.Model]
 def _submit(**changes: object) -> Call:
     def call(site: Site, kb: KnowledgeBase) -> models.Model:
         form = request_form(**changes)
-        return intake.submit(
+        return public.submit(
             Actor.anonymous("192.0.2.1", "r"), site.clinic.slug, profile=HOME_CLINIC, form=form, kb=kb, lang=Lang.EN
         )
 
@@ -46,7 +49,7 @@ def _create_clinic(**changes: str) -> Call:
     fields = {"name": "N", "city": "C", "owner_email": "o@example.org", "owner_name": "O", "owner_password": PASSWORD}
 
     def call(_site: Site, _kb: KnowledgeBase) -> models.Model:
-        owner = accounts.create_clinic(**(fields | changes))
+        owner = staff.create_clinic(**(fields | changes))
         return owner if "owner_name" in changes else owner.clinic
 
     return call
@@ -90,13 +93,13 @@ TOO_LONG = [
         id="client-family_key",
     ),
     pytest.param(
-        lambda site, _kb: accounts.update_clinic(
+        lambda site, _kb: clinic_settings.update_clinic(
             site.actor(Role.OWNER), ClinicPage("N" * 201, "C", "", accepts_requests=True)
         ),
         id="clinic_page-name",
     ),
     pytest.param(
-        lambda site, _kb: accounts.update_clinic(
+        lambda site, _kb: clinic_settings.update_clinic(
             site.actor(Role.OWNER), ClinicPage("N", "C" * 101, "", accepts_requests=True)
         ),
         id="clinic_page-city",
@@ -114,7 +117,7 @@ TOO_LONG = [
         id="create_clinic-owner_name",
     ),
     pytest.param(
-        lambda site, _kb: accounts.add_staff(site.actor(Role.OWNER), NewStaff("x@example.org", "D" * 201, Role.NURSE)),
+        lambda site, _kb: staff.add_staff(site.actor(Role.OWNER), NewStaff("x@example.org", "D" * 201, Role.NURSE)),
         id="add_staff-display_name",
     ),
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from needlewise.clinic.finding_words import SENTENCES, describe, label, millimetres
+from needlewise.clinic.treatment.finding_words import SENTENCES, describe, label, millimetres
 from needlewise.domain.treatment import Finding, FindingLevel
 from needlewise.domain.vocabulary import Lang
 from needlewise.engine import treatment as codes

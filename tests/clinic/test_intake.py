@@ -9,9 +9,11 @@ import pytest
 import time_machine
 
 from clinic.support import CLINIC_REVIEW, HOME_CLINIC, HOME_OK, HOME_REVIEW, PASSWORD, request_form
-from needlewise.clinic import accounts, intake
-from needlewise.clinic.accounts import ClinicPage, NewStaff
-from needlewise.clinic.actor import Actor
+from needlewise.clinic.access.actor import Actor
+from needlewise.clinic.accounts import clinic_settings, staff
+from needlewise.clinic.accounts.clinic_settings import ClinicPage
+from needlewise.clinic.accounts.staff import NewStaff
+from needlewise.clinic.intake import inbox, public
 from needlewise.domain.permissions import Role
 from needlewise.domain.vocabulary import Lang
 from needlewise.engine.evaluate import assess
@@ -25,7 +27,7 @@ PUBLIC = Actor.anonymous("192.0.2.44", "req-public")
 
 
 def submit(site, kb, profile=HOME_CLINIC, lang=Lang.EN, **changes):
-    return intake.submit(PUBLIC, site.clinic.slug, profile=profile, form=request_form(**changes), kb=kb, lang=lang)
+    return public.submit(PUBLIC, site.clinic.slug, profile=profile, form=request_form(**changes), kb=kb, lang=lang)
 
 
 def wheres(error: pytest.ExceptionInfo[Exception]) -> list[str]:
@@ -37,53 +39,55 @@ def wheres(error: pytest.ExceptionInfo[Exception]) -> list[str]:
 
 def test_public_clinic_counts_active_practitioners_by_role(site_a):
     owner = site_a.actor(Role.OWNER)
-    public = intake.public_clinic(site_a.clinic.slug)
-    assert (public.slug, public.name, public.city, public.services, public.accepts_requests) == (
+    page = public.public_clinic(site_a.clinic.slug)
+    assert (page.slug, page.name, page.city, page.services, page.accepts_requests) == (
         "clinic-alpha",
         "Clinic Alpha",
         "Alphaville",
         "",
         True,
     )
-    assert public.roles == {"owner": 1, "provider": 1, "nurse": 1, "aesthetician": 1}
-    accounts.add_staff(owner, NewStaff("nurse2@alpha.example.org", "Second Nurse", Role.NURSE))
-    accounts.add_staff(owner, NewStaff("desk2@alpha.example.org", "Second Desk", Role.FRONT_DESK))
-    accounts.set_active(owner, site_a.members[Role.AESTHETICIAN].pk, active=False)
-    assert intake.public_clinic(site_a.clinic.slug).roles == {"owner": 1, "provider": 1, "nurse": 2}
+    assert page.roles == {"owner": 1, "provider": 1, "nurse": 1, "aesthetician": 1}
+    staff.add_staff(owner, NewStaff("nurse2@alpha.example.org", "Second Nurse", Role.NURSE))
+    staff.add_staff(owner, NewStaff("desk2@alpha.example.org", "Second Desk", Role.FRONT_DESK))
+    staff.set_active(owner, site_a.members[Role.AESTHETICIAN].pk, active=False)
+    assert public.public_clinic(site_a.clinic.slug).roles == {"owner": 1, "provider": 1, "nurse": 2}
 
 
 def test_unknown_clinic_is_not_found():
     with pytest.raises(NotFoundError, match="no clinic with this address"):
-        intake.public_clinic("no-such-clinic")
+        public.public_clinic("no-such-clinic")
 
 
 def test_directory_lists_clinics_taking_requests_by_city_then_name(sites):
     site_a, site_b = sites
     for name, city in (("Zeta", "Alphaville"), ("Eta", "Alphaville"), ("Theta", "Aardvark")):
-        accounts.create_clinic(
+        staff.create_clinic(
             name=name,
             city=city,
             owner_email=f"o@{name}.example.org",
             owner_name="O",
             owner_password=PASSWORD,
         )
-    assert [(c.city, c.name) for c in intake.directory()] == [
+    assert [(c.city, c.name) for c in public.directory()] == [
         ("Aardvark", "Theta"),
         ("Alphaville", "Clinic Alpha"),
         ("Alphaville", "Eta"),
         ("Alphaville", "Zeta"),
         ("Betaville", "Clinic Beta"),
     ]
-    accounts.update_clinic(site_b.actor(Role.OWNER), ClinicPage("Clinic Beta", "Betaville", "", accepts_requests=False))
-    assert "clinic-beta" not in [c.slug for c in intake.directory()]
-    assert not intake.public_clinic("clinic-beta").accepts_requests
-    assert intake.directory()[1].roles == {"owner": 1, "provider": 1, "nurse": 1, "aesthetician": 1}
-    assert intake.directory()[1].slug == site_a.clinic.slug
+    clinic_settings.update_clinic(
+        site_b.actor(Role.OWNER), ClinicPage("Clinic Beta", "Betaville", "", accepts_requests=False)
+    )
+    assert "clinic-beta" not in [c.slug for c in public.directory()]
+    assert not public.public_clinic("clinic-beta").accepts_requests
+    assert public.directory()[1].roles == {"owner": 1, "provider": 1, "nurse": 1, "aesthetician": 1}
+    assert public.directory()[1].slug == site_a.clinic.slug
 
 
 @pytest.mark.parametrize(("lang", "start"), [(Lang.EN, "I agree that needlewise sends"), (Lang.ES, "Acepto que")])
 def test_consent_text_names_the_clinic(site_a, lang, start):
-    text = intake.consent_text(intake.public_clinic(site_a.clinic.slug), lang)
+    text = public.consent_text(public.public_clinic(site_a.clinic.slug), lang)
     assert text.startswith(start)
     assert "Clinic Alpha (Alphaville)" in text
 
@@ -94,7 +98,7 @@ def test_consent_text_names_the_clinic(site_a, lang, start):
 def test_submit_stores_the_request_with_the_exact_consent(site_a, kb):
     request = submit(site_a, kb, lang=Lang.ES, message="  Llámenme por la tarde.  ", phone="+34 600 000 000")
     stored = ConsultationRequest.objects.get(pk=request.pk)
-    text = intake.consent_text(intake.public_clinic(site_a.clinic.slug), Lang.ES)
+    text = public.consent_text(public.public_clinic(site_a.clinic.slug), Lang.ES)
     assert stored.consent_text == text
     assert stored.consent_digest == hashlib.sha256(text.encode()).hexdigest()
     assert (stored.contact_name, stored.contact_email, stored.contact_phone) == (
@@ -157,11 +161,11 @@ def test_every_problem_of_the_form_is_listed(site_a, kb):
 
 
 def test_a_clinic_not_taking_requests_is_not_found(site_a, kb):
-    accounts.update_clinic(site_a.actor(Role.OWNER), ClinicPage("Clinic Alpha", "A", "", accepts_requests=False))
+    clinic_settings.update_clinic(site_a.actor(Role.OWNER), ClinicPage("Clinic Alpha", "A", "", accepts_requests=False))
     with pytest.raises(NotFoundError, match="does not take requests"):
         submit(site_a, kb)
     with pytest.raises(NotFoundError):
-        intake.submit(PUBLIC, "nowhere", profile=HOME_CLINIC, form=request_form(), kb=kb, lang=Lang.EN)
+        public.submit(PUBLIC, "nowhere", profile=HOME_CLINIC, form=request_form(), kb=kb, lang=Lang.EN)
 
 
 # --- the queue ---
@@ -173,12 +177,12 @@ def test_queue_by_status_newest_first(site_a, kb):
     for n in range(4):
         with time_machine.travel(datetime(2031, 1, 1, 9, tzinfo=UTC) + timedelta(hours=n), tick=False):
             made.append(submit(site_a, kb))
-    intake.decline(nurse, made[0].pk)
-    intake.accept(nurse, made[1].pk, kb)
-    assert intake.queue(nurse) == [made[3], made[2], site_a.request]
-    assert intake.queue(nurse, "declined") == [made[0]]
-    assert intake.queue(nurse, "accepted") == [made[1]]
-    assert intake.queue(nurse, "nonsense") == []
+    inbox.decline(nurse, made[0].pk)
+    inbox.accept(nurse, made[1].pk, kb)
+    assert inbox.queue(nurse) == [made[3], made[2], site_a.request]
+    assert inbox.queue(nurse, "declined") == [made[0]]
+    assert inbox.queue(nurse, "accepted") == [made[1]]
+    assert inbox.queue(nurse, "nonsense") == []
 
 
 def test_queue_shows_at_most_100(site_a):
@@ -200,13 +204,13 @@ def test_queue_shows_at_most_100(site_a):
             for _ in range(105)
         ]
     )
-    assert len(intake.queue(site_a.actor(Role.PROVIDER))) == intake.QUEUE_LIMIT == 100
+    assert len(inbox.queue(site_a.actor(Role.PROVIDER))) == inbox.QUEUE_LIMIT == 100
 
 
 def test_get_a_request(site_a):
-    assert intake.get(site_a.actor(Role.PROVIDER), site_a.request.pk) == site_a.request
+    assert inbox.get(site_a.actor(Role.PROVIDER), site_a.request.pk) == site_a.request
     with pytest.raises(NotFoundError, match="no such request in your clinic"):
-        intake.get(site_a.actor(Role.PROVIDER), 10**9)
+        inbox.get(site_a.actor(Role.PROVIDER), 10**9)
 
 
 # --- accepting and declining ---
@@ -216,7 +220,7 @@ def test_accept_makes_a_client_and_a_clinic_screening(site_a, kb):
     nurse = site_a.actor(Role.NURSE)
     request = submit(site_a, kb, given_name="Élodie", family_name="Van der Berg", phone="+33 (6) 12-34", message="Hi")
     with time_machine.travel(datetime(2031, 5, 5, 10, tzinfo=UTC), tick=False):
-        client = intake.accept(nurse, request.pk, kb)
+        client = inbox.accept(nurse, request.pk, kb)
     stored = Client.objects.get(pk=client.pk)
     assert (stored.given_name, stored.family_name, stored.given_key, stored.family_key) == (
         "Élodie",
@@ -249,41 +253,41 @@ def test_accept_makes_a_client_and_a_clinic_screening(site_a, kb):
 
 def test_accept_keeps_the_requests_language(site_a, kb):
     request = submit(site_a, kb, lang=Lang.ES)
-    client = intake.accept(site_a.actor(Role.PROVIDER), site_a.request.pk, kb)
+    client = inbox.accept(site_a.actor(Role.PROVIDER), site_a.request.pk, kb)
     assert Screening.objects.get(client=client).lang == "en"
-    client = intake.accept(site_a.actor(Role.PROVIDER), request.pk, kb)
+    client = inbox.accept(site_a.actor(Role.PROVIDER), request.pk, kb)
     assert Screening.objects.get(client=client).lang == "es"
 
 
 def test_a_request_is_handled_once(site_a, kb):
     nurse = site_a.actor(Role.NURSE)
     other = submit(site_a, kb)
-    intake.accept(nurse, site_a.request.pk, kb)
+    inbox.accept(nurse, site_a.request.pk, kb)
     clients_before = Client.objects.count()
     with pytest.raises(ConflictError, match="this request is already accepted"):
-        intake.accept(nurse, site_a.request.pk, kb)
+        inbox.accept(nurse, site_a.request.pk, kb)
     with pytest.raises(ConflictError, match="this request is already accepted"):
-        intake.decline(nurse, site_a.request.pk)
+        inbox.decline(nurse, site_a.request.pk)
     assert Client.objects.count() == clients_before
-    declined = intake.decline(nurse, other.pk)
+    declined = inbox.decline(nurse, other.pk)
     assert (declined.status, declined.handled_by_id, declined.client_id) == ("declined", nurse.user_id, None)
     assert declined.handled_at is not None
     with pytest.raises(ConflictError, match="this request is already declined"):
-        intake.accept(nurse, other.pk, kb)
+        inbox.accept(nurse, other.pk, kb)
     with pytest.raises(ConflictError, match="this request is already declined"):
-        intake.decline(nurse, other.pk)
+        inbox.decline(nurse, other.pk)
     assert Client.objects.count() == clients_before
 
 
 def test_accepting_missing_or_unreadable_requests_changes_nothing(site_a, kb):
     nurse = site_a.actor(Role.NURSE)
     with pytest.raises(NotFoundError):
-        intake.accept(nurse, 10**9, kb)
+        inbox.accept(nurse, 10**9, kb)
     with pytest.raises(NotFoundError):
-        intake.decline(nurse, 10**9)
+        inbox.decline(nurse, 10**9)
     ConsultationRequest.objects.filter(pk=site_a.request.pk).update(profile=["not", "an", "object"])
     clients_before, screenings_before = Client.objects.count(), Screening.objects.count()
     with pytest.raises(ProfileError):
-        intake.accept(nurse, site_a.request.pk, kb)
+        inbox.accept(nurse, site_a.request.pk, kb)
     assert (Client.objects.count(), Screening.objects.count()) == (clients_before, screenings_before)
     assert ConsultationRequest.objects.get(pk=site_a.request.pk).status == "open"

@@ -46,7 +46,7 @@ def test_a_clearance_label_gives_its_expiry(site_a: Site) -> None:
     from django.utils import timezone  # noqa: PLC0415
 
     from clinic.support import clearance_form  # noqa: PLC0415
-    from needlewise.clinic import screenings  # noqa: PLC0415
+    from needlewise.clinic.records import screenings  # noqa: PLC0415
     from needlewise.domain.permissions import Role  # noqa: PLC0415
 
     made = screenings.clear(site_a.actor(Role.PROVIDER), site_a.stop.pk, clearance_form(timezone.localdate()))

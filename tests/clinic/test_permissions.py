@@ -12,10 +12,16 @@ import pytest
 from django.utils import timezone
 
 from clinic.support import CLINIC_OK, Site, clearance_form, details, last_seq, rows_after, snapshot, summary
-from needlewise.clinic import accounts, audit, clients, consents, intake, plans, recall, scheduling, screenings
-from needlewise.clinic.accounts import ClinicPage
-from needlewise.clinic.actor import Actor
-from needlewise.clinic.plans import PlanForm, PlanResult
+from needlewise.clinic.access.actor import Actor
+from needlewise.clinic.accounts import clinic_settings, staff
+from needlewise.clinic.accounts.clinic_settings import ClinicPage
+from needlewise.clinic.audit import review as audit_review
+from needlewise.clinic.consent import versions
+from needlewise.clinic.followup import recall
+from needlewise.clinic.intake import inbox
+from needlewise.clinic.records import clients, plans, screenings
+from needlewise.clinic.records.plans import PlanForm, PlanResult
+from needlewise.clinic.scheduling import appointments
 from needlewise.domain import permissions
 from needlewise.domain.permissions import NEEDLE_SCOPE_MM, PERMISSIONS, Action, Role, allows, needs_second_factor
 from needlewise.domain.vocabulary import Lang
@@ -194,7 +200,7 @@ def _page_changed(site: Site, result: object) -> None:
 
 
 def _log_read(site: Site, result: object) -> None:
-    assert isinstance(result, audit.AuditPage)
+    assert isinstance(result, audit_review.AuditPage)
     assert result.entries
     assert {e.clinic_id for e in result.entries} == {site.clinic.pk}
 
@@ -218,7 +224,7 @@ def _booked(site: Site, result: object) -> None:
 def _book(actor: Actor, target: Site) -> object:
     starts_at = timezone.now().replace(microsecond=0) + timedelta(days=2)
     nurse = target.members[Role.NURSE].user_id
-    return scheduling.book(actor, target.client.pk, nurse, starts_at, 60)
+    return appointments.book(actor, target.client.pk, nurse, starts_at, 60)
 
 
 def _planned(site: Site, result: object) -> None:
@@ -270,19 +276,19 @@ CASES: dict[Action, Case] = {
         lambda site: site.stop.pk,
     ),
     Action.MANAGE_INTAKE: Case(
-        lambda actor, target, _kb: intake.decline(actor, target.request.pk),
+        lambda actor, target, _kb: inbox.decline(actor, target.request.pk),
         _declined,
         "consultation_request",
         lambda site: site.request.pk,
     ),
     Action.MANAGE_STAFF: Case(
-        lambda actor, target, _kb: accounts.set_active(actor, target.members[Role.FRONT_DESK].pk, active=False),
+        lambda actor, target, _kb: staff.set_active(actor, target.members[Role.FRONT_DESK].pk, active=False),
         _deactivated,
         "staff",
         lambda site: site.members[Role.FRONT_DESK].pk,
     ),
     Action.EDIT_CLINIC_PAGE: Case(
-        lambda actor, _target, _kb: accounts.update_clinic(
+        lambda actor, _target, _kb: clinic_settings.update_clinic(
             actor, ClinicPage("Renamed Clinic", "Gamma", "", accepts_requests=True)
         ),
         _page_changed,
@@ -290,13 +296,13 @@ CASES: dict[Action, Case] = {
         None,
     ),
     Action.VIEW_AUDIT: Case(
-        lambda actor, _target, _kb: audit.clinic_entries(actor),
+        lambda actor, _target, _kb: audit_review.clinic_entries(actor),
         _log_read,
         "audit_log",
         None,
     ),
     Action.MANAGE_CONSENT: Case(
-        lambda actor, _target, kb: consents.create_template(actor, intro_en="Welcome.", intro_es="Bienvenida.", kb=kb),
+        lambda actor, _target, kb: versions.create_template(actor, intro_en="Welcome.", intro_es="Bienvenida.", kb=kb),
         _consent_written,
         "consent_template",
         None,
@@ -386,7 +392,7 @@ def test_matrix(sites, kb, role, action, where):
 def _untouched_by(other: Site, before: dict[str, list[dict[str, object]]], result: object) -> None:
     clinic_rows = [row for row in before["Clinic"] if row["id"] == other.clinic.pk]
     assert list(Clinic.objects.filter(pk=other.clinic.pk).values()) == clinic_rows
-    if isinstance(result, audit.AuditPage):
+    if isinstance(result, audit_review.AuditPage):
         assert AuditEntry.objects.filter(clinic_id=other.clinic.pk).exists()
         assert other.clinic.pk not in {e.clinic_id for e in result.entries}
 

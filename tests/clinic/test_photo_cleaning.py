@@ -7,7 +7,7 @@ import io
 import pytest
 from PIL import Image
 
-from needlewise.clinic import photos
+from needlewise.clinic.treatment import photos
 from needlewise.errors import InvalidInputError
 
 GPS_IFD = 0x8825

@@ -8,7 +8,7 @@ import pytest
 
 from clinic.support import details, expected, last_seq, rows_after, summary
 from clinic.treatment_support import plan, plan_form, staff_actor
-from needlewise.clinic import clients, plans
+from needlewise.clinic.records import clients, plans
 from needlewise.domain.permissions import Role
 from needlewise.domain.treatment import FindingLevel
 from needlewise.engine import treatment as codes

@@ -14,9 +14,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from clinic.support import actor_for, expected, last_seq, rows_after, summary
-from needlewise.clinic import clients, recall, screenings
-from needlewise.clinic.clients import ClientDetails
-from needlewise.clinic.recall_rows import ZoneTreated
+from needlewise.clinic.followup import recall
+from needlewise.clinic.followup.recall_rows import ZoneTreated
+from needlewise.clinic.records import clients, screenings
+from needlewise.clinic.records.clients import ClientDetails
 from needlewise.clinic.spreadsheet import csv_text, safe_cell
 from needlewise.domain.permissions import Role
 from needlewise.domain.vocabulary import Lang

@@ -1,7 +1,7 @@
 """Treatment records changed behind the application's back are found (T15).
 
 A session's and an adverse event's content digest is written into the hash-chained audit row that
-created (or changed) it; ``record_integrity.verify`` and ``needlewise audit verify`` recompute them.
+created (or changed) it; ``integrity.verify`` and ``needlewise audit verify`` recompute them.
 """
 
 from __future__ import annotations
@@ -13,8 +13,10 @@ from django.db import connection
 from django.utils import timezone
 
 from clinic.test_treatment_sessions import form, ready_client
-from needlewise.clinic import adverse_events, record_integrity, treatment_sessions
-from needlewise.clinic.adverse_events import AdverseEventForm
+from needlewise.clinic.followup import adverse_events
+from needlewise.clinic.followup.adverse_events import AdverseEventForm
+from needlewise.clinic.records import integrity
+from needlewise.clinic.treatment import recording
 from needlewise.domain.permissions import Role
 from needlewise.storage.models import AdverseEvent, AuditEntry, SessionZone, TreatmentSession
 
@@ -26,7 +28,7 @@ def treated(site_a, kb):
     """A recorded session with an adverse event whose outcome was later updated."""
     ready = ready_client(site_a, kb)
     nurse = site_a.actor(Role.NURSE)
-    session = treatment_sessions.record(nurse, ready.client.pk, form(ready), kb).session
+    session = recording.record(nurse, ready.client.pk, form(ready), kb).session
     assert session is not None
     report = AdverseEventForm("pih", "mild", False, timezone.localdate(), "ongoing", "Darker patch, left cheek.")  # noqa: FBT003 - not serious
     event = adverse_events.record(nurse, session.pk, report, kb)
@@ -36,7 +38,7 @@ def treated(site_a, kb):
 
 @pytest.mark.usefixtures("treated")
 def test_untouched_records_match_their_audit_rows():
-    report = record_integrity.verify()
+    report = integrity.verify()
     assert (report.ok, report.sessions, report.adverse_events, report.problems) == (True, 1, 1, [])
 
 
@@ -63,7 +65,7 @@ def test_a_change_in_the_raw_database_is_named(treated, change, problem):
     if "performed_at" in change:
         params = [session.performed_at - timedelta(days=30), session.pk]
     _raw(change, params)
-    report = record_integrity.verify()
+    report = integrity.verify()
     assert not report.ok
     assert report.problems == [problem.format(s=session.pk, e=event.pk) + " outside the application"]
 
@@ -74,12 +76,12 @@ def test_a_record_without_its_audit_row_is_named(treated):
     copy.pk, copy.cartridge_serial = None, "SN-INSERTED"
     copy.save()  # a row slipped in with SQL, never through the use case
     SessionZone.objects.create(session=copy, zone="cheeks", length_mm=1)
-    assert record_integrity.verify().problems == [f"session {copy.pk} has no audit row with its digest"]
+    assert integrity.verify().problems == [f"session {copy.pk} has no audit row with its digest"]
 
 
 def test_the_latest_audit_row_of_a_record_is_the_one_that_counts(treated):
     _, event = treated
     updates = AuditEntry.objects.filter(object_type="adverse_event", action="update", object_id=str(event.pk))
     assert updates.count() == 1
-    assert updates.get().detail["digest"] == record_integrity.adverse_event_digest(event.pk)
+    assert updates.get().detail["digest"] == integrity.adverse_event_digest(event.pk)
     assert AdverseEvent.objects.get(pk=event.pk).outcome == "resolved"

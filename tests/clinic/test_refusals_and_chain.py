@@ -6,7 +6,11 @@ import pytest
 from django.utils import timezone
 
 from clinic.support import clearance_form, last_seq, rows_after
-from needlewise.clinic import accounts, audit, clients, intake, screenings
+from needlewise.clinic.accounts import staff
+from needlewise.clinic.audit import log as audit_log
+from needlewise.clinic.audit import review as audit_review
+from needlewise.clinic.intake import inbox
+from needlewise.clinic.records import clients, screenings
 from needlewise.domain.permissions import Role
 from needlewise.errors import ConflictError, NotAllowedError, NotFoundError
 from needlewise.storage.models import AuditEntry, AuditHead
@@ -23,8 +27,8 @@ def test_guessing_another_clinics_ids_is_recorded_as_denied(sites, kb) -> None:
         (lambda: clients.get(outsider, site_a.client.pk), "client", site_a.client.pk),
         (lambda: screenings.client_record(outsider, site_a.client.pk), "client", site_a.client.pk),
         (lambda: screenings.get(outsider, site_a.stop.pk), "screening", site_a.stop.pk),
-        (lambda: intake.accept(outsider, site_a.request.pk, kb), "consultation_request", site_a.request.pk),
-        (lambda: accounts.reset_second_factor(owner_b, site_a.members[Role.NURSE].pk), "staff", None),
+        (lambda: inbox.accept(outsider, site_a.request.pk, kb), "consultation_request", site_a.request.pk),
+        (lambda: staff.reset_second_factor(owner_b, site_a.members[Role.NURSE].pk), "staff", None),
     ]
     for attempt, _, _ in attempts:
         with pytest.raises(NotFoundError):
@@ -54,12 +58,12 @@ def test_a_screening_by_keyword_id_is_recorded_too(sites, kb) -> None:
 
 def test_export_refuses_before_any_row_is_produced(site_a) -> None:
     with pytest.raises(NotAllowedError):
-        audit.export_csv(site_a.actor(Role.NURSE))  # not iterated: the refusal comes at the call
+        audit_review.export_csv(site_a.actor(Role.NURSE))  # not iterated: the refusal comes at the call
 
 
 def test_listing_staff_is_recorded(site_a) -> None:
     before = last_seq()
-    members = accounts.staff_list(site_a.actor(Role.OWNER))
+    members = staff.staff_list(site_a.actor(Role.OWNER))
     [row] = rows_after(before)
     assert (row.action, row.object_type) == ("search", "staff")
     assert row.detail == {"shown": [m.pk for m in members]}
@@ -72,7 +76,7 @@ def test_an_archived_clients_result_cannot_be_cleared(site_a) -> None:
 
 
 def test_slugs_never_end_in_a_hyphen() -> None:
-    member = accounts.create_clinic(
+    member = staff.create_clinic(
         name="a" * 49 + " b", city="C", owner_email="o@slug.example.org", owner_name="O", owner_password="x" * 20
     )
     assert member.clinic.slug == "a" * 49
@@ -92,8 +96,8 @@ def test_a_row_appended_behind_the_applications_back_is_named() -> None:
         outcome="success",
         prev_hash=last.hash,
     )
-    extra.hash = audit._row_hash(last.hash, audit._fields(extra))  # a well-formed row, head not moved
+    extra.hash = audit_log._row_hash(last.hash, audit_log.row_fields(extra))  # a well-formed row, head not moved
     extra.save()
-    report = audit.verify()
+    report = audit_log.verify()
     assert (report.ok, report.broken_at) == (False, head.seq + 1)
     assert report.reason == f"rows after {head.seq} were added outside the application"

@@ -11,9 +11,10 @@ from django.contrib.auth.models import User
 
 from clinic.followup_support import plan_row, session_row
 from clinic.support import expected, last_seq, rows_after, summary
-from needlewise.clinic import clients, scheduling
-from needlewise.clinic.actor import Actor
-from needlewise.clinic.calendar_file import CalendarEvent, calendar_file
+from needlewise.clinic.access.actor import Actor
+from needlewise.clinic.records import clients
+from needlewise.clinic.scheduling import appointments
+from needlewise.clinic.scheduling.calendar_file import CalendarEvent, calendar_file
 from needlewise.domain.permissions import Role
 from needlewise.errors import ConflictError, InvalidInputError, NotAllowedError, NotFoundError
 from needlewise.storage.models import Appointment, TreatmentPlan
@@ -36,7 +37,7 @@ def at(day: date, hour: int, minute: int = 0) -> datetime:
 
 def book(site, when, minutes=60, *, practitioner=Role.NURSE, client=None):
     practitioner_id = site.members[practitioner].user_id if practitioner else None
-    return scheduling.book(site.actor(Role.FRONT_DESK), (client or site.client).pk, practitioner_id, when, minutes)
+    return appointments.book(site.actor(Role.FRONT_DESK), (client or site.client).pk, practitioner_id, when, minutes)
 
 
 def unfold(ics: bytes) -> dict[str, str]:
@@ -52,14 +53,14 @@ def unfold(ics: bytes) -> dict[str, str]:
 
 
 def test_no_active_plan_no_suggestions(site_a):
-    assert scheduling.suggestions(site_a.actor(Role.FRONT_DESK), site_a.client.pk) == []
+    assert appointments.suggestions(site_a.actor(Role.FRONT_DESK), site_a.client.pk) == []
 
 
 def test_a_plan_without_sessions_starts_today(site_a, kb):
     plan_row(site_a, kb, sessions_planned=3, interval=28)
     desk = site_a.actor(Role.FRONT_DESK)
     seq = last_seq()
-    assert scheduling.suggestions(desk, site_a.client.pk) == [TODAY, date(2031, 7, 13), date(2031, 8, 10)]
+    assert appointments.suggestions(desk, site_a.client.pk) == [TODAY, date(2031, 7, 13), date(2031, 8, 10)]
     assert [summary(r) for r in rows_after(seq)] == [
         expected(desk, "read", "appointment_suggestions", client_id=site_a.client.pk)
     ]
@@ -69,20 +70,20 @@ def test_suggestions_follow_the_last_session_by_the_interval(site_a, kb):
     plan = plan_row(site_a, kb, sessions_planned=4, interval=30)
     session_row(site_a, kb, plan=plan, performed_at=NOW - timedelta(days=40))
     session_row(site_a, kb, plan=plan, performed_at=NOW - timedelta(days=10))
-    found = scheduling.suggestions(site_a.actor(Role.NURSE), site_a.client.pk)
+    found = appointments.suggestions(site_a.actor(Role.NURSE), site_a.client.pk)
     assert found == [TODAY + timedelta(days=20), TODAY + timedelta(days=50)]
 
 
 def test_overdue_sessions_are_suggested_from_today(site_a, kb):
     plan = plan_row(site_a, kb, sessions_planned=3, interval=28)
     session_row(site_a, kb, plan=plan, performed_at=NOW - timedelta(days=60))
-    assert scheduling.suggestions(site_a.actor(Role.NURSE), site_a.client.pk) == [TODAY, TODAY + timedelta(days=28)]
+    assert appointments.suggestions(site_a.actor(Role.NURSE), site_a.client.pk) == [TODAY, TODAY + timedelta(days=28)]
 
 
 def test_a_finished_plan_has_no_suggestions(site_a, kb):
     plan = plan_row(site_a, kb, sessions_planned=1, interval=28)
     session_row(site_a, kb, plan=plan, performed_at=NOW - timedelta(days=60))
-    assert scheduling.suggestions(site_a.actor(Role.NURSE), site_a.client.pk) == []
+    assert appointments.suggestions(site_a.actor(Role.NURSE), site_a.client.pk) == []
 
 
 # --- booking ---
@@ -134,12 +135,12 @@ def test_overlapping_appointments_of_a_practitioner_are_refused(site_a):
 def test_a_cancelled_appointment_frees_its_time(site_a):
     first = book(site_a, at(TODAY, 10))
     seq = last_seq()
-    cancelled = scheduling.cancel(site_a.actor(Role.FRONT_DESK), first.pk)
+    cancelled = appointments.cancel(site_a.actor(Role.FRONT_DESK), first.pk)
     assert cancelled.status == "cancelled"
     assert [summary(r)[3:6] for r in rows_after(seq)] == [("cancel", "appointment", str(first.pk))]
     assert book(site_a, at(TODAY, 10)).pk != first.pk
     with pytest.raises(ConflictError):
-        scheduling.cancel(site_a.actor(Role.FRONT_DESK), first.pk)
+        appointments.cancel(site_a.actor(Role.FRONT_DESK), first.pk)
 
 
 @pytest.mark.parametrize("practitioner", [Role.OWNER, Role.FRONT_DESK])
@@ -151,13 +152,13 @@ def test_only_treating_roles_are_booked(site_a, practitioner):
 
 def test_inactive_or_other_clinics_practitioners_are_refused(site_a, site_b):
     with pytest.raises(InvalidInputError):
-        scheduling.book(
+        appointments.book(
             site_a.actor(Role.FRONT_DESK), site_a.client.pk, site_b.members[Role.NURSE].user_id, at(TODAY, 10), 60
         )
     User.objects.filter(pk=site_a.members[Role.NURSE].user_id).update(is_active=False)
     with pytest.raises(InvalidInputError):
         book(site_a, at(TODAY, 10))
-    assert [p.user_id for p in scheduling.practitioners(site_a.actor(Role.FRONT_DESK))] == [
+    assert [p.user_id for p in appointments.practitioners(site_a.actor(Role.FRONT_DESK))] == [
         site_a.members[Role.AESTHETICIAN].user_id,
         site_a.members[Role.PROVIDER].user_id,
     ]
@@ -190,9 +191,9 @@ def test_an_archived_client_is_not_booked(site_a):
 def test_scheduling_needs_a_clinic_role():
     robot = Actor.system("cron")
     with pytest.raises(NotAllowedError):
-        scheduling.day_list(robot, TODAY)
+        appointments.day_list(robot, TODAY)
     with pytest.raises(NotAllowedError):
-        scheduling.practitioners(robot)
+        appointments.practitioners(robot)
 
 
 def test_another_clinics_clients_and_appointments_are_not_found(site_a, site_b):
@@ -200,20 +201,20 @@ def test_another_clinics_clients_and_appointments_are_not_found(site_a, site_b):
     desk_b = site_b.actor(Role.FRONT_DESK)
     seq = last_seq()
     with pytest.raises(NotFoundError):
-        scheduling.suggestions(desk_b, site_a.client.pk)
+        appointments.suggestions(desk_b, site_a.client.pk)
     with pytest.raises(NotFoundError):
-        scheduling.book(desk_b, site_a.client.pk, site_b.members[Role.NURSE].user_id, at(TODAY, 12), 60)
+        appointments.book(desk_b, site_a.client.pk, site_b.members[Role.NURSE].user_id, at(TODAY, 12), 60)
     with pytest.raises(NotFoundError):
-        scheduling.cancel(desk_b, appointment.pk)
+        appointments.cancel(desk_b, appointment.pk)
     with pytest.raises(NotFoundError):
-        scheduling.ics(desk_b, appointment.pk)
+        appointments.ics(desk_b, appointment.pk)
     assert [summary(r)[3:6] for r in rows_after(seq)] == [
         ("not_found", "client", str(site_a.client.pk)),
         ("not_found", "client", str(site_a.client.pk)),
         ("not_found", "appointment", str(appointment.pk)),
         ("not_found", "appointment", str(appointment.pk)),
     ]
-    assert all(not column.rows for column in scheduling.day_list(desk_b, TODAY))
+    assert all(not column.rows for column in appointments.day_list(desk_b, TODAY))
     assert Appointment.objects.get(pk=appointment.pk).status == "booked"
 
 
@@ -228,10 +229,10 @@ def test_the_day_list_shows_each_practitioners_appointments_with_the_plan_sessio
     third = book(site_a, at(TODAY + timedelta(days=1), 11))
     walk_in = book(site_a, at(TODAY, 12), practitioner=Role.PROVIDER, client=other)
     cancelled = book(site_a, at(TODAY, 16))
-    scheduling.cancel(site_a.actor(Role.FRONT_DESK), cancelled.pk)
+    appointments.cancel(site_a.actor(Role.FRONT_DESK), cancelled.pk)
     desk = site_a.actor(Role.FRONT_DESK)
     seq = last_seq()
-    columns = scheduling.day_list(desk, TODAY)
+    columns = appointments.day_list(desk, TODAY)
     names = [c.practitioner.name for c in columns]
     assert names == ["aesthetician alpha", "nurse alpha", "provider alpha"]
     by_name = {c.practitioner.name: c.rows for c in columns}
@@ -251,7 +252,7 @@ def test_the_day_list_shows_each_practitioners_appointments_with_the_plan_sessio
         None,
         None,
     )
-    [row] = scheduling.day_list(desk, TODAY + timedelta(days=1), site_a.members[Role.NURSE].user_id)[0].rows
+    [row] = appointments.day_list(desk, TODAY + timedelta(days=1), site_a.members[Role.NURSE].user_id)[0].rows
     assert (row.appointment_id, row.session_number) == (third.pk, 3)
     assert [summary(r) for r in rows_after(seq)] == [expected(desk, "read", "appointment")] * 2
     assert rows_after(seq)[0].detail == {"day": "2031-06-15", "shown": [second.pk, walk_in.pk]}
@@ -260,7 +261,7 @@ def test_the_day_list_shows_each_practitioners_appointments_with_the_plan_sessio
 def test_a_former_practitioner_still_shows_with_their_appointments(site_a):
     appointment = book(site_a, at(TODAY, 11))
     User.objects.filter(pk=site_a.members[Role.NURSE].user_id).update(is_active=False)
-    columns = scheduling.day_list(site_a.actor(Role.FRONT_DESK), TODAY)
+    columns = appointments.day_list(site_a.actor(Role.FRONT_DESK), TODAY)
     nurse = next(c for c in columns if c.practitioner.user_id == site_a.members[Role.NURSE].user_id)
     assert [r.appointment_id for r in nurse.rows] == [appointment.pk]
 
@@ -273,7 +274,7 @@ def test_the_calendar_file_has_the_times_in_utc_and_no_health_details(site_a, kb
     appointment = book(site_a, at(TODAY, 14, 30), 45)
     desk = site_a.actor(Role.FRONT_DESK)
     seq = last_seq()
-    ics = scheduling.ics(desk, appointment.pk)
+    ics = appointments.ics(desk, appointment.pk)
     assert [summary(r) for r in rows_after(seq)] == [
         expected(desk, "export", "appointment", appointment.pk, client_id=site_a.client.pk)
     ]
@@ -290,13 +291,13 @@ def test_the_calendar_file_has_the_times_in_utc_and_no_health_details(site_a, kb
     text = ics.decode()
     for private in ("Zephyrine", "Quixotelle", "texture", "cheeks", "hyaluronic", "screening", "home_ok"):
         assert private not in text
-    scheduling.cancel(desk, appointment.pk)
-    assert unfold(scheduling.ics(desk, appointment.pk))["STATUS"] == "CANCELLED"
+    appointments.cancel(desk, appointment.pk)
+    assert unfold(appointments.ics(desk, appointment.pk))["STATUS"] == "CANCELLED"
 
 
 def test_the_calendar_file_parses_back_with_icalendar(site_a):
     appointment = book(site_a, at(TODAY, 14, 30), 45)
-    calendar = icalendar.Calendar.from_ical(scheduling.ics(site_a.actor(Role.FRONT_DESK), appointment.pk))
+    calendar = icalendar.Calendar.from_ical(appointments.ics(site_a.actor(Role.FRONT_DESK), appointment.pk))
     [event] = calendar.walk("VEVENT")
     assert str(event["UID"]) == appointment.uid
     assert event.decoded("DTSTART") == at(TODAY, 14, 30)

@@ -22,8 +22,8 @@ from clinic.support import (
     last_seq,
     rows_after,
 )
-from needlewise.clinic import clients, screenings
-from needlewise.clinic.screenings import ClearanceForm
+from needlewise.clinic.records import clients, screenings
+from needlewise.clinic.records.screenings import ClearanceForm
 from needlewise.domain.permissions import Role
 from needlewise.domain.tier import Tier
 from needlewise.domain.vocabulary import Lang

@@ -11,7 +11,8 @@ from PIL import Image
 from clinic.support import details, last_seq, rows_after
 from clinic.test_photo_cleaning import photo_with_exif
 from clinic.test_treatment_sessions import form, ready_client
-from needlewise.clinic import clients, photos, session_checks, treatment_sessions
+from needlewise.clinic.records import clients
+from needlewise.clinic.treatment import photos, recording, session_checks
 from needlewise.domain.permissions import Role
 from needlewise.errors import InvalidInputError, NotAllowedError, NotFoundError
 from needlewise.storage.models import SessionPhoto
@@ -22,7 +23,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def session(site_a, kb):
     ready = ready_client(site_a, kb)
-    done = treatment_sessions.record(site_a.actor(Role.NURSE), ready.client.pk, form(ready), kb)
+    done = recording.record(site_a.actor(Role.NURSE), ready.client.pk, form(ready), kb)
     assert done.session is not None
     return done.session
 

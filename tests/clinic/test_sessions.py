@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser, User
 from django.test import RequestFactory
 
-from needlewise.clinic import sessions
+from needlewise.clinic.access import request_actor
 from needlewise.domain.permissions import Role
 
 pytestmark = pytest.mark.django_db
@@ -22,9 +22,9 @@ def request_for(user, session, **meta):
 def test_a_verified_staff_member_acts_with_address_and_request_id(site_a):
     nurse = site_a.members[Role.NURSE]
     request = request_for(
-        nurse.user, {sessions.VERIFIED: True}, REMOTE_ADDR="198.51.100.23", NEEDLEWISE_REQUEST_ID="abc123"
+        nurse.user, {request_actor.VERIFIED: True}, REMOTE_ADDR="198.51.100.23", NEEDLEWISE_REQUEST_ID="abc123"
     )
-    actor = sessions.actor_of(request)
+    actor = request_actor.actor_of(request)
     assert actor is not None
     assert (actor.actor_id, actor.role, actor.clinic_id, actor.user_id) == (
         f"user:{nurse.user_id}",
@@ -38,22 +38,22 @@ def test_a_verified_staff_member_acts_with_address_and_request_id(site_a):
 def test_forwarded_for_headers_are_ignored(site_a):
     request = request_for(
         site_a.members[Role.OWNER].user,
-        {sessions.VERIFIED: True},
+        {request_actor.VERIFIED: True},
         REMOTE_ADDR="10.0.0.1",
         HTTP_X_FORWARDED_FOR="1.2.3.4",
     )
-    assert sessions.client_ip(request) == "10.0.0.1"
+    assert request_actor.client_ip(request) == "10.0.0.1"
     del request.META["REMOTE_ADDR"]
-    assert (sessions.client_ip(request), sessions.request_id(request)) == ("", "")
+    assert (request_actor.client_ip(request), request_actor.request_id(request)) == ("", "")
 
 
-@pytest.mark.parametrize("session", [{}, {sessions.VERIFIED: False}, {sessions.SEEN: 1}])
+@pytest.mark.parametrize("session", [{}, {request_actor.VERIFIED: False}, {request_actor.SEEN: 1}])
 def test_a_session_without_every_factor_acts_as_nobody(site_a, session):
-    assert sessions.actor_of(request_for(site_a.members[Role.PROVIDER].user, session)) is None
+    assert request_actor.actor_of(request_for(site_a.members[Role.PROVIDER].user, session)) is None
 
 
 @pytest.mark.usefixtures("site_a")
 def test_anonymous_users_and_users_without_a_clinic_act_as_nobody():
-    assert sessions.actor_of(request_for(AnonymousUser(), {sessions.VERIFIED: True})) is None
+    assert request_actor.actor_of(request_for(AnonymousUser(), {request_actor.VERIFIED: True})) is None
     loner = User.objects.create(username="loner@example.org")
-    assert sessions.actor_of(request_for(loner, {sessions.VERIFIED: True})) is None
+    assert request_actor.actor_of(request_for(loner, {request_actor.VERIFIED: True})) is None

@@ -9,8 +9,12 @@ import pytest
 from django.utils import timezone
 
 from clinic.support import CLINIC_OK, CLINIC_STOP, clearance_form, details, snapshot
-from needlewise.clinic import accounts, audit, clients, intake, rescreen, screenings
-from needlewise.clinic.clients import SearchQuery
+from needlewise.clinic.accounts import staff
+from needlewise.clinic.audit import review as audit_review
+from needlewise.clinic.followup import rescreen
+from needlewise.clinic.intake import inbox
+from needlewise.clinic.records import clients, screenings
+from needlewise.clinic.records.clients import SearchQuery
 from needlewise.domain.permissions import Role
 from needlewise.domain.vocabulary import Lang
 from needlewise.errors import NotFoundError
@@ -36,11 +40,11 @@ GUESSES = {
         Role.PROVIDER,
         lambda b, a, _kb: screenings.clear(b, a.stop.pk, clearance_form(timezone.localdate())),
     ),
-    "read_request": (Role.NURSE, lambda b, a, _kb: intake.get(b, a.request.pk)),
-    "accept_request": (Role.NURSE, lambda b, a, kb: intake.accept(b, a.request.pk, kb)),
-    "decline_request": (Role.PROVIDER, lambda b, a, _kb: intake.decline(b, a.request.pk)),
-    "deactivate_staff": (Role.OWNER, lambda b, a, _kb: accounts.set_active(b, a.members[Role.NURSE].pk, active=False)),
-    "reactivate_staff": (Role.OWNER, lambda b, a, _kb: accounts.set_active(b, a.members[Role.NURSE].pk, active=True)),
+    "read_request": (Role.NURSE, lambda b, a, _kb: inbox.get(b, a.request.pk)),
+    "accept_request": (Role.NURSE, lambda b, a, kb: inbox.accept(b, a.request.pk, kb)),
+    "decline_request": (Role.PROVIDER, lambda b, a, _kb: inbox.decline(b, a.request.pk)),
+    "deactivate_staff": (Role.OWNER, lambda b, a, _kb: staff.set_active(b, a.members[Role.NURSE].pk, active=False)),
+    "reactivate_staff": (Role.OWNER, lambda b, a, _kb: staff.set_active(b, a.members[Role.NURSE].pk, active=True)),
 }
 
 
@@ -81,16 +85,16 @@ def test_search_never_shows_other_clinics_clients(sites):
 
 def test_queues_reports_and_logs_are_per_clinic(sites, kb):
     site_a, site_b = sites
-    assert intake.queue(site_b.actor(Role.NURSE)) == [site_b.request]
+    assert inbox.queue(site_b.actor(Role.NURSE)) == [site_b.request]
     Screening.objects.filter(clinic=site_a.clinic).update(kb_hash="sha256:old", tier="home_ok")
     assert rescreen.report(site_b.actor(Role.PROVIDER), kb).outdated == 0
     assert [r.client for r in rescreen.report(site_a.actor(Role.PROVIDER), kb).higher] == [site_a.client]
-    log = audit.clinic_entries(site_b.actor(Role.OWNER))
+    log = audit_review.clinic_entries(site_b.actor(Role.OWNER))
     assert {e.clinic_id for e in log.entries} == {site_b.clinic.pk}
-    assert not audit.clinic_entries(site_b.actor(Role.OWNER), client_id=site_a.client.pk).entries
-    exported = list(csv.DictReader(io.StringIO("".join(audit.export_csv(site_b.actor(Role.OWNER))))))
+    assert not audit_review.clinic_entries(site_b.actor(Role.OWNER), client_id=site_a.client.pk).entries
+    exported = list(csv.DictReader(io.StringIO("".join(audit_review.export_csv(site_b.actor(Role.OWNER))))))
     assert {row["clinic_id"] for row in exported} == {str(site_b.clinic.pk)}
-    assert [m.pk for m in accounts.staff_list(site_b.actor(Role.OWNER))] == [m.pk for m in site_b.members.values()]
+    assert [m.pk for m in staff.staff_list(site_b.actor(Role.OWNER))] == [m.pk for m in site_b.members.values()]
 
 
 def test_a_screening_of_the_own_clinic_still_works_after_failed_guesses(sites, kb):

@@ -13,8 +13,9 @@ from django.utils import timezone
 
 from clinic.support import CLINIC_OK, CLINIC_STOP, Site, clearance_form, details, last_seq, rows_after, summary
 from clinic.treatment_support import consent_template, plan, signed_consent
-from needlewise.clinic import clients, plans, record_integrity, screenings, session_checks, treatment_sessions
-from needlewise.clinic.treatment_sessions import NumbingForm, SessionForm
+from needlewise.clinic.records import clients, integrity, plans, screenings
+from needlewise.clinic.treatment import recording, session_checks, sessions
+from needlewise.clinic.treatment.session_form import NumbingForm, SessionForm
 from needlewise.domain.permissions import Role
 from needlewise.domain.treatment import CheckCode
 from needlewise.domain.vocabulary import Lang
@@ -71,9 +72,7 @@ def blocked_codes(error: ConflictError) -> list[str]:
 def test_a_session_that_passes_every_check_is_recorded_with_zones_checkins_and_audit(ready, kb):
     nurse = ready.site.actor(Role.NURSE)
     before = last_seq()
-    done = treatment_sessions.record(
-        nurse, ready.client.pk, form(ready, zones={"cheeks": "1.0", "forehead": "0.75"}), kb
-    )
+    done = recording.record(nurse, ready.client.pk, form(ready, zones={"cheeks": "1.0", "forehead": "0.75"}), kb)
     session = done.session
     assert session is not None
     assert done.blocked == ()
@@ -100,23 +99,23 @@ def test_a_session_that_passes_every_check_is_recorded_with_zones_checkins_and_a
         ready.client.pk,
         "success",
     )
-    assert row.detail == {"plan": ready.plan.pk, "digest": record_integrity.session_digest(session.pk)}
+    assert row.detail == {"plan": ready.plan.pk, "digest": integrity.session_digest(session.pk)}
 
 
 def test_check_runs_every_check_and_records_nothing(ready, kb):
-    outcome = treatment_sessions.check(ready.site.actor(Role.NURSE), ready.client.pk, form(ready), kb)
+    outcome = recording.check(ready.site.actor(Role.NURSE), ready.client.pk, form(ready), kb)
     assert outcome.session is None
     assert outcome.blocked == ()
     assert TreatmentSession.objects.count() == 0
     expired = form(ready, cartridge_expiry=timezone.localdate() - timedelta(days=1))
-    outcome = treatment_sessions.check(ready.site.actor(Role.NURSE), ready.client.pk, expired, kb)
+    outcome = recording.check(ready.site.actor(Role.NURSE), ready.client.pk, expired, kb)
     assert [c.code for c in outcome.blocked] == [CheckCode.CARTRIDGE_EXPIRY]
 
 
 def _record_blocked(ready: Ready, kb: Any, role: Role = Role.NURSE, **changes: Any) -> ConflictError:
     before = last_seq()
     with pytest.raises(ConflictError) as blocked:
-        treatment_sessions.record(ready.site.actor(role), ready.client.pk, form(ready, **changes), kb)
+        recording.record(ready.site.actor(role), ready.client.pk, form(ready, **changes), kb)
     rows = [r for r in rows_after(before) if r.object_type == "session"]
     assert [(r.action, r.outcome) for r in rows] == [("create", "blocked")]
     assert isinstance(blocked.value, SessionBlockedError)
@@ -140,10 +139,10 @@ def test_an_expired_cartridge_is_refused_with_what_to_do(ready, kb):
 def test_a_cartridge_is_used_once_even_on_another_client(site_a, kb, ready):
     other = ready_client(site_a, kb, "Other")
     first = form(ready, cartridge_serial="ONCE-1")
-    treatment_sessions.record(site_a.actor(Role.NURSE), ready.client.pk, first, kb)
+    recording.record(site_a.actor(Role.NURSE), ready.client.pk, first, kb)
     again = replace(first, plan_id=other.plan.pk)
     with pytest.raises(ConflictError) as blocked:
-        treatment_sessions.record(site_a.actor(Role.NURSE), other.client.pk, again, kb)
+        recording.record(site_a.actor(Role.NURSE), other.client.pk, again, kb)
     assert blocked_codes(blocked.value) == ["cartridge_unused"]
     assert "single-use cartridge is used once" in blocked.value.problems[0].message
     assert TreatmentSession.objects.filter(cartridge_serial="ONCE-1").count() == 1
@@ -151,9 +150,9 @@ def test_a_cartridge_is_used_once_even_on_another_client(site_a, kb, ready):
 
 def test_the_same_serial_in_another_lot_is_another_cartridge(site_a, kb, ready):
     other = ready_client(site_a, kb, "Other")
-    treatment_sessions.record(site_a.actor(Role.NURSE), ready.client.pk, form(ready, cartridge_serial="S-9"), kb)
+    recording.record(site_a.actor(Role.NURSE), ready.client.pk, form(ready, cartridge_serial="S-9"), kb)
     second = form(other, cartridge_serial="S-9", cartridge_lot="LOT-B2")
-    assert treatment_sessions.record(site_a.actor(Role.NURSE), other.client.pk, second, kb).session is not None
+    assert recording.record(site_a.actor(Role.NURSE), other.client.pk, second, kb).session is not None
 
 
 def test_a_claim_that_loses_the_race_gets_the_same_answer(ready, kb, monkeypatch):
@@ -163,7 +162,7 @@ def test_a_claim_that_loses_the_race_gets_the_same_answer(ready, kb, monkeypatch
     """
     first = form(ready, cartridge_serial="RACE-1")
     real_run = session_checks.run
-    treatment_sessions.record(ready.site.actor(Role.NURSE), ready.client.pk, first, kb)
+    recording.record(ready.site.actor(Role.NURSE), ready.client.pk, first, kb)
     other = ready_client(ready.site, kb, "Other")
 
     def check_before_the_other_commit(*args: Any, **kwargs: Any) -> Any:
@@ -173,15 +172,13 @@ def test_a_claim_that_loses_the_race_gets_the_same_answer(ready, kb, monkeypatch
 
     monkeypatch.setattr(session_checks, "run", check_before_the_other_commit)
     with pytest.raises(ConflictError) as blocked:
-        treatment_sessions.record(
-            ready.site.actor(Role.NURSE), other.client.pk, replace(first, plan_id=other.plan.pk), kb
-        )
+        recording.record(ready.site.actor(Role.NURSE), other.client.pk, replace(first, plan_id=other.plan.pk), kb)
     assert blocked_codes(blocked.value) == ["cartridge_unused"]
     assert TreatmentSession.objects.filter(cartridge_serial="RACE-1").count() == 1
 
 
 def test_the_minimum_interval_is_enforced_with_the_earliest_date(ready, kb):
-    treatment_sessions.record(ready.site.actor(Role.NURSE), ready.client.pk, form(ready), kb)
+    recording.record(ready.site.actor(Role.NURSE), ready.client.pk, form(ready), kb)
     error = _record_blocked(ready, kb)
     assert blocked_codes(error) == ["interval"]
     earliest = (timezone.localdate() + timedelta(days=ready.plan.min_interval_days)).isoformat()
@@ -190,11 +187,11 @@ def test_the_minimum_interval_is_enforced_with_the_earliest_date(ready, kb):
 
 
 def test_the_interval_counts_from_the_last_session_date(ready, kb):
-    done = treatment_sessions.record(ready.site.actor(Role.NURSE), ready.client.pk, form(ready), kb)
+    done = recording.record(ready.site.actor(Role.NURSE), ready.client.pk, form(ready), kb)
     assert done.session is not None
     days = ready.plan.min_interval_days
     TreatmentSession.objects.filter(pk=done.session.pk).update(performed_at=timezone.now() - timedelta(days=days))
-    assert treatment_sessions.record(ready.site.actor(Role.NURSE), ready.client.pk, form(ready), kb).session
+    assert recording.record(ready.site.actor(Role.NURSE), ready.client.pk, form(ready), kb).session
 
 
 def test_an_aesthetician_above_scope_is_refused_and_within_scope_may_treat(ready, kb):
@@ -202,7 +199,7 @@ def test_an_aesthetician_above_scope_is_refused_and_within_scope_may_treat(ready
     assert blocked_codes(error) == ["practitioner_scope"]
     assert error.problems[0].message.startswith("1 mm on Cheeks is above your scope (0.5 mm).")
     within = form(ready, zones={"cheeks": "0.5"})
-    done = treatment_sessions.record(ready.site.actor(Role.AESTHETICIAN), ready.client.pk, within, kb)
+    done = recording.record(ready.site.actor(Role.AESTHETICIAN), ready.client.pk, within, kb)
     assert done.session is not None
     assert done.session.practitioner_role == "aesthetician"
 
@@ -214,7 +211,7 @@ def test_an_out_of_date_screening_blocks_until_the_client_is_screened_again(read
     assert blocked_codes(error) == ["screening_current"]
     assert "Screen the client again today" in error.problems[0].message
     screenings.record(ready.site.actor(Role.NURSE), client_id=ready.client.pk, profile=CLINIC_OK, kb=kb, lang=Lang.EN)
-    assert treatment_sessions.record(ready.site.actor(Role.NURSE), ready.client.pk, form(ready), kb).session
+    assert recording.record(ready.site.actor(Role.NURSE), ready.client.pk, form(ready), kb).session
 
 
 def test_a_stop_result_blocks_until_a_provider_clears_it(ready, kb):
@@ -224,7 +221,7 @@ def test_a_stop_result_blocks_until_a_provider_clears_it(ready, kb):
     assert blocked_codes(error) == ["screening_tier"]
     assert "The latest screening is stop and has no valid provider clearance" in error.problems[0].message
     screenings.clear(ready.site.actor(Role.PROVIDER), stop.pk, clearance_form(timezone.localdate()))
-    assert treatment_sessions.record(nurse, ready.client.pk, form(ready), kb).session is not None
+    assert recording.record(nurse, ready.client.pk, form(ready), kb).session is not None
 
 
 def test_a_new_consent_version_requires_signing_again(ready, kb):
@@ -233,7 +230,7 @@ def test_a_new_consent_version_requires_signing_again(ready, kb):
     assert blocked_codes(error) == ["consent_current"]
     assert "(signed version 1, current version 2)" in error.problems[0].message
     signed_consent(ready.site, kb, ready.client)
-    assert treatment_sessions.record(ready.site.actor(Role.NURSE), ready.client.pk, form(ready), kb).session
+    assert recording.record(ready.site.actor(Role.NURSE), ready.client.pk, form(ready), kb).session
 
 
 def test_a_client_who_never_signed_is_blocked(site_a, kb):
@@ -302,7 +299,7 @@ def test_several_failed_checks_are_all_listed_in_order(ready, kb):
 )
 def test_bad_input_names_the_field(ready, kb, changes, where, message):
     with pytest.raises(InvalidInputError) as invalid:
-        treatment_sessions.record(ready.site.actor(Role.NURSE), ready.client.pk, form(ready, **changes), kb)
+        recording.record(ready.site.actor(Role.NURSE), ready.client.pk, form(ready, **changes), kb)
     assert (where, message) in [(p.where, p.message) for p in invalid.value.problems]
     assert TreatmentSession.objects.count() == 0
 
@@ -319,7 +316,7 @@ def test_fda_numbing_warnings_and_product_flags_are_kept_with_the_session(ready,
         heat=True,
     )
     changes = {"numbing": numbing, "products_applied": ("vitamin_c_serum",), "pain_score": "4"}
-    done = treatment_sessions.record(ready.site.actor(Role.NURSE), ready.client.pk, form(ready, **changes), kb)
+    done = recording.record(ready.site.actor(Role.NURSE), ready.client.pk, form(ready, **changes), kb)
     assert done.session is not None
     warnings = {f.details.get("warning") for f in done.findings if f.code == "numbing_warning"}
     assert warnings == {"compounded", "over_strength", "large_area", "occlusion", "broken_skin", "heat"}
@@ -331,7 +328,7 @@ def test_fda_numbing_warnings_and_product_flags_are_kept_with_the_session(ready,
 
 
 def test_a_within_range_product_free_session_has_no_warnings(ready, kb):
-    done = treatment_sessions.record(ready.site.actor(Role.NURSE), ready.client.pk, form(ready), kb)
+    done = recording.record(ready.site.actor(Role.NURSE), ready.client.pk, form(ready), kb)
     assert done.findings == ()
 
 
@@ -339,11 +336,11 @@ def test_a_within_range_product_free_session_has_no_warnings(ready, kb):
 def test_roles_that_do_not_treat_are_refused_and_audited(ready, kb, role):
     before = last_seq()
     with pytest.raises(NotAllowedError):
-        treatment_sessions.record(ready.site.actor(role), ready.client.pk, form(ready), kb)
+        recording.record(ready.site.actor(role), ready.client.pk, form(ready), kb)
     [row] = rows_after(before)
     assert (row.action, row.object_type, row.outcome) == ("record_treatment", "session", "denied")
     with pytest.raises(NotAllowedError):
-        treatment_sessions.start(ready.site.actor(role), ready.client.pk)
+        sessions.start(ready.site.actor(role), ready.client.pk)
 
 
 def test_another_clinics_client_and_plan_are_not_found(sites, kb):
@@ -351,7 +348,7 @@ def test_another_clinics_client_and_plan_are_not_found(sites, kb):
     ours = ready_client(site_a, kb)
     theirs = ready_client(site_b, kb, "Theirs")
     nurse_a = site_a.actor(Role.NURSE)
-    for call in (treatment_sessions.record, treatment_sessions.check):
+    for call in (recording.record, recording.check):
         before = last_seq()
         with pytest.raises(NotFoundError):
             call(nurse_a, theirs.client.pk, form(theirs), kb)
@@ -359,42 +356,42 @@ def test_another_clinics_client_and_plan_are_not_found(sites, kb):
         with pytest.raises(NotFoundError, match="no such treatment plan"):
             call(nurse_a, ours.client.pk, form(theirs), kb)
     with pytest.raises(NotFoundError):
-        treatment_sessions.start(nurse_a, theirs.client.pk)
-    done = treatment_sessions.record(site_b.actor(Role.NURSE), theirs.client.pk, form(theirs), kb)
+        sessions.start(nurse_a, theirs.client.pk)
+    done = recording.record(site_b.actor(Role.NURSE), theirs.client.pk, form(theirs), kb)
     assert done.session is not None
     with pytest.raises(NotFoundError):
-        treatment_sessions.get(nurse_a, done.session.pk)
-    assert treatment_sessions.sessions_of(site_a.clinic.pk, theirs.client.pk) == []
+        sessions.get(nurse_a, done.session.pk)
+    assert sessions.sessions_of(site_a.clinic.pk, theirs.client.pk) == []
 
 
 def test_an_archived_client_cannot_be_treated(ready, kb):
     clients.set_archived(ready.site.actor(Role.PROVIDER), ready.client.pk, archived=True)
     with pytest.raises(ConflictError, match="archived"):
-        treatment_sessions.record(ready.site.actor(Role.NURSE), ready.client.pk, form(ready), kb)
+        recording.record(ready.site.actor(Role.NURSE), ready.client.pk, form(ready), kb)
 
 
 def test_start_get_and_lists(ready, kb, site_a):
     nurse = site_a.actor(Role.NURSE)
-    begun = treatment_sessions.start(nurse, ready.client.pk)
+    begun = sessions.start(nurse, ready.client.pk)
     assert (begun.plan, {z: str(mm) for z, mm in begun.planned.items()}) == (
         ready.plan,
         {"cheeks": "1.00", "forehead": "1.00"},
     )
-    done = treatment_sessions.record(nurse, ready.client.pk, form(ready), kb)
+    done = recording.record(nurse, ready.client.pk, form(ready), kb)
     assert done.session is not None
     before = last_seq()
-    got = treatment_sessions.get(site_a.actor(Role.PROVIDER), done.session.pk)
+    got = sessions.get(site_a.actor(Role.PROVIDER), done.session.pk)
     assert got.pk == done.session.pk
     assert [(r.action, r.object_type) for r in rows_after(before)] == [("read", "session")]
-    assert [s.pk for s in treatment_sessions.sessions_of(site_a.clinic.pk, ready.client.pk)] == [done.session.pk]
+    assert [s.pk for s in sessions.sessions_of(site_a.clinic.pk, ready.client.pk)] == [done.session.pk]
     plans.close(nurse, ready.plan.pk)
-    assert treatment_sessions.start(nurse, ready.client.pk).plan is None
+    assert sessions.start(nurse, ready.client.pk).plan is None
     with pytest.raises(NotAllowedError):
-        treatment_sessions.get(site_a.actor(Role.FRONT_DESK), done.session.pk)
+        sessions.get(site_a.actor(Role.FRONT_DESK), done.session.pk)
 
 
 def test_the_database_refuses_a_second_use_of_a_cartridge_whatever_the_code(ready, kb):
-    done = treatment_sessions.record(ready.site.actor(Role.NURSE), ready.client.pk, form(ready), kb)
+    done = recording.record(ready.site.actor(Role.NURSE), ready.client.pk, form(ready), kb)
     assert done.session is not None
     copy = TreatmentSession.objects.get(pk=done.session.pk)
     copy.pk = None
@@ -408,7 +405,7 @@ def test_a_plan_whose_sessions_are_done_blocks_the_next_one(site_a, kb):
     screenings.record(nurse, client_id=client.pk, profile=CLINIC_OK, kb=kb, lang=Lang.EN)
     signed_consent(site_a, kb, client)
     single = Ready(site_a, client, plan(site_a, kb, client=client, sessions_planned=1))
-    done = treatment_sessions.record(nurse, client.pk, form(single), kb)
+    done = recording.record(nurse, client.pk, form(single), kb)
     assert done.session is not None
     past = timezone.now() - timedelta(days=single.plan.min_interval_days)
     TreatmentSession.objects.filter(pk=done.session.pk).update(performed_at=past)

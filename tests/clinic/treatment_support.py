@@ -13,9 +13,10 @@ from typing import Any
 
 from PIL import Image, ImageDraw
 
-from needlewise.clinic import consents, plans
-from needlewise.clinic.actor import Actor
-from needlewise.clinic.plans import PlanForm
+from needlewise.clinic.access.actor import Actor
+from needlewise.clinic.consent import signatures, versions
+from needlewise.clinic.records import plans
+from needlewise.clinic.records.plans import PlanForm
 from needlewise.domain.permissions import Role
 from needlewise.domain.vocabulary import Lang
 from needlewise.engine.knowledge import KnowledgeBase
@@ -46,7 +47,7 @@ def staff_actor(site: Any, role: Role) -> Actor:
 
 def consent_template(site: Any, kb: KnowledgeBase) -> ConsentTemplate:
     """A new consent version of the site's clinic, written by its owner."""
-    return consents.create_template(staff_actor(site, Role.OWNER), intro_en=INTRO_EN, intro_es=INTRO_ES, kb=kb)
+    return versions.create_template(staff_actor(site, Role.OWNER), intro_en=INTRO_EN, intro_es=INTRO_ES, kb=kb)
 
 
 def signed_consent(site: Any, kb: KnowledgeBase, client: Client | None = None) -> Consent:
@@ -54,13 +55,13 @@ def signed_consent(site: Any, kb: KnowledgeBase, client: Client | None = None) -
 
     A first consent version is written when the clinic has none.
     """
-    current = consents.current_version(site.clinic.pk)
+    current = versions.current_version(site.clinic.pk)
     template = (
         ConsentTemplate.objects.get(clinic_id=site.clinic.pk, version=current)
         if current is not None
         else consent_template(site, kb)
     )
-    return consents.sign(
+    return signatures.sign(
         staff_actor(site, Role.NURSE),
         (client or site.client).pk,
         template_id=template.pk,

@@ -11,7 +11,7 @@ PostgreSQL) in the environment. Django is set up here, never in the test process
     Set Django up and load the knowledge base once, with no database connection open. For each
     round (a list of claims: client id, plan id, cartridge lot, serial), fork one process per claim;
     each opens its own connection, waits for the same instant, then records a session through
-    ``needlewise.clinic.treatment_sessions.record`` and prints one JSON line: the session id, or
+    ``needlewise.clinic.treatment.recording.record`` and prints one JSON line: the session id, or
     the checks that blocked it.
 """
 
@@ -44,14 +44,23 @@ def setup(clients_wanted: int) -> int:
     from PIL import Image, ImageDraw  # noqa: PLC0415
 
     from needlewise.bootstrap import knowledge_base  # noqa: PLC0415
-    from needlewise.clinic import accounts, clients, consents, plans, screenings  # noqa: PLC0415
-    from needlewise.clinic.actor import Actor  # noqa: PLC0415
+    from needlewise.clinic.access.actor import Actor  # noqa: PLC0415
+    from needlewise.clinic.accounts import staff  # noqa: PLC0415
+    from needlewise.clinic.consent import (  # noqa: PLC0415
+        signatures,
+        versions,
+    )
+    from needlewise.clinic.records import (  # noqa: PLC0415
+        clients,
+        plans,
+        screenings,
+    )
     from needlewise.domain.permissions import Role  # noqa: PLC0415
     from needlewise.domain.vocabulary import Lang  # noqa: PLC0415
 
     call_command("migrate", verbosity=0, interactive=False)
     kb = knowledge_base()
-    owner = accounts.create_clinic(
+    owner = staff.create_clinic(
         name="Race Clinic",
         city="Raceville",
         owner_email="owner@race.example.org",
@@ -59,9 +68,9 @@ def setup(clients_wanted: int) -> int:
         owner_password=_PASSWORD,
     )
     owner_actor = Actor.staff(owner.user_id, owner.clinic_id, Role.OWNER)
-    nurse_member = accounts.add_staff(owner_actor, accounts.NewStaff("nurse@race.example.org", "Nurse", Role.NURSE))
+    nurse_member = staff.add_staff(owner_actor, staff.NewStaff("nurse@race.example.org", "Nurse", Role.NURSE))
     nurse = Actor.staff(nurse_member.user_id, owner.clinic_id, Role.NURSE)
-    template = consents.create_template(owner_actor, intro_en="Race consent.", intro_es="Consentimiento.", kb=kb)
+    template = versions.create_template(owner_actor, intro_en="Race consent.", intro_es="Consentimiento.", kb=kb)
     signature = io.BytesIO()
     pad = Image.new("RGB", _SIGNATURE_SIZE, (255, 255, 255))
     ImageDraw.Draw(pad).line([(4, 18), (30, 4), (60, 18)], fill=(0, 0, 0), width=2)
@@ -71,7 +80,7 @@ def setup(clients_wanted: int) -> int:
         details = clients.ClientDetails(f"Racer{n}", "Client", date(1980, 1, 1) + timedelta(days=n))
         client = clients.create(nurse, details)
         screenings.record(nurse, client_id=client.pk, profile={"setting": "clinic", "age": 40}, kb=kb, lang=Lang.EN)
-        consents.sign(
+        signatures.sign(
             nurse,
             client.pk,
             template_id=template.pk,
@@ -94,8 +103,11 @@ def _claim(clinic_id: int, user_id: int, claim: list[object], start_at: float) -
     from django.db import connection  # noqa: PLC0415
 
     from needlewise.bootstrap import knowledge_base  # noqa: PLC0415 - only after django.setup()
-    from needlewise.clinic import treatment_sessions  # noqa: PLC0415
-    from needlewise.clinic.actor import Actor  # noqa: PLC0415
+    from needlewise.clinic.access.actor import Actor  # noqa: PLC0415
+    from needlewise.clinic.treatment import (  # noqa: PLC0415
+        recording,
+        session_form,
+    )
     from needlewise.domain.permissions import Role  # noqa: PLC0415
     from needlewise.errors import ConflictError  # noqa: PLC0415
 
@@ -103,7 +115,7 @@ def _claim(clinic_id: int, user_id: int, claim: list[object], start_at: float) -
     assert isinstance(client_id, int)
     assert isinstance(plan_id, int)
     connection.ensure_connection()  # connect before the start, so both claims begin together
-    form = treatment_sessions.SessionForm(
+    form = session_form.SessionForm(
         plan_id=plan_id,
         device_model="Pen",
         device_kind="pen",
@@ -118,7 +130,7 @@ def _claim(clinic_id: int, user_id: int, claim: list[object], start_at: float) -
     actor = Actor.staff(user_id, clinic_id, Role.NURSE, ip="127.0.0.1", request_id=f"race-{serial}"[:32])
     time.sleep(max(0.0, start_at - time.time()))
     try:
-        done = treatment_sessions.record(actor, client_id, form, knowledge_base())
+        done = recording.record(actor, client_id, form, knowledge_base())
     except ConflictError as blocked:
         _line(json.dumps({"client": client_id, "ok": False, "blocked": [p.where for p in blocked.problems]}))
     else:
@@ -131,7 +143,10 @@ def race(clinic_id: int, user_id: int, rounds: list[list[list[object]]]) -> int:
     from django.db import connections  # noqa: PLC0415 - only after django.setup()
 
     from needlewise.bootstrap import knowledge_base  # noqa: PLC0415
-    from needlewise.clinic import treatment_sessions  # noqa: PLC0415, F401 - imported once, before forking
+    from needlewise.clinic.treatment import (  # noqa: PLC0415
+        recording,  # noqa: F401 - imported once, before forking
+        session_form,  # noqa: F401 - imported once, before forking
+    )
 
     knowledge_base()
     failed = 0

@@ -15,7 +15,7 @@ cycle writes anything, it checks from outside Django:
   plan its zone, and no cartridge was used twice: no operation is half done;
 - at most one operation per kill is committed without its acknowledgement (killed between the two);
 - the audit chain is whole (contiguous positions, each row naming the previous row's hash, the head
-  at the last row), and ``needlewise.clinic.audit.verify`` recomputes every hash (in a forked process).
+  at the last row), and ``needlewise.clinic.audit.log.verify`` recomputes every hash (in a forked process).
 
 At the end ``needlewise audit verify``, in a fresh process, recomputes the chain once more.
 

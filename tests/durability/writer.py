@@ -21,7 +21,7 @@ PostgreSQL) in the environment. Django is set up here, never in the test process
       the writer with SIGKILL; when it is gone this server prints ``exit <pid> signal 9`` (or
       ``exit <pid> code <n>`` if it stopped by itself: an error, or the 60 s safety limit).
     - ``check``: fork a process that recomputes the audit chain with
-      ``needlewise.clinic.audit.verify`` and prints ``check <json>``, then ``exit <pid> code 0``.
+      ``needlewise.clinic.audit.log.verify`` and prints ``check <json>``, then ``exit <pid> code 0``.
     - ``quit``: exit.
 
     Forking from a warmed-up server makes a cycle cost the kill delay rather than Django's start-up;
@@ -56,12 +56,12 @@ def setup() -> int:
     """Migrate, then create a clinic (with its owner), a provider who may screen and treat, and a consent version."""
     from django.core.management import call_command  # noqa: PLC0415 - only after django.setup()
 
-    from needlewise.clinic import accounts  # noqa: PLC0415
-    from needlewise.clinic.actor import Actor  # noqa: PLC0415
+    from needlewise.clinic.access.actor import Actor  # noqa: PLC0415
+    from needlewise.clinic.accounts import staff  # noqa: PLC0415
     from needlewise.domain.permissions import Role  # noqa: PLC0415
 
     call_command("migrate", verbosity=0, interactive=False)
-    owner = accounts.create_clinic(
+    owner = staff.create_clinic(
         name="Kill Nine Clinic",
         city="Crashville",
         owner_email="owner@kill9.example.org",
@@ -69,13 +69,13 @@ def setup() -> int:
         owner_password=_PASSWORD,
     )
     owner_actor = Actor.staff(owner.user_id, owner.clinic_id, Role.OWNER)
-    provider = accounts.add_staff(
-        owner_actor, accounts.NewStaff("provider@kill9.example.org", "Provider", Role.PROVIDER)
-    )
+    provider = staff.add_staff(owner_actor, staff.NewStaff("provider@kill9.example.org", "Provider", Role.PROVIDER))
     from needlewise.bootstrap import knowledge_base  # noqa: PLC0415
-    from needlewise.clinic import consents  # noqa: PLC0415
+    from needlewise.clinic.consent import (  # noqa: PLC0415
+        versions,
+    )
 
-    consents.create_template(owner_actor, intro_en="Kill nine.", intro_es="Matar nueve.", kb=knowledge_base())
+    versions.create_template(owner_actor, intro_en="Kill nine.", intro_es="Matar nueve.", kb=knowledge_base())
     _line(json.dumps({"clinic_id": owner.clinic_id, "provider_user_id": provider.user_id}))
     return 0
 
@@ -97,14 +97,26 @@ def _writer(clinic_id: int, user_id: int, tag: str) -> int:
     from django.utils import timezone  # noqa: PLC0415 - only after django.setup()
 
     from needlewise.bootstrap import knowledge_base  # noqa: PLC0415
-    from needlewise.clinic import clients, consents, plans, screenings, treatment_sessions  # noqa: PLC0415
-    from needlewise.clinic.actor import Actor  # noqa: PLC0415
+    from needlewise.clinic.access.actor import Actor  # noqa: PLC0415
+    from needlewise.clinic.consent import (  # noqa: PLC0415
+        signatures,
+        versions,
+    )
+    from needlewise.clinic.records import (  # noqa: PLC0415
+        clients,
+        plans,
+        screenings,
+    )
+    from needlewise.clinic.treatment import (  # noqa: PLC0415
+        recording,
+        session_form,
+    )
     from needlewise.domain.permissions import Role  # noqa: PLC0415
     from needlewise.domain.vocabulary import Lang  # noqa: PLC0415
 
     kb = knowledge_base()
     actor = Actor.staff(user_id, clinic_id, Role.PROVIDER, ip="127.0.0.1", request_id=f"kill9-{tag}"[:32])
-    template_id = consents.current_template(actor).pk  # type: ignore[union-attr] - setup wrote one
+    template_id = versions.current_template(actor).pk  # type: ignore[union-attr] - setup wrote one
     signature = _signature()
     deadline = time.monotonic() + _WRITER_SECONDS
     n = 0
@@ -121,7 +133,7 @@ def _writer(clinic_id: int, user_id: int, tag: str) -> int:
         profile = {"setting": "clinic", "age": 25 + n % 50}
         screening = screenings.record(actor, client_id=client.pk, profile=profile, kb=kb, lang=Lang.EN)
         _line(f"ack screening {screening.pk} {client.pk}")
-        consent = consents.sign(
+        consent = signatures.sign(
             actor,
             client.pk,
             template_id=template_id,
@@ -137,7 +149,7 @@ def _writer(clinic_id: int, user_id: int, tag: str) -> int:
         form = plans.PlanForm(goals=("texture",), zones={"cheeks": Decimal("1.0")}, sessions_planned=3)
         plan = plans.create(actor, client.pk, form, kb).plan
         _line(f"ack plan {plan.pk} {client.pk}")
-        session_form = treatment_sessions.SessionForm(
+        session_form = session_form.SessionForm(
             plan_id=plan.pk,
             device_model="Pen",
             device_kind="pen",
@@ -149,16 +161,16 @@ def _writer(clinic_id: int, user_id: int, tag: str) -> int:
             passes="2",
             end_point="erythema",
         )
-        session = treatment_sessions.record(actor, client.pk, session_form, kb).session
+        session = recording.record(actor, client.pk, session_form, kb).session
         assert session is not None
         _line(f"ack session {session.pk} {client.pk}")
     return 0
 
 
 def _verify() -> bool:
-    from needlewise.clinic import audit  # noqa: PLC0415 - only after django.setup()
+    from needlewise.clinic.audit import log as audit_log  # noqa: PLC0415 - only after django.setup()
 
-    report = audit.verify()
+    report = audit_log.verify()
     fields = {"ok": report.ok, "rows": report.rows, "head_seq": report.head_seq, "broken_at": report.broken_at}
     _line("check " + json.dumps({**fields, "reason": report.reason}))
     return report.ok
@@ -191,14 +203,6 @@ def serve(clinic_id: int, user_id: int) -> int:
     from django.db import connections  # noqa: PLC0415 - only after django.setup()
 
     from needlewise.bootstrap import knowledge_base  # noqa: PLC0415
-    from needlewise.clinic import (  # noqa: PLC0415, F401 - imported once, before forking
-        audit,
-        clients,
-        consents,
-        plans,
-        screenings,
-        treatment_sessions,
-    )
 
     knowledge_base()
     if any(connection.connection is not None for connection in connections.all(initialized_only=True)):

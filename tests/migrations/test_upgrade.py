@@ -55,13 +55,15 @@ import json
 import django
 
 django.setup()
-from needlewise.clinic import accounts, audit, clients
-from needlewise.clinic.actor import Actor
+from needlewise.clinic.accounts import staff
+from needlewise.clinic.audit import log as audit_log
+from needlewise.clinic.records import clients
+from needlewise.clinic.access.actor import Actor
 from needlewise.domain.permissions import Role
 from needlewise.storage.models import SavedResult
 
 rows = list(SavedResult.objects.order_by("token_digest"))
-owner = accounts.create_clinic(
+owner = staff.create_clinic(
     name="Upgrade", city="Madrid", owner_email="owner@upgrade.org", owner_name="O", owner_password="x" * 20
 )
 actor = Actor.staff(owner.user_id, owner.clinic_id, Role.OWNER)
@@ -69,7 +71,7 @@ client = clients.create(actor, clients.ClientDetails("Ana", "Ruiz", dt.date(1990
 print(json.dumps({
     "saved": [(r.token_digest, r.profile, r.tier, r.assessment) for r in rows],
     "client": client.pk,
-    "chain_ok": audit.verify().ok,
+    "chain_ok": audit_log.verify().ok,
 }))
 """
 

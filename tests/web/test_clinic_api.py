@@ -8,8 +8,9 @@ import orjson
 import pytest
 from django.test import Client
 
-from needlewise.clinic import accounts, clients, screenings
-from needlewise.clinic.actor import Actor
+from needlewise.clinic.access.actor import Actor
+from needlewise.clinic.accounts import staff
+from needlewise.clinic.records import clients, screenings
 from needlewise.domain.permissions import Role
 
 pytestmark = pytest.mark.django_db
@@ -21,18 +22,18 @@ def cheap_hashing(settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # tests only
 
 
-def _clinic(name: str) -> dict[Role, accounts.StaffMember]:
-    owner = accounts.create_clinic(
+def _clinic(name: str) -> dict[Role, staff.StaffMember]:
+    owner = staff.create_clinic(
         name=name, city="Madrid", owner_email=f"owner@{name}.org", owner_name="Owner", owner_password="x" * 20
     )
     members = {Role.OWNER: owner}
     actor = Actor.staff(owner.user_id, owner.clinic_id, Role.OWNER)
     for role in (Role.PROVIDER, Role.NURSE, Role.FRONT_DESK):
-        members[role] = accounts.add_staff(actor, accounts.NewStaff(f"{role}@{name}.org", role.value, role))
+        members[role] = staff.add_staff(actor, staff.NewStaff(f"{role}@{name}.org", role.value, role))
     return members
 
 
-def _signed_in(member: accounts.StaffMember, *, csrf: bool = False) -> Client:
+def _signed_in(member: staff.StaffMember, *, csrf: bool = False) -> Client:
     client = Client(enforce_csrf_checks=csrf)
     client.force_login(member.user)
     session = client.session
@@ -42,12 +43,12 @@ def _signed_in(member: accounts.StaffMember, *, csrf: bool = False) -> Client:
 
 
 @pytest.fixture
-def clinic_a() -> dict[Role, accounts.StaffMember]:
+def clinic_a() -> dict[Role, staff.StaffMember]:
     return _clinic("alpha")
 
 
 @pytest.fixture
-def clinic_b() -> dict[Role, accounts.StaffMember]:
+def clinic_b() -> dict[Role, staff.StaffMember]:
     return _clinic("beta")
 
 

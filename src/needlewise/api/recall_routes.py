@@ -15,8 +15,8 @@ from pydantic import BaseModel
 
 from needlewise.api.clinic_routes import CLINIC_ERRORS, StaffSession
 from needlewise.api.responses import json_response
-from needlewise.clinic import recall
-from needlewise.clinic.actor import Actor
+from needlewise.clinic.access.actor import Actor
+from needlewise.clinic.followup import recall
 from needlewise.domain.assessment import JsonValue
 
 router = Router(auth=StaffSession(), tags=["clinic"])

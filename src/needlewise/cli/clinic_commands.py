@@ -38,7 +38,7 @@ def create(  # noqa: PLR0913, PLR0917 - Typer maps each parameter to one option
 ) -> None:
     """Make a clinic and its owner account; the owner sets up two-step sign-in at first sign-in."""
     _ready()
-    from needlewise.clinic.accounts import create_clinic  # noqa: PLC0415 - needs Django set up first
+    from needlewise.clinic.accounts.staff import create_clinic  # noqa: PLC0415 - needs Django set up first
 
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
@@ -65,20 +65,20 @@ def create(  # noqa: PLR0913, PLR0917 - Typer maps each parameter to one option
 def verify() -> None:
     """Recompute the audit log's hash chain, then every treatment record's digest; exit 1 naming what differs."""
     _ready()
-    from needlewise.clinic import record_integrity  # noqa: PLC0415 - needs Django set up first
-    from needlewise.clinic.audit import verify as verify_chain  # noqa: PLC0415
+    from needlewise.clinic.audit.log import verify as verify_chain  # noqa: PLC0415
+    from needlewise.clinic.records import integrity  # noqa: PLC0415 - needs Django set up first
 
     report = verify_chain()
     if not report.ok:
         typer.echo(f"audit log BROKEN at row {report.broken_at}: {report.reason}", err=True)
         raise typer.Exit(EXIT_BROKEN)
     typer.echo(f"audit log OK: {report.rows} rows, chain intact up to row {report.head_seq}")
-    records = record_integrity.verify()
+    records = integrity.verify()
     counted = f"{records.sessions} sessions and {records.adverse_events} adverse events"
     if records.ok:
         typer.echo(f"treatment records OK: {counted} match their audit rows")
         return
-    shown = records.problems[: record_integrity.SHOWN]
+    shown = records.problems[: integrity.SHOWN]
     more = len(records.problems) - len(shown)
     typer.echo(f"treatment records CHANGED ({len(records.problems)} of {counted}):", err=True)
     for problem in shown:

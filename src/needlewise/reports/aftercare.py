@@ -1,7 +1,7 @@
 """The aftercare sheet a client takes home: the knowledge base's aftercare and red flags, their session, links.
 
 Plain data in, HTML or PDF out: the clinic use case gathers the session's facts
-(:func:`needlewise.clinic.aftercare.aftercare_facts`) and the web page adds the check-in links' full
+(:func:`needlewise.clinic.followup.aftercare.aftercare_facts`) and the web page adds the check-in links' full
 addresses. Every clinical sentence comes from the knowledge base's protocol sections with their
 citations and confidence; the fixed words are in :data:`WORDS`, in the sheet's language (the client's,
 which need not be the staff member's).

@@ -94,7 +94,7 @@ def test_the_templates_have_messages() -> None:
     msgids = {msgid for msgid, _context in _extracted()}
     assert "Is microneedling at home safe for me?" in msgids
     assert "Question %(number)s of about %(total)s" in msgids
-    assert "Cartridge never used before" in msgids  # clinic/session_checks.py, marked with gettext_noop
+    assert "Cartridge never used before" in msgids  # clinic/treatment/session_checks.py, marked with gettext_noop
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

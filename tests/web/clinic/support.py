@@ -16,11 +16,13 @@ from django.test import Client
 
 from factories import no_answer
 from needlewise.bootstrap import knowledge_base
-from needlewise.clinic import accounts, clients, intake, screenings
-from needlewise.clinic.accounts import NewStaff
-from needlewise.clinic.actor import Actor
-from needlewise.clinic.clients import ClientDetails
-from needlewise.clinic.intake import RequestForm
+from needlewise.clinic.access.actor import Actor
+from needlewise.clinic.accounts import staff
+from needlewise.clinic.accounts.staff import NewStaff
+from needlewise.clinic.intake import public
+from needlewise.clinic.intake.public import RequestForm
+from needlewise.clinic.records import clients, screenings
+from needlewise.clinic.records.clients import ClientDetails
 from needlewise.domain.permissions import Role
 from needlewise.domain.vocabulary import Lang
 from needlewise.services.questionnaire import Interview, read_answer
@@ -65,7 +67,7 @@ def actor_for(member: StaffMember) -> Actor:
 
 def make_site(name: str, prefix: str, given: str, family: str) -> Site:
     """A clinic built through the use cases, every account with the password :data:`PASSWORD`."""
-    owner = accounts.create_clinic(
+    owner = staff.create_clinic(
         name=name,
         city=f"{prefix.title()}ville",
         owner_email=f"owner@{prefix}.example.org",
@@ -75,7 +77,7 @@ def make_site(name: str, prefix: str, given: str, family: str) -> Site:
     members = {Role.OWNER: owner}
     for role in ROLES[1:]:
         new = NewStaff(f"{role.value}@{prefix}.example.org", f"{role.value} {prefix}", role)
-        member = accounts.add_staff(actor_for(owner), new)
+        member = staff.add_staff(actor_for(owner), new)
         member.user.set_password(PASSWORD)
         member.user.save(update_fields=["password"])
         members[role] = member
@@ -87,7 +89,7 @@ def make_site(name: str, prefix: str, given: str, family: str) -> Site:
     ok = screenings.record(nurse, client_id=client.pk, profile=CLINIC_OK, kb=kb, lang=Lang.EN)
     stop = screenings.record(nurse, client_id=client.pk, profile=CLINIC_STOP, kb=kb, lang=Lang.EN)
     requester = f"Requester{prefix.title()}"
-    request = intake.submit(
+    request = public.submit(
         Actor.anonymous("203.0.113.9", f"req-{prefix}"),
         owner.clinic.slug,
         profile=HOME_REVIEW,

@@ -11,8 +11,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from needlewise.clinic import audit
-from needlewise.clinic.actor import Actor
+from needlewise.clinic.access.actor import Actor
+from needlewise.clinic.audit import log as audit_log
 from needlewise.domain.permissions import Role
 from needlewise.storage.models import AuditEntry, Clinic, Screening, StaffMember
 from web.clinic.support import PASSWORD, Site, body, staff_client
@@ -189,7 +189,7 @@ def test_a_refused_public_page_keeps_the_values_and_changes_nothing(site_a: Site
 def fill_log(site: Site, rows: int) -> None:
     actor = Actor.system("test")
     for n in range(rows):
-        audit.record(actor, "read", "filler", n, clinic_id=site.clinic.pk)
+        audit_log.record(actor, "read", "filler", n, clinic_id=site.clinic.pk)
 
 
 def shown_seqs(page: str) -> list[int]:

@@ -7,7 +7,7 @@ from django.db import connection
 from typer.testing import CliRunner
 
 from needlewise.cli.app import app
-from needlewise.clinic import audit
+from needlewise.clinic.audit import log as audit_log
 from needlewise.storage.models import AuditEntry, Clinic, StaffMember
 
 pytestmark = pytest.mark.django_db
@@ -99,7 +99,7 @@ def test_audit_verify_names_an_edited_row():
     result = run(["audit", "verify"])
     assert result.exit_code == 1
     assert result.stderr.strip() == "audit log BROKEN at row 2: row 2 was changed after it was written"
-    assert not audit.verify().ok
+    assert not audit_log.verify().ok
 
 
 def test_audit_verify_names_treatment_records_changed_outside_the_application(site_a):

@@ -14,7 +14,8 @@ from PIL import Image
 
 from clinic.treatment_support import TINY_PNG, consent_template, signed_consent, staff_actor
 from needlewise.bootstrap import knowledge_base
-from needlewise.clinic import clients, consents
+from needlewise.clinic.consent import signatures
+from needlewise.clinic.records import clients
 from needlewise.domain.permissions import Role
 from needlewise.storage.models import Consent, ConsentTemplate
 from web.clinic.support import Site, body, signed_in, staff_client
@@ -275,7 +276,7 @@ def test_a_signed_consent_shows_text_hash_signer_and_signature(site_a: Site, kb)
 def test_a_paper_consent_serves_its_scan(site_a: Site, kb, scan, served):
     content_type, disposition, link = served
     template = consent_template(site_a, kb)
-    consent = consents.sign(
+    consent = signatures.sign(
         staff_actor(site_a, Role.NURSE),
         site_a.client.pk,
         template_id=template.pk,

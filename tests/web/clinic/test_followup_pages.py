@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from clinic.followup_support import checkin_of, plan_row, session_row
 from needlewise.bootstrap import knowledge_base
-from needlewise.clinic import checkins
-from needlewise.clinic.actor import Actor
+from needlewise.clinic.access.actor import Actor
+from needlewise.clinic.followup import checkins
 from needlewise.domain.permissions import Role
 from needlewise.storage.models import AdverseEvent, Appointment, CheckIn
 from web.clinic.support import Site, body, signed_in, staff_client

@@ -7,8 +7,8 @@ from django.test import Client
 
 from clinic.treatment_support import plan, staff_actor
 from needlewise.bootstrap import knowledge_base
-from needlewise.clinic import clients
-from needlewise.clinic.clients import ClientDetails
+from needlewise.clinic.records import clients
+from needlewise.clinic.records.clients import ClientDetails
 from needlewise.domain.permissions import Role
 from needlewise.storage.models import PlanZone, TreatmentPlan
 from web.clinic.support import Site, body, signed_in, staff_client

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from needlewise.clinic.intake import CONSENT
+from needlewise.clinic.intake.public import CONSENT
 from needlewise.domain.permissions import Role
 from needlewise.domain.vocabulary import Lang
 from needlewise.storage.models import Clinic, ConsultationRequest, Screening

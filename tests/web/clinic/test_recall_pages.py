@@ -12,7 +12,7 @@ from django.test import Client
 
 from clinic.test_recall import SessionBuilder  # the fixture builder: sessions are inserted directly
 from needlewise.bootstrap import knowledge_base
-from needlewise.clinic import recall
+from needlewise.clinic.followup import recall
 from needlewise.domain.permissions import Role
 from needlewise.storage.models import AuditEntry, RecallContact
 from web.clinic.support import Site, body, signed_in, staff_client

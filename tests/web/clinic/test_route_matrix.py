@@ -29,8 +29,11 @@ from django.utils.http import urlsafe_base64_encode
 from clinic.followup_support import checkin_of, session_row
 from clinic.treatment_support import TINY_PNG, consent_template, plan, signed_consent, staff_actor
 from needlewise.bootstrap import knowledge_base
-from needlewise.clinic import adverse_events, checkins, consents, photos, recall, scheduling
-from needlewise.clinic.actor import Actor
+from needlewise.clinic.access.actor import Actor
+from needlewise.clinic.consent import signatures
+from needlewise.clinic.followup import adverse_events, checkins, recall
+from needlewise.clinic.scheduling import appointments
+from needlewise.clinic.treatment import photos
 from needlewise.domain.permissions import Action, Role, allows
 from needlewise.storage.models import Consent, ConsentTemplate, RecallContact, StaffMember, TreatmentPlan
 from needlewise.web.urls import clinic_urls
@@ -218,7 +221,7 @@ def _appointment(site: Site) -> dict[str, object]:
     starts_at = timezone.now().replace(microsecond=0) + timedelta(days=1)
     desk = actor_for(site.members[Role.FRONT_DESK])
     nurse = site.members[Role.NURSE].user_id
-    return {"appointment_id": scheduling.book(desk, site.client.pk, nurse, starts_at, 60).pk}
+    return {"appointment_id": appointments.book(desk, site.client.pk, nurse, starts_at, 60).pk}
 
 
 def _session_form(site: Site) -> dict[str, str]:
@@ -412,7 +415,7 @@ def sites(django_db_setup, django_db_blocker) -> Iterator[tuple[Site, Site]]:
             for site in built:  # consent text, a drawn and a paper consent, and a plan for the treatment routes
                 template = consent_template(site, kb)
                 signed_consent(site, kb)
-                consents.sign(
+                signatures.sign(
                     staff_actor(site, Role.NURSE),
                     site.client.pk,
                     template_id=template.pk,

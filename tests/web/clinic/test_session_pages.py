@@ -14,8 +14,8 @@ from django.utils import timezone
 from clinic.test_photo_cleaning import photo_with_exif
 from clinic.treatment_support import plan, signed_consent
 from needlewise.bootstrap import knowledge_base
-from needlewise.clinic import clients, screenings
-from needlewise.clinic.clients import ClientDetails
+from needlewise.clinic.records import clients, screenings
+from needlewise.clinic.records.clients import ClientDetails
 from needlewise.domain.permissions import Role
 from needlewise.domain.vocabulary import Lang
 from needlewise.storage.models import Client, SessionPhoto, TreatmentSession
@@ -176,8 +176,8 @@ def _named(data: bytes, name: str) -> Any:
 
 def test_the_workspace_home_counts_open_check_in_alerts_for_clinical_staff(site_a):
     from clinic.followup_support import checkin_of, session_row  # noqa: PLC0415 - only this test needs a red flag
-    from needlewise.clinic import checkins  # noqa: PLC0415
-    from needlewise.clinic.actor import Actor  # noqa: PLC0415
+    from needlewise.clinic.access.actor import Actor  # noqa: PLC0415
+    from needlewise.clinic.followup import checkins  # noqa: PLC0415
 
     kb = knowledge_base()
     _, token = checkin_of(session_row(site_a, kb), 3)
@@ -197,8 +197,8 @@ def _visible(page: str) -> str:
 
 def test_the_session_record_in_spanish_shows_words_not_codes(site_a):
     from clinic.followup_support import checkin_of  # noqa: PLC0415 - only this test answers a check-in
-    from needlewise.clinic import checkins  # noqa: PLC0415
-    from needlewise.clinic.actor import Actor  # noqa: PLC0415
+    from needlewise.clinic.access.actor import Actor  # noqa: PLC0415
+    from needlewise.clinic.followup import checkins  # noqa: PLC0415
 
     client = ready_client(site_a)
     numbing = {"numbing_product": "Crema anestésica", "numbing_lidocaine_percent": "4", "numbing_minutes": "30"}

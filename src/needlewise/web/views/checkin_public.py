@@ -11,10 +11,10 @@ from django.urls import URLPattern, path
 from django.utils import translation
 from django.views.decorators.http import require_http_methods
 
-from needlewise.clinic import checkins
-from needlewise.clinic.actor import Actor
-from needlewise.clinic.checkins import CheckinView
-from needlewise.clinic.sessions import client_ip, request_id
+from needlewise.clinic.access.actor import Actor
+from needlewise.clinic.access.request_actor import client_ip, request_id
+from needlewise.clinic.followup import checkins
+from needlewise.clinic.followup.checkins import CheckinView
 from needlewise.domain.vocabulary import Lang
 from needlewise.errors import ConflictError, InvalidInputError, NotFoundError
 from needlewise.web.views.common import knowledge, render

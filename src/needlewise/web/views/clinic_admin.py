@@ -8,7 +8,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from needlewise.clinic import accounts, audit, intake, rescreen
+from needlewise.clinic.accounts import clinic_settings as clinic_profile
+from needlewise.clinic.accounts import staff as staff_accounts
+from needlewise.clinic.audit import review as audit_review
+from needlewise.clinic.followup import rescreen
+from needlewise.clinic.intake import inbox
 from needlewise.domain.permissions import NEEDLE_SCOPE_MM, PERMISSIONS, Action, Role
 from needlewise.errors import ConflictError, InvalidInputError, Problem
 from needlewise.web.views.clinic_auth import send_password_link
@@ -28,7 +32,7 @@ def staff(request: HttpRequest) -> HttpResponse:
         values = {k: request.POST.get(k, "") for k in values}
         role = Role(values["role"]) if values["role"] in set(Role) else None
         try:
-            member = accounts.add_staff(actor, _new_staff(values, role))
+            member = staff_accounts.add_staff(actor, _new_staff(values, role))
         except (InvalidInputError, ConflictError) as invalid:
             errors = field_errors(InvalidInputError(list(invalid.problems)))
         else:
@@ -37,7 +41,7 @@ def staff(request: HttpRequest) -> HttpResponse:
             values = {"email": "", "display_name": "", "role": Role.NURSE.value}
     context = {
         "actor": actor,
-        "members": accounts.staff_list(actor),
+        "members": staff_accounts.staff_list(actor),
         "errors": errors,
         "values": values,
         "added": added,
@@ -49,10 +53,10 @@ def staff(request: HttpRequest) -> HttpResponse:
     return render(request, "clinic/staff.html", context, status=422 if errors else 200)
 
 
-def _new_staff(values: dict[str, str], role: Role | None) -> accounts.NewStaff:
+def _new_staff(values: dict[str, str], role: Role | None) -> staff_accounts.NewStaff:
     if role is None:
         raise InvalidInputError([Problem("role", _("choose one of the roles listed"))])
-    return accounts.NewStaff(values["email"], values["display_name"], role)
+    return staff_accounts.NewStaff(values["email"], values["display_name"], role)
 
 
 def _send_welcome(request: HttpRequest, user: User) -> None:
@@ -64,7 +68,7 @@ def _send_welcome(request: HttpRequest, user: User) -> None:
 @clinic_page
 def staff_active(request: HttpRequest, staff_id: int) -> HttpResponse:
     """Deactivate or reactivate a colleague (who then gets a link to choose a new password)."""
-    member = accounts.set_active(acting(request), staff_id, active=request.POST.get("active") == "1")
+    member = staff_accounts.set_active(acting(request), staff_id, active=request.POST.get("active") == "1")
     if member.user.is_active:
         _send_welcome(request, member.user)
     return HttpResponseRedirect(reverse("clinic-staff"))
@@ -74,7 +78,7 @@ def staff_active(request: HttpRequest, staff_id: int) -> HttpResponse:
 @clinic_page
 def staff_second_factor(request: HttpRequest, staff_id: int) -> HttpResponse:
     """Turn a colleague's second factor off after a lost phone; they set it up at their next sign-in."""
-    accounts.reset_second_factor(acting(request), staff_id)
+    staff_accounts.reset_second_factor(acting(request), staff_id)
     return HttpResponseRedirect(reverse("clinic-staff"))
 
 
@@ -83,12 +87,12 @@ def staff_second_factor(request: HttpRequest, staff_id: int) -> HttpResponse:
 def clinic_settings(request: HttpRequest) -> HttpResponse:
     """The clinic's public page: name, city, services, whether it takes requests."""
     actor = acting(request)
-    accounts.require_owner_page(actor)
-    clinic = accounts.own_clinic(actor)
+    clinic_profile.require_owner_page(actor)
+    clinic = clinic_profile.own_clinic(actor)
     errors: dict[str, list[str]] = {}
     saved = False
     if request.method == "POST":
-        page = accounts.ClinicPage(
+        page = clinic_profile.ClinicPage(
             name=request.POST.get("name", ""),
             city=request.POST.get("city", ""),
             services=request.POST.get("services", ""),
@@ -96,7 +100,7 @@ def clinic_settings(request: HttpRequest) -> HttpResponse:
             screening_valid_days=request.POST.get("screening_valid_days"),
         )
         try:
-            clinic = accounts.update_clinic(actor, page)
+            clinic = clinic_profile.update_clinic(actor, page)
             saved = True
         except InvalidInputError as invalid:
             errors = field_errors(invalid)
@@ -111,7 +115,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     actor = acting(request)
     before_text = request.GET.get("before", "")
     before = int(before_text) if before_text.isdigit() else None
-    page = audit.clinic_entries(actor, before)
+    page = audit_review.clinic_entries(actor, before)
     return render(request, "clinic/audit.html", {"actor": actor, "page": page})
 
 
@@ -121,7 +125,7 @@ def audit_export(request: HttpRequest) -> StreamingHttpResponse:
     """The clinic's audit rows as CSV, optionally since a date."""
     actor = acting(request)
     since = form_date(request.GET.get("since"))
-    chunks = audit.export_csv(actor, accounts.start_of_day(since) if since else None)
+    chunks = audit_review.export_csv(actor, clinic_profile.start_of_day(since) if since else None)
     response = StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="needlewise-audit.csv"'
     return response
@@ -143,7 +147,7 @@ def intake_queue(request: HttpRequest) -> HttpResponse:
     actor = acting(request)
     status = request.GET.get("status", "open")
     status = status if status in {"open", "accepted", "declined"} else "open"
-    rows = intake.queue(actor, status)
+    rows = inbox.queue(actor, status)
     return render(request, "clinic/intake.html", {"actor": actor, "rows": rows, "status": status})
 
 
@@ -152,7 +156,7 @@ def intake_queue(request: HttpRequest) -> HttpResponse:
 def intake_request(request: HttpRequest, request_id: int) -> HttpResponse:
     """One request: contact details, message, the consent given, and the assessment sent."""
     actor = acting(request)
-    row = intake.get(actor, request_id)
+    row = inbox.get(actor, request_id)
     return render(request, "clinic/intake_request.html", {"actor": actor, "row": row, "doc": row.document.body})
 
 
@@ -162,7 +166,7 @@ def intake_decide(request: HttpRequest, request_id: int) -> HttpResponse:
     """Accept (a client and a first screening are made) or decline a request."""
     actor = acting(request)
     if request.POST.get("decision") == "accept":
-        client = intake.accept(actor, request_id, knowledge())
+        client = inbox.accept(actor, request_id, knowledge())
         return HttpResponseRedirect(reverse("clinic-client", args=[client.pk]))
-    intake.decline(actor, request_id)
+    inbox.decline(actor, request_id)
     return HttpResponseRedirect(reverse("clinic-intake"))

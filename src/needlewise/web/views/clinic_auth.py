@@ -26,8 +26,9 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_de
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from needlewise.clinic import accounts, audit
-from needlewise.clinic.actor import Actor
+from needlewise.clinic.access.actor import Actor
+from needlewise.clinic.accounts import fields, lockout, second_factor, staff
+from needlewise.clinic.audit import log as audit_log
 from needlewise.domain.permissions import Role, needs_second_factor
 from needlewise.errors import InvalidInputError
 from needlewise.web.staff_session import actor_of, client_ip, staff_required, start
@@ -62,9 +63,9 @@ def _finish(request: HttpRequest, member: StaffMember) -> HttpResponse:
     """Sign the person in for real: a new session key, the verified mark, the audit row."""
     login(request, member.user, backend="needlewise.web.auth_backend.StaffBackend")
     start(request)
-    accounts.clear_failures(member.user.username)
+    lockout.clear_failures(member.user.username)
     actor = Actor.staff(member.user_id, member.clinic_id, Role(member.role), client_ip(request), _request_id(request))
-    audit.record(actor, "sign_in", "session")
+    audit_log.record(actor, "sign_in", "session")
     return HttpResponseRedirect(_next(request))
 
 
@@ -73,7 +74,7 @@ def _pending(request: HttpRequest) -> StaffMember | None:
     started = float(request.session.get(PENDING_AT, 0))
     if user_id is None or time.time() - started > PENDING_SECONDS:
         return None
-    return accounts.active_member(int(user_id))
+    return staff.active_member(int(user_id))
 
 
 @require_http_methods(["GET", "POST"])
@@ -90,12 +91,12 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             return HttpResponseRedirect(_next(request))
         return render(request, "clinic/sign_in.html", context)
     email, password, ip = request.POST.get("email", ""), request.POST.get("password", ""), client_ip(request)
-    if accounts.locked_out(email, ip):
+    if lockout.locked_out(email, ip):
         return _locked(request, "clinic/sign_in.html", context)
-    user = authenticate(request, username=accounts.normalise_email(email), password=password)
-    member = accounts.staff_of(user) if isinstance(user, User) else None
+    user = authenticate(request, username=fields.normalise_email(email), password=password)
+    member = staff.staff_of(user) if isinstance(user, User) else None
     if member is None:
-        accounts.record_failure(email, ip, _request_id(request), "password")
+        lockout.record_failure(email, ip, _request_id(request), "password")
         context["error"] = _("The e-mail address or the password is not right.")
         return render(request, "clinic/sign_in.html", context, status=401)
     if not member.totp_secret and not needs_second_factor(Role(member.role)):
@@ -116,18 +117,18 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return render(request, "clinic/code.html", context)
     ip = client_ip(request)
-    if accounts.locked_out(member.user.username, ip):
+    if lockout.locked_out(member.user.username, ip):
         return _locked(request, "clinic/code.html", context)
-    if accounts.verify_totp(member, request.POST.get("code", "")):
+    if second_factor.verify_totp(member, request.POST.get("code", "")):
         request.session.pop(PENDING, None)
         return _finish(request, member)
-    accounts.record_failure(member.user.username, ip, _request_id(request), "second_factor")
+    lockout.record_failure(member.user.username, ip, _request_id(request), "second_factor")
     context["error"] = _("That code is not right, or was already used. Enter the current code from your app.")
     return render(request, "clinic/code.html", context, status=401)
 
 
 def _qr_context(secret: str, member: StaffMember) -> dict[str, object]:
-    uri = accounts.provisioning_uri(secret, member.user.username, member.clinic.name)
+    uri = second_factor.provisioning_uri(secret, member.user.username, member.clinic.name)
     svg = segno.make(uri, error="m").svg_inline(scale=4, title=_("QR code for your authenticator app"))
     grouped = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
     return {"qr_svg": svg, "secret": grouped}
@@ -137,14 +138,14 @@ def _qr_context(secret: str, member: StaffMember) -> dict[str, object]:
 def enrol(request: HttpRequest) -> HttpResponse:
     """Set up the second factor: at first sign-in (pending) or from the account page (signed in)."""
     actor = actor_of(request)
-    member = accounts.staff_of(request.user) if actor is not None and isinstance(request.user, User) else None
+    member = staff.staff_of(request.user) if actor is not None and isinstance(request.user, User) else None
     member = member or _pending(request)
     if member is None:
         return HttpResponseRedirect(reverse("clinic-sign-in"))
     if member.totp_secret:  # replacing a second factor would let the password alone stand in for it
         target = "clinic-account" if actor is not None else "clinic-sign-in-code"
         return HttpResponseRedirect(reverse(target))
-    secret = request.session.get(ENROL_SECRET) or accounts.new_totp_secret()
+    secret = request.session.get(ENROL_SECRET) or second_factor.new_totp_secret()
     request.session[ENROL_SECRET] = secret
     context: dict[str, object] = {
         "next": _next(request),
@@ -153,7 +154,7 @@ def enrol(request: HttpRequest) -> HttpResponse:
         **_qr_context(secret, member),
     }
     if request.method == "POST":
-        if accounts.enrol_totp(member, secret, request.POST.get("code", "")):
+        if second_factor.enrol_totp(member, secret, request.POST.get("code", "")):
             request.session.pop(ENROL_SECRET, None)
             if actor is not None:
                 return HttpResponseRedirect(reverse("clinic-account") + "?enrolled=1")
@@ -169,7 +170,7 @@ def sign_out(request: HttpRequest) -> HttpResponse:
     """End the session on the server."""
     actor = actor_of(request)
     if actor is not None:
-        audit.record(actor, "sign_out", "session")
+        audit_log.record(actor, "sign_out", "session")
     logout(request)
     return HttpResponseRedirect(reverse("clinic-sign-in") + "?signed_out=1")
 
@@ -180,12 +181,12 @@ def password_reset(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return render(request, "clinic/reset.html", {"sent": False, "error": None})
     email = request.POST.get("email", "")
-    user = accounts.find_user(email)
-    if user is not None and accounts.staff_of(user) is not None:
+    user = staff.find_user(email)
+    if user is not None and staff.staff_of(user) is not None:
         minutes = settings.PASSWORD_RESET_TIMEOUT // 60
         body = _("Use this link within %(minutes)s minutes to choose a new needlewise password:\n\n%(link)s\n")
         send_password_link(request, user, _("Your needlewise password"), body, minutes=minutes)
-        audit.record(Actor.anonymous(client_ip(request), _request_id(request)), "reset_requested", "staff", user.pk)
+        audit_log.record(Actor.anonymous(client_ip(request), _request_id(request)), "reset_requested", "staff", user.pk)
     return render(request, "clinic/reset.html", {"sent": True, "error": None})
 
 
@@ -221,7 +222,7 @@ def password_reset_confirm(request: HttpRequest, uid: str, token: str) -> HttpRe
         return render(request, "clinic/reset_confirm.html", {"valid": True, "errors": errors}, status=422)
     user.set_password(request.POST["password"])
     user.save(update_fields=["password"])
-    audit.record(Actor.anonymous(client_ip(request), _request_id(request)), "password_reset", "staff", user.pk)
+    audit_log.record(Actor.anonymous(client_ip(request), _request_id(request)), "password_reset", "staff", user.pk)
     return HttpResponseRedirect(reverse("clinic-sign-in") + "?reset=1")
 
 
@@ -230,7 +231,7 @@ def _new_password_problems(request: HttpRequest, user: User) -> list[str]:
     if password != again:
         return [_("The two new passwords are not the same.")]
     try:
-        accounts.check_password(password, user)
+        fields.check_password(password, user)
     except InvalidInputError as invalid:
         return [p.message for p in invalid.problems]
     return []
@@ -242,7 +243,7 @@ def account(request: HttpRequest) -> HttpResponse:
     """Change one's password (current one required); see whether the second factor is on."""
     actor: Actor = request.actor  # type: ignore[attr-defined]
     user = User.objects.get(pk=actor.staff_user_id)
-    member = accounts.staff_of(user)
+    member = staff.staff_of(user)
     context: dict[str, object] = {
         "actor": actor,
         "member": member,
@@ -260,6 +261,6 @@ def account(request: HttpRequest) -> HttpResponse:
         user.set_password(request.POST["password"])
         user.save(update_fields=["password"])
         update_session_auth_hash(request, user)  # this session stays; every other one ends
-        audit.record(actor, "update", "staff", member.pk if member else "", detail={"password": "changed"})
+        audit_log.record(actor, "update", "staff", member.pk if member else "", detail={"password": "changed"})
         context["changed"] = True
     return render(request, "clinic/account.html", context)

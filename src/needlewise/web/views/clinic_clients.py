@@ -6,7 +6,10 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDi
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from needlewise.clinic import checkins, clients, intake, screenings, treatment_overview
+from needlewise.clinic.followup import alerts
+from needlewise.clinic.intake import inbox
+from needlewise.clinic.records import clients, screenings
+from needlewise.clinic.treatment import overview
 from needlewise.domain.permissions import Action
 from needlewise.errors import InvalidInputError
 from needlewise.web.views.clinic_common import acting, clinic_page, field_errors, form_date
@@ -19,9 +22,9 @@ def home(request: HttpRequest) -> HttpResponse:
     """Search box, newest clients, and the intake queue's size for those who handle it."""
     actor = acting(request)
     recent = clients.search(actor, clients.SearchQuery())[:10]
-    waiting = len(intake.queue(actor)) if actor.may(Action.MANAGE_INTAKE) else None
-    alerts = checkins.open_alert_count_for(actor)
-    context = {"actor": actor, "recent": recent, "waiting": waiting, "alerts": alerts}
+    waiting = len(inbox.queue(actor)) if actor.may(Action.MANAGE_INTAKE) else None
+    open_alerts = alerts.open_alert_count_for(actor)
+    context = {"actor": actor, "recent": recent, "waiting": waiting, "alerts": open_alerts}
     return render(request, "clinic/home.html", context)
 
 
@@ -117,6 +120,6 @@ def client_page(request: HttpRequest, client_id: int) -> HttpResponse:
     treatment = None
     if record.status is not None:  # clinical roles only: the front desk sees no health data
         assert actor.clinic_id is not None  # noqa: S101 - a signed-in staff member has a clinic
-        treatment = treatment_overview.overview(actor.clinic_id, client_id)
+        treatment = overview.overview(actor.clinic_id, client_id)
     context = {"actor": actor, "record": record, "latest": latest_body, "Action": Action, "treatment": treatment}
     return render(request, "clinic/client.html", context)

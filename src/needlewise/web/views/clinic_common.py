@@ -9,7 +9,7 @@ from functools import wraps
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils.translation import gettext as _
 
-from needlewise.clinic.actor import Actor
+from needlewise.clinic.access.actor import Actor
 from needlewise.errors import ConflictError, InvalidInputError, NotAllowedError, NotFoundError, Problem
 from needlewise.web.staff_session import staff_required
 from needlewise.web.views.common import render

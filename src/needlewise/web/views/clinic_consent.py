@@ -15,8 +15,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from needlewise.clinic import consents
-from needlewise.clinic.consent_files import MAX_SCAN_BYTES, PDF
+from needlewise.clinic.consent import signatures, versions
+from needlewise.clinic.consent.images import MAX_SCAN_BYTES, PDF
 from needlewise.domain.vocabulary import Lang
 from needlewise.errors import InvalidInputError
 from needlewise.web.views.clinic_common import acting, clinic_page, private_file
@@ -41,13 +41,13 @@ def errors_of(error: InvalidInputError) -> dict[str, list[str]]:
 def template_list(request: HttpRequest) -> HttpResponse:
     """Every consent version, and the form that writes the next one (owners and providers)."""
     actor = acting(request)
-    rows = consents.templates(actor)
+    rows = versions.templates(actor)
     values = {"intro_en": rows[0].intro_en, "intro_es": rows[0].intro_es} if rows else {"intro_en": "", "intro_es": ""}
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         values = {name: request.POST.get(name, "") for name in values}
         try:
-            made = consents.create_template(
+            made = versions.create_template(
                 actor, intro_en=values["intro_en"], intro_es=values["intro_es"], kb=knowledge()
             )
         except InvalidInputError as invalid:
@@ -63,8 +63,8 @@ def template_list(request: HttpRequest) -> HttpResponse:
 def template_page(request: HttpRequest, template_id: int) -> HttpResponse:
     """One consent version's full text in English and Spanish, with its digests."""
     actor = acting(request)
-    template = consents.get_template(actor, template_id)
-    current = consents.current_version(template.clinic_id)
+    template = versions.get_template(actor, template_id)
+    current = versions.current_version(template.clinic_id)
     return render(request, "clinic/consent_template.html", {"actor": actor, "template": template, "current": current})
 
 
@@ -92,7 +92,7 @@ def _form_int(value: str | None) -> int:
 def sign(request: HttpRequest, client_id: int) -> HttpResponse:
     """The client reads the current version in their language and signs it (drawn, or paper scanned)."""
     actor = acting(request)
-    client, template = consents.signing(actor, client_id)
+    client, template = signatures.signing(actor, client_id)
     lang = _chosen_lang(request, request.POST.get("lang") if request.method == "POST" else request.GET.get("lang"))
     values = {"typed_name": "", "method": "drawn"}
     errors: dict[str, list[str]] = {}
@@ -101,7 +101,7 @@ def sign(request: HttpRequest, client_id: int) -> HttpResponse:
         upload = request.FILES.get("scan")
         claimed = (upload.content_type or "") if upload else ""
         try:
-            consents.sign(
+            signatures.sign(
                 actor,
                 client_id,
                 template_id=_form_int(request.POST.get("template_id")),
@@ -140,7 +140,7 @@ def _text(template: ConsentTemplate | None, lang: Lang) -> str:
 def consent_page(request: HttpRequest, consent_id: int) -> HttpResponse:
     """A signed consent: the exact text, its SHA-256, who signed, when, and the signature or scan."""
     actor = acting(request)
-    consent = consents.get_consent(actor, consent_id)
+    consent = signatures.get_consent(actor, consent_id)
     return render(request, "clinic/consent.html", {"actor": actor, "consent": consent, "pdf": PDF})
 
 
@@ -148,7 +148,7 @@ def consent_page(request: HttpRequest, consent_id: int) -> HttpResponse:
 @clinic_page
 def signature(request: HttpRequest, consent_id: int) -> HttpResponse:
     """The drawn signature (PNG), to staff only."""
-    data, content_type = consents.signature_image(acting(request), consent_id)
+    data, content_type = signatures.signature_image(acting(request), consent_id)
     return private_file(data, content_type, f"consent-{consent_id}-signature.png", download=False)
 
 
@@ -156,7 +156,7 @@ def signature(request: HttpRequest, consent_id: int) -> HttpResponse:
 @clinic_page
 def scan(request: HttpRequest, consent_id: int) -> HttpResponse:
     """The signed paper form's scan, to staff only (a PDF is downloaded, not shown in the page)."""
-    data, content_type = consents.scan_file(acting(request), consent_id)
+    data, content_type = signatures.scan_file(acting(request), consent_id)
     extension = {"application/pdf": "pdf", "image/png": "png"}.get(content_type, "jpg")
     is_pdf = content_type == PDF
     return private_file(data, content_type, f"consent-{consent_id}-scan.{extension}", download=is_pdf)

@@ -6,9 +6,9 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDi
 from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from needlewise.clinic import adverse_events, checkins
-from needlewise.clinic.adverse_events import OUTCOMES, SEVERITIES, AdverseEventForm
-from needlewise.clinic.aftercare import AftercareFacts, aftercare_facts
+from needlewise.clinic.followup import adverse_events, alerts
+from needlewise.clinic.followup.adverse_events import OUTCOMES, SEVERITIES, AdverseEventForm
+from needlewise.clinic.followup.aftercare import AftercareFacts, aftercare_facts
 from needlewise.domain.permissions import Action
 from needlewise.domain.vocabulary import Lang
 from needlewise.errors import InvalidInputError
@@ -24,7 +24,7 @@ def alert_list(request: HttpRequest) -> HttpResponse:
     actor = acting(request)
     context = {
         "actor": actor,
-        "alerts": checkins.alerts(actor, knowledge(), lang_of(request)),
+        "alerts": alerts.alerts(actor, knowledge(), lang_of(request)),
         "events": adverse_events.recent(actor),
         "may_treat": actor.may(Action.RECORD_TREATMENT),
     }
@@ -35,7 +35,7 @@ def alert_list(request: HttpRequest) -> HttpResponse:
 @clinic_page
 def alert_acknowledge(request: HttpRequest, checkin_id: int) -> HttpResponse:
     """A practitioner has seen the alert and is acting on it."""
-    checkins.acknowledge(acting(request), checkin_id)
+    alerts.acknowledge(acting(request), checkin_id)
     return HttpResponseRedirect(reverse("clinic-alerts"))
 
 

@@ -13,9 +13,9 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDi
 from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from needlewise.clinic import plans
-from needlewise.clinic.actor import Actor
-from needlewise.clinic.finding_words import describe
+from needlewise.clinic.access.actor import Actor
+from needlewise.clinic.records import plans
+from needlewise.clinic.treatment.finding_words import describe
 from needlewise.domain.permissions import NEEDLE_SCOPE_MM
 from needlewise.errors import ConflictError, InvalidInputError
 from needlewise.web.views.clinic_common import acting, clinic_page

@@ -11,8 +11,8 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from needlewise.clinic import intake
-from needlewise.clinic.actor import Actor
+from needlewise.clinic.access.actor import Actor
+from needlewise.clinic.intake import public
 from needlewise.errors import ConflictError, InvalidInputError, NotFoundError, ProfileError
 from needlewise.web.staff_session import client_ip
 from needlewise.web.views.clinic_common import field_errors, form_date
@@ -23,14 +23,14 @@ from needlewise.web.views.questionnaire import interview_from
 @require_GET
 def directory(request: HttpRequest) -> HttpResponse:
     """Every clinic that takes requests."""
-    return render(request, "clinics/directory.html", {"clinics": intake.directory(), "state": None})
+    return render(request, "clinics/directory.html", {"clinics": public.directory(), "state": None})
 
 
 @require_GET
 def clinic(request: HttpRequest, slug: str) -> HttpResponse:
     """A clinic's public page: name, city, services, its practitioners' roles."""
     try:
-        page = intake.public_clinic(slug)
+        page = public.public_clinic(slug)
     except NotFoundError:
         return render(request, "error.html", {"status": 404}, status=404)
     return render(request, "clinics/clinic.html", {"clinic": page})
@@ -42,7 +42,7 @@ def _result(request: HttpRequest) -> tuple[str, dict[str, object]] | HttpRespons
         assessment = interview.result(lang_of(request))
     except ProfileError as damaged:
         return render(request, "error.html", {"status": 400, "message": say(damaged.first)}, status=400)
-    if assessment.tier not in intake.SENDABLE:
+    if assessment.tier not in public.SENDABLE:
         message = _("Only a 'clinic' or 'medical review' result can be sent to a clinic.")
         return render(request, "error.html", {"status": 400, "message": message}, status=400)
     return orjson.dumps(interview.to_state()).decode(), {"assessment": assessment}
@@ -55,7 +55,7 @@ def choose(request: HttpRequest) -> HttpResponse:
     if isinstance(found, HttpResponse):
         return found
     state, extra = found
-    return render(request, "clinics/directory.html", {"clinics": intake.directory(), "state": state, **extra})
+    return render(request, "clinics/directory.html", {"clinics": public.directory(), "state": state, **extra})
 
 
 @require_POST
@@ -66,7 +66,7 @@ def send(request: HttpRequest, slug: str) -> HttpResponse:
         return found
     state, extra = found
     try:
-        page = intake.public_clinic(slug)
+        page = public.public_clinic(slug)
     except NotFoundError:
         return render(request, "error.html", {"status": 404}, status=404)
     lang = lang_of(request)
@@ -77,13 +77,13 @@ def send(request: HttpRequest, slug: str) -> HttpResponse:
         "state": state,
         "values": values,
         "errors": {},
-        "consent_text": intake.consent_text(page, lang),
+        "consent_text": public.consent_text(page, lang),
         **extra,
     }
     if request.POST.get("action") != "send":
         return render(request, "clinics/send.html", context)
     interview = interview_from(request.POST)
-    form = intake.RequestForm(
+    form = public.RequestForm(
         given_name=values["given_name"],
         family_name=values["family_name"],
         birth_date=form_date(values["birth_date"]),
@@ -95,7 +95,7 @@ def send(request: HttpRequest, slug: str) -> HttpResponse:
     actor = Actor.anonymous(client_ip(request), str(request.META.get("NEEDLEWISE_REQUEST_ID", "")))
     profile = orjson.loads(orjson.dumps(interview.document))
     try:
-        intake.submit(actor, slug, profile=profile, form=form, kb=knowledge(), lang=lang)
+        public.submit(actor, slug, profile=profile, form=form, kb=knowledge(), lang=lang)
     except InvalidInputError as invalid:
         context["errors"] = field_errors(invalid)
         return render(request, "clinics/send.html", context, status=422)

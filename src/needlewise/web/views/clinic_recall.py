@@ -13,8 +13,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from needlewise.clinic import recall
-from needlewise.clinic.actor import Actor
+from needlewise.clinic.access.actor import Actor
+from needlewise.clinic.followup import recall
 from needlewise.errors import InvalidInputError
 from needlewise.web.views.clinic_common import acting, clinic_page, field_errors
 from needlewise.web.views.common import render

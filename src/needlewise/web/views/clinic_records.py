@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from needlewise.clinic import clients, screenings
+from needlewise.clinic.records import clients, screenings
 from needlewise.errors import InvalidInputError, ProfileError
 from needlewise.services.questionnaire import Interview, read_answer
 from needlewise.web.views.clinic_common import acting, clinic_page, field_errors, form_date

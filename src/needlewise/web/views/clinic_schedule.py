@@ -13,7 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from needlewise.clinic import clients, scheduling
+from needlewise.clinic.records import clients
+from needlewise.clinic.scheduling import appointments
 from needlewise.errors import ConflictError, InvalidInputError
 from needlewise.web.views.clinic_common import acting, clinic_page, field_errors, form_date
 from needlewise.web.views.common import render
@@ -37,8 +38,8 @@ def schedule(request: HttpRequest) -> HttpResponse:
         "day": day,
         "asked": asked,
         "practitioner": practitioner,
-        "practitioners": scheduling.practitioners(actor),
-        "columns": scheduling.day_list(actor, day, practitioner) if day else [],
+        "practitioners": appointments.practitioners(actor),
+        "columns": appointments.day_list(actor, day, practitioner) if day else [],
         "previous": day - timedelta(days=1) if day else None,
         "next": day + timedelta(days=1) if day else None,
     }
@@ -59,14 +60,14 @@ def _starts_at(day_text: str, time_text: str) -> datetime | None:
 def book(request: HttpRequest, client_id: int) -> HttpResponse:
     """Suggested dates from the client's plan; booking a practitioner, a date and a time."""
     actor = acting(request)
-    suggested = scheduling.suggestions(actor, client_id)
+    suggested = appointments.suggestions(actor, client_id)
     errors: dict[str, list[str]] = {}
     values = {"date": suggested[0].isoformat() if suggested else "", "time": "09:00", "minutes": "60"}
     if request.method == "POST":
         values = {k: request.POST.get(k, "") for k in ("date", "time", "minutes", "practitioner")}
         starts_at = _starts_at(values["date"], values["time"])
         try:
-            appointment = scheduling.book(
+            appointment = appointments.book(
                 actor,
                 client_id,
                 _int_or_none(values["practitioner"]),
@@ -84,7 +85,7 @@ def book(request: HttpRequest, client_id: int) -> HttpResponse:
         "actor": actor,
         "client": clients.get(actor, client_id),
         "suggested": suggested,
-        "practitioners": scheduling.practitioners(actor),
+        "practitioners": appointments.practitioners(actor),
         "values": values,
         "errors": errors,
     }
@@ -95,7 +96,7 @@ def book(request: HttpRequest, client_id: int) -> HttpResponse:
 @clinic_page
 def appointment_ics(request: HttpRequest, appointment_id: int) -> HttpResponse:
     """The appointment as a calendar file (no health details)."""
-    calendar = scheduling.ics(acting(request), appointment_id)
+    calendar = appointments.ics(acting(request), appointment_id)
     response = HttpResponse(calendar, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="appointment-{appointment_id}.ics"'
     return response
@@ -105,7 +106,7 @@ def appointment_ics(request: HttpRequest, appointment_id: int) -> HttpResponse:
 @clinic_page
 def appointment_cancel(request: HttpRequest, appointment_id: int) -> HttpResponse:
     """Cancel an appointment; back to its day."""
-    appointment = scheduling.cancel(acting(request), appointment_id)
+    appointment = appointments.cancel(acting(request), appointment_id)
     day = timezone.localtime(appointment.starts_at).date().isoformat()
     return HttpResponseRedirect(f"{reverse('clinic-schedule')}?day={day}")
 

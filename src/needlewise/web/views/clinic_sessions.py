@@ -9,8 +9,11 @@ from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from needlewise.clinic import checkins, finding_words, photos, plans, session_checks, treatment_sessions
-from needlewise.clinic.treatment_sessions import NumbingForm, Outcome, SessionForm
+from needlewise.clinic.followup import checkins
+from needlewise.clinic.records import plans
+from needlewise.clinic.treatment import finding_words, photos, recording, session_checks, sessions
+from needlewise.clinic.treatment.recording import Outcome
+from needlewise.clinic.treatment.session_form import NumbingForm, SessionForm
 from needlewise.domain.permissions import Action
 from needlewise.domain.treatment import CheckCode, Triage
 from needlewise.domain.vocabulary import Lang
@@ -77,7 +80,7 @@ def _form(request: HttpRequest, plan_id: int, planned: dict[str, object]) -> Ses
 def session_new(request: HttpRequest, client_id: int) -> HttpResponse:
     """The session form: "Check" runs the day's checks, "Record" stores the session if they all pass."""
     actor, kb, lang = acting(request), knowledge(), lang_of(request)
-    begun = treatment_sessions.start(actor, client_id)
+    begun = sessions.start(actor, client_id)
     planned = {zone: finding_words.millimetres(mm) for zone, mm in begun.planned.items()}
     values: dict[str, object] = {"passes": "", "lang": "en", **{f"zone_{z}": mm for z, mm in planned.items()}}
     errors: dict[str, list[str]] = {}
@@ -93,10 +96,10 @@ def session_new(request: HttpRequest, client_id: int) -> HttpResponse:
         form = _form(request, begun.plan.pk, dict(planned))
         try:
             if request.POST.get("action") == "record":
-                done = treatment_sessions.record(actor, client_id, form, kb)
+                done = recording.record(actor, client_id, form, kb)
                 assert done.session is not None  # noqa: S101 - record() raises unless it stored the session
                 return HttpResponseRedirect(reverse("clinic-session", args=[done.session.pk]) + "?recorded=1")
-            outcome = treatment_sessions.check(actor, client_id, form, kb)
+            outcome = recording.check(actor, client_id, form, kb)
         except InvalidInputError as invalid:  # a zone's problem is shown on its own field ("zones.x" -> "zone_x")
             errors = {k.replace("zones.", "zone_", 1): v for k, v in field_errors(invalid).items()}
             status = 422
@@ -148,7 +151,7 @@ def _session_context(request: HttpRequest, session: TreatmentSession) -> dict[st
 @clinic_page
 def session_page(request: HttpRequest, session_id: int) -> HttpResponse:
     """A recorded session: what was done, the checks it passed, warnings, check-ins and photos."""
-    session = treatment_sessions.get(acting(request), session_id)
+    session = sessions.get(acting(request), session_id)
     return render(request, "clinic/session.html", _session_context(request, session))
 
 
@@ -161,7 +164,7 @@ def photo_add(request: HttpRequest, session_id: int) -> HttpResponse:
     try:
         photos.add(actor, session_id, upload.read() if upload else b"", request.POST.get("caption", ""))
     except InvalidInputError as invalid:
-        context = _session_context(request, treatment_sessions.get(actor, session_id))
+        context = _session_context(request, sessions.get(actor, session_id))
         context["errors"] = field_errors(invalid)
         return render(request, "clinic/session.html", context, status=422)
     return HttpResponseRedirect(reverse("clinic-session", args=[session_id]) + "#photos")

@@ -27,8 +27,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from needlewise.clinic import audit
-from needlewise.clinic.actor import Actor
+from needlewise.clinic.access import gate
+from needlewise.clinic.access.actor import Actor
+from needlewise.clinic.audit import log as audit_log
 from needlewise.domain.permissions import Action
 from needlewise.domain.treatment import Triage
 from needlewise.domain.vocabulary import Lang
@@ -39,7 +40,6 @@ from needlewise.errors import ConflictError, InvalidInputError, NotFoundError, P
 from needlewise.storage.models import CheckIn, Clinic, TreatmentSession
 
 ALERT_OPEN, ALERT_NONE, ALERT_ACKNOWLEDGED = "open", "none", "acknowledged"
-ALERT_LIMIT = 200
 _TOKEN_LIMIT = 100  # a real token has 43 characters
 
 
@@ -130,7 +130,7 @@ def _by_token(token: str, *, lock: bool = False) -> CheckIn:
 def _not_found(actor: Actor) -> None:
     """Record an unknown link (never the token itself) in its own transaction."""
     with transaction.atomic():
-        audit.record(actor, "not_found", "checkin", outcome="denied")
+        audit_log.record(actor, "not_found", "checkin", outcome="denied")
 
 
 def _clinic_name(clinic_id: int) -> str:
@@ -142,7 +142,9 @@ def open_checkin(actor: Actor, token: str, kb: KnowledgeBase) -> CheckinView:
     try:
         with transaction.atomic():
             checkin = _by_token(token)
-            audit.record(actor, "read", "checkin", checkin.pk, client_id=checkin.client_id, clinic_id=checkin.clinic_id)
+            audit_log.record(
+                actor, "read", "checkin", checkin.pk, client_id=checkin.client_id, clinic_id=checkin.clinic_id
+            )
             return _view(checkin, _clinic_name(checkin.clinic_id), kb)
     except NotFoundError:
         _not_found(actor)
@@ -171,7 +173,7 @@ def answer(actor: Actor, token: str, yes_ids: set[str], kb: KnowledgeBase) -> Ch
             checkin.triage = level.value
             checkin.alert = ALERT_NONE if level is Triage.EXPECTED else ALERT_OPEN
             checkin.save(update_fields=["answers", "answered_at", "triage", "alert"])
-            audit.record(
+            audit_log.record(
                 actor,
                 "answer",
                 "checkin",
@@ -184,78 +186,6 @@ def answer(actor: Actor, token: str, yes_ids: set[str], kb: KnowledgeBase) -> Ch
     except NotFoundError:
         _not_found(actor)
         raise
-
-
-@dataclass(frozen=True, slots=True)
-class Alert:
-    """An answered check-in that needs a practitioner: who, which session and day, what they said."""
-
-    checkin_id: int
-    client_id: int
-    client_name: str
-    session_id: int
-    session_on: date
-    day: int
-    triage: Triage
-    answered_at: datetime
-    yes_texts: tuple[str, ...]
-
-
-def yes_texts(checkin: CheckIn, kb: KnowledgeBase, lang: Lang) -> tuple[str, ...]:
-    """The questions a check-in answered "yes", in words (an id the knowledge base no longer has, as is)."""
-    answers = checkin.answers if isinstance(checkin.answers, dict) else {}
-    by_id = {q.question_id: q.text.in_(lang) for q in kb.treatment.checkin.questions}
-    return tuple(by_id.get(question_id, question_id) for question_id in answers.get("yes", []))
-
-
-def alerts(actor: Actor, kb: KnowledgeBase, lang: Lang) -> list[Alert]:
-    """The clinic's open alerts, most urgent first, then the longest waiting (the read is recorded)."""
-    clinic_id = audit.require(actor, Action.VIEW_HEALTH, "checkin_alerts")
-    with transaction.atomic():
-        rows = list(
-            CheckIn.objects.filter(clinic_id=clinic_id, alert=ALERT_OPEN)
-            .select_related("client", "session")
-            .order_by("answered_at", "pk")[:ALERT_LIMIT]
-        )
-        audit.record(actor, "read", "checkin_alerts", detail={"shown": [c.pk for c in rows]})
-    found = [
-        Alert(
-            checkin_id=c.pk,
-            client_id=c.client_id,
-            client_name=f"{c.client.given_name} {c.client.family_name}",
-            session_id=c.session_id,
-            session_on=session_day(c.session),
-            day=c.day,
-            triage=Triage(c.triage),
-            answered_at=c.answered_at or c.created_at,
-            yes_texts=yes_texts(c, kb, lang),
-        )
-        for c in rows
-    ]
-    return sorted(found, key=lambda a: -a.triage.rank)
-
-
-def close_alert(actor: Actor, checkin: CheckIn) -> None:
-    """Mark an open alert acknowledged by ``actor`` (inside the caller's transaction, row locked)."""
-    checkin.alert = ALERT_ACKNOWLEDGED
-    checkin.acknowledged_by_id = actor.staff_user_id
-    checkin.acknowledged_at = timezone.now()
-    checkin.save(update_fields=["alert", "acknowledged_by", "acknowledged_at"])
-    audit.record(actor, "acknowledge", "checkin", checkin.pk, client_id=checkin.client_id)
-
-
-@audit.records_not_found("checkin")
-def acknowledge(actor: Actor, checkin_id: int) -> CheckIn:
-    """A practitioner has seen an open alert and is acting on it."""
-    clinic_id = audit.require(actor, Action.RECORD_TREATMENT, "checkin", checkin_id)
-    with transaction.atomic():
-        checkin = CheckIn.objects.select_for_update().filter(pk=checkin_id, clinic_id=clinic_id).first()
-        if checkin is None:
-            raise NotFoundError([Problem("checkin", "no such check-in in your clinic")])
-        if checkin.alert != ALERT_OPEN:
-            raise ConflictError([Problem("checkin", "this check-in has no open alert")])
-        close_alert(actor, checkin)
-    return checkin
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,24 +209,12 @@ def session_checkins(session: TreatmentSession) -> list[SessionCheckin]:
     return [SessionCheckin(c, link_token(c)) for c in CheckIn.objects.filter(session=session).order_by("day")]
 
 
-@audit.records_not_found("session")
+@gate.records_not_found("session")
 def checkins_of_session(actor: Actor, session_id: int) -> list[SessionCheckin]:
     """A session's check-ins with their links (the read is recorded)."""
-    clinic_id = audit.require(actor, Action.VIEW_HEALTH, "checkin", "", None)
+    clinic_id = gate.require(actor, Action.VIEW_HEALTH, "checkin", "", None)
     with transaction.atomic():
         session = own_session(clinic_id, session_id)
         found = session_checkins(session)
-        audit.record(actor, "read", "checkin", client_id=session.client_id, detail={"session": session.pk})
+        audit_log.record(actor, "read", "checkin", client_id=session.client_id, detail={"session": session.pk})
     return found
-
-
-def open_alert_count(clinic_id: int) -> int:
-    """How many alerts of the clinic are open (un-audited: a number, for the workspace home page)."""
-    return CheckIn.objects.filter(clinic_id=clinic_id, alert=ALERT_OPEN).count()
-
-
-def open_alert_count_for(actor: Actor) -> int | None:
-    """The open alerts of the actor's clinic for roles that see health records, else None (un-audited)."""
-    if actor.clinic_id is None or not actor.may(Action.VIEW_HEALTH):
-        return None
-    return open_alert_count(actor.clinic_id)

@@ -1,6 +1,6 @@
 """The rows of a recall list: what a lot or device is, its sessions' query, zones and contact marks.
 
-The use cases in :mod:`needlewise.clinic.recall` check permission and audit; this module only reads.
+The use cases in :mod:`needlewise.clinic.followup.recall` check permission and audit; this module only reads.
 A lot's sessions come from one query on the ``cartridge_single_use`` index (clinic, lot, serial), a
 device's from ``session_device`` (clinic, serial), each row with its client's contact mark (a LEFT
 JOIN on ``recall_contact``: at most one row per client, lot or device). The zones of the rows shown

@@ -14,8 +14,9 @@ import warnings
 from django.db import transaction
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from needlewise.clinic import audit
-from needlewise.clinic.actor import Actor
+from needlewise.clinic.access import gate
+from needlewise.clinic.access.actor import Actor
+from needlewise.clinic.audit import log as audit_log
 from needlewise.domain.permissions import Action
 from needlewise.errors import InvalidInputError, NotFoundError, Problem
 from needlewise.storage.models import SessionPhoto, TreatmentSession
@@ -50,10 +51,10 @@ def clean_image(data: bytes) -> tuple[bytes, int, int]:
     return out.getvalue(), upright.width, upright.height
 
 
-@audit.records_not_found("session")
+@gate.records_not_found("session")
 def add(actor: Actor, session_id: int, data: bytes, caption: str = "") -> SessionPhoto:
     """Attach a photo to a session of the actor's clinic."""
-    clinic_id = audit.require(actor, Action.RECORD_TREATMENT, "photo", "", None)
+    clinic_id = gate.require(actor, Action.RECORD_TREATMENT, "photo", "", None)
     if len(caption.strip()) > 200:  # noqa: PLR2004 - the column's length
         raise InvalidInputError([Problem("caption", "at most 200 characters")])
     image, width, height = clean_image(data)
@@ -72,19 +73,21 @@ def add(actor: Actor, session_id: int, data: bytes, caption: str = "") -> Sessio
             caption=caption.strip(),
             uploaded_by_id=actor.staff_user_id,
         )
-        audit.record(actor, "create", "photo", photo.pk, client_id=session.client_id, detail={"session": session.pk})
+        audit_log.record(
+            actor, "create", "photo", photo.pk, client_id=session.client_id, detail={"session": session.pk}
+        )
     return photo
 
 
-@audit.records_not_found("photo")
+@gate.records_not_found("photo")
 def image(actor: Actor, photo_id: int) -> tuple[bytes, str]:
     """A photo's bytes and content type (the read is recorded)."""
-    clinic_id = audit.require(actor, Action.VIEW_HEALTH, "photo", photo_id)
+    clinic_id = gate.require(actor, Action.VIEW_HEALTH, "photo", photo_id)
     with transaction.atomic():
         photo = SessionPhoto.objects.select_related("session").filter(pk=photo_id, clinic_id=clinic_id).first()
         if photo is None:
             raise NotFoundError([Problem("photo", "no such photo in your clinic")])
-        audit.record(actor, "read", "photo", photo.pk, client_id=photo.session.client_id)
+        audit_log.record(actor, "read", "photo", photo.pk, client_id=photo.session.client_id)
     return bytes(photo.image), photo.content_type
 
 

@@ -7,9 +7,10 @@ from datetime import date
 
 from django.db import transaction
 
-from needlewise.clinic import audit
-from needlewise.clinic.actor import Actor
-from needlewise.clinic.checkins import own_session, session_checkins, session_day
+from needlewise.clinic.access import gate
+from needlewise.clinic.access.actor import Actor
+from needlewise.clinic.audit import log as audit_log
+from needlewise.clinic.followup.checkins import own_session, session_checkins, session_day
 from needlewise.domain.permissions import Action
 from needlewise.domain.vocabulary import Lang
 from needlewise.reports.aftercare import SessionSheet
@@ -28,13 +29,13 @@ class AftercareFacts:
     lang: Lang | None
 
 
-@audit.records_not_found("session")
+@gate.records_not_found("session")
 def aftercare_facts(actor: Actor, session_id: int) -> AftercareFacts:
     """What the aftercare sheet of a session says (the read is recorded).
 
     ``lang`` is the language the check-ins were scheduled in (the client's), if there are any.
     """
-    clinic_id = audit.require(actor, Action.VIEW_HEALTH, "aftercare", session_id)
+    clinic_id = gate.require(actor, Action.VIEW_HEALTH, "aftercare", session_id)
     with transaction.atomic():
         session = own_session(clinic_id, session_id)
         zones = tuple((z.zone, z.length_mm) for z in SessionZone.objects.filter(session=session).order_by("zone"))
@@ -46,7 +47,7 @@ def aftercare_facts(actor: Actor, session_id: int) -> AftercareFacts:
             zones=zones,
             products=products,
         )
-        audit.record(actor, "read", "aftercare", session.pk, client_id=session.client_id)
+        audit_log.record(actor, "read", "aftercare", session.pk, client_id=session.client_id)
     return AftercareFacts(
         session_id=session.pk,
         client_id=session.client_id,

@@ -17,9 +17,10 @@ import orjson
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from needlewise.clinic import audit
-from needlewise.clinic.actor import Actor
-from needlewise.clinic.clients import own_client
+from needlewise.clinic.access import gate
+from needlewise.clinic.access.actor import Actor
+from needlewise.clinic.audit import log as audit_log
+from needlewise.clinic.records.clients import own_client
 from needlewise.domain.assessment import Assessment, JsonValue
 from needlewise.domain.permissions import Action
 from needlewise.domain.tier import Tier
@@ -57,7 +58,7 @@ def clinic_assessment(profile: dict[str, JsonValue], kb: KnowledgeBase, lang: La
     return assess(parsed, kb, lang)
 
 
-@audit.records_not_found("client")
+@gate.records_not_found("client")
 def record(  # noqa: PLR0913 - one screening's facts
     actor: Actor,
     *,
@@ -68,7 +69,7 @@ def record(  # noqa: PLR0913 - one screening's facts
     source: str = "staff",
 ) -> Screening:
     """Screen a client: run the engine on their answers and keep everything needed to replay it."""
-    clinic_id = audit.require(actor, Action.SCREEN_CLIENTS, "screening", "", client_id)
+    clinic_id = gate.require(actor, Action.SCREEN_CLIENTS, "screening", "", client_id)
     assessment = clinic_assessment(profile, kb, lang)
     with transaction.atomic():
         client = own_client(clinic_id, client_id)
@@ -102,7 +103,7 @@ def add_screening(  # noqa: PLR0913 - one screening's facts
         document=document,
         source=source,
     )
-    audit.record(actor, "create", "screening", screening.pk, client_id=client.pk, detail={"tier": screening.tier})
+    audit_log.record(actor, "create", "screening", screening.pk, client_id=client.pk, detail={"tier": screening.tier})
     return screening
 
 
@@ -159,15 +160,15 @@ def _current_clearance(latest: Screening | None, recent: list[Clearance], today:
     return _valid_clearance(latest, today) if len(recent) == CLEARANCE_LIMIT else None
 
 
-@audit.records_not_found("client")
+@gate.records_not_found("client")
 def client_record(actor: Actor, client_id: int) -> ClientRecord:
     """The client page: details for all staff; screenings and clearances only for clinical roles."""
-    clinic_id = audit.require(actor, Action.VIEW_CLIENTS, "client", client_id, client_id)
+    clinic_id = gate.require(actor, Action.VIEW_CLIENTS, "client", client_id, client_id)
     today = timezone.localdate()
     with transaction.atomic():
         client = own_client(clinic_id, client_id)
         if not actor.may(Action.VIEW_HEALTH):
-            audit.record(actor, "read", "client", client.pk, client_id=client.pk)
+            audit_log.record(actor, "read", "client", client.pk, client_id=client.pk)
             return ClientRecord(client, None, [], [])
         screenings = list(
             Screening.objects.filter(client=client)
@@ -181,14 +182,14 @@ def client_record(actor: Actor, client_id: int) -> ClientRecord:
             .order_by("-created_at")[:CLEARANCE_LIMIT]
         )
         clearance = _current_clearance(latest, clearances, today)
-        audit.record(actor, "read", "client", client.pk, client_id=client.pk, detail={"health": True})
+        audit_log.record(actor, "read", "client", client.pk, client_id=client.pk, detail={"health": True})
     return ClientRecord(client, ClientStatus(latest, clearance, today), screenings, clearances)
 
 
-@audit.records_not_found("screening")
+@gate.records_not_found("screening")
 def get(actor: Actor, screening_id: int) -> tuple[Screening, dict[str, JsonValue]]:
     """One screening of the actor's clinic with its stored assessment (the read is recorded)."""
-    clinic_id = audit.require(actor, Action.VIEW_HEALTH, "screening", screening_id)
+    clinic_id = gate.require(actor, Action.VIEW_HEALTH, "screening", screening_id)
     with transaction.atomic():
         screening = (
             Screening.objects.select_related("document", "client", "ran_by__staff")
@@ -197,7 +198,7 @@ def get(actor: Actor, screening_id: int) -> tuple[Screening, dict[str, JsonValue
         )
         if screening is None:
             raise NotFoundError([Problem("screening", "no such screening in your clinic")])
-        audit.record(actor, "read", "screening", screening.pk, client_id=screening.client_id)
+        audit_log.record(actor, "read", "screening", screening.pk, client_id=screening.client_id)
     body = screening.document.body
     assert isinstance(body, dict)  # noqa: S101 - only store_document writes documents, always objects
     return screening, body
@@ -212,22 +213,22 @@ class ClearanceForm:
     expires_on: date | None
 
 
-@audit.records_not_found("client")
+@gate.records_not_found("client")
 def require_screener(actor: Actor, client_id: int) -> None:
     """Refuse (and record) roles that do not screen, and clients not of this clinic, at every step."""
-    clinic_id = audit.require(actor, Action.SCREEN_CLIENTS, "screening", "", client_id)
+    clinic_id = gate.require(actor, Action.SCREEN_CLIENTS, "screening", "", client_id)
     own_client(clinic_id, client_id)
 
 
 def require_clearance_role(actor: Actor, screening_id: int) -> None:
     """Refuse (and record) anyone but a provider before they even see the clearance form."""
-    audit.require(actor, Action.RECORD_CLEARANCE, "clearance", screening_id)
+    gate.require(actor, Action.RECORD_CLEARANCE, "clearance", screening_id)
 
 
-@audit.records_not_found("screening")
+@gate.records_not_found("screening")
 def clear(actor: Actor, screening_id: int, form: ClearanceForm) -> Clearance:
     """Record a provider's clearance of a ``medical_review`` or ``stop`` screening (providers only)."""
-    clinic_id = audit.require(actor, Action.RECORD_CLEARANCE, "clearance", screening_id)
+    clinic_id = gate.require(actor, Action.RECORD_CLEARANCE, "clearance", screening_id)
     today = timezone.localdate()
     problems = []
     if len(form.reason.strip()) < 20:  # noqa: PLR2004 - a documented reason, not a tick
@@ -259,7 +260,7 @@ def clear(actor: Actor, screening_id: int, form: ClearanceForm) -> Clearance:
             cleared_on=form.cleared_on,
             expires_on=form.expires_on,
         )
-        audit.record(
+        audit_log.record(
             actor,
             "create",
             "clearance",

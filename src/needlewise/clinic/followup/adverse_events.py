@@ -14,10 +14,13 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
-from needlewise.clinic import audit, record_integrity
-from needlewise.clinic.actor import Actor
-from needlewise.clinic.checkins import ALERT_OPEN, close_alert, own_session, session_day
-from needlewise.clinic.clients import own_client
+from needlewise.clinic.access import gate
+from needlewise.clinic.access.actor import Actor
+from needlewise.clinic.audit import log as audit_log
+from needlewise.clinic.followup.alerts import close_alert
+from needlewise.clinic.followup.checkins import ALERT_OPEN, own_session, session_day
+from needlewise.clinic.records import integrity
+from needlewise.clinic.records.clients import own_client
 from needlewise.domain.permissions import Action
 from needlewise.engine.knowledge import KnowledgeBase
 from needlewise.errors import ConflictError, InvalidInputError, NotFoundError, Problem
@@ -73,21 +76,21 @@ class ReportContext:
     checkins: list[CheckIn]
 
 
-@audit.records_not_found("session")
+@gate.records_not_found("session")
 def report_context(actor: Actor, session_id: int) -> ReportContext:
     """The session an event is being reported for (recorders only; the read is recorded)."""
-    clinic_id = audit.require(actor, Action.RECORD_TREATMENT, "adverse_event", "", None)
+    clinic_id = gate.require(actor, Action.RECORD_TREATMENT, "adverse_event", "", None)
     with transaction.atomic():
         session = own_session(clinic_id, session_id)
         checkins = list(CheckIn.objects.filter(session=session, answered_at__isnull=False).order_by("day"))
-        audit.record(actor, "read", "session", session.pk, client_id=session.client_id)
+        audit_log.record(actor, "read", "session", session.pk, client_id=session.client_id)
     return ReportContext(session, session_day(session), checkins)
 
 
-@audit.records_not_found("session")
+@gate.records_not_found("session")
 def record(actor: Actor, session_id: int, form: AdverseEventForm, kb: KnowledgeBase) -> AdverseEvent:
     """Record an adverse event against a session of the actor's clinic (and its cartridge lot)."""
-    clinic_id = audit.require(actor, Action.RECORD_TREATMENT, "adverse_event", "", None)
+    clinic_id = gate.require(actor, Action.RECORD_TREATMENT, "adverse_event", "", None)
     with transaction.atomic():
         session = own_session(clinic_id, session_id)
         problems = _problems(form, kb, session_day(session), timezone.localdate())
@@ -115,8 +118,8 @@ def record(actor: Actor, session_id: int, form: AdverseEventForm, kb: KnowledgeB
             description=form.description.strip(),
             recorded_by_id=actor.staff_user_id,
         )
-        detail = {"session": session.pk, "digest": record_integrity.adverse_event_digest(event.pk)}
-        audit.record(actor, "create", "adverse_event", event.pk, client_id=session.client_id, detail=detail)
+        detail = {"session": session.pk, "digest": integrity.adverse_event_digest(event.pk)}
+        audit_log.record(actor, "create", "adverse_event", event.pk, client_id=session.client_id, detail=detail)
         if checkin is not None and checkin.alert == ALERT_OPEN:
             close_alert(actor, checkin)
     return event
@@ -130,10 +133,10 @@ def _own_event(clinic_id: int, event_id: int, *, lock: bool = False) -> AdverseE
     return event
 
 
-@audit.records_not_found("adverse_event")
+@gate.records_not_found("adverse_event")
 def update_outcome(actor: Actor, event_id: int, outcome: str, note: str) -> AdverseEvent:
     """Change an event's outcome; the change and its note are appended, dated, to the description."""
-    clinic_id = audit.require(actor, Action.RECORD_TREATMENT, "adverse_event", event_id)
+    clinic_id = gate.require(actor, Action.RECORD_TREATMENT, "adverse_event", event_id)
     note = note.strip()
     problems = []
     if outcome not in OUTCOMES:
@@ -150,42 +153,42 @@ def update_outcome(actor: Actor, event_id: int, outcome: str, note: str) -> Adve
         event.description = f"{event.description}\n\n{entry}{': ' + note if note else ''}"
         event.outcome = outcome
         event.save(update_fields=["description", "outcome", "updated_at"])
-        detail: dict[str, object] = {"digest": record_integrity.adverse_event_digest(event.pk)}
-        audit.record(actor, "update", "adverse_event", event.pk, client_id=event.client_id, detail=detail)
+        detail: dict[str, object] = {"digest": integrity.adverse_event_digest(event.pk)}
+        audit_log.record(actor, "update", "adverse_event", event.pk, client_id=event.client_id, detail=detail)
     return event
 
 
-@audit.records_not_found("adverse_event")
+@gate.records_not_found("adverse_event")
 def get(actor: Actor, event_id: int) -> AdverseEvent:
     """One adverse event of the actor's clinic (the read is recorded)."""
-    clinic_id = audit.require(actor, Action.VIEW_HEALTH, "adverse_event", event_id)
+    clinic_id = gate.require(actor, Action.VIEW_HEALTH, "adverse_event", event_id)
     with transaction.atomic():
         event = _own_event(clinic_id, event_id)
-        audit.record(actor, "read", "adverse_event", event.pk, client_id=event.client_id)
+        audit_log.record(actor, "read", "adverse_event", event.pk, client_id=event.client_id)
     return event
 
 
-@audit.records_not_found("client")
+@gate.records_not_found("client")
 def events_of_client(actor: Actor, client_id: int) -> list[AdverseEvent]:
     """A client's adverse events, newest first (the read is recorded)."""
-    clinic_id = audit.require(actor, Action.VIEW_HEALTH, "adverse_event", "", client_id)
+    clinic_id = gate.require(actor, Action.VIEW_HEALTH, "adverse_event", "", client_id)
     with transaction.atomic():
         client = own_client(clinic_id, client_id)
         found = list(
             AdverseEvent.objects.filter(client=client).select_related("session").order_by("-created_at", "-pk")
         )
-        audit.record(actor, "read", "adverse_event", client_id=client.pk, detail={"shown": [e.pk for e in found]})
+        audit_log.record(actor, "read", "adverse_event", client_id=client.pk, detail={"shown": [e.pk for e in found]})
     return found
 
 
 def recent(actor: Actor) -> list[AdverseEvent]:
     """The clinic's most recently recorded adverse events (the read is recorded)."""
-    clinic_id = audit.require(actor, Action.VIEW_HEALTH, "adverse_event")
+    clinic_id = gate.require(actor, Action.VIEW_HEALTH, "adverse_event")
     with transaction.atomic():
         found = list(
             AdverseEvent.objects.filter(clinic_id=clinic_id)
             .select_related("client")
             .order_by("-created_at", "-pk")[:RECENT_LIMIT]
         )
-        audit.record(actor, "read", "adverse_event", detail={"shown": [e.pk for e in found]})
+        audit_log.record(actor, "read", "adverse_event", detail={"shown": [e.pk for e in found]})
     return found

@@ -9,8 +9,8 @@ from __future__ import annotations
 from django.contrib.auth.models import User
 from django.http import HttpRequest
 
-from needlewise.clinic.accounts import staff_of
-from needlewise.clinic.actor import Actor
+from needlewise.clinic.access.actor import Actor
+from needlewise.clinic.accounts.staff import staff_of
 from needlewise.domain.permissions import Role
 
 VERIFIED = "nw_verified"  # the second factor (or, for roles without one, the password) was passed

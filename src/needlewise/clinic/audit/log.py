@@ -8,29 +8,18 @@ log itself holds no health data.
 
 from __future__ import annotations
 
-import csv
-import functools
 import hashlib
-import io
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import ParamSpec, TypeVar
+from datetime import UTC
 
 import orjson
 from django.db import connection, transaction
 from django.utils import timezone
 
-from needlewise.clinic.actor import Actor
-from needlewise.clinic.spreadsheet import safe_cell
-from needlewise.domain.permissions import Action
-from needlewise.errors import NotAllowedError, NotFoundError, Problem
+from needlewise.clinic.access.actor import Actor
 from needlewise.storage.models import AuditEntry, AuditHead
 
-P = ParamSpec("P")
-R = TypeVar("R")
 GENESIS = "0" * 64
-PAGE_SIZE = 100
 EXPORT_FIELDS = (
     "seq",
     "at",
@@ -59,7 +48,8 @@ def _row_hash(prev_hash: str, fields: dict[str, object]) -> str:
     return hashlib.sha256(prev_hash.encode("ascii") + body).hexdigest()
 
 
-def _fields(entry: AuditEntry) -> dict[str, object]:
+def row_fields(entry: AuditEntry) -> dict[str, object]:
+    """A row's fields as its hash covers them (and as the CSV export writes them)."""
     return {
         "seq": entry.seq,
         "at": entry.at.astimezone(UTC).isoformat(),
@@ -116,7 +106,7 @@ def record(  # noqa: PLR0913 - an audit row has this many facts
             detail=detail or {},
             prev_hash=prev_hash,
         )
-        entry.hash = _row_hash(prev_hash, _fields(entry))
+        entry.hash = _row_hash(prev_hash, row_fields(entry))
         ops = connection.ops
         values = [getattr(entry, name) for name in _COLUMNS]
         values[_COLUMNS.index("at")] = ops.adapt_datetimefield_value(entry.at)
@@ -124,47 +114,6 @@ def record(  # noqa: PLR0913 - an audit row has this many facts
         cursor.execute(_INSERT, values)
         cursor.execute("UPDATE audit_head SET hash = %s WHERE id = 1", [entry.hash])
     return entry
-
-
-def deny(actor: Actor, action: Action, object_type: str, object_id: object = "", client_id: int | None = None) -> None:
-    """Record a refused attempt in its own transaction, then raise :class:`NotAllowedError`."""
-    with transaction.atomic():
-        record(actor, action.value, object_type, object_id, client_id=client_id, outcome="denied")
-    raise NotAllowedError([Problem("(permission)", f"your role may not {action.value.replace('_', ' ')}")])
-
-
-def require(
-    actor: Actor, action: Action, object_type: str, object_id: object = "", client_id: int | None = None
-) -> int:
-    """The actor's clinic id if their role allows ``action``; otherwise record the denial and raise."""
-    if not actor.may(action):
-        deny(actor, action, object_type, object_id, client_id)
-    assert actor.clinic_id is not None  # noqa: S101 - may() is False without a clinic
-    return actor.clinic_id
-
-
-def records_not_found(object_type: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
-    """Audit a use case's NotFoundError (an id of another clinic, or none) as a denied attempt.
-
-    The use case's own transaction has rolled back by then, so the row is written in a new one. The
-    decorated function takes the actor first and the record's id second.
-    """
-
-    def decorate(use_case: Callable[P, R]) -> Callable[P, R]:
-        @functools.wraps(use_case)
-        def run(*args: P.args, **kwargs: P.kwargs) -> R:
-            try:
-                return use_case(*args, **kwargs)
-            except NotFoundError:
-                actor, object_id = args[0], args[1] if len(args) > 1 else kwargs.get("client_id", "")
-                assert isinstance(actor, Actor)  # noqa: S101 - every use case takes the actor first
-                with transaction.atomic():
-                    record(actor, "not_found", object_type, object_id, outcome="denied")
-                raise
-
-        return run
-
-    return decorate
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,7 +142,7 @@ def verify() -> ChainReport:
             return ChainReport(rows, head_seq, expected, f"row {expected} is missing (next row is {entry.seq})")
         if entry.prev_hash != prev:
             return ChainReport(rows, head_seq, entry.seq, f"row {entry.seq} does not follow row {entry.seq - 1}")
-        if _row_hash(prev, _fields(entry)) != entry.hash:
+        if _row_hash(prev, row_fields(entry)) != entry.hash:
             return ChainReport(rows, head_seq, entry.seq, f"row {entry.seq} was changed after it was written")
         prev, expected = entry.hash, expected + 1
     last = expected - 1
@@ -202,66 +151,3 @@ def verify() -> ChainReport:
     if (last, prev) != (head_seq, head_hash):
         return ChainReport(rows, head_seq, expected, f"rows after {last} are missing (head is at {head_seq})")
     return ChainReport(rows, head_seq, None, "")
-
-
-@dataclass(frozen=True, slots=True)
-class AuditPage:
-    """Up to PAGE_SIZE of a clinic's audit rows, newest first; ``older`` continues after the last one."""
-
-    entries: list[AuditEntry]
-    before: int | None
-    older: int | None
-
-
-def clinic_entries(actor: Actor, before: int | None = None, client_id: int | None = None) -> AuditPage:
-    """The owner's view of their clinic's log, rows older than ``before`` (itself recorded).
-
-    Pages are keyed by position, not by offset, so the rows this very reading adds never shift
-    the next page.
-    """
-    clinic_id = require(actor, Action.VIEW_AUDIT, "audit_log")
-    query = AuditEntry.objects.filter(clinic_id=clinic_id)
-    if client_id is not None:
-        query = query.filter(client_id=client_id)
-    if before is not None:
-        query = query.filter(seq__lt=before)
-    with transaction.atomic():
-        rows = list(query.order_by("-seq")[: PAGE_SIZE + 1])
-        record(actor, "read", "audit_log", detail={"before": before})
-    entries = rows[:PAGE_SIZE]
-    return AuditPage(entries, before, entries[-1].seq if len(rows) > PAGE_SIZE else None)
-
-
-def export_csv(actor: Actor, since: datetime | None = None) -> Iterator[str]:
-    """The clinic's rows as CSV text chunks, oldest first.
-
-    Permission is checked and the export recorded when this is called, before any row is read,
-    so a refusal reaches the caller before a streamed response has started.
-    """
-    clinic_id = require(actor, Action.VIEW_AUDIT, "audit_log")
-    with transaction.atomic():
-        record(actor, "export", "audit_log")
-    return _csv_rows(clinic_id, since)
-
-
-def _csv_rows(clinic_id: int, since: datetime | None) -> Iterator[str]:
-    query = AuditEntry.objects.filter(clinic_id=clinic_id)
-    if since is not None:
-        query = query.filter(at__gte=since)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(EXPORT_FIELDS)
-    yield buffer.getvalue()
-    for entry in query.order_by("seq").iterator(chunk_size=2000):
-        buffer.seek(0)
-        buffer.truncate()
-        fields = _fields(entry)
-        writer.writerow(
-            [
-                *(safe_cell(fields[name]) for name in EXPORT_FIELDS[:-3]),
-                orjson.dumps(entry.detail, option=orjson.OPT_SORT_KEYS).decode(),
-                entry.prev_hash,
-                entry.hash,
-            ]
-        )
-        yield buffer.getvalue()

@@ -13,8 +13,9 @@ import orjson
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 
-from needlewise.clinic import audit
-from needlewise.clinic.actor import Actor
+from needlewise.clinic.access import gate
+from needlewise.clinic.access.actor import Actor
+from needlewise.clinic.audit import log as audit_log
 from needlewise.domain.permissions import Action
 from needlewise.domain.tier import Tier
 from needlewise.domain.vocabulary import Lang
@@ -58,7 +59,7 @@ def _latest_outdated(clinic_id: int, kb_hash: str) -> list[Screening]:
 
 def report(actor: Actor, kb: KnowledgeBase) -> RescreenReport:
     """Which active clients' latest screenings would now come out at a higher tier (clinical roles)."""
-    clinic_id = audit.require(actor, Action.VIEW_HEALTH, "rescreen")
+    clinic_id = gate.require(actor, Action.VIEW_HEALTH, "rescreen")
     outdated = _latest_outdated(clinic_id, kb.version.content_hash)
     cache: dict[bytes, tuple[Tier | None, tuple[str, ...]]] = {}
     higher = []
@@ -76,5 +77,5 @@ def report(actor: Actor, kb: KnowledgeBase) -> RescreenReport:
         if now is None or now.rank > stored.rank:
             higher.append(Rescreen(screening.client, screening, stored, now, rules))
     with transaction.atomic():
-        audit.record(actor, "read", "rescreen", detail={"outdated": len(outdated), "higher": len(higher)})
+        audit_log.record(actor, "read", "rescreen", detail={"outdated": len(outdated), "higher": len(higher)})
     return RescreenReport(kb.version.version, len(outdated), higher)

@@ -18,9 +18,10 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from needlewise.clinic import audit
-from needlewise.clinic.actor import Actor
-from needlewise.clinic.clients import own_client
+from needlewise.clinic.access import gate
+from needlewise.clinic.access.actor import Actor
+from needlewise.clinic.audit import log as audit_log
+from needlewise.clinic.records.clients import own_client
 from needlewise.domain.permissions import NEEDLE_SCOPE_MM, Action
 from needlewise.domain.treatment import Finding, FindingLevel
 from needlewise.engine.knowledge import KnowledgeBase
@@ -127,10 +128,10 @@ def stored_findings(plan: TreatmentPlan) -> tuple[Finding, ...]:
     return tuple(finding_of(row) for row in plan.findings)
 
 
-@audit.records_not_found("client")
+@gate.records_not_found("client")
 def create(actor: Actor, client_id: int, form: PlanForm, kb: KnowledgeBase) -> PlanResult:
     """Save a screened client's treatment plan (closing their previous active plan)."""
-    clinic_id = audit.require(actor, Action.RECORD_TREATMENT, "plan", "", client_id)
+    clinic_id = gate.require(actor, Action.RECORD_TREATMENT, "plan", "", client_id)
     assert actor.role is not None  # noqa: S101 - require() passed, so the actor has a role
     lengths, problems = _validated(form, kb)
     if problems:
@@ -170,7 +171,7 @@ def create(actor: Actor, client_id: int, form: PlanForm, kb: KnowledgeBase) -> P
         for old in previous:
             _close(actor, old, replaced_by=plan.pk)
         detail = {"zones": len(lengths), "warnings": len(warnings), "replaces": [old.pk for old in previous]}
-        audit.record(actor, "create", "plan", plan.pk, client_id=client.pk, detail=detail)
+        audit_log.record(actor, "create", "plan", plan.pk, client_id=client.pk, detail=detail)
     return PlanResult(plan, warnings)
 
 
@@ -178,7 +179,7 @@ def _close(actor: Actor, plan: TreatmentPlan, replaced_by: int | None = None) ->
     plan.status, plan.closed_at = "closed", timezone.now()
     plan.save(update_fields=["status", "closed_at"])
     detail: dict[str, object] = {"replaced_by": replaced_by} if replaced_by else {}
-    audit.record(actor, "close", "plan", plan.pk, client_id=plan.client_id, detail=detail)
+    audit_log.record(actor, "close", "plan", plan.pk, client_id=plan.client_id, detail=detail)
 
 
 def active_plan(clinic_id: int, client_id: int) -> TreatmentPlan | None:
@@ -190,13 +191,13 @@ def active_plan(clinic_id: int, client_id: int) -> TreatmentPlan | None:
     )
 
 
-@audit.records_not_found("client")
+@gate.records_not_found("client")
 def planning(actor: Actor, client_id: int) -> Client:
     """The client a new plan is for (refused to roles that do not plan; the read is recorded)."""
-    clinic_id = audit.require(actor, Action.RECORD_TREATMENT, "plan", "", client_id)
+    clinic_id = gate.require(actor, Action.RECORD_TREATMENT, "plan", "", client_id)
     with transaction.atomic():
         client = own_client(clinic_id, client_id)
-        audit.record(actor, "read", "client", client.pk, client_id=client.pk)
+        audit_log.record(actor, "read", "client", client.pk, client_id=client.pk)
     return client
 
 
@@ -212,20 +213,20 @@ def _own_plan(clinic_id: int, plan_id: int) -> TreatmentPlan:
     return plan
 
 
-@audit.records_not_found("plan")
+@gate.records_not_found("plan")
 def get(actor: Actor, plan_id: int) -> TreatmentPlan:
     """One plan of the clinic with its zones (the read is recorded)."""
-    clinic_id = audit.require(actor, Action.VIEW_HEALTH, "plan", plan_id)
+    clinic_id = gate.require(actor, Action.VIEW_HEALTH, "plan", plan_id)
     with transaction.atomic():
         plan = _own_plan(clinic_id, plan_id)
-        audit.record(actor, "read", "plan", plan.pk, client_id=plan.client_id)
+        audit_log.record(actor, "read", "plan", plan.pk, client_id=plan.client_id)
     return plan
 
 
-@audit.records_not_found("client")
+@gate.records_not_found("client")
 def plans_of(actor: Actor, client_id: int) -> list[TreatmentPlan]:
     """The client's plans, newest first (the read is recorded)."""
-    clinic_id = audit.require(actor, Action.VIEW_HEALTH, "plan", "", client_id)
+    clinic_id = gate.require(actor, Action.VIEW_HEALTH, "plan", "", client_id)
     with transaction.atomic():
         client = own_client(clinic_id, client_id)
         rows = list(
@@ -233,14 +234,14 @@ def plans_of(actor: Actor, client_id: int) -> list[TreatmentPlan]:
             .prefetch_related("zones")
             .order_by("-created_at", "-pk")[:HISTORY_LIMIT]
         )
-        audit.record(actor, "read", "plan", "", client_id=client.pk, detail={"shown": [p.pk for p in rows]})
+        audit_log.record(actor, "read", "plan", "", client_id=client.pk, detail={"shown": [p.pk for p in rows]})
     return rows
 
 
-@audit.records_not_found("plan")
+@gate.records_not_found("plan")
 def close(actor: Actor, plan_id: int) -> TreatmentPlan:
     """Close an active plan: no session can follow it any more."""
-    clinic_id = audit.require(actor, Action.RECORD_TREATMENT, "plan", plan_id)
+    clinic_id = gate.require(actor, Action.RECORD_TREATMENT, "plan", plan_id)
     with transaction.atomic():
         plan = _own_plan(clinic_id, plan_id)
         if plan.status != "active":

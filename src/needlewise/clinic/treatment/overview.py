@@ -1,6 +1,6 @@
 """The client page's treatment section: consent state, active plan, sessions, appointments, alerts.
 
-Called by the client page after :func:`needlewise.clinic.screenings.client_record` has recorded the
+Called by the client page after :func:`needlewise.clinic.records.screenings.client_record` has recorded the
 read of the health record, so it does not audit again; it only reads the actor's own clinic's rows.
 """
 
@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from needlewise.clinic import consents, plans
+from needlewise.clinic.consent import signatures, versions
+from needlewise.clinic.records import plans
 from needlewise.storage.models import (
     Appointment,
     CheckIn,
@@ -41,8 +42,8 @@ class TreatmentOverview:
 
 def overview(clinic_id: int, client_id: int) -> TreatmentOverview:
     """The client's treatment state in their clinic."""
-    consent = consents.latest_consent(clinic_id, client_id)
-    current = consents.current_version(clinic_id)
+    consent = signatures.latest_consent(clinic_id, client_id)
+    current = versions.current_version(clinic_id)
     plan = plans.active_plan(clinic_id, client_id)
     sessions = list(
         TreatmentSession.objects.filter(clinic_id=clinic_id, client_id=client_id)

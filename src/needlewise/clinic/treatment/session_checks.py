@@ -15,8 +15,8 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from needlewise.clinic import consents
-from needlewise.clinic.finding_words import label, millimetres
+from needlewise.clinic.consent import signatures, versions
+from needlewise.clinic.treatment.finding_words import label, millimetres
 from needlewise.domain.permissions import NEEDLE_SCOPE_MM, Role
 from needlewise.domain.tier import Tier
 from needlewise.domain.treatment import CheckCode, CheckResult, Finding
@@ -127,8 +127,8 @@ def gather(clinic: Clinic, client_id: int, today: date) -> DayFacts:
             .order_by("-expires_on")
             .first()
         )
-    consent = consents.latest_consent(clinic.pk, client_id)
-    current = consents.current_version(clinic.pk)
+    consent = signatures.latest_consent(clinic.pk, client_id)
+    current = versions.current_version(clinic.pk)
     last = TreatmentSession.objects.filter(client_id=client_id).order_by("-performed_at", "-pk").first()
     return DayFacts(screening, clearance, consent, current, last)
 

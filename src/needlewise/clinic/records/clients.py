@@ -11,8 +11,9 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from needlewise.clinic import audit
-from needlewise.clinic.actor import Actor
+from needlewise.clinic.access import gate
+from needlewise.clinic.access.actor import Actor
+from needlewise.clinic.audit import log as audit_log
 from needlewise.domain.permissions import Action
 from needlewise.errors import ConflictError, InvalidInputError, NotFoundError, Problem
 from needlewise.storage.models import Client
@@ -97,13 +98,13 @@ def _apply(client: Client, details: ClientDetails) -> None:
 
 def create(actor: Actor, details: ClientDetails) -> Client:
     """Add a client to the actor's clinic."""
-    clinic_id = audit.require(actor, Action.EDIT_CLIENTS, "client")
+    clinic_id = gate.require(actor, Action.EDIT_CLIENTS, "client")
     details = checked(details, timezone.localdate())
     with transaction.atomic():
         client = Client(clinic_id=clinic_id, created_by_id=actor.staff_user_id)
         _apply(client, details)
         client.save(force_insert=True)
-        audit.record(actor, "create", "client", client.pk, client_id=client.pk)
+        audit_log.record(actor, "create", "client", client.pk, client_id=client.pk)
     return client
 
 
@@ -115,20 +116,20 @@ def own_client(clinic_id: int, client_id: int) -> Client:
     return client
 
 
-@audit.records_not_found("client")
+@gate.records_not_found("client")
 def get(actor: Actor, client_id: int) -> Client:
     """One client of the actor's clinic (the read is recorded); NotFoundError for any other id."""
-    clinic_id = audit.require(actor, Action.VIEW_CLIENTS, "client", client_id, client_id)
+    clinic_id = gate.require(actor, Action.VIEW_CLIENTS, "client", client_id, client_id)
     with transaction.atomic():
         client = own_client(clinic_id, client_id)
-        audit.record(actor, "read", "client", client.pk, client_id=client.pk)
+        audit_log.record(actor, "read", "client", client.pk, client_id=client.pk)
     return client
 
 
-@audit.records_not_found("client")
+@gate.records_not_found("client")
 def update(actor: Actor, client_id: int, details: ClientDetails) -> Client:
     """Change a client's details (not an archived client's)."""
-    clinic_id = audit.require(actor, Action.EDIT_CLIENTS, "client", client_id, client_id)
+    clinic_id = gate.require(actor, Action.EDIT_CLIENTS, "client", client_id, client_id)
     details = checked(details, timezone.localdate())
     with transaction.atomic():
         client = own_client(clinic_id, client_id)
@@ -136,19 +137,19 @@ def update(actor: Actor, client_id: int, details: ClientDetails) -> Client:
             raise ConflictError([Problem("client", "this client is archived; restore them before editing")])
         _apply(client, details)
         client.save()
-        audit.record(actor, "update", "client", client.pk, client_id=client.pk)
+        audit_log.record(actor, "update", "client", client.pk, client_id=client.pk)
     return client
 
 
-@audit.records_not_found("client")
+@gate.records_not_found("client")
 def set_archived(actor: Actor, client_id: int, archived: bool) -> Client:
     """Archive a client (hidden from searches, records kept) or restore them."""
-    clinic_id = audit.require(actor, Action.ARCHIVE_CLIENTS, "client", client_id, client_id)
+    clinic_id = gate.require(actor, Action.ARCHIVE_CLIENTS, "client", client_id, client_id)
     with transaction.atomic():
         client = own_client(clinic_id, client_id)
         client.archived_at = timezone.now() if archived else None
         client.save(update_fields=["archived_at", "updated_at"])
-        audit.record(actor, "archive" if archived else "restore", "client", client.pk, client_id=client.pk)
+        audit_log.record(actor, "archive" if archived else "restore", "client", client.pk, client_id=client.pk)
     return client
 
 
@@ -187,10 +188,10 @@ def search(actor: Actor, query: SearchQuery) -> list[Client]:
     An empty query lists the clients most recently added. The search is recorded with the ids it
     showed (not the words searched for, which may be a name).
     """
-    clinic_id = audit.require(actor, Action.VIEW_CLIENTS, "client")
+    clinic_id = gate.require(actor, Action.VIEW_CLIENTS, "client")
     rows = _matching(clinic_id, query)
     ordered = rows.order_by("-created_at", "-pk") if query.empty else rows.order_by("family_key", "given_key", "pk")
     with transaction.atomic():
         found = list(ordered[:SEARCH_LIMIT])
-        audit.record(actor, "search", "client", detail={"shown": [c.pk for c in found]})
+        audit_log.record(actor, "search", "client", detail={"shown": [c.pk for c in found]})
     return found

@@ -17,10 +17,12 @@ from datetime import date, datetime, time, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from needlewise.clinic import audit, plans
-from needlewise.clinic.actor import Actor
-from needlewise.clinic.calendar_file import CalendarEvent, calendar_file
-from needlewise.clinic.clients import own_client
+from needlewise.clinic.access import gate
+from needlewise.clinic.access.actor import Actor
+from needlewise.clinic.audit import log as audit_log
+from needlewise.clinic.records import plans
+from needlewise.clinic.records.clients import own_client
+from needlewise.clinic.scheduling.calendar_file import CalendarEvent, calendar_file
 from needlewise.domain.permissions import Action, Role
 from needlewise.engine.treatment import next_session_days
 from needlewise.errors import ConflictError, InvalidInputError, NotFoundError, Problem
@@ -46,15 +48,15 @@ def _suggested(plan: TreatmentPlan, last_on: date | None, today: date) -> list[d
     return [date.fromordinal(day + late) for day in days]
 
 
-@audit.records_not_found("client")
+@gate.records_not_found("client")
 def suggestions(actor: Actor, client_id: int) -> list[date]:
     """The earliest dates of the active plan's remaining sessions, none before today (dates only)."""
-    clinic_id = audit.require(actor, Action.MANAGE_SCHEDULE, "appointment", "", client_id)
+    clinic_id = gate.require(actor, Action.MANAGE_SCHEDULE, "appointment", "", client_id)
     with transaction.atomic():
         client = own_client(clinic_id, client_id)
         plan = plans.active_plan(clinic_id, client.pk)
         found = _suggested(plan, last_session_on(client), timezone.localdate()) if plan else []
-        audit.record(actor, "read", "appointment_suggestions", client_id=client.pk)
+        audit_log.record(actor, "read", "appointment_suggestions", client_id=client.pk)
     return found
 
 
@@ -77,7 +79,7 @@ def _treating(clinic_id: int) -> list[StaffMember]:
 
 def practitioners(actor: Actor) -> list[Practitioner]:
     """The clinic's active practitioners (providers, nurses, aestheticians)."""
-    clinic_id = audit.require(actor, Action.MANAGE_SCHEDULE, "appointment")
+    clinic_id = gate.require(actor, Action.MANAGE_SCHEDULE, "appointment")
     return [Practitioner(m.user_id, m.display_name, m.role) for m in _treating(clinic_id)]
 
 
@@ -108,12 +110,12 @@ def _overlaps(clinic_id: int, practitioner_id: int, starts_at: datetime, minutes
     return any(a.starts_at + timedelta(minutes=a.minutes) > starts_at for a in nearby)
 
 
-@audit.records_not_found("client")
+@gate.records_not_found("client")
 def book(
     actor: Actor, client_id: int, practitioner_user_id: int | None, starts_at: datetime | None, minutes: int | None
 ) -> Appointment:
     """Book a session for a client with a practitioner of the clinic (``None``: not filled in)."""
-    clinic_id = audit.require(actor, Action.MANAGE_SCHEDULE, "appointment", "", client_id)
+    clinic_id = gate.require(actor, Action.MANAGE_SCHEDULE, "appointment", "", client_id)
     problems = _booking_problems(practitioner_user_id, starts_at, minutes, timezone.now())
     if problems:
         raise InvalidInputError(problems)
@@ -151,7 +153,7 @@ def book(
             uid=f"{secrets.token_hex(16)}@needlewise",
             created_by_id=actor.staff_user_id,
         )
-        audit.record(actor, "create", "appointment", appointment.pk, client_id=client.pk)
+        audit_log.record(actor, "create", "appointment", appointment.pk, client_id=client.pk)
     return appointment
 
 
@@ -163,17 +165,17 @@ def own_appointment(clinic_id: int, appointment_id: int) -> Appointment:
     return found
 
 
-@audit.records_not_found("appointment")
+@gate.records_not_found("appointment")
 def cancel(actor: Actor, appointment_id: int) -> Appointment:
     """Cancel a booked appointment (it stays listed in the audit log and the client's history)."""
-    clinic_id = audit.require(actor, Action.MANAGE_SCHEDULE, "appointment", appointment_id)
+    clinic_id = gate.require(actor, Action.MANAGE_SCHEDULE, "appointment", appointment_id)
     with transaction.atomic():
         appointment = own_appointment(clinic_id, appointment_id)
         if appointment.status != BOOKED:
             raise ConflictError([Problem("appointment", "this appointment is already cancelled")])
         appointment.status = CANCELLED
         appointment.save(update_fields=["status"])
-        audit.record(actor, "cancel", "appointment", appointment.pk, client_id=appointment.client_id)
+        audit_log.record(actor, "cancel", "appointment", appointment.pk, client_id=appointment.client_id)
     return appointment
 
 
@@ -241,7 +243,7 @@ def _row(a: Appointment, numbers: dict[int, int]) -> DayRow:
 
 def day_list(actor: Actor, day: date, practitioner_user_id: int | None = None) -> list[DayColumn]:
     """The day's booked appointments per practitioner (every active practitioner, or the one asked for)."""
-    clinic_id = audit.require(actor, Action.MANAGE_SCHEDULE, "appointment")
+    clinic_id = gate.require(actor, Action.MANAGE_SCHEDULE, "appointment")
     start = timezone.make_aware(datetime.combine(day, time.min))
     end = timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
     rows = Appointment.objects.filter(clinic_id=clinic_id, status=BOOKED, starts_at__gte=start, starts_at__lt=end)
@@ -253,7 +255,7 @@ def day_list(actor: Actor, day: date, practitioner_user_id: int | None = None) -
         missing = {a.practitioner_id for a in appointments} - set(members)
         members |= {m.user_id: m for m in StaffMember.objects.filter(clinic_id=clinic_id, user_id__in=missing)}
         numbers = _session_numbers(appointments)
-        audit.record(
+        audit_log.record(
             actor, "read", "appointment", detail={"day": day.isoformat(), "shown": [a.pk for a in appointments]}
         )
     shown = [m for m in members.values() if practitioner_user_id in {None, m.user_id}]
@@ -266,14 +268,14 @@ def day_list(actor: Actor, day: date, practitioner_user_id: int | None = None) -
     ]
 
 
-@audit.records_not_found("appointment")
+@gate.records_not_found("appointment")
 def ics(actor: Actor, appointment_id: int) -> bytes:
     """An appointment as a calendar file: the clinic's name and city and the times, no health details."""
-    clinic_id = audit.require(actor, Action.MANAGE_SCHEDULE, "appointment", appointment_id)
+    clinic_id = gate.require(actor, Action.MANAGE_SCHEDULE, "appointment", appointment_id)
     with transaction.atomic():
         appointment = own_appointment(clinic_id, appointment_id)
         clinic = Clinic.objects.get(pk=clinic_id)
-        audit.record(actor, "export", "appointment", appointment.pk, client_id=appointment.client_id)
+        audit_log.record(actor, "export", "appointment", appointment.pk, client_id=appointment.client_id)
     event = CalendarEvent(
         uid=appointment.uid,
         starts_at=appointment.starts_at,

@@ -4,7 +4,7 @@ A manufacturer's recall names a cartridge lot (or a device's serial). The list s
 of the actor's clinic that used it, newest first, with the client's contact details, the
 practitioner, the device and cartridge and the zones treated; its totals count the sessions, the
 distinct clients and the adverse events recorded against the lot (for a device: against its
-sessions). The queries are in :mod:`needlewise.clinic.recall_rows`: one for the rows with their
+sessions). The queries are in :mod:`needlewise.clinic.followup.recall_rows`: one for the rows with their
 contact marks, one for their zones, whatever the number of rows (no N+1).
 
 Paging: a list longer than :data:`PAGE_SIZE` sessions is paged by keyset, not by offset. ``after_id``
@@ -24,9 +24,10 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from needlewise.clinic import audit
-from needlewise.clinic.actor import Actor
-from needlewise.clinic.recall_rows import (
+from needlewise.clinic.access import gate
+from needlewise.clinic.access.actor import Actor
+from needlewise.clinic.audit import log as audit_log
+from needlewise.clinic.followup.recall_rows import (
     EXPORT_HEADER,
     PAGE_SIZE,
     RecallKind,
@@ -69,7 +70,7 @@ OPEN_LIMIT = 500
 
 def require_role(actor: Actor) -> None:
     """Refuse (and record) roles that do not run recalls, before they even see the form."""
-    audit.require(actor, Action.RUN_RECALL, "recall")
+    gate.require(actor, Action.RUN_RECALL, "recall")
 
 
 def _detail(kind: RecallKind, key: str, rows: list[RecallRow], **more: object) -> dict[str, object]:
@@ -78,7 +79,7 @@ def _detail(kind: RecallKind, key: str, rows: list[RecallRow], **more: object) -
 
 def recall_list(actor: Actor, kind: RecallKind, key: str, *, after_id: int | None = None) -> RecallList:
     """A page of the sessions of the actor's clinic that used this lot or device, newest first."""
-    clinic_id = audit.require(actor, Action.RUN_RECALL, "recall")
+    clinic_id = gate.require(actor, Action.RUN_RECALL, "recall")
     key = checked_key(kind, key)
     sessions = sessions_of(clinic_id, kind, key)
     with transaction.atomic():
@@ -91,7 +92,7 @@ def recall_list(actor: Actor, kind: RecallKind, key: str, *, after_id: int | Non
             total, clients = counted["sessions"], counted["clients"]
         rows = recall_rows(shown)
         adverse = adverse_events(clinic_id, kind, key)
-        audit.record(actor, "read", "recall", detail=_detail(kind, key, rows, after=after_id))
+        audit_log.record(actor, "read", "recall", detail=_detail(kind, key, rows, after=after_id))
     next_after = shown[-1]["id"] if len(found) > PAGE_SIZE else None
     return RecallList(kind, key, rows, total, clients, adverse, after_id, next_after)
 
@@ -108,12 +109,12 @@ def by_device(actor: Actor, serial: str, *, after_id: int | None = None) -> Reca
 
 def export_csv(actor: Actor, kind: str, key: str) -> str:
     """The whole list (every page) as CSV, cells safe to open in a spreadsheet; the export is recorded."""
-    clinic_id = audit.require(actor, Action.RUN_RECALL, "recall")
+    clinic_id = gate.require(actor, Action.RUN_RECALL, "recall")
     recall_kind = parse_kind(kind)
     key = checked_key(recall_kind, key)
     with transaction.atomic():
         rows = recall_rows(found_rows(clinic_id, recall_kind, key, None, None))
-        audit.record(actor, "export", "recall", detail=_detail(recall_kind, key, rows, sessions=len(rows)))
+        audit_log.record(actor, "export", "recall", detail=_detail(recall_kind, key, rows, sessions=len(rows)))
     return csv_text(EXPORT_HEADER, (csv_line(row) for row in rows))
 
 
@@ -132,7 +133,7 @@ def mark_for_contact(actor: Actor, kind: str, key: str, reason: str) -> int:
     Marking again adds nobody twice (the table's unique constraint holds even for two clicks at
     once): only clients treated since the last marking are added.
     """
-    clinic_id = audit.require(actor, Action.RUN_RECALL, "recall")
+    clinic_id = gate.require(actor, Action.RUN_RECALL, "recall")
     recall_kind = parse_kind(kind)
     key = checked_key(recall_kind, key)
     reason = _checked_text("reason", reason, REASON_MIN, f"give the reason in at least {REASON_MIN} characters")
@@ -156,15 +157,15 @@ def mark_for_contact(actor: Actor, kind: str, key: str, reason: str) -> int:
         )
         made = [(pk, client_id) for pk, client_id in contacts.values_list("pk", "client_id") if client_id in new]
         for contact_id, client_id in sorted(made):
-            audit.record(actor, "create", "recall_contact", contact_id, client_id=client_id)
-        audit.record(actor, "create", "recall", detail={"kind": recall_kind.value, "key": key, "marked": len(made)})
+            audit_log.record(actor, "create", "recall_contact", contact_id, client_id=client_id)
+        audit_log.record(actor, "create", "recall", detail={"kind": recall_kind.value, "key": key, "marked": len(made)})
     return len(made)
 
 
-@audit.records_not_found("recall_contact")
+@gate.records_not_found("recall_contact")
 def mark_contacted(actor: Actor, contact_id: int, note: str) -> RecallContact:
     """Record that a marked client was contacted, and how (a contact is marked contacted once)."""
-    clinic_id = audit.require(actor, Action.RUN_RECALL, "recall_contact", contact_id)
+    clinic_id = gate.require(actor, Action.RUN_RECALL, "recall_contact", contact_id)
     note = _checked_text("note", note, 1, "say how the client was contacted")
     with transaction.atomic():
         contact = RecallContact.objects.select_for_update().filter(pk=contact_id, clinic_id=clinic_id).first()
@@ -176,7 +177,7 @@ def mark_contacted(actor: Actor, contact_id: int, note: str) -> RecallContact:
         contact.contacted_by_id = actor.staff_user_id
         contact.contact_note = note
         contact.save(update_fields=["contacted_at", "contacted_by", "contact_note"])
-        audit.record(actor, "update", "recall_contact", contact.pk, client_id=contact.client_id)
+        audit_log.record(actor, "update", "recall_contact", contact.pk, client_id=contact.client_id)
     return contact
 
 
@@ -190,12 +191,12 @@ class OpenContacts:
 
 def open_contacts(actor: Actor) -> OpenContacts:
     """The clinic's outstanding recall contacts, with each client's contact details (the read is recorded)."""
-    clinic_id = audit.require(actor, Action.RUN_RECALL, "recall_contact")
+    clinic_id = gate.require(actor, Action.RUN_RECALL, "recall_contact")
     outstanding = RecallContact.objects.filter(clinic_id=clinic_id, contacted_at__isnull=True)
     with transaction.atomic():
         contacts = list(
             outstanding.select_related("client", "marked_by__staff").order_by("marked_at", "pk")[:OPEN_LIMIT]
         )
         total = outstanding.count()
-        audit.record(actor, "read", "recall_contact", detail={"shown": [c.pk for c in contacts]})
+        audit_log.record(actor, "read", "recall_contact", detail={"shown": [c.pk for c in contacts]})
     return OpenContacts(contacts, total)

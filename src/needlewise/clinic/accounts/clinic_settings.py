@@ -1,0 +1,70 @@
+"""The clinic's own settings: its public page and how long a screening counts as current."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+from django.db import transaction
+from django.utils import timezone
+
+from needlewise.clinic.access import gate
+from needlewise.clinic.access.actor import Actor
+from needlewise.clinic.accounts.fields import text_problems
+from needlewise.clinic.audit import log as audit_log
+from needlewise.domain.permissions import Action
+from needlewise.errors import InvalidInputError, Problem
+from needlewise.storage.models import Clinic
+
+MAX_SCREENING_VALID_DAYS = 365
+
+
+@dataclass(frozen=True, slots=True)
+class ClinicPage:
+    """What an owner may change on their clinic's page, and how long a screening counts as current."""
+
+    name: str
+    city: str
+    services: str
+    accepts_requests: bool
+    screening_valid_days: str | None = None  # as typed; None leaves the clinic's setting as it is
+
+
+def require_owner_page(actor: Actor) -> None:
+    """Refuse (and record) anyone but an owner before they see the clinic page form."""
+    gate.require(actor, Action.EDIT_CLINIC_PAGE, "clinic")
+
+
+def own_clinic(actor: Actor) -> Clinic:
+    """The actor's own clinic."""
+    clinic_id = gate.require(actor, Action.VIEW_CLIENTS, "clinic")
+    return Clinic.objects.get(pk=clinic_id)
+
+
+def start_of_day(day: date) -> datetime:
+    """Midnight at the start of ``day`` in the server's time zone."""
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def update_clinic(actor: Actor, page: ClinicPage) -> Clinic:
+    """Change the clinic's public page (owners only)."""
+    clinic_id = gate.require(actor, Action.EDIT_CLINIC_PAGE, "clinic")
+    problems = text_problems(name=page.name, city=page.city, services=page.services)
+    valid_days = (page.screening_valid_days or "").strip()
+    if page.screening_valid_days is not None and not (
+        valid_days.isdigit() and 1 <= int(valid_days) <= MAX_SCREENING_VALID_DAYS
+    ):
+        problems.append(
+            Problem("screening_valid_days", f"enter a whole number of days from 1 to {MAX_SCREENING_VALID_DAYS}")
+        )
+    if problems:
+        raise InvalidInputError(problems)
+    with transaction.atomic():
+        clinic = Clinic.objects.select_for_update().get(pk=clinic_id)
+        clinic.name, clinic.city, clinic.services = page.name.strip(), page.city.strip(), page.services.strip()
+        clinic.accepts_requests = page.accepts_requests
+        if page.screening_valid_days is not None:
+            clinic.screening_valid_days = int(valid_days)
+        clinic.save()
+        audit_log.record(actor, "update", "clinic", clinic.pk)
+    return clinic

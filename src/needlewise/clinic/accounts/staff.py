@@ -1,0 +1,147 @@
+"""Clinics and their staff: the first clinic and owner, adding colleagues, deactivating them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import User
+from django.db import IntegrityError, transaction
+from django.utils.text import slugify
+
+from needlewise.clinic.access import gate
+from needlewise.clinic.access.actor import Actor
+from needlewise.clinic.accounts.fields import check_password, checked_email, normalise_email, text_problems
+from needlewise.clinic.audit import log as audit_log
+from needlewise.domain.permissions import Action, Role
+from needlewise.errors import ConflictError, InvalidInputError, NotFoundError, Problem
+from needlewise.storage.models import Clinic, StaffMember
+
+
+@dataclass(frozen=True, slots=True)
+class NewStaff:
+    """What is needed to add someone to a clinic."""
+
+    email: str
+    display_name: str
+    role: Role
+
+
+def _new_user(email: str, password: str | None) -> User:
+    user = User(username=email, email=email)
+    if password is None:
+        user.set_unusable_password()
+    else:
+        check_password(password, user)
+        user.set_password(password)
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as taken:
+        raise ConflictError([Problem("email", "an account with this e-mail address already exists")]) from taken
+    return user
+
+
+def create_clinic(  # noqa: PLR0913 - the first run's facts
+    *, name: str, city: str, owner_email: str, owner_name: str, owner_password: str, services: str = ""
+) -> StaffMember:
+    """Make a clinic and its owner (``needlewise clinic create``); the owner sets up TOTP at first sign-in."""
+    problems = text_problems(name=name, city=city, owner_name=owner_name, services=services)
+    if problems:
+        raise InvalidInputError(problems)
+    email = checked_email(owner_email, "owner_email")
+    base = slugify(name)[:50].strip("-") or "clinic"
+    with transaction.atomic():
+        slug, n = base, 1
+        while Clinic.objects.filter(slug=slug).exists():
+            n += 1
+            slug = f"{base}-{n}"
+        clinic = Clinic.objects.create(slug=slug, name=name.strip(), city=city.strip(), services=services.strip())
+        user = _new_user(email, owner_password)
+        member = StaffMember.objects.create(
+            user=user, clinic=clinic, role=Role.OWNER.value, display_name=owner_name.strip()
+        )
+        actor = Actor.system("clinic-create")
+        audit_log.record(actor, "create", "clinic", clinic.pk, clinic_id=clinic.pk)
+        audit_log.record(actor, "create", "staff", member.pk, clinic_id=clinic.pk, detail={"role": "owner"})
+    return member
+
+
+def add_staff(actor: Actor, new: NewStaff) -> StaffMember:
+    """An owner adds a colleague; they choose a password through a one-time link (see :mod:`web`)."""
+    clinic_id = gate.require(actor, Action.MANAGE_STAFF, "staff")
+    email = checked_email(new.email)
+    problems = text_problems(display_name=new.display_name)
+    if problems:
+        raise InvalidInputError(problems)
+    with transaction.atomic():
+        user = _new_user(email, None)
+        member = StaffMember.objects.create(
+            user=user, clinic_id=clinic_id, role=new.role.value, display_name=new.display_name.strip()
+        )
+        audit_log.record(actor, "create", "staff", member.pk, detail={"role": new.role.value})
+    return member
+
+
+def staff_list(actor: Actor) -> list[StaffMember]:
+    """The clinic's staff, active first (owners only)."""
+    clinic_id = gate.require(actor, Action.MANAGE_STAFF, "staff")
+    with transaction.atomic():
+        members = list(
+            StaffMember.objects.filter(clinic_id=clinic_id).select_related("user").order_by("-user__is_active", "pk")
+        )
+        audit_log.record(actor, "search", "staff", detail={"shown": [m.pk for m in members]})
+    return members
+
+
+@gate.records_not_found("staff")
+def set_active(actor: Actor, staff_id: int, active: bool) -> StaffMember:
+    """Deactivate or reactivate a colleague (owners only).
+
+    Deactivating also voids their password, which ends every session of theirs for good (a session
+    is bound to the password hash); a reactivated colleague chooses a new one through a link.
+    """
+    clinic_id = gate.require(actor, Action.MANAGE_STAFF, "staff", staff_id)
+    with transaction.atomic():
+        member = StaffMember.objects.select_related("user").filter(pk=staff_id, clinic_id=clinic_id).first()
+        if member is None:
+            raise NotFoundError([Problem("staff", "no such staff member in your clinic")])
+        if member.user_id == actor.user_id:
+            raise ConflictError([Problem("staff", "you cannot deactivate your own account")])
+        member.user.is_active = active
+        if not active:
+            member.user.set_unusable_password()
+        member.user.save(update_fields=["is_active", "password"])
+        audit_log.record(actor, "update", "staff", member.pk, detail={"active": active})
+    return member
+
+
+@gate.records_not_found("staff")
+def reset_second_factor(actor: Actor, staff_id: int) -> StaffMember:
+    """Turn a colleague's second factor off (lost phone); they set it up again at their next sign-in."""
+    clinic_id = gate.require(actor, Action.MANAGE_STAFF, "staff", staff_id)
+    with transaction.atomic():
+        member = StaffMember.objects.select_related("user").filter(pk=staff_id, clinic_id=clinic_id).first()
+        if member is None:
+            raise NotFoundError([Problem("staff", "no such staff member in your clinic")])
+        member.totp_secret, member.totp_last_step = "", None
+        member.save(update_fields=["totp_secret", "totp_last_step"])
+        audit_log.record(actor, "update", "staff", member.pk, detail={"second_factor": "reset"})
+    return member
+
+
+def staff_of(user: User) -> StaffMember | None:
+    """The staff membership of a signed-in user, with its clinic."""
+    try:
+        return user.staff  # joined in by the sign-in backend; one query otherwise
+    except StaffMember.DoesNotExist:
+        return None
+
+
+def active_member(user_id: int) -> StaffMember | None:
+    """The membership of an active account, with its user and clinic."""
+    return StaffMember.objects.select_related("user", "clinic").filter(user_id=user_id, user__is_active=True).first()
+
+
+def find_user(email: str) -> User | None:
+    """The active account with this sign-in e-mail, if any."""
+    return User.objects.filter(username=normalise_email(email), is_active=True).first()

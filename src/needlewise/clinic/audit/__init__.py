@@ -1,0 +1,1 @@
+"""The hash-chained audit log, and the owner's reading and export of it."""

@@ -1,0 +1,1 @@
+"""Consent: the clinic's versioned consent text and clients' signatures on it."""

@@ -1,0 +1,106 @@
+"""The clinic's consent versions: its introduction in English and Spanish around the knowledge base's risks.
+
+A template version is the clinic's introduction around the knowledge base's risks (see
+:mod:`needlewise.clinic.consent.wording`); versions count 1, 2, ... per clinic and are never changed.
+A newer template version means every client signs again before their next session.
+"""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+
+from needlewise.clinic.access import gate
+from needlewise.clinic.access.actor import Actor
+from needlewise.clinic.audit import log as audit_log
+from needlewise.clinic.consent.wording import compose, digest
+from needlewise.domain.permissions import Action
+from needlewise.domain.vocabulary import Lang
+from needlewise.engine.knowledge import KnowledgeBase
+from needlewise.errors import ConflictError, InvalidInputError, NotFoundError, Problem
+from needlewise.storage.models import Clinic, ConsentTemplate
+
+INTRO_LIMIT = 5000
+_ATTEMPTS = 3
+
+
+def current_version(clinic_id: int) -> int | None:
+    """The clinic's current (highest) template version, if it has one. Not audited: for other use cases."""
+    version: int | None = ConsentTemplate.objects.filter(clinic_id=clinic_id).aggregate(v=Max("version"))["v"]
+    return version
+
+
+def _intro_problems(intro_en: str, intro_es: str) -> list[Problem]:
+    problems = []
+    for where, text in (("intro_en", intro_en), ("intro_es", intro_es)):
+        if not text:
+            problems.append(Problem(where, "write the clinic's introduction in this language"))
+        elif len(text) > INTRO_LIMIT:
+            problems.append(Problem(where, f"at most {INTRO_LIMIT} characters"))
+    return problems
+
+
+def _next_version(clinic_id: int) -> int:
+    return (current_version(clinic_id) or 0) + 1
+
+
+def create_template(actor: Actor, *, intro_en: str, intro_es: str, kb: KnowledgeBase) -> ConsentTemplate:
+    """Write the clinic's next consent version from its introductions and the knowledge base's risks.
+
+    The clinic's row is locked while the version number is chosen; should two writers still pick the
+    same number (the unique constraint refuses the second), the next number is tried.
+    """
+    clinic_id = gate.require(actor, Action.MANAGE_CONSENT, "consent_template")
+    intro_en, intro_es = (text.replace("\r\n", "\n").strip() for text in (intro_en, intro_es))
+    problems = _intro_problems(intro_en, intro_es)
+    if problems:
+        raise InvalidInputError(problems)
+    body_en, body_es = compose(intro_en, kb, Lang.EN), compose(intro_es, kb, Lang.ES)
+    for _attempt in range(_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                Clinic.objects.select_for_update().only("pk").get(pk=clinic_id)
+                template = ConsentTemplate.objects.create(
+                    clinic_id=clinic_id,
+                    version=_next_version(clinic_id),
+                    intro_en=intro_en,
+                    intro_es=intro_es,
+                    body_en=body_en,
+                    body_es=body_es,
+                    digest_en=digest(body_en),
+                    digest_es=digest(body_es),
+                    kb_version=kb.version.version,
+                    kb_hash=kb.version.content_hash,
+                    created_by_id=actor.staff_user_id,
+                )
+                audit_log.record(actor, "create", "consent_template", template.pk, detail={"version": template.version})
+        except IntegrityError:  # another writer took this version number first
+            continue
+        return template
+    raise ConflictError([Problem("version", "another consent version was being written at the same time; try again")])
+
+
+def current_template(actor: Actor) -> ConsentTemplate | None:
+    """The clinic's current consent version (the one clients sign), if any."""
+    clinic_id = gate.require(actor, Action.VIEW_HEALTH, "consent_template")
+    return ConsentTemplate.objects.filter(clinic_id=clinic_id).order_by("-version").first()
+
+
+def templates(actor: Actor) -> list[ConsentTemplate]:
+    """Every consent version of the clinic, newest first."""
+    clinic_id = gate.require(actor, Action.MANAGE_CONSENT, "consent_template")
+    return list(
+        ConsentTemplate.objects.filter(clinic_id=clinic_id).select_related("created_by__staff").order_by("-version")
+    )
+
+
+@gate.records_not_found("consent_template")
+def get_template(actor: Actor, template_id: int) -> ConsentTemplate:
+    """One consent version of the clinic (NotFoundError for any other id)."""
+    clinic_id = gate.require(actor, Action.MANAGE_CONSENT, "consent_template", template_id)
+    template = (
+        ConsentTemplate.objects.filter(pk=template_id, clinic_id=clinic_id).select_related("created_by__staff").first()
+    )
+    if template is None:
+        raise NotFoundError([Problem("consent_template", "no such consent version in your clinic")])
+    return template

@@ -1,0 +1,1 @@
+"""After a session: check-ins and their alerts, adverse events, aftercare, re-screening, lot and device recall."""

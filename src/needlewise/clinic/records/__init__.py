@@ -1,0 +1,1 @@
+"""A client's health record: the client, screenings and clearances, treatment plans, tamper evidence."""

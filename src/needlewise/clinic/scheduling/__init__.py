@@ -1,0 +1,1 @@
+"""Booking sessions: appointments, day lists and calendar files."""
