@@ -2,7 +2,8 @@
 
 Every problem in every file is collected and reported together, each with its file, the rule or
 question id, the path inside it and a did-you-mean suggestion where one is close. Nothing is
-loaded unless everything is valid.
+loaded unless everything is valid, except that a knowledge base written for an older needlewise can be
+read with tolerance, to compare it with the current one (see :mod:`needlewise.kb.older`).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from needlewise.engine.plan import PLAN_TEXT_KEYS
 from needlewise.errors import KnowledgeBaseError, Problem
 from needlewise.kb.conditions import ConditionParser
 from needlewise.kb.files import KnowledgeFiles, default_directory, read_files
+from needlewise.kb.older import OlderFormat
 from needlewise.kb.questionnaire import build_questions
 from needlewise.kb.schema import (
     ClaimsFileModel,
@@ -44,6 +46,7 @@ from needlewise.kb.schema import (
     KbFileModel,
     ProtocolsFileModel,
     QuestionnaireFileModel,
+    RuleModel,
     RulesFileModel,
     SourcesFileModel,
     TermModel,
@@ -57,19 +60,28 @@ from needlewise.kb.vocabulary import VOCABULARIES, read_vocabulary
 M = TypeVar("M", bound=BaseModel)
 
 
-def load_knowledge_base(directory: Path | None = None) -> KnowledgeBase:
-    """The validated knowledge base in ``directory`` (default: the bundled one)."""
+def load_knowledge_base(directory: Path | None = None, *, older: OlderFormat | None = None) -> KnowledgeBase:
+    """The validated knowledge base in ``directory`` (default: the bundled one).
+
+    With ``older``, the knowledge base is read as an older needlewise wrote it: what the current format
+    adds is noted in ``older`` rather than refused (see :mod:`needlewise.kb.older`).
+    """
     files = read_files(directory or default_directory())
     problems: list[Problem] = []
     kb_file = _shape(files, "kb.yaml", KbFileModel, problems)
     sources_file = _shape(files, "sources.yaml", SourcesFileModel, problems)
-    vocab = read_vocabulary(files.documents.get("vocabulary.yaml"), problems)
+    vocab = read_vocabulary(files.documents.get("vocabulary.yaml"), problems if older is None else older.notes)
     protocols = _shape(files, "protocols.yaml", ProtocolsFileModel, problems)
     questionnaire = _shape(files, "questionnaire.yaml", QuestionnaireFileModel, problems)
     claims_file = _shape(files, "claims.yaml", ClaimsFileModel, problems)
     gaps_file = _shape(files, "gaps.yaml", GapsFileModel, problems)
     treatment_file = _shape(files, "treatment.yaml", TreatmentFileModel, problems)
-    rule_files = {name: _shape(files, name, RulesFileModel, problems) for name in files.rule_files}
+    rule_files = {
+        name: _shape(files, name, RulesFileModel, problems)
+        if older is None
+        else _older_rules_file(files, name, older, problems)
+        for name in files.rule_files
+    }
     if problems:
         raise KnowledgeBaseError(problems)
     assert kb_file is not None  # noqa: S101 - no problems means every file had its shape
@@ -80,17 +92,17 @@ def load_knowledge_base(directory: Path | None = None) -> KnowledgeBase:
     assert gaps_file is not None  # noqa: S101
     assert treatment_file is not None  # noqa: S101
     sources = _sources(sources_file, problems)
-    cite = _CitationChecker(sources, problems)
-    rules = _rules({n: f for n, f in rule_files.items() if f is not None}, cite, problems)
+    cite = _CitationChecker(sources, problems, older)
+    rules = _rules({n: f for n, f in rule_files.items() if f is not None}, cite, problems, older)
     terms_of = {field: tuple(vocab[name].values()) for name, (_, field) in VOCABULARIES.items()}
-    questions = build_questions(questionnaire.questions, terms_of, problems)
+    questions = build_questions(questionnaire.questions, terms_of, problems, older=older)
     sections, schedules = _protocols(protocols, vocab["goals"], cite, problems)
     missing_tiers = [t.value for t in Tier if t not in kb_file.tiers]
     if missing_tiers:
         problems.append(Problem("kb.yaml: tiers", f"missing texts for tiers: {', '.join(missing_tiers)}"))
     claims, gaps = _claims_and_gaps(claims_file, gaps_file, cite, problems)
     treatment = build_treatment(treatment_file, vocab, cite, problems)
-    _check_plan_texts(kb_file, problems)
+    plan_texts = _plan_texts(kb_file, problems, older)
     cite.check("kb.yaml: home_needle.citations", kb_file.home_needle.citations)
     if kb_file.home_needle.preferred_mm > kb_file.home_needle.max_mm:
         problems.append(Problem("kb.yaml: home_needle", "preferred_mm is longer than max_mm"))
@@ -99,7 +111,7 @@ def load_knowledge_base(directory: Path | None = None) -> KnowledgeBase:
     return KnowledgeBase(
         version=KbVersion(kb_file.version, files.content_hash),
         disclaimer=_text(kb_file.disclaimer),
-        plan_texts={key: _text(text) for key, text in kb_file.plan_texts.items()},
+        plan_texts=plan_texts,
         tier_texts={t: TierText(_text(m.title), _text(m.summary)) for t, m in kb_file.tiers.items()},
         home_needle=HomeNeedlePolicy(
             kb_file.home_needle.max_mm, kb_file.home_needle.preferred_mm, tuple(kb_file.home_needle.citations)
@@ -117,7 +129,10 @@ def load_knowledge_base(directory: Path | None = None) -> KnowledgeBase:
 
 
 def _shape(files: KnowledgeFiles, name: str, model: type[M], problems: list[Problem]) -> M | None:
-    document = files.documents[name]
+    return _validate(name, files.documents[name], model, problems)
+
+
+def _validate(name: str, document: object, model: type[M], problems: list[Problem]) -> M | None:
     try:
         return model.model_validate(document)
     except ValidationError as error:
@@ -125,6 +140,31 @@ def _shape(files: KnowledgeFiles, name: str, model: type[M], problems: list[Prob
             where = _location(name, document, detail["loc"])
             problems.append(Problem(where, detail["msg"]))
         return None
+
+
+def _older_rules_file(
+    files: KnowledgeFiles, name: str, older: OlderFormat, problems: list[Problem]
+) -> RulesFileModel | None:
+    """A rules file of an older knowledge base: each rule the current schema refuses is unreadable."""
+    document = files.documents[name]
+    raw_rules = document.get("rules") if isinstance(document, dict) else None
+    if not isinstance(document, dict) or not isinstance(raw_rules, list):
+        return _validate(name, document, RulesFileModel, problems)
+    kept: list[object] = []
+    for i, raw in enumerate(raw_rules):
+        try:
+            RuleModel.model_validate(raw)
+        except ValidationError as error:
+            ident = raw.get("id") if isinstance(raw, dict) else None
+            label = ident if isinstance(ident, str) else f"{name}: rules[{i}]"
+            older.unreadable[label] = tuple(
+                f"{_location(name, document, ('rules', i, *d['loc']))}: {d['msg']}" for d in error.errors()
+            )
+            continue
+        kept.append(raw)
+    if not kept:
+        return None
+    return _validate(name, {**document, "rules": kept}, RulesFileModel, problems)
 
 
 def _location(name: str, document: object, loc: Iterable[int | str]) -> str:
@@ -195,25 +235,39 @@ def _sources(model: SourcesFileModel, problems: list[Problem]) -> dict[str, Sour
 class _CitationChecker:
     """Checks a citation list: known sources, none twice, and no marketing unless a claim is checked."""
 
-    def __init__(self, sources: Mapping[str, Source], problems: list[Problem]) -> None:
+    def __init__(
+        self, sources: Mapping[str, Source], problems: list[Problem], older: OlderFormat | None = None
+    ) -> None:
         self._sources = sources
         self._problems = problems
+        self._older = older
 
-    def check(self, where: str, citations: Iterable[str], *, marketing_allowed: bool = False) -> tuple[str, ...]:
+    def check(
+        self,
+        where: str,
+        citations: Iterable[str],
+        *,
+        marketing_allowed: bool = False,
+        into: list[Problem] | None = None,
+    ) -> tuple[str, ...]:
         """``citations`` as a tuple; problems for unknown, repeated and (unless allowed) marketing sources.
 
         Marketing (MKT) material may only document a claim being checked (``claims.yaml``); it is
-        never support for a rule, a plan, a schedule, a gap or a treatment figure.
+        never support for a rule, a plan, a schedule, a gap or a treatment figure. An older knowledge
+        base's marketing citations are counted, not refused. Problems go ``into`` a list when given.
         """
+        problems = self._problems if into is None else into
         cited = tuple(citations)
         seen: set[str] = set()
         for i, source_id in enumerate(cited):
             source = self._sources.get(source_id)
             if source is None:
                 hint = closest(source_id, self._sources)
-                self._problems.append(Problem(f"{where}[{i}]", f"unknown source {source_id!r}", hint))
+                problems.append(Problem(f"{where}[{i}]", f"unknown source {source_id!r}", hint))
+            elif source.grade is Grade.MKT and not marketing_allowed and self._older is not None:
+                self._older.marketing_citations += 1
             elif source.grade is Grade.MKT and not marketing_allowed:
-                self._problems.append(
+                problems.append(
                     Problem(
                         f"{where}[{i}]",
                         f"cites marketing source {source_id!r} (grade MKT): marketing material may only "
@@ -221,12 +275,15 @@ class _CitationChecker:
                     )
                 )
             if source_id in seen:
-                self._problems.append(Problem(f"{where}[{i}]", f"a source is cited twice in this list: {source_id!r}"))
+                problems.append(Problem(f"{where}[{i}]", f"a source is cited twice in this list: {source_id!r}"))
             seen.add(source_id)
         return cited
 
 
-def _rules(files: Mapping[str, RulesFileModel], cite: _CitationChecker, problems: list[Problem]) -> tuple[Rule, ...]:
+def _rules(
+    files: Mapping[str, RulesFileModel], cite: _CitationChecker, problems: list[Problem], older: OlderFormat | None
+) -> tuple[Rule, ...]:
+    """The rules; in an older knowledge base, a rule with a problem is unreadable rather than an error."""
     rules: list[Rule] = []
     seen: dict[str, str] = {}
     for name, model in files.items():
@@ -235,30 +292,33 @@ def _rules(files: Mapping[str, RulesFileModel], cite: _CitationChecker, problems
             if r.id in seen:
                 problems.append(Problem(where, f"duplicate rule id {r.id!r} (also in {seen[r.id]})"))
             seen[r.id] = name
+            found: list[Problem] = [] if older is not None else problems
             tiers = r.tier if isinstance(r.tier, dict) else dict.fromkeys(Setting, r.tier)
             missing = [s.value for s in Setting if s not in tiers]
             if missing:
-                problems.append(Problem(f"{where}.tier", f"no tier for setting(s): {', '.join(missing)}"))
-            rules.append(
-                Rule(
-                    rule_id=r.id,
-                    group=model.group,
-                    tiers=tiers,
-                    severity=r.severity,
-                    confidence=r.confidence,
-                    brief_class=r.brief_class,
-                    condition=ConditionParser(problems).parse(r.condition, f"{where}.condition"),
-                    title=_text(r.title),
-                    advice=_text(r.advice),
-                    seek_care_if=_text(r.seek_care_if) if r.seek_care_if else None,
-                    evidence_note=_text(r.evidence_note),
-                    citations=cite.check(f"{where}.citations", r.citations),
-                    home_needle_cap_mm=r.home_needle_cap_mm,
-                    blocks_home=r.blocks_home,
-                    home_technique=r.home_technique,
-                    examples=tuple(RuleExample(e.profile, e.tier, e.fires) for e in r.examples),
-                )
+                found.append(Problem(f"{where}.tier", f"no tier for setting(s): {', '.join(missing)}"))
+            rule = Rule(
+                rule_id=r.id,
+                group=model.group,
+                tiers=tiers,
+                severity=r.severity,
+                confidence=r.confidence,
+                brief_class=r.brief_class,
+                condition=ConditionParser(found).parse(r.condition, f"{where}.condition"),
+                title=_text(r.title),
+                advice=_text(r.advice),
+                seek_care_if=_text(r.seek_care_if) if r.seek_care_if else None,
+                evidence_note=_text(r.evidence_note),
+                citations=cite.check(f"{where}.citations", r.citations, into=found),
+                home_needle_cap_mm=r.home_needle_cap_mm,
+                blocks_home=r.blocks_home,
+                home_technique=r.home_technique,
+                examples=tuple(RuleExample(e.profile, e.tier, e.fires) for e in r.examples),
             )
+            if older is not None and found:
+                older.unreadable[r.id] = tuple(str(p) for p in found)
+            else:
+                rules.append(rule)
     return tuple(rules)
 
 
@@ -298,27 +358,43 @@ def _protocols(
     return tuple(sections), tuple(schedules)
 
 
-def _check_plan_texts(model: KbFileModel, problems: list[Problem]) -> None:
-    """Each plan text exists, and uses exactly its placeholders, in both languages."""
+def _plan_texts(model: KbFileModel, problems: list[Problem], older: OlderFormat | None) -> dict[str, Text]:
+    """The plan texts; an older knowledge base's missing or unusable ones are noted and left empty."""
+    if older is None:
+        _check_plan_texts(model, problems)
+        return {key: _text(text) for key, text in model.plan_texts.items()}
+    found: list[Problem] = []
+    unusable = _check_plan_texts(model, found)
+    older.notes.extend(Problem(p.where, f"{p.message}; verdicts do not read it", p.suggestion) for p in found)
+    return {key: Text("", "") if key in unusable else _text(model.plan_texts[key]) for key in PLAN_TEXT_KEYS}
+
+
+def _check_plan_texts(model: KbFileModel, problems: list[Problem]) -> set[str]:
+    """Each plan text exists, and uses exactly its placeholders, in both languages; the keys that do not."""
+    unusable: set[str] = set()
     for key, wanted in PLAN_TEXT_KEYS.items():
         text = model.plan_texts.get(key)
         if text is None:
             problems.append(Problem(f"kb.yaml: plan_texts.{key}", "missing"))
+            unusable.add(key)
             continue
         for lang, template in (("en", text.en), ("es", text.es)):
             try:
                 used = {name for _, name, _, _ in Formatter().parse(template) if name is not None}
             except ValueError as error:
                 problems.append(Problem(f"kb.yaml: plan_texts.{key}.{lang}", f"bad template: {error}"))
+                unusable.add(key)
                 continue
             if used != set(wanted):
                 expected = ", ".join("{" + w + "}" for w in wanted) or "no placeholders"
                 problems.append(Problem(f"kb.yaml: plan_texts.{key}.{lang}", f"must use {expected}"))
+                unusable.add(key)
     problems.extend(
         Problem(f"kb.yaml: plan_texts.{key}", "unknown plan text", closest(key, PLAN_TEXT_KEYS))
         for key in model.plan_texts
         if key not in PLAN_TEXT_KEYS
     )
+    return unusable
 
 
 def _claims_and_gaps(

@@ -13,6 +13,7 @@ from needlewise.engine.knowledge import Question, Term, Text
 from needlewise.engine.unsure import PROCEDURE_FIELDS, PROCEDURES_FIELD
 from needlewise.errors import Problem
 from needlewise.kb.conditions import ConditionParser
+from needlewise.kb.older import OlderFormat
 from needlewise.kb.schema import QuestionModel
 from needlewise.kb.suggestions import closest
 
@@ -33,9 +34,16 @@ def build_questions(
     models: Sequence[QuestionModel],
     terms_of: Mapping[str, tuple[Term, ...]],
     problems: list[Problem],
+    *,
+    older: OlderFormat | None = None,
 ) -> tuple[Question, ...]:
-    """Questions in order; every problem found is appended to ``problems``."""
+    """Questions in order; every problem found is appended to ``problems``.
+
+    In an older knowledge base (``older``), a question whose "not sure" answer does not match the
+    current fields takes none, and that is noted rather than refused.
+    """
     asked: list[str] = []
+    no_unsure: list[str] = []
     questions: list[Question] = []
     seen_ids: set[str] = set()
     for index, model in enumerate(models):
@@ -49,9 +57,7 @@ def build_questions(
         if model.field in asked:
             problems.append(Problem(f"{where}.field", f"field {model.field!r} is already asked"))
         _check_kind(model, where, problems)
-        if (model.unsure is not None) != (model.field in UNSURE_FIELDS):
-            wanted = "says what to find out ('unsure')" if model.unsure is None else "takes no 'unsure' answer"
-            problems.append(Problem(f"{where}.unsure", f"field {model.field!r} {wanted}"))
+        takes_unsure = _check_unsure(model, where, problems if older is None else None, no_unsure)
         readable = [*asked, *(PROCEDURE_FIELDS if PROCEDURES_FIELD in asked else ())]
         ask_if = None
         if model.ask_if is not None:
@@ -59,11 +65,30 @@ def build_questions(
             if not _satisfiable(ask_if):
                 problems.append(Problem(f"{where}.ask_if", "unreachable: no answers to earlier questions make it true"))
         options = _options(model, terms_of, where, problems)
-        questions.append(_question(model, ask_if, options))
+        questions.append(_question(model, ask_if, options, takes_unsure=takes_unsure))
         asked.append(model.field)
+    if older is not None and no_unsure:
+        fields = ", ".join(no_unsure)
+        older.notes.append(Problem("questionnaire.yaml", f"no 'not sure' answer to: {fields}"))
     if sorted(asked[: len(REQUIRED)]) != sorted(REQUIRED):
         problems.append(Problem("questionnaire.yaml", f"the first questions must ask {' and '.join(REQUIRED)}"))
     return tuple(questions)
+
+
+def _check_unsure(model: QuestionModel, where: str, problems: list[Problem] | None, no_unsure: list[str]) -> bool:
+    """Whether the question takes "not sure": it must have an ``unsure`` text exactly when its field can be unsure.
+
+    Without ``problems`` (an older knowledge base), a mismatch means the question takes none, and its
+    field is added to ``no_unsure``.
+    """
+    if (model.unsure is not None) == (model.field in UNSURE_FIELDS):
+        return model.unsure is not None
+    if problems is None:
+        no_unsure.append(model.field)
+    else:
+        wanted = "says what to find out ('unsure')" if model.unsure is None else "takes no 'unsure' answer"
+        problems.append(Problem(f"{where}.unsure", f"field {model.field!r} {wanted}"))
+    return False
 
 
 def _check_kind(model: QuestionModel, where: str, problems: list[Problem]) -> None:
@@ -109,7 +134,9 @@ def _options(
     return tuple(chosen)
 
 
-def _question(model: QuestionModel, ask_if: Condition | None, options: tuple[Term, ...]) -> Question:
+def _question(
+    model: QuestionModel, ask_if: Condition | None, options: tuple[Term, ...], *, takes_unsure: bool
+) -> Question:
     return Question(
         question_id=model.id,
         field=model.field,
@@ -121,7 +148,7 @@ def _question(model: QuestionModel, ask_if: Condition | None, options: tuple[Ter
         nullable=model.nullable,
         minimum=model.min,
         maximum=model.max,
-        unsure_advice=Text(model.unsure.en, model.unsure.es) if model.unsure else None,
+        unsure_advice=Text(model.unsure.en, model.unsure.es) if model.unsure and takes_unsure else None,
         none_label=Text(model.none_label.en, model.none_label.es) if model.none_label else None,
     )
 

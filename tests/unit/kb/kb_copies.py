@@ -47,3 +47,39 @@ def assert_problem(directory: Path, *fragments: str) -> None:
     """Some reported problem contains every one of ``fragments``."""
     problems = problems_of(directory)
     assert any(all(f in p for f in fragments) for p in problems), problems
+
+
+MARKETING_SOURCE = "mnbeforeafter-depth-chart"
+
+
+def copy_in_an_older_format(root: Path) -> Path:
+    """A 1.0.0 copy written as an older needlewise wrote it, which the current loader refuses.
+
+    Like the knowledge base before 2.0.0: no labels for the newer values ``recent_tan`` and
+    ``numbing_cream`` (and one for a value since removed), no "not sure" on the skin_now question, no
+    ``unsure_title`` plan text, a marketing citation on a rule. Two rules the current code cannot read
+    (``sunburn`` reads a field since removed, ``recent-tan-or-sun`` has a key since removed), and a
+    difference that moves a verdict: keloid tendency is only ``medical_review`` at home.
+    """
+    knowledge = copy_at_1_0_0(root)
+
+    def vocabulary(data: dict) -> None:
+        del data["skin_now"]["recent_tan"]
+        del data["planned_products"]["numbing_cream"]
+        data["skin_now"]["old_spot"] = {"en": "An old spot", "es": "Una mancha antigua"}
+
+    def questionnaire(data: dict) -> None:
+        del next(q for q in data["questions"] if q["field"] == "skin_now")["unsure"]
+
+    def contraindications(data: dict) -> None:
+        rules = {r["id"]: r for r in data["rules"]}
+        rules["keloid-tendency"]["tier"] = {"home": "medical_review", "clinic": "medical_review"}
+        rules["keloid-tendency"]["citations"].append(MARKETING_SOURCE)
+        rules["sunburn"]["condition"] = {"field": "sunburn_days_ago", "op": "lt", "value": 7}
+        rules["recent-tan-or-sun"]["postpone_weeks"] = 4
+
+    edit_yaml(knowledge, "vocabulary.yaml", vocabulary)
+    edit_yaml(knowledge, "questionnaire.yaml", questionnaire)
+    edit_yaml(knowledge, "kb.yaml", lambda d: d["plan_texts"].pop("unsure_title"))
+    edit_yaml(knowledge, "rules/contraindications.yaml", contraindications)
+    return knowledge
