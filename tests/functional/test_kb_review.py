@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from needlewise.cli.app import app
 from needlewise.cli.kb_review import _field_lines
 from needlewise.engine.kb_diff import CITATIONS, CONDITION, FieldChange, RuleChange
-from unit.kb.kb_copies import copy_at_1_0_0, edit_yaml
+from unit.kb.kb_copies import copy_at_1_0_0, copy_in_an_older_format, edit_yaml
 
 runner = CliRunner()
 GIT = shutil.which("git") or "git"
@@ -138,10 +138,54 @@ def test_diff_from_a_git_revision(repo: Path) -> None:
 def test_diff_with_an_invalid_side_or_no_vignettes(repo: Path, tmp_path: Path) -> None:
     result = run("kb", "diff", "--from", str(tmp_path), "--to", str(repo / "knowledge"))
     assert result.exit_code == 1
-    assert f"error: {tmp_path}: kb.yaml: file is missing" in result.stderr
+    assert f"error: --from {tmp_path}: this folder holds no knowledge base (no kb.yaml)" in result.stderr
+    suite = str(repo / "tests" / "kb" / "vignettes.yaml")
+    broken = run("kb", "diff", "--from", str(repo / "knowledge"), "--to", str(tmp_path), "--vignettes", suite)
+    assert broken.exit_code == 1
+    assert f"error: {tmp_path}: kb.yaml: file is missing" in broken.stderr
     missing = run("kb", "diff", "--to", str(repo / "knowledge"), "--vignettes", str(tmp_path / "none.yaml"))
     assert missing.exit_code == 1
     assert "vignette file not found" in missing.stderr
+
+
+def test_diff_from_an_older_format(repo: Path, tmp_path: Path) -> None:
+    old = copy_in_an_older_format(tmp_path / "old")
+    result = run("kb", "diff", "--from", str(old), "--to", str(repo / "knowledge"))
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert f"{old} is in an older format, read with tolerance (errors under the current code):" in out
+    assert "  vocabulary.yaml: skin_now: no label for value 'recent_tan'\n" in out
+    assert "  questionnaire.yaml: no 'not sure' answer to: skin_now\n" in out
+    assert "Rules: 0 added, 0 removed, 1 changed, 2 unreadable in the old version" in out
+    assert "  ? sunburn  unreadable in the old version:\n" in out
+    assert "condition.field: unknown field 'sunburn_days_ago'" in out
+    assert "Verdicts over 3 vignettes: 1 changed (1 raised, 0 lowered, 0 same tier), 1 not comparable" in out
+    assert "  not comparable sunburn-home: sunburn fires now and could not be read in the old version\n" in out
+    assert "  keloid-home: tier medical_review -> stop (raised)\n" in out
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_diff_from_the_last_knowledge_base_before_2_0_0() -> None:
+    """The repository's own history, where it is there (a shallow clone may not have it)."""
+    revision = "238925d~1"
+    here = Path(__file__).resolve().parent
+    found = subprocess.run(  # noqa: S603 - git on this repository
+        [GIT, "-C", str(here), "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}"],
+        capture_output=True,
+        check=False,
+    )
+    if found.returncode != 0:
+        pytest.skip(f"{revision} is not in this clone")
+    result = run("kb", "diff", "--from", revision)
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert f"from {revision} (1.0.0, " in out
+    assert "is in an older format, read with tolerance" in out
+    assert "vocabulary.yaml: history: no label for value 'cardiac_abnormality'" in out
+    assert (
+        "not comparable unsure-skin-now-home: 'not sure' to skin_now, which the old questionnaire does not take" in out
+    )
+    assert "history 'cardiac_abnormality' is not in the old vocabulary" in out
 
 
 def test_snapshot_records_checks_and_refuses_an_unbumped_change(repo: Path) -> None:

@@ -15,7 +15,7 @@ from rich.text import Text
 from needlewise.domain.tier import Tier
 from needlewise.domain.vocabulary import Setting
 from needlewise.engine.kb_diff import CITATIONS, TEXTS, RuleChange, tier_counts
-from needlewise.errors import KnowledgeBaseError
+from needlewise.errors import KnowledgeBaseError, Problem
 from needlewise.kb.files import default_directory
 from needlewise.kb.lock import BUMP_COMMAND, RECORD_COMMAND, Bump, lock_message
 from needlewise.kb.revisions import knowledge_at
@@ -47,6 +47,8 @@ def fail(error: KnowledgeBaseError) -> typer.Exit:
 def _folder(source: str, beside: Path) -> Iterator[Path]:
     """``source`` as a folder: itself if it is one, else the knowledge base at that git revision."""
     if Path(source).is_dir():
+        if not (Path(source) / "kb.yaml").is_file():
+            raise KnowledgeBaseError([Problem(f"--from {source}", "this folder holds no knowledge base (no kb.yaml)")])
         yield Path(source)
         return
     with knowledge_at(source, beside) as folder:
@@ -86,6 +88,12 @@ def print_diff(console: Console, diff: KbDiff) -> None:
         console.print(Text(warning, style="bold yellow"))
     if diff.files:
         console.print(f"Files changed: {', '.join(diff.files)}")
+    if diff.old_notes:
+        console.print(
+            Text(f"{diff.old_label} is in an older format, read with tolerance (errors under the current code):")
+        )
+        for note in diff.old_notes:
+            console.print(f"  {note}", markup=False)
     _print_rules(console, diff)
     _print_verdicts(console, diff)
 
@@ -94,7 +102,8 @@ def _print_rules(console: Console, diff: KbDiff) -> None:
     rules = diff.rules
     console.print(
         Text(
-            f"\nRules: {len(rules.added)} added, {len(rules.removed)} removed, {len(rules.changed)} changed",
+            f"\nRules: {len(rules.added)} added, {len(rules.removed)} removed, {len(rules.changed)} changed"
+            + (f", {len(diff.unreadable)} unreadable in the old version" if diff.unreadable else ""),
             style="bold underline",
         )
     )
@@ -105,6 +114,10 @@ def _print_rules(console: Console, diff: KbDiff) -> None:
     for change in rules.changed:
         console.print(Text.assemble(("  ~ ", "yellow"), change.rule_id, f"  ({', '.join(change.kinds)})"))
         for line in _field_lines(change):
+            console.print(f"      {line}", markup=False)
+    for rule_id, why in diff.unreadable.items():
+        console.print(Text.assemble(("  ? ", "magenta"), rule_id, "  unreadable in the old version:"))
+        for line in why:
             console.print(f"      {line}", markup=False)
 
 
@@ -136,12 +149,15 @@ def _print_verdicts(console: Console, diff: KbDiff) -> None:
     console.print(
         Text(
             f"\nVerdicts over {diff.cases} vignettes: {len(diff.verdicts)} changed "
-            f"({counts['raised']} raised, {counts['lowered']} lowered, {counts['same']} same tier)",
+            f"({counts['raised']} raised, {counts['lowered']} lowered, {counts['same']} same tier)"
+            + (f", {len(diff.not_comparable)} not comparable" if diff.not_comparable else ""),
             style="bold underline",
         )
     )
     for case_id, problem in diff.skipped.items():
         console.print(f"  skipped {case_id}: {problem}", markup=False)
+    for case_id, why in diff.not_comparable.items():
+        console.print(f"  not comparable {case_id}: {why}", markup=False)
     for change, line in zip(diff.verdicts, describe_changes(diff.verdicts), strict=True):
         console.print(Text(f"  {line}", style=DIRECTION_STYLES[change.direction]))
     if counts["lowered"]:

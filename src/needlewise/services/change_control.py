@@ -1,7 +1,9 @@
 """Change control for the knowledge base: what a change does, and the records a reviewed change updates.
 
 * :func:`diff_knowledge` compares two knowledge-base folders: rules added, removed and changed, the
-  files that differ, and every vignette whose verdict changes.
+  files that differ, and every vignette whose verdict changes. The old side may be written for an
+  older needlewise: it is read with tolerance (:mod:`needlewise.kb.older`), its unreadable rules are
+  listed, and vignettes it cannot express are not comparable (:mod:`needlewise.services.comparable`).
 * The reviewed verdict snapshot (``tests/kb/vignette_verdicts.json``) holds each vignette's tier, fired
   rules and home needle limit; a test fails when today's verdicts differ from it.
 * The version lock (``knowledge/kb.lock``, see :mod:`needlewise.kb.lock`) ties each version to its content.
@@ -42,6 +44,8 @@ from needlewise.kb.lock import (
     set_version,
     write_lock,
 )
+from needlewise.kb.older import OlderFormat
+from needlewise.services.comparable import not_comparable
 from needlewise.services.profiles import parse_profile
 
 VIGNETTES = Path("tests/kb/vignettes.yaml")
@@ -49,6 +53,10 @@ VERDICTS = Path("tests/kb/vignette_verdicts.json")
 SNAPSHOT_ABOUT = (
     "Reviewed verdicts of tests/kb/vignettes.yaml under knowledge/: tier, fired rules (sorted), home needle "
     "limit. Never edit by hand: review `needlewise kb diff` with a clinician, then `make kb-snapshot`."
+)
+TOO_OLD = (
+    "the current code cannot read this knowledge base even as an older format (the problems above): "
+    "compare with a later revision"
 )
 
 
@@ -122,6 +130,9 @@ class KbDiff:
     cases: int
     verdicts: tuple[VerdictChange, ...]
     skipped: Mapping[str, str]
+    not_comparable: Mapping[str, str] = field(default_factory=dict)  # vignette id -> why
+    old_notes: tuple[Problem, ...] = ()  # what the old side's older format lacks, read with tolerance
+    unreadable: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # old rule id -> why
 
     @property
     def content_changed(self) -> bool:
@@ -135,28 +146,48 @@ class KbDiff:
 
 
 def diff_knowledge(old_dir: Path, new_dir: Path, cases: Cases, *, old_label: str, new_label: str) -> KbDiff:
-    """Compare the knowledge bases in two folders over the vignette suite ``cases``."""
-    old, new = _load(old_dir, old_label), _load(new_dir, new_label)
+    """Compare the knowledge bases in two folders over the vignette suite ``cases``.
+
+    The old side is read with tolerance for an older format; the new side must load as it is.
+    """
+    older = OlderFormat()
+    old, new = _load(old_dir, old_label, older), _load(new_dir, new_label)
     before, after = file_digests(old_dir), file_digests(new_dir)
     changed_files = sorted(n for n in before.keys() | after.keys() if before.get(n) != after.get(n))
+    rules = diff_rules(old, new)
+    apart = {
+        case_id: reason
+        for case_id, profile in cases.profiles.items()
+        if (reason := not_comparable(profile, old, new, older.unreadable))
+    }
+    comparable = {case_id: p for case_id, p in cases.profiles.items() if case_id not in apart}
     return KbDiff(
         old_label=old_label,
         new_label=new_label,
         old=old.version,
         new=new.version,
-        rules=diff_rules(old, new),
+        rules=RulesDiff(
+            added=tuple(r for r in rules.added if r.rule_id not in older.unreadable),
+            removed=rules.removed,
+            changed=rules.changed,
+        ),
         files=tuple(changed_files),
         cases=len(cases.profiles),
-        verdicts=compare_verdicts(verdicts(cases.profiles, old), verdicts(cases.profiles, new)),
+        verdicts=compare_verdicts(verdicts(comparable, old), verdicts(comparable, new)),
         skipped=cases.skipped,
+        not_comparable=apart,
+        old_notes=older.all_notes(),
+        unreadable=dict(older.unreadable),
     )
 
 
-def _load(directory: Path, label: str) -> KnowledgeBase:
+def _load(directory: Path, label: str, older: OlderFormat | None = None) -> KnowledgeBase:
     try:
-        return load_knowledge_base(directory)
+        return load_knowledge_base(directory, older=older)
     except KnowledgeBaseError as error:
         problems = [Problem(f"{label}: {p.where}", p.message, p.suggestion) for p in error.problems]
+        if older is not None:
+            problems.append(Problem(label, TOO_OLD))
         raise KnowledgeBaseError(problems) from None
 
 
@@ -169,7 +200,11 @@ def file_digests(directory: Path) -> dict[str, str]:
 def diff_json(diff: KbDiff) -> dict[str, JsonValue]:
     """The JSON form of a diff (``needlewise kb diff --format json``)."""
     return {
-        "from": {"source": diff.old_label, **diff.old.to_json()},
+        "from": {
+            "source": diff.old_label,
+            **diff.old.to_json(),
+            "read_with_tolerance": [str(n) for n in diff.old_notes],
+        },
         "to": {"source": diff.new_label, **diff.new.to_json()},
         "content_changed": diff.content_changed,
         "version_bumped": diff.version_bumped,
@@ -185,11 +220,13 @@ def diff_json(diff: KbDiff) -> dict[str, JsonValue]:
                 }
                 for c in diff.rules.changed
             ],
+            "unreadable_in_old": {rule_id: list(why) for rule_id, why in diff.unreadable.items()},
         },
         "verdicts": {
             "vignettes": diff.cases,
             "changed": [verdict_change_json(c) for c in diff.verdicts],
             "skipped": dict(diff.skipped),
+            "not_comparable": dict(diff.not_comparable),
         },
     }
 

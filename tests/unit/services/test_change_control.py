@@ -151,7 +151,7 @@ def test_diff_between_two_folders(paths: Paths, tmp_path: Path) -> None:
     assert [r.rule_id for r in diff.rules.removed] == ["shared-device"]
     assert diff.cases == 2
     document = diff_json(diff)
-    assert document["from"] == {"source": "HEAD", **diff.old.to_json()}
+    assert document["from"] == {"source": "HEAD", **diff.old.to_json(), "read_with_tolerance": []}
     assert document["rules"]["removed"] == [
         {"id": "shared-device", "tier": {"home": "home_caution", "clinic": "home_caution"}}
     ]
