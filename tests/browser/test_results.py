@@ -192,6 +192,38 @@ def test_a_phone_s_first_screen_shows_the_verdict_and_the_next_action(app, profi
     app.no_horizontal_scroll(page, f"{profile} result with every detail open ({locale})")
 
 
+@pytest.mark.parametrize(("locale", "action"), [("en-US", "Go to your plan"), ("es-ES", "Ir a tu plan")])
+def test_the_healthy_glow_result_fits_two_phone_screens_above_its_sources(app, locale, action) -> None:
+    page = app.page(locale=locale, axe=True, **PHONE)
+    app.start(page)
+    app.complete(page, "home_ok")  # healthy, at home, goal glow
+    page.evaluate("() => window.scrollTo(0, 0)")
+    _in_first_screen(page, f".next-action :text-is('{action}')")
+    sources = page.locator("#sources-title").bounding_box()
+    assert sources is not None
+    assert sources["y"] <= 2 * PHONE["height"], f"the sources start at {sources['y']:.0f} px ({locale})"
+
+    # Folded, not gone: the red flags open from the keyboard, and so does every other fold.
+    red_flags = page.locator("details.red-flags")
+    expect(red_flags.locator(":scope > ul > li").first).to_be_hidden()
+    red_flags.locator(":scope > summary").focus()
+    page.keyboard.press("Enter")
+    expect(red_flags).to_have_attribute("open", "")
+    expect(red_flags.locator(":scope > ul > li").first).to_be_visible()
+    aftercare = page.locator("details[data-section=aftercare]")
+    aftercare.locator(":scope > summary").focus()
+    page.keyboard.press("Space")
+    expect(aftercare).to_have_attribute("open", "")
+    # "Go to your plan" from the keyboard lands on the plan.
+    page.evaluate("() => window.scrollTo(0, 0)")
+    page.locator(f".next-action :text-is('{action}')").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#plan-title")).to_be_in_viewport()
+    page.evaluate("() => document.querySelectorAll('details').forEach((d) => { d.open = true; })")
+    app.axe(page, f"glow result on a phone, every fold open ({locale})")
+    app.no_horizontal_scroll(page, f"glow result on a phone, every fold open ({locale})")
+
+
 def test_long_addresses_in_a_consent_text_wrap_on_a_phone(app) -> None:
     page = app.page(**PHONE)
     page.goto("/clinics/")
