@@ -149,7 +149,7 @@ def _writer(clinic_id: int, user_id: int, tag: str) -> int:
         form = plans.PlanForm(goals=("texture",), zones={"cheeks": Decimal("1.0")}, sessions_planned=3)
         plan = plans.create(actor, client.pk, form, kb).plan
         _line(f"ack plan {plan.pk} {client.pk}")
-        session_form = session_form.SessionForm(
+        new_session = session_form.SessionForm(
             plan_id=plan.pk,
             device_model="Pen",
             device_kind="pen",
@@ -161,7 +161,7 @@ def _writer(clinic_id: int, user_id: int, tag: str) -> int:
             passes="2",
             end_point="erythema",
         )
-        session = recording.record(actor, client.pk, session_form, kb).session
+        session = recording.record(actor, client.pk, new_session, kb).session
         assert session is not None
         _line(f"ack session {session.pk} {client.pk}")
     return 0
