@@ -44,6 +44,13 @@ class Actor:
             raise AssertionError(self.actor_id)
         return self.user_id
 
+    @property
+    def staff_clinic_id(self) -> int:
+        """The clinic a staff actor acts in (use cases run only for actors their role lets in)."""
+        if self.clinic_id is None:
+            raise AssertionError(self.actor_id)
+        return self.clinic_id
+
     def may(self, action: Action) -> bool:
         """Whether this actor's role allows ``action`` in their own clinic."""
         return self.role is not None and self.clinic_id is not None and allows(self.role, action)

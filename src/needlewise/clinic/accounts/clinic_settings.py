@@ -5,11 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from django.db import transaction
 from django.utils import timezone
 
-from needlewise.clinic.access import gate
 from needlewise.clinic.access.actor import Actor
+from needlewise.clinic.access.guard import use_case
 from needlewise.clinic.accounts.fields import text_problems
 from needlewise.clinic.audit import log as audit_log
 from needlewise.domain.permissions import Action
@@ -30,15 +29,15 @@ class ClinicPage:
     screening_valid_days: str | None = None  # as typed; None leaves the clinic's setting as it is
 
 
+@use_case(Action.EDIT_CLINIC_PAGE, "clinic", audited=False)
 def require_owner_page(actor: Actor) -> None:
     """Refuse (and record) anyone but an owner before they see the clinic page form."""
-    gate.require(actor, Action.EDIT_CLINIC_PAGE, "clinic")
 
 
+@use_case(Action.VIEW_CLIENTS, "clinic", audited=False)
 def own_clinic(actor: Actor) -> Clinic:
     """The actor's own clinic."""
-    clinic_id = gate.require(actor, Action.VIEW_CLIENTS, "clinic")
-    return Clinic.objects.get(pk=clinic_id)
+    return Clinic.objects.get(pk=actor.staff_clinic_id)
 
 
 def start_of_day(day: date) -> datetime:
@@ -46,9 +45,9 @@ def start_of_day(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
+@use_case(Action.EDIT_CLINIC_PAGE, "clinic")
 def update_clinic(actor: Actor, page: ClinicPage) -> Clinic:
     """Change the clinic's public page (owners only)."""
-    clinic_id = gate.require(actor, Action.EDIT_CLINIC_PAGE, "clinic")
     problems = text_problems(name=page.name, city=page.city, services=page.services)
     valid_days = (page.screening_valid_days or "").strip()
     if page.screening_valid_days is not None and not (
@@ -59,12 +58,11 @@ def update_clinic(actor: Actor, page: ClinicPage) -> Clinic:
         )
     if problems:
         raise InvalidInputError(problems)
-    with transaction.atomic():
-        clinic = Clinic.objects.select_for_update().get(pk=clinic_id)
-        clinic.name, clinic.city, clinic.services = page.name.strip(), page.city.strip(), page.services.strip()
-        clinic.accepts_requests = page.accepts_requests
-        if page.screening_valid_days is not None:
-            clinic.screening_valid_days = int(valid_days)
-        clinic.save()
-        audit_log.record(actor, "update", "clinic", clinic.pk)
+    clinic = Clinic.objects.select_for_update().get(pk=actor.staff_clinic_id)
+    clinic.name, clinic.city, clinic.services = page.name.strip(), page.city.strip(), page.services.strip()
+    clinic.accepts_requests = page.accepts_requests
+    if page.screening_valid_days is not None:
+        clinic.screening_valid_days = int(valid_days)
+    clinic.save()
+    audit_log.record(actor, "update", "clinic", clinic.pk)
     return clinic

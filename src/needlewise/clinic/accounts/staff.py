@@ -8,12 +8,13 @@ from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
-from needlewise.clinic.access import gate
 from needlewise.clinic.access.actor import Actor
+from needlewise.clinic.access.guard import use_case
+from needlewise.clinic.access.tenancy import access_staff
 from needlewise.clinic.accounts.fields import check_password, checked_email, normalise_email, text_problems
 from needlewise.clinic.audit import log as audit_log
 from needlewise.domain.permissions import Action, Role
-from needlewise.errors import ConflictError, InvalidInputError, NotFoundError, Problem
+from needlewise.errors import ConflictError, InvalidInputError, Problem
 from needlewise.storage.models import Clinic, StaffMember
 
 
@@ -66,66 +67,58 @@ def create_clinic(  # noqa: PLR0913 - the first run's facts
     return member
 
 
+@use_case(Action.MANAGE_STAFF, "staff")
 def add_staff(actor: Actor, new: NewStaff) -> StaffMember:
     """An owner adds a colleague; they choose a password through a one-time link (see :mod:`web`)."""
-    clinic_id = gate.require(actor, Action.MANAGE_STAFF, "staff")
     email = checked_email(new.email)
     problems = text_problems(display_name=new.display_name)
     if problems:
         raise InvalidInputError(problems)
-    with transaction.atomic():
-        user = _new_user(email, None)
-        member = StaffMember.objects.create(
-            user=user, clinic_id=clinic_id, role=new.role.value, display_name=new.display_name.strip()
-        )
-        audit_log.record(actor, "create", "staff", member.pk, detail={"role": new.role.value})
+    user = _new_user(email, None)
+    member = StaffMember.objects.create(
+        user=user, clinic_id=actor.staff_clinic_id, role=new.role.value, display_name=new.display_name.strip()
+    )
+    audit_log.record(actor, "create", "staff", member.pk, detail={"role": new.role.value})
     return member
 
 
+@use_case(Action.MANAGE_STAFF, "staff")
 def staff_list(actor: Actor) -> list[StaffMember]:
     """The clinic's staff, active first (owners only)."""
-    clinic_id = gate.require(actor, Action.MANAGE_STAFF, "staff")
-    with transaction.atomic():
-        members = list(
-            StaffMember.objects.filter(clinic_id=clinic_id).select_related("user").order_by("-user__is_active", "pk")
-        )
-        audit_log.record(actor, "search", "staff", detail={"shown": [m.pk for m in members]})
+    members = list(
+        StaffMember.objects.filter(clinic_id=actor.staff_clinic_id)
+        .select_related("user")
+        .order_by("-user__is_active", "pk")
+    )
+    audit_log.record(actor, "search", "staff", detail={"shown": [m.pk for m in members]})
     return members
 
 
-@gate.records_not_found("staff")
+@use_case(Action.MANAGE_STAFF, "staff", record="staff_id", missing="staff")
 def set_active(actor: Actor, staff_id: int, active: bool) -> StaffMember:
     """Deactivate or reactivate a colleague (owners only).
 
     Deactivating also voids their password, which ends every session of theirs for good (a session
     is bound to the password hash); a reactivated colleague chooses a new one through a link.
     """
-    clinic_id = gate.require(actor, Action.MANAGE_STAFF, "staff", staff_id)
-    with transaction.atomic():
-        member = StaffMember.objects.select_related("user").filter(pk=staff_id, clinic_id=clinic_id).first()
-        if member is None:
-            raise NotFoundError([Problem("staff", "no such staff member in your clinic")])
-        if member.user_id == actor.user_id:
-            raise ConflictError([Problem("staff", "you cannot deactivate your own account")])
-        member.user.is_active = active
-        if not active:
-            member.user.set_unusable_password()
-        member.user.save(update_fields=["is_active", "password"])
-        audit_log.record(actor, "update", "staff", member.pk, detail={"active": active})
+    member = access_staff(actor, staff_id)
+    if member.user_id == actor.user_id:
+        raise ConflictError([Problem("staff", "you cannot deactivate your own account")])
+    member.user.is_active = active
+    if not active:
+        member.user.set_unusable_password()
+    member.user.save(update_fields=["is_active", "password"])
+    audit_log.record(actor, "update", "staff", member.pk, detail={"active": active})
     return member
 
 
-@gate.records_not_found("staff")
+@use_case(Action.MANAGE_STAFF, "staff", record="staff_id", missing="staff")
 def reset_second_factor(actor: Actor, staff_id: int) -> StaffMember:
     """Turn a colleague's second factor off (lost phone); they set it up again at their next sign-in."""
-    clinic_id = gate.require(actor, Action.MANAGE_STAFF, "staff", staff_id)
-    with transaction.atomic():
-        member = StaffMember.objects.select_related("user").filter(pk=staff_id, clinic_id=clinic_id).first()
-        if member is None:
-            raise NotFoundError([Problem("staff", "no such staff member in your clinic")])
-        member.totp_secret, member.totp_last_step = "", None
-        member.save(update_fields=["totp_secret", "totp_last_step"])
-        audit_log.record(actor, "update", "staff", member.pk, detail={"second_factor": "reset"})
+    member = access_staff(actor, staff_id)
+    member.totp_secret, member.totp_last_step = "", None
+    member.save(update_fields=["totp_secret", "totp_last_step"])
+    audit_log.record(actor, "update", "staff", member.pk, detail={"second_factor": "reset"})
     return member
 
 

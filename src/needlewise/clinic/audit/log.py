@@ -9,6 +9,7 @@ log itself holds no health data.
 from __future__ import annotations
 
 import hashlib
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC
 
@@ -20,6 +21,8 @@ from needlewise.clinic.access.actor import Actor
 from needlewise.storage.models import AuditEntry, AuditHead
 
 GENESIS = "0" * 64
+#: How many rows this context has written (the use-case guard counts a use case's own).
+rows_written: ContextVar[int] = ContextVar("rows_written", default=0)
 EXPORT_FIELDS = (
     "seq",
     "at",
@@ -113,6 +116,7 @@ def record(  # noqa: PLR0913 - an audit row has this many facts
         values[_COLUMNS.index("detail")] = ops.adapt_json_value(entry.detail, None)
         cursor.execute(_INSERT, values)
         cursor.execute("UPDATE audit_head SET hash = %s WHERE id = 1", [entry.hash])
+    rows_written.set(rows_written.get() + 1)
     return entry
 
 

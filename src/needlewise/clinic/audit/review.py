@@ -9,10 +9,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import orjson
-from django.db import transaction
 
 from needlewise.clinic.access.actor import Actor
-from needlewise.clinic.access.gate import require
+from needlewise.clinic.access.guard import use_case
 from needlewise.clinic.audit.log import EXPORT_FIELDS, record, row_fields
 from needlewise.clinic.spreadsheet import safe_cell
 from needlewise.domain.permissions import Action
@@ -30,35 +29,33 @@ class AuditPage:
     older: int | None
 
 
+@use_case(Action.VIEW_AUDIT, "audit_log")
 def clinic_entries(actor: Actor, before: int | None = None, client_id: int | None = None) -> AuditPage:
     """The owner's view of their clinic's log, rows older than ``before`` (itself recorded).
 
     Pages are keyed by position, not by offset, so the rows this very reading adds never shift
     the next page.
     """
-    clinic_id = require(actor, Action.VIEW_AUDIT, "audit_log")
-    query = AuditEntry.objects.filter(clinic_id=clinic_id)
+    query = AuditEntry.objects.filter(clinic_id=actor.staff_clinic_id)
     if client_id is not None:
         query = query.filter(client_id=client_id)
     if before is not None:
         query = query.filter(seq__lt=before)
-    with transaction.atomic():
-        rows = list(query.order_by("-seq")[: PAGE_SIZE + 1])
-        record(actor, "read", "audit_log", detail={"before": before})
+    rows = list(query.order_by("-seq")[: PAGE_SIZE + 1])
+    record(actor, "read", "audit_log", detail={"before": before})
     entries = rows[:PAGE_SIZE]
     return AuditPage(entries, before, entries[-1].seq if len(rows) > PAGE_SIZE else None)
 
 
+@use_case(Action.VIEW_AUDIT, "audit_log")
 def export_csv(actor: Actor, since: datetime | None = None) -> Iterator[str]:
     """The clinic's rows as CSV text chunks, oldest first.
 
     Permission is checked and the export recorded when this is called, before any row is read,
     so a refusal reaches the caller before a streamed response has started.
     """
-    clinic_id = require(actor, Action.VIEW_AUDIT, "audit_log")
-    with transaction.atomic():
-        record(actor, "export", "audit_log")
-    return _csv_rows(clinic_id, since)
+    record(actor, "export", "audit_log")
+    return _csv_rows(actor.staff_clinic_id, since)
 
 
 def _csv_rows(clinic_id: int, since: datetime | None) -> Iterator[str]:

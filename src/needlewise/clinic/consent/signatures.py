@@ -10,16 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db import transaction
 from django.utils import timezone
 
-from needlewise.clinic.access import gate
 from needlewise.clinic.access.actor import Actor
+from needlewise.clinic.access.guard import use_case
+from needlewise.clinic.access.tenancy import access_client, access_consent, access_consent_template
 from needlewise.clinic.audit import log as audit_log
 from needlewise.clinic.consent import images
 from needlewise.clinic.consent.versions import current_version
 from needlewise.clinic.consent.wording import digest
-from needlewise.clinic.records.clients import own_client
 from needlewise.domain.permissions import Action
 from needlewise.domain.vocabulary import Lang
 from needlewise.engine.knowledge import KnowledgeBase
@@ -39,14 +38,12 @@ def latest_consent(clinic_id: int, client_id: int) -> Consent | None:
     )
 
 
-@gate.records_not_found("client")
+@use_case(Action.RECORD_TREATMENT, "consent", client="client_id", missing="client")
 def signing(actor: Actor, client_id: int) -> tuple[Client, ConsentTemplate | None]:
     """What the signing page shows: the client and the current version (refused to roles that do not sign)."""
-    clinic_id = gate.require(actor, Action.RECORD_TREATMENT, "consent", "", client_id)
-    with transaction.atomic():
-        client = own_client(clinic_id, client_id)
-        audit_log.record(actor, "read", "client", client.pk, client_id=client.pk)
-    return client, ConsentTemplate.objects.filter(clinic_id=clinic_id).order_by("-version").first()
+    client = access_client(actor, client_id)
+    audit_log.record(actor, "read", "client", client.pk, client_id=client.pk)
+    return client, ConsentTemplate.objects.filter(clinic_id=actor.staff_clinic_id).order_by("-version").first()
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +76,7 @@ def _checked_signature(
     return name, Lang(lang), None, scan, content_type
 
 
-@gate.records_not_found("client")
+@use_case(Action.RECORD_TREATMENT, "consent", client="client_id", missing="client")
 def sign(  # noqa: PLR0913 - one signature's facts
     actor: Actor,
     client_id: int,
@@ -98,47 +95,43 @@ def sign(  # noqa: PLR0913 - one signature's facts
     The scan's type is decided by its bytes, not by ``scan_content_type`` (what the browser claimed),
     which is kept in the audit row only.
     """
-    clinic_id = gate.require(actor, Action.RECORD_TREATMENT, "consent", "", client_id)
     name, chosen, png, scanned, content_type = _checked_signature(
         typed_name, lang, Signature(method, signature_png, scan)
     )
-    with transaction.atomic():
-        client = own_client(clinic_id, client_id)
-        if client.archived_at is not None:
-            raise ConflictError([Problem("client", "this client is archived; restore them before signing")])
-        template = ConsentTemplate.objects.filter(pk=template_id, clinic_id=clinic_id).first()
-        if template is None:
-            raise NotFoundError([Problem("consent_template", "no such consent version in your clinic")])
-        current = current_version(clinic_id)
-        if template.version != current:
-            message = f"a newer consent version (v{current}) exists; have the client read and sign that one"
-            raise ConflictError([Problem("template_id", message)])
-        text = template.body_es if chosen is Lang.ES else template.body_en
-        expected = template.digest_es if chosen is Lang.ES else template.digest_en
-        if digest(text) != expected:
-            message = "the stored consent text no longer matches its digest; write a new consent version"
-            raise ConflictError([Problem("template_id", message)])
-        consent = Consent.objects.create(
-            clinic_id=clinic_id,
-            client=client,
-            template=template,
-            version=template.version,
-            lang=chosen.value,
-            signed_text=text,
-            text_digest=expected,
-            typed_name=name,
-            method=method,
-            signature_png=png,
-            scan=scanned,
-            scan_content_type=content_type,
-            signed_at=timezone.now(),
-            recorded_by_id=actor.staff_user_id,
-        )
-        detail: dict[str, object] = {"version": template.version, "method": method, "lang": chosen.value}
-        detail |= {"kb_current": template.kb_hash == kb.version.content_hash}
-        if scanned is not None:
-            detail["claimed_type"] = scan_content_type[:40]
-        audit_log.record(actor, "create", "consent", consent.pk, client_id=client.pk, detail=detail)
+    client = access_client(actor, client_id)
+    if client.archived_at is not None:
+        raise ConflictError([Problem("client", "this client is archived; restore them before signing")])
+    template = access_consent_template(actor, template_id)
+    current = current_version(actor.staff_clinic_id)
+    if template.version != current:
+        message = f"a newer consent version (v{current}) exists; have the client read and sign that one"
+        raise ConflictError([Problem("template_id", message)])
+    text = template.body_es if chosen is Lang.ES else template.body_en
+    expected = template.digest_es if chosen is Lang.ES else template.digest_en
+    if digest(text) != expected:
+        message = "the stored consent text no longer matches its digest; write a new consent version"
+        raise ConflictError([Problem("template_id", message)])
+    consent = Consent.objects.create(
+        clinic_id=actor.staff_clinic_id,
+        client=client,
+        template=template,
+        version=template.version,
+        lang=chosen.value,
+        signed_text=text,
+        text_digest=expected,
+        typed_name=name,
+        method=method,
+        signature_png=png,
+        scan=scanned,
+        scan_content_type=content_type,
+        signed_at=timezone.now(),
+        recorded_by_id=actor.staff_user_id,
+    )
+    detail: dict[str, object] = {"version": template.version, "method": method, "lang": chosen.value}
+    detail |= {"kb_current": template.kb_hash == kb.version.content_hash}
+    if scanned is not None:
+        detail["claimed_type"] = scan_content_type[:40]
+    audit_log.record(actor, "create", "consent", consent.pk, client_id=client.pk, detail=detail)
     return consent
 
 
@@ -160,57 +153,39 @@ class ConsentStatus:
         return self.signed is not None and self.current is not None and self.signed.version < self.current.version
 
 
-@gate.records_not_found("client")
+@use_case(Action.VIEW_HEALTH, "consent", client="client_id", missing="client")
 def consent_status(actor: Actor, client_id: int) -> ConsentStatus:
     """The client's consent status (the read is recorded)."""
-    clinic_id = gate.require(actor, Action.VIEW_HEALTH, "consent", "", client_id)
-    with transaction.atomic():
-        client = own_client(clinic_id, client_id)
-        signed = latest_consent(clinic_id, client.pk)
-        current = ConsentTemplate.objects.filter(clinic_id=clinic_id).order_by("-version").first()
-        audit_log.record(actor, "read", "consent", signed.pk if signed else "", client_id=client.pk)
+    client = access_client(actor, client_id)
+    signed = latest_consent(actor.staff_clinic_id, client.pk)
+    current = ConsentTemplate.objects.filter(clinic_id=actor.staff_clinic_id).order_by("-version").first()
+    audit_log.record(actor, "read", "consent", signed.pk if signed else "", client_id=client.pk)
     return ConsentStatus(signed, current)
 
 
-def _own_consent(clinic_id: int, consent_id: int, *, files: bool) -> Consent:
-    rows = Consent.objects.select_related("client", "recorded_by__staff").filter(pk=consent_id, clinic_id=clinic_id)
-    consent = (rows if files else rows.defer("signature_png", "scan")).first()
-    if consent is None:
-        raise NotFoundError([Problem("consent", "no such consent in your clinic")])
-    return consent
-
-
-@gate.records_not_found("consent")
+@use_case(Action.VIEW_HEALTH, "consent", record="consent_id", missing="consent")
 def get_consent(actor: Actor, consent_id: int) -> Consent:
     """One signed consent of the clinic, with the text signed (the read is recorded)."""
-    clinic_id = gate.require(actor, Action.VIEW_HEALTH, "consent", consent_id)
-    with transaction.atomic():
-        consent = _own_consent(clinic_id, consent_id, files=False)
-        audit_log.record(actor, "read", "consent", consent.pk, client_id=consent.client_id)
+    consent = access_consent(actor, consent_id, files=False)
+    audit_log.record(actor, "read", "consent", consent.pk, client_id=consent.client_id)
     return consent
 
 
-@gate.records_not_found("consent")
+@use_case(Action.VIEW_HEALTH, "consent", record="consent_id", missing="consent")
 def signature_image(actor: Actor, consent_id: int) -> tuple[bytes, str]:
     """The drawn signature's PNG (NotFoundError for a paper consent; the read is recorded)."""
-    clinic_id = gate.require(actor, Action.VIEW_HEALTH, "consent", consent_id)
-    with transaction.atomic():
-        consent = _own_consent(clinic_id, consent_id, files=True)
-        if consent.signature_png is None:
-            raise NotFoundError([Problem("signature", "this consent was signed on paper; see its scan")])
-        audit_log.record(
-            actor, "read", "consent", consent.pk, client_id=consent.client_id, detail={"file": "signature"}
-        )
+    consent = access_consent(actor, consent_id, files=True)
+    if consent.signature_png is None:
+        raise NotFoundError([Problem("signature", "this consent was signed on paper; see its scan")])
+    audit_log.record(actor, "read", "consent", consent.pk, client_id=consent.client_id, detail={"file": "signature"})
     return bytes(consent.signature_png), images.PNG
 
 
-@gate.records_not_found("consent")
+@use_case(Action.VIEW_HEALTH, "consent", record="consent_id", missing="consent")
 def scan_file(actor: Actor, consent_id: int) -> tuple[bytes, str]:
     """The signed paper form's scan and its content type (NotFoundError for a drawn signature)."""
-    clinic_id = gate.require(actor, Action.VIEW_HEALTH, "consent", consent_id)
-    with transaction.atomic():
-        consent = _own_consent(clinic_id, consent_id, files=True)
-        if consent.scan is None:
-            raise NotFoundError([Problem("scan", "this consent was signed on screen; it has no scan")])
-        audit_log.record(actor, "read", "consent", consent.pk, client_id=consent.client_id, detail={"file": "scan"})
+    consent = access_consent(actor, consent_id, files=True)
+    if consent.scan is None:
+        raise NotFoundError([Problem("scan", "this consent was signed on screen; it has no scan")])
+    audit_log.record(actor, "read", "consent", consent.pk, client_id=consent.client_id, detail={"file": "scan"})
     return bytes(consent.scan), consent.scan_content_type

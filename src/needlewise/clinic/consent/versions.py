@@ -10,14 +10,15 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 
-from needlewise.clinic.access import gate
 from needlewise.clinic.access.actor import Actor
+from needlewise.clinic.access.guard import use_case
+from needlewise.clinic.access.tenancy import access_consent_template
 from needlewise.clinic.audit import log as audit_log
 from needlewise.clinic.consent.wording import compose, digest
 from needlewise.domain.permissions import Action
 from needlewise.domain.vocabulary import Lang
 from needlewise.engine.knowledge import KnowledgeBase
-from needlewise.errors import ConflictError, InvalidInputError, NotFoundError, Problem
+from needlewise.errors import ConflictError, InvalidInputError, Problem
 from needlewise.storage.models import Clinic, ConsentTemplate
 
 INTRO_LIMIT = 5000
@@ -44,13 +45,13 @@ def _next_version(clinic_id: int) -> int:
     return (current_version(clinic_id) or 0) + 1
 
 
+@use_case(Action.MANAGE_CONSENT, "consent_template", atomic=False)
 def create_template(actor: Actor, *, intro_en: str, intro_es: str, kb: KnowledgeBase) -> ConsentTemplate:
     """Write the clinic's next consent version from its introductions and the knowledge base's risks.
 
     The clinic's row is locked while the version number is chosen; should two writers still pick the
     same number (the unique constraint refuses the second), the next number is tried.
     """
-    clinic_id = gate.require(actor, Action.MANAGE_CONSENT, "consent_template")
     intro_en, intro_es = (text.replace("\r\n", "\n").strip() for text in (intro_en, intro_es))
     problems = _intro_problems(intro_en, intro_es)
     if problems:
@@ -59,10 +60,10 @@ def create_template(actor: Actor, *, intro_en: str, intro_es: str, kb: Knowledge
     for _attempt in range(_ATTEMPTS):
         try:
             with transaction.atomic():
-                Clinic.objects.select_for_update().only("pk").get(pk=clinic_id)
+                Clinic.objects.select_for_update().only("pk").get(pk=actor.staff_clinic_id)
                 template = ConsentTemplate.objects.create(
-                    clinic_id=clinic_id,
-                    version=_next_version(clinic_id),
+                    clinic_id=actor.staff_clinic_id,
+                    version=_next_version(actor.staff_clinic_id),
                     intro_en=intro_en,
                     intro_es=intro_es,
                     body_en=body_en,
@@ -80,27 +81,23 @@ def create_template(actor: Actor, *, intro_en: str, intro_es: str, kb: Knowledge
     raise ConflictError([Problem("version", "another consent version was being written at the same time; try again")])
 
 
+@use_case(Action.VIEW_HEALTH, "consent_template", audited=False)
 def current_template(actor: Actor) -> ConsentTemplate | None:
     """The clinic's current consent version (the one clients sign), if any."""
-    clinic_id = gate.require(actor, Action.VIEW_HEALTH, "consent_template")
-    return ConsentTemplate.objects.filter(clinic_id=clinic_id).order_by("-version").first()
+    return ConsentTemplate.objects.filter(clinic_id=actor.staff_clinic_id).order_by("-version").first()
 
 
+@use_case(Action.MANAGE_CONSENT, "consent_template", audited=False)
 def templates(actor: Actor) -> list[ConsentTemplate]:
     """Every consent version of the clinic, newest first."""
-    clinic_id = gate.require(actor, Action.MANAGE_CONSENT, "consent_template")
     return list(
-        ConsentTemplate.objects.filter(clinic_id=clinic_id).select_related("created_by__staff").order_by("-version")
+        ConsentTemplate.objects.filter(clinic_id=actor.staff_clinic_id)
+        .select_related("created_by__staff")
+        .order_by("-version")
     )
 
 
-@gate.records_not_found("consent_template")
+@use_case(Action.MANAGE_CONSENT, "consent_template", record="template_id", missing="consent_template", audited=False)
 def get_template(actor: Actor, template_id: int) -> ConsentTemplate:
     """One consent version of the clinic (NotFoundError for any other id)."""
-    clinic_id = gate.require(actor, Action.MANAGE_CONSENT, "consent_template", template_id)
-    template = (
-        ConsentTemplate.objects.filter(pk=template_id, clinic_id=clinic_id).select_related("created_by__staff").first()
-    )
-    if template is None:
-        raise NotFoundError([Problem("consent_template", "no such consent version in your clinic")])
-    return template
+    return access_consent_template(actor, template_id)

@@ -11,19 +11,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db import transaction
 from django.utils import timezone
 
-from needlewise.clinic.access import gate
 from needlewise.clinic.access.actor import Actor
+from needlewise.clinic.access.guard import use_case
+from needlewise.clinic.access.tenancy import access_adverse_event, access_client, access_session
 from needlewise.clinic.audit import log as audit_log
-from needlewise.clinic.followup.alerts import close_alert
-from needlewise.clinic.followup.checkins import ALERT_OPEN, own_session, session_day
+from needlewise.clinic.followup.alerts import _close_alert  # package-private: only inside a use case
+from needlewise.clinic.followup.checkins import ALERT_OPEN, session_day
 from needlewise.clinic.records import integrity
-from needlewise.clinic.records.clients import own_client
 from needlewise.domain.permissions import Action
 from needlewise.engine.knowledge import KnowledgeBase
-from needlewise.errors import ConflictError, InvalidInputError, NotFoundError, Problem
+from needlewise.errors import ConflictError, InvalidInputError, Problem
 from needlewise.storage.models import AdverseEvent, CheckIn, TreatmentSession
 
 SEVERITIES = ("mild", "moderate", "severe")
@@ -76,67 +75,54 @@ class ReportContext:
     checkins: list[CheckIn]
 
 
-@gate.records_not_found("session")
+@use_case(Action.RECORD_TREATMENT, "adverse_event", missing="session")
 def report_context(actor: Actor, session_id: int) -> ReportContext:
     """The session an event is being reported for (recorders only; the read is recorded)."""
-    clinic_id = gate.require(actor, Action.RECORD_TREATMENT, "adverse_event", "", None)
-    with transaction.atomic():
-        session = own_session(clinic_id, session_id)
-        checkins = list(CheckIn.objects.filter(session=session, answered_at__isnull=False).order_by("day"))
-        audit_log.record(actor, "read", "session", session.pk, client_id=session.client_id)
+    session = access_session(actor, session_id)
+    checkins = list(CheckIn.objects.filter(session=session, answered_at__isnull=False).order_by("day"))
+    audit_log.record(actor, "read", "session", session.pk, client_id=session.client_id)
     return ReportContext(session, session_day(session), checkins)
 
 
-@gate.records_not_found("session")
+@use_case(Action.RECORD_TREATMENT, "adverse_event", missing="session")
 def record(actor: Actor, session_id: int, form: AdverseEventForm, kb: KnowledgeBase) -> AdverseEvent:
     """Record an adverse event against a session of the actor's clinic (and its cartridge lot)."""
-    clinic_id = gate.require(actor, Action.RECORD_TREATMENT, "adverse_event", "", None)
-    with transaction.atomic():
-        session = own_session(clinic_id, session_id)
-        problems = _problems(form, kb, session_day(session), timezone.localdate())
-        checkin = None
-        if form.checkin_id is not None:
-            checkin = CheckIn.objects.select_for_update().filter(pk=form.checkin_id, session=session).first()
-            if checkin is None:
-                problems.append(Problem("checkin_id", "choose a check-in of this session"))
-        if problems:
-            raise InvalidInputError(problems)
-        if session.client.archived_at is not None:
-            raise ConflictError([Problem("client", "this client is archived; restore them before recording")])
-        assert form.onset_on is not None  # noqa: S101 - checked by _problems
-        event = AdverseEvent.objects.create(
-            clinic_id=clinic_id,
-            client_id=session.client_id,
-            session=session,
-            checkin=checkin,
-            cartridge_lot=session.cartridge_lot,
-            kind=form.kind,
-            severity=form.severity,
-            serious=form.serious,
-            onset_on=form.onset_on,
-            outcome=form.outcome,
-            description=form.description.strip(),
-            recorded_by_id=actor.staff_user_id,
-        )
-        detail = {"session": session.pk, "digest": integrity.adverse_event_digest(event.pk)}
-        audit_log.record(actor, "create", "adverse_event", event.pk, client_id=session.client_id, detail=detail)
-        if checkin is not None and checkin.alert == ALERT_OPEN:
-            close_alert(actor, checkin)
+    session = access_session(actor, session_id)
+    problems = _problems(form, kb, session_day(session), timezone.localdate())
+    checkin = None
+    if form.checkin_id is not None:
+        checkin = CheckIn.objects.select_for_update().filter(pk=form.checkin_id, session=session).first()
+        if checkin is None:
+            problems.append(Problem("checkin_id", "choose a check-in of this session"))
+    if problems:
+        raise InvalidInputError(problems)
+    if session.client.archived_at is not None:
+        raise ConflictError([Problem("client", "this client is archived; restore them before recording")])
+    assert form.onset_on is not None  # noqa: S101 - checked by _problems
+    event = AdverseEvent.objects.create(
+        clinic_id=actor.staff_clinic_id,
+        client_id=session.client_id,
+        session=session,
+        checkin=checkin,
+        cartridge_lot=session.cartridge_lot,
+        kind=form.kind,
+        severity=form.severity,
+        serious=form.serious,
+        onset_on=form.onset_on,
+        outcome=form.outcome,
+        description=form.description.strip(),
+        recorded_by_id=actor.staff_user_id,
+    )
+    detail = {"session": session.pk, "digest": integrity.adverse_event_digest(event.pk)}
+    audit_log.record(actor, "create", "adverse_event", event.pk, client_id=session.client_id, detail=detail)
+    if checkin is not None and checkin.alert == ALERT_OPEN:
+        _close_alert(actor, checkin)
     return event
 
 
-def _own_event(clinic_id: int, event_id: int, *, lock: bool = False) -> AdverseEvent:
-    rows = AdverseEvent.objects.select_for_update(of=("self",)) if lock else AdverseEvent.objects.all()
-    event = rows.select_related("client", "session").filter(pk=event_id, clinic_id=clinic_id).first()
-    if event is None:
-        raise NotFoundError([Problem("adverse_event", "no such adverse event in your clinic")])
-    return event
-
-
-@gate.records_not_found("adverse_event")
+@use_case(Action.RECORD_TREATMENT, "adverse_event", record="event_id", missing="adverse_event")
 def update_outcome(actor: Actor, event_id: int, outcome: str, note: str) -> AdverseEvent:
     """Change an event's outcome; the change and its note are appended, dated, to the description."""
-    clinic_id = gate.require(actor, Action.RECORD_TREATMENT, "adverse_event", event_id)
     note = note.strip()
     problems = []
     if outcome not in OUTCOMES:
@@ -145,50 +131,42 @@ def update_outcome(actor: Actor, event_id: int, outcome: str, note: str) -> Adve
         problems.append(Problem("note", f"at most {NOTE_LIMIT} characters"))
     if problems:
         raise InvalidInputError(problems)
-    with transaction.atomic():
-        event = _own_event(clinic_id, event_id, lock=True)
-        if outcome == event.outcome and not note:
-            raise InvalidInputError([Problem("outcome", "choose a different outcome or add a note")])
-        entry = f"[{timezone.localdate().isoformat()}] {event.outcome} → {outcome}"
-        event.description = f"{event.description}\n\n{entry}{': ' + note if note else ''}"
-        event.outcome = outcome
-        event.save(update_fields=["description", "outcome", "updated_at"])
-        detail: dict[str, object] = {"digest": integrity.adverse_event_digest(event.pk)}
-        audit_log.record(actor, "update", "adverse_event", event.pk, client_id=event.client_id, detail=detail)
+    event = access_adverse_event(actor, event_id, lock=True)
+    if outcome == event.outcome and not note:
+        raise InvalidInputError([Problem("outcome", "choose a different outcome or add a note")])
+    entry = f"[{timezone.localdate().isoformat()}] {event.outcome} → {outcome}"
+    event.description = f"{event.description}\n\n{entry}{': ' + note if note else ''}"
+    event.outcome = outcome
+    event.save(update_fields=["description", "outcome", "updated_at"])
+    detail: dict[str, object] = {"digest": integrity.adverse_event_digest(event.pk)}
+    audit_log.record(actor, "update", "adverse_event", event.pk, client_id=event.client_id, detail=detail)
     return event
 
 
-@gate.records_not_found("adverse_event")
+@use_case(Action.VIEW_HEALTH, "adverse_event", record="event_id", missing="adverse_event")
 def get(actor: Actor, event_id: int) -> AdverseEvent:
     """One adverse event of the actor's clinic (the read is recorded)."""
-    clinic_id = gate.require(actor, Action.VIEW_HEALTH, "adverse_event", event_id)
-    with transaction.atomic():
-        event = _own_event(clinic_id, event_id)
-        audit_log.record(actor, "read", "adverse_event", event.pk, client_id=event.client_id)
+    event = access_adverse_event(actor, event_id)
+    audit_log.record(actor, "read", "adverse_event", event.pk, client_id=event.client_id)
     return event
 
 
-@gate.records_not_found("client")
+@use_case(Action.VIEW_HEALTH, "adverse_event", client="client_id", missing="client")
 def events_of_client(actor: Actor, client_id: int) -> list[AdverseEvent]:
     """A client's adverse events, newest first (the read is recorded)."""
-    clinic_id = gate.require(actor, Action.VIEW_HEALTH, "adverse_event", "", client_id)
-    with transaction.atomic():
-        client = own_client(clinic_id, client_id)
-        found = list(
-            AdverseEvent.objects.filter(client=client).select_related("session").order_by("-created_at", "-pk")
-        )
-        audit_log.record(actor, "read", "adverse_event", client_id=client.pk, detail={"shown": [e.pk for e in found]})
+    client = access_client(actor, client_id)
+    found = list(AdverseEvent.objects.filter(client=client).select_related("session").order_by("-created_at", "-pk"))
+    audit_log.record(actor, "read", "adverse_event", client_id=client.pk, detail={"shown": [e.pk for e in found]})
     return found
 
 
+@use_case(Action.VIEW_HEALTH, "adverse_event")
 def recent(actor: Actor) -> list[AdverseEvent]:
     """The clinic's most recently recorded adverse events (the read is recorded)."""
-    clinic_id = gate.require(actor, Action.VIEW_HEALTH, "adverse_event")
-    with transaction.atomic():
-        found = list(
-            AdverseEvent.objects.filter(clinic_id=clinic_id)
-            .select_related("client")
-            .order_by("-created_at", "-pk")[:RECENT_LIMIT]
-        )
-        audit_log.record(actor, "read", "adverse_event", detail={"shown": [e.pk for e in found]})
+    found = list(
+        AdverseEvent.objects.filter(clinic_id=actor.staff_clinic_id)
+        .select_related("client")
+        .order_by("-created_at", "-pk")[:RECENT_LIMIT]
+    )
+    audit_log.record(actor, "read", "adverse_event", detail={"shown": [e.pk for e in found]})
     return found

@@ -5,12 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db import transaction
-
-from needlewise.clinic.access import gate
 from needlewise.clinic.access.actor import Actor
+from needlewise.clinic.access.guard import use_case
+from needlewise.clinic.access.tenancy import access_session
 from needlewise.clinic.audit import log as audit_log
-from needlewise.clinic.followup.checkins import own_session, session_checkins, session_day
+from needlewise.clinic.followup.checkins import session_checkins, session_day
 from needlewise.domain.permissions import Action
 from needlewise.domain.vocabulary import Lang
 from needlewise.reports.aftercare import SessionSheet
@@ -29,25 +28,23 @@ class AftercareFacts:
     lang: Lang | None
 
 
-@gate.records_not_found("session")
+@use_case(Action.VIEW_HEALTH, "aftercare", record="session_id", missing="session")
 def aftercare_facts(actor: Actor, session_id: int) -> AftercareFacts:
     """What the aftercare sheet of a session says (the read is recorded).
 
     ``lang`` is the language the check-ins were scheduled in (the client's), if there are any.
     """
-    clinic_id = gate.require(actor, Action.VIEW_HEALTH, "aftercare", session_id)
-    with transaction.atomic():
-        session = own_session(clinic_id, session_id)
-        zones = tuple((z.zone, z.length_mm) for z in SessionZone.objects.filter(session=session).order_by("zone"))
-        products = tuple(str(p) for p in session.products_applied)
-        checkins = session_checkins(session)
-        sheet = SessionSheet(
-            clinic_name=Clinic.objects.values_list("name", flat=True).get(pk=clinic_id),
-            session_on=session_day(session),
-            zones=zones,
-            products=products,
-        )
-        audit_log.record(actor, "read", "aftercare", session.pk, client_id=session.client_id)
+    session = access_session(actor, session_id)
+    zones = tuple((z.zone, z.length_mm) for z in SessionZone.objects.filter(session=session).order_by("zone"))
+    products = tuple(str(p) for p in session.products_applied)
+    checkins = session_checkins(session)
+    sheet = SessionSheet(
+        clinic_name=Clinic.objects.values_list("name", flat=True).get(pk=actor.staff_clinic_id),
+        session_on=session_day(session),
+        zones=zones,
+        products=products,
+    )
+    audit_log.record(actor, "read", "aftercare", session.pk, client_id=session.client_id)
     return AftercareFacts(
         session_id=session.pk,
         client_id=session.client_id,

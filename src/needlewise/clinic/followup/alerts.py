@@ -10,18 +10,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db import transaction
 from django.utils import timezone
 
-from needlewise.clinic.access import gate
 from needlewise.clinic.access.actor import Actor
+from needlewise.clinic.access.guard import use_case
+from needlewise.clinic.access.tenancy import access_checkin
 from needlewise.clinic.audit import log as audit_log
 from needlewise.clinic.followup.checkins import ALERT_ACKNOWLEDGED, ALERT_OPEN, session_day
 from needlewise.domain.permissions import Action
 from needlewise.domain.treatment import Triage
 from needlewise.domain.vocabulary import Lang
 from needlewise.engine.knowledge import KnowledgeBase
-from needlewise.errors import ConflictError, NotFoundError, Problem
+from needlewise.errors import ConflictError, Problem
 from needlewise.storage.models import CheckIn
 
 ALERT_LIMIT = 200
@@ -49,16 +49,15 @@ def yes_texts(checkin: CheckIn, kb: KnowledgeBase, lang: Lang) -> tuple[str, ...
     return tuple(by_id.get(question_id, question_id) for question_id in answers.get("yes", []))
 
 
+@use_case(Action.VIEW_HEALTH, "checkin_alerts")
 def alerts(actor: Actor, kb: KnowledgeBase, lang: Lang) -> list[Alert]:
     """The clinic's open alerts, most urgent first, then the longest waiting (the read is recorded)."""
-    clinic_id = gate.require(actor, Action.VIEW_HEALTH, "checkin_alerts")
-    with transaction.atomic():
-        rows = list(
-            CheckIn.objects.filter(clinic_id=clinic_id, alert=ALERT_OPEN)
-            .select_related("client", "session")
-            .order_by("answered_at", "pk")[:ALERT_LIMIT]
-        )
-        audit_log.record(actor, "read", "checkin_alerts", detail={"shown": [c.pk for c in rows]})
+    rows = list(
+        CheckIn.objects.filter(clinic_id=actor.staff_clinic_id, alert=ALERT_OPEN)
+        .select_related("client", "session")
+        .order_by("answered_at", "pk")[:ALERT_LIMIT]
+    )
+    audit_log.record(actor, "read", "checkin_alerts", detail={"shown": [c.pk for c in rows]})
     found = [
         Alert(
             checkin_id=c.pk,
@@ -76,7 +75,7 @@ def alerts(actor: Actor, kb: KnowledgeBase, lang: Lang) -> list[Alert]:
     return sorted(found, key=lambda a: -a.triage.rank)
 
 
-def close_alert(actor: Actor, checkin: CheckIn) -> None:
+def _close_alert(actor: Actor, checkin: CheckIn) -> None:
     """Mark an open alert acknowledged by ``actor`` (inside the caller's transaction, row locked)."""
     checkin.alert = ALERT_ACKNOWLEDGED
     checkin.acknowledged_by_id = actor.staff_user_id
@@ -85,17 +84,13 @@ def close_alert(actor: Actor, checkin: CheckIn) -> None:
     audit_log.record(actor, "acknowledge", "checkin", checkin.pk, client_id=checkin.client_id)
 
 
-@gate.records_not_found("checkin")
+@use_case(Action.RECORD_TREATMENT, "checkin", record="checkin_id", missing="checkin")
 def acknowledge(actor: Actor, checkin_id: int) -> CheckIn:
     """A practitioner has seen an open alert and is acting on it."""
-    clinic_id = gate.require(actor, Action.RECORD_TREATMENT, "checkin", checkin_id)
-    with transaction.atomic():
-        checkin = CheckIn.objects.select_for_update().filter(pk=checkin_id, clinic_id=clinic_id).first()
-        if checkin is None:
-            raise NotFoundError([Problem("checkin", "no such check-in in your clinic")])
-        if checkin.alert != ALERT_OPEN:
-            raise ConflictError([Problem("checkin", "this check-in has no open alert")])
-        close_alert(actor, checkin)
+    checkin = access_checkin(actor, checkin_id, lock=True)
+    if checkin.alert != ALERT_OPEN:
+        raise ConflictError([Problem("checkin", "this check-in has no open alert")])
+    _close_alert(actor, checkin)
     return checkin
 
 

@@ -27,8 +27,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from needlewise.clinic.access import gate
 from needlewise.clinic.access.actor import Actor
+from needlewise.clinic.access.guard import use_case
+from needlewise.clinic.access.tenancy import access_session
 from needlewise.clinic.audit import log as audit_log
 from needlewise.domain.permissions import Action
 from needlewise.domain.treatment import Triage
@@ -196,25 +197,15 @@ class SessionCheckin:
     token: str
 
 
-def own_session(clinic_id: int, session_id: int) -> TreatmentSession:
-    """The session with this id in this clinic; NotFoundError otherwise (other clinics' ids included)."""
-    session = TreatmentSession.objects.select_related("client").filter(pk=session_id, clinic_id=clinic_id).first()
-    if session is None:
-        raise NotFoundError([Problem("session", "no such session in your clinic")])
-    return session
-
-
 def session_checkins(session: TreatmentSession) -> list[SessionCheckin]:
     """A session's check-ins by day, with their tokens (un-audited: for use inside audited use cases)."""
     return [SessionCheckin(c, link_token(c)) for c in CheckIn.objects.filter(session=session).order_by("day")]
 
 
-@gate.records_not_found("session")
+@use_case(Action.VIEW_HEALTH, "checkin", missing="session")
 def checkins_of_session(actor: Actor, session_id: int) -> list[SessionCheckin]:
     """A session's check-ins with their links (the read is recorded)."""
-    clinic_id = gate.require(actor, Action.VIEW_HEALTH, "checkin", "", None)
-    with transaction.atomic():
-        session = own_session(clinic_id, session_id)
-        found = session_checkins(session)
-        audit_log.record(actor, "read", "checkin", client_id=session.client_id, detail={"session": session.pk})
+    session = access_session(actor, session_id)
+    found = session_checkins(session)
+    audit_log.record(actor, "read", "checkin", client_id=session.client_id, detail={"session": session.pk})
     return found

@@ -20,12 +20,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from needlewise.clinic.access import gate
 from needlewise.clinic.access.actor import Actor
+from needlewise.clinic.access.guard import use_case
+from needlewise.clinic.access.tenancy import access_recall_contact
 from needlewise.clinic.audit import log as audit_log
 from needlewise.clinic.followup.recall_rows import (
     EXPORT_HEADER,
@@ -43,7 +43,7 @@ from needlewise.clinic.followup.recall_rows import (
 )
 from needlewise.clinic.spreadsheet import csv_text
 from needlewise.domain.permissions import Action
-from needlewise.errors import ConflictError, InvalidInputError, NotFoundError, Problem
+from needlewise.errors import ConflictError, InvalidInputError, Problem
 from needlewise.storage.models import RecallContact
 
 __all__ = [
@@ -68,31 +68,30 @@ TEXT_LIMIT = 2000
 OPEN_LIMIT = 500
 
 
+@use_case(Action.RUN_RECALL, "recall", audited=False)
 def require_role(actor: Actor) -> None:
     """Refuse (and record) roles that do not run recalls, before they even see the form."""
-    gate.require(actor, Action.RUN_RECALL, "recall")
 
 
 def _detail(kind: RecallKind, key: str, rows: list[RecallRow], **more: object) -> dict[str, object]:
     return {"kind": kind.value, "key": key, **more, "clients": sorted({r.client_id for r in rows})}
 
 
+@use_case(Action.RUN_RECALL, "recall")
 def recall_list(actor: Actor, kind: RecallKind, key: str, *, after_id: int | None = None) -> RecallList:
     """A page of the sessions of the actor's clinic that used this lot or device, newest first."""
-    clinic_id = gate.require(actor, Action.RUN_RECALL, "recall")
     key = checked_key(kind, key)
-    sessions = sessions_of(clinic_id, kind, key)
-    with transaction.atomic():
-        found = found_rows(clinic_id, kind, key, after_id, PAGE_SIZE + 1)
-        shown = found[:PAGE_SIZE]
-        if after_id is None and len(found) <= PAGE_SIZE:  # the whole list is here: count it
-            total, clients = len(shown), len({f["client_id"] for f in shown})
-        else:
-            counted = sessions.aggregate(sessions=Count("pk"), clients=Count("client", distinct=True))
-            total, clients = counted["sessions"], counted["clients"]
-        rows = recall_rows(shown)
-        adverse = adverse_events(clinic_id, kind, key)
-        audit_log.record(actor, "read", "recall", detail=_detail(kind, key, rows, after=after_id))
+    sessions = sessions_of(actor.staff_clinic_id, kind, key)
+    found = found_rows(actor.staff_clinic_id, kind, key, after_id, PAGE_SIZE + 1)
+    shown = found[:PAGE_SIZE]
+    if after_id is None and len(found) <= PAGE_SIZE:  # the whole list is here: count it
+        total, clients = len(shown), len({f["client_id"] for f in shown})
+    else:
+        counted = sessions.aggregate(sessions=Count("pk"), clients=Count("client", distinct=True))
+        total, clients = counted["sessions"], counted["clients"]
+    rows = recall_rows(shown)
+    adverse = adverse_events(actor.staff_clinic_id, kind, key)
+    audit_log.record(actor, "read", "recall", detail=_detail(kind, key, rows, after=after_id))
     next_after = shown[-1]["id"] if len(found) > PAGE_SIZE else None
     return RecallList(kind, key, rows, total, clients, adverse, after_id, next_after)
 
@@ -107,14 +106,13 @@ def by_device(actor: Actor, serial: str, *, after_id: int | None = None) -> Reca
     return recall_list(actor, RecallKind.DEVICE, serial, after_id=after_id)
 
 
+@use_case(Action.RUN_RECALL, "recall")
 def export_csv(actor: Actor, kind: str, key: str) -> str:
     """The whole list (every page) as CSV, cells safe to open in a spreadsheet; the export is recorded."""
-    clinic_id = gate.require(actor, Action.RUN_RECALL, "recall")
     recall_kind = parse_kind(kind)
     key = checked_key(recall_kind, key)
-    with transaction.atomic():
-        rows = recall_rows(found_rows(clinic_id, recall_kind, key, None, None))
-        audit_log.record(actor, "export", "recall", detail=_detail(recall_kind, key, rows, sessions=len(rows)))
+    rows = recall_rows(found_rows(actor.staff_clinic_id, recall_kind, key, None, None))
+    audit_log.record(actor, "export", "recall", detail=_detail(recall_kind, key, rows, sessions=len(rows)))
     return csv_text(EXPORT_HEADER, (csv_line(row) for row in rows))
 
 
@@ -127,57 +125,52 @@ def _checked_text(where: str, text: str, minimum: int, message: str) -> str:
     return text
 
 
+@use_case(Action.RUN_RECALL, "recall")
 def mark_for_contact(actor: Actor, kind: str, key: str, reason: str) -> int:
     """Mark every client on the list for contact, once per client, lot or device; returns how many are new.
 
     Marking again adds nobody twice (the table's unique constraint holds even for two clicks at
     once): only clients treated since the last marking are added.
     """
-    clinic_id = gate.require(actor, Action.RUN_RECALL, "recall")
     recall_kind = parse_kind(kind)
     key = checked_key(recall_kind, key)
     reason = _checked_text("reason", reason, REASON_MIN, f"give the reason in at least {REASON_MIN} characters")
-    with transaction.atomic():
-        treated = set(sessions_of(clinic_id, recall_kind, key).values_list("client_id", flat=True).distinct())
-        contacts = RecallContact.objects.filter(clinic_id=clinic_id, kind=recall_kind.value, key=key)
-        new = treated - set(contacts.values_list("client_id", flat=True))
-        RecallContact.objects.bulk_create(
-            [
-                RecallContact(
-                    clinic_id=clinic_id,
-                    client_id=client_id,
-                    kind=recall_kind.value,
-                    key=key,
-                    reason=reason,
-                    marked_by_id=actor.staff_user_id,
-                )
-                for client_id in sorted(new)
-            ],
-            ignore_conflicts=True,
-        )
-        made = [(pk, client_id) for pk, client_id in contacts.values_list("pk", "client_id") if client_id in new]
-        for contact_id, client_id in sorted(made):
-            audit_log.record(actor, "create", "recall_contact", contact_id, client_id=client_id)
-        audit_log.record(actor, "create", "recall", detail={"kind": recall_kind.value, "key": key, "marked": len(made)})
+    treated = set(sessions_of(actor.staff_clinic_id, recall_kind, key).values_list("client_id", flat=True).distinct())
+    contacts = RecallContact.objects.filter(clinic_id=actor.staff_clinic_id, kind=recall_kind.value, key=key)
+    new = treated - set(contacts.values_list("client_id", flat=True))
+    RecallContact.objects.bulk_create(
+        [
+            RecallContact(
+                clinic_id=actor.staff_clinic_id,
+                client_id=client_id,
+                kind=recall_kind.value,
+                key=key,
+                reason=reason,
+                marked_by_id=actor.staff_user_id,
+            )
+            for client_id in sorted(new)
+        ],
+        ignore_conflicts=True,
+    )
+    made = [(pk, client_id) for pk, client_id in contacts.values_list("pk", "client_id") if client_id in new]
+    for contact_id, client_id in sorted(made):
+        audit_log.record(actor, "create", "recall_contact", contact_id, client_id=client_id)
+    audit_log.record(actor, "create", "recall", detail={"kind": recall_kind.value, "key": key, "marked": len(made)})
     return len(made)
 
 
-@gate.records_not_found("recall_contact")
+@use_case(Action.RUN_RECALL, "recall_contact", record="contact_id", missing="recall_contact")
 def mark_contacted(actor: Actor, contact_id: int, note: str) -> RecallContact:
     """Record that a marked client was contacted, and how (a contact is marked contacted once)."""
-    clinic_id = gate.require(actor, Action.RUN_RECALL, "recall_contact", contact_id)
     note = _checked_text("note", note, 1, "say how the client was contacted")
-    with transaction.atomic():
-        contact = RecallContact.objects.select_for_update().filter(pk=contact_id, clinic_id=clinic_id).first()
-        if contact is None:
-            raise NotFoundError([Problem("recall_contact", "no such recall contact in your clinic")])
-        if contact.contacted_at is not None:
-            raise ConflictError([Problem("recall_contact", "this client was already marked as contacted")])
-        contact.contacted_at = timezone.now()
-        contact.contacted_by_id = actor.staff_user_id
-        contact.contact_note = note
-        contact.save(update_fields=["contacted_at", "contacted_by", "contact_note"])
-        audit_log.record(actor, "update", "recall_contact", contact.pk, client_id=contact.client_id)
+    contact = access_recall_contact(actor, contact_id, lock=True)
+    if contact.contacted_at is not None:
+        raise ConflictError([Problem("recall_contact", "this client was already marked as contacted")])
+    contact.contacted_at = timezone.now()
+    contact.contacted_by_id = actor.staff_user_id
+    contact.contact_note = note
+    contact.save(update_fields=["contacted_at", "contacted_by", "contact_note"])
+    audit_log.record(actor, "update", "recall_contact", contact.pk, client_id=contact.client_id)
     return contact
 
 
@@ -189,14 +182,11 @@ class OpenContacts:
     total: int
 
 
+@use_case(Action.RUN_RECALL, "recall_contact")
 def open_contacts(actor: Actor) -> OpenContacts:
     """The clinic's outstanding recall contacts, with each client's contact details (the read is recorded)."""
-    clinic_id = gate.require(actor, Action.RUN_RECALL, "recall_contact")
-    outstanding = RecallContact.objects.filter(clinic_id=clinic_id, contacted_at__isnull=True)
-    with transaction.atomic():
-        contacts = list(
-            outstanding.select_related("client", "marked_by__staff").order_by("marked_at", "pk")[:OPEN_LIMIT]
-        )
-        total = outstanding.count()
-        audit_log.record(actor, "read", "recall_contact", detail={"shown": [c.pk for c in contacts]})
+    outstanding = RecallContact.objects.filter(clinic_id=actor.staff_clinic_id, contacted_at__isnull=True)
+    contacts = list(outstanding.select_related("client", "marked_by__staff").order_by("marked_at", "pk")[:OPEN_LIMIT])
+    total = outstanding.count()
+    audit_log.record(actor, "read", "recall_contact", detail={"shown": [c.pk for c in contacts]})
     return OpenContacts(contacts, total)

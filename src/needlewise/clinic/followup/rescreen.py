@@ -10,11 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import orjson
-from django.db import transaction
 from django.db.models import OuterRef, Subquery
 
-from needlewise.clinic.access import gate
 from needlewise.clinic.access.actor import Actor
+from needlewise.clinic.access.guard import use_case
 from needlewise.clinic.audit import log as audit_log
 from needlewise.domain.permissions import Action
 from needlewise.domain.tier import Tier
@@ -57,10 +56,10 @@ def _latest_outdated(clinic_id: int, kb_hash: str) -> list[Screening]:
     )
 
 
+@use_case(Action.VIEW_HEALTH, "rescreen")
 def report(actor: Actor, kb: KnowledgeBase) -> RescreenReport:
     """Which active clients' latest screenings would now come out at a higher tier (clinical roles)."""
-    clinic_id = gate.require(actor, Action.VIEW_HEALTH, "rescreen")
-    outdated = _latest_outdated(clinic_id, kb.version.content_hash)
+    outdated = _latest_outdated(actor.staff_clinic_id, kb.version.content_hash)
     cache: dict[bytes, tuple[Tier | None, tuple[str, ...]]] = {}
     higher = []
     for screening in outdated:
@@ -76,6 +75,5 @@ def report(actor: Actor, kb: KnowledgeBase) -> RescreenReport:
         stored = Tier(screening.tier)
         if now is None or now.rank > stored.rank:
             higher.append(Rescreen(screening.client, screening, stored, now, rules))
-    with transaction.atomic():
-        audit_log.record(actor, "read", "rescreen", detail={"outdated": len(outdated), "higher": len(higher)})
+    audit_log.record(actor, "read", "rescreen", detail={"outdated": len(outdated), "higher": len(higher)})
     return RescreenReport(kb.version.version, len(outdated), higher)

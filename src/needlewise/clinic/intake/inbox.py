@@ -6,102 +6,95 @@ with one action.
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.utils import timezone
 
-from needlewise.clinic.access import gate
 from needlewise.clinic.access.actor import Actor
+from needlewise.clinic.access.guard import use_case
+from needlewise.clinic.access.tenancy import access_request
 from needlewise.clinic.audit import log as audit_log
 from needlewise.clinic.records.clients import name_key, phone_digits
-from needlewise.clinic.records.screenings import add_screening, clinic_assessment
+from needlewise.clinic.records.screenings import _add_screening, clinic_assessment  # _add_screening: package-private
 from needlewise.domain.permissions import Action
 from needlewise.domain.vocabulary import Lang
 from needlewise.engine.knowledge import KnowledgeBase
-from needlewise.errors import ConflictError, NotFoundError, Problem
+from needlewise.errors import ConflictError, Problem
 from needlewise.storage.models import Client, ConsultationRequest
 
 QUEUE_LIMIT = 100
 
 
+@use_case(Action.MANAGE_INTAKE, "consultation_request")
 def queue(actor: Actor, status: str = "open") -> list[ConsultationRequest]:
     """The clinic's requests with this status, newest first."""
-    clinic_id = gate.require(actor, Action.MANAGE_INTAKE, "consultation_request")
-    with transaction.atomic():
-        rows = list(
-            ConsultationRequest.objects.filter(clinic_id=clinic_id, status=status).order_by("-created_at")[:QUEUE_LIMIT]
-        )
-        audit_log.record(actor, "search", "consultation_request", detail={"shown": [r.pk for r in rows]})
+    rows = list(
+        ConsultationRequest.objects.filter(clinic_id=actor.staff_clinic_id, status=status).order_by("-created_at")[
+            :QUEUE_LIMIT
+        ]
+    )
+    audit_log.record(actor, "search", "consultation_request", detail={"shown": [r.pk for r in rows]})
     return rows
 
 
-def _own_request(clinic_id: int, request_id: int) -> ConsultationRequest:
-    request = ConsultationRequest.objects.select_related("document").filter(pk=request_id, clinic_id=clinic_id).first()
-    if request is None:
-        raise NotFoundError([Problem("request", "no such request in your clinic")])
-    return request
-
-
-@gate.records_not_found("consultation_request")
+@use_case(Action.MANAGE_INTAKE, "consultation_request", record="request_id", missing="consultation_request")
 def get(actor: Actor, request_id: int) -> ConsultationRequest:
     """One request with its assessment (the read is recorded)."""
-    clinic_id = gate.require(actor, Action.MANAGE_INTAKE, "consultation_request", request_id)
-    with transaction.atomic():
-        request = _own_request(clinic_id, request_id)
-        audit_log.record(actor, "read", "consultation_request", request.pk, client_id=request.client_id)
+    request = access_request(actor, request_id)
+    audit_log.record(actor, "read", "consultation_request", request.pk, client_id=request.client_id)
     return request
 
 
-@gate.records_not_found("consultation_request")
+@use_case(Action.MANAGE_INTAKE, "consultation_request", record="request_id", missing="consultation_request")
 def accept(actor: Actor, request_id: int, kb: KnowledgeBase) -> Client:
     """Turn an open request into a client with a first screening in the clinic setting."""
-    clinic_id = gate.require(actor, Action.MANAGE_INTAKE, "consultation_request", request_id)
-    with transaction.atomic():
-        request = _own_request(clinic_id, request_id)
-        if request.status != "open":
-            raise ConflictError([Problem("request", f"this request is already {request.status}")])
-        given, _, family = request.contact_name.partition("\n")
-        assert request.birth_date is not None  # noqa: S101 - submit() requires it
-        client = Client.objects.create(
-            clinic_id=clinic_id,
-            given_name=given,
-            family_name=family,
-            given_key=name_key(given),
-            family_key=name_key(family),
-            birth_date=request.birth_date,
-            phone=request.contact_phone,
-            phone_digits=phone_digits(request.contact_phone),
-            email=request.contact_email,
-            notes=request.message,
-            created_by_id=actor.staff_user_id,
-        )
-        audit_log.record(actor, "create", "client", client.pk, client_id=client.pk, detail={"from_request": request.pk})
-        profile = dict(request.profile) if isinstance(request.profile, dict) else {}
-        profile["setting"] = "clinic"
-        # The person's home device is not what the clinic uses; the clinic's own (sterile, single-use)
-        # device is recorded with each session, so its answers would only mislead this screening.
-        profile.pop("device", None)
-        assessment = clinic_assessment(profile, kb, Lang(request.lang))
-        add_screening(
-            actor, clinic_id=clinic_id, client=client, profile=profile, assessment=assessment, source="consumer_request"
-        )
-        request.status, request.handled_by_id, request.handled_at = "accepted", actor.staff_user_id, timezone.now()
-        request.client = client
-        request.save(update_fields=["status", "handled_by", "handled_at", "client"])
-        audit_log.record(
-            actor, "update", "consultation_request", request.pk, client_id=client.pk, detail={"status": "accepted"}
-        )
+    request = access_request(actor, request_id)
+    if request.status != "open":
+        raise ConflictError([Problem("request", f"this request is already {request.status}")])
+    given, _, family = request.contact_name.partition("\n")
+    assert request.birth_date is not None  # noqa: S101 - submit() requires it
+    client = Client.objects.create(
+        clinic_id=actor.staff_clinic_id,
+        given_name=given,
+        family_name=family,
+        given_key=name_key(given),
+        family_key=name_key(family),
+        birth_date=request.birth_date,
+        phone=request.contact_phone,
+        phone_digits=phone_digits(request.contact_phone),
+        email=request.contact_email,
+        notes=request.message,
+        created_by_id=actor.staff_user_id,
+    )
+    audit_log.record(actor, "create", "client", client.pk, client_id=client.pk, detail={"from_request": request.pk})
+    profile = dict(request.profile) if isinstance(request.profile, dict) else {}
+    profile["setting"] = "clinic"
+    # The person's home device is not what the clinic uses; the clinic's own (sterile, single-use)
+    # device is recorded with each session, so its answers would only mislead this screening.
+    profile.pop("device", None)
+    assessment = clinic_assessment(profile, kb, Lang(request.lang))
+    _add_screening(
+        actor,
+        clinic_id=actor.staff_clinic_id,
+        client=client,
+        profile=profile,
+        assessment=assessment,
+        source="consumer_request",
+    )
+    request.status, request.handled_by_id, request.handled_at = "accepted", actor.staff_user_id, timezone.now()
+    request.client = client
+    request.save(update_fields=["status", "handled_by", "handled_at", "client"])
+    audit_log.record(
+        actor, "update", "consultation_request", request.pk, client_id=client.pk, detail={"status": "accepted"}
+    )
     return client
 
 
-@gate.records_not_found("consultation_request")
+@use_case(Action.MANAGE_INTAKE, "consultation_request", record="request_id", missing="consultation_request")
 def decline(actor: Actor, request_id: int) -> ConsultationRequest:
     """Close an open request without making a client."""
-    clinic_id = gate.require(actor, Action.MANAGE_INTAKE, "consultation_request", request_id)
-    with transaction.atomic():
-        request = _own_request(clinic_id, request_id)
-        if request.status != "open":
-            raise ConflictError([Problem("request", f"this request is already {request.status}")])
-        request.status, request.handled_by_id, request.handled_at = "declined", actor.staff_user_id, timezone.now()
-        request.save(update_fields=["status", "handled_by", "handled_at"])
-        audit_log.record(actor, "update", "consultation_request", request.pk, detail={"status": "declined"})
+    request = access_request(actor, request_id)
+    if request.status != "open":
+        raise ConflictError([Problem("request", f"this request is already {request.status}")])
+    request.status, request.handled_by_id, request.handled_at = "declined", actor.staff_user_id, timezone.now()
+    request.save(update_fields=["status", "handled_by", "handled_at"])
+    audit_log.record(actor, "update", "consultation_request", request.pk, detail={"status": "declined"})
     return request

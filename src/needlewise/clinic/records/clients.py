@@ -7,15 +7,15 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
-from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from needlewise.clinic.access import gate
 from needlewise.clinic.access.actor import Actor
+from needlewise.clinic.access.guard import use_case
+from needlewise.clinic.access.tenancy import access_client
 from needlewise.clinic.audit import log as audit_log
 from needlewise.domain.permissions import Action
-from needlewise.errors import ConflictError, InvalidInputError, NotFoundError, Problem
+from needlewise.errors import ConflictError, InvalidInputError, Problem
 from needlewise.storage.models import Client
 
 SEARCH_LIMIT = 50
@@ -96,60 +96,45 @@ def _apply(client: Client, details: ClientDetails) -> None:
     client.email, client.notes = details.email, details.notes
 
 
+@use_case(Action.EDIT_CLIENTS, "client")
 def create(actor: Actor, details: ClientDetails) -> Client:
     """Add a client to the actor's clinic."""
-    clinic_id = gate.require(actor, Action.EDIT_CLIENTS, "client")
     details = checked(details, timezone.localdate())
-    with transaction.atomic():
-        client = Client(clinic_id=clinic_id, created_by_id=actor.staff_user_id)
-        _apply(client, details)
-        client.save(force_insert=True)
-        audit_log.record(actor, "create", "client", client.pk, client_id=client.pk)
+    client = Client(clinic_id=actor.staff_clinic_id, created_by_id=actor.staff_user_id)
+    _apply(client, details)
+    client.save(force_insert=True)
+    audit_log.record(actor, "create", "client", client.pk, client_id=client.pk)
     return client
 
 
-def own_client(clinic_id: int, client_id: int) -> Client:
-    """The client with this id in this clinic; NotFoundError otherwise (other clinics' ids included)."""
-    client = Client.objects.filter(pk=client_id, clinic_id=clinic_id).first()
-    if client is None:
-        raise NotFoundError([Problem("client", "no such client in your clinic")])
-    return client
-
-
-@gate.records_not_found("client")
+@use_case(Action.VIEW_CLIENTS, "client", record="client_id", client="client_id", missing="client")
 def get(actor: Actor, client_id: int) -> Client:
     """One client of the actor's clinic (the read is recorded); NotFoundError for any other id."""
-    clinic_id = gate.require(actor, Action.VIEW_CLIENTS, "client", client_id, client_id)
-    with transaction.atomic():
-        client = own_client(clinic_id, client_id)
-        audit_log.record(actor, "read", "client", client.pk, client_id=client.pk)
+    client = access_client(actor, client_id)
+    audit_log.record(actor, "read", "client", client.pk, client_id=client.pk)
     return client
 
 
-@gate.records_not_found("client")
+@use_case(Action.EDIT_CLIENTS, "client", record="client_id", client="client_id", missing="client")
 def update(actor: Actor, client_id: int, details: ClientDetails) -> Client:
     """Change a client's details (not an archived client's)."""
-    clinic_id = gate.require(actor, Action.EDIT_CLIENTS, "client", client_id, client_id)
     details = checked(details, timezone.localdate())
-    with transaction.atomic():
-        client = own_client(clinic_id, client_id)
-        if client.archived_at is not None:
-            raise ConflictError([Problem("client", "this client is archived; restore them before editing")])
-        _apply(client, details)
-        client.save()
-        audit_log.record(actor, "update", "client", client.pk, client_id=client.pk)
+    client = access_client(actor, client_id)
+    if client.archived_at is not None:
+        raise ConflictError([Problem("client", "this client is archived; restore them before editing")])
+    _apply(client, details)
+    client.save()
+    audit_log.record(actor, "update", "client", client.pk, client_id=client.pk)
     return client
 
 
-@gate.records_not_found("client")
+@use_case(Action.ARCHIVE_CLIENTS, "client", record="client_id", client="client_id", missing="client")
 def set_archived(actor: Actor, client_id: int, archived: bool) -> Client:
     """Archive a client (hidden from searches, records kept) or restore them."""
-    clinic_id = gate.require(actor, Action.ARCHIVE_CLIENTS, "client", client_id, client_id)
-    with transaction.atomic():
-        client = own_client(clinic_id, client_id)
-        client.archived_at = timezone.now() if archived else None
-        client.save(update_fields=["archived_at", "updated_at"])
-        audit_log.record(actor, "archive" if archived else "restore", "client", client.pk, client_id=client.pk)
+    client = access_client(actor, client_id)
+    client.archived_at = timezone.now() if archived else None
+    client.save(update_fields=["archived_at", "updated_at"])
+    audit_log.record(actor, "archive" if archived else "restore", "client", client.pk, client_id=client.pk)
     return client
 
 
@@ -182,16 +167,15 @@ def _matching(clinic_id: int, query: SearchQuery) -> QuerySet[Client]:
     return rows
 
 
+@use_case(Action.VIEW_CLIENTS, "client")
 def search(actor: Actor, query: SearchQuery) -> list[Client]:
     """Up to SEARCH_LIMIT clients of the actor's clinic matching every part of ``query``, by name.
 
     An empty query lists the clients most recently added. The search is recorded with the ids it
     showed (not the words searched for, which may be a name).
     """
-    clinic_id = gate.require(actor, Action.VIEW_CLIENTS, "client")
-    rows = _matching(clinic_id, query)
+    rows = _matching(actor.staff_clinic_id, query)
     ordered = rows.order_by("-created_at", "-pk") if query.empty else rows.order_by("family_key", "given_key", "pk")
-    with transaction.atomic():
-        found = list(ordered[:SEARCH_LIMIT])
-        audit_log.record(actor, "search", "client", detail={"shown": [c.pk for c in found]})
+    found = list(ordered[:SEARCH_LIMIT])
+    audit_log.record(actor, "search", "client", detail={"shown": [c.pk for c in found]})
     return found

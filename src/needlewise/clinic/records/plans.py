@@ -15,13 +15,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 
-from needlewise.clinic.access import gate
 from needlewise.clinic.access.actor import Actor
+from needlewise.clinic.access.guard import use_case
+from needlewise.clinic.access.tenancy import access_client, access_plan
 from needlewise.clinic.audit import log as audit_log
-from needlewise.clinic.records.clients import own_client
 from needlewise.domain.permissions import NEEDLE_SCOPE_MM, Action
 from needlewise.domain.treatment import Finding, FindingLevel
 from needlewise.engine.knowledge import KnowledgeBase
@@ -32,7 +31,7 @@ from needlewise.engine.treatment import (
     minimum_interval,
     product_findings,
 )
-from needlewise.errors import ConflictError, InvalidInputError, NotFoundError, Problem
+from needlewise.errors import ConflictError, InvalidInputError, Problem
 from needlewise.storage.models import Client, PlanZone, Screening, TreatmentPlan
 
 MIN_LENGTH_MM = Decimal("0.1")
@@ -128,10 +127,9 @@ def stored_findings(plan: TreatmentPlan) -> tuple[Finding, ...]:
     return tuple(finding_of(row) for row in plan.findings)
 
 
-@gate.records_not_found("client")
+@use_case(Action.RECORD_TREATMENT, "plan", client="client_id", missing="client")
 def create(actor: Actor, client_id: int, form: PlanForm, kb: KnowledgeBase) -> PlanResult:
     """Save a screened client's treatment plan (closing their previous active plan)."""
-    clinic_id = gate.require(actor, Action.RECORD_TREATMENT, "plan", "", client_id)
     assert actor.role is not None  # noqa: S101 - require() passed, so the actor has a role
     lengths, problems = _validated(form, kb)
     if problems:
@@ -145,33 +143,30 @@ def create(actor: Actor, client_id: int, form: PlanForm, kb: KnowledgeBase) -> P
     products = tuple(dict.fromkeys(form.products))
     warnings = findings + product_findings(kb.treatment, products)
     interval = minimum_interval(kb.treatment, goals, max(zone_mm.values()))
-    with transaction.atomic():
-        client = Client.objects.select_for_update().filter(pk=client_id, clinic_id=clinic_id).first()
-        if client is None:
-            raise NotFoundError([Problem("client", "no such client in your clinic")])
-        if client.archived_at is not None:
-            raise ConflictError([Problem("client", "this client is archived; restore them before planning")])
-        if not Screening.objects.filter(client=client).exists():
-            raise ConflictError([Problem("client", "screen the client first: a plan needs a screening")])
-        previous = list(TreatmentPlan.objects.filter(client=client, status="active"))
-        plan = TreatmentPlan.objects.create(
-            clinic_id=clinic_id,
-            client=client,
-            goals=list(goals),
-            sessions_planned=form.sessions_planned,
-            min_interval_days=interval.days,
-            products=list(products),
-            findings=[as_json(f) for f in warnings],
-            notes=form.notes.strip(),
-            kb_version=kb.version.version,
-            kb_hash=kb.version.content_hash,
-            created_by_id=actor.staff_user_id,
-        )
-        PlanZone.objects.bulk_create(PlanZone(plan=plan, zone=z, length_mm=mm) for z, mm in sorted(lengths.items()))
-        for old in previous:
-            _close(actor, old, replaced_by=plan.pk)
-        detail = {"zones": len(lengths), "warnings": len(warnings), "replaces": [old.pk for old in previous]}
-        audit_log.record(actor, "create", "plan", plan.pk, client_id=client.pk, detail=detail)
+    client = access_client(actor, client_id, lock=True)
+    if client.archived_at is not None:
+        raise ConflictError([Problem("client", "this client is archived; restore them before planning")])
+    if not Screening.objects.filter(client=client).exists():
+        raise ConflictError([Problem("client", "screen the client first: a plan needs a screening")])
+    previous = list(TreatmentPlan.objects.filter(client=client, status="active"))
+    plan = TreatmentPlan.objects.create(
+        clinic_id=actor.staff_clinic_id,
+        client=client,
+        goals=list(goals),
+        sessions_planned=form.sessions_planned,
+        min_interval_days=interval.days,
+        products=list(products),
+        findings=[as_json(f) for f in warnings],
+        notes=form.notes.strip(),
+        kb_version=kb.version.version,
+        kb_hash=kb.version.content_hash,
+        created_by_id=actor.staff_user_id,
+    )
+    PlanZone.objects.bulk_create(PlanZone(plan=plan, zone=z, length_mm=mm) for z, mm in sorted(lengths.items()))
+    for old in previous:
+        _close(actor, old, replaced_by=plan.pk)
+    detail = {"zones": len(lengths), "warnings": len(warnings), "replaces": [old.pk for old in previous]}
+    audit_log.record(actor, "create", "plan", plan.pk, client_id=client.pk, detail=detail)
     return PlanResult(plan, warnings)
 
 
@@ -191,62 +186,42 @@ def active_plan(clinic_id: int, client_id: int) -> TreatmentPlan | None:
     )
 
 
-@gate.records_not_found("client")
+@use_case(Action.RECORD_TREATMENT, "plan", client="client_id", missing="client")
 def planning(actor: Actor, client_id: int) -> Client:
     """The client a new plan is for (refused to roles that do not plan; the read is recorded)."""
-    clinic_id = gate.require(actor, Action.RECORD_TREATMENT, "plan", "", client_id)
-    with transaction.atomic():
-        client = own_client(clinic_id, client_id)
-        audit_log.record(actor, "read", "client", client.pk, client_id=client.pk)
+    client = access_client(actor, client_id)
+    audit_log.record(actor, "read", "client", client.pk, client_id=client.pk)
     return client
 
 
-def _own_plan(clinic_id: int, plan_id: int) -> TreatmentPlan:
-    plan = (
-        TreatmentPlan.objects.select_related("client", "created_by__staff")
-        .prefetch_related("zones")
-        .filter(pk=plan_id, clinic_id=clinic_id)
-        .first()
-    )
-    if plan is None:
-        raise NotFoundError([Problem("plan", "no such treatment plan in your clinic")])
-    return plan
-
-
-@gate.records_not_found("plan")
+@use_case(Action.VIEW_HEALTH, "plan", record="plan_id", missing="plan")
 def get(actor: Actor, plan_id: int) -> TreatmentPlan:
     """One plan of the clinic with its zones (the read is recorded)."""
-    clinic_id = gate.require(actor, Action.VIEW_HEALTH, "plan", plan_id)
-    with transaction.atomic():
-        plan = _own_plan(clinic_id, plan_id)
-        audit_log.record(actor, "read", "plan", plan.pk, client_id=plan.client_id)
+    plan = access_plan(actor, plan_id)
+    audit_log.record(actor, "read", "plan", plan.pk, client_id=plan.client_id)
     return plan
 
 
-@gate.records_not_found("client")
+@use_case(Action.VIEW_HEALTH, "plan", client="client_id", missing="client")
 def plans_of(actor: Actor, client_id: int) -> list[TreatmentPlan]:
     """The client's plans, newest first (the read is recorded)."""
-    clinic_id = gate.require(actor, Action.VIEW_HEALTH, "plan", "", client_id)
-    with transaction.atomic():
-        client = own_client(clinic_id, client_id)
-        rows = list(
-            TreatmentPlan.objects.filter(client=client)
-            .prefetch_related("zones")
-            .order_by("-created_at", "-pk")[:HISTORY_LIMIT]
-        )
-        audit_log.record(actor, "read", "plan", "", client_id=client.pk, detail={"shown": [p.pk for p in rows]})
+    client = access_client(actor, client_id)
+    rows = list(
+        TreatmentPlan.objects.filter(client=client)
+        .prefetch_related("zones")
+        .order_by("-created_at", "-pk")[:HISTORY_LIMIT]
+    )
+    audit_log.record(actor, "read", "plan", "", client_id=client.pk, detail={"shown": [p.pk for p in rows]})
     return rows
 
 
-@gate.records_not_found("plan")
+@use_case(Action.RECORD_TREATMENT, "plan", record="plan_id", missing="plan")
 def close(actor: Actor, plan_id: int) -> TreatmentPlan:
     """Close an active plan: no session can follow it any more."""
-    clinic_id = gate.require(actor, Action.RECORD_TREATMENT, "plan", plan_id)
-    with transaction.atomic():
-        plan = _own_plan(clinic_id, plan_id)
-        if plan.status != "active":
-            raise ConflictError([Problem("plan", "this plan is already closed")])
-        _close(actor, plan)
+    plan = access_plan(actor, plan_id)
+    if plan.status != "active":
+        raise ConflictError([Problem("plan", "this plan is already closed")])
+    _close(actor, plan)
     return plan
 
 

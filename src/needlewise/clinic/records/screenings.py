@@ -17,17 +17,17 @@ import orjson
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from needlewise.clinic.access import gate
 from needlewise.clinic.access.actor import Actor
+from needlewise.clinic.access.guard import use_case
+from needlewise.clinic.access.tenancy import access_client, access_screening
 from needlewise.clinic.audit import log as audit_log
-from needlewise.clinic.records.clients import own_client
 from needlewise.domain.assessment import Assessment, JsonValue
 from needlewise.domain.permissions import Action
 from needlewise.domain.tier import Tier
 from needlewise.domain.vocabulary import Lang, Setting
 from needlewise.engine.evaluate import assess
 from needlewise.engine.knowledge import KnowledgeBase
-from needlewise.errors import ConflictError, InvalidInputError, NotFoundError, Problem
+from needlewise.errors import ConflictError, InvalidInputError, Problem
 from needlewise.services.profiles import parse_profile
 from needlewise.storage.models import AssessmentDocument, Clearance, Client, Screening
 
@@ -58,7 +58,7 @@ def clinic_assessment(profile: dict[str, JsonValue], kb: KnowledgeBase, lang: La
     return assess(parsed, kb, lang)
 
 
-@gate.records_not_found("client")
+@use_case(Action.SCREEN_CLIENTS, "screening", client="client_id", missing="client")
 def record(  # noqa: PLR0913 - one screening's facts
     actor: Actor,
     *,
@@ -69,18 +69,16 @@ def record(  # noqa: PLR0913 - one screening's facts
     source: str = "staff",
 ) -> Screening:
     """Screen a client: run the engine on their answers and keep everything needed to replay it."""
-    clinic_id = gate.require(actor, Action.SCREEN_CLIENTS, "screening", "", client_id)
     assessment = clinic_assessment(profile, kb, lang)
-    with transaction.atomic():
-        client = own_client(clinic_id, client_id)
-        if client.archived_at is not None:
-            raise ConflictError([Problem("client", "this client is archived; restore them before screening")])
-        return add_screening(
-            actor, clinic_id=clinic_id, client=client, profile=profile, assessment=assessment, source=source
-        )
+    client = access_client(actor, client_id)
+    if client.archived_at is not None:
+        raise ConflictError([Problem("client", "this client is archived; restore them before screening")])
+    return _add_screening(
+        actor, clinic_id=actor.staff_clinic_id, client=client, profile=profile, assessment=assessment, source=source
+    )
 
 
-def add_screening(  # noqa: PLR0913 - one screening's facts
+def _add_screening(  # noqa: PLR0913 - one screening's facts
     actor: Actor,
     *,
     clinic_id: int,
@@ -160,45 +158,35 @@ def _current_clearance(latest: Screening | None, recent: list[Clearance], today:
     return _valid_clearance(latest, today) if len(recent) == CLEARANCE_LIMIT else None
 
 
-@gate.records_not_found("client")
+@use_case(Action.VIEW_CLIENTS, "client", record="client_id", client="client_id", missing="client")
 def client_record(actor: Actor, client_id: int) -> ClientRecord:
     """The client page: details for all staff; screenings and clearances only for clinical roles."""
-    clinic_id = gate.require(actor, Action.VIEW_CLIENTS, "client", client_id, client_id)
     today = timezone.localdate()
-    with transaction.atomic():
-        client = own_client(clinic_id, client_id)
-        if not actor.may(Action.VIEW_HEALTH):
-            audit_log.record(actor, "read", "client", client.pk, client_id=client.pk)
-            return ClientRecord(client, None, [], [])
-        screenings = list(
-            Screening.objects.filter(client=client)
-            .select_related("ran_by__staff")
-            .order_by("-created_at", "-pk")[:HISTORY_LIMIT]
-        )
-        latest = screenings[0] if screenings else None
-        clearances = list(
-            Clearance.objects.filter(client=client)
-            .select_related("provider__staff")
-            .order_by("-created_at")[:CLEARANCE_LIMIT]
-        )
-        clearance = _current_clearance(latest, clearances, today)
-        audit_log.record(actor, "read", "client", client.pk, client_id=client.pk, detail={"health": True})
+    client = access_client(actor, client_id)
+    if not actor.may(Action.VIEW_HEALTH):
+        audit_log.record(actor, "read", "client", client.pk, client_id=client.pk)
+        return ClientRecord(client, None, [], [])
+    screenings = list(
+        Screening.objects.filter(client=client)
+        .select_related("ran_by__staff")
+        .order_by("-created_at", "-pk")[:HISTORY_LIMIT]
+    )
+    latest = screenings[0] if screenings else None
+    clearances = list(
+        Clearance.objects.filter(client=client)
+        .select_related("provider__staff")
+        .order_by("-created_at")[:CLEARANCE_LIMIT]
+    )
+    clearance = _current_clearance(latest, clearances, today)
+    audit_log.record(actor, "read", "client", client.pk, client_id=client.pk, detail={"health": True})
     return ClientRecord(client, ClientStatus(latest, clearance, today), screenings, clearances)
 
 
-@gate.records_not_found("screening")
+@use_case(Action.VIEW_HEALTH, "screening", record="screening_id", missing="screening")
 def get(actor: Actor, screening_id: int) -> tuple[Screening, dict[str, JsonValue]]:
     """One screening of the actor's clinic with its stored assessment (the read is recorded)."""
-    clinic_id = gate.require(actor, Action.VIEW_HEALTH, "screening", screening_id)
-    with transaction.atomic():
-        screening = (
-            Screening.objects.select_related("document", "client", "ran_by__staff")
-            .filter(pk=screening_id, clinic_id=clinic_id)
-            .first()
-        )
-        if screening is None:
-            raise NotFoundError([Problem("screening", "no such screening in your clinic")])
-        audit_log.record(actor, "read", "screening", screening.pk, client_id=screening.client_id)
+    screening = access_screening(actor, screening_id, document=True)
+    audit_log.record(actor, "read", "screening", screening.pk, client_id=screening.client_id)
     body = screening.document.body
     assert isinstance(body, dict)  # noqa: S101 - only store_document writes documents, always objects
     return screening, body
@@ -213,22 +201,20 @@ class ClearanceForm:
     expires_on: date | None
 
 
-@gate.records_not_found("client")
+@use_case(Action.SCREEN_CLIENTS, "screening", client="client_id", missing="client", audited=False)
 def require_screener(actor: Actor, client_id: int) -> None:
     """Refuse (and record) roles that do not screen, and clients not of this clinic, at every step."""
-    clinic_id = gate.require(actor, Action.SCREEN_CLIENTS, "screening", "", client_id)
-    own_client(clinic_id, client_id)
+    access_client(actor, client_id)
 
 
+@use_case(Action.RECORD_CLEARANCE, "clearance", record="screening_id", audited=False)
 def require_clearance_role(actor: Actor, screening_id: int) -> None:
     """Refuse (and record) anyone but a provider before they even see the clearance form."""
-    gate.require(actor, Action.RECORD_CLEARANCE, "clearance", screening_id)
 
 
-@gate.records_not_found("screening")
+@use_case(Action.RECORD_CLEARANCE, "clearance", record="screening_id", missing="screening")
 def clear(actor: Actor, screening_id: int, form: ClearanceForm) -> Clearance:
     """Record a provider's clearance of a ``medical_review`` or ``stop`` screening (providers only)."""
-    clinic_id = gate.require(actor, Action.RECORD_CLEARANCE, "clearance", screening_id)
     today = timezone.localdate()
     problems = []
     if len(form.reason.strip()) < 20:  # noqa: PLR2004 - a documented reason, not a tick
@@ -243,29 +229,26 @@ def clear(actor: Actor, screening_id: int, form: ClearanceForm) -> Clearance:
         raise InvalidInputError(problems)
     assert form.cleared_on is not None  # noqa: S101 - checked above
     assert form.expires_on is not None  # noqa: S101 - checked above
-    with transaction.atomic():
-        screening = Screening.objects.filter(pk=screening_id, clinic_id=clinic_id).first()
-        if screening is None:
-            raise NotFoundError([Problem("screening", "no such screening in your clinic")])
-        if Client.objects.filter(pk=screening.client_id, archived_at__isnull=False).exists():
-            raise ConflictError([Problem("client", "this client is archived; restore them before clearing a result")])
-        if Tier(screening.tier) not in NEEDS_CLEARANCE:
-            raise ConflictError([Problem("screening", "only a medical_review or stop result needs a clearance")])
-        clearance = Clearance.objects.create(
-            clinic_id=clinic_id,
-            client_id=screening.client_id,
-            screening=screening,
-            provider_id=actor.staff_user_id,
-            reason=form.reason.strip(),
-            cleared_on=form.cleared_on,
-            expires_on=form.expires_on,
-        )
-        audit_log.record(
-            actor,
-            "create",
-            "clearance",
-            clearance.pk,
-            client_id=screening.client_id,
-            detail={"screening": screening.pk, "expires_on": form.expires_on.isoformat()},
-        )
+    screening = access_screening(actor, screening_id)
+    if Client.objects.filter(pk=screening.client_id, archived_at__isnull=False).exists():
+        raise ConflictError([Problem("client", "this client is archived; restore them before clearing a result")])
+    if Tier(screening.tier) not in NEEDS_CLEARANCE:
+        raise ConflictError([Problem("screening", "only a medical_review or stop result needs a clearance")])
+    clearance = Clearance.objects.create(
+        clinic_id=actor.staff_clinic_id,
+        client_id=screening.client_id,
+        screening=screening,
+        provider_id=actor.staff_user_id,
+        reason=form.reason.strip(),
+        cleared_on=form.cleared_on,
+        expires_on=form.expires_on,
+    )
+    audit_log.record(
+        actor,
+        "create",
+        "clearance",
+        clearance.pk,
+        client_id=screening.client_id,
+        detail={"screening": screening.pk, "expires_on": form.expires_on.isoformat()},
+    )
     return clearance

@@ -14,18 +14,17 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db import transaction
 from django.utils import timezone
 
-from needlewise.clinic.access import gate
 from needlewise.clinic.access.actor import Actor
+from needlewise.clinic.access.guard import use_case
+from needlewise.clinic.access.tenancy import access_appointment, access_client
 from needlewise.clinic.audit import log as audit_log
 from needlewise.clinic.records import plans
-from needlewise.clinic.records.clients import own_client
 from needlewise.clinic.scheduling.calendar_file import CalendarEvent, calendar_file
 from needlewise.domain.permissions import Action, Role
 from needlewise.engine.treatment import next_session_days
-from needlewise.errors import ConflictError, InvalidInputError, NotFoundError, Problem
+from needlewise.errors import ConflictError, InvalidInputError, Problem
 from needlewise.storage.models import Appointment, Client, Clinic, StaffMember, TreatmentPlan, TreatmentSession
 
 TREATING_ROLES = frozenset({Role.PROVIDER, Role.NURSE, Role.AESTHETICIAN})
@@ -48,15 +47,13 @@ def _suggested(plan: TreatmentPlan, last_on: date | None, today: date) -> list[d
     return [date.fromordinal(day + late) for day in days]
 
 
-@gate.records_not_found("client")
+@use_case(Action.MANAGE_SCHEDULE, "appointment", client="client_id", missing="client")
 def suggestions(actor: Actor, client_id: int) -> list[date]:
     """The earliest dates of the active plan's remaining sessions, none before today (dates only)."""
-    clinic_id = gate.require(actor, Action.MANAGE_SCHEDULE, "appointment", "", client_id)
-    with transaction.atomic():
-        client = own_client(clinic_id, client_id)
-        plan = plans.active_plan(clinic_id, client.pk)
-        found = _suggested(plan, last_session_on(client), timezone.localdate()) if plan else []
-        audit_log.record(actor, "read", "appointment_suggestions", client_id=client.pk)
+    client = access_client(actor, client_id)
+    plan = plans.active_plan(actor.staff_clinic_id, client.pk)
+    found = _suggested(plan, last_session_on(client), timezone.localdate()) if plan else []
+    audit_log.record(actor, "read", "appointment_suggestions", client_id=client.pk)
     return found
 
 
@@ -77,10 +74,10 @@ def _treating(clinic_id: int) -> list[StaffMember]:
     )
 
 
+@use_case(Action.MANAGE_SCHEDULE, "appointment", audited=False)
 def practitioners(actor: Actor) -> list[Practitioner]:
     """The clinic's active practitioners (providers, nurses, aestheticians)."""
-    clinic_id = gate.require(actor, Action.MANAGE_SCHEDULE, "appointment")
-    return [Practitioner(m.user_id, m.display_name, m.role) for m in _treating(clinic_id)]
+    return [Practitioner(m.user_id, m.display_name, m.role) for m in _treating(actor.staff_clinic_id)]
 
 
 def _booking_problems(
@@ -110,72 +107,60 @@ def _overlaps(clinic_id: int, practitioner_id: int, starts_at: datetime, minutes
     return any(a.starts_at + timedelta(minutes=a.minutes) > starts_at for a in nearby)
 
 
-@gate.records_not_found("client")
+@use_case(Action.MANAGE_SCHEDULE, "appointment", client="client_id", missing="client")
 def book(
     actor: Actor, client_id: int, practitioner_user_id: int | None, starts_at: datetime | None, minutes: int | None
 ) -> Appointment:
     """Book a session for a client with a practitioner of the clinic (``None``: not filled in)."""
-    clinic_id = gate.require(actor, Action.MANAGE_SCHEDULE, "appointment", "", client_id)
     problems = _booking_problems(practitioner_user_id, starts_at, minutes, timezone.now())
     if problems:
         raise InvalidInputError(problems)
     assert practitioner_user_id is not None  # noqa: S101 - checked above
     assert starts_at is not None  # noqa: S101 - checked above
     assert minutes is not None  # noqa: S101 - checked above
-    with transaction.atomic():
-        client = own_client(clinic_id, client_id)
-        if client.archived_at is not None:
-            raise ConflictError([Problem("client", "this client is archived; restore them before booking")])
-        member = (
-            StaffMember.objects.select_for_update()
-            .filter(clinic_id=clinic_id, user_id=practitioner_user_id, user__is_active=True)
-            .first()
-        )
-        if member is None or Role(member.role) not in TREATING_ROLES:
-            raise InvalidInputError([Problem("practitioner", "choose an active provider, nurse or aesthetician")])
-        plan = plans.active_plan(clinic_id, client.pk)
-        last_on = last_session_on(client)
-        if plan is not None and last_on is not None:
-            earliest = last_on + timedelta(days=plan.min_interval_days)
-            if timezone.localtime(starts_at).date() < earliest:
-                raise InvalidInputError(
-                    [Problem("starts_at", f"too soon after the last session: the earliest date is {earliest}")]
-                )
-        if _overlaps(clinic_id, member.user_id, starts_at, minutes):
-            raise ConflictError([Problem("starts_at", "the practitioner has another appointment at that time")])
-        appointment = Appointment.objects.create(
-            clinic_id=clinic_id,
-            client=client,
-            practitioner_id=member.user_id,
-            plan=plan,
-            starts_at=starts_at,
-            minutes=minutes,
-            uid=f"{secrets.token_hex(16)}@needlewise",
-            created_by_id=actor.staff_user_id,
-        )
-        audit_log.record(actor, "create", "appointment", appointment.pk, client_id=client.pk)
+    client = access_client(actor, client_id)
+    if client.archived_at is not None:
+        raise ConflictError([Problem("client", "this client is archived; restore them before booking")])
+    member = (
+        StaffMember.objects.select_for_update()
+        .filter(clinic_id=actor.staff_clinic_id, user_id=practitioner_user_id, user__is_active=True)
+        .first()
+    )
+    if member is None or Role(member.role) not in TREATING_ROLES:
+        raise InvalidInputError([Problem("practitioner", "choose an active provider, nurse or aesthetician")])
+    plan = plans.active_plan(actor.staff_clinic_id, client.pk)
+    last_on = last_session_on(client)
+    if plan is not None and last_on is not None:
+        earliest = last_on + timedelta(days=plan.min_interval_days)
+        if timezone.localtime(starts_at).date() < earliest:
+            raise InvalidInputError(
+                [Problem("starts_at", f"too soon after the last session: the earliest date is {earliest}")]
+            )
+    if _overlaps(actor.staff_clinic_id, member.user_id, starts_at, minutes):
+        raise ConflictError([Problem("starts_at", "the practitioner has another appointment at that time")])
+    appointment = Appointment.objects.create(
+        clinic_id=actor.staff_clinic_id,
+        client=client,
+        practitioner_id=member.user_id,
+        plan=plan,
+        starts_at=starts_at,
+        minutes=minutes,
+        uid=f"{secrets.token_hex(16)}@needlewise",
+        created_by_id=actor.staff_user_id,
+    )
+    audit_log.record(actor, "create", "appointment", appointment.pk, client_id=client.pk)
     return appointment
 
 
-def own_appointment(clinic_id: int, appointment_id: int) -> Appointment:
-    """The appointment with this id in this clinic; NotFoundError otherwise (other clinics' ids included)."""
-    found = Appointment.objects.select_related("client").filter(pk=appointment_id, clinic_id=clinic_id).first()
-    if found is None:
-        raise NotFoundError([Problem("appointment", "no such appointment in your clinic")])
-    return found
-
-
-@gate.records_not_found("appointment")
+@use_case(Action.MANAGE_SCHEDULE, "appointment", record="appointment_id", missing="appointment")
 def cancel(actor: Actor, appointment_id: int) -> Appointment:
     """Cancel a booked appointment (it stays listed in the audit log and the client's history)."""
-    clinic_id = gate.require(actor, Action.MANAGE_SCHEDULE, "appointment", appointment_id)
-    with transaction.atomic():
-        appointment = own_appointment(clinic_id, appointment_id)
-        if appointment.status != BOOKED:
-            raise ConflictError([Problem("appointment", "this appointment is already cancelled")])
-        appointment.status = CANCELLED
-        appointment.save(update_fields=["status"])
-        audit_log.record(actor, "cancel", "appointment", appointment.pk, client_id=appointment.client_id)
+    appointment = access_appointment(actor, appointment_id)
+    if appointment.status != BOOKED:
+        raise ConflictError([Problem("appointment", "this appointment is already cancelled")])
+    appointment.status = CANCELLED
+    appointment.save(update_fields=["status"])
+    audit_log.record(actor, "cancel", "appointment", appointment.pk, client_id=appointment.client_id)
     return appointment
 
 
@@ -241,23 +226,24 @@ def _row(a: Appointment, numbers: dict[int, int]) -> DayRow:
     )
 
 
+@use_case(Action.MANAGE_SCHEDULE, "appointment")
 def day_list(actor: Actor, day: date, practitioner_user_id: int | None = None) -> list[DayColumn]:
     """The day's booked appointments per practitioner (every active practitioner, or the one asked for)."""
-    clinic_id = gate.require(actor, Action.MANAGE_SCHEDULE, "appointment")
     start = timezone.make_aware(datetime.combine(day, time.min))
     end = timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
-    rows = Appointment.objects.filter(clinic_id=clinic_id, status=BOOKED, starts_at__gte=start, starts_at__lt=end)
+    rows = Appointment.objects.filter(
+        clinic_id=actor.staff_clinic_id, status=BOOKED, starts_at__gte=start, starts_at__lt=end
+    )
     if practitioner_user_id is not None:
         rows = rows.filter(practitioner_id=practitioner_user_id)
-    with transaction.atomic():
-        appointments = list(rows.select_related("client", "plan").order_by("starts_at", "pk"))
-        members = {m.user_id: m for m in _treating(clinic_id)}
-        missing = {a.practitioner_id for a in appointments} - set(members)
-        members |= {m.user_id: m for m in StaffMember.objects.filter(clinic_id=clinic_id, user_id__in=missing)}
-        numbers = _session_numbers(appointments)
-        audit_log.record(
-            actor, "read", "appointment", detail={"day": day.isoformat(), "shown": [a.pk for a in appointments]}
-        )
+    appointments = list(rows.select_related("client", "plan").order_by("starts_at", "pk"))
+    members = {m.user_id: m for m in _treating(actor.staff_clinic_id)}
+    missing = {a.practitioner_id for a in appointments} - set(members)
+    members |= {m.user_id: m for m in StaffMember.objects.filter(clinic_id=actor.staff_clinic_id, user_id__in=missing)}
+    numbers = _session_numbers(appointments)
+    audit_log.record(
+        actor, "read", "appointment", detail={"day": day.isoformat(), "shown": [a.pk for a in appointments]}
+    )
     shown = [m for m in members.values() if practitioner_user_id in {None, m.user_id}]
     return [
         DayColumn(
@@ -268,14 +254,12 @@ def day_list(actor: Actor, day: date, practitioner_user_id: int | None = None) -
     ]
 
 
-@gate.records_not_found("appointment")
+@use_case(Action.MANAGE_SCHEDULE, "appointment", record="appointment_id", missing="appointment")
 def ics(actor: Actor, appointment_id: int) -> bytes:
     """An appointment as a calendar file: the clinic's name and city and the times, no health details."""
-    clinic_id = gate.require(actor, Action.MANAGE_SCHEDULE, "appointment", appointment_id)
-    with transaction.atomic():
-        appointment = own_appointment(clinic_id, appointment_id)
-        clinic = Clinic.objects.get(pk=clinic_id)
-        audit_log.record(actor, "export", "appointment", appointment.pk, client_id=appointment.client_id)
+    appointment = access_appointment(actor, appointment_id)
+    clinic = Clinic.objects.get(pk=actor.staff_clinic_id)
+    audit_log.record(actor, "export", "appointment", appointment.pk, client_id=appointment.client_id)
     event = CalendarEvent(
         uid=appointment.uid,
         starts_at=appointment.starts_at,

@@ -11,15 +11,15 @@ import hashlib
 import io
 import warnings
 
-from django.db import transaction
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from needlewise.clinic.access import gate
 from needlewise.clinic.access.actor import Actor
+from needlewise.clinic.access.guard import use_case
+from needlewise.clinic.access.tenancy import access_photo, access_session
 from needlewise.clinic.audit import log as audit_log
 from needlewise.domain.permissions import Action
-from needlewise.errors import InvalidInputError, NotFoundError, Problem
-from needlewise.storage.models import SessionPhoto, TreatmentSession
+from needlewise.errors import InvalidInputError, Problem
+from needlewise.storage.models import SessionPhoto
 
 MAX_BYTES = 15 * 1024 * 1024
 MAX_PIXELS = 40_000_000
@@ -51,43 +51,33 @@ def clean_image(data: bytes) -> tuple[bytes, int, int]:
     return out.getvalue(), upright.width, upright.height
 
 
-@gate.records_not_found("session")
+@use_case(Action.RECORD_TREATMENT, "photo", missing="session")
 def add(actor: Actor, session_id: int, data: bytes, caption: str = "") -> SessionPhoto:
     """Attach a photo to a session of the actor's clinic."""
-    clinic_id = gate.require(actor, Action.RECORD_TREATMENT, "photo", "", None)
     if len(caption.strip()) > 200:  # noqa: PLR2004 - the column's length
         raise InvalidInputError([Problem("caption", "at most 200 characters")])
     image, width, height = clean_image(data)
-    with transaction.atomic():
-        session = TreatmentSession.objects.filter(pk=session_id, clinic_id=clinic_id).first()
-        if session is None:
-            raise NotFoundError([Problem("session", "no such session in your clinic")])
-        photo = SessionPhoto.objects.create(
-            clinic_id=clinic_id,
-            session=session,
-            image=image,
-            content_type="image/jpeg",
-            width=width,
-            height=height,
-            digest=hashlib.sha256(image).hexdigest(),
-            caption=caption.strip(),
-            uploaded_by_id=actor.staff_user_id,
-        )
-        audit_log.record(
-            actor, "create", "photo", photo.pk, client_id=session.client_id, detail={"session": session.pk}
-        )
+    session = access_session(actor, session_id)
+    photo = SessionPhoto.objects.create(
+        clinic_id=actor.staff_clinic_id,
+        session=session,
+        image=image,
+        content_type="image/jpeg",
+        width=width,
+        height=height,
+        digest=hashlib.sha256(image).hexdigest(),
+        caption=caption.strip(),
+        uploaded_by_id=actor.staff_user_id,
+    )
+    audit_log.record(actor, "create", "photo", photo.pk, client_id=session.client_id, detail={"session": session.pk})
     return photo
 
 
-@gate.records_not_found("photo")
+@use_case(Action.VIEW_HEALTH, "photo", record="photo_id", missing="photo")
 def image(actor: Actor, photo_id: int) -> tuple[bytes, str]:
     """A photo's bytes and content type (the read is recorded)."""
-    clinic_id = gate.require(actor, Action.VIEW_HEALTH, "photo", photo_id)
-    with transaction.atomic():
-        photo = SessionPhoto.objects.select_related("session").filter(pk=photo_id, clinic_id=clinic_id).first()
-        if photo is None:
-            raise NotFoundError([Problem("photo", "no such photo in your clinic")])
-        audit_log.record(actor, "read", "photo", photo.pk, client_id=photo.session.client_id)
+    photo = access_photo(actor, photo_id)
+    audit_log.record(actor, "read", "photo", photo.pk, client_id=photo.session.client_id)
     return bytes(photo.image), photo.content_type
 
 

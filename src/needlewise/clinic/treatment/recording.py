@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from needlewise.clinic.access import gate
 from needlewise.clinic.access.actor import Actor
+from needlewise.clinic.access.guard import use_case
+from needlewise.clinic.access.tenancy import access_client
 from needlewise.clinic.audit import log as audit_log
 from needlewise.clinic.followup import checkins
 from needlewise.clinic.records import integrity, plans
@@ -65,26 +66,25 @@ def _check_json(result: CheckResult) -> dict[str, object]:
     return {"code": result.code.value, "passed": result.passed, "details": dict(result.details)}
 
 
-def _plan(clinic_id: int, client_id: int, plan_id: int) -> TreatmentPlan:
-    plan = TreatmentPlan.objects.filter(pk=plan_id, clinic_id=clinic_id, client_id=client_id).first()
+def _plan(client: Client, plan_id: int) -> TreatmentPlan:
+    """The client's plan the form names (the client is already the actor's clinic's)."""
+    plan = TreatmentPlan.objects.filter(pk=plan_id, clinic_id=client.clinic_id, client=client).first()
     if plan is None:
         raise NotFoundError([Problem("plan_id", "no such treatment plan for this client in your clinic")])
     return plan
 
 
 def _prepare(
-    actor: Actor, clinic_id: int, client_id: int, form: SessionForm, kb: KnowledgeBase
+    actor: Actor, client_id: int, form: SessionForm, kb: KnowledgeBase
 ) -> tuple[Client, TreatmentPlan, ValidSession, Outcome, session_checks.DayFacts]:
-    client = Client.objects.select_for_update().filter(pk=client_id, clinic_id=clinic_id).first()
-    if client is None:
-        raise NotFoundError([Problem("client", "no such client in your clinic")])
+    client = access_client(actor, client_id, lock=True)
     if client.archived_at is not None:
         raise ConflictError([Problem("client", "this client is archived; restore them before treatment")])
-    plan = _plan(clinic_id, client_id, form.plan_id)
+    plan = _plan(client, form.plan_id)
     planned = {z.zone: z.length_mm for z in plan.zones.all()}
     valid = validate(form, kb, planned)
     assert form.cartridge_expiry is not None  # noqa: S101 - validate() requires it
-    clinic = Clinic.objects.get(pk=clinic_id)
+    clinic = Clinic.objects.get(pk=client.clinic_id)
     today = timezone.localdate()
     facts = session_checks.gather(clinic, client_id, today)
     checks, lengths = session_checks.run(
@@ -101,13 +101,11 @@ def _prepare(
     return client, plan, valid, Outcome(checks, warnings), facts
 
 
-@gate.records_not_found("client")
+@use_case(Action.RECORD_TREATMENT, "session", client="client_id", missing="client")
 def check(actor: Actor, client_id: int, form: SessionForm, kb: KnowledgeBase) -> Outcome:
     """Run the day's checks without recording anything (the practitioner's "check before I start")."""
-    clinic_id = gate.require(actor, Action.RECORD_TREATMENT, "session", "", client_id)
-    with transaction.atomic():
-        _, plan, _, outcome, _ = _prepare(actor, clinic_id, client_id, form, kb)
-        audit_log.record(actor, "check", "session", "", client_id=client_id, detail=_summary(plan, outcome))
+    _, plan, _, outcome, _ = _prepare(actor, client_id, form, kb)
+    audit_log.record(actor, "check", "session", "", client_id=client_id, detail=_summary(plan, outcome))
     return outcome
 
 
@@ -115,18 +113,17 @@ def _summary(plan: TreatmentPlan, outcome: Outcome) -> dict[str, object]:
     return {"plan": plan.pk, "blocked": [c.code.value for c in outcome.blocked]}
 
 
-@gate.records_not_found("client")
+@use_case(Action.RECORD_TREATMENT, "session", client="client_id", missing="client", atomic=False)
 def record(actor: Actor, client_id: int, form: SessionForm, kb: KnowledgeBase) -> Outcome:
     """Record a session if every check passes; otherwise ConflictError lists each failed check and what to do."""
-    clinic_id = gate.require(actor, Action.RECORD_TREATMENT, "session", "", client_id)
     with transaction.atomic():
-        client, plan, valid, outcome, facts = _prepare(actor, clinic_id, client_id, form, kb)
+        client, plan, valid, outcome, facts = _prepare(actor, client_id, form, kb)
         if not outcome.blocked:
             try:
                 with transaction.atomic():
                     session = _insert(
                         actor,
-                        clinic_id=clinic_id,
+                        clinic_id=actor.staff_clinic_id,
                         client=client,
                         plan=plan,
                         valid=valid,

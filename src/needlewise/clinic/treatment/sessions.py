@@ -5,31 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import transaction
-
-from needlewise.clinic.access import gate
 from needlewise.clinic.access.actor import Actor
+from needlewise.clinic.access.guard import use_case
+from needlewise.clinic.access.tenancy import access_client, access_session
 from needlewise.clinic.audit import log as audit_log
 from needlewise.clinic.records import plans
 from needlewise.domain.permissions import Action
-from needlewise.errors import NotFoundError, Problem
 from needlewise.storage.models import Client, TreatmentPlan, TreatmentSession
 
 
-@gate.records_not_found("session")
+@use_case(Action.VIEW_HEALTH, "session", record="session_id", missing="session")
 def get(actor: Actor, session_id: int) -> TreatmentSession:
     """One session of the actor's clinic with its zones (the read is recorded)."""
-    clinic_id = gate.require(actor, Action.VIEW_HEALTH, "session", session_id)
-    with transaction.atomic():
-        session = (
-            TreatmentSession.objects.select_related("client", "plan", "practitioner__staff")
-            .prefetch_related("zones")
-            .filter(pk=session_id, clinic_id=clinic_id)
-            .first()
-        )
-        if session is None:
-            raise NotFoundError([Problem("session", "no such session in your clinic")])
-        audit_log.record(actor, "read", "session", session.pk, client_id=session.client_id)
+    session = access_session(actor, session_id, details=True)
+    audit_log.record(actor, "read", "session", session.pk, client_id=session.client_id)
     return session
 
 
@@ -52,15 +41,11 @@ class SessionStart:
     planned: dict[str, Decimal]
 
 
-@gate.records_not_found("client")
+@use_case(Action.RECORD_TREATMENT, "session", client="client_id", missing="client")
 def start(actor: Actor, client_id: int) -> SessionStart:
     """The client and their active plan, for the session form (the read is recorded)."""
-    clinic_id = gate.require(actor, Action.RECORD_TREATMENT, "session", "", client_id)
-    with transaction.atomic():
-        client = Client.objects.filter(pk=client_id, clinic_id=clinic_id).first()
-        if client is None:
-            raise NotFoundError([Problem("client", "no such client in your clinic")])
-        plan = plans.active_plan(clinic_id, client.pk)
-        audit_log.record(actor, "read", "client", client.pk, client_id=client.pk, detail={"health": True})
+    client = access_client(actor, client_id)
+    plan = plans.active_plan(actor.staff_clinic_id, client.pk)
+    audit_log.record(actor, "read", "client", client.pk, client_id=client.pk, detail={"health": True})
     planned = {z.zone: z.length_mm for z in plan.zones.all()} if plan else {}
     return SessionStart(client, plan, planned)

@@ -1,0 +1,117 @@
+"""One way into each kind of clinic record: by its id, within the actor's clinic, or "not found".
+
+Each ``access_<record>`` function fetches one row of the acting person's clinic. Any other id, another
+clinic's included, raises the same :class:`~needlewise.errors.NotFoundError` ("no such ... in your
+clinic"), so a guess cannot tell another clinic's record from one that does not exist. Use cases run
+these inside their guard (:func:`needlewise.clinic.access.guard.use_case`), which records the miss.
+``lock`` takes the row's lock for the rest of the transaction (``SELECT ... FOR UPDATE``).
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from django.db.models import Model, QuerySet
+
+from needlewise.clinic.access.actor import Actor
+from needlewise.errors import NotFoundError, Problem
+from needlewise.storage.models import (
+    AdverseEvent,
+    Appointment,
+    CheckIn,
+    Client,
+    Consent,
+    ConsentTemplate,
+    ConsultationRequest,
+    RecallContact,
+    Screening,
+    SessionPhoto,
+    StaffMember,
+    TreatmentPlan,
+    TreatmentSession,
+)
+
+M = TypeVar("M", bound=Model)
+
+
+def _one(rows: QuerySet[M], actor: Actor, pk: int, where: str, what: str) -> M:
+    found = rows.filter(pk=pk, clinic_id=actor.clinic_id).first()
+    if found is None:
+        raise NotFoundError([Problem(where, f"no such {what} in your clinic")])
+    return found
+
+
+def access_client(actor: Actor, client_id: int, *, lock: bool = False) -> Client:
+    """A client of the actor's clinic."""
+    rows = Client.objects.select_for_update() if lock else Client.objects.all()
+    return _one(rows, actor, client_id, "client", "client")
+
+
+def access_staff(actor: Actor, staff_id: int) -> StaffMember:
+    """A staff member of the actor's clinic, with their account."""
+    return _one(StaffMember.objects.select_related("user"), actor, staff_id, "staff", "staff member")
+
+
+def access_screening(actor: Actor, screening_id: int, *, document: bool = False) -> Screening:
+    """A screening of the actor's clinic (with its stored assessment, client and screener if ``document``)."""
+    rows = Screening.objects.select_related("document", "client", "ran_by__staff") if document else Screening.objects
+    return _one(rows.all(), actor, screening_id, "screening", "screening")
+
+
+def access_plan(actor: Actor, plan_id: int) -> TreatmentPlan:
+    """A treatment plan of the actor's clinic, with its client, author and zones."""
+    rows = TreatmentPlan.objects.select_related("client", "created_by__staff").prefetch_related("zones")
+    return _one(rows, actor, plan_id, "plan", "treatment plan")
+
+
+def access_consent_template(actor: Actor, template_id: int) -> ConsentTemplate:
+    """A consent version of the actor's clinic, with its author."""
+    rows = ConsentTemplate.objects.select_related("created_by__staff")
+    return _one(rows, actor, template_id, "consent_template", "consent version")
+
+
+def access_consent(actor: Actor, consent_id: int, *, files: bool = False) -> Consent:
+    """A signed consent of the actor's clinic (its signature image and scan only with ``files``)."""
+    rows = Consent.objects.select_related("client", "recorded_by__staff")
+    return _one(rows if files else rows.defer("signature_png", "scan"), actor, consent_id, "consent", "consent")
+
+
+def access_session(actor: Actor, session_id: int, *, details: bool = False) -> TreatmentSession:
+    """A treatment session of the actor's clinic, with its client (plan, practitioner and zones if ``details``)."""
+    rows = TreatmentSession.objects.select_related("client")
+    if details:
+        rows = rows.select_related("plan", "practitioner__staff").prefetch_related("zones")
+    return _one(rows, actor, session_id, "session", "session")
+
+
+def access_photo(actor: Actor, photo_id: int) -> SessionPhoto:
+    """A session photo of the actor's clinic, with its session."""
+    return _one(SessionPhoto.objects.select_related("session"), actor, photo_id, "photo", "photo")
+
+
+def access_checkin(actor: Actor, checkin_id: int, *, lock: bool = False) -> CheckIn:
+    """A check-in of the actor's clinic."""
+    rows = CheckIn.objects.select_for_update() if lock else CheckIn.objects.all()
+    return _one(rows, actor, checkin_id, "checkin", "check-in")
+
+
+def access_adverse_event(actor: Actor, event_id: int, *, lock: bool = False) -> AdverseEvent:
+    """An adverse event of the actor's clinic, with its client and session."""
+    rows = AdverseEvent.objects.select_for_update(of=("self",)) if lock else AdverseEvent.objects.all()
+    return _one(rows.select_related("client", "session"), actor, event_id, "adverse_event", "adverse event")
+
+
+def access_appointment(actor: Actor, appointment_id: int) -> Appointment:
+    """An appointment of the actor's clinic, with its client."""
+    return _one(Appointment.objects.select_related("client"), actor, appointment_id, "appointment", "appointment")
+
+
+def access_request(actor: Actor, request_id: int) -> ConsultationRequest:
+    """A consultation request sent to the actor's clinic, with its assessment."""
+    return _one(ConsultationRequest.objects.select_related("document"), actor, request_id, "request", "request")
+
+
+def access_recall_contact(actor: Actor, contact_id: int, *, lock: bool = False) -> RecallContact:
+    """A recall contact mark of the actor's clinic."""
+    rows = RecallContact.objects.select_for_update() if lock else RecallContact.objects.all()
+    return _one(rows, actor, contact_id, "recall_contact", "recall contact")
