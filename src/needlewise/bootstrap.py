@@ -1,4 +1,4 @@
-"""Composition root: the one place that picks concrete parts (today: which knowledge base)."""
+"""Composition root: the one place that picks concrete parts (the knowledge base, storage, the message sender)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from needlewise.engine.knowledge import KnowledgeBase
 from needlewise.kb.loader import load_knowledge_base
-from needlewise.services.ports import SavedResults
+from needlewise.services.ports import MessageSender, SavedResults
 
 if TYPE_CHECKING:
     from needlewise.storage.backup import BackupReport, RestoreReport
@@ -26,6 +26,13 @@ def saved_results() -> SavedResults:
     from needlewise.storage.saved_results import DjangoSavedResults  # noqa: PLC0415 - Django only when asked
 
     return DjangoSavedResults()
+
+
+def message_sender() -> MessageSender:
+    """Where outbound messages go: e-mail through Django's configured backend (needs Django configured)."""
+    from needlewise.adapters.mail import DjangoMailSender  # noqa: PLC0415 - Django only when asked
+
+    return DjangoMailSender()
 
 
 def backup_database(target: Path) -> BackupReport:

@@ -1,4 +1,9 @@
-"""Ports: what the services need from storage, as Protocols the storage layer implements."""
+"""Ports: what the services and the clinic need from the outside, as Protocols adapters implement.
+
+:class:`SavedResults` is implemented by the storage layer; :class:`MessageSender` by
+:mod:`needlewise.adapters.mail` (e-mail today; SMS, reminders and alerts next). The composition root
+(:mod:`needlewise.bootstrap`) picks the concrete one.
+"""
 
 from __future__ import annotations
 
@@ -34,3 +39,24 @@ class SavedResults(Protocol):
 
     def delete(self, token_digest: str) -> bool:
         """Delete the record; whether one existed."""
+
+
+@dataclass(frozen=True, slots=True)
+class OutboundMessage:
+    """One message to a person: e-mail today, SMS next.
+
+    Messages never carry health data: no answers, results, findings or treatment details, only
+    account wording and links behind which the person signs in or proves who they are.
+    """
+
+    to: tuple[str, ...]
+    subject: str
+    text: str
+    html: str | None = None
+
+
+class MessageSender(Protocol):
+    """Where outbound messages go."""
+
+    def send(self, message: OutboundMessage) -> None:
+        """Send ``message`` now (an error if it could not be handed over)."""

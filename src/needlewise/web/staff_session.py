@@ -17,7 +17,7 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 
-from needlewise.clinic.access.request_actor import SEEN, SIGNED_IN_AT, VERIFIED, actor_of, client_ip
+from needlewise.edge.request_actor import SEEN, SIGNED_IN_AT, VERIFIED, actor_of, client_ip
 
 Handler = Callable[[HttpRequest], HttpResponse]
 View = Callable[..., HttpResponse | StreamingHttpResponse]

@@ -1,4 +1,4 @@
-"""Which staff member a Django request acts as."""
+"""Which staff member a Django request acts as (the edge turns a request into an actor)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser, User
 from django.test import RequestFactory
 
-from needlewise.clinic.access import request_actor
+from needlewise.edge import request_actor
 from needlewise.domain.permissions import Role
 
 pytestmark = pytest.mark.django_db

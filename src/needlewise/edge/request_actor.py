@@ -1,7 +1,8 @@
 """Which staff member a Django request acts as: the signed-in user whose session passed every factor.
 
-Shared by the web pages and the JSON API. The session keys are written at sign-in
-(:func:`needlewise.web.staff_session.start`).
+Shared by the web pages and the JSON API (an edge concern: the clinic's use cases take the
+:class:`~needlewise.clinic.access.actor.Actor` this makes, never a request). The session keys are
+written at sign-in (:func:`needlewise.web.staff_session.start`).
 """
 
 from __future__ import annotations
