@@ -21,10 +21,10 @@ from needlewise import bootstrap
 from needlewise.api.responses import error_response, json_response
 from needlewise.api.schemas import AssessmentOut, ErrorOut, TierName
 from needlewise.clinic.access.actor import Actor
-from needlewise.edge.request_actor import actor_of
 from needlewise.clinic.records import clients, screenings
 from needlewise.domain.assessment import JsonValue
 from needlewise.domain.vocabulary import Lang
+from needlewise.edge.request_actor import actor_of
 from needlewise.errors import (
     ClinicError,
     ConflictError,

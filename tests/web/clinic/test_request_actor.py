@@ -6,8 +6,8 @@ import pytest
 from django.contrib.auth.models import AnonymousUser, User
 from django.test import RequestFactory
 
-from needlewise.edge import request_actor
 from needlewise.domain.permissions import Role
+from needlewise.edge import request_actor
 
 pytestmark = pytest.mark.django_db
 

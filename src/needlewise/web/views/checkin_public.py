@@ -12,10 +12,10 @@ from django.utils import translation
 from django.views.decorators.http import require_http_methods
 
 from needlewise.clinic.access.actor import Actor
-from needlewise.edge.request_actor import client_ip, request_id
 from needlewise.clinic.followup import checkins
 from needlewise.clinic.followup.checkins import CheckinView
 from needlewise.domain.vocabulary import Lang
+from needlewise.edge.request_actor import client_ip, request_id
 from needlewise.errors import ConflictError, InvalidInputError, NotFoundError
 from needlewise.web.views.common import knowledge, render
 
