@@ -7,7 +7,7 @@ UV := UV_PYTHON_DOWNLOADS=never python3 -m uv
 RUN := $(UV) run --frozen
 
 .DEFAULT_GOAL := help
-.PHONY: help install run assess test lint typecheck contracts kb-check kb-diff kb-snapshot kb-hazards unit unit-postgres bench bench-api bench-clinic bench-recall messages fmt clean
+.PHONY: help install run assess test lint typecheck contracts kb-check kb-diff kb-snapshot kb-hazards unit unit-postgres query-counts bench bench-api bench-clinic bench-recall messages fmt clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -53,6 +53,10 @@ kb-hazards: install ## Check the hazard log (docs/hazards.yaml): its rules, code
 
 unit: install ## pytest with branch coverage (fails under 100 %)
 	$(RUN) pytest --cov --cov-report=term-missing:skip-covered
+
+query-counts: install ## Re-record the SQL statements per page and API route (tests/snapshots/query_counts.json) after checking a change is intended
+	NEEDLEWISE_RECORD_QUERY_COUNTS=1 $(RUN) pytest -q -p no:randomly --no-cov tests/web/test_query_counts.py
+	@git --no-pager diff --stat -- tests/snapshots/query_counts.json
 
 POSTGRES_URL ?= $(or $(NEEDLEWISE_POSTGRES_URL),postgresql://postgres@127.0.0.1:5432/test)
 
