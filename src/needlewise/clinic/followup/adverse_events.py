@@ -21,12 +21,13 @@ from needlewise.clinic.followup.alerts import _close_alert  # package-private: o
 from needlewise.clinic.followup.checkins import ALERT_OPEN, session_day
 from needlewise.clinic.records import integrity
 from needlewise.domain.permissions import Action
+from needlewise.domain.statuses import EventOutcome, EventSeverity
 from needlewise.engine.knowledge import KnowledgeBase
 from needlewise.errors import ConflictError, InvalidInputError, Problem
 from needlewise.storage.models import AdverseEvent, CheckIn, TreatmentSession
 
-SEVERITIES = ("mild", "moderate", "severe")
-OUTCOMES = ("ongoing", "resolved", "resolved_with_sequelae", "unknown")
+SEVERITIES = tuple(s.value for s in EventSeverity)
+OUTCOMES = tuple(o.value for o in EventOutcome)
 DESCRIPTION_LIMIT = 5000
 NOTE_LIMIT = 1000
 RECENT_LIMIT = 50

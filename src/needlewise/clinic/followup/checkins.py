@@ -32,6 +32,7 @@ from needlewise.clinic.access.guard import use_case
 from needlewise.clinic.access.tenancy import access_session
 from needlewise.clinic.audit import log as audit_log
 from needlewise.domain.permissions import Action
+from needlewise.domain.statuses import AlertStatus
 from needlewise.domain.treatment import Triage
 from needlewise.domain.vocabulary import Lang
 from needlewise.engine.knowledge import KnowledgeBase
@@ -40,7 +41,11 @@ from needlewise.engine.treatment_knowledge import CheckinQuestion
 from needlewise.errors import ConflictError, InvalidInputError, NotFoundError, Problem
 from needlewise.storage.models import CheckIn, Clinic, TreatmentSession
 
-ALERT_OPEN, ALERT_NONE, ALERT_ACKNOWLEDGED = "open", "none", "acknowledged"
+ALERT_OPEN, ALERT_NONE, ALERT_ACKNOWLEDGED = (
+    AlertStatus.OPEN.value,
+    AlertStatus.NONE.value,
+    AlertStatus.ACKNOWLEDGED.value,
+)
 _TOKEN_LIMIT = 100  # a real token has 43 characters
 
 

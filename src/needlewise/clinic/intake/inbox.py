@@ -15,6 +15,7 @@ from needlewise.clinic.audit import log as audit_log
 from needlewise.clinic.records.clients import name_key, phone_digits
 from needlewise.clinic.records.screenings import _add_screening, clinic_assessment  # _add_screening: package-private
 from needlewise.domain.permissions import Action
+from needlewise.domain.statuses import RequestStatus
 from needlewise.domain.vocabulary import Lang
 from needlewise.engine.knowledge import KnowledgeBase
 from needlewise.errors import ConflictError, Problem
@@ -24,7 +25,7 @@ QUEUE_LIMIT = 100
 
 
 @use_case(Action.MANAGE_INTAKE, "consultation_request")
-def queue(actor: Actor, status: str = "open") -> list[ConsultationRequest]:
+def queue(actor: Actor, status: str = RequestStatus.OPEN.value) -> list[ConsultationRequest]:
     """The clinic's requests with this status, newest first."""
     rows = list(
         ConsultationRequest.objects.filter(clinic_id=actor.staff_clinic_id, status=status).order_by("-created_at")[
@@ -47,7 +48,7 @@ def get(actor: Actor, request_id: int) -> ConsultationRequest:
 def accept(actor: Actor, request_id: int, kb: KnowledgeBase) -> Client:
     """Turn an open request into a client with a first screening in the clinic setting."""
     request = access_request(actor, request_id)
-    if request.status != "open":
+    if request.status != RequestStatus.OPEN:
         raise ConflictError([Problem("request", f"this request is already {request.status}")])
     given, _, family = request.contact_name.partition("\n")
     assert request.birth_date is not None  # noqa: S101 - submit() requires it
@@ -79,7 +80,11 @@ def accept(actor: Actor, request_id: int, kb: KnowledgeBase) -> Client:
         assessment=assessment,
         source="consumer_request",
     )
-    request.status, request.handled_by_id, request.handled_at = "accepted", actor.staff_user_id, timezone.now()
+    request.status, request.handled_by_id, request.handled_at = (
+        RequestStatus.ACCEPTED.value,
+        actor.staff_user_id,
+        timezone.now(),
+    )
     request.client = client
     request.save(update_fields=["status", "handled_by", "handled_at", "client"])
     audit_log.record(
@@ -92,9 +97,13 @@ def accept(actor: Actor, request_id: int, kb: KnowledgeBase) -> Client:
 def decline(actor: Actor, request_id: int) -> ConsultationRequest:
     """Close an open request without making a client."""
     request = access_request(actor, request_id)
-    if request.status != "open":
+    if request.status != RequestStatus.OPEN:
         raise ConflictError([Problem("request", f"this request is already {request.status}")])
-    request.status, request.handled_by_id, request.handled_at = "declined", actor.staff_user_id, timezone.now()
+    request.status, request.handled_by_id, request.handled_at = (
+        RequestStatus.DECLINED.value,
+        actor.staff_user_id,
+        timezone.now(),
+    )
     request.save(update_fields=["status", "handled_by", "handled_at"])
     audit_log.record(actor, "update", "consultation_request", request.pk, detail={"status": "declined"})
     return request

@@ -22,6 +22,7 @@ from needlewise.clinic.access.guard import use_case
 from needlewise.clinic.access.tenancy import access_client, access_plan
 from needlewise.clinic.audit import log as audit_log
 from needlewise.domain.permissions import NEEDLE_SCOPE_MM, Action
+from needlewise.domain.statuses import PlanStatus
 from needlewise.domain.treatment import Finding, FindingLevel
 from needlewise.engine.knowledge import KnowledgeBase
 from needlewise.engine.treatment import (
@@ -148,7 +149,7 @@ def create(actor: Actor, client_id: int, form: PlanForm, kb: KnowledgeBase) -> P
         raise ConflictError([Problem("client", "this client is archived; restore them before planning")])
     if not Screening.objects.filter(client=client).exists():
         raise ConflictError([Problem("client", "screen the client first: a plan needs a screening")])
-    previous = list(TreatmentPlan.objects.filter(client=client, status="active"))
+    previous = list(TreatmentPlan.objects.filter(client=client, status=PlanStatus.ACTIVE))
     plan = TreatmentPlan.objects.create(
         clinic_id=actor.staff_clinic_id,
         client=client,
@@ -171,7 +172,7 @@ def create(actor: Actor, client_id: int, form: PlanForm, kb: KnowledgeBase) -> P
 
 
 def _close(actor: Actor, plan: TreatmentPlan, replaced_by: int | None = None) -> None:
-    plan.status, plan.closed_at = "closed", timezone.now()
+    plan.status, plan.closed_at = PlanStatus.CLOSED.value, timezone.now()
     plan.save(update_fields=["status", "closed_at"])
     detail: dict[str, object] = {"replaced_by": replaced_by} if replaced_by else {}
     audit_log.record(actor, "close", "plan", plan.pk, client_id=plan.client_id, detail=detail)
@@ -180,7 +181,7 @@ def _close(actor: Actor, plan: TreatmentPlan, replaced_by: int | None = None) ->
 def active_plan(clinic_id: int, client_id: int) -> TreatmentPlan | None:
     """The client's active plan, if any. Not audited: for other use cases' checks."""
     return (
-        TreatmentPlan.objects.filter(clinic_id=clinic_id, client_id=client_id, status="active")
+        TreatmentPlan.objects.filter(clinic_id=clinic_id, client_id=client_id, status=PlanStatus.ACTIVE)
         .order_by("-created_at", "-pk")
         .first()
     )
@@ -219,7 +220,7 @@ def plans_of(actor: Actor, client_id: int) -> list[TreatmentPlan]:
 def close(actor: Actor, plan_id: int) -> TreatmentPlan:
     """Close an active plan: no session can follow it any more."""
     plan = access_plan(actor, plan_id)
-    if plan.status != "active":
+    if plan.status != PlanStatus.ACTIVE:
         raise ConflictError([Problem("plan", "this plan is already closed")])
     _close(actor, plan)
     return plan

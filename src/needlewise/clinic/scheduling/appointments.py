@@ -23,13 +23,14 @@ from needlewise.clinic.audit import log as audit_log
 from needlewise.clinic.records import plans
 from needlewise.clinic.scheduling.calendar_file import CalendarEvent, calendar_file
 from needlewise.domain.permissions import Action, Role
+from needlewise.domain.statuses import AppointmentStatus
 from needlewise.engine.treatment import next_session_days
 from needlewise.errors import ConflictError, InvalidInputError, Problem
 from needlewise.storage.models import Appointment, Client, Clinic, StaffMember, TreatmentPlan, TreatmentSession
 
 TREATING_ROLES = frozenset({Role.PROVIDER, Role.NURSE, Role.AESTHETICIAN})
 MIN_MINUTES, MAX_MINUTES = 15, 480
-BOOKED, CANCELLED = "booked", "cancelled"
+BOOKED, CANCELLED = AppointmentStatus.BOOKED.value, AppointmentStatus.CANCELLED.value
 
 
 def last_session_on(client: Client) -> date | None:

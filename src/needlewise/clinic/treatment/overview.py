@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from needlewise.clinic.consent import signatures, versions
 from needlewise.clinic.records import plans
+from needlewise.domain.statuses import AlertStatus, AppointmentStatus
 from needlewise.storage.models import (
     Appointment,
     CheckIn,
@@ -53,12 +54,14 @@ def overview(clinic_id: int, client_id: int) -> TreatmentOverview:
     )
     appointments = list(
         Appointment.objects.filter(
-            clinic_id=clinic_id, client_id=client_id, status="booked", starts_at__gte=timezone.now()
+            clinic_id=clinic_id, client_id=client_id, status=AppointmentStatus.BOOKED, starts_at__gte=timezone.now()
         )
         .select_related("practitioner__staff")
         .order_by("starts_at")[:RECENT]
     )
     alerts = list(
-        CheckIn.objects.filter(clinic_id=clinic_id, client_id=client_id, alert="open").order_by("-answered_at")
+        CheckIn.objects.filter(clinic_id=clinic_id, client_id=client_id, alert=AlertStatus.OPEN).order_by(
+            "-answered_at"
+        )
     )
     return TreatmentOverview(consent, current, plan, sessions, appointments, alerts)

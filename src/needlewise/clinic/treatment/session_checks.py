@@ -18,6 +18,7 @@ from django.utils.translation import gettext_noop
 from needlewise.clinic.consent import signatures, versions
 from needlewise.clinic.treatment.finding_words import label, millimetres
 from needlewise.domain.permissions import NEEDLE_SCOPE_MM, Role
+from needlewise.domain.statuses import PlanStatus
 from needlewise.domain.tier import Tier
 from needlewise.domain.treatment import CheckCode, CheckResult, Finding
 from needlewise.domain.vocabulary import Lang
@@ -158,7 +159,7 @@ def run(  # noqa: PLR0913 - the checks look at all of these
         cleared_until=facts.clearance.expires_on.toordinal() if facts.clearance else None,
         consent_version=facts.consent.version if facts.consent else None,
         current_consent_version=facts.current_consent_version,
-        plan_active=plan.status == "active",
+        plan_active=plan.status == PlanStatus.ACTIVE,
         last_session_on=(
             timezone.localdate(facts.last_session.performed_at).toordinal() if facts.last_session else None
         ),

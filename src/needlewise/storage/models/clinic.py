@@ -10,13 +10,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-ROLE_CHOICES = [
-    ("owner", "owner"),
-    ("provider", "provider"),
-    ("nurse", "nurse"),
-    ("aesthetician", "aesthetician"),
-    ("front_desk", "front_desk"),
-]
+from needlewise.domain.permissions import Role
+from needlewise.domain.statuses import RequestStatus
+from needlewise.storage.models.choices import choices, one_of
 
 
 class Clinic(models.Model):
@@ -45,7 +41,7 @@ class StaffMember(models.Model):
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="staff")
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="staff")
-    role = models.CharField(max_length=20, choices=ROLE_CHOICES)
+    role = models.CharField(max_length=20, choices=choices(Role))
     display_name = models.CharField(max_length=200)
     totp_secret = models.CharField(max_length=64, blank=True, default="")
     totp_last_step = models.BigIntegerField(null=True, blank=True)
@@ -55,6 +51,7 @@ class StaffMember(models.Model):
         """Table options."""
 
         db_table = "staff_member"
+        constraints = [one_of("role", Role, "staff_member_role_valid")]  # noqa: RUF012 - Django's Meta API is a list
 
     def __str__(self) -> str:
         """Name and role; never the secret."""
@@ -181,7 +178,7 @@ class ConsultationRequest(models.Model):
     document = models.ForeignKey(AssessmentDocument, on_delete=models.PROTECT, related_name="+")
     consent_text = models.TextField()
     consent_digest = models.CharField(max_length=64)
-    status = models.CharField(max_length=12, default="open")  # open | accepted | declined
+    status = models.CharField(max_length=12, choices=choices(RequestStatus), default=RequestStatus.OPEN.value)
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
@@ -192,6 +189,9 @@ class ConsultationRequest(models.Model):
         """Table options."""
 
         db_table = "consultation_request"
+        constraints = [  # noqa: RUF012 - Django's Meta API is a list
+            one_of("status", RequestStatus, "consultation_request_status_valid"),
+        ]
         indexes = [  # noqa: RUF012 - Django's Meta API is a list
             models.Index(fields=["clinic", "status", "-created_at"], name="request_queue"),
         ]

@@ -10,6 +10,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from needlewise.domain.statuses import AlertStatus, AppointmentStatus, EventOutcome, EventSeverity, PlanStatus
+from needlewise.storage.models.choices import choices, one_of
 from needlewise.storage.models.clinic import Client, Clinic, Screening
 
 
@@ -85,7 +87,7 @@ class TreatmentPlan(models.Model):
     products = models.JSONField(default=list)
     findings = models.JSONField(default=list)
     notes = models.TextField(blank=True, default="")
-    status = models.CharField(max_length=10, default="active")  # active | closed
+    status = models.CharField(max_length=10, choices=choices(PlanStatus), default=PlanStatus.ACTIVE.value)
     kb_version = models.CharField(max_length=32)
     kb_hash = models.CharField(max_length=80)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -96,6 +98,7 @@ class TreatmentPlan(models.Model):
         """Table options."""
 
         db_table = "treatment_plan"
+        constraints = [one_of("status", PlanStatus, "treatment_plan_status_valid")]  # noqa: RUF012 - Django's Meta API is a list
         indexes = [  # noqa: RUF012 - Django's Meta API is a list
             models.Index(fields=["client", "status", "-created_at"], name="plan_client_status"),
         ]
@@ -240,7 +243,7 @@ class CheckIn(models.Model):
     answers = models.JSONField(null=True, blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
     triage = models.CharField(max_length=16, blank=True, default="")
-    alert = models.CharField(max_length=12, default="none")  # none | open | acknowledged
+    alert = models.CharField(max_length=12, choices=choices(AlertStatus), default=AlertStatus.NONE.value)
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
@@ -253,6 +256,7 @@ class CheckIn(models.Model):
         db_table = "checkin"
         constraints = [  # noqa: RUF012 - Django's Meta API is a list
             models.UniqueConstraint(fields=["session", "day"], name="checkin_once_per_day"),
+            one_of("alert", AlertStatus, "checkin_alert_valid"),
         ]
         indexes = [  # noqa: RUF012 - Django's Meta API is a list
             models.Index(fields=["clinic", "alert", "-answered_at"], name="checkin_alerts"),
@@ -273,10 +277,10 @@ class AdverseEvent(models.Model):
     checkin = models.ForeignKey(CheckIn, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
     cartridge_lot = models.CharField(max_length=64)
     kind = models.CharField(max_length=40)
-    severity = models.CharField(max_length=10)  # mild | moderate | severe
+    severity = models.CharField(max_length=10, choices=choices(EventSeverity))
     serious = models.BooleanField(default=False)
     onset_on = models.DateField()
-    outcome = models.CharField(max_length=24)  # ongoing | resolved | resolved_with_sequelae | unknown
+    outcome = models.CharField(max_length=24, choices=choices(EventOutcome))
     description = models.TextField()
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -286,6 +290,10 @@ class AdverseEvent(models.Model):
         """Table options."""
 
         db_table = "adverse_event"
+        constraints = [  # noqa: RUF012 - Django's Meta API is a list
+            one_of("severity", EventSeverity, "adverse_event_severity_valid"),
+            one_of("outcome", EventOutcome, "adverse_event_outcome_valid"),
+        ]
         indexes = [  # noqa: RUF012 - Django's Meta API is a list
             models.Index(fields=["clinic", "cartridge_lot"], name="adverse_event_lot"),
             models.Index(fields=["clinic", "-created_at"], name="adverse_event_recent"),
@@ -337,7 +345,7 @@ class Appointment(models.Model):
     plan = models.ForeignKey(TreatmentPlan, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
     starts_at = models.DateTimeField()
     minutes = models.PositiveSmallIntegerField(default=60)
-    status = models.CharField(max_length=10, default="booked")  # booked | cancelled
+    status = models.CharField(max_length=10, choices=choices(AppointmentStatus), default=AppointmentStatus.BOOKED.value)
     uid = models.CharField(max_length=64, unique=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -346,6 +354,7 @@ class Appointment(models.Model):
         """Table options."""
 
         db_table = "appointment"
+        constraints = [one_of("status", AppointmentStatus, "appointment_status_valid")]  # noqa: RUF012 - Django's Meta API is a list
         indexes = [  # noqa: RUF012 - Django's Meta API is a list
             models.Index(fields=["clinic", "practitioner", "starts_at"], name="appointment_day"),
             models.Index(fields=["client", "starts_at"], name="appointment_client"),

@@ -1,0 +1,56 @@
+"""The states a clinic record moves through: the values its status columns may hold.
+
+The storage layer builds each column's choices and its database check constraint from these, so a
+value outside them is refused by the database as well as by the use cases that write it.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class RequestStatus(StrEnum):
+    """A consultation request in a clinic's inbox."""
+
+    OPEN = "open"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+
+
+class PlanStatus(StrEnum):
+    """A treatment plan: the client's one active plan, or a closed earlier one."""
+
+    ACTIVE = "active"
+    CLOSED = "closed"
+
+
+class AppointmentStatus(StrEnum):
+    """A booked appointment, or one that was cancelled."""
+
+    BOOKED = "booked"
+    CANCELLED = "cancelled"
+
+
+class AlertStatus(StrEnum):
+    """A check-in's alert: none raised, raised and open, or acknowledged by a practitioner."""
+
+    NONE = "none"
+    OPEN = "open"
+    ACKNOWLEDGED = "acknowledged"
+
+
+class EventSeverity(StrEnum):
+    """How severe an adverse event is."""
+
+    MILD = "mild"
+    MODERATE = "moderate"
+    SEVERE = "severe"
+
+
+class EventOutcome(StrEnum):
+    """Where an adverse event stands."""
+
+    ONGOING = "ongoing"
+    RESOLVED = "resolved"
+    RESOLVED_WITH_SEQUELAE = "resolved_with_sequelae"
+    UNKNOWN = "unknown"
