@@ -13,33 +13,24 @@ from typing import TYPE_CHECKING, Literal
 
 import orjson
 from django.http import HttpRequest, HttpResponse
-from ninja import Router
+from ninja import Router, Status
 from ninja.security import SessionAuth
 from pydantic import BaseModel, ConfigDict, Field
 
 from needlewise import bootstrap
-from needlewise.api.responses import error_response, json_response
+from needlewise.api.responses import error_response
 from needlewise.api.schemas import AssessmentOut, ErrorOut, TierName
+from needlewise.api.statuses import status_of
 from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.records import clients, screenings
-from needlewise.domain.assessment import JsonValue
 from needlewise.domain.vocabulary import Lang
 from needlewise.edge.request_actor import actor_of
-from needlewise.errors import (
-    ClinicError,
-    ConflictError,
-    InvalidInputError,
-    NotAllowedError,
-    NotFoundError,
-    Problem,
-    ProfileError,
-)
+from needlewise.errors import ClinicError, InvalidInputError, Problem, ProfileError
 
 if TYPE_CHECKING:
     from needlewise.storage.models import Client
 
-CLINIC_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
-_STATUS = {NotAllowedError: (403, "not_allowed"), NotFoundError: (404, "not_found"), ConflictError: (409, "conflict")}
+CLINIC_ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 class StaffSession(SessionAuth):
@@ -69,7 +60,11 @@ class ClientIn(_In):
     notes: str = ""
 
 
-class ClientOut(BaseModel):
+class _Out(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # the document says so: no field beyond those listed
+
+
+class ClientOut(_Out):
     """A client as staff see them."""
 
     id: int
@@ -82,7 +77,7 @@ class ClientOut(BaseModel):
     created_at: datetime
 
 
-class ScreeningSummaryOut(BaseModel):
+class ScreeningSummaryOut(_Out):
     """One screening in a client's history."""
 
     id: int
@@ -92,7 +87,7 @@ class ScreeningSummaryOut(BaseModel):
     source: Literal["staff", "consumer_request"]
 
 
-class StatusOut(BaseModel):
+class StatusOut(_Out):
     """Whether treatment may be planned: the latest tier and any valid provider clearance."""
 
     tier: TierName | None
@@ -101,7 +96,7 @@ class StatusOut(BaseModel):
     cleared_until: date | None
 
 
-class ClientRecordOut(BaseModel):
+class ClientRecordOut(_Out):
     """A client, with their screening status and history for clinical roles (null for the front desk)."""
 
     client: ClientOut
@@ -109,7 +104,7 @@ class ClientRecordOut(BaseModel):
     screenings: list[ScreeningSummaryOut] | None
 
 
-class ScreeningOut(BaseModel):
+class ScreeningOut(_Out):
     """A stored screening with the full assessment."""
 
     id: int
@@ -121,26 +116,27 @@ class ScreeningOut(BaseModel):
     assessment: AssessmentOut
 
 
-def _client(client: Client) -> dict[str, JsonValue]:
-    return {
-        "id": client.pk,
-        "given_name": client.given_name,
-        "family_name": client.family_name,
-        "birth_date": client.birth_date.isoformat(),
-        "phone": client.phone,
-        "email": client.email,
-        "archived": client.archived_at is not None,
-        "created_at": client.created_at.isoformat(),
-    }
+def client_out(client: Client) -> ClientOut:
+    """A client as the API shows them."""
+    return ClientOut(
+        id=client.pk,
+        given_name=client.given_name,
+        family_name=client.family_name,
+        birth_date=client.birth_date,
+        phone=client.phone,
+        email=client.email,
+        archived=client.archived_at is not None,
+        created_at=client.created_at,
+    )
 
 
 def clinic_error(request: HttpRequest, error: ClinicError | ProfileError) -> HttpResponse:
     """The API's error object for a refused clinic request (installed as the API's exception handler)."""
     del request
+    entry = status_of(error)
     if isinstance(error, InvalidInputError | ProfileError):
-        return error_response(422, "invalid_input", str(error.first), error.problems)
-    status, code = next(v for k, v in _STATUS.items() if isinstance(error, k))
-    return error_response(status, code, error.first.message)
+        return error_response(entry.status, entry.code, str(error.first), error.problems)
+    return error_response(entry.status, entry.code, error.first.message)
 
 
 def _actor(request: HttpRequest) -> Actor:
@@ -151,47 +147,41 @@ def _actor(request: HttpRequest) -> Actor:
 @router.get("/clients", response={200: list[ClientOut], **CLINIC_ERRORS}, summary="Find clients")
 def find_clients(
     request: HttpRequest, q: str = "", birth_date: date | None = None, phone: str = "", archived: bool = False
-) -> HttpResponse:
+) -> list[ClientOut]:
     """Up to 50 clients of your clinic whose names start with the words of ``q``, by birth date or phone."""
     query = clients.SearchQuery(text=q[:200], birth_date=birth_date, phone=phone[:40], include_archived=archived)
-    found = clients.search(_actor(request), query)
-    return json_response([_client(c) for c in found])
+    return [client_out(c) for c in clients.search(_actor(request), query)]
 
 
 @router.post("/clients", response={201: ClientOut, **CLINIC_ERRORS}, summary="Add a client")
-def add_client(request: HttpRequest, body: ClientIn) -> HttpResponse:
+def add_client(request: HttpRequest, body: ClientIn) -> Status[ClientOut]:
     """Add a client to your clinic."""
     details = clients.ClientDetails(
         body.given_name, body.family_name, body.birth_date, body.phone, body.email, body.notes
     )
-    client = clients.create(_actor(request), details)
-    return json_response(_client(client), 201)
+    return Status(201, client_out(clients.create(_actor(request), details)))
 
 
 @router.get("/clients/{client_id}", response={200: ClientRecordOut, **CLINIC_ERRORS}, summary="A client's record")
-def get_client(request: HttpRequest, client_id: int) -> HttpResponse:
+def get_client(request: HttpRequest, client_id: int) -> ClientRecordOut:
     """The client with their screening status and history (health data for clinical roles only)."""
     record = screenings.client_record(_actor(request), client_id)
-    body: dict[str, JsonValue] = {"client": _client(record.client), "status": None, "screenings": None}
-    if record.status is not None:
-        status = record.status
-        body["status"] = {
-            "tier": status.tier.value if status.tier else None,
-            "needs_clearance": status.needs_clearance,
-            "blocked": status.blocked,
-            "cleared_until": status.clearance.expires_on.isoformat() if status.clearance else None,
-        }
-        body["screenings"] = [
-            {
-                "id": s.pk,
-                "created_at": s.created_at.isoformat(),
-                "tier": s.tier,
-                "kb_version": s.kb_version,
-                "source": s.source,
-            }
+    if record.status is None:
+        return ClientRecordOut(client=client_out(record.client), status=None, screenings=None)
+    status = record.status
+    return ClientRecordOut(
+        client=client_out(record.client),
+        status=StatusOut(
+            tier=status.tier.value if status.tier else None,
+            needs_clearance=status.needs_clearance,
+            blocked=status.blocked,
+            cleared_until=status.clearance.expires_on if status.clearance else None,
+        ),
+        screenings=[
+            ScreeningSummaryOut(id=s.pk, created_at=s.created_at, tier=s.tier, kb_version=s.kb_version, source=s.source)
             for s in record.screenings
-        ]
-    return json_response(body)
+        ],
+    )
 
 
 @router.post(
@@ -206,23 +196,27 @@ def get_client(request: HttpRequest, client_id: int) -> HttpResponse:
         },
     },
 )
-def screen_client(request: HttpRequest, client_id: int, lang: Literal["en", "es"] = "en") -> HttpResponse:
+def screen_client(
+    request: HttpRequest, client_id: int, lang: Literal["en", "es"] = "en"
+) -> Status[ScreeningOut] | HttpResponse:
     """Assess a profile (v2 or v1, setting ``clinic``) for the client and store it as a screening."""
     try:
         profile = orjson.loads(request.body)
     except orjson.JSONDecodeError as error:
-        return error_response(422, "invalid_input", f"the body is not JSON: {error}", (Problem("(body)", str(error)),))
+        entry = status_of(InvalidInputError)
+        problem = Problem("(body)", str(error))
+        return error_response(entry.status, entry.code, f"the body is not JSON: {error}", (problem,))
     screening = screenings.record(
         _actor(request), client_id=client_id, profile=profile, kb=bootstrap.knowledge_base(), lang=Lang(lang)
     )
     _, document = screenings.get(_actor(request), screening.pk)
-    body: dict[str, JsonValue] = {
-        "id": screening.pk,
-        "client_id": screening.client_id,
-        "created_at": screening.created_at.isoformat(),
-        "tier": screening.tier,
-        "kb_version": screening.kb_version,
-        "kb_hash": screening.kb_hash,
-        "assessment": document,
-    }
-    return json_response(body, 201)
+    out = ScreeningOut(
+        id=screening.pk,
+        client_id=screening.client_id,
+        created_at=screening.created_at,
+        tier=screening.tier,
+        kb_version=screening.kb_version,
+        kb_hash=screening.kb_hash,
+        assessment=AssessmentOut.model_validate(document),
+    )
+    return Status(201, out)

@@ -9,27 +9,29 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from ninja import Router
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from needlewise.api.clinic_routes import CLINIC_ERRORS, StaffSession
-from needlewise.api.responses import json_response
 from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.followup import recall
-from needlewise.domain.assessment import JsonValue
 
 router = Router(auth=StaffSession(), tags=["clinic"])
 
 
-class ZoneOut(BaseModel):
+class _Out(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # the document says so: no field beyond those listed
+
+
+class ZoneOut(_Out):
     """A zone treated and the needle length used on it (mm; a length, not a depth)."""
 
     zone: str
     length_mm: str
 
 
-class RecallRowOut(BaseModel):
+class RecallRowOut(_Out):
     """One session on the list, with the client and how to reach them."""
 
     session_id: int
@@ -52,7 +54,7 @@ class RecallRowOut(BaseModel):
     contacted: bool
 
 
-class RecallOut(BaseModel):
+class RecallOut(_Out):
     """A page of the list (newest first, up to 500 sessions) and the whole list's totals."""
 
     kind: Literal["lot", "device"]
@@ -67,7 +69,7 @@ class RecallOut(BaseModel):
 @router.get("/recall", response={200: RecallOut, **CLINIC_ERRORS}, summary="Who a lot or device touched")
 def recall_list(
     request: HttpRequest, key: str, kind: Literal["lot", "device"] = "lot", after: int | None = None
-) -> HttpResponse:
+) -> RecallOut:
     """Every session of your clinic that used this cartridge lot (or device serial), with its client.
 
     Pass ``next_after`` back as ``after`` for the next page.
@@ -75,36 +77,35 @@ def recall_list(
     actor: Actor = request.auth  # type: ignore[attr-defined]
     listed = recall.by_lot if kind == "lot" else recall.by_device
     found = listed(actor, key, after_id=after)
-    rows: list[JsonValue] = [
-        {
-            "session_id": r.session_id,
-            "performed_at": r.performed_at.isoformat(),
-            "client_id": r.client_id,
-            "given_name": r.given_name,
-            "family_name": r.family_name,
-            "birth_date": r.birth_date.isoformat(),
-            "phone": r.phone,
-            "email": r.email,
-            "practitioner": r.practitioner,
-            "device_model": r.device_model,
-            "device_kind": r.device_kind,
-            "device_serial": r.device_serial,
-            "cartridge_lot": r.cartridge_lot,
-            "cartridge_serial": r.cartridge_serial,
-            "cartridge_expiry": r.cartridge_expiry.isoformat(),
-            "zones": [{"zone": z.zone, "length_mm": z.length_text} for z in r.zones],
-            "marked_for_contact": r.marked,
-            "contacted": r.contacted,
-        }
+    rows = [
+        RecallRowOut(
+            session_id=r.session_id,
+            performed_at=r.performed_at,
+            client_id=r.client_id,
+            given_name=r.given_name,
+            family_name=r.family_name,
+            birth_date=r.birth_date,
+            phone=r.phone,
+            email=r.email,
+            practitioner=r.practitioner,
+            device_model=r.device_model,
+            device_kind=r.device_kind,
+            device_serial=r.device_serial,
+            cartridge_lot=r.cartridge_lot,
+            cartridge_serial=r.cartridge_serial,
+            cartridge_expiry=r.cartridge_expiry,
+            zones=[ZoneOut(zone=z.zone, length_mm=z.length_text) for z in r.zones],
+            marked_for_contact=r.marked,
+            contacted=r.contacted,
+        )
         for r in found.rows
     ]
-    body: dict[str, JsonValue] = {
-        "kind": found.kind.value,
-        "key": found.key,
-        "sessions": found.sessions,
-        "clients": found.clients,
-        "adverse_events": found.adverse_events,
-        "next_after": found.next_after,
-        "rows": rows,
-    }
-    return json_response(body)
+    return RecallOut(
+        kind=found.kind.value,
+        key=found.key,
+        sessions=found.sessions,
+        clients=found.clients,
+        adverse_events=found.adverse_events,
+        next_after=found.next_after,
+        rows=rows,
+    )

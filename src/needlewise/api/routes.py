@@ -16,8 +16,9 @@ from needlewise import bootstrap
 from needlewise.api.clinic_routes import clinic_error
 from needlewise.api.clinic_routes import router as clinic_router
 from needlewise.api.recall_routes import router as recall_router
-from needlewise.api.responses import error_response, json_response
+from needlewise.api.responses import CONTENT_TYPE, OrjsonRenderer, error_response, json_response
 from needlewise.api.schemas import AssessmentOut, ErrorOut, HealthOut, KnowledgeOut, QuestionnaireOut
+from needlewise.api.statuses import status_of
 from needlewise.domain.vocabulary import Lang
 from needlewise.errors import ClinicError, Problem, ProfileError
 from needlewise.services.assessments import assess_profile_json
@@ -48,6 +49,10 @@ class NeedlewiseAPI(NinjaAPI):
         text = json.dumps(schema, default=str).replace('"#/$defs/', '"#/components/schemas/')
         return json.loads(text)  # type: ignore[no-any-return]
 
+    def get_content_type(self) -> str:
+        """``application/json``, as every body the API writes itself (JSON is UTF-8 by definition)."""
+        return CONTENT_TYPE
+
 
 api = NeedlewiseAPI(
     title="needlewise API",
@@ -56,6 +61,7 @@ api = NeedlewiseAPI(
     openapi_url="/openapi.json",
     docs_url=None,  # /docs is needlewise's own accessible page (web.views.pages.api_docs)
     urls_namespace="api",
+    renderer=OrjsonRenderer(),
 )
 
 
@@ -118,7 +124,7 @@ def create_assessment(request: HttpRequest) -> HttpResponse:
     try:
         assessment = assess_profile_json(body, bootstrap.knowledge_base(), Lang(lang))
     except ProfileError as error:
-        return error_response(422, "invalid_profile", str(error.first), error.problems)
+        return error_response(status_of(error).status, "invalid_profile", str(error.first), error.problems)
     return json_response(assessment.to_json())
 
 

@@ -1,7 +1,9 @@
-"""Response models of the API, for the OpenAPI document (responses are written with orjson directly).
+"""Response models of the API: the OpenAPI document's schemas, and the writers of the error bodies.
 
-They describe exactly what ``Assessment.to_json()`` and the other services return; schemathesis
-checks every response against them.
+The public operations write what ``Assessment.to_json()`` and the other services return with orjson
+directly (the hot path), and these models describe it exactly; the clinic operations return their
+models and ninja dumps them (``ScreeningOut.assessment`` validates a stored assessment with
+:class:`AssessmentOut`). schemathesis checks every response against them.
 """
 
 from __future__ import annotations

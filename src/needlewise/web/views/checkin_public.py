@@ -11,6 +11,7 @@ from django.urls import URLPattern, path
 from django.utils import translation
 from django.views.decorators.http import require_http_methods
 
+from needlewise.api.statuses import status_of
 from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.followup import checkins
 from needlewise.clinic.followup.checkins import CheckinView
@@ -56,14 +57,15 @@ def checkin(request: HttpRequest, token: str) -> HttpResponse:
         if view is None:
             yes_ids = set(request.POST.getlist("yes"))
             view = checkins.answer(actor, token, yes_ids, kb)
-    except NotFoundError:
-        return render(request, "error.html", {"status": 404}, status=404)
-    except InvalidInputError:
+    except NotFoundError as missing:
+        status = status_of(missing).status
+        return render(request, "error.html", {"status": status}, status=status)
+    except InvalidInputError as invalid:
         view = checkins.open_checkin(actor, token, kb)
-        return _page(request, view, asked or view.lang, {"error": True}, 422)
-    except ConflictError:
+        return _page(request, view, asked or view.lang, {"error": True}, status_of(invalid).status)
+    except ConflictError as conflict:
         view = checkins.open_checkin(actor, token, kb)
-        return _page(request, view, asked or view.lang, {"conflict": True}, 409)
+        return _page(request, view, asked or view.lang, {"conflict": True}, status_of(conflict).status)
     return _page(request, view, asked or view.lang, {}, 200)
 
 

@@ -9,8 +9,9 @@ from functools import wraps
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils.translation import gettext as _
 
+from needlewise.api.statuses import status_of
 from needlewise.clinic.access.actor import Actor
-from needlewise.errors import ConflictError, InvalidInputError, NotAllowedError, NotFoundError, Problem
+from needlewise.errors import ConflictError, InvalidInputError, NotAllowedError, NotFoundError
 from needlewise.web.staff_session import staff_required
 from needlewise.web.views.common import render
 
@@ -48,9 +49,10 @@ def private_file(data: bytes, content_type: str, filename: str, *, download: boo
     return response
 
 
-def _refused(request: HttpRequest, status: int, problem: Problem) -> HttpResponse:
+def _refused(request: HttpRequest, error: NotAllowedError | NotFoundError | ConflictError) -> HttpResponse:
+    status = status_of(error).status  # the API answers the same status (needlewise.api.statuses)
     titles = {403: _("Your role does not allow this"), 404: _("Not found"), 409: _("This cannot be done now")}
-    context = {"status": status, "title": titles[status], "message": problem.message}
+    context = {"status": status, "title": titles[status], "message": error.first.message}
     return render(request, "clinic/refused.html", context, status=status)
 
 
@@ -62,11 +64,7 @@ def clinic_page(view: View) -> View:
     def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse | StreamingHttpResponse:
         try:
             return view(request, *args, **kwargs)
-        except NotAllowedError as error:
-            return _refused(request, 403, error.first)
-        except NotFoundError as error:
-            return _refused(request, 404, error.first)
-        except ConflictError as error:
-            return _refused(request, 409, error.first)
+        except (NotAllowedError, NotFoundError, ConflictError) as error:
+            return _refused(request, error)
 
     return wrapper
