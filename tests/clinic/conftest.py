@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from clinic.support import Site, make_site
+from clinic_factories import Site, make_site
 from needlewise.bootstrap import knowledge_base
 from needlewise.engine.knowledge import KnowledgeBase
 
@@ -21,14 +21,14 @@ def kb() -> KnowledgeBase:
 
 
 @pytest.fixture
-def site_a(kb) -> Site:
-    return make_site(kb, "Clinic Alpha", "alpha", ("Zephyrine", "Quixotelle"))
+def site_a() -> Site:
+    return make_site("Clinic Alpha", "alpha", "Zephyrine", "Quixotelle")
 
 
 @pytest.fixture
-def site_b(kb, site_a) -> Site:
+def site_b(site_a) -> Site:
     del site_a  # made first, so B's ids are higher than A's
-    return make_site(kb, "Clinic Beta", "beta", ("Barnaby", "Oakenshield"))
+    return make_site("Clinic Beta", "beta", "Barnaby", "Oakenshield")
 
 
 @pytest.fixture

@@ -7,23 +7,9 @@ import io
 import pytest
 from PIL import Image
 
+from clinic.treatment_support import photo_with_exif
 from needlewise.clinic.treatment import photos
 from needlewise.errors import InvalidInputError
-
-GPS_IFD = 0x8825
-ORIENTATION = 0x0112
-
-
-def photo_with_exif(size: tuple[int, int] = (40, 20), fmt: str = "JPEG", orientation: int = 1) -> bytes:
-    """A photo whose EXIF holds a GPS position, a camera model and an orientation."""
-    image = Image.new("RGB", size, (200, 120, 90))
-    exif = Image.Exif()
-    exif[0x0110] = "Phone Model X"  # camera model
-    exif[ORIENTATION] = orientation
-    exif[GPS_IFD] = {1: "N", 2: (40.0, 26.0, 46.0), 3: "W", 4: (79.0, 58.0, 56.0)}
-    out = io.BytesIO()
-    image.save(out, format=fmt, exif=exif)
-    return out.getvalue()
 
 
 def test_the_stored_photo_has_no_exif_and_keeps_its_pixels():

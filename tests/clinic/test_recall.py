@@ -4,168 +4,23 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
-from clinic.support import actor_for, expected, last_seq, rows_after, summary
+from clinic.followup_support import SessionBuilder
+from clinic.support import expected, last_seq, rows_after, summary
 from needlewise.clinic.followup import recall
 from needlewise.clinic.followup.recall_rows import ZoneTreated
-from needlewise.clinic.records import clients, screenings
-from needlewise.clinic.records.clients import ClientDetails
 from needlewise.clinic.spreadsheet import csv_text, safe_cell
 from needlewise.domain.permissions import Role
-from needlewise.domain.vocabulary import Lang
-from needlewise.engine.knowledge import KnowledgeBase
 from needlewise.errors import ConflictError, InvalidInputError, NotAllowedError, NotFoundError
-from needlewise.storage.models import (
-    AdverseEvent,
-    Client,
-    Clinic,
-    Consent,
-    ConsentTemplate,
-    RecallContact,
-    Screening,
-    SessionZone,
-    StaffMember,
-    TreatmentPlan,
-    TreatmentSession,
-)
+from needlewise.storage.models import RecallContact
 
 pytestmark = pytest.mark.django_db
-
-# ------------------------------------------------------------------------------------------------
-# FIXTURE BUILDER. Sessions are recorded by another use case (not written yet), so these tests insert
-# the rows a session needs (consent template, consent, plan, session, zones) straight through the
-# ORM. Consent rows can only be inserted, never updated or deleted (database triggers).
-
-
-@dataclass
-class SessionBuilder:
-    """Inserts treatment rows for one clinic's clients; test fixture only, not the product's way."""
-
-    clinic: Clinic
-    members: dict[Role, StaffMember]
-    kb: KnowledgeBase
-    template: ConsentTemplate | None = None
-    ready: dict[int, tuple[Screening, Consent, TreatmentPlan]] = field(default_factory=dict)
-
-    def client(self, given: str, family: str, phone: str = "+1 555 010 2030", email: str = "") -> Client:
-        """A client of the clinic, added through the clients use case."""
-        details = ClientDetails(given, family, date(1990, 5, 17), phone, email or f"{given.lower()}@example.org")
-        return clients.create(actor_for(self.members[Role.FRONT_DESK]), details)
-
-    def _records(self, client: Client) -> tuple[Screening, Consent, TreatmentPlan]:
-        if client.pk in self.ready:
-            return self.ready[client.pk]
-        nurse = self.members[Role.NURSE]
-        kb_version, kb_hash = self.kb.version.version, self.kb.version.content_hash
-        if self.template is None:
-            self.template = ConsentTemplate.objects.create(
-                clinic=self.clinic,
-                version=1,
-                intro_en="Intro",
-                intro_es="Intro",
-                body_en="Risks",
-                body_es="Riesgos",
-                digest_en="0" * 64,
-                digest_es="0" * 64,
-                kb_version=kb_version,
-                kb_hash=kb_hash,
-                created_by_id=self.members[Role.OWNER].user_id,
-            )
-        screening = screenings.record(
-            actor_for(nurse), client_id=client.pk, profile={"setting": "clinic", "age": 30}, kb=self.kb, lang=Lang.EN
-        )
-        consent = Consent.objects.create(
-            clinic=self.clinic,
-            client=client,
-            template=self.template,
-            version=1,
-            lang="en",
-            signed_text="I consent to microneedling.",
-            text_digest="1" * 64,
-            typed_name=f"{client.given_name} {client.family_name}",
-            method="paper",
-            signed_at=timezone.now(),
-            recorded_by_id=nurse.user_id,
-        )
-        plan = TreatmentPlan.objects.create(
-            clinic=self.clinic,
-            client=client,
-            goals=["texture"],
-            sessions_planned=3,
-            min_interval_days=28,
-            kb_version=kb_version,
-            kb_hash=kb_hash,
-            created_by_id=nurse.user_id,
-        )
-        self.ready[client.pk] = (screening, consent, plan)
-        return self.ready[client.pk]
-
-    def session(  # noqa: PLR0913 - a session's facts
-        self,
-        client: Client,
-        *,
-        lot: str,
-        serial: str,
-        performed_at: datetime,
-        device_serial: str = "PEN-0001",
-        device_model: str = "Pen A6",
-        zones: tuple[tuple[str, str], ...] = (("cheeks", "1.00"),),
-        role: Role = Role.NURSE,
-    ) -> TreatmentSession:
-        """A recorded session with its zones."""
-        screening, consent, plan = self._records(client)
-        member = self.members[role]
-        session = TreatmentSession.objects.create(
-            clinic=self.clinic,
-            client=client,
-            plan=plan,
-            practitioner_id=member.user_id,
-            practitioner_role=role.value,
-            performed_at=performed_at,
-            device_model=device_model,
-            device_kind="pen",
-            device_serial=device_serial,
-            cartridge_lot=lot,
-            cartridge_serial=serial,
-            cartridge_expiry=date(2032, 1, 31),
-            passes=3,
-            end_point="even erythema",
-            screening=screening,
-            consent=consent,
-            kb_version=self.kb.version.version,
-            kb_hash=self.kb.version.content_hash,
-            recorded_by_id=member.user_id,
-        )
-        SessionZone.objects.bulk_create(
-            [SessionZone(session=session, zone=zone, length_mm=Decimal(length)) for zone, length in zones]
-        )
-        return session
-
-    def adverse_event(self, session: TreatmentSession) -> AdverseEvent:
-        """An adverse event recorded against the session and its lot."""
-        return AdverseEvent.objects.create(
-            clinic=self.clinic,
-            client_id=session.client_id,
-            session=session,
-            cartridge_lot=session.cartridge_lot,
-            kind="infection",
-            severity="mild",
-            onset_on=session.performed_at.date() + timedelta(days=2),
-            outcome="ongoing",
-            description="Warmth and swelling on day 2.",
-            recorded_by_id=self.members[Role.NURSE].user_id,
-        )
-
-
-# ------------------------------------------------------------------------------------------------
 
 T0 = datetime(2030, 3, 1, 10, 0, tzinfo=UTC)
 LOT = "LOT-2030-A"

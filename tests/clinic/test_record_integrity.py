@@ -12,7 +12,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from clinic.test_treatment_sessions import form, ready_client
+from clinic.treatment_support import form, ready_client
 from needlewise.clinic.followup import adverse_events
 from needlewise.clinic.followup.adverse_events import AdverseEventForm
 from needlewise.clinic.records import integrity

@@ -9,8 +9,7 @@ from django.utils import timezone
 from PIL import Image
 
 from clinic.support import details, last_seq, rows_after
-from clinic.test_photo_cleaning import photo_with_exif
-from clinic.test_treatment_sessions import form, ready_client
+from clinic.treatment_support import form, photo_with_exif, ready_client
 from needlewise.clinic.records import clients
 from needlewise.clinic.treatment import photos, recording, session_checks
 from needlewise.domain.permissions import Role

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import itertools
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -11,58 +10,23 @@ import pytest
 from django.db import IntegrityError
 from django.utils import timezone
 
-from clinic.support import CLINIC_OK, CLINIC_STOP, Site, clearance_form, details, last_seq, rows_after, summary
-from clinic.treatment_support import consent_template, plan, signed_consent
+from clinic.support import CLINIC_OK, CLINIC_STOP, clearance_form, details, last_seq, rows_after, summary
+from clinic.treatment_support import Ready, consent_template, form, plan, ready_client, signed_consent
 from needlewise.clinic.records import clients, integrity, plans, screenings
 from needlewise.clinic.treatment import recording, session_checks, sessions
-from needlewise.clinic.treatment.session_form import NumbingForm, SessionForm
+from needlewise.clinic.treatment.session_form import NumbingForm
 from needlewise.domain.permissions import Role
 from needlewise.domain.treatment import CheckCode
 from needlewise.domain.vocabulary import Lang
 from needlewise.errors import ConflictError, InvalidInputError, NotAllowedError, NotFoundError, SessionBlockedError
-from needlewise.storage.models import CheckIn, Client, Screening, SessionZone, TreatmentPlan, TreatmentSession
+from needlewise.storage.models import CheckIn, Screening, SessionZone, TreatmentSession
 
 pytestmark = pytest.mark.django_db
-_serials = itertools.count(1)
-
-
-@dataclass
-class Ready:
-    """A screened client (clinic tier) with a signed consent and an active plan (texture, 1.0 mm, 28 days)."""
-
-    site: Site
-    client: Client
-    plan: TreatmentPlan
-
-
-def ready_client(site: Site, kb: Any, name: str = "Ready") -> Ready:
-    nurse = site.actor(Role.NURSE)
-    client = clients.create(nurse, details(given_name=name, family_name="Client"))
-    screenings.record(nurse, client_id=client.pk, profile=CLINIC_OK, kb=kb, lang=Lang.EN)
-    signed_consent(site, kb, client)
-    return Ready(site, client, plan(site, kb, client=client))
 
 
 @pytest.fixture
 def ready(site_a, kb) -> Ready:
     return ready_client(site_a, kb)
-
-
-def form(ready: Ready, **changes: Any) -> SessionForm:
-    """A valid session on the cheeks at 1.0 mm with a fresh cartridge, with ``changes``."""
-    base = SessionForm(
-        plan_id=ready.plan.pk,
-        device_model="Pen P4",
-        device_kind="pen",
-        device_serial="DEV-1",
-        cartridge_lot="LOT-A1",
-        cartridge_serial=f"SN-{next(_serials)}",
-        cartridge_expiry=timezone.localdate() + timedelta(days=365),
-        zones={"cheeks": "1.0"},
-        passes="3",
-        end_point="uniform erythema",
-    )
-    return replace(base, **changes)
 
 
 def blocked_codes(error: ConflictError) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from web.clinic.support import Site, make_site
+from clinic_factories import Site, make_site
 
 
 @pytest.fixture(autouse=True)

@@ -1,12 +1,14 @@
-"""Builders and helpers for the clinic page tests (imported as ``web.clinic.support``)."""
+"""Helpers for the clinic page tests (imported as ``web.clinic.support``): signing in, sessions, page text.
+
+The clinics themselves come from ``clinic_factories`` (re-exported here, so that a clinic page test
+imports its helpers from one module).
+"""
 
 from __future__ import annotations
 
 import hashlib
 import re
 import time
-from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 import orjson
@@ -14,92 +16,45 @@ from django.contrib.auth.models import User
 from django.db import connection
 from django.test import Client
 
+from clinic_factories import CLINIC_OK, CLINIC_STOP, HOME_REVIEW, PASSWORD, ROLES, Site, actor_for, make_site
 from factories import no_answer
 from needlewise.bootstrap import knowledge_base
-from needlewise.clinic.access.actor import Actor
-from needlewise.clinic.accounts import staff
-from needlewise.clinic.accounts.staff import NewStaff
-from needlewise.clinic.intake import public
-from needlewise.clinic.intake.public import RequestForm
-from needlewise.clinic.records import clients, screenings
-from needlewise.clinic.records.clients import ClientDetails
-from needlewise.domain.permissions import Role
-from needlewise.domain.vocabulary import Lang
 from needlewise.services.questionnaire import Interview, read_answer
-from needlewise.storage.models import Client as ClientRow
-from needlewise.storage.models import Clinic, ConsultationRequest, Screening, StaffMember
+from needlewise.storage.models import StaffMember
 
-PASSWORD = "correct horse battery staple 42"  # noqa: S105 - the test accounts' password
+#: This module's helpers and, re-exported from ``clinic_factories``, the clinic builders these tests use.
+__all__ = [
+    "BOOKKEEPING",
+    "CLINIC_OK",
+    "CLINIC_STOP",
+    "HOME_CLINIC_STATE",
+    "HOME_OK_STATE",
+    "HOME_REVIEW",
+    "HOME_REVIEW_STATE",
+    "PASSWORD",
+    "ROLES",
+    "SESSION_COOKIE",
+    "Site",
+    "actor_for",
+    "body",
+    "interview_state",
+    "make_site",
+    "plain_user",
+    "session_exists",
+    "session_key",
+    "signed_in",
+    "staff_client",
+    "table_hashes",
+    "walked_state",
+    "without_tokens",
+]
+
+
 SESSION_COOKIE = "nw-session"
-ROLES = tuple(Role)
 
-CLINIC_OK: dict[str, Any] = {"setting": "clinic", "age": 30}
-CLINIC_STOP: dict[str, Any] = {"setting": "clinic", "age": 30, "pregnant_or_breastfeeding": True}
-HOME_REVIEW: dict[str, Any] = {"setting": "home", "age": 35, "history": ["frequent_cold_sores"]}
 
 #: Tables whose rows a GET may add or change: the audit log (and its head row) and the sessions.
 BOOKKEEPING = frozenset({"audit_entry", "audit_head", "django_session"})
-
-
-@dataclass
-class Site:
-    """One clinic with one staff member per role, a client screened ok then stop, and an open request."""
-
-    clinic: Clinic
-    members: dict[Role, StaffMember]
-    client: ClientRow
-    ok: Screening
-    stop: Screening
-    request: ConsultationRequest
-    client_name: str
-    requester_name: str
-
-    @property
-    def owner(self) -> StaffMember:
-        """The clinic's owner."""
-        return self.members[Role.OWNER]
-
-
-def actor_for(member: StaffMember) -> Actor:
-    """The actor a staff member acts as in the use cases."""
-    return Actor.staff(member.user_id, member.clinic_id, Role(member.role))
-
-
-def make_site(name: str, prefix: str, given: str, family: str) -> Site:
-    """A clinic built through the use cases, every account with the password :data:`PASSWORD`."""
-    owner = staff.create_clinic(
-        name=name,
-        city=f"{prefix.title()}ville",
-        owner_email=f"owner@{prefix}.example.org",
-        owner_name=f"Owner {prefix}",
-        owner_password=PASSWORD,
-    )
-    members = {Role.OWNER: owner}
-    for role in ROLES[1:]:
-        new = NewStaff(f"{role.value}@{prefix}.example.org", f"{role.value} {prefix}", role)
-        member = staff.add_staff(actor_for(owner), new)
-        member.user.set_password(PASSWORD)
-        member.user.save(update_fields=["password"])
-        members[role] = member
-    client = clients.create(
-        actor_for(members[Role.FRONT_DESK]),
-        ClientDetails(given, family, date(1990, 5, 17), "+1 555 010 2030", f"client@{prefix}.example.org"),
-    )
-    nurse, kb = actor_for(members[Role.NURSE]), knowledge_base()
-    ok = screenings.record(nurse, client_id=client.pk, profile=CLINIC_OK, kb=kb, lang=Lang.EN)
-    stop = screenings.record(nurse, client_id=client.pk, profile=CLINIC_STOP, kb=kb, lang=Lang.EN)
-    requester = f"Requester{prefix.title()}"
-    request = public.submit(
-        Actor.anonymous("203.0.113.9", f"req-{prefix}"),
-        owner.clinic.slug,
-        profile=HOME_REVIEW,
-        form=RequestForm(
-            requester, "Fairweather", date(1988, 2, 3), f"req@{prefix}.example.org", "", "Hi", consent=True
-        ),
-        kb=kb,
-        lang=Lang.EN,
-    )
-    return Site(owner.clinic, members, client, ok, stop, request, f"{given} {family}", requester)
 
 
 def signed_in(client: Client, member: StaffMember) -> Client:

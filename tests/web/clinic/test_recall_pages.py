@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.test import Client
 
-from clinic.test_recall import SessionBuilder  # the fixture builder: sessions are inserted directly
+from clinic.followup_support import SessionBuilder  # the fixture builder: sessions are inserted directly
 from needlewise.bootstrap import knowledge_base
 from needlewise.clinic.followup import recall
 from needlewise.domain.permissions import Role

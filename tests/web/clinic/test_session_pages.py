@@ -11,8 +11,7 @@ from django.test import Client as Browser
 from django.urls import reverse
 from django.utils import timezone
 
-from clinic.test_photo_cleaning import photo_with_exif
-from clinic.treatment_support import plan, signed_consent
+from clinic.treatment_support import photo_with_exif, plan, signed_consent
 from needlewise.bootstrap import knowledge_base
 from needlewise.clinic.records import clients, screenings
 from needlewise.clinic.records.clients import ClientDetails
