@@ -32,6 +32,11 @@ UNGUARDED = {
     "needlewise.clinic.followup.alerts.open_alert_count_for": "a number for the home page, no record",
     "needlewise.clinic.followup.recall.by_lot": "calls the guarded recall_list",
     "needlewise.clinic.followup.recall.by_device": "calls the guarded recall_list",
+    "needlewise.clinic.accounts.sign_in.with_password": "anonymous: no one is signed in yet",
+    "needlewise.clinic.accounts.sign_in.with_code": "anonymous: no one is signed in yet",
+    "needlewise.clinic.accounts.sign_in.with_new_second_factor": "anonymous: no one is signed in yet",
+    "needlewise.clinic.accounts.passwords.request_reset": "anonymous: asks for a link by e-mail address",
+    "needlewise.clinic.accounts.passwords.reset_password": "anonymous: reached by a one-time link",
 }
 
 
@@ -76,6 +81,11 @@ def _forgets_its_audit_row(actor: Actor) -> int:
     return actor.staff_clinic_id
 
 
+@use_case(None, "staff", audited=False)
+def _own_account(actor: Actor) -> int:
+    return actor.staff_user_id
+
+
 @pytest.mark.django_db
 def test_a_miss_without_a_not_found_type_is_raised_unrecorded(site_a):
     seq = last_seq()
@@ -97,6 +107,23 @@ def test_a_refusal_names_the_record_and_client_parameters():
         77,
         "denied",
     )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", list(Role))
+def test_a_use_case_on_ones_own_account_lets_every_role_in(site_a, role):
+    actor = site_a.actor(role)
+    assert _own_account(actor) == actor.staff_user_id
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("actor", [Actor.system("test"), Actor.anonymous("192.0.2.1", "r1")])
+def test_a_use_case_on_ones_own_account_refuses_who_has_none(actor):
+    seq = last_seq()
+    with pytest.raises(NotAllowedError):
+        _own_account(actor)
+    [row] = rows_after(seq)
+    assert (row.actor, row.action, row.object_type, row.outcome) == (actor.actor_id, "own_account", "staff", "denied")
 
 
 @pytest.mark.django_db

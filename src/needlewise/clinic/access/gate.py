@@ -22,6 +22,15 @@ def deny(actor: Actor, action: Action, object_type: str, object_id: object = "",
     raise NotAllowedError([Problem("(permission)", f"your role may not {action.value.replace('_', ' ')}")])
 
 
+def require_staff(actor: Actor, object_type: str) -> int:
+    """The actor's clinic id if they are a staff member of a clinic (their own account's use cases)."""
+    if actor.role is None or actor.clinic_id is None:
+        with transaction.atomic():
+            record(actor, "own_account", object_type, outcome="denied")
+        raise NotAllowedError([Problem("(permission)", "only a signed-in staff member has an account here")])
+    return actor.clinic_id
+
+
 def require(
     actor: Actor, action: Action, object_type: str, object_id: object = "", client_id: int | None = None
 ) -> int:

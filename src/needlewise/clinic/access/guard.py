@@ -3,7 +3,9 @@
 Every clinic use case is a function that takes the acting person first and is decorated with
 :func:`use_case`, which
 
-1. checks the actor's role allows the action (a refusal is recorded and raised, before any work);
+1. checks the actor's role allows the action (a refusal is recorded and raised, before any work); a
+   use case on one's own account (``action=None``: changing one's password, signing out) only needs
+   a staff member of a clinic, whatever their role;
 2. runs the use case in one transaction (or lets it run its own, for the few that must: ``atomic=False``);
 3. records a :class:`~needlewise.errors.NotFoundError` (another clinic's id, or none) as a denied
    ``not_found`` row, in a new transaction since the use case's own has rolled back;
@@ -46,7 +48,7 @@ class UseCase:
     use case's second argument as its id.
     """
 
-    action: Action
+    action: Action | None
     object_type: str
     record: str | None = None
     client: str | None = None
@@ -56,7 +58,7 @@ class UseCase:
 
 
 def use_case(  # noqa: PLR0913 - each is one fact of the use case's audit trail
-    action: Action,
+    action: Action | None,
     object_type: str,
     *,
     record: str | None = None,
@@ -79,7 +81,10 @@ def use_case(  # noqa: PLR0913 - each is one fact of the use case's audit trail
             assert isinstance(actor, Actor)  # noqa: S101 - every use case takes the actor first
             record_id = given.get(guard.record, "") if guard.record else ""
             client_id = given.get(guard.client) if guard.client else None
-            gate.require(actor, guard.action, guard.object_type, record_id, client_id)
+            if guard.action is None:
+                gate.require_staff(actor, guard.object_type)
+            else:
+                gate.require(actor, guard.action, guard.object_type, record_id, client_id)
             written = audit_log.rows_written.set(0)
             try:
                 result = _run(guard, body, *args, **kwargs)

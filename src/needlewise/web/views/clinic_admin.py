@@ -8,14 +8,16 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from needlewise import bootstrap
 from needlewise.clinic.accounts import clinic_settings as clinic_profile
+from needlewise.clinic.accounts import passwords
 from needlewise.clinic.accounts import staff as staff_accounts
 from needlewise.clinic.audit import review as audit_review
 from needlewise.clinic.followup import rescreen
 from needlewise.clinic.intake import inbox
 from needlewise.domain.permissions import NEEDLE_SCOPE_MM, PERMISSIONS, Action, Role
 from needlewise.errors import ConflictError, InvalidInputError, Problem
-from needlewise.web.views.clinic_auth import send_password_link
+from needlewise.web.views.clinic_auth import password_link_to
 from needlewise.web.views.clinic_common import acting, clinic_page, field_errors, form_date
 from needlewise.web.views.common import knowledge, render
 
@@ -61,7 +63,8 @@ def _new_staff(values: dict[str, str], role: Role | None) -> staff_accounts.NewS
 
 def _send_welcome(request: HttpRequest, user: User) -> None:
     body = _("You have a needlewise account. Choose your password with this link:\n\n%(link)s\n")
-    send_password_link(request, user, _("Your needlewise account"), body)
+    mail = passwords.LinkMail(_("Your needlewise account"), body)
+    passwords.send_password_link(bootstrap.message_sender(), user, password_link_to(request), mail)
 
 
 @require_POST

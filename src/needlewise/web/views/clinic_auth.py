@@ -3,8 +3,10 @@
 Owners and providers set TOTP up at their first sign-in; everyone else may turn it on. A reset
 is a one-time link.
 
-Failures say the same thing whether or not the account exists. A password reset never skips the
-second factor: it only sets a password, and signing in still asks for the code.
+These views only read the form, call the use case (:mod:`needlewise.clinic.accounts.sign_in` and
+:mod:`needlewise.clinic.accounts.passwords`) and show the outcome; the session between the password
+and the code, the words of the pages and messages, and the links' addresses are theirs.
+Failures say the same thing whether or not the account exists.
 """
 
 from __future__ import annotations
@@ -14,23 +16,21 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 import segno
-from django.conf import settings
-from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
+from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.models import User
-from django.contrib.auth.tokens import default_token_generator
-from django.core.mail import send_mail
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
-from django.utils.encoding import force_bytes, force_str
-from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_decode, urlsafe_base64_encode
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from needlewise import bootstrap
 from needlewise.clinic.access.actor import Actor
-from needlewise.clinic.accounts import fields, lockout, second_factor, staff
-from needlewise.clinic.audit import log as audit_log
+from needlewise.clinic.accounts import passwords, second_factor, staff
+from needlewise.clinic.accounts import sign_in as signing_in
 from needlewise.domain.permissions import Role, needs_second_factor
-from needlewise.errors import InvalidInputError
+from needlewise.edge.request_actor import request_id
+from needlewise.errors import InvalidInputError, NotFoundError
 from needlewise.web.staff_session import actor_of, client_ip, staff_required, start
 from needlewise.web.views.common import render
 
@@ -43,8 +43,9 @@ ENROL_SECRET = "nw_enrol_secret"  # noqa: S105 - a session key name, not a secre
 PENDING_SECONDS = 300
 
 
-def _request_id(request: HttpRequest) -> str:
-    return str(request.META.get("NEEDLEWISE_REQUEST_ID", ""))
+def _at_the_door(request: HttpRequest) -> Actor:
+    """The anonymous person of this request, before they are signed in."""
+    return Actor.anonymous(client_ip(request), request_id(request))
 
 
 def _next(request: HttpRequest) -> str:
@@ -59,13 +60,18 @@ def _locked(request: HttpRequest, template: str, context: dict[str, object]) -> 
     return render(request, template, {**context, "error": message}, status=429)
 
 
-def _finish(request: HttpRequest, member: StaffMember) -> HttpResponse:
-    """Sign the person in for real: a new session key, the verified mark, the audit row."""
-    login(request, member.user, backend="needlewise.web.auth_backend.StaffBackend")
-    start(request)
-    lockout.clear_failures(member.user.username)
-    actor = Actor.staff(member.user_id, member.clinic_id, Role(member.role), client_ip(request), _request_id(request))
-    audit_log.record(actor, "sign_in", "session")
+def _establish(request: HttpRequest) -> signing_in.Establish:
+    """Sign the person in for real: a new session key and the verified mark (the use case audits it)."""
+
+    def establish(member: StaffMember) -> None:
+        login(request, member.user, backend="needlewise.web.auth_backend.StaffBackend")
+        start(request)
+
+    return establish
+
+
+def _signed_in(request: HttpRequest) -> HttpResponse:
+    request.session.pop(PENDING, None)
     return HttpResponseRedirect(_next(request))
 
 
@@ -90,20 +96,19 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         if actor_of(request) is not None:
             return HttpResponseRedirect(_next(request))
         return render(request, "clinic/sign_in.html", context)
-    email, password, ip = request.POST.get("email", ""), request.POST.get("password", ""), client_ip(request)
-    if lockout.locked_out(email, ip):
+    email, password = request.POST.get("email", ""), request.POST.get("password", "")
+    attempt = signing_in.with_password(_at_the_door(request), email, password, _establish(request))
+    if attempt.step is signing_in.Step.LOCKED:
         return _locked(request, "clinic/sign_in.html", context)
-    user = authenticate(request, username=fields.normalise_email(email), password=password)
-    member = staff.staff_of(user) if isinstance(user, User) else None
-    if member is None:
-        lockout.record_failure(email, ip, _request_id(request), "password")
+    if attempt.step is signing_in.Step.REFUSED:
         context["error"] = _("The e-mail address or the password is not right.")
         return render(request, "clinic/sign_in.html", context, status=401)
-    if not member.totp_secret and not needs_second_factor(Role(member.role)):
-        return _finish(request, member)
+    if attempt.step is signing_in.Step.SIGNED_IN:
+        return _signed_in(request)
+    assert attempt.member is not None  # noqa: S101 - a right password names the member
     request.session.cycle_key()
-    request.session[PENDING], request.session[PENDING_AT] = member.user_id, time.time()
-    step = "clinic-sign-in-code" if member.totp_secret else "clinic-enrol"
+    request.session[PENDING], request.session[PENDING_AT] = attempt.member.user_id, time.time()
+    step = "clinic-sign-in-code" if attempt.step is signing_in.Step.CODE else "clinic-enrol"
     return HttpResponseRedirect(f"{reverse(step)}?{urlencode({'next': _next(request)}, safe='/')}")
 
 
@@ -116,13 +121,12 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
     context: dict[str, object] = {"next": _next(request), "error": None}
     if request.method == "GET":
         return render(request, "clinic/code.html", context)
-    ip = client_ip(request)
-    if lockout.locked_out(member.user.username, ip):
+    code = request.POST.get("code", "")
+    attempt = signing_in.with_code(_at_the_door(request), member, code, _establish(request))
+    if attempt.step is signing_in.Step.LOCKED:
         return _locked(request, "clinic/code.html", context)
-    if second_factor.verify_totp(member, request.POST.get("code", "")):
-        request.session.pop(PENDING, None)
-        return _finish(request, member)
-    lockout.record_failure(member.user.username, ip, _request_id(request), "second_factor")
+    if attempt.step is signing_in.Step.SIGNED_IN:
+        return _signed_in(request)
     context["error"] = _("That code is not right, or was already used. Enter the current code from your app.")
     return render(request, "clinic/code.html", context, status=401)
 
@@ -154,12 +158,18 @@ def enrol(request: HttpRequest) -> HttpResponse:
         **_qr_context(secret, member),
     }
     if request.method == "POST":
-        if second_factor.enrol_totp(member, secret, request.POST.get("code", "")):
-            request.session.pop(ENROL_SECRET, None)
-            if actor is not None:
+        code = request.POST.get("code", "")
+        if actor is not None:
+            if second_factor.enrol_totp(member, secret, code):
+                request.session.pop(ENROL_SECRET, None)
                 return HttpResponseRedirect(reverse("clinic-account") + "?enrolled=1")
-            request.session.pop(PENDING, None)
-            return _finish(request, member)
+        else:
+            attempt = signing_in.with_new_second_factor(
+                _at_the_door(request), member, secret, code, _establish(request)
+            )
+            if attempt.step is signing_in.Step.SIGNED_IN:
+                request.session.pop(ENROL_SECRET, None)
+                return _signed_in(request)
         context["error"] = _("That code does not match. Check the time on your phone and enter the current code.")
         return render(request, "clinic/enrol.html", context, status=422)
     return render(request, "clinic/enrol.html", context)
@@ -169,10 +179,20 @@ def enrol(request: HttpRequest) -> HttpResponse:
 def sign_out(request: HttpRequest) -> HttpResponse:
     """End the session on the server."""
     actor = actor_of(request)
-    if actor is not None:
-        audit_log.record(actor, "sign_out", "session")
-    logout(request)
+    if actor is None:
+        logout(request)
+    else:
+        signing_in.sign_out(actor, lambda: logout(request))
     return HttpResponseRedirect(reverse("clinic-sign-in") + "?signed_out=1")
+
+
+def password_link_to(request: HttpRequest) -> passwords.LinkTo:
+    """The absolute address of the page that takes a one-time link's parts, on this request's host."""
+
+    def link_to(uid: str, token: str) -> str:
+        return request.build_absolute_uri(reverse("clinic-reset-confirm", args=[uid, token]))
+
+    return link_to
 
 
 @require_http_methods(["GET", "POST"])
@@ -180,61 +200,48 @@ def password_reset(request: HttpRequest) -> HttpResponse:
     """Ask for a one-time link; the answer never says whether the account exists."""
     if request.method == "GET":
         return render(request, "clinic/reset.html", {"sent": False, "error": None})
-    email = request.POST.get("email", "")
-    user = staff.find_user(email)
-    if user is not None and staff.staff_of(user) is not None:
-        minutes = settings.PASSWORD_RESET_TIMEOUT // 60
-        body = _("Use this link within %(minutes)s minutes to choose a new needlewise password:\n\n%(link)s\n")
-        send_password_link(request, user, _("Your needlewise password"), body, minutes=minutes)
-        audit_log.record(Actor.anonymous(client_ip(request), _request_id(request)), "reset_requested", "staff", user.pk)
+    mail = passwords.LinkMail(
+        _("Your needlewise password"),
+        _("Use this link within %(minutes)s minutes to choose a new needlewise password:\n\n%(link)s\n"),
+    )
+    passwords.request_reset(
+        _at_the_door(request),
+        request.POST.get("email", ""),
+        sender=bootstrap.message_sender(),
+        link_to=password_link_to(request),
+        mail=mail,
+    )
     return render(request, "clinic/reset.html", {"sent": True, "error": None})
-
-
-def send_password_link(request: HttpRequest, user: User, subject: str, body: str, **params: object) -> None:
-    """Mail ``user`` a one-time link to choose a password; ``body`` places it with ``%(link)s``."""
-    uid = urlsafe_base64_encode(force_bytes(user.pk))
-    token = default_token_generator.make_token(user)
-    link = request.build_absolute_uri(reverse("clinic-reset-confirm", args=[uid, token]))
-    send_mail(subject, body % {**params, "link": link}, None, [user.email])
-
-
-def _reset_user(uid: str, token: str) -> User | None:
-    try:
-        user_id = int(force_str(urlsafe_base64_decode(uid)))
-    except (ValueError, TypeError):
-        return None
-    user = User.objects.filter(pk=user_id, is_active=True).first()
-    if user is None or not default_token_generator.check_token(user, token):
-        return None
-    return user
 
 
 @require_http_methods(["GET", "POST"])
 def password_reset_confirm(request: HttpRequest, uid: str, token: str) -> HttpResponse:
     """Choose a new password with a valid one-time link (used up by the change itself)."""
-    user = _reset_user(uid, token)
-    if user is None:
-        return render(request, "clinic/reset_confirm.html", {"valid": False, "errors": []}, status=400)
     if request.method == "GET":
-        return render(request, "clinic/reset_confirm.html", {"valid": True, "errors": []})
-    errors = _new_password_problems(request, user)
-    if errors:
-        return render(request, "clinic/reset_confirm.html", {"valid": True, "errors": errors}, status=422)
-    user.set_password(request.POST["password"])
-    user.save(update_fields=["password"])
-    audit_log.record(Actor.anonymous(client_ip(request), _request_id(request)), "password_reset", "staff", user.pk)
+        valid = passwords.reset_user(uid, token) is not None
+        return render(
+            request, "clinic/reset_confirm.html", {"valid": valid, "errors": []}, status=200 if valid else 400
+        )
+    try:
+        passwords.reset_password(_at_the_door(request), uid, token, _new_password(request))
+    except NotFoundError:
+        return render(request, "clinic/reset_confirm.html", {"valid": False, "errors": []}, status=400)
+    except InvalidInputError as refused:
+        return render(request, "clinic/reset_confirm.html", {"valid": True, "errors": _words(refused)}, status=422)
     return HttpResponseRedirect(reverse("clinic-sign-in") + "?reset=1")
 
 
-def _new_password_problems(request: HttpRequest, user: User) -> list[str]:
-    password, again = request.POST.get("password", ""), request.POST.get("password_again", "")
-    if password != again:
-        return [_("The two new passwords are not the same.")]
-    try:
-        fields.check_password(password, user)
-    except InvalidInputError as invalid:
-        return [p.message for p in invalid.problems]
-    return []
+def _new_password(request: HttpRequest) -> passwords.NewPassword:
+    return passwords.NewPassword(request.POST.get("password", ""), request.POST.get("password_again", ""))
+
+
+def _words(refused: InvalidInputError) -> list[str]:
+    """The page's words for a refused password (the validators' own messages are already translated)."""
+    words = {
+        passwords.MISMATCH: _("The two new passwords are not the same."),
+        passwords.WRONG_CURRENT: _("Your current password is not right."),
+    }
+    return [words.get(problem.where, problem.message) for problem in refused.problems]
 
 
 @staff_required
@@ -242,25 +249,19 @@ def _new_password_problems(request: HttpRequest, user: User) -> list[str]:
 def account(request: HttpRequest) -> HttpResponse:
     """Change one's password (current one required); see whether the second factor is on."""
     actor: Actor = request.actor  # type: ignore[attr-defined]
-    user = User.objects.get(pk=actor.staff_user_id)
-    member = staff.staff_of(user)
     context: dict[str, object] = {
         "actor": actor,
-        "member": member,
+        "member": passwords.own_account(actor),
         "errors": [],
         "changed": False,
         "enrolled": request.GET.get("enrolled") == "1",
     }
     if request.method == "POST":
-        if not user.check_password(request.POST.get("current", "")):
-            context["errors"] = [_("Your current password is not right.")]
-        else:
-            context["errors"] = _new_password_problems(request, user)
-        if context["errors"]:
+        try:
+            user = passwords.change_password(actor, request.POST.get("current", ""), _new_password(request))
+        except InvalidInputError as refused:
+            context["errors"] = _words(refused)
             return render(request, "clinic/account.html", context, status=422)
-        user.set_password(request.POST["password"])
-        user.save(update_fields=["password"])
         update_session_auth_hash(request, user)  # this session stays; every other one ends
-        audit_log.record(actor, "update", "staff", member.pk if member else "", detail={"password": "changed"})
         context["changed"] = True
     return render(request, "clinic/account.html", context)

@@ -1,0 +1,141 @@
+"""Passwords: changing one's own, one-time links to choose one (reset and welcome), using such a link.
+
+Each change is one transaction with its audit row. Links go out through the
+:class:`~needlewise.services.ports.MessageSender` the edge hands in (chosen in :mod:`needlewise.bootstrap`).
+The wording of a message is the edge's (it is translated there), and the address of a link is the
+edge's too (``link_to`` makes it from the link's two parts): a message carries an account's link and
+nothing about anyone's health.
+
+A reset link is Django's one-time token: it is used up by the change itself (the token covers the
+password hash) and lasts ``PASSWORD_RESET_TIMEOUT``. A reset never skips the second factor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.contrib.auth.tokens import default_token_generator
+from django.db import transaction
+from django.utils.encoding import force_bytes, force_str
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+
+from needlewise.clinic.access.actor import Actor
+from needlewise.clinic.access.guard import use_case
+from needlewise.clinic.accounts.fields import check_password
+from needlewise.clinic.accounts.staff import find_user, staff_of
+from needlewise.clinic.audit import log as audit_log
+from needlewise.errors import InvalidInputError, NotFoundError, Problem
+from needlewise.services.ports import MessageSender, OutboundMessage
+from needlewise.storage.models import StaffMember
+
+#: The absolute address of the page that takes a one-time link's two parts (user id, token).
+LinkTo = Callable[[str, str], str]
+
+#: Where the two problems the edge words itself are reported (the validators' own come at ``password``).
+MISMATCH = "password_again"
+WRONG_CURRENT = "current"
+
+
+@dataclass(frozen=True, slots=True)
+class LinkMail:
+    """The wording of a message carrying a one-time link.
+
+    ``text`` places the link with ``%(link)s`` and may give its lifetime with ``%(minutes)s``.
+    """
+
+    subject: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class NewPassword:
+    """A new password, typed twice."""
+
+    password: str
+    again: str
+
+
+def send_password_link(sender: MessageSender, user: User, link_to: LinkTo, mail: LinkMail) -> None:
+    """Send ``user`` a one-time link to choose a password (a reset, or a new or reactivated account)."""
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    minutes = settings.PASSWORD_RESET_TIMEOUT // 60
+    text = mail.text % {"minutes": minutes, "link": link_to(uid, token)}
+    sender.send(OutboundMessage(to=(user.email,), subject=mail.subject, text=text))
+
+
+def request_reset(actor: Actor, email: str, *, sender: MessageSender, link_to: LinkTo, mail: LinkMail) -> bool:
+    """Send an active staff account's address a reset link, with its audit row; whether one went.
+
+    ``actor`` is the anonymous person asking: the edge answers the same whether or not a link went.
+    The message is sent last, inside the transaction: if it cannot be handed over, no row says it was.
+    """
+    user = find_user(email)
+    if user is None or staff_of(user) is None:
+        return False
+    with transaction.atomic():
+        audit_log.record(actor, "reset_requested", "staff", user.pk)
+        send_password_link(sender, user, link_to, mail)
+    return True
+
+
+def reset_user(uid: str, token: str) -> User | None:
+    """The active account a one-time link is for, if the link is still valid."""
+    try:
+        user_id = int(force_str(urlsafe_base64_decode(uid)))
+    except (ValueError, TypeError):
+        return None
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None or not default_token_generator.check_token(user, token):
+        return None
+    return user
+
+
+def reset_password(actor: Actor, uid: str, token: str, new: NewPassword) -> User:
+    """Choose a new password with a valid one-time link, with its audit row (the link is then used up).
+
+    ``actor`` is the anonymous person holding the link. Raises :class:`NotFoundError` for a link that
+    is not valid (any more), :class:`InvalidInputError` for a refused password (the link still works).
+    """
+    with transaction.atomic():
+        user = reset_user(uid, token)
+        if user is None:
+            raise NotFoundError([Problem("link", "this link is not valid any more")])
+        _check_new(new, user)
+        user.set_password(new.password)
+        user.save(update_fields=["password"])
+        audit_log.record(actor, "password_reset", "staff", user.pk)
+    return user
+
+
+@use_case(None, "staff")
+def change_password(actor: Actor, current: str, new: NewPassword) -> User:
+    """Change one's own password (the current one required), with its audit row.
+
+    Every other session of the account ends (a session is bound to the password hash); the edge
+    keeps the one that made the change.
+    """
+    member = StaffMember.objects.select_related("user").get(user_id=actor.staff_user_id)
+    user = member.user
+    if not user.check_password(current):
+        raise InvalidInputError([Problem(WRONG_CURRENT, "your current password is not right")])
+    _check_new(new, user)
+    user.set_password(new.password)
+    user.save(update_fields=["password"])
+    audit_log.record(actor, "update", "staff", member.pk, detail={"password": "changed"})
+    return user
+
+
+@use_case(None, "staff", audited=False)
+def own_account(actor: Actor) -> StaffMember:
+    """The acting person's own membership (for the account page: whether the second factor is on)."""
+    return StaffMember.objects.select_related("user", "clinic").get(user_id=actor.staff_user_id)
+
+
+def _check_new(new: NewPassword, user: User) -> None:
+    if new.password != new.again:
+        raise InvalidInputError([Problem(MISMATCH, "the two new passwords are not the same")])
+    check_password(new.password, user)

@@ -1,0 +1,106 @@
+"""Signing in (the password, then the second factor or setting it up, under the lock-out) and out.
+
+No one is signed in yet, so these are not guarded use cases: they take the anonymous actor of the
+request (its address and request id) and run their own transactions. Each writes its audit row in
+the same transaction as the change it records: a failure with its lock-out count, a sign-in with
+the used-up code (or the new second factor), the cleared failures and the new session.
+
+The session itself is the edge's: ``establish`` (Django's ``login`` and the verified mark) runs
+inside the sign-in's transaction, so no session exists without its audit row, and no audit row
+says someone signed in whose session was not made.
+
+Failures say the same thing whether or not the account exists. A password reset never skips the
+second factor: it only sets a password, and signing in still asks for the code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.contrib.auth import authenticate
+from django.contrib.auth.models import User
+from django.db import transaction
+
+from needlewise.clinic.access.actor import Actor
+from needlewise.clinic.access.guard import use_case
+from needlewise.clinic.accounts import lockout, second_factor
+from needlewise.clinic.accounts.fields import normalise_email
+from needlewise.clinic.accounts.staff import staff_of
+from needlewise.clinic.audit import log as audit_log
+from needlewise.domain.permissions import Role, needs_second_factor
+from needlewise.storage.models import StaffMember
+
+#: The edge's part of signing someone in: make their session (it runs inside the sign-in's transaction).
+Establish = Callable[[StaffMember], None]
+
+
+class Step(StrEnum):
+    """Where a sign-in attempt leaves the person."""
+
+    LOCKED = "locked"  # too many failures for the account or the address: wait
+    REFUSED = "refused"  # wrong e-mail address, password or code
+    SIGNED_IN = "signed_in"  # done: the session is made
+    CODE = "code"  # the password was right; now the code from their app
+    ENROL = "enrol"  # the password was right; their role needs a second factor they have not set up
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """The outcome of one step of signing in, with the member once their password was right."""
+
+    step: Step
+    member: StaffMember | None = None
+
+
+def with_password(actor: Actor, email: str, password: str, establish: Establish) -> Attempt:
+    """The first step: e-mail address and password (``actor`` is the anonymous person at the door)."""
+    if lockout.locked_out(email, actor.ip):
+        return Attempt(Step.LOCKED)
+    user = authenticate(None, username=normalise_email(email), password=password)
+    member = staff_of(user) if isinstance(user, User) else None
+    if member is None:
+        lockout.record_failure(email, actor.ip, actor.request_id, "password")
+        return Attempt(Step.REFUSED)
+    if not member.totp_secret and not needs_second_factor(Role(member.role)):
+        with transaction.atomic():
+            _signed_in(actor, member, establish)
+        return Attempt(Step.SIGNED_IN, member)
+    return Attempt(Step.CODE if member.totp_secret else Step.ENROL, member)
+
+
+def with_code(actor: Actor, member: StaffMember, code: str, establish: Establish) -> Attempt:
+    """The second step: the six-digit code from the authenticator app (each code is used up once)."""
+    username = member.user.username
+    if lockout.locked_out(username, actor.ip):
+        return Attempt(Step.LOCKED, member)
+    with transaction.atomic():
+        if second_factor.verify_totp(member, code):
+            _signed_in(actor, member, establish)
+            return Attempt(Step.SIGNED_IN, member)
+    lockout.record_failure(username, actor.ip, actor.request_id, "second_factor")
+    return Attempt(Step.REFUSED, member)
+
+
+def with_new_second_factor(actor: Actor, member: StaffMember, secret: str, code: str, establish: Establish) -> Attempt:
+    """The second step at a first sign-in: set the second factor up with ``secret``, then sign in."""
+    with transaction.atomic():
+        if second_factor.enrol_totp(member, secret, code):
+            _signed_in(actor, member, establish)
+            return Attempt(Step.SIGNED_IN, member)
+    return Attempt(Step.REFUSED, member)
+
+
+def _signed_in(actor: Actor, member: StaffMember, establish: Establish) -> None:
+    establish(member)
+    lockout.clear_failures(member.user.username)
+    staff = Actor.staff(member.user_id, member.clinic_id, Role(member.role), actor.ip, actor.request_id)
+    audit_log.record(staff, "sign_in", "session")
+
+
+@use_case(None, "session")
+def sign_out(actor: Actor, end: Callable[[], None]) -> None:
+    """End the acting person's session (``end``, the edge's) with its audit row, in one transaction."""
+    audit_log.record(actor, "sign_out", "session")
+    end()
