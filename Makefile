@@ -7,7 +7,7 @@ UV := UV_PYTHON_DOWNLOADS=never python3 -m uv
 RUN := $(UV) run --frozen
 
 .DEFAULT_GOAL := help
-.PHONY: help install run assess test lint typecheck contracts kb-check kb-diff kb-snapshot kb-hazards unit unit-postgres query-counts bench bench-api bench-clinic bench-recall messages fmt clean
+.PHONY: help install run assess test lint typecheck contracts kb-check kb-diff kb-snapshot kb-hazards unit unit-postgres query-counts bench bench-api bench-clinic bench-recall screenshots messages fmt clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -29,8 +29,8 @@ node_modules: package.json package-lock.json
 test: install node_modules lint typecheck contracts kb-check unit unit-postgres ## Everything CI checks: lint, types, layers, knowledge base, tests (browser tests need Debian's chromium)
 
 lint: install ## ruff (lint + format check)
-	$(RUN) ruff check src tests bench
-	$(RUN) ruff format --check src tests bench
+	$(RUN) ruff check src tests bench tools
+	$(RUN) ruff format --check src tests bench tools
 
 typecheck: install ## mypy --strict on src/
 	$(RUN) mypy
@@ -76,14 +76,17 @@ bench-clinic: install ## Client search and client page on PostgreSQL, 100,000 cl
 bench-recall: install ## Cartridge lot recall on PostgreSQL, 10,000,000 sessions (keeps its scratch database, about 12 GB)
 	$(RUN) python bench/recall.py
 
+screenshots: install ## Refresh the pictures in docs/screenshots/ (Debian's chromium; tools/screenshots.py)
+	$(RUN) python tools/screenshots.py
+
 messages: install ## Extract the web app's texts and update the Spanish catalogue (then translate, then: make messages again)
 	$(RUN) pybabel extract -F babel.cfg -k _ -k N_ -k ngettext:1,2 -k gettext_noop -o src/needlewise/locale/django.pot --no-location --sort-output --project needlewise .
 	$(RUN) pybabel update -i src/needlewise/locale/django.pot -d src/needlewise/locale -D django --no-fuzzy-matching
 	$(RUN) pybabel compile -d src/needlewise/locale -D django
 
 fmt: install ## Format and auto-fix
-	$(RUN) ruff format src tests bench
-	$(RUN) ruff check --fix src tests bench
+	$(RUN) ruff format src tests bench tools
+	$(RUN) ruff check --fix src tests bench tools
 
 clean: ## Remove caches and the virtual environment
 	rm -rf .venv node_modules .pytest_cache .mypy_cache .ruff_cache .hypothesis .coverage

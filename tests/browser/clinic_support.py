@@ -21,7 +21,7 @@ import pyotp
 import pytest
 from playwright.sync_api import Page, expect
 
-from browser.conftest import NOTHING_TO_REPORT
+from browser.app_support import NOTHING_TO_REPORT
 
 PASSWORD = "correct horse battery staple 42"  # noqa: S105 - the test accounts' password
 TOTP_STEP_SECONDS = 30

@@ -24,6 +24,7 @@ import pytest
 from playwright.sync_api import Browser, FileChooser, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
+from browser.app_support import App
 from browser.clinic_support import (
     CLINIC_TIER_ANSWERS,
     Clinic,
@@ -36,7 +37,6 @@ from browser.clinic_support import (
     sign_in,
     tab_to,
 )
-from browser.conftest import App
 from browser.treatment_support import (
     CONSENT_DONE,
     CONSENT_INTRO_EN,
