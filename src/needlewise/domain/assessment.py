@@ -58,6 +58,15 @@ class Citation:
         return dict(self._json)
 
 
+# Source id -> its JSON form, shared: copied before it leaves an assessment.
+SourceForms: TypeAlias = dict[str, dict[str, JsonValue]]
+
+
+def source_forms(citations: tuple[Citation, ...]) -> SourceForms:
+    """The JSON form of each cited source, by id, in order of citation."""
+    return {c.source_id: c.to_json() for c in citations}
+
+
 class Fact(NamedTuple):
     """One answer a rule read, with the value it had."""
 
@@ -69,11 +78,12 @@ class Fact(NamedTuple):
         return {"field": self.field, "value": self.value}
 
 
-class Finding(NamedTuple):
-    """One rule that fired for this person, in the person's language.
+@dataclass(frozen=True, slots=True)
+class FindingText:
+    """What a finding says whatever the answers were: one per rule, setting and language.
 
-    A named tuple rather than a frozen dataclass: an assessment builds several per call, and tuple
-    construction is several times cheaper.
+    The engine prepares these once per knowledge base; an assessment only pairs them with the facts
+    that fired them. The JSON form (all but the facts) is built once too.
     """
 
     rule_id: str
@@ -85,11 +95,17 @@ class Finding(NamedTuple):
     seek_care_if: str | None
     evidence_note: str
     citations: tuple[Citation, ...]
-    facts: tuple[Fact, ...]
+    _json: dict[str, JsonValue] = field(init=False, repr=False, compare=False, hash=False)
+    _citation_ids: tuple[str, ...] = field(init=False, repr=False, compare=False, hash=False)
+    order: int = field(init=False, repr=False, compare=False, hash=False)  # most restrictive tier first
+    source_forms: SourceForms = field(init=False, repr=False, compare=False, hash=False)
 
-    def to_json(self) -> dict[str, JsonValue]:
-        """JSON form."""
-        return {
+    def __post_init__(self) -> None:
+        """Build the JSON form, the sources' forms and the sort key once."""
+        object.__setattr__(self, "order", -self.tier.rank)
+        object.__setattr__(self, "source_forms", source_forms(self.citations))
+        ids = tuple(c.source_id for c in self.citations)
+        json: dict[str, JsonValue] = {
             "rule_id": self.rule_id,
             "tier": _TEXT[self.tier],
             "severity": _TEXT[self.severity],
@@ -98,9 +114,78 @@ class Finding(NamedTuple):
             "advice": self.advice,
             "seek_care_if": self.seek_care_if,
             "evidence_note": self.evidence_note,
-            "citations": [c.source_id for c in self.citations],
-            "facts": [f.to_json() for f in self.facts],
+            "citations": [],
         }
+        object.__setattr__(self, "_json", json)
+        object.__setattr__(self, "_citation_ids", ids)
+
+    def to_json(self, facts: tuple[Fact, ...]) -> dict[str, JsonValue]:
+        """JSON form of the finding these words make with ``facts`` (a fresh copy)."""
+        return {
+            **self._json,
+            "citations": list(self._citation_ids),
+            "facts": [{"field": f.field, "value": f.value} for f in facts],
+        }
+
+
+class Finding(NamedTuple):
+    """One rule that fired for this person, in the person's language: its words and the answers it read.
+
+    A named tuple rather than a frozen dataclass: an assessment builds several per call, and tuple
+    construction is several times cheaper.
+    """
+
+    text: FindingText
+    facts: tuple[Fact, ...]
+
+    @property
+    def rule_id(self) -> str:
+        """The rule's id (``unsure-<question>`` for an open answer)."""
+        return self.text.rule_id
+
+    @property
+    def tier(self) -> Tier:
+        """The tier the rule forces in the person's setting."""
+        return self.text.tier
+
+    @property
+    def severity(self) -> Severity:
+        """How serious the harm it guards against is."""
+        return self.text.severity
+
+    @property
+    def confidence(self) -> Confidence:
+        """How sure the evidence behind it is."""
+        return self.text.confidence
+
+    @property
+    def title(self) -> str:
+        """Its title."""
+        return self.text.title
+
+    @property
+    def advice(self) -> str:
+        """What to do."""
+        return self.text.advice
+
+    @property
+    def seek_care_if(self) -> str | None:
+        """When to see a doctor, where the rule says."""
+        return self.text.seek_care_if
+
+    @property
+    def evidence_note(self) -> str:
+        """What the evidence behind it is, and how strong."""
+        return self.text.evidence_note
+
+    @property
+    def citations(self) -> tuple[Citation, ...]:
+        """The sources it cites."""
+        return self.text.citations
+
+    def to_json(self) -> dict[str, JsonValue]:
+        """JSON form."""
+        return self.text.to_json(self.facts)
 
 
 class OpenAnswer(NamedTuple):
@@ -129,6 +214,11 @@ class PlanSection:
     steps: tuple[str, ...]
     confidence: Confidence
     citations: tuple[Citation, ...]
+    source_forms: SourceForms = field(init=False, repr=False, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        """The cited sources' JSON forms, built once: the same section and schedule recur in many plans."""
+        object.__setattr__(self, "source_forms", source_forms(self.citations))
 
     def to_json(self) -> dict[str, JsonValue]:
         """JSON form."""
@@ -152,6 +242,11 @@ class GoalSchedule:
     sessions: str
     confidence: Confidence
     citations: tuple[Citation, ...]
+    source_forms: SourceForms = field(init=False, repr=False, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        """The cited sources' JSON forms, built once: the same section and schedule recur in many plans."""
+        object.__setattr__(self, "source_forms", source_forms(self.citations))
 
     def to_json(self) -> dict[str, JsonValue]:
         """JSON form."""
@@ -208,13 +303,14 @@ class Assessment:
         Findings, plan sections and schedules cite sources by id; ``sources`` describes each cited
         source once (title, authors, year, evidence grade, address), in order of first citation.
         """
-        sources: dict[str, JsonValue] = {}
+        forms: SourceForms = {}
         for finding in self.findings:
-            _collect_sources(finding.citations, sources)
+            forms.update(finding.text.source_forms)
         for schedule in self.plan.schedules:
-            _collect_sources(schedule.citations, sources)
+            forms.update(schedule.source_forms)
         for section in self.plan.sections:
-            _collect_sources(section.citations, sources)
+            forms.update(section.source_forms)
+        sources: dict[str, JsonValue] = {source_id: dict(form) for source_id, form in forms.items()}
         return {
             "schema": ASSESSMENT_SCHEMA,
             "tier": _TEXT[self.tier],
@@ -223,15 +319,9 @@ class Assessment:
             "setting": self.setting,
             "lang": self.lang,
             "kb_version": self.kb_version.to_json(),
-            "findings": [f.to_json() for f in self.findings],
+            "findings": [f.text.to_json(f.facts) for f in self.findings],
             "open_answers": [a.to_json() for a in self.open_answers],
             "plan": self.plan.to_json(),
             "sources": sources,
             "disclaimer": self.disclaimer,
         }
-
-
-def _collect_sources(citations: tuple[Citation, ...], sources: dict[str, JsonValue]) -> None:
-    for citation in citations:
-        if citation.source_id not in sources:
-            sources[citation.source_id] = citation.to_json()

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from needlewise.engine.conditions import AllOf, AnyOf, Comparison, Condition, Operator
+from needlewise.engine.conditions import AllOf, AnyOf, Comparison, Condition, Operator, fields_read
 from needlewise.engine.fields import FIELD_INDEX, FIELDS, FIELDS_BY_NAME, FactValue
 
 FiredRules = Callable[[Sequence[FactValue]], list[int]]
+# (facts, the positions whose answer is open) -> (conditions true for certain, conditions possibly true)
+KleeneRules = Callable[[Sequence[FactValue], frozenset[int]], tuple[list[int], list[int]]]
 
 _COMPARE_SYMBOL = {
     Operator.EQ: "==",
@@ -27,6 +29,7 @@ _COMPARE_SYMBOL = {
     Operator.GE: ">=",
 }
 _CACHE: dict[str, tuple[str, FiredRules]] = {}
+_KLEENE_CACHE: dict[str, KleeneRules] = {}
 
 
 def compile_conditions(conditions: Sequence[Condition], *, cache_key: str) -> FiredRules:
@@ -43,9 +46,9 @@ def compile_conditions(conditions: Sequence[Condition], *, cache_key: str) -> Fi
     return function
 
 
-def generate_source(conditions: Sequence[Condition]) -> tuple[str, dict[str, frozenset[str]]]:
+def generate_source(conditions: Sequence[Condition]) -> tuple[str, dict[str, frozenset[object]]]:
     """Python source of ``fired(facts)`` for ``conditions``, and the set constants it uses."""
-    constants: dict[str, frozenset[str]] = {}
+    constants: dict[str, frozenset[object]] = {}
     names = ", ".join(f"v{i}" for i in range(len(FIELDS)))
     lines = ["def fired(facts):", f"    {names}, = facts", "    r = []", "    a = r.append"]
     for index, condition in enumerate(conditions):
@@ -55,7 +58,7 @@ def generate_source(conditions: Sequence[Condition]) -> tuple[str, dict[str, fro
     return "\n".join(lines) + "\n", constants
 
 
-def _expression(condition: Condition, constants: dict[str, frozenset[str]]) -> str:
+def _expression(condition: Condition, constants: dict[str, frozenset[object]]) -> str:
     match condition:
         case Comparison():
             return _comparison(condition, constants)
@@ -66,6 +69,71 @@ def _expression(condition: Condition, constants: dict[str, frozenset[str]]) -> s
     return f"(not {_expression(condition.item, constants)})"
 
 
+def compile_kleene(conditions: Sequence[Condition], *, cache_key: str) -> KleeneRules:
+    """``conditions`` in three-valued (Kleene) logic, compiled once per ``cache_key``.
+
+    The function takes the facts and the positions of the open answers; a comparison on an open
+    position is *unknown*. It returns the conditions that are true whatever the open answers are
+    (``certain``) and those that are true or unknown (``possible``, which includes ``certain``).
+    Each condition is compiled twice in negation normal form: once with every unknown comparison
+    read as false (true only if certain), once read as true (false only if certainly false). And and
+    or are monotone, so the pair is exactly Kleene's value (:func:`needlewise.engine.unsure.evaluate`
+    is the reference the tests compare it with).
+    """
+    cached = _KLEENE_CACHE.get(cache_key)
+    if cached is not None:
+        return cached
+    source, constants = generate_kleene_source(conditions)
+    namespace: dict[str, object] = {"__builtins__": {}, **constants}
+    exec(compile(source, f"<needlewise kleene {cache_key[:16]}>", "exec"), namespace)  # noqa: S102 - as above
+    function: KleeneRules = namespace["kleene"]  # type: ignore[assignment]
+    _KLEENE_CACHE[cache_key] = function
+    return function
+
+
+def generate_kleene_source(conditions: Sequence[Condition]) -> tuple[str, dict[str, frozenset[object]]]:
+    """Python source of ``kleene(facts, U)`` for ``conditions``, and the set constants it uses.
+
+    ``o<k>`` says whether the answer at position ``k`` is open. A condition that reads no open
+    position is evaluated once, as :func:`compile_conditions` would.
+    """
+    constants: dict[str, frozenset[object]] = {}
+    names = ", ".join(f"v{i}" for i in range(len(FIELDS)))
+    reads = [sorted({FIELD_INDEX[name] for name in fields_read(condition)}) for condition in conditions]
+    lines = ["def kleene(facts, U):", f"    {names}, = facts", "    c = []", "    p = []"]
+    lines += [f"    o{k} = {k} in U" for k in sorted(set().union(*reads))]
+    for index, condition in enumerate(conditions):
+        known = "not (" + " or ".join(f"o{k}" for k in reads[index]) + ")" if reads[index] else "True"
+        lines.append(f"    if {known}:")
+        lines.append(f"        if {_expression(condition, constants)}:")
+        lines.append(f"            c.append({index})")
+        lines.append(f"            p.append({index})")
+        lines.append(f"    elif {_nnf(condition, constants, certain=True, negated=False)}:")
+        lines.append(f"        c.append({index})")
+        lines.append(f"        p.append({index})")
+        lines.append(f"    elif {_nnf(condition, constants, certain=False, negated=False)}:")
+        lines.append(f"        p.append({index})")
+    lines.append("    return c, p")
+    return "\n".join(lines) + "\n", constants
+
+
+def _nnf(condition: Condition, constants: dict[str, frozenset[object]], *, certain: bool, negated: bool) -> str:
+    """``condition`` (negated if ``negated``), negations pushed to the comparisons, unknowns read as not ``certain``."""
+    match condition:
+        case Comparison():
+            literal = _comparison(condition, constants)
+            literal = f"(not {literal})" if negated else literal
+            position = FIELD_INDEX[condition.field]
+            return f"(not o{position} and {literal})" if certain else f"(o{position} or {literal})"
+        case AllOf(items=items) | AnyOf(items=items):
+            conjunction = isinstance(condition, AllOf) is not negated
+            if not items:
+                return "True" if conjunction else "False"
+            parts = (_nnf(i, constants, certain=certain, negated=negated) for i in items)
+            return "(" + (" and " if conjunction else " or ").join(parts) + ")"
+    return _nnf(condition.item, constants, certain=certain, negated=not negated)
+
+
 _SET_TEMPLATES = {
     Operator.IN: "({var} in {constant})",
     Operator.NOT_IN: "({var} not in {constant})",
@@ -73,7 +141,7 @@ _SET_TEMPLATES = {
 }
 
 
-def _comparison(comparison: Comparison, constants: dict[str, frozenset[str]]) -> str:
+def _comparison(comparison: Comparison, constants: dict[str, frozenset[object]]) -> str:
     var = f"v{FIELD_INDEX[comparison.field]}"
     op, value = comparison.op, comparison.value
     if op in (Operator.IS_NULL, Operator.IS_NOT_NULL):

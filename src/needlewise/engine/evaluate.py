@@ -12,12 +12,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import attrgetter, itemgetter
 
 from needlewise.domain.assessment import (
     Assessment,
     Citation,
     Fact,
     Finding,
+    FindingText,
     GoalSchedule,
     JsonValue,
     OpenAnswer,
@@ -26,7 +28,7 @@ from needlewise.domain.assessment import (
 from needlewise.domain.profile import Profile
 from needlewise.domain.tier import Confidence, Severity, Tier
 from needlewise.domain.vocabulary import Lang, Setting
-from needlewise.engine.compiler import FiredRules, compile_conditions
+from needlewise.engine.compiler import FiredRules, KleeneRules, compile_conditions, compile_kleene
 from needlewise.engine.conditions import AllOf, Condition, fields_read
 from needlewise.engine.fields import FIELD_INDEX, FactValue, facts_of
 from needlewise.engine.knowledge import KnowledgeBase, Rule
@@ -43,32 +45,31 @@ from needlewise.engine.unsure import (
     Askable,
     OpenQuestion,
     askable,
-    evaluate,
     floor,
     is_device_question,
     open_answer,
     open_questions,
 )
 
-# The parts of a finding that do not depend on the profile, in Finding's field order (facts last).
-_FindingParts = tuple[str, Tier, Severity, Confidence, str, str, str | None, str, tuple[Citation, ...]]
 _Cite = Callable[[Sequence[str]], tuple[Citation, ...]]
 
 
 @dataclass(frozen=True, slots=True)
 class _Prepared:
     fired: FiredRules
+    kleene: KleeneRules
     rule_count: int
     reads: tuple[tuple[tuple[str, int], ...], ...]
-    findings: dict[Setting, tuple[_FindingParts, ...]]
+    values: tuple[Callable[[Sequence[FactValue]], object], ...]  # per rule: the values it read, as one key
+    findings: dict[Setting, tuple[FindingText, ...]]
     plan: PlanContext
     positions: tuple[frozenset[int], ...]  # the fact positions each condition (rules, then sections) reads
-    conditions: tuple[Condition, ...]
     cite: _Cite
-    home_technique: tuple[bool, ...]  # per rule: its advice is how to do it at home
+    stops: dict[Setting, frozenset[int]]  # per setting: the rules that force stop there
+    home_technique: dict[str, bool]  # rule id -> its advice is how to do it at home
     askable: Askable
-    readers: dict[int, frozenset[int]]  # fact position -> the conditions that read it
     open_cache: dict[tuple[object, ...], tuple[Finding, OpenAnswer] | None]
+    facts_cache: dict[tuple[object, ...], tuple[Fact, ...]]  # (rule, the values it read) -> its facts
 
 
 _PREPARED: dict[tuple[str, Lang], _Prepared] = {}
@@ -78,21 +79,20 @@ def assess(profile: Profile, kb: KnowledgeBase, lang: Lang = Lang.EN) -> Assessm
     """The assessment of ``profile`` against ``kb``, written in ``lang``."""
     prepared = _prepare(kb, lang)
     facts = facts_of(profile)
-    hits = prepared.fired(facts)
-    count = prepared.rule_count
     opened = open_questions(profile, prepared.askable, facts) if profile.unsure or profile.unanswered else ()
     if opened:
-        rule_hits, possible, section_hits = _resolve(prepared, facts, hits, opened)
+        rule_hits, possible, section_hits = _resolve(prepared, facts, opened)
     else:
+        hits, count = prepared.fired(facts), prepared.rule_count
         rule_hits, possible, section_hits = [i for i in hits if i < count], [], [i - count for i in hits if i >= count]
-    parts = prepared.findings[profile.setting]
-    reads = prepared.reads
-    findings = [Finding(*parts[i], _facts(reads[i], facts)) for i in rule_hits]
+    texts_of = prepared.findings[profile.setting]
+    findings = [Finding(texts_of[i], _facts(prepared, i, facts)) for i in rule_hits]
     open_answers: tuple[OpenAnswer, ...] = ()
     if opened:
         extra, open_answers = _open_findings(prepared, profile.setting, opened, possible)
         findings += extra
-    tier = Tier.highest(f.tier for f in findings)
+    findings.sort(key=_DESCENDING_TIER)  # stable: knowledge-base order within a tier
+    tier = findings[0].text.tier if findings else Tier.HOME_OK
     texts = kb.tier_texts[tier]
     plan = build_plan(
         profile,
@@ -103,10 +103,7 @@ def assess(profile: Profile, kb: KnowledgeBase, lang: Lang = Lang.EN) -> Assessm
     )
     if plan.home_needle_mm_max is None:  # home use not advised: no how-to-do-it-at-home advice
         technique = prepared.home_technique
-        findings = [f for i, f in zip(rule_hits, findings, strict=False) if not technique[i]] + findings[
-            len(rule_hits) :
-        ]
-    findings.sort(key=_descending_tier)  # stable: knowledge-base order within a tier
+        findings = [f for f in findings if not technique.get(f.text.rule_id, False)]
     return Assessment(
         tier=tier,
         tier_title=texts.title.in_(lang),
@@ -122,19 +119,18 @@ def assess(profile: Profile, kb: KnowledgeBase, lang: Lang = Lang.EN) -> Assessm
 
 
 def _resolve(
-    prepared: _Prepared, facts: Sequence[FactValue], hits: list[int], opened: Sequence[OpenQuestion]
+    prepared: _Prepared, facts: Sequence[FactValue], opened: Sequence[OpenQuestion]
 ) -> tuple[list[int], list[int], list[int]]:
-    """Rules certain to fire, rules that could fire, and sections that (could) apply, given unsure answers."""
+    """Rules certain to fire, rules that could fire, and sections that (could) apply, given open answers."""
     unknown = frozenset().union(*(q.positions for q in opened))
     count = prepared.rule_count
-    conditions = prepared.conditions
-    readers = prepared.readers
-    affected = sorted(set().union(*(readers[p] for p in unknown)))
-    truth: dict[int, bool | None] = {i: evaluate(conditions[i], facts, unknown) for i in affected}
-    certain = sorted({i for i in hits if i not in truth} | {i for i, t in truth.items() if t is True})
-    possible = sorted(i for i, t in truth.items() if t is None and i < count)
-    sections = sorted({i for i in certain if i >= count} | {i for i, t in truth.items() if t is None and i >= count})
-    return [i for i in certain if i < count], possible, [i - count for i in sections]
+    certain, possible = prepared.kleene(facts, unknown)
+    sure = set(certain)
+    return (
+        [i for i in certain if i < count],
+        [i for i in possible if i < count and i not in sure],
+        [i - count for i in possible if i >= count],
+    )
 
 
 def _open_findings(
@@ -185,7 +181,7 @@ def _open_finding(
     advice.append(question.advice.in_(lang))
     titles = "; ".join(rule.title.in_(lang) for rule in sorted(rules, key=_by_tier(setting))) or "-"
     citations = _unique(c for rule in worst_rules for c in rule.citations) or kb.home_needle.citations
-    finding = Finding(
+    text = FindingText(
         f"unsure-{question.question.question_id}",
         least,
         max((rule.severity for rule in worst_rules), key=_SEVERITY_RANK.__getitem__, default=Severity.LOW),
@@ -195,9 +191,8 @@ def _open_finding(
         None,
         texts[UNSURE_NOTE].in_(lang).format(rules=titles),
         prepared.cite(citations),
-        (Fact(question.question.field, question.answer),),
     )
-    return finding, note
+    return Finding(text, (Fact(question.question.field, question.answer),)), note
 
 
 _SEVERITY_RANK = {severity: rank for rank, severity in enumerate(Severity)}
@@ -221,12 +216,33 @@ def fired_rule_ids(profile: Profile, kb: KnowledgeBase) -> list[str]:
     return [kb.rules[i].rule_id for i in prepared.fired(facts_of(profile)) if i < prepared.rule_count]
 
 
-def _descending_tier(finding: Finding) -> int:
-    return -finding.tier.rank
+def could_stop(profile: Profile, kb: KnowledgeBase) -> bool:
+    """Whether some rule that forces ``stop`` in the person's setting holds on the answers as given.
+
+    A cheap necessary condition for a ``stop`` verdict: a rule certain to fire whatever the open
+    answers are also fires on their default values, and an open answer alone never gives ``stop``.
+    """
+    prepared = _prepare(kb, Lang.EN)
+    stops = prepared.stops[profile.setting]
+    return any(i in stops for i in prepared.fired(facts_of(profile)))
 
 
-def _facts(reads: tuple[tuple[str, int], ...], facts: Sequence[FactValue]) -> tuple[Fact, ...]:
-    return tuple(Fact(name, _json(facts[index])) for name, index in reads)
+_DESCENDING_TIER = attrgetter("text.order")
+
+
+_FACTS_CACHE_SIZE = 65_536  # entries per knowledge base and language; emptied when full
+
+
+def _facts(prepared: _Prepared, rule: int, facts: Sequence[FactValue]) -> tuple[Fact, ...]:
+    """The answers rule ``rule`` read, as the finding shows them (built once per rule and values)."""
+    key = (rule, prepared.values[rule](facts))
+    cache = prepared.facts_cache
+    made = cache.get(key)
+    if made is None:
+        if len(cache) >= _FACTS_CACHE_SIZE:
+            cache.clear()
+        made = cache[key] = tuple(Fact(name, _json(facts[index])) for name, index in prepared.reads[rule])
+    return made
 
 
 def _json(value: FactValue) -> JsonValue:
@@ -286,24 +302,30 @@ def _build(kb: KnowledgeBase, lang: Lang) -> _Prepared:
         for s in kb.schedules
     }
     positions = tuple(frozenset(FIELD_INDEX[name] for name in fields_read(c)) for c in conditions)
+    reads = tuple(tuple((name, FIELD_INDEX[name]) for name in fields_read(r.condition)) for r in kb.rules)
     return _Prepared(
         fired=compile_conditions(conditions, cache_key=f"{kb.version.content_hash}+sections"),
         positions=positions,
-        conditions=tuple(conditions),
+        kleene=compile_kleene(conditions, cache_key=f"{kb.version.content_hash}+sections"),
         cite=cite,
-        home_technique=tuple(r.home_technique for r in kb.rules),
+        home_technique={r.rule_id: r.home_technique for r in kb.rules},
+        stops={
+            setting: frozenset(i for i, r in enumerate(kb.rules) if r.tier_for(setting) is Tier.STOP)
+            for setting in Setting
+        },
         askable=askable(kb.questions),
         open_cache={},
-        readers={p: frozenset(i for i, read in enumerate(positions) if p in read) for p in range(len(FIELD_INDEX))},
+        facts_cache={},
         rule_count=len(kb.rules),
-        reads=tuple(tuple((name, FIELD_INDEX[name]) for name in fields_read(r.condition)) for r in kb.rules),
+        reads=reads,
+        values=tuple(itemgetter(*(index for _, index in read)) if read else itemgetter(slice(0)) for read in reads),
         findings={setting: tuple(_parts(r, setting, lang, cite) for r in kb.rules) for setting in Setting},
         plan=PlanContext(kb, lang, sections, tuple(s.requires_home_use for s in kb.sections), schedules),
     )
 
 
-def _parts(rule: Rule, setting: Setting, lang: Lang, cite: _Cite) -> _FindingParts:
-    return (
+def _parts(rule: Rule, setting: Setting, lang: Lang, cite: _Cite) -> FindingText:
+    return FindingText(
         rule.rule_id,
         rule.tier_for(setting),
         rule.severity,

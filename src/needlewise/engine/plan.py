@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from needlewise.domain.assessment import GoalSchedule, Plan, PlanSection
@@ -47,6 +47,7 @@ class PlanContext:
     sections: tuple[PlanSection, ...]
     section_needs_home_use: tuple[bool, ...]
     schedules: Mapping[tuple[str, Setting], GoalSchedule]
+    summaries: dict[tuple[object, ...], str] = field(default_factory=dict)  # needle summaries already written
 
 
 def home_needle_limit(
@@ -103,6 +104,15 @@ def _only_clinic_goals(profile: Profile, kb: KnowledgeBase) -> bool:
 
 
 def _needle_summary(profile: Profile, context: PlanContext, limit: float | None, preferred: float | None) -> str:
+    """The plan's needle line; written once per limit (or, with no home limit, per set of goals)."""
+    key = (limit, preferred) if limit is not None else (None, profile.goals)
+    summary = context.summaries.get(key)
+    if summary is None:
+        summary = context.summaries[key] = _write_needle_summary(profile, context, limit, preferred)
+    return summary
+
+
+def _write_needle_summary(profile: Profile, context: PlanContext, limit: float | None, preferred: float | None) -> str:
     texts, lang = context.kb.plan_texts, context.lang
     if limit is not None:
         return texts[HOME_LIMIT].in_(lang).format(max=_mm(limit, lang), preferred=_mm(preferred or limit, lang))

@@ -41,12 +41,14 @@ def for_readers(assessment: Assessment) -> Assessment:
         return local_decimals(text, lang)
 
     def finding(f: Finding) -> Finding:
-        return f._replace(
+        text = dataclasses.replace(
+            f.text,
             title=local(f.title),
             advice=local(f.advice),
             seek_care_if=local(f.seek_care_if) if f.seek_care_if else f.seek_care_if,
             evidence_note=local(f.evidence_note),
         )
+        return f._replace(text=text)
 
     plan = assessment.plan
     plan = dataclasses.replace(

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from needlewise.engine import compiler, fields
-from needlewise.engine.compiler import compile_conditions, interpret
+from needlewise.engine.compiler import compile_conditions, compile_kleene, interpret
 from needlewise.engine.conditions import (
     OPERATOR_FIELD_TYPES,
     AllOf,
@@ -20,6 +20,7 @@ from needlewise.engine.conditions import (
     fields_read,
 )
 from needlewise.engine.fields import FIELDS, FactValue, FieldSpec, FieldType
+from needlewise.engine.unsure import evaluate
 
 
 def _value(spec: FieldSpec, op: Operator) -> st.SearchStrategy[object]:
@@ -77,6 +78,40 @@ facts = st.tuples(*(_fact(spec) for spec in FIELDS))
 def test_compiled_function_matches_the_interpreter(conditions: list[Condition], values: tuple[FactValue, ...]) -> None:
     fired = compile_conditions(conditions, cache_key=repr(conditions))
     assert fired(values) == [i for i, c in enumerate(conditions) if interpret(c, values)]
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    conditions=st.lists(conditions, min_size=1, max_size=6),
+    values=facts,
+    unknown=st.frozensets(st.integers(0, len(FIELDS) - 1), max_size=6),
+)
+def test_compiled_kleene_function_matches_the_three_valued_interpreter(
+    conditions: list[Condition], values: tuple[FactValue, ...], unknown: frozenset[int]
+) -> None:
+    """Certain: Kleene-true; possible: not Kleene-false (true or unknown), whatever the negations."""
+    certain, possible = compile_kleene(conditions, cache_key=f"kleene {conditions!r}")(values, unknown)
+    truths = [evaluate(c, values, unknown) for c in conditions]
+    assert certain == [i for i, t in enumerate(truths) if t is True]
+    assert possible == [i for i, t in enumerate(truths) if t is not False]
+
+
+def test_kleene_reads_an_open_answer_as_unknown_under_negation_and_in_empty_groups() -> None:
+    values = tuple(None if s.nullable else _neutral(s) for s in FIELDS)
+    length = fields.FIELD_INDEX["device.needle_mm"]
+    over = Comparison("device.needle_mm", Operator.GT, 0.5)
+    conditions = [
+        over,
+        Not(over),
+        Not(AllOf((over, AnyOf(())))),
+        AllOf(()),
+        Not(AllOf(())),
+        Comparison("device.needle_mm", Operator.IS_NULL),
+    ]
+    kleene = compile_kleene(conditions, cache_key="kleene-negation")
+    assert kleene(values, frozenset({length})) == ([2, 3], [0, 1, 2, 3, 5])
+    assert kleene(values, frozenset()) == ([1, 2, 3, 5], [1, 2, 3, 5])
+    assert compile_kleene([AnyOf(())], cache_key="kleene-negation") is kleene
 
 
 def test_empty_groups_and_negation() -> None:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
 from factories import make_profile
 from needlewise.domain.assessment import ASSESSMENT_SCHEMA
 from needlewise.domain.tier import Tier
 from needlewise.domain.vocabulary import Lang
+from needlewise.engine import evaluate as evaluate_module
 from needlewise.engine.evaluate import assess, fired_rule_ids
 from needlewise.engine.knowledge import KnowledgeBase
 
@@ -97,3 +100,19 @@ def test_no_findings_means_home_ok(kb: KnowledgeBase) -> None:
 def test_fired_rule_ids_are_in_knowledge_base_order(kb: KnowledgeBase) -> None:
     ids = fired_rule_ids(make_profile(skin_now=["cold_sore", "warts"]), kb)
     assert ids == ["active-skin-infection", "active-cold-sore"]
+
+
+def test_the_facts_a_finding_shows_are_built_once_per_rule_and_values_and_the_store_stays_bounded(
+    kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = assess(make_profile(goals=["acne_scars"], skin_now=["cold_sore"], fitzpatrick=5), kb)
+    again = assess(make_profile(goals=["acne_scars"], skin_now=["cold_sore"], fitzpatrick=5), kb)
+    assert [f.facts for f in again.findings] == [f.facts for f in first.findings]
+    assert all(a.facts is b.facts for a, b in zip(again.findings, first.findings, strict=True))
+    monkeypatch.setattr(evaluate_module, "_FACTS_CACHE_SIZE", 1)
+    store = evaluate_module._prepare(kb, Lang.EN).facts_cache
+    store.clear()
+    bounded = assess(make_profile(goals=["acne_scars"], skin_now=["cold_sore"], fitzpatrick=5), kb)
+    assert len(bounded.findings) >= 2
+    assert len(store) == 1
+    assert [f.to_json() for f in bounded.findings] == [f.to_json() for f in first.findings]
