@@ -8,6 +8,7 @@ import re
 import pytest
 from django.test import Client
 
+from needlewise.services import questionnaire
 from needlewise.storage.models import SavedResult
 
 STATE = re.compile(r'name="state" value="([^"]*)"')
@@ -207,3 +208,35 @@ def test_a_forged_state_is_refused_with_the_field_problem(client: Client) -> Non
     response = client.post("/assess/", {"state": state, "action": "next"})
     assert response.status_code == 400
     assert "less than or equal to 120" in response.content.decode()
+
+
+def test_an_answer_parses_the_answers_once_and_assesses_only_where_a_stop_is_possible(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sixth answer's request rebuilds the interview, records the answer and picks the next question.
+
+    The POST parses the answers it was sent once and again with the new answer; the page it redirects
+    to parses them once (before: once per earlier answer, and again for each question asked, ten in
+    all). No whole assessment runs while no rule that forces stop holds.
+    """
+    answers = {**DEFAULTS, "setting": {"answer": "home"}, "age": {"answer": "34"}}
+    page = client.get("/assess/").content.decode()
+    for _ in range(5):
+        page = step(client, page, **answers[question_of(page)])
+    calls = {"parse": 0, "assess": 0}
+    parse, assess = questionnaire.parse_profile, questionnaire.assess
+
+    def counted_parse(document: object) -> object:
+        calls["parse"] += 1
+        return parse(document)  # type: ignore[arg-type]
+
+    def counted_assess(*args: object) -> object:
+        calls["assess"] += 1
+        return assess(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(questionnaire, "parse_profile", counted_parse)
+    monkeypatch.setattr(questionnaire, "assess", counted_assess)
+    sixth = question_of(page)
+    page = step(client, page, **DEFAULTS[sixth])
+    assert question_of(page) not in (sixth, "result")
+    assert calls == {"parse": 3, "assess": 0}

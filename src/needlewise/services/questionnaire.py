@@ -12,12 +12,12 @@ import copy
 from dataclasses import dataclass, field
 
 from needlewise.domain.assessment import Assessment
-from needlewise.domain.profile import UNSURE_FIELDS
+from needlewise.domain.profile import UNSURE_FIELDS, Profile
 from needlewise.domain.tier import Tier
 from needlewise.domain.vocabulary import Lang
 from needlewise.engine.compiler import interpret
 from needlewise.engine.conditions import fields_read
-from needlewise.engine.evaluate import assess
+from needlewise.engine.evaluate import assess, could_stop
 from needlewise.engine.fields import facts_of
 from needlewise.engine.knowledge import KnowledgeBase, Question
 from needlewise.engine.unsure import PROCEDURE_FIELDS, PROCEDURES_FIELD
@@ -50,6 +50,7 @@ class Interview:
     document: dict[str, object] = field(default_factory=lambda: {"profile_version": 2})
     answered: list[str] = field(default_factory=list)
     drafts: dict[str, object] = field(default_factory=dict)
+    _profile: Profile | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def from_state(cls, kb: KnowledgeBase, state: object) -> Interview:
@@ -69,7 +70,9 @@ class Interview:
         by_id = {q.question_id: q for q in kb.questions}
         for question_id in answered:
             question = by_id[question_id]
-            interview.answer(question, _field_value(document, question.field))
+            _put(interview.document, question.field, _field_value(document, question.field))
+            interview.answered.append(question_id)
+        interview._check([by_id[question_id] for question_id in answered])
         return interview
 
     def to_state(self) -> dict[str, object]:
@@ -84,6 +87,7 @@ class Interview:
         question = next(q for q in self.kb.questions if q.question_id == question_id)
         value = _pop_field(self.document, question.field)
         self.drafts[question.field] = value
+        self._profile = None
         return question
 
     def draft(self, question: Question) -> object:
@@ -98,7 +102,7 @@ class Interview:
         A question whose condition reads only settled answers counts if the condition holds; one whose
         condition still depends on unanswered questions counts as likely.
         """
-        facts = facts_of(parse_profile(self.document)) if self.ready else None
+        facts = facts_of(self.profile) if self.ready else None
         asked_fields = {q.field for q in self.kb.questions if q.question_id in self.answered}
         remaining = 0
         for question in self.kb.questions:
@@ -116,7 +120,7 @@ class Interview:
         A question with an ``ask_if`` is asked only once the required answers exist and the
         condition holds for the answers so far (unanswered fields read as "no" / "none").
         """
-        facts = facts_of(parse_profile(self.document)) if self.ready else None
+        facts = facts_of(self.profile) if self.ready else None
         for question in self.kb.questions:
             if question.question_id in self.answered:
                 continue
@@ -126,25 +130,37 @@ class Interview:
 
     def answer(self, question: Question, value: object) -> None:
         """Record ``value`` for ``question``; raises ProfileError, keeping earlier answers, if invalid."""
-        trial = copy.deepcopy(self.document)
-        if question.field.startswith("device."):
-            device = trial.setdefault("device", {})
-            assert isinstance(device, dict)  # noqa: S101 - only this class writes it
-            device[question.field.removeprefix("device.")] = value
-        else:
-            trial[question.field] = value
-        if all(name in trial for name in _REQUIRED):
-            parse_profile(trial)
-        else:
-            _check_alone(question, value)
-        self.document = trial
+        kept = self.document, self._profile
+        self.document = copy.deepcopy(self.document)
+        _put(self.document, question.field, value)
+        try:
+            self._check([question])
+        except ProfileError:
+            self.document, self._profile = kept
+            raise
         self.answered.append(question.question_id)
         self.drafts.pop(question.field, None)
+
+    def _check(self, questions: list[Question]) -> None:
+        """Validate the document: whole, once, keeping its profile, when setting and age are in, else ``questions``."""
+        self._profile = None
+        if self.ready:
+            self._profile = parse_profile(self.document)
+            return
+        for question in questions:
+            _check_alone(question, _field_value(self.document, question.field))
 
     @property
     def ready(self) -> bool:
         """Whether the required answers (setting and age) are in."""
         return all(name in self.document for name in _REQUIRED)
+
+    @property
+    def profile(self) -> Profile:
+        """The answers so far as a profile, parsed once per change (raises ProfileError before setting and age)."""
+        if self._profile is None:
+            self._profile = parse_profile(self.document)
+        return self._profile
 
     def early_stop(self, lang: Lang = Lang.EN) -> Assessment | None:
         """The assessment if the answers so far already mean ``stop``, else None.
@@ -153,7 +169,7 @@ class Interview:
         skipped as irrelevant, so far. A default standing in for a question not reached yet (say,
         "needles not sterile" before that question is asked) never ends the questionnaire.
         """
-        if not self.ready:
+        if not self.ready or not could_stop(self.profile, self.kb):
             return None
         result = self.result(lang)
         settled = self._settled_fields()
@@ -170,7 +186,7 @@ class Interview:
 
     def result(self, lang: Lang = Lang.EN) -> Assessment:
         """The assessment of the answers given (raises ProfileError before setting and age)."""
-        return assess(parse_profile(self.document), self.kb, lang)
+        return assess(self.profile, self.kb, lang)
 
 
 def _question_fields(fields: tuple[str, ...]) -> list[str]:
@@ -183,6 +199,15 @@ def _field_value(document: dict[str, object], path: str) -> object:
         device = document.get("device")
         return device.get(path.removeprefix("device.")) if isinstance(device, dict) else None
     return document.get(path)
+
+
+def _put(document: dict[str, object], path: str, value: object) -> None:
+    if path.startswith("device."):
+        device = document.setdefault("device", {})
+        assert isinstance(device, dict)  # noqa: S101 - only this module writes it
+        device[path.removeprefix("device.")] = value
+    else:
+        document[path] = value
 
 
 def _pop_field(document: dict[str, object], path: str) -> object:
