@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from needlewise.engine.knowledge import KnowledgeBase, Text
+from needlewise.domain.text import Text
+from needlewise.engine.knowledge import KnowledgeBase
 
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
 SPANISH_DECIMAL = re.compile(r"(\d),(\d)")  # 0,25 mm is how Spanish writes 0.25 mm

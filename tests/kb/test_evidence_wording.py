@@ -12,7 +12,8 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from needlewise.engine.knowledge import KnowledgeBase, Text
+from needlewise.domain.text import Text
+from needlewise.engine.knowledge import KnowledgeBase
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "src" / "needlewise" / "web" / "templates"
 

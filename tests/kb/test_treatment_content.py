@@ -7,9 +7,10 @@ from collections.abc import Iterator
 
 import pytest
 
+from needlewise.domain.text import Text
 from needlewise.domain.tier import Grade
 from needlewise.domain.treatment import Triage
-from needlewise.engine.knowledge import KnowledgeBase, Text
+from needlewise.engine.knowledge import KnowledgeBase
 from needlewise.engine.treatment_knowledge import TreatmentKnowledge
 
 NUMBER = re.compile(r"\d+(?:\.\d+)?")

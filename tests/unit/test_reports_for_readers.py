@@ -12,10 +12,11 @@ from rich.console import Console
 from factories import make_profile
 from needlewise.cli.render import print_assessment
 from needlewise.domain.assessment import Citation
+from needlewise.domain.text import Text
 from needlewise.domain.tier import Grade, Severity, Tier
 from needlewise.domain.vocabulary import Lang
 from needlewise.engine.evaluate import assess
-from needlewise.engine.knowledge import KnowledgeBase, Text
+from needlewise.engine.knowledge import KnowledgeBase
 from needlewise.reports.answers import AnswerLine, answer_lines
 from needlewise.reports.citations import short_reference
 from needlewise.reports.levels import Level, card_level

@@ -11,11 +11,12 @@ from dataclasses import dataclass
 
 from needlewise.domain.assessment import JsonValue
 from needlewise.domain.profile import Profile
+from needlewise.domain.text import Text
 from needlewise.domain.tier import Tier
 from needlewise.domain.vocabulary import Setting
 from needlewise.engine.conditions import condition_to_json
 from needlewise.engine.evaluate import assess, fired_rule_ids
-from needlewise.engine.knowledge import KnowledgeBase, Rule, Text
+from needlewise.engine.knowledge import KnowledgeBase, Rule
 
 # The kinds of change a reviewer reads, in the order they are listed.
 TIER = "tier"

@@ -8,29 +8,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import TYPE_CHECKING
 
 from needlewise.domain.assessment import KbVersion
+from needlewise.domain.text import Text
 from needlewise.domain.tier import Confidence, Grade, Severity, Tier
-from needlewise.domain.vocabulary import Lang, Setting
+from needlewise.domain.vocabulary import Setting
 from needlewise.engine.conditions import Condition
-
-if TYPE_CHECKING:  # treatment_knowledge imports Text from here; the field below only names the class
-    from needlewise.engine.treatment_knowledge import TreatmentKnowledge
+from needlewise.engine.treatment_knowledge import TreatmentKnowledge
 
 JsonData = Mapping[str, object]
-
-
-@dataclass(frozen=True, slots=True)
-class Text:
-    """A text in every supported language."""
-
-    en: str
-    es: str
-
-    def in_(self, lang: Lang) -> str:
-        """The text in ``lang``."""
-        return self.es if lang is Lang.ES else self.en
 
 
 @dataclass(frozen=True, slots=True)

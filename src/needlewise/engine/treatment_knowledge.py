@@ -10,9 +10,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
+from needlewise.domain.text import Text
 from needlewise.domain.tier import Confidence
 from needlewise.domain.treatment import Triage
-from needlewise.engine.knowledge import Text
 
 
 @dataclass(frozen=True, slots=True)

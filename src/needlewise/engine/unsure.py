@@ -24,12 +24,13 @@ from dataclasses import dataclass
 
 from needlewise.domain.assessment import OpenAnswer
 from needlewise.domain.profile import DEVICE_FIELDS, Profile
+from needlewise.domain.text import Text
 from needlewise.domain.tier import Tier
 from needlewise.domain.vocabulary import ProcedureKind
 from needlewise.engine.compiler import interpret_comparison
 from needlewise.engine.conditions import AllOf, AnyOf, Comparison, Condition
 from needlewise.engine.fields import FIELD_INDEX, FactValue
-from needlewise.engine.knowledge import Question, Text
+from needlewise.engine.knowledge import Question
 
 PROCEDURES_FIELD = "recent_procedures"
 PROCEDURE_FIELDS = tuple(f"procedures.{kind.value}.weeks_ago" for kind in ProcedureKind)

@@ -16,6 +16,7 @@ from typing import TypeVar
 from pydantic import BaseModel, ValidationError
 
 from needlewise.domain.assessment import KbVersion
+from needlewise.domain.text import Text
 from needlewise.domain.tier import Grade, Tier
 from needlewise.domain.vocabulary import (
     Setting,
@@ -31,7 +32,6 @@ from needlewise.engine.knowledge import (
     Schedule,
     Source,
     Term,
-    Text,
     TierText,
 )
 from needlewise.engine.plan import PLAN_TEXT_KEYS

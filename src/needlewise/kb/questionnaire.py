@@ -6,10 +6,11 @@ import itertools
 from collections.abc import Iterator, Mapping, Sequence
 
 from needlewise.domain.profile import UNSURE_FIELDS
+from needlewise.domain.text import Text
 from needlewise.engine.compiler import interpret
 from needlewise.engine.conditions import Comparison, Condition, Not, fields_read
 from needlewise.engine.fields import FIELDS, FIELDS_BY_NAME, FactValue, FieldSpec, FieldType
-from needlewise.engine.knowledge import Question, Term, Text
+from needlewise.engine.knowledge import Question, Term
 from needlewise.engine.unsure import PROCEDURE_FIELDS, PROCEDURES_FIELD
 from needlewise.errors import Problem
 from needlewise.kb.conditions import ConditionParser

@@ -11,8 +11,9 @@ from collections.abc import Iterable, Mapping
 from itertools import pairwise
 from typing import Protocol
 
+from needlewise.domain.text import Text
 from needlewise.domain.treatment import Triage
-from needlewise.engine.knowledge import Term, Text
+from needlewise.engine.knowledge import Term
 from needlewise.engine.treatment_knowledge import (
     AdverseEventKind,
     CheckinPolicy,

@@ -7,6 +7,7 @@ from enum import Enum
 
 from pydantic import ValidationError
 
+from needlewise.domain.text import Text
 from needlewise.domain.vocabulary import (
     Area,
     DeviceKind,
@@ -18,7 +19,7 @@ from needlewise.domain.vocabulary import (
     Setting,
     SkinNow,
 )
-from needlewise.engine.knowledge import Term, Text
+from needlewise.engine.knowledge import Term
 from needlewise.errors import Problem
 from needlewise.kb.schema import TermModel
 from needlewise.kb.suggestions import closest

@@ -9,6 +9,7 @@ import pytest
 
 from factories import make_profile
 from needlewise.domain.assessment import KbVersion
+from needlewise.domain.text import Text
 from needlewise.domain.tier import Severity, Tier
 from needlewise.domain.vocabulary import Setting
 from needlewise.engine.conditions import Comparison, Operator
@@ -23,7 +24,7 @@ from needlewise.engine.kb_diff import (
     verdict,
     verdicts,
 )
-from needlewise.engine.knowledge import KnowledgeBase, Rule, Text
+from needlewise.engine.knowledge import KnowledgeBase, Rule
 
 _HASHES = count()
 

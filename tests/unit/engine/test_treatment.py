@@ -6,9 +6,10 @@ from dataclasses import replace
 
 import pytest
 
+from needlewise.domain.text import Text
 from needlewise.domain.tier import Confidence, Tier
 from needlewise.domain.treatment import CheckCode, CheckResult, Finding, FindingLevel, Triage
-from needlewise.engine.knowledge import KnowledgeBase, Text
+from needlewise.engine.knowledge import KnowledgeBase
 from needlewise.engine.treatment import (
     ABOVE_RANGE,
     ABOVE_SCOPE,

@@ -8,12 +8,13 @@ import pytest
 
 from needlewise.domain.assessment import KbVersion
 from needlewise.domain.profile import Device, Profile
+from needlewise.domain.text import Text
 from needlewise.domain.tier import Tier
 from needlewise.domain.vocabulary import DeviceKind, Goal, Setting
 from needlewise.engine.conditions import AllOf, AnyOf, Comparison, Not, Operator, fields_read
 from needlewise.engine.evaluate import assess
 from needlewise.engine.fields import FIELD_INDEX, facts_of
-from needlewise.engine.knowledge import KnowledgeBase, Question, Text
+from needlewise.engine.knowledge import KnowledgeBase, Question
 from needlewise.engine.unsure import askable, engine_fields, evaluate, floor, open_questions
 from needlewise.services.profiles import parse_profile
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from needlewise.engine.knowledge import Text
+from needlewise.domain.text import Text
 from needlewise.errors import KnowledgeBaseError, Problem
 from needlewise.kb.loader import load_knowledge_base
 from needlewise.kb.older import OlderFormat

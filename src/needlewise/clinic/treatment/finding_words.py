@@ -11,10 +11,11 @@ from collections.abc import Mapping
 
 from django.utils.translation import gettext, gettext_noop, override
 
+from needlewise.domain.text import Text
 from needlewise.domain.treatment import Finding
 from needlewise.domain.vocabulary import Lang
 from needlewise.engine import treatment as codes
-from needlewise.engine.knowledge import KnowledgeBase, Text
+from needlewise.engine.knowledge import KnowledgeBase
 
 
 def millimetres(value: object) -> str:
