@@ -30,3 +30,34 @@ def test_a_well_formed_key_still_works() -> None:
     store.save()
     assert isinstance(store, SessionBase)
     assert SessionStore(store.session_key)["x"] == 1
+
+
+def test_an_expired_session_row_is_no_session() -> None:
+    from django.contrib.sessions.models import Session  # noqa: PLC0415
+    from django.utils import timezone  # noqa: PLC0415
+
+    from needlewise.web.session_store import SessionStore  # noqa: PLC0415
+
+    store = SessionStore()
+    store["x"] = 1
+    store.save()
+    key = store.session_key
+    Session.objects.filter(session_key=key).update(expire_date=timezone.now() - timezone.timedelta(seconds=1))
+    again = SessionStore(key)
+    assert again.get("x") is None
+    assert again.session_key is None
+
+
+def test_menu_links_follow_the_script_prefix() -> None:
+    from django.urls import set_script_prefix  # noqa: PLC0415
+
+    from needlewise.web.jinja import url  # noqa: PLC0415
+
+    assert url("clinic-home") == "/clinic/"
+    set_script_prefix("/needlewise/")
+    try:
+        assert url("clinic-home") == "/needlewise/clinic/"
+        assert url("clinic-client", args=[7]) == "/needlewise/clinic/clients/7/"
+    finally:
+        set_script_prefix("/")
+    assert url("clinic-home") == "/clinic/"

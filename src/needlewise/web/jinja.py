@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from collections.abc import Sequence
 from typing import Any
 
+from django.conf import settings
 from django.templatetags.static import static
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import formats, translation
 from django.utils.translation import gettext_noop
 from jinja2 import Environment, StrictUndefined
@@ -34,7 +37,7 @@ def environment(**options: Any) -> Environment:  # noqa: ANN401 - Django passes 
     env.install_gettext_translations(translation, newstyle=True)  # type: ignore[attr-defined]
     env.globals.update(
         static=static,
-        url=reverse,
+        url=url,
         get_language=translation.get_language,
         plain_number=plain_number,
         role_label=role_label,
@@ -45,6 +48,22 @@ def environment(**options: Any) -> Environment:  # noqa: ANN401 - Django passes 
     )
     env.filters["decimals"] = decimals
     return env
+
+
+def url(viewname: str, args: Sequence[object] | None = None, kwargs: dict[str, object] | None = None) -> str:
+    """Django's ``reverse``; a link without arguments (the menus' links, on every page) is worked out once.
+
+    Remembered per URL configuration and script prefix, the two things besides the name it depends on.
+    """
+    if args or kwargs:
+        return reverse(viewname, args=args, kwargs=kwargs)
+    return _plain_url(viewname, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
+
+
+@functools.lru_cache(maxsize=512)
+def _plain_url(viewname: str, urlconf: str, prefix: str) -> str:
+    del prefix  # part of the cache key: reverse() adds the current one itself
+    return reverse(viewname, urlconf=urlconf)
 
 
 def active_lang() -> Lang:
