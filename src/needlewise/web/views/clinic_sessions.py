@@ -11,68 +11,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from needlewise.clinic.followup import checkins
 from needlewise.clinic.records import plans
-from needlewise.clinic.treatment import finding_words, photos, recording, session_checks, sessions
+from needlewise.clinic.treatment import finding_words, photos, recording, session_checks, session_form, sessions
 from needlewise.clinic.treatment.recording import Outcome
-from needlewise.clinic.treatment.session_form import NumbingForm, SessionForm
 from needlewise.domain.permissions import Action
 from needlewise.domain.treatment import CheckCode, Triage
-from needlewise.domain.vocabulary import Lang
 from needlewise.errors import InvalidInputError, SessionBlockedError
-from needlewise.web.views.clinic_common import acting, clinic_page, field_errors, form_date, private_file
+from needlewise.web.views.clinic_common import acting, clinic_page, field_errors, private_file
 from needlewise.web.views.common import knowledge, lang_of, render, say
 
 if TYPE_CHECKING:
     from needlewise.storage.models import TreatmentSession
-
-_TEXT_FIELDS = (
-    "device_model",
-    "device_kind",
-    "device_serial",
-    "cartridge_lot",
-    "cartridge_serial",
-    "cartridge_expiry",
-    "passes",
-    "end_point",
-    "numbing_product",
-    "numbing_lidocaine_percent",
-    "numbing_minutes",
-    "pain_score",
-    "immediate_reactions",
-    "notes",
-    "lang",
-)
-_FLAGS = ("numbing_compounded", "numbing_occluded", "numbing_broken_skin", "numbing_heat")
-
-
-def _form(request: HttpRequest, plan_id: int, planned: dict[str, object]) -> SessionForm:
-    post = request.POST
-    return SessionForm(
-        plan_id=plan_id,
-        device_model=post.get("device_model", ""),
-        device_kind=post.get("device_kind", ""),
-        device_serial=post.get("device_serial", ""),
-        cartridge_lot=post.get("cartridge_lot", ""),
-        cartridge_serial=post.get("cartridge_serial", ""),
-        cartridge_expiry=form_date(post.get("cartridge_expiry")),
-        zones={z: post.get(f"zone_{z}", "") for z in planned if post.get(f"zone_{z}", "").strip()},
-        passes=post.get("passes", ""),
-        end_point=post.get("end_point", ""),
-        numbing=NumbingForm(
-            product=post.get("numbing_product", ""),
-            lidocaine_percent=post.get("numbing_lidocaine_percent", ""),
-            compounded="numbing_compounded" in post,
-            zones=tuple(post.getlist("numbing_zones")),
-            minutes=post.get("numbing_minutes", ""),
-            occluded="numbing_occluded" in post,
-            broken_skin="numbing_broken_skin" in post,
-            heat="numbing_heat" in post,
-        ),
-        pain_score=post.get("pain_score", ""),
-        immediate_reactions=post.get("immediate_reactions", ""),
-        products_applied=tuple(post.getlist("products_applied")),
-        notes=post.get("notes", ""),
-        lang=Lang.ES if post.get("lang") == "es" else Lang.EN,
-    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -88,12 +36,8 @@ def session_new(request: HttpRequest, client_id: int) -> HttpResponse:
     blocked: list[str] = []
     status = 200
     if request.method == "POST" and begun.plan is not None:
-        values = {k: request.POST.get(k, "") for k in _TEXT_FIELDS}
-        values |= {f"zone_{z}": request.POST.get(f"zone_{z}", "") for z in planned}
-        values |= {k: k in request.POST for k in _FLAGS}
-        values |= {"numbing_zones": request.POST.getlist("numbing_zones")}
-        values |= {"products_applied": request.POST.getlist("products_applied")}
-        form = _form(request, begun.plan.pk, dict(planned))
+        values = session_form.echo(request.POST, planned)
+        form = session_form.read(request.POST, begun.plan.pk, planned)
         try:
             if request.POST.get("action") == "record":
                 done = recording.record(actor, client_id, form, kb)
