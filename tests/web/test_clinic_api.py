@@ -189,3 +189,10 @@ def test_roles_and_clinics_are_enforced_by_the_use_cases(clinic_a, clinic_b) -> 
     conflict = _post(nurse_a, f"{BASE}/clients/{client_id}/screenings", {"setting": "clinic", "age": 30})
     assert conflict.status_code == 409
     assert conflict.json()["error"] == "conflict"
+
+
+def test_a_nul_in_the_search_text_is_refused_before_the_database(clinic_a) -> None:
+    response = _signed_in(clinic_a[Role.NURSE]).get(f"{BASE}/clients", {"q": "ga\x00rcia"})
+    assert response.status_code == 422  # PostgreSQL refuses NUL in text: it would be a 500
+    assert response.json()["error"] == "invalid_parameters"
+    assert response.json()["problems"][0]["field"] == "q"

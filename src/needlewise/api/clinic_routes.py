@@ -9,7 +9,7 @@ an id that does not exist.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import orjson
 from django.http import HttpRequest, HttpResponse
@@ -30,6 +30,8 @@ from needlewise.errors import ClinicError, InvalidInputError, Problem, ProfileEr
 if TYPE_CHECKING:
     from needlewise.storage.models import Client
 
+#: Text that may reach a database query: no NUL character (PostgreSQL refuses it in text; 422, not 500).
+NO_NUL = r"^[^\x00]*$"
 CLINIC_ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
@@ -146,7 +148,11 @@ def _actor(request: HttpRequest) -> Actor:
 
 @router.get("/clients", response={200: list[ClientOut], **CLINIC_ERRORS}, summary="Find clients")
 def find_clients(
-    request: HttpRequest, q: str = "", birth_date: date | None = None, phone: str = "", archived: bool = False
+    request: HttpRequest,
+    q: Annotated[str, Field(pattern=NO_NUL)] = "",
+    birth_date: date | None = None,
+    phone: str = "",
+    archived: bool = False,
 ) -> list[ClientOut]:
     """Up to 50 clients of your clinic whose names start with the words of ``q``, by birth date or phone."""
     query = clients.SearchQuery(text=q[:200], birth_date=birth_date, phone=phone[:40], include_archived=archived)
