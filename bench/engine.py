@@ -686,8 +686,8 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0915 - one strai
     vignettes = [parse_profile(v["profile"]) for v in yaml.safe_load(VIGNETTES.read_text(encoding="utf-8"))]
     all_facts = [facts_of(p) for p in profiles]
 
-    # needlewise, exactly as assess() gets it: compiled once, cached by the knowledge base hash.
-    fired = compile_conditions(conditions, cache_key=kb.version.content_hash)
+    # needlewise, exactly as assess() gets it: compiled once per knowledge base.
+    fired = compile_conditions(conditions, name=kb.version.content_hash)
     handwritten = compile_handwritten(conditions)
     zen_source = zen_expression(conditions)
     zen_compiled = zen.compile_expression(zen_source)

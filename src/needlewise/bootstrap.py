@@ -7,6 +7,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from needlewise.engine.evaluate import prepare
 from needlewise.engine.knowledge import KnowledgeBase
 from needlewise.kb.loader import load_knowledge_base
 from needlewise.services.ports import MessageSender, SavedResults
@@ -17,8 +18,14 @@ if TYPE_CHECKING:
 
 @cache
 def knowledge_base(directory: Path | None = None) -> KnowledgeBase:
-    """The knowledge base in ``directory`` (default: the bundled one), loaded once per process."""
-    return load_knowledge_base(directory)
+    """The knowledge base in ``directory`` (default: the bundled one), loaded and compiled once per process.
+
+    Its compiled form (conditions as functions, texts per language) lives with it, built here so that
+    no request pays for it.
+    """
+    kb = load_knowledge_base(directory)
+    prepare(kb)
+    return kb
 
 
 def saved_results() -> SavedResults:

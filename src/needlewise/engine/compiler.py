@@ -3,8 +3,8 @@
 The generated function takes the profile's facts (:func:`needlewise.engine.fields.facts_of`) and
 returns the indices of the conditions that hold, in order. Source is generated only from
 type-checked conditions (field names from the registry, values validated by the loader and embedded
-with ``repr``), and executed with no builtins. Compiled functions are cached by the knowledge base's
-content hash, so each rule set is compiled once per process.
+with ``repr``), and executed with no builtins. The engine compiles a knowledge base's conditions once
+and keeps the functions with that knowledge base (:mod:`needlewise.engine.evaluate`).
 
 :func:`interpret` is the slow reference evaluator the compiled code is tested against.
 """
@@ -28,21 +28,15 @@ _COMPARE_SYMBOL = {
     Operator.GT: ">",
     Operator.GE: ">=",
 }
-_CACHE: dict[str, tuple[str, FiredRules]] = {}
-_KLEENE_CACHE: dict[str, KleeneRules] = {}
 
 
-def compile_conditions(conditions: Sequence[Condition], *, cache_key: str) -> FiredRules:
-    """The compiled function for ``conditions``, generated once per ``cache_key``."""
-    cached = _CACHE.get(cache_key)
-    if cached is not None:
-        return cached[1]
+def compile_conditions(conditions: Sequence[Condition], *, name: str = "rules") -> FiredRules:
+    """The compiled function for ``conditions`` (``name`` labels its code in tracebacks and profiles)."""
     source, constants = generate_source(conditions)
     namespace: dict[str, object] = {"__builtins__": {}, **constants}
-    code = compile(source, f"<needlewise rules {cache_key[:16]}>", "exec")
+    code = compile(source, f"<needlewise rules {name[:16]}>", "exec")
     exec(code, namespace)  # noqa: S102 - source generated from validated, typed conditions only
     function: FiredRules = namespace["fired"]  # type: ignore[assignment]
-    _CACHE[cache_key] = (source, function)
     return function
 
 
@@ -69,8 +63,8 @@ def _expression(condition: Condition, constants: dict[str, frozenset[object]]) -
     return f"(not {_expression(condition.item, constants)})"
 
 
-def compile_kleene(conditions: Sequence[Condition], *, cache_key: str) -> KleeneRules:
-    """``conditions`` in three-valued (Kleene) logic, compiled once per ``cache_key``.
+def compile_kleene(conditions: Sequence[Condition], *, name: str = "rules") -> KleeneRules:
+    """``conditions`` in three-valued (Kleene) logic, compiled (``name`` labels the code).
 
     The function takes the facts and the positions of the open answers; a comparison on an open
     position is *unknown*. It returns the conditions that are true whatever the open answers are
@@ -80,14 +74,10 @@ def compile_kleene(conditions: Sequence[Condition], *, cache_key: str) -> Kleene
     or are monotone, so the pair is exactly Kleene's value (:func:`needlewise.engine.unsure.evaluate`
     is the reference the tests compare it with).
     """
-    cached = _KLEENE_CACHE.get(cache_key)
-    if cached is not None:
-        return cached
     source, constants = generate_kleene_source(conditions)
     namespace: dict[str, object] = {"__builtins__": {}, **constants}
-    exec(compile(source, f"<needlewise kleene {cache_key[:16]}>", "exec"), namespace)  # noqa: S102 - as above
+    exec(compile(source, f"<needlewise kleene {name[:16]}>", "exec"), namespace)  # noqa: S102 - as above
     function: KleeneRules = namespace["kleene"]  # type: ignore[assignment]
-    _KLEENE_CACHE[cache_key] = function
     return function
 
 

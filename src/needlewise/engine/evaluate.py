@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from operator import attrgetter, itemgetter
+from typing import cast
 
 from needlewise.domain.assessment import (
     Assessment,
@@ -70,9 +71,6 @@ class _Prepared:
     askable: Askable
     open_cache: dict[tuple[object, ...], tuple[Finding, OpenAnswer] | None]
     facts_cache: dict[tuple[object, ...], tuple[Fact, ...]]  # (rule, the values it read) -> its facts
-
-
-_PREPARED: dict[tuple[str, Lang], _Prepared] = {}
 
 
 def assess(profile: Profile, kb: KnowledgeBase, lang: Lang = Lang.EN) -> Assessment:
@@ -263,13 +261,33 @@ def _plain(value: str) -> str:
     return str(value)
 
 
+def prepare(kb: KnowledgeBase) -> None:
+    """Compile ``kb`` and prepare it in every language now, so that no assessment pays for it later."""
+    for lang in Lang:
+        _prepare(kb, lang)
+
+
 def _prepare(kb: KnowledgeBase, lang: Lang) -> _Prepared:
-    key = (kb.version.content_hash, lang)
-    prepared = _PREPARED.get(key)
+    """``kb`` compiled and prepared in ``lang``: built on first use, kept with the knowledge base."""
+    prepared = kb.compiled.get(lang)
     if prepared is None:
-        prepared = _build(kb, lang)
-        _PREPARED[key] = prepared
-    return prepared
+        prepared = kb.compiled[lang] = _build(kb, lang)
+    return cast("_Prepared", prepared)
+
+
+def _compiled(kb: KnowledgeBase, conditions: Sequence[Condition]) -> tuple[FiredRules, KleeneRules]:
+    """The rules' and sections' conditions as functions, compiled once per knowledge base (any language)."""
+    functions = kb.compiled.get(_CONDITIONS)
+    if functions is None:
+        name = kb.version.content_hash
+        functions = kb.compiled[_CONDITIONS] = (
+            compile_conditions(conditions, name=name),
+            compile_kleene(conditions, name=name),
+        )
+    return cast("tuple[FiredRules, KleeneRules]", functions)
+
+
+_CONDITIONS = "conditions"
 
 
 def _build(kb: KnowledgeBase, lang: Lang) -> _Prepared:
@@ -302,11 +320,12 @@ def _build(kb: KnowledgeBase, lang: Lang) -> _Prepared:
         for s in kb.schedules
     }
     positions = tuple(frozenset(FIELD_INDEX[name] for name in fields_read(c)) for c in conditions)
+    fired, kleene = _compiled(kb, conditions)
     reads = tuple(tuple((name, FIELD_INDEX[name]) for name in fields_read(r.condition)) for r in kb.rules)
     return _Prepared(
-        fired=compile_conditions(conditions, cache_key=f"{kb.version.content_hash}+sections"),
+        fired=fired,
         positions=positions,
-        kleene=compile_kleene(conditions, cache_key=f"{kb.version.content_hash}+sections"),
+        kleene=kleene,
         cite=cite,
         home_technique={r.rule_id: r.home_technique for r in kb.rules},
         stops={

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from needlewise.domain.assessment import KbVersion
@@ -195,6 +195,10 @@ class KnowledgeBase:
     treatment: TreatmentKnowledge
     claims: tuple[Claim, ...] = ()
     gaps: tuple[Gap, ...] = ()
+    # What the engine compiles and prepares from this knowledge base (its conditions as functions, its
+    # texts per language), built on first use and kept with it: whoever holds the knowledge base (the
+    # composition root) holds its compiled form, and no process-wide cache outlives it.
+    compiled: dict[object, object] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         """Freeze the mappings so a loaded knowledge base cannot be changed."""

@@ -76,7 +76,7 @@ facts = st.tuples(*(_fact(spec) for spec in FIELDS))
 @settings(max_examples=500, deadline=None)
 @given(conditions=st.lists(conditions, min_size=1, max_size=6), values=facts)
 def test_compiled_function_matches_the_interpreter(conditions: list[Condition], values: tuple[FactValue, ...]) -> None:
-    fired = compile_conditions(conditions, cache_key=repr(conditions))
+    fired = compile_conditions(conditions, name="random")
     assert fired(values) == [i for i, c in enumerate(conditions) if interpret(c, values)]
 
 
@@ -90,7 +90,7 @@ def test_compiled_kleene_function_matches_the_three_valued_interpreter(
     conditions: list[Condition], values: tuple[FactValue, ...], unknown: frozenset[int]
 ) -> None:
     """Certain: Kleene-true; possible: not Kleene-false (true or unknown), whatever the negations."""
-    certain, possible = compile_kleene(conditions, cache_key=f"kleene {conditions!r}")(values, unknown)
+    certain, possible = compile_kleene(conditions, name="random")(values, unknown)
     truths = [evaluate(c, values, unknown) for c in conditions]
     assert certain == [i for i, t in enumerate(truths) if t is True]
     assert possible == [i for i, t in enumerate(truths) if t is not False]
@@ -108,16 +108,15 @@ def test_kleene_reads_an_open_answer_as_unknown_under_negation_and_in_empty_grou
         Not(AllOf(())),
         Comparison("device.needle_mm", Operator.IS_NULL),
     ]
-    kleene = compile_kleene(conditions, cache_key="kleene-negation")
+    kleene = compile_kleene(conditions, name="kleene-negation")
     assert kleene(values, frozenset({length})) == ([2, 3], [0, 1, 2, 3, 5])
     assert kleene(values, frozenset()) == ([1, 2, 3, 5], [1, 2, 3, 5])
-    assert compile_kleene([AnyOf(())], cache_key="kleene-negation") is kleene
 
 
 def test_empty_groups_and_negation() -> None:
     values = tuple(None if s.nullable else _neutral(s) for s in FIELDS)
     conditions = [AllOf(()), AnyOf(()), Not(AnyOf(())), Not(AllOf(()))]
-    fired = compile_conditions(conditions, cache_key="empty-groups")
+    fired = compile_conditions(conditions, name="empty-groups")
     assert fired(values) == [0, 2]
     assert [interpret(c, values) for c in conditions] == [True, False, True, False]
 
@@ -130,12 +129,7 @@ def test_null_compares_false_whatever_the_operator() -> None:
         Comparison("device.needle_mm", Operator.IS_NULL),
         Comparison("device.needle_mm", Operator.IS_NOT_NULL),
     ]
-    assert compile_conditions(conditions, cache_key="nulls")(values) == [2]
-
-
-def test_compiled_functions_are_cached_by_key() -> None:
-    first = compile_conditions([AllOf(())], cache_key="cache-test")
-    assert compile_conditions([AnyOf(())], cache_key="cache-test") is first
+    assert compile_conditions(conditions, name="nulls")(values) == [2]
 
 
 def test_fields_read_lists_each_field_once_in_order() -> None:
@@ -164,7 +158,7 @@ def test_membership_on_a_null_enum_is_false(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setitem(compiler.FIELDS_BY_NAME, "setting", spec)
     values = tuple(None if s.nullable or s.name == "setting" else _neutral(s) for s in FIELDS)
     conditions = [Comparison("setting", Operator.NOT_IN, ("home",)), Comparison("setting", Operator.IN, ("home",))]
-    assert compile_conditions(conditions, cache_key="nullable-enum")(values) == []
+    assert compile_conditions(conditions, name="nullable-enum")(values) == []
     assert [interpret(c, values) for c in conditions] == [False, False]
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from factories import make_profile
@@ -116,3 +118,15 @@ def test_the_facts_a_finding_shows_are_built_once_per_rule_and_values_and_the_st
     assert len(bounded.findings) >= 2
     assert len(store) == 1
     assert [f.to_json() for f in bounded.findings] == [f.to_json() for f in first.findings]
+
+
+def test_a_knowledge_base_is_compiled_once_and_keeps_its_compiled_form(kb: KnowledgeBase) -> None:
+    """No process-wide cache: the compiled conditions and prepared texts live with the knowledge base."""
+    copy = dataclasses.replace(kb)
+    assert copy.compiled == {}
+    evaluate_module.prepare(copy)
+    assert set(copy.compiled) == {"conditions", *Lang}
+    functions = copy.compiled["conditions"]
+    assert assess(make_profile(goals=["glow"]), copy, Lang.ES).tier is Tier.HOME_OK
+    assert copy.compiled["conditions"] is functions
+    assert dataclasses.replace(copy).compiled == {}
