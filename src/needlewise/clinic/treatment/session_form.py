@@ -9,15 +9,17 @@ planned zone.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Annotated, Any, NoReturn, Protocol
+from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict
 from pydantic_core import PydanticCustomError
 
+from needlewise.clinic import forms
+from needlewise.clinic.forms import Flag, Many, Posted, PostedDate, fail, text, whole
 from needlewise.clinic.treatment.finding_words import millimetres as mm
 from needlewise.domain.vocabulary import Lang
 from needlewise.engine.knowledge import KnowledgeBase
@@ -28,7 +30,6 @@ MAX_LENGTH_MM = Decimal("3.0")
 _TEXT_LIMIT = 5000
 _SHORT = 64
 _NUMBING = "numbing_"
-_ERROR_TYPE = "session_form"
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,67 +80,21 @@ class ValidSession:
     numbing_minutes: int | None
 
 
-def _fail(message: str) -> NoReturn:
-    raise PydanticCustomError(_ERROR_TYPE, message)
-
-
-def _text(limit: int, *, required: bool = False) -> BeforeValidator:
-    def parse(value: str) -> str:
-        if required and not value.strip():
-            _fail("this field is required")
-        if len(value.strip()) > limit:
-            _fail(f"at most {limit} characters")
-        return value
-
-    return BeforeValidator(parse)
-
-
-def _whole(low: int, high: int, *, required: bool = False) -> BeforeValidator:
-    def parse(text: str) -> int | None:
-        value = text.strip()
-        if not value:
-            if required:
-                _fail("this field is required")
-            return None
-        if not value.isdigit() or not low <= int(value) <= high:
-            _fail(f"enter a whole number from {low} to {high}")
-        return int(value)
-
-    return BeforeValidator(parse)
-
-
-def _decimal_or_problem(text: str, low: Decimal, high: Decimal) -> Decimal:
+def _decimal_or_problem(typed: str, low: Decimal, high: Decimal) -> Decimal:
     try:
-        value = Decimal(text.strip())
+        value = Decimal(typed.strip())
     except InvalidOperation:
-        _fail("enter a number such as 0.5")
+        fail("enter a number such as 0.5")
     if not value.is_finite() or not low <= value <= high or value != value.quantize(Decimal("0.01")):
-        _fail(f"enter a number from {mm(low)} to {mm(high)} with at most two decimals")
+        fail(f"enter a number from {mm(low)} to {mm(high)} with at most two decimals")
     return value
 
 
 def _decimal(low: Decimal, high: Decimal) -> BeforeValidator:
-    def parse(text: str) -> Decimal | None:
-        return _decimal_or_problem(text, low, high) if text.strip() else None
+    def parse(typed: str) -> Decimal | None:
+        return _decimal_or_problem(typed, low, high) if typed.strip() else None
 
     return BeforeValidator(parse)
-
-
-class _Flag:
-    """A checkbox: true when posted."""
-
-
-class _Many:
-    """Checkboxes sharing a name: every value posted."""
-
-
-class _Date:
-    """A YYYY-MM-DD date; None when empty or not a date (the form then names the field)."""
-
-
-Flag = Annotated[bool, _Flag()]
-Many = Annotated[tuple[str, ...], _Many()]
-PostedDate = Annotated[date | None, _Date()]
 
 
 class SessionFields(BaseModel):
@@ -147,74 +102,42 @@ class SessionFields(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    device_model: Annotated[str, _text(100, required=True)]
+    device_model: Annotated[str, text(100, required=True)]
     device_kind: str
-    device_serial: Annotated[str, _text(_SHORT)]
-    cartridge_lot: Annotated[str, _text(_SHORT, required=True)]
-    cartridge_serial: Annotated[str, _text(_SHORT, required=True)]
+    device_serial: Annotated[str, text(_SHORT)]
+    cartridge_lot: Annotated[str, text(_SHORT, required=True)]
+    cartridge_serial: Annotated[str, text(_SHORT, required=True)]
     cartridge_expiry: PostedDate
-    passes: Annotated[int | None, _whole(1, 20, required=True)]
-    end_point: Annotated[str, _text(200, required=True)]
-    numbing_product: Annotated[str, _text(200)]
+    passes: Annotated[int | None, whole(1, 20, required=True)]
+    end_point: Annotated[str, text(200, required=True)]
+    numbing_product: Annotated[str, text(200)]
     numbing_lidocaine_percent: Annotated[Decimal | None, _decimal(Decimal(0), Decimal(100))]
     numbing_compounded: Flag
     numbing_zones: Many
-    numbing_minutes: Annotated[int | None, _whole(0, 240)]
+    numbing_minutes: Annotated[int | None, whole(0, 240)]
     numbing_occluded: Flag
     numbing_broken_skin: Flag
     numbing_heat: Flag
-    pain_score: Annotated[int | None, _whole(0, 10)]
-    immediate_reactions: Annotated[str, _text(_TEXT_LIMIT)]
+    pain_score: Annotated[int | None, whole(0, 10)]
+    immediate_reactions: Annotated[str, text(_TEXT_LIMIT)]
     products_applied: Many
-    notes: Annotated[str, _text(_TEXT_LIMIT)]
+    notes: Annotated[str, text(_TEXT_LIMIT)]
     lang: Lang
 
 
-class Posted(Protocol):
-    """A submitted form (Django's ``QueryDict``): one value, every value, or whether a name was sent."""
-
-    def get(self, key: str, default: str) -> str:
-        """The last value posted under ``key``, or ``default``."""
-
-    def getlist(self, key: str) -> list[str]:
-        """Every value posted under ``key``."""
-
-    def __contains__(self, key: object, /) -> bool:
-        """Whether ``key`` was posted."""
-
-
-def _reader(name: str) -> Callable[[Posted], Any]:
-    metadata = SessionFields.model_fields[name].metadata
-    if any(isinstance(m, _Flag) for m in metadata):
-        return lambda post: name in post
-    if any(isinstance(m, _Many) for m in metadata):
-        return lambda post: tuple(post.getlist(name))
-    return lambda post: post.get(name, "")
-
-
 def echo(post: Posted, planned_zones: Mapping[str, object]) -> dict[str, Any]:
-    """The posted values by field name (checkboxes as booleans or lists), to show the form again."""
-    values = {name: _reader(name)(post) for name in SessionFields.model_fields}
-    return values | {f"zone_{zone}": post.get(f"zone_{zone}", "") for zone in planned_zones}
-
-
-def _posted_date(text: str) -> date | None:
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        return None
+    """The posted values by field name (checkboxes as booleans or tuples), to show the form again."""
+    zones = {f"zone_{zone}": post.get(f"zone_{zone}", "") for zone in planned_zones}
+    return forms.echo(SessionFields, post) | zones
 
 
 def read(post: Posted, plan_id: int, planned_zones: Mapping[str, object]) -> SessionForm:
     """The form as posted: each declared field read by its kind, the zones whose length was entered."""
-    values = echo(post, planned_zones)
-    for name, declared in SessionFields.model_fields.items():
-        if any(isinstance(m, _Date) for m in declared.metadata):
-            values[name] = _posted_date(values[name])
+    values = forms.read(SessionFields, post)
     values["lang"] = Lang.ES if values["lang"] == "es" else Lang.EN
     numbing = {f.name: values[_NUMBING + f.name] for f in fields(NumbingForm)}
     flat = {f.name: values[f.name] for f in fields(SessionForm) if f.name in SessionFields.model_fields}
-    zones = {zone: text for zone in planned_zones if (text := values[f"zone_{zone}"]).strip()}
+    zones = {zone: typed for zone in planned_zones if (typed := post.get(f"zone_{zone}", "")).strip()}
     return SessionForm(plan_id=plan_id, zones=zones, numbing=NumbingForm(**numbing), **flat)
 
 
@@ -223,23 +146,15 @@ def _flat(form: SessionForm) -> dict[str, object]:
     return {name: getattr(form, name) for name in SessionFields.model_fields if hasattr(form, name)} | numbing
 
 
-def _parse(form: SessionForm, problems: list[Problem]) -> SessionFields | None:
-    try:
-        return SessionFields.model_validate(_flat(form))
-    except ValidationError as invalid:
-        problems.extend(Problem(str(error["loc"][0]), error["msg"]) for error in invalid.errors())
-        return None
-
-
 def _zones(form: SessionForm, plan_zones: Mapping[str, Decimal], problems: list[Problem]) -> dict[str, Decimal]:
     zones: dict[str, Decimal] = {}
-    for zone, text in form.zones.items():
+    for zone, typed in form.zones.items():
         where = f"zones.{zone}"
         if zone not in plan_zones:
             problems.append(Problem(where, "this zone is not in the treatment plan; add it to a plan first"))
             continue
         try:
-            length = _decimal_or_problem(text, MIN_LENGTH_MM, MAX_LENGTH_MM)
+            length = _decimal_or_problem(typed, MIN_LENGTH_MM, MAX_LENGTH_MM)
         except PydanticCustomError as problem:
             problems.append(Problem(where, problem.message()))
             continue
@@ -271,7 +186,7 @@ def _choices(form: SessionForm, kb: KnowledgeBase, problems: list[Problem]) -> N
 def validate(form: SessionForm, kb: KnowledgeBase, plan_zones: Mapping[str, Decimal]) -> ValidSession:
     """The parsed form, or InvalidInputError naming every field that is wrong."""
     problems: list[Problem] = []
-    parsed = _parse(form, problems)
+    parsed = forms.parse(SessionFields, _flat(form), problems)
     _choices(form, kb, problems)
     zones = _zones(form, plan_zones, problems)
     if parsed is None or problems:

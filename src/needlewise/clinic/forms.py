@@ -1,0 +1,133 @@
+"""A clinic form declared once: a pydantic model lists each posted field, its kind, bounds and messages.
+
+A form's declaration is a :class:`~pydantic.BaseModel` whose fields are the names the page posts, in
+the page's order. A field's kind says how it is read from a post: text (the last value, ``""`` when
+absent), :data:`Flag` (a checkbox: whether it was posted), :data:`Many` (checkboxes sharing a name:
+every value) or :data:`PostedDate` (a YYYY-MM-DD date, ``None`` when empty or not a date). Its
+validators (:func:`text`, :func:`whole`) parse what was typed and word what is wrong.
+:func:`echo` gives the posted values to show again, :func:`read` the values a form's value object
+is built from, and :func:`parse` the parsed declaration or a problem per field that is wrong.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Annotated, Any, NoReturn, Protocol, TypeVar
+
+from pydantic import BaseModel, BeforeValidator, ValidationError
+from pydantic_core import PydanticCustomError
+
+from needlewise.errors import Problem
+
+_ERROR_TYPE = "clinic_form"
+REQUIRED = "this field is required"
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class _Flag:
+    """A checkbox: true when posted."""
+
+
+class _Many:
+    """Checkboxes sharing a name: every value posted."""
+
+
+class _Date:
+    """A YYYY-MM-DD date; None when empty or not a date (the form then names the field)."""
+
+
+Flag = Annotated[bool, _Flag()]
+Many = Annotated[tuple[str, ...], _Many()]
+PostedDate = Annotated[date | None, _Date()]
+
+
+class Posted(Protocol):
+    """A submitted form (Django's ``QueryDict``): one value, every value, or whether a name was sent."""
+
+    def get(self, key: str, default: str) -> str:
+        """The last value posted under ``key``, or ``default``."""
+
+    def getlist(self, key: str) -> list[str]:
+        """Every value posted under ``key``."""
+
+    def __contains__(self, key: object, /) -> bool:
+        """Whether ``key`` was posted."""
+
+
+def fail(message: str) -> NoReturn:
+    """Refuse the value being parsed with ``message`` (inside a declared field's validator)."""
+    raise PydanticCustomError(_ERROR_TYPE, message)
+
+
+def text(limit: int, *, required: bool = False) -> BeforeValidator:
+    """Text of at most ``limit`` characters once trimmed (kept as typed); ``required``: not blank."""
+
+    def check(value: str) -> str:
+        if required and not value.strip():
+            fail(REQUIRED)
+        if len(value.strip()) > limit:
+            fail(f"at most {limit} characters")
+        return value
+
+    return BeforeValidator(check)
+
+
+def whole(low: int, high: int, *, required: bool = False, wrong: str = "", missing: str = REQUIRED) -> BeforeValidator:
+    """A whole number from ``low`` to ``high`` (typed, or already a number); None when blank and not ``required``.
+
+    ``wrong`` words a value that is not one (by default "enter a whole number from low to high"),
+    ``missing`` a blank required one.
+    """
+
+    def check(typed: str | int) -> int | None:
+        value = str(typed).strip()
+        if not value:
+            if required:
+                fail(missing)
+            return None
+        if not value.isdecimal() or not low <= int(value) <= high:
+            fail(wrong or f"enter a whole number from {low} to {high}")
+        return int(value)
+
+    return BeforeValidator(check)
+
+
+def _is(model: type[BaseModel], name: str, kind: type) -> bool:
+    return any(isinstance(m, kind) for m in model.model_fields[name].metadata)
+
+
+def _value(model: type[BaseModel], name: str, post: Posted) -> object:
+    if _is(model, name, _Flag):
+        return name in post
+    if _is(model, name, _Many):
+        return tuple(post.getlist(name))
+    return post.get(name, "")
+
+
+def echo(model: type[BaseModel], post: Posted) -> dict[str, Any]:
+    """Each declared field's posted value by name (checkboxes as booleans or tuples), to show the form again."""
+    return {name: _value(model, name, post) for name in model.model_fields}
+
+
+def _posted_date(typed: str) -> date | None:
+    try:
+        return date.fromisoformat(typed.strip())
+    except ValueError:
+        return None
+
+
+def read(model: type[BaseModel], post: Posted) -> dict[str, Any]:
+    """Each declared field's posted value by name, as the form's value object holds it (dates as dates)."""
+    values = echo(model, post)
+    return {name: _posted_date(v) if _is(model, name, _Date) else v for name, v in values.items()}
+
+
+def parse(model: type[M], values: Mapping[str, object], problems: list[Problem]) -> M | None:
+    """The declaration parsed from ``values``, or None with a problem per wrong field added to ``problems``."""
+    try:
+        return model.model_validate(values)
+    except ValidationError as invalid:
+        problems.extend(Problem(str(error["loc"][0]), error["msg"]) for error in invalid.errors())
+        return None
