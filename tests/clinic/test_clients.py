@@ -103,6 +103,7 @@ def test_keys():
     assert name_key("  José   María ") == "jose maria"
     assert name_key("ÆSIR Ångström") == "æsir angstrom"
     assert name_key("Straße") == "strasse"
+    assert name_key("zeph\x00quix\x07") == "zeph quix"  # control characters separate words (NUL: PostgreSQL)
     assert phone_digits("+1 (555) 010-2030") == "15550102030"
 
 

@@ -28,10 +28,11 @@ def name_key(text: str) -> str:
     """A name as the search index holds it: accents removed, case-folded, single spaces.
 
     Case-folding can lengthen a name (``ß`` becomes ``ss``): the key keeps the first 100
-    characters, which every search word is compared with as a prefix.
+    characters, which every search word is compared with as a prefix. Control characters (a NUL
+    typed into the search box, which PostgreSQL cannot compare) separate words like spaces.
     """
     decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    plain = "".join(" " if unicodedata.category(c) == "Cc" else c for c in decomposed if not unicodedata.combining(c))
     return " ".join(plain.casefold().split())[:_NAME_LIMIT]
 
 
