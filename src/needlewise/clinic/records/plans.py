@@ -12,7 +12,6 @@ the audit log), so the newest plan is always the one sessions follow.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
@@ -21,6 +20,7 @@ from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.access.guard import use_case
 from needlewise.clinic.access.tenancy import access_client, access_plan
 from needlewise.clinic.audit import log as audit_log
+from needlewise.clinic.records.plan_form import PlanForm, validate
 from needlewise.domain.permissions import NEEDLE_SCOPE_MM, Action
 from needlewise.domain.statuses import PlanStatus
 from needlewise.domain.treatment import Finding, FindingLevel
@@ -35,23 +35,7 @@ from needlewise.engine.treatment import (
 from needlewise.errors import ConflictError, InvalidInputError, Problem
 from needlewise.storage.models import Client, PlanZone, Screening, TreatmentPlan
 
-MIN_LENGTH_MM = Decimal("0.1")
-MAX_LENGTH_MM = Decimal("3.0")
-MAX_SESSIONS = 20
-NOTES_LIMIT = 5000
 HISTORY_LIMIT = 50
-_CENT = Decimal("0.01")
-
-
-@dataclass(frozen=True, slots=True)
-class PlanForm:
-    """What the practitioner plans: goals, needle length (mm) per zone, sessions, products, notes."""
-
-    goals: tuple[str, ...]
-    zones: dict[str, Decimal | float]
-    sessions_planned: int
-    products: tuple[str, ...] = ()
-    notes: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,40 +44,6 @@ class PlanResult:
 
     plan: TreatmentPlan
     findings: tuple[Finding, ...]
-
-
-def _length(value: Decimal | float) -> Decimal | None:
-    """The length as a decimal if it is a number from 0.1 to 3.0 with at most two decimals."""
-    length = value if isinstance(value, Decimal) else Decimal(str(value))
-    if not length.is_finite() or not MIN_LENGTH_MM <= length <= MAX_LENGTH_MM or length != length.quantize(_CENT):
-        return None
-    return length.quantize(_CENT)
-
-
-def _validated(form: PlanForm, kb: KnowledgeBase) -> tuple[dict[str, Decimal], list[Problem]]:
-    problems = []
-    goals, areas, products = (kb.vocabulary[name] for name in ("goals", "areas", "planned_products"))
-    if not form.goals:
-        problems.append(Problem("goals", "choose at least one goal"))
-    problems += [Problem("goals", f"unknown goal {goal!r}") for goal in form.goals if goal not in goals]
-    if not form.zones:
-        problems.append(Problem("zones", "enter a needle length for at least one zone"))
-    lengths = {}
-    for zone, value in form.zones.items():
-        length = _length(value)
-        if zone not in areas:
-            problems.append(Problem(f"zones.{zone}", f"unknown zone {zone!r}"))
-        elif length is None:
-            message = "enter a needle length from 0.1 to 3.0 mm, with at most two decimals"
-            problems.append(Problem(f"zones.{zone}", message))
-        else:
-            lengths[zone] = length
-    if not 1 <= form.sessions_planned <= MAX_SESSIONS:
-        problems.append(Problem("sessions_planned", f"plan from 1 to {MAX_SESSIONS} sessions"))
-    problems += [Problem("products", f"unknown product {p!r}") for p in form.products if p not in products]
-    if len(form.notes.strip()) > NOTES_LIMIT:
-        problems.append(Problem("notes", f"at most {NOTES_LIMIT} characters"))
-    return lengths, problems
 
 
 def _block(finding: Finding, kb: KnowledgeBase, role: str) -> Problem:
@@ -132,16 +82,14 @@ def stored_findings(plan: TreatmentPlan) -> tuple[Finding, ...]:
 def create(actor: Actor, client_id: int, form: PlanForm, kb: KnowledgeBase) -> PlanResult:
     """Save a screened client's treatment plan (closing their previous active plan)."""
     assert actor.role is not None  # noqa: S101 - require() passed, so the actor has a role
-    lengths, problems = _validated(form, kb)
-    if problems:
-        raise InvalidInputError(problems)
-    goals = tuple(sorted(set(form.goals)))
+    parsed, lengths = validate(form, kb)
+    goals = tuple(sorted(set(parsed.goals)))
     zone_mm = {zone: float(length) for zone, length in lengths.items()}
     findings = length_findings(kb.treatment, goals, zone_mm, NEEDLE_SCOPE_MM[actor.role])
     blocks = [f for f in findings if f.blocks]
     if blocks:
         raise InvalidInputError([_block(f, kb, actor.role.value.replace("_", " ")) for f in blocks])
-    products = tuple(dict.fromkeys(form.products))
+    products = tuple(dict.fromkeys(parsed.products))
     warnings = findings + product_findings(kb.treatment, products)
     interval = minimum_interval(kb.treatment, goals, max(zone_mm.values()))
     client = access_client(actor, client_id, lock=True)
@@ -154,11 +102,11 @@ def create(actor: Actor, client_id: int, form: PlanForm, kb: KnowledgeBase) -> P
         clinic_id=actor.staff_clinic_id,
         client=client,
         goals=list(goals),
-        sessions_planned=form.sessions_planned,
+        sessions_planned=parsed.sessions_planned,
         min_interval_days=interval.days,
         products=list(products),
         findings=[as_json(f) for f in warnings],
-        notes=form.notes.strip(),
+        notes=parsed.notes.strip(),
         kb_version=kb.version.version,
         kb_hash=kb.version.content_hash,
         created_by_id=actor.staff_user_id,

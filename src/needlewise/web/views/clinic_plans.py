@@ -7,52 +7,18 @@ zones with a length typed in are part of the plan.
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from needlewise.clinic.access.actor import Actor
-from needlewise.clinic.records import plans
+from needlewise.clinic.records import plan_form, plans
 from needlewise.clinic.treatment.finding_words import describe
 from needlewise.domain.permissions import NEEDLE_SCOPE_MM
 from needlewise.errors import ConflictError, InvalidInputError
 from needlewise.web.views.clinic_common import acting, clinic_page
 from needlewise.web.views.clinic_consent import errors_of
 from needlewise.web.views.common import knowledge, lang_of, render, say
-
-
-def _length(text: str) -> Decimal:
-    """A typed length (a comma is read as the decimal point); not a number is NaN, which the plan refuses."""
-    try:
-        return Decimal(text.replace(",", "."))
-    except InvalidOperation:
-        return Decimal("NaN")
-
-
-def _count(text: str) -> int:
-    return int(text) if text.strip().isdecimal() else 0
-
-
-def _form(post: QueryDict, areas: list[str]) -> tuple[plans.PlanForm, dict[str, object]]:
-    """The plan form from the request and the values to show again (zones as typed)."""
-    typed = {zone: post.get(f"zone_{zone}", "").strip() for zone in areas}
-    form = plans.PlanForm(
-        goals=tuple(post.getlist("goals")),
-        zones={zone: _length(text) for zone, text in typed.items() if text},
-        sessions_planned=_count(post.get("sessions_planned", "")),
-        products=tuple(post.getlist("products")),
-        notes=post.get("notes", ""),
-    )
-    values: dict[str, object] = {
-        "goals": list(form.goals),
-        "products": list(form.products),
-        "sessions_planned": post.get("sessions_planned", ""),
-        "notes": form.notes,
-        **{f"zone_{zone}": text for zone, text in typed.items()},
-    }
-    return form, values
 
 
 def _scope_of(actor: Actor) -> float | None:
@@ -72,7 +38,8 @@ def plan_new(request: HttpRequest, client_id: int) -> HttpResponse:
     errors: dict[str, list[str]] = {}
     conflict = None
     if request.method == "POST":
-        form, values = _form(request.POST, areas)
+        values = plan_form.echo(request.POST, areas)
+        form = plan_form.read(request.POST, areas)
         try:
             made = plans.create(actor, client_id, form, kb)
         except InvalidInputError as invalid:

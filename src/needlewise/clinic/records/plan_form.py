@@ -1,0 +1,126 @@
+"""The treatment plan form: goals, a needle length per zone, sessions, products and notes, declared once.
+
+:class:`PlanFields` declares every field the form posts (its name, kind, bounds and messages);
+:func:`read` builds a :class:`PlanForm` from a post by that declaration, :func:`echo` gives the
+values to show again, and :func:`validate` parses a form with it before the checks that need the
+knowledge base. The needle length per zone is posted as ``zone_<zone>``, one per zone of the
+knowledge base; only the zones with a length typed in are part of the plan.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict
+
+from needlewise.clinic import forms
+from needlewise.clinic.forms import Many, Posted, fail, text, whole
+from needlewise.engine.knowledge import KnowledgeBase
+from needlewise.errors import InvalidInputError, Problem
+
+MIN_LENGTH_MM = Decimal("0.1")
+MAX_LENGTH_MM = Decimal("3.0")
+MAX_SESSIONS = 20
+NOTES_LIMIT = 5000
+_CENT = Decimal("0.01")
+_ZONE = "zone_"
+
+Length = Decimal | float | str
+"""A needle length: a number, or as typed (a comma is read as the decimal point)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PlanForm:
+    """What the practitioner plans: goals, needle length (mm) per zone, sessions, products, notes.
+
+    Lengths and the number of sessions may be numbers or as typed (parsed by :func:`validate`).
+    """
+
+    goals: tuple[str, ...]
+    zones: dict[str, Length]
+    sessions_planned: int | str
+    products: tuple[str, ...] = ()
+    notes: str = ""
+
+
+def _some(chosen: tuple[str, ...]) -> tuple[str, ...]:
+    if not chosen:
+        fail("choose at least one goal")
+    return chosen
+
+
+_SESSIONS = f"plan from 1 to {MAX_SESSIONS} sessions"
+
+
+class PlanFields(BaseModel):
+    """Every field the plan form posts but the zones, in the form's order: its kind, bounds and messages, once."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    goals: Annotated[Many, AfterValidator(_some)]
+    sessions_planned: Annotated[int, whole(1, MAX_SESSIONS, required=True, wrong=_SESSIONS, missing=_SESSIONS)]
+    products: Many
+    notes: Annotated[str, text(NOTES_LIMIT)]
+
+
+def echo(post: Posted, areas: list[str]) -> dict[str, Any]:
+    """The posted values by field name (checkboxes as tuples, lengths trimmed), to show the form again."""
+    return forms.echo(PlanFields, post) | {_ZONE + zone: post.get(_ZONE + zone, "").strip() for zone in areas}
+
+
+def read(post: Posted, areas: list[str]) -> PlanForm:
+    """The form as posted: each declared field read by its kind, the zones whose length was typed in."""
+    values = echo(post, areas)
+    zones: dict[str, Length] = {zone: typed for zone in areas if (typed := values[_ZONE + zone])}
+    declared = {f.name: values[f.name] for f in fields(PlanForm) if f.name in PlanFields.model_fields}
+    return PlanForm(zones=zones, **declared)
+
+
+def _length(value: Length) -> Decimal | None:
+    """The length as a decimal if it is a number from 0.1 to 3.0 with at most two decimals."""
+    try:
+        length = Decimal(value.replace(",", ".")) if isinstance(value, str) else Decimal(str(value))
+    except InvalidOperation:
+        return None
+    if not length.is_finite() or not MIN_LENGTH_MM <= length <= MAX_LENGTH_MM or length != length.quantize(_CENT):
+        return None
+    return length.quantize(_CENT)
+
+
+def _zones(zones: Mapping[str, Length], kb: KnowledgeBase, problems: list[Problem]) -> dict[str, Decimal]:
+    if not zones:
+        problems.append(Problem("zones", "enter a needle length for at least one zone"))
+    lengths = {}
+    for zone, value in zones.items():
+        length = _length(value)
+        if zone not in kb.vocabulary["areas"]:
+            problems.append(Problem(f"zones.{zone}", f"unknown zone {zone!r}"))
+        elif length is None:
+            message = "enter a needle length from 0.1 to 3.0 mm, with at most two decimals"
+            problems.append(Problem(f"zones.{zone}", message))
+        else:
+            lengths[zone] = length
+    return lengths
+
+
+def _order(problem: Problem) -> int:
+    """A problem's place on the form: the zones come after the goals."""
+    names = ["goals", "zones", *list(PlanFields.model_fields)[1:]]
+    return names.index(problem.where.split(".")[0])
+
+
+def validate(form: PlanForm, kb: KnowledgeBase) -> tuple[PlanFields, dict[str, Decimal]]:
+    """The parsed form and the length per zone, or InvalidInputError naming every problem in the form's order."""
+    problems: list[Problem] = []
+    declared = {f.name: getattr(form, f.name) for f in fields(PlanForm) if f.name in PlanFields.model_fields}
+    parsed = forms.parse(PlanFields, declared, problems)
+    goals, products = kb.vocabulary["goals"], kb.vocabulary["planned_products"]
+    problems += [Problem("goals", f"unknown goal {goal!r}") for goal in form.goals if goal not in goals]
+    lengths = _zones(form.zones, kb, problems)
+    problems += [Problem("products", f"unknown product {p!r}") for p in form.products if p not in products]
+    if parsed is None or problems:
+        raise InvalidInputError(sorted(problems, key=_order))
+    return parsed, lengths
