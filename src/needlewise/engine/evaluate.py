@@ -70,7 +70,7 @@ class _Prepared:
     home_technique: dict[str, bool]  # rule id -> its advice is how to do it at home
     askable: Askable
     open_cache: dict[tuple[object, ...], tuple[Finding, OpenAnswer] | None]
-    facts_cache: dict[tuple[object, ...], tuple[Fact, ...]]  # (rule, the values it read) -> its facts
+    findings_cache: dict[tuple[object, ...], Finding]  # (setting, rule, the values it read) -> its finding
 
 
 def assess(profile: Profile, kb: KnowledgeBase, lang: Lang = Lang.EN) -> Assessment:
@@ -83,8 +83,7 @@ def assess(profile: Profile, kb: KnowledgeBase, lang: Lang = Lang.EN) -> Assessm
     else:
         hits, count = prepared.fired(facts), prepared.rule_count
         rule_hits, possible, section_hits = [i for i in hits if i < count], [], [i - count for i in hits if i >= count]
-    texts_of = prepared.findings[profile.setting]
-    findings = [Finding(texts_of[i], _facts(prepared, i, facts)) for i in rule_hits]
+    findings = [_finding(prepared, profile.setting, i, facts) for i in rule_hits]
     open_answers: tuple[OpenAnswer, ...] = ()
     if opened:
         extra, open_answers = _open_findings(prepared, profile.setting, opened, possible)
@@ -228,18 +227,19 @@ def could_stop(profile: Profile, kb: KnowledgeBase) -> bool:
 _DESCENDING_TIER = attrgetter("text.order")
 
 
-_FACTS_CACHE_SIZE = 65_536  # entries per knowledge base and language; emptied when full
+_FINDINGS_CACHE_SIZE = 65_536  # entries per knowledge base and language; emptied when full
 
 
-def _facts(prepared: _Prepared, rule: int, facts: Sequence[FactValue]) -> tuple[Fact, ...]:
-    """The answers rule ``rule`` read, as the finding shows them (built once per rule and values)."""
-    key = (rule, prepared.values[rule](facts))
-    cache = prepared.facts_cache
+def _finding(prepared: _Prepared, setting: Setting, rule: int, facts: Sequence[FactValue]) -> Finding:
+    """Rule ``rule``'s finding with the answers it read: built once per setting, rule and values read."""
+    key = (setting, rule, prepared.values[rule](facts))
+    cache = prepared.findings_cache
     made = cache.get(key)
     if made is None:
-        if len(cache) >= _FACTS_CACHE_SIZE:
+        if len(cache) >= _FINDINGS_CACHE_SIZE:
             cache.clear()
-        made = cache[key] = tuple(Fact(name, _json(facts[index])) for name, index in prepared.reads[rule])
+        read = tuple(Fact(name, _json(facts[index])) for name, index in prepared.reads[rule])
+        made = cache[key] = Finding(prepared.findings[setting][rule], read)
     return made
 
 
@@ -334,7 +334,7 @@ def _build(kb: KnowledgeBase, lang: Lang) -> _Prepared:
         },
         askable=askable(kb.questions),
         open_cache={},
-        facts_cache={},
+        findings_cache={},
         rule_count=len(kb.rules),
         reads=reads,
         values=tuple(itemgetter(*(index for _, index in read)) if read else itemgetter(slice(0)) for read in reads),

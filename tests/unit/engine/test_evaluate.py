@@ -111,8 +111,8 @@ def test_the_facts_a_finding_shows_are_built_once_per_rule_and_values_and_the_st
     again = assess(make_profile(goals=["acne_scars"], skin_now=["cold_sore"], fitzpatrick=5), kb)
     assert [f.facts for f in again.findings] == [f.facts for f in first.findings]
     assert all(a.facts is b.facts for a, b in zip(again.findings, first.findings, strict=True))
-    monkeypatch.setattr(evaluate_module, "_FACTS_CACHE_SIZE", 1)
-    store = evaluate_module._prepare(kb, Lang.EN).facts_cache
+    monkeypatch.setattr(evaluate_module, "_FINDINGS_CACHE_SIZE", 1)
+    store = evaluate_module._prepare(kb, Lang.EN).findings_cache
     store.clear()
     bounded = assess(make_profile(goals=["acne_scars"], skin_now=["cold_sore"], fitzpatrick=5), kb)
     assert len(bounded.findings) >= 2
