@@ -1,21 +1,22 @@
 """A clinic form declared once: a pydantic model lists each posted field, its kind, bounds and messages.
 
-A form's declaration is a :class:`~pydantic.BaseModel` whose fields are the names the page posts, in
-the page's order. A field's kind says how it is read from a post: text (the last value, ``""`` when
-absent), :data:`Flag` (a checkbox: whether it was posted), :data:`Many` (checkboxes sharing a name:
-every value) or :data:`PostedDate` (a YYYY-MM-DD date, ``None`` when empty or not a date). Its
-validators (:func:`text`, :func:`whole`) parse what was typed and word what is wrong.
-:func:`echo` gives the posted values to show again, :func:`read` the values a form's value object
-is built from, and :func:`parse` the parsed declaration or a problem per field that is wrong.
-"""
+A form's declaration is a :class:`~pydantic.BaseModel` whose fields are the names the page posts. A
+field's kind says how it is read from a post: text (the last value, ``""`` when absent), :data:`Flag`
+(a checkbox: whether it was posted), :data:`Many` (checkboxes sharing a name: every value) or
+:class:`Reads` (the text parsed, as :data:`PostedDate` and :data:`PostedId` are). Its validators
+(:func:`text`, :func:`whole`, :func:`choice`, :func:`given`) parse what was typed and word what is
+wrong. :func:`echo` gives the posted values to show again, :func:`read` the values a form's value
+object is built from, :func:`parse` the parsed declaration or a problem per field that is wrong, and
+:func:`in_order` puts problems in the declaration's order."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any, NoReturn, Protocol, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ValidationError
 from pydantic_core import PydanticCustomError
 
 from needlewise.errors import Problem
@@ -34,13 +35,31 @@ class _Many:
     """Checkboxes sharing a name: every value posted."""
 
 
-class _Date:
-    """A YYYY-MM-DD date; None when empty or not a date (the form then names the field)."""
+@dataclass(frozen=True, slots=True)
+class Reads:
+    """A field read from its posted text by ``parse`` (shown again as typed)."""
+
+    parse: Callable[[str], object]
+
+
+def _posted_date(typed: str) -> date | None:
+    try:
+        return date.fromisoformat(typed.strip())
+    except ValueError:
+        return None
+
+
+def _whole_or_none(typed: str) -> int | None:
+    value = typed.strip()
+    return int(value) if value.isdecimal() else None
 
 
 Flag = Annotated[bool, _Flag()]
 Many = Annotated[tuple[str, ...], _Many()]
-PostedDate = Annotated[date | None, _Date()]
+PostedDate = Annotated[date | None, Reads(_posted_date)]
+"""A YYYY-MM-DD date; None when empty or not a date (the form then names the field)."""
+PostedId = Annotated[int | None, Reads(_whole_or_none)]
+"""The id of a row chosen from a list; None when none is chosen (or the text is not a whole number)."""
 
 
 class Posted(Protocol):
@@ -61,12 +80,12 @@ def fail(message: str) -> NoReturn:
     raise PydanticCustomError(_ERROR_TYPE, message)
 
 
-def text(limit: int, *, required: bool = False) -> BeforeValidator:
-    """Text of at most ``limit`` characters once trimmed (kept as typed); ``required``: not blank."""
+def text(limit: int, *, required: bool = False, missing: str = REQUIRED) -> BeforeValidator:
+    """Text of at most ``limit`` characters once trimmed (kept as typed); ``required``: not blank (else ``missing``)."""
 
     def check(value: str) -> str:
         if required and not value.strip():
-            fail(REQUIRED)
+            fail(missing)
         if len(value.strip()) > limit:
             fail(f"at most {limit} characters")
         return value
@@ -94,6 +113,28 @@ def whole(low: int, high: int, *, required: bool = False, wrong: str = "", missi
     return BeforeValidator(check)
 
 
+def choice(options: Sequence[str], wrong: str) -> BeforeValidator:
+    """One of ``options``; ``wrong`` words anything else."""
+
+    def check(value: str) -> str:
+        if value not in options:
+            fail(wrong)
+        return value
+
+    return BeforeValidator(check)
+
+
+def given(missing: str) -> AfterValidator:
+    """Refuse a value read as None (a date that is not one, nothing chosen) with ``missing``."""
+
+    def check(value: object) -> object:
+        if value is None:
+            fail(missing)
+        return value
+
+    return AfterValidator(check)
+
+
 def _is(model: type[BaseModel], name: str, kind: type) -> bool:
     return any(isinstance(m, kind) for m in model.model_fields[name].metadata)
 
@@ -106,22 +147,30 @@ def _value(model: type[BaseModel], name: str, post: Posted) -> object:
     return post.get(name, "")
 
 
+def _reads(model: type[BaseModel], name: str) -> Reads | None:
+    return next((m for m in model.model_fields[name].metadata if isinstance(m, Reads)), None)
+
+
 def echo(model: type[BaseModel], post: Posted) -> dict[str, Any]:
     """Each declared field's posted value by name (checkboxes as booleans or tuples), to show the form again."""
     return {name: _value(model, name, post) for name in model.model_fields}
 
 
-def _posted_date(typed: str) -> date | None:
-    try:
-        return date.fromisoformat(typed.strip())
-    except ValueError:
-        return None
-
-
 def read(model: type[BaseModel], post: Posted) -> dict[str, Any]:
     """Each declared field's posted value by name, as the form's value object holds it (dates as dates)."""
     values = echo(model, post)
-    return {name: _posted_date(v) if _is(model, name, _Date) else v for name, v in values.items()}
+    return {name: reads.parse(v) if (reads := _reads(model, name)) else v for name, v in values.items()}
+
+
+def in_order(problems: list[Problem], model: type[BaseModel]) -> list[Problem]:
+    """The problems in the order of the fields they name (by the declaration; undeclared names last)."""
+    names = list(model.model_fields)
+
+    def place(problem: Problem) -> int:
+        name = problem.where.split(".")[0]
+        return names.index(name) if name in names else len(names)
+
+    return sorted(problems, key=place)
 
 
 def parse(model: type[M], values: Mapping[str, object], problems: list[Problem]) -> M | None:

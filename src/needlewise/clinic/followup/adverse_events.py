@@ -10,15 +10,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Annotated, Any
 
 from django.utils import timezone
+from pydantic import BaseModel, ConfigDict
 
+from needlewise.clinic import forms
 from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.access.guard import use_case
 from needlewise.clinic.access.tenancy import access_adverse_event, access_client, access_session
 from needlewise.clinic.audit import log as audit_log
 from needlewise.clinic.followup.alerts import _close_alert  # package-private: only inside a use case
 from needlewise.clinic.followup.checkins import ALERT_OPEN, session_day
+from needlewise.clinic.forms import Posted, PostedDate, PostedId, Reads, choice, given, text
 from needlewise.clinic.records import integrity
 from needlewise.domain.permissions import Action
 from needlewise.domain.statuses import EventOutcome, EventSeverity
@@ -46,25 +50,62 @@ class AdverseEventForm:
     checkin_id: int | None = None
 
 
+def _ticked(typed: str) -> bool:
+    return typed == "1"
+
+
+class AdverseEventFields(BaseModel):
+    """Every field the report form posts, in the order its problems are named: kind, bounds and messages, once.
+
+    The kind is checked against the knowledge base and the onset against the session's day by
+    :func:`record`; ``checkin`` is the answered check-in chosen, if any (``checkin_id`` of the form).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kind: str
+    severity: Annotated[str, choice(SEVERITIES, "choose mild, moderate or severe")]
+    outcome: Annotated[str, choice(OUTCOMES, "choose one of the outcomes listed")]
+    onset_on: Annotated[PostedDate, given("enter the date it started as YYYY-MM-DD")]
+    description: Annotated[str, text(DESCRIPTION_LIMIT, required=True, missing="describe what happened")]
+    serious: Annotated[bool, Reads(_ticked)]
+    checkin: PostedId
+
+
+class OutcomeFields(BaseModel):
+    """The outcome update form's fields: the new outcome and a note."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    outcome: Annotated[str, choice(OUTCOMES, "choose one of the outcomes listed")]
+    note: Annotated[str, text(NOTE_LIMIT)]
+
+
+def echo(post: Posted) -> dict[str, Any]:
+    """The report form's posted values by field name, to show the form again."""
+    return forms.echo(AdverseEventFields, post)
+
+
+def echo_outcome(post: Posted) -> dict[str, Any]:
+    """The outcome update form's posted values by field name (what :func:`update_outcome` takes)."""
+    return forms.echo(OutcomeFields, post)
+
+
+def read(post: Posted) -> AdverseEventForm:
+    """The report form as posted, each field read by its declaration."""
+    values = forms.read(AdverseEventFields, post)
+    return AdverseEventForm(checkin_id=values.pop("checkin"), **values)
+
+
 def _problems(form: AdverseEventForm, kb: KnowledgeBase, session_on: date, today: date) -> list[Problem]:
-    problems = []
-    kinds = [k.kind_id for k in kb.treatment.adverse_event_kinds]
-    if form.kind not in kinds:
+    problems: list[Problem] = []
+    declared = {name: getattr(form, name) for name in AdverseEventFields.model_fields if name != "checkin"}
+    forms.parse(AdverseEventFields, declared | {"checkin": form.checkin_id}, problems)
+    if form.kind not in [k.kind_id for k in kb.treatment.adverse_event_kinds]:
         problems.append(Problem("kind", "choose one of the kinds listed"))
-    if form.severity not in SEVERITIES:
-        problems.append(Problem("severity", "choose mild, moderate or severe"))
-    if form.outcome not in OUTCOMES:
-        problems.append(Problem("outcome", "choose one of the outcomes listed"))
-    if form.onset_on is None:
-        problems.append(Problem("onset_on", "enter the date it started as YYYY-MM-DD"))
-    elif not session_on <= form.onset_on <= today:
+    if form.onset_on is not None and not session_on <= form.onset_on <= today:
         problems.append(Problem("onset_on", f"the onset must be between the session ({session_on}) and today"))
-    description = form.description.strip()
-    if not description:
-        problems.append(Problem("description", "describe what happened"))
-    elif len(description) > DESCRIPTION_LIMIT:
-        problems.append(Problem("description", f"at most {DESCRIPTION_LIMIT} characters"))
-    return problems
+    return forms.in_order(problems, AdverseEventFields)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,14 +165,11 @@ def record(actor: Actor, session_id: int, form: AdverseEventForm, kb: KnowledgeB
 @use_case(Action.RECORD_TREATMENT, "adverse_event", record="event_id", missing="adverse_event")
 def update_outcome(actor: Actor, event_id: int, outcome: str, note: str) -> AdverseEvent:
     """Change an event's outcome; the change and its note are appended, dated, to the description."""
-    note = note.strip()
-    problems = []
-    if outcome not in OUTCOMES:
-        problems.append(Problem("outcome", "choose one of the outcomes listed"))
-    if len(note) > NOTE_LIMIT:
-        problems.append(Problem("note", f"at most {NOTE_LIMIT} characters"))
+    problems: list[Problem] = []
+    forms.parse(OutcomeFields, {"outcome": outcome, "note": note}, problems)
     if problems:
         raise InvalidInputError(problems)
+    note = note.strip()
     event = access_adverse_event(actor, event_id, lock=True)
     if outcome == event.outcome and not note:
         raise InvalidInputError([Problem("outcome", "choose a different outcome or add a note")])

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from needlewise.clinic.followup import adverse_events, alerts
-from needlewise.clinic.followup.adverse_events import OUTCOMES, SEVERITIES, AdverseEventForm
+from needlewise.clinic.followup.adverse_events import OUTCOMES, SEVERITIES
 from needlewise.clinic.followup.aftercare import AftercareFacts, aftercare_facts
 from needlewise.domain.permissions import Action
 from needlewise.domain.vocabulary import Lang
 from needlewise.errors import InvalidInputError
 from needlewise.reports.aftercare import CheckinLink, aftercare_body, aftercare_pdf
-from needlewise.web.views.clinic_common import acting, clinic_page, field_errors, form_date, private_file
+from needlewise.web.views.clinic_common import acting, clinic_page, field_errors, private_file
 from needlewise.web.views.common import knowledge, lang_of, render
 
 
@@ -39,23 +39,6 @@ def alert_acknowledge(request: HttpRequest, checkin_id: int) -> HttpResponse:
     return HttpResponseRedirect(reverse("clinic-alerts"))
 
 
-def _int_or_none(value: str | None) -> int | None:
-    text = (value or "").strip()
-    return int(text) if text.isdigit() else None
-
-
-def _event_form(post: QueryDict) -> AdverseEventForm:
-    return AdverseEventForm(
-        kind=post.get("kind", ""),
-        severity=post.get("severity", ""),
-        serious=post.get("serious") == "1",
-        onset_on=form_date(post.get("onset_on")),
-        outcome=post.get("outcome", ""),
-        description=post.get("description", ""),
-        checkin_id=_int_or_none(post.get("checkin")),
-    )
-
-
 @require_http_methods(["GET", "POST"])
 @clinic_page
 def adverse_new(request: HttpRequest, session_id: int) -> HttpResponse:
@@ -64,12 +47,12 @@ def adverse_new(request: HttpRequest, session_id: int) -> HttpResponse:
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         try:
-            event = adverse_events.record(actor, session_id, _event_form(request.POST), knowledge())
+            event = adverse_events.record(actor, session_id, adverse_events.read(request.POST), knowledge())
         except InvalidInputError as invalid:
             errors = field_errors(invalid)
         else:
             return HttpResponseRedirect(reverse("clinic-adverse-event", args=[event.pk]))
-        values: dict[str, str] = request.POST.dict()
+        values = adverse_events.echo(request.POST)
     else:
         values = {"outcome": "ongoing", "checkin": request.GET.get("checkin", "")}
     context = {
@@ -89,10 +72,10 @@ def adverse_event(request: HttpRequest, event_id: int) -> HttpResponse:
     """One adverse event; practitioners update its outcome with a note."""
     actor = acting(request)
     errors: dict[str, list[str]] = {}
+    posted = adverse_events.echo_outcome(request.POST)
     if request.method == "POST":
-        outcome, note = request.POST.get("outcome", ""), request.POST.get("note", "")
         try:
-            adverse_events.update_outcome(actor, event_id, outcome, note)
+            adverse_events.update_outcome(actor, event_id, posted["outcome"], posted["note"])
         except InvalidInputError as invalid:
             errors = field_errors(invalid)
         else:
@@ -104,7 +87,7 @@ def adverse_event(request: HttpRequest, event_id: int) -> HttpResponse:
         "event": event,
         "kind": kinds.get(event.kind),
         "errors": errors,
-        "values": request.POST if errors else {"outcome": event.outcome, "note": ""},
+        "values": posted if errors else {"outcome": event.outcome, "note": ""},
         "outcomes": OUTCOMES,
         "may_treat": actor.may(Action.RECORD_TREATMENT),
     }
