@@ -16,7 +16,11 @@ from needlewise.storage.models.choices import choices, one_of
 
 
 class Clinic(models.Model):
-    """A clinic: a tenant. Its public page shows name, city, services and its practitioners' roles."""
+    """A clinic: a tenant. Its public page shows name, city, services and its practitioners' roles.
+
+    Its contact details (phone, address, what to do out of hours) are shown on every page and document
+    a client sees; a clinic without a phone cannot record sessions. ``time_zone`` is an IANA name.
+    """
 
     slug = models.SlugField(max_length=60, unique=True)
     name = models.CharField(max_length=200)
@@ -24,6 +28,10 @@ class Clinic(models.Model):
     services = models.TextField(blank=True, default="")
     accepts_requests = models.BooleanField(default=True)
     screening_valid_days = models.PositiveSmallIntegerField(default=30)
+    phone = models.CharField(max_length=40, blank=True, default="", db_default="")
+    address = models.TextField(blank=True, default="", db_default="")
+    out_of_hours = models.TextField(blank=True, default="", db_default="")
+    time_zone = models.CharField(max_length=64, default="UTC", db_default="UTC")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
