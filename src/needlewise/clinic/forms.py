@@ -3,17 +3,18 @@
 A form's declaration is a :class:`~pydantic.BaseModel` whose fields are the names the page posts. A
 field's kind says how it is read from a post: text (the last value, ``""`` when absent), :data:`Flag`
 (a checkbox: whether it was posted), :data:`Many` (checkboxes sharing a name: every value) or
-:class:`Reads` (the text parsed, as :data:`PostedDate` and :data:`PostedId` are). Its validators
-(:func:`text`, :func:`whole`, :func:`choice`, :func:`given`) parse what was typed and word what is
-wrong. :func:`echo` gives the posted values to show again, :func:`read` the values a form's value
-object is built from, :func:`parse` the parsed declaration or a problem per field that is wrong, and
-:func:`in_order` puts problems in the declaration's order."""
+:class:`Reads` (the text parsed, as :data:`PostedDate`, :data:`PostedTime` and :data:`PostedWhole`
+are). Its validators (:func:`text`, :func:`whole`, :func:`choice`, :func:`given`) parse what was
+typed and word what is wrong. :func:`echo` gives the posted values to show again, :func:`read` the
+values a form's value object is built from, :func:`parse` the parsed declaration or a problem per
+field that is wrong, and :func:`in_order` puts problems in the declaration's order.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time
 from typing import Annotated, Any, NoReturn, Protocol, TypeVar
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ValidationError
@@ -49,6 +50,13 @@ def _posted_date(typed: str) -> date | None:
         return None
 
 
+def _posted_time(typed: str) -> time | None:
+    try:
+        return time.fromisoformat(typed.strip())
+    except ValueError:
+        return None
+
+
 def _whole_or_none(typed: str) -> int | None:
     value = typed.strip()
     return int(value) if value.isdecimal() else None
@@ -58,8 +66,11 @@ Flag = Annotated[bool, _Flag()]
 Many = Annotated[tuple[str, ...], _Many()]
 PostedDate = Annotated[date | None, Reads(_posted_date)]
 """A YYYY-MM-DD date; None when empty or not a date (the form then names the field)."""
-PostedId = Annotated[int | None, Reads(_whole_or_none)]
-"""The id of a row chosen from a list; None when none is chosen (or the text is not a whole number)."""
+PostedTime = Annotated[time | None, Reads(_posted_time)]
+"""An HH:MM time; None when empty or not a time."""
+PostedWhole = Annotated[int | None, Reads(_whole_or_none)]
+"""A whole number, or the id of a row chosen from a list; None when empty or not a whole number."""
+PostedId = PostedWhole
 
 
 class Posted(Protocol):
@@ -100,8 +111,8 @@ def whole(low: int, high: int, *, required: bool = False, wrong: str = "", missi
     ``missing`` a blank required one.
     """
 
-    def check(typed: str | int) -> int | None:
-        value = str(typed).strip()
+    def check(typed: str | int | None) -> int | None:
+        value = "" if typed is None else str(typed).strip()
         if not value:
             if required:
                 fail(missing)

@@ -13,15 +13,20 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Annotated, Any
 
 from django.utils import timezone
+from pydantic import AfterValidator, BaseModel, ConfigDict
 
+from needlewise.clinic import forms
 from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.access.guard import use_case
 from needlewise.clinic.access.tenancy import access_appointment, access_client
 from needlewise.clinic.audit import log as audit_log
+from needlewise.clinic.forms import Posted, PostedDate, PostedId, PostedTime, PostedWhole, fail, given, whole
 from needlewise.clinic.records import plans
-from needlewise.clinic.scheduling.calendar_file import CalendarEvent, calendar_file
+from needlewise.clinic.scheduling.calendar_file import CalendarEvent, calendar_file, location, reach
+from needlewise.domain.contact import Contact
 from needlewise.domain.permissions import Action, Role
 from needlewise.domain.statuses import AppointmentStatus
 from needlewise.engine.treatment import next_session_days
@@ -30,6 +35,7 @@ from needlewise.storage.models import Appointment, Client, Clinic, StaffMember, 
 
 TREATING_ROLES = frozenset({Role.PROVIDER, Role.NURSE, Role.AESTHETICIAN})
 MIN_MINUTES, MAX_MINUTES = 15, 480
+_MINUTES = f"between {MIN_MINUTES} and {MAX_MINUTES} minutes"
 BOOKED, CANCELLED = AppointmentStatus.BOOKED.value, AppointmentStatus.CANCELLED.value
 
 
@@ -81,19 +87,68 @@ def practitioners(actor: Actor) -> list[Practitioner]:
     return [Practitioner(m.user_id, m.display_name, m.role) for m in _treating(actor.staff_clinic_id)]
 
 
+ChosenPractitioner = Annotated[PostedId, given("choose a practitioner")]
+Minutes = Annotated[PostedWhole, whole(MIN_MINUTES, MAX_MINUTES, required=True, wrong=_MINUTES, missing=_MINUTES)]
+
+
+class BookingFields(BaseModel):
+    """Every field the booking form posts: a practitioner, the date and time it starts, its length."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    practitioner: ChosenPractitioner
+    date: PostedDate
+    time: PostedTime
+    minutes: Minutes
+
+
+def _aware(starts_at: datetime | None) -> datetime:
+    if starts_at is None or timezone.is_naive(starts_at):
+        fail("enter the date and time")
+    return starts_at
+
+
+class _Booking(BaseModel):
+    """What :func:`book` parses: the booking form's practitioner and length, and when it starts."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    practitioner: ChosenPractitioner
+    starts_at: Annotated[datetime | None, AfterValidator(_aware)]
+    minutes: Minutes
+
+
+@dataclass(frozen=True, slots=True)
+class BookingForm:
+    """A booking as posted: the practitioner's user id, when it starts (None: not a date and time), minutes."""
+
+    practitioner_user_id: int | None
+    starts_at: datetime | None
+    minutes: int | None
+
+
+def echo(post: Posted) -> dict[str, Any]:
+    """The booking form's posted values by field name, to show the form again."""
+    return forms.echo(BookingFields, post)
+
+
+def read(post: Posted) -> BookingForm:
+    """The booking as posted, each field read by its declaration (the date and time in the clinic's zone)."""
+    values = forms.read(BookingFields, post)
+    day, at = values["date"], values["time"]
+    starts_at = timezone.make_aware(datetime.combine(day, at)) if day and at else None
+    return BookingForm(values["practitioner"], starts_at, values["minutes"])
+
+
 def _booking_problems(
     practitioner_user_id: int | None, starts_at: datetime | None, minutes: int | None, now: datetime
 ) -> list[Problem]:
-    problems = []
-    if practitioner_user_id is None:
-        problems.append(Problem("practitioner", "choose a practitioner"))
-    if starts_at is None or timezone.is_naive(starts_at):
-        problems.append(Problem("starts_at", "enter the date and time"))
-    elif starts_at < now:
+    problems: list[Problem] = []
+    booking = {"practitioner": practitioner_user_id, "starts_at": starts_at, "minutes": minutes}
+    forms.parse(_Booking, booking, problems)
+    if starts_at is not None and timezone.is_aware(starts_at) and starts_at < now:
         problems.append(Problem("starts_at", "the appointment must be in the future"))
-    if minutes is None or not MIN_MINUTES <= minutes <= MAX_MINUTES:
-        problems.append(Problem("minutes", f"between {MIN_MINUTES} and {MAX_MINUTES} minutes"))
-    return problems
+    return forms.in_order(problems, _Booking)
 
 
 def _overlaps(clinic_id: int, practitioner_id: int, starts_at: datetime, minutes: int) -> bool:
@@ -260,14 +315,16 @@ def ics(actor: Actor, appointment_id: int) -> bytes:
     """An appointment as a calendar file: the clinic's name and city and the times, no health details."""
     appointment = access_appointment(actor, appointment_id)
     clinic = Clinic.objects.get(pk=actor.staff_clinic_id)
+    contact = Contact(clinic.phone, clinic.address, clinic.out_of_hours, clinic.time_zone)
     audit_log.record(actor, "export", "appointment", appointment.pk, client_id=appointment.client_id)
     event = CalendarEvent(
         uid=appointment.uid,
         starts_at=appointment.starts_at,
         minutes=appointment.minutes,
         summary=f"Microneedling session — {clinic.name}",
-        location=clinic.city,
+        location=location(clinic.city, contact),
         cancelled=appointment.status == CANCELLED,
         stamp=timezone.now(),
+        description=reach(clinic.name, contact),
     )
     return calendar_file(event)

@@ -5,7 +5,7 @@ Times are entered and shown in the clinic's time zone (``TIME_ZONE``); calendar 
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, path, reverse
@@ -46,15 +46,6 @@ def schedule(request: HttpRequest) -> HttpResponse:
     return render(request, "clinic/schedule.html", context, status=200 if day else 422)
 
 
-def _starts_at(day_text: str, time_text: str) -> datetime | None:
-    day = form_date(day_text)
-    try:
-        at = time.fromisoformat(time_text.strip())
-    except ValueError:
-        return None
-    return timezone.make_aware(datetime.combine(day, at)) if day else None
-
-
 @require_http_methods(["GET", "POST"])
 @clinic_page
 def book(request: HttpRequest, client_id: int) -> HttpResponse:
@@ -64,19 +55,13 @@ def book(request: HttpRequest, client_id: int) -> HttpResponse:
     errors: dict[str, list[str]] = {}
     values = {"date": suggested[0].isoformat() if suggested else "", "time": "09:00", "minutes": "60"}
     if request.method == "POST":
-        values = {k: request.POST.get(k, "") for k in ("date", "time", "minutes", "practitioner")}
-        starts_at = _starts_at(values["date"], values["time"])
+        values = appointments.echo(request.POST)
+        form = appointments.read(request.POST)
         try:
-            appointment = appointments.book(
-                actor,
-                client_id,
-                _int_or_none(values["practitioner"]),
-                starts_at,
-                _int_or_none(values["minutes"]),
-            )
+            appointment = appointments.book(actor, client_id, form.practitioner_user_id, form.starts_at, form.minutes)
         except (InvalidInputError, ConflictError) as refused:
             errors = field_errors(InvalidInputError(list(refused.problems)))
-            if "starts_at" in errors and starts_at is None:
+            if "starts_at" in errors and form.starts_at is None:
                 errors["starts_at"] = [_("enter the date as YYYY-MM-DD and the time as HH:MM")]
         else:
             day = timezone.localtime(appointment.starts_at).date().isoformat()
