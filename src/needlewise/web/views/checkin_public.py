@@ -13,17 +13,12 @@ from django.views.decorators.http import require_http_methods
 
 from needlewise.api.statuses import status_of
 from needlewise.clinic.access.actor import Actor
-from needlewise.clinic.followup import checkins
+from needlewise.clinic.followup import checkin_form, checkins
 from needlewise.clinic.followup.checkins import CheckinView
 from needlewise.domain.vocabulary import Lang
 from needlewise.edge.request_actor import client_ip, request_id
 from needlewise.errors import ConflictError, InvalidInputError, NotFoundError
 from needlewise.web.views.common import knowledge, render
-
-
-def _asked_lang(request: HttpRequest) -> Lang | None:
-    code = request.GET.get("lang") or request.POST.get("lang")
-    return Lang(code) if code in {lang.value for lang in Lang} else None
 
 
 def _page(request: HttpRequest, view: CheckinView, lang: Lang, extra: dict[str, object], status: int) -> HttpResponse:
@@ -51,12 +46,13 @@ def checkin(request: HttpRequest, token: str) -> HttpResponse:
     """GET: the day's questions (or the answer already given); POST: send the answers, see what to do."""
     actor = Actor.anonymous(client_ip(request), request_id(request))
     kb = knowledge()
-    asked = _asked_lang(request)
+    posted = checkin_form.read(request.POST)
+    code = request.GET.get("lang", "")
+    asked = checkin_form.asked_lang(code) if code else posted.lang
     try:
         view = checkins.open_checkin(actor, token, kb) if request.method == "GET" else None
         if view is None:
-            yes_ids = set(request.POST.getlist("yes"))
-            view = checkins.answer(actor, token, yes_ids, kb)
+            view = checkins.answer(actor, token, posted.yes_ids, kb)
     except NotFoundError as missing:
         status = status_of(missing).status
         return render(request, "error.html", {"status": status}, status=status)
