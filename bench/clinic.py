@@ -589,7 +589,7 @@ def _user_id(clinic: int, role: str) -> int:
 
 def generate(url: str, sizes: Sizes) -> Generated:  # noqa: C901, PLR0915 - one straight pipeline
     """Fill the freshly migrated database at ``url``; returns timings."""
-    from needlewise.clinic.records.clients import name_key, phone_digits  # noqa: PLC0415 - after Django is set up
+    from needlewise.clinic.records.clients import name_key, phone_digits, words_key  # noqa: PLC0415 - after Django is set up
     from needlewise.clinic.records.screenings import NEEDS_CLEARANCE, clinic_assessment  # noqa: PLC0415
     from needlewise.domain.vocabulary import Lang  # noqa: PLC0415
     from needlewise.kb.loader import load_knowledge_base  # noqa: PLC0415
@@ -712,6 +712,7 @@ def generate(url: str, sizes: Sizes) -> Generated:  # noqa: C901, PLR0915 - one 
                 yield (
                     f"{index + 1}\t{clinic}\t{text(person.given)}\t{text(person.family)}"
                     f"\t{text(name_key(person.given))}\t{text(name_key(person.family))}"
+                    f"\t{text(words_key(person.given, person.family))}"
                     f"\t{person.birth.isoformat()}\t{text(person.phone)}"
                     f"\t{phone_digits(person.phone)}\t{text(person.email)}\t{text(person.notes)}\t{gone}\t{at}\t{at}\t{by}"
                 )
@@ -726,6 +727,7 @@ def generate(url: str, sizes: Sizes) -> Generated:  # noqa: C901, PLR0915 - one 
                 "family_name",
                 "given_key",
                 "family_key",
+                "name_words",
                 "birth_date",
                 "phone",
                 "phone_digits",

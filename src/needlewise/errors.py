@@ -11,7 +11,8 @@
     │   ├── NotFoundError                no such record in the user's clinic (other clinics' records
     │   │                           are "not found" too, so ids cannot be probed)
     │   └── ConflictError                the record's state does not allow it (e.g. already archived)
-    │       └── SessionBlockedError          a check of the day failed; .checks keeps each failed check
+    │       ├── SessionBlockedError          a check of the day failed; .checks keeps each failed check
+    │       └── LikelyDuplicateError         a new record may be one on file; .matches keeps those records
     └── BackupError                 a backup could not be written or restored; nothing was replaced
 
 Each problem names where it is (file and path, or the profile field) and, where one is close, a
@@ -114,3 +115,17 @@ class BackupError(NeedlewiseError):
     Nothing was replaced: a backup file appears, and a restore changes the database, only once every
     check has passed.
     """
+
+
+class LikelyDuplicateError(ConflictError):
+    """A new record was not added: it may be one already on file.
+
+    ``problems`` name each likely match, in English; ``matches`` keeps the records themselves (for
+    clients, ``Client`` rows) so an edge can name and link them in the reader's language. Staff who
+    know it is someone else confirm, and the record is added.
+    """
+
+    def __init__(self, problems: list[Problem], matches: tuple[object, ...]) -> None:
+        """The problems, one a match, and the matching records."""
+        super().__init__(problems)
+        self.matches = matches

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -11,8 +12,8 @@ from clinic.support import details
 from needlewise.clinic.records import clients
 from needlewise.clinic.records.clients import ClientDetails, SearchQuery, checked, name_key, phone_digits
 from needlewise.domain.permissions import Role
-from needlewise.errors import ConflictError, InvalidInputError
-from needlewise.storage.models import Client
+from needlewise.errors import ConflictError, InvalidInputError, LikelyDuplicateError
+from needlewise.storage.models import AuditEntry, Client
 
 pytestmark = pytest.mark.django_db
 
@@ -101,7 +102,8 @@ def test_every_problem_is_listed_at_once():
 
 def test_keys():
     assert name_key("  José   María ") == "jose maria"
-    assert name_key("ÆSIR Ångström") == "æsir angstrom"
+    assert name_key("ÆSIR Ångström") == "aesir angstrom"
+    assert name_key("Łukasz Øyvind Đorđe Œuvre Þór") == "lukasz oyvind dorde oeuvre thor"  # NFKD leaves these whole
     assert name_key("Straße") == "strasse"
     assert name_key("zeph\x00quix\x07") == "zeph quix"  # control characters separate words (NUL: PostgreSQL)
     assert phone_digits("+1 (555) 010-2030") == "15550102030"
@@ -187,10 +189,11 @@ def names(found: list[Client]) -> list[str]:
 def test_search_by_name_prefix_ignores_case_and_accents(people):
     desk, _ = people
     # Ordered by family name, then given name.
-    assert names(clients.search(desk, SearchQuery(text="jose"))) == ["José", "Ana", "Josefina"]
-    assert names(clients.search(desk, SearchQuery(text="JOSÉ"))) == ["José", "Ana", "Josefina"]
+    assert names(clients.search(desk, SearchQuery(text="jose"))) == ["José", "Ana", "Josefina", "María José"]
+    assert names(clients.search(desk, SearchQuery(text="JOSÉ"))) == ["José", "Ana", "Josefina", "María José"]
     assert names(clients.search(desk, SearchQuery(text="garc"))) == ["José"]
-    assert names(clients.search(desk, SearchQuery(text="marquez"))) == []  # a word must start a name
+    assert names(clients.search(desk, SearchQuery(text="marquez"))) == ["José"]  # any word of either name
+    assert names(clients.search(desk, SearchQuery(text="arquez"))) == []  # a word must start a word of a name
     assert names(clients.search(desk, SearchQuery(text="maria"))) == ["María José"]
 
 
@@ -205,7 +208,8 @@ def test_search_words_in_any_order(people):
 def test_search_ignores_sql_wildcards(people):
     desk, _ = people
     assert clients.search(desk, SearchQuery(text="%")) == []
-    assert clients.search(desk, SearchQuery(text="_o")) == []
+    assert clients.search(desk, SearchQuery(text="_rtega")) == []  # "_" separates words; never a wildcard
+    assert clients.search(desk, SearchQuery(text="%ose")) == []
 
 
 def test_search_by_birth_date_and_phone(people):
@@ -213,8 +217,10 @@ def test_search_by_birth_date_and_phone(people):
     assert names(clients.search(desk, SearchQuery(birth_date=date(1970, 3, 4)))) == ["José", "María José"]
     assert names(clients.search(desk, SearchQuery(text="ruiz", birth_date=date(1970, 3, 4)))) == ["María José"]
     assert names(clients.search(desk, SearchQuery(phone="+34 91 555"))) == ["José"]
-    assert names(clients.search(desk, SearchQuery(phone="(915) 55-0"))) == ["Josefina"]
-    assert names(clients.search(desk, SearchQuery(phone="555"))) == []  # digits must start the number
+    assert names(clients.search(desk, SearchQuery(phone="(915) 55-0"))) == ["José", "Josefina"]
+    assert names(clients.search(desk, SearchQuery(phone="555"))) == ["José", "Josefina", "Zephyrine", "María José"]
+    assert names(clients.search(desk, SearchQuery(phone="0958"))) == ["Bob"]
+    assert names(clients.search(desk, SearchQuery(phone="5551"))) == []
     assert names(clients.search(desk, SearchQuery(phone="0044-20"))) == ["Bob"]
 
 
@@ -228,8 +234,9 @@ def test_phone_without_digits_is_an_empty_query(people):
 def test_archived_clients_are_hidden_unless_asked_for(site_a, people):
     desk, made = people
     clients.set_archived(site_a.actor(Role.OWNER), made["José"].pk, archived=True)
-    assert names(clients.search(desk, SearchQuery(text="jose"))) == ["Ana", "Josefina"]
-    assert names(clients.search(desk, SearchQuery(text="jose", include_archived=True))) == ["José", "Ana", "Josefina"]
+    assert names(clients.search(desk, SearchQuery(text="jose"))) == ["Ana", "Josefina", "María José"]
+    everyone = ["José", "Ana", "Josefina", "María José"]
+    assert names(clients.search(desk, SearchQuery(text="jose", include_archived=True))) == everyone
     assert "José" not in names(clients.search(desk, SearchQuery()))
     assert "José" in names(clients.search(desk, SearchQuery(include_archived=True)))
 
@@ -245,3 +252,126 @@ def test_an_empty_query_lists_the_newest_first_at_most_50(site_a):
     assert names(found) == [f"Person{n:02}" for n in range(53, 3, -1)]
     by_name = clients.search(desk, SearchQuery(text="same"))
     assert names(by_name) == [f"Person{n:02}" for n in range(50)]  # alphabetical, cut at 50
+
+
+# --- any word of any name, any run of phone digits (issue 12) ---
+
+
+@pytest.fixture
+def world(site_a):
+    desk = site_a.actor(Role.FRONT_DESK)
+    rows = [
+        ("Łukasz", "Wałęsa-Nowak", "+48 22 555 0100"),
+        ("Øyvind", "Strøm", "+47 555 12 345"),
+        ("Đorđe", "Đoković", "+381 11 555 0199"),
+        ("José María", "Núñez", "+1 555 010 2030"),
+        ("Mary", "Jones-Smith", ""),
+        ("Anne-Sophie", "O'Brien", ""),
+    ]
+    made = {
+        given: clients.create(desk, details(given_name=given, family_name=family, phone=phone, email=""))
+        for given, family, phone in rows
+    }
+    return desk, made
+
+
+def found(desk, text="", phone="") -> list[str]:
+    return names(clients.search(desk, SearchQuery(text=text, phone=phone)))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("lukasz", ["Łukasz"]),
+        ("Łukasz", ["Łukasz"]),
+        ("walesa", ["Łukasz"]),
+        ("nowak", ["Łukasz"]),
+        ("wałęsa-nowak", ["Łukasz"]),
+        ("walesa nowak", ["Łukasz"]),
+        ("oyvind strom", ["Øyvind"]),
+        ("STRØM", ["Øyvind"]),
+        ("dorde", ["Đorđe"]),
+        ("djokovic", []),
+        ("dokovic", ["Đorđe"]),
+        ("maria", ["José María"]),
+        ("MARÍA nuñez", ["José María"]),
+        ("smith", ["Mary"]),
+        ("jones smith", ["Mary"]),
+        ("sophie", ["Anne-Sophie"]),
+        ("brien", ["Anne-Sophie"]),
+        ("o'brien", ["Anne-Sophie"]),
+        ("mith", []),
+    ],
+)
+def test_any_word_of_either_name_with_hyphens_case_and_letters_folded(world, text, expected):
+    desk, _ = world
+    assert found(desk, text) == expected
+
+
+def test_phone_by_any_run_of_digits(world):
+    desk, _ = world
+    both = ["José María", "Zephyrine"]  # the site's client: +1 (555) 010-2030
+    assert found(desk, phone="0102") == both
+    assert found(desk, phone="010 2030") == both
+    assert found(desk, phone="+1 555 010") == both
+    assert found(desk, phone="555 01") == ["Đorđe", "José María", "Zephyrine", "Łukasz"]
+    assert found(desk, "jose", phone="0102") == ["José María"]
+    assert found(desk, phone="9999") == []
+
+
+def test_the_words_key_is_stored_and_kept_up_to_date(world):
+    desk, made = world
+    assert Client.objects.get(pk=made["Łukasz"].pk).name_words == " lukasz walesa nowak "
+    clients.update(desk, made["Mary"].pk, details(given_name="Mary Ann", family_name="Brown"))
+    assert Client.objects.get(pk=made["Mary"].pk).name_words == " mary ann brown "
+    assert found(desk, "smith") == []
+    assert found(desk, "ann brown") == ["Mary Ann"]
+    assert clients.words_key("Zoë", "d'Arc--Ñ") == " zoe d arc n "
+
+
+# --- a likely duplicate is named before it is saved (issue 12) ---
+
+
+def test_same_birth_date_and_a_name_in_common_is_a_likely_duplicate(site_a):
+    desk = site_a.actor(Role.FRONT_DESK)
+    first = clients.create(desk, details(given_name="María José", family_name="García-López", phone="", email=""))
+    new = details(given_name="Maria", family_name="Garcia", phone="", email="")
+    with pytest.raises(ConflictError) as warned:
+        clients.create(desk, new, warn_duplicates=True)
+    assert isinstance(warned.value, LikelyDuplicateError)
+    assert warned.value.matches == (first,)
+    (problem,) = warned.value.problems
+    assert (problem.where, problem.message) == (
+        "duplicate_of",
+        f"This may be the same person as María José García-López (born 1990-05-17, client {first.pk}).",
+    )
+    shown = AuditEntry.objects.filter(action="duplicate_warning").get()
+    assert (shown.detail, shown.outcome) == ({"shown": [first.pk]}, "success")
+    assert Client.objects.filter(family_name="Garcia").count() == 0
+    # Another date of birth: not alike; the same date and no name in common: not alike either.
+    assert clients.create(desk, replace(new, birth_date=date(1991, 5, 17)), warn_duplicates=True).pk
+    assert clients.create(desk, replace(new, given_name="Ana", family_name="Ortiz"), warn_duplicates=True).pk
+    # Confirmed (or not asked to warn): saved.
+    assert clients.create(desk, new).family_name == "Garcia"
+
+
+def test_same_phone_digits_or_email_is_a_likely_duplicate_archived_included(site_a):
+    desk = site_a.actor(Role.FRONT_DESK)
+    other = details(given_name="Someone", family_name="Else", birth_date=date(1970, 1, 1), phone="", email="")
+    by_phone = replace(other, phone="+1 555 010 2030")  # the site's client: +1 (555) 010-2030
+    clients.set_archived(site_a.actor(Role.OWNER), site_a.client.pk, archived=True)
+    with pytest.raises(LikelyDuplicateError) as warned:
+        clients.create(desk, by_phone, warn_duplicates=True)
+    assert [c.pk for c in warned.value.matches] == [site_a.client.pk]
+    with pytest.raises(LikelyDuplicateError):
+        clients.create(desk, replace(other, email="CLIENT@alpha.example.org"), warn_duplicates=True)
+    assert clients.create(desk, replace(other, email="new@alpha.example.org"), warn_duplicates=True).pk
+
+
+def test_likely_duplicates_are_only_the_clinics_own_and_at_most_five(site_b):
+    desk = site_b.actor(Role.FRONT_DESK)
+    assert clients.likely_duplicates(site_b.clinic.pk, details(phone="", email="client@alpha.example.org")) == []
+    for n in range(6):
+        clients.create(desk, details(given_name=f"Twin{n}", family_name="Same", phone="", email=""))
+    matches = clients.likely_duplicates(site_b.clinic.pk, details(given_name="Other", family_name="Same", phone=""))
+    assert [c.given_name for c in matches] == [f"Twin{n}" for n in range(5)]

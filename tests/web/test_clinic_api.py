@@ -196,3 +196,25 @@ def test_a_nul_in_the_search_text_is_refused_before_the_database(clinic_a) -> No
     assert response.status_code == 422  # PostgreSQL refuses NUL in text: it would be a 500
     assert response.json()["error"] == "invalid_parameters"
     assert response.json()["problems"][0]["field"] == "q"
+
+
+def test_a_likely_duplicate_is_409_naming_them_unless_confirmed(clinic_a, clinic_b) -> None:
+    nurse = _signed_in(clinic_a[Role.NURSE])
+    body = {"given_name": "Łukasz", "family_name": "Wałęsa-Nowak", "birth_date": "1990-05-01"}
+    body["phone"] = "+48 22 555 0100"
+    first = _post(nurse, f"{BASE}/clients", body).json()["id"]
+    again = _post(nurse, f"{BASE}/clients", {**body, "given_name": "Lukasz", "family_name": "Nowak", "phone": ""})
+    assert again.status_code == 409
+    named = f"This may be the same person as Łukasz Wałęsa-Nowak (born 1990-05-01, client {first})."
+    assert again.json() == {
+        "error": "conflict",
+        "message": f"duplicate_of: {named}",
+        "problems": [{"field": "duplicate_of", "message": named, "suggestion": None}],
+    }
+    by_phone = {"given_name": "Other", "family_name": "Person", "birth_date": "1970-01-01", "phone": "22 555 0100"}
+    assert _post(nurse, f"{BASE}/clients", by_phone).status_code == 201  # another number that shares digits
+    confirmed = _post(nurse, f"{BASE}/clients", {**body, "confirm_new_person": True})
+    assert confirmed.status_code == 201
+    assert _post(_signed_in(clinic_b[Role.NURSE]), f"{BASE}/clients", body).status_code == 201  # another clinic's
+    assert [c["id"] for c in nurse.get(f"{BASE}/clients", {"q": "nowak"}).json()] == [first, confirmed.json()["id"]]
+    assert [c["id"] for c in nurse.get(f"{BASE}/clients", {"phone": "5550100"}).json()] != []

@@ -59,6 +59,7 @@ def test_the_table() -> None:
         "NotFoundError": (404, "not_found"),
         "ConflictError": (409, "conflict"),
         "SessionBlockedError": (409, "conflict"),
+        "LikelyDuplicateError": (409, "conflict"),
     }
     assert {k.__name__ for k, v in ERROR_STATUSES.items() if v == SERVER_ERROR} == {
         "NeedlewiseError",

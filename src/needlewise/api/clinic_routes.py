@@ -25,7 +25,7 @@ from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.records import clients, screenings
 from needlewise.domain.vocabulary import Lang
 from needlewise.edge.request_actor import actor_of
-from needlewise.errors import ClinicError, InvalidInputError, Problem, ProfileError
+from needlewise.errors import ClinicError, InvalidInputError, LikelyDuplicateError, Problem, ProfileError
 
 if TYPE_CHECKING:
     from needlewise.storage.models import Client
@@ -60,6 +60,10 @@ class ClientIn(_In):
     phone: str = Field(default="", max_length=40)
     email: str = Field(default="", max_length=254)
     notes: str = ""
+    confirm_new_person: bool = Field(
+        default=False,
+        description="true: add the client even if they may already be on file (otherwise 409 naming who)",
+    )
 
 
 class _Out(BaseModel):
@@ -136,7 +140,7 @@ def clinic_error(request: HttpRequest, error: ClinicError | ProfileError) -> Htt
     """The API's error object for a refused clinic request (installed as the API's exception handler)."""
     del request
     entry = status_of(error)
-    if isinstance(error, InvalidInputError | ProfileError):
+    if isinstance(error, InvalidInputError | ProfileError | LikelyDuplicateError):
         return error_response(entry.status, entry.code, str(error.first), error.problems)
     return error_response(entry.status, entry.code, error.first.message)
 
@@ -154,18 +158,27 @@ def find_clients(
     phone: str = "",
     archived: bool = False,
 ) -> list[ClientOut]:
-    """Up to 50 clients of your clinic whose names start with the words of ``q``, by birth date or phone."""
+    """Up to 50 clients of your clinic: each word of ``q`` starts a word of either name; birth date; phone digits.
+
+    ``phone`` matches any run of the digits of a client's phone number (spaces and marks ignored).
+    """
     query = clients.SearchQuery(text=q[:200], birth_date=birth_date, phone=phone[:40], include_archived=archived)
     return [client_out(c) for c in clients.search(_actor(request), query)]
 
 
 @router.post("/clients", response={201: ClientOut, **CLINIC_ERRORS}, summary="Add a client")
 def add_client(request: HttpRequest, body: ClientIn) -> Status[ClientOut]:
-    """Add a client to your clinic."""
+    """Add a client to your clinic.
+
+    A client who may already be on file (the same date of birth and a name in common, or the same
+    phone number or e-mail address) is 409, each possible match a problem naming them (id, name,
+    date of birth), unless ``confirm_new_person`` is true.
+    """
     details = clients.ClientDetails(
         body.given_name, body.family_name, body.birth_date, body.phone, body.email, body.notes
     )
-    return Status(201, client_out(clients.create(_actor(request), details)))
+    created = clients.create(_actor(request), details, warn_duplicates=not body.confirm_new_person)
+    return Status(201, client_out(created))
 
 
 @router.get("/clients/{client_id}", response={200: ClientRecordOut, **CLINIC_ERRORS}, summary="A client's record")

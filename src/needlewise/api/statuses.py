@@ -23,6 +23,7 @@ from needlewise.errors import (
     ConflictError,
     InvalidInputError,
     KnowledgeBaseError,
+    LikelyDuplicateError,
     NeedlewiseError,
     NotAllowedError,
     NotFoundError,
@@ -54,6 +55,7 @@ ERROR_STATUSES: Final[Mapping[type[NeedlewiseError], ErrorStatus]] = MappingProx
         NotFoundError: ErrorStatus(404, "not_found"),
         ConflictError: ErrorStatus(409, "conflict"),
         SessionBlockedError: ErrorStatus(409, "conflict"),
+        LikelyDuplicateError: ErrorStatus(409, "conflict"),
     }
 )
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 
 from needlewise.domain.permissions import Role
 from needlewise.storage.models import Client as ClientRow
-from web.clinic.support import Site, staff_client
+from web.clinic.support import Site, signed_in, staff_client
 
 pytestmark = pytest.mark.django_db
 
@@ -255,3 +256,40 @@ def test_the_client_page_lists_the_screening_history(site_a: Site):
     assert f'href="/clinic/screenings/{site_a.ok.pk}/"' in page
     assert f'href="/clinic/screenings/{site_a.stop.pk}/"' in page
     assert "nurse alpha" in page
+
+
+# --- search by any word, a warning before a likely duplicate (issue 12) ---
+
+
+@pytest.mark.parametrize("query", ["q=quixo+zeph", "phone=0102", "phone=010+2030"])
+def test_search_by_any_word_and_any_run_of_phone_digits(site_a: Site, query):
+    staff_client(site_a.members[Role.FRONT_DESK]).post(
+        "/clinic/clients/new/", {**GOOD, "given_name": "Łukasz", "family_name": "Wałęsa-Nowak", "phone": ""}
+    )
+    assert "Quixotelle, Zephyrine" in page_of(staff_client(site_a.owner).get(f"/clinic/clients/?{query}"))
+    assert "Wałęsa-Nowak, Łukasz" in page_of(staff_client(site_a.owner).get("/clinic/clients/?q=nowak+lukasz"))
+
+
+def test_a_likely_duplicate_is_named_and_saved_only_when_confirmed(site_a: Site):
+    client = staff_client(site_a.members[Role.FRONT_DESK])
+    same = {**GOOD, "given_name": "Zephyrine Ann", "family_name": "Quixotelle", "birth_date": "1990-05-17"}
+    response = client.post("/clinic/clients/new/", same)
+    assert response.status_code == 409
+    page = page_of(response)
+    assert "This may be the same person as Zephyrine Quixotelle (born 1990-05-17)." in page
+    assert f'href="/clinic/clients/{site_a.client.pk}/"' in page
+    assert 'name="confirm_new_person" value="1" required' in page
+    assert 'value="Zephyrine Ann"' in page  # what was typed is kept
+    assert not ClientRow.objects.filter(given_name="Zephyrine Ann").exists()
+    response = client.post("/clinic/clients/new/", {**same, "confirm_new_person": "1"})
+    made = ClientRow.objects.get(given_name="Zephyrine Ann")
+    assert (response.status_code, response["Location"]) == (302, f"/clinic/clients/{made.pk}/")
+
+
+def test_the_duplicate_warning_in_spanish_says_if_archived(site_a: Site):
+    staff_client(site_a.owner).post(f"/clinic/clients/{site_a.client.pk}/archive/")
+    spanish = signed_in(Client(HTTP_ACCEPT_LANGUAGE="es"), site_a.members[Role.FRONT_DESK])
+    page = page_of(spanish.post("/clinic/clients/new/", {**GOOD, "phone": "+1 555 010 2030"}))
+    assert "Puede que sea la misma persona que Zephyrine Quixotelle (fecha de nacimiento: 1990-05-17)." in page
+    assert "(archivado)" in page
+    assert "Es otra persona: guardar de todos modos" in page

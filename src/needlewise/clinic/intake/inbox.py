@@ -12,7 +12,7 @@ from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.access.guard import use_case
 from needlewise.clinic.access.tenancy import access_request
 from needlewise.clinic.audit import log as audit_log
-from needlewise.clinic.records.clients import name_key, phone_digits
+from needlewise.clinic.records.clients import name_key, phone_digits, words_key
 from needlewise.clinic.records.screenings import _add_screening, clinic_assessment  # _add_screening: package-private
 from needlewise.domain.permissions import Action
 from needlewise.domain.statuses import RequestStatus
@@ -58,6 +58,7 @@ def accept(actor: Actor, request_id: int, kb: KnowledgeBase) -> Client:
         family_name=family,
         given_key=name_key(given),
         family_key=name_key(family),
+        name_words=words_key(given, family),
         birth_date=request.birth_date,
         phone=request.contact_phone,
         phone_digits=phone_digits(request.contact_phone),

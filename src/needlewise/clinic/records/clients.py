@@ -7,33 +7,53 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.access.guard import use_case
 from needlewise.clinic.access.tenancy import access_client
 from needlewise.clinic.audit import log as audit_log
 from needlewise.domain.permissions import Action
-from needlewise.errors import ConflictError, InvalidInputError, Problem
+from needlewise.errors import ConflictError, InvalidInputError, LikelyDuplicateError, Problem
 from needlewise.storage.models import Client
 
 SEARCH_LIMIT = 50
 _NAME_LIMIT = 100
 _PHONE_LIMIT = 40
 _EMAIL_LIMIT = 254
+_DUPLICATE_LIMIT = 5
+
+#: Letters that NFKD does not take apart into a base letter and an accent, as a reader would type them.
+_FOLDED = str.maketrans(
+    {"ł": "l", "Ł": "l", "ø": "o", "Ø": "o", "đ": "d", "Đ": "d", "ð": "d", "Ð": "d", "æ": "ae", "Æ": "ae"}
+    | {"œ": "oe", "Œ": "oe", "þ": "th", "Þ": "th", "ħ": "h", "Ħ": "h", "\u0131": "i", "ŀ": "l", "Ŀ": "l"}
+)
 
 
 def name_key(text: str) -> str:
     """A name as the search index holds it: accents removed, case-folded, single spaces.
 
-    Case-folding can lengthen a name (``ß`` becomes ``ss``): the key keeps the first 100
-    characters, which every search word is compared with as a prefix. Control characters (a NUL
-    typed into the search box, which PostgreSQL cannot compare) separate words like spaces.
+    Letters NFKD leaves whole are folded as a reader types them (``ł`` is ``l``, ``ø`` is ``o``,
+    ``đ`` is ``d``, ``æ`` is ``ae``). Case-folding can lengthen a name (``ß`` becomes ``ss``): the
+    key keeps the first 100 characters. Control characters (a NUL typed into the search box, which
+    PostgreSQL cannot compare) separate words like spaces.
     """
-    decomposed = unicodedata.normalize("NFKD", text)
+    decomposed = unicodedata.normalize("NFKD", text.translate(_FOLDED))
     plain = "".join(" " if unicodedata.category(c) == "Cc" else c for c in decomposed if not unicodedata.combining(c))
     return " ".join(plain.casefold().split())[:_NAME_LIMIT]
+
+
+def name_words(text: str) -> list[str]:
+    """The words of a name or of a search, folded as :func:`name_key`; hyphens, dots and other marks split words."""
+    return re.sub(r"[\W_]+", " ", name_key(text)).split()
+
+
+def words_key(given_name: str, family_name: str) -> str:
+    """Every word of both names between spaces (`` jose maria nunez ``): a search word starts a word after a space."""
+    return f" {' '.join(name_words(given_name) + name_words(family_name))} "
 
 
 def phone_digits(text: str) -> str:
@@ -91,20 +111,66 @@ def checked(details: ClientDetails, today: date) -> ClientDetails:
 def _apply(client: Client, details: ClientDetails) -> None:
     client.given_name, client.family_name = details.given_name, details.family_name
     client.given_key, client.family_key = name_key(details.given_name), name_key(details.family_name)
+    client.name_words = words_key(details.given_name, details.family_name)
     assert details.birth_date is not None  # noqa: S101 - checked() guarantees it
     client.birth_date = details.birth_date
     client.phone, client.phone_digits = details.phone, phone_digits(details.phone)
     client.email, client.notes = details.email, details.notes
 
 
-@use_case(Action.EDIT_CLIENTS, "client")
-def create(actor: Actor, details: ClientDetails) -> Client:
-    """Add a client to the actor's clinic."""
+def _duplicate_error(matches: list[Client]) -> LikelyDuplicateError:
+    problems = [
+        Problem.worded(
+            "duplicate_of",
+            gettext_noop("This may be the same person as %(name)s (born %(born)s, client %(id)s)."),
+            name=f"{c.given_name} {c.family_name}",
+            born=c.birth_date.isoformat(),
+            id=str(c.pk),
+        )
+        for c in matches
+    ]
+    return LikelyDuplicateError(problems, tuple(matches))
+
+
+def likely_duplicates(clinic_id: int, details: ClientDetails) -> list[Client]:
+    """Clients of the clinic (archived too) who may be the person ``details`` describe.
+
+    The same date of birth and a whole word of either name in common, or the same phone digits, or
+    the same e-mail address (case ignored). At most five, oldest first.
+    """
+    same_name = Q()
+    for word in name_words(f"{details.given_name} {details.family_name}")[:8]:
+        same_name |= Q(name_words__contains=f" {word} ")
+    alike = Q(birth_date=details.birth_date) & same_name if same_name else Q(pk__in=[])
+    digits = phone_digits(details.phone)
+    if digits:
+        alike |= Q(phone_digits=digits)
+    if details.email:
+        alike |= Q(email__iexact=details.email)
+    rows = Client.objects.filter(alike, clinic_id=clinic_id).order_by("created_at", "pk")
+    return list(rows[:_DUPLICATE_LIMIT])
+
+
+@use_case(Action.EDIT_CLIENTS, "client", atomic=False)
+def create(actor: Actor, details: ClientDetails, *, warn_duplicates: bool = False) -> Client:
+    """Add a client to the actor's clinic.
+
+    With ``warn_duplicates`` (the pages and the API, unless staff confirmed a new person), a client
+    who may already be on file is LikelyDuplicateError naming them (``matches``: their rows), and
+    nothing is added; the warning is recorded with the ids it showed.
+    """
     details = checked(details, timezone.localdate())
-    client = Client(clinic_id=actor.staff_clinic_id, created_by_id=actor.staff_user_id)
-    _apply(client, details)
-    client.save(force_insert=True)
-    audit_log.record(actor, "create", "client", client.pk, client_id=client.pk)
+    if warn_duplicates:
+        matches = likely_duplicates(actor.staff_clinic_id, details)
+        if matches:
+            with transaction.atomic():
+                audit_log.record(actor, "duplicate_warning", "client", detail={"shown": [c.pk for c in matches]})
+            raise _duplicate_error(matches)
+    with transaction.atomic():
+        client = Client(clinic_id=actor.staff_clinic_id, created_by_id=actor.staff_user_id)
+        _apply(client, details)
+        client.save(force_insert=True)
+        audit_log.record(actor, "create", "client", client.pk, client_id=client.pk)
     return client
 
 
@@ -141,7 +207,7 @@ def set_archived(actor: Actor, client_id: int, archived: bool) -> Client:
 
 @dataclass(frozen=True, slots=True)
 class SearchQuery:
-    """What to look for: words that start names, a birth date, digits of a phone number."""
+    """What to look for: words that start words of either name, a birth date, a run of a phone number's digits."""
 
     text: str = ""
     birth_date: date | None = None
@@ -158,13 +224,16 @@ def _matching(clinic_id: int, query: SearchQuery) -> QuerySet[Client]:
     rows = Client.objects.filter(clinic_id=clinic_id)
     if not query.include_archived:
         rows = rows.filter(archived_at__isnull=True)
-    for word in name_key(query.text).split()[:4]:
-        rows = rows.filter(Q(family_key__startswith=word) | Q(given_key__startswith=word))
+    words = name_words(query.text)
+    if query.text.strip() and not words:  # only marks (``%``, ``-``): no name has a word like that
+        return rows.none()
+    for word in words[:4]:
+        rows = rows.filter(name_words__contains=f" {word}")
     if query.birth_date is not None:
         rows = rows.filter(birth_date=query.birth_date)
     digits = phone_digits(query.phone)
     if digits:
-        rows = rows.filter(phone_digits__startswith=digits)
+        rows = rows.filter(phone_digits__contains=digits)
     return rows
 
 

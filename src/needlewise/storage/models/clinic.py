@@ -74,6 +74,7 @@ class Client(models.Model):
     family_name = models.CharField(max_length=100)
     given_key = models.CharField(max_length=100)
     family_key = models.CharField(max_length=100)
+    name_words = models.CharField(max_length=210, blank=True, default="", db_default="")
     birth_date = models.DateField()
     phone = models.CharField(max_length=40, blank=True, default="")
     phone_digits = models.CharField(max_length=40, blank=True, default="")

@@ -11,7 +11,7 @@ from needlewise.clinic.intake import inbox
 from needlewise.clinic.records import clients, screenings
 from needlewise.clinic.treatment import overview
 from needlewise.domain.permissions import Action
-from needlewise.errors import InvalidInputError
+from needlewise.errors import InvalidInputError, LikelyDuplicateError
 from needlewise.web.views.clinic_common import acting, clinic_page, field_errors, form_date
 from needlewise.web.views.common import render
 
@@ -64,11 +64,16 @@ def client_new(request: HttpRequest) -> HttpResponse:
     """Add a client."""
     actor = acting(request)
     if request.method == "POST":
+        confirmed = request.POST.get("confirm_new_person") == "1"
         try:
-            client = clients.create(actor, _details(request.POST))
+            client = clients.create(actor, _details(request.POST), warn_duplicates=not confirmed)
         except InvalidInputError as invalid:
             context = {"actor": actor, "values": request.POST, "errors": field_errors(invalid), "client": None}
             return render(request, "clinic/client_form.html", context, status=422)
+        except LikelyDuplicateError as duplicate:
+            context = {"actor": actor, "values": request.POST, "errors": {}, "client": None}
+            context["matches"] = duplicate.matches
+            return render(request, "clinic/client_form.html", context, status=409)
         return HttpResponseRedirect(reverse("clinic-client", args=[client.pk]))
     return render(request, "clinic/client_form.html", {"actor": actor, "values": {}, "errors": {}, "client": None})
 
