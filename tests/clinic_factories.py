@@ -22,6 +22,7 @@ from needlewise.clinic.intake.public import RequestForm
 from needlewise.clinic.records import clients, screenings
 from needlewise.clinic.records.clients import ClientDetails
 from needlewise.clinic.records.screenings import ClearanceForm
+from needlewise.domain.contact import Contact
 from needlewise.domain.permissions import Role
 from needlewise.domain.vocabulary import Lang
 from needlewise.storage.models import Client, Clinic, ConsultationRequest, Screening, StaffMember
@@ -93,6 +94,16 @@ class Site:
         return actor_for(self.members[role])
 
 
+def site_contact(prefix: str) -> Contact:
+    """The contact details :func:`make_site` gives a clinic: a phone (needed to record sessions) and more."""
+    return Contact(
+        phone=f"+34 (91) 555-{len(prefix):02d}-{sum(map(ord, prefix)) % 100:02d}",
+        address=f"1 Main Street\n{prefix.title()}ville",
+        out_of_hours=f"Out-of-hours nurse line of {prefix.title()}ville: 0800 000 000",
+        time_zone="Europe/Madrid",
+    )
+
+
 def make_site(name: str, prefix: str, given: str, family: str) -> Site:
     """A clinic built through the use cases, every account with the password :data:`PASSWORD`.
 
@@ -105,6 +116,7 @@ def make_site(name: str, prefix: str, given: str, family: str) -> Site:
         owner_email=f"owner@{prefix}.example.org",
         owner_name=f"Owner {prefix}",
         owner_password=PASSWORD,
+        contact=site_contact(prefix),
     )
     members = {Role.OWNER: owner}
     for role in ROLES[1:]:

@@ -150,11 +150,16 @@ def run(command: list[str], data_dir: Path, stdin: bytes) -> str:
     return output
 
 
+#: The phone every browser-test clinic has (a clinic without one cannot record sessions).
+CLINIC_PHONE = "+351 21 000 0000"
+
+
 def create_clinic(data_dir: Path, name: str, city: str, owner: Person) -> str:
     """``needlewise clinic create`` with the password on stdin; the clinic's slug."""
     command = [sys.executable, "-m", "needlewise", "clinic", "create", "--name", name, "--city", city]
     command += ["--owner-email", owner.email, "--owner-name", owner.name, "--password-stdin"]
     command += ["--services", "Microneedling for acne scars and texture."]
+    command += ["--phone", CLINIC_PHONE, "--address", f"1 Harbour Road, {city}", "--time-zone", "Europe/Lisbon"]
     output = run(command, data_dir, f"{PASSWORD}\n".encode())
     found = re.search(r"/clinics/([\w-]+)/", output)
     assert found, f"no public page address in: {output}"

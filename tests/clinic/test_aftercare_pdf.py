@@ -13,6 +13,7 @@ from weasyprint import HTML
 
 from clinic.followup_support import session_row
 from clinic.support import expected, last_seq, rows_after, summary
+from clinic_factories import site_contact
 from needlewise.clinic.followup.aftercare import aftercare_facts
 from needlewise.domain.permissions import Role
 from needlewise.domain.vocabulary import Lang
@@ -109,6 +110,7 @@ def test_aftercare_facts_gathers_the_session_for_the_sheet(site_a, kb):
         date(2031, 6, 15),
         (("cheeks", Decimal("1.00")), ("forehead", Decimal("0.50"))),
         ("hyaluronic_acid",),
+        site_contact("alpha"),
     )
     assert (facts.session_id, facts.client_id, facts.client_name, facts.lang) == (
         session.pk,

@@ -287,7 +287,8 @@ def test_the_calendar_file_has_the_times_in_utc_and_no_health_details(site_a, kb
         "20310615T090000Z",
     )
     assert fields["SUMMARY"] == "Microneedling session — Clinic Alpha"
-    assert (fields["LOCATION"], fields["STATUS"]) == ("Alphaville", "CONFIRMED")
+    assert (fields["LOCATION"], fields["STATUS"]) == ("1 Main Street\\, Alphaville", "CONFIRMED")
+    assert fields["DESCRIPTION"].startswith("Clinic Alpha\\nPhone / Teléfono: +34 (91) 555-05-")
     text = ics.decode()
     for private in ("Zephyrine", "Quixotelle", "texture", "cheeks", "hyaluronic", "screening", "home_ok"):
         assert private not in text

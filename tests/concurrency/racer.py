@@ -55,6 +55,7 @@ def setup(clients_wanted: int) -> int:
         plans,
         screenings,
     )
+    from needlewise.domain.contact import Contact  # noqa: PLC0415
     from needlewise.domain.permissions import Role  # noqa: PLC0415
     from needlewise.domain.vocabulary import Lang  # noqa: PLC0415
 
@@ -66,6 +67,7 @@ def setup(clients_wanted: int) -> int:
         owner_email="owner@race.example.org",
         owner_name="Owner",
         owner_password=_PASSWORD,
+        contact=Contact(phone="+34 910 000 000"),
     )
     owner_actor = Actor.staff(owner.user_id, owner.clinic_id, Role.OWNER)
     nurse_member = staff.add_staff(owner_actor, staff.NewStaff("nurse@race.example.org", "Nurse", Role.NURSE))

@@ -58,6 +58,7 @@ def setup() -> int:
 
     from needlewise.clinic.access.actor import Actor  # noqa: PLC0415
     from needlewise.clinic.accounts import staff  # noqa: PLC0415
+    from needlewise.domain.contact import Contact  # noqa: PLC0415
     from needlewise.domain.permissions import Role  # noqa: PLC0415
 
     call_command("migrate", verbosity=0, interactive=False)
@@ -67,6 +68,7 @@ def setup() -> int:
         owner_email="owner@kill9.example.org",
         owner_name="Owner",
         owner_password=_PASSWORD,
+        contact=Contact(phone="+34 910 000 000"),
     )
     owner_actor = Actor.staff(owner.user_id, owner.clinic_id, Role.OWNER)
     provider = staff.add_staff(owner_actor, staff.NewStaff("provider@kill9.example.org", "Provider", Role.PROVIDER))

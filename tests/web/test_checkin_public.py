@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 
 from clinic.followup_support import checkin_of, session_row
+from clinic_factories import site_contact
 from needlewise.bootstrap import knowledge_base
 from needlewise.domain.treatment import Triage
 from needlewise.domain.vocabulary import Lang
@@ -95,7 +96,11 @@ def test_a_day_3_fever_tells_the_client_to_seek_care_now_and_alerts_the_clinic(b
     outcomes = kb.treatment.checkin.outcome
     assert f'<p role="alert">{outcomes[Triage.SEEK_CARE_NOW].en}</p>' in page
     assert outcomes[Triage.EXPECTED].en not in page
-    assert "Your clinic is Clinic Alpha" in page
+    phone = site_contact("alpha").phone
+    tel = "tel:+" + "".join(c for c in phone if c.isdigit())
+    assert f'<a class="button primary" href="{tel}">Call Clinic Alpha: {phone}</a>' in page
+    assert f'<a href="{tel}">{phone}</a>' in page
+    assert "Out-of-hours nurse line of Alphaville" in page
     assert question(kb, "fever_chills").text.en in page
     assert kb.sources[question(kb, "fever_chills").citations[0]].url in page
     stored = CheckIn.objects.get(pk=checkin.pk)

@@ -32,6 +32,10 @@ def create(  # noqa: PLR0913, PLR0917 - Typer maps each parameter to one option
     owner_email: Annotated[str, typer.Option(help="The owner's e-mail address (their sign-in name).")],
     owner_name: Annotated[str, typer.Option(help="The owner's name.")],
     services: Annotated[str, typer.Option(help="What the clinic offers (public page).")] = "",
+    phone: Annotated[str, typer.Option(help="The number clients call (needed before sessions can be recorded).")] = "",
+    address: Annotated[str, typer.Option(help="The clinic's address, shown to clients.")] = "",
+    out_of_hours: Annotated[str, typer.Option(help="What clients should do when the clinic is closed.")] = "",
+    time_zone: Annotated[str, typer.Option(help="The clinic's IANA time zone, e.g. Europe/Madrid.")] = "UTC",
     password_stdin: Annotated[
         bool, typer.Option("--password-stdin", help="Read the owner's password from standard input.")
     ] = False,
@@ -39,6 +43,7 @@ def create(  # noqa: PLR0913, PLR0917 - Typer maps each parameter to one option
     """Make a clinic and its owner account; the owner sets up two-step sign-in at first sign-in."""
     _ready()
     from needlewise.clinic.accounts.staff import create_clinic  # noqa: PLC0415 - needs Django set up first
+    from needlewise.domain.contact import Contact  # noqa: PLC0415 - only when the command runs
 
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
@@ -52,6 +57,7 @@ def create(  # noqa: PLR0913, PLR0917 - Typer maps each parameter to one option
             owner_name=owner_name,
             owner_password=password,
             services=services,
+            contact=Contact(phone, address, out_of_hours, time_zone),
         )
     except ClinicError as error:
         typer.echo(f"error: {error.first}", err=True)
@@ -59,6 +65,8 @@ def create(  # noqa: PLR0913, PLR0917 - Typer maps each parameter to one option
     console = Console()
     console.print(f"Created clinic [bold]{member.clinic.name}[/bold] (public page /clinics/{member.clinic.slug}/).")
     console.print(f"Owner: {member.user.username}. Sign in at /clinic/sign-in/ and set up two-step sign-in there.")
+    if not member.clinic.phone:
+        console.print("No phone number yet: add it on /clinic/settings/ before recording sessions.")
 
 
 @audit_app.command("verify")

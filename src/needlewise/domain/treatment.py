@@ -50,6 +50,7 @@ class CheckCode(StrEnum):
     CARTRIDGE_UNUSED = "cartridge_unused"
     PRACTITIONER_SCOPE = "practitioner_scope"
     LENGTH_IN_RANGE = "length_in_range"
+    CLINIC_PHONE = "clinic_phone"  # clients are told to call the clinic: it must have a number to give them
 
 
 @dataclass(frozen=True, slots=True)

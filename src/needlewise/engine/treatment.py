@@ -171,6 +171,7 @@ class SessionFacts:
     length_findings: tuple[Finding, ...] = field(default=())
     sessions_planned: int | None = None  # None: the plan sets no number of sessions
     sessions_done: int = 0
+    clinic_has_phone: bool = True  # clients are told to call it after treatment
 
 
 def session_checks(facts: SessionFacts) -> tuple[CheckResult, ...]:
@@ -218,6 +219,7 @@ def session_checks(facts: SessionFacts) -> tuple[CheckResult, ...]:
     results.append(CheckResult(CheckCode.PRACTITIONER_SCOPE, not scope, scope[0].details if scope else {}))
     above = [x for x in f.length_findings if x.code == ABOVE_RANGE]
     results.append(CheckResult(CheckCode.LENGTH_IN_RANGE, not above, above[0].details if above else {}))
+    results.append(CheckResult(CheckCode.CLINIC_PHONE, f.clinic_has_phone))
     return tuple(results)
 
 

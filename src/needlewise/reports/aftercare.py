@@ -10,7 +10,7 @@ which need not be the staff member's).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -18,6 +18,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
+from needlewise.domain.contact import Contact
 from needlewise.domain.vocabulary import Lang
 from needlewise.engine.knowledge import KnowledgeBase, ProtocolSection
 from needlewise.reports.pdf import render_pdf
@@ -53,6 +54,14 @@ WORDS: dict[str, dict[Lang, str]] = {
         Lang.EN: "No check-ins were scheduled for this session: call the clinic if anything worries you.",
         Lang.ES: "No se programaron controles para esta sesión: llama a la clínica si algo te preocupa.",
     },
+    "contact": {Lang.EN: "How to reach your clinic", Lang.ES: "Cómo contactar con tu clínica"},
+    "phone": {Lang.EN: "Phone", Lang.ES: "Teléfono"},
+    "address": {Lang.EN: "Address", Lang.ES: "Dirección"},
+    "out_of_hours": {Lang.EN: "When the clinic is closed", Lang.ES: "Cuando la clínica está cerrada"},
+    "call_if": {
+        Lang.EN: "Call the clinic if anything on this sheet worries you, or if a check-in tells you to.",
+        Lang.ES: "Llama a la clínica si algo de esta hoja te preocupa o si un control te lo indica.",
+    },
     "sources": {Lang.EN: "Sources", Lang.ES: "Fuentes"},
     "confidence": {Lang.EN: "confidence", Lang.ES: "confianza"},
     "high": {Lang.EN: "high", Lang.ES: "alta"},
@@ -71,6 +80,7 @@ class SessionSheet:
     session_on: date
     zones: tuple[tuple[str, Decimal], ...]  # (zone id, needle length in mm)
     products: tuple[str, ...]  # ``planned_products`` values, or what the practitioner wrote
+    contact: Contact = field(default_factory=Contact)  # the clinic's phone, address and what to do out of hours
 
 
 @dataclass(frozen=True, slots=True)

@@ -77,6 +77,54 @@ def test_create_refuses_an_address_that_is_taken():
     assert Clinic.objects.count() == 1
 
 
+CONTACT = [
+    "--phone",
+    "+34 (91) 555-0100",
+    "--address",
+    "Calle Mayor 1, Madrid",
+    "--out-of-hours",
+    "Call 112 in an emergency.",
+    "--time-zone",
+    "Europe/Madrid",
+]
+
+
+def test_create_stores_the_contact_details_clients_are_given():
+    result = run([*CREATE, *CONTACT, "--password-stdin"], f"{OWNER_PASSWORD}\n")
+    assert result.exit_code == 0, result.output
+    assert "No phone number yet" not in result.stdout
+    clinic = Clinic.objects.get(slug="delta-skin")
+    assert (clinic.phone, clinic.address, clinic.out_of_hours, clinic.time_zone) == (
+        "+34 (91) 555-0100",
+        "Calle Mayor 1, Madrid",
+        "Call 112 in an emergency.",
+        "Europe/Madrid",
+    )
+
+
+def test_create_without_a_phone_says_sessions_wait_for_one():
+    result = run([*CREATE, "--password-stdin"], f"{OWNER_PASSWORD}\n")
+    assert result.exit_code == 0, result.output
+    assert "No phone number yet: add it on /clinic/settings/ before recording sessions." in result.stdout
+    assert Clinic.objects.get(slug="delta-skin").time_zone == "UTC"
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "error"),
+    [
+        ("--phone", "call 555-0100", "error: phone: enter a phone number of 6 to 20 digits"),
+        ("--phone", "12345", "error: phone: enter a phone number of 6 to 20 digits"),
+        ("--time-zone", "Mars/Olympus", "error: time_zone: enter a time zone name such as Europe/Madrid or UTC"),
+        ("--address", "A" * 501, "error: address: at most 500 characters"),
+    ],
+)
+def test_create_refuses_wrong_contact_details_naming_the_field(option: str, value: str, error: str):
+    result = run([*CREATE, option, value, "--password-stdin"], f"{OWNER_PASSWORD}\n")
+    assert result.exit_code == 2
+    assert result.stderr.startswith(error)
+    assert not Clinic.objects.exists()
+
+
 def test_audit_verify_reports_an_intact_chain():
     run([*CREATE, "--password-stdin"], f"{OWNER_PASSWORD}\n")
     rows = AuditEntry.objects.count()

@@ -1,4 +1,4 @@
-"""The clinic's own settings: its public page and how long a screening counts as current."""
+"""The clinic's own settings: its public page, its contact details, how long a screening counts as current."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from django.utils import timezone
 
 from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.access.guard import use_case
-from needlewise.clinic.accounts.fields import text_problems
+from needlewise.clinic.accounts.fields import contact_problems, text_problems
 from needlewise.clinic.audit import log as audit_log
+from needlewise.domain.contact import Contact
 from needlewise.domain.permissions import Action
 from needlewise.errors import InvalidInputError, Problem
 from needlewise.storage.models import Clinic
@@ -27,6 +28,7 @@ class ClinicPage:
     services: str
     accepts_requests: bool
     screening_valid_days: str | None = None  # as typed; None leaves the clinic's setting as it is
+    contact: Contact | None = None  # None leaves the clinic's contact details as they are
 
 
 @use_case(Action.EDIT_CLINIC_PAGE, "clinic", audited=False)
@@ -40,6 +42,15 @@ def own_clinic(actor: Actor) -> Clinic:
     return Clinic.objects.get(pk=actor.staff_clinic_id)
 
 
+@use_case(None, "clinic", atomic=False, audited=False)
+def own_contact(actor: Actor) -> tuple[str, Contact]:
+    """The actor's clinic's name and how its clients reach it (one query, no transaction: nothing is written)."""
+    name, *details = Clinic.objects.values_list("name", "phone", "address", "out_of_hours", "time_zone").get(
+        pk=actor.staff_clinic_id
+    )
+    return name, Contact(*details)
+
+
 def start_of_day(day: date) -> datetime:
     """Midnight at the start of ``day`` in the server's time zone."""
     return timezone.make_aware(datetime.combine(day, time.min))
@@ -49,6 +60,8 @@ def start_of_day(day: date) -> datetime:
 def update_clinic(actor: Actor, page: ClinicPage) -> Clinic:
     """Change the clinic's public page (owners only)."""
     problems = text_problems(name=page.name, city=page.city, services=page.services)
+    if page.contact is not None:
+        problems += contact_problems(page.contact)
     valid_days = (page.screening_valid_days or "").strip()
     if page.screening_valid_days is not None and not (
         valid_days.isdigit() and 1 <= int(valid_days) <= MAX_SCREENING_VALID_DAYS
@@ -63,6 +76,10 @@ def update_clinic(actor: Actor, page: ClinicPage) -> Clinic:
     clinic.accepts_requests = page.accepts_requests
     if page.screening_valid_days is not None:
         clinic.screening_valid_days = int(valid_days)
+    if page.contact is not None:
+        details = page.contact.cleaned()
+        clinic.phone, clinic.address = details.phone, details.address
+        clinic.out_of_hours, clinic.time_zone = details.out_of_hours, details.time_zone
     clinic.save()
     audit_log.record(actor, "update", "clinic", clinic.pk)
     return clinic

@@ -8,15 +8,46 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from zoneinfo import available_timezones
 
 from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 
+from needlewise.domain.contact import Contact
 from needlewise.errors import InvalidInputError, Problem
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _LIMITS = {"name": 200, "city": 100, "owner_name": 200, "display_name": 200, "services": 2000}
+_PHONE = re.compile(r"^\+?[0-9 ()\-]+$")
+_PHONE_DIGITS = (6, 20)
+_CONTACT_LIMITS = {"phone": 40, "address": 500, "out_of_hours": 1000}
+
+
+def valid_time_zone(name: str) -> bool:
+    """Whether ``name`` is an IANA time zone name (``Europe/Madrid``, ``UTC``)."""
+    return name in available_timezones()
+
+
+def contact_problems(contact: Contact) -> list[Problem]:
+    """What is wrong with a clinic's contact details (each may be empty, except the time zone)."""
+    problems = []
+    for where, value in (
+        ("phone", contact.phone),
+        ("address", contact.address),
+        ("out_of_hours", contact.out_of_hours),
+    ):
+        if len(value.strip()) > _CONTACT_LIMITS[where]:
+            problems.append(Problem(where, f"at most {_CONTACT_LIMITS[where]} characters"))
+    phone = contact.phone.strip()
+    digits = sum(c.isdigit() for c in phone)
+    if phone and not (_PHONE.match(phone) and _PHONE_DIGITS[0] <= digits <= _PHONE_DIGITS[1]):
+        problems.append(
+            Problem("phone", "enter a phone number of 6 to 20 digits; only digits, spaces, +, - and parentheses")
+        )
+    if not valid_time_zone(contact.time_zone.strip()):
+        problems.append(Problem("time_zone", "enter a time zone name such as Europe/Madrid or UTC"))
+    return problems
 
 
 def text_problems(**fields: str) -> list[Problem]:

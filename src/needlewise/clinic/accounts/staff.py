@@ -11,8 +11,15 @@ from django.utils.text import slugify
 from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.access.guard import use_case
 from needlewise.clinic.access.tenancy import access_staff
-from needlewise.clinic.accounts.fields import check_password, checked_email, normalise_email, text_problems
+from needlewise.clinic.accounts.fields import (
+    check_password,
+    checked_email,
+    contact_problems,
+    normalise_email,
+    text_problems,
+)
 from needlewise.clinic.audit import log as audit_log
+from needlewise.domain.contact import Contact
 from needlewise.domain.permissions import Action, Role
 from needlewise.errors import ConflictError, InvalidInputError, Problem
 from needlewise.storage.models import Clinic, StaffMember
@@ -43,10 +50,22 @@ def _new_user(email: str, password: str | None) -> User:
 
 
 def create_clinic(  # noqa: PLR0913 - the first run's facts
-    *, name: str, city: str, owner_email: str, owner_name: str, owner_password: str, services: str = ""
+    *,
+    name: str,
+    city: str,
+    owner_email: str,
+    owner_name: str,
+    owner_password: str,
+    services: str = "",
+    contact: Contact | None = None,
 ) -> StaffMember:
-    """Make a clinic and its owner (``needlewise clinic create``); the owner sets up TOTP at first sign-in."""
+    """Make a clinic and its owner (``needlewise clinic create``); the owner sets up TOTP at first sign-in.
+
+    Without a phone in ``contact`` the clinic cannot record sessions until its owner adds one.
+    """
+    contact = contact or Contact()
     problems = text_problems(name=name, city=city, owner_name=owner_name, services=services)
+    problems += contact_problems(contact)
     if problems:
         raise InvalidInputError(problems)
     email = checked_email(owner_email, "owner_email")
@@ -56,7 +75,17 @@ def create_clinic(  # noqa: PLR0913 - the first run's facts
         while Clinic.objects.filter(slug=slug).exists():
             n += 1
             slug = f"{base}-{n}"
-        clinic = Clinic.objects.create(slug=slug, name=name.strip(), city=city.strip(), services=services.strip())
+        details = contact.cleaned()
+        clinic = Clinic.objects.create(
+            slug=slug,
+            name=name.strip(),
+            city=city.strip(),
+            services=services.strip(),
+            phone=details.phone,
+            address=details.address,
+            out_of_hours=details.out_of_hours,
+            time_zone=details.time_zone,
+        )
         user = _new_user(email, owner_password)
         member = StaffMember.objects.create(
             user=user, clinic=clinic, role=Role.OWNER.value, display_name=owner_name.strip()

@@ -10,6 +10,7 @@ from needlewise.clinic.access.guard import use_case
 from needlewise.clinic.access.tenancy import access_session
 from needlewise.clinic.audit import log as audit_log
 from needlewise.clinic.followup.checkins import session_checkins, session_day
+from needlewise.domain.contact import Contact
 from needlewise.domain.permissions import Action
 from needlewise.domain.vocabulary import Lang
 from needlewise.reports.aftercare import SessionSheet
@@ -38,11 +39,15 @@ def aftercare_facts(actor: Actor, session_id: int) -> AftercareFacts:
     zones = tuple((z.zone, z.length_mm) for z in SessionZone.objects.filter(session=session).order_by("zone"))
     products = tuple(str(p) for p in session.products_applied)
     checkins = session_checkins(session)
+    name, *details = Clinic.objects.values_list("name", "phone", "address", "out_of_hours", "time_zone").get(
+        pk=actor.staff_clinic_id
+    )
     sheet = SessionSheet(
-        clinic_name=Clinic.objects.values_list("name", flat=True).get(pk=actor.staff_clinic_id),
+        clinic_name=name,
         session_on=session_day(session),
         zones=zones,
         products=products,
+        contact=Contact(*details),
     )
     audit_log.record(actor, "read", "aftercare", session.pk, client_id=session.client_id)
     return AftercareFacts(

@@ -20,7 +20,7 @@ import base64
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
@@ -31,6 +31,7 @@ from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.access.guard import use_case
 from needlewise.clinic.access.tenancy import access_session
 from needlewise.clinic.audit import log as audit_log
+from needlewise.domain.contact import Contact
 from needlewise.domain.permissions import Action
 from needlewise.domain.statuses import AlertStatus
 from needlewise.domain.treatment import Triage
@@ -103,6 +104,7 @@ class CheckinView:
     answered_at: datetime | None
     yes_ids: frozenset[str]
     triage: Triage | None
+    contact: Contact = field(default_factory=Contact)  # how the client reaches the clinic
 
     @property
     def answered(self) -> bool:
@@ -110,14 +112,15 @@ class CheckinView:
         return self.answered_at is not None
 
 
-def _view(checkin: CheckIn, clinic_name: str, kb: KnowledgeBase) -> CheckinView:
+def _view(checkin: CheckIn, clinic: tuple[str, Contact], kb: KnowledgeBase) -> CheckinView:
     answers = checkin.answers if isinstance(checkin.answers, dict) else {}
     return CheckinView(
         checkin_id=checkin.pk,
         day=checkin.day,
         due_on=checkin.due_on,
         lang=Lang(checkin.lang),
-        clinic_name=clinic_name,
+        clinic_name=clinic[0],
+        contact=clinic[1],
         questions=kb.treatment.checkin.questions_for(checkin.day),
         answered_at=checkin.answered_at,
         yes_ids=frozenset(answers.get("yes", [])),
@@ -139,8 +142,11 @@ def _not_found(actor: Actor) -> None:
         audit_log.record(actor, "not_found", "checkin", outcome="denied")
 
 
-def _clinic_name(clinic_id: int) -> str:
-    return Clinic.objects.values_list("name", flat=True).get(pk=clinic_id)
+def _clinic(clinic_id: int) -> tuple[str, Contact]:
+    name, *details = Clinic.objects.values_list("name", "phone", "address", "out_of_hours", "time_zone").get(
+        pk=clinic_id
+    )
+    return name, Contact(*details)
 
 
 def open_checkin(actor: Actor, token: str, kb: KnowledgeBase) -> CheckinView:
@@ -151,7 +157,7 @@ def open_checkin(actor: Actor, token: str, kb: KnowledgeBase) -> CheckinView:
             audit_log.record(
                 actor, "read", "checkin", checkin.pk, client_id=checkin.client_id, clinic_id=checkin.clinic_id
             )
-            return _view(checkin, _clinic_name(checkin.clinic_id), kb)
+            return _view(checkin, _clinic(checkin.clinic_id), kb)
     except NotFoundError:
         _not_found(actor)
         raise
@@ -188,7 +194,7 @@ def answer(actor: Actor, token: str, yes_ids: set[str], kb: KnowledgeBase) -> Ch
                 clinic_id=checkin.clinic_id,
                 detail={"triage": level.value},
             )
-            return _view(checkin, _clinic_name(checkin.clinic_id), kb)
+            return _view(checkin, _clinic(checkin.clinic_id), kb)
     except NotFoundError:
         _not_found(actor)
         raise

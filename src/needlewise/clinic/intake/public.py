@@ -7,7 +7,7 @@ text and its digest are stored with the request.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import transaction
@@ -18,6 +18,7 @@ from needlewise.clinic.audit import log as audit_log
 from needlewise.clinic.records.clients import ClientDetails, checked
 from needlewise.clinic.records.screenings import store_document
 from needlewise.domain.assessment import JsonValue
+from needlewise.domain.contact import Contact
 from needlewise.domain.permissions import Role
 from needlewise.domain.tier import Tier
 from needlewise.domain.vocabulary import Lang
@@ -54,13 +55,15 @@ class PublicClinic:
     services: str
     accepts_requests: bool
     roles: dict[str, int]
+    contact: Contact = field(default_factory=Contact)
 
 
 def _public(clinic: Clinic) -> PublicClinic:
     roles: dict[str, int] = {}
     for member in StaffMember.objects.filter(clinic=clinic, user__is_active=True).exclude(role=Role.FRONT_DESK):
         roles[member.role] = roles.get(member.role, 0) + 1
-    return PublicClinic(clinic.slug, clinic.name, clinic.city, clinic.services, clinic.accepts_requests, roles)
+    contact = Contact(clinic.phone, clinic.address, clinic.out_of_hours, clinic.time_zone)
+    return PublicClinic(clinic.slug, clinic.name, clinic.city, clinic.services, clinic.accepts_requests, roles, contact)
 
 
 def directory() -> list[PublicClinic]:

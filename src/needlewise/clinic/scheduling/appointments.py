@@ -25,7 +25,8 @@ from needlewise.clinic.access.tenancy import access_appointment, access_client
 from needlewise.clinic.audit import log as audit_log
 from needlewise.clinic.forms import Posted, PostedDate, PostedId, PostedTime, PostedWhole, fail, given, whole
 from needlewise.clinic.records import plans
-from needlewise.clinic.scheduling.calendar_file import CalendarEvent, calendar_file
+from needlewise.clinic.scheduling.calendar_file import CalendarEvent, calendar_file, location, reach
+from needlewise.domain.contact import Contact
 from needlewise.domain.permissions import Action, Role
 from needlewise.domain.statuses import AppointmentStatus
 from needlewise.engine.treatment import next_session_days
@@ -314,14 +315,16 @@ def ics(actor: Actor, appointment_id: int) -> bytes:
     """An appointment as a calendar file: the clinic's name and city and the times, no health details."""
     appointment = access_appointment(actor, appointment_id)
     clinic = Clinic.objects.get(pk=actor.staff_clinic_id)
+    contact = Contact(clinic.phone, clinic.address, clinic.out_of_hours, clinic.time_zone)
     audit_log.record(actor, "export", "appointment", appointment.pk, client_id=appointment.client_id)
     event = CalendarEvent(
         uid=appointment.uid,
         starts_at=appointment.starts_at,
         minutes=appointment.minutes,
         summary=f"Microneedling session — {clinic.name}",
-        location=clinic.city,
+        location=location(clinic.city, contact),
         cancelled=appointment.status == CANCELLED,
         stamp=timezone.now(),
+        description=reach(clinic.name, contact),
     )
     return calendar_file(event)

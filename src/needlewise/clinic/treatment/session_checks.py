@@ -72,6 +72,10 @@ WORDS: Mapping[CheckCode, str] = {
         "%(length_mm)s mm on %(zone)s is longer than the knowledge base's range for %(goal)s (up to "
         "%(max_mm)s mm). Use a shorter needle."
     ),
+    CheckCode.CLINIC_PHONE: gettext_noop(
+        "The clinic has no phone number, and clients are told to call it after treatment. The owner adds it "
+        "on the clinic settings page (/clinic/settings/, under Contact details for clients)."
+    ),
 }
 
 
@@ -88,6 +92,7 @@ NAMES: Mapping[CheckCode, str] = {
     CheckCode.CARTRIDGE_UNUSED: gettext_noop("Cartridge never used before"),
     CheckCode.PRACTITIONER_SCOPE: gettext_noop("Needle length within your scope"),
     CheckCode.LENGTH_IN_RANGE: gettext_noop("Needle length within the knowledge base's range"),
+    CheckCode.CLINIC_PHONE: gettext_noop("The clinic has a phone number for its clients"),
 }
 
 
@@ -171,5 +176,6 @@ def run(  # noqa: PLR0913 - the checks look at all of these
         length_findings=findings,
         sessions_planned=plan.sessions_planned,
         sessions_done=TreatmentSession.objects.filter(plan=plan).count(),
+        clinic_has_phone=bool(clinic.phone.strip()),
     )
     return session_checks(session_facts), findings

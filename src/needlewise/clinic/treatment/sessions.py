@@ -11,7 +11,7 @@ from needlewise.clinic.access.tenancy import access_client, access_session
 from needlewise.clinic.audit import log as audit_log
 from needlewise.clinic.records import plans
 from needlewise.domain.permissions import Action
-from needlewise.storage.models import Client, TreatmentPlan, TreatmentSession
+from needlewise.storage.models import Client, Clinic, TreatmentPlan, TreatmentSession
 
 
 @use_case(Action.VIEW_HEALTH, "session", record="session_id", missing="session")
@@ -34,11 +34,12 @@ def sessions_of(clinic_id: int, client_id: int, limit: int = 50) -> list[Treatme
 
 @dataclass(frozen=True, slots=True)
 class SessionStart:
-    """What the session form needs: the client and their active plan with its planned zones."""
+    """What the session form needs: the client, their active plan with its planned zones, the clinic's phone."""
 
     client: Client
     plan: TreatmentPlan | None
     planned: dict[str, Decimal]
+    clinic_phone: str = ""  # empty: no session can be recorded until the owner adds it
 
 
 @use_case(Action.RECORD_TREATMENT, "session", client="client_id", missing="client")
@@ -48,4 +49,5 @@ def start(actor: Actor, client_id: int) -> SessionStart:
     plan = plans.active_plan(actor.staff_clinic_id, client.pk)
     audit_log.record(actor, "read", "client", client.pk, client_id=client.pk, detail={"health": True})
     planned = {z.zone: z.length_mm for z in plan.zones.all()} if plan else {}
-    return SessionStart(client, plan, planned)
+    phone = Clinic.objects.values_list("phone", flat=True).get(pk=actor.staff_clinic_id)
+    return SessionStart(client, plan, planned, phone)

@@ -15,6 +15,7 @@ from needlewise.clinic.accounts import staff as staff_accounts
 from needlewise.clinic.audit import review as audit_review
 from needlewise.clinic.followup import rescreen
 from needlewise.clinic.intake import inbox
+from needlewise.domain.contact import Contact
 from needlewise.domain.permissions import NEEDLE_SCOPE_MM, PERMISSIONS, Action, Role
 from needlewise.errors import ConflictError, InvalidInputError, Problem
 from needlewise.web.views.clinic_auth import password_link_to
@@ -88,7 +89,7 @@ def staff_second_factor(request: HttpRequest, staff_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @clinic_page
 def clinic_settings(request: HttpRequest) -> HttpResponse:
-    """The clinic's public page: name, city, services, whether it takes requests."""
+    """The clinic's public page: name, city, services, whether it takes requests, contact details for clients."""
     actor = acting(request)
     clinic_profile.require_owner_page(actor)
     clinic = clinic_profile.own_clinic(actor)
@@ -101,6 +102,7 @@ def clinic_settings(request: HttpRequest) -> HttpResponse:
             services=request.POST.get("services", ""),
             accepts_requests=request.POST.get("accepts_requests") == "1",
             screening_valid_days=request.POST.get("screening_valid_days"),
+            contact=_contact(request),
         )
         try:
             clinic = clinic_profile.update_clinic(actor, page)
@@ -132,6 +134,18 @@ def audit_export(request: HttpRequest) -> StreamingHttpResponse:
     response = StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="needlewise-audit.csv"'
     return response
+
+
+def _contact(request: HttpRequest) -> Contact | None:
+    """The contact details posted (None when the form had none: they stay as they are)."""
+    if "phone" not in request.POST:
+        return None
+    return Contact(
+        phone=request.POST.get("phone", ""),
+        address=request.POST.get("address", ""),
+        out_of_hours=request.POST.get("out_of_hours", ""),
+        time_zone=request.POST.get("time_zone", ""),
+    )
 
 
 @require_GET

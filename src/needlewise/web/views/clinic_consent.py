@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from needlewise.clinic.accounts import clinic_settings
 from needlewise.clinic.consent import signatures, versions
 from needlewise.clinic.consent.images import MAX_SCAN_BYTES, PDF
 from needlewise.domain.vocabulary import Lang
@@ -23,6 +24,7 @@ from needlewise.web.views.clinic_common import acting, clinic_page, private_file
 from needlewise.web.views.common import knowledge, lang_of, render, say
 
 if TYPE_CHECKING:
+    from needlewise.clinic.access.actor import Actor
     from needlewise.storage.models import ConsentTemplate
 
 _DATA_URL = "data:image/png;base64,"
@@ -125,8 +127,14 @@ def sign(request: HttpRequest, client_id: int) -> HttpResponse:
         "chosen": lang,
         "values": values,
         "errors": errors,
+        **_clinic_contact(actor),
     }
     return render(request, "clinic/consent_sign.html", context, status=422 if errors else 200)
+
+
+def _clinic_contact(actor: Actor) -> dict[str, object]:
+    name, contact = clinic_settings.own_contact(actor)
+    return {"clinic_name": name, "contact": contact}
 
 
 def _text(template: ConsentTemplate | None, lang: Lang) -> str:
@@ -141,7 +149,8 @@ def consent_page(request: HttpRequest, consent_id: int) -> HttpResponse:
     """A signed consent: the exact text, its SHA-256, who signed, when, and the signature or scan."""
     actor = acting(request)
     consent = signatures.get_consent(actor, consent_id)
-    return render(request, "clinic/consent.html", {"actor": actor, "consent": consent, "pdf": PDF})
+    context = {"actor": actor, "consent": consent, "pdf": PDF, **_clinic_contact(actor)}
+    return render(request, "clinic/consent.html", context)
 
 
 @require_GET
