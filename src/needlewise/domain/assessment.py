@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import NamedTuple, TypeAlias
 
+from needlewise.domain.shared_json import SharedObject, shared
 from needlewise.domain.tier import Confidence, Grade, Severity, Tier
 
 JsonScalar: TypeAlias = str | int | float | bool | None
@@ -39,10 +40,10 @@ class Citation:
     year: int | None
     grade: Grade
     url: str
-    _json: dict[str, JsonValue] = field(init=False, repr=False, compare=False, hash=False)
+    shared_json: SharedObject = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
-        """Build the JSON form once: the same citation appears in many assessments."""
+        """Build the JSON form once: the same citation appears in many assessments (read-only, shared)."""
         json: dict[str, JsonValue] = {
             "id": self.source_id,
             "title": self.title,
@@ -51,20 +52,20 @@ class Citation:
             "grade": _TEXT[self.grade],
             "url": self.url,
         }
-        object.__setattr__(self, "_json", json)
+        object.__setattr__(self, "shared_json", shared(json))
 
     def to_json(self) -> dict[str, JsonValue]:
-        """JSON form (a fresh copy)."""
-        return dict(self._json)
+        """JSON form (a fresh, changeable copy)."""
+        return dict(self.shared_json)
 
 
-# Source id -> its JSON form, shared: copied before it leaves an assessment.
-SourceForms: TypeAlias = dict[str, dict[str, JsonValue]]
+# Source id -> its shared, read-only JSON form.
+SourceForms: TypeAlias = dict[str, SharedObject]
 
 
 def source_forms(citations: tuple[Citation, ...]) -> SourceForms:
     """The JSON form of each cited source, by id, in order of citation."""
-    return {c.source_id: c.to_json() for c in citations}
+    return {c.source_id: c.shared_json for c in citations}
 
 
 class Fact(NamedTuple):
@@ -119,12 +120,16 @@ class FindingText:
         object.__setattr__(self, "_json", json)
         object.__setattr__(self, "_citation_ids", ids)
 
+    def shared_json(self, facts: tuple[Fact, ...]) -> SharedObject:
+        """The read-only JSON form of the finding these words make with ``facts``, to be shared."""
+        return shared(self.to_json(facts))
+
     def to_json(self, facts: tuple[Fact, ...]) -> dict[str, JsonValue]:
         """JSON form of the finding these words make with ``facts`` (a fresh copy)."""
         return {
             **self._json,
             "citations": list(self._citation_ids),
-            "facts": [{"field": f.field, "value": f.value} for f in facts],
+            "facts": [f.to_json() for f in facts],
         }
 
 
@@ -137,6 +142,16 @@ class Finding(NamedTuple):
 
     text: FindingText
     facts: tuple[Fact, ...]
+    shared_json: SharedObject | None = None  # its JSON form, built once by ``Finding.of`` and shared
+
+    @classmethod
+    def of(cls, text: FindingText, facts: tuple[Fact, ...]) -> Finding:
+        """The finding, with its JSON form built now: the engine keeps it and many assessments share it."""
+        return cls(text, facts, text.shared_json(facts))
+
+    def json_form(self) -> SharedObject:
+        """Its read-only JSON form (the one built by ``Finding.of``, else built now)."""
+        return self.shared_json if self.shared_json is not None else self.text.shared_json(self.facts)
 
     @property
     def rule_id(self) -> str:
@@ -215,10 +230,12 @@ class PlanSection:
     confidence: Confidence
     citations: tuple[Citation, ...]
     source_forms: SourceForms = field(init=False, repr=False, compare=False, hash=False)
+    shared_json: SharedObject = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
-        """The cited sources' JSON forms, built once: the same section and schedule recur in many plans."""
+        """Its JSON form and its sources', built once: the same section and schedule recur in many plans."""
         object.__setattr__(self, "source_forms", source_forms(self.citations))
+        object.__setattr__(self, "shared_json", shared(self.to_json()))
 
     def to_json(self) -> dict[str, JsonValue]:
         """JSON form."""
@@ -243,10 +260,12 @@ class GoalSchedule:
     confidence: Confidence
     citations: tuple[Citation, ...]
     source_forms: SourceForms = field(init=False, repr=False, compare=False, hash=False)
+    shared_json: SharedObject = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
-        """The cited sources' JSON forms, built once: the same section and schedule recur in many plans."""
+        """Its JSON form and its sources', built once: the same section and schedule recur in many plans."""
         object.__setattr__(self, "source_forms", source_forms(self.citations))
+        object.__setattr__(self, "shared_json", shared(self.to_json()))
 
     def to_json(self) -> dict[str, JsonValue]:
         """JSON form."""
@@ -277,8 +296,8 @@ class Plan:
             "home_needle_mm_max": self.home_needle_mm_max,
             "home_needle_mm_preferred": self.home_needle_mm_preferred,
             "needle_summary": self.needle_summary,
-            "schedules": [s.to_json() for s in self.schedules],
-            "sections": [s.to_json() for s in self.sections],
+            "schedules": [s.shared_json for s in self.schedules],
+            "sections": [s.shared_json for s in self.sections],
         }
 
 
@@ -302,6 +321,10 @@ class Assessment:
 
         Findings, plan sections and schedules cite sources by id; ``sources`` describes each cited
         source once (title, authors, year, evidence grade, address), in order of first citation.
+
+        The object and its lists are new; the finding, source, section and schedule objects in them
+        are the same in every assessment that holds them, built once and read-only
+        (:mod:`needlewise.domain.shared_json`): ``copy.deepcopy`` the result to change it.
         """
         forms: SourceForms = {}
         for finding in self.findings:
@@ -310,7 +333,7 @@ class Assessment:
             forms.update(schedule.source_forms)
         for section in self.plan.sections:
             forms.update(section.source_forms)
-        sources: dict[str, JsonValue] = {source_id: dict(form) for source_id, form in forms.items()}
+        sources: dict[str, JsonValue] = dict(forms)
         return {
             "schema": ASSESSMENT_SCHEMA,
             "tier": _TEXT[self.tier],
@@ -319,7 +342,7 @@ class Assessment:
             "setting": self.setting,
             "lang": self.lang,
             "kb_version": self.kb_version.to_json(),
-            "findings": [f.text.to_json(f.facts) for f in self.findings],
+            "findings": [f.json_form() for f in self.findings],
             "open_answers": [a.to_json() for a in self.open_answers],
             "plan": self.plan.to_json(),
             "sources": sources,

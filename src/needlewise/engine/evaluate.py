@@ -189,7 +189,7 @@ def _open_finding(
         texts[UNSURE_NOTE].in_(lang).format(rules=titles),
         prepared.cite(citations),
     )
-    return Finding(text, (Fact(question.question.field, question.answer),)), note
+    return Finding.of(text, (Fact(question.question.field, question.answer),)), note
 
 
 _SEVERITY_RANK = {severity: rank for rank, severity in enumerate(Severity)}
@@ -239,7 +239,7 @@ def _finding(prepared: _Prepared, setting: Setting, rule: int, facts: Sequence[F
         if len(cache) >= _FINDINGS_CACHE_SIZE:
             cache.clear()
         read = tuple(Fact(name, _json(facts[index])) for name, index in prepared.reads[rule])
-        made = cache[key] = Finding(prepared.findings[setting][rule], read)
+        made = cache[key] = Finding.of(prepared.findings[setting][rule], read)
     return made
 
 

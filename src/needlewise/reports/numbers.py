@@ -48,7 +48,7 @@ def for_readers(assessment: Assessment) -> Assessment:
             seek_care_if=local(f.seek_care_if) if f.seek_care_if else f.seek_care_if,
             evidence_note=local(f.evidence_note),
         )
-        return f._replace(text=text)
+        return Finding.of(text, f.facts)
 
     plan = assessment.plan
     plan = dataclasses.replace(
