@@ -287,7 +287,17 @@ def test_a_client_from_the_plan_to_a_recall(app, clinic, kb: KnowledgeBase) -> N
     expect(nurse.locator("h1")).to_have_text("Cartridge and device recall")
     app.axe(nurse, "recall page")
     expect(nurse.locator("#f-kind-lot")).to_be_checked()
-    nurse.fill("#f-key", LOT)
+    lots = nurse.locator("section[aria-labelledby=lots-title] tbody tr")
+    expect(lots).to_have_count(1)
+    day = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+    expect(lots.first.locator("td")).to_have_text([LOT, "1", "1", day, day, day])  # first, last use; expiry
+    nurse.fill("#f-key", LOT[:-1] + "X")  # a typo: the lot it may mean is offered
+    app.after(nurse, lambda: nurse.get_by_role("button", name="Find sessions").click())
+    expect(nurse.locator("section[aria-labelledby=results-title] p[role=status]")).to_have_text(
+        f"No session used lot {LOT[:-1]}X. Did you mean:"
+    )
+    app.axe(nurse, "recall near matches")
+    nurse.fill("#f-key", LOT.lower())
     app.after(nurse, lambda: nurse.get_by_role("button", name="Find sessions").click())
     expect(nurse.locator("#results-title")).to_have_text(f"Cartridge lot {LOT}")
     facts = nurse.locator("dl.facts dd")
@@ -300,11 +310,13 @@ def test_a_client_from_the_plan_to_a_recall(app, clinic, kb: KnowledgeBase) -> N
     with nurse.expect_download() as download:
         nurse.get_by_role("link", name="Export CSV").click()
     assert download.value.suggested_filename == "needlewise-recall-lot.csv"
-    exported = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8"))))
+    data = Path(download.value.path()).read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")  # a UTF-8 byte-order mark: spreadsheets keep the accents
+    exported = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
     assert len(exported) == 1, exported
     line = exported[0]
     assert (line["family_name"], line["given_name"], line["email"]) == ("Almeida", "Sofia", "sofia@example.org")
-    assert line["phone"] == "'+351 912 345 678"  # a leading + would be a formula in a spreadsheet
+    assert line["phone"] == '="+351 912 345 678"'  # kept as text by spreadsheets: the + and spaces stay
     assert (line["cartridge_lot"], line["cartridge_serial"]) == (LOT, "SN-0001")
     assert line["session_id"] == session_url.rstrip("/").rsplit("/", 1)[1]
     assert (line["zones"], line["marked_for_contact"], line["contacted"]) == ("cheeks 1 mm", "no", "no")

@@ -13,9 +13,9 @@ from django.test.utils import CaptureQueriesContext
 
 from clinic.followup_support import SessionBuilder
 from clinic.support import expected, last_seq, rows_after, summary
-from needlewise.clinic.followup import recall
+from needlewise.clinic.followup import recall, recall_rows
 from needlewise.clinic.followup.recall_rows import ZoneTreated
-from needlewise.clinic.spreadsheet import csv_text, safe_cell
+from needlewise.clinic.spreadsheet import KeptText, csv_text, safe_cell
 from needlewise.domain.permissions import Role
 from needlewise.errors import ConflictError, InvalidInputError, NotAllowedError, NotFoundError
 from needlewise.storage.models import RecallContact
@@ -91,11 +91,73 @@ def test_another_clinics_sessions_of_the_same_lot_never_appear(site_a, site_b, b
 
 
 @pytest.mark.usefixtures("lot_a")
-def test_the_lot_must_match_exactly_after_trimming(site_a):
+def test_the_lot_is_trimmed_and_found_ignoring_case_under_its_own_spelling(site_a):
     nurse = site_a.actor(Role.NURSE)
     assert recall.by_lot(nurse, f"  {LOT}\t").sessions == 3
-    assert recall.by_lot(nurse, LOT.lower()).rows == []
-    assert recall.by_lot(nurse, LOT[:-1]).sessions == 0
+    found = recall.by_lot(nurse, LOT.lower())
+    assert (found.key, found.sessions, found.suggestions) == (LOT, 3, ())
+    seq = last_seq()
+    assert recall.by_lot(nurse, "lot-2030").key == LOT  # the start of one lot only
+    (row,) = rows_after(seq)
+    assert row.detail["key"] == LOT
+
+
+@pytest.mark.usefixtures("lot_a")
+def test_a_start_shared_by_several_lots_offers_them_all(site_a, builder_a):
+    builder_a.session(builder_a.client("Cy", "Dunn"), lot="lot-2030-a", serial="0009", performed_at=at(1))
+    found = recall.by_lot(site_a.actor(Role.NURSE), "LOT-")
+    assert (found.rows, found.sessions, found.clients) == ([], 0, 0)
+    assert found.suggestions == (LOT, "LOT-OTHER", "lot-2030-a")
+    same = recall.by_lot(site_a.actor(Role.NURSE), "Lot-2030-A")  # two lots differ only by case
+    assert (same.rows, same.suggestions) == ([], (LOT, "lot-2030-a"))
+
+
+@pytest.mark.usefixtures("lot_a")
+def test_a_near_miss_suggests_the_close_lots_and_a_far_one_nothing(site_a):
+    nurse = site_a.actor(Role.NURSE)
+    typo = recall.by_lot(nurse, "LOT-2003-A")
+    assert (typo.rows, typo.suggestions) == ([], (LOT,))
+    assert recall.by_lot(nurse, "ZZZ-9").suggestions == ()
+    assert recall.by_device(nurse, "pen-0001").key == "PEN-0001"
+    assert recall.by_device(nurse, "PEN-000").suggestions == ("PEN-0001", "PEN-0002")
+
+
+def test_suggestions_are_only_the_clinics_own(site_a, builder_b):
+    builder_b.session(builder_b.client("Di", "Eve"), lot="SECRET-LOT", serial="1", performed_at=at(0))
+    assert recall.by_lot(site_a.actor(Role.NURSE), "SECRET-LO").suggestions == ()
+
+
+def test_resolve_key_caps_the_suggestions():
+    known = [f"LOT-{n}" for n in range(9)]
+    assert recall_rows.resolve_key("lot-", known) == (None, tuple(known[: recall_rows.SUGGESTIONS]))
+    assert recall_rows.resolve_key("lot-3", known) == ("LOT-3", ())
+
+
+# --- lots in use ---
+
+
+@pytest.mark.usefixtures("lot_a")
+def test_lots_in_use_count_sessions_and_clients_most_recent_first(site_a, builder_b):
+    builder_b.session(builder_b.client("Di", "Eve"), lot="B-ONLY", serial="1", performed_at=at(20))
+    nurse = site_a.actor(Role.NURSE)
+    seq = last_seq()
+    lots = recall.lots(nurse)
+    assert [(x.lot, x.sessions, x.clients) for x in lots] == [(LOT, 3, 2), ("LOT-OTHER", 1, 1)]
+    assert (lots[0].first_used, lots[0].last_used, lots[0].expiry) == (at(0), at(9), date(2032, 1, 31))
+    (row,) = rows_after(seq)
+    assert summary(row) == expected(nurse, "read", "recall")
+    assert row.detail == {"kind": "lots", "shown": 2}
+
+
+@pytest.mark.usefixtures("lot_a")
+def test_lots_in_use_are_limited(site_a, monkeypatch):
+    monkeypatch.setattr(recall, "LOTS_LIMIT", 1)
+    assert [x.lot for x in recall.lots(site_a.actor(Role.OWNER))] == [LOT]
+
+
+def test_lots_in_use_are_refused_to_roles_that_do_not_run_recalls(site_a):
+    with pytest.raises(NotAllowedError):
+        recall.lots(site_a.actor(Role.FRONT_DESK))
 
 
 def test_adverse_events_count_against_the_lot(site_a, lot_a, builder_a):
@@ -256,7 +318,8 @@ def test_marking_contacted_is_refused_to_other_roles(site_a):
 
 
 def parsed(text: str) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(text)))
+    assert text.startswith("\ufeff")  # a UTF-8 byte-order mark: spreadsheets keep the accents
+    return list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
 
 
 def test_the_export_has_a_header_and_one_line_per_session_of_every_page(site_a, lot_a, monkeypatch):
@@ -278,7 +341,7 @@ def test_the_export_has_a_header_and_one_line_per_session_of_every_page(site_a, 
     assert ben["zones"] == "cheeks 1.5 mm; forehead 0.5 mm"
     assert (ben["marked_for_contact"], ben["contacted"]) == ("yes", "no")
     ada = dict(zip(lines[0], lines[1], strict=True))
-    assert (ada["marked_for_contact"], ada["contacted"], ada["phone"]) == ("yes", "yes", "'+44 20 7946 0000")
+    assert (ada["marked_for_contact"], ada["contacted"], ada["phone"]) == ("yes", "yes", '="+44 20 7946 0000"')
     (row,) = rows_after(seq)
     assert summary(row) == expected(nurse, "export", "recall")
     assert row.detail == {
@@ -296,10 +359,29 @@ def test_export_cells_cannot_run_as_spreadsheet_formulas(site_a, builder_a):
     row = dict(zip(lines[0], lines[1], strict=True))
     assert row["given_name"] == '\'=HYPERLINK("http://x")'
     assert row["family_name"] == "'@SUM(A1)"
-    assert row["phone"] == "'+1 555 010 2030"
+    assert row["phone"] == '="+1 555 010 2030"'  # a string literal: kept as text, runs nothing
     assert (row["cartridge_lot"], row["cartridge_serial"]) == ("'-LOT", "'+1")
     assert (row["device_model"], row["device_serial"]) == ("'\tTab", "'=1+1")
-    assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for line in lines for cell in line)
+    phone = lines[0].index("phone")
+    cells = [cell for line in lines for n, cell in enumerate(line) if n != phone]
+    assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in cells)
+
+
+def test_export_keeps_accents_and_phone_numbers_as_written(site_a, builder_a):
+    client = builder_a.client("Íñigo", "Núñez", phone="0034 600 000 001", email="inigo@example.org")
+    builder_a.session(client, lot="LOT-Ñ", serial="1", performed_at=at(0))
+    data = recall.export_csv(site_a.actor(Role.NURSE), "lot", "LOT-Ñ").encode()
+    assert data.startswith(b"\xef\xbb\xbf")
+    header, line = csv.reader(io.StringIO(data.decode("utf-8-sig")))
+    row = dict(zip(header, line, strict=True))
+    assert (row["given_name"], row["family_name"], row["cartridge_lot"]) == ("Íñigo", "Núñez", "LOT-Ñ")
+    assert row["phone"] == '="0034 600 000 001"'
+
+
+@pytest.mark.parametrize(("text", "cell"), [("+34 600 000 000", '="+34 600 000 000"'), ("", ""), ('a"b', '="a""b"')])
+def test_kept_text_is_a_string_literal_formula(text, cell):
+    assert safe_cell(KeptText(text)) == cell
+    assert list(csv.reader(io.StringIO(csv_text(["phone"], [[KeptText(text)]], bom=True)[1:]))) == [["phone"], [cell]]
 
 
 def test_an_export_of_nothing_is_the_header_alone(site_a):
@@ -333,7 +415,8 @@ def test_safe_cell(value, cell):
 
 
 def test_csv_text_makes_the_header_safe_too():
-    assert parsed(csv_text(["=a", "b"], [[1, "-2"]])) == [["'=a", "b"], ["1", "'-2"]]
+    assert not csv_text(["a"], []).startswith("\ufeff")  # the mark only when asked for
+    assert parsed(csv_text(["=a", "b"], [[1, "-2"]], bom=True)) == [["'=a", "b"], ["1", "'-2"]]
 
 
 @pytest.mark.parametrize(("length", "text"), [("0.50", "0.5"), ("1.00", "1"), ("10.00", "10"), ("2.25", "2.25")])

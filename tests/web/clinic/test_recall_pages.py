@@ -105,8 +105,50 @@ def test_several_clients_are_counted_in_the_plural_in_spanish(site_a: Site):
 
 def test_an_unknown_lot_says_so(site_a: Site):
     page = body(nurse(site_a).get("/clinic/recall/", {"kind": "lot", "key": "NOPE"}))
-    assert "No session of this clinic used it." in page
+    assert "No session of this clinic used it, and no lot or serial in use is close to it." in page
     assert "Export CSV" not in page
+
+
+@pytest.mark.usefixtures("treated")
+def test_a_lot_typed_in_small_letters_or_by_its_start_is_listed_under_its_own_spelling(site_a: Site):
+    page = body(nurse(site_a).get("/clinic/recall/", {"kind": "lot", "key": "lot-2030"}))
+    assert f"Cartridge lot {LOT}" in page
+    assert f'href="/clinic/recall.csv?kind=lot&amp;key={LOT}"' in page
+    assert f'name="key" value="{LOT}"' in page  # the mark form takes the lot listed
+
+
+@pytest.mark.usefixtures("treated")
+def test_a_near_miss_offers_the_lots_it_may_mean(site_a: Site):
+    page = body(nurse(site_a).get("/clinic/recall/", {"kind": "lot", "key": "LOT-2003-A"}))
+    assert "No session used lot LOT-2003-A. Did you mean:" in page
+    assert f'<li><a href="/clinic/recall/?kind=lot&amp;key={LOT}">{LOT}</a></li>' in page
+    device = body(nurse(site_a).get("/clinic/recall/", {"kind": "device", "key": "PEN-00"}))
+    assert "No session used device serial PEN-00. Did you mean:" not in device  # one device: listed
+    assert "Device serial PEN-0001" in device
+
+
+@pytest.mark.usefixtures("treated")
+def test_the_form_alone_lists_the_lots_in_use_with_their_counts(site_a: Site):
+    page = body(nurse(site_a).get("/clinic/recall/"))
+    assert "Cartridge lots in use" in page
+    assert (
+        f'<tr><td><a href="/clinic/recall/?kind=lot&amp;key={LOT}">{LOT}</a></td><td>2</td><td>2</td>\n'
+        "      <td>2030-03-01</td><td>2030-03-05</td><td>2032-01-31</td></tr>"
+    ) in page
+
+
+def test_the_lots_in_use_say_when_there_are_none(site_a: Site):
+    page = body(nurse(site_a).get("/clinic/recall/"))
+    assert "No session of this clinic has been recorded yet." in page
+
+
+@pytest.mark.usefixtures("treated")
+def test_the_lots_in_use_are_in_spanish_too(site_a: Site):
+    client = signed_in(Client(HTTP_ACCEPT_LANGUAGE="es"), site_a.members[Role.NURSE])
+    page = body(client.get("/clinic/recall/"))
+    assert "Lotes de cartuchos en uso" in page
+    typo = body(client.get("/clinic/recall/", {"kind": "lot", "key": "LOT-2003-A"}))
+    assert "Ninguna sesión usó el lote LOT-2003-A. ¿Quería decir:" in typo
 
 
 def test_a_too_long_key_is_shown_next_to_the_field(site_a: Site):
@@ -140,10 +182,12 @@ def test_the_export_is_a_csv_download_of_every_session(site_a: Site):
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == 'attachment; filename="needlewise-recall-lot.csv"'
-    lines = list(csv.reader(io.StringIO(body(response))))
+    data = b"".join(response)
+    assert data.startswith(b"\xef\xbb\xbf")  # UTF-8 byte-order mark: spreadsheets keep the accents
+    lines = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert lines[0] == list(recall.EXPORT_HEADER)
     assert [(line[3], line[4]) for line in lines[1:]] == [("Crane", "Ben"), ("Byron", "Ada")]
-    assert lines[2][6] == "'+44 20 7946 0000"  # a leading + would start a formula
+    assert lines[2][6] == '="+44 20 7946 0000"'  # kept as text: no formula, no lost plus
     assert AuditEntry.objects.filter(action="export", object_type="recall").count() == 1
 
 

@@ -12,6 +12,11 @@ is the last session shown; the next page holds the sessions performed before it 
 so sessions recorded in between never shift rows onto the wrong page or show them twice. Totals
 always count the whole list.
 
+A key that matches no session exactly is looked up ignoring case and as the start of a lot or serial
+(:func:`~needlewise.clinic.followup.recall_rows.resolve_key`): one match is listed under its own
+spelling, otherwise the list is empty and carries the near matches to offer. The export and the
+marking take the key the list showed, exactly.
+
 Every call is audited. Audit rows hold ids, never names: the lot or serial, an identifier of a
 manufactured product, goes in the row's ``detail`` with the ids of the clients shown.
 """
@@ -30,6 +35,7 @@ from needlewise.clinic.audit import log as audit_log
 from needlewise.clinic.followup.recall_rows import (
     EXPORT_HEADER,
     PAGE_SIZE,
+    LotInUse,
     RecallKind,
     RecallList,
     RecallRow,
@@ -37,8 +43,11 @@ from needlewise.clinic.followup.recall_rows import (
     checked_key,
     csv_line,
     found_rows,
+    known_keys,
+    lots_in_use,
     parse_kind,
     recall_rows,
+    resolve_key,
     sessions_of,
 )
 from needlewise.clinic.spreadsheet import csv_text
@@ -49,6 +58,7 @@ from needlewise.storage.models import RecallContact
 __all__ = [
     "EXPORT_HEADER",
     "PAGE_SIZE",
+    "LotInUse",
     "OpenContacts",
     "RecallKind",
     "RecallList",
@@ -56,6 +66,7 @@ __all__ = [
     "by_device",
     "by_lot",
     "export_csv",
+    "lots",
     "mark_contacted",
     "mark_for_contact",
     "open_contacts",
@@ -66,6 +77,7 @@ __all__ = [
 REASON_MIN = 10
 TEXT_LIMIT = 2000
 OPEN_LIMIT = 500
+LOTS_LIMIT = 200
 
 
 @use_case(Action.RUN_RECALL, "recall", audited=False)
@@ -81,8 +93,14 @@ def _detail(kind: RecallKind, key: str, rows: list[RecallRow], **more: object) -
 def recall_list(actor: Actor, kind: RecallKind, key: str, *, after_id: int | None = None) -> RecallList:
     """A page of the sessions of the actor's clinic that used this lot or device, newest first."""
     key = checked_key(kind, key)
-    sessions = sessions_of(actor.staff_clinic_id, kind, key)
     found = found_rows(actor.staff_clinic_id, kind, key, after_id, PAGE_SIZE + 1)
+    suggestions: tuple[str, ...] = ()
+    if not found and after_id is None:  # no exact match: ignoring case, a prefix, or near matches
+        match, suggestions = resolve_key(key, known_keys(actor.staff_clinic_id, kind))
+        if match is not None:
+            key = match
+            found = found_rows(actor.staff_clinic_id, kind, key, after_id, PAGE_SIZE + 1)
+    sessions = sessions_of(actor.staff_clinic_id, kind, key)
     shown = found[:PAGE_SIZE]
     if after_id is None and len(found) <= PAGE_SIZE:  # the whole list is here: count it
         total, clients = len(shown), len({f["client_id"] for f in shown})
@@ -93,11 +111,11 @@ def recall_list(actor: Actor, kind: RecallKind, key: str, *, after_id: int | Non
     adverse = adverse_events(actor.staff_clinic_id, kind, key)
     audit_log.record(actor, "read", "recall", detail=_detail(kind, key, rows, after=after_id))
     next_after = shown[-1]["id"] if len(found) > PAGE_SIZE else None
-    return RecallList(kind, key, rows, total, clients, adverse, after_id, next_after)
+    return RecallList(kind, key, rows, total, clients, adverse, after_id, next_after, suggestions)
 
 
 def by_lot(actor: Actor, lot: str, *, after_id: int | None = None) -> RecallList:
-    """Every session of the actor's clinic that used cartridges of ``lot`` (exact match), newest first."""
+    """Every session of the actor's clinic that used cartridges of ``lot``, newest first (see the module)."""
     return recall_list(actor, RecallKind.LOT, lot, after_id=after_id)
 
 
@@ -108,12 +126,24 @@ def by_device(actor: Actor, serial: str, *, after_id: int | None = None) -> Reca
 
 @use_case(Action.RUN_RECALL, "recall")
 def export_csv(actor: Actor, kind: str, key: str) -> str:
-    """The whole list (every page) as CSV, cells safe to open in a spreadsheet; the export is recorded."""
+    """The whole list (every page) as CSV, cells safe to open in a spreadsheet; the export is recorded.
+
+    The text starts with a UTF-8 byte-order mark (accents survive Excel) and phone numbers are kept
+    as text (see :mod:`needlewise.clinic.spreadsheet`).
+    """
     recall_kind = parse_kind(kind)
     key = checked_key(recall_kind, key)
     rows = recall_rows(found_rows(actor.staff_clinic_id, recall_kind, key, None, None))
     audit_log.record(actor, "export", "recall", detail=_detail(recall_kind, key, rows, sessions=len(rows)))
-    return csv_text(EXPORT_HEADER, (csv_line(row) for row in rows))
+    return csv_text(EXPORT_HEADER, (csv_line(row) for row in rows), bom=True)
+
+
+@use_case(Action.RUN_RECALL, "recall")
+def lots(actor: Actor) -> list[LotInUse]:
+    """The clinic's cartridge lots in use, most recently used first (up to LOTS_LIMIT), with their counts."""
+    found = lots_in_use(actor.staff_clinic_id, LOTS_LIMIT)
+    audit_log.record(actor, "read", "recall", detail={"kind": "lots", "shown": len(found)})
+    return found
 
 
 def _checked_text(where: str, text: str, minimum: int, message: str) -> str:

@@ -1,6 +1,7 @@
 """Recall pages: the sessions a cartridge lot or device touched, its CSV export, marking for contact.
 
-Staff who run recalls (owner, provider, nurse) look up a lot or a device serial, see who was treated
+Staff who run recalls (owner, provider, nurse) see the lots in use, look up a lot or a device serial
+(ignoring case, by its start, with near matches offered when nothing matches), see who was treated
 with it and how to reach them, download the list, mark every client on it for contact with a
 reason, and then work through the outstanding contacts, noting how each client was reached.
 """
@@ -41,8 +42,10 @@ def _recall_page(  # noqa: PLR0913 - the page's inputs
     reason: str = "",
 ) -> HttpResponse:
     errors = dict(errors or {})
-    listing = None
-    if key.strip():
+    listing, lots = None, None
+    if not key.strip():
+        lots = recall.lots(actor)
+    else:
         find = recall.by_device if kind == "device" else recall.by_lot
         try:
             listing = find(actor, key, after_id=after_id)
@@ -53,10 +56,11 @@ def _recall_page(  # noqa: PLR0913 - the page's inputs
         "kind": kind,
         "key": key,
         "listing": listing,
+        "lots": lots,
         "errors": errors,
         "reason": reason,
         "marked": _number(request.GET.get("marked")),
-        "query": urlencode({"kind": kind, "key": key.strip()}),
+        "query": urlencode({"kind": kind, "key": listing.key if listing else key.strip()}),
     }
     return render(request, "clinic/recall.html", context, status=422 if errors else 200)
 
@@ -74,7 +78,7 @@ def recall_page(request: HttpRequest) -> HttpResponse:
 @require_GET
 @clinic_page
 def recall_export(request: HttpRequest) -> HttpResponse:
-    """The whole list as a CSV download (cells safe to open in a spreadsheet).
+    """The whole list as a CSV download (cells safe to open in a spreadsheet, UTF-8 with a byte-order mark).
 
     Without a valid lot or serial it sends the browser to the lookup form, which names the problem.
     """
