@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pyotp
 import pytest
@@ -37,7 +37,8 @@ from needlewise.clinic.followup import rescreen
 from needlewise.clinic.intake import inbox, public
 from needlewise.clinic.records import clients, screenings
 from needlewise.clinic.records.clients import SearchQuery
-from needlewise.domain.permissions import Role
+from needlewise.domain import permissions
+from needlewise.domain.permissions import Action, Role
 from needlewise.domain.vocabulary import Lang
 from needlewise.errors import NotAllowedError
 from needlewise.storage.models import AuditEntry, AuditHead, Clinic, Screening
@@ -448,3 +449,88 @@ def test_a_request_id_and_address_of_an_anonymous_submit_reach_the_export(site_a
     assert [(r["actor"], r["ip"], r["request_id"]) for r in submitted] == [
         ("anonymous:req-alpha", "203.0.113.9", "req-alpha")
     ]
+
+
+# --- filters and names on the owner's view ---
+
+
+def test_clinic_entries_filter_by_person_action_client_and_days(site_a, site_b):
+    owner, nurse = site_a.actor(Role.OWNER), site_a.actor(Role.NURSE)
+    client_id = site_a.client.pk
+    with time_machine.travel(datetime(2031, 3, 1, 23, 30, tzinfo=UTC), tick=False):
+        audit_log.record(nurse, "read", "client", client_id, client_id=client_id)
+        audit_log.record(site_b.actor(Role.NURSE), "read", "client", 1, client_id=client_id)  # another clinic
+    with time_machine.travel(datetime(2031, 3, 2, 0, 30, tzinfo=UTC), tick=False):
+        audit_log.record(nurse, "update", "client", client_id, client_id=client_id)
+        audit_log.record(owner, "read", "client", client_id, client_id=client_id)
+    with time_machine.travel(datetime(2031, 3, 4, 8, 0, tzinfo=UTC), tick=False):
+        audit_log.record(nurse, "read", "screening", 9)
+
+    def shown(**where: object) -> list[tuple[str, str, str]]:
+        page = audit_review.clinic_entries(owner, where=audit_review.AuditFilter(**where))
+        return [(e.actor, e.action, e.object_type) for e in page.entries if e.object_type != "audit_log"]
+
+    nurse_id, owner_id = nurse.actor_id, owner.actor_id
+    assert shown(person=nurse_id, client_id=client_id, first_day=date(2031, 1, 1)) == [
+        (nurse_id, "update", "client"),
+        (nurse_id, "read", "client"),
+    ]
+    assert shown(action=" update ") == [(nurse_id, "update", "client")]
+    assert shown(first_day=date(2031, 3, 2), last_day=date(2031, 3, 2)) == [
+        (owner_id, "read", "client"),
+        (nurse_id, "update", "client"),
+    ]  # UTC days: 23:30 on the 1st is the day before, 08:00 on the 4th after
+    assert shown(first_day=date(2031, 3, 3)) == [(nurse_id, "read", "screening")]
+    assert shown(person="user:0") == []
+    seq = last_seq()
+    audit_review.clinic_entries(owner, where=audit_review.AuditFilter(action="read", client_id=client_id))
+    (row,) = rows_after(seq)
+    assert row.detail == {"before": None, "action": "read", "client": client_id}
+
+
+def test_the_export_takes_the_same_filter_and_records_it(site_a):
+    owner, nurse = site_a.actor(Role.OWNER), site_a.actor(Role.NURSE)
+    with time_machine.travel(datetime(2031, 3, 2, 9, 0, tzinfo=UTC), tick=False):
+        audit_log.record(nurse, "read", "client", 1)
+        audit_log.record(owner, "read", "client", 2)
+    where = audit_review.AuditFilter(person=nurse.actor_id, first_day=date(2031, 3, 2), last_day=date(2031, 3, 2))
+    table = list(csv.DictReader(io.StringIO("".join(audit_review.export_csv(owner, where=where)))))
+    assert [(r["actor"], r["object_id"]) for r in table] == [(nurse.actor_id, "1")]
+    export = AuditEntry.objects.filter(action="export", object_type="audit_log").get()
+    assert export.detail == {"person": nurse.actor_id, "from": "2031-03-02", "to": "2031-03-02"}
+
+
+def test_the_owner_sees_staff_and_client_names_beside_the_ids(site_a, site_b):
+    owner = site_a.actor(Role.OWNER)
+    audit_log.record(owner, "read", "client", site_a.client.pk, client_id=site_a.client.pk)
+    audit_log.record(owner, "read", "client", site_b.client.pk, client_id=site_b.client.pk)  # a stray id
+    page = audit_review.clinic_entries(owner)
+    nurse = site_a.members[Role.NURSE]
+    assert page.staff[f"user:{nurse.user_id}"] == nurse.display_name
+    assert set(page.staff) == {f"user:{m.user_id}" for m in site_a.members.values()}
+    client = site_a.client
+    assert page.clients == {client.pk: f"{client.family_name}, {client.given_name}"}  # never another clinic's
+
+
+def test_names_are_shown_only_to_roles_allowed_to_see_them(site_a, monkeypatch):
+    owner = site_a.actor(Role.OWNER)
+    audit_log.record(owner, "read", "client", site_a.client.pk, client_id=site_a.client.pk)
+    table = dict(permissions.PERMISSIONS)
+    table[Role.OWNER] = frozenset({Action.VIEW_AUDIT})  # an auditor who may not see staff or clients
+    monkeypatch.setattr(permissions, "PERMISSIONS", table)
+    page = audit_review.clinic_entries(owner)
+    assert page.entries
+    assert (page.staff, page.clients) == ({}, {})
+    table[Role.OWNER] = frozenset({Action.VIEW_AUDIT, Action.VIEW_CLIENTS})
+    page = audit_review.clinic_entries(owner)
+    assert (page.staff, list(page.clients)) == ({}, [site_a.client.pk])
+
+
+def test_a_page_without_clients_reads_no_client_names(site_a):
+    owner = site_a.actor(Role.OWNER)
+    where = audit_review.AuditFilter(action="no-such-action")
+    assert audit_review.clinic_entries(owner, where=where).clients == {}
+
+
+def test_day_start_is_midnight_utc():
+    assert audit_review.day_start(date(2031, 3, 2)) == datetime(2031, 3, 2, tzinfo=UTC)

@@ -9,6 +9,7 @@ from needlewise.api.routes import api
 from needlewise.web.views import (
     checkin_public,
     clinic_admin,
+    clinic_audit,
     clinic_auth,
     clinic_clients,
     clinic_consent,
@@ -55,8 +56,8 @@ clinic_urls = [
         name="clinic-staff-second-factor",
     ),
     path("clinic/settings/", clinic_admin.clinic_settings, name="clinic-settings"),
-    path("clinic/audit/", clinic_admin.audit_log, name="clinic-audit"),
-    path("clinic/audit.csv", clinic_admin.audit_export, name="clinic-audit-export"),
+    path("clinic/audit/", clinic_audit.audit_log, name="clinic-audit"),
+    path("clinic/audit.csv", clinic_audit.audit_export, name="clinic-audit-export"),
     path("clinics/", clinic_public.directory, name="clinics"),
     path("clinics/send/", clinic_public.choose, name="clinics-choose"),
     path("clinics/<slug:slug>/", clinic_public.clinic, name="clinic-public"),

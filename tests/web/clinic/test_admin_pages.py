@@ -11,11 +11,12 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from clinic_factories import actor_for
 from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.audit import log as audit_log
 from needlewise.domain.permissions import Role
 from needlewise.storage.models import AuditEntry, Clinic, Screening, StaffMember
-from web.clinic.support import PASSWORD, Site, body, staff_client
+from web.clinic.support import PASSWORD, Site, body, signed_in, staff_client
 
 pytestmark = pytest.mark.django_db
 
@@ -211,7 +212,7 @@ def test_the_audit_log_pages_by_a_hundred_without_repeating_rows(site_a: Site):
     first = client.get("/clinic/audit/").content.decode()
     first_seqs = shown_seqs(first)
     assert len(first_seqs) == 100
-    older = re.search(r'href="\?before=(\d+)">Older', first)
+    older = re.search(r'href="/clinic/audit/\?before=(\d+)">Older', first)
     assert older
     assert int(older.group(1)) == first_seqs[-1]
     second = client.get(f"/clinic/audit/?before={older.group(1)}").content.decode()
@@ -283,3 +284,58 @@ def test_rescreen_leaves_out_a_result_that_would_not_change(site_a: Site):
     page = staff_client(site_a.members[Role.PROVIDER]).get("/clinic/rescreen/").content.decode()
     assert "earlier version: 1" in page
     assert "would now come out at a higher tier" not in page
+
+
+def test_the_csv_button_is_a_plain_download_link_that_keeps_the_filter(site_a: Site):
+    page = staff_client(site_a.owner).get("/clinic/audit/", {"action": "read", "from": "2031-03-02"}).content.decode()
+    assert (
+        '<a class="button" href="/clinic/audit.csv?action=read&amp;from=2031-03-02" hx-boost="false" download>'
+        "Download CSV</a>"
+    ) in page  # not boosted: htmx does not swap the CSV into the page
+    assert 'name="action" value="read"' in page
+    assert 'name="from" value="2031-03-02"' in page
+    assert 'href="/clinic/audit/">Clear the filter' in page
+    plain = staff_client(site_a.owner).get("/clinic/audit/").content.decode()
+    assert 'href="/clinic/audit.csv" hx-boost="false" download>' in plain
+    assert "Clear the filter" not in plain
+
+
+def test_the_audit_page_filters_and_names_people_and_clients(site_a: Site):
+    nurse = site_a.members[Role.NURSE]
+    audit_log.record(actor_for(nurse), "update", "client", site_a.client.pk, client_id=site_a.client.pk)
+    client = staff_client(site_a.owner)
+    query = {"person": f"user:{nurse.user_id}", "client": str(site_a.client.pk), "action": "update"}
+    page = client.get("/clinic/audit/", query).content.decode()
+    rows = shown_seqs(page)
+    assert len(rows) == 1
+    assert f'{nurse.display_name} <span class="muted">user:{nurse.user_id}</span>' in page
+    name = f"{site_a.client.family_name}, {site_a.client.given_name}"
+    assert f'<a href="/clinic/clients/{site_a.client.pk}/">{name}</a>' in page
+    assert f'<option value="user:{nurse.user_id}" selected>{nurse.display_name}</option>' in page
+    nothing = client.get("/clinic/audit/", {"action": "nothing-like-this", "client": "x", "to": "not-a-date"})
+    assert "No entry matches the filter." in nothing.content.decode()
+    other = client.get("/clinic/audit/", {"person": "system:test"}).content.decode()
+    assert '<option value="system:test" selected>system:test</option>' in other
+
+
+def test_a_filtered_page_keeps_the_filter_when_paging(site_a: Site):
+    fill_log(site_a, 120)
+    page = staff_client(site_a.owner).get("/clinic/audit/", {"action": "read"}).content.decode()
+    older = re.search(r'href="/clinic/audit/\?action=read&amp;before=(\d+)">Older', page)
+    assert older
+    second = staff_client(site_a.owner).get(f"/clinic/audit/?action=read&before={older.group(1)}").content.decode()
+    assert 'href="/clinic/audit/?action=read">Newest' in second
+
+
+def test_the_export_takes_the_page_filter(site_a: Site):
+    nurse = site_a.members[Role.NURSE]
+    audit_log.record(actor_for(nurse), "update", "client", 5)
+    rows = export(staff_client(site_a.owner), f"?person=user:{nurse.user_id}&action=update")
+    assert [(r["actor"], r["object_id"]) for r in rows] == [(f"user:{nurse.user_id}", "5")]
+
+
+def test_the_audit_page_is_in_spanish(site_a: Site):
+    spanish = signed_in(Client(HTTP_ACCEPT_LANGUAGE="es"), site_a.owner)
+    page = spanish.get("/clinic/audit/").content.decode()
+    assert "Mostrar solo" in page
+    assert "Desde (día UTC)" in page

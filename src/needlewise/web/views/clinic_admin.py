@@ -1,9 +1,9 @@
-"""Owner and clinical-lead pages: staff, the clinic's public page, the audit log, re-screening, intake."""
+"""Owner and clinical-lead pages: staff, the clinic's public page, re-screening, intake (audit log: clinic_audit)."""
 
 from __future__ import annotations
 
 from django.contrib.auth.models import User
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -12,14 +12,13 @@ from needlewise import bootstrap
 from needlewise.clinic.accounts import clinic_settings as clinic_profile
 from needlewise.clinic.accounts import passwords
 from needlewise.clinic.accounts import staff as staff_accounts
-from needlewise.clinic.audit import review as audit_review
 from needlewise.clinic.followup import rescreen
 from needlewise.clinic.intake import inbox
 from needlewise.domain.contact import Contact
 from needlewise.domain.permissions import NEEDLE_SCOPE_MM, PERMISSIONS, Action, Role
 from needlewise.errors import ConflictError, InvalidInputError, Problem
 from needlewise.web.views.clinic_auth import password_link_to
-from needlewise.web.views.clinic_common import acting, clinic_page, field_errors, form_date
+from needlewise.web.views.clinic_common import acting, clinic_page, field_errors
 from needlewise.web.views.common import knowledge, render
 
 
@@ -111,29 +110,6 @@ def clinic_settings(request: HttpRequest) -> HttpResponse:
             errors = field_errors(invalid)
     context = {"actor": actor, "clinic": clinic, "errors": errors, "saved": saved}
     return render(request, "clinic/settings.html", context, status=422 if errors else 200)
-
-
-@require_GET
-@clinic_page
-def audit_log(request: HttpRequest) -> HttpResponse:
-    """The clinic's audit rows, newest first, 100 a page (owners)."""
-    actor = acting(request)
-    before_text = request.GET.get("before", "")
-    before = int(before_text) if before_text.isdigit() else None
-    page = audit_review.clinic_entries(actor, before)
-    return render(request, "clinic/audit.html", {"actor": actor, "page": page})
-
-
-@require_GET
-@clinic_page
-def audit_export(request: HttpRequest) -> StreamingHttpResponse:
-    """The clinic's audit rows as CSV, optionally since a date."""
-    actor = acting(request)
-    since = form_date(request.GET.get("since"))
-    chunks = audit_review.export_csv(actor, clinic_profile.start_of_day(since) if since else None)
-    response = StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="needlewise-audit.csv"'
-    return response
 
 
 def _contact(request: HttpRequest) -> Contact | None:
