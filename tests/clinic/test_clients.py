@@ -375,3 +375,16 @@ def test_likely_duplicates_are_only_the_clinics_own_and_at_most_five(site_b):
         clients.create(desk, details(given_name=f"Twin{n}", family_name="Same", phone="", email=""))
     matches = clients.likely_duplicates(site_b.clinic.pk, details(given_name="Other", family_name="Same", phone=""))
     assert [c.given_name for c in matches] == [f"Twin{n}" for n in range(5)]
+
+
+# --- the client's language (issue 12) ---
+
+
+def test_the_language_is_english_or_spanish_and_english_by_default(site_a):
+    assert problems(language="fr") == [("language", "choose en (English) or es (Spanish)")]
+    desk = site_a.actor(Role.FRONT_DESK)
+    made = clients.create(desk, details(given_name="Lucía", phone="", email="", language="es"))
+    assert Client.objects.get(pk=made.pk).language == "es"
+    assert Client.objects.get(pk=site_a.client.pk).language == "en"
+    clients.update(desk, made.pk, details(given_name="Lucía", phone="", email=""))
+    assert Client.objects.get(pk=made.pk).language == "en"

@@ -218,3 +218,15 @@ def test_a_likely_duplicate_is_409_naming_them_unless_confirmed(clinic_a, clinic
     assert _post(_signed_in(clinic_b[Role.NURSE]), f"{BASE}/clients", body).status_code == 201  # another clinic's
     assert [c["id"] for c in nurse.get(f"{BASE}/clients", {"q": "nowak"}).json()] == [first, confirmed.json()["id"]]
     assert [c["id"] for c in nurse.get(f"{BASE}/clients", {"phone": "5550100"}).json()] != []
+
+
+def test_the_clients_language_is_set_and_shown(clinic_a) -> None:
+    nurse = _signed_in(clinic_a[Role.NURSE])
+    body = {"given_name": "Lucía", "family_name": "Ruiz", "birth_date": "1990-05-01"}
+    spanish = _post(nurse, f"{BASE}/clients", {**body, "language": "es"})
+    assert (spanish.status_code, spanish.json()["language"]) == (201, "es")
+    english = _post(nurse, f"{BASE}/clients", {**body, "birth_date": "1991-05-01"})
+    assert (english.status_code, english.json()["language"]) == (201, "en")
+    refused = _post(nurse, f"{BASE}/clients", {**body, "birth_date": "1992-05-01", "language": "fr"})
+    assert refused.status_code == 422
+    assert {p["field"] for p in refused.json()["problems"]} == {"body.language"}

@@ -9,7 +9,7 @@ an id that does not exist.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal, cast
 
 import orjson
 from django.http import HttpRequest, HttpResponse
@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from needlewise import bootstrap
 from needlewise.api.responses import error_response
-from needlewise.api.schemas import AssessmentOut, ErrorOut, TierName
+from needlewise.api.schemas import AssessmentOut, ErrorOut, LangName, TierName
 from needlewise.api.statuses import status_of
 from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.records import clients, screenings
@@ -60,6 +60,7 @@ class ClientIn(_In):
     phone: str = Field(default="", max_length=40)
     email: str = Field(default="", max_length=254)
     notes: str = ""
+    language: LangName = "en"
     confirm_new_person: bool = Field(
         default=False,
         description="true: add the client even if they may already be on file (otherwise 409 naming who)",
@@ -79,6 +80,7 @@ class ClientOut(_Out):
     birth_date: date
     phone: str
     email: str
+    language: LangName
     archived: bool
     created_at: datetime
 
@@ -131,6 +133,7 @@ def client_out(client: Client) -> ClientOut:
         birth_date=client.birth_date,
         phone=client.phone,
         email=client.email,
+        language=cast("LangName", client.language),
         archived=client.archived_at is not None,
         created_at=client.created_at,
     )
@@ -175,7 +178,7 @@ def add_client(request: HttpRequest, body: ClientIn) -> Status[ClientOut]:
     date of birth), unless ``confirm_new_person`` is true.
     """
     details = clients.ClientDetails(
-        body.given_name, body.family_name, body.birth_date, body.phone, body.email, body.notes
+        body.given_name, body.family_name, body.birth_date, body.phone, body.email, body.notes, body.language
     )
     created = clients.create(_actor(request), details, warn_duplicates=not body.confirm_new_person)
     return Status(201, client_out(created))

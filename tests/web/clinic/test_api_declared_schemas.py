@@ -149,10 +149,12 @@ def test_a_body_that_drifts_from_its_schema_is_caught() -> None:
         "birth_date": "1990-01-02",
         "phone": "",
         "email": "",
+        "language": "en",
         "archived": False,
         "created_at": "2025-01-02T03:04:05+00:00",
     }
     assert validator.is_valid(good)
+    assert not validator.is_valid({**good, "language": "fr"})
     assert not validator.is_valid({k: v for k, v in good.items() if k != "archived"})
     assert not validator.is_valid({**good, "notes": "private"})
     assert not validator.is_valid({**good, "birth_date": "02/01/1990"})

@@ -293,3 +293,18 @@ def test_the_duplicate_warning_in_spanish_says_if_archived(site_a: Site):
     assert "Puede que sea la misma persona que Zephyrine Quixotelle (fecha de nacimiento: 1990-05-17)." in page
     assert "(archivado)" in page
     assert "Es otra persona: guardar de todos modos" in page
+
+
+def test_the_language_is_chosen_on_the_form_and_shown_on_the_client_page(site_a: Site):
+    client = staff_client(site_a.members[Role.FRONT_DESK])
+    assert '<option value="en" lang="en" selected>English</option>' in page_of(client.get("/clinic/clients/new/"))
+    response = client.post("/clinic/clients/new/", {**GOOD, "language": "es"})
+    made = ClientRow.objects.get(family_name="Figtree")
+    assert made.language == "es"
+    assert '<dd lang="es">Español</dd>' in page_of(client.get(response["Location"]))
+    edit = page_of(client.get(f"/clinic/clients/{made.pk}/edit/"))
+    assert '<option value="es" lang="es" selected>Español</option>' in edit
+    refused = client.post(f"/clinic/clients/{made.pk}/edit/", {**GOOD, "language": "fr"})
+    assert refused.status_code == 422
+    assert 'id="f-language-error-1">choose en (English) or es (Spanish)</p>' in page_of(refused)
+    assert ClientRow.objects.get(pk=made.pk).language == "es"

@@ -17,6 +17,7 @@ from needlewise.clinic.access.guard import use_case
 from needlewise.clinic.access.tenancy import access_client
 from needlewise.clinic.audit import log as audit_log
 from needlewise.domain.permissions import Action
+from needlewise.domain.vocabulary import Lang
 from needlewise.errors import ConflictError, InvalidInputError, LikelyDuplicateError, Problem
 from needlewise.storage.models import Client
 
@@ -25,6 +26,8 @@ _NAME_LIMIT = 100
 _PHONE_LIMIT = 40
 _EMAIL_LIMIT = 254
 _DUPLICATE_LIMIT = 5
+#: The languages a client may be written to in (the knowledge base's).
+LANGUAGES = frozenset(lang.value for lang in Lang)
 
 #: Letters that NFKD does not take apart into a base letter and an accent, as a reader would type them.
 _FOLDED = str.maketrans(
@@ -71,6 +74,7 @@ class ClientDetails:
     phone: str = ""
     email: str = ""
     notes: str = ""
+    language: str = "en"
 
 
 def _contact_problems(phone: str, email: str) -> list[Problem]:
@@ -103,9 +107,11 @@ def checked(details: ClientDetails, today: date) -> ClientDetails:
     problems += _contact_problems(phone, email)
     if len(details.notes.strip()) > 5000:  # noqa: PLR2004
         problems.append(Problem("notes", "at most 5000 characters"))
+    if details.language not in LANGUAGES:
+        problems.append(Problem("language", "choose en (English) or es (Spanish)"))
     if problems:
         raise InvalidInputError(problems)
-    return ClientDetails(given, family, details.birth_date, phone, email, details.notes.strip())
+    return ClientDetails(given, family, details.birth_date, phone, email, details.notes.strip(), details.language)
 
 
 def _apply(client: Client, details: ClientDetails) -> None:
@@ -115,7 +121,7 @@ def _apply(client: Client, details: ClientDetails) -> None:
     assert details.birth_date is not None  # noqa: S101 - checked() guarantees it
     client.birth_date = details.birth_date
     client.phone, client.phone_digits = details.phone, phone_digits(details.phone)
-    client.email, client.notes = details.email, details.notes
+    client.email, client.notes, client.language = details.email, details.notes, details.language
 
 
 def _duplicate_error(matches: list[Client]) -> LikelyDuplicateError:

@@ -12,6 +12,7 @@ from django.db import models
 
 from needlewise.domain.permissions import Role
 from needlewise.domain.statuses import RequestStatus
+from needlewise.domain.vocabulary import Lang
 from needlewise.storage.models.choices import choices, one_of
 
 
@@ -80,6 +81,7 @@ class Client(models.Model):
     phone_digits = models.CharField(max_length=40, blank=True, default="")
     email = models.CharField(max_length=254, blank=True, default="")
     notes = models.TextField(blank=True, default="")
+    language = models.CharField(max_length=2, choices=choices(Lang), default="en", db_default="en")
     archived_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -96,6 +98,7 @@ class Client(models.Model):
             models.Index(fields=["clinic", "phone_digits"], name="client_phone"),
             models.Index(fields=["clinic", "-created_at", "-id"], name="client_recent"),
         ]
+        constraints = [one_of("language", Lang, "client_language_valid")]  # noqa: RUF012 - Django's Meta API is a list
 
     def __str__(self) -> str:
         """Only the id: names are health data in a clinic's context."""

@@ -55,6 +55,7 @@ def _details(post: QueryDict) -> clients.ClientDetails:
         phone=post.get("phone", ""),
         email=post.get("email", ""),
         notes=post.get("notes", ""),
+        language=post.get("language", "en"),
     )
 
 
@@ -99,6 +100,7 @@ def client_edit(request: HttpRequest, client_id: int) -> HttpResponse:
         "phone": client.phone,
         "email": client.email,
         "notes": client.notes,
+        "language": client.language,
     }
     return render(
         request, "clinic/client_form.html", {"actor": actor, "values": values, "errors": {}, "client": client}
