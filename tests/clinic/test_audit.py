@@ -6,6 +6,7 @@ import csv
 import io
 import json
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pyotp
 import pytest
@@ -455,6 +456,7 @@ def test_a_request_id_and_address_of_an_anonymous_submit_reach_the_export(site_a
 
 
 def test_clinic_entries_filter_by_person_action_client_and_days(site_a, site_b):
+    Clinic.objects.filter(pk=site_a.clinic.pk).update(time_zone="UTC")  # the site's clinic is in Madrid
     owner, nurse = site_a.actor(Role.OWNER), site_a.actor(Role.NURSE)
     client_id = site_a.client.pk
     with time_machine.travel(datetime(2031, 3, 1, 23, 30, tzinfo=UTC), tick=False):
@@ -532,5 +534,32 @@ def test_a_page_without_clients_reads_no_client_names(site_a):
     assert audit_review.clinic_entries(owner, where=where).clients == {}
 
 
-def test_day_start_is_midnight_utc():
+def test_day_start_is_midnight_in_the_zone():
     assert audit_review.day_start(date(2031, 3, 2)) == datetime(2031, 3, 2, tzinfo=UTC)
+    madrid = audit_review.day_start(date(2031, 7, 2), ZoneInfo("Europe/Madrid"))
+    assert madrid == datetime(2031, 7, 1, 22, tzinfo=UTC)  # summer time: UTC+2
+
+
+def test_the_days_are_the_clinics_own(site_a):
+    Clinic.objects.filter(pk=site_a.clinic.pk).update(time_zone="Europe/Madrid")  # UTC+1 in March
+    owner, nurse = site_a.actor(Role.OWNER), site_a.actor(Role.NURSE)
+    with time_machine.travel(datetime(2031, 3, 1, 23, 30, tzinfo=UTC), tick=False):  # 00:30 on the 2nd in Madrid
+        audit_log.record(nurse, "read", "probe", 1)
+    with time_machine.travel(datetime(2031, 3, 2, 23, 30, tzinfo=UTC), tick=False):  # 00:30 on the 3rd in Madrid
+        audit_log.record(nurse, "read", "probe", 2)
+    where = audit_review.AuditFilter(
+        person=nurse.actor_id, action="read", first_day=date(2031, 3, 2), last_day=date(2031, 3, 2)
+    )
+    assert [e.object_id for e in audit_review.clinic_entries(owner, where=where).entries] == ["1"]
+    table = list(csv.DictReader(io.StringIO("".join(audit_review.export_csv(owner, where=where)))))
+    assert [r["object_id"] for r in table] == ["1"]
+    until = audit_review.AuditFilter(person=nurse.actor_id, last_day=date(2031, 3, 2))
+    probes = [e.object_id for e in audit_review.clinic_entries(owner, where=until).entries if e.object_type == "probe"]
+    assert probes == ["1"]  # not 2: 00:30 on the 3rd in Madrid
+
+
+@pytest.mark.parametrize("name", ["Nowhere/Atlantis", "../etc", ""])
+def test_a_time_zone_python_does_not_know_counts_days_in_utc(site_a, name):
+    Clinic.objects.filter(pk=site_a.clinic.pk).update(time_zone=name)
+    zone = audit_review.clinic_zone(site_a.clinic.pk)
+    assert audit_review.day_start(date(2031, 7, 1), zone) == datetime(2031, 7, 1, tzinfo=UTC)

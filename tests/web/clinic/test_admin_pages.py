@@ -338,4 +338,4 @@ def test_the_audit_page_is_in_spanish(site_a: Site):
     spanish = signed_in(Client(HTTP_ACCEPT_LANGUAGE="es"), site_a.owner)
     page = spanish.get("/clinic/audit/").content.decode()
     assert "Mostrar solo" in page
-    assert "Desde (día UTC)" in page
+    assert "Desde (día de la clínica)" in page

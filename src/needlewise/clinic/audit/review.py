@@ -1,8 +1,9 @@
 """The owner's view of the audit log: a clinic's rows page by page, and their CSV export.
 
 Rows can be narrowed to one person (an actor id such as ``user:7``), one action, one client and a
-range of days (:class:`AuditFilter`); the page and the export take the same filter. Days are UTC
-days (:func:`day_start`): the log's own times are UTC.
+range of days (:class:`AuditFilter`); the page and the export take the same filter. Days are the
+clinic's days: they start at midnight in the clinic's time zone (:func:`clinic_zone`, UTC when the
+clinic has none that Python knows), while the log's own times stay UTC.
 
 Rows hold ids, never names. The page puts names beside them for readers allowed to see them: staff
 names for those whose role manages staff, client names for those whose role views clients (checked
@@ -15,7 +16,8 @@ import csv
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import orjson
 from django.db.models import QuerySet
@@ -25,15 +27,24 @@ from needlewise.clinic.access.guard import use_case
 from needlewise.clinic.audit.log import EXPORT_FIELDS, record, row_fields
 from needlewise.clinic.spreadsheet import safe_cell
 from needlewise.domain.permissions import Action
-from needlewise.storage.models import AuditEntry, Client, StaffMember
+from needlewise.storage.models import AuditEntry, Client, Clinic, StaffMember
 
 PAGE_SIZE = 100
 FILTER_LIMIT = 80  # characters of a person or action filter (the columns' width)
 
 
-def day_start(day: date) -> datetime:
-    """Midnight UTC at the start of ``day``: the filter's days are UTC days, as the log's times."""
-    return datetime.combine(day, time.min, tzinfo=UTC)
+def day_start(day: date, zone: tzinfo = UTC) -> datetime:
+    """Midnight at the start of ``day`` in ``zone`` (the clinic's time zone)."""
+    return datetime.combine(day, time.min, tzinfo=zone)
+
+
+def clinic_zone(clinic_id: int) -> tzinfo:
+    """The clinic's time zone (an IANA name, checked when it was set); UTC if Python does not know it."""
+    name = Clinic.objects.filter(pk=clinic_id).values_list("time_zone", flat=True).first() or "UTC"
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return UTC
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,10 +80,13 @@ def _filtered(clinic_id: int, where: AuditFilter) -> QuerySet[AuditEntry]:
         query = query.filter(action=where.action.strip()[:FILTER_LIMIT])
     if where.client_id is not None:
         query = query.filter(client_id=where.client_id)
+    if where.first_day is None and where.last_day is None:
+        return query
+    zone = clinic_zone(clinic_id)  # one query, only when days are asked for
     if where.first_day is not None:
-        query = query.filter(at__gte=day_start(where.first_day))
+        query = query.filter(at__gte=day_start(where.first_day, zone))
     if where.last_day is not None:
-        query = query.filter(at__lt=day_start(where.last_day + timedelta(days=1)))
+        query = query.filter(at__lt=day_start(where.last_day + timedelta(days=1), zone))
     return query
 
 

@@ -3,7 +3,7 @@
 The filter (person, action, client, first and last day) is a GET form, so a filtered page has its own
 address; the CSV link carries the same filter. The download is a plain link (``hx-boost="false"``)
 answered with ``Content-Disposition: attachment``: the browser saves the file instead of htmx
-swapping the CSV text into the page. Days are UTC days, as the times the page shows.
+swapping the CSV text into the page. Days are the clinic's days (its time zone); times are UTC.
 """
 
 from __future__ import annotations
