@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import orjson
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, router, transaction
 from django.utils import timezone
 
 from needlewise.clinic.access.actor import Actor
@@ -30,11 +30,13 @@ from needlewise.engine.knowledge import KnowledgeBase
 from needlewise.errors import ConflictError, InvalidInputError, Problem
 from needlewise.services.profiles import parse_profile
 from needlewise.storage.models import AssessmentDocument, Clearance, Client, Screening
+from needlewise.storage.rows import loaded
 
 NEEDS_CLEARANCE = frozenset({Tier.MEDICAL_REVIEW, Tier.STOP})
 MAX_CLEARANCE_DAYS = 365
 HISTORY_LIMIT = 20
 CLEARANCE_LIMIT = 20
+LATEST_DOCUMENT = "SELECT id, body FROM assessment_document WHERE id = %s"
 
 
 def store_document(body: dict[str, JsonValue]) -> AssessmentDocument:
@@ -158,19 +160,40 @@ def _current_clearance(latest: Screening | None, recent: list[Clearance], today:
     return _valid_clearance(latest, today) if len(recent) == CLEARANCE_LIMIT else None
 
 
+def _history(client: Client, *, document: bool) -> list[Screening]:
+    """The client's recent screenings, newest first, without their answers (``profile``: deferred).
+
+    With ``document``, the newest one comes with its assessment document (``id`` and ``body``), read
+    here with one fixed statement rather than lazily by the page that shows it.
+    """
+    rows = list(
+        Screening.objects.filter(client=client)
+        .select_related("ran_by__staff")
+        .defer("profile")
+        .order_by("-created_at", "-pk")[:HISTORY_LIMIT]
+    )
+    if rows and document:
+        latest = rows[0]
+        db = router.db_for_read(AssessmentDocument)
+        with connections[db].cursor() as cursor:
+            cursor.execute(LATEST_DOCUMENT, [latest.document_id])
+            latest.document = loaded(AssessmentDocument, ("id", "body"), cursor.fetchone(), db)
+    return rows
+
+
 @use_case(Action.VIEW_CLIENTS, "client", record="client_id", client="client_id", missing="client")
-def client_record(actor: Actor, client_id: int) -> ClientRecord:
-    """The client page: details for all staff; screenings and clearances only for clinical roles."""
+def client_record(actor: Actor, client_id: int, *, document: bool = False) -> ClientRecord:
+    """The client page: details for all staff; screenings and clearances only for clinical roles.
+
+    The screenings' answers are not read; with ``document``, the latest one's assessment is (its
+    ``document``), for a page that shows it.
+    """
     today = timezone.localdate()
     client = access_client(actor, client_id)
     if not actor.may(Action.VIEW_HEALTH):
         audit_log.record(actor, "read", "client", client.pk, client_id=client.pk)
         return ClientRecord(client, None, [], [])
-    screenings = list(
-        Screening.objects.filter(client=client)
-        .select_related("ran_by__staff")
-        .order_by("-created_at", "-pk")[:HISTORY_LIMIT]
-    )
+    screenings = _history(client, document=document)
     latest = screenings[0] if screenings else None
     clearances = list(
         Clearance.objects.filter(client=client)

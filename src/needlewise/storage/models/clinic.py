@@ -141,7 +141,8 @@ class Screening(models.Model):
 
         db_table = "screening"
         indexes = [  # noqa: RUF012 - Django's Meta API is a list
-            models.Index(fields=["client", "-created_at"], name="screening_client_recent"),
+            # the client page's history: newest first, the id breaking ties between equal times
+            models.Index(fields=["client", "-created_at", "-id"], name="screening_client_history"),
             models.Index(fields=["clinic", "kb_hash"], name="screening_clinic_kb"),
         ]
 

@@ -120,7 +120,7 @@ def client_archive(request: HttpRequest, client_id: int) -> HttpResponse:
 def client_page(request: HttpRequest, client_id: int) -> HttpResponse:
     """The client: current screening tier first, with its reasons; history; clearances."""
     actor = acting(request)
-    record = screenings.client_record(actor, client_id)
+    record = screenings.client_record(actor, client_id, document=True)
     latest_body = None
     if record.status is not None and record.status.latest is not None:
         latest_body = record.status.latest.document.body
