@@ -7,8 +7,8 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from needlewise.engine.evaluate import prepare
 from needlewise.engine.knowledge import KnowledgeBase
+from needlewise.engine.prepared import prepare
 from needlewise.kb.loader import load_knowledge_base
 from needlewise.services.ports import MessageSender, SavedResults
 

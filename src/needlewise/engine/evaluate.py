@@ -3,35 +3,28 @@
 The verdict tier is the highest tier any fired rule forces in the person's setting. Rule conditions
 and plan-section conditions run as one compiled function (see :mod:`needlewise.engine.compiler`).
 Everything that depends only on the knowledge base and the language (finding texts and citations,
-plan sections, schedules) is prepared once per content hash and language, so an assessment only
-selects and assembles.
+plan sections, schedules) is prepared once per knowledge base and language
+(:mod:`needlewise.engine.prepared`), so an assessment only selects and assembles.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
-from operator import attrgetter, itemgetter
-from typing import cast
+from operator import attrgetter
 
 from needlewise.domain.assessment import (
     Assessment,
-    Citation,
     Fact,
     Finding,
     FindingText,
-    GoalSchedule,
     JsonValue,
     OpenAnswer,
-    PlanSection,
 )
 from needlewise.domain.profile import Profile
 from needlewise.domain.tier import Confidence, Severity, Tier
 from needlewise.domain.vocabulary import Lang, Setting
-from needlewise.engine.compiler import FiredRules, KleeneRules, compile_conditions, compile_kleene
-from needlewise.engine.conditions import AllOf, Condition, fields_read
-from needlewise.engine.fields import FIELD_INDEX, FactValue, facts_of
+from needlewise.engine.fields import FactValue, facts_of
 from needlewise.engine.knowledge import KnowledgeBase, Rule
 from needlewise.engine.plan import (
     UNSURE_CHECK,
@@ -39,43 +32,21 @@ from needlewise.engine.plan import (
     UNSURE_NOTE,
     UNSURE_TITLE,
     Matched,
-    PlanContext,
     build_plan,
 )
+from needlewise.engine.prepared import Prepared, prepared_for
 from needlewise.engine.unsure import (
-    Askable,
     OpenQuestion,
-    askable,
     floor,
     is_device_question,
     open_answer,
     open_questions,
 )
 
-_Cite = Callable[[Sequence[str]], tuple[Citation, ...]]
-
-
-@dataclass(frozen=True, slots=True)
-class _Prepared:
-    fired: FiredRules
-    kleene: KleeneRules
-    rule_count: int
-    reads: tuple[tuple[tuple[str, int], ...], ...]
-    values: tuple[Callable[[Sequence[FactValue]], object], ...]  # per rule: the values it read, as one key
-    findings: dict[Setting, tuple[FindingText, ...]]
-    plan: PlanContext
-    positions: tuple[frozenset[int], ...]  # the fact positions each condition (rules, then sections) reads
-    cite: _Cite
-    stops: dict[Setting, frozenset[int]]  # per setting: the rules that force stop there
-    home_technique: dict[str, bool]  # rule id -> its advice is how to do it at home
-    askable: Askable
-    open_cache: dict[tuple[object, ...], tuple[Finding, OpenAnswer] | None]
-    findings_cache: dict[tuple[object, ...], Finding]  # (setting, rule, the values it read) -> its finding
-
 
 def assess(profile: Profile, kb: KnowledgeBase, lang: Lang = Lang.EN) -> Assessment:
     """The assessment of ``profile`` against ``kb``, written in ``lang``."""
-    prepared = _prepare(kb, lang)
+    prepared = prepared_for(kb, lang)
     facts = facts_of(profile)
     opened = open_questions(profile, prepared.askable, facts) if profile.unsure or profile.unanswered else ()
     if opened:
@@ -116,7 +87,7 @@ def assess(profile: Profile, kb: KnowledgeBase, lang: Lang = Lang.EN) -> Assessm
 
 
 def _resolve(
-    prepared: _Prepared, facts: Sequence[FactValue], opened: Sequence[OpenQuestion]
+    prepared: Prepared, facts: Sequence[FactValue], opened: Sequence[OpenQuestion]
 ) -> tuple[list[int], list[int], list[int]]:
     """Rules certain to fire, rules that could fire, and sections that (could) apply, given open answers."""
     unknown = frozenset().union(*(q.positions for q in opened))
@@ -131,7 +102,7 @@ def _resolve(
 
 
 def _open_findings(
-    prepared: _Prepared,
+    prepared: Prepared,
     setting: Setting,
     opened: Sequence[OpenQuestion],
     possible: Sequence[int],
@@ -157,7 +128,7 @@ def _open_findings(
 
 
 def _open_finding(
-    prepared: _Prepared, setting: Setting, question: OpenQuestion, indices: tuple[int, ...]
+    prepared: Prepared, setting: Setting, question: OpenQuestion, indices: tuple[int, ...]
 ) -> tuple[Finding, OpenAnswer] | None:
     """The finding and the note for one open question, or None where no answer to it could matter."""
     kb, lang = prepared.plan.kb, prepared.plan.lang
@@ -209,7 +180,7 @@ def _unique(ids: Iterable[str]) -> tuple[str, ...]:
 
 def fired_rule_ids(profile: Profile, kb: KnowledgeBase) -> list[str]:
     """Ids of the rules whose conditions hold for ``profile``, in knowledge-base order."""
-    prepared = _prepare(kb, Lang.EN)
+    prepared = prepared_for(kb, Lang.EN)
     return [kb.rules[i].rule_id for i in prepared.fired(facts_of(profile)) if i < prepared.rule_count]
 
 
@@ -219,7 +190,7 @@ def could_stop(profile: Profile, kb: KnowledgeBase) -> bool:
     A cheap necessary condition for a ``stop`` verdict: a rule certain to fire whatever the open
     answers are also fires on their default values, and an open answer alone never gives ``stop``.
     """
-    prepared = _prepare(kb, Lang.EN)
+    prepared = prepared_for(kb, Lang.EN)
     stops = prepared.stops[profile.setting]
     return any(i in stops for i in prepared.fired(facts_of(profile)))
 
@@ -230,7 +201,7 @@ _DESCENDING_TIER = attrgetter("text.order")
 _FINDINGS_CACHE_SIZE = 65_536  # entries per knowledge base and language; emptied when full
 
 
-def _finding(prepared: _Prepared, setting: Setting, rule: int, facts: Sequence[FactValue]) -> Finding:
+def _finding(prepared: Prepared, setting: Setting, rule: int, facts: Sequence[FactValue]) -> Finding:
     """Rule ``rule``'s finding with the answers it read: built once per setting, rule and values read."""
     key = (setting, rule, prepared.values[rule](facts))
     cache = prepared.findings_cache
@@ -259,99 +230,3 @@ def _sorted_strings(values: frozenset[str]) -> tuple[str, ...]:
 @lru_cache(maxsize=256)
 def _plain(value: str) -> str:
     return str(value)
-
-
-def prepare(kb: KnowledgeBase) -> None:
-    """Compile ``kb`` and prepare it in every language now, so that no assessment pays for it later."""
-    for lang in Lang:
-        _prepare(kb, lang)
-
-
-def _prepare(kb: KnowledgeBase, lang: Lang) -> _Prepared:
-    """``kb`` compiled and prepared in ``lang``: built on first use, kept with the knowledge base."""
-    prepared = kb.compiled.get(lang)
-    if prepared is None:
-        prepared = kb.compiled[lang] = _build(kb, lang)
-    return cast("_Prepared", prepared)
-
-
-def _compiled(kb: KnowledgeBase, conditions: Sequence[Condition]) -> tuple[FiredRules, KleeneRules]:
-    """The rules' and sections' conditions as functions, compiled once per knowledge base (any language)."""
-    functions = kb.compiled.get(_CONDITIONS)
-    if functions is None:
-        name = kb.version.content_hash
-        functions = kb.compiled[_CONDITIONS] = (
-            compile_conditions(conditions, name=name),
-            compile_kleene(conditions, name=name),
-        )
-    return cast("tuple[FiredRules, KleeneRules]", functions)
-
-
-_CONDITIONS = "conditions"
-
-
-def _build(kb: KnowledgeBase, lang: Lang) -> _Prepared:
-    citations = {
-        s.source_id: Citation(s.source_id, s.title, s.authors, s.year, s.grade, s.url) for s in kb.sources.values()
-    }
-
-    def cite(ids: Sequence[str]) -> tuple[Citation, ...]:
-        return tuple(citations[i] for i in ids)
-
-    conditions: list[Condition] = [r.condition for r in kb.rules]
-    conditions += [s.applies_if or AllOf(()) for s in kb.sections]
-    sections = tuple(
-        PlanSection(
-            s.section_id, s.title.in_(lang), tuple(t.in_(lang) for t in s.steps), s.confidence, cite(s.citations)
-        )
-        for s in kb.sections
-    )
-    goals = kb.vocabulary["goals"]
-    schedules = {
-        (s.goal, s.where): GoalSchedule(
-            s.goal,
-            goals[s.goal].label.in_(lang),
-            s.where.value,
-            s.interval.in_(lang),
-            s.sessions.in_(lang),
-            s.confidence,
-            cite(s.citations),
-        )
-        for s in kb.schedules
-    }
-    positions = tuple(frozenset(FIELD_INDEX[name] for name in fields_read(c)) for c in conditions)
-    fired, kleene = _compiled(kb, conditions)
-    reads = tuple(tuple((name, FIELD_INDEX[name]) for name in fields_read(r.condition)) for r in kb.rules)
-    return _Prepared(
-        fired=fired,
-        positions=positions,
-        kleene=kleene,
-        cite=cite,
-        home_technique={r.rule_id: r.home_technique for r in kb.rules},
-        stops={
-            setting: frozenset(i for i, r in enumerate(kb.rules) if r.tier_for(setting) is Tier.STOP)
-            for setting in Setting
-        },
-        askable=askable(kb.questions),
-        open_cache={},
-        findings_cache={},
-        rule_count=len(kb.rules),
-        reads=reads,
-        values=tuple(itemgetter(*(index for _, index in read)) if read else itemgetter(slice(0)) for read in reads),
-        findings={setting: tuple(_parts(r, setting, lang, cite) for r in kb.rules) for setting in Setting},
-        plan=PlanContext(kb, lang, sections, tuple(s.requires_home_use for s in kb.sections), schedules),
-    )
-
-
-def _parts(rule: Rule, setting: Setting, lang: Lang, cite: _Cite) -> FindingText:
-    return FindingText(
-        rule.rule_id,
-        rule.tier_for(setting),
-        rule.severity,
-        rule.confidence,
-        rule.title.in_(lang),
-        rule.advice.in_(lang),
-        rule.seek_care_if.in_(lang) if rule.seek_care_if else None,
-        rule.evidence_note.in_(lang),
-        cite(rule.citations),
-    )

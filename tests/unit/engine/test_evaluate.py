@@ -13,6 +13,7 @@ from needlewise.domain.vocabulary import Lang
 from needlewise.engine import evaluate as evaluate_module
 from needlewise.engine.evaluate import assess, fired_rule_ids
 from needlewise.engine.knowledge import KnowledgeBase
+from needlewise.engine.prepared import prepare, prepared_for
 
 
 def test_healthy_glow_at_home_is_home_ok_with_the_home_cap(kb: KnowledgeBase) -> None:
@@ -112,7 +113,7 @@ def test_the_facts_a_finding_shows_are_built_once_per_rule_and_values_and_the_st
     assert [f.facts for f in again.findings] == [f.facts for f in first.findings]
     assert all(a.facts is b.facts for a, b in zip(again.findings, first.findings, strict=True))
     monkeypatch.setattr(evaluate_module, "_FINDINGS_CACHE_SIZE", 1)
-    store = evaluate_module._prepare(kb, Lang.EN).findings_cache
+    store = prepared_for(kb, Lang.EN).findings_cache
     store.clear()
     bounded = assess(make_profile(goals=["acne_scars"], skin_now=["cold_sore"], fitzpatrick=5), kb)
     assert len(bounded.findings) >= 2
@@ -124,7 +125,7 @@ def test_a_knowledge_base_is_compiled_once_and_keeps_its_compiled_form(kb: Knowl
     """No process-wide cache: the compiled conditions and prepared texts live with the knowledge base."""
     copy = dataclasses.replace(kb)
     assert copy.compiled == {}
-    evaluate_module.prepare(copy)
+    prepare(copy)
     assert set(copy.compiled) == {"conditions", *Lang}
     functions = copy.compiled["conditions"]
     assert assess(make_profile(goals=["glow"]), copy, Lang.ES).tier is Tier.HOME_OK
