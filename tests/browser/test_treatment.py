@@ -391,7 +391,8 @@ def test_a_refused_session_says_why(app, clinic, javascript: bool) -> None:
     """Pressing "Record the session" when a check fails: the page lists why (the server answers 409)."""
     page = app.page(js=javascript)
     sign_in(app, page, clinic.staff["nurse"])
-    client = add_client(app, page, "Rui", "Recusado" if javascript else "Semscript")
+    # Two different people: different names, so the likely-duplicate check does not ask about them.
+    client = add_client(app, page, *(("Rui", "Recusado") if javascript else ("Sara", "Semscript")))
     screen(app, page, CLINIC_TIER_ANSWERS)
     write_plan(app, page, client, goal="texture", zones={"cheeks": "1.0"}, sessions=3, scan=False)
     page.goto(f"/clinic/clients/{client}/sessions/new/")

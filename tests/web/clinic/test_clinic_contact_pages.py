@@ -15,15 +15,14 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from clinic.followup_support import checkin_of, session_row
-from clinic.treatment_support import signed_consent
+from clinic.treatment_support import consent_template, signed_consent
 from clinic_factories import site_contact
 from needlewise.bootstrap import knowledge_base
 from needlewise.domain.permissions import Role
 from needlewise.domain.vocabulary import Lang
 from needlewise.storage.models import Clinic, TreatmentSession
+from web.clinic.pages_support import ready_client, session_data, sign_url
 from web.clinic.support import Site, body, signed_in, staff_client
-from web.clinic.test_consent_pages import consent_template, sign_url
-from web.clinic.test_session_pages import ready_client, session_data
 
 pytestmark = pytest.mark.django_db
 

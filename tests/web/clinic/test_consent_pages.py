@@ -18,6 +18,7 @@ from needlewise.clinic.consent import signatures
 from needlewise.clinic.records import clients
 from needlewise.domain.permissions import Role
 from needlewise.storage.models import Consent, ConsentTemplate
+from web.clinic.pages_support import sign_url
 from web.clinic.support import Site, body, signed_in, staff_client
 
 pytestmark = pytest.mark.django_db
@@ -29,10 +30,6 @@ DATA_URL = "data:image/png;base64," + base64.b64encode(TINY_PNG).decode()
 @pytest.fixture
 def kb():
     return knowledge_base()
-
-
-def sign_url(site: Site) -> str:
-    return f"/clinic/clients/{site.client.pk}/consent/"
 
 
 def post_signature(client: Client, site: Site, template: ConsentTemplate, **changes):

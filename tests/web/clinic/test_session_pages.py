@@ -11,46 +11,14 @@ from django.test import Client as Browser
 from django.urls import reverse
 from django.utils import timezone
 
-from clinic.treatment_support import photo_with_exif, plan, signed_consent
+from clinic.treatment_support import photo_with_exif
 from needlewise.bootstrap import knowledge_base
-from needlewise.clinic.records import clients, screenings
-from needlewise.clinic.records.clients import ClientDetails
 from needlewise.domain.permissions import Role
-from needlewise.domain.vocabulary import Lang
-from needlewise.storage.models import Client, SessionPhoto, TreatmentSession
-from web.clinic.support import CLINIC_OK, Site, actor_for, body, signed_in, staff_client
+from needlewise.storage.models import SessionPhoto, TreatmentSession
+from web.clinic.pages_support import ready_client, session_data
+from web.clinic.support import body, signed_in, staff_client
 
 pytestmark = pytest.mark.django_db
-
-
-def ready_client(site: Site) -> Client:
-    """A client screened at clinic tier, with a signed consent and a plan (cheeks and forehead at 1.0 mm)."""
-    kb, nurse = knowledge_base(), actor_for(site.members[Role.NURSE])
-    client = clients.create(nurse, ClientDetails("Ready", "Pagetest", timezone.localdate() - timedelta(days=11000)))
-    screenings.record(nurse, client_id=client.pk, profile=CLINIC_OK, kb=kb, lang=Lang.EN)
-    signed_consent(site, kb, client)
-    plan(site, kb, client=client)
-    return client
-
-
-def session_data(**changes: Any) -> dict[str, Any]:
-    """A valid session form: cheeks at 1.0 mm, a fresh cartridge."""
-    base = {
-        "device_model": "Pen P4",
-        "device_kind": "pen",
-        "device_serial": "DEV-9",
-        "cartridge_lot": "LOT-PAGE",
-        "cartridge_serial": "SN-PAGE-1",
-        "cartridge_expiry": (timezone.localdate() + timedelta(days=200)).isoformat(),
-        "zone_cheeks": "1.0",
-        "zone_forehead": "",
-        "passes": "3",
-        "end_point": "uniform erythema",
-        "numbing_product": "",
-        "lang": "es",
-        "action": "record",
-    }
-    return {**base, **changes}
 
 
 def test_a_client_without_a_plan_is_sent_to_write_one(site_a):
