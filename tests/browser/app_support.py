@@ -255,7 +255,8 @@ class App:
         """Do ``action`` (a click, a key press) and wait for the next page, loaded or swapped in."""
         page.evaluate(MARK_STALE_JS)
         action()
-        page.wait_for_function(FRESH_JS)
+        # A slow or loaded machine (CI) can take more than the default 10 s to answer a submit.
+        page.wait_for_function(FRESH_JS, timeout=30_000)
 
     def submit(self, page: Page, button: str = "next") -> str:
         """Press Next (or Back) and return the new position."""
