@@ -7,11 +7,11 @@ session, permission (``run_recall``), tenancy and audit as the Recall page: the 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.http import HttpRequest
 from ninja import Router
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from needlewise.api.clinic_routes import CLINIC_ERRORS, StaffSession
 from needlewise.clinic.access.actor import Actor
@@ -66,9 +66,15 @@ class RecallOut(_Out):
     rows: list[RecallRowOut]
 
 
+_LARGEST_ID = 2**63 - 1  # the largest id a database row can have (PostgreSQL bigint)
+
+
 @router.get("/recall", response={200: RecallOut, **CLINIC_ERRORS}, summary="Who a lot or device touched")
 def recall_list(
-    request: HttpRequest, key: str, kind: Literal["lot", "device"] = "lot", after: int | None = None
+    request: HttpRequest,
+    key: str,
+    kind: Literal["lot", "device"] = "lot",
+    after: Annotated[int | None, Field(ge=0, le=_LARGEST_ID)] = None,  # a row id: larger is a 422, not a 500
 ) -> RecallOut:
     """Every session of your clinic that used this cartridge lot (or device serial), with its client.
 
