@@ -17,7 +17,8 @@ from needlewise.engine.kb_diff import compare_verdicts, verdicts
 from needlewise.engine.knowledge import KnowledgeBase
 from needlewise.kb.files import default_directory
 from needlewise.kb.lock import lock_message, read_lock
-from needlewise.services.change_control import Paths, read_cases, read_snapshot, snapshot_message
+from needlewise.services.change_control import Paths, read_cases
+from needlewise.services.verdict_snapshot import read_snapshot, snapshot_message
 
 HERE = Path(__file__).parent
 PATHS = Paths.beside(default_directory(), vignettes=HERE / "vignettes.yaml", verdicts=HERE / "vignette_verdicts.json")

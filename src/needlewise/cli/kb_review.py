@@ -22,14 +22,13 @@ from needlewise.kb.revisions import knowledge_at
 from needlewise.services.change_control import (
     KbDiff,
     Paths,
-    describe_changes,
-    diff_json,
     diff_knowledge,
     read_cases,
     record,
-    snapshot_message,
     status,
 )
+from needlewise.services.kb_diff_json import diff_json
+from needlewise.services.verdict_snapshot import describe_changes, snapshot_message
 
 EXIT_FAILED = 1
 DIRECTION_STYLES = {"raised": "cyan", "lowered": "bold yellow", "same": ""}

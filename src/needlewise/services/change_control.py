@@ -14,20 +14,15 @@
 from __future__ import annotations
 
 import hashlib
-import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import cast
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
 
-from needlewise.domain.assessment import JsonValue, KbVersion
+from needlewise.domain.assessment import KbVersion
 from needlewise.domain.profile import Profile
-from needlewise.domain.tier import Tier
-from needlewise.domain.vocabulary import Setting
-from needlewise.engine.kb_diff import RulesDiff, Verdict, VerdictChange, compare_verdicts, diff_rules, verdicts
+from needlewise.engine.kb_diff import RulesDiff, VerdictChange, compare_verdicts, diff_rules, verdicts
 from needlewise.engine.knowledge import KnowledgeBase
 from needlewise.errors import KnowledgeBaseError, Problem, ProfileError
 from needlewise.kb.files import RULES_FOLDER, TOP_LEVEL_FILES
@@ -47,13 +42,9 @@ from needlewise.kb.lock import (
 from needlewise.kb.older import OlderFormat
 from needlewise.services.comparable import not_comparable
 from needlewise.services.profiles import parse_profile
+from needlewise.services.verdict_snapshot import VERDICTS, read_snapshot, write_snapshot
 
 VIGNETTES = Path("tests/kb/vignettes.yaml")
-VERDICTS = Path("tests/kb/vignette_verdicts.json")
-SNAPSHOT_ABOUT = (
-    "Reviewed verdicts of tests/kb/vignettes.yaml under knowledge/: tier, fired rules (sorted), home needle "
-    "limit. Never edit by hand: review `needlewise kb diff` with a clinician, then `make kb-snapshot`."
-)
 TOO_OLD = (
     "the current code cannot read this knowledge base even as an older format (the problems above): "
     "compare with a later revision"
@@ -197,118 +188,6 @@ def file_digests(directory: Path) -> dict[str, str]:
     return {n: hashlib.sha256((directory / n).read_bytes()).hexdigest() for n in names if (directory / n).is_file()}
 
 
-def diff_json(diff: KbDiff) -> dict[str, JsonValue]:
-    """The JSON form of a diff (``needlewise kb diff --format json``)."""
-    return {
-        "from": {
-            "source": diff.old_label,
-            **diff.old.to_json(),
-            "read_with_tolerance": [str(n) for n in diff.old_notes],
-        },
-        "to": {"source": diff.new_label, **diff.new.to_json()},
-        "content_changed": diff.content_changed,
-        "version_bumped": diff.version_bumped,
-        "files_changed": list(diff.files),
-        "rules": {
-            "added": [{"id": r.rule_id, "tier": _tiers(r.tiers)} for r in diff.rules.added],
-            "removed": [{"id": r.rule_id, "tier": _tiers(r.tiers)} for r in diff.rules.removed],
-            "changed": [
-                {
-                    "id": c.rule_id,
-                    "kinds": list(c.kinds),
-                    "fields": [{"kind": f.kind, "field": f.field, "old": f.old, "new": f.new} for f in c.changes],
-                }
-                for c in diff.rules.changed
-            ],
-            "unreadable_in_old": {rule_id: list(why) for rule_id, why in diff.unreadable.items()},
-        },
-        "verdicts": {
-            "vignettes": diff.cases,
-            "changed": [verdict_change_json(c) for c in diff.verdicts],
-            "skipped": dict(diff.skipped),
-            "not_comparable": dict(diff.not_comparable),
-        },
-    }
-
-
-def verdict_change_json(change: VerdictChange) -> dict[str, JsonValue]:
-    """One changed verdict: what changed, the tier's direction, and both verdicts."""
-    return {
-        "id": change.case_id,
-        "what": list(change.what),
-        "direction": change.direction,
-        "old": change.old.to_json() if change.old else None,
-        "new": change.new.to_json() if change.new else None,
-        "fired_added": list(change.fired_added),
-        "fired_removed": list(change.fired_removed),
-    }
-
-
-def _tiers(tiers: Mapping[Setting, Tier]) -> dict[str, JsonValue]:
-    return {setting.value: tier.value for setting, tier in tiers.items()}
-
-
-# ------------------------------------------------------------------------------------------------
-# The reviewed verdict snapshot
-
-
-class _VerdictModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    tier: Tier
-    fired: list[str]
-    home_needle_mm_max: float | None
-
-
-class _SnapshotModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    about: str
-    verdicts: dict[str, _VerdictModel]
-
-
-def read_snapshot(path: Path) -> dict[str, Verdict]:
-    """The reviewed verdicts; empty when none were recorded yet."""
-    if not path.is_file():
-        return {}
-    try:
-        model = _SnapshotModel.model_validate_json(path.read_bytes())
-    except ValidationError as error:
-        raise KnowledgeBaseError([Problem(path.name, f"not a verdict snapshot: {error.errors()[0]['msg']}")]) from None
-    return {case_id: Verdict(v.tier, tuple(v.fired), v.home_needle_mm_max) for case_id, v in model.verdicts.items()}
-
-
-def write_snapshot(path: Path, recorded: Mapping[str, Verdict]) -> None:
-    """Write the snapshot with one vignette per line, in the suite's order, so a review diff is one line each."""
-    lines = [f"    {json.dumps(case_id)}: {json.dumps(v.to_json())}" for case_id, v in recorded.items()]
-    body = ",\n".join(lines)
-    path.write_text(
-        f'{{\n  "about": {json.dumps(SNAPSHOT_ABOUT)},\n  "verdicts": {{\n{body}\n  }}\n}}\n',
-        encoding="utf-8",
-    )
-
-
-def describe_changes(changes: Sequence[VerdictChange]) -> list[str]:
-    """One line per changed verdict: ``id: tier a -> b (lowered); fired +x -y; home needle 0.3 -> None``."""
-    lines = []
-    for change in changes:
-        if change.new is None:  # then the case was on the old side: compare_verdicts never pairs None with None
-            old = cast("Verdict", change.old)
-            lines.append(f"{change.case_id}: in the snapshot ({old.tier.value}) but no longer in the suite")
-            continue
-        if change.old is None:
-            lines.append(f"{change.case_id}: not in the snapshot (now {change.new.tier.value})")
-            continue
-        parts = []
-        if "tier" in change.what:
-            parts.append(f"tier {change.old.tier.value} -> {change.new.tier.value} ({change.direction})")
-        if "fired" in change.what:
-            fired = [f"+{r}" for r in change.fired_added] + [f"-{r}" for r in change.fired_removed]
-            parts.append(f"fired {' '.join(fired)}")
-        if "home_needle_mm_max" in change.what:
-            parts.append(f"home needle max {change.old.home_needle_mm_max} -> {change.new.home_needle_mm_max} mm")
-        lines.append(f"{change.case_id}: {'; '.join(parts)}")
-    return lines
-
-
 # ------------------------------------------------------------------------------------------------
 # Checking and recording
 
@@ -336,17 +215,6 @@ def status(paths: Paths, kb: KnowledgeBase | None = None) -> Status:
     cases = read_cases(paths.vignettes)
     changes = compare_verdicts(read_snapshot(paths.verdicts), verdicts(cases.profiles, kb))
     return Status(kb.version, lock_state(versions, kb.version), versions, changes, cases.skipped)
-
-
-def snapshot_message(changes: Sequence[VerdictChange]) -> str:
-    """Why the snapshot test fails, with every changed verdict and the commands to review and re-record."""
-    lines = "\n".join(f"  {line}" for line in describe_changes(changes))
-    return (
-        f"{len(changes)} vignette verdict(s) differ from the reviewed snapshot {VERDICTS}:\n{lines}\n"
-        "Review them with a clinician (`needlewise kb diff` shows the rule changes behind them), then bump the "
-        f"version and re-record: `{RECORD_COMMAND} BUMP=patch|minor|major` (or `{RECORD_COMMAND}` if the "
-        "version is already bumped). See docs/kb-authoring.md, Change control."
-    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,17 +13,14 @@ from needlewise.errors import KnowledgeBaseError
 from needlewise.kb.lock import Bump, LockState, read_lock, write_lock
 from needlewise.services.change_control import (
     Paths,
-    describe_changes,
-    diff_json,
     diff_knowledge,
     file_digests,
     read_cases,
-    read_snapshot,
     record,
-    snapshot_message,
     status,
-    write_snapshot,
 )
+from needlewise.services.kb_diff_json import diff_json
+from needlewise.services.verdict_snapshot import describe_changes, read_snapshot, snapshot_message, write_snapshot
 from unit.kb.kb_copies import copy_at_1_0_0, copy_of_the_knowledge_base, edit_yaml
 
 VIGNETTES = [

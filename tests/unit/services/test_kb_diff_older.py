@@ -11,8 +11,9 @@ from needlewise.errors import KnowledgeBaseError
 from needlewise.kb.files import default_directory
 from needlewise.kb.loader import load_knowledge_base
 from needlewise.kb.older import OlderFormat
-from needlewise.services.change_control import TOO_OLD, Cases, diff_json, diff_knowledge
+from needlewise.services.change_control import TOO_OLD, Cases, diff_knowledge
 from needlewise.services.comparable import not_comparable
+from needlewise.services.kb_diff_json import diff_json
 from needlewise.services.profiles import parse_profile
 from unit.kb.kb_copies import copy_in_an_older_format, copy_of_the_knowledge_base, edit_yaml
 
