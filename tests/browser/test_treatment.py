@@ -44,6 +44,7 @@ from browser.treatment_support import (
     SESSION_PAGE,
     Cartridge,
     add_client_with_contact,
+    aftercare_short_links,
     blocked_messages,
     check_session,
     checkin_links,
@@ -199,7 +200,14 @@ def test_a_client_from_the_plan_to_a_recall(app, clinic, kb: KnowledgeBase) -> N
     app.axe(nurse, "session page")
     app.after(nurse, lambda: nurse.get_by_role("link", name="Aftercare sheet").click())
     expect(nurse).to_have_url(re.compile(r"/clinic/sessions/\d+/aftercare/$"))
-    expect(nurse.locator("main")).to_contain_text(links[3])
+    short = aftercare_short_links(nurse)  # printed beside a QR code, not the 75-character links
+    assert sorted(short) == sorted(links), short
+    for link in short.values():
+        assert re.fullmatch(
+            rf"{re.escape(clinic.base_url)}/c/[2-9A-HJKMNP-TV-Z]{{4}}(-[2-9A-HJKMNP-TV-Z]{{4}}){{2}}", link
+        )
+    expect(nurse.locator(".checkin-links svg.checkin-qr")).to_have_count(3)
+    assert links[3] not in nurse.locator("main").inner_text()
     app.axe(nurse, "aftercare sheet")
 
     # 3c. Blocked: a second session the same day is too soon.
@@ -217,7 +225,7 @@ def test_a_client_from_the_plan_to_a_recall(app, clinic, kb: KnowledgeBase) -> N
 
     # 5. Day 3, on the client's own phone (no staff cookies): fever or chills → seek care now.
     phone = app.page(axe=True, **PHONE)
-    phone.goto(links[3])
+    phone.goto(short[3])  # the short link the client scans from the sheet's QR code
     expect(phone.locator("h1")).to_have_text("Check-in: day 3 after your session")
     fever = next(q for q in kb.treatment.checkin.questions_for(3) if q.question_id == FEVER)
     expect(phone.locator(f"label[for=q-{FEVER}]")).to_have_text(fever.text.in_(Lang.EN))

@@ -159,6 +159,15 @@ def checkin_links(page: Page) -> dict[int, str]:
     return links
 
 
+def aftercare_short_links(page: Page) -> dict[int, str]:
+    """The short check-in links printed on an aftercare sheet under their QR codes, by day."""
+    links: dict[int, str] = {}
+    for item in page.locator(".checkin-links li").all():
+        day = int(item.locator("strong").inner_text().split()[-1])
+        links[day] = item.locator("code.short-link").inner_text()
+    return links
+
+
 def sign_consent_drawn(page: Page, client: int, name: str) -> None:
     """The client signs the current consent version on the pad."""
     page.goto(f"/clinic/clients/{client}/consent/")

@@ -21,7 +21,7 @@ from typing import Any
 from django.utils import timezone
 
 from clinic_factories import actor_for
-from needlewise.clinic.followup import checkins
+from needlewise.clinic.followup import checkins, short_links
 from needlewise.clinic.records import clients, screenings
 from needlewise.clinic.records.clients import ClientDetails
 from needlewise.domain.permissions import Role
@@ -147,6 +147,12 @@ def checkin_of(session: TreatmentSession, day: int) -> tuple[CheckIn, str]:
     """A session's check-in for ``day`` and its link token."""
     checkin = CheckIn.objects.get(session=session, day=day)
     return checkin, checkins.link_token(checkin)
+
+
+def short_of(session: TreatmentSession, day: int) -> tuple[CheckIn, str]:
+    """A session's check-in for ``day`` and its short code as printed (``7KQ4-M9XW-P2RT``)."""
+    checkin = CheckIn.objects.get(session=session, day=day)
+    return checkin, short_links.grouped(short_links.short_code(checkin))
 
 
 # A second builder, for the recall tests: one clinic's sessions on any lot, device and date. Its

@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+import segno
 import time_machine
 from markupsafe import Markup
 from weasyprint import HTML
+from weasyprint.formatting_structure.boxes import ReplacedBox
+from weasyprint.images import SVGImage
 
 from clinic.followup_support import session_row
 from clinic.support import expected, last_seq, rows_after, summary
 from clinic_factories import site_contact
+from needlewise.clinic.followup import short_links
 from needlewise.clinic.followup.aftercare import aftercare_facts
 from needlewise.domain.permissions import Role
 from needlewise.domain.vocabulary import Lang
 from needlewise.errors import NotAllowedError, NotFoundError
 from needlewise.reports.aftercare import CheckinLink, SessionSheet, aftercare_body, aftercare_html, aftercare_pdf
+from needlewise.storage.models import CheckIn
 
 NOW = datetime(2031, 6, 15, 12, 0, tzinfo=UTC)
 SHEET = SessionSheet(
@@ -27,7 +33,10 @@ SHEET = SessionSheet(
     zones=(("cheeks", Decimal("1.00")), ("forehead", Decimal("0.50"))),
     products=("hyaluronic_acid", "house serum"),
 )
-LINKS = [(1, date(2031, 6, 16), "https://clinic.example/checkin/tok1/"), (3, date(2031, 6, 18), "https://x/c/3/")]
+LINKS = [
+    (1, date(2031, 6, 16), "https://clinic.example/c/7KQ4-M9XW-P2RT"),
+    (3, date(2031, 6, 18), "https://clinic.example/c/HG3D-W2ZB-5NAE"),
+]
 
 
 def section(kb, section_id):
@@ -62,10 +71,34 @@ def test_the_pdf_carries_the_red_flags_aftercare_session_and_links(kb):
     first_source = kb.sources[section(kb, "red-flags").citations[0]]
     shown += [section(kb, "red-flags").title.en, kb.disclaimer.en, first_source.title, "confidence: moderate"]
     shown += ["Clinic Alpha", "Date 2031-06-15", "Cheeks: 1 mm", "Forehead: 0.5 mm", "Hyaluronic acid serum"]
-    shown += ["house serum", "Day 1 (from 2031-06-16)", "https://clinic.example/checkin/tok1/"]
+    shown += ["house serum", "Day 1 (from 2031-06-16)", "https://clinic.example/c/7KQ4-M9XW-P2RT"]
     for words in shown:
         assert squeezed(words) in text, words
     assert "fever" in section(kb, "red-flags").steps[1].en
+
+
+def qr_codes(html: str) -> list[str]:
+    """The opening tags of the QR codes drawn inline in ``html``."""
+    return re.findall(r'<svg viewBox="0 0 \d+ \d+" class="checkin-qr">', html)
+
+
+def test_each_checkin_is_a_qr_code_of_its_short_link_drawn_in_the_pdf(kb):
+    html = aftercare_html(SHEET, kb, Lang.EN, LINKS)
+    assert len(qr_codes(html)) == 2
+    for day, _, url in LINKS:
+        expected_svg = segno.make(url, error="m").svg_inline(
+            omitsize=True, title=f"QR code of your check-in link for day {day}", svgclass="checkin-qr"
+        )
+        assert expected_svg in html  # the code of that very address, drawn here: no image fetched
+    assert "<img" not in html
+    assert "https://clinic.example/c/HG3D-W2ZB-5NAE" in pdf_text(html)
+    drawn = [
+        box
+        for page in HTML(string=html).render().pages
+        for box in page._page_box.descendants()
+        if isinstance(box, ReplacedBox) and isinstance(box.replacement, SVGImage)
+    ]
+    assert len(drawn) == 2  # WeasyPrint lays both codes out on the page
 
 
 def test_the_sheet_in_spanish(kb):
@@ -123,7 +156,9 @@ def test_aftercare_facts_gathers_the_session_for_the_sheet(site_a, kb):
         (3, "2031-06-18"),
         (7, "2031-06-22"),
     ]
-    assert all(len(token) == 43 for _, _, token in facts.checkins)
+    codes = [code for _, _, code in facts.checkins]
+    assert codes == [short_links.short_code(c) for c in CheckIn.objects.filter(session=session).order_by("day")]
+    assert all(len(code) == 12 and set(code) <= set(short_links.ALPHABET) for code in codes)
 
 
 @pytest.mark.django_db

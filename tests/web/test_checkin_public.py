@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
+import time_machine
 from django.test import Client
 
-from clinic.followup_support import checkin_of, session_row
+from clinic.followup_support import checkin_of, session_row, short_of
 from clinic_factories import site_contact
 from needlewise.bootstrap import knowledge_base
 from needlewise.domain.treatment import Triage
@@ -162,3 +164,30 @@ def test_answers_need_the_forms_csrf_token(browser, session):
     checkin, token = checkin_of(session, 1)
     assert browser.post(f"/checkin/{token}/", {"yes": ["pus"]}).status_code == 403
     assert CheckIn.objects.get(pk=checkin.pk).answered_at is None
+
+
+def test_the_short_link_on_paper_serves_the_checkin_and_takes_the_answer(browser, session, kb):
+    _, printed = short_of(session, 3)
+    url = f"/c/{printed}"
+    page = browser.get(url)
+    assert page.status_code == 200
+    assert page["Cache-Control"] == "no-store"
+    assert question(kb, "fever_chills").text.en in page.content.decode()
+    answered = send(browser, url.lower(), ["fever_chills"])  # typed by hand, in lower case
+    assert answered.status_code == 200
+    assert CheckIn.objects.get(session=session, day=3).triage == Triage.SEEK_CARE_NOW.value
+
+
+@pytest.mark.parametrize("path", ["/c/7KQ4-M9XW-P2RT", "/c/not-a-code", "/c/0000-0000-0000"])
+def test_an_unknown_short_link_is_the_plain_not_found_page(browser, session, path):
+    del session
+    response = browser.get(path)
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()
+
+
+def test_an_expired_short_link_is_not_found(browser, session):
+    checkin, printed = short_of(session, 1)
+    expired = datetime.combine(checkin.due_on + timedelta(days=32), time(12), tzinfo=UTC)
+    with time_machine.travel(expired, tick=False):
+        assert browser.get(f"/c/{printed}").status_code == 404

@@ -15,6 +15,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+import segno
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
@@ -40,13 +41,19 @@ WORDS: dict[str, dict[Lang, str]] = {
     "checkins": {Lang.EN: "Your check-ins", Lang.ES: "Tus controles"},
     "checkins_intro": {
         Lang.EN: (
-            "On each of these days, open your private link and answer a few yes/no questions about how your "
-            "skin is healing. Your clinic sees your answers. Keep these links to yourself."
+            "On each of these days, scan its QR code with your phone's camera (or type its short link) and "
+            "answer a few yes/no questions about how your skin is healing. Your clinic sees your answers. "
+            "Keep these links to yourself."
         ),
         Lang.ES: (
-            "Cada uno de estos días, abre tu enlace privado y responde unas preguntas de sí o no sobre cómo se "
-            "está curando tu piel. Tu clínica verá tus respuestas. No compartas estos enlaces."
+            "Cada uno de estos días, escanea su código QR con la cámara del móvil (o escribe su enlace corto) y "
+            "responde unas preguntas de sí o no sobre cómo se está curando tu piel. Tu clínica verá tus "
+            "respuestas. No compartas estos enlaces."
         ),
+    },
+    "qr": {
+        Lang.EN: "QR code of your check-in link for day {day}",
+        Lang.ES: "Código QR del enlace de tu control del día {day}",
     },
     "day": {Lang.EN: "Day", Lang.ES: "Día"},
     "from": {Lang.EN: "from", Lang.ES: "a partir del"},
@@ -85,11 +92,16 @@ class SessionSheet:
 
 @dataclass(frozen=True, slots=True)
 class CheckinLink:
-    """One check-in's day after the session, the date it is due and its private address."""
+    """One check-in's day after the session, the date it is due and its private address (the short one)."""
 
     day: int
     due_on: date
     url: str
+
+    def qr_svg(self, title: str) -> Markup:
+        """The address as a QR code, an inline SVG drawn here (no image is fetched from anywhere)."""
+        svg = segno.make(self.url, error="m").svg_inline(omitsize=True, title=title, svgclass="checkin-qr")
+        return Markup(svg)  # noqa: S704 - segno writes the SVG and escapes the title
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from clinic.followup_support import checkin_of, plan_row, session_row
+from clinic.followup_support import checkin_of, plan_row, session_row, short_of
 from needlewise.bootstrap import knowledge_base
 from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.followup import checkins
@@ -215,7 +215,11 @@ def test_the_aftercare_sheet_has_the_red_flags_and_the_checkin_links(site_a, ses
     assert red_flags.steps[1].en in page
     for day in (1, 3, 7):
         _, token = checkin_of(session, day)
-        assert f'href="http://testserver/checkin/{token}/"' in page  # the check-ins' own language: no ?lang=
+        _, code = short_of(session, day)
+        assert f'href="http://testserver/c/{code}"' in page  # the check-ins' own language: no ?lang=
+        assert f'<code class="short-link">http://testserver/c/{code}</code>' in page
+        assert f"<title>QR code of your check-in link for day {day}</title>" in page
+        assert token not in page  # the long link is no longer printed
     assert f"/clinic/sessions/{session.pk}/aftercare.pdf?lang=en" in page
 
 
@@ -223,8 +227,9 @@ def test_the_aftercare_sheet_in_spanish_points_the_links_to_spanish(site_a, sess
     nurse = staff_client(site_a.members[Role.NURSE])
     page = body(nurse.get(f"/clinic/sessions/{session.pk}/aftercare/?lang=es"))
     assert next(s for s in kb.sections if s.section_id == "red-flags").title.es in page
-    _, token = checkin_of(session, 1)
-    assert f"http://testserver/checkin/{token}/?lang=es" in page
+    _, code = short_of(session, 1)
+    assert f"http://testserver/c/{code}?lang=es" in page
+    assert "<title>Código QR del enlace de tu control del día 1</title>" in page
     pdf = nurse.get(f"/clinic/sessions/{session.pk}/aftercare.pdf?lang=es")
     assert pdf["Content-Type"] == "application/pdf"
     assert pdf["Content-Disposition"] == f'attachment; filename="aftercare-session-{session.pk}.pdf"'

@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from clinic.followup_support import checkin_of, session_row
+from clinic.followup_support import checkin_of, session_row, short_of
 from clinic.treatment_support import TINY_PNG, consent_template, plan, signed_consent, staff_actor
 from needlewise.bootstrap import knowledge_base
 from needlewise.clinic.access.actor import Actor
@@ -193,6 +193,10 @@ def _session(site: Site) -> dict[str, object]:
 
 def _checkin_token(site: Site) -> dict[str, object]:
     return {"token": checkin_of(session_row(site, knowledge_base()), 1)[1]}
+
+
+def _checkin_short(site: Site) -> dict[str, object]:
+    return {"token": short_of(session_row(site, knowledge_base()), 1)[1]}
 
 
 def _open_alert(site: Site) -> dict[str, object]:
@@ -379,6 +383,9 @@ POLICY: dict[str, Policy] = {
         _recall_contact,
     ),
     "checkin": Policy(PUBLIC, {GET: Call(200), POST: Call(200, lambda _s: {"yes": "pus"})}, kwargs=_checkin_token),
+    "checkin-short": Policy(
+        PUBLIC, {GET: Call(200), POST: Call(200, lambda _s: {"yes": "pus"})}, kwargs=_checkin_short
+    ),
 }
 
 #: Requests known to answer wrongly (see the reasons); strict, so a fix shows up as XPASS.

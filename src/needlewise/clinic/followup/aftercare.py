@@ -19,7 +19,7 @@ from needlewise.storage.models import Clinic, SessionZone
 
 @dataclass(frozen=True, slots=True)
 class AftercareFacts:
-    """The sheet's session facts, the check-ins' days, dates and tokens, and the client's language."""
+    """The sheet's session facts, the check-ins' days, dates and short codes, and the client's language."""
 
     session_id: int
     client_id: int
@@ -55,6 +55,6 @@ def aftercare_facts(actor: Actor, session_id: int) -> AftercareFacts:
         client_id=session.client_id,
         client_name=f"{session.client.given_name} {session.client.family_name}",
         sheet=sheet,
-        checkins=tuple((c.checkin.day, c.checkin.due_on, c.token) for c in checkins),
+        checkins=tuple((c.checkin.day, c.checkin.due_on, c.short_code) for c in checkins),
         lang=Lang(checkins[0].checkin.lang) if checkins else None,
     )

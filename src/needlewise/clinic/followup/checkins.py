@@ -12,6 +12,9 @@ when they notice something); it is answered once, and a later change is a call t
 answer whose triage is not the expected course opens an alert for the clinic's practitioners. Rate
 limiting of the public link is left to the reverse proxy (tokens are 256-bit, so guessing is not a
 concern; flooding is).
+
+Each check-in also has a short code for paper (:mod:`needlewise.clinic.followup.short_links`), kept the
+same way (its digest only); either opens the check-in, the short one only until some weeks after its day.
 """
 
 from __future__ import annotations
@@ -31,6 +34,8 @@ from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.access.guard import use_case
 from needlewise.clinic.access.tenancy import access_session
 from needlewise.clinic.audit import log as audit_log
+from needlewise.clinic.audit.review import clinic_zone
+from needlewise.clinic.followup import short_links
 from needlewise.domain.contact import Contact
 from needlewise.domain.permissions import Action
 from needlewise.domain.statuses import AlertStatus
@@ -84,9 +89,11 @@ def schedule(session: TreatmentSession, kb: KnowledgeBase, lang: Lang) -> list[C
             due_on=performed_on + timedelta(days=day),
             lang=lang.value,
             token_digest=f"pending:{secrets.token_hex(16)}",
+            short_digest=f"pending:{secrets.token_hex(16)}",
         )
         checkin.token_digest = token_digest(link_token(checkin))
-        checkin.save(update_fields=["token_digest"])
+        checkin.short_digest = token_digest(short_links.short_code(checkin))
+        checkin.save(update_fields=["token_digest", "short_digest"])
         made.append(checkin)
     return made
 
@@ -128,9 +135,20 @@ def _view(checkin: CheckIn, clinic: tuple[str, Contact], kb: KnowledgeBase) -> C
     )
 
 
+def _clinic_today(clinic_id: int) -> date:
+    return timezone.localdate(timezone=clinic_zone(clinic_id))
+
+
 def _by_token(token: str, *, lock: bool = False) -> CheckIn:
+    """The check-in of a full token or of a short code still valid; NotFoundError otherwise."""
     rows = CheckIn.objects.select_for_update() if lock else CheckIn.objects.all()
-    found = rows.filter(token_digest=token_digest(token)).first() if 0 < len(token) <= _TOKEN_LIMIT else None
+    code = short_links.normalised(token)
+    if code is not None:
+        found = rows.filter(short_digest=token_digest(code)).first()
+        if found is not None and _clinic_today(found.clinic_id) > short_links.valid_until(found.due_on):
+            found = None  # expired: the same answer as a code that never existed
+    else:
+        found = rows.filter(token_digest=token_digest(token)).first() if 0 < len(token) <= _TOKEN_LIMIT else None
     if found is None:
         raise NotFoundError([Problem("checkin", "no check-in has this link")])
     return found
@@ -202,15 +220,19 @@ def answer(actor: Actor, token: str, yes_ids: set[str], kb: KnowledgeBase) -> Ch
 
 @dataclass(frozen=True, slots=True)
 class SessionCheckin:
-    """A session's check-in with its private-link token, for staff to show, print or copy."""
+    """A session's check-in with its private-link token and short code, for staff to show, print or copy."""
 
     checkin: CheckIn
     token: str
+    short_code: str
 
 
 def session_checkins(session: TreatmentSession) -> list[SessionCheckin]:
     """A session's check-ins by day, with their tokens (un-audited: for use inside audited use cases)."""
-    return [SessionCheckin(c, link_token(c)) for c in CheckIn.objects.filter(session=session).order_by("day")]
+    return [
+        SessionCheckin(c, link_token(c), short_links.short_code(c))
+        for c in CheckIn.objects.filter(session=session).order_by("day")
+    ]
 
 
 @use_case(Action.VIEW_HEALTH, "checkin", missing="session")

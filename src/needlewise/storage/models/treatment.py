@@ -240,6 +240,7 @@ class CheckIn(models.Model):
     due_on = models.DateField()
     lang = models.CharField(max_length=2)
     token_digest = models.CharField(max_length=64, unique=True)
+    short_digest = models.CharField(max_length=64, unique=True)  # SHA-256 of the short code printed on paper
     answers = models.JSONField(null=True, blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
     triage = models.CharField(max_length=16, blank=True, default="")

@@ -1,7 +1,8 @@
 """The client's check-in page behind a private link: a few yes/no red-flag questions, then what to do.
 
-No sign-in: the link is the key. The page speaks the language the check-in was scheduled in (the
-client's) unless ``?lang=`` asks for another; the answer form posts with the usual CSRF token.
+No sign-in: the link is the key, its full form or the short one printed on the aftercare sheet. The page
+speaks the language the check-in was scheduled in (the client's) unless ``?lang=`` asks for another; the
+answer form posts with the usual CSRF token.
 """
 
 from __future__ import annotations
@@ -65,4 +66,7 @@ def checkin(request: HttpRequest, token: str) -> HttpResponse:
     return _page(request, view, asked or view.lang, {}, 200)
 
 
-urls: list[URLPattern] = [path("checkin/<str:token>/", checkin, name="checkin")]
+urls: list[URLPattern] = [
+    path("checkin/<str:token>/", checkin, name="checkin"),
+    path("c/<str:token>", checkin, name="checkin-short"),  # the short code printed with a QR code
+]

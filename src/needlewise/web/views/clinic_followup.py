@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from needlewise.clinic.followup import adverse_events, alerts
 from needlewise.clinic.followup.adverse_events import OUTCOMES, SEVERITIES
 from needlewise.clinic.followup.aftercare import AftercareFacts, aftercare_facts
+from needlewise.clinic.followup.short_links import grouped
 from needlewise.domain.permissions import Action
 from needlewise.domain.vocabulary import Lang
 from needlewise.errors import InvalidInputError
@@ -104,8 +105,8 @@ def _sheet_lang(request: HttpRequest, facts: AftercareFacts) -> Lang:
 def _links(request: HttpRequest, facts: AftercareFacts, lang: Lang) -> list[CheckinLink]:
     suffix = f"?lang={lang.value}" if facts.lang is not None and lang is not facts.lang else ""
     return [
-        CheckinLink(day, due_on, request.build_absolute_uri(reverse("checkin", args=[token])) + suffix)
-        for day, due_on, token in facts.checkins
+        CheckinLink(day, due_on, request.build_absolute_uri(reverse("checkin-short", args=[grouped(code)])) + suffix)
+        for day, due_on, code in facts.checkins
     ]
 
 
