@@ -43,7 +43,7 @@ HOME_REVIEW: dict[str, Any] = {"setting": "home", "age": 35, "history": ["freque
 
 def actor_for(member: StaffMember, ip: str = "", request_id: str = "") -> Actor:
     """The actor a signed-in staff member acts as in the use cases."""
-    return Actor.staff(member.user_id, member.clinic_id, Role(member.role), ip, request_id)
+    return staff.member_actor(member, ip, request_id)
 
 
 def details(**changes: Any) -> ClientDetails:

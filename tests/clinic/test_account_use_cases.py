@@ -206,44 +206,38 @@ def test_the_account_page_shows_ones_own_membership(site_a):
 
 def test_a_wrong_password_is_refused_counted_and_audited(site_a):
     nurse, sessions, seq = site_a.members[Role.NURSE], Sessions(), last_seq()
-    attempt = sign_in.with_password(DOOR, nurse.user.email, "not it", sessions)
+    attempt = sign_in.with_password(DOOR, nurse.user.email, "not it")
     assert (attempt.step, attempt.member, sessions.made) == (Step.REFUSED, None, [])
     assert LoginFailure.objects.filter(key=f"user:{nurse.user.email}").count() == 1
     [row] = rows_after(seq)
     assert (row.action, row.outcome, row.ip, row.detail) == ("sign_in", "failed", DOOR.ip, {"stage": "password"})
 
 
-def test_a_role_without_a_second_factor_signs_in_with_its_password(site_a):
-    nurse, sessions = site_a.members[Role.NURSE], Sessions()
-    sign_in.with_password(DOOR, nurse.user.email, "not it", sessions)
+@pytest.mark.parametrize("role", list(Role))
+def test_a_right_password_alone_never_signs_in_every_role_sets_up_a_second_factor(site_a, role):
+    member = site_a.members[role]
+    sign_in.with_password(DOOR, member.user.email, "not it")
     seq = last_seq()
-    attempt = sign_in.with_password(DOOR, nurse.user.email, PASSWORD, sessions)
-    assert (attempt.step, attempt.member, sessions.made) == (Step.SIGNED_IN, nurse, [nurse.user_id])
-    assert not LoginFailure.objects.filter(key=f"user:{nurse.user.email}").exists()
-    [row] = rows_after(seq)
-    assert (row.actor, row.action, row.outcome, row.ip, row.request_id) == (
-        f"user:{nurse.user_id}",
-        "sign_in",
-        "success",
-        DOOR.ip,
-        "req42",
-    )
+    attempt = sign_in.with_password(DOOR, member.user.email, PASSWORD)
+    assert (attempt.step, attempt.member) == (Step.ENROL, member)
+    assert rows_after(seq) == []
+    assert LoginFailure.objects.filter(key=f"user:{member.user.email}").count() == 1  # cleared once signed in
 
 
 def test_a_sign_in_whose_session_cannot_be_made_leaves_no_row(site_a):
-    nurse = site_a.members[Role.NURSE]
-    sign_in.with_password(DOOR, nurse.user.email, "not it", Sessions())
+    nurse, secret = site_a.members[Role.NURSE], pyotp.random_base32(32)
+    sign_in.with_password(DOOR, nurse.user.email, "not it")
     seq = last_seq()
     with pytest.raises(RuntimeError):
-        sign_in.with_password(DOOR, nurse.user.email, PASSWORD, Sessions(fail=True))
+        sign_in.with_new_second_factor(DOOR, nurse, secret, pyotp.TOTP(secret).now(), Sessions(fail=True))
     assert rows_after(seq) == []
     assert LoginFailure.objects.filter(key=f"user:{nurse.user.email}").count() == 1
+    assert not StaffMember.objects.get(pk=nurse.pk).totp_secret
 
 
 def test_an_owner_without_a_second_factor_is_sent_to_set_it_up(site_a):
-    sessions = Sessions()
-    attempt = sign_in.with_password(DOOR, site_a.owner.user.email, PASSWORD, sessions)
-    assert (attempt.step, attempt.member, sessions.made) == (Step.ENROL, site_a.owner, [])
+    attempt = sign_in.with_password(DOOR, site_a.owner.user.email, PASSWORD)
+    assert (attempt.step, attempt.member) == (Step.ENROL, site_a.owner)
 
 
 def test_setting_the_second_factor_up_signs_in(site_a):
@@ -262,7 +256,7 @@ def test_setting_the_second_factor_up_signs_in(site_a):
 def test_a_member_with_a_second_factor_signs_in_with_a_code_used_once(site_a):
     nurse, sessions = site_a.members[Role.NURSE], Sessions()
     totp = with_totp(nurse)
-    first = sign_in.with_password(DOOR, nurse.user.email, PASSWORD, sessions)
+    first = sign_in.with_password(DOOR, nurse.user.email, PASSWORD)
     assert (first.step, first.member, sessions.made) == (Step.CODE, nurse, [])
     code = totp.now()
     assert sign_in.with_code(DOOR, nurse, code, sessions).step is Step.SIGNED_IN
@@ -287,9 +281,9 @@ def test_lock_out_stops_both_steps(site_a, settings):
     nurse, sessions = site_a.members[Role.NURSE], Sessions()
     with_totp(nurse)
     for _ in range(settings.LOGIN_FAILURE_LIMIT):
-        sign_in.with_password(DOOR, nurse.user.email, "not it", sessions)
+        sign_in.with_password(DOOR, nurse.user.email, "not it")
     seq = last_seq()
-    assert sign_in.with_password(DOOR, nurse.user.email, PASSWORD, sessions).step is Step.LOCKED
+    assert sign_in.with_password(DOOR, nurse.user.email, PASSWORD).step is Step.LOCKED
     assert sign_in.with_code(DOOR, nurse, pyotp.TOTP(nurse.totp_secret).now(), sessions).step is Step.LOCKED
     assert (rows_after(seq), sessions.made) == ([], [])
 

@@ -85,8 +85,10 @@ def test_only_providers_record_clearances():
     assert [r for r in Role if allows(r, Action.RECORD_CLEARANCE)] == [Role.PROVIDER]
 
 
-def test_second_factor_required_for_owners_and_providers_only():
-    assert {r for r in Role if needs_second_factor(r)} == {Role.OWNER, Role.PROVIDER}
+def test_second_factor_required_for_every_role_that_sees_health_data_and_the_front_desk():
+    sees_health = {r for r in Role if allows(r, Action.VIEW_HEALTH)}
+    assert sees_health == {Role.OWNER, Role.PROVIDER, Role.NURSE, Role.AESTHETICIAN}
+    assert {r for r in Role if needs_second_factor(r)} == sees_health | {Role.FRONT_DESK} == set(Role)
 
 
 def test_needle_scope():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -13,6 +14,15 @@ from needlewise.errors import ClinicError
 
 EXIT_BROKEN = 1
 EXIT_INPUT = 2
+
+
+class OwnerRole(StrEnum):
+    """The clinical roles an owner may hold as well (``domain.permissions.CLINICAL_ROLES``)."""
+
+    PROVIDER = "provider"
+    NURSE = "nurse"
+    AESTHETICIAN = "aesthetician"
+
 
 clinic_app = typer.Typer(help="Clinic workspace administration.", no_args_is_help=True)
 audit_app = typer.Typer(help="The audit log.", no_args_is_help=True)
@@ -36,6 +46,13 @@ def create(  # noqa: PLR0913, PLR0917 - Typer maps each parameter to one option
     address: Annotated[str, typer.Option(help="The clinic's address, shown to clients.")] = "",
     out_of_hours: Annotated[str, typer.Option(help="What clients should do when the clinic is closed.")] = "",
     time_zone: Annotated[str, typer.Option(help="The clinic's IANA time zone, e.g. Europe/Madrid.")] = "UTC",
+    owner_role: Annotated[
+        OwnerRole | None,
+        typer.Option(
+            help="A clinical role the owner holds as well (provider, nurse or aesthetician): one account for a "
+            "one-person clinic."
+        ),
+    ] = None,
     password_stdin: Annotated[
         bool, typer.Option("--password-stdin", help="Read the owner's password from standard input.")
     ] = False,
@@ -58,13 +75,15 @@ def create(  # noqa: PLR0913, PLR0917 - Typer maps each parameter to one option
             owner_password=password,
             services=services,
             contact=Contact(phone, address, out_of_hours, time_zone),
+            owner_role=owner_role.value if owner_role else "",
         )
     except ClinicError as error:
         typer.echo(f"error: {error.first}", err=True)
         raise typer.Exit(EXIT_INPUT) from None
     console = Console()
     console.print(f"Created clinic [bold]{member.clinic.name}[/bold] (public page /clinics/{member.clinic.slug}/).")
-    console.print(f"Owner: {member.user.username}. Sign in at /clinic/sign-in/ and set up two-step sign-in there.")
+    roles = f"owner and {member.clinical_role}" if member.clinical_role else "owner"
+    console.print(f"{member.user.username}: {roles}. Sign in at /clinic/sign-in/ and set up two-step sign-in there.")
     if not member.clinic.phone:
         console.print("No phone number yet: add it on /clinic/settings/ before recording sessions.")
 

@@ -29,6 +29,17 @@ records and photos, adverse events and acknowledging check-in alerts: the practi
 ``run_recall`` lists who a cartridge lot or device touched, exports it and marks clients for contact.
 ``manage_schedule`` books appointments and shows day lists (times and names, no health data).
 
+An owner may also hold one clinical role (provider, nurse or aesthetician), so that a one-person
+clinic works with one account: an owner-nurse may do what an owner and what a nurse may, the union of
+the two columns (:func:`actions_of`, the one place it is worked out), and treats within the wider of
+the two needle scopes (an owner's own scope is none).
+
+Two-step sign-in (TOTP) is required for every role that can see health data (``view_health``), and
+for the front desk as well: it reads and edits every client's contact details and the client
+record's free-text notes, which staff can and do fill with health facts ("on isotretinoin until
+May"), and its client list and day lists say who is being treated at a medical-aesthetic clinic. So
+every role must use a second factor; the table above decides it, not a list kept beside it.
+
 A practitioner's scope is the longest needle they may use without a provider's order. The brief's
 one concrete line is Arizona's: aestheticians (cosmetologists) at most 0.5 mm, deeper work being a
 nursing or medical procedure on a provider's order (evidence brief §5.2, sources 48 and 49, primary
@@ -129,8 +140,14 @@ PERMISSIONS: MappingProxyType[Role, frozenset[Action]] = MappingProxyType(
     }
 )
 
-#: Roles that must use a second factor (TOTP) to sign in; it is offered to every other role.
-SECOND_FACTOR_REQUIRED: frozenset[Role] = frozenset({Role.OWNER, Role.PROVIDER})
+#: The clinical roles an owner may hold as well (a one-person clinic: one account).
+CLINICAL_ROLES: frozenset[Role] = frozenset({Role.PROVIDER, Role.NURSE, Role.AESTHETICIAN})
+
+#: Roles that must use a second factor (TOTP) to sign in: those that see health data, and the front
+#: desk, whose client records' notes and day lists can reveal it (see the module's documentation).
+SECOND_FACTOR_REQUIRED: frozenset[Role] = frozenset(
+    {role for role, actions in PERMISSIONS.items() if Action.VIEW_HEALTH in actions} | {Role.FRONT_DESK}
+)
 
 #: Longest needle (mm) each role may use without a provider's order; None: limited only by the
 #: knowledge base's ranges; 0: performs no needling.
@@ -145,11 +162,29 @@ NEEDLE_SCOPE_MM: MappingProxyType[Role, float | None] = MappingProxyType(
 )
 
 
-def allows(role: Role, action: Action) -> bool:
-    """Whether ``role`` may perform ``action`` inside its own clinic."""
-    return action in PERMISSIONS[role]
+def actions_of(role: Role, clinical_role: Role | None = None) -> frozenset[Action]:
+    """What a staff member may do: their role's actions, and their clinical role's too (owners only)."""
+    if clinical_role is None:
+        return PERMISSIONS[role]
+    return PERMISSIONS[role] | PERMISSIONS[clinical_role]
+
+
+def allows(role: Role, action: Action, clinical_role: Role | None = None) -> bool:
+    """Whether ``role`` (with its ``clinical_role``, if any) may perform ``action`` inside its own clinic."""
+    return action in actions_of(role, clinical_role)
 
 
 def needs_second_factor(role: Role) -> bool:
-    """Whether ``role`` must sign in with TOTP."""
+    """Whether ``role`` must sign in with TOTP (every role does: see the module's documentation)."""
     return role in SECOND_FACTOR_REQUIRED
+
+
+def needle_scope_mm(role: Role, clinical_role: Role | None = None) -> float | None:
+    """The longest needle (mm) a staff member may use without a provider's order: the wider of their roles'.
+
+    None: limited only by the knowledge base's ranges (wider than any length).
+    """
+    scopes = [NEEDLE_SCOPE_MM[r] for r in (role, clinical_role) if r is not None]
+    if None in scopes:
+        return None
+    return max(s for s in scopes if s is not None)

@@ -11,8 +11,7 @@ from django.contrib.auth.models import User
 from django.http import HttpRequest
 
 from needlewise.clinic.access.actor import Actor
-from needlewise.clinic.accounts.staff import staff_of
-from needlewise.domain.permissions import Role
+from needlewise.clinic.accounts.staff import member_actor, staff_of
 
 VERIFIED = "nw_verified"  # the second factor (or, for roles without one, the password) was passed
 SEEN = "nw_seen"  # time of the last request, for the inactivity time-out
@@ -37,6 +36,4 @@ def actor_of(request: HttpRequest) -> Actor | None:
     member = staff_of(user)
     if member is None:
         return None
-    return Actor.staff(
-        user.pk, member.clinic_id, Role(member.role), ip=client_ip(request), request_id=request_id(request)
-    )
+    return member_actor(member, client_ip(request), request_id(request))

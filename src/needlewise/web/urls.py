@@ -49,6 +49,7 @@ clinic_urls = [
     path("clinic/intake/<int:request_id>/decide/", clinic_admin.intake_decide, name="clinic-intake-decide"),
     path("clinic/rescreen/", clinic_admin.rescreen_page, name="clinic-rescreen"),
     path("clinic/staff/", clinic_admin.staff, name="clinic-staff"),
+    path("clinic/staff/clinical-role/", clinic_admin.staff_clinical_role, name="clinic-staff-clinical-role"),
     path("clinic/staff/<int:staff_id>/active/", clinic_admin.staff_active, name="clinic-staff-active"),
     path(
         "clinic/staff/<int:staff_id>/second-factor/",

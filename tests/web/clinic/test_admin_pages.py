@@ -42,6 +42,41 @@ def test_the_staff_page_lists_colleagues_and_the_permission_table(site_a: Site):
     assert "beta.example.org" not in page
 
 
+def test_the_owner_gives_themself_a_clinical_role_on_the_staff_page(site_a: Site):
+    client = staff_client(site_a.owner)
+    page = client.get("/clinic/staff/").content.decode()
+    assert "Your own clinical role" in page
+    assert '<option value="" selected' not in page  # nothing chosen yet: the first option shows
+    response = client.post("/clinic/staff/clinical-role/", {"clinical_role": "nurse"})
+    assert response["Location"] == "/clinic/staff/?clinical_role=saved"
+    assert StaffMember.objects.get(pk=site_a.owner.pk).clinical_role == "nurse"
+    page = client.get(response["Location"]).content.decode()
+    assert "Your clinical role is saved." in page
+    assert '<option value="nurse" selected>' in page
+    assert "<td>owner + nurse</td>" in page
+    assert "owner + nurse" in client.get("/clinic/account/").content.decode()
+    assert client.get(f"/clinic/clients/{site_a.client.pk}/screen/").status_code == 200  # now a nurse's work too
+    entry = AuditEntry.objects.filter(action="update", object_type="staff").latest("seq")
+    assert entry.detail == {"clinical_role": "nurse", "before": ""}
+
+
+def test_a_clinical_role_that_is_not_offered_is_explained_and_changes_nothing(site_a: Site):
+    response = staff_client(site_a.owner).post("/clinic/staff/clinical-role/", {"clinical_role": "front_desk"})
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert "Choose provider, nurse or aesthetician, or none." in page
+    assert 'aria-invalid="true" aria-describedby="f-clinical_role-error"' in page
+    assert StaffMember.objects.get(pk=site_a.owner.pk).clinical_role == ""
+
+
+def test_only_the_owner_sets_a_clinical_role(site_a: Site):
+    response = staff_client(site_a.members[Role.NURSE]).post(
+        "/clinic/staff/clinical-role/", {"clinical_role": "provider"}
+    )
+    assert response.status_code == 403
+    assert StaffMember.objects.get(pk=site_a.members[Role.NURSE].pk).clinical_role == ""
+
+
 def test_adding_a_colleague_sends_them_a_link_to_choose_a_password(site_a: Site, mailoutbox):
     client = staff_client(site_a.owner)
     response = client.post("/clinic/staff/", COLLEAGUE)
@@ -58,7 +93,8 @@ def test_adding_a_colleague_sends_them_a_link_to_choose_a_password(site_a: Site,
     new = "a colleague's own passphrase"
     assert browser().post(link, {"password": new, "password_again": new})["Location"] == "/clinic/sign-in/?reset=1"
     fresh = browser()
-    assert fresh.post("/clinic/sign-in/", {"email": COLLEAGUE["email"], "password": new})["Location"] == "/clinic/"
+    enrol = "/clinic/sign-in/second-factor/?next=/clinic/"  # then two-step sign-in, as every role
+    assert fresh.post("/clinic/sign-in/", {"email": COLLEAGUE["email"], "password": new})["Location"] == enrol
 
 
 @pytest.mark.parametrize(

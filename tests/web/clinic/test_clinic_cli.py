@@ -41,7 +41,7 @@ def test_create_reads_the_password_from_stdin():
     result = run([*CREATE, "--password-stdin"], f"{OWNER_PASSWORD}\n")
     assert result.exit_code == 0, result.output
     assert "Created clinic Delta Skin (public page /clinics/delta-skin/)." in result.stdout
-    assert "Owner: dee@delta.example.org." in result.stdout
+    assert "dee@delta.example.org: owner. Sign in" in result.stdout
     owner = StaffMember.objects.select_related("user", "clinic").get(user__username="dee@delta.example.org")
     assert (owner.role, owner.clinic.name, owner.clinic.city, owner.clinic.services) == (
         "owner",
@@ -51,6 +51,22 @@ def test_create_reads_the_password_from_stdin():
     )
     assert owner.user.check_password(OWNER_PASSWORD)
     assert not owner.totp_secret  # set up at first sign-in
+
+
+def test_create_with_an_owner_role_makes_a_one_account_clinic():
+    result = run([*CREATE, "--owner-role", "nurse", "--password-stdin"], f"{OWNER_PASSWORD}\n")
+    assert result.exit_code == 0, result.output
+    assert "dee@delta.example.org: owner and nurse. Sign in" in result.stdout
+    owner = StaffMember.objects.get(user__username="dee@delta.example.org")
+    assert (owner.role, owner.clinical_role) == ("owner", "nurse")
+
+
+def test_an_owner_role_that_is_not_clinical_is_refused_before_the_password_is_asked():
+    result = run([*CREATE, "--owner-role", "front_desk"], f"{OWNER_PASSWORD}\n{OWNER_PASSWORD}\n")
+    assert result.exit_code == 2
+    assert "front_desk" in result.output
+    assert "password" not in result.output.lower()
+    assert not Clinic.objects.exists()
 
 
 def test_create_asks_for_the_password_twice_without_echoing_it():

@@ -92,7 +92,7 @@ def test_the_link_sets_a_new_password_once(site_a: Site, mailoutbox):
     assert (row.action, row.object_id) == ("password_reset", str(nurse.user_id))
 
     signed_in = browser().post("/clinic/sign-in/", {"email": nurse.user.username, "password": NEW})
-    assert (signed_in.status_code, signed_in["Location"]) == (302, "/clinic/")
+    assert (signed_in.status_code, signed_in["Location"]) == (302, "/clinic/sign-in/second-factor/?next=/clinic/")
     assert browser().post("/clinic/sign-in/", {"email": nurse.user.username, "password": PASSWORD}).status_code == 401
 
     for second_use in (client.get(link), client.post(link, {"password": "x" + NEW, "password_again": "x" + NEW})):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from needlewise.domain.permissions import Action, Role, allows
+from needlewise.domain.permissions import Action, Role, allows, needle_scope_mm
 
 
 @dataclass(frozen=True, slots=True)
@@ -12,7 +12,8 @@ class Actor:
     """A staff member acting in their clinic, as the audit log records them.
 
     ``actor_id`` is ``user:<id>``, ``system:<command>`` or ``anonymous:<request id>``: every audit row
-    names someone.
+    names someone. ``clinical_role`` is the clinical role an owner holds as well (a one-person clinic),
+    if any: the actor may do what either role may.
     """
 
     actor_id: str
@@ -21,11 +22,21 @@ class Actor:
     user_id: int | None = None
     ip: str = ""
     request_id: str = ""
+    clinical_role: Role | None = None
 
     @classmethod
-    def staff(cls, user_id: int, clinic_id: int, role: Role, ip: str = "", request_id: str = "") -> Actor:
-        """A signed-in staff member."""
-        return cls(f"user:{user_id}", role, clinic_id, user_id, ip, request_id)
+    def staff(  # noqa: PLR0913 - who, where, and from which request
+        cls,
+        user_id: int,
+        clinic_id: int,
+        role: Role,
+        ip: str = "",
+        request_id: str = "",
+        *,
+        clinical_role: Role | None = None,
+    ) -> Actor:
+        """A signed-in staff member (an owner may hold a ``clinical_role`` as well)."""
+        return cls(f"user:{user_id}", role, clinic_id, user_id, ip, request_id, clinical_role)
 
     @classmethod
     def system(cls, command: str) -> Actor:
@@ -51,6 +62,27 @@ class Actor:
             raise AssertionError(self.actor_id)
         return self.clinic_id
 
+    @property
+    def role_label(self) -> str:
+        """The roles as the audit log records them: ``owner``, or ``owner+nurse`` for both; "" for none."""
+        if self.role is None:
+            return ""
+        if self.clinical_role is None:
+            return self.role.value
+        return f"{self.role.value}+{self.clinical_role.value}"
+
+    @property
+    def treating_role(self) -> Role | None:
+        """The role the actor treats as: their clinical role if they hold one, else their role."""
+        return self.clinical_role or self.role
+
+    @property
+    def needle_scope_mm(self) -> float | None:
+        """The longest needle the actor may use without a provider's order (see ``domain.permissions``)."""
+        if self.role is None:
+            return 0.0
+        return needle_scope_mm(self.role, self.clinical_role)
+
     def may(self, action: Action) -> bool:
-        """Whether this actor's role allows ``action`` in their own clinic."""
-        return self.role is not None and self.clinic_id is not None and allows(self.role, action)
+        """Whether this actor's roles allow ``action`` in their own clinic."""
+        return self.role is not None and self.clinic_id is not None and allows(self.role, action, self.clinical_role)

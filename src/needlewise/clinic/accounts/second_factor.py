@@ -8,9 +8,8 @@ import pyotp
 from django.db import transaction
 from django.utils import timezone
 
-from needlewise.clinic.access.actor import Actor
+from needlewise.clinic.accounts.staff import member_actor
 from needlewise.clinic.audit import log as audit_log
-from needlewise.domain.permissions import Role
 from needlewise.storage.models import StaffMember
 
 TOTP_ISSUER = "needlewise"
@@ -65,6 +64,5 @@ def enrol_totp(member: StaffMember, secret: str, code: str) -> bool:
     with transaction.atomic():
         member.totp_secret, member.totp_last_step = secret, step
         member.save(update_fields=["totp_secret", "totp_last_step"])
-        actor = Actor.staff(member.user_id, member.clinic_id, Role(member.role))
-        audit_log.record(actor, "update", "staff", member.pk, detail={"second_factor": "enrolled"})
+        audit_log.record(member_actor(member), "update", "staff", member.pk, detail={"second_factor": "enrolled"})
     return True

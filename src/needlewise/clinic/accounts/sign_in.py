@@ -27,9 +27,8 @@ from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.access.guard import use_case
 from needlewise.clinic.accounts import lockout, second_factor
 from needlewise.clinic.accounts.fields import normalise_email
-from needlewise.clinic.accounts.staff import staff_of
+from needlewise.clinic.accounts.staff import member_actor, staff_of
 from needlewise.clinic.audit import log as audit_log
-from needlewise.domain.permissions import Role, needs_second_factor
 from needlewise.storage.models import StaffMember
 
 #: The edge's part of signing someone in: make their session (it runs inside the sign-in's transaction).
@@ -43,7 +42,7 @@ class Step(StrEnum):
     REFUSED = "refused"  # wrong e-mail address, password or code
     SIGNED_IN = "signed_in"  # done: the session is made
     CODE = "code"  # the password was right; now the code from their app
-    ENROL = "enrol"  # the password was right; their role needs a second factor they have not set up
+    ENROL = "enrol"  # the password was right; they have not set up the second factor every role needs
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,8 +53,13 @@ class Attempt:
     member: StaffMember | None = None
 
 
-def with_password(actor: Actor, email: str, password: str, establish: Establish) -> Attempt:
-    """The first step: e-mail address and password (``actor`` is the anonymous person at the door)."""
+def with_password(actor: Actor, email: str, password: str) -> Attempt:
+    """The first step: e-mail address and password (``actor`` is the anonymous person at the door).
+
+    A right password never signs anyone in by itself: every role must use a second factor (see
+    :data:`needlewise.domain.permissions.SECOND_FACTOR_REQUIRED`), so it leads to the code, or to
+    setting the second factor up.
+    """
     if lockout.locked_out(email, actor.ip):
         return Attempt(Step.LOCKED)
     user = authenticate(None, username=normalise_email(email), password=password)
@@ -63,10 +67,6 @@ def with_password(actor: Actor, email: str, password: str, establish: Establish)
     if member is None:
         lockout.record_failure(email, actor.ip, actor.request_id, "password")
         return Attempt(Step.REFUSED)
-    if not member.totp_secret and not needs_second_factor(Role(member.role)):
-        with transaction.atomic():
-            _signed_in(actor, member, establish)
-        return Attempt(Step.SIGNED_IN, member)
     return Attempt(Step.CODE if member.totp_secret else Step.ENROL, member)
 
 
@@ -95,8 +95,7 @@ def with_new_second_factor(actor: Actor, member: StaffMember, secret: str, code:
 def _signed_in(actor: Actor, member: StaffMember, establish: Establish) -> None:
     establish(member)
     lockout.clear_failures(member.user.username)
-    staff = Actor.staff(member.user_id, member.clinic_id, Role(member.role), actor.ip, actor.request_id)
-    audit_log.record(staff, "sign_in", "session")
+    audit_log.record(member_actor(member, actor.ip, actor.request_id), "sign_in", "session")
 
 
 @use_case(None, "session")

@@ -20,7 +20,7 @@ from needlewise.clinic.accounts.fields import (
 )
 from needlewise.clinic.audit import log as audit_log
 from needlewise.domain.contact import Contact
-from needlewise.domain.permissions import Action, Role
+from needlewise.domain.permissions import CLINICAL_ROLES, Action, Role
 from needlewise.errors import ConflictError, InvalidInputError, Problem
 from needlewise.storage.models import Clinic, StaffMember
 
@@ -58,14 +58,17 @@ def create_clinic(  # noqa: PLR0913 - the first run's facts
     owner_password: str,
     services: str = "",
     contact: Contact | None = None,
+    owner_role: str = "",
 ) -> StaffMember:
     """Make a clinic and its owner (``needlewise clinic create``); the owner sets up TOTP at first sign-in.
 
     Without a phone in ``contact`` the clinic cannot record sessions until its owner adds one.
+    ``owner_role`` is the clinical role the owner holds as well (provider, nurse, aesthetician), or "".
     """
     contact = contact or Contact()
     problems = text_problems(name=name, city=city, owner_name=owner_name, services=services)
     problems += contact_problems(contact)
+    clinical_role = _clinical_role(owner_role, "owner_role", problems)
     if problems:
         raise InvalidInputError(problems)
     email = checked_email(owner_email, "owner_email")
@@ -88,11 +91,55 @@ def create_clinic(  # noqa: PLR0913 - the first run's facts
         )
         user = _new_user(email, owner_password)
         member = StaffMember.objects.create(
-            user=user, clinic=clinic, role=Role.OWNER.value, display_name=owner_name.strip()
+            user=user,
+            clinic=clinic,
+            role=Role.OWNER.value,
+            clinical_role=clinical_role.value if clinical_role else "",
+            display_name=owner_name.strip(),
         )
         actor = Actor.system("clinic-create")
         audit_log.record(actor, "create", "clinic", clinic.pk, clinic_id=clinic.pk)
-        audit_log.record(actor, "create", "staff", member.pk, clinic_id=clinic.pk, detail={"role": "owner"})
+        detail: dict[str, object] = {"role": "owner"}
+        if clinical_role is not None:
+            detail["clinical_role"] = clinical_role.value
+        audit_log.record(actor, "create", "staff", member.pk, clinic_id=clinic.pk, detail=detail)
+    return member
+
+
+def _clinical_role(value: str, where: str, problems: list[Problem]) -> Role | None:
+    """The clinical role an owner may hold as well, from its code ("" for none); a problem otherwise."""
+    value = value.strip()
+    if not value:
+        return None
+    if value not in {r.value for r in CLINICAL_ROLES}:
+        problems.append(Problem(where, "choose provider, nurse or aesthetician (or none)"))
+        return None
+    return Role(value)
+
+
+def member_actor(member: StaffMember, ip: str = "", request_id: str = "") -> Actor:
+    """The acting person a staff membership makes, with the clinical role an owner may hold as well."""
+    clinical_role = Role(member.clinical_role) if member.clinical_role else None
+    return Actor.staff(member.user_id, member.clinic_id, Role(member.role), ip, request_id, clinical_role=clinical_role)
+
+
+@use_case(Action.MANAGE_STAFF, "staff")
+def set_own_clinical_role(actor: Actor, clinical_role: str) -> StaffMember:
+    """An owner gives themself a clinical role, changes it, or gives it up ("") (one account, one person).
+
+    The audit row names the roles before and after.
+    """
+    problems: list[Problem] = []
+    chosen = _clinical_role(clinical_role, "clinical_role", problems)
+    if problems:
+        raise InvalidInputError(problems)
+    member = StaffMember.objects.select_for_update().get(user_id=actor.staff_user_id)
+    before = member.clinical_role
+    member.clinical_role = chosen.value if chosen else ""
+    member.save(update_fields=["clinical_role"])
+    audit_log.record(
+        actor, "update", "staff", member.pk, detail={"clinical_role": member.clinical_role, "before": before}
+    )
     return member
 
 

@@ -97,7 +97,7 @@ def record(  # noqa: PLR0913 - an audit row has this many facts
             seq=seq,
             at=timezone.now(),
             actor=actor.actor_id,
-            actor_role=actor.role.value if actor.role else "",
+            actor_role=actor.role_label,
             clinic_id=clinic_id if clinic_id is not None else actor.clinic_id,
             action=action,
             object_type=object_type,

@@ -21,7 +21,7 @@ from needlewise.clinic.access.guard import use_case
 from needlewise.clinic.access.tenancy import access_client, access_plan
 from needlewise.clinic.audit import log as audit_log
 from needlewise.clinic.records.plan_form import PlanForm, validate
-from needlewise.domain.permissions import NEEDLE_SCOPE_MM, Action
+from needlewise.domain.permissions import Action
 from needlewise.domain.statuses import PlanStatus
 from needlewise.domain.treatment import Finding, FindingLevel
 from needlewise.engine.knowledge import KnowledgeBase
@@ -81,14 +81,15 @@ def stored_findings(plan: TreatmentPlan) -> tuple[Finding, ...]:
 @use_case(Action.RECORD_TREATMENT, "plan", client="client_id", missing="client")
 def create(actor: Actor, client_id: int, form: PlanForm, kb: KnowledgeBase) -> PlanResult:
     """Save a screened client's treatment plan (closing their previous active plan)."""
-    assert actor.role is not None  # noqa: S101 - require() passed, so the actor has a role
+    role = actor.treating_role
+    assert role is not None  # noqa: S101 - require() passed, so the actor has a role
     parsed, lengths = validate(form, kb)
     goals = tuple(sorted(set(parsed.goals)))
     zone_mm = {zone: float(length) for zone, length in lengths.items()}
-    findings = length_findings(kb.treatment, goals, zone_mm, NEEDLE_SCOPE_MM[actor.role])
+    findings = length_findings(kb.treatment, goals, zone_mm, actor.needle_scope_mm)
     blocks = [f for f in findings if f.blocks]
     if blocks:
-        raise InvalidInputError([_block(f, kb, actor.role.value.replace("_", " ")) for f in blocks])
+        raise InvalidInputError([_block(f, kb, role.value.replace("_", " ")) for f in blocks])
     products = tuple(dict.fromkeys(parsed.products))
     warnings = findings + product_findings(kb.treatment, products)
     interval = minimum_interval(kb.treatment, goals, max(zone_mm.values()))

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any
 
+from django.db.models import Q
 from django.utils import timezone
 from pydantic import AfterValidator, BaseModel, ConfigDict
 
@@ -27,13 +28,13 @@ from needlewise.clinic.forms import Posted, PostedDate, PostedId, PostedTime, Po
 from needlewise.clinic.records import plans
 from needlewise.clinic.scheduling.calendar_file import CalendarEvent, calendar_file, location, reach
 from needlewise.domain.contact import Contact
-from needlewise.domain.permissions import Action, Role
+from needlewise.domain.permissions import CLINICAL_ROLES, Action
 from needlewise.domain.statuses import AppointmentStatus
 from needlewise.engine.treatment import next_session_days
 from needlewise.errors import ConflictError, InvalidInputError, Problem
 from needlewise.storage.models import Appointment, Client, Clinic, StaffMember, TreatmentPlan, TreatmentSession
 
-TREATING_ROLES = frozenset({Role.PROVIDER, Role.NURSE, Role.AESTHETICIAN})
+TREATING_ROLES = CLINICAL_ROLES  # an owner who holds one of them as well treats too
 MIN_MINUTES, MAX_MINUTES = 15, 480
 _MINUTES = f"between {MIN_MINUTES} and {MAX_MINUTES} minutes"
 BOOKED, CANCELLED = AppointmentStatus.BOOKED.value, AppointmentStatus.CANCELLED.value
@@ -73,18 +74,20 @@ class Practitioner:
     role: str
 
 
+_TREATS = Q(role__in=sorted(TREATING_ROLES)) | Q(clinical_role__in=sorted(TREATING_ROLES))
+
+
 def _treating(clinic_id: int) -> list[StaffMember]:
     return list(
-        StaffMember.objects.filter(clinic_id=clinic_id, user__is_active=True, role__in=list(TREATING_ROLES)).order_by(
-            "display_name", "pk"
-        )
+        StaffMember.objects.filter(_TREATS, clinic_id=clinic_id, user__is_active=True).order_by("display_name", "pk")
     )
 
 
 @use_case(Action.MANAGE_SCHEDULE, "appointment", audited=False)
 def practitioners(actor: Actor) -> list[Practitioner]:
     """The clinic's active practitioners (providers, nurses, aestheticians)."""
-    return [Practitioner(m.user_id, m.display_name, m.role) for m in _treating(actor.staff_clinic_id)]
+    members = _treating(actor.staff_clinic_id)
+    return [Practitioner(m.user_id, m.display_name, m.clinical_role or m.role) for m in members]
 
 
 ChosenPractitioner = Annotated[PostedId, given("choose a practitioner")]
@@ -179,10 +182,10 @@ def book(
         raise ConflictError([Problem("client", "this client is archived; restore them before booking")])
     member = (
         StaffMember.objects.select_for_update()
-        .filter(clinic_id=actor.staff_clinic_id, user_id=practitioner_user_id, user__is_active=True)
+        .filter(_TREATS, clinic_id=actor.staff_clinic_id, user_id=practitioner_user_id, user__is_active=True)
         .first()
     )
-    if member is None or Role(member.role) not in TREATING_ROLES:
+    if member is None:
         raise InvalidInputError([Problem("practitioner", "choose an active provider, nurse or aesthetician")])
     plan = plans.active_plan(actor.staff_clinic_id, client.pk)
     last_on = last_session_on(client)
@@ -303,7 +306,7 @@ def day_list(actor: Actor, day: date, practitioner_user_id: int | None = None) -
     shown = [m for m in members.values() if practitioner_user_id in {None, m.user_id}]
     return [
         DayColumn(
-            Practitioner(m.user_id, m.display_name, m.role),
+            Practitioner(m.user_id, m.display_name, m.clinical_role or m.role),
             tuple(_row(a, numbers) for a in appointments if a.practitioner_id == m.user_id),
         )
         for m in sorted(shown, key=lambda m: (m.display_name, m.pk))

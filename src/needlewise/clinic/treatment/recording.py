@@ -90,7 +90,7 @@ def _prepare(
     checks, lengths = session_checks.run(
         kb,
         clinic=clinic,
-        role=actor.role or Role.FRONT_DESK,
+        role=actor.treating_role or Role.FRONT_DESK,
         plan=plan,
         facts=facts,
         today=today,
@@ -173,7 +173,7 @@ def _insert(  # noqa: PLR0913 - a session's parts
         client=client,
         plan=plan,
         practitioner_id=actor.staff_user_id,
-        practitioner_role=(actor.role or Role.FRONT_DESK).value,
+        practitioner_role=(actor.treating_role or Role.FRONT_DESK).value,
         performed_at=timezone.now(),
         device_model=form.device_model.strip(),
         device_kind=form.device_kind,

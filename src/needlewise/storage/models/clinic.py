@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from needlewise.domain.permissions import Role
+from needlewise.domain.permissions import CLINICAL_ROLES, Role
 from needlewise.domain.statuses import RequestStatus
 from needlewise.domain.vocabulary import Lang
 from needlewise.storage.models.choices import choices, one_of
@@ -51,6 +51,8 @@ class StaffMember(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="staff")
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="staff")
     role = models.CharField(max_length=20, choices=choices(Role))
+    #: An owner's clinical role as well (provider, nurse, aesthetician), or "": a one-person clinic.
+    clinical_role = models.CharField(max_length=20, blank=True, default="", db_default="")
     display_name = models.CharField(max_length=200)
     totp_secret = models.CharField(max_length=64, blank=True, default="")
     totp_last_step = models.BigIntegerField(null=True, blank=True)
@@ -60,11 +62,19 @@ class StaffMember(models.Model):
         """Table options."""
 
         db_table = "staff_member"
-        constraints = [one_of("role", Role, "staff_member_role_valid")]  # noqa: RUF012 - Django's Meta API is a list
+        constraints = [  # noqa: RUF012 - Django's Meta API is a list
+            one_of("role", Role, "staff_member_role_valid"),
+            models.CheckConstraint(
+                condition=models.Q(clinical_role="")
+                | models.Q(role=Role.OWNER.value, clinical_role__in=sorted(r.value for r in CLINICAL_ROLES)),
+                name="staff_member_clinical_role_owner_only",
+            ),
+        ]
 
     def __str__(self) -> str:
         """Name and role; never the secret."""
-        return f"{self.display_name} ({self.role})"
+        roles = f"{self.role}+{self.clinical_role}" if self.clinical_role else self.role
+        return f"{self.display_name} ({roles})"
 
 
 class Client(models.Model):

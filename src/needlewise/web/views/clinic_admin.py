@@ -9,13 +9,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from needlewise import bootstrap
+from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.accounts import clinic_settings as clinic_profile
 from needlewise.clinic.accounts import passwords
 from needlewise.clinic.accounts import staff as staff_accounts
 from needlewise.clinic.followup import rescreen
 from needlewise.clinic.intake import inbox
 from needlewise.domain.contact import Contact
-from needlewise.domain.permissions import NEEDLE_SCOPE_MM, PERMISSIONS, Action, Role
+from needlewise.domain.permissions import CLINICAL_ROLES, NEEDLE_SCOPE_MM, PERMISSIONS, Action, Role
 from needlewise.errors import ConflictError, InvalidInputError, Problem
 from needlewise.web.views.clinic_auth import password_link_to
 from needlewise.web.views.clinic_common import acting, clinic_page, field_errors
@@ -41,18 +42,42 @@ def staff(request: HttpRequest) -> HttpResponse:
             _send_welcome(request, member.user)
             added = member
             values = {"email": "", "display_name": "", "role": Role.NURSE.value}
+    return _staff_page(request, actor, errors=errors, values=values, added=added)
+
+
+def _staff_page(request: HttpRequest, actor: Actor, **shown: object) -> HttpResponse:
+    """The Staff page with what the last action left to show (errors, values, a new colleague)."""
+    members = staff_accounts.staff_list(actor)
     context = {
         "actor": actor,
-        "members": staff_accounts.staff_list(actor),
-        "errors": errors,
-        "values": values,
-        "added": added,
+        "members": members,
+        "me": next(m for m in members if m.user_id == actor.user_id),
+        "errors": {},
+        "values": {"email": "", "display_name": "", "role": Role.NURSE.value},
+        "added": None,
         "roles": list(Role),
+        "clinical_roles": [r for r in Role if r in CLINICAL_ROLES],
         "actions": list(Action),
         "permissions": PERMISSIONS,
         "scope": NEEDLE_SCOPE_MM,
+        "role_errors": [],
+        "role_saved": request.GET.get("clinical_role") == "saved",
+        **shown,
     }
-    return render(request, "clinic/staff.html", context, status=422 if errors else 200)
+    refused = bool(shown.get("errors") or shown.get("role_errors"))
+    return render(request, "clinic/staff.html", context, status=422 if refused else 200)
+
+
+@require_POST
+@clinic_page
+def staff_clinical_role(request: HttpRequest) -> HttpResponse:
+    """The owner gives themself a clinical role (or changes it, or gives it up): one account for one person."""
+    actor = acting(request)
+    try:
+        staff_accounts.set_own_clinical_role(actor, request.POST.get("clinical_role", ""))
+    except InvalidInputError:
+        return _staff_page(request, actor, role_errors=[_("Choose provider, nurse or aesthetician, or none.")])
+    return HttpResponseRedirect(reverse("clinic-staff") + "?clinical_role=saved")
 
 
 def _new_staff(values: dict[str, str], role: Role | None) -> staff_accounts.NewStaff:

@@ -1,7 +1,7 @@
 """Staff sign-in: password, then TOTP, lock-out, sign-out, password reset, the account page.
 
-Owners and providers set TOTP up at their first sign-in; everyone else may turn it on. A reset
-is a one-time link.
+Every role sets TOTP up at its first sign-in (see ``domain.permissions``); a recovery code may
+stand in for a code. A reset is a one-time link.
 
 These views only read the form, call the use case (:mod:`needlewise.clinic.accounts.sign_in` and
 :mod:`needlewise.clinic.accounts.passwords`) and show the outcome; the session between the password
@@ -97,14 +97,12 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             return HttpResponseRedirect(_next(request))
         return render(request, "clinic/sign_in.html", context)
     email, password = request.POST.get("email", ""), request.POST.get("password", "")
-    attempt = signing_in.with_password(_at_the_door(request), email, password, _establish(request))
+    attempt = signing_in.with_password(_at_the_door(request), email, password)
     if attempt.step is signing_in.Step.LOCKED:
         return _locked(request, "clinic/sign_in.html", context)
     if attempt.step is signing_in.Step.REFUSED:
         context["error"] = _("The e-mail address or the password is not right.")
         return render(request, "clinic/sign_in.html", context, status=401)
-    if attempt.step is signing_in.Step.SIGNED_IN:
-        return _signed_in(request)
     assert attempt.member is not None  # noqa: S101 - a right password names the member
     request.session.cycle_key()
     request.session[PENDING], request.session[PENDING_AT] = attempt.member.user_id, time.time()

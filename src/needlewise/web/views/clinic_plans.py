@@ -14,7 +14,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.records import plan_form, plans
 from needlewise.clinic.treatment.finding_words import describe
-from needlewise.domain.permissions import NEEDLE_SCOPE_MM
 from needlewise.errors import ConflictError, InvalidInputError
 from needlewise.web.views.clinic_common import acting, clinic_page
 from needlewise.web.views.clinic_consent import errors_of
@@ -22,8 +21,7 @@ from needlewise.web.views.common import knowledge, lang_of, render, say
 
 
 def _scope_of(actor: Actor) -> float | None:
-    assert actor.role is not None  # noqa: S101 - a signed-in staff member has a role
-    return NEEDLE_SCOPE_MM[actor.role]
+    return actor.needle_scope_mm
 
 
 @require_http_methods(["GET", "POST"])
