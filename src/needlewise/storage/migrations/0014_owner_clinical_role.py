@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("storage", "0012_screening_history_index"),
+        ("storage", "0013_checkin_short_digest"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
