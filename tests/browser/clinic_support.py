@@ -350,13 +350,13 @@ def accept_request(app: Any, page: Page, name: str, *, scan: bool = False) -> No
     page.goto("/clinic/intake/")
     expect(page.locator("h1")).to_have_text("Consultation requests")
     row = page.locator("table.records tbody tr", has_text=name)
-    expect(row.locator(".badge")).to_have_text("clinic")
+    expect(row.locator(".badge")).to_have_text("Treat with these precautions")
     if scan:
         app.axe(page, "intake queue")
     app.after(page, lambda: row.get_by_role("link").click())
     expect(page.locator("h1")).to_have_text(f"Consultation request from {name}")
     expect(page.locator("dl.details")).to_contain_text("Acne scars on both cheeks.")
-    expect(page.locator(".verdict.tier-clinic")).to_be_visible()
+    expect(page.locator(".verdict.disposition-treat_with_precautions")).to_be_visible()
     if scan:
         app.axe(page, "intake request")
     app.after(page, lambda: page.get_by_role("button", name="Make them a client").click())

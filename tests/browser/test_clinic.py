@@ -181,20 +181,21 @@ def test_a_nurse_screens_a_client_and_the_client_page_shows_the_tier(app, clinic
     assert "device-sterile" in asked
     assert "device-uses" not in asked  # a home-only question
     expect(page.locator("h1")).to_have_text("Ana Costa")
-    expect(page.locator("#current .verdict.tier-clinic")).to_be_visible()
-    expect(page.locator("#current .tier-label")).to_have_text("clinic")
+    expect(page.locator("#current .verdict.disposition-treat_with_precautions")).to_be_visible()
+    expect(page.locator("#current .tier-label")).to_have_text("Clinic disposition")
+    expect(page.locator("#current .verdict h3")).to_have_text("Treat with these precautions")
     expect(page.locator("#current")).to_contain_text("by Nora Nurse")
     expect(page.locator("#current .blocked")).to_have_count(0)
     expect(page.locator("#current .finding").first).to_be_visible()
     history = page.locator("section[aria-labelledby=history-title] tbody tr")
     expect(history).to_have_count(1)
-    expect(history.first.locator(".badge")).to_have_text("clinic")
+    expect(history.first.locator(".badge")).to_have_text("Treat with these precautions")
     app.axe(page, "client page, screened (clinic)")
 
     # The stored screening, exactly as assessed.
     client_url = page.url
     page.goto(f"/clinic/screenings/{screening_id(page)}/")
-    expect(page.locator(".verdict.tier-clinic")).to_be_visible()
+    expect(page.locator(".verdict.disposition-treat_with_precautions")).to_be_visible()
     app.axe(page, "stored screening")
 
     # A wrong answer while screening: the message is tied to the question.
@@ -213,7 +214,7 @@ def test_a_provider_clears_a_stop_result(app, clinic) -> None:
     add_client(app, page, "Beatriz", "Lima")
     asked = screen(app, page, STOP_ANSWERS)
     assert asked[-1] == "pregnant", f"a stop ends the screening early: {asked}"
-    expect(page.locator("#current .verdict.tier-stop")).to_be_visible()
+    expect(page.locator("#current .verdict.disposition-do_not_treat")).to_be_visible()
     blocked = page.locator("#current .blocked[role=alert]")
     expect(blocked).to_contain_text("Treatment is blocked.")
     app.axe(page, "client page, blocked (stop)")
@@ -375,7 +376,7 @@ def test_an_accepted_clinic_result_keeps_its_tier(app, clinic) -> None:
     sign_in(app, page, clinic.staff["nurse"])
     accept_request(app, page, "Elena Rocha")
     expect(page.locator("#current .finding", has_text="sterile and single-use")).to_have_count(0)
-    expect(page.locator("#current .verdict.tier-clinic")).to_be_visible()
+    expect(page.locator("#current .verdict.disposition-treat_with_precautions")).to_be_visible()
     expect(page.locator("#current .blocked")).to_have_count(0)
 
 

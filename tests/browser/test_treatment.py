@@ -107,7 +107,7 @@ def test_a_client_from_the_plan_to_a_recall(app, clinic, kb: KnowledgeBase) -> N
         app, nurse, "Sofia", "Almeida", phone="+351 912 345 678", email="sofia@example.org"
     )
     screen(app, nurse, CLINIC_TIER_ANSWERS)
-    expect(nurse.locator("#current .verdict.tier-clinic")).to_be_visible()
+    expect(nurse.locator("#current .verdict.disposition-treat_with_precautions")).to_be_visible()
     treatment = nurse.locator("#treatment")
     expect(treatment).to_contain_text("Not signed yet.")
     expect(treatment).to_contain_text("No active plan.")

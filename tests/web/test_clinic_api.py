@@ -91,7 +91,13 @@ def test_add_find_and_read_a_client(clinic_a) -> None:
     assert nurse.get(f"{BASE}/clients", {"birth_date": "1990-05-02"}).json() == []
     record = nurse.get(f"{BASE}/clients/{client_id}").json()
     assert record["client"]["family_name"] == "García"
-    assert record["status"] == {"tier": None, "needs_clearance": False, "blocked": True, "cleared_until": None}
+    assert record["status"] == {
+        "tier": None,
+        "disposition": None,
+        "needs_clearance": False,
+        "blocked": True,
+        "cleared_until": None,
+    }
     assert record["screenings"] == []
 
 
@@ -128,6 +134,21 @@ def test_screening_stores_the_assessment_and_blocks_until_a_clearance(clinic_a) 
     assert record["status"]["needs_clearance"] is True
     assert [s["id"] for s in record["screenings"]] == [screening["id"]]
     assert record["screenings"][0]["source"] == "staff"
+    # The clinic disposition: a stable code, and its words in the language asked for.
+    assert screening["disposition"] == {"code": "do_not_treat", "label": "No tratar ahora"}
+    assert record["status"]["disposition"] == {"code": "do_not_treat", "label": "Do not treat now"}
+    assert record["screenings"][0]["disposition"] == {"code": "do_not_treat", "label": "Do not treat now"}
+    spanish = provider.get(f"{BASE}/clients/{client_id}?lang=es").json()
+    assert spanish["status"]["disposition"]["label"] == "No tratar ahora"
+
+
+def test_a_screening_needing_a_precaution_says_so_in_the_api(clinic_a) -> None:
+    nurse = _signed_in(clinic_a[Role.NURSE])
+    client_id = _post(nurse, f"{BASE}/clients", {"given_name": "C", "family_name": "D", "birth_date": "1990-01-01"})
+    profile = {"setting": "clinic", "age": 30, "goals": ["acne_scars"], "fitzpatrick": 5}
+    screening = _post(nurse, f"{BASE}/clients/{client_id.json()['id']}/screenings", profile).json()
+    assert screening["tier"] == "clinic"
+    assert screening["disposition"] == {"code": "treat_with_precautions", "label": "Treat with these precautions"}
 
 
 def test_a_cleared_client_shows_until_when(clinic_a) -> None:

@@ -23,9 +23,11 @@ from django.test import Client
 from django.utils import timezone, translation
 from markupsafe import escape
 
+from needlewise.domain.vocabulary import Lang
 from needlewise.engine.knowledge import KnowledgeBase
 from needlewise.errors import ProfileError
 from needlewise.reports.levels import card_level
+from needlewise.reports.staff import staff_screening
 from needlewise.services.ports import SavedResultRecord
 from needlewise.services.questionnaire import Interview
 from needlewise.services.saved_results import SavedResultView
@@ -537,7 +539,7 @@ def test_see_a_doctor_if_reads_as_one_sentence(kb: KnowledgeBase) -> None:
         assert not text.startswith(":")
 
 
-def test_the_clinic_screening_names_see_a_doctor_if() -> None:
+def test_the_clinic_screening_names_seek_medical_care_if(kb: KnowledgeBase) -> None:
     document = {
         "tier": "stop",
         "tier_title": "Stop",
@@ -558,11 +560,12 @@ def test_the_clinic_screening_names_see_a_doctor_if() -> None:
         "disclaimer": "",
     }
     template = engines["jinja2"].from_string(
-        '{% from "clinic/_assessment.html" import assessment %}{{ assessment(d) }}'
+        '{% from "clinic/_assessment.html" import assessment with context %}{{ assessment(d) }}'
     )
     with translation.override("en"):
-        page = template.render({"d": document})
-    assert '<p class="seek-care"><strong>See a doctor if</strong> the sores spread.</p>' in page
+        page = template.render({"d": staff_screening(document, kb, Lang.EN), "lang": Lang.EN})
+    assert '<p class="seek-care"><strong>Seek medical care if:</strong> the sores spread.</p>' in page
+    assert "Do not treat now" in page
 
 
 def test_spanish_pages_write_decimals_with_a_comma(kb: KnowledgeBase) -> None:

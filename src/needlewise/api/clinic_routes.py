@@ -23,9 +23,12 @@ from needlewise.api.schemas import AssessmentOut, ErrorOut, LangName, TierName
 from needlewise.api.statuses import status_of
 from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.records import clients, screenings
+from needlewise.domain.disposition import Disposition
+from needlewise.domain.tier import Tier
 from needlewise.domain.vocabulary import Lang
 from needlewise.edge.request_actor import actor_of
 from needlewise.errors import ClinicError, InvalidInputError, LikelyDuplicateError, Problem, ProfileError
+from needlewise.reports.staff import staff_screening
 
 if TYPE_CHECKING:
     from needlewise.storage.models import Client
@@ -85,12 +88,25 @@ class ClientOut(_Out):
     created_at: datetime
 
 
+class DispositionOut(_Out):
+    """The screening as staff read it: a stable code and its words (in the request's ``lang``)."""
+
+    code: Literal["ok_to_treat", "treat_with_precautions", "provider_clearance", "do_not_treat"]
+    label: str
+
+    @classmethod
+    def of(cls, disposition: Disposition, lang: Lang) -> DispositionOut:
+        """The API form of ``disposition``."""
+        return cls(code=disposition.value, label=disposition.label(lang))
+
+
 class ScreeningSummaryOut(_Out):
     """One screening in a client's history."""
 
     id: int
     created_at: datetime
     tier: TierName
+    disposition: DispositionOut
     kb_version: str
     source: Literal["staff", "consumer_request"]
 
@@ -99,6 +115,7 @@ class StatusOut(_Out):
     """Whether treatment may be planned: the latest tier and any valid provider clearance."""
 
     tier: TierName | None
+    disposition: DispositionOut | None
     needs_clearance: bool
     blocked: bool
     cleared_until: date | None
@@ -119,6 +136,7 @@ class ScreeningOut(_Out):
     client_id: int
     created_at: datetime
     tier: TierName
+    disposition: DispositionOut
     kb_version: str
     kb_hash: str
     assessment: AssessmentOut
@@ -185,9 +203,10 @@ def add_client(request: HttpRequest, body: ClientIn) -> Status[ClientOut]:
 
 
 @router.get("/clients/{client_id}", response={200: ClientRecordOut, **CLINIC_ERRORS}, summary="A client's record")
-def get_client(request: HttpRequest, client_id: int) -> ClientRecordOut:
+def get_client(request: HttpRequest, client_id: int, lang: LangName = "en") -> ClientRecordOut:
     """The client with their screening status and history (health data for clinical roles only)."""
     record = screenings.client_record(_actor(request), client_id)
+    words = Lang(lang)
     if record.status is None:
         return ClientRecordOut(client=client_out(record.client), status=None, screenings=None)
     status = record.status
@@ -195,12 +214,20 @@ def get_client(request: HttpRequest, client_id: int) -> ClientRecordOut:
         client=client_out(record.client),
         status=StatusOut(
             tier=status.tier.value if status.tier else None,
+            disposition=DispositionOut.of(Disposition.of_tier(status.tier), words) if status.tier else None,
             needs_clearance=status.needs_clearance,
             blocked=status.blocked,
             cleared_until=status.clearance.expires_on if status.clearance else None,
         ),
         screenings=[
-            ScreeningSummaryOut(id=s.pk, created_at=s.created_at, tier=s.tier, kb_version=s.kb_version, source=s.source)
+            ScreeningSummaryOut(
+                id=s.pk,
+                created_at=s.created_at,
+                tier=s.tier,
+                disposition=DispositionOut.of(Disposition.of_tier(Tier(s.tier)), words),
+                kb_version=s.kb_version,
+                source=s.source,
+            )
             for s in record.screenings
         ],
     )
@@ -228,15 +255,15 @@ def screen_client(
         entry = status_of(InvalidInputError)
         problem = Problem("(body)", str(error))
         return error_response(entry.status, entry.code, f"the body is not JSON: {error}", (problem,))
-    screening = screenings.record(
-        _actor(request), client_id=client_id, profile=profile, kb=bootstrap.knowledge_base(), lang=Lang(lang)
-    )
+    kb = bootstrap.knowledge_base()
+    screening = screenings.record(_actor(request), client_id=client_id, profile=profile, kb=kb, lang=Lang(lang))
     _, document = screenings.get(_actor(request), screening.pk)
     out = ScreeningOut(
         id=screening.pk,
         client_id=screening.client_id,
         created_at=screening.created_at,
         tier=screening.tier,
+        disposition=DispositionOut.of(staff_screening(document, kb, Lang(lang)).disposition, Lang(lang)),
         kb_version=screening.kb_version,
         kb_hash=screening.kb_hash,
         assessment=AssessmentOut.model_validate(document),

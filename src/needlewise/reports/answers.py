@@ -6,7 +6,7 @@ the questionnaire's own wording and option labels, never the profile's codes.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
 from needlewise.domain.vocabulary import Lang
@@ -14,8 +14,10 @@ from needlewise.engine.knowledge import KnowledgeBase, Question
 from needlewise.reports.labels import label
 from needlewise.reports.numbers import format_number, local_decimals
 
-# The answer "not sure" as a profile stores it (Profile v2).
+# The answer "not sure" as a profile stores it (Profile v2), and a fact's value for a question left out.
 UNSURE = "unsure"
+UNANSWERED = "unanswered"
+PROCEDURE_PREFIX = "procedures."
 _ABSENT = object()
 
 
@@ -36,6 +38,38 @@ def answer_lines(document: Mapping[str, object], kb: KnowledgeBase, lang: Lang) 
     return lines
 
 
+def fact_lines(facts: Sequence[tuple[str, object]], kb: KnowledgeBase, lang: Lang) -> list[AnswerLine]:
+    """The answers a finding rests on (its facts: engine fields and values), in words, in questionnaire order.
+
+    A recent procedure's fact (``procedures.laser.weeks_ago``) is an answer to the procedures question;
+    one that is null (that procedure not had) says nothing and is left out.
+    """
+    document: dict[str, object] = {}
+    procedures: list[object] = []
+    for field, value in facts:
+        if field.startswith(PROCEDURE_PREFIX):
+            if value is not None:
+                kind = field.removeprefix(PROCEDURE_PREFIX).split(".")[0]
+                procedures.append({"kind": kind, "weeks_ago": value})
+        elif field.startswith("device."):
+            device = document.setdefault("device", {})
+            assert isinstance(device, dict)  # noqa: S101 - only this function writes it
+            device[field.removeprefix("device.")] = value
+        else:
+            document[field] = value
+    if procedures:
+        document["recent_procedures"] = procedures
+    return answer_lines(document, kb, lang)
+
+
+def question_text(field: str, kb: KnowledgeBase, lang: Lang) -> str:
+    """The question that asks for ``field``, in ``lang`` (the field's name if no question does)."""
+    for question in kb.questions:
+        if question.field == field:
+            return local_decimals(question.text.in_(lang), lang)
+    return field
+
+
 def _field_value(document: Mapping[str, object], path: str) -> object:
     if path.startswith("device."):
         device = document.get("device")
@@ -46,6 +80,8 @@ def _field_value(document: Mapping[str, object], path: str) -> object:
 def _words(question: Question, value: object, lang: Lang) -> str:
     if value == UNSURE:
         words = label("not_sure", lang)
+    elif value == UNANSWERED:
+        words = label("no_answer", lang)
     elif value is None:
         words = _unknown(question, lang)
     elif isinstance(value, bool):

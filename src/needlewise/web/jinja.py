@@ -14,7 +14,9 @@ from django.utils import formats, translation
 from django.utils.translation import gettext_noop
 from jinja2 import Environment, StrictUndefined
 
+from needlewise.domain.disposition import Disposition
 from needlewise.domain.permissions import Action, Role
+from needlewise.domain.tier import Tier
 from needlewise.domain.vocabulary import Lang
 from needlewise.reports.labels import label
 from needlewise.reports.levels import card_level
@@ -45,6 +47,7 @@ def environment(**options: Any) -> Environment:  # noqa: ANN401 - Django passes 
         card_level=card_level,
         report_label=report_label,
         long_date=long_date,
+        disposition_of=disposition_of,
     )
     env.filters["decimals"] = decimals
     return env
@@ -98,3 +101,8 @@ def plain_number(value: object) -> object:
 def role_label(role: str) -> str:
     """A staff role's code (``front_desk``) as words in the active language ("front desk")."""
     return translation.gettext(_ROLE_LABELS[Role(role)])
+
+
+def disposition_of(tier: str) -> Disposition:
+    """The clinic disposition of a stored tier code, for staff pages (see needlewise.domain.disposition)."""
+    return Disposition.of_tier(Tier(tier))

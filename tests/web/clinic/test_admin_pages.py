@@ -311,8 +311,10 @@ def test_rescreen_lists_a_client_whose_stored_result_would_now_be_higher(site_a:
     page = staff_client(site_a.members[Role.PROVIDER]).get("/clinic/rescreen/").content.decode()
     assert "1 client would now come out at a higher tier." in page
     assert f'href="/clinic/clients/{site_a.client.pk}/">Quixotelle, Zephyrine' in page
-    assert '<span class="badge tier-home_ok">home ok</span>' in page
-    assert '<span class="badge tier-stop">stop</span>' in page
+    # Staff read clinic dispositions, never the consumer's tier codes.
+    assert '<span class="badge disposition-ok_to_treat">OK to treat</span>' in page
+    assert '<span class="badge disposition-do_not_treat">Do not treat now</span>' in page
+    assert "home ok" not in page
 
 
 def test_rescreen_leaves_out_a_result_that_would_not_change(site_a: Site):

@@ -200,7 +200,9 @@ def test_a_request_shows_the_contact_the_consent_and_the_result_sent(site_a: Sit
     assert "otto@example.org" in page
     assert consent_for(site_a) in page
     assert 'value="accept"' in page
-    assert 'class="verdict tier-clinic"' in page
+    # The result sent (a "clinic" tier) as staff read it: a disposition, never the consumer tier.
+    assert 'class="verdict disposition-treat_with_precautions"' in page
+    assert "Do not try to reach it at home" not in page
 
 
 def test_accepting_a_request_makes_a_client_with_a_first_screening(site_a: Site):

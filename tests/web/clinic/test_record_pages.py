@@ -180,8 +180,11 @@ def test_the_screening_page_shows_the_stored_assessment_and_the_answers(site_a: 
     page = response.content.decode()
     assert response.status_code == 200
     assert "Zephyrine Quixotelle" in page
-    assert 'class="verdict tier-stop"' in page
-    assert "pregnant_or_breastfeeding" in page
+    assert 'class="verdict disposition-do_not_treat" data-disposition="do_not_treat"' in page
+    assert "Do not treat now" in page
+    # The answers in words, with the questionnaire's wording, never the profile's codes.
+    assert "<dt>Are you pregnant or breastfeeding?</dt><dd>Yes</dd>" in page
+    assert "pregnant_or_breastfeeding" not in page
     assert "nurse alpha" in page
     assert site_a.stop.kb_hash[:19] in page
 
@@ -199,7 +202,7 @@ def test_a_provider_sees_the_clearance_form_with_today_filled_in(site_a: Site):
     assert response.status_code == 200
     assert "Record a clearance" in page
     assert f'name="cleared_on" value="{timezone.localdate().isoformat()}"' in page
-    assert 'class="verdict tier-stop"' in page
+    assert 'class="verdict disposition-do_not_treat"' in page
 
 
 def test_a_refused_clearance_shows_each_error_and_keeps_the_values(site_a: Site):

@@ -18,9 +18,10 @@ from needlewise.clinic.intake import inbox
 from needlewise.domain.contact import Contact
 from needlewise.domain.permissions import CLINICAL_ROLES, NEEDLE_SCOPE_MM, PERMISSIONS, Action, Role
 from needlewise.errors import ConflictError, InvalidInputError, Problem
+from needlewise.reports.staff import staff_screening
 from needlewise.web.views.clinic_auth import password_link_to
 from needlewise.web.views.clinic_common import acting, clinic_page, field_errors
-from needlewise.web.views.common import knowledge, render
+from needlewise.web.views.common import knowledge, lang_of, render
 
 
 @require_http_methods(["GET", "POST"])
@@ -175,7 +176,10 @@ def intake_request(request: HttpRequest, request_id: int) -> HttpResponse:
     """One request: contact details, message, the consent given, and the assessment sent."""
     actor = acting(request)
     row = inbox.get(actor, request_id)
-    return render(request, "clinic/intake_request.html", {"actor": actor, "row": row, "doc": row.document.body})
+    body = row.document.body
+    assert isinstance(body, dict)  # noqa: S101 - only store_document writes documents, always objects
+    staff = staff_screening(body, knowledge(), lang_of(request))
+    return render(request, "clinic/intake_request.html", {"actor": actor, "row": row, "staff": staff})
 
 
 @require_POST

@@ -12,8 +12,9 @@ from needlewise.clinic.records import clients, screenings
 from needlewise.clinic.treatment import overview
 from needlewise.domain.permissions import Action
 from needlewise.errors import InvalidInputError, LikelyDuplicateError
+from needlewise.reports.staff import staff_screening
 from needlewise.web.views.clinic_common import acting, clinic_page, field_errors, form_date
-from needlewise.web.views.common import render
+from needlewise.web.views.common import knowledge, lang_of, render
 
 
 @require_GET
@@ -121,12 +122,14 @@ def client_page(request: HttpRequest, client_id: int) -> HttpResponse:
     """The client: current screening tier first, with its reasons; history; clearances."""
     actor = acting(request)
     record = screenings.client_record(actor, client_id, document=True)
-    latest_body = None
+    latest = None
     if record.status is not None and record.status.latest is not None:
-        latest_body = record.status.latest.document.body
+        body = record.status.latest.document.body
+        assert isinstance(body, dict)  # noqa: S101 - only store_document writes documents, always objects
+        latest = staff_screening(body, knowledge(), lang_of(request))
     treatment = None
     if record.status is not None:  # clinical roles only: the front desk sees no health data
         assert actor.clinic_id is not None  # noqa: S101 - a signed-in staff member has a clinic
         treatment = overview.overview(actor.clinic_id, client_id)
-    context = {"actor": actor, "record": record, "latest": latest_body, "Action": Action, "treatment": treatment}
+    context = {"actor": actor, "record": record, "latest": latest, "Action": Action, "treatment": treatment}
     return render(request, "clinic/client.html", context)

@@ -14,6 +14,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from needlewise.clinic.records import clients, screenings
 from needlewise.errors import InvalidInputError, ProfileError
+from needlewise.reports.answers import answer_lines
+from needlewise.reports.staff import staff_screening
 from needlewise.services.questionnaire import Interview, read_answer
 from needlewise.web.views.clinic_common import acting, clinic_page, field_errors, form_date
 from needlewise.web.views.common import knowledge, lang_of, render, say
@@ -88,7 +90,14 @@ def screening_page(request: HttpRequest, screening_id: int) -> HttpResponse:
     """A stored screening exactly as it was assessed, with who ran it and under which knowledge base."""
     actor = acting(request)
     screening, body = screenings.get(actor, screening_id)
-    return render(request, "clinic/screening.html", {"actor": actor, "screening": screening, "doc": body})
+    lang = lang_of(request)
+    context = {
+        "actor": actor,
+        "screening": screening,
+        "staff": staff_screening(body, knowledge(), lang),
+        "answers": answer_lines(screening.profile, knowledge(), lang),
+    }
+    return render(request, "clinic/screening.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -114,5 +123,6 @@ def clearance(request: HttpRequest, screening_id: int) -> HttpResponse:
     else:
         screenings.require_clearance_role(actor, screening_id)
     screening, body = screenings.get(actor, screening_id)
-    context = {"actor": actor, "screening": screening, "doc": body, "values": values, "errors": errors}
+    staff = staff_screening(body, knowledge(), lang_of(request))
+    context = {"actor": actor, "screening": screening, "staff": staff, "values": values, "errors": errors}
     return render(request, "clinic/clearance.html", context, status=422 if errors else 200)
