@@ -18,19 +18,27 @@ from needlewise.domain.permissions import Role
 from needlewise.domain.statuses import (
     AlertStatus,
     AppointmentStatus,
+    ConsentMethod,
     EventOutcome,
     EventSeverity,
     PlanStatus,
     RequestStatus,
+    ScreeningSource,
 )
+from needlewise.domain.tier import Tier
+from needlewise.domain.treatment import Triage
+from needlewise.domain.vocabulary import DeviceKind, Lang
 from needlewise.engine.knowledge import KnowledgeBase
 from needlewise.storage.models import (
     AdverseEvent,
     Appointment,
     CheckIn,
+    Consent,
     ConsultationRequest,
+    Screening,
     StaffMember,
     TreatmentPlan,
+    TreatmentSession,
 )
 
 pytestmark = pytest.mark.django_db
@@ -43,6 +51,15 @@ COLUMNS: list[tuple[type[models.Model], str, type[StrEnum]]] = [
     (CheckIn, "alert", AlertStatus),
     (AdverseEvent, "severity", EventSeverity),
     (AdverseEvent, "outcome", EventOutcome),
+    (CheckIn, "triage", Triage),
+    (CheckIn, "lang", Lang),
+    (Consent, "method", ConsentMethod),
+    (Consent, "lang", Lang),
+    (Screening, "source", ScreeningSource),
+    (Screening, "tier", Tier),
+    (Screening, "lang", Lang),
+    (TreatmentSession, "practitioner_role", Role),
+    (TreatmentSession, "device_kind", DeviceKind),
 ]
 
 
@@ -76,6 +93,9 @@ def _rows(site: Site, kb: KnowledgeBase) -> dict[type[models.Model], models.Mode
         Appointment: appointment,
         CheckIn: CheckIn.objects.filter(session=session).first(),
         AdverseEvent: event,
+        Consent: session.consent,
+        Screening: session.screening,
+        TreatmentSession: session,
     }
 
 
@@ -86,12 +106,25 @@ def test_the_database_refuses_a_value_outside_the_enum(
     row = _rows(site_a, kb)[model]
     field = model._meta.get_field(column)
     assert [value for value, _ in field.choices] == [v.value for v in values]  # type: ignore[union-attr]
+    write = _insert_copy if model is Consent else _update
     for value in values:  # every value of the enum is accepted
-        model.objects.filter(pk=row.pk).update(**{column: value.value})
+        write(row, column, value.value)
     with pytest.raises(IntegrityError), transaction.atomic():
-        model.objects.filter(pk=row.pk).update(**{column: "bogus"})
+        write(row, column, "bogus"[: field.max_length])  # fits the column: only the constraint refuses it
     with pytest.raises(IntegrityError), transaction.atomic():
-        model.objects.filter(pk=row.pk).update(**{column: next(iter(values)).value.upper()})
+        write(row, column, next(iter(values)).value.upper())
+
+
+def _update(row: models.Model, column: str, value: str) -> None:
+    type(row).objects.filter(pk=row.pk).update(**{column: value})
+
+
+def _insert_copy(row: models.Model, column: str, value: str) -> None:
+    """A signed consent is append-only (triggers refuse UPDATE): its columns are tried on a new row."""
+    copy = type(row).objects.get(pk=row.pk)
+    copy.pk = None
+    setattr(copy, column, value)
+    copy.save(force_insert=True)
 
 
 def test_a_plan_inserted_with_an_unknown_status_is_refused(site_a: Site, kb: KnowledgeBase) -> None:
@@ -109,3 +142,11 @@ def test_a_plan_inserted_with_an_unknown_status_is_refused(site_a: Site, kb: Kno
             kb_hash="fixture",
             created_by_id=site_a.members[Role.NURSE].user_id,
         )
+
+
+def test_a_check_in_not_yet_answered_has_no_triage(site_a: Site, kb: KnowledgeBase) -> None:
+    checkin = _rows(site_a, kb)[CheckIn]
+    assert CheckIn.objects.get(pk=checkin.pk).triage == ""  # the one value outside Triage the column allows
+    CheckIn.objects.filter(pk=checkin.pk).update(triage=Triage.SEEK_CARE_NOW.value)
+    CheckIn.objects.filter(pk=checkin.pk).update(triage="")
+    assert CheckIn.objects.get(pk=checkin.pk).triage == ""

@@ -54,3 +54,17 @@ class EventOutcome(StrEnum):
     RESOLVED = "resolved"
     RESOLVED_WITH_SEQUELAE = "resolved_with_sequelae"
     UNKNOWN = "unknown"
+
+
+class ConsentMethod(StrEnum):
+    """How a consent was signed: drawn on the screen, or on paper and scanned."""
+
+    DRAWN = "drawn"
+    PAPER = "paper"
+
+
+class ScreeningSource(StrEnum):
+    """Who answered a screening: staff with the client, or the client in a request to the clinic."""
+
+    STAFF = "staff"
+    CONSUMER_REQUEST = "consumer_request"

@@ -20,13 +20,14 @@ from needlewise.clinic.consent import images
 from needlewise.clinic.consent.versions import current_version
 from needlewise.clinic.consent.wording import digest
 from needlewise.domain.permissions import Action
+from needlewise.domain.statuses import ConsentMethod
 from needlewise.domain.vocabulary import Lang
 from needlewise.engine.knowledge import KnowledgeBase
 from needlewise.errors import ConflictError, InvalidInputError, NotFoundError, Problem
 from needlewise.storage.models import Client, Consent, ConsentTemplate
 
 NAME_LIMIT = 200
-METHODS = ("drawn", "paper")
+METHODS = tuple(method.value for method in ConsentMethod)
 
 
 def latest_consent(clinic_id: int, client_id: int) -> Consent | None:
@@ -70,7 +71,7 @@ def _checked_signature(
         problems.append(Problem("method", "choose a drawn signature or a signed paper form"))
     if problems:
         raise InvalidInputError(problems)
-    if signature.method == "drawn":
+    if signature.method == ConsentMethod.DRAWN:
         return name, Lang(lang), images.clean_signature(signature.signature_png or b""), None, ""
     scan, content_type = images.clean_scan(signature.scan or b"")
     return name, Lang(lang), None, scan, content_type

@@ -15,7 +15,7 @@ from needlewise.clinic.audit import log as audit_log
 from needlewise.clinic.records.clients import name_key, phone_digits, words_key
 from needlewise.clinic.records.screenings import _add_screening, clinic_assessment  # _add_screening: package-private
 from needlewise.domain.permissions import Action
-from needlewise.domain.statuses import RequestStatus
+from needlewise.domain.statuses import RequestStatus, ScreeningSource
 from needlewise.domain.vocabulary import Lang
 from needlewise.engine.knowledge import KnowledgeBase
 from needlewise.errors import ConflictError, Problem
@@ -79,7 +79,7 @@ def accept(actor: Actor, request_id: int, kb: KnowledgeBase) -> Client:
         client=client,
         profile=profile,
         assessment=assessment,
-        source="consumer_request",
+        source=ScreeningSource.CONSUMER_REQUEST.value,
     )
     request.status, request.handled_by_id, request.handled_at = (
         RequestStatus.ACCEPTED.value,

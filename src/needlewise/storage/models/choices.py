@@ -12,6 +12,7 @@ def choices(values: type[StrEnum]) -> list[tuple[str, str]]:
     return [(value.value, value.value) for value in values]
 
 
-def one_of(column: str, values: type[StrEnum], name: str) -> models.CheckConstraint:
-    """A check constraint named ``name``: ``column`` holds one of the enum's values."""
-    return models.CheckConstraint(condition=models.Q(**{f"{column}__in": [v.value for v in values]}), name=name)
+def one_of(column: str, values: type[StrEnum], name: str, *, or_empty: bool = False) -> models.CheckConstraint:
+    """A check constraint named ``name``: ``column`` holds one of the enum's values (or ``""`` if ``or_empty``)."""
+    allowed = [v.value for v in values] + ([""] if or_empty else [])
+    return models.CheckConstraint(condition=models.Q(**{f"{column}__in": allowed}), name=name)

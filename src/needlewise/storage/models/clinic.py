@@ -11,7 +11,8 @@ from django.conf import settings
 from django.db import models
 
 from needlewise.domain.permissions import CLINICAL_ROLES, Role
-from needlewise.domain.statuses import RequestStatus
+from needlewise.domain.statuses import RequestStatus, ScreeningSource
+from needlewise.domain.tier import Tier
 from needlewise.domain.vocabulary import Lang
 from needlewise.storage.models.choices import choices, one_of
 
@@ -138,18 +139,23 @@ class Screening(models.Model):
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="screenings")
     ran_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
-    lang = models.CharField(max_length=2)
+    lang = models.CharField(max_length=2, choices=choices(Lang))
     profile = models.JSONField()
     kb_version = models.CharField(max_length=32)
     kb_hash = models.CharField(max_length=80)
-    tier = models.CharField(max_length=20)
+    tier = models.CharField(max_length=20, choices=choices(Tier))
     document = models.ForeignKey(AssessmentDocument, on_delete=models.PROTECT, related_name="+")
-    source = models.CharField(max_length=20, default="staff")  # staff | consumer_request
+    source = models.CharField(max_length=20, choices=choices(ScreeningSource), default=ScreeningSource.STAFF.value)
 
     class Meta:
         """Table options."""
 
         db_table = "screening"
+        constraints = [  # noqa: RUF012 - Django's Meta API is a list
+            one_of("lang", Lang, "screening_lang_valid"),
+            one_of("tier", Tier, "screening_tier_valid"),
+            one_of("source", ScreeningSource, "screening_source_valid"),
+        ]
         indexes = [  # noqa: RUF012 - Django's Meta API is a list
             # the client page's history: newest first, the id breaking ties between equal times
             models.Index(fields=["client", "-created_at", "-id"], name="screening_client_history"),

@@ -10,7 +10,17 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from needlewise.domain.statuses import AlertStatus, AppointmentStatus, EventOutcome, EventSeverity, PlanStatus
+from needlewise.domain.permissions import Role
+from needlewise.domain.statuses import (
+    AlertStatus,
+    AppointmentStatus,
+    ConsentMethod,
+    EventOutcome,
+    EventSeverity,
+    PlanStatus,
+)
+from needlewise.domain.treatment import Triage
+from needlewise.domain.vocabulary import DeviceKind, Lang
 from needlewise.storage.models.choices import choices, one_of
 from needlewise.storage.models.clinic import Client, Clinic, Screening
 
@@ -51,11 +61,11 @@ class Consent(models.Model):
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="consents")
     template = models.ForeignKey(ConsentTemplate, on_delete=models.PROTECT, related_name="+")
     version = models.PositiveIntegerField()
-    lang = models.CharField(max_length=2)
+    lang = models.CharField(max_length=2, choices=choices(Lang))
     signed_text = models.TextField()
     text_digest = models.CharField(max_length=64)
     typed_name = models.CharField(max_length=200)
-    method = models.CharField(max_length=10)  # drawn | paper
+    method = models.CharField(max_length=10, choices=choices(ConsentMethod))
     signature_png = models.BinaryField(null=True, blank=True)
     scan = models.BinaryField(null=True, blank=True)
     scan_content_type = models.CharField(max_length=40, blank=True, default="")
@@ -67,6 +77,10 @@ class Consent(models.Model):
         """Table options."""
 
         db_table = "consent"
+        constraints = [  # noqa: RUF012 - Django's Meta API is a list
+            one_of("lang", Lang, "consent_lang_valid"),
+            one_of("method", ConsentMethod, "consent_method_valid"),
+        ]
         indexes = [  # noqa: RUF012 - Django's Meta API is a list
             models.Index(fields=["client", "-version", "-signed_at"], name="consent_client_latest"),
         ]
@@ -135,10 +149,10 @@ class TreatmentSession(models.Model):
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="sessions")
     plan = models.ForeignKey(TreatmentPlan, on_delete=models.PROTECT, related_name="sessions")
     practitioner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    practitioner_role = models.CharField(max_length=20)
+    practitioner_role = models.CharField(max_length=20, choices=choices(Role))
     performed_at = models.DateTimeField()
     device_model = models.CharField(max_length=100)
-    device_kind = models.CharField(max_length=10)  # pen | roller | stamp
+    device_kind = models.CharField(max_length=10, choices=choices(DeviceKind))
     device_serial = models.CharField(max_length=64, blank=True, default="")
     cartridge_lot = models.CharField(max_length=64)
     cartridge_serial = models.CharField(max_length=64)
@@ -174,6 +188,8 @@ class TreatmentSession(models.Model):
             models.UniqueConstraint(
                 fields=["clinic", "cartridge_lot", "cartridge_serial"], name="cartridge_single_use"
             ),
+            one_of("practitioner_role", Role, "session_practitioner_role_valid"),
+            one_of("device_kind", DeviceKind, "session_device_kind_valid"),
         ]
         indexes = [  # noqa: RUF012 - Django's Meta API is a list
             models.Index(fields=["client", "-performed_at"], name="session_client_recent"),
@@ -238,12 +254,12 @@ class CheckIn(models.Model):
     session = models.ForeignKey(TreatmentSession, on_delete=models.PROTECT, related_name="checkins")
     day = models.PositiveSmallIntegerField()
     due_on = models.DateField()
-    lang = models.CharField(max_length=2)
+    lang = models.CharField(max_length=2, choices=choices(Lang))
     token_digest = models.CharField(max_length=64, unique=True)
     short_digest = models.CharField(max_length=64, unique=True)  # SHA-256 of the short code printed on paper
     answers = models.JSONField(null=True, blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
-    triage = models.CharField(max_length=16, blank=True, default="")
+    triage = models.CharField(max_length=16, choices=choices(Triage), blank=True, default="")
     alert = models.CharField(max_length=12, choices=choices(AlertStatus), default=AlertStatus.NONE.value)
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
@@ -258,6 +274,8 @@ class CheckIn(models.Model):
         constraints = [  # noqa: RUF012 - Django's Meta API is a list
             models.UniqueConstraint(fields=["session", "day"], name="checkin_once_per_day"),
             one_of("alert", AlertStatus, "checkin_alert_valid"),
+            one_of("triage", Triage, "checkin_triage_valid", or_empty=True),
+            one_of("lang", Lang, "checkin_lang_valid"),
         ]
         indexes = [  # noqa: RUF012 - Django's Meta API is a list
             models.Index(fields=["clinic", "alert", "-answered_at"], name="checkin_alerts"),
