@@ -42,6 +42,13 @@ def message_sender() -> MessageSender:
     return DjangoMailSender()
 
 
+def messages_reach_people() -> bool:
+    """Whether :func:`message_sender` delivers (a mail server is set up), or only writes to the server log."""
+    from needlewise.adapters.mail import delivers  # noqa: PLC0415 - Django only when asked
+
+    return delivers()
+
+
 def backup_database(target: Path) -> BackupReport:
     """Back up the configured database to ``target`` (needs Django configured); see ``storage.backup``."""
     from needlewise.storage.backup import backup_database as backup  # noqa: PLC0415 - Django only when asked

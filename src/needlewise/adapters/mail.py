@@ -6,9 +6,18 @@ see :mod:`needlewise.web.settings`. The sender is ``DEFAULT_FROM_EMAIL``.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 
 from needlewise.services.ports import OutboundMessage
+
+#: The default backend: messages are only written to the server's log, no one receives them.
+LOG_ONLY_BACKEND = "needlewise.web.mail.LogEmailBackend"
+
+
+def delivers() -> bool:
+    """Whether e-mail reaches people: false while no mail backend is set up (the server log only)."""
+    return str(settings.EMAIL_BACKEND) != LOG_ONLY_BACKEND
 
 
 class DjangoMailSender:

@@ -51,6 +51,7 @@ clinic_urls = [
     path("clinic/staff/", clinic_admin.staff, name="clinic-staff"),
     path("clinic/staff/clinical-role/", clinic_admin.staff_clinical_role, name="clinic-staff-clinical-role"),
     path("clinic/staff/<int:staff_id>/active/", clinic_admin.staff_active, name="clinic-staff-active"),
+    path("clinic/staff/<int:staff_id>/invitation/", clinic_admin.staff_invitation, name="clinic-staff-invitation"),
     path(
         "clinic/staff/<int:staff_id>/second-factor/",
         clinic_admin.staff_second_factor,

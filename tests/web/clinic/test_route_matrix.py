@@ -326,6 +326,7 @@ POLICY: dict[str, Policy] = {
     "clinic-staff-clinical-role": Policy(
         Action.MANAGE_STAFF, {POST: Call(302, lambda _s: {"clinical_role": "nurse"}, writes=True)}
     ),
+    "clinic-staff-invitation": Policy(Action.MANAGE_STAFF, {POST: Call(409)}, "staff", _front_desk_id),
     "clinic-staff-second-factor": Policy(Action.MANAGE_STAFF, {POST: Call(302, writes=True)}, "staff", _front_desk_id),
     "clinic-settings": Policy(Action.EDIT_CLINIC_PAGE, {GET: Call(200), POST: Call(200, _clinic_page, writes=True)}),
     "clinic-audit": Policy(Action.VIEW_AUDIT, {GET: Call(200)}),

@@ -24,10 +24,12 @@ from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
 from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.access.guard import use_case
+from needlewise.clinic.access.tenancy import access_staff
 from needlewise.clinic.accounts.fields import check_password
 from needlewise.clinic.accounts.staff import find_user, staff_of
 from needlewise.clinic.audit import log as audit_log
-from needlewise.errors import InvalidInputError, NotFoundError, Problem
+from needlewise.domain.permissions import Action
+from needlewise.errors import ConflictError, InvalidInputError, NotFoundError, Problem
 from needlewise.services.ports import MessageSender, OutboundMessage
 from needlewise.storage.models import StaffMember
 
@@ -58,13 +60,46 @@ class NewPassword:
     again: str
 
 
-def send_password_link(sender: MessageSender, user: User, link_to: LinkTo, mail: LinkMail) -> None:
-    """Send ``user`` a one-time link to choose a password (a reset, or a new or reactivated account)."""
+def send_password_link(sender: MessageSender, user: User, link_to: LinkTo, mail: LinkMail) -> str:
+    """Send ``user`` a one-time link to choose a password (a reset, or a new or reactivated account).
+
+    Returns the link: without a mail server, the owner hands an invitation's link over themself.
+    """
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
     minutes = settings.PASSWORD_RESET_TIMEOUT // 60
-    text = mail.text % {"minutes": minutes, "link": link_to(uid, token)}
+    link = link_to(uid, token)
+    text = mail.text % {"minutes": minutes, "link": link}
     sender.send(OutboundMessage(to=(user.email,), subject=mail.subject, text=text))
+    return link
+
+
+@use_case(Action.MANAGE_STAFF, "staff", record="staff_id", missing="staff")
+def resend_invitation(
+    actor: Actor, staff_id: int, *, sender: MessageSender, link_to: LinkTo, mail: LinkMail
+) -> tuple[StaffMember, str]:
+    """Send a colleague who has not chosen a password yet a new link; every earlier link stops working.
+
+    The account's unusable password is drawn again: a link's token covers the password hash, so the
+    old links no longer match. Audited; returns the member and the new link (for the owner to hand
+    over when no mail server is set up).
+    """
+    member = access_staff(actor, staff_id)
+    user = member.user
+    if not user.is_active or user.has_usable_password():
+        raise ConflictError([Problem("staff", "this colleague has already chosen a password, or is deactivated")])
+    user.set_unusable_password()
+    user.save(update_fields=["password"])
+    audit_log.record(actor, "update", "staff", member.pk, detail={"invitation": "resent"})
+    return member, send_password_link(sender, user, link_to, mail)
+
+
+def invitation_holder(uid: str, token: str) -> StaffMember | None:
+    """The staff membership (with its clinic) a one-time link is for, if the link is still valid."""
+    user = reset_user(uid, token)
+    if user is None:
+        return None
+    return StaffMember.objects.select_related("clinic", "user").filter(user=user).first()
 
 
 def request_reset(actor: Actor, email: str, *, sender: MessageSender, link_to: LinkTo, mail: LinkMail) -> bool:

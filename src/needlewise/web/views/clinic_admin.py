@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
@@ -40,10 +41,16 @@ def staff(request: HttpRequest) -> HttpResponse:
         except (InvalidInputError, ConflictError) as invalid:
             errors = field_errors(InvalidInputError(list(invalid.problems)))
         else:
-            _send_welcome(request, member.user)
+            link = _send_welcome(request, member.user)
             added = member
             values = {"email": "", "display_name": "", "role": Role.NURSE.value}
+            return _staff_page(request, actor, values=values, added=added, invite_link=_shown(link))
     return _staff_page(request, actor, errors=errors, values=values, added=added)
+
+
+def _shown(link: str) -> str | None:
+    """The invitation link to show the owner: only when no mail server delivers it (the server log has it)."""
+    return None if bootstrap.messages_reach_people() else link
 
 
 def _staff_page(request: HttpRequest, actor: Actor, **shown: object) -> HttpResponse:
@@ -62,6 +69,9 @@ def _staff_page(request: HttpRequest, actor: Actor, **shown: object) -> HttpResp
         "permissions": PERMISSIONS,
         "scope": NEEDLE_SCOPE_MM,
         "role_errors": [],
+        "invite_link": None,
+        "resent": None,
+        "link_minutes": settings.PASSWORD_RESET_TIMEOUT // 60,
         "role_saved": request.GET.get("clinical_role") == "saved",
         **shown,
     }
@@ -87,10 +97,28 @@ def _new_staff(values: dict[str, str], role: Role | None) -> staff_accounts.NewS
     return staff_accounts.NewStaff(values["email"], values["display_name"], role)
 
 
-def _send_welcome(request: HttpRequest, user: User) -> None:
+def _welcome_mail() -> passwords.LinkMail:
     body = _("You have a needlewise account. Choose your password with this link:\n\n%(link)s\n")
-    mail = passwords.LinkMail(_("Your needlewise account"), body)
-    passwords.send_password_link(bootstrap.message_sender(), user, password_link_to(request), mail)
+    return passwords.LinkMail(_("Your needlewise account"), body)
+
+
+def _send_welcome(request: HttpRequest, user: User) -> str:
+    return passwords.send_password_link(bootstrap.message_sender(), user, password_link_to(request), _welcome_mail())
+
+
+@require_POST
+@clinic_page
+def staff_invitation(request: HttpRequest, staff_id: int) -> HttpResponse:
+    """Send a colleague who has not chosen a password a new link (the old ones stop working)."""
+    actor = acting(request)
+    member, link = passwords.resend_invitation(
+        actor,
+        staff_id,
+        sender=bootstrap.message_sender(),
+        link_to=password_link_to(request),
+        mail=_welcome_mail(),
+    )
+    return _staff_page(request, actor, resent=member, invite_link=_shown(link))
 
 
 @require_POST

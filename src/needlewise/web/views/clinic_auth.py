@@ -214,18 +214,28 @@ def password_reset(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def password_reset_confirm(request: HttpRequest, uid: str, token: str) -> HttpResponse:
-    """Choose a new password with a valid one-time link (used up by the change itself)."""
+    """Choose a password with a valid one-time link (used up by the change itself).
+
+    A colleague's first link (an invitation: no password yet) names the clinic and asks them to
+    choose their password; a reset asks for a new one.
+    """
+    holder = passwords.invitation_holder(uid, token)
+    context: dict[str, object] = {
+        "valid": holder is not None,
+        "errors": [],
+        "clinic_name": holder.clinic.name if holder else "",
+        "invitation": holder is not None and not holder.user.has_usable_password(),
+    }
     if request.method == "GET":
-        valid = passwords.reset_user(uid, token) is not None
-        return render(
-            request, "clinic/reset_confirm.html", {"valid": valid, "errors": []}, status=200 if valid else 400
-        )
+        return render(request, "clinic/reset_confirm.html", context, status=200 if holder else 400)
     try:
         passwords.reset_password(_at_the_door(request), uid, token, _new_password(request))
     except NotFoundError:
-        return render(request, "clinic/reset_confirm.html", {"valid": False, "errors": []}, status=400)
+        context["valid"] = False
+        return render(request, "clinic/reset_confirm.html", context, status=400)
     except InvalidInputError as refused:
-        return render(request, "clinic/reset_confirm.html", {"valid": True, "errors": _words(refused)}, status=422)
+        context["errors"] = _words(refused)
+        return render(request, "clinic/reset_confirm.html", context, status=422)
     return HttpResponseRedirect(reverse("clinic-sign-in") + "?reset=1")
 
 
