@@ -38,6 +38,12 @@ def test_the_labels_follow_the_language(kb):
     text = describe(above, kb, Lang.ES)
     assert kb.vocabulary["areas"]["cheeks"].label.es in text
     assert kb.vocabulary["goals"]["acne_scars"].label.es in text
+    assert "2,5 mm" in text
+    assert "(2 mm)" in text
+    scope = Finding(codes.ABOVE_SCOPE, BLOCK, {"zone": "cheeks", "length_mm": 0.75, "scope_mm": 0.5})
+    spanish = describe(scope, kb, Lang.ES)
+    assert "0,75 mm" in spanish
+    assert "(0,5 mm)" in spanish
 
 
 def test_an_unconfirmed_range_quotes_the_range_note(kb):

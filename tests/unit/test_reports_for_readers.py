@@ -4,6 +4,7 @@ sources by title and year, the answers a result rests on."""
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
@@ -48,6 +49,26 @@ def test_numbers_for_a_reader() -> None:
     assert format_number(0.25, Lang.ES) == "0,25"
     assert format_number(0.25, Lang.EN) == "0.25"
     assert format_number(3, Lang.EN) == "3"
+
+
+@pytest.mark.parametrize(
+    ("value", "english", "spanish"),
+    [
+        (Decimal("0.50"), "0.5", "0,5"),  # a needle length as the database keeps it
+        (Decimal("1.00"), "1", "1"),
+        (Decimal("2.25"), "2.25", "2,25"),
+        (Decimal(100), "100", "100"),  # not 1E+2
+        (4.5, "4.5", "4,5"),  # a lidocaine strength in %
+        ("0.5", "0.5", "0,5"),  # a number already written, as in an error message's parameters
+        ("1.50", "1.50", "1,50"),
+        ("LOT-1.5", "LOT-1.5", "LOT-1.5"),  # other text is left alone: a lot, a serial, a date
+        ("007", "007", "007"),
+        ("2031-06-15", "2031-06-15", "2031-06-15"),
+    ],
+)
+def test_one_function_writes_every_number_in_both_languages(value, english, spanish) -> None:
+    assert format_number(value, Lang.EN) == english
+    assert format_number(value, Lang.ES) == spanish
 
 
 def test_an_english_assessment_is_left_as_it_is(kb: KnowledgeBase) -> None:

@@ -22,6 +22,7 @@ from markupsafe import Markup
 from needlewise.domain.contact import Contact
 from needlewise.domain.vocabulary import Lang
 from needlewise.engine.knowledge import KnowledgeBase, ProtocolSection
+from needlewise.reports.numbers import format_number
 from needlewise.reports.pdf import render_pdf
 
 #: The protocol sections the sheet shows, in this order.
@@ -151,7 +152,7 @@ def _context(
         "lang": lang.value,
         "w": {key: words[lang] for key, words in WORDS.items()},
         "sheet": sheet,
-        "zones": [(_term(kb, "areas", zone, lang), f"{length.normalize():f}") for zone, length in sheet.zones],
+        "zones": [(_term(kb, "areas", zone, lang), format_number(length, lang)) for zone, length in sheet.zones],
         "products": [_term(kb, "planned_products", p, lang) for p in sheet.products],
         "sections": [_section(kb, by_id[i], lang) for i in SECTION_IDS if i in by_id],
         "links": [link if isinstance(link, CheckinLink) else CheckinLink(*link) for link in links],

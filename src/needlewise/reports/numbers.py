@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from decimal import Decimal
 
 from needlewise.domain.assessment import Assessment, Finding
 from needlewise.domain.vocabulary import Lang
@@ -24,11 +25,24 @@ def local_decimals(text: str, lang: Lang) -> str:
     return _DECIMAL.sub(r"\1,\2", text)
 
 
-def format_number(value: float, lang: Lang) -> str:
-    """``value`` for a reader: whole numbers without a decimal part, the decimal mark of ``lang``."""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return local_decimals(str(value), lang)
+# A decimal number written by a program: digits, a decimal point, digits.
+_NUMBER = re.compile(r"-?\d+\.\d+")
+
+
+def format_number(value: float | Decimal | str, lang: Lang) -> str:
+    """``value`` for a reader: no trailing zeros, the decimal mark of ``lang`` (``0,25`` in Spanish).
+
+    ``Decimal("1.50")`` is ``1.5``, ``8.0`` is ``8``: the one place pages, PDFs and the CLI write a number from.
+
+    A string (a number already written, as in a message's parameters) only gets the decimal mark, and
+    only if it is a decimal number (``"0.50"`` as ``"0,50"``); any other text (a lot ``"LOT-1.5"``, a
+    serial ``"007"``, a date) comes back as it is.
+    """
+    if isinstance(value, str):
+        return value.replace(".", ",") if lang is Lang.ES and _NUMBER.fullmatch(value) else value
+    number = value if isinstance(value, Decimal) else Decimal(str(value))
+    text = f"{number.normalize():f}"
+    return text.replace(".", ",") if lang is Lang.ES else text
 
 
 def for_readers(assessment: Assessment) -> Assessment:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -20,7 +21,7 @@ from needlewise.domain.tier import Tier
 from needlewise.domain.vocabulary import Lang
 from needlewise.reports.labels import label
 from needlewise.reports.levels import card_level
-from needlewise.reports.numbers import local_decimals
+from needlewise.reports.numbers import format_number, local_decimals
 
 # A staff role as pages show it, e.g. "Nadia Nurse (nurse)"; translated when shown.
 _ROLE_LABELS: dict[Role, str] = {
@@ -89,13 +90,9 @@ def long_date(value: dt.date) -> str:
     return formats.date_format(value, r"j \d\e F \d\e Y" if active_lang() is Lang.ES else "j F Y")
 
 
-def plain_number(value: object) -> object:
-    """``8.0`` as ``8``, ``0.25`` as ``0,25`` in Spanish: a number as the person would type it back."""
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, float):
-        return local_decimals(str(value), active_lang())
-    return value
+def plain_number(value: float | Decimal | str) -> str:
+    """``8.0`` as ``8``, ``Decimal("0.50")`` as ``0,5`` in Spanish: a number as the page's language writes it."""
+    return format_number(value, active_lang())
 
 
 def role_label(role: str) -> str:

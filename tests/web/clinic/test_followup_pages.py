@@ -377,3 +377,14 @@ def test_the_schedule_defaults_to_today_and_explains_a_bad_day(site_a):
     bad = desk.get("/clinic/schedule/?day=31/12/2031")
     assert bad.status_code == 422
     assert "Enter the day as YYYY-MM-DD." in body(bad)
+
+
+def test_the_session_page_and_aftercare_sheet_in_spanish_write_0_5_mm_with_a_comma(site_a, session, kb):
+    spanish = signed_in(Client(HTTP_ACCEPT_LANGUAGE="es"), site_a.members[Role.NURSE])
+    forehead = kb.vocabulary["areas"]["forehead"].label.es
+    record = body(spanish.get(f"/clinic/sessions/{session.pk}/"))
+    assert f"{forehead}: 0,5 mm" in record
+    sheet = body(spanish.get(f"/clinic/sessions/{session.pk}/aftercare/?lang=es"))
+    assert f"{forehead}: 0,5 mm" in sheet
+    english = body(staff_client(site_a.members[Role.NURSE]).get(f"/clinic/sessions/{session.pk}/aftercare/?lang=en"))
+    assert f"{kb.vocabulary['areas']['forehead'].label.en}: 0.5 mm" in english

@@ -209,3 +209,15 @@ def test_a_plan_whose_knowledge_base_entries_are_gone_still_shows(site_a: Site, 
     assert "retired-source" in page
     assert "retired_goal" in page
     assert "retired_zone" in page
+
+
+def test_numbers_in_a_spanish_error_are_written_with_a_comma(site_a: Site):
+    spanish = signed_in(Client(HTTP_ACCEPT_LANGUAGE="es"), site_a.members[Role.AESTHETICIAN])
+    response = spanish.post(new_url(site_a), plan_data(zone_cheeks="0.75"))
+    assert response.status_code == 422
+    page = body(response)
+    error = page[page.index('id="f-zone-cheeks-error-1">') :].split("<", 1)[0]
+    assert "0,75 mm" in error
+    assert "(0,5 mm)" in error
+    assert "0.75" not in error
+    assert 'value="0.75"' in page  # what was typed goes back as it was typed

@@ -311,3 +311,21 @@ def test_roles_that_do_not_run_recalls_are_refused(site_a: Site, role, method, p
     assert "Your role does not allow this" in page
     assert "Byron" not in page
     assert not RecallContact.objects.exists()
+
+
+def test_spanish_needle_lengths_have_a_decimal_comma(site_a: Site):
+    builder = SessionBuilder(site_a.clinic, site_a.members, knowledge_base())
+    builder.session(
+        builder.client("Dora", "Decimal"),
+        lot="LOT-DEC",
+        serial="9",
+        performed_at=at(1),
+        zones=(("forehead", "0.50"), ("cheeks", "1.25")),
+    )
+    spanish = signed_in(Client(HTTP_ACCEPT_LANGUAGE="es"), site_a.members[Role.NURSE])
+    page = body(spanish.get("/clinic/recall/", {"kind": "lot", "key": "LOT-DEC"}))
+    assert "0,5 mm" in page
+    assert "1,25 mm" in page
+    assert "0.5 mm" not in page
+    english = body(nurse(site_a).get("/clinic/recall/", {"kind": "lot", "key": "LOT-DEC"}))
+    assert "0.5 mm" in english

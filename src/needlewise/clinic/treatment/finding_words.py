@@ -16,6 +16,7 @@ from needlewise.domain.treatment import Finding
 from needlewise.domain.vocabulary import Lang
 from needlewise.engine import treatment as codes
 from needlewise.engine.knowledge import KnowledgeBase
+from needlewise.reports.numbers import format_number
 
 
 def millimetres(value: object) -> str:
@@ -99,10 +100,10 @@ def describe(finding: Finding, kb: KnowledgeBase, lang: Lang) -> str:
         "zone": label(kb, "areas", details.get("zone", ""), lang),
         "goal": label(kb, "goals", details.get("goal", ""), lang),
         "product": label(kb, "planned_products", details.get("product", ""), lang),
-        "length": millimetres(details.get("length_mm", 0)),
-        "max": millimetres(details.get("max_mm", 0)),
-        "min": millimetres(details.get("min_mm", 0)),
-        "scope": millimetres(details.get("scope_mm", 0)),
+        "length": format_number(millimetres(details.get("length_mm", 0)), lang),
+        "max": format_number(millimetres(details.get("max_mm", 0)), lang),
+        "min": format_number(millimetres(details.get("min_mm", 0)), lang),
+        "scope": format_number(millimetres(details.get("scope_mm", 0)), lang),
     }
     with override(lang.value):
         sentence = gettext(template) % params

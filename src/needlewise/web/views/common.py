@@ -12,6 +12,8 @@ from needlewise import bootstrap
 from needlewise.domain.vocabulary import Lang
 from needlewise.engine.knowledge import KnowledgeBase
 from needlewise.errors import Problem
+from needlewise.reports.numbers import format_number
+from needlewise.web.jinja import active_lang
 
 
 def lang_of(request: HttpRequest) -> Lang:
@@ -37,4 +39,5 @@ def say(problem: Problem) -> str:
     """The problem's message in the request's language (its English text when none is translated)."""
     if problem.template is None:
         return problem.message
-    return translation.gettext(problem.template) % dict(problem.params)
+    lang = active_lang()  # numbers in the message as the page's language writes them (0,5 mm)
+    return translation.gettext(problem.template) % {key: format_number(v, lang) for key, v in problem.params}
