@@ -8,7 +8,8 @@ The public surface: load the knowledge base, parse a profile document (v2; v1 is
 'home_ok'
 """
 
-from needlewise.domain.assessment import Assessment, Finding, Plan
+from needlewise.domain.assessment import Assessment, Finding
+from needlewise.domain.plan import Plan
 from needlewise.domain.profile import Device, Profile, RecentProcedure
 from needlewise.domain.tier import Tier
 from needlewise.domain.vocabulary import Lang

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from factories import make_profile
-from needlewise.domain.assessment import Citation
+from needlewise.domain.citation import Citation
 from needlewise.domain.vocabulary import Lang
 from needlewise.engine.evaluate import assess
 from needlewise.engine.knowledge import KnowledgeBase

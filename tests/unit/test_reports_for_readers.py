@@ -12,7 +12,7 @@ from rich.console import Console
 
 from factories import make_profile
 from needlewise.cli.render import print_assessment
-from needlewise.domain.assessment import Citation
+from needlewise.domain.citation import Citation
 from needlewise.domain.text import Text
 from needlewise.domain.tier import Grade, Severity, Tier
 from needlewise.domain.vocabulary import Lang

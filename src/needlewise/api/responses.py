@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja.renderers import BaseRenderer
 
 from needlewise.api.schemas import ErrorOut, ProblemOut
-from needlewise.domain.assessment import JsonValue
+from needlewise.domain.json_types import JsonValue
 from needlewise.errors import Problem
 
 CONTENT_TYPE = "application/json"

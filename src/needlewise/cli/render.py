@@ -10,7 +10,8 @@ from rich.console import Console, Group
 from rich.panel import Panel
 from rich.text import Text
 
-from needlewise.domain.assessment import Assessment, Citation
+from needlewise.domain.assessment import Assessment
+from needlewise.domain.citation import Citation
 from needlewise.domain.tier import Tier
 from needlewise.domain.vocabulary import Lang
 from needlewise.reports.citations import citation_parts, short_reference

@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
-from typing import NamedTuple, TypeAlias
+from typing import NamedTuple
 
+from needlewise.domain.citation import ENUM_TEXT, Citation, SourceForms, source_forms
+from needlewise.domain.json_types import JsonValue
+from needlewise.domain.plan import Plan
 from needlewise.domain.shared_json import SharedObject, shared
-from needlewise.domain.tier import Confidence, Grade, Severity, Tier
-
-JsonScalar: TypeAlias = str | int | float | bool | None
-JsonValue: TypeAlias = JsonScalar | list["JsonValue"] | dict[str, "JsonValue"]
+from needlewise.domain.tier import Confidence, Severity, Tier
 
 ASSESSMENT_SCHEMA = "needlewise.assessment/1"
-
-# Plain strings for the closed vocabularies, looked up instead of reading Enum.value (a slow descriptor).
-_TEXT: dict[Enum, str] = {member: member.value for kind in (Tier, Severity, Confidence, Grade) for member in kind}
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,44 +24,6 @@ class KbVersion:
     def to_json(self) -> dict[str, JsonValue]:
         """JSON form."""
         return {"version": self.version, "content_hash": self.content_hash}
-
-
-@dataclass(frozen=True, slots=True)
-class Citation:
-    """A source as a finding cites it."""
-
-    source_id: str
-    title: str
-    authors: str | None
-    year: int | None
-    grade: Grade
-    url: str
-    shared_json: SharedObject = field(init=False, repr=False, compare=False, hash=False)
-
-    def __post_init__(self) -> None:
-        """Build the JSON form once: the same citation appears in many assessments (read-only, shared)."""
-        json: dict[str, JsonValue] = {
-            "id": self.source_id,
-            "title": self.title,
-            "authors": self.authors,
-            "year": self.year,
-            "grade": _TEXT[self.grade],
-            "url": self.url,
-        }
-        object.__setattr__(self, "shared_json", shared(json))
-
-    def to_json(self) -> dict[str, JsonValue]:
-        """JSON form (a fresh, changeable copy)."""
-        return dict(self.shared_json)
-
-
-# Source id -> its shared, read-only JSON form.
-SourceForms: TypeAlias = dict[str, SharedObject]
-
-
-def source_forms(citations: tuple[Citation, ...]) -> SourceForms:
-    """The JSON form of each cited source, by id, in order of citation."""
-    return {c.source_id: c.shared_json for c in citations}
 
 
 class Fact(NamedTuple):
@@ -108,9 +66,9 @@ class FindingText:
         ids = tuple(c.source_id for c in self.citations)
         json: dict[str, JsonValue] = {
             "rule_id": self.rule_id,
-            "tier": _TEXT[self.tier],
-            "severity": _TEXT[self.severity],
-            "confidence": _TEXT[self.confidence],
+            "tier": ENUM_TEXT[self.tier],
+            "severity": ENUM_TEXT[self.severity],
+            "confidence": ENUM_TEXT[self.confidence],
             "title": self.title,
             "advice": self.advice,
             "seek_care_if": self.seek_care_if,
@@ -217,87 +175,11 @@ class OpenAnswer(NamedTuple):
 
     def to_json(self) -> dict[str, JsonValue]:
         """JSON form."""
-        return {"field": self.field, "question": self.question, "answer": self.answer, "could_be": _TEXT[self.could_be]}
-
-
-@dataclass(frozen=True, slots=True)
-class PlanSection:
-    """A titled list of steps (preparation, disinfection, aftercare, red flags ...) with its sources."""
-
-    section_id: str
-    title: str
-    steps: tuple[str, ...]
-    confidence: Confidence
-    citations: tuple[Citation, ...]
-    source_forms: SourceForms = field(init=False, repr=False, compare=False, hash=False)
-    shared_json: SharedObject = field(init=False, repr=False, compare=False, hash=False)
-
-    def __post_init__(self) -> None:
-        """Its JSON form and its sources', built once: the same section and schedule recur in many plans."""
-        object.__setattr__(self, "source_forms", source_forms(self.citations))
-        object.__setattr__(self, "shared_json", shared(self.to_json()))
-
-    def to_json(self) -> dict[str, JsonValue]:
-        """JSON form."""
         return {
-            "id": self.section_id,
-            "title": self.title,
-            "steps": list(self.steps),
-            "confidence": _TEXT[self.confidence],
-            "citations": [c.source_id for c in self.citations],
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class GoalSchedule:
-    """How often, and how many sessions, for one goal where it can reasonably be done."""
-
-    goal: str
-    goal_label: str
-    where: str
-    interval: str
-    sessions: str
-    confidence: Confidence
-    citations: tuple[Citation, ...]
-    source_forms: SourceForms = field(init=False, repr=False, compare=False, hash=False)
-    shared_json: SharedObject = field(init=False, repr=False, compare=False, hash=False)
-
-    def __post_init__(self) -> None:
-        """Its JSON form and its sources', built once: the same section and schedule recur in many plans."""
-        object.__setattr__(self, "source_forms", source_forms(self.citations))
-        object.__setattr__(self, "shared_json", shared(self.to_json()))
-
-    def to_json(self) -> dict[str, JsonValue]:
-        """JSON form."""
-        return {
-            "goal": self.goal,
-            "goal_label": self.goal_label,
-            "where": self.where,
-            "interval": self.interval,
-            "sessions": self.sessions,
-            "confidence": _TEXT[self.confidence],
-            "citations": [c.source_id for c in self.citations],
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class Plan:
-    """The person's plan: needle length, schedule, protocols and red flags that apply."""
-
-    home_needle_mm_max: float | None
-    home_needle_mm_preferred: float | None
-    needle_summary: str
-    schedules: tuple[GoalSchedule, ...]
-    sections: tuple[PlanSection, ...]
-
-    def to_json(self) -> dict[str, JsonValue]:
-        """JSON form."""
-        return {
-            "home_needle_mm_max": self.home_needle_mm_max,
-            "home_needle_mm_preferred": self.home_needle_mm_preferred,
-            "needle_summary": self.needle_summary,
-            "schedules": [s.shared_json for s in self.schedules],
-            "sections": [s.shared_json for s in self.sections],
+            "field": self.field,
+            "question": self.question,
+            "answer": self.answer,
+            "could_be": ENUM_TEXT[self.could_be],
         }
 
 
@@ -336,7 +218,7 @@ class Assessment:
         sources: dict[str, JsonValue] = dict(forms)
         return {
             "schema": ASSESSMENT_SCHEMA,
-            "tier": _TEXT[self.tier],
+            "tier": ENUM_TEXT[self.tier],
             "tier_title": self.tier_title,
             "tier_summary": self.tier_summary,
             "setting": self.setting,

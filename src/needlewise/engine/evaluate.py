@@ -13,14 +13,8 @@ from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from operator import attrgetter
 
-from needlewise.domain.assessment import (
-    Assessment,
-    Fact,
-    Finding,
-    FindingText,
-    JsonValue,
-    OpenAnswer,
-)
+from needlewise.domain.assessment import Assessment, Fact, Finding, FindingText, OpenAnswer
+from needlewise.domain.json_types import JsonValue
 from needlewise.domain.profile import Profile
 from needlewise.domain.tier import Confidence, Severity, Tier
 from needlewise.domain.vocabulary import Lang, Setting

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from needlewise.domain.assessment import JsonValue
+from needlewise.domain.json_types import JsonValue
 from needlewise.domain.profile import Profile
 from needlewise.domain.text import Text
 from needlewise.domain.tier import Tier

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from needlewise.domain.assessment import GoalSchedule, Plan, PlanSection
+from needlewise.domain.plan import GoalSchedule, Plan, PlanSection
 from needlewise.domain.profile import Profile
 from needlewise.domain.tier import Tier
 from needlewise.domain.vocabulary import Lang, Setting

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from operator import itemgetter
 from typing import cast
 
-from needlewise.domain.assessment import Citation, Finding, FindingText, GoalSchedule, OpenAnswer, PlanSection
+from needlewise.domain.assessment import Finding, FindingText, OpenAnswer
+from needlewise.domain.citation import Citation
+from needlewise.domain.plan import GoalSchedule, PlanSection
 from needlewise.domain.tier import Tier
 from needlewise.domain.vocabulary import Lang, Setting
 from needlewise.engine.compiler import FiredRules, KleeneRules, compile_conditions, compile_kleene

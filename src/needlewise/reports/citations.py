@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from needlewise.domain.assessment import Citation
+from needlewise.domain.citation import Citation
 
 
 def citation_parts(citation: Citation) -> tuple[str, str, str, str]:

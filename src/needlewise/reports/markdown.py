@@ -6,7 +6,8 @@ Spanish), sources by title and year. The JSON output keeps the codes.
 
 from __future__ import annotations
 
-from needlewise.domain.assessment import Assessment, Citation
+from needlewise.domain.assessment import Assessment
+from needlewise.domain.citation import Citation
 from needlewise.domain.vocabulary import Lang
 from needlewise.reports.citations import citation_parts, short_reference
 from needlewise.reports.labels import label

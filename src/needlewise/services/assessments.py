@@ -6,7 +6,8 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from needlewise.domain.assessment import Assessment, JsonValue
+from needlewise.domain.assessment import Assessment
+from needlewise.domain.json_types import JsonValue
 from needlewise.domain.vocabulary import Lang
 from needlewise.engine.evaluate import assess
 from needlewise.engine.gaps import relevant_gaps

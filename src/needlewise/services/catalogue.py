@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from needlewise.domain.assessment import JsonValue
+from needlewise.domain.json_types import JsonValue
 from needlewise.domain.vocabulary import Lang
 from needlewise.engine.conditions import condition_to_json
 from needlewise.engine.knowledge import KnowledgeBase, Question, Rule, Source

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import orjson
 
-from needlewise.domain.assessment import JsonValue
+from needlewise.domain.json_types import JsonValue
 
 
 def dumps(value: JsonValue) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from needlewise.domain.assessment import JsonValue
+from needlewise.domain.json_types import JsonValue
 from needlewise.domain.tier import Tier
 from needlewise.domain.vocabulary import Setting
 from needlewise.engine.kb_diff import VerdictChange

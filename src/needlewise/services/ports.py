@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from needlewise.domain.assessment import JsonValue
+from needlewise.domain.json_types import JsonValue
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,8 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from needlewise.domain.assessment import Assessment, JsonValue
+from needlewise.domain.assessment import Assessment
+from needlewise.domain.json_types import JsonValue
 from needlewise.domain.vocabulary import Lang
 from needlewise.engine.evaluate import assess
 from needlewise.engine.knowledge import KnowledgeBase

@@ -17,8 +17,8 @@ from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.audit import log as audit_log
 from needlewise.clinic.records.clients import ClientDetails, checked
 from needlewise.clinic.records.screenings import store_document
-from needlewise.domain.assessment import JsonValue
 from needlewise.domain.contact import Contact
+from needlewise.domain.json_types import JsonValue
 from needlewise.domain.permissions import Role
 from needlewise.domain.tier import Tier
 from needlewise.domain.vocabulary import Lang

@@ -21,7 +21,8 @@ from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.access.guard import use_case
 from needlewise.clinic.access.tenancy import access_client, access_screening
 from needlewise.clinic.audit import log as audit_log
-from needlewise.domain.assessment import Assessment, JsonValue
+from needlewise.domain.assessment import Assessment
+from needlewise.domain.json_types import JsonValue
 from needlewise.domain.permissions import Action
 from needlewise.domain.tier import Tier
 from needlewise.domain.vocabulary import Lang, Setting
