@@ -247,7 +247,8 @@ def test_a_client_from_the_plan_to_a_recall(app, clinic, kb: KnowledgeBase) -> N
 
     # 6. The alert on the nurse's workspace, then an adverse event recorded from it closes it.
     nurse.goto("/clinic/")
-    alert_link = nurse.get_by_role("link", name="1 check-in alert is open")
+    expect(nurse.locator(".alert-banner")).to_contain_text("1 check-in alert is open")
+    alert_link = nurse.locator(".alert-banner").get_by_role("link", name="See the alerts")
     expect(alert_link).to_be_visible()
     app.after(nurse, alert_link.click)
     expect(nurse).to_have_url(re.compile(r"/clinic/alerts/$"))

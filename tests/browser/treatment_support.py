@@ -177,9 +177,17 @@ def sign_consent_drawn(page: Page, client: int, name: str) -> None:
     expect(page).to_have_url(CONSENT_DONE)
 
 
-def treated_client(app: Any, page: Page, given: str, family: str, cartridge: Cartridge) -> dict[int, str]:
-    """A client screened, consented, planned (texture, cheeks 1.0 mm) and treated; the check-in links."""
-    client = add_client(app, page, given, family)
+def treated_client(  # noqa: PLR0913 - a client's details and the cartridge
+    app: Any, page: Page, given: str, family: str, cartridge: Cartridge, *, phone: str = ""
+) -> dict[int, str]:
+    """A client (with ``phone``, if given) screened, consented, planned (texture, cheeks 1.0 mm) and treated.
+
+    Returns the session's check-in links by day.
+    """
+    if phone:
+        client = add_client_with_contact(app, page, given, family, phone=phone, email="")
+    else:
+        client = add_client(app, page, given, family)
     screen(app, page, CLINIC_TIER_ANSWERS)
     sign_consent_drawn(page, client, f"{given} {family}")
     write_plan(app, page, client, goal="texture", zones={"cheeks": "1.0"}, sessions=3, scan=False)

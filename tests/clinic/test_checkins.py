@@ -18,7 +18,7 @@ from needlewise.domain.permissions import Role
 from needlewise.domain.treatment import Triage
 from needlewise.domain.vocabulary import Lang
 from needlewise.errors import ConflictError, InvalidInputError, NotAllowedError, NotFoundError
-from needlewise.storage.models import CheckIn
+from needlewise.storage.models import CheckIn, Client
 
 pytestmark = pytest.mark.django_db
 
@@ -152,16 +152,61 @@ def test_a_day_3_fever_means_seek_care_now_and_opens_an_alert(session, kb, site_
     assert alerts.alerts(nurse, kb, Lang.ES)[0].yes_texts[1] == fever.text.es
 
     seq = last_seq()
-    acknowledged = alerts.acknowledge(nurse, checkin.pk)
+    acknowledged = alerts.acknowledge(nurse, checkin.pk, "called_client", "  Spoke to her at 10:40; coming in today. ")
     assert (acknowledged.alert, acknowledged.acknowledged_by_id) == ("acknowledged", nurse.user_id)
     assert acknowledged.acknowledged_at == NOW
-    assert [summary(r) for r in rows_after(seq)] == [
+    stored = CheckIn.objects.get(pk=checkin.pk)
+    assert (stored.acknowledged_action, stored.acknowledged_note) == (
+        "called_client",
+        "Spoke to her at 10:40; coming in today.",
+    )
+    rows = rows_after(seq)
+    assert [summary(r) for r in rows] == [
         expected(nurse, "acknowledge", "checkin", checkin.pk, client_id=site_a.client.pk)
     ]
+    assert rows[0].detail == {"action": "called_client"}  # the note stays on the record
     assert alerts.alerts(nurse, kb, Lang.EN) == []
     assert alerts.open_alert_count(site_a.clinic.pk) == 0
     with pytest.raises(ConflictError):
-        alerts.acknowledge(nurse, checkin.pk)
+        alerts.acknowledge(nurse, checkin.pk, "other", "Again.")
+    with pytest.raises(ConflictError):
+        alerts.open_alert(nurse, checkin.pk, kb, Lang.EN)
+
+
+@pytest.mark.parametrize(
+    ("action", "note", "wrong"),
+    [
+        ("", "Called her.", ["action"]),
+        ("adverse_event", "Called her.", ["action"]),  # only recording an adverse event closes with that
+        ("booked_review", "   ", ["note"]),
+        ("called_client", "x" * (alerts.NOTE_LIMIT + 1), ["note"]),
+        ("shrugged", "", ["action", "note"]),
+    ],
+)
+def test_closing_an_alert_needs_what_was_done(session, kb, site_a, action, note, wrong):  # noqa: PLR0913, PLR0917 - fixtures and cases
+    checkin, token = checkin_of(session, 1)
+    checkins.answer(PUBLIC, token, {"pus"}, kb)
+    with pytest.raises(InvalidInputError) as refused:
+        alerts.acknowledge(site_a.actor(Role.NURSE), checkin.pk, action, note)
+    assert [p.where for p in refused.value.problems] == wrong
+    assert all(p.template for p in refused.value.problems)  # worded, so pages translate them
+    assert CheckIn.objects.get(pk=checkin.pk).alert == "open"
+
+
+def test_one_open_alert_is_read_with_the_clients_phone(session, kb, site_a):
+    checkin, token = checkin_of(session, 1)
+    checkins.answer(PUBLIC, token, {"pus"}, kb)
+    nurse = site_a.actor(Role.NURSE)
+    seq = last_seq()
+    alert = alerts.open_alert(nurse, checkin.pk, kb, Lang.EN)
+    assert [summary(r) for r in rows_after(seq)] == [
+        expected(nurse, "read", "checkin", checkin.pk, client_id=site_a.client.pk)
+    ]
+    assert (alert.checkin_id, alert.client_phone) == (checkin.pk, site_a.client.phone)
+    assert alert.client_tel == "tel:+" + "".join(c for c in site_a.client.phone if c.isdigit())
+    assert alerts.alerts(nurse, kb, Lang.EN)[0].client_tel == alert.client_tel
+    Client.objects.filter(pk=site_a.client.pk).update(phone="  ")
+    assert alerts.open_alert(nurse, checkin.pk, kb, Lang.EN).client_tel == ""
 
 
 @pytest.mark.parametrize("yes", [set(), {"expected_reactions"}])
@@ -172,7 +217,7 @@ def test_expected_answers_open_no_alert(session, kb, site_a, yes):
     assert (stored.triage, stored.alert) == ("expected", "none")
     assert alerts.alerts(site_a.actor(Role.PROVIDER), kb, Lang.EN) == []
     with pytest.raises(ConflictError):  # nothing to acknowledge
-        alerts.acknowledge(site_a.actor(Role.NURSE), checkin.pk)
+        alerts.acknowledge(site_a.actor(Role.NURSE), checkin.pk, "called_client", "Called.")
 
 
 def test_the_most_urgent_alert_comes_first(site_a, kb, at_noon):
@@ -257,7 +302,7 @@ def test_front_desk_sees_no_alerts_and_owners_do_not_acknowledge(session, kb, si
     with pytest.raises(NotAllowedError):
         checkins.checkins_of_session(desk, session.pk)
     with pytest.raises(NotAllowedError):
-        alerts.acknowledge(owner, checkin.pk)
+        alerts.acknowledge(owner, checkin.pk, "called_client", "Called.")
     assert [summary(r) for r in rows_after(seq)] == [
         expected(desk, "view_health", "checkin_alerts", outcome="denied"),
         expected(desk, "view_health", "checkin", outcome="denied"),
@@ -275,7 +320,7 @@ def test_another_clinics_checkins_are_not_found(session, kb, site_a, site_b):
     assert alerts.open_alert_count(site_b.clinic.pk) == 0
     seq = last_seq()
     with pytest.raises(NotFoundError):
-        alerts.acknowledge(nurse_b, checkin.pk)
+        alerts.acknowledge(nurse_b, checkin.pk, "called_client", "Called.")
     with pytest.raises(NotFoundError):
         checkins.checkins_of_session(nurse_b, session.pk)
     assert [summary(r) for r in rows_after(seq)] == [

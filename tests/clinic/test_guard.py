@@ -29,7 +29,7 @@ UNGUARDED = {
     "needlewise.clinic.followup.checkins.open_checkin": "anonymous: reached by a private link's token",
     "needlewise.clinic.followup.checkins.answer": "anonymous: reached by a private link's token",
     "needlewise.clinic.intake.public.submit": "anonymous: a person sends their own result",
-    "needlewise.clinic.followup.alerts.open_alert_count_for": "a number for the home page, no record",
+    "needlewise.clinic.followup.alerts.open_alert_count_for": "a number for the banner on each workspace page",
     "needlewise.clinic.followup.recall.by_lot": "calls the guarded recall_list",
     "needlewise.clinic.followup.recall.by_device": "calls the guarded recall_list",
     "needlewise.clinic.accounts.sign_in.with_password": "anonymous: no one is signed in yet",

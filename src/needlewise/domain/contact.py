@@ -21,5 +21,10 @@ class Contact:
     @property
     def tel(self) -> str:
         """The phone as a ``tel:`` address: a leading ``+`` and the digits (``tel:+34910000000``)."""
-        digits = "".join(c for c in self.phone if c.isdigit())
-        return f"tel:{'+' if self.phone.strip().startswith('+') else ''}{digits}"
+        return tel_link(self.phone)
+
+
+def tel_link(phone: str) -> str:
+    """A phone number as a ``tel:`` address: a leading ``+`` and the digits (``tel:+34910000000``)."""
+    digits = "".join(c for c in phone if c.isdigit())
+    return f"tel:{'+' if phone.strip().startswith('+') else ''}{digits}"

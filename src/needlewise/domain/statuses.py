@@ -39,6 +39,16 @@ class AlertStatus(StrEnum):
     ACKNOWLEDGED = "acknowledged"
 
 
+class AlertAction(StrEnum):
+    """What a practitioner did about an alert, recorded when it is closed."""
+
+    CALLED_CLIENT = "called_client"
+    ADVISED_CARE = "advised_care"
+    BOOKED_REVIEW = "booked_review"
+    OTHER = "other"
+    ADVERSE_EVENT = "adverse_event"  # closed by recording an adverse event from it
+
+
 class EventSeverity(StrEnum):
     """How severe an adverse event is."""
 

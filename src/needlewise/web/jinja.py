@@ -15,6 +15,7 @@ from django.utils import formats, translation
 from django.utils.translation import gettext_noop
 from jinja2 import Environment, StrictUndefined
 
+from needlewise.clinic.followup.alerts import open_alert_count_for
 from needlewise.domain.disposition import Disposition
 from needlewise.domain.permissions import Action, Role
 from needlewise.domain.tier import Tier
@@ -49,6 +50,7 @@ def environment(**options: Any) -> Environment:  # noqa: ANN401 - Django passes 
         report_label=report_label,
         long_date=long_date,
         disposition_of=disposition_of,
+        open_alert_count=open_alert_count_for,
     )
     env.filters["decimals"] = decimals
     return env

@@ -63,18 +63,31 @@ def test_the_alert_list_shows_the_alert_and_acknowledging_closes_it(site_a, aler
     assert "seek care now" in page
     assert question_text(kb, "fever_chills") in page
     assert f"/clinic/sessions/{alert.session_id}/adverse-events/new/?checkin={alert.pk}" in page
-    response = nurse.post(f"/clinic/alerts/{alert.pk}/acknowledge/")
-    assert (response.status_code, response["Location"]) == (302, "/clinic/alerts/")
-    assert CheckIn.objects.get(pk=alert.pk).alert == "acknowledged"
-    assert "No open alerts." in body(nurse.get("/clinic/alerts/"))
-    assert nurse.post(f"/clinic/alerts/{alert.pk}/acknowledge/").status_code == 409
+    assert f'href="/clinic/alerts/{alert.pk}/acknowledge/"' in page
+    form = {"action": "advised_care", "note": "Told her to go to urgent care now."}
+    response = nurse.post(f"/clinic/alerts/{alert.pk}/acknowledge/", form)
+    assert (response.status_code, response["Location"]) == (302, "/clinic/alerts/?closed=1")
+    stored = CheckIn.objects.get(pk=alert.pk)
+    assert (stored.alert, stored.acknowledged_action, stored.acknowledged_note) == (
+        "acknowledged",
+        "advised_care",
+        "Told her to go to urgent care now.",
+    )
+    after = body(nurse.get("/clinic/alerts/?closed=1"))
+    assert "No open alerts." in after
+    assert "The alert is closed; what was done is recorded." in after
+    assert nurse.post(f"/clinic/alerts/{alert.pk}/acknowledge/", form).status_code == 409
+    assert nurse.get(f"/clinic/alerts/{alert.pk}/acknowledge/").status_code == 409
 
 
 def test_owners_see_alerts_without_actions_and_the_front_desk_not_at_all(site_a, alert):
     owner_page = body(staff_client(site_a.owner).get("/clinic/alerts/"))
     assert "Zephyrine Quixotelle" in owner_page
-    assert "Acknowledge" not in owner_page
-    assert staff_client(site_a.owner).post(f"/clinic/alerts/{alert.pk}/acknowledge/").status_code == 403
+    assert "/acknowledge/" not in owner_page
+    assert "A practitioner closes it" in owner_page
+    assert staff_client(site_a.owner).get(f"/clinic/alerts/{alert.pk}/acknowledge/").status_code == 403
+    form = {"action": "other", "note": "Seen."}
+    assert staff_client(site_a.owner).post(f"/clinic/alerts/{alert.pk}/acknowledge/", form).status_code == 403
     assert staff_client(site_a.members[Role.FRONT_DESK]).get("/clinic/alerts/").status_code == 403
 
 
@@ -82,7 +95,9 @@ def test_another_clinic_cannot_see_or_acknowledge_the_alert(site_a, site_b, aler
     del site_a
     nurse_b = staff_client(site_b.members[Role.NURSE])
     assert "Zephyrine" not in body(nurse_b.get("/clinic/alerts/"))
-    assert nurse_b.post(f"/clinic/alerts/{alert.pk}/acknowledge/").status_code == 404
+    assert nurse_b.get(f"/clinic/alerts/{alert.pk}/acknowledge/").status_code == 404
+    form = {"action": "other", "note": "Seen."}
+    assert nurse_b.post(f"/clinic/alerts/{alert.pk}/acknowledge/", form).status_code == 404
     assert CheckIn.objects.get(pk=alert.pk).alert == "open"
 
 

@@ -210,6 +210,11 @@ def _adverse_report(site: Site) -> dict[str, str]:
     return {"kind": "pih", "severity": "mild", "onset_on": _today(), "outcome": "ongoing", "description": "Matrix."}
 
 
+def _what_was_done(site: Site) -> dict[str, str]:
+    del site
+    return {"action": "called_client", "note": "Matrix."}
+
+
 def _adverse_event(site: Site) -> dict[str, object]:
     form = adverse_events.AdverseEventForm("pih", "mild", False, timezone.localdate(), "ongoing", "Matrix.")  # noqa: FBT003 - not serious
     nurse = actor_for(site.members[Role.NURSE])
@@ -360,7 +365,9 @@ POLICY: dict[str, Policy] = {
     ),
     "clinic-photo": Policy(Action.VIEW_HEALTH, {GET: Call(200)}, "photo", _photo),
     "clinic-alerts": Policy(Action.VIEW_HEALTH, {GET: Call(200)}),
-    "clinic-alert-ack": Policy(Action.RECORD_TREATMENT, {POST: Call(302, writes=True)}, "checkin", _open_alert),
+    "clinic-alert-ack": Policy(
+        Action.RECORD_TREATMENT, {GET: Call(200), POST: Call(302, _what_was_done, writes=True)}, "checkin", _open_alert
+    ),
     "clinic-adverse-new": Policy(
         Action.RECORD_TREATMENT, {GET: Call(200), POST: Call(302, _adverse_report, writes=True)}, "session", _session
     ),

@@ -141,7 +141,7 @@ def _named(data: bytes, name: str) -> Any:
     return SimpleUploadedFile(name, data)
 
 
-def test_the_workspace_home_counts_open_check_in_alerts_for_clinical_staff(site_a):
+def test_the_workspace_banner_counts_open_check_in_alerts_for_clinical_staff(site_a):
     from clinic.followup_support import checkin_of, session_row  # noqa: PLC0415 - only this test needs a red flag
     from needlewise.clinic.access.actor import Actor  # noqa: PLC0415
     from needlewise.clinic.followup import checkins  # noqa: PLC0415

@@ -25,7 +25,7 @@ from needlewise.clinic.followup.checkins import ALERT_OPEN, session_day
 from needlewise.clinic.forms import Posted, PostedDate, PostedId, Reads, choice, given, text
 from needlewise.clinic.records import integrity
 from needlewise.domain.permissions import Action
-from needlewise.domain.statuses import EventOutcome, EventSeverity
+from needlewise.domain.statuses import AlertAction, EventOutcome, EventSeverity
 from needlewise.engine.knowledge import KnowledgeBase
 from needlewise.errors import ConflictError, InvalidInputError, Problem
 from needlewise.storage.models import AdverseEvent, CheckIn, TreatmentSession
@@ -158,7 +158,7 @@ def record(actor: Actor, session_id: int, form: AdverseEventForm, kb: KnowledgeB
     detail = {"session": session.pk, "digest": integrity.adverse_event_digest(event.pk)}
     audit_log.record(actor, "create", "adverse_event", event.pk, client_id=session.client_id, detail=detail)
     if checkin is not None and checkin.alert == ALERT_OPEN:
-        _close_alert(actor, checkin)
+        _close_alert(actor, checkin, AlertAction.ADVERSE_EVENT, "")
     return event
 
 

@@ -1,8 +1,9 @@
 """Check-in alerts: answers that are not the expected course, for the clinic's practitioners.
 
 Any answer whose triage is not the expected course opens an alert (see
-:mod:`needlewise.clinic.followup.checkins`); a practitioner acknowledges it, directly or by
-recording an adverse event from it.
+:mod:`needlewise.clinic.followup.checkins`); a practitioner closes it, saying what was done (one of
+:data:`ACK_ACTIONS` and a note in words), directly or by recording an adverse event from it. The note
+stays on the check-in; its audit row names the action only.
 """
 
 from __future__ import annotations
@@ -11,20 +12,26 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.access.guard import use_case
 from needlewise.clinic.access.tenancy import access_checkin
 from needlewise.clinic.audit import log as audit_log
 from needlewise.clinic.followup.checkins import ALERT_ACKNOWLEDGED, ALERT_OPEN, session_day
+from needlewise.domain.contact import tel_link
 from needlewise.domain.permissions import Action
+from needlewise.domain.statuses import AlertAction
 from needlewise.domain.treatment import Triage
 from needlewise.domain.vocabulary import Lang
 from needlewise.engine.knowledge import KnowledgeBase
-from needlewise.errors import ConflictError, Problem
+from needlewise.errors import ConflictError, InvalidInputError, Problem
 from needlewise.storage.models import CheckIn
 
 ALERT_LIMIT = 200
+NOTE_LIMIT = 1000
+#: What the acknowledge form offers (an adverse event closes an alert by being recorded).
+ACK_ACTIONS = tuple(a.value for a in AlertAction if a is not AlertAction.ADVERSE_EVENT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,12 +41,18 @@ class Alert:
     checkin_id: int
     client_id: int
     client_name: str
+    client_phone: str
     session_id: int
     session_on: date
     day: int
     triage: Triage
     answered_at: datetime
     yes_texts: tuple[str, ...]
+
+    @property
+    def client_tel(self) -> str:
+        """The client's phone as a ``tel:`` address (empty when no phone is on file)."""
+        return tel_link(self.client_phone) if self.client_phone.strip() else ""
 
 
 def yes_texts(checkin: CheckIn, kb: KnowledgeBase, lang: Lang) -> tuple[str, ...]:
@@ -58,39 +71,72 @@ def alerts(actor: Actor, kb: KnowledgeBase, lang: Lang) -> list[Alert]:
         .order_by("answered_at", "pk")[:ALERT_LIMIT]
     )
     audit_log.record(actor, "read", "checkin_alerts", detail={"shown": [c.pk for c in rows]})
-    found = [
-        Alert(
-            checkin_id=c.pk,
-            client_id=c.client_id,
-            client_name=f"{c.client.given_name} {c.client.family_name}",
-            session_id=c.session_id,
-            session_on=session_day(c.session),
-            day=c.day,
-            triage=Triage(c.triage),
-            answered_at=c.answered_at or c.created_at,
-            yes_texts=yes_texts(c, kb, lang),
-        )
-        for c in rows
-    ]
-    return sorted(found, key=lambda a: -a.triage.rank)
+    return sorted((_alert(c, kb, lang) for c in rows), key=lambda a: -a.triage.rank)
 
 
-def _close_alert(actor: Actor, checkin: CheckIn) -> None:
-    """Mark an open alert acknowledged by ``actor`` (inside the caller's transaction, row locked)."""
-    checkin.alert = ALERT_ACKNOWLEDGED
-    checkin.acknowledged_by_id = actor.staff_user_id
-    checkin.acknowledged_at = timezone.now()
-    checkin.save(update_fields=["alert", "acknowledged_by", "acknowledged_at"])
-    audit_log.record(actor, "acknowledge", "checkin", checkin.pk, client_id=checkin.client_id)
+def _alert(checkin: CheckIn, kb: KnowledgeBase, lang: Lang) -> Alert:
+    return Alert(
+        checkin_id=checkin.pk,
+        client_id=checkin.client_id,
+        client_name=f"{checkin.client.given_name} {checkin.client.family_name}",
+        client_phone=checkin.client.phone,
+        session_id=checkin.session_id,
+        session_on=session_day(checkin.session),
+        day=checkin.day,
+        triage=Triage(checkin.triage),
+        answered_at=checkin.answered_at or checkin.created_at,
+        yes_texts=yes_texts(checkin, kb, lang),
+    )
+
+
+def _open(actor: Actor, checkin_id: int, *, lock: bool = False) -> CheckIn:
+    checkin = access_checkin(actor, checkin_id, lock=lock)
+    if checkin.alert != ALERT_OPEN:
+        raise ConflictError([Problem("checkin", "this check-in has no open alert")])
+    return checkin
 
 
 @use_case(Action.RECORD_TREATMENT, "checkin", record="checkin_id", missing="checkin")
-def acknowledge(actor: Actor, checkin_id: int) -> CheckIn:
-    """A practitioner has seen an open alert and is acting on it."""
-    checkin = access_checkin(actor, checkin_id, lock=True)
-    if checkin.alert != ALERT_OPEN:
-        raise ConflictError([Problem("checkin", "this check-in has no open alert")])
-    _close_alert(actor, checkin)
+def open_alert(actor: Actor, checkin_id: int, kb: KnowledgeBase, lang: Lang) -> Alert:
+    """One open alert, for the practitioner about to close it (ConflictError once closed; the read is recorded)."""
+    checkin = _open(actor, checkin_id)
+    audit_log.record(actor, "read", "checkin", checkin.pk, client_id=checkin.client_id)
+    return _alert(checkin, kb, lang)
+
+
+def close_problems(action: str, note: str, *, actions: tuple[str, ...] = ACK_ACTIONS) -> list[Problem]:
+    """What is wrong with what a practitioner says was done: one of ``actions`` and a note in words."""
+    problems = []
+    if action not in actions:
+        problems.append(Problem.worded("action", gettext_noop("choose what was done")))
+    if not note.strip():
+        problems.append(Problem.worded("note", gettext_noop("say in a few words what was done")))
+    elif len(note.strip()) > NOTE_LIMIT:
+        problems.append(Problem.worded("note", gettext_noop("at most %(limit)s characters"), limit=str(NOTE_LIMIT)))
+    return problems
+
+
+def _close_alert(actor: Actor, checkin: CheckIn, action: AlertAction, note: str) -> None:
+    """Close an open alert as ``actor``, with what was done (inside the caller's transaction, row locked)."""
+    checkin.alert = ALERT_ACKNOWLEDGED
+    checkin.acknowledged_by_id = actor.staff_user_id
+    checkin.acknowledged_at = timezone.now()
+    checkin.acknowledged_action = action.value
+    checkin.acknowledged_note = note.strip()
+    fields = ["alert", "acknowledged_by", "acknowledged_at", "acknowledged_action", "acknowledged_note"]
+    checkin.save(update_fields=fields)
+    detail: dict[str, object] = {"action": action.value}  # the note stays on the record
+    audit_log.record(actor, "acknowledge", "checkin", checkin.pk, client_id=checkin.client_id, detail=detail)
+
+
+@use_case(Action.RECORD_TREATMENT, "checkin", record="checkin_id", missing="checkin")
+def acknowledge(actor: Actor, checkin_id: int, action: str, note: str) -> CheckIn:
+    """A practitioner has acted on an open alert and says what was done (InvalidInputError without it)."""
+    problems = close_problems(action, note)
+    if problems:
+        raise InvalidInputError(problems)
+    checkin = _open(actor, checkin_id, lock=True)
+    _close_alert(actor, checkin, AlertAction(action), note)
     return checkin
 
 

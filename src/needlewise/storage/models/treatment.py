@@ -12,6 +12,7 @@ from django.db import models
 
 from needlewise.domain.permissions import Role
 from needlewise.domain.statuses import (
+    AlertAction,
     AlertStatus,
     AppointmentStatus,
     ConsentMethod,
@@ -265,6 +266,10 @@ class CheckIn(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
     acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_action = models.CharField(
+        max_length=16, choices=choices(AlertAction), blank=True, default="", db_default=""
+    )
+    acknowledged_note = models.TextField(blank=True, default="", db_default="")  # what was done, in words
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -276,6 +281,7 @@ class CheckIn(models.Model):
             one_of("alert", AlertStatus, "checkin_alert_valid"),
             one_of("triage", Triage, "checkin_triage_valid", or_empty=True),
             one_of("lang", Lang, "checkin_lang_valid"),
+            one_of("acknowledged_action", AlertAction, "checkin_acknowledged_action_valid", or_empty=True),
         ]
         indexes = [  # noqa: RUF012 - Django's Meta API is a list
             models.Index(fields=["clinic", "alert", "-answered_at"], name="checkin_alerts"),

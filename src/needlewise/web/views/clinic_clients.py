@@ -6,7 +6,6 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDi
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from needlewise.clinic.followup import alerts
 from needlewise.clinic.intake import inbox
 from needlewise.clinic.records import clients, screenings
 from needlewise.clinic.treatment import overview
@@ -20,12 +19,11 @@ from needlewise.web.views.common import knowledge, lang_of, render
 @require_GET
 @clinic_page
 def home(request: HttpRequest) -> HttpResponse:
-    """Search box, newest clients, and the intake queue's size for those who handle it."""
+    """Search box, newest clients, and the intake queue's size for those who handle it (open alerts: the banner)."""
     actor = acting(request)
     recent = clients.search(actor, clients.SearchQuery())[:10]
     waiting = len(inbox.queue(actor)) if actor.may(Action.MANAGE_INTAKE) else None
-    open_alerts = alerts.open_alert_count_for(actor)
-    context = {"actor": actor, "recent": recent, "waiting": waiting, "alerts": open_alerts}
+    context = {"actor": actor, "recent": recent, "waiting": waiting}
     return render(request, "clinic/home.html", context)
 
 

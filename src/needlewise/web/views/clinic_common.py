@@ -13,7 +13,7 @@ from needlewise.api.statuses import status_of
 from needlewise.clinic.access.actor import Actor
 from needlewise.errors import ConflictError, InvalidInputError, NotAllowedError, NotFoundError
 from needlewise.web.staff_session import staff_required
-from needlewise.web.views.common import render
+from needlewise.web.views.common import render, say
 
 View = Callable[..., HttpResponse | StreamingHttpResponse]
 
@@ -37,6 +37,14 @@ def field_errors(error: InvalidInputError) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     for problem in error.problems:
         errors.setdefault(problem.where, []).append(problem.message)
+    return errors
+
+
+def worded_errors(error: InvalidInputError) -> dict[str, list[str]]:
+    """Each field's messages in the request's language, for showing next to the field."""
+    errors: dict[str, list[str]] = {}
+    for problem in error.problems:
+        errors.setdefault(problem.where, []).append(say(problem))
     return errors
 
 

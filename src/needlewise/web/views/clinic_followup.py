@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, path, reverse
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from needlewise.clinic.followup import adverse_events, alerts
 from needlewise.clinic.followup.adverse_events import OUTCOMES, SEVERITIES
@@ -14,7 +14,7 @@ from needlewise.domain.permissions import Action
 from needlewise.domain.vocabulary import Lang
 from needlewise.errors import InvalidInputError
 from needlewise.reports.aftercare import CheckinLink, aftercare_body, aftercare_pdf
-from needlewise.web.views.clinic_common import acting, clinic_page, field_errors, private_file
+from needlewise.web.views.clinic_common import acting, clinic_page, field_errors, private_file, worded_errors
 from needlewise.web.views.common import knowledge, lang_of, render
 
 
@@ -28,16 +28,33 @@ def alert_list(request: HttpRequest) -> HttpResponse:
         "alerts": alerts.alerts(actor, knowledge(), lang_of(request)),
         "events": adverse_events.recent(actor),
         "may_treat": actor.may(Action.RECORD_TREATMENT),
+        "closed": request.GET.get("closed") == "1",
     }
     return render(request, "clinic/followup_alerts.html", context)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @clinic_page
 def alert_acknowledge(request: HttpRequest, checkin_id: int) -> HttpResponse:
-    """A practitioner has seen the alert and is acting on it."""
-    alerts.acknowledge(acting(request), checkin_id)
-    return HttpResponseRedirect(reverse("clinic-alerts"))
+    """Close an alert once acted on, saying what was done (a choice and a note in words)."""
+    actor = acting(request)
+    values = {"action": request.POST.get("action", ""), "note": request.POST.get("note", "")}
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        try:
+            alerts.acknowledge(actor, checkin_id, values["action"], values["note"])
+        except InvalidInputError as invalid:
+            errors = worded_errors(invalid)
+        else:
+            return HttpResponseRedirect(reverse("clinic-alerts") + "?closed=1")
+    context = {
+        "actor": actor,
+        "alert": alerts.open_alert(actor, checkin_id, knowledge(), lang_of(request)),
+        "actions": alerts.ACK_ACTIONS,
+        "values": values,
+        "errors": errors,
+    }
+    return render(request, "clinic/alert_acknowledge.html", context, status=422 if errors else 200)
 
 
 @require_http_methods(["GET", "POST"])
