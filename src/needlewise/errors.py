@@ -29,6 +29,11 @@ if TYPE_CHECKING:
     from needlewise.domain.treatment import CheckResult
 
 
+def N_(text: str) -> str:  # noqa: N802 - the conventional name gettext tools look for
+    """Mark ``text`` for translation; edges translate it (see :meth:`Problem.worded`)."""
+    return text
+
+
 @dataclass(frozen=True, slots=True)
 class Problem:
     """One thing wrong, where it is, and a suggestion when there is one.

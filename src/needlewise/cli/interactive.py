@@ -9,7 +9,8 @@ from needlewise.domain.assessment import Assessment
 from needlewise.domain.vocabulary import Lang, Setting
 from needlewise.engine.knowledge import KnowledgeBase, Question
 from needlewise.errors import ProfileError
-from needlewise.services.questionnaire import Interview, read_answer
+from needlewise.services.questionnaire import Interview
+from needlewise.services.typed_answers import read_answer
 
 _HINTS = {
     "multi": {

@@ -8,7 +8,8 @@ from factories import no_answer
 from needlewise.domain.tier import Tier
 from needlewise.engine.knowledge import KnowledgeBase, Question
 from needlewise.errors import ProfileError
-from needlewise.services.questionnaire import Interview, read_answer
+from needlewise.services.questionnaire import Interview
+from needlewise.services.typed_answers import read_answer
 
 
 def _by_id(kb: KnowledgeBase, question_id: str) -> Question:

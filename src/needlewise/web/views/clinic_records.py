@@ -16,7 +16,8 @@ from needlewise.clinic.records import clients, screenings
 from needlewise.errors import InvalidInputError, ProfileError
 from needlewise.reports.answers import answer_lines
 from needlewise.reports.staff import staff_screening
-from needlewise.services.questionnaire import Interview, read_answer
+from needlewise.services.questionnaire import Interview
+from needlewise.services.typed_answers import read_answer
 from needlewise.web.views.clinic_common import acting, clinic_page, field_errors, form_date
 from needlewise.web.views.common import knowledge, lang_of, render, say
 from needlewise.web.views.questionnaire import answer_text, interview_from

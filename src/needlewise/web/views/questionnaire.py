@@ -29,7 +29,8 @@ from needlewise.reports.answers import answer_lines
 from needlewise.reports.numbers import for_readers
 from needlewise.reports.pdf import render_pdf
 from needlewise.services.assessments import gaps_for
-from needlewise.services.questionnaire import Interview, read_answer
+from needlewise.services.questionnaire import Interview
+from needlewise.services.typed_answers import read_answer
 from needlewise.web.views.common import knowledge, lang_of, render, say
 
 STATE_PARAMETER = "s"
