@@ -20,6 +20,7 @@ from needlewise import bootstrap
 from needlewise.adapters.mail import DjangoMailSender
 from needlewise.domain.permissions import Role
 from needlewise.services.ports import OutboundMessage
+from needlewise.storage.models import AuditEntry, CheckIn
 from web.clinic.support import Site
 
 
@@ -102,3 +103,57 @@ def test_a_reset_link_from_the_page_arrives_over_smtp_and_works(site_a: Site, sm
     new = "a brand new passphrase 77"
     response = browser.post(link.removeprefix("http://testserver"), {"password": new, "password_again": new})
     assert (response.status_code, response["Location"]) == (302, "/clinic/sign-in/?reset=1")
+
+
+@pytest.mark.django_db
+def test_a_red_flag_check_in_reaches_the_practitioners_over_smtp(
+    site_a: Site, smtp_inbox, django_capture_on_commit_callbacks
+):
+    from clinic.followup_support import checkin_of, session_row  # noqa: PLC0415 - only this test needs a session
+
+    _, token = checkin_of(session_row(site_a, bootstrap.knowledge_base()), 1)
+    client = Client(HTTP_ACCEPT_LANGUAGE="es")  # the client's language; the message is in both
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(f"/checkin/{token}/", {"yes": ["fever_chills"]}).status_code == 200
+    (envelope,) = smtp_inbox.envelopes
+    practitioners = sorted(site_a.members[r].user.email for r in (Role.PROVIDER, Role.NURSE, Role.AESTHETICIAN))
+    assert sorted(envelope.rcpt_tos) == practitioners
+    (message,) = smtp_inbox.messages()
+    assert " ".join(message["Subject"].split()) == (  # a long non-ASCII header is folded
+        "needlewise: A client's check-in needs attention / El control de un cliente necesita atención"
+    )
+    assert message.get_content().splitlines() == [
+        "A client's check-in answers need a practitioner. Sign in to needlewise to see them:",
+        "",
+        "http://testserver/clinic/alerts/",
+        "",
+        "Las respuestas del control de un cliente necesitan a un profesional. Inicia sesión en needlewise para verlas:",
+        "",
+        "http://testserver/clinic/alerts/",
+    ]
+    words = message.as_string()
+    for private in (site_a.client.given_name, site_a.client.family_name, token, "fever", "fiebre"):
+        assert private not in words
+
+
+@pytest.mark.django_db
+def test_an_answer_is_kept_when_the_mail_server_is_down(site_a: Site, django_capture_on_commit_callbacks):
+    from clinic.followup_support import checkin_of, session_row  # noqa: PLC0415 - only this test needs a session
+
+    checkin, token = checkin_of(session_row(site_a, bootstrap.knowledge_base()), 1)
+    with (
+        override_settings(
+            EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+            EMAIL_HOST="127.0.0.1",
+            EMAIL_PORT=free_port(),  # nothing listens there
+            EMAIL_TIMEOUT=2,
+        ),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = Client(HTTP_ACCEPT_LANGUAGE="en").post(f"/checkin/{token}/", {"yes": ["pus"]})
+    assert response.status_code == 200
+    assert 'data-triage="seek_care_now"' in response.content.decode()  # the client is told what to do
+    stored = CheckIn.objects.get(pk=checkin.pk)
+    assert (stored.alert, stored.answered_at is not None) == ("open", True)
+    failed = AuditEntry.objects.filter(action="notify_staff", object_id=str(checkin.pk)).get()
+    assert (failed.outcome, failed.detail["recipients"]) == ("failed", 3)

@@ -35,7 +35,8 @@ from needlewise.clinic.access.guard import use_case
 from needlewise.clinic.access.tenancy import access_session
 from needlewise.clinic.audit import log as audit_log
 from needlewise.clinic.audit.review import clinic_zone
-from needlewise.clinic.followup import short_links
+from needlewise.clinic.followup import short_links, staff_alerts
+from needlewise.clinic.followup.staff_alerts import StaffAlertMail
 from needlewise.domain.contact import Contact
 from needlewise.domain.permissions import Action
 from needlewise.domain.statuses import AlertStatus
@@ -181,11 +182,14 @@ def open_checkin(actor: Actor, token: str, kb: KnowledgeBase) -> CheckinView:
         raise
 
 
-def answer(actor: Actor, token: str, yes_ids: set[str], kb: KnowledgeBase) -> CheckinView:
+def answer(
+    actor: Actor, token: str, yes_ids: set[str], kb: KnowledgeBase, *, staff_mail: StaffAlertMail | None = None
+) -> CheckinView:
     """Store the client's answers (question ids answered "yes") and their triage; open an alert if needed.
 
     Ids must be questions of that day's check-in (InvalidInputError); a check-in already answered is a
-    ConflictError (the first answer stands: the client is told to call the clinic instead).
+    ConflictError (the first answer stands: the client is told to call the clinic instead). An alert
+    opened is sent to the clinic's practitioners with ``staff_mail`` once the answer is committed.
     """
     try:
         with transaction.atomic():
@@ -203,6 +207,8 @@ def answer(actor: Actor, token: str, yes_ids: set[str], kb: KnowledgeBase) -> Ch
             checkin.triage = level.value
             checkin.alert = ALERT_NONE if level is Triage.EXPECTED else ALERT_OPEN
             checkin.save(update_fields=["answers", "answered_at", "triage", "alert"])
+            if checkin.alert == ALERT_OPEN and staff_mail is not None:
+                staff_alerts.send_after_commit(actor, checkin, staff_mail)
             audit_log.record(
                 actor,
                 "answer",

@@ -8,14 +8,16 @@ answer form posts with the usual CSRF token.
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from django.urls import URLPattern, path
+from django.urls import URLPattern, path, reverse
 from django.utils import translation
 from django.views.decorators.http import require_http_methods
 
+from needlewise import bootstrap
 from needlewise.api.statuses import status_of
 from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.followup import checkin_form, checkins
 from needlewise.clinic.followup.checkins import CheckinView
+from needlewise.clinic.followup.staff_alerts import StaffAlertMail
 from needlewise.domain.vocabulary import Lang
 from needlewise.edge.request_actor import client_ip, request_id
 from needlewise.errors import ConflictError, InvalidInputError, NotFoundError
@@ -42,6 +44,22 @@ def _page(request: HttpRequest, view: CheckinView, lang: Lang, extra: dict[str, 
     return response
 
 
+def _staff_mail(request: HttpRequest) -> StaffAlertMail:
+    """The message to the clinic's practitioners when an answer opens an alert: no health data, both languages."""
+    subjects, texts = [], []
+    for code in ("en", "es"):
+        with translation.override(code):
+            subjects.append(translation.gettext("A client's check-in needs attention"))
+            texts.append(
+                translation.gettext(
+                    "A client's check-in answers need a practitioner. Sign in to needlewise to see them:"
+                )
+            )
+    link = request.build_absolute_uri(reverse("clinic-alerts"))
+    text = "".join(f"{words}\n\n%(link)s\n\n" for words in texts).rstrip("\n") + "\n"
+    return StaffAlertMail(bootstrap.message_sender(), "needlewise: " + " / ".join(subjects), text, link)
+
+
 @require_http_methods(["GET", "POST"])
 def checkin(request: HttpRequest, token: str) -> HttpResponse:
     """GET: the day's questions (or the answer already given); POST: send the answers, see what to do."""
@@ -53,7 +71,7 @@ def checkin(request: HttpRequest, token: str) -> HttpResponse:
     try:
         view = checkins.open_checkin(actor, token, kb) if request.method == "GET" else None
         if view is None:
-            view = checkins.answer(actor, token, posted.yes_ids, kb)
+            view = checkins.answer(actor, token, posted.yes_ids, kb, staff_mail=_staff_mail(request))
     except NotFoundError as missing:
         status = status_of(missing).status
         return render(request, "error.html", {"status": status}, status=status)
