@@ -19,7 +19,8 @@ from django.test import Client
 from clinic_factories import CLINIC_OK, CLINIC_STOP, HOME_REVIEW, PASSWORD, ROLES, Site, actor_for, make_site
 from factories import no_answer
 from needlewise.bootstrap import knowledge_base
-from needlewise.services.questionnaire import Interview, read_answer
+from needlewise.services.questionnaire import Interview
+from needlewise.services.typed_answers import read_answer
 from needlewise.storage.models import StaffMember
 
 #: This module's helpers and, re-exported from ``clinic_factories``, the clinic builders these tests use.
