@@ -248,7 +248,7 @@ def test_setting_the_second_factor_up_signs_in(site_a):
     attempt = sign_in.with_new_second_factor(DOOR, owner, secret, pyotp.TOTP(secret).now(), sessions)
     assert (attempt.step, sessions.made) == (Step.SIGNED_IN, [owner.user_id])
     assert [(r.action, r.detail) for r in rows_after(seq)] == [
-        ("update", {"second_factor": "enrolled"}),
+        ("update", {"second_factor": "enrolled", "recovery_codes": 10}),
         ("sign_in", {}),
     ]
 

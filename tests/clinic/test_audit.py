@@ -97,7 +97,7 @@ def test_enrol_totp_is_recorded_as_the_member_themselves(site_a):
     before = last_seq()
     assert second_factor.enrol_totp(member, secret, pyotp.TOTP(secret).now())
     assert written(before) == [expected(site_a.actor(Role.PROVIDER), "update", "staff", member.pk)]
-    assert details_after(before) == [{"second_factor": "enrolled"}]
+    assert details_after(before) == [{"second_factor": "enrolled", "recovery_codes": 10}]
     assert secret not in json.dumps([row.detail for row in AuditEntry.objects.all()])
 
 

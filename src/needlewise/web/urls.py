@@ -18,6 +18,7 @@ from needlewise.web.views import (
     clinic_public,
     clinic_recall,
     clinic_records,
+    clinic_recovery,
     clinic_schedule,
     clinic_sessions,
     pages,
@@ -36,6 +37,7 @@ clinic_urls = [
         "clinic/password-reset/<str:uid>/<str:token>/", clinic_auth.password_reset_confirm, name="clinic-reset-confirm"
     ),
     path("clinic/account/", clinic_auth.account, name="clinic-account"),
+    path("clinic/account/recovery-codes/", clinic_recovery.new_recovery_codes, name="clinic-recovery-codes"),
     path("clinic/clients/", clinic_clients.client_list, name="clinic-clients"),
     path("clinic/clients/new/", clinic_clients.client_new, name="clinic-client-new"),
     path("clinic/clients/<int:client_id>/", clinic_clients.client_page, name="clinic-client"),

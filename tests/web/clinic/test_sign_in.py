@@ -32,6 +32,7 @@ pytestmark = pytest.mark.django_db
 SIGN_IN, CODE, ENROL = "/clinic/sign-in/", "/clinic/sign-in/code/", "/clinic/sign-in/second-factor/"
 WRONG = "The e-mail address or the password is not right."
 LOCKED = "Too many failed attempts. Wait a few minutes, then try again."
+RECOVERY_CODE = re.compile(r"<code>([a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4})</code>")
 NOON = datetime(2031, 3, 4, 12, 0, 10, tzinfo=UTC)  # 10 s into a 30-second TOTP step
 
 
@@ -206,7 +207,7 @@ def test_the_lock_lifts_when_the_window_has_passed(site_a: Site):
         client = browser()
         assert post_password(client, nurse)["Location"] == f"{ENROL}?next=/clinic/"
         secret = shown_secret(client.get(ENROL).content.decode())
-        assert client.post(ENROL, {"code": pyotp.TOTP(secret).now()}).status_code == 302
+        assert "Your recovery codes" in client.post(ENROL, {"code": pyotp.TOTP(secret).now()}).content.decode()
         assert is_signed_in(client)
     assert not LoginFailure.objects.filter(key="user:nurse@alpha.example.org").exists()  # cleared by the sign-in
 
@@ -247,7 +248,11 @@ def test_every_role_without_a_second_factor_must_set_it_up(site_a: Site, role):
     assert not is_signed_in(client)
 
     right = client.post(ENROL, {"code": pyotp.TOTP(secret).now(), "next": "/clinic/"})
-    assert (right.status_code, right["Location"]) == (302, "/clinic/")
+    assert right.status_code == 200  # the recovery codes, shown once, then on to next
+    shown = right.content.decode()
+    assert len(RECOVERY_CODE.findall(shown)) == 10
+    assert '<a class="button primary" href="/clinic/">I have kept them: continue</a>' in shown
+    assert right["Cache-Control"] == "no-store"
     assert is_signed_in(client)
     assert StaffMember.objects.get(pk=member.pk).totp_secret == secret
     last = AuditEntry.objects.order_by("-seq").first()
@@ -328,8 +333,9 @@ def test_a_nurse_signed_in_without_one_can_turn_on_the_second_factor_from_the_ac
     secret = shown_secret(page)
     assert client.post(ENROL, {"code": "12345"}).status_code == 422
     response = client.post(ENROL, {"code": pyotp.TOTP(secret).now()})
-    assert (response.status_code, response["Location"]) == (302, "/clinic/account/?enrolled=1")
-    done = client.get(response["Location"]).content.decode()
+    assert len(RECOVERY_CODE.findall(response.content.decode())) == 10
+    assert 'href="/clinic/account/?enrolled=1"' in response.content.decode()
+    done = client.get("/clinic/account/?enrolled=1").content.decode()
     assert "Two-step sign-in is on." in done
     assert "every sign-in asks for a code" in done
 

@@ -8,6 +8,7 @@ import pyotp
 from django.db import transaction
 from django.utils import timezone
 
+from needlewise.clinic.accounts import recovery_codes
 from needlewise.clinic.accounts.staff import member_actor
 from needlewise.clinic.audit import log as audit_log
 from needlewise.storage.models import StaffMember
@@ -56,13 +57,18 @@ def verify_totp(member: StaffMember, code: str) -> bool:
     return True
 
 
-def enrol_totp(member: StaffMember, secret: str, code: str) -> bool:
-    """Turn on the second factor with ``secret`` once the person proves their app shows ``code``."""
+def enrol_totp(member: StaffMember, secret: str, code: str) -> list[str] | None:
+    """Turn on the second factor with ``secret`` once the person proves their app shows ``code``.
+
+    Returns the new recovery codes, to show once (None: the code did not match, nothing changed).
+    """
     step = _matching_step(secret, code)
     if step is None:
-        return False
+        return None
     with transaction.atomic():
         member.totp_secret, member.totp_last_step = secret, step
         member.save(update_fields=["totp_secret", "totp_last_step"])
-        audit_log.record(member_actor(member), "update", "staff", member.pk, detail={"second_factor": "enrolled"})
-    return True
+        codes = recovery_codes.new_codes(member)
+        detail: dict[str, object] = {"second_factor": "enrolled", "recovery_codes": len(codes)}
+        audit_log.record(member_actor(member), "update", "staff", member.pk, detail=detail)
+    return codes

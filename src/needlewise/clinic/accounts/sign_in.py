@@ -25,7 +25,7 @@ from django.db import transaction
 
 from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.access.guard import use_case
-from needlewise.clinic.accounts import lockout, second_factor
+from needlewise.clinic.accounts import lockout, recovery_codes, second_factor
 from needlewise.clinic.accounts.fields import normalise_email
 from needlewise.clinic.accounts.staff import member_actor, staff_of
 from needlewise.clinic.audit import log as audit_log
@@ -47,10 +47,16 @@ class Step(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Attempt:
-    """The outcome of one step of signing in, with the member once their password was right."""
+    """The outcome of one step of signing in, with the member once their password was right.
+
+    ``codes``: the recovery codes made when the second factor was set up (to show once);
+    ``recovery``: a recovery code stood in for the TOTP code.
+    """
 
     step: Step
     member: StaffMember | None = None
+    codes: tuple[str, ...] = ()
+    recovery: bool = False
 
 
 def with_password(actor: Actor, email: str, password: str) -> Attempt:
@@ -71,7 +77,10 @@ def with_password(actor: Actor, email: str, password: str) -> Attempt:
 
 
 def with_code(actor: Actor, member: StaffMember, code: str, establish: Establish) -> Attempt:
-    """The second step: the six-digit code from the authenticator app (each code is used up once)."""
+    """The second step: the six-digit code from the authenticator app, or a recovery code.
+
+    Each is used up once; a wrong one of either counts towards the lock-out.
+    """
     username = member.user.username
     if lockout.locked_out(username, actor.ip):
         return Attempt(Step.LOCKED, member)
@@ -79,6 +88,9 @@ def with_code(actor: Actor, member: StaffMember, code: str, establish: Establish
         if second_factor.verify_totp(member, code):
             _signed_in(actor, member, establish)
             return Attempt(Step.SIGNED_IN, member)
+        if recovery_codes.use(member, code):
+            _signed_in(actor, member, establish)
+            return Attempt(Step.SIGNED_IN, member, recovery=True)
     lockout.record_failure(username, actor.ip, actor.request_id, "second_factor")
     return Attempt(Step.REFUSED, member)
 
@@ -86,9 +98,10 @@ def with_code(actor: Actor, member: StaffMember, code: str, establish: Establish
 def with_new_second_factor(actor: Actor, member: StaffMember, secret: str, code: str, establish: Establish) -> Attempt:
     """The second step at a first sign-in: set the second factor up with ``secret``, then sign in."""
     with transaction.atomic():
-        if second_factor.enrol_totp(member, secret, code):
+        codes = second_factor.enrol_totp(member, secret, code)
+        if codes is not None:
             _signed_in(actor, member, establish)
-            return Attempt(Step.SIGNED_IN, member)
+            return Attempt(Step.SIGNED_IN, member, tuple(codes))
     return Attempt(Step.REFUSED, member)
 
 

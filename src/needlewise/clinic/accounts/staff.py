@@ -22,7 +22,7 @@ from needlewise.clinic.audit import log as audit_log
 from needlewise.domain.contact import Contact
 from needlewise.domain.permissions import CLINICAL_ROLES, Action, Role
 from needlewise.errors import ConflictError, InvalidInputError, Problem
-from needlewise.storage.models import Clinic, StaffMember
+from needlewise.storage.models import Clinic, RecoveryCode, StaffMember
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,6 +194,7 @@ def reset_second_factor(actor: Actor, staff_id: int) -> StaffMember:
     member = access_staff(actor, staff_id)
     member.totp_secret, member.totp_last_step = "", None
     member.save(update_fields=["totp_secret", "totp_last_step"])
+    RecoveryCode.objects.filter(staff=member).delete()  # new ones come with the new second factor
     audit_log.record(actor, "update", "staff", member.pk, detail={"second_factor": "reset"})
     return member
 

@@ -8,6 +8,7 @@ from needlewise.storage.models.clinic import (
     Clinic,
     ConsultationRequest,
     LoginFailure,
+    RecoveryCode,
     Screening,
     StaffMember,
 )
@@ -42,6 +43,7 @@ __all__ = [
     "LoginFailure",
     "PlanZone",
     "RecallContact",
+    "RecoveryCode",
     "SavedResult",
     "Screening",
     "SessionPhoto",

@@ -245,3 +245,27 @@ class LoginFailure(models.Model):
     def __str__(self) -> str:
         """The key kind only."""
         return f"login failure ({self.key.split(':', 1)[0]})"
+
+
+class RecoveryCode(models.Model):
+    """One single-use recovery code of a staff member's second factor, stored hashed as passwords are.
+
+    ``selector`` is the code's first characters, kept in clear so a code typed in is checked against
+    one hash, not every one (each check is a slow password hash); the rest stays secret.
+    """
+
+    staff = models.ForeignKey(StaffMember, on_delete=models.CASCADE, related_name="recovery_codes")
+    selector = models.CharField(max_length=8)
+    code_hash = models.CharField(max_length=256)
+    used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        """Table options."""
+
+        db_table = "recovery_code"
+        indexes = [models.Index(fields=["staff", "selector"], name="recovery_code_selector")]  # noqa: RUF012 - Django's Meta API
+
+    def __str__(self) -> str:
+        """Whether it is used; never the code or its hash."""
+        return f"recovery code ({'used' if self.used_at else 'unused'})"

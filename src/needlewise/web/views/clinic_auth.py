@@ -26,12 +26,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from needlewise import bootstrap
 from needlewise.clinic.access.actor import Actor
-from needlewise.clinic.accounts import passwords, second_factor, staff
+from needlewise.clinic.accounts import passwords, recovery_codes, second_factor, staff
 from needlewise.clinic.accounts import sign_in as signing_in
 from needlewise.domain.permissions import Role, needs_second_factor
 from needlewise.edge.request_actor import request_id
 from needlewise.errors import InvalidInputError, NotFoundError
 from needlewise.web.staff_session import actor_of, client_ip, staff_required, start
+from needlewise.web.views.clinic_recovery import show_codes
 from needlewise.web.views.common import render
 
 if TYPE_CHECKING:
@@ -123,9 +124,14 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
     attempt = signing_in.with_code(_at_the_door(request), member, code, _establish(request))
     if attempt.step is signing_in.Step.LOCKED:
         return _locked(request, "clinic/code.html", context)
+    if attempt.recovery:  # signed in with a recovery code: the account page says how many are left
+        request.session.pop(PENDING, None)
+        return HttpResponseRedirect(reverse("clinic-account") + "?recovery_used=1")
     if attempt.step is signing_in.Step.SIGNED_IN:
         return _signed_in(request)
-    context["error"] = _("That code is not right, or was already used. Enter the current code from your app.")
+    context["error"] = _(
+        "That code is not right, or was already used. Enter the current code from your app, or an unused recovery code."
+    )
     return render(request, "clinic/code.html", context, status=401)
 
 
@@ -158,16 +164,18 @@ def enrol(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         code = request.POST.get("code", "")
         if actor is not None:
-            if second_factor.enrol_totp(member, secret, code):
+            codes = second_factor.enrol_totp(member, secret, code)
+            if codes is not None:
                 request.session.pop(ENROL_SECRET, None)
-                return HttpResponseRedirect(reverse("clinic-account") + "?enrolled=1")
+                return show_codes(request, codes, reverse("clinic-account") + "?enrolled=1")
         else:
             attempt = signing_in.with_new_second_factor(
                 _at_the_door(request), member, secret, code, _establish(request)
             )
             if attempt.step is signing_in.Step.SIGNED_IN:
                 request.session.pop(ENROL_SECRET, None)
-                return _signed_in(request)
+                request.session.pop(PENDING, None)
+                return show_codes(request, list(attempt.codes), _next(request))
         context["error"] = _("That code does not match. Check the time on your phone and enter the current code.")
         return render(request, "clinic/enrol.html", context, status=422)
     return render(request, "clinic/enrol.html", context)
@@ -263,6 +271,8 @@ def account(request: HttpRequest) -> HttpResponse:
         "errors": [],
         "changed": False,
         "enrolled": request.GET.get("enrolled") == "1",
+        "recovery_used": request.GET.get("recovery_used") == "1",
+        "codes_left": recovery_codes.own_left(actor),
     }
     if request.method == "POST":
         try:
