@@ -435,3 +435,57 @@ def test_the_client_sends_a_check_in_answer(app, clinic, kb: KnowledgeBase) -> N
     outcome = phone.locator("section.verdict[data-triage=expected]")
     expect(outcome.locator("h2")).to_have_text("Expected healing")
     expect(outcome).to_contain_text(kb.treatment.checkin.outcome[Triage.EXPECTED].in_(Lang.EN))
+
+
+def _print_button(app: App, staff: Page, path: str) -> None:
+    """On ``path``: no Print button without JavaScript; with it, the button shows and prints."""
+    plain = app.page(js=False)
+    plain.context.add_cookies(staff.context.cookies())
+    plain.goto(path)
+    expect(plain.locator("h1").first).to_be_visible()
+    expect(plain.locator(".print-button")).to_have_count(1)
+    expect(plain.locator(".print-button")).to_be_hidden()
+    staff.goto(path)
+    button = staff.locator(".print-button")
+    expect(button).to_be_visible()
+    staff.evaluate("() => { window.print = () => { document.body.dataset.printed = 'yes'; }; }")
+    button.click()
+    expect(staff.locator("body")).to_have_attribute("data-printed", "yes")
+
+
+@pytest.mark.usefixtures("consent_version")
+def test_the_consent_page_fits_a_phone_and_print_buttons_need_javascript(app, clinic) -> None:
+    """The consent page at 390 px does not scroll sideways; Print shows only where it can work."""
+    nurse = app.page(axe=True)
+    sign_in(app, nurse, clinic.staff["nurse"])
+    treated_client(app, nurse, "Pia", "Imprime", Cartridge("LOT-PRINT", "SN-PRINT", today() + timedelta(days=90)))
+    session = nurse.url.split("?")[0]
+    client = add_client(app, nurse, "Fina", "Pantalla")
+    consent = f"/clinic/clients/{client}/consent/"
+    _print_button(app, nurse, consent)
+    _print_button(app, nurse, f"{session}aftercare/")
+    app.axe(nurse, "aftercare sheet")
+
+    phone = app.page(axe=True, **PHONE)
+    phone.context.add_cookies(nurse.context.cookies())
+    for lang in ("en", "es"):
+        phone.goto(f"{consent}?lang={lang}")
+        expect(phone.locator(".consent-text")).to_be_visible()
+        app.axe(phone, f"consent page on a phone ({lang})")
+        app.no_horizontal_scroll(phone, f"consent page on a phone ({lang})")
+    phone.goto(f"{session}aftercare/")
+    app.no_horizontal_scroll(phone, "aftercare sheet on a phone")
+
+
+@pytest.mark.usefixtures("consent_version")
+def test_workspace_tables_use_the_width_of_the_screen(app, clinic) -> None:
+    """At 1280 px the clients table is not squeezed into the 46rem reading column of the public pages."""
+    nurse = app.page()
+    sign_in(app, nurse, clinic.staff["nurse"])
+    nurse.goto("/clinic/clients/")
+    table = nurse.locator("table.records").first
+    expect(table).to_be_visible()
+    width = table.evaluate("(t) => t.getBoundingClientRect().width")
+    assert width > 1000, width
+    nurse.goto("/")
+    assert nurse.locator("main").evaluate("(m) => m.getBoundingClientRect().width") <= 48 * 16  # 46rem and its padding

@@ -191,3 +191,13 @@ def test_an_expired_short_link_is_not_found(browser, session):
     expired = datetime.combine(checkin.due_on + timedelta(days=32), time(12), tzinfo=UTC)
     with time_machine.travel(expired, tick=False):
         assert browser.get(f"/c/{printed}").status_code == 404
+
+
+def test_head_on_a_checkin_link_reads_it_and_never_answers_it(browser, session):
+    _, token = checkin_of(session, 1)
+    _, printed = short_of(session, 1)
+    for path in (f"/checkin/{token}/", f"/c/{printed}"):
+        response = browser.head(path)
+        assert response.status_code == 200, path
+        assert response.content == b""
+    assert CheckIn.objects.get(session=session, day=1).answered_at is None

@@ -403,3 +403,15 @@ def test_the_session_page_and_aftercare_sheet_in_spanish_write_0_5_mm_with_a_com
     assert f"{forehead}: 0,5 mm" in sheet
     english = body(staff_client(site_a.members[Role.NURSE]).get(f"/clinic/sessions/{session.pk}/aftercare/?lang=en"))
     assert f"{kb.vocabulary['areas']['forehead'].label.en}: 0.5 mm" in english
+
+
+def test_head_is_answered_like_get_on_workspace_and_public_clinic_pages(site_a, session):
+    nurse = staff_client(site_a.members[Role.NURSE])
+    paths = ["/clinic/", "/clinic/clients/", "/clinic/alerts/", f"/clinic/sessions/{session.pk}/aftercare/"]
+    for path in (*paths, f"/clinic/sessions/{session.pk}/"):
+        response = nurse.head(path)
+        assert response.status_code == 200, path
+        assert response.content == b""
+    public = Client()
+    for path in ("/", "/clinics/", f"/clinics/{site_a.clinic.slug}/"):
+        assert public.head(path).status_code == 200, path

@@ -60,16 +60,16 @@ def _staff_mail(request: HttpRequest) -> StaffAlertMail:
     return StaffAlertMail(bootstrap.message_sender(), "needlewise: " + " / ".join(subjects), text, link)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def checkin(request: HttpRequest, token: str) -> HttpResponse:
-    """GET: the day's questions (or the answer already given); POST: send the answers, see what to do."""
+    """GET (and HEAD): the day's questions (or the answer given); POST: send the answers, see what to do."""
     actor = Actor.anonymous(client_ip(request), request_id(request))
     kb = knowledge()
     posted = checkin_form.read(request.POST)
     code = request.GET.get("lang", "")
     asked = checkin_form.asked_lang(code) if code else posted.lang
     try:
-        view = checkins.open_checkin(actor, token, kb) if request.method == "GET" else None
+        view = checkins.open_checkin(actor, token, kb) if request.method != "POST" else None
         if view is None:
             view = checkins.answer(actor, token, posted.yes_ids, kb, staff_mail=_staff_mail(request))
     except NotFoundError as missing:

@@ -7,7 +7,7 @@ from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from needlewise import bootstrap
 from needlewise.clinic.access.actor import Actor
@@ -178,7 +178,7 @@ def _contact(request: HttpRequest) -> Contact | None:
     )
 
 
-@require_GET
+@require_safe
 @clinic_page
 def rescreen_page(request: HttpRequest) -> HttpResponse:
     """Clients whose latest screening would now come out at a higher tier."""
@@ -187,7 +187,7 @@ def rescreen_page(request: HttpRequest) -> HttpResponse:
     return render(request, "clinic/rescreen.html", {"actor": actor, "report": report})
 
 
-@require_GET
+@require_safe
 @clinic_page
 def intake_queue(request: HttpRequest) -> HttpResponse:
     """Consultation requests sent by people from their result page."""
@@ -198,7 +198,7 @@ def intake_queue(request: HttpRequest) -> HttpResponse:
     return render(request, "clinic/intake.html", {"actor": actor, "rows": rows, "status": status})
 
 
-@require_GET
+@require_safe
 @clinic_page
 def intake_request(request: HttpRequest, request_id: int) -> HttpResponse:
     """One request: contact details, message, the consent given, and the assessment sent."""

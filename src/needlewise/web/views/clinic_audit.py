@@ -11,7 +11,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from needlewise.clinic.audit import review as audit_review
 from needlewise.web.views.clinic_common import acting, clinic_page, form_date
@@ -39,7 +39,7 @@ def _filter(request: HttpRequest) -> tuple[audit_review.AuditFilter, dict[str, s
     return where, values
 
 
-@require_GET
+@require_safe
 @clinic_page
 def audit_log(request: HttpRequest) -> HttpResponse:
     """The clinic's audit rows, newest first, 100 a page, narrowed by the filter (owners)."""
@@ -53,7 +53,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     return render(request, "clinic/audit.html", context)
 
 
-@require_GET
+@require_safe
 @clinic_page
 def audit_export(request: HttpRequest) -> StreamingHttpResponse:
     """The clinic's audit rows as a CSV download, narrowed by the same filter as the page."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from needlewise.clinic.intake import inbox
 from needlewise.clinic.records import clients, screenings
@@ -16,7 +16,7 @@ from needlewise.web.views.clinic_common import acting, clinic_page, field_errors
 from needlewise.web.views.common import knowledge, lang_of, render
 
 
-@require_GET
+@require_safe
 @clinic_page
 def home(request: HttpRequest) -> HttpResponse:
     """Search box, newest clients, and the intake queue's size for those who handle it (open alerts: the banner)."""
@@ -27,7 +27,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "clinic/home.html", context)
 
 
-@require_GET
+@require_safe
 @clinic_page
 def client_list(request: HttpRequest) -> HttpResponse:
     """Find clients by name words, birth date and phone digits."""
@@ -114,7 +114,7 @@ def client_archive(request: HttpRequest, client_id: int) -> HttpResponse:
     return HttpResponseRedirect(reverse("clinic-client", args=[client_id]))
 
 
-@require_GET
+@require_safe
 @clinic_page
 def client_page(request: HttpRequest, client_id: int) -> HttpResponse:
     """The client: current screening tier first, with its reasons; history; clearances."""

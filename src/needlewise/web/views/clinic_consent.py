@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, path, reverse
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from needlewise.clinic.accounts import clinic_settings
 from needlewise.clinic.consent import signatures, versions
@@ -60,7 +60,7 @@ def template_list(request: HttpRequest) -> HttpResponse:
     return render(request, "clinic/consent_templates.html", context, status=422 if errors else 200)
 
 
-@require_GET
+@require_safe
 @clinic_page
 def template_page(request: HttpRequest, template_id: int) -> HttpResponse:
     """One consent version's full text in English and Spanish, with its digests."""
@@ -143,7 +143,7 @@ def _text(template: ConsentTemplate | None, lang: Lang) -> str:
     return template.body_es if lang is Lang.ES else template.body_en
 
 
-@require_GET
+@require_safe
 @clinic_page
 def consent_page(request: HttpRequest, consent_id: int) -> HttpResponse:
     """A signed consent: the exact text, its SHA-256, who signed, when, and the signature or scan."""
@@ -153,7 +153,7 @@ def consent_page(request: HttpRequest, consent_id: int) -> HttpResponse:
     return render(request, "clinic/consent.html", context)
 
 
-@require_GET
+@require_safe
 @clinic_page
 def signature(request: HttpRequest, consent_id: int) -> HttpResponse:
     """The drawn signature (PNG), to staff only."""
@@ -161,7 +161,7 @@ def signature(request: HttpRequest, consent_id: int) -> HttpResponse:
     return private_file(data, content_type, f"consent-{consent_id}-signature.png", download=False)
 
 
-@require_GET
+@require_safe
 @clinic_page
 def scan(request: HttpRequest, consent_id: int) -> HttpResponse:
     """The signed paper form's scan, to staff only (a PDF is downloaded, not shown in the page)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, path, reverse
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from needlewise.clinic.followup import adverse_events, alerts
 from needlewise.clinic.followup.adverse_events import OUTCOMES, SEVERITIES
@@ -18,7 +18,7 @@ from needlewise.web.views.clinic_common import acting, clinic_page, field_errors
 from needlewise.web.views.common import knowledge, lang_of, render
 
 
-@require_GET
+@require_safe
 @clinic_page
 def alert_list(request: HttpRequest) -> HttpResponse:
     """Open check-in alerts, most urgent first, and the adverse events recorded lately."""
@@ -127,7 +127,7 @@ def _links(request: HttpRequest, facts: AftercareFacts, lang: Lang) -> list[Chec
     ]
 
 
-@require_GET
+@require_safe
 @clinic_page
 def aftercare(request: HttpRequest, session_id: int) -> HttpResponse:
     """The aftercare sheet in the client's language (``?lang=``), with the check-in links to give them."""
@@ -139,7 +139,7 @@ def aftercare(request: HttpRequest, session_id: int) -> HttpResponse:
     return render(request, "clinic/aftercare.html", context)
 
 
-@require_GET
+@require_safe
 @clinic_page
 def aftercare_download(request: HttpRequest, session_id: int) -> HttpResponse:
     """The aftercare sheet as a PDF to print or send."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, path, reverse
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.records import plan_form, plans
@@ -59,7 +59,7 @@ def plan_new(request: HttpRequest, client_id: int) -> HttpResponse:
     return render(request, "clinic/plan_new.html", context, status=status)
 
 
-@require_GET
+@require_safe
 @clinic_page
 def plan_page(request: HttpRequest, plan_id: int) -> HttpResponse:
     """A plan: zones and needle lengths, the minimum interval with its sources, warnings in words."""

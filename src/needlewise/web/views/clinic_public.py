@@ -9,7 +9,7 @@ from __future__ import annotations
 import orjson
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.intake import public
@@ -20,13 +20,13 @@ from needlewise.web.views.common import knowledge, lang_of, render, say
 from needlewise.web.views.questionnaire import interview_from
 
 
-@require_GET
+@require_safe
 def directory(request: HttpRequest) -> HttpResponse:
     """Every clinic that takes requests."""
     return render(request, "clinics/directory.html", {"clinics": public.directory(), "state": None})
 
 
-@require_GET
+@require_safe
 def clinic(request: HttpRequest, slug: str) -> HttpResponse:
     """A clinic's public page: name, city, services, its practitioners' roles."""
     try:

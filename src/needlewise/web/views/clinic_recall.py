@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, path, reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.followup import recall
@@ -65,7 +65,7 @@ def _recall_page(  # noqa: PLR0913 - the page's inputs
     return render(request, "clinic/recall.html", context, status=422 if errors else 200)
 
 
-@require_GET
+@require_safe
 @clinic_page
 def recall_page(request: HttpRequest) -> HttpResponse:
     """Look up a cartridge lot or device serial: its sessions, newest first, with totals."""
@@ -75,7 +75,7 @@ def recall_page(request: HttpRequest) -> HttpResponse:
     return _recall_page(request, actor, kind, key, after_id=_number(request.GET.get("after")))
 
 
-@require_GET
+@require_safe
 @clinic_page
 def recall_export(request: HttpRequest) -> HttpResponse:
     """The whole list as a CSV download (cells safe to open in a spreadsheet, UTF-8 with a byte-order mark).
@@ -120,7 +120,7 @@ def _contacts_page(
     return render(request, "clinic/recall_contacts.html", context, status=422 if errors else 200)
 
 
-@require_GET
+@require_safe
 @clinic_page
 def contacts_page(request: HttpRequest) -> HttpResponse:
     """The clinic's clients marked for contact and not yet reached, oldest first."""

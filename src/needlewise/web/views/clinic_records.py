@@ -10,7 +10,7 @@ import orjson
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from needlewise.clinic.records import clients, screenings
 from needlewise.errors import InvalidInputError, ProfileError
@@ -85,7 +85,7 @@ def _apply(interview: Interview, action: str, post: object) -> str | None:
     return None
 
 
-@require_GET
+@require_safe
 @clinic_page
 def screening_page(request: HttpRequest, screening_id: int) -> HttpResponse:
     """A stored screening exactly as it was assessed, with who ran it and under which knowledge base."""

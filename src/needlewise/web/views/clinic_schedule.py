@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from needlewise.clinic.records import clients
 from needlewise.clinic.scheduling import appointments
@@ -25,7 +25,7 @@ def _int_or_none(value: str | None) -> int | None:
     return int(text) if text.isdigit() else None
 
 
-@require_GET
+@require_safe
 @clinic_page
 def schedule(request: HttpRequest) -> HttpResponse:
     """The day's appointments per practitioner (``?day=YYYY-MM-DD``, ``&practitioner=<user id>``)."""
@@ -77,7 +77,7 @@ def book(request: HttpRequest, client_id: int) -> HttpResponse:
     return render(request, "clinic/schedule_book.html", context, status=422 if errors else 200)
 
 
-@require_GET
+@require_safe
 @clinic_page
 def appointment_ics(request: HttpRequest, appointment_id: int) -> HttpResponse:
     """The appointment as a calendar file (no health details)."""

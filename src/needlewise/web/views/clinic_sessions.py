@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from needlewise.clinic.followup import checkins
 from needlewise.clinic.records import plans
@@ -91,7 +91,7 @@ def _session_context(request: HttpRequest, session: TreatmentSession) -> dict[st
     }
 
 
-@require_GET
+@require_safe
 @clinic_page
 def session_page(request: HttpRequest, session_id: int) -> HttpResponse:
     """A recorded session: what was done, the checks it passed, warnings, check-ins and photos."""
@@ -114,7 +114,7 @@ def photo_add(request: HttpRequest, session_id: int) -> HttpResponse:
     return HttpResponseRedirect(reverse("clinic-session", args=[session_id]) + "#photos")
 
 
-@require_GET
+@require_safe
 @clinic_page
 def photo(request: HttpRequest, photo_id: int) -> HttpResponse:
     """A photo's bytes, never cached."""
