@@ -19,7 +19,7 @@ from typing import Any
 import orjson
 import pyotp
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from browser.app_support import NOTHING_TO_REPORT
 
@@ -53,7 +53,6 @@ for email, name, role in spec["staff"]:
 
 # The clinic screening's answers by question id (the setting is answered "clinic" already).
 CLINIC_TIER_ANSWERS: dict[str, Any] = {
-    "age": "34",
     **NOTHING_TO_REPORT,
     "goals": ["acne_scars"],
     "areas": ["cheeks"],
@@ -62,7 +61,13 @@ CLINIC_TIER_ANSWERS: dict[str, Any] = {
     "device-sterile": "yes",
     "fitzpatrick": "2",
 }
-STOP_ANSWERS: dict[str, Any] = {"age": "29", "skin-now": ["none"], "pregnant": "yes"}
+STOP_ANSWERS: dict[str, Any] = {
+    **NOTHING_TO_REPORT,
+    "pregnant": "yes",
+    "goals": ["none"],
+    "areas": ["none"],
+    "device-kind": "undecided",
+}
 
 SIGNED_IN = re.compile(r"/clinic/(\?.*)?$")
 SECOND_FACTOR = re.compile(r"/clinic/sign-in/(second-factor|code)/")
@@ -273,19 +278,40 @@ def client_id(page: Page) -> int:
     return int(found.group(1))
 
 
+def fill_question(fieldset: Locator, value: Any) -> None:
+    """Give ``value`` as the answer to one question of a staff screening page (see ``app.fill``)."""
+    question_id = fieldset.get_attribute("data-question")
+    if isinstance(value, dict):
+        for kind, weeks in value.items():
+            fieldset.locator(f"#{question_id}-weeks-{kind}").fill(str(weeks))
+    elif isinstance(value, list):
+        boxes = fieldset.locator("input[type=checkbox]")
+        for box_value, checked in boxes.evaluate_all("(boxes) => boxes.map((b) => [b.value, b.checked])"):
+            if checked != (box_value in value):
+                fieldset.locator(f'input[type=checkbox][value="{box_value}"]').set_checked(not checked)
+    elif fieldset.locator(f"#{question_id}-value").count():
+        fieldset.locator(f"#{question_id}-value").fill(str(value))
+    else:
+        fieldset.locator(f'input[type=radio][value="{value}"]').check()
+
+
 def screen(app: Any, page: Page, answers: dict[str, Any], *, scan: bool = False) -> list[str]:
-    """From the client page: Screen now, answer every question asked; the question ids, in order."""
-    app.after(page, lambda: page.get_by_role("link", name="Screen now").click())
+    """From the client page: Screen now, answer every question of each page; the question ids, in order."""
+    app.after(page, lambda: page.locator("a.button", has_text=re.compile("Screen now|Evaluar ahora")).click())
     asked: list[str] = []
-    while page.locator("form.step").count():
-        assert page.locator(".error").count() == 0, page.locator(".error").inner_text()
-        assert len(asked) < 30, f"no end after 30 questions: {asked}"
-        question_id = app.question(page)
-        if scan and not asked:
-            app.axe(page, f"screening question {question_id}")
-        asked.append(question_id)
-        app.fill(page, answers.get(question_id))
-        app.submit(page)
+    pages = 0
+    while page.locator("form.screening-page").count():
+        assert page.locator(".error").count() == 0, page.locator(".error").first.inner_text()
+        assert pages < 4, f"no end after {pages} pages: {asked}"
+        pages += 1
+        if scan:
+            app.axe(page, f"screening page {pages}")
+        for fieldset in page.locator("form.screening-page fieldset.question").all():
+            question_id = fieldset.get_attribute("data-question") or ""
+            asked.append(question_id)
+            if answers.get(question_id) is not None:
+                fill_question(fieldset, answers[question_id])
+        app.after(page, lambda: page.click("form.screening-page button[value=next]"))
     expect(page).to_have_url(CLIENT_PAGE)
     return asked
 

@@ -176,8 +176,9 @@ def test_a_nurse_screens_a_client_and_the_client_page_shows_the_tier(app, clinic
     sign_in(app, page, clinic.staff["nurse"])
     add_client(app, page, "Ana", "Costa")
     asked = screen(app, page, CLINIC_TIER_ANSWERS, scan=True)
-    assert asked[0] == "age", f"the setting is answered already: {asked}"
+    assert asked[0] == "skin-now", f"the setting and the age (date of birth) are known already: {asked}"
     assert "setting" not in asked
+    assert "age" not in asked
     assert "device-sterile" in asked
     assert "device-uses" not in asked  # a home-only question
     expect(page.locator("h1")).to_have_text("Ana Costa")
@@ -201,11 +202,13 @@ def test_a_nurse_screens_a_client_and_the_client_page_shows_the_tier(app, clinic
     # A wrong answer while screening: the message is tied to the question.
     page.goto(client_url)
     app.after(page, lambda: page.get_by_role("link", name="Screen now").click())
-    page.fill("#answer-value", "abc")
-    assert app.submit(page) == "question:age:1:error"
-    expect(page.locator("#answer-error[role=alert]")).to_be_visible()
-    expect(page.locator("form.step fieldset")).to_have_attribute("aria-describedby", "answer-error")
-    app.axe(page, "screening question with an error")
+    page.fill("#isotretinoin-value", "abc")
+    app.after(page, lambda: page.click("form.screening-page button[value=next]"))
+    expect(page.locator(".error-summary[role=alert]")).to_be_visible()
+    expect(page.locator("#isotretinoin-error")).to_be_visible()
+    expect(page.locator("#q-isotretinoin")).to_have_attribute("aria-describedby", "isotretinoin-error")
+    expect(page.locator("#isotretinoin-value")).to_have_value("abc")
+    app.axe(page, "screening page with errors")
 
 
 def test_a_provider_clears_a_stop_result(app, clinic) -> None:
@@ -213,7 +216,8 @@ def test_a_provider_clears_a_stop_result(app, clinic) -> None:
     sign_in(app, page, clinic.staff["provider"])
     add_client(app, page, "Beatriz", "Lima")
     asked = screen(app, page, STOP_ANSWERS)
-    assert asked[-1] == "pregnant", f"a stop ends the screening early: {asked}"
+    assert asked[-1] == "device-kind", f"a stop ends the screening after its page: {asked}"
+    assert "fitzpatrick" not in asked
     expect(page.locator("#current .verdict.disposition-do_not_treat")).to_be_visible()
     blocked = page.locator("#current .blocked[role=alert]")
     expect(blocked).to_contain_text("Treatment is blocked.")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.test import Client
@@ -11,14 +11,14 @@ from django.utils import timezone
 
 from needlewise.domain.permissions import Role
 from needlewise.storage.models import Clearance, Screening
+from needlewise.storage.models import Client as ClientRow
 from web.clinic.support import Site, staff_client, walked_state
 
 pytestmark = pytest.mark.django_db
 
-#: Answers that walk the clinic questionnaire to its end (every other question left empty).
+#: Answers that walk the clinic questionnaire to its end (the age comes from the date of birth on file).
 # Nothing typed is no answer: the nurse records "none", "no" and "never" explicitly.
-TO_THE_END = {
-    "age": "30",
+TO_THE_END: dict[str, str | list[str]] = {
     "skin-now": "none",
     "pregnant": "no",
     "history": "none",
@@ -31,57 +31,77 @@ TO_THE_END = {
     "products": "none",
     "fitzpatrick": "2",
 }
+FIRST_PAGE = [
+    "skin-now",
+    "pregnant",
+    "history",
+    "medications",
+    "isotretinoin",
+    "recent-procedures",
+    "goals",
+    "areas",
+    "device-kind",
+]
 REASON = "Seen in person; pregnancy ruled out today by the provider."
 
 
-def question_of(page: str) -> str | None:
-    found = re.search(r'data-question="([^"]+)"', page)
-    return found.group(1) if found else None
+def questions_of(page: str) -> list[str]:
+    return re.findall(r'<fieldset id="q-[^"]+" class="question" data-question="([^"]+)"', page)
+
+
+def hidden(page: str, name: str) -> str:
+    found = re.search(rf'name="{name}" value="([^"]*)"', page)
+    assert found, f"the page carries {name}"
+    return found.group(1).replace("&#34;", '"').replace("&quot;", '"').replace("&amp;", "&")
 
 
 def state_of(page: str) -> str:
-    found = re.search(r'name="state" value="([^"]*)"', page)
-    assert found, "the page carries the questionnaire state"
-    return found.group(1).replace("&#34;", '"').replace("&quot;", '"').replace("&amp;", "&")
+    return hidden(page, "state")
 
 
 def screen_url(site: Site) -> str:
     return f"/clinic/clients/{site.client.pk}/screen/"
 
 
-def answer(client: Client, site: Site, page: str, text: str, action: str = "next"):
-    return client.post(screen_url(site), {"state": state_of(page), "answer": text, "action": action})
+def answer_page(client: Client, site: Site, page: str, answers: dict[str, object], action: str = "next"):
+    """Post the page's questions with ``answers`` (by question id; a missing one is left empty)."""
+    form: dict[str, object] = {"state": state_of(page), "marks": hidden(page, "marks"), "action": action}
+    for question in questions_of(page):
+        if question in answers:
+            form[f"{question}:answer"] = answers[question]
+    return client.post(screen_url(site), form)
 
 
 # --- the questionnaire ---
 
 
-def test_screening_starts_after_the_setting_which_is_answered_clinic(site_a: Site):
+def test_screening_asks_the_first_page_with_the_age_from_the_date_of_birth(site_a: Site):
     response = staff_client(site_a.members[Role.NURSE]).get(screen_url(site_a))
     assert response.status_code == 200
     page = response.content.decode()
-    assert question_of(page) == "age"
+    assert questions_of(page) == FIRST_PAGE  # no setting, no age: both known
     assert "Zephyrine Quixotelle" in page
-    assert "clinic setting" in page
+    age = timezone.localdate().year - 1990 - (timezone.localdate().timetuple()[1:3] < (5, 17))
+    assert f"age {age}, from the date of birth on file" in page
+    assert f'"age":{age}' in state_of(page)
     assert '"setting":"clinic"' in state_of(page)
-    assert 'value="back"' not in page  # the setting cannot be gone back over
+    assert 'value="back"' not in page  # nothing before the first page
+    # "Not sure" is kept on every question that takes it.
+    assert 'name="pregnant:answer" value="unsure"' in page
+    assert 'name="skin-now:answer" value="unsure"' in page
 
 
-def test_answering_to_the_end_stores_the_screening_and_shows_the_client(site_a: Site):
+def test_answering_two_pages_stores_the_screening_and_shows_the_client(site_a: Site):
     nurse = site_a.members[Role.NURSE]
     client = staff_client(nurse)
     before = Screening.objects.filter(client=site_a.client).count()
-    page, asked = client.get(screen_url(site_a)).content.decode(), []
-    while (question := question_of(page)) is not None:
-        asked.append(question)
-        response = answer(client, site_a, page, TO_THE_END.get(question, ""))
-        if response.status_code == 302:
-            break
-        assert response.status_code == 200, response.content.decode()
-        page = response.content.decode()
+    first = client.get(screen_url(site_a)).content.decode()
+    second = answer_page(client, site_a, first, TO_THE_END)
+    assert second.status_code == 200, second.content.decode()
+    assert questions_of(second.content.decode()) == ["products", "fitzpatrick"]  # no device: no needle questions
+    assert "Page 2" in second.content.decode()
+    response = answer_page(client, site_a, second.content.decode(), TO_THE_END)
     assert response["Location"] == f"/clinic/clients/{site_a.client.pk}/#current"
-    assert asked[0] == "age"
-    assert asked[-1] == "fitzpatrick"
     assert Screening.objects.filter(client=site_a.client).count() == before + 1
     latest = Screening.objects.filter(client=site_a.client).order_by("-pk").first()
     assert (latest.tier, latest.source, latest.ran_by_id, latest.profile["setting"]) == (
@@ -90,54 +110,87 @@ def test_answering_to_the_end_stores_the_screening_and_shows_the_client(site_a: 
         nurse.user_id,
         "clinic",
     )
+    assert latest.profile["age"] >= 36
     shown = client.get(response["Location"]).content.decode()
     assert "Treatment is blocked" not in shown  # the newest screening is the one that counts
+    assert "OK to treat" in shown
 
 
-def test_a_stop_answer_ends_the_screening_early(site_a: Site):
+def test_a_device_brings_its_questions_on_the_second_page_and_home_ones_never(site_a: Site):
+    client = staff_client(site_a.members[Role.NURSE])
+    first = client.get(screen_url(site_a)).content.decode()
+    second = answer_page(client, site_a, first, {**TO_THE_END, "device-kind": "pen"}).content.decode()
+    assert questions_of(second) == ["needle-length", "device-sterile", "products", "fitzpatrick"]
+
+
+def test_a_stop_answer_ends_the_screening_after_its_page(site_a: Site):
     client = staff_client(site_a.members[Role.PROVIDER])
     page = client.get(screen_url(site_a)).content.decode()
-    page = answer(client, site_a, page, "30").content.decode()
-    assert question_of(page) == "skin-now"
-    response = client.post(screen_url(site_a), {"state": state_of(page), "answer": ["active_infection"]})
+    response = answer_page(client, site_a, page, {**TO_THE_END, "skin-now": ["active_infection"]})
     assert response.status_code == 302
     latest = Screening.objects.filter(client=site_a.client).order_by("-pk").first()
     assert latest.tier == "stop"
-    assert latest.profile == {"profile_version": 2, "setting": "clinic", "age": 30, "skin_now": ["active_infection"]}
+    assert latest.profile["skin_now"] == ["active_infection"]
+    assert "fitzpatrick" not in latest.profile
     assert "Treatment is blocked." in client.get(response["Location"]).content.decode()
 
 
-def test_an_invalid_answer_is_explained_and_the_question_asked_again(site_a: Site):
+def test_a_refused_answer_is_explained_and_the_page_keeps_every_answer(site_a: Site):
     client = staff_client(site_a.members[Role.NURSE])
     page = client.get(screen_url(site_a)).content.decode()
-    response = answer(client, site_a, page, "thirty")
+    answers = {k: v for k, v in TO_THE_END.items() if k != "skin-now"}
+    response = answer_page(client, site_a, page, {**answers, "isotretinoin": "lots"})
     assert response.status_code == 422
-    assert "is not a number" in response.content.decode()
-    assert question_of(response.content.decode()) == "age"
+    shown = response.content.decode()
+    assert questions_of(shown) == FIRST_PAGE
+    assert 'role="alert"' in shown
+    assert 'href="#q-skin-now"' in shown
+    assert 'href="#q-isotretinoin"' in shown
+    assert 'aria-describedby="isotretinoin-error"' in shown
+    assert 'value="lots"' in shown  # what was typed, to correct
+    assert 'id="history-none" name="history:answer" value="none" checked' in shown  # a good answer stays
+    assert '"answered":["setting","age"]' in state_of(shown)  # none of the page counted
 
 
-def test_going_back_shows_the_earlier_answer_again(site_a: Site):
+def test_going_back_shows_the_first_page_with_its_answers(site_a: Site):
     client = staff_client(site_a.members[Role.NURSE])
-    page = answer(client, site_a, client.get(screen_url(site_a)).content.decode(), "41").content.decode()
-    assert question_of(page) == "skin-now"
-    assert 'value="back"' in page
-    back = answer(client, site_a, page, "", action="back")
+    first = client.get(screen_url(site_a)).content.decode()
+    second = answer_page(client, site_a, first, {**TO_THE_END, "pregnant": "unsure"}).content.decode()
+    assert 'value="back"' in second
+    back = answer_page(client, site_a, second, {}, action="back")
     assert back.status_code == 200
-    assert question_of(back.content.decode()) == "age"
-    assert 'value="41"' in back.content.decode()
+    shown = back.content.decode()
+    assert questions_of(shown) == FIRST_PAGE
+    assert 'id="pregnant-unsure" name="pregnant:answer" value="unsure" checked' in shown
+    assert 'value="back"' not in shown
 
 
-def test_going_back_from_the_first_question_keeps_the_setting(site_a: Site):
+def test_back_on_the_first_page_stays_there(site_a: Site):
     client = staff_client(site_a.members[Role.NURSE])
     page = client.get(screen_url(site_a)).content.decode()
-    back = answer(client, site_a, page, "", action="back")
+    back = answer_page(client, site_a, page, {}, action="back")
     assert back.status_code == 200
-    assert question_of(back.content.decode()) == "age"
-    assert '"setting":"clinic"' in state_of(back.content.decode())
+    assert questions_of(back.content.decode()) == FIRST_PAGE
+
+
+@pytest.mark.parametrize("marks", ["9", "2,x", "5,2"])
+def test_page_marks_that_cannot_be_are_ignored(site_a: Site, marks: str):
+    client = staff_client(site_a.members[Role.NURSE])
+    page = client.get(screen_url(site_a)).content.decode()
+    response = client.post(screen_url(site_a), {"state": state_of(page), "marks": marks, "action": "back"})
+    assert questions_of(response.content.decode()) == FIRST_PAGE
+    assert 'name="marks" value=""' in response.content.decode()
+
+
+def test_an_age_the_questionnaire_does_not_take_is_asked(site_a: Site):
+    ClientRow.objects.filter(pk=site_a.client.pk).update(birth_date=date(1880, 1, 1))
+    page = staff_client(site_a.members[Role.NURSE]).get(screen_url(site_a)).content.decode()
+    assert questions_of(page)[0] == "age"
+    assert "from the date of birth on file" not in page
 
 
 def test_a_complete_state_is_stored_as_it_is(site_a: Site):
-    complete = walked_state({**TO_THE_END, "setting": "clinic", "pregnant": "yes"})
+    complete = walked_state({**TO_THE_END, "age": "30", "setting": "clinic", "pregnant": "yes"})
     client = staff_client(site_a.members[Role.NURSE])
     response = client.post(screen_url(site_a), {"state": complete, "action": "next", "answer": "ignored"})
     assert response.status_code == 302
@@ -148,7 +201,7 @@ def test_a_complete_state_is_stored_as_it_is(site_a: Site):
 def test_a_damaged_state_is_refused(site_a: Site, state):
     client = staff_client(site_a.members[Role.NURSE])
     before = Screening.objects.count()
-    response = client.post(screen_url(site_a), {"state": state, "answer": "30"})
+    response = client.post(screen_url(site_a), {"state": state, "skin-now:answer": "none"})
     assert response.status_code == 400
     assert "The questionnaire state is damaged; please start again." in response.content.decode()
     assert Screening.objects.count() == before
@@ -157,7 +210,7 @@ def test_a_damaged_state_is_refused(site_a: Site, state):
 def test_a_home_setting_state_cannot_be_stored_as_a_clinic_screening(site_a: Site):
     client = staff_client(site_a.members[Role.NURSE])
     client.raise_request_exception = False
-    home = walked_state({**TO_THE_END, "setting": "home"})
+    home = walked_state({**TO_THE_END, "age": "30", "setting": "home"})
     response = client.post(screen_url(site_a), {"state": home, "action": "next"})
     assert response.status_code == 400
     assert "a clinic screening must be answered for the clinic setting" in response.content.decode()

@@ -94,7 +94,20 @@ def _client_details(site: Site) -> dict[str, str]:
 
 def _screen_step(site: Site) -> dict[str, str]:
     del site
-    return {"state": interview_state({"setting": "clinic"}), "action": "next", "answer": "30"}
+    # The first page of the staff screening, every question answered (the age comes from the date of birth).
+    first_page = {
+        "skin-now": "none",
+        "pregnant": "no",
+        "history": "none",
+        "medications": "none",
+        "isotretinoin": "never",
+        "recent-procedures": "none",
+        "goals": "none",
+        "areas": "none",
+        "device-kind": "undecided",
+    }
+    answers = {f"{question}:answer": text for question, text in first_page.items()}
+    return {"state": interview_state({"setting": "clinic", "age": "30"}), "action": "next", **answers}
 
 
 def _clearance(site: Site) -> dict[str, str]:
@@ -315,6 +328,7 @@ POLICY: dict[str, Policy] = {
         Action.SCREEN_CLIENTS, {GET: Call(200), POST: Call(200, _screen_step)}, "client", _client_id
     ),
     "clinic-screening": Policy(Action.VIEW_HEALTH, {GET: Call(200)}, "screening", _ok_screening),
+    "clinic-screening-pdf": Policy(Action.VIEW_HEALTH, {GET: Call(200)}, "screening", _ok_screening),
     "clinic-clearance": Policy(
         Action.RECORD_CLEARANCE,
         {GET: Call(200), POST: Call(302, _clearance, writes=True)},

@@ -100,3 +100,13 @@ def test_not_sure_answers_are_listed_as_questions_to_find_out(site_a: Site):
     assert "Find out before treating" in page
     assert "Provider clearance needed" in page  # questions left unanswered could each mean a provider's review
     assert "Not sure" in page
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_the_screening_form_has_no_age_question_and_no_consumer_words(site_a: Site, lang: str):
+    page = _browser(site_a, Role.NURSE, lang).get(f"/clinic/clients/{site_a.client.pk}/screen/").content.decode()
+    for phrase in CONSUMER:
+        assert phrase not in page, phrase
+    assert 'data-question="age"' not in page
+    assert {"en": "from the date of birth on file", "es": "según la fecha de nacimiento registrada"}[lang] in page
+    assert {"en": "Not sure", "es": "No estoy seguro/a"}[lang] in page
