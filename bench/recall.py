@@ -23,7 +23,7 @@ columns that migration 0007 gives them on PostgreSQL (to show what they buy) and
    the load and re-created from their own definitions afterwards; then ``VACUUM (ANALYZE)``. The
    data is kept and reused while the generation parameters match (``--fresh`` rebuilds it).
 2. Measurement. In this process, through Django on the scratch database: the real use case
-   ``needlewise.clinic.followup.recall.by_lot`` (permission check, the row query with its joins and contact
+   ``needlewise.clinic.recall.use_cases.by_lot`` (permission check, the row query with its joins and contact
    marks, the zones, the adverse-event count and the hash-chained audit row, committed) for random lots,
    each as the nurse of the lot's clinic, after a warm-up; p50/p95/p99/max and the ratio of p99 to
    the 20 ms target, and the pages each call found in PostgreSQL's buffers or read from the OS. The
@@ -657,7 +657,7 @@ def captured(lot: Lot) -> list[dict[str, str]]:
     from django.db import connection  # noqa: PLC0415 - after Django is set up
     from django.test.utils import CaptureQueriesContext  # noqa: PLC0415 - after Django is set up
 
-    from needlewise.clinic.followup import recall  # noqa: PLC0415 - after Django is set up
+    from needlewise.clinic.recall import use_cases as recall  # noqa: PLC0415 - after Django is set up
 
     with CaptureQueriesContext(connection) as capture:
         recall.by_lot(nurse_of(lot.clinic_id), lot.label)
@@ -666,7 +666,8 @@ def captured(lot: Lot) -> list[dict[str, str]]:
 
 def row_query(lot: Lot) -> tuple[str, Sequence[Any]]:
     """The use case's row query for ``lot`` and its parameters, not run."""
-    from needlewise.clinic.followup.recall_rows import PAGE_SIZE, RecallKind, page_query  # noqa: PLC0415 - after Django is set up
+    from needlewise.clinic.recall.keys import RecallKind  # noqa: PLC0415 - after Django is set up
+    from needlewise.clinic.recall.rows import PAGE_SIZE, page_query  # noqa: PLC0415 - after Django is set up
 
     statement, params = page_query(
         lot.clinic_id, RecallKind.LOT, lot.label, None, PAGE_SIZE + 1
@@ -707,8 +708,9 @@ def measure(args: argparse.Namespace, url: str, meta: dict[str, Any]) -> int:  #
     """Time the use case and its row query on random lots; print the report."""
     from django.db import connection  # noqa: PLC0415 - after Django is set up
 
-    from needlewise.clinic.followup import recall  # noqa: PLC0415 - after Django is set up
-    from needlewise.clinic.followup.recall_rows import PAGE_SIZE, RecallKind, found_rows  # noqa: PLC0415 - after Django is set up
+    from needlewise.clinic.recall import use_cases as recall  # noqa: PLC0415 - after Django is set up
+    from needlewise.clinic.recall.keys import RecallKind  # noqa: PLC0415 - after Django is set up
+    from needlewise.clinic.recall.rows import PAGE_SIZE, found_rows  # noqa: PLC0415 - after Django is set up
 
     with connection.cursor() as cur:
         cur.execute("SELECT version()")

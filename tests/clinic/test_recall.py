@@ -13,8 +13,9 @@ from django.test.utils import CaptureQueriesContext
 
 from clinic.followup_support import SessionBuilder
 from clinic.support import expected, last_seq, rows_after, summary
-from needlewise.clinic.followup import recall, recall_rows
-from needlewise.clinic.followup.recall_rows import ZoneTreated
+from needlewise.clinic.recall import keys as recall_keys
+from needlewise.clinic.recall import use_cases as recall
+from needlewise.clinic.recall.rows import ZoneTreated
 from needlewise.clinic.spreadsheet import KeptText, csv_text, safe_cell
 from needlewise.domain.permissions import Role
 from needlewise.errors import ConflictError, InvalidInputError, NotAllowedError, NotFoundError
@@ -129,8 +130,8 @@ def test_suggestions_are_only_the_clinics_own(site_a, builder_b):
 
 def test_resolve_key_caps_the_suggestions():
     known = [f"LOT-{n}" for n in range(9)]
-    assert recall_rows.resolve_key("lot-", known) == (None, tuple(known[: recall_rows.SUGGESTIONS]))
-    assert recall_rows.resolve_key("lot-3", known) == ("LOT-3", ())
+    assert recall_keys.resolve_key("lot-", known) == (None, tuple(known[: recall_keys.SUGGESTIONS]))
+    assert recall_keys.resolve_key("lot-3", known) == ("LOT-3", ())
 
 
 # --- lots in use ---

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from needlewise.api.clinic_routes import CLINIC_ERRORS, StaffSession
 from needlewise.clinic.access.actor import Actor
-from needlewise.clinic.followup import recall
+from needlewise.clinic.recall import use_cases as recall
 
 router = Router(auth=StaffSession(), tags=["clinic"])
 

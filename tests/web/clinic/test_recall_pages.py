@@ -12,7 +12,7 @@ from django.test import Client
 
 from clinic.followup_support import SessionBuilder  # the fixture builder: sessions are inserted directly
 from needlewise.bootstrap import knowledge_base
-from needlewise.clinic.followup import recall
+from needlewise.clinic.recall import use_cases as recall
 from needlewise.domain.permissions import Role
 from needlewise.storage.models import AuditEntry, RecallContact
 from web.clinic.support import Site, body, signed_in, staff_client

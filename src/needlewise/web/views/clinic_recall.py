@@ -15,7 +15,7 @@ from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from needlewise.clinic.access.actor import Actor
-from needlewise.clinic.followup import recall
+from needlewise.clinic.recall import use_cases as recall
 from needlewise.errors import InvalidInputError
 from needlewise.web.views.clinic_common import acting, clinic_page, field_errors
 from needlewise.web.views.common import render

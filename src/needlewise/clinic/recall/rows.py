@@ -1,48 +1,32 @@
 """The rows of a recall list: what a lot or device is, its sessions' query, zones and contact marks.
 
-The use cases in :mod:`needlewise.clinic.followup.recall` check permission and audit; this module only reads.
+The use cases in :mod:`needlewise.clinic.recall.use_cases` check permission and audit; this module only reads.
 A lot's sessions come from one query on the ``cartridge_single_use`` index (clinic, lot, serial), a
 device's from ``session_device`` (clinic, serial), each row with its client's contact mark (a LEFT
 JOIN on ``recall_contact``: at most one row per client, lot or device). The zones of the rows shown
 take one more query (one per 1,000 rows), whatever the number of rows.
 
-A lot or serial is typed by hand from a label, so a lookup that matches nothing exactly is resolved
-against the clinic's own lots (or serials): ignoring case, then as the start of one; when that names
-exactly one, it is the one listed, otherwise the near matches (prefixes first, then
-:func:`difflib.get_close_matches`) are offered instead of a bare "no session used it".
+How a typed lot or serial is resolved to one the clinic used: :mod:`needlewise.clinic.recall.keys`.
 """
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from enum import StrEnum
 from typing import Any
 
-from django.db.models import Count, FilteredRelation, Max, Min, Q, QuerySet, Subquery
+from django.db.models import FilteredRelation, Q, QuerySet, Subquery
 
+from needlewise.clinic.recall.keys import RecallKind, sessions_of
 from needlewise.clinic.spreadsheet import KeptText
-from needlewise.errors import InvalidInputError, Problem
 from needlewise.storage.models import AdverseEvent, SessionZone, TreatmentSession
 
 PAGE_SIZE = 500
-KEY_LIMIT = 64
 _IN_CHUNK = 1000  # ids per IN (...) list: well under SQLite's limit on parameters
-SUGGESTIONS = 5  # near matches offered for a lot or serial that matches nothing
 
 
-class RecallKind(StrEnum):
-    """What a recall names."""
-
-    LOT = "lot"
-    DEVICE = "device"
-
-
-_FIELD = {RecallKind.LOT: "cartridge_lot", RecallKind.DEVICE: "device_serial"}
-_WHAT = {RecallKind.LOT: "cartridge lot", RecallKind.DEVICE: "device serial"}
 _COLUMNS = (
     "id",
     "performed_at",
@@ -132,89 +116,6 @@ class RecallList:
     after_id: int | None
     next_after: int | None
     suggestions: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class LotInUse:
-    """A cartridge lot the clinic used: how many sessions and clients, first and last use, earliest expiry."""
-
-    lot: str
-    sessions: int
-    clients: int
-    first_used: datetime
-    last_used: datetime
-    expiry: date
-
-
-def parse_kind(text: str) -> RecallKind:
-    """``lot`` or ``device``; InvalidInputError on the ``kind`` field otherwise."""
-    try:
-        return RecallKind(text)
-    except ValueError:
-        raise InvalidInputError([Problem("kind", "choose a cartridge lot or a device serial")]) from None
-
-
-def checked_key(kind: RecallKind, key: str) -> str:
-    """The lot or serial, trimmed; InvalidInputError on the ``key`` field when empty or too long."""
-    key = key.strip()
-    if not key:
-        raise InvalidInputError([Problem("key", f"enter the {_WHAT[kind]}")])
-    if len(key) > KEY_LIMIT:
-        raise InvalidInputError([Problem("key", f"at most {KEY_LIMIT} characters")])
-    return key
-
-
-def sessions_of(clinic_id: int, kind: RecallKind, key: str) -> QuerySet[TreatmentSession]:
-    """The clinic's sessions that used this lot or device (exact match)."""
-    return TreatmentSession.objects.filter(clinic_id=clinic_id, **{_FIELD[kind]: key})
-
-
-def known_keys(clinic_id: int, kind: RecallKind) -> list[str]:
-    """The clinic's distinct lots (or device serials), in order; one query on the kind's index."""
-    field = _FIELD[kind]
-    sessions = TreatmentSession.objects.filter(clinic_id=clinic_id).exclude(**{field: ""})
-    return list(sessions.order_by(field).values_list(field, flat=True).distinct())
-
-
-def resolve_key(key: str, known: Sequence[str]) -> tuple[str | None, tuple[str, ...]]:
-    """The known lot or serial ``key`` names (ignoring case, or as the start of one), else the near matches.
-
-    Returns ``(match, ())`` when exactly one known key equals ``key`` ignoring case or, failing that,
-    starts with it; otherwise ``(None, suggestions)``: up to :data:`SUGGESTIONS` keys that start with
-    it, then those :func:`difflib.get_close_matches` finds close (both ignoring case).
-    """
-    folded = key.casefold()
-    same = [k for k in known if k.casefold() == folded]
-    prefixed = [k for k in known if k.casefold().startswith(folded)]
-    for candidates in (same, prefixed):
-        if len(candidates) == 1:
-            return candidates[0], ()
-    by_folded: dict[str, list[str]] = {}
-    for k in known:
-        by_folded.setdefault(k.casefold(), []).append(k)
-    close = difflib.get_close_matches(folded, list(by_folded), n=SUGGESTIONS, cutoff=0.6)
-    suggestions = dict.fromkeys([*prefixed, *(k for c in close for k in by_folded[c])])
-    return None, tuple(suggestions)[:SUGGESTIONS]
-
-
-def lots_in_use(clinic_id: int, limit: int) -> list[LotInUse]:
-    """The clinic's cartridge lots, most recently used first (up to ``limit``), counted in one query."""
-    grouped = (
-        TreatmentSession.objects.filter(clinic_id=clinic_id)
-        .values("cartridge_lot")
-        .annotate(
-            sessions=Count("pk"),
-            clients=Count("client", distinct=True),
-            first_used=Min("performed_at"),
-            last_used=Max("performed_at"),
-            expiry=Min("cartridge_expiry"),
-        )
-        .order_by("-last_used", "cartridge_lot")
-    )
-    return [
-        LotInUse(g["cartridge_lot"], g["sessions"], g["clients"], g["first_used"], g["last_used"], g["expiry"])
-        for g in grouped[:limit]
-    ]
 
 
 def page_query(

@@ -4,7 +4,7 @@ A manufacturer's recall names a cartridge lot (or a device's serial). The list s
 of the actor's clinic that used it, newest first, with the client's contact details, the
 practitioner, the device and cartridge and the zones treated; its totals count the sessions, the
 distinct clients and the adverse events recorded against the lot (for a device: against its
-sessions). The queries are in :mod:`needlewise.clinic.followup.recall_rows`: one for the rows with their
+sessions). The queries are in :mod:`needlewise.clinic.recall.rows`: one for the rows with their
 contact marks, one for their zones, whatever the number of rows (no N+1).
 
 Paging: a list longer than :data:`PAGE_SIZE` sessions is paged by keyset, not by offset. ``after_id``
@@ -13,7 +13,7 @@ so sessions recorded in between never shift rows onto the wrong page or show the
 always count the whole list.
 
 A key that matches no session exactly is looked up ignoring case and as the start of a lot or serial
-(:func:`~needlewise.clinic.followup.recall_rows.resolve_key`): one match is listed under its own
+(:func:`~needlewise.clinic.recall.keys.resolve_key`): one match is listed under its own
 spelling, otherwise the list is empty and carries the near matches to offer. The export and the
 marking take the key the list showed, exactly.
 
@@ -32,23 +32,25 @@ from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.access.guard import use_case
 from needlewise.clinic.access.tenancy import access_recall_contact
 from needlewise.clinic.audit import log as audit_log
-from needlewise.clinic.followup.recall_rows import (
-    EXPORT_HEADER,
-    PAGE_SIZE,
+from needlewise.clinic.recall.keys import (
     LotInUse,
     RecallKind,
-    RecallList,
-    RecallRow,
-    adverse_events,
     checked_key,
-    csv_line,
-    found_rows,
     known_keys,
     lots_in_use,
     parse_kind,
-    recall_rows,
     resolve_key,
     sessions_of,
+)
+from needlewise.clinic.recall.rows import (
+    EXPORT_HEADER,
+    PAGE_SIZE,
+    RecallList,
+    RecallRow,
+    adverse_events,
+    csv_line,
+    found_rows,
+    recall_rows,
 )
 from needlewise.clinic.spreadsheet import csv_text
 from needlewise.domain.permissions import Action
