@@ -36,7 +36,7 @@ def screening_page(request: HttpRequest, screening_id: int) -> HttpResponse:
     return render(request, "clinic/screening.html", context)
 
 
-@require_GET
+@require_safe
 @clinic_page
 def screening_pdf(request: HttpRequest, screening_id: int) -> HttpResponse:
     """A stored screening as a PDF for the clinic's record, in staff words (the read is recorded)."""
