@@ -183,7 +183,9 @@ def test_a_stop_result_blocks_until_a_provider_clears_it(ready, kb):
     stop = screenings.record(nurse, client_id=ready.client.pk, profile=CLINIC_STOP, kb=kb, lang=Lang.EN)
     error = _record_blocked(ready, kb)
     assert blocked_codes(error) == ["screening_tier"]
-    assert "The latest screening is stop and has no valid provider clearance" in error.problems[0].message
+    assert (
+        "The latest screening says “Do not treat now” and has no valid provider clearance" in error.problems[0].message
+    )
     screenings.clear(ready.site.actor(Role.PROVIDER), stop.pk, clearance_form(timezone.localdate()))
     assert recording.record(nurse, ready.client.pk, form(ready), kb).session is not None
 

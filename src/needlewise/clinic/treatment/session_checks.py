@@ -17,6 +17,7 @@ from django.utils.translation import gettext_noop
 
 from needlewise.clinic.consent import signatures, versions
 from needlewise.clinic.treatment.finding_words import label, millimetres
+from needlewise.domain.disposition import Disposition
 from needlewise.domain.permissions import NEEDLE_SCOPE_MM, Role
 from needlewise.domain.statuses import PlanStatus
 from needlewise.domain.tier import Tier
@@ -41,8 +42,8 @@ WORDS: Mapping[CheckCode, str] = {
         "The latest screening is out of date (valid until %(valid_until)s). Screen the client again today."
     ),
     CheckCode.SCREENING_TIER: gettext_noop(
-        "The latest screening is %(tier)s and has no valid provider clearance. Ask a provider to review and "
-        "clear it, or do not treat."
+        "The latest screening says “%(tier)s” and has no valid provider clearance. Ask a provider to "
+        "review and clear it, or do not treat."
     ),
     CheckCode.CONSENT_CURRENT: gettext_noop(
         "The client has not signed the current consent (signed version %(signed)s, current version "
@@ -105,6 +106,8 @@ def explain(result: CheckResult, kb: KnowledgeBase, lang: Lang) -> Problem:
 def _shown(key: str, value: str | float, kb: KnowledgeBase, lang: Lang) -> str:
     if key in {"valid_until", "earliest", "expiry"} and isinstance(value, int):
         return date.fromordinal(value).isoformat()
+    if key == "tier":  # staff read a screening as its clinic disposition, never the consumer's tier code
+        return Disposition.of_tier(Tier(str(value))).label(lang)
     if key in {"zone", "goal"}:
         return label(kb, "areas" if key == "zone" else "goals", value, lang)
     if isinstance(value, float):
