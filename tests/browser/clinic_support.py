@@ -84,6 +84,7 @@ class Person:
     password: str = PASSWORD
     secret: str | None = None
     last_step: int = -1
+    recovery_codes: list[str] = field(default_factory=list)
 
     def code(self) -> str:
         """A code the server has not accepted yet: this step's, else the next one's (one step of clock
@@ -159,12 +160,13 @@ def run(command: list[str], data_dir: Path, stdin: bytes) -> str:
 CLINIC_PHONE = "+351 21 000 0000"
 
 
-def create_clinic(data_dir: Path, name: str, city: str, owner: Person) -> str:
-    """``needlewise clinic create`` with the password on stdin; the clinic's slug."""
+def create_clinic(data_dir: Path, name: str, city: str, owner: Person, owner_role: str = "") -> str:
+    """``needlewise clinic create`` with the password on stdin (``owner_role``: a clinical role as well); the slug."""
     command = [sys.executable, "-m", "needlewise", "clinic", "create", "--name", name, "--city", city]
     command += ["--owner-email", owner.email, "--owner-name", owner.name, "--password-stdin"]
     command += ["--services", "Microneedling for acne scars and texture."]
     command += ["--phone", CLINIC_PHONE, "--address", f"1 Harbour Road, {city}", "--time-zone", "Europe/Lisbon"]
+    command += ["--owner-role", owner_role] if owner_role else []
     output = run(command, data_dir, f"{PASSWORD}\n".encode())
     found = re.search(r"/clinics/([\w-]+)/", output)
     assert found, f"no public page address in: {output}"
@@ -205,11 +207,26 @@ def second_factor(app: Any, page: Page, person: Person, *, scan: bool = False) -
             app.axe(page, "two-step sign-in set-up")
         page.fill("#f-code", person.code())
         page.get_by_role("button", name="Turn on and continue").click()
+        keep_recovery_codes(app, page, person, scan=scan)
     else:
         if scan:
             app.axe(page, "code page")
         page.fill("#f-code", person.code())
         page.get_by_role("button", name="Sign in").click()
+
+
+RECOVERY_CODE = re.compile(r"[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}")
+
+
+def keep_recovery_codes(app: Any, page: Page, person: Person, *, scan: bool = False) -> None:
+    """On the page shown once after setting up the second factor: note the ten codes, then continue."""
+    expect(page.locator("h1")).to_have_text("Your recovery codes")
+    person.recovery_codes = page.locator("#recovery-codes code").all_inner_texts()
+    assert len(person.recovery_codes) == 10, person.recovery_codes
+    assert all(RECOVERY_CODE.fullmatch(code) for code in person.recovery_codes), person.recovery_codes
+    if scan:
+        app.axe(page, "recovery codes")
+    page.get_by_role("link", name="I have kept them: continue").click()
 
 
 def read_secret(page: Page) -> str:
@@ -219,10 +236,11 @@ def read_secret(page: Page) -> str:
     return grouped.replace(" ", "")
 
 
-def choose_password(app: Any, page: Page, link: str, password: str) -> None:
-    """Open a set-password link, try a password that is too short, then choose ``password``."""
+def choose_password(app: Any, page: Page, link: str, password: str, clinic_name: str = "Lumen Skin") -> None:
+    """Open a new colleague's set-password link, try a password that is too short, then choose ``password``."""
     page.goto(link)
-    expect(page.locator("h1")).to_have_text("Choose a new password")
+    expect(page.locator("h1")).to_have_text("Choose your password")
+    expect(page.locator("main")).to_contain_text(f"Welcome to {clinic_name}.")
     app.axe(page, "choose a password")
     for attempt in ("short", password):
         page.fill("#f-password", attempt)

@@ -56,6 +56,16 @@ def test_setting_up_the_second_factor_makes_ten_codes_kept_only_as_hashes(site_a
     assert row.detail == {"second_factor": "enrolled", "recovery_codes": 10}
 
 
+def test_with_argon2_the_codes_are_hashed_at_owasps_minimum_settings(site_a, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
+    nurse = site_a.members[Role.NURSE]
+    codes = enrolled(nurse)
+    hashes = list(RecoveryCode.objects.filter(staff=nurse).values_list("code_hash", flat=True))
+    assert all(h.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$") for h in hashes)
+    assert recovery_codes.use(nurse, codes[0])
+    assert not recovery_codes.use(nurse, codes[0])
+
+
 def test_a_wrong_first_code_makes_no_recovery_codes(site_a):
     nurse = site_a.members[Role.NURSE]
     assert second_factor.enrol_totp(nurse, pyotp.random_base32(32), "000000") is None

@@ -13,9 +13,9 @@ from needlewise.web.staff_session import staff_required
 from needlewise.web.views.common import render
 
 
-def show_codes(request: HttpRequest, codes: list[str], then: str) -> HttpResponse:
+def show_codes(request: HttpRequest, codes: list[str], then: str, actor: Actor | None = None) -> HttpResponse:
     """The recovery codes, shown once (they are kept only as hashes), then on to ``then``."""
-    response = render(request, "clinic/recovery_codes.html", {"codes": codes, "then": then})
+    response = render(request, "clinic/recovery_codes.html", {"codes": codes, "then": then, "actor": actor})
     response["Cache-Control"] = "no-store"
     return response
 
@@ -29,4 +29,4 @@ def new_recovery_codes(request: HttpRequest) -> HttpResponse:
         codes = recovery_codes.regenerate(actor)
     except ConflictError:
         return HttpResponseRedirect(reverse("clinic-account"))
-    return show_codes(request, codes, reverse("clinic-account"))
+    return show_codes(request, codes, reverse("clinic-account"), actor)
