@@ -1,33 +1,33 @@
 """A one-person clinic in a real browser: an owner who is also a nurse works with one account.
 
 Made with ``needlewise clinic create --owner-role nurse``: the owner finds the staff sign-in link in
-the public site's footer, sets up two-step sign-in and keeps the recovery codes, screens a client as
-a nurse, signs in again with a recovery code, invites a nurse (no mail server: the link is on the
-Staff page, sent again once), and the nurse must set up two-step sign-in. English and Spanish, a
-desktop and a phone, axe-core on every page; screenshots are kept in the test's temporary folder.
+the public site's footer, sets up two-step sign-in and keeps the recovery codes, writes the consent
+wording as the owner, then screens, plans and treats a client as a nurse (the session recorded),
+signs in again with a recovery code, invites a nurse (no mail server: the link is on the Staff
+page, made again once), and the nurse must set up two-step sign-in. English and Spanish, a desktop
+and a phone, axe-core on every page; screenshots are kept in the test's temporary folder.
 """
 
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from browser.clinic_support import (
-    CLINIC_TIER_ANSWERS,
     SIGNED_IN,
     Person,
-    add_client,
     choose_password,
     create_clinic,
-    screen,
     second_factor,
     server_data_dir,
     sign_in,
     sign_out,
 )
+from browser.treatment_support import Cartridge, today, treated_client, write_consent_version
 
 pytestmark = pytest.mark.browser
 
@@ -65,11 +65,13 @@ def test_a_nurse_owner_runs_a_one_person_clinic(app, server, tmp_path_factory, t
     expect(nav.get_by_role("link", name="Staff")).to_be_visible()  # the owner's pages
     expect(nav.get_by_role("link", name="Alerts")).to_be_visible()  # and the nurse's
 
-    # The nurse's work with the owner's account: a client and a screening.
-    add_client(app, page, "Lucía", "Prieto")
-    asked = screen(app, page, CLINIC_TIER_ANSWERS)
-    assert asked, "the screening asked its questions"
-    expect(page.locator("section[aria-labelledby=history-title] tbody tr")).to_have_count(1)
+    # The owner's work (the clinic's consent wording), then the nurse's with the same account: a client
+    # screened, consented, planned and treated, the session recorded.
+    write_consent_version(app, page)
+    cartridge = Cartridge("LOT-SOLO", "SN-SOLO-1", today() + timedelta(days=90))
+    links = treated_client(app, page, "Lucía", "Prieto", cartridge)
+    assert links, "the recorded session has its check-in links"
+    expect(page.locator("main")).to_contain_text("Sofía Solo")
 
     page.goto("/clinic/staff/")
     expect(page.locator("tr", has_text=solo.email)).to_contain_text("owner + nurse")
