@@ -19,6 +19,7 @@ from needlewise.clinic.accounts import staff
 from needlewise.clinic.accounts.staff import NewStaff
 from needlewise.clinic.intake import public
 from needlewise.clinic.intake.public import RequestForm
+from needlewise.clinic.local_time import ClinicClock
 from needlewise.clinic.records import clients, screenings
 from needlewise.clinic.records.clients import ClientDetails
 from needlewise.clinic.records.screenings import ClearanceForm
@@ -58,6 +59,14 @@ def request_form(**changes: Any) -> RequestForm:
         "Ottoline", "Marchbanks", date(1988, 2, 3), "otto@example.org", "", "Please call me.", consent=True
     )
     return replace(base, **changes)
+
+
+SITE_TIME_ZONE = "Europe/Madrid"
+
+
+def clinic_today() -> date:
+    """Today on the test sites' calendar (their clinics are in Madrid): the day the use cases count by."""
+    return ClinicClock.named(SITE_TIME_ZONE).today()
 
 
 def clearance_form(today: date, **changes: Any) -> ClearanceForm:
@@ -100,7 +109,7 @@ def site_contact(prefix: str) -> Contact:
         phone=f"+34 (91) 555-{len(prefix):02d}-{sum(map(ord, prefix)) % 100:02d}",
         address=f"1 Main Street\n{prefix.title()}ville",
         out_of_hours=f"Out-of-hours nurse line of {prefix.title()}ville: 0800 000 000",
-        time_zone="Europe/Madrid",
+        time_zone=SITE_TIME_ZONE,
     )
 
 

@@ -10,9 +10,9 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
-from django.utils import timezone
 
 from clinic.treatment_support import form, ready_client
+from clinic_factories import clinic_today
 from needlewise.clinic.followup import adverse_events
 from needlewise.clinic.followup.adverse_events import AdverseEventForm
 from needlewise.clinic.records import integrity
@@ -30,7 +30,7 @@ def treated(site_a, kb):
     nurse = site_a.actor(Role.NURSE)
     session = recording.record(nurse, ready.client.pk, form(ready), kb).session
     assert session is not None
-    report = AdverseEventForm("pih", "mild", False, timezone.localdate(), "ongoing", "Darker patch, left cheek.")  # noqa: FBT003 - not serious
+    report = AdverseEventForm("pih", "mild", False, clinic_today(), "ongoing", "Darker patch, left cheek.")  # noqa: FBT003 - not serious
     event = adverse_events.record(nurse, session.pk, report, kb)
     adverse_events.update_outcome(nurse, event.pk, "resolved", "Faded by week 6.")
     return session, event

@@ -13,7 +13,7 @@ from clinic.followup_support import plan_row, session_row
 from clinic.support import expected, last_seq, rows_after, summary
 from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.records import clients
-from needlewise.clinic.scheduling import appointments
+from needlewise.clinic.scheduling import appointments, days
 from needlewise.clinic.scheduling.calendar_file import CalendarEvent, calendar_file
 from needlewise.domain.permissions import Role
 from needlewise.errors import ConflictError, InvalidInputError, NotAllowedError, NotFoundError
@@ -168,7 +168,7 @@ def test_inactive_or_other_clinics_practitioners_are_refused(site_a, site_b):
     ("when", "minutes", "practitioner", "wheres"),
     [
         (None, 60, Role.NURSE, ["starts_at"]),
-        (datetime(2031, 6, 20, 10, 0), 60, Role.NURSE, ["starts_at"]),  # noqa: DTZ001 - a naive time is refused
+        (datetime(2031, 6, 15, 10, 30), 60, Role.NURSE, ["starts_at"]),  # noqa: DTZ001 - 10:30 in Madrid: past
         (NOW - timedelta(minutes=1), 60, Role.NURSE, ["starts_at"]),
         (NOW + timedelta(hours=1), 10, Role.NURSE, ["minutes"]),
         (NOW + timedelta(hours=1), 481, Role.NURSE, ["minutes"]),
@@ -191,7 +191,7 @@ def test_an_archived_client_is_not_booked(site_a):
 def test_scheduling_needs_a_clinic_role():
     robot = Actor.system("cron")
     with pytest.raises(NotAllowedError):
-        appointments.day_list(robot, TODAY)
+        days.day_list(robot, TODAY)
     with pytest.raises(NotAllowedError):
         appointments.practitioners(robot)
 
@@ -214,7 +214,7 @@ def test_another_clinics_clients_and_appointments_are_not_found(site_a, site_b):
         ("not_found", "appointment", str(appointment.pk)),
         ("not_found", "appointment", str(appointment.pk)),
     ]
-    assert all(not column.rows for column in appointments.day_list(desk_b, TODAY))
+    assert all(not column.rows for column in days.day_list(desk_b, TODAY))
     assert Appointment.objects.get(pk=appointment.pk).status == "booked"
 
 
@@ -232,7 +232,7 @@ def test_the_day_list_shows_each_practitioners_appointments_with_the_plan_sessio
     appointments.cancel(site_a.actor(Role.FRONT_DESK), cancelled.pk)
     desk = site_a.actor(Role.FRONT_DESK)
     seq = last_seq()
-    columns = appointments.day_list(desk, TODAY)
+    columns = days.day_list(desk, TODAY)
     names = [c.practitioner.name for c in columns]
     assert names == ["aesthetician alpha", "nurse alpha", "provider alpha"]
     by_name = {c.practitioner.name: c.rows for c in columns}
@@ -252,7 +252,7 @@ def test_the_day_list_shows_each_practitioners_appointments_with_the_plan_sessio
         None,
         None,
     )
-    [row] = appointments.day_list(desk, TODAY + timedelta(days=1), site_a.members[Role.NURSE].user_id)[0].rows
+    [row] = days.day_list(desk, TODAY + timedelta(days=1), site_a.members[Role.NURSE].user_id)[0].rows
     assert (row.appointment_id, row.session_number) == (third.pk, 3)
     assert [summary(r) for r in rows_after(seq)] == [expected(desk, "read", "appointment")] * 2
     assert rows_after(seq)[0].detail == {"day": "2031-06-15", "shown": [second.pk, walk_in.pk]}
@@ -261,7 +261,7 @@ def test_the_day_list_shows_each_practitioners_appointments_with_the_plan_sessio
 def test_a_former_practitioner_still_shows_with_their_appointments(site_a):
     appointment = book(site_a, at(TODAY, 11))
     User.objects.filter(pk=site_a.members[Role.NURSE].user_id).update(is_active=False)
-    columns = appointments.day_list(site_a.actor(Role.FRONT_DESK), TODAY)
+    columns = days.day_list(site_a.actor(Role.FRONT_DESK), TODAY)
     nurse = next(c for c in columns if c.practitioner.user_id == site_a.members[Role.NURSE].user_id)
     assert [r.appointment_id for r in nurse.rows] == [appointment.pk]
 

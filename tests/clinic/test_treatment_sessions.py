@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from clinic.support import CLINIC_OK, CLINIC_STOP, clearance_form, details, last_seq, rows_after, summary
 from clinic.treatment_support import Ready, consent_template, form, plan, ready_client, signed_consent
+from clinic_factories import clinic_today
 from needlewise.clinic.records import clients, integrity, plans, screenings
 from needlewise.clinic.treatment import recording, session_checks, sessions
 from needlewise.clinic.treatment.session_form import NumbingForm
@@ -145,7 +146,7 @@ def test_the_minimum_interval_is_enforced_with_the_earliest_date(ready, kb):
     recording.record(ready.site.actor(Role.NURSE), ready.client.pk, form(ready), kb)
     error = _record_blocked(ready, kb)
     assert blocked_codes(error) == ["interval"]
-    earliest = (timezone.localdate() + timedelta(days=ready.plan.min_interval_days)).isoformat()
+    earliest = (clinic_today() + timedelta(days=ready.plan.min_interval_days)).isoformat()
     assert f"minimum interval is {ready.plan.min_interval_days} days" in error.problems[0].message
     assert f"the earliest date is {earliest}" in error.problems[0].message
 

@@ -3,12 +3,12 @@
 Authentication is the staff session of the web pages (cookie, second factor passed) and every
 unsafe method needs the CSRF token, as on the pages. Permission, tenancy and audit are the use
 cases' own: the API adds nothing and skips nothing. A record of another clinic is 404, exactly as
-an id that does not exist.
+an id that does not exist. Times carry the offset of the clinic's time zone (:data:`ClinicTime`).
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import TYPE_CHECKING, Annotated, Literal, cast
 
 import orjson
@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from needlewise import bootstrap
 from needlewise.api.responses import error_response
-from needlewise.api.schemas import AssessmentOut, ErrorOut, LangName, TierName
+from needlewise.api.schemas import AssessmentOut, ClinicTime, ErrorOut, LangName, TierName
 from needlewise.api.statuses import status_of
 from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.records import clients, screenings
@@ -85,7 +85,7 @@ class ClientOut(_Out):
     email: str
     language: LangName
     archived: bool
-    created_at: datetime
+    created_at: ClinicTime
 
 
 class DispositionOut(_Out):
@@ -104,7 +104,7 @@ class ScreeningSummaryOut(_Out):
     """One screening in a client's history."""
 
     id: int
-    created_at: datetime
+    created_at: ClinicTime
     tier: TierName
     disposition: DispositionOut
     kb_version: str
@@ -134,7 +134,7 @@ class ScreeningOut(_Out):
 
     id: int
     client_id: int
-    created_at: datetime
+    created_at: ClinicTime
     tier: TierName
     disposition: DispositionOut
     kb_version: str

@@ -6,7 +6,7 @@ session, permission (``run_recall``), tenancy and audit as the Recall page: the 
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Literal
 
 from django.http import HttpRequest
@@ -14,6 +14,7 @@ from ninja import Router
 from pydantic import BaseModel, ConfigDict, Field
 
 from needlewise.api.clinic_routes import CLINIC_ERRORS, StaffSession
+from needlewise.api.schemas import ClinicTime
 from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.recall import use_cases as recall
 
@@ -35,7 +36,7 @@ class RecallRowOut(_Out):
     """One session on the list, with the client and how to reach them."""
 
     session_id: int
-    performed_at: datetime
+    performed_at: ClinicTime
     client_id: int
     given_name: str
     family_name: str

@@ -57,7 +57,13 @@ class NeedlewiseAPI(NinjaAPI):
 api = NeedlewiseAPI(
     title="needlewise API",
     version="1",
-    description="Is microneedling at home safe for me? Decision support, not a diagnosis.",
+    description=(
+        "Is microneedling at home safe for me? Decision support, not a diagnosis.\n\n"
+        "Times in the clinic API (`/api/v1/clinic/`) are ISO 8601 with the UTC offset of the clinic's time "
+        "zone (`2026-12-21T10:00:00+01:00` in Madrid in winter); a time sent without an offset is read on "
+        "the clinic's clock, and one the clocks skip that day is refused (422). Dates are the clinic's "
+        "calendar days."
+    ),
     openapi_url="/openapi.json",
     docs_url=None,  # /docs is needlewise's own accessible page (web.views.pages.api_docs)
     urls_namespace="api",

@@ -8,9 +8,11 @@ models and ninja dumps them (``ScreeningOut.assessment`` validates a stored asse
 
 from __future__ import annotations
 
-from typing import Literal
+from datetime import datetime
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from django.utils import timezone
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 TierName = Literal["home_ok", "home_caution", "clinic", "medical_review", "stop"]
 SeverityName = Literal["info", "low", "moderate", "high"]
@@ -18,6 +20,15 @@ ConfidenceName = Literal["high", "moderate", "low", "very_low"]
 GradeName = Literal["REG", "GL", "SR", "RCT", "OBS", "EO", "PRAC", "MKT"]
 SettingName = Literal["home", "clinic"]
 LangName = Literal["en", "es"]
+
+
+def _on_the_clinic_s_clock(value: datetime) -> datetime:
+    """A stored instant with the offset of the clinic's time zone (active for the clinic API's requests)."""
+    return timezone.localtime(value)
+
+
+ClinicTime = Annotated[datetime, AfterValidator(_on_the_clinic_s_clock)]
+"""A time the clinic API writes: ISO 8601 with the clinic's UTC offset (``2026-12-21T10:00:00+01:00``)."""
 JsonAny = str | int | float | bool | list[str] | None
 
 

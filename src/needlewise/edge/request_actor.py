@@ -7,11 +7,15 @@ written at sign-in (:func:`needlewise.web.staff_session.start`).
 
 from __future__ import annotations
 
+from datetime import tzinfo
+from typing import cast
+
 from django.contrib.auth.models import User
 from django.http import HttpRequest
 
 from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.accounts.staff import member_actor, staff_of
+from needlewise.clinic.local_time import zone_named
 
 VERIFIED = "nw_verified"  # the second factor (or, for roles without one, the password) was passed
 SEEN = "nw_seen"  # time of the last request, for the inactivity time-out
@@ -37,3 +41,9 @@ def actor_of(request: HttpRequest) -> Actor | None:
     if member is None:
         return None
     return member_actor(member, client_ip(request), request_id(request))
+
+
+def clinic_zone(request: HttpRequest) -> tzinfo:
+    """The time zone of the clinic of the staff member :func:`actor_of` found (loaded with the user)."""
+    member = staff_of(cast("User", request.user))
+    return zone_named(member.clinic.time_zone if member is not None else "UTC")

@@ -11,7 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.templatetags.static import static
 from django.urls import get_script_prefix, get_urlconf, reverse
-from django.utils import formats, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_noop
 from jinja2 import Environment, StrictUndefined
 
@@ -53,6 +53,8 @@ def environment(**options: Any) -> Environment:  # noqa: ANN401 - Django passes 
         open_alert_count=open_alert_count_for,
     )
     env.filters["decimals"] = decimals
+    env.filters["local_time"] = local_time
+    env.filters["local_date"] = local_date
     return env
 
 
@@ -90,6 +92,19 @@ def report_label(key: str) -> str:
 def long_date(value: dt.date) -> str:
     """A date in words in the page's language: 7 December 2026, 7 de diciembre de 2026."""
     return formats.date_format(value, r"j \d\e F \d\e Y" if active_lang() is Lang.ES else "j F Y")
+
+
+def local_time(value: dt.datetime, seconds: bool = False) -> str:
+    """A stored instant on the clinic's clock with the zone's abbreviation: ``2026-12-21 10:00 CET``.
+
+    Staff pages run with the clinic's time zone active (:class:`needlewise.web.staff_session.StaffSessionMiddleware`).
+    """
+    return timezone.localtime(value).strftime(f"%Y-%m-%d %H:%M{':%S' if seconds else ''} %Z")
+
+
+def local_date(value: dt.datetime) -> str:
+    """The clinic's calendar day of a stored instant: ``2026-12-21``."""
+    return timezone.localdate(value).isoformat()
 
 
 def plain_number(value: float | Decimal | str) -> str:

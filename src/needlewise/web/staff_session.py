@@ -1,8 +1,10 @@
 """Clinic staff sessions: who is signed in, inactivity and absolute time-outs, the acting Actor.
 
 A staff session is a Django database session (the cookie holds only its random key) that also says
-the second factor was passed. It ends on the server, not just in the browser, after
-``IDLE_MINUTES`` without a request or ``SESSION_HOURS`` after sign-in, whichever comes first.
+the second factor was passed. Its requests run with the clinic's time zone active, so pages and the
+clinic API show times on the clinic's clock (:mod:`needlewise.clinic.local_time`). It ends on the
+server, not just in the browser, after ``IDLE_MINUTES`` without a request or ``SESSION_HOURS`` after
+sign-in, whichever comes first.
 """
 
 from __future__ import annotations
@@ -16,13 +18,15 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.utils import timezone
 
-from needlewise.edge.request_actor import SEEN, SIGNED_IN_AT, VERIFIED, actor_of, client_ip
+from needlewise.edge.request_actor import SEEN, SIGNED_IN_AT, VERIFIED, actor_of, client_ip, clinic_zone
 
 Handler = Callable[[HttpRequest], HttpResponse]
 View = Callable[..., HttpResponse | StreamingHttpResponse]
 
 STAFF_PREFIX = "/clinic/"
+STAFF_PATHS = (STAFF_PREFIX, "/api/v1/clinic/")  # the staff pages and the clinic API
 #: Activity is noted at most once a minute, so a session may end up to a minute before a full
 #: ``IDLE_MINUTES`` of inactivity; it never lasts longer.
 SEEN_RESOLUTION_SECONDS = 60
@@ -60,7 +64,7 @@ class StaffSessionMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        """Sign out an expired session; otherwise note this request's time."""
+        """Sign out an expired session; otherwise note this request's time, and use the clinic's clock."""
         if request.path.startswith(STAFF_PREFIX) and request.user.is_authenticated:
             now = time.time()
             seen = float(request.session.get(SEEN, 0))
@@ -70,6 +74,9 @@ class StaffSessionMiddleware:
                 request.META["NEEDLEWISE_TIMED_OUT"] = "1"
             elif now - seen >= SEEN_RESOLUTION_SECONDS:  # one session write a minute, not one per request
                 request.session[SEEN] = now
+        if request.path.startswith(STAFF_PATHS) and request.user.is_authenticated:
+            with timezone.override(clinic_zone(request)):  # times shown and written on the clinic's clock
+                return self.get_response(request)
         return self.get_response(request)
 
 

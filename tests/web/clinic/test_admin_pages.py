@@ -9,9 +9,8 @@ from datetime import timedelta
 
 import pytest
 from django.test import Client
-from django.utils import timezone
 
-from clinic_factories import actor_for
+from clinic_factories import actor_for, clinic_today
 from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.audit import log as audit_log
 from needlewise.domain.permissions import Role
@@ -290,7 +289,7 @@ def test_the_export_holds_only_the_clinic_rows_oldest_first(site_a: Site):
 
 def test_the_export_since_a_date_leaves_older_rows_out(site_a: Site):
     client = staff_client(site_a.owner)
-    today = timezone.localdate()
+    today = clinic_today()
     everything = export(client)
     assert len(export(client, f"?since={today.isoformat()}")) == len(everything) + 1  # plus the first export
     assert [r["action"] for r in export(client, f"?since={(today + timedelta(days=1)).isoformat()}")] == []

@@ -6,7 +6,6 @@ not with the pydantic models, so a route whose body drifts from what it document
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -17,6 +16,7 @@ from django.http import HttpResponse
 from django.test import Client
 
 from clinic.followup_support import session_row
+from clinic_factories import clinic_today
 from needlewise.bootstrap import knowledge_base
 from needlewise.clinic.records import screenings
 from needlewise.domain.permissions import Role
@@ -52,7 +52,7 @@ def _calls(site: Site, other: Site) -> list[Call]:
     with_csrf = signed_in(Client(enforce_csrf_checks=True), site.members[Role.NURSE])
     kb = knowledge_base()
     session_row(site, kb, lot="LOT-SCHEMA")
-    today = dt.datetime.now(tz=dt.UTC).date()
+    today = clinic_today()
     form = screenings.ClearanceForm("Letter from the obstetrician on file", today, today)
     screenings.clear(actor_for(site.members[Role.PROVIDER]), site.stop.pk, form)
     client_id = site.client.pk
@@ -132,7 +132,7 @@ def test_the_bodies_carry_what_the_records_hold(site_a: Site, site_b: Site) -> N
     for method, path, response in _calls(site_a, site_b):
         by_call.setdefault((method, path, response.status_code), response.json())
     record = by_call["get", CLIENT, 200]
-    assert record["status"]["cleared_until"] == dt.datetime.now(tz=dt.UTC).date().isoformat()
+    assert record["status"]["cleared_until"] == clinic_today().isoformat()
     assert {s["tier"] for s in record["screenings"]} == {"home_ok", "stop"}
     assert by_call["post", SCREENINGS, 201]["assessment"]["schema"] == "needlewise.assessment/1"
     assert by_call["get", RECALL, 200]["rows"][0]["zones"][0] == {"zone": "cheeks", "length_mm": "1"}

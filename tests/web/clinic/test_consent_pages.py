@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import io
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.staticfiles import finders
@@ -254,7 +255,8 @@ def test_a_signed_consent_shows_text_hash_signer_and_signature(site_a: Site, kb)
     assert consent.text_digest in page
     assert "Zephyrine Quixotelle" in page
     assert "nurse alpha" in page
-    assert consent.signed_at.strftime("%Y-%m-%d %H:%M") in page
+    madrid = consent.signed_at.astimezone(ZoneInfo("Europe/Madrid"))  # the site's clinic is in Madrid
+    assert madrid.strftime("%Y-%m-%d %H:%M %Z") in page
     assert kb.treatment.consent_risks[-1].text.en in page
     assert f'src="/clinic/consents/{consent.pk}/signature"' in page
     image = client.get(f"/clinic/consents/{consent.pk}/signature")

@@ -10,6 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from clinic.followup_support import checkin_of, plan_row, session_row, short_of
+from clinic_factories import clinic_today
 from needlewise.bootstrap import knowledge_base
 from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.followup import checkins
@@ -268,7 +269,7 @@ def test_the_aftercare_sheet_is_for_clinical_staff_of_the_clinic(site_a, site_b,
 
 
 def tomorrow():
-    return (timezone.localdate() + timedelta(days=1)).isoformat()
+    return (clinic_today() + timedelta(days=1)).isoformat()
 
 
 def booking(site: Site, **changes):
@@ -282,7 +283,7 @@ def test_booking_from_the_suggestions_to_the_day_list(site_a, kb):
     url = f"/clinic/clients/{site_a.client.pk}/book/"
     page = body(desk.get(url))
     assert "Suggested dates" in page
-    assert f'<time datetime="{timezone.localdate().isoformat()}">' in page
+    assert f'<time datetime="{clinic_today().isoformat()}">' in page
     assert "nurse alpha (nurse)" in page
     assert "Owner alpha (owner)" not in page
     response = desk.post(url, booking(site_a))
@@ -323,7 +324,7 @@ def test_a_booking_too_soon_names_the_earliest_date_next_to_the_time(site_a, kb)
     desk = staff_client(site_a.members[Role.FRONT_DESK])
     response = desk.post(f"/clinic/clients/{site_a.client.pk}/book/", booking(site_a))
     assert response.status_code == 422
-    earliest = (timezone.localdate() + timedelta(days=27)).isoformat()
+    earliest = (clinic_today() + timedelta(days=27)).isoformat()
     assert f"the earliest date is {earliest}" in body(response)
     assert 'id="f-starts_at-error-1"' in body(response)
     assert not Appointment.objects.exists()
@@ -387,7 +388,7 @@ def test_the_schedule_pages_keep_to_the_clinic(site_a, site_b):
 def test_the_schedule_defaults_to_today_and_explains_a_bad_day(site_a):
     desk = staff_client(site_a.members[Role.FRONT_DESK])
     page = body(desk.get("/clinic/schedule/"))
-    assert f'Schedule: <time datetime="{timezone.localdate().isoformat()}">' in page
+    assert f'Schedule: <time datetime="{clinic_today().isoformat()}">' in page
     assert "nurse alpha" in page
     bad = desk.get("/clinic/schedule/?day=31/12/2031")
     assert bad.status_code == 422

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 import pytest
 from django.test import Client
 
@@ -145,7 +147,8 @@ def test_closing_a_plan(site_a: Site, kb):
     page = body(client.get(response["Location"]))
     closed_at = TreatmentPlan.objects.get(pk=made.pk).closed_at
     assert closed_at is not None
-    assert f"closed {closed_at.strftime('%Y-%m-%d %H:%M')} UTC" in page
+    madrid = closed_at.astimezone(ZoneInfo("Europe/Madrid"))  # the site's clinic is in Madrid
+    assert f"closed {madrid.strftime('%Y-%m-%d %H:%M %Z')}" in page
     assert "Close this plan" not in page
     again = client.post(f"/clinic/plans/{made.pk}/close/")
     assert again.status_code == 409

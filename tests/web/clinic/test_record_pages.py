@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from clinic_factories import clinic_today
 from needlewise.domain.permissions import Role
 from needlewise.storage.models import Clearance, Screening
 from needlewise.storage.models import Client as ClientRow
@@ -254,7 +255,7 @@ def test_a_provider_sees_the_clearance_form_with_today_filled_in(site_a: Site):
     page = response.content.decode()
     assert response.status_code == 200
     assert "Record a clearance" in page
-    assert f'name="cleared_on" value="{timezone.localdate().isoformat()}"' in page
+    assert f'name="cleared_on" value="{clinic_today().isoformat()}"' in page
     assert 'class="verdict disposition-do_not_treat"' in page
 
 

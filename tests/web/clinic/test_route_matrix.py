@@ -28,6 +28,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from clinic.followup_support import checkin_of, session_row, short_of
 from clinic.treatment_support import TINY_PNG, consent_template, plan, signed_consent, staff_actor
+from clinic_factories import clinic_today
 from needlewise.bootstrap import knowledge_base
 from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.consent import signatures
@@ -84,7 +85,7 @@ class Policy:
 
 
 def _today(offset: int = 0) -> str:
-    return (timezone.localdate() + timedelta(days=offset)).isoformat()
+    return (clinic_today() + timedelta(days=offset)).isoformat()
 
 
 def _client_details(site: Site) -> dict[str, str]:
@@ -230,7 +231,7 @@ def _what_was_done(site: Site) -> dict[str, str]:
 
 
 def _adverse_event(site: Site) -> dict[str, object]:
-    form = adverse_events.AdverseEventForm("pih", "mild", False, timezone.localdate(), "ongoing", "Matrix.")  # noqa: FBT003 - not serious
+    form = adverse_events.AdverseEventForm("pih", "mild", False, clinic_today(), "ongoing", "Matrix.")  # noqa: FBT003 - not serious
     nurse = actor_for(site.members[Role.NURSE])
     session_id = int(str(_session(site)["session_id"]))
     return {"event_id": adverse_events.record(nurse, session_id, form, knowledge_base()).pk}

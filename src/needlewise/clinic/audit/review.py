@@ -17,7 +17,6 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import orjson
 from django.db.models import QuerySet
@@ -25,9 +24,10 @@ from django.db.models import QuerySet
 from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.access.guard import use_case
 from needlewise.clinic.audit.log import EXPORT_FIELDS, record, row_fields
+from needlewise.clinic.local_time import clock_of
 from needlewise.clinic.spreadsheet import safe_cell
 from needlewise.domain.permissions import Action
-from needlewise.storage.models import AuditEntry, Client, Clinic, StaffMember
+from needlewise.storage.models import AuditEntry, Client, StaffMember
 
 PAGE_SIZE = 100
 FILTER_LIMIT = 80  # characters of a person or action filter (the columns' width)
@@ -40,11 +40,7 @@ def day_start(day: date, zone: tzinfo = UTC) -> datetime:
 
 def clinic_zone(clinic_id: int) -> tzinfo:
     """The clinic's time zone (an IANA name, checked when it was set); UTC if Python does not know it."""
-    name = Clinic.objects.filter(pk=clinic_id).values_list("time_zone", flat=True).first() or "UTC"
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return UTC
+    return clock_of(clinic_id).zone
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
 
-from django.utils import timezone
 from pydantic import BaseModel, ConfigDict
 
 from needlewise.clinic import forms
@@ -23,6 +22,7 @@ from needlewise.clinic.audit import log as audit_log
 from needlewise.clinic.followup.alerts import _close_alert  # package-private: only inside a use case
 from needlewise.clinic.followup.checkins import ALERT_OPEN, session_day
 from needlewise.clinic.forms import Posted, PostedDate, PostedId, Reads, choice, given, text
+from needlewise.clinic.local_time import clock_of
 from needlewise.clinic.records import integrity
 from needlewise.domain.permissions import Action
 from needlewise.domain.statuses import AlertAction, EventOutcome, EventSeverity
@@ -123,14 +123,15 @@ def report_context(actor: Actor, session_id: int) -> ReportContext:
     session = access_session(actor, session_id)
     checkins = list(CheckIn.objects.filter(session=session, answered_at__isnull=False).order_by("day"))
     audit_log.record(actor, "read", "session", session.pk, client_id=session.client_id)
-    return ReportContext(session, session_day(session), checkins)
+    return ReportContext(session, session_day(session, clock_of(actor.staff_clinic_id)), checkins)
 
 
 @use_case(Action.RECORD_TREATMENT, "adverse_event", missing="session")
 def record(actor: Actor, session_id: int, form: AdverseEventForm, kb: KnowledgeBase) -> AdverseEvent:
     """Record an adverse event against a session of the actor's clinic (and its cartridge lot)."""
     session = access_session(actor, session_id)
-    problems = _problems(form, kb, session_day(session), timezone.localdate())
+    clock = clock_of(actor.staff_clinic_id)
+    problems = _problems(form, kb, session_day(session, clock), clock.today())
     checkin = None
     if form.checkin_id is not None:
         checkin = CheckIn.objects.select_for_update().filter(pk=form.checkin_id, session=session).first()
@@ -173,7 +174,7 @@ def update_outcome(actor: Actor, event_id: int, outcome: str, note: str) -> Adve
     event = access_adverse_event(actor, event_id, lock=True)
     if outcome == event.outcome and not note:
         raise InvalidInputError([Problem("outcome", "choose a different outcome or add a note")])
-    entry = f"[{timezone.localdate().isoformat()}] {event.outcome} → {outcome}"
+    entry = f"[{clock_of(actor.staff_clinic_id).today().isoformat()}] {event.outcome} → {outcome}"
     event.description = f"{event.description}\n\n{entry}{': ' + note if note else ''}"
     event.outcome = outcome
     event.save(update_fields=["description", "outcome", "updated_at"])

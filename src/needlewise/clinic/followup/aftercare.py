@@ -10,6 +10,7 @@ from needlewise.clinic.access.guard import use_case
 from needlewise.clinic.access.tenancy import access_session
 from needlewise.clinic.audit import log as audit_log
 from needlewise.clinic.followup.checkins import session_checkins, session_day
+from needlewise.clinic.local_time import ClinicClock
 from needlewise.domain.contact import Contact
 from needlewise.domain.permissions import Action
 from needlewise.domain.vocabulary import Lang
@@ -42,12 +43,13 @@ def aftercare_facts(actor: Actor, session_id: int) -> AftercareFacts:
     name, *details = Clinic.objects.values_list("name", "phone", "address", "out_of_hours", "time_zone").get(
         pk=actor.staff_clinic_id
     )
+    contact = Contact(*details)
     sheet = SessionSheet(
         clinic_name=name,
-        session_on=session_day(session),
+        session_on=session_day(session, ClinicClock.named(contact.time_zone)),
         zones=zones,
         products=products,
-        contact=Contact(*details),
+        contact=contact,
     )
     audit_log.record(actor, "read", "aftercare", session.pk, client_id=session.client_id)
     return AftercareFacts(

@@ -19,6 +19,7 @@ from needlewise.clinic.access.guard import use_case
 from needlewise.clinic.access.tenancy import access_checkin
 from needlewise.clinic.audit import log as audit_log
 from needlewise.clinic.followup.checkins import ALERT_ACKNOWLEDGED, ALERT_OPEN, session_day
+from needlewise.clinic.local_time import ClinicClock, clock_of
 from needlewise.domain.contact import tel_link
 from needlewise.domain.permissions import Action
 from needlewise.domain.statuses import AlertAction
@@ -71,17 +72,18 @@ def alerts(actor: Actor, kb: KnowledgeBase, lang: Lang) -> list[Alert]:
         .order_by("answered_at", "pk")[:ALERT_LIMIT]
     )
     audit_log.record(actor, "read", "checkin_alerts", detail={"shown": [c.pk for c in rows]})
-    return sorted((_alert(c, kb, lang) for c in rows), key=lambda a: -a.triage.rank)
+    clock = clock_of(actor.staff_clinic_id)
+    return sorted((_alert(c, kb, lang, clock) for c in rows), key=lambda a: -a.triage.rank)
 
 
-def _alert(checkin: CheckIn, kb: KnowledgeBase, lang: Lang) -> Alert:
+def _alert(checkin: CheckIn, kb: KnowledgeBase, lang: Lang, clock: ClinicClock) -> Alert:
     return Alert(
         checkin_id=checkin.pk,
         client_id=checkin.client_id,
         client_name=f"{checkin.client.given_name} {checkin.client.family_name}",
         client_phone=checkin.client.phone,
         session_id=checkin.session_id,
-        session_on=session_day(checkin.session),
+        session_on=session_day(checkin.session, clock),
         day=checkin.day,
         triage=Triage(checkin.triage),
         answered_at=checkin.answered_at or checkin.created_at,
@@ -101,7 +103,7 @@ def open_alert(actor: Actor, checkin_id: int, kb: KnowledgeBase, lang: Lang) -> 
     """One open alert, for the practitioner about to close it (ConflictError once closed; the read is recorded)."""
     checkin = _open(actor, checkin_id)
     audit_log.record(actor, "read", "checkin", checkin.pk, client_id=checkin.client_id)
-    return _alert(checkin, kb, lang)
+    return _alert(checkin, kb, lang, clock_of(actor.staff_clinic_id))
 
 
 def close_problems(action: str, note: str, *, actions: tuple[str, ...] = ACK_ACTIONS) -> list[Problem]:

@@ -34,9 +34,9 @@ from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.access.guard import use_case
 from needlewise.clinic.access.tenancy import access_session
 from needlewise.clinic.audit import log as audit_log
-from needlewise.clinic.audit.review import clinic_zone
 from needlewise.clinic.followup import short_links, staff_alerts
 from needlewise.clinic.followup.staff_alerts import StaffAlertMail
+from needlewise.clinic.local_time import ClinicClock, clock_of
 from needlewise.domain.contact import Contact
 from needlewise.domain.permissions import Action
 from needlewise.domain.statuses import AlertStatus
@@ -68,19 +68,21 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def session_day(session: TreatmentSession) -> date:
-    """The session's date in the clinic's time zone."""
-    return timezone.localtime(session.performed_at).date()
+def session_day(session: TreatmentSession, clock: ClinicClock) -> date:
+    """The session's date on the clinic's calendar (check-in days are counted from it)."""
+    return clock.day_of(session.performed_at)
 
 
 def schedule(session: TreatmentSession, kb: KnowledgeBase, lang: Lang) -> list[CheckIn]:
     """One check-in per day of ``kb.treatment.checkin.days`` after ``session``, in ``lang``.
 
-    Called inside the transaction that records the session (whose audit row covers these); the
-    token needs the check-in's id, so each row is written with a random placeholder digest first.
+    Day 1 is the clinic's calendar day after the session's (a session at 23:30 in New York is on
+    that day, though it is already the next day in UTC). Called inside the transaction that records
+    the session (whose audit row covers these); the token needs the check-in's id, so each row is
+    written with a random placeholder digest first.
     """
     made = []
-    performed_on = session_day(session)
+    performed_on = session_day(session, clock_of(session.clinic_id))
     for day in kb.treatment.checkin.days:
         checkin = CheckIn.objects.create(
             clinic_id=session.clinic_id,
@@ -137,7 +139,7 @@ def _view(checkin: CheckIn, clinic: tuple[str, Contact], kb: KnowledgeBase) -> C
 
 
 def _clinic_today(clinic_id: int) -> date:
-    return timezone.localdate(timezone=clinic_zone(clinic_id))
+    return clock_of(clinic_id).today()
 
 
 def _by_token(token: str, *, lock: bool = False) -> CheckIn:

@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import transaction
-from django.utils import timezone
 
 from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.audit import log as audit_log
+from needlewise.clinic.local_time import ClinicClock
 from needlewise.clinic.records.clients import ClientDetails, checked
 from needlewise.clinic.records.screenings import store_document
 from needlewise.domain.contact import Contact
@@ -117,7 +117,7 @@ def submit(  # noqa: PLR0913 - the request's parts
     try:
         details = checked(
             ClientDetails(form.given_name, form.family_name, form.birth_date, form.phone, form.email),
-            timezone.localdate(),
+            ClinicClock.named(clinic.time_zone).today(),
         )
     except InvalidInputError as invalid:
         problems.extend(invalid.problems)

@@ -16,6 +16,7 @@ from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.access.guard import use_case
 from needlewise.clinic.access.tenancy import access_client
 from needlewise.clinic.audit import log as audit_log
+from needlewise.clinic.local_time import clock_of
 from needlewise.domain.permissions import Action
 from needlewise.domain.vocabulary import Lang
 from needlewise.errors import ConflictError, InvalidInputError, LikelyDuplicateError, Problem
@@ -165,7 +166,7 @@ def create(actor: Actor, details: ClientDetails, *, warn_duplicates: bool = Fals
     who may already be on file is LikelyDuplicateError naming them (``matches``: their rows), and
     nothing is added; the warning is recorded with the ids it showed.
     """
-    details = checked(details, timezone.localdate())
+    details = checked(details, clock_of(actor.staff_clinic_id).today())
     if warn_duplicates:
         matches = likely_duplicates(actor.staff_clinic_id, details)
         if matches:
@@ -191,7 +192,7 @@ def get(actor: Actor, client_id: int) -> Client:
 @use_case(Action.EDIT_CLIENTS, "client", record="client_id", client="client_id", missing="client")
 def update(actor: Actor, client_id: int, details: ClientDetails) -> Client:
     """Change a client's details (not an archived client's)."""
-    details = checked(details, timezone.localdate())
+    details = checked(details, clock_of(actor.staff_clinic_id).today())
     client = access_client(actor, client_id)
     if client.archived_at is not None:
         raise ConflictError([Problem("client", "this client is archived; restore them before editing")])

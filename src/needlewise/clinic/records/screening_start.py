@@ -9,13 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.utils import timezone
-
 from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.access.guard import use_case
 from needlewise.clinic.access.tenancy import access_client
 from needlewise.clinic.audit import log as audit_log
-from needlewise.clinic.audit.review import clinic_zone
+from needlewise.clinic.local_time import clock_of
 from needlewise.domain.permissions import Action
 from needlewise.storage.models import Client
 
@@ -37,6 +35,6 @@ def age_on(birth: date, today: date) -> int:
 def start(actor: Actor, client_id: int) -> ScreeningStart:
     """The client to screen (the read is recorded) and their age on the clinic's today."""
     client = access_client(actor, client_id)
-    today = timezone.localdate(timezone=clinic_zone(actor.staff_clinic_id))
+    today = clock_of(actor.staff_clinic_id).today()
     audit_log.record(actor, "read", "client", client.pk, client_id=client.pk)
     return ScreeningStart(client, age_on(client.birth_date, today))

@@ -15,12 +15,12 @@ from datetime import date, timedelta
 
 import orjson
 from django.db import IntegrityError, connections, router, transaction
-from django.utils import timezone
 
 from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.access.guard import use_case
 from needlewise.clinic.access.tenancy import access_client, access_screening
 from needlewise.clinic.audit import log as audit_log
+from needlewise.clinic.local_time import clock_of
 from needlewise.domain.assessment import Assessment
 from needlewise.domain.json_types import JsonValue
 from needlewise.domain.permissions import Action
@@ -189,11 +189,11 @@ def client_record(actor: Actor, client_id: int, *, document: bool = False) -> Cl
     The screenings' answers are not read; with ``document``, the latest one's assessment is (its
     ``document``), for a page that shows it.
     """
-    today = timezone.localdate()
     client = access_client(actor, client_id)
     if not actor.may(Action.VIEW_HEALTH):
         audit_log.record(actor, "read", "client", client.pk, client_id=client.pk)
         return ClientRecord(client, None, [], [])
+    today = clock_of(actor.staff_clinic_id).today()  # clearances are valid by the clinic's calendar day
     screenings = _history(client, document=document)
     latest = screenings[0] if screenings else None
     clearances = list(
@@ -239,7 +239,7 @@ def require_clearance_role(actor: Actor, screening_id: int) -> None:
 @use_case(Action.RECORD_CLEARANCE, "clearance", record="screening_id", missing="screening")
 def clear(actor: Actor, screening_id: int, form: ClearanceForm) -> Clearance:
     """Record a provider's clearance of a ``medical_review`` or ``stop`` screening (providers only)."""
-    today = timezone.localdate()
+    today = clock_of(actor.staff_clinic_id).today()
     problems = []
     if len(form.reason.strip()) < 20:  # noqa: PLR2004 - a documented reason, not a tick
         problems.append(Problem("reason", "give the clinical reason in at least 20 characters"))

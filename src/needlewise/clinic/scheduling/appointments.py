@@ -1,4 +1,4 @@
-"""Booking sessions: suggested dates from the plan, appointments, day lists, calendar files.
+"""Booking sessions: suggested dates from the plan, appointments, calendar files (day lists: ``days``).
 
 Everyone who books (``manage_schedule``, the front desk included) sees dates, times and names, never
 health data: suggestions use only the active plan's number of sessions and minimum interval. A
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 
 from django.db.models import Q
@@ -25,6 +25,7 @@ from needlewise.clinic.access.guard import use_case
 from needlewise.clinic.access.tenancy import access_appointment, access_client
 from needlewise.clinic.audit import log as audit_log
 from needlewise.clinic.forms import Posted, PostedDate, PostedId, PostedTime, PostedWhole, fail, given, whole
+from needlewise.clinic.local_time import ClinicClock, clock_of
 from needlewise.clinic.records import plans
 from needlewise.clinic.scheduling.calendar_file import CalendarEvent, calendar_file, location, reach
 from needlewise.domain.contact import Contact
@@ -40,10 +41,10 @@ _MINUTES = f"between {MIN_MINUTES} and {MAX_MINUTES} minutes"
 BOOKED, CANCELLED = AppointmentStatus.BOOKED.value, AppointmentStatus.CANCELLED.value
 
 
-def last_session_on(client: Client) -> date | None:
-    """The date of the client's most recent session, in the clinic's time zone."""
+def last_session_on(client: Client, clock: ClinicClock) -> date | None:
+    """The date of the client's most recent session, on the clinic's calendar."""
     last = TreatmentSession.objects.filter(client=client).order_by("-performed_at").first()
-    return timezone.localtime(last.performed_at).date() if last else None
+    return clock.day_of(last.performed_at) if last else None
 
 
 def _suggested(plan: TreatmentPlan, last_on: date | None, today: date) -> list[date]:
@@ -60,7 +61,8 @@ def suggestions(actor: Actor, client_id: int) -> list[date]:
     """The earliest dates of the active plan's remaining sessions, none before today (dates only)."""
     client = access_client(actor, client_id)
     plan = plans.active_plan(actor.staff_clinic_id, client.pk)
-    found = _suggested(plan, last_session_on(client), timezone.localdate()) if plan else []
+    clock = clock_of(actor.staff_clinic_id)
+    found = _suggested(plan, last_session_on(client, clock), clock.today()) if plan else []
     audit_log.record(actor, "read", "appointment_suggestions", client_id=client.pk)
     return found
 
@@ -77,7 +79,8 @@ class Practitioner:
 _TREATS = Q(role__in=sorted(TREATING_ROLES)) | Q(clinical_role__in=sorted(TREATING_ROLES))
 
 
-def _treating(clinic_id: int) -> list[StaffMember]:
+def treating(clinic_id: int) -> list[StaffMember]:
+    """The clinic's active practitioners' memberships (a clinical role of their own or an owner's), by name."""
     return list(
         StaffMember.objects.filter(_TREATS, clinic_id=clinic_id, user__is_active=True).order_by("display_name", "pk")
     )
@@ -86,7 +89,7 @@ def _treating(clinic_id: int) -> list[StaffMember]:
 @use_case(Action.MANAGE_SCHEDULE, "appointment", audited=False)
 def practitioners(actor: Actor) -> list[Practitioner]:
     """The clinic's active practitioners (providers, nurses, aestheticians)."""
-    members = _treating(actor.staff_clinic_id)
+    members = treating(actor.staff_clinic_id)
     return [Practitioner(m.user_id, m.display_name, m.clinical_role or m.role) for m in members]
 
 
@@ -105,8 +108,8 @@ class BookingFields(BaseModel):
     minutes: Minutes
 
 
-def _aware(starts_at: datetime | None) -> datetime:
-    if starts_at is None or timezone.is_naive(starts_at):
+def _given(starts_at: datetime | None) -> datetime:
+    if starts_at is None:
         fail("enter the date and time")
     return starts_at
 
@@ -117,13 +120,17 @@ class _Booking(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     practitioner: ChosenPractitioner
-    starts_at: Annotated[datetime | None, AfterValidator(_aware)]
+    starts_at: Annotated[datetime | None, AfterValidator(_given)]
     minutes: Minutes
 
 
 @dataclass(frozen=True, slots=True)
 class BookingForm:
-    """A booking as posted: the practitioner's user id, when it starts (None: not a date and time), minutes."""
+    """A booking as posted: the practitioner's user id, when it starts, minutes.
+
+    ``starts_at`` is the date and time as typed: without an offset (as the form's fields send it)
+    :func:`book` reads it on the clinic's clock; None when it is not a date and a time.
+    """
 
     practitioner_user_id: int | None
     starts_at: datetime | None
@@ -136,22 +143,33 @@ def echo(post: Posted) -> dict[str, Any]:
 
 
 def read(post: Posted) -> BookingForm:
-    """The booking as posted, each field read by its declaration (the date and time in the clinic's zone)."""
+    """The booking as posted, each field read by its declaration (the date and time as on the clinic's clock)."""
     values = forms.read(BookingFields, post)
     day, at = values["date"], values["time"]
-    starts_at = timezone.make_aware(datetime.combine(day, at)) if day and at else None
+    starts_at = datetime.combine(day, at) if day and at else None
     return BookingForm(values["practitioner"], starts_at, values["minutes"])
 
 
 def _booking_problems(
-    practitioner_user_id: int | None, starts_at: datetime | None, minutes: int | None, now: datetime
-) -> list[Problem]:
+    practitioner_user_id: int | None,
+    starts_at: datetime | None,
+    minutes: int | None,
+    clock: ClinicClock,
+    now: datetime,
+) -> tuple[list[Problem], datetime | None]:
+    """What is wrong with a booking, and when it starts in UTC (a naive time read on the clinic's clock)."""
     problems: list[Problem] = []
     booking = {"practitioner": practitioner_user_id, "starts_at": starts_at, "minutes": minutes}
     forms.parse(_Booking, booking, problems)
-    if starts_at is not None and timezone.is_aware(starts_at) and starts_at < now:
+    instant = None
+    if starts_at is not None:
+        try:
+            instant = clock.read(starts_at)
+        except InvalidInputError as skipped:
+            problems.extend(skipped.problems)
+    if instant is not None and instant < now:
         problems.append(Problem("starts_at", "the appointment must be in the future"))
-    return forms.in_order(problems, _Booking)
+    return forms.in_order(problems, _Booking), instant
 
 
 def _overlaps(clinic_id: int, practitioner_id: int, starts_at: datetime, minutes: int) -> bool:
@@ -170,8 +188,13 @@ def _overlaps(clinic_id: int, practitioner_id: int, starts_at: datetime, minutes
 def book(
     actor: Actor, client_id: int, practitioner_user_id: int | None, starts_at: datetime | None, minutes: int | None
 ) -> Appointment:
-    """Book a session for a client with a practitioner of the clinic (``None``: not filled in)."""
-    problems = _booking_problems(practitioner_user_id, starts_at, minutes, timezone.now())
+    """Book a session for a client with a practitioner of the clinic (``None``: not filled in).
+
+    ``starts_at`` with an offset is that instant; without one it is a time on the clinic's wall clock
+    (see :mod:`needlewise.clinic.local_time` for the days the clocks change).
+    """
+    clock = clock_of(actor.staff_clinic_id)
+    problems, starts_at = _booking_problems(practitioner_user_id, starts_at, minutes, clock, timezone.now())
     if problems:
         raise InvalidInputError(problems)
     assert practitioner_user_id is not None  # noqa: S101 - checked above
@@ -188,10 +211,10 @@ def book(
     if member is None:
         raise InvalidInputError([Problem("practitioner", "choose an active provider, nurse or aesthetician")])
     plan = plans.active_plan(actor.staff_clinic_id, client.pk)
-    last_on = last_session_on(client)
+    last_on = last_session_on(client, clock)
     if plan is not None and last_on is not None:
         earliest = last_on + timedelta(days=plan.min_interval_days)
-        if timezone.localtime(starts_at).date() < earliest:
+        if clock.day_of(starts_at) < earliest:
             raise InvalidInputError(
                 [Problem("starts_at", f"too soon after the last session: the earliest date is {earliest}")]
             )
@@ -221,96 +244,6 @@ def cancel(actor: Actor, appointment_id: int) -> Appointment:
     appointment.save(update_fields=["status"])
     audit_log.record(actor, "cancel", "appointment", appointment.pk, client_id=appointment.client_id)
     return appointment
-
-
-@dataclass(frozen=True, slots=True)
-class DayRow:
-    """One appointment on a day list: when, who, and which session of the plan it is."""
-
-    appointment_id: int
-    starts_at: datetime
-    minutes: int
-    client_id: int
-    client_name: str
-    session_number: int | None
-    sessions_planned: int | None
-
-    @property
-    def ends_at(self) -> datetime:
-        """When the appointment ends."""
-        return self.starts_at + timedelta(minutes=self.minutes)
-
-
-@dataclass(frozen=True, slots=True)
-class DayColumn:
-    """A practitioner's appointments on one day, by time."""
-
-    practitioner: Practitioner
-    rows: tuple[DayRow, ...]
-
-
-def _session_numbers(appointments: list[Appointment]) -> dict[int, int]:
-    """Each planned appointment's number in its plan: sessions done before it, booked ones between, plus one."""
-    plan_ids = {a.plan_id for a in appointments if a.plan_id is not None}
-    done: dict[int, list[datetime]] = {}
-    for plan_id, performed_at in TreatmentSession.objects.filter(plan_id__in=plan_ids).values_list(
-        "plan_id", "performed_at"
-    ):
-        done.setdefault(plan_id, []).append(performed_at)
-    booked: dict[int, list[datetime]] = {}
-    for plan_id, starts_at in Appointment.objects.filter(plan_id__in=plan_ids, status=BOOKED).values_list(
-        "plan_id", "starts_at"
-    ):
-        booked.setdefault(plan_id, []).append(starts_at)
-    numbers = {}
-    for a in appointments:
-        if a.plan_id is None:
-            continue
-        before = [t for t in done.get(a.plan_id, []) if t < a.starts_at]
-        since = max(before, default=None)
-        between = [t for t in booked.get(a.plan_id, []) if t < a.starts_at and (since is None or t > since)]
-        numbers[a.pk] = len(before) + len(between) + 1
-    return numbers
-
-
-def _row(a: Appointment, numbers: dict[int, int]) -> DayRow:
-    return DayRow(
-        appointment_id=a.pk,
-        starts_at=timezone.localtime(a.starts_at),
-        minutes=a.minutes,
-        client_id=a.client_id,
-        client_name=f"{a.client.given_name} {a.client.family_name}",
-        session_number=numbers.get(a.pk),
-        sessions_planned=a.plan.sessions_planned if a.plan is not None else None,
-    )
-
-
-@use_case(Action.MANAGE_SCHEDULE, "appointment")
-def day_list(actor: Actor, day: date, practitioner_user_id: int | None = None) -> list[DayColumn]:
-    """The day's booked appointments per practitioner (every active practitioner, or the one asked for)."""
-    start = timezone.make_aware(datetime.combine(day, time.min))
-    end = timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
-    rows = Appointment.objects.filter(
-        clinic_id=actor.staff_clinic_id, status=BOOKED, starts_at__gte=start, starts_at__lt=end
-    )
-    if practitioner_user_id is not None:
-        rows = rows.filter(practitioner_id=practitioner_user_id)
-    appointments = list(rows.select_related("client", "plan").order_by("starts_at", "pk"))
-    members = {m.user_id: m for m in _treating(actor.staff_clinic_id)}
-    missing = {a.practitioner_id for a in appointments} - set(members)
-    members |= {m.user_id: m for m in StaffMember.objects.filter(clinic_id=actor.staff_clinic_id, user_id__in=missing)}
-    numbers = _session_numbers(appointments)
-    audit_log.record(
-        actor, "read", "appointment", detail={"day": day.isoformat(), "shown": [a.pk for a in appointments]}
-    )
-    shown = [m for m in members.values() if practitioner_user_id in {None, m.user_id}]
-    return [
-        DayColumn(
-            Practitioner(m.user_id, m.display_name, m.clinical_role or m.role),
-            tuple(_row(a, numbers) for a in appointments if a.practitioner_id == m.user_id),
-        )
-        for m in sorted(shown, key=lambda m: (m.display_name, m.pk))
-    ]
 
 
 @use_case(Action.MANAGE_SCHEDULE, "appointment", record="appointment_id", missing="appointment")

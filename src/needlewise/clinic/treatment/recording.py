@@ -19,6 +19,7 @@ from needlewise.clinic.access.guard import use_case
 from needlewise.clinic.access.tenancy import access_client
 from needlewise.clinic.audit import log as audit_log
 from needlewise.clinic.followup import checkins
+from needlewise.clinic.local_time import ClinicClock
 from needlewise.clinic.records import integrity, plans
 from needlewise.clinic.treatment import session_checks
 from needlewise.clinic.treatment.session_form import SessionForm, ValidSession, validate
@@ -85,7 +86,7 @@ def _prepare(
     valid = validate(form, kb, planned)
     assert form.cartridge_expiry is not None  # noqa: S101 - validate() requires it
     clinic = Clinic.objects.get(pk=client.clinic_id)
-    today = timezone.localdate()
+    today = ClinicClock.named(clinic.time_zone).today()
     facts = session_checks.gather(clinic, client_id, today)
     checks, lengths = session_checks.run(
         kb,

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from needlewise.clinic.consent import signatures, versions
+from needlewise.clinic.local_time import ClinicClock
 from needlewise.clinic.treatment.finding_words import label, millimetres
 from needlewise.domain.disposition import Disposition
 from needlewise.domain.permissions import NEEDLE_SCOPE_MM, Role
@@ -158,19 +158,17 @@ def run(  # noqa: PLR0913 - the checks look at all of these
     findings = length_findings(
         kb.treatment, plan.goals, {z: float(mm) for z, mm in zones.items()}, NEEDLE_SCOPE_MM[role]
     )
-    screening = facts.screening
+    screening, clock = facts.screening, ClinicClock.named(clinic.time_zone)
     session_facts = SessionFacts(
         today=today.toordinal(),
-        screening_on=timezone.localdate(screening.created_at).toordinal() if screening else None,
+        screening_on=clock.day_of(screening.created_at).toordinal() if screening else None,
         screening_tier=Tier(screening.tier) if screening else None,
         screening_valid_days=clinic.screening_valid_days,
         cleared_until=facts.clearance.expires_on.toordinal() if facts.clearance else None,
         consent_version=facts.consent.version if facts.consent else None,
         current_consent_version=facts.current_consent_version,
         plan_active=plan.status == PlanStatus.ACTIVE,
-        last_session_on=(
-            timezone.localdate(facts.last_session.performed_at).toordinal() if facts.last_session else None
-        ),
+        last_session_on=(clock.day_of(facts.last_session.performed_at).toordinal() if facts.last_session else None),
         min_interval_days=plan.min_interval_days,
         cartridge_expiry=expiry.toordinal(),
         cartridge_used=TreatmentSession.objects.filter(

@@ -36,7 +36,7 @@ def field_errors(error: InvalidInputError) -> dict[str, list[str]]:
     """Each field's messages, for showing next to the field."""
     errors: dict[str, list[str]] = {}
     for problem in error.problems:
-        errors.setdefault(problem.where, []).append(problem.message)
+        errors.setdefault(problem.where, []).append(say(problem))
     return errors
 
 

@@ -1,6 +1,7 @@
 """Staff pages for the schedule: a day list per practitioner, booking a client, calendar files, cancelling.
 
-Times are entered and shown in the clinic's time zone (``TIME_ZONE``); calendar files carry UTC.
+Times are entered and shown on the clinic's clock (its time zone, :mod:`needlewise.clinic.local_time`);
+calendar files carry UTC.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from needlewise.clinic.records import clients
-from needlewise.clinic.scheduling import appointments
+from needlewise.clinic.scheduling import appointments, days
 from needlewise.errors import ConflictError, InvalidInputError
 from needlewise.web.views.clinic_common import acting, clinic_page, field_errors, form_date
 from needlewise.web.views.common import render
@@ -31,7 +32,7 @@ def schedule(request: HttpRequest) -> HttpResponse:
     """The day's appointments per practitioner (``?day=YYYY-MM-DD``, ``&practitioner=<user id>``)."""
     actor = acting(request)
     asked = request.GET.get("day", "").strip()
-    day = form_date(asked) if asked else timezone.localdate()
+    day = form_date(asked) if asked else timezone.localdate()  # the clinic's zone is active on staff pages
     practitioner = _int_or_none(request.GET.get("practitioner"))
     context = {
         "actor": actor,
@@ -39,7 +40,8 @@ def schedule(request: HttpRequest) -> HttpResponse:
         "asked": asked,
         "practitioner": practitioner,
         "practitioners": appointments.practitioners(actor),
-        "columns": appointments.day_list(actor, day, practitioner) if day else [],
+        "columns": days.day_list(actor, day, practitioner) if day else [],
+        "zone": timezone.get_current_timezone_name(),
         "previous": day - timedelta(days=1) if day else None,
         "next": day + timedelta(days=1) if day else None,
     }
@@ -60,7 +62,7 @@ def book(request: HttpRequest, client_id: int) -> HttpResponse:
         try:
             appointment = appointments.book(actor, client_id, form.practitioner_user_id, form.starts_at, form.minutes)
         except (InvalidInputError, ConflictError) as refused:
-            errors = field_errors(InvalidInputError(list(refused.problems)))
+            errors = field_errors(InvalidInputError(list(refused.problems)))  # each worded in the page's language
             if "starts_at" in errors and form.starts_at is None:
                 errors["starts_at"] = [_("enter the date as YYYY-MM-DD and the time as HH:MM")]
         else:
@@ -73,6 +75,7 @@ def book(request: HttpRequest, client_id: int) -> HttpResponse:
         "practitioners": appointments.practitioners(actor),
         "values": values,
         "errors": errors,
+        "zone": timezone.get_current_timezone_name(),
     }
     return render(request, "clinic/schedule_book.html", context, status=422 if errors else 200)
 
