@@ -6,15 +6,16 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from clinic.support import CLINIC_OK, PASSWORD, actor_for, last_seq, rows_after
 from clinic.treatment_support import form, plan_form, ready_client
+from clinic_factories import SITE_TIME_ZONE
 from needlewise.cli.clinic_commands import OwnerRole
 from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.accounts import staff
+from needlewise.clinic.local_time import ClinicClock
 from needlewise.clinic.records import plans, screenings
-from needlewise.clinic.scheduling import appointments
+from needlewise.clinic.scheduling import appointments, days
 from needlewise.clinic.treatment import recording
 from needlewise.domain.permissions import (
     CLINICAL_ROLES,
@@ -207,6 +208,6 @@ def test_an_owner_with_a_clinical_role_is_a_practitioner_to_book_with(site_a):
     assert listed[owner_id] == "nurse"
     booked = appointments.book(desk, site_a.client.pk, owner_id, starts, 60)
     assert booked.practitioner_id == owner_id
-    day = timezone.localtime(starts).date()
-    columns = appointments.day_list(desk, day, owner_id)
+    day = ClinicClock.named(SITE_TIME_ZONE).day_of(starts)  # the day on the clinic's calendar
+    columns = days.day_list(desk, day, owner_id)
     assert [(c.practitioner.role, len(c.rows)) for c in columns] == [("nurse", 1)]
