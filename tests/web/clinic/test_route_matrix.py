@@ -32,7 +32,8 @@ from clinic_factories import clinic_today
 from needlewise.bootstrap import knowledge_base
 from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.consent import signatures
-from needlewise.clinic.followup import adverse_events, checkins, recall
+from needlewise.clinic.followup import adverse_events, checkins
+from needlewise.clinic.recall import use_cases as recall
 from needlewise.clinic.scheduling import appointments
 from needlewise.clinic.treatment import photos
 from needlewise.domain.permissions import Action, Role, allows
