@@ -276,6 +276,8 @@ def test_a_client_from_the_plan_to_a_recall(app, clinic, kb: KnowledgeBase) -> N
     expect(nurse.locator("#f-onset_on")).to_have_attribute("aria-invalid", "true")
     app.axe(nurse, "adverse event form with an error")
     nurse.fill("#f-onset_on", day.isoformat())
+    expect(nurse.locator("#f-close_alert")).to_be_checked()
+    nurse.fill("#f-alert_note", "Called her at 09:10; referred to urgent care.")
     app.after(nurse, lambda: nurse.get_by_role("button", name="Record the adverse event").click())
     expect(nurse).to_have_url(re.compile(r"/clinic/adverse-events/\d+/$"))
     expect(nurse.locator("h1")).to_have_text(f"Adverse event: {infection.label.in_(Lang.EN)}")

@@ -34,6 +34,12 @@ def test_a_report_is_read_by_the_declaration() -> None:
     )
 
 
+def test_closing_the_alert_is_read_with_what_was_done() -> None:
+    form = adverse_events.read(QueryDict("checkin=7&close_alert=1&alert_note=+Called+her+"))
+    assert (form.checkin_id, form.close_alert, form.alert_note) == (7, True, " Called her ")
+    assert adverse_events.read(QueryDict("checkin=7&alert_note=x")).close_alert is False
+
+
 def test_a_box_not_ticked_with_1_a_date_that_is_not_one_and_no_check_in_are_read_as_such() -> None:
     form = adverse_events.read(QueryDict("serious=on&onset_on=12/06/2031&checkin=4x"))
     assert (form.serious, form.onset_on, form.checkin_id, form.kind) == (False, None, None, "")
@@ -41,7 +47,7 @@ def test_a_box_not_ticked_with_1_a_date_that_is_not_one_and_no_check_in_are_read
 
 
 def test_the_values_shown_again_are_as_posted() -> None:
-    assert adverse_events.echo(QueryDict("serious=1&checkin=7&onset_on=soon")) == {
+    assert adverse_events.echo(QueryDict("serious=1&checkin=7&onset_on=soon&close_alert=1&alert_note=Rang")) == {
         "kind": "",
         "severity": "",
         "outcome": "",
@@ -49,6 +55,8 @@ def test_the_values_shown_again_are_as_posted() -> None:
         "description": "",
         "serious": "1",
         "checkin": "7",
+        "close_alert": "1",
+        "alert_note": "Rang",
     }
     assert adverse_events.echo_outcome(QueryDict("outcome=resolved&note=ok")) == {"outcome": "resolved", "note": "ok"}
 

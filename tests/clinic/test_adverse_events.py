@@ -77,11 +77,41 @@ def test_recording_from_an_alert_acknowledges_it(session, kb, site_a):
     checkins.answer(PUBLIC, token, {"pus"}, kb)
     provider = site_a.actor(Role.PROVIDER)
     seq = last_seq()
-    event = adverse_events.record(provider, session.pk, form(checkin_id=checkin.pk), kb)
+    ticked = form(checkin_id=checkin.pk, close_alert=True, alert_note=" Referred to urgent care. ")
+    event = adverse_events.record(provider, session.pk, ticked, kb)
     assert event.checkin_id == checkin.pk
     stored = CheckIn.objects.get(pk=checkin.pk)
     assert (stored.alert, stored.acknowledged_by_id) == ("acknowledged", provider.user_id)
-    assert [summary(r)[3:5] for r in rows_after(seq)] == [("create", "adverse_event"), ("acknowledge", "checkin")]
+    assert (stored.acknowledged_action, stored.acknowledged_note) == ("adverse_event", "Referred to urgent care.")
+    rows = rows_after(seq)
+    assert [summary(r)[3:5] for r in rows] == [("create", "adverse_event"), ("acknowledge", "checkin")]
+    assert rows[1].detail == {"action": "adverse_event"}
+
+
+def test_an_alert_stays_open_unless_closing_it_is_ticked(session, kb, site_a):
+    checkin, token = checkin_of(session, 3)
+    checkins.answer(PUBLIC, token, {"pus"}, kb)
+    adverse_events.record(site_a.actor(Role.NURSE), session.pk, form(checkin_id=checkin.pk), kb)
+    assert CheckIn.objects.get(pk=checkin.pk).alert == "open"
+
+
+@pytest.mark.parametrize(
+    ("changes", "where"),
+    [
+        ({"close_alert": True, "alert_note": "Called."}, ["close_alert"]),  # no check-in chosen
+        ({"close_alert": True, "alert_note": "  ", "with_checkin": True}, ["alert_note"]),
+        ({"close_alert": True, "alert_note": "x" * 1001, "with_checkin": True}, ["alert_note"]),
+    ],
+)
+def test_closing_the_alert_needs_its_check_in_and_what_was_done(session, kb, site_a, changes, where):
+    checkin, token = checkin_of(session, 3)
+    checkins.answer(PUBLIC, token, {"pus"}, kb)
+    if changes.pop("with_checkin", False):
+        changes["checkin_id"] = checkin.pk
+    with time_machine.travel(NOW, tick=False), pytest.raises(InvalidInputError) as refused:
+        adverse_events.record(site_a.actor(Role.NURSE), session.pk, form(**changes), kb)
+    assert [p.where for p in refused.value.problems] == where
+    assert (AdverseEvent.objects.exists(), CheckIn.objects.get(pk=checkin.pk).alert) == (False, "open")
 
 
 def test_an_answered_checkin_without_an_alert_stays_as_it_is(session, kb, site_a):
@@ -89,6 +119,10 @@ def test_an_answered_checkin_without_an_alert_stays_as_it_is(session, kb, site_a
     checkins.answer(PUBLIC, token, set(), kb)
     adverse_events.record(site_a.actor(Role.NURSE), session.pk, form(checkin_id=checkin.pk), kb)
     assert CheckIn.objects.get(pk=checkin.pk).alert == "none"
+    ticked = form(checkin_id=checkin.pk, close_alert=True, alert_note="Called.")
+    with pytest.raises(InvalidInputError) as refused:  # no open alert to close
+        adverse_events.record(site_a.actor(Role.NURSE), session.pk, ticked, kb)
+    assert refused.value.first.where == "close_alert"
 
 
 @pytest.mark.parametrize(

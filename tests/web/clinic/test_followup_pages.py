@@ -110,6 +110,10 @@ def test_recording_an_adverse_event_from_the_alert(site_a, session, alert, kb):
     url = f"/clinic/sessions/{session.pk}/adverse-events/new/"
     page = body(nurse.get(f"{url}?checkin={alert.pk}"))
     assert f'<option value="{alert.pk}" selected>' in page
+    assert 'name="close_alert" value="1" checked' in page
+    from_session = body(nurse.get(url))  # the natural route: the session's open alert is chosen and ticked
+    assert f'<option value="{alert.pk}" selected>' in from_session
+    assert 'name="close_alert" value="1" checked' in from_session
     assert "LOT-PAGES" in page
     for kind in kb.treatment.adverse_event_kinds:
         assert f'value="{kind.kind_id}"' in page
@@ -122,12 +126,19 @@ def test_recording_an_adverse_event_from_the_alert(site_a, session, alert, kb):
         "outcome": "ongoing",
         "description": "Fever and spreading redness; referred to urgent care.",
         "checkin": str(alert.pk),
+        "close_alert": "1",
+        "alert_note": "Called her; referred to urgent care.",
     }
+    refused = nurse.post(url, {**form, "alert_note": ""})
+    assert refused.status_code == 422
+    assert "say what was done about the alert" in body(refused)
+    assert 'name="close_alert" value="1" checked' in body(refused)
     response = nurse.post(url, form)
     event = AdverseEvent.objects.get()
     assert (response.status_code, response["Location"]) == (302, f"/clinic/adverse-events/{event.pk}/")
     assert (event.checkin_id, event.serious, event.cartridge_lot) == (alert.pk, True, "LOT-PAGES")
-    assert CheckIn.objects.get(pk=alert.pk).alert == "acknowledged"
+    stored = CheckIn.objects.get(pk=alert.pk)
+    assert (stored.alert, stored.acknowledged_note) == ("acknowledged", "Called her; referred to urgent care.")
     shown = body(nurse.get(response["Location"]))
     assert "Fever and spreading redness" in shown
     assert "LOT-PAGES" in shown

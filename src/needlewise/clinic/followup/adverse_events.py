@@ -2,8 +2,10 @@
 
 Practitioners record them (``record_treatment``); clinical staff read them (``view_health``). Each
 event keeps the session's cartridge lot, so a recall by lot counts them. An event recorded from a
-check-in's alert acknowledges that alert. An outcome change is dated and appended to the description
-with its note, so the record keeps its history (the table has no separate notes).
+check-in's alert closes that alert when the practitioner ticks "close the alert" and says what was
+done about it (the form ticks it when the session has an open alert), in the same transaction. An
+outcome change is dated and appended to the description with its note, so the record keeps its
+history (the table has no separate notes).
 """
 
 from __future__ import annotations
@@ -48,6 +50,8 @@ class AdverseEventForm:
     outcome: str
     description: str
     checkin_id: int | None = None
+    close_alert: bool = False
+    alert_note: str = ""
 
 
 def _ticked(typed: str) -> bool:
@@ -70,6 +74,8 @@ class AdverseEventFields(BaseModel):
     description: Annotated[str, text(DESCRIPTION_LIMIT, required=True, missing="describe what happened")]
     serious: Annotated[bool, Reads(_ticked)]
     checkin: PostedId
+    close_alert: Annotated[bool, Reads(_ticked)]
+    alert_note: Annotated[str, text(NOTE_LIMIT)]
 
 
 class OutcomeFields(BaseModel):
@@ -137,6 +143,10 @@ def record(actor: Actor, session_id: int, form: AdverseEventForm, kb: KnowledgeB
         checkin = CheckIn.objects.select_for_update().filter(pk=form.checkin_id, session=session).first()
         if checkin is None:
             problems.append(Problem("checkin_id", "choose a check-in of this session"))
+    if form.close_alert and (checkin is None or checkin.alert != ALERT_OPEN):
+        problems.append(Problem("close_alert", "choose the check-in whose open alert this report closes"))
+    if form.close_alert and not form.alert_note.strip():
+        problems.append(Problem("alert_note", "say what was done about the alert"))
     if problems:
         raise InvalidInputError(problems)
     if session.client.archived_at is not None:
@@ -158,8 +168,8 @@ def record(actor: Actor, session_id: int, form: AdverseEventForm, kb: KnowledgeB
     )
     detail = {"session": session.pk, "digest": integrity.adverse_event_digest(event.pk)}
     audit_log.record(actor, "create", "adverse_event", event.pk, client_id=session.client_id, detail=detail)
-    if checkin is not None and checkin.alert == ALERT_OPEN:
-        _close_alert(actor, checkin, AlertAction.ADVERSE_EVENT, "")
+    if form.close_alert and checkin is not None:
+        _close_alert(actor, checkin, AlertAction.ADVERSE_EVENT, form.alert_note)
     return event
 
 

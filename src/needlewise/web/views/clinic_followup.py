@@ -11,6 +11,7 @@ from needlewise.clinic.followup.adverse_events import OUTCOMES, SEVERITIES
 from needlewise.clinic.followup.aftercare import AftercareFacts, aftercare_facts
 from needlewise.clinic.followup.short_links import grouped
 from needlewise.domain.permissions import Action
+from needlewise.domain.statuses import AlertStatus
 from needlewise.domain.vocabulary import Lang
 from needlewise.errors import InvalidInputError
 from needlewise.reports.aftercare import CheckinLink, aftercare_body, aftercare_pdf
@@ -71,11 +72,15 @@ def adverse_new(request: HttpRequest, session_id: int) -> HttpResponse:
         else:
             return HttpResponseRedirect(reverse("clinic-adverse-event", args=[event.pk]))
         values = adverse_events.echo(request.POST)
-    else:
-        values = {"outcome": "ongoing", "checkin": request.GET.get("checkin", "")}
+    report = adverse_events.report_context(actor, session_id)
+    open_alerts = [c.pk for c in report.checkins if c.alert == AlertStatus.OPEN.value]
+    if request.method == "GET":  # an open alert of the session is chosen, and closing it ticked, unless told otherwise
+        chosen = request.GET.get("checkin") or (str(open_alerts[0]) if open_alerts else "")
+        values = {"outcome": "ongoing", "checkin": chosen, "close_alert": "1" if open_alerts else ""}
     context = {
         "actor": actor,
-        "report": adverse_events.report_context(actor, session_id),
+        "report": report,
+        "open_alerts": open_alerts,
         "values": values,
         "errors": errors,
         "severities": SEVERITIES,
