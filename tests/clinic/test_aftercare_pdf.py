@@ -65,8 +65,8 @@ def test_the_pdf_carries_the_red_flags_aftercare_session_and_links(kb):
     assert pdf.startswith(b"%PDF")
     text = pdf_text(aftercare_html(SHEET, kb, Lang.EN, LINKS))
     shown = [
-        *(step.en for step in section(kb, "red-flags").steps),
-        *(step.en for step in section(kb, "aftercare").steps),
+        *(step.en for step in section(kb, "red-flags").clinic_steps()),
+        *(step.en for step in section(kb, "aftercare").clinic_steps()),
     ]
     first_source = kb.sources[section(kb, "red-flags").citations[0]]
     shown += [section(kb, "red-flags").title.en, kb.disclaimer.en, first_source.title, "confidence: moderate"]
@@ -75,6 +75,23 @@ def test_the_pdf_carries_the_red_flags_aftercare_session_and_links(kb):
     for words in shown:
         assert squeezed(words) in text, words
     assert "fever" in section(kb, "red-flags").steps[1].en
+
+
+REUSED = {Lang.EN: "re-used needles", Lang.ES: "agujas reutilizadas"}
+
+
+@pytest.mark.parametrize("lang", list(Lang))
+def test_a_clinics_sheet_never_suggests_its_needles_were_re_used(kb, lang):
+    red_flags = section(kb, "red-flags")
+    consumer = [step for n, step in enumerate(red_flags.steps) if n in red_flags.consumer_only]
+    assert [REUSED[lang] in step.in_(lang) for step in consumer] == [True]  # the knowledge base marks it
+    assert all(REUSED[lang] not in step.in_(lang) for step in red_flags.clinic_steps())
+    assert len(red_flags.clinic_steps()) == len(red_flags.steps) - 1
+    html = aftercare_html(SHEET, kb, lang, LINKS)
+    assert REUSED[lang] not in html
+    assert REUSED[lang] not in str(aftercare_body(SHEET, kb, lang, LINKS))
+    assert squeezed(REUSED[lang]) not in pdf_text(html)
+    assert squeezed(red_flags.clinic_steps()[-1].in_(lang)) in pdf_text(html)  # the other red flags stay
 
 
 def qr_codes(html: str) -> list[str]:

@@ -88,6 +88,11 @@ class ProtocolSection:
     citations: tuple[str, ...]
     applies_if: Condition | None
     requires_home_use: bool
+    consumer_only: frozenset[int] = frozenset()  # steps (by index) never shown on a clinic's own sheet
+
+    def clinic_steps(self) -> tuple[Text, ...]:
+        """The steps a clinic gives its own clients (those written for consumers left out)."""
+        return tuple(step for n, step in enumerate(self.steps) if n not in self.consumer_only)
 
 
 @dataclass(frozen=True, slots=True)

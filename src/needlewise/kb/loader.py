@@ -184,7 +184,12 @@ def _protocols(
         applies = ConditionParser(problems).parse(s.applies_if, f"{where}.applies_if") if s.applies_if else None
         steps = tuple(_text(step) for step in s.steps)
         cited = cite.check(f"{where}.citations", s.citations)
-        sections.append(ProtocolSection(s.id, _text(s.title), steps, s.confidence, cited, applies, s.requires_home_use))
+        consumer_only = frozenset(n for n, step in enumerate(s.steps) if step.consumer_only)
+        sections.append(
+            ProtocolSection(
+                s.id, _text(s.title), steps, s.confidence, cited, applies, s.requires_home_use, consumer_only
+            )
+        )
     schedules: list[Schedule] = []
     keys: set[tuple[str, Setting]] = set()
     for i, sc in enumerate(model.schedules):

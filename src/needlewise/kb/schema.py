@@ -131,6 +131,12 @@ class RulesFileModel(_Strict):
     rules: Annotated[list[RuleModel], Field(min_length=1)]
 
 
+class StepModel(TextModel):
+    """A step of a plan section; ``consumer_only``: for people treating themselves, never on a clinic's sheet."""
+
+    consumer_only: bool = False
+
+
 class SectionModel(_Strict):
     """A plan section in ``protocols.yaml``."""
 
@@ -139,7 +145,7 @@ class SectionModel(_Strict):
     requires_home_use: bool = False
     confidence: Confidence
     title: TextModel
-    steps: Annotated[list[TextModel], Field(min_length=1)]
+    steps: Annotated[list[StepModel], Field(min_length=1)]
     citations: Citations
 
 

@@ -140,7 +140,7 @@ def _section(kb: KnowledgeBase, section: ProtocolSection, lang: Lang) -> _Sectio
         _Source(kb.sources[s].grade.value, kb.sources[s].title, kb.sources[s].url) for s in section.citations
     )
     confidence = WORDS[section.confidence.value][lang]
-    steps = tuple(step.in_(lang) for step in section.steps)
+    steps = tuple(step.in_(lang) for step in section.clinic_steps())  # a clinic's client: no consumer-only advice
     return _Section(section.section_id, section.title.in_(lang), steps, confidence, sources)
 
 

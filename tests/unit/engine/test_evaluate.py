@@ -131,3 +131,12 @@ def test_a_knowledge_base_is_compiled_once_and_keeps_its_compiled_form(kb: Knowl
     assert assess(make_profile(goals=["glow"]), copy, Lang.ES).tier is Tier.HOME_OK
     assert copy.compiled["conditions"] is functions
     assert dataclasses.replace(copy).compiled == {}
+
+
+def test_consumer_results_keep_the_re_used_needles_red_flag(kb: KnowledgeBase) -> None:
+    """The clinic aftercare sheet leaves it out (``consumer_only``); a person's own result still says it."""
+    for lang in Lang:
+        result = assess(make_profile(goals=["glow"]), kb, lang)
+        (red_flags,) = [s for s in result.plan.sections if s.section_id == "red-flags"]
+        reused = "re-used needles" if lang is Lang.EN else "agujas reutilizadas"
+        assert any(reused in step for step in red_flags.steps), lang
