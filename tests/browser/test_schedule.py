@@ -103,6 +103,7 @@ def test_on_a_phone_in_spanish_the_refusal_and_the_day_read_as_the_clinic_s(app:
     expect(page.locator("tr[data-appointment]")).to_contain_text("10:00\u201311:00")
     expect(page.get_by_text("Las horas son las de la clínica (Europe/Lisbon).")).to_be_visible()
     app.axe(page, "schedule (Spanish, phone)")
+    app.no_horizontal_scroll(page, "schedule (Spanish, phone)")
     shot(page, "schedule-es-phone")
 
 
