@@ -18,7 +18,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from browser.app_support import App
 from browser.clinic_support import Clinic, Person, add_staff, create_clinic, server_data_dir, sign_in
-from browser.treatment_support import Cartridge, today, treated_client, write_consent_version
+from browser.treatment_support import SESSION_PAGE, Cartridge, today, treated_client, write_consent_version
 
 pytestmark = pytest.mark.browser
 
@@ -51,14 +51,17 @@ def clinic(server: str, tmp_path_factory: pytest.TempPathFactory, browser: Brows
     return made
 
 
-def red_flag(app: App, nurse: Page, name: tuple[str, str], phone: str, lot: str) -> None:
-    """The nurse treats a client; the client answers day 1 "fever or chills" on their own phone."""
+def red_flag(app: App, nurse: Page, name: tuple[str, str], phone: str, lot: str) -> str:
+    """The nurse treats a client; the client answers day 1 "fever or chills" on their own phone; the session's page."""
     links = treated_client(app, nurse, *name, Cartridge(lot, f"SN-{lot}", today() + timedelta(days=90)), phone=phone)
     client_phone = app.page(**PHONE)
     client_phone.goto(links[1])
     client_phone.check(f"#q-{FEVER}")
     client_phone.get_by_role("button", name=re.compile("Send my answers|Enviar mis respuestas")).click()
     expect(client_phone.locator("section.verdict[data-triage=seek_care_now]")).to_be_visible()
+    found = SESSION_PAGE.search(nurse.url)
+    assert found, nurse.url
+    return f"/clinic/sessions/{found.group(1)}/"
 
 
 def test_a_red_flag_gets_the_nurses_attention_until_closed(app, clinic, tmp_path: Path) -> None:
@@ -146,3 +149,38 @@ def test_the_alert_in_spanish_on_a_phone(app, clinic, tmp_path: Path) -> None:
     app.after(phone, phone.get_by_role("button", name="Cerrar la alerta").click)
     expect(phone.locator("main")).to_contain_text("La alerta está cerrada; lo que se hizo queda registrado.")
     expect(phone.locator("tr[data-checkin]", has_text="Carmen Escalofríos")).to_have_count(0)
+
+
+def test_an_adverse_event_from_the_session_page_closes_its_alert(app, clinic, tmp_path: Path) -> None:
+    nurse = app.page(axe=True)
+    sign_in(app, nurse, clinic.staff["nurse"])
+    session = red_flag(app, nurse, ("Dora", "Ferida"), "+351 913 000 222", "LOT-ALERT-AE")
+    nurse.goto(session)
+    app.after(nurse, nurse.get_by_role("link", name="Record an adverse event").click)
+    expect(nurse.locator("#f-checkin option:checked")).to_contain_text("open alert")
+    expect(nurse.locator("#f-close_alert")).to_be_checked()
+    nurse.select_option("#f-kind", "infection_bacterial")
+    nurse.check("#f-severity-moderate")
+    nurse.fill("#f-onset_on", today().isoformat())
+    nurse.fill("#f-description", "Fever 38.5 °C and warm cheeks on day 1.")
+    nurse.fill("#f-alert_note", "Called her at 09:10; referred to urgent care.")
+    app.axe(nurse, "adverse event form with the open alert")
+    nurse.screenshot(path=tmp_path / "adverse-event-closes-alert-en.png", full_page=True)
+    app.after(nurse, nurse.get_by_role("button", name="Record the adverse event").click)
+    expect(nurse).to_have_url(re.compile(r"/clinic/adverse-events/\d+/$"))
+    nurse.goto("/clinic/alerts/")
+    expect(nurse.locator("tr[data-checkin]", has_text="Dora Ferida")).to_have_count(0)
+
+
+@pytest.mark.parametrize(("lang", "reused"), [("en", "re-used needles"), ("es", "agujas reutilizadas")])
+def test_the_clinics_aftercare_sheet_has_no_re_used_needles_advice(app, clinic, tmp_path: Path, lang, reused) -> None:
+    nurse = app.page(axe=True)
+    sign_in(app, nurse, clinic.staff["nurse"])
+    name, phone = {"en": (("Eva", "Lisboa"), "+351 914 000 333"), "es": (("Inés", "Marques"), "+34 611 222 333")}[lang]
+    session = red_flag(app, nurse, name, phone, f"LOT-SHEET-{lang.upper()}")
+    nurse.goto(f"{session}aftercare/?lang={lang}")
+    sheet = nurse.locator(".aftercare-sheet")
+    expect(sheet.locator(".plan-section.red-flags li").first).to_be_visible()
+    assert reused not in sheet.inner_text()
+    app.axe(nurse, f"aftercare sheet ({lang})")
+    nurse.screenshot(path=tmp_path / f"aftercare-{lang}.png", full_page=True)
