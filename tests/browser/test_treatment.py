@@ -49,7 +49,8 @@ from browser.treatment_support import (
     check_session,
     checkin_links,
     draw_signature,
-    fill_session,
+    fill_checks,
+    fill_treatment,
     record_session,
     signed_paper_png,
     today,
@@ -146,23 +147,25 @@ def test_a_client_from_the_plan_to_a_recall(app, clinic, kb: KnowledgeBase) -> N
     expect(nurse.locator("main")).to_contain_text("Sofia Almeida")
     app.axe(nurse, "signed consent")
 
-    # 3a. Blocked: the cartridge expired yesterday ("Check" lists it, "Record the session" refuses it).
-    # Then a length longer than the plan's is refused.
+    # 3a. Blocked: the cartridge expired yesterday ("Run today's checks" lists it, says why and what to do,
+    # and the treatment's fields never show). Then a length longer than the plan's is refused at its field.
     nurse.goto(f"/clinic/clients/{client}/sessions/new/")
     expect(nurse.locator("#f-zone_cheeks")).to_have_value("1")
+    expect(nurse.locator("#f-passes")).to_have_count(0)
     app.axe(nurse, "session form")
-    fill_session(nurse, Cartridge(LOT, "SN-EXPIRED", yesterday))
+    fill_checks(nurse, Cartridge(LOT, "SN-EXPIRED", yesterday))
     expired = f"The cartridge expired on {yesterday.isoformat()}. Discard it and open a new sterile cartridge."
     assert check_session(app, nurse) == [expired]
-    expect(nurse.locator("#checks [role=status]")).to_have_count(0)  # no "every check passed"
-    app.axe(nurse, "session form, checked (expired cartridge)")
-    record_session(app, nurse)
     assert blocked_messages(nurse) == [expired]
+    expect(nurse.locator("#checks [role=status]")).to_have_count(0)  # no "every check passed"
+    expect(nurse.locator("#f-passes")).to_have_count(0)
     app.axe(nurse, "session form, refused (expired cartridge)")
-    fill_session(nurse, Cartridge(LOT, "SN-0001", fresh_expiry), cheeks="1.2")
-    record_session(app, nurse)
-    expect(nurse.locator("p.error[role=alert]")).to_have_text("Please correct the fields marked below.")
-    expect(nurse.locator("main")).to_contain_text("longer than the 1 mm the plan allows for this zone")
+    fill_checks(nurse, Cartridge(LOT, "SN-0001", fresh_expiry), cheeks="1.2")
+    app.after(nurse, lambda: nurse.get_by_role("button", name="Run today's checks").click())
+    expect(nurse.locator("#error-summary")).to_be_focused()
+    expect(nurse.locator("#error-summary a")).to_have_text(
+        [f"{cheeks} (mm): longer than the 1 mm the plan allows for this zone"]
+    )
     expect(nurse.locator("#f-cartridge_serial")).to_have_value("SN-0001")
     app.axe(nurse, "session form with a field error")
 
@@ -170,18 +173,22 @@ def test_a_client_from_the_plan_to_a_recall(app, clinic, kb: KnowledgeBase) -> N
     aesthetician = app.page(axe=True)
     sign_in(app, aesthetician, clinic.staff["aesthetician"])
     aesthetician.goto(f"/clinic/clients/{client}/sessions/new/")
-    fill_session(aesthetician, Cartridge(LOT, "SN-AESTHETICIAN", fresh_expiry))
-    record_session(app, aesthetician)
+    fill_checks(aesthetician, Cartridge(LOT, "SN-AESTHETICIAN", fresh_expiry))
+    check_session(app, aesthetician)
     [scope] = blocked_messages(aesthetician)
     assert "above your scope (0.5 mm)" in scope, scope
     assert scope.startswith("1 mm on "), scope
     assert scope.endswith("A nurse or provider must treat this zone, or use a needle within your scope."), scope
     app.axe(aesthetician, "session form, checked (above the aesthetician's scope)")
 
-    # The same form passes every check for the nurse.
-    fill_session(nurse, Cartridge(LOT, "SN-0001", fresh_expiry))
+    # The same form passes every check for the nurse: then, and only then, the treatment's fields.
+    fill_checks(nurse, Cartridge(LOT, "SN-0001", fresh_expiry))
     assert check_session(app, nurse) == []
-    expect(nurse.locator("#checks [role=status]")).to_have_text("Every check passed. You can record the session.")
+    expect(nurse.locator("#checks [role=status]")).to_have_text(
+        "Every check passed. Now treat, then enter the treatment below and record the session."
+    )
+    app.axe(nurse, "session form, step 2 (the treatment)")
+    fill_treatment(nurse)
 
     # 4. The valid session: recorded, with its three check-in links and the aftercare sheet.
     record_session(app, nurse)
@@ -212,9 +219,11 @@ def test_a_client_from_the_plan_to_a_recall(app, clinic, kb: KnowledgeBase) -> N
 
     # 3c. Blocked: a second session the same day is too soon.
     nurse.goto(f"/clinic/clients/{client}/sessions/new/")
-    fill_session(nurse, Cartridge(LOT, "SN-0002", fresh_expiry))
+    expect(nurse.locator("#f-cartridge_lot")).to_have_value(LOT)  # offered from the nurse's last session
+    expect(nurse.locator("#f-cartridge_serial")).to_have_value("")  # never: a cartridge is used once
+    fill_checks(nurse, Cartridge(LOT, "SN-0002", fresh_expiry))
     earliest = day + timedelta(days=min_days)
-    record_session(app, nurse)
+    check_session(app, nurse)
     assert blocked_messages(nurse) == [
         (
             f"Too soon after the last session: the plan's minimum interval is {min_days} days, so the earliest "
@@ -399,7 +408,7 @@ def test_the_paper_consent_with_the_keyboard_alone(app, clinic, tmp_path: Path) 
     ],
 )
 def test_a_refused_session_says_why(app, clinic, javascript: bool) -> None:
-    """Pressing "Record the session" when a check fails: the page lists why (the server answers 409)."""
+    """Pressing "Run today's checks" when a check fails: the page lists why (the server answers 409)."""
     page = app.page(js=javascript)
     sign_in(app, page, clinic.staff["nurse"])
     # Two different people: different names, so the likely-duplicate check does not ask about them.
@@ -408,9 +417,9 @@ def test_a_refused_session_says_why(app, clinic, javascript: bool) -> None:
     write_plan(app, page, client, goal="texture", zones={"cheeks": "1.0"}, sessions=3, scan=False)
     page.goto(f"/clinic/clients/{client}/sessions/new/")
     yesterday = today() - timedelta(days=1)
-    fill_session(page, Cartridge("LOT-REFUSED", "SN-REFUSED", yesterday))
+    fill_checks(page, Cartridge("LOT-REFUSED", "SN-REFUSED", yesterday))
     with page.expect_response(lambda r: r.request.method == "POST") as answer:
-        page.get_by_role("button", name="Record the session").click()
+        page.get_by_role("button", name="Run today's checks").click()
     assert answer.value.status == 409
     assert blocked_messages(page) == [
         (
@@ -420,6 +429,7 @@ def test_a_refused_session_says_why(app, clinic, javascript: bool) -> None:
         f"The cartridge expired on {yesterday.isoformat()}. Discard it and open a new sterile cartridge.",
     ]
     expect(page.locator("#f-cartridge_serial")).to_have_value("SN-REFUSED")
+    expect(page.locator("#f-passes")).to_have_count(0)  # the treatment's fields are never shown
 
 
 @pytest.mark.usefixtures("consent_version")

@@ -118,8 +118,9 @@ def write_plan(  # noqa: PLR0913 - the plan's facts
     return int(found.group(1))
 
 
-def fill_session(page: Page, cartridge: Cartridge, *, cheeks: str = "1.0") -> None:
-    """The session form's required facts: device, cartridge, needle length, passes and end-point."""
+def fill_checks(page: Page, cartridge: Cartridge, *, cheeks: str = "1.0") -> None:
+    """Step 1 of the session form, what the day's checks need: device, cartridge, needle length (the date
+    and time stay as offered: now)."""
     page.fill("#f-device_model", cartridge.device_model)
     page.select_option("#f-device_kind", cartridge.device_kind)
     page.fill("#f-device_serial", cartridge.device_serial)
@@ -127,6 +128,10 @@ def fill_session(page: Page, cartridge: Cartridge, *, cheeks: str = "1.0") -> No
     page.fill("#f-cartridge_serial", cartridge.serial)
     page.fill("#f-cartridge_expiry", cartridge.expiry.isoformat())
     page.fill("#f-zone_cheeks", cheeks)
+
+
+def fill_treatment(page: Page) -> None:
+    """Step 2 of the session form, shown once the checks pass: passes and end-point."""
     page.fill("#f-passes", "3")
     page.fill("#f-end_point", "uniform erythema")
 
@@ -137,17 +142,25 @@ def record_session(app: Any, page: Page) -> None:
 
 
 def check_session(app: Any, page: Page) -> list[str]:
-    """Press "Check": the day's checks are listed; the explanations of those that failed."""
-    app.after(page, lambda: page.get_by_role("button", name="Check", exact=True).click())
+    """Press "Run today's checks": the day's checks are listed; the explanations of those that failed."""
+    app.after(page, lambda: page.get_by_role("button", name="Run today's checks").click())
     expect(page.locator("#checks-title")).to_have_text("Today's checks")
     return [text.removeprefix("✗").strip() for text in page.locator("#checks li.failed").all_inner_texts()]
 
 
 def blocked_messages(page: Page) -> list[str]:
-    """The reasons listed under "The session cannot be recorded"."""
+    """The reasons listed under "Do not treat: the session cannot go ahead"."""
     blocked = page.locator("#blocked[role=alert]")
-    expect(blocked.locator("h2")).to_have_text("The session cannot be recorded")
+    expect(blocked.locator("h2")).to_have_text("Do not treat: the session cannot go ahead")
     return [text.strip() for text in blocked.locator("li").all_inner_texts()]
+
+
+def record_checked_session(app: Any, page: Page, cartridge: Cartridge) -> None:
+    """Check, treat, record: step 1, the day's checks (they must pass), step 2, then "Record the session"."""
+    fill_checks(page, cartridge)
+    assert check_session(app, page) == []
+    fill_treatment(page)
+    record_session(app, page)
 
 
 def checkin_links(page: Page) -> dict[int, str]:
@@ -192,7 +205,6 @@ def treated_client(  # noqa: PLR0913 - a client's details and the cartridge
     sign_consent_drawn(page, client, f"{given} {family}")
     write_plan(app, page, client, goal="texture", zones={"cheeks": "1.0"}, sessions=3, scan=False)
     page.goto(f"/clinic/clients/{client}/sessions/new/")
-    fill_session(page, cartridge)
-    record_session(app, page)
+    record_checked_session(app, page, cartridge)
     expect(page).to_have_url(SESSION_PAGE)
     return checkin_links(page)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, time
 from decimal import Decimal
 from pathlib import Path
 
@@ -11,6 +11,7 @@ from django.http import QueryDict
 
 from needlewise.clinic.treatment import session_form
 from needlewise.clinic.treatment.session_form import NumbingForm, SessionFields
+from needlewise.clinic.treatment.session_time import Performed
 from needlewise.domain.vocabulary import Lang
 
 TEMPLATE = Path(session_form.__file__).parents[2] / "web" / "templates" / "clinic" / "session_form.html"
@@ -25,9 +26,10 @@ def test_a_post_is_read_by_the_declaration() -> None:
     post = _post(
         "device_model=Pen&device_kind=pen&cartridge_expiry=2031-02-03&zone_cheeks=1.0&zone_forehead=+&passes=3"
         "&numbing_product=Cream&numbing_zones=cheeks&numbing_zones=forehead&numbing_heat=on"
-        "&products_applied=hyaluronic_acid&lang=es&neck=1"
+        "&products_applied=hyaluronic_acid&lang=es&neck=1&performed_date=2026-12-06&performed_time=09:05"
     )
     form = session_form.read(post, 7, PLANNED)
+    assert form.performed == Performed(date(2026, 12, 6), time(9, 5))
     assert (form.plan_id, form.device_model, form.device_kind, form.passes) == (7, "Pen", "pen", "3")
     assert form.cartridge_expiry == date(2031, 2, 3)
     assert form.zones == {"cheeks": "1.0"}
@@ -59,6 +61,8 @@ def test_every_declared_field_is_on_the_page_and_every_field_on_the_page_is_decl
 def test_the_declaration_parses_numbers_and_reports_each_field() -> None:
     parsed = SessionFields.model_validate(
         {
+            "performed_date": None,
+            "performed_time": None,
             "device_model": "Pen",
             "device_kind": "pen",
             "device_serial": "",

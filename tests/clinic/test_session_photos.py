@@ -74,5 +74,5 @@ def test_another_clinics_session_and_photo_are_not_found(sites, session):
 
 def test_the_checks_report_a_client_never_screened(site_a):
     client = clients.create(site_a.actor(Role.NURSE), details(given_name="Never", family_name="Screened"))
-    facts = session_checks.gather(site_a.clinic, client.pk, timezone.localdate())
+    facts = session_checks.gather(site_a.clinic, client.pk, timezone.localdate(), timezone.now())
     assert (facts.screening, facts.clearance, facts.consent, facts.last_session) == (None, None, None, None)

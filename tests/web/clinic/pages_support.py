@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
 from clinic.treatment_support import plan, signed_consent
+from clinic_factories import SITE_TIME_ZONE
 from needlewise.bootstrap import knowledge_base
 from needlewise.clinic.records import clients, screenings
 from needlewise.clinic.records.clients import ClientDetails
@@ -33,8 +35,11 @@ def ready_client(site: Site) -> Client:
 
 
 def session_data(**changes: Any) -> dict[str, Any]:
-    """A valid session form: cheeks at 1.0 mm, a fresh cartridge."""
+    """A valid session form: now in the test clinics' time zone, cheeks at 1.0 mm, a fresh cartridge."""
+    now = timezone.now().astimezone(ZoneInfo(SITE_TIME_ZONE))
     base = {
+        "performed_date": now.date().isoformat(),
+        "performed_time": now.strftime("%H:%M"),
         "device_model": "Pen P4",
         "device_kind": "pen",
         "device_serial": "DEV-9",

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth.models import User
@@ -28,7 +29,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from clinic.followup_support import checkin_of, session_row, short_of
 from clinic.treatment_support import TINY_PNG, consent_template, plan, signed_consent, staff_actor
-from clinic_factories import clinic_today
+from clinic_factories import SITE_TIME_ZONE, clinic_today
 from needlewise.bootstrap import knowledge_base
 from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.consent import signatures
@@ -253,7 +254,10 @@ def _session_form(site: Site) -> dict[str, str]:
     plan_zones = TreatmentPlan.objects.filter(clinic=site.clinic).latest("pk").zones.all()
     lengths = {f"zone_{z.zone}": str(z.length_mm) for z in plan_zones}
     expiry = _today(300)
+    now = timezone.now().astimezone(ZoneInfo(SITE_TIME_ZONE))
     return {
+        "performed_date": now.date().isoformat(),
+        "performed_time": now.strftime("%H:%M"),
         "device_model": "Pen",
         "device_kind": "pen",
         "cartridge_lot": "LOT-M",

@@ -43,7 +43,8 @@ def test_check_shows_every_check_and_records_nothing(site_a):
     browser = staff_client(site_a.members[Role.NURSE])
     page = browser.post(reverse("clinic-session-new", args=[client.pk]), session_data(action="check"))
     assert page.status_code == 200
-    assert "Every check passed. You can record the session." in body(page)
+    assert "Every check passed. Now treat, then enter the treatment below and record the session." in body(page)
+    assert 'id="f-passes"' in body(page)
     assert TreatmentSession.objects.count() == 0
 
 
@@ -79,7 +80,8 @@ def test_a_blocked_session_says_why_and_what_to_do(site_a):
     page = browser.post(reverse("clinic-session-new", args=[client.pk]), session_data(cartridge_expiry=expired))
     text = body(page)
     assert page.status_code == 409
-    assert "The session cannot be recorded" in text
+    assert "Do not treat: the session cannot go ahead" in text
+    assert 'id="f-passes"' not in text  # back at step 1: no treatment fields
     assert f"The cartridge expired on {expired}. Discard it and open a new sterile cartridge." in text
     assert "1 mm on Cheeks is above your scope (0.5 mm)." in text
     assert TreatmentSession.objects.count() == 0

@@ -9,6 +9,7 @@ before their next session (``needs_reconsent``).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.utils import timezone
 
@@ -30,13 +31,15 @@ NAME_LIMIT = 200
 METHODS = tuple(method.value for method in ConsentMethod)
 
 
-def latest_consent(clinic_id: int, client_id: int) -> Consent | None:
-    """The client's consent on the highest version (latest signed first). Not audited: for other use cases."""
-    return (
-        Consent.objects.filter(clinic_id=clinic_id, client_id=client_id)
-        .order_by("-version", "-signed_at", "-pk")
-        .first()
-    )
+def latest_consent(clinic_id: int, client_id: int, signed_before: datetime | None = None) -> Consent | None:
+    """The client's consent on the highest version (latest signed first), of those signed before ``signed_before``.
+
+    Not audited: for other use cases.
+    """
+    signed = Consent.objects.filter(clinic_id=clinic_id, client_id=client_id)
+    if signed_before is not None:
+        signed = signed.filter(signed_at__lt=signed_before)
+    return signed.order_by("-version", "-signed_at", "-pk").first()
 
 
 @use_case(Action.RECORD_TREATMENT, "consent", client="client_id", missing="client")

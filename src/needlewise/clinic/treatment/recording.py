@@ -22,7 +22,7 @@ from needlewise.clinic.followup import checkins
 from needlewise.clinic.local_time import ClinicClock
 from needlewise.clinic.records import integrity, plans
 from needlewise.clinic.treatment import session_checks
-from needlewise.clinic.treatment.session_form import SessionForm, ValidSession, validate
+from needlewise.clinic.treatment.session_form import Clock, SessionForm, ValidSession, validate
 from needlewise.domain.permissions import Action, Role
 from needlewise.domain.treatment import CheckCode, CheckResult, Finding
 from needlewise.domain.vocabulary import Lang
@@ -76,18 +76,19 @@ def _plan(client: Client, plan_id: int) -> TreatmentPlan:
 
 
 def _prepare(
-    actor: Actor, client_id: int, form: SessionForm, kb: KnowledgeBase
+    actor: Actor, client_id: int, form: SessionForm, kb: KnowledgeBase, *, treatment: bool
 ) -> tuple[Client, TreatmentPlan, ValidSession, Outcome, session_checks.DayFacts]:
     client = access_client(actor, client_id, lock=True)
     if client.archived_at is not None:
         raise ConflictError([Problem("client", "this client is archived; restore them before treatment")])
     plan = _plan(client, form.plan_id)
     planned = {z.zone: z.length_mm for z in plan.zones.all()}
-    valid = validate(form, kb, planned)
-    assert form.cartridge_expiry is not None  # noqa: S101 - validate() requires it
     clinic = Clinic.objects.get(pk=client.clinic_id)
-    today = ClinicClock.named(clinic.time_zone).today()
-    facts = session_checks.gather(clinic, client_id, today)
+    clock = ClinicClock.named(clinic.time_zone)
+    valid = validate(form, kb, planned, Clock(clock.zone, timezone.now()), treatment=treatment)
+    assert form.cartridge_expiry is not None  # noqa: S101 - validate() requires it
+    today = clock.day_of(valid.performed_at)  # the checks are those of the session's day
+    facts = session_checks.gather(clinic, client_id, today, valid.performed_at)
     checks, lengths = session_checks.run(
         kb,
         clinic=clinic,
@@ -104,8 +105,8 @@ def _prepare(
 
 @use_case(Action.RECORD_TREATMENT, "session", client="client_id", missing="client")
 def check(actor: Actor, client_id: int, form: SessionForm, kb: KnowledgeBase) -> Outcome:
-    """Run the day's checks without recording anything (the practitioner's "check before I start")."""
-    _, plan, _, outcome, _ = _prepare(actor, client_id, form, kb)
+    """Run the day's checks on step 1 of the form, recording nothing (the practitioner's "check before I start")."""
+    _, plan, _, outcome, _ = _prepare(actor, client_id, form, kb, treatment=False)
     audit_log.record(actor, "check", "session", "", client_id=client_id, detail=_summary(plan, outcome))
     return outcome
 
@@ -118,7 +119,7 @@ def _summary(plan: TreatmentPlan, outcome: Outcome) -> dict[str, object]:
 def record(actor: Actor, client_id: int, form: SessionForm, kb: KnowledgeBase) -> Outcome:
     """Record a session if every check passes; otherwise ConflictError lists each failed check and what to do."""
     with transaction.atomic():
-        client, plan, valid, outcome, facts = _prepare(actor, client_id, form, kb)
+        client, plan, valid, outcome, facts = _prepare(actor, client_id, form, kb, treatment=True)
         if not outcome.blocked:
             try:
                 with transaction.atomic():
@@ -169,13 +170,14 @@ def _insert(  # noqa: PLR0913 - a session's parts
     assert facts.screening is not None  # noqa: S101 - the checks passed
     assert facts.consent is not None  # noqa: S101 - the checks passed
     assert form.cartridge_expiry is not None  # noqa: S101 - validated
+    assert valid.passes is not None  # noqa: S101 - validated with the treatment's fields
     session = TreatmentSession.objects.create(
         clinic_id=clinic_id,
         client=client,
         plan=plan,
         practitioner_id=actor.staff_user_id,
         practitioner_role=(actor.treating_role or Role.FRONT_DESK).value,
-        performed_at=timezone.now(),
+        performed_at=valid.performed_at,
         device_model=form.device_model.strip(),
         device_kind=form.device_kind,
         device_serial=form.device_serial.strip(),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.utils.translation import gettext_noop
@@ -126,9 +126,17 @@ class DayFacts:
     last_session: TreatmentSession | None
 
 
-def gather(clinic: Clinic, client_id: int, today: date) -> DayFacts:
-    """The client's latest screening, its valid clearance, consent state and last session."""
-    screening = Screening.objects.filter(client_id=client_id).order_by("-created_at", "-pk").first()
+def gather(clinic: Clinic, client_id: int, today: date, at: datetime) -> DayFacts:
+    """The client's latest screening and consent as of the session (``at``), its valid clearance, the last session.
+
+    A session recorded afterwards is checked against what was on file when it took place: a screening or a
+    signature made later does not cover it. Its time is entered to the minute, so what was on file by the end
+    of that minute counts.
+    """
+    until = at.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    screening = (
+        Screening.objects.filter(client_id=client_id, created_at__lt=until).order_by("-created_at", "-pk").first()
+    )
     clearance = None
     if screening is not None:
         clearance = (
@@ -136,7 +144,7 @@ def gather(clinic: Clinic, client_id: int, today: date) -> DayFacts:
             .order_by("-expires_on")
             .first()
         )
-    consent = signatures.latest_consent(clinic.pk, client_id)
+    consent = signatures.latest_consent(clinic.pk, client_id, signed_before=until)
     current = versions.current_version(clinic.pk)
     last = TreatmentSession.objects.filter(client_id=client_id).order_by("-performed_at", "-pk").first()
     return DayFacts(screening, clearance, consent, current, last)

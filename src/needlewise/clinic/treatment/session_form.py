@@ -1,26 +1,30 @@
 """The session form: what the practitioner enters for one session, declared once, parsed and validated.
 
-:class:`SessionFields` declares every field the form posts (its name, type, bounds and messages);
+:class:`SessionFields` declares every field the form posts (its name, type, bounds and messages):
+first :class:`CheckFields`, step 1, what the day's checks need, then the treatment's fields (step 2);
 :func:`read` builds a :class:`SessionForm` from a post by that declaration, :func:`echo` gives the
 values to show again, and :func:`validate` parses the form with it before the checks that need the
-knowledge base and the plan. The needle length per zone is posted as ``zone_<zone>``, one per
-planned zone.
+knowledge base and the plan (step 1 alone when only the checks are asked for). The needle length per
+zone is posted as ``zone_<zone>``, one per planned zone; the date and time of the session are the
+clinic's (:mod:`needlewise.clinic.treatment.session_time`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
-from datetime import date
+from datetime import date, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
+from django.utils.translation import gettext_noop
 from pydantic import BaseModel, BeforeValidator, ConfigDict
 from pydantic_core import PydanticCustomError
 
 from needlewise.clinic import forms
-from needlewise.clinic.forms import Flag, Many, Posted, PostedDate, fail, text, whole
+from needlewise.clinic.forms import Flag, Many, Posted, PostedDate, PostedTime, fail, text, whole
 from needlewise.clinic.treatment.finding_words import millimetres as mm
+from needlewise.clinic.treatment.session_time import Performed, local_now, moment
 from needlewise.domain.vocabulary import Lang
 from needlewise.engine.knowledge import KnowledgeBase
 from needlewise.errors import InvalidInputError, Problem
@@ -66,18 +70,20 @@ class SessionForm:
     products_applied: tuple[str, ...] = ()
     notes: str = ""
     lang: Lang = Lang.EN
+    performed: Performed | None = None  # None: the session takes place now
 
 
 @dataclass(frozen=True, slots=True)
 class ValidSession:
-    """A parsed, validated session form."""
+    """A parsed, validated session form (the treatment's numbers are None when only the checks were asked for)."""
 
     form: SessionForm
     zones: dict[str, Decimal]
-    passes: int
-    pain_score: int | None
-    lidocaine_percent: Decimal | None
-    numbing_minutes: int | None
+    performed_at: datetime
+    passes: int | None = None
+    pain_score: int | None = None
+    lidocaine_percent: Decimal | None = None
+    numbing_minutes: int | None = None
 
 
 def _decimal_or_problem(typed: str, low: Decimal, high: Decimal) -> Decimal:
@@ -97,17 +103,24 @@ def _decimal(low: Decimal, high: Decimal) -> BeforeValidator:
     return BeforeValidator(parse)
 
 
-class SessionFields(BaseModel):
-    """Every field the session form posts, in the form's order: its type, bounds and messages, once."""
+class CheckFields(BaseModel):
+    """Step 1, what the day's checks need, in the form's order: when, the device, the cartridge (and the zones)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
+    performed_date: PostedDate
+    performed_time: PostedTime
     device_model: Annotated[str, text(100, required=True)]
     device_kind: str
     device_serial: Annotated[str, text(_SHORT)]
     cartridge_lot: Annotated[str, text(_SHORT, required=True)]
     cartridge_serial: Annotated[str, text(_SHORT, required=True)]
     cartridge_expiry: PostedDate
+
+
+class SessionFields(CheckFields):
+    """Every field the session form posts, in the form's order: step 1's, then the treatment's (step 2)."""
+
     passes: Annotated[int | None, whole(1, 20, required=True)]
     end_point: Annotated[str, text(200, required=True)]
     numbing_product: Annotated[str, text(200)]
@@ -138,12 +151,14 @@ def read(post: Posted, plan_id: int, planned_zones: Mapping[str, object]) -> Ses
     numbing = {f.name: values[_NUMBING + f.name] for f in fields(NumbingForm)}
     flat = {f.name: values[f.name] for f in fields(SessionForm) if f.name in SessionFields.model_fields}
     zones = {zone: typed for zone in planned_zones if (typed := post.get(f"zone_{zone}", "")).strip()}
-    return SessionForm(plan_id=plan_id, zones=zones, numbing=NumbingForm(**numbing), **flat)
+    performed = Performed(values["performed_date"], values["performed_time"])
+    return SessionForm(plan_id=plan_id, zones=zones, numbing=NumbingForm(**numbing), performed=performed, **flat)
 
 
-def _flat(form: SessionForm) -> dict[str, object]:
+def _flat(form: SessionForm, performed: Performed) -> dict[str, object]:
     numbing = {_NUMBING + f.name: getattr(form.numbing, f.name) for f in fields(NumbingForm)}
-    return {name: getattr(form, name) for name in SessionFields.model_fields if hasattr(form, name)} | numbing
+    when = {"performed_date": performed.day, "performed_time": performed.at}
+    return {name: getattr(form, name) for name in SessionFields.model_fields if hasattr(form, name)} | numbing | when
 
 
 def _zones(form: SessionForm, plan_zones: Mapping[str, Decimal], problems: list[Problem]) -> dict[str, Decimal]:
@@ -159,7 +174,8 @@ def _zones(form: SessionForm, plan_zones: Mapping[str, Decimal], problems: list[
             problems.append(Problem(where, problem.message()))
             continue
         if length > plan_zones[zone]:
-            problems.append(Problem(where, f"longer than the {mm(plan_zones[zone])} mm the plan allows for this zone"))
+            allowed = gettext_noop("longer than the %(mm)s mm the plan allows for this zone")
+            problems.append(Problem.worded(where, allowed, mm=mm(plan_zones[zone])))
         else:
             zones[zone] = length
     if not form.zones:
@@ -167,12 +183,15 @@ def _zones(form: SessionForm, plan_zones: Mapping[str, Decimal], problems: list[
     return zones
 
 
-def _choices(form: SessionForm, kb: KnowledgeBase, problems: list[Problem]) -> None:
+def _device(form: SessionForm, kb: KnowledgeBase, problems: list[Problem]) -> None:
     kinds = {k for k in kb.vocabulary["device_kind"] if k != "undecided"}
     if form.device_kind not in kinds:
         problems.append(Problem("device_kind", f"choose one of: {', '.join(sorted(kinds))}"))
     if form.cartridge_expiry is None:
         problems.append(Problem("cartridge_expiry", "enter the cartridge's expiry date as YYYY-MM-DD"))
+
+
+def _treatment(form: SessionForm, kb: KnowledgeBase, problems: list[Problem]) -> None:
     unknown = [p for p in form.products_applied if p not in kb.vocabulary["planned_products"]]
     if unknown:
         problems.append(Problem("products_applied", f"unknown product(s): {', '.join(unknown)}"))
@@ -183,15 +202,41 @@ def _choices(form: SessionForm, kb: KnowledgeBase, problems: list[Problem]) -> N
         problems.append(Problem("numbing_product", "name the numbing product, or leave its details empty"))
 
 
-def validate(form: SessionForm, kb: KnowledgeBase, plan_zones: Mapping[str, Decimal]) -> ValidSession:
-    """The parsed form, or InvalidInputError naming every field that is wrong."""
+@dataclass(frozen=True, slots=True)
+class Clock:
+    """The clinic's time zone and the moment the form is read (a session cannot be later)."""
+
+    zone: tzinfo
+    now: datetime
+
+
+def validate(
+    form: SessionForm, kb: KnowledgeBase, plan_zones: Mapping[str, Decimal], clock: Clock, *, treatment: bool = True
+) -> ValidSession:
+    """The parsed form, or InvalidInputError naming every field that is wrong.
+
+    With ``treatment`` false only step 1 is read (when, device, cartridge, zones): what the day's checks need.
+    """
     problems: list[Problem] = []
-    parsed = forms.parse(SessionFields, _flat(form), problems)
-    _choices(form, kb, problems)
+    performed = form.performed or local_now(clock.zone, clock.now)
+    fields_of = SessionFields if treatment else CheckFields
+    values = {name: v for name, v in _flat(form, performed).items() if name in fields_of.model_fields}
+    parsed = forms.parse(fields_of, values, problems)
+    performed_at = moment(performed, clock.zone, clock.now, problems)
+    _device(form, kb, problems)
+    if treatment:
+        _treatment(form, kb, problems)
     zones = _zones(form, plan_zones, problems)
-    if parsed is None or problems:
+    if parsed is None or performed_at is None or problems:
         raise InvalidInputError(problems)
-    assert parsed.passes is not None  # noqa: S101 - required, checked by its declaration
+    if not isinstance(parsed, SessionFields):
+        return ValidSession(form, zones, performed_at)
     return ValidSession(
-        form, zones, parsed.passes, parsed.pain_score, parsed.numbing_lidocaine_percent, parsed.numbing_minutes
+        form,
+        zones,
+        performed_at,
+        parsed.passes,
+        parsed.pain_score,
+        parsed.numbing_lidocaine_percent,
+        parsed.numbing_minutes,
     )

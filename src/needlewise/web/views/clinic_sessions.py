@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, path, reverse
-from django.utils.translation import gettext
+from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from needlewise.clinic.followup import checkins
 from needlewise.clinic.records import plans
 from needlewise.clinic.treatment import finding_words, photos, recording, session_checks, session_form, sessions
 from needlewise.clinic.treatment.recording import Outcome
+from needlewise.clinic.treatment.sessions import SessionStart
 from needlewise.domain.permissions import Action
 from needlewise.domain.treatment import CheckCode, Triage
 from needlewise.errors import InvalidInputError, SessionBlockedError
@@ -23,44 +27,106 @@ if TYPE_CHECKING:
     from needlewise.storage.models import TreatmentSession
 
 
+@dataclass(frozen=True, slots=True)
+class _Step:
+    """What the session form shows: step 1 (the day's checks) or step 2 (the treatment), and why."""
+
+    values: dict[str, object]
+    step: int = 1
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    outcome: Outcome | None = None
+    blocked: tuple[str, ...] = ()
+    status: int = 200
+    carry: bool = False  # step 2 was shown: step 1 keeps its values, hidden, for when it is shown again
+
+
+#: The session form's fixed messages (no number in them), translated when shown; the others stay as worded.
+FIXED_MESSAGES = (
+    gettext_noop("this field is required"),
+    gettext_noop("enter the cartridge's expiry date as YYYY-MM-DD"),
+    gettext_noop("enter the needle length used on at least one zone"),
+    gettext_noop("choose treatment zones from the list"),
+    gettext_noop("name the numbing product, or leave its details empty"),
+    gettext_noop("this zone is not in the treatment plan; add it to a plan first"),
+)
+
+
+def _field_order(planned: Mapping[str, str]) -> list[str]:
+    """The fields in the order the form shows them (the error summary follows it)."""
+    first = [*session_form.CheckFields.model_fields, *(f"zone_{zone}" for zone in planned), "zones"]
+    return first + [name for name in session_form.SessionFields.model_fields if name not in first]
+
+
+def _errors(invalid: InvalidInputError, planned: Mapping[str, str]) -> dict[str, list[str]]:
+    """Each field's messages in the page's language, in the form's order (a zone's "zones.x" shown at "zone_x")."""
+    errors: dict[str, list[str]] = {}
+    for problem in invalid.problems:
+        message = say(problem) if problem.template else gettext(problem.message)  # unknown text: as it is
+        errors.setdefault(problem.where.replace("zones.", "zone_", 1), []).append(message)
+    order = _field_order(planned)
+    return dict(sorted(errors.items(), key=lambda item: order.index(item[0]) if item[0] in order else len(order)))
+
+
+def _answer(
+    request: HttpRequest, client_id: int, begun: SessionStart, planned: Mapping[str, str]
+) -> _Step | HttpResponse:
+    """The form posted: check (step 1), change what was checked, or record; the step to show next, or the session."""
+    actor, kb, lang = acting(request), knowledge(), lang_of(request)
+    assert begun.plan is not None  # noqa: S101 - the caller shows no form without a plan
+    values = session_form.echo(request.POST, planned)
+    action = request.POST.get("action", "check")
+    carry = "end_point" in request.POST
+    if action == "change":
+        return _Step(values, carry=carry)
+    form = session_form.read(request.POST, begun.plan.pk, planned)
+    try:
+        if action == "record":
+            done = recording.record(actor, client_id, form, kb)
+            assert done.session is not None  # noqa: S101 - record() raises unless it stored the session
+            return HttpResponseRedirect(reverse("clinic-session", args=[done.session.pk]) + "?recorded=1")
+        outcome = recording.check(actor, client_id, form, kb)
+    except InvalidInputError as invalid:
+        errors = _errors(invalid, planned)
+        step_one = _field_order(planned)[: len(session_form.CheckFields.model_fields) + len(planned) + 1]
+        return _Step(values, 1 if set(step_one) & set(errors) else 2, errors, status=422, carry=carry)
+    except SessionBlockedError as refused:
+        blocked = tuple(say(session_checks.explain(c, kb, lang)) for c in refused.checks)
+        return _Step(values, blocked=blocked, status=409, carry=carry)
+    if outcome.blocked:
+        blocked = tuple(say(session_checks.explain(c, kb, lang)) for c in outcome.blocked)
+        return _Step(values, outcome=outcome, blocked=blocked, status=409, carry=carry)
+    if not carry:  # step 2 shown for the first time: offer the plan's products
+        values |= sessions.treatment_values(begun, kb)
+    return _Step(values, 2, outcome=outcome)
+
+
 @require_http_methods(["GET", "POST"])
 @clinic_page
 def session_new(request: HttpRequest, client_id: int) -> HttpResponse:
-    """The session form: "Check" runs the day's checks, "Record" stores the session if they all pass."""
+    """The session form in two steps: the day's checks first (step 1); only if they pass, the treatment (step 2).
+
+    "Record the session" runs every check again before anything is stored.
+    """
     actor, kb, lang = acting(request), knowledge(), lang_of(request)
     begun = sessions.start(actor, client_id)
     planned = {zone: finding_words.millimetres(mm) for zone, mm in begun.planned.items()}
-    values: dict[str, object] = {"passes": "", "lang": "en", **{f"zone_{z}": mm for z, mm in planned.items()}}
-    errors: dict[str, list[str]] = {}
-    outcome: Outcome | None = None
-    blocked: list[str] = []
-    status = 200
+    step: _Step | HttpResponse = _Step(sessions.first_values(begun, timezone.now()))
     if request.method == "POST" and begun.plan is not None:
-        values = session_form.echo(request.POST, planned)
-        form = session_form.read(request.POST, begun.plan.pk, planned)
-        try:
-            if request.POST.get("action") == "record":
-                done = recording.record(actor, client_id, form, kb)
-                assert done.session is not None  # noqa: S101 - record() raises unless it stored the session
-                return HttpResponseRedirect(reverse("clinic-session", args=[done.session.pk]) + "?recorded=1")
-            outcome = recording.check(actor, client_id, form, kb)
-        except InvalidInputError as invalid:  # a zone's problem is shown on its own field ("zones.x" -> "zone_x")
-            errors = {k.replace("zones.", "zone_", 1): v for k, v in field_errors(invalid).items()}
-            status = 422
-        except SessionBlockedError as refused:
-            blocked, status = [say(session_checks.explain(c, kb, lang)) for c in refused.checks], 409
+        step = _answer(request, client_id, begun, planned)
+    if isinstance(step, HttpResponse):
+        return step
     context = {
         "actor": actor,
         "begun": begun,
         "planned": planned,
-        "values": values,
-        "errors": errors,
-        "outcome": outcome,
-        "blocked": blocked,
+        "step": step,
+        "values": step.values,
+        "errors": step.errors,
+        "check_fields": list(session_form.CheckFields.model_fields),
         "explain": lambda result: say(session_checks.explain(result, kb, lang)),
         "check_name": lambda result: gettext(session_checks.NAMES[result.code]),
     }
-    return render(request, "clinic/session_form.html", context, status=status)
+    return render(request, "clinic/session_form.html", context, status=step.status)
 
 
 def _session_context(request: HttpRequest, session: TreatmentSession) -> dict[str, object]:
