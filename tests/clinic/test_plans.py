@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import timezone
 
 from clinic.support import details, expected, last_seq, rows_after, summary
 from clinic.treatment_support import plan, plan_form, staff_actor
-from needlewise.clinic.records import clients, plans
+from clinic_factories import SITE_TIME_ZONE
+from needlewise.clinic.records import clients, plans, screenings
+from needlewise.clinic.records import plan_form as plan_declaration
 from needlewise.domain.permissions import Role
 from needlewise.domain.treatment import FindingLevel
+from needlewise.domain.vocabulary import Lang
 from needlewise.engine import treatment as codes
 from needlewise.errors import ConflictError, InvalidInputError, NotAllowedError, NotFoundError
 from needlewise.storage.models import PlanZone, TreatmentPlan
@@ -234,7 +239,7 @@ def test_another_clinics_client_is_not_found_and_recorded(sites, kb):
     with pytest.raises(NotFoundError):
         create(site_a, kb, client_id=site_b.client.pk)
     with pytest.raises(NotFoundError):
-        plans.planning(nurse, site_b.client.pk)
+        plans.planning(nurse, site_b.client.pk, kb)
     with pytest.raises(NotFoundError):
         plans.plans_of(nurse, site_b.client.pk)
     denied = expected(nurse, "not_found", "client", site_b.client.pk, outcome="denied")
@@ -250,7 +255,7 @@ def test_roles_that_do_not_treat_cannot_plan(site_a, kb, role):
     with pytest.raises(NotAllowedError):
         create(site_a, kb, role=role)
     with pytest.raises(NotAllowedError):
-        plans.planning(actor, site_a.client.pk)
+        plans.planning(actor, site_a.client.pk, kb)
     with pytest.raises(NotAllowedError):
         plans.close(actor, existing.pk)
     assert [summary(r) for r in rows_after(seq)] == [
@@ -261,13 +266,40 @@ def test_roles_that_do_not_treat_cannot_plan(site_a, kb, role):
     assert TreatmentPlan.objects.get().status == "active"
 
 
-def test_planning_names_the_client_and_records_the_read(site_a):
+def test_planning_names_the_client_and_records_the_read(site_a, kb):
     nurse = staff_actor(site_a, Role.NURSE)
     seq = last_seq()
-    assert plans.planning(nurse, site_a.client.pk) == site_a.client
+    assert plans.planning(nurse, site_a.client.pk, kb).client == site_a.client
     assert [summary(r) for r in rows_after(seq)] == [
         expected(nurse, "read", "client", site_a.client.pk, client_id=site_a.client.pk)
     ]
+
+
+def test_a_new_plan_starts_from_the_latest_screenings_goals_products_and_areas(site_a, kb):
+    nurse = staff_actor(site_a, Role.NURSE)
+    client = clients.create(nurse, details(given_name="Planned", family_name="Fromscreening"))
+    assert plans.planning(nurse, client.pk, kb).start == {}  # never screened: nothing offered
+    screened = {
+        "setting": "clinic",
+        "age": 30,
+        "goals": ["texture", "acne_scars"],
+        "areas": ["cheeks", "forehead"],
+        "planned_products": ["hyaluronic_acid"],
+    }
+    screenings.record(nurse, client_id=client.pk, profile=screened, kb=kb, lang=Lang.EN)
+    begun = plans.planning(nurse, client.pk, kb)
+    assert begun.start == {
+        "goals": ("texture", "acne_scars"),
+        "products": ("hyaluronic_acid",),
+        "areas": ("cheeks", "forehead"),
+    }
+    assert begun.screened_on == timezone.now().astimezone(ZoneInfo(SITE_TIME_ZONE)).date()
+
+
+def test_an_open_answer_or_a_word_a_plan_does_not_know_is_not_offered(kb):
+    profile = {"goals": "unsure", "areas": ["cheeks", "moon"], "planned_products": None}
+    assert plan_declaration.from_screening(profile, kb) == {"goals": (), "products": (), "areas": ("cheeks",)}
+    assert plan_declaration.from_screening({}, kb) == {"goals": (), "products": (), "areas": ()}
 
 
 def test_get_and_list_plans_of_the_own_clinic(sites, kb):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -9,9 +11,10 @@ from django.test import Client
 
 from clinic.treatment_support import plan, staff_actor
 from needlewise.bootstrap import knowledge_base
-from needlewise.clinic.records import clients
+from needlewise.clinic.records import clients, screenings
 from needlewise.clinic.records.clients import ClientDetails
 from needlewise.domain.permissions import Role
+from needlewise.domain.vocabulary import Lang
 from needlewise.storage.models import PlanZone, TreatmentPlan
 from web.clinic.support import Site, body, signed_in, staff_client
 
@@ -224,3 +227,28 @@ def test_numbers_in_a_spanish_error_are_written_with_a_comma(site_a: Site):
     assert "(0,5 mm)" in error
     assert "0.75" not in error
     assert 'value="0.75"' in page  # what was typed goes back as it was typed
+
+
+def test_a_new_plan_offers_the_screenings_goals_products_and_areas_to_check(site_a: Site, kb):
+    nurse = site_a.members[Role.NURSE]
+    client = clients.create(staff_actor(site_a, Role.NURSE), ClientDetails("Screened", "Planning", date(1990, 1, 2)))
+    before = body(staff_client(nurse).get(f"/clinic/clients/{client.pk}/plans/new/"))
+    assert "come from the screening" not in before
+    assert not re.search(r'name="goals" value="[a-z_]+" checked', before)
+    profile = {"setting": "clinic", "age": 30, "goals": ["texture"], "areas": ["forehead"]}
+    screenings.record(
+        staff_actor(site_a, Role.NURSE),
+        client_id=client.pk,
+        profile=profile | {"planned_products": ["hyaluronic_acid"]},
+        kb=kb,
+        lang=Lang.EN,
+    )
+    page = body(staff_client(nurse).get(f"/clinic/clients/{client.pk}/plans/new/"))
+    assert "The goals, products and areas ticked or marked below come from the screening of" in page
+    assert re.findall(r'name="goals" value="([a-z_]+)" checked', page) == ["texture"]
+    assert re.findall(r'name="products" value="([a-z_]+)" checked', page) == ["hyaluronic_acid"]
+    assert 'id="f-zone-forehead-screened"' in page
+    assert 'id="f-zone-cheeks-screened"' not in page
+    assert 'name="zone_forehead" value=""' in page  # lengths are the practitioner's to enter
+    spanish = body(signed_in(Client(HTTP_ACCEPT_LANGUAGE="es"), nurse).get(f"/clinic/clients/{client.pk}/plans/new/"))
+    assert "Una zona indicada en la evaluación previa." in spanish

@@ -124,3 +124,21 @@ def validate(form: PlanForm, kb: KnowledgeBase) -> tuple[PlanFields, dict[str, D
     if parsed is None or problems:
         raise InvalidInputError(sorted(problems, key=_order))
     return parsed, lengths
+
+
+def _listed(answer: object, offered: Mapping[str, object]) -> tuple[str, ...]:
+    """The answer's values that are offered, in order; nothing for an open answer ("unsure") or none."""
+    return tuple(value for value in answer if value in offered) if isinstance(answer, list) else ()
+
+
+def from_screening(profile: Mapping[str, Any], kb: KnowledgeBase) -> dict[str, tuple[str, ...]]:
+    """What a new plan starts from: the screening's goals, planned products and areas (to be checked).
+
+    An answer left open ("unsure") offers nothing. Needle lengths are never offered: the practitioner
+    enters them, within the knowledge base's range and their scope.
+    """
+    return {
+        "goals": _listed(profile.get("goals"), kb.vocabulary["goals"]),
+        "products": _listed(profile.get("planned_products"), kb.vocabulary["planned_products"]),
+        "areas": _listed(profile.get("areas"), kb.vocabulary["areas"]),
+    }

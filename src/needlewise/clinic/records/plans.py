@@ -11,7 +11,8 @@ the audit log), so the newest plan is always the one sessions follow.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from django.utils import timezone
@@ -20,7 +21,8 @@ from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.access.guard import use_case
 from needlewise.clinic.access.tenancy import access_client, access_plan
 from needlewise.clinic.audit import log as audit_log
-from needlewise.clinic.records.plan_form import PlanForm, validate
+from needlewise.clinic.local_time import ClinicClock
+from needlewise.clinic.records.plan_form import PlanForm, from_screening, validate
 from needlewise.domain.permissions import Action
 from needlewise.domain.statuses import PlanStatus
 from needlewise.domain.treatment import Finding, FindingLevel
@@ -136,12 +138,31 @@ def active_plan(clinic_id: int, client_id: int) -> TreatmentPlan | None:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Planning:
+    """The client a new plan is for, and what it starts from: their latest screening's goals, products, areas."""
+
+    client: Client
+    screened_on: date | None = None  # the clinic's day of the screening it starts from; None: never screened
+    start: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
 @use_case(Action.RECORD_TREATMENT, "plan", client="client_id", missing="client")
-def planning(actor: Actor, client_id: int) -> Client:
-    """The client a new plan is for (refused to roles that do not plan; the read is recorded)."""
+def planning(actor: Actor, client_id: int, kb: KnowledgeBase) -> Planning:
+    """The client a new plan is for and what it starts from (refused to roles that do not plan; read recorded)."""
     client = access_client(actor, client_id)
-    audit_log.record(actor, "read", "client", client.pk, client_id=client.pk)
-    return client
+    audit_log.record(actor, "read", "client", client.pk, client_id=client.pk, detail={"health": True})
+    screening = (
+        Screening.objects.filter(clinic_id=actor.staff_clinic_id, client_id=client.pk)
+        .select_related("clinic")
+        .only("created_at", "profile", "clinic__time_zone")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    if screening is None:
+        return Planning(client)
+    day = ClinicClock.named(screening.clinic.time_zone).day_of(screening.created_at)
+    return Planning(client, day, from_screening(screening.profile, kb))
 
 
 @use_case(Action.VIEW_HEALTH, "plan", record="plan_id", missing="plan")

@@ -30,9 +30,11 @@ def plan_new(request: HttpRequest, client_id: int) -> HttpResponse:
     """The new-plan form; on success, the saved plan."""
     actor = acting(request)
     kb = knowledge()
-    client = plans.planning(actor, client_id)
+    begun = plans.planning(actor, client_id, kb)
+    client = begun.client
     areas = list(kb.vocabulary["areas"])
-    values: dict[str, object] = {"goals": [], "products": [], "sessions_planned": "3", "notes": ""}
+    start = {"goals": begun.start.get("goals", ()), "products": begun.start.get("products", ())}
+    values: dict[str, object] = {"sessions_planned": "3", "notes": "", **start}
     errors: dict[str, list[str]] = {}
     conflict = None
     if request.method == "POST":
@@ -54,6 +56,8 @@ def plan_new(request: HttpRequest, client_id: int) -> HttpResponse:
         "conflict": conflict,
         "scope": _scope_of(actor),
         "areas": areas,
+        "screened_on": begun.screened_on,
+        "screened_areas": begun.start.get("areas", ()),
     }
     status = 409 if conflict else 422 if errors else 200
     return render(request, "clinic/plan_new.html", context, status=status)
