@@ -109,3 +109,13 @@ def test_the_codes_page_is_in_spanish(site_a: Site):
     response = staff_client(nurse).post("/clinic/account/recovery-codes/", HTTP_ACCEPT_LANGUAGE="es")
     assert "Tus códigos de recuperación" in body(response)
     assert recovery_codes.own_left(actor_for(nurse)) == 10
+
+
+def test_an_owner_signed_in_with_a_recovery_code_is_not_sent_to_themself(site_a: Site):
+    owner = site_a.owner
+    codes = enrolled(owner)
+    client = at_the_code_step(owner)
+    account = body(client.get(client.post(CODE, {"code": codes[0]})["Location"]))
+    assert "9 codes are left: if your phone is lost, make new codes below" in account
+    assert "only another owner of the clinic can reset" in account
+    assert "ask the clinic's owner" not in account
