@@ -110,16 +110,26 @@ def test_acne_scars_at_25_mm_are_refused_next_to_the_zone(site_a: Site):
 
 
 @pytest.mark.parametrize(
-    ("changes", "anchor", "message"),
+    ("changes", "anchor", "message", "link"),
     [
-        ({"zone_cheeks": "deep"}, 'id="f-zone-cheeks-error-1"', "enter a needle length from 0.1 to 3.0 mm"),
-        ({"goals": []}, "", "choose at least one goal"),
-        ({"zone_cheeks": ""}, "", "enter a needle length for at least one zone"),
-        ({"sessions_planned": "many"}, 'id="f-sessions_planned-error-1"', "plan from 1 to 20 sessions"),
-        ({"products": ["snail"]}, "", "unknown product &#39;snail&#39;"),
+        (
+            {"zone_cheeks": "deep"},
+            'id="f-zone-cheeks-error-1"',
+            "enter a needle length from 0.1 to 3.0 mm",
+            ("f-zone-cheeks", "Cheeks"),
+        ),
+        ({"goals": []}, "", "choose at least one goal", ("goal-", "Goals")),
+        ({"zone_cheeks": ""}, "", "enter a needle length for at least one zone", ("f-zone-", "Needle length")),
+        (
+            {"sessions_planned": "many"},
+            'id="f-sessions_planned-error-1"',
+            "plan from 1 to 20 sessions",
+            ("f-sessions_planned", "Sessions planned"),
+        ),
+        ({"products": ["snail"]}, "", "unknown product &#39;snail&#39;", ("product-", "Products applied")),
     ],
 )
-def test_invalid_fields_are_explained(site_a: Site, changes, anchor, message):
+def test_invalid_fields_are_explained(site_a: Site, changes, anchor, message, link):
     response = staff_client(site_a.members[Role.NURSE]).post(new_url(site_a), plan_data(**changes))
     assert response.status_code == 422
     page = body(response)
@@ -127,6 +137,15 @@ def test_invalid_fields_are_explained(site_a: Site, changes, anchor, message):
     assert anchor in page
     assert "Traceback" not in page
     assert not TreatmentPlan.objects.exists()
+    # the error summary at the top links to the field in error, by its label, and that element exists
+    summary = re.search(r'<div class="error-summary".*?</div>', page, re.DOTALL)
+    assert summary, "no error summary"
+    target, label = link
+    found = re.search(
+        rf'<a href="#({re.escape(target)}[\w-]*)">{re.escape(label)}[^<]*: {re.escape(message)}', summary[0]
+    )
+    assert found, summary[0]
+    assert f'id="{found[1]}"' in page
 
 
 def test_an_unscreened_client_is_sent_to_screening_first(site_a: Site):
