@@ -29,14 +29,14 @@ SCHEDULE = re.compile(r"/clinic/schedule/\?day=2031-07-15$")
 def clinic(server: str, tmp_path_factory: pytest.TempPathFactory) -> Clinic:
     """A Lisbon clinic of its own, with a nurse to book and a receptionist who books."""
     data_dir = server_data_dir(Path(tmp_path_factory.getbasetemp()))
-    founder = Person("founder@lumen.example.org", "Lia Founder", "owner")
-    slug = create_clinic(data_dir, "Lumen Skin", "Porto", founder)
+    founder = Person("founder@reloj.example.org", "Lia Founder", "owner")
+    slug = create_clinic(data_dir, "Reloj Skin", "Porto", founder)
     staff = {
-        "nurse": Person("nurse@lumen.example.org", "Nuno Nurse", "nurse"),
-        "desk": Person("desk@lumen.example.org", "Rita Reception", "front_desk"),
+        "nurse": Person("nurse@reloj.example.org", "Nuno Nurse", "nurse"),
+        "desk": Person("desk@reloj.example.org", "Rita Reception", "front_desk"),
     }
     add_staff(data_dir, founder, list(staff.values()))
-    return Clinic("Lumen Skin", "Porto", slug, server, data_dir, staff)
+    return Clinic("Reloj Skin", "Porto", slug, server, data_dir, staff)
 
 
 def shot(page: Page, name: str) -> None:

@@ -65,3 +65,30 @@ def test_the_check_finds_every_form_of_import_of_a_test_module(tmp_path):
         "web/test_new.py:3 imports clinic/test_audit.py",
         "web/test_new.py:7 imports clinic/test_audit.py",
     ]
+
+
+def shared_browser_accounts(root: Path = TESTS) -> dict[str, list[str]]:
+    """E-mail addresses of ``Person(...)`` accounts that more than one browser test module creates.
+
+    All browser test modules share one server (one database), so a module whose fixture makes an
+    account another module already made fails, in whichever order the two happen to run.
+    """
+    modules: dict[str, set[str]] = {}
+    for path in sorted((root / "browser").glob("test_*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "Person":
+                first = node.args[0] if node.args else None
+                if isinstance(first, ast.Constant) and isinstance(first.value, str):
+                    modules.setdefault(first.value, set()).add(path.name)
+    return {email: sorted(names) for email, names in modules.items() if len(names) > 1}
+
+
+def test_each_browser_test_module_makes_its_own_accounts() -> None:
+    assert shared_browser_accounts() == {}
+
+
+def test_the_account_check_sees_a_shared_address(tmp_path: Path) -> None:
+    (tmp_path / "browser").mkdir()
+    for name in ("test_a.py", "test_b.py"):
+        (tmp_path / "browser" / name).write_text('owner = Person("x@example.org", "X", "owner")\n', encoding="utf-8")
+    assert shared_browser_accounts(tmp_path) == {"x@example.org": ["test_a.py", "test_b.py"]}
