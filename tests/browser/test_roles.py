@@ -8,21 +8,17 @@ permissions give it, and the pages it sees answer in the language the browser as
 
 from __future__ import annotations
 
-import re
-import sys
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from browser.clinic_support import (
-    CLINIC_PHONE,
-    PASSWORD,
     Clinic,
     Person,
     add_client,
     add_staff,
-    run,
+    create_clinic,
     server_data_dir,
     sign_in,
 )
@@ -75,19 +71,14 @@ def small_clinic(server: str, tmp_path_factory: pytest.TempPathFactory) -> Clini
     """A one-owner clinic whose owner is its nurse, with a receptionist and a provider."""
     data_dir = server_data_dir(Path(tmp_path_factory.getbasetemp()))
     owner = Person("solo@alba.example.org", "Sol Alba", "owner")
-    command = [sys.executable, "-m", "needlewise", "clinic", "create", "--name", "Alba Skin", "--city", "Braga"]
-    command += ["--owner-email", owner.email, "--owner-name", owner.name, "--password-stdin", "--owner-role", "nurse"]
-    command += ["--phone", CLINIC_PHONE, "--address", "2 Rua Nova, Braga", "--time-zone", "Europe/Lisbon"]
-    output = run(command, data_dir, f"{PASSWORD}\n".encode())
-    found = re.search(r"/clinics/([\w-]+)/", output)
-    assert found, output
+    slug = create_clinic(data_dir, "Alba Skin", "Braga", owner, owner_role="nurse")
     staff = {
         "nurse_owner": owner,
         "front_desk": Person("desk@alba.example.org", "Rita Reception", "front_desk"),
         "provider": Person("doctor@alba.example.org", "Dr Pedro Provider", "provider"),
     }
     add_staff(data_dir, owner, [staff["front_desk"], staff["provider"]])
-    return Clinic("Alba Skin", "Braga", found.group(1), server, data_dir, staff)
+    return Clinic("Alba Skin", "Braga", slug, server, data_dir, staff)
 
 
 def _menu(page: Page) -> dict[str, str]:
