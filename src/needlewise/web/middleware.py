@@ -19,6 +19,10 @@ CONTENT_SECURITY_POLICY = (
 MAX_TRACKED_ADDRESSES = 100_000
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
 API_PREFIX = "/api/"
+#: Pages and files that carry someone's answers or a staff record: never kept by a browser or proxy
+#: cache. The public questionnaire, its result and PDF, saved results, check-in links (long and
+#: short), the clinic directory's "send my result" pages, the staff pages and the API.
+NO_STORE_PREFIXES = (API_PREFIX, "/clinic/", "/clinics/", "/assess/", "/result/", "/save/", "/r/", "/checkin/", "/c/")
 
 Handler = Callable[[HttpRequest], HttpResponse]
 
@@ -36,7 +40,7 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
-        if request.path.startswith((API_PREFIX, "/r/", "/clinic/")):
+        if request.path.startswith(NO_STORE_PREFIXES):
             response.headers.setdefault("Cache-Control", "no-store")
         return response
 

@@ -4,7 +4,8 @@ A staff session is a Django database session (the cookie holds only its random k
 the second factor was passed. Its requests run with the clinic's time zone active, so pages and the
 clinic API show times on the clinic's clock (:mod:`needlewise.clinic.local_time`). It ends on the
 server, not just in the browser, after ``IDLE_MINUTES`` without a request or ``SESSION_HOURS`` after
-sign-in, whichever comes first.
+sign-in, whichever comes first: on the staff pages and on the clinic JSON API alike (the API then
+answers 401, the pages send the person to sign in).
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ class StaffSessionMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         """Sign out an expired session; otherwise note this request's time, and use the clinic's clock."""
-        if request.path.startswith(STAFF_PREFIX) and request.user.is_authenticated:
+        if request.path.startswith(STAFF_PATHS) and request.user.is_authenticated:
             now = time.time()
             seen = float(request.session.get(SEEN, 0))
             signed_in = float(request.session.get(SIGNED_IN_AT, 0))
