@@ -12,7 +12,7 @@ from django.contrib.auth.models import User
 
 from clinic.support import PASSWORD, actor_for, last_seq
 from needlewise.clinic.access.actor import Actor
-from needlewise.clinic.accounts import clinic_settings, fields, lockout, second_factor, staff
+from needlewise.clinic.accounts import attempts, clinic_settings, fields, lockout, second_factor, staff
 from needlewise.clinic.accounts.clinic_settings import ClinicPage
 from needlewise.clinic.accounts.staff import NewStaff
 from needlewise.clinic.intake import public
@@ -392,16 +392,34 @@ def test_verify_refuses_everything_without_a_secret(site_a):
 # --- lock-out ---
 
 
-def test_lock_out_by_account_from_any_address(settings):
-    limit = settings.LOGIN_FAILURE_LIMIT
-    with time_machine.travel(NOW, tick=False):
-        for n in range(limit - 1):
+def test_failures_from_many_addresses_slow_an_account_but_never_lock_it(settings):
+    slow_after, cap = settings.LOGIN_ACCOUNT_SLOW_AFTER, settings.LOGIN_ACCOUNT_MAX_DELAY_SECONDS
+    with time_machine.travel(NOW, tick=False) as clock:
+        for n in range(slow_after - 1):
             lockout.record_failure("Nurse@Alpha.example.org", f"10.0.0.{n}", f"r{n}", "password")
-        assert not lockout.locked_out("nurse@alpha.example.org", "192.0.2.99")
+        assert lockout.wait_seconds("nurse@alpha.example.org", "192.0.2.99") == 0
         lockout.record_failure("NURSE@alpha.example.org", "10.0.1.1", "rx", "totp")
-        assert lockout.locked_out("nurse@alpha.example.org", "192.0.2.99")
-        assert lockout.locked_out(" Nurse@Alpha.Example.Org ", "10.0.0.1")
+        assert lockout.wait_seconds(" Nurse@Alpha.Example.Org ", "192.0.2.99") == 1  # 2**0 s after the last
         assert not lockout.locked_out("other@alpha.example.org", "192.0.2.99")
+        delays = []
+        for n in range(8):  # each further failure doubles the delay, up to the cap
+            clock.shift(timedelta(seconds=cap))
+            lockout.record_failure("nurse@alpha.example.org", f"10.0.2.{n}", f"s{n}", "password")
+            delays.append(lockout.wait_seconds("nurse@alpha.example.org", "192.0.2.99"))
+        assert delays == [min(2**n, cap) for n in range(1, 9)]
+        clock.shift(timedelta(seconds=cap))
+        assert not lockout.locked_out("nurse@alpha.example.org", "192.0.2.99")  # never locked for long
+
+
+def test_lock_out_by_account_and_address_together(settings):
+    settings.LOGIN_ACCOUNT_SLOW_AFTER = 100  # only the pair's own lock here
+    with time_machine.travel(NOW, tick=False):
+        for n in range(settings.LOGIN_FAILURE_LIMIT - 1):
+            lockout.record_failure("a@example.org", "192.0.2.1", f"r{n}", "password")
+        assert not lockout.locked_out("a@example.org", "192.0.2.1")
+        lockout.record_failure("A@example.org", "192.0.2.1", "rx", "password")
+        assert lockout.wait_seconds("a@example.org", "192.0.2.1") == settings.LOGIN_FAILURE_WINDOW_MINUTES * 60
+        assert not lockout.locked_out("a@example.org", "192.0.2.2")  # the same account from elsewhere
 
 
 def test_lock_out_by_address_for_any_account(settings):
@@ -419,33 +437,45 @@ def test_lock_out_ends_with_the_window(settings):
     with time_machine.travel(NOW, tick=False):
         for n in range(settings.LOGIN_FAILURE_LIMIT):
             lockout.record_failure("a@example.org", "192.0.2.1", f"r{n}", "password")
-    with time_machine.travel(NOW + window, tick=False):
-        assert lockout.locked_out("a@example.org", "192.0.2.2")
+    with time_machine.travel(NOW + window - timedelta(seconds=1), tick=False):
+        assert lockout.wait_seconds("a@example.org", "192.0.2.1") == 1
         assert lockout.locked_out("b@example.org", "192.0.2.1")
-    with time_machine.travel(NOW + window + timedelta(seconds=1), tick=False):
-        assert not lockout.locked_out("a@example.org", "192.0.2.2")
+        assert not lockout.locked_out("a@example.org", "192.0.2.2")  # slowed for a second only, long ago
+    with time_machine.travel(NOW + window, tick=False):
+        assert not lockout.locked_out("a@example.org", "192.0.2.1")
         assert not lockout.locked_out("b@example.org", "192.0.2.1")
 
 
-def test_clear_failures_forgets_the_account_not_the_address(settings):
+def test_clear_failures_forgets_the_account_and_this_address_for_it_not_the_address(settings):
     with time_machine.travel(NOW, tick=False):
         for n in range(settings.LOGIN_FAILURE_LIMIT):
             lockout.record_failure("a@example.org", "192.0.2.1", f"r{n}", "password")
-        lockout.clear_failures(" A@Example.org")
+            lockout.record_failure("a@example.org", "192.0.2.5", f"q{n}", "password")
+        lockout.clear_failures(" A@Example.org", "192.0.2.1")
         assert not lockout.locked_out("a@example.org", "192.0.2.2")
-        assert lockout.locked_out("a@example.org", "192.0.2.1")
+        assert lockout.locked_out("a@example.org", "192.0.2.5")  # another address's guesses still count
+        assert lockout.locked_out("b@example.org", "192.0.2.1")  # and so do the address's own
+    assert not LoginFailure.objects.filter(key="pair:a@example.org|192.0.2.1").exists()
 
 
-def test_failures_older_than_a_day_are_purged():
+def test_failures_older_than_a_day_are_purged(monkeypatch):
+    monkeypatch.setattr(attempts, "CLEANUP_ONE_IN", 1)
     with time_machine.travel(NOW, tick=False):
         lockout.record_failure("a@example.org", "192.0.2.1", "r1", "password")
     with time_machine.travel(NOW + timedelta(hours=23), tick=False):
         lockout.record_failure("a@example.org", "192.0.2.1", "r2", "password")
-    assert LoginFailure.objects.count() == 4
+    assert LoginFailure.objects.count() == 6
     with time_machine.travel(NOW + timedelta(days=1, seconds=1), tick=False):
         lockout.record_failure("b@example.org", "192.0.2.3", "r3", "password")
     assert sorted(LoginFailure.objects.values_list("key", flat=True)) == sorted(
-        ["user:a@example.org", "ip:192.0.2.1", "user:b@example.org", "ip:192.0.2.3"]
+        [
+            "user:a@example.org",
+            "ip:192.0.2.1",
+            "pair:a@example.org|192.0.2.1",
+            "user:b@example.org",
+            "ip:192.0.2.3",
+            "pair:b@example.org|192.0.2.3",
+        ]
     )
     assert str(LoginFailure.objects.first()).startswith("login failure (")
 
@@ -533,3 +563,13 @@ def test_reset_second_factor(sites):
     for role in (Role.PROVIDER, Role.NURSE, Role.FRONT_DESK):
         with pytest.raises(NotAllowedError):
             staff.reset_second_factor(site_a.actor(role), site_a.members[Role.OWNER].pk)
+
+
+def test_a_counted_attempt_over_its_limit_is_refused_and_not_counted():
+    with time_machine.travel(NOW, tick=False) as clock:
+        assert [attempts.hit("limit:test|192.0.2.1", 2, 60) for _ in range(3)] == [0, 0, 60]
+        assert LoginFailure.objects.filter(key="limit:test|192.0.2.1").count() == 2
+        assert attempts.hit("limit:test|192.0.2.2", 2, 60) == 0  # another address has its own count
+        assert attempts.hit("limit:off|192.0.2.1", 0, 60) == 0  # 0: no limit
+        clock.shift(timedelta(seconds=60))
+        assert attempts.hit("limit:test|192.0.2.1", 2, 60) == 0

@@ -177,6 +177,9 @@ CSRF_COOKIE_NAME = "__Host-nw-csrf" if HTTPS else "nw-csrf"
 PASSWORD_RESET_TIMEOUT = 3600
 LOGIN_FAILURE_LIMIT = 10
 LOGIN_FAILURE_WINDOW_MINUTES = 5
+#: An account is never locked from every address; after this many failures it is slowed instead.
+LOGIN_ACCOUNT_SLOW_AFTER = 10
+LOGIN_ACCOUNT_MAX_DELAY_SECONDS = 30
 
 EMAIL_BACKEND = os.environ.get("NEEDLEWISE_EMAIL_BACKEND", "needlewise.web.mail.LogEmailBackend")
 EMAIL_HOST = os.environ.get("NEEDLEWISE_EMAIL_HOST", "localhost")

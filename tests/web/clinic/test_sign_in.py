@@ -101,7 +101,7 @@ def test_a_wrong_password_and_an_unknown_address_get_the_same_answer(site_a: Sit
 def test_a_failed_sign_in_is_counted_and_audited_without_the_address(site_a: Site):
     post_password(browser(), site_a.members[Role.NURSE], "wrong", REMOTE_ADDR="198.51.100.4")
     keys = set(LoginFailure.objects.values_list("key", flat=True))
-    assert keys == {"user:nurse@alpha.example.org", "ip:198.51.100.4"}
+    assert keys == {"user:nurse@alpha.example.org", "ip:198.51.100.4", "pair:nurse@alpha.example.org|198.51.100.4"}
     last = AuditEntry.objects.order_by("-seq").first()
     assert (last.action, last.outcome, last.ip, last.detail) == (
         "sign_in",
@@ -161,14 +161,31 @@ def test_a_verified_session_of_an_account_that_is_not_staff_is_not_signed_in():
 # --- lock-out ---
 
 
-def test_the_eleventh_attempt_on_an_account_is_refused_even_with_the_right_password(site_a: Site):
-    nurse, client = site_a.members[Role.NURSE], browser()
-    for n in range(settings.LOGIN_FAILURE_LIMIT):
-        assert post_password(client, nurse, f"wrong {n}", REMOTE_ADDR=f"198.51.100.{n}").status_code == 401
-    response = post_password(client, nurse, REMOTE_ADDR="192.0.2.200")
-    assert response.status_code == 429
-    assert LOCKED in response.content.decode()
-    assert not is_signed_in(client)
+def test_wrong_passwords_from_one_address_lock_that_address_out_of_that_account_only(site_a: Site):
+    nurse = site_a.members[Role.NURSE]
+    with time_machine.travel(NOON, tick=False) as clock:
+        for n in range(settings.LOGIN_FAILURE_LIMIT):
+            assert post_password(browser(), nurse, f"wrong {n}", REMOTE_ADDR="198.51.100.4").status_code == 401
+        response = post_password(browser(), nurse, REMOTE_ADDR="198.51.100.4")
+        assert response.status_code == 429
+        assert int(response["Retry-After"]) == settings.LOGIN_FAILURE_WINDOW_MINUTES * 60
+        assert LOCKED in response.content.decode()
+        clock.shift(timedelta(seconds=1))  # the account itself is only slowed, for a second
+        client = browser()
+        assert post_password(client, nurse, REMOTE_ADDR="192.0.2.200")["Location"] == f"{ENROL}?next=/clinic/"
+
+
+def test_guesses_from_many_addresses_slow_the_account_and_the_right_password_still_gets_in(site_a: Site):
+    nurse = site_a.members[Role.NURSE]
+    with time_machine.travel(NOON, tick=False) as clock:
+        waits = []
+        for n in range(settings.LOGIN_ACCOUNT_SLOW_AFTER + 3):  # each guess as soon as it may, from a new address
+            assert post_password(browser(), nurse, f"wrong {n}", REMOTE_ADDR=f"198.51.100.{n}").status_code == 401
+            too_soon = post_password(browser(), nurse, REMOTE_ADDR="192.0.2.200")
+            waits.append(int(too_soon.get("Retry-After", 0)))
+            clock.shift(timedelta(seconds=waits[-1]))
+        assert waits == [0] * 9 + [1, 2, 4, 8]  # the right password too waits, a growing delay
+        assert post_password(browser(), nurse, REMOTE_ADDR="192.0.2.200")["Location"] == f"{ENROL}?next=/clinic/"
 
 
 def test_the_eleventh_attempt_from_one_address_is_refused_for_any_account(site_a: Site):

@@ -38,7 +38,7 @@ Establish = Callable[[StaffMember], None]
 class Step(StrEnum):
     """Where a sign-in attempt leaves the person."""
 
-    LOCKED = "locked"  # too many failures for the account or the address: wait
+    LOCKED = "locked"  # too many failures from this address, or for this account just now: wait
     REFUSED = "refused"  # wrong e-mail address, password or code
     SIGNED_IN = "signed_in"  # done: the session is made
     CODE = "code"  # the password was right; now the code from their app
@@ -50,13 +50,14 @@ class Attempt:
     """The outcome of one step of signing in, with the member once their password was right.
 
     ``codes``: the recovery codes made when the second factor was set up (to show once);
-    ``recovery``: a recovery code stood in for the TOTP code.
+    ``recovery``: a recovery code stood in for the TOTP code; ``wait``: seconds to wait when locked.
     """
 
     step: Step
     member: StaffMember | None = None
     codes: tuple[str, ...] = ()
     recovery: bool = False
+    wait: int = 0
 
 
 def with_password(actor: Actor, email: str, password: str) -> Attempt:
@@ -66,8 +67,9 @@ def with_password(actor: Actor, email: str, password: str) -> Attempt:
     :data:`needlewise.domain.permissions.SECOND_FACTOR_REQUIRED`), so it leads to the code, or to
     setting the second factor up.
     """
-    if lockout.locked_out(email, actor.ip):
-        return Attempt(Step.LOCKED)
+    wait = lockout.wait_seconds(email, actor.ip)
+    if wait:
+        return Attempt(Step.LOCKED, wait=wait)
     user = authenticate(None, username=normalise_email(email), password=password)
     member = staff_of(user) if isinstance(user, User) else None
     if member is None:
@@ -82,8 +84,9 @@ def with_code(actor: Actor, member: StaffMember, code: str, establish: Establish
     Each is used up once; a wrong one of either counts towards the lock-out.
     """
     username = member.user.username
-    if lockout.locked_out(username, actor.ip):
-        return Attempt(Step.LOCKED, member)
+    wait = lockout.wait_seconds(username, actor.ip)
+    if wait:
+        return Attempt(Step.LOCKED, member, wait=wait)
     with transaction.atomic():
         if second_factor.verify_totp(member, code):
             _signed_in(actor, member, establish)
@@ -107,7 +110,7 @@ def with_new_second_factor(actor: Actor, member: StaffMember, secret: str, code:
 
 def _signed_in(actor: Actor, member: StaffMember, establish: Establish) -> None:
     establish(member)
-    lockout.clear_failures(member.user.username)
+    lockout.clear_failures(member.user.username, actor.ip)
     audit_log.record(member_actor(member, actor.ip, actor.request_id), "sign_in", "session")
 
 

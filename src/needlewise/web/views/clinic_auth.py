@@ -56,9 +56,11 @@ def _next(request: HttpRequest) -> str:
     return reverse("clinic-home")
 
 
-def _locked(request: HttpRequest, template: str, context: dict[str, object]) -> HttpResponse:
+def _locked(request: HttpRequest, template: str, context: dict[str, object], wait: int) -> HttpResponse:
     message = _("Too many failed attempts. Wait a few minutes, then try again.")
-    return render(request, template, {**context, "error": message}, status=429)
+    response = render(request, template, {**context, "error": message}, status=429)
+    response["Retry-After"] = str(wait)
+    return response
 
 
 def _establish(request: HttpRequest) -> signing_in.Establish:
@@ -100,7 +102,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     email, password = request.POST.get("email", ""), request.POST.get("password", "")
     attempt = signing_in.with_password(_at_the_door(request), email, password)
     if attempt.step is signing_in.Step.LOCKED:
-        return _locked(request, "clinic/sign_in.html", context)
+        return _locked(request, "clinic/sign_in.html", context, attempt.wait)
     if attempt.step is signing_in.Step.REFUSED:
         context["error"] = _("The e-mail address or the password is not right.")
         return render(request, "clinic/sign_in.html", context, status=401)
@@ -123,7 +125,7 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
     code = request.POST.get("code", "")
     attempt = signing_in.with_code(_at_the_door(request), member, code, _establish(request))
     if attempt.step is signing_in.Step.LOCKED:
-        return _locked(request, "clinic/code.html", context)
+        return _locked(request, "clinic/code.html", context, attempt.wait)
     if attempt.recovery:  # signed in with a recovery code: the account page says how many are left
         request.session.pop(PENDING, None)
         return HttpResponseRedirect(reverse("clinic-account") + "?recovery_used=1")
