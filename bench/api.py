@@ -252,7 +252,7 @@ class Server:
         self.log = log
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("NEEDLEWISE_")}
         self.env.pop("DJANGO_SETTINGS_MODULE", None)
-        data_dir.mkdir(parents=True, exist_ok=True)  # serve does not create it when the secret key is given
+        data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # private: serve refuses a folder others can read
         self.env["NEEDLEWISE_DATA_DIR"] = str(data_dir)
         self.env["NEEDLEWISE_SECRET_KEY"] = "bench-api-not-a-secret"  # noqa: S105 - a throwaway local server
         if not rate_limit:

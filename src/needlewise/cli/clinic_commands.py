@@ -31,7 +31,11 @@ audit_app = typer.Typer(help="The audit log.", no_args_is_help=True)
 def _ready() -> None:
     from django.core.management import call_command  # noqa: PLC0415 - Django only when a command needs it
 
-    setup_django()
+    try:
+        setup_django()
+    except ValueError as error:  # the settings refuse the environment: an unsafe data folder, say
+        typer.echo(f"error: configuration: {error}", err=True)
+        raise typer.Exit(EXIT_INPUT) from None
     call_command("migrate", interactive=False, verbosity=0)
 
 

@@ -33,7 +33,11 @@ def serve(
     count = workers or len(os.sched_getaffinity(0))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS_MODULE)
     os.environ["NEEDLEWISE_WORKERS"] = str(count)
-    django.setup()
+    try:
+        django.setup()
+    except ValueError as error:  # the settings refuse the environment: an unsafe data folder, say
+        typer.echo(f"error: configuration: {error}", err=True)
+        raise typer.Exit(2) from None
     call_command("migrate", interactive=False, verbosity=0)
     typer.echo(f"needlewise is running at http://{host}:{port}/ ({count} worker(s); Ctrl+C stops it)")
     Granian(

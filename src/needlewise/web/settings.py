@@ -2,7 +2,9 @@
 
 Environment variables:
 
-- ``NEEDLEWISE_DATA_DIR``: where the SQLite database and the generated secret key live (``./var``).
+- ``NEEDLEWISE_DATA_DIR``: where the SQLite database and the generated secret key live (``./var``):
+  private to the account that runs needlewise (``0700``, files ``0600``; a folder others can read or
+  write is refused, see :mod:`needlewise.web.data_folder`).
 - ``NEEDLEWISE_SECRET_KEY``: the secret key; without it one is generated once into the data folder.
 - ``NEEDLEWISE_DEBUG``: ``1`` for development error pages (never in production).
 - ``NEEDLEWISE_ALLOWED_HOSTS``: comma-separated host names (default ``127.0.0.1,localhost``).
@@ -26,16 +28,17 @@ import secrets
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from needlewise.web import data_folder
+
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
-DATA_DIR = Path(os.environ.get("NEEDLEWISE_DATA_DIR", "var")).resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+DATA_DIR = data_folder.prepare(Path(os.environ.get("NEEDLEWISE_DATA_DIR", "var")).resolve())
 
 
 def _secret_key() -> str:
     configured = os.environ.get("NEEDLEWISE_SECRET_KEY")
     if configured:
         return configured
-    DATA_DIR.mkdir(parents=True, exist_ok=True)  # again: tests point DATA_DIR elsewhere
+    DATA_DIR.mkdir(mode=data_folder.FOLDER_MODE, parents=True, exist_ok=True)  # again: tests point DATA_DIR elsewhere
     path = DATA_DIR / "secret_key"
     if not path.exists():
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
