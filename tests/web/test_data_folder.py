@@ -26,7 +26,7 @@ from django.core.management import call_command
 from django.db import connection
 call_command("migrate", interactive=False, verbosity=0)
 with connection.cursor() as cursor:
-    cursor.execute("insert into django_session (session_key, session_data, expire_date) values ('k', 'd', '2099-01-01')")
+    cursor.execute("insert into django_session values ('k', 'd', '2099-01-01')")
 for path in sorted([settings.DATA_DIR, *settings.DATA_DIR.iterdir()]):
     print(path.name, oct(stat.S_IMODE(path.stat().st_mode)))
 """
@@ -97,7 +97,7 @@ def test_a_file_that_cannot_be_made_private_is_refused(tmp_path: Path, monkeypat
     (folder / "backup.sqlite3").write_bytes(b"x")
     (folder / "backup.sqlite3").chmod(0o644)
 
-    def refuse(self: Path, mode: int) -> None:
+    def refuse(*_: object) -> None:
         raise PermissionError(1, "Operation not permitted")
 
     monkeypatch.setattr(Path, "chmod", refuse)

@@ -59,5 +59,8 @@ def _make_private(path: Path, mode: int) -> None:
     try:
         path.chmod(mode)
     except OSError as error:  # another account's file, a read-only mount
-        message = f"{path} can be read by other users and cannot be made private ({error.strerror}); run `chmod {mode:o} {path}`"
+        reason = error.strerror
+        message = (
+            f"{path} can be read by other users and cannot be made private ({reason}); run `chmod {mode:o} {path}`"
+        )
         raise UnsafeDataFolderError(message) from error
