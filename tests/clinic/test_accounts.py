@@ -9,10 +9,19 @@ import pyotp
 import pytest
 import time_machine
 from django.contrib.auth.models import User
+from django.utils import translation
 
 from clinic.support import PASSWORD, actor_for, last_seq
 from needlewise.clinic.access.actor import Actor
-from needlewise.clinic.accounts import attempts, clinic_settings, fields, lockout, second_factor, staff
+from needlewise.clinic.accounts import (
+    attempts,
+    clinic_settings,
+    fields,
+    lockout,
+    password_rules,
+    second_factor,
+    staff,
+)
 from needlewise.clinic.accounts.clinic_settings import ClinicPage
 from needlewise.clinic.accounts.staff import NewStaff
 from needlewise.clinic.intake import public
@@ -114,6 +123,43 @@ def test_password_rules(password, reason):
         new_clinic(email="margaret.thornbury@example.org", owner_password=password)
     assert any(reason in p.message for p in invalid.value.problems)
     assert set(wheres(invalid)) == {"password"}
+
+
+@pytest.mark.parametrize(
+    ("password", "reason"),
+    [
+        (" " * 12, "repeats the same few characters"),
+        ("a" * 12, "repeats the same few characters"),
+        ("aaaaaaaaaaab", "repeats the same few characters"),
+        ("abababababab", "repeats the same few characters"),
+        ("qwerqwerqwer", "repeats the same few characters"),
+        ("123456789012", "a run of characters"),
+        ("abcdefghijkl", "a run of characters"),
+        ("zyxwvutsrqpo", "a run of characters"),
+        ("0987654321098", "a run of characters"),
+        ("Tp7-horse-battery-" * 8, "too long: use at most 128 characters"),
+    ],
+)
+def test_repeated_sequential_and_over_long_passwords_are_refused(password, reason):
+    with pytest.raises(InvalidInputError) as invalid:
+        fields.check_password(password)
+    assert any(reason in p.message for p in invalid.value.problems), invalid.value.problems
+    assert set(wheres(invalid)) == {"password"}
+
+
+@pytest.mark.parametrize("password", ["x7#Lq2!vR9zm", "river otter lantern", "Tp7-horse-batt" * 9 + "xy"])
+def test_strong_passwords_pass_the_extra_rules(password):
+    assert len(password) <= password_rules.MAX_LENGTH
+    fields.check_password(password)
+    assert password_rules.problems("") == []  # an empty one is Django's "too short" alone
+
+
+def test_the_extra_rules_speak_spanish():
+    with translation.override("es"), pytest.raises(InvalidInputError) as invalid:
+        fields.check_password("123456789012")
+    assert "Esta contraseña es una serie de caracteres" in invalid.value.problems[0].message
+    with translation.override("es"):
+        assert "128" in password_rules.RepeatsAndRunsValidator().get_help_text()
 
 
 def test_check_password_accepts_a_good_one_and_names_the_field():
