@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "needlewise.web.middleware.RateLimitMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "needlewise.web.uploads.UploadGateMiddleware",  # its check runs before CSRF's reads the body
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -138,6 +139,15 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # Requests are small: a profile is under 2 kB. Anything over 64 kB is refused.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
+# Files go only to the pages that take one (needlewise.web.uploads): their sender and size are checked
+# before the body is read, and the first handler stops at the page's limit while the body streams.
+# Files up to 2.5 MB are kept in memory, larger ones (to the page's limit) in a temporary file.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_HANDLERS = [
+    "needlewise.web.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

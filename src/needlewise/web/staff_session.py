@@ -81,6 +81,14 @@ class StaffSessionMiddleware:
         return self.get_response(request)
 
 
+def sign_in_url(request: HttpRequest) -> str:
+    """The sign-in page, bringing the person back to this request's page (and saying why they left it)."""
+    query = {"next": request.get_full_path()}
+    if request.META.get("NEEDLEWISE_TIMED_OUT"):
+        query["timed_out"] = "1"
+    return f"{settings.LOGIN_URL}?{urlencode(query)}"
+
+
 def staff_required(view: View) -> View:
     """Run ``view`` with ``request.actor`` set, or send the person to sign in (keeping where they were going)."""
 
@@ -88,10 +96,7 @@ def staff_required(view: View) -> View:
     def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse | StreamingHttpResponse:
         actor = actor_of(request)
         if actor is None:
-            query = {"next": request.get_full_path()}
-            if request.META.get("NEEDLEWISE_TIMED_OUT"):
-                query["timed_out"] = "1"
-            return HttpResponseRedirect(f"{settings.LOGIN_URL}?{urlencode(query)}")
+            return HttpResponseRedirect(sign_in_url(request))
         request.actor = actor  # type: ignore[attr-defined]
         return view(request, *args, **kwargs)
 
@@ -106,6 +111,7 @@ __all__ = [
     "StaffSessionMiddleware",
     "actor_of",
     "client_ip",
+    "sign_in_url",
     "staff_required",
     "start",
 ]

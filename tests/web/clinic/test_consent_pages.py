@@ -182,10 +182,6 @@ def test_invalid_signatures_are_explained_next_to_their_field(site_a: Site, kb, 
     ("upload", "message"),
     [
         (
-            SimpleUploadedFile("big.pdf", b"%PDF-" + b"0" * (5 * 1024 * 1024), "application/pdf"),
-            "the scan is larger than 5 MB",
-        ),
-        (
             SimpleUploadedFile("notes.txt", b"just some words", "text/plain"),
             "the file is not a PDF, JPEG or PNG file that can be read",
         ),
@@ -204,6 +200,16 @@ def test_a_bad_scan_is_refused_with_a_clear_message(site_a: Site, kb, upload, me
     assert message in page
     assert 'aria-invalid="true"' in page
     assert "Traceback" not in page
+    assert not Consent.objects.exists()
+
+
+def test_a_scan_over_the_limit_is_refused_while_it_streams(site_a: Site, kb):
+    template = consent_template(site_a, kb)
+    client = staff_client(site_a.members[Role.NURSE])
+    upload = SimpleUploadedFile("big.pdf", b"%PDF-" + b"0" * (5 * 1024 * 1024), "application/pdf")
+    response = post_signature(client, site_a, template, method="paper", signature_data="", scan=upload)
+    assert response.status_code == 413
+    assert "The file is larger than 5 MB" in body(response)
     assert not Consent.objects.exists()
 
 

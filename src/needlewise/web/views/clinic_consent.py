@@ -18,8 +18,10 @@ from django.views.decorators.http import require_http_methods, require_safe
 from needlewise.clinic.accounts import clinic_settings
 from needlewise.clinic.consent import signatures, versions
 from needlewise.clinic.consent.images import MAX_SCAN_BYTES, PDF
+from needlewise.domain.permissions import Action
 from needlewise.domain.vocabulary import Lang
 from needlewise.errors import InvalidInputError
+from needlewise.web.uploads import takes_upload
 from needlewise.web.views.clinic_common import acting, clinic_page, private_file
 from needlewise.web.views.common import knowledge, lang_of, render, say
 
@@ -89,6 +91,7 @@ def _form_int(value: str | None) -> int:
     return int(text) if text.isdecimal() else 0
 
 
+@takes_upload(MAX_SCAN_BYTES, Action.RECORD_TREATMENT, "consent")
 @require_http_methods(["GET", "POST"])
 @clinic_page
 def sign(request: HttpRequest, client_id: int) -> HttpResponse:

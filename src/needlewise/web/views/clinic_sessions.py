@@ -20,6 +20,7 @@ from needlewise.clinic.treatment.sessions import SessionStart
 from needlewise.domain.permissions import Action
 from needlewise.domain.treatment import CheckCode, Triage
 from needlewise.errors import InvalidInputError, SessionBlockedError
+from needlewise.web.uploads import takes_upload
 from needlewise.web.views.clinic_common import acting, clinic_page, field_errors, private_file
 from needlewise.web.views.common import knowledge, lang_of, render, say
 
@@ -165,6 +166,7 @@ def session_page(request: HttpRequest, session_id: int) -> HttpResponse:
     return render(request, "clinic/session.html", _session_context(request, session))
 
 
+@takes_upload(photos.MAX_BYTES, Action.RECORD_TREATMENT, "photo")
 @require_POST
 @clinic_page
 def photo_add(request: HttpRequest, session_id: int) -> HttpResponse:
