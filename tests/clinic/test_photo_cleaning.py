@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 import pytest
-from PIL import Image
+from PIL import Image, PngImagePlugin
 
 from clinic.treatment_support import photo_with_exif
 from needlewise.clinic.treatment import photos
@@ -87,3 +87,43 @@ def test_a_decompression_bomb_is_refused(monkeypatch):
     monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 50)  # Pillow warns above this, errors above twice it
     with pytest.raises(InvalidInputError, match="not a photo that can be read"):
         photos.clean_image(photo_with_exif((10, 8)))
+
+
+def _jpeg_with_comment_and_gps() -> bytes:
+    exif = Image.Exif()
+    exif[0x0110] = "Phone Model X"
+    exif.get_ifd(0x8825).update({1: "N", 2: (40.0, 25.0, 0.0), 3: "W", 4: (3.0, 42.0, 0.0)})  # GPS: Madrid
+    out = io.BytesIO()
+    Image.new("RGB", (40, 20), (200, 120, 90)).save(out, format="JPEG", exif=exif, comment=b"SECRET-JPEG-COMMENT")
+    return out.getvalue()
+
+
+def _png_with_text() -> bytes:
+    text = PngImagePlugin.PngInfo()
+    text.add_text("comment", "PNG-COMMENT-LEAK")
+    text.add_itxt("Description", "PNG-ITXT-LEAK")
+    out = io.BytesIO()
+    Image.new("RGB", (40, 20), (200, 120, 90)).save(out, format="PNG", pnginfo=text)
+    return out.getvalue()
+
+
+def test_a_jpeg_comment_and_its_gps_never_survive():
+    original = _jpeg_with_comment_and_gps()
+    opened = Image.open(io.BytesIO(original))
+    assert opened.info["comment"] == b"SECRET-JPEG-COMMENT"  # the fixture has both
+    assert opened.getexif().get_ifd(0x8825)
+    cleaned, _, _ = photos.clean_image(original)
+    stored = Image.open(io.BytesIO(cleaned))
+    assert b"SECRET-JPEG-COMMENT" not in cleaned
+    assert b"Phone Model X" not in cleaned
+    assert "comment" not in stored.info
+    assert dict(stored.getexif()) == {}
+
+
+def test_png_text_chunks_never_survive():
+    original = _png_with_text()
+    assert Image.open(io.BytesIO(original)).info["comment"] == "PNG-COMMENT-LEAK"
+    cleaned, _, _ = photos.clean_image(original)
+    assert b"PNG-COMMENT-LEAK" not in cleaned
+    assert b"PNG-ITXT-LEAK" not in cleaned
+    assert set(Image.open(io.BytesIO(cleaned)).info) <= {"jfif", "jfif_version", "jfif_unit", "jfif_density", "dpi"}

@@ -1,8 +1,9 @@
 """Clinical photos of a session: checked, re-encoded without any metadata, stored privately.
 
 Phones write the place, the time and the device into a photo's EXIF block. A photo is decoded and
-written again as a fresh JPEG: only the pixels survive (turned upright first, as EXIF said), so no
-location or other metadata is ever stored. Photos are served only to staff of the clinic.
+written again as a fresh JPEG built from its pixels alone (turned upright first, as EXIF said), so
+no location, comment, text chunk, colour profile or other metadata is ever stored. Photos are
+served only to staff of the clinic.
 """
 
 from __future__ import annotations
@@ -44,7 +45,8 @@ def clean_image(data: bytes) -> tuple[bytes, int, int]:
             image.load()
     except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombWarning, Image.DecompressionBombError):
         raise InvalidInputError([Problem("photo", "this file is not a photo that can be read")]) from None
-    upright = ImageOps.exif_transpose(image).convert("RGB")
+    turned = ImageOps.exif_transpose(image).convert("RGB")
+    upright = Image.frombytes("RGB", turned.size, turned.tobytes())  # the pixels only: no comment, text or profile
     upright.thumbnail((MAX_SIDE, MAX_SIDE))
     out = io.BytesIO()
     upright.save(out, format="JPEG", quality=90, optimize=True)
