@@ -101,6 +101,15 @@ class ConflictError(ClinicError):
     """The record's current state does not allow the action."""
 
 
+class TooManyAttemptsError(ClinicError):
+    """Too many failed attempts just now (a password guessed, a reset asked for): ``wait`` seconds first."""
+
+    def __init__(self, problems: list[Problem], wait: int) -> None:
+        """The problem, and how many seconds to wait before trying again."""
+        super().__init__(problems)
+        self.wait = wait
+
+
 class SessionBlockedError(ConflictError):
     """A treatment session was not recorded: a check of the day failed.
 

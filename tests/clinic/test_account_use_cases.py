@@ -14,13 +14,13 @@ from django.contrib.auth.tokens import default_token_generator
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from clinic.support import PASSWORD, last_seq, rows_after
+from clinic.support import PASSWORD, actor_for, last_seq, rows_after
 from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.accounts import passwords, sign_in
 from needlewise.clinic.accounts.passwords import LinkMail, NewPassword
 from needlewise.clinic.accounts.sign_in import Step
 from needlewise.domain.permissions import Role
-from needlewise.errors import InvalidInputError, NotFoundError
+from needlewise.errors import InvalidInputError, NotFoundError, TooManyAttemptsError
 from needlewise.services.ports import OutboundMessage
 from needlewise.storage.models import LoginFailure, StaffMember
 
@@ -181,7 +181,6 @@ def test_every_role_changes_its_own_password_with_its_audit_row(site_a, role):
 @pytest.mark.parametrize(
     ("current", "password", "again", "where"),
     [
-        ("not it", NEW, NEW, passwords.WRONG_CURRENT),
         (PASSWORD, NEW, NEW + "!", passwords.MISMATCH),
         (PASSWORD, "password1234", "password1234", "password"),
     ],
@@ -194,6 +193,28 @@ def test_a_refused_change_changes_nothing(site_a, current, password, again, wher
     assert rows_after(seq) == []
     site_a.members[Role.NURSE].user.refresh_from_db()
     assert site_a.members[Role.NURSE].user.check_password(PASSWORD)
+
+
+def test_a_wrong_current_password_is_counted_audited_and_limited_like_sign_in(site_a, settings):
+    nurse, seq = site_a.members[Role.NURSE], last_seq()
+    actor = actor_for(nurse, "198.51.100.30", "req-change")
+    for _ in range(settings.LOGIN_FAILURE_LIMIT):
+        with pytest.raises(InvalidInputError) as refused:
+            passwords.change_password(actor, "not it", NewPassword(NEW, NEW))
+        assert wheres(refused) == [passwords.WRONG_CURRENT]
+    rows = rows_after(seq)
+    assert {(r.action, r.outcome, r.ip, str(r.detail)) for r in rows} == {
+        ("update", "failed", "198.51.100.30", "{'password': 'wrong current'}")
+    }
+    assert len(rows) == settings.LOGIN_FAILURE_LIMIT
+    assert LoginFailure.objects.filter(key=f"pair:{nurse.user.email}|198.51.100.30").count() == len(rows)
+    with pytest.raises(TooManyAttemptsError) as locked:  # even the right one, now
+        passwords.change_password(actor, PASSWORD, NewPassword(NEW, NEW))
+    assert locked.value.wait == settings.LOGIN_FAILURE_WINDOW_MINUTES * 60
+    assert rows_after(rows[-1].seq)[0].detail == {"password": "locked"}
+    assert sign_in.with_password(Actor.anonymous("198.51.100.30", "r"), nurse.user.email, PASSWORD).step is Step.LOCKED
+    nurse.user.refresh_from_db()
+    assert nurse.user.check_password(PASSWORD)
 
 
 def test_the_account_page_shows_ones_own_membership(site_a):

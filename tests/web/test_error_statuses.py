@@ -60,6 +60,7 @@ def test_the_table() -> None:
         "ConflictError": (409, "conflict"),
         "SessionBlockedError": (409, "conflict"),
         "LikelyDuplicateError": (409, "conflict"),
+        "TooManyAttemptsError": (429, "too_many_attempts"),
     }
     assert {k.__name__ for k, v in ERROR_STATUSES.items() if v == SERVER_ERROR} == {
         "NeedlewiseError",

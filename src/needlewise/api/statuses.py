@@ -29,6 +29,7 @@ from needlewise.errors import (
     NotFoundError,
     ProfileError,
     SessionBlockedError,
+    TooManyAttemptsError,
 )
 
 
@@ -56,6 +57,7 @@ ERROR_STATUSES: Final[Mapping[type[NeedlewiseError], ErrorStatus]] = MappingProx
         ConflictError: ErrorStatus(409, "conflict"),
         SessionBlockedError: ErrorStatus(409, "conflict"),
         LikelyDuplicateError: ErrorStatus(409, "conflict"),
+        TooManyAttemptsError: ErrorStatus(429, "too_many_attempts"),
     }
 )
 

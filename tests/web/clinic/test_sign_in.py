@@ -454,3 +454,19 @@ def test_a_next_with_several_query_parameters_survives_the_second_factor(site_a:
     response = client.get(step)
     assert f'name="next" value="{target.replace("&", "&amp;")}"' in response.content.decode()
     assert client.post(step, {"code": pyotp.TOTP(secret).now()})["Location"] == target
+
+
+def test_guessing_the_current_password_on_the_account_page_is_limited_like_sign_in(site_a: Site):
+    nurse = site_a.members[Role.NURSE]
+    client = staff_client(nurse)
+    new = {"password": "a brand new passphrase 77", "password_again": "a brand new passphrase 77"}
+    for n in range(settings.LOGIN_FAILURE_LIMIT):
+        response = client.post("/clinic/account/", {"current": f"guess {n}", **new}, REMOTE_ADDR="198.51.100.31")
+        assert response.status_code == 422
+        assert "Your current password is not right." in response.content.decode()
+    response = client.post("/clinic/account/", {"current": PASSWORD, **new}, REMOTE_ADDR="198.51.100.31")
+    assert (response.status_code, response["Retry-After"]) == (429, str(settings.LOGIN_FAILURE_WINDOW_MINUTES * 60))
+    assert LOCKED in response.content.decode()
+    failed = AuditEntry.objects.filter(action="update", outcome="failed", detail={"password": "wrong current"})
+    assert failed.count() == settings.LOGIN_FAILURE_LIMIT
+    assert StaffMember.objects.get(pk=nurse.pk).user.check_password(PASSWORD)

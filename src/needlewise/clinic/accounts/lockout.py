@@ -53,11 +53,18 @@ def locked_out(email: str, ip: str) -> bool:
     return wait_seconds(email, ip) > 0
 
 
-def record_failure(email: str, ip: str, request_id: str, stage: str, action: str = "sign_in") -> None:
-    """Count a failure for the account, the address and the two together, and audit it (``stage``: which step)."""
+def count_failure(email: str, ip: str) -> None:
+    """Count a failure for the account, the address and the two together (the caller audits it)."""
+    attempts.count(*_keys(email, ip))
+
+
+def record_failure(email: str, ip: str, request_id: str, stage: str) -> None:
+    """Count a failed sign-in (see :func:`count_failure`) and audit it (``stage``: which step)."""
     with transaction.atomic():
-        attempts.count(*_keys(email, ip))
-        audit_log.record(Actor.anonymous(ip, request_id), action, "session", outcome="failed", detail={"stage": stage})
+        count_failure(email, ip)
+        audit_log.record(
+            Actor.anonymous(ip, request_id), "sign_in", "session", outcome="failed", detail={"stage": stage}
+        )
 
 
 def clear_failures(email: str, ip: str) -> None:

@@ -25,11 +25,12 @@ from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.access.guard import use_case
 from needlewise.clinic.access.tenancy import access_staff
+from needlewise.clinic.accounts import lockout
 from needlewise.clinic.accounts.fields import check_password
 from needlewise.clinic.accounts.staff import find_user, staff_of
 from needlewise.clinic.audit import log as audit_log
 from needlewise.domain.permissions import Action
-from needlewise.errors import ConflictError, InvalidInputError, NotFoundError, Problem
+from needlewise.errors import ConflictError, InvalidInputError, NotFoundError, Problem, TooManyAttemptsError
 from needlewise.services.ports import MessageSender, OutboundMessage
 from needlewise.storage.models import StaffMember
 
@@ -146,21 +147,34 @@ def reset_password(actor: Actor, uid: str, token: str, new: NewPassword) -> User
     return user
 
 
-@use_case(None, "staff")
+@use_case(None, "staff", atomic=False)
 def change_password(actor: Actor, current: str, new: NewPassword) -> User:
     """Change one's own password (the current one required), with its audit row.
 
-    Every other session of the account ends (a session is bound to the password hash); the edge
-    keeps the one that made the change.
+    A wrong current password counts as a failed sign-in from this address (a stolen session cannot
+    guess it without limit) and is audited; once the lock-out applies, :class:`TooManyAttemptsError`
+    says how long to wait, without checking the password. Every other session of the account ends
+    (a session is bound to the password hash); the edge keeps the one that made the change.
     """
     member = StaffMember.objects.select_related("user").get(user_id=actor.staff_user_id)
     user = member.user
+    wait = lockout.wait_seconds(user.username, actor.ip)
+    if wait:
+        with transaction.atomic():
+            audit_log.record(actor, "update", "staff", member.pk, outcome="denied", detail={"password": "locked"})
+        raise TooManyAttemptsError([Problem(WRONG_CURRENT, "too many wrong passwords: wait, then try again")], wait)
     if not user.check_password(current):
+        with transaction.atomic():
+            lockout.count_failure(user.username, actor.ip)
+            audit_log.record(
+                actor, "update", "staff", member.pk, outcome="failed", detail={"password": "wrong current"}
+            )
         raise InvalidInputError([Problem(WRONG_CURRENT, "your current password is not right")])
-    _check_new(new, user)
-    user.set_password(new.password)
-    user.save(update_fields=["password"])
-    audit_log.record(actor, "update", "staff", member.pk, detail={"password": "changed"})
+    with transaction.atomic():
+        _check_new(new, user)
+        user.set_password(new.password)
+        user.save(update_fields=["password"])
+        audit_log.record(actor, "update", "staff", member.pk, detail={"password": "changed"})
     return user
 
 

@@ -30,7 +30,7 @@ from needlewise.clinic.accounts import passwords, recovery_codes, second_factor,
 from needlewise.clinic.accounts import sign_in as signing_in
 from needlewise.domain.permissions import Role, needs_second_factor
 from needlewise.edge.request_actor import request_id
-from needlewise.errors import InvalidInputError, NotFoundError
+from needlewise.errors import InvalidInputError, NotFoundError, TooManyAttemptsError
 from needlewise.web.staff_session import actor_of, client_ip, staff_required, start
 from needlewise.web.views.clinic_recovery import show_codes
 from needlewise.web.views.common import render
@@ -279,6 +279,11 @@ def account(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
             user = passwords.change_password(actor, request.POST.get("current", ""), _new_password(request))
+        except TooManyAttemptsError as locked:
+            context["errors"] = [_("Too many failed attempts. Wait a few minutes, then try again.")]
+            response = render(request, "clinic/account.html", context, status=429)
+            response["Retry-After"] = str(locked.wait)
+            return response
         except InvalidInputError as refused:
             context["errors"] = _words(refused)
             return render(request, "clinic/account.html", context, status=422)
