@@ -26,7 +26,6 @@ from browser.app_support import NOTHING_TO_REPORT
 PASSWORD = "correct horse battery staple 42"  # noqa: S105 - the test accounts' password
 TOTP_STEP_SECONDS = 30
 SUBPROCESS_SECONDS = 60
-WELCOME_WAIT_SECONDS = 10
 
 # Signs in as the clinic's owner and gives each colleague (e-mail, name, role) the test password.
 ADD_STAFF_SCRIPT = """
@@ -111,21 +110,6 @@ class Clinic:
     base_url: str
     data_dir: Path
     staff: dict[str, Person] = field(default_factory=dict)
-
-    @property
-    def log(self) -> Path:
-        return self.data_dir / "server.log"
-
-    def welcome_link(self, email: str) -> str:
-        """The set-password link of the welcome e-mail to ``email``, from the server's log."""
-        deadline = time.monotonic() + WELCOME_WAIT_SECONDS
-        pattern = re.compile(rf"mail to {re.escape(email)}: .*?(https?://\S+/clinic/password-reset/\S+/)", re.DOTALL)
-        while time.monotonic() < deadline:
-            found = pattern.findall(self.log.read_text(errors="replace"))
-            if found:
-                return str(found[-1])
-            time.sleep(0.1)
-        pytest.fail(f"no welcome e-mail to {email} in {self.log}")
 
 
 def server_data_dir(basetemp: Path) -> Path:

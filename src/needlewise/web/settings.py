@@ -15,8 +15,9 @@ Environment variables:
   the embedded SQLite database.
 - ``NEEDLEWISE_IDLE_MINUTES``: clinic staff are signed out after this much inactivity (default 15).
 - ``NEEDLEWISE_SESSION_HOURS``: and after this long in any case (default 12, as NIST SP 800-63B AAL2).
-- ``NEEDLEWISE_EMAIL_BACKEND``: Django e-mail backend for password-reset links (default: written
-  to the server log by ``needlewise.web.mail.LogEmailBackend``; e.g.
+- ``NEEDLEWISE_EMAIL_BACKEND``: Django e-mail backend for password-reset links (default:
+  ``needlewise.web.mail.LogEmailBackend``, which sends nothing and logs only the address and subject,
+  the whole message with its link only with ``NEEDLEWISE_DEBUG``; e.g.
   ``django.core.mail.backends.smtp.EmailBackend`` with ``NEEDLEWISE_EMAIL_HOST``/``_PORT``/``_USER``/
   ``_PASSWORD`` and ``NEEDLEWISE_EMAIL_FROM``).
 """
@@ -203,10 +204,20 @@ EMAIL_HOST_PASSWORD = os.environ.get("NEEDLEWISE_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = _flag("NEEDLEWISE_EMAIL_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("NEEDLEWISE_EMAIL_FROM", "needlewise@localhost")
 
+# No secrets in the log: tokens in paths and answer-carrying query values are redacted by a filter on
+# the loggers that write request paths (records are rewritten where they are made, so every handler
+# sees the redacted text) and on the console handler (anything else). The mailer logs e-mail bodies,
+# with their links, only with NEEDLEWISE_DEBUG (web/mail.py). granian's access log is off (cli/serve.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact_tokens": {"()": "needlewise.web.log_redaction.RedactTokens"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_tokens"]}},
     "root": {"handlers": ["console"], "level": "WARNING"},
-    "loggers": {"needlewise.mail": {"handlers": ["console"], "level": "INFO", "propagate": False}},
+    "loggers": {
+        "django.request": {"filters": ["redact_tokens"]},
+        "django.security.csrf": {"filters": ["redact_tokens"]},
+        "django.server": {"filters": ["redact_tokens"], "level": "INFO"},
+        "needlewise.mail": {"filters": ["redact_tokens"], "level": "INFO"},
+    },
 }
