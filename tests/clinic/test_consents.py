@@ -12,7 +12,15 @@ from django.db import DatabaseError, transaction
 from PIL import Image, PngImagePlugin
 
 from clinic.support import details, expected, last_seq, rows_after, summary
-from clinic.treatment_support import INTRO_EN, INTRO_ES, TINY_PNG, consent_template, signed_consent, staff_actor
+from clinic.treatment_support import (
+    INTRO_EN,
+    INTRO_ES,
+    SCAN_PDF,
+    TINY_PNG,
+    consent_template,
+    signed_consent,
+    staff_actor,
+)
 from needlewise.clinic.consent import images, signatures, versions
 from needlewise.clinic.records import clients
 from needlewise.domain.permissions import Role
@@ -245,7 +253,7 @@ def _text_chunk(key: str, value: str) -> PngImagePlugin.PngInfo:
 
 def test_a_pdf_scan_is_kept_as_it_is(site_a, kb):
     consent_template(site_a, kb)
-    pdf = b"%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF\n"
+    pdf = SCAN_PDF
     seq = last_seq()
     consent = sign(site_a, kb, method="paper", signature_png=None, scan=pdf, scan_content_type="application/pdf")
     stored = Consent.objects.get(pk=consent.pk)
@@ -323,6 +331,18 @@ def test_a_png_scan_stays_a_png(site_a, kb):
             [("scan", "the file is not a PDF, JPEG or PNG file that can be read")],
         ),
         ({"method": "paper", "scan": _gif()}, [("scan", "the file is not a PDF, JPEG or PNG file")]),
+        (
+            {"method": "paper", "scan": b"%PDF-1.7\n<html><script>alert(1)</script></html>"},
+            [("scan", "the file starts like a PDF but is not one that can be read: scan the form again as a PDF")],
+        ),
+        (
+            {"method": "paper", "scan": b"%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF\n"},
+            [("scan", "the file starts like a PDF but is not one that can be read: scan the form again as a PDF")],
+        ),
+        (
+            {"method": "paper", "scan": SCAN_PDF[: len(SCAN_PDF) // 2]},
+            [("scan", "the file starts like a PDF but is not one that can be read: scan the form again as a PDF")],
+        ),
         (
             {"method": "paper", "scan": png_header(8000, 8000)},
             [("scan", "the image has too many pixels (at most 40 megapixels)")],
@@ -482,7 +502,7 @@ def test_status_is_health_data_of_the_own_clinic(sites, kb):
 
 def test_a_consent_its_signature_and_its_scan(site_a, kb):
     drawn = signed_consent(site_a, kb)
-    paper = sign(site_a, kb, method="paper", scan=b"%PDF-1.4 scan", scan_content_type="application/pdf")
+    paper = sign(site_a, kb, method="paper", scan=SCAN_PDF, scan_content_type="application/pdf")
     provider = staff_actor(site_a, Role.PROVIDER)
     seq = last_seq()
     shown = signatures.get_consent(provider, drawn.pk)
@@ -494,7 +514,7 @@ def test_a_consent_its_signature_and_its_scan(site_a, kb):
     data, content_type = signatures.signature_image(provider, drawn.pk)
     assert content_type == "image/png"
     assert Image.open(io.BytesIO(data)).size == (64, 24)
-    assert signatures.scan_file(provider, paper.pk) == (b"%PDF-1.4 scan", "application/pdf")
+    assert signatures.scan_file(provider, paper.pk) == (SCAN_PDF, "application/pdf")
     rows = rows_after(seq)
     assert [summary(r) for r in rows] == [
         expected(provider, "read", "consent", drawn.pk, client_id=site_a.client.pk),

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.utils import timezone
 from PIL import Image, ImageDraw
+from pypdf import PdfWriter
 
 from clinic_factories import CLINIC_OK, actor_for, details
 from needlewise.clinic.access.actor import Actor
@@ -45,6 +46,18 @@ def _drawn_signature() -> bytes:
 
 #: A valid small PNG of a drawn signature (64 x 24 pixels, dark strokes on a transparent pad).
 TINY_PNG: bytes = _drawn_signature()
+
+
+def _scanned_pdf() -> bytes:
+    """A real one-page PDF, as a scanner writes a paper form."""
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+SCAN_PDF: bytes = _scanned_pdf()
 
 
 def photo_with_exif(size: tuple[int, int] = (40, 20), fmt: str = "JPEG", orientation: int = 1) -> bytes:

@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from PIL import Image
 
-from clinic.treatment_support import TINY_PNG, consent_template, signed_consent, staff_actor
+from clinic.treatment_support import SCAN_PDF, TINY_PNG, consent_template, signed_consent, staff_actor
 from needlewise.bootstrap import knowledge_base
 from needlewise.clinic.consent import signatures
 from needlewise.clinic.records import clients
@@ -24,7 +24,7 @@ from web.clinic.support import Site, body, signed_in, staff_client
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF\n"
+PDF = SCAN_PDF
 DATA_URL = "data:image/png;base64," + base64.b64encode(TINY_PNG).decode()
 
 
@@ -200,6 +200,22 @@ def test_a_bad_scan_is_refused_with_a_clear_message(site_a: Site, kb, upload, me
     assert message in page
     assert 'aria-invalid="true"' in page
     assert "Traceback" not in page
+    assert not Consent.objects.exists()
+
+
+def test_an_html_page_posing_as_a_pdf_is_refused_in_both_languages(site_a: Site, kb):
+    template = consent_template(site_a, kb)
+    client = staff_client(site_a.members[Role.NURSE])
+    fake = b"%PDF-1.4\n<html><body><script>alert(document.cookie)</script></body></html>"
+    for lang, message in [
+        ("en", "the file starts like a PDF but is not one that can be read"),
+        ("es", "el archivo empieza como un PDF pero no se puede leer"),
+    ]:
+        client.defaults["HTTP_ACCEPT_LANGUAGE"] = lang
+        upload = SimpleUploadedFile("form.pdf", fake, "application/pdf")
+        response = post_signature(client, site_a, template, method="paper", signature_data="", scan=upload)
+        assert response.status_code == 422
+        assert message in body(response)
     assert not Consent.objects.exists()
 
 

@@ -28,7 +28,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from clinic.followup_support import checkin_of, session_row, short_of
-from clinic.treatment_support import TINY_PNG, consent_template, plan, signed_consent, staff_actor
+from clinic.treatment_support import SCAN_PDF, TINY_PNG, consent_template, plan, signed_consent, staff_actor
 from clinic_factories import SITE_TIME_ZONE, clinic_today
 from needlewise.bootstrap import knowledge_base
 from needlewise.clinic.access.actor import Actor
@@ -464,7 +464,7 @@ def sites(django_db_setup, django_db_blocker) -> Iterator[tuple[Site, Site]]:
                     typed_name="Paper Signer",
                     method="paper",
                     signature_png=None,
-                    scan=b"%PDF-1.4 scan",
+                    scan=SCAN_PDF,
                     scan_content_type="application/pdf",
                     kb=kb,
                 )
