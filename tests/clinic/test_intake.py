@@ -14,6 +14,8 @@ from needlewise.clinic.accounts import clinic_settings, staff
 from needlewise.clinic.accounts.clinic_settings import ClinicPage
 from needlewise.clinic.accounts.staff import NewStaff
 from needlewise.clinic.intake import inbox, public
+from needlewise.clinic.records import clients
+from needlewise.clinic.records.clients import SearchQuery
 from needlewise.domain.permissions import Role
 from needlewise.domain.vocabulary import Lang
 from needlewise.engine.evaluate import assess
@@ -236,6 +238,7 @@ def test_accept_makes_a_client_and_a_clinic_screening(site_a, kb):
         "Hi",
     )
     assert (stored.clinic_id, stored.created_by_id) == (site_a.clinic.pk, nurse.user_id)
+    assert clients.search(nurse, SearchQuery(text="berg elo", phone="61234")) == [stored]  # indexed on accept
     [screening] = Screening.objects.filter(client=client)
     clinic_profile = {**HOME_CLINIC, "setting": "clinic"}
     assert (screening.source, screening.profile, screening.ran_by_id) == (

@@ -12,6 +12,7 @@ from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.access.guard import use_case
 from needlewise.clinic.access.tenancy import access_request
 from needlewise.clinic.audit import log as audit_log
+from needlewise.clinic.records import search_index
 from needlewise.clinic.records.clients import name_key, phone_digits, words_key
 from needlewise.clinic.records.screenings import _add_screening, clinic_assessment  # _add_screening: package-private
 from needlewise.domain.permissions import Action
@@ -66,6 +67,7 @@ def accept(actor: Actor, request_id: int, kb: KnowledgeBase) -> Client:
         notes=request.message,
         created_by_id=actor.staff_user_id,
     )
+    search_index.write(client, new=True)
     audit_log.record(actor, "create", "client", client.pk, client_id=client.pk, detail={"from_request": request.pk})
     profile = dict(request.profile) if isinstance(request.profile, dict) else {}
     profile["setting"] = "clinic"

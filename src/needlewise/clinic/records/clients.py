@@ -17,10 +17,11 @@ from needlewise.clinic.access.guard import use_case
 from needlewise.clinic.access.tenancy import access_client
 from needlewise.clinic.audit import log as audit_log
 from needlewise.clinic.local_time import clock_of
+from needlewise.clinic.records import search_index
 from needlewise.domain.permissions import Action
 from needlewise.domain.vocabulary import Lang
 from needlewise.errors import ConflictError, InvalidInputError, LikelyDuplicateError, Problem
-from needlewise.storage.models import Client
+from needlewise.storage.models import Client, ClientSearchToken
 
 SEARCH_LIMIT = 50
 _NAME_LIMIT = 100
@@ -177,6 +178,7 @@ def create(actor: Actor, details: ClientDetails, *, warn_duplicates: bool = Fals
         client = Client(clinic_id=actor.staff_clinic_id, created_by_id=actor.staff_user_id)
         _apply(client, details)
         client.save(force_insert=True)
+        search_index.write(client, new=True)
         audit_log.record(actor, "create", "client", client.pk, client_id=client.pk)
     return client
 
@@ -198,6 +200,7 @@ def update(actor: Actor, client_id: int, details: ClientDetails) -> Client:
         raise ConflictError([Problem("client", "this client is archived; restore them before editing")])
     _apply(client, details)
     client.save()
+    search_index.write(client, new=False)
     audit_log.record(actor, "update", "client", client.pk, client_id=client.pk)
     return client
 
@@ -208,6 +211,7 @@ def set_archived(actor: Actor, client_id: int, archived: bool) -> Client:
     client = access_client(actor, client_id)
     client.archived_at = timezone.now() if archived else None
     client.save(update_fields=["archived_at", "updated_at"])
+    search_index.set_archived(client)
     audit_log.record(actor, "archive" if archived else "restore", "client", client.pk, client_id=client.pk)
     return client
 
@@ -227,20 +231,27 @@ class SearchQuery:
         return not (self.text.strip() or self.birth_date or phone_digits(self.phone))
 
 
-def _matching(clinic_id: int, query: SearchQuery) -> QuerySet[Client]:
+def _parts(query: SearchQuery) -> list[tuple[str, str]] | None:
+    """The index parts of a query: up to four name words, then the phone's digits; None when nothing can match."""
+    words = name_words(query.text)
+    if query.text.strip() and not words:  # only marks (``%``, ``-``): no name has a word like that
+        return None
+    parts = [(search_index.NAME, word) for word in words[:4]]  # each word starts a word of either name
+    digits = phone_digits(query.phone)
+    return [*parts, (search_index.PHONE, digits)] if digits else parts  # a run of digits anywhere in the phone
+
+
+def _matching(clinic_id: int, query: SearchQuery, parts: list[tuple[str, str]]) -> QuerySet[Client]:
+    """The query as a query set: a birth date (its index leads) and the parts' index ranges as subqueries."""
     rows = Client.objects.filter(clinic_id=clinic_id)
     if not query.include_archived:
         rows = rows.filter(archived_at__isnull=True)
-    words = name_words(query.text)
-    if query.text.strip() and not words:  # only marks (``%``, ``-``): no name has a word like that
-        return rows.none()
-    for word in words[:4]:
-        rows = rows.filter(name_words__contains=f" {word}")
     if query.birth_date is not None:
         rows = rows.filter(birth_date=query.birth_date)
-    digits = phone_digits(query.phone)
-    if digits:
-        rows = rows.filter(phone_digits__contains=digits)
+    for kind, part in parts:
+        low, high = search_index.part_range(kind, part)
+        tokens = ClientSearchToken.objects.filter(clinic_id=clinic_id, token__gte=low, token__lt=high)
+        rows = rows.filter(pk__in=tokens.values("client_id"))
     return rows
 
 
@@ -251,8 +262,14 @@ def search(actor: Actor, query: SearchQuery) -> list[Client]:
     An empty query lists the clients most recently added. The search is recorded with the ids it
     showed (not the words searched for, which may be a name).
     """
-    rows = _matching(actor.staff_clinic_id, query)
-    ordered = rows.order_by("-created_at", "-pk") if query.empty else rows.order_by("family_key", "given_key", "pk")
-    found = list(ordered[:SEARCH_LIMIT])
+    clinic_id, parts = actor.staff_clinic_id, _parts(query)
+    if parts is None:
+        found = []
+    elif query.empty:
+        found = list(_matching(clinic_id, query, parts).order_by("-created_at", "-pk")[:SEARCH_LIMIT])
+    elif query.birth_date is None:  # name words or phone digits only: the index finds and orders the page
+        found = search_index.first_page(clinic_id, parts, include_archived=query.include_archived, limit=SEARCH_LIMIT)
+    else:
+        found = list(_matching(clinic_id, query, parts).order_by("family_key", "given_key", "pk")[:SEARCH_LIMIT])
     audit_log.record(actor, "search", "client", detail={"shown": [c.pk for c in found]})
     return found

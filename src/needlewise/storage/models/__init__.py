@@ -13,6 +13,7 @@ from needlewise.storage.models.clinic import (
     StaffMember,
 )
 from needlewise.storage.models.saved import SavedResult
+from needlewise.storage.models.search import ClientSearchToken
 from needlewise.storage.models.treatment import (
     AdverseEvent,
     Appointment,
@@ -36,6 +37,7 @@ __all__ = [
     "CheckIn",
     "Clearance",
     "Client",
+    "ClientSearchToken",
     "Clinic",
     "Consent",
     "ConsentTemplate",
