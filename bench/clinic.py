@@ -1601,6 +1601,7 @@ def setup_django(url: str, data_dir: Path) -> None:
     os.environ["NEEDLEWISE_SECRET_KEY"] = SECRET_KEY
     os.environ["NEEDLEWISE_IDLE_MINUTES"] = str(IDLE_MINUTES)
     os.environ["NEEDLEWISE_RATE_LIMIT"] = "0"
+    os.environ["NEEDLEWISE_PUBLIC_LIMITS"] = "0"
     os.environ.pop("NEEDLEWISE_HTTPS", None)
     os.environ["DJANGO_SETTINGS_MODULE"] = "needlewise.web.settings"
     import django  # noqa: PLC0415

@@ -160,6 +160,7 @@ def running_server(data: Path) -> Iterator[str]:
         **{k: v for k, v in os.environ.items() if not k.startswith("NEEDLEWISE_") or k == "NEEDLEWISE_KNOWLEDGE_DIR"},
         "NEEDLEWISE_DATA_DIR": str(data),
         "NEEDLEWISE_RATE_LIMIT": "0",
+        "NEEDLEWISE_PUBLIC_LIMITS": "0",
         "NEEDLEWISE_SECRET_KEY": "test",
     }
     command = [sys.executable, "-m", "needlewise", "serve", "--host", "127.0.0.1", "--port", str(port)]

@@ -17,8 +17,8 @@ from needlewise.clinic.followup import alerts, checkins
 from needlewise.domain.permissions import Role
 from needlewise.domain.treatment import Triage
 from needlewise.domain.vocabulary import Lang
-from needlewise.errors import ConflictError, InvalidInputError, NotAllowedError, NotFoundError
-from needlewise.storage.models import CheckIn, Client
+from needlewise.errors import ConflictError, InvalidInputError, NotAllowedError, NotFoundError, TooManyAttemptsError
+from needlewise.storage.models import CheckIn, Client, LoginFailure
 
 pytestmark = pytest.mark.django_db
 
@@ -100,7 +100,7 @@ def test_open_checkin_shows_that_days_questions_and_is_audited(session, kb, site
 
 
 @pytest.mark.parametrize("token", ["not-a-real-token", "", "x" * 500])
-def test_an_unknown_link_is_not_found_and_recorded_without_the_token(session, kb, token):
+def test_an_unknown_link_is_not_found_and_recorded_once_without_the_token(session, kb, token):
     del session
     seq = last_seq()
     with pytest.raises(NotFoundError):
@@ -108,8 +108,30 @@ def test_an_unknown_link_is_not_found_and_recorded_without_the_token(session, kb
     with pytest.raises(NotFoundError):
         checkins.answer(PUBLIC, token, set(), kb)
     rows = rows_after(seq)
-    assert [summary(r) for r in rows] == [expected(PUBLIC, "not_found", "checkin", outcome="denied")] * 2
-    assert all(token not in str(r.detail) for r in rows if token)
+    assert [summary(r) for r in rows] == [expected(PUBLIC, "not_found", "checkin", outcome="denied")]
+    assert rows[0].detail == {"misses": "first in window"}
+    assert LoginFailure.objects.filter(key=f"checkin-miss:{PUBLIC.ip}").count() == 2
+
+
+def test_guessing_links_from_one_address_is_refused_with_one_audit_row_a_window(session, kb, settings):
+    settings.PUBLIC_LIMITS = {**settings.PUBLIC_LIMITS, "checkin_miss": (3, 600)}
+    _, token = checkin_of(session, 1)
+    seq = last_seq()
+    with time_machine.travel(datetime(2031, 6, 16, 9, tzinfo=UTC), tick=False) as clock:
+        for n in range(3):
+            with pytest.raises(NotFoundError):
+                checkins.open_checkin(PUBLIC, f"guess-{n}", kb)
+        with pytest.raises(TooManyAttemptsError) as refused:  # even a real link, from this address
+            checkins.open_checkin(PUBLIC, token, kb)
+        assert refused.value.wait == 600
+        with pytest.raises(TooManyAttemptsError):
+            checkins.answer(PUBLIC, token, set(), kb)
+        other = Actor.anonymous("198.51.100.99", "r2")
+        assert checkins.open_checkin(other, token, kb).day == 1
+        clock.shift(timedelta(seconds=600))
+        assert checkins.open_checkin(PUBLIC, token, kb).day == 1
+    misses = [r for r in rows_after(seq) if r.action == "not_found"]
+    assert len(misses) == 1
 
 
 # --- answers and triage ---

@@ -105,7 +105,8 @@ def test_the_code_expires_30_days_after_the_checkin_day_in_the_clinics_calendar(
         with pytest.raises(NotFoundError):
             checkins.answer(PUBLIC, printed, set(), kb)
         assert checkins.open_checkin(PUBLIC, token, kb).day == 1  # the full link keeps working
-    assert [summary(r) for r in rows_after(seq)][:2] == [expected(PUBLIC, "not_found", "checkin", outcome="denied")] * 2
+    assert [summary(r) for r in rows_after(seq)][:1] == [expected(PUBLIC, "not_found", "checkin", outcome="denied")]
+    assert [r.action for r in rows_after(seq)].count("not_found") == 1  # one a window per address
 
 
 def test_a_code_opens_only_its_own_clinics_checkin(site_a, site_b, kb):

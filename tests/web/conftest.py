@@ -1,4 +1,4 @@
-"""Web and API tests run through Django's test client; rate limiting is off unless a test turns it on."""
+"""Web and API tests run through Django's test client; rate limits are off unless a test turns them on."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from django.test import Client
 @pytest.fixture(autouse=True)
 def no_rate_limit(settings) -> None:
     settings.RATE_LIMIT_PER_MINUTE = 0
+    settings.PUBLIC_LIMITS = {name: (0, seconds) for name, (_, seconds) in settings.PUBLIC_LIMITS.items()}
 
 
 @pytest.fixture

@@ -9,6 +9,9 @@ Environment variables:
 - ``NEEDLEWISE_DEBUG``: ``1`` for development error pages (never in production).
 - ``NEEDLEWISE_ALLOWED_HOSTS``: comma-separated host names (default ``127.0.0.1,localhost``).
 - ``NEEDLEWISE_RATE_LIMIT``: API requests per minute per client address (default 120; 0 turns it off).
+- ``NEEDLEWISE_PUBLIC_LIMITS``: ``0`` turns off the per-address limits on public pages (check-in links,
+  saving results, clinic requests, PDFs, sign-in, reset; see ``PUBLIC_LIMITS``), e.g. when the
+  reverse proxy limits them, or for the browser tests.
 - ``NEEDLEWISE_HTTPS``: ``1`` when served behind an HTTPS reverse proxy that sets
   ``X-Forwarded-Proto`` (secure ``__Host-`` cookies, HSTS with subdomains, plain HTTP redirected).
 - ``DATABASE_URL``: ``postgresql://user[:password]@host[:port]/name`` to use PostgreSQL instead of
@@ -73,6 +76,7 @@ MIDDLEWARE = [
     "needlewise.web.middleware.SecurityHeadersMiddleware",
     "needlewise.web.middleware.RateLimitMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "needlewise.web.public_limits.PublicLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "needlewise.web.uploads.UploadGateMiddleware",  # its check runs before CSRF's reads the body
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -195,6 +199,21 @@ LOGIN_FAILURE_WINDOW_MINUTES = 5
 #: An account is never locked from every address; after this many failures it is slowed instead.
 LOGIN_ACCOUNT_SLOW_AFTER = 10
 LOGIN_ACCOUNT_MAX_DELAY_SECONDS = 30
+#: Requests per client address on public pages, counted in the database for every worker:
+#: name -> (requests, window in seconds); 0 requests turns a limit off (see ``web/public_limits.py``).
+#: ``checkin_miss``: unknown check-in links tried from one address (each is audited once per window).
+PUBLIC_LIMITS: dict[str, tuple[int, int]] = {
+    name: (0 if os.environ.get("NEEDLEWISE_PUBLIC_LIMITS") == "0" else requests, seconds)
+    for name, (requests, seconds) in {
+        "checkin": (60, 600),
+        "checkin_miss": (10, 600),
+        "save": (20, 3600),
+        "clinic_request": (10, 3600),
+        "pdf": (20, 600),
+        "sign_in": (30, 600),
+        "reset": (10, 3600),
+    }.items()
+}
 
 EMAIL_BACKEND = os.environ.get("NEEDLEWISE_EMAIL_BACKEND", "needlewise.web.mail.LogEmailBackend")
 EMAIL_HOST = os.environ.get("NEEDLEWISE_EMAIL_HOST", "localhost")

@@ -25,10 +25,12 @@ KEEP = timedelta(days=1)
 
 def wait_seconds(key: str, limit: int, window_seconds: int, now: datetime | None = None) -> int:
     """Seconds until ``key`` may count another attempt (0: now): it holds ``limit`` in the last window."""
+    if limit <= 0:
+        return 0
     now = now or timezone.now()
     window = timedelta(seconds=window_seconds)
     times = list(LoginFailure.objects.filter(key=key, at__gt=now - window).order_by("at").values_list("at", flat=True))
-    if limit <= 0 or len(times) < limit:
+    if len(times) < limit:
         return 0
     frees_at = times[len(times) - limit] + window  # when enough of them have left the window
     return max(1, math.ceil((frees_at - now).total_seconds()))
@@ -44,7 +46,12 @@ def count(*keys: str, now: datetime | None = None) -> None:
 
 
 def hit(key: str, limit: int, window_seconds: int) -> int:
-    """Count one attempt under ``key`` if the limit allows it: 0 when counted, else the seconds to wait."""
+    """Count one attempt under ``key`` if the limit allows it: 0 when counted, else the seconds to wait.
+
+    A limit of 0 is no limit: nothing is counted.
+    """
+    if limit <= 0:
+        return 0
     now = timezone.now()
     with transaction.atomic():
         wait = wait_seconds(key, limit, window_seconds, now)

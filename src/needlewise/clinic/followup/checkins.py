@@ -33,6 +33,7 @@ from django.utils import timezone
 from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.access.guard import use_case
 from needlewise.clinic.access.tenancy import access_session
+from needlewise.clinic.accounts import attempts
 from needlewise.clinic.audit import log as audit_log
 from needlewise.clinic.followup import short_links, staff_alerts
 from needlewise.clinic.followup.staff_alerts import StaffAlertMail
@@ -45,7 +46,7 @@ from needlewise.domain.vocabulary import Lang
 from needlewise.engine.knowledge import KnowledgeBase
 from needlewise.engine.treatment import triage
 from needlewise.engine.treatment_knowledge import CheckinQuestion
-from needlewise.errors import ConflictError, InvalidInputError, NotFoundError, Problem
+from needlewise.errors import ConflictError, InvalidInputError, NotFoundError, Problem, TooManyAttemptsError
 from needlewise.storage.models import CheckIn, Clinic, TreatmentSession
 
 ALERT_OPEN, ALERT_NONE, ALERT_ACKNOWLEDGED = (
@@ -157,10 +158,32 @@ def _by_token(token: str, *, lock: bool = False) -> CheckIn:
     return found
 
 
+def _misses(actor: Actor) -> tuple[str, int, int]:
+    """The key, limit and window of unknown links tried from the actor's address."""
+    limit, window = settings.PUBLIC_LIMITS["checkin_miss"]
+    return f"checkin-miss:{actor.ip}", limit, window
+
+
+def _refuse_guessing(actor: Actor) -> None:
+    """TooManyAttemptsError once the address tried too many unknown links in the window."""
+    key, limit, window = _misses(actor)
+    wait = attempts.wait_seconds(key, limit, window)
+    if wait:
+        raise TooManyAttemptsError([Problem("checkin", "too many unknown links from this address")], wait)
+
+
 def _not_found(actor: Actor) -> None:
-    """Record an unknown link (never the token itself) in its own transaction."""
+    """Count an unknown link against the address; audit the first of the window (never the token itself).
+
+    Guessing adds at most one permanent audit row per address and window, and the address is refused
+    after ``PUBLIC_LIMITS["checkin_miss"]`` misses (the counts themselves are kept a day).
+    """
+    key, _, window = _misses(actor)
     with transaction.atomic():
-        audit_log.record(actor, "not_found", "checkin", outcome="denied")
+        first = not attempts.in_window(key, window)
+        attempts.count(key)
+        if first:
+            audit_log.record(actor, "not_found", "checkin", outcome="denied", detail={"misses": "first in window"})
 
 
 def _clinic(clinic_id: int) -> tuple[str, Contact]:
@@ -172,6 +195,7 @@ def _clinic(clinic_id: int) -> tuple[str, Contact]:
 
 def open_checkin(actor: Actor, token: str, kb: KnowledgeBase) -> CheckinView:
     """The check-in behind a private link (anonymous; the read is recorded); NotFoundError otherwise."""
+    _refuse_guessing(actor)
     try:
         with transaction.atomic():
             checkin = _by_token(token)
@@ -193,6 +217,7 @@ def answer(
     ConflictError (the first answer stands: the client is told to call the clinic instead). An alert
     opened is sent to the clinic's practitioners with ``staff_mail`` once the answer is committed.
     """
+    _refuse_guessing(actor)
     try:
         with transaction.atomic():
             checkin = _by_token(token, lock=True)

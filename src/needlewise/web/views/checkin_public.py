@@ -20,7 +20,8 @@ from needlewise.clinic.followup.checkins import CheckinView
 from needlewise.clinic.followup.staff_alerts import StaffAlertMail
 from needlewise.domain.vocabulary import Lang
 from needlewise.edge.request_actor import client_ip, request_id
-from needlewise.errors import ConflictError, InvalidInputError, NotFoundError
+from needlewise.errors import ConflictError, InvalidInputError, NotFoundError, TooManyAttemptsError
+from needlewise.web.public_limits import too_many
 from needlewise.web.views.common import knowledge, render
 
 
@@ -72,6 +73,8 @@ def checkin(request: HttpRequest, token: str) -> HttpResponse:
         view = checkins.open_checkin(actor, token, kb) if request.method != "POST" else None
         if view is None:
             view = checkins.answer(actor, token, posted.yes_ids, kb, staff_mail=_staff_mail(request))
+    except TooManyAttemptsError as guessing:
+        return too_many(request, guessing.wait)
     except NotFoundError as missing:
         status = status_of(missing).status
         return render(request, "error.html", {"status": status}, status=status)
