@@ -80,8 +80,9 @@ def test_the_front_desk_books_on_the_clinic_s_clock(app: App, clinic: Clinic) ->
     with page.expect_download() as download:
         page.get_by_role("link", name="Calendar file").click()
     ics = Path(download.value.path()).read_text(encoding="utf-8")
-    assert "DTSTART:20310715T090000Z" in ics
-    assert "DTEND:20310715T100000Z" in ics
+    assert "DTSTART;TZID=Europe/Lisbon:20310715T100000" in ics
+    assert "DTEND;TZID=Europe/Lisbon:20310715T110000" in ics
+    assert "TZID:Europe/Lisbon" in ics
 
 
 def test_on_a_phone_in_spanish_the_refusal_and_the_day_read_as_the_clinic_s(app: App, clinic: Clinic) -> None:

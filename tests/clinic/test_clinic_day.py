@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+import icalendar
 import pytest
 import time_machine
 
@@ -44,6 +45,16 @@ def ics_fields(site, appointment) -> dict[str, str]:
     return dict(line.split(":", 1) for line in lines if line)
 
 
+def read_back(site, appointment) -> tuple[datetime, datetime]:
+    """The event's start and end as a calendar program reads them (TZID and VTIMEZONE), in UTC."""
+    ics = appointments.ics(site.actor(Role.FRONT_DESK), appointment.pk)
+    calendar = icalendar.Calendar.from_ical(ics)
+    [zone] = calendar.walk("VTIMEZONE")
+    assert str(zone["TZID"]) == site.clinic.time_zone
+    [event] = calendar.walk("VEVENT")
+    return event.decoded("DTSTART").astimezone(UTC), event.decoded("DTEND").astimezone(UTC)
+
+
 def in_new_york(site) -> None:
     site.clinic.time_zone = "America/New_York"
     site.clinic.save(update_fields=["time_zone"])
@@ -56,17 +67,24 @@ def in_march():
 
 
 @pytest.mark.parametrize(
-    ("typed", "dtstart", "dtend"),
+    ("typed", "utc_start"),
     [
-        (wall(2031, 12, 15, 10, 0), "20311215T090000Z", "20311215T100000Z"),  # CET
-        (wall(2031, 7, 15, 10, 0), "20310715T080000Z", "20310715T090000Z"),  # CEST
+        (wall(2031, 12, 15, 10, 0), datetime(2031, 12, 15, 9, 0, tzinfo=UTC)),  # CET
+        (wall(2031, 7, 15, 10, 0), datetime(2031, 7, 15, 8, 0, tzinfo=UTC)),  # CEST
+        (wall(2031, 3, 31, 10, 0), datetime(2031, 3, 31, 8, 0, tzinfo=UTC)),  # the day after spring forward
+        (wall(2031, 10, 27, 10, 0), datetime(2031, 10, 27, 9, 0, tzinfo=UTC)),  # the day after fall back
     ],
 )
 @pytest.mark.usefixtures("in_march")
-def test_ten_o_clock_in_madrid_is_written_to_the_calendar_file_in_utc(site_a, typed, dtstart, dtend):
+def test_ten_o_clock_in_madrid_is_written_to_the_calendar_file_on_the_clinic_s_clock(site_a, typed, utc_start):
     appointment = book(site_a, typed)
     fields = ics_fields(site_a, appointment)
-    assert (fields["DTSTART"], fields["DTEND"]) == (dtstart, dtend)
+    day = utc_start.strftime("%Y%m%d")
+    assert (fields["DTSTART;TZID=Europe/Madrid"], fields["DTEND;TZID=Europe/Madrid"]) == (
+        f"{day}T100000",
+        f"{day}T110000",
+    )
+    assert read_back(site_a, appointment) == (utc_start, utc_start + timedelta(hours=1))
 
 
 @pytest.mark.usefixtures("in_march")
@@ -84,7 +102,14 @@ def test_booking_at_0230_on_the_fall_back_day_is_the_first_0230(site_a):
     appointment = book(site_a, wall(2031, 10, 26, 2, 30))
     assert appointment.starts_at == datetime(2031, 10, 26, 0, 30, tzinfo=UTC)  # 02:30 CEST
     fields = ics_fields(site_a, appointment)
-    assert (fields["DTSTART"], fields["DTEND"]) == ("20311026T003000Z", "20311026T013000Z")
+    assert (fields["DTSTART;TZID=Europe/Madrid"], fields["DTEND"]) == (
+        "20311026T023000",  # the first 02:30 (summer time), as RFC 5545 reads a repeated time
+        "20311026T013000Z",  # the second 02:30 (winter time) can only be written exactly in UTC
+    )
+    assert read_back(site_a, appointment) == (
+        datetime(2031, 10, 26, 0, 30, tzinfo=UTC),
+        datetime(2031, 10, 26, 1, 30, tzinfo=UTC),
+    )
     [column] = [c for c in days.day_list(site_a.actor(Role.FRONT_DESK), date(2031, 10, 26)) if c.rows]
     [row] = column.rows
     assert (row.starts_at.strftime("%H:%M %Z"), row.ends_at.strftime("%H:%M %Z")) == ("02:30 CEST", "02:30 CET")
@@ -108,6 +133,9 @@ def test_in_new_york_an_evening_appointment_is_on_the_clinic_s_day(site_a):
     assert appointment.starts_at == datetime(2031, 1, 6, 2, 0, tzinfo=UTC)
     assert [r.starts_at.strftime("%Y-%m-%d %H:%M %Z") for r in on_the_day] == ["2031-01-05 21:00 EST"]
     assert next_day == []
+    fields = ics_fields(site_a, appointment)
+    assert fields["DTSTART;TZID=America/New_York"] == "20310105T210000"  # the evening, not the next day's 02:00
+    assert read_back(site_a, appointment)[0] == datetime(2031, 1, 6, 2, 0, tzinfo=UTC)
 
 
 def test_an_evening_time_already_past_on_the_clinic_s_clock_is_refused(site_a):

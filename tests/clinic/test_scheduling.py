@@ -269,7 +269,7 @@ def test_a_former_practitioner_still_shows_with_their_appointments(site_a):
 # --- calendar file ---
 
 
-def test_the_calendar_file_has_the_times_in_utc_and_no_health_details(site_a, kb):
+def test_the_calendar_file_has_the_times_on_the_clinic_s_clock_and_no_health_details(site_a, kb):
     plan_row(site_a, kb)
     appointment = book(site_a, at(TODAY, 14, 30), 45)
     desk = site_a.actor(Role.FRONT_DESK)
@@ -281,11 +281,12 @@ def test_the_calendar_file_has_the_times_in_utc_and_no_health_details(site_a, kb
     fields = unfold(ics)
     assert (fields["BEGIN"], fields["END"], fields["VERSION"]) == ("VEVENT", "VCALENDAR", "2.0")
     assert fields["UID"] == appointment.uid
-    assert (fields["DTSTART"], fields["DTEND"], fields["DTSTAMP"]) == (
-        "20310615T143000Z",
-        "20310615T151500Z",
-        "20310615T090000Z",
+    assert (fields["DTSTART;TZID=Europe/Madrid"], fields["DTEND;TZID=Europe/Madrid"], fields["DTSTAMP"]) == (
+        "20310615T163000",  # 14:30 UTC is 16:30 in Madrid in summer
+        "20310615T171500",
+        "20310615T090000Z",  # the time stamp stays in UTC (RFC 5545)
     )
+    assert "TZID:Europe/Madrid" in ics.decode()
     assert fields["SUMMARY"] == "Microneedling session — Clinic Alpha"
     assert (fields["LOCATION"], fields["STATUS"]) == ("1 Main Street\\, Alphaville", "CONFIRMED")
     assert fields["DESCRIPTION"].startswith("Clinic Alpha\\nPhone / Teléfono: +34 (91) 555-05-")
@@ -312,3 +313,11 @@ def test_text_values_are_escaped_and_long_lines_folded_on_character_boundaries()
     assert b"Sesi\xc3\xb3n\\; cl\xc3\xadnica\\," in ics
     [parsed] = icalendar.Calendar.from_ical(ics).walk("VEVENT")
     assert str(parsed["SUMMARY"]) == summary_text
+
+
+@pytest.mark.parametrize("zone", ["UTC", "", "Not/A_Zone"])
+def test_a_clinic_on_utc_or_an_unknown_zone_gets_utc_times_and_no_vtimezone(zone):
+    ics = calendar_file(CalendarEvent("u@x", NOW, 30, "Session", "Town", cancelled=False, stamp=NOW, time_zone=zone))
+    fields = unfold(ics)
+    assert (fields["DTSTART"], fields["DTEND"]) == ("20310615T090000Z", "20310615T093000Z")
+    assert b"VTIMEZONE" not in ics

@@ -52,8 +52,9 @@ def test_ten_o_clock_typed_in_madrid_is_stored_at_nine_utc_and_shown_at_ten(site
     assert "10:00\u201311:00" in day
     assert "Times are on the clinic's clock (Europe/Madrid)." in day
     ics = desk.get(f"/clinic/appointments/{appointment.pk}.ics").content.decode()
-    assert "DTSTART:20311215T090000Z" in ics
-    assert "DTEND:20311215T100000Z" in ics
+    assert "DTSTART;TZID=Europe/Madrid:20311215T100000" in ics
+    assert "DTEND;TZID=Europe/Madrid:20311215T110000" in ics
+    assert "BEGIN:VTIMEZONE" in ics
     nurse = staff_client(site_a.members[Role.NURSE])
     client_page = visible(body(nurse.get(f"/clinic/clients/{site_a.client.pk}/")))
     assert "2031-12-15 10:00 CET" in client_page

@@ -262,5 +262,6 @@ def ics(actor: Actor, appointment_id: int) -> bytes:
         cancelled=appointment.status == CANCELLED,
         stamp=timezone.now(),
         description=reach(clinic.name, contact),
+        time_zone=clinic.time_zone,
     )
     return calendar_file(event)
