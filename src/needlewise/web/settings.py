@@ -212,6 +212,7 @@ PUBLIC_LIMITS: dict[str, tuple[int, int]] = {
         "pdf": (20, 600),
         "sign_in": (30, 600),
         "reset": (10, 3600),
+        "reset_account": (3, 3600),
     }.items()
 }
 

@@ -9,13 +9,17 @@ import pyotp
 import pytest
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import EmailMessage
-from django.test import Client, override_settings
+from django.db import connection
+from django.test import Client, RequestFactory, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from needlewise import bootstrap
 from needlewise.domain.permissions import Role
-from needlewise.storage.models import AuditEntry
+from needlewise.storage.models import AuditEntry, LoginFailure
 from needlewise.web.mail import LogEmailBackend
+from needlewise.web.views import clinic_auth
 from web.clinic.support import PASSWORD, Site, plain_user, staff_client, without_tokens
 
 pytestmark = pytest.mark.django_db
@@ -195,3 +199,52 @@ def test_the_default_mailer_counts_every_message_as_sent():
     messages = [EmailMessage("s", "b", "from@example.org", [f"to{n}@example.org"]) for n in range(3)]
     assert LogEmailBackend().send_messages(messages) == 3
     assert LogEmailBackend().send_messages([]) == 0
+
+
+# --- limits and timing (security review L5) ---
+
+
+def reset_request(email: str, address: str = "198.51.100.60"):
+    request = RequestFactory().post(RESET, {"email": email}, REMOTE_ADDR=address)
+    request.META["NEEDLEWISE_REQUEST_ID"] = "req-reset"
+    return request
+
+
+def test_links_to_one_account_are_limited_whoever_asks(site_a: Site, mailoutbox, settings):
+    nurse, limit = site_a.members[Role.NURSE].user.username, 3
+    settings.PUBLIC_LIMITS = {**settings.PUBLIC_LIMITS, "reset_account": (limit, 3600)}
+    for n in range(limit + 2):
+        assert browser().post(RESET, {"email": nurse}, REMOTE_ADDR=f"198.51.100.{n}").status_code == 200
+    assert len(mailoutbox) == limit
+    for _ in range(limit + 2):
+        request_link("nobody@alpha.example.org")  # unknown addresses are counted the same way
+    assert LoginFailure.objects.filter(key="reset-account:nobody@alpha.example.org").count() == limit
+
+
+def test_the_answer_does_the_same_work_for_known_and_unknown_addresses_and_mails_after_it(site_a: Site, mailoutbox):
+    answers, responses = [], []
+    for email in (site_a.members[Role.NURSE].user.username, "nobody@alpha.example.org"):
+        with CaptureQueriesContext(connection) as queries:
+            responses.append(clinic_auth.password_reset(reset_request(email)))
+        answers.append((responses[-1].status_code, len(queries), without_tokens(responses[-1].content.decode())))
+    assert mailoutbox == []  # nothing is looked up or sent before the answer has gone
+    assert answers[0] == answers[1]
+    for response in responses:
+        response.close()
+    assert len(mailoutbox) == 1
+    assert mailoutbox[0].to == [site_a.members[Role.NURSE].user.email]
+
+
+def test_a_mail_that_cannot_go_after_the_answer_is_logged_without_the_address(site_a: Site, caplog, monkeypatch):
+    class Broken:
+        def send(self, message) -> None:
+            raise ConnectionRefusedError(message.to)
+
+    monkeypatch.setattr(bootstrap, "message_sender", Broken)
+    seq = AuditEntry.objects.order_by("-seq").values_list("seq", flat=True).first()
+    response = clinic_auth.password_reset(reset_request(site_a.members[Role.NURSE].user.username))
+    with caplog.at_level(logging.ERROR, logger="needlewise.after_response"):
+        response.close()
+        response.close()  # the work runs once
+    assert [r.getMessage() for r in caplog.records] == ["work after the response failed: ConnectionRefusedError"]
+    assert not AuditEntry.objects.filter(seq__gt=seq, action="reset_requested").exists()

@@ -25,8 +25,8 @@ from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.access.guard import use_case
 from needlewise.clinic.access.tenancy import access_staff
-from needlewise.clinic.accounts import lockout
-from needlewise.clinic.accounts.fields import check_password
+from needlewise.clinic.accounts import attempts, lockout
+from needlewise.clinic.accounts.fields import check_password, normalise_email
 from needlewise.clinic.accounts.staff import find_user, staff_of
 from needlewise.clinic.audit import log as audit_log
 from needlewise.domain.permissions import Action
@@ -103,10 +103,21 @@ def invitation_holder(uid: str, token: str) -> StaffMember | None:
     return StaffMember.objects.select_related("clinic", "user").filter(user=user).first()
 
 
+def count_reset(email: str) -> bool:
+    """Count a reset asked for ``email``, an account's or not (the same work): whether a link may go now.
+
+    At most ``PUBLIC_LIMITS["reset_account"]`` links per address and window, so nobody can fill a
+    colleague's mailbox; the edge answers the same either way.
+    """
+    limit, window = settings.PUBLIC_LIMITS["reset_account"]
+    return attempts.hit(f"reset-account:{normalise_email(email)}", limit, window) == 0
+
+
 def request_reset(actor: Actor, email: str, *, sender: MessageSender, link_to: LinkTo, mail: LinkMail) -> bool:
     """Send an active staff account's address a reset link, with its audit row; whether one went.
 
-    ``actor`` is the anonymous person asking: the edge answers the same whether or not a link went.
+    ``actor`` is the anonymous person asking: the edge answers the same whether or not a link went,
+    and calls this after the answer has gone (so its time does not tell either; see :func:`count_reset`).
     The message is sent last, inside the transaction: if it cannot be handed over, no row says it was.
     """
     user = find_user(email)

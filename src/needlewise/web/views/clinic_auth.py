@@ -31,6 +31,7 @@ from needlewise.clinic.accounts import sign_in as signing_in
 from needlewise.domain.permissions import Role, needs_second_factor
 from needlewise.edge.request_actor import request_id
 from needlewise.errors import InvalidInputError, NotFoundError, TooManyAttemptsError
+from needlewise.web.after_response import after_response
 from needlewise.web.staff_session import actor_of, client_ip, staff_required, start
 from needlewise.web.views.clinic_recovery import show_codes
 from needlewise.web.views.common import render
@@ -212,14 +213,15 @@ def password_reset(request: HttpRequest) -> HttpResponse:
         _("Your needlewise password"),
         _("Use this link within %(minutes)s minutes to choose a new needlewise password:\n\n%(link)s\n"),
     )
-    passwords.request_reset(
-        _at_the_door(request),
-        request.POST.get("email", ""),
-        sender=bootstrap.message_sender(),
-        link_to=password_link_to(request),
-        mail=mail,
+    email, actor, link_to = request.POST.get("email", ""), _at_the_door(request), password_link_to(request)
+    page = render(request, "clinic/reset.html", {"sent": True, "error": None})
+    if not passwords.count_reset(email):
+        return page
+    # Whether the account exists, and the mail, only once the answer has gone: its time tells nothing.
+    return after_response(
+        page,
+        lambda: passwords.request_reset(actor, email, sender=bootstrap.message_sender(), link_to=link_to, mail=mail),
     )
-    return render(request, "clinic/reset.html", {"sent": True, "error": None})
 
 
 @require_http_methods(["GET", "POST"])
