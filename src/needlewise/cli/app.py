@@ -16,7 +16,7 @@ import typer
 from rich.console import Console
 
 from needlewise import bootstrap
-from needlewise.cli.clinic_commands import audit_app, clinic_app
+from needlewise.cli.clinic_commands import audit_app, clinic_app, staff_app
 from needlewise.cli.interactive import run_interview
 from needlewise.cli.kb_commands import kb_app
 from needlewise.cli.ops_commands import backup, restore
@@ -57,6 +57,7 @@ schema_app = typer.Typer(help="Publish the JSON Schemas of needlewise's inputs."
 app.add_typer(kb_app, name="kb")
 app.add_typer(clinic_app, name="clinic")
 app.add_typer(audit_app, name="audit")
+app.add_typer(staff_app, name="staff")
 app.add_typer(schema_app, name="schema")
 app.command()(serve)
 app.command()(backup)

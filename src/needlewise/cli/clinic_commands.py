@@ -1,4 +1,8 @@
-"""``needlewise clinic create`` (first run: a clinic and its owner) and ``needlewise audit verify``."""
+"""``needlewise clinic create``, ``needlewise staff reset-2fa`` and ``needlewise audit verify``.
+
+``clinic create`` makes a clinic and its owner (the first run); ``staff reset-2fa`` turns off a lost
+second factor that no owner can reset on the Staff page.
+"""
 
 from __future__ import annotations
 
@@ -26,6 +30,7 @@ class OwnerRole(StrEnum):
 
 clinic_app = typer.Typer(help="Clinic workspace administration.", no_args_is_help=True)
 audit_app = typer.Typer(help="The audit log.", no_args_is_help=True)
+staff_app = typer.Typer(help="Staff accounts, from the server's shell.", no_args_is_help=True)
 
 
 def _ready() -> None:
@@ -90,6 +95,33 @@ def create(  # noqa: PLR0913, PLR0917 - Typer maps each parameter to one option
     console.print(f"{member.user.username}: {roles}. Sign in at /clinic/sign-in/ and set up two-step sign-in there.")
     if not member.clinic.phone:
         console.print("No phone number yet: add it on /clinic/settings/ before recording sessions.")
+
+
+@staff_app.command("reset-2fa")
+def reset_2fa(
+    email: Annotated[str, typer.Argument(help="The staff member's sign-in e-mail address.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Turn off a staff member's two-step sign-in and recovery codes; they set it up again at their next sign-in.
+
+    For an owner who lost both their phone and their recovery codes and has no other owner to reset
+    them on the Staff page. It needs the server's shell, and the audit log records it.
+    """
+    _ready()
+    from needlewise.clinic.accounts.staff import reset_second_factor_from_shell  # noqa: PLC0415 - Django first
+
+    if not yes and not typer.confirm(f"Turn off two-step sign-in for {email}?"):
+        typer.echo("Nothing changed.")
+        raise typer.Exit(EXIT_INPUT)
+    try:
+        member = reset_second_factor_from_shell(email)
+    except ClinicError as error:
+        typer.echo(f"error: {error.first}", err=True)
+        raise typer.Exit(EXIT_INPUT) from None
+    typer.echo(
+        f"Two-step sign-in turned off for {member.user.username} ({member.clinic.name}); their recovery codes are "
+        "void. They sign in with their password and set it up again at once. Recorded in the audit log."
+    )
 
 
 @audit_app.command("verify")

@@ -7,8 +7,9 @@ from django.db import connection
 from typer.testing import CliRunner
 
 from needlewise.cli.app import app
+from needlewise.clinic.accounts.recovery_codes import new_codes
 from needlewise.clinic.audit import log as audit_log
-from needlewise.storage.models import AuditEntry, Clinic, StaffMember
+from needlewise.storage.models import AuditEntry, Clinic, RecoveryCode, StaffMember
 
 pytestmark = pytest.mark.django_db
 
@@ -183,3 +184,55 @@ def test_audit_verify_names_treatment_records_changed_outside_the_application(si
     assert "treatment records CHANGED (11 of 11 sessions and 0 adverse events):" in result.stderr
     assert f"  - session {made[0].pk} has no audit row with its digest" in result.stderr
     assert "  ... and 1 more" in result.stderr
+
+
+# --- staff reset-2fa: an owner who lost their phone and their recovery codes ---
+
+
+def _owner_with_a_second_factor() -> StaffMember:
+    assert run([*CREATE, "--password-stdin"], f"{OWNER_PASSWORD}\n").exit_code == 0
+    owner = StaffMember.objects.select_related("user").get(user__username="dee@delta.example.org")
+    owner.totp_secret = "A" * 32
+    owner.save(update_fields=["totp_secret"])
+    new_codes(owner)
+    return owner
+
+
+def test_reset_2fa_turns_off_the_second_factor_and_its_codes_and_is_audited():
+    owner = _owner_with_a_second_factor()
+    assert RecoveryCode.objects.filter(staff=owner).count() == 10
+    result = run(["staff", "reset-2fa", "DEE@delta.example.org", "--yes"])
+    assert result.exit_code == 0, result.output
+    assert "Two-step sign-in turned off for dee@delta.example.org (Delta Skin)" in result.stdout
+    owner.refresh_from_db()
+    assert (owner.totp_secret, owner.totp_last_step) == ("", None)
+    assert not RecoveryCode.objects.filter(staff=owner).exists()
+    assert owner.user.check_password(OWNER_PASSWORD)  # the password is unchanged
+    row = AuditEntry.objects.order_by("-seq").first()
+    assert row is not None
+    assert (row.actor, row.action, row.object_type, row.object_id, row.clinic_id, row.detail) == (
+        "system:staff-reset-2fa",
+        "update",
+        "staff",
+        str(owner.pk),
+        owner.clinic_id,
+        {"second_factor": "reset", "from": "shell"},
+    )
+    assert audit_log.verify().ok
+
+
+def test_reset_2fa_asks_first_and_changes_nothing_when_told_no():
+    owner = _owner_with_a_second_factor()
+    result = run(["staff", "reset-2fa", "dee@delta.example.org"], "n\n")
+    assert result.exit_code == 2
+    assert "Turn off two-step sign-in for dee@delta.example.org?" in result.output
+    assert "Nothing changed." in result.output
+    owner.refresh_from_db()
+    assert owner.totp_secret == "A" * 32
+    assert RecoveryCode.objects.filter(staff=owner).count() == 10
+
+
+def test_reset_2fa_names_an_unknown_account():
+    result = run(["staff", "reset-2fa", "nobody@example.org", "--yes"])
+    assert result.exit_code == 2
+    assert "error: email: no active staff account has this e-mail address" in result.output

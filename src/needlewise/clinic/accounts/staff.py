@@ -21,7 +21,7 @@ from needlewise.clinic.accounts.fields import (
 from needlewise.clinic.audit import log as audit_log
 from needlewise.domain.contact import Contact
 from needlewise.domain.permissions import CLINICAL_ROLES, Action, Role
-from needlewise.errors import ConflictError, InvalidInputError, Problem
+from needlewise.errors import ConflictError, InvalidInputError, NotFoundError, Problem
 from needlewise.storage.models import Clinic, RecoveryCode, StaffMember
 
 
@@ -196,6 +196,31 @@ def reset_second_factor(actor: Actor, staff_id: int) -> StaffMember:
     member.save(update_fields=["totp_secret", "totp_last_step"])
     RecoveryCode.objects.filter(staff=member).delete()  # new ones come with the new second factor
     audit_log.record(actor, "update", "staff", member.pk, detail={"second_factor": "reset"})
+    return member
+
+
+def reset_second_factor_from_shell(email: str) -> StaffMember:
+    """Turn off the second factor of the active account ``email`` (``needlewise staff reset-2fa``).
+
+    For the owner who is the only one able to reset others and lost their phone and recovery codes:
+    whoever runs it has the server's shell, not just a password. Audited as the system command.
+    """
+    user = find_user(email)
+    member = StaffMember.objects.select_related("clinic").filter(user=user).first() if user else None
+    if member is None:
+        raise NotFoundError([Problem("email", "no active staff account has this e-mail address")])
+    with transaction.atomic():
+        member.totp_secret, member.totp_last_step = "", None
+        member.save(update_fields=["totp_secret", "totp_last_step"])
+        RecoveryCode.objects.filter(staff=member).delete()  # new ones come with the new second factor
+        audit_log.record(
+            Actor.system("staff-reset-2fa"),
+            "update",
+            "staff",
+            member.pk,
+            clinic_id=member.clinic_id,
+            detail={"second_factor": "reset", "from": "shell"},
+        )
     return member
 
 
