@@ -38,6 +38,7 @@ clinic_urls = [
         "clinic/password-reset/<str:uid>/<str:token>/", clinic_auth.password_reset_confirm, name="clinic-reset-confirm"
     ),
     path("clinic/account/", clinic_auth.account, name="clinic-account"),
+    path("clinic/account/sign-out-others/", clinic_auth.sign_out_others, name="clinic-sign-out-others"),
     path("clinic/account/recovery-codes/", clinic_recovery.new_recovery_codes, name="clinic-recovery-codes"),
     path("clinic/clients/", clinic_clients.client_list, name="clinic-clients"),
     path("clinic/clients/new/", clinic_clients.client_new, name="clinic-client-new"),

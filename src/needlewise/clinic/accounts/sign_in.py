@@ -119,3 +119,11 @@ def sign_out(actor: Actor, end: Callable[[], None]) -> None:
     """End the acting person's session (``end``, the edge's) with its audit row, in one transaction."""
     audit_log.record(actor, "sign_out", "session")
     end()
+
+
+@use_case(None, "session")
+def sign_out_others(actor: Actor, end: Callable[[], int]) -> int:
+    """End the acting person's other sessions (``end``, the edge's: how many it ended), with its audit row."""
+    ended = end()
+    audit_log.record(actor, "sign_out", "session", detail={"others": ended})
+    return ended

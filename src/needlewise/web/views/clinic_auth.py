@@ -32,6 +32,7 @@ from needlewise.domain.permissions import Role, needs_second_factor
 from needlewise.edge.request_actor import request_id
 from needlewise.errors import InvalidInputError, NotFoundError, TooManyAttemptsError
 from needlewise.web.after_response import after_response
+from needlewise.web.signed_in_sessions import end_other_sessions, note_origin, own_sessions
 from needlewise.web.staff_session import actor_of, client_ip, staff_required, start
 from needlewise.web.views.clinic_recovery import show_codes
 from needlewise.web.views.common import render
@@ -70,6 +71,7 @@ def _establish(request: HttpRequest) -> signing_in.Establish:
     def establish(member: StaffMember) -> None:
         login(request, member.user, backend="needlewise.web.auth_backend.StaffBackend")
         start(request)
+        note_origin(request)
 
     return establish
 
@@ -264,6 +266,18 @@ def _words(refused: InvalidInputError) -> list[str]:
     return [words.get(problem.where, problem.message) for problem in refused.problems]
 
 
+def _count(text: str) -> int | None:
+    return int(text) if text.isdigit() and len(text) < 6 else None  # noqa: PLR2004 - a short number
+
+
+@staff_required
+@require_POST
+def sign_out_others(request: HttpRequest) -> HttpResponse:
+    """End one's other signed-in sessions (audited); back to the account page, which says how many."""
+    ended = signing_in.sign_out_others(request.actor, lambda: end_other_sessions(request))  # type: ignore[attr-defined]
+    return HttpResponseRedirect(f"{reverse('clinic-account')}?{urlencode({'ended': ended})}")
+
+
 @staff_required
 @require_http_methods(["GET", "POST"])
 def account(request: HttpRequest) -> HttpResponse:
@@ -277,6 +291,8 @@ def account(request: HttpRequest) -> HttpResponse:
         "enrolled": request.GET.get("enrolled") == "1",
         "recovery_used": request.GET.get("recovery_used") == "1",
         "codes_left": recovery_codes.own_left(actor),
+        "sessions": own_sessions(request),
+        "ended": _count(request.GET.get("ended", "")),
     }
     if request.method == "POST":
         try:
