@@ -32,3 +32,15 @@ def loaded(model: type[M], fields: Sequence[str], values: Sequence[Any], using: 
             value = convert(value, column, connection)  # noqa: PLW2901 - each converter takes the last one's output
         converted.append(value)
     return model.from_db(using, list(fields), converted)
+
+
+def columns(model: type[Model], alias: str, *, without: Sequence[str] = ()) -> tuple[tuple[str, ...], str]:
+    """The attribute names of ``model``'s columns (in field order, less ``without``) and their SELECT list."""
+    fields = tuple(f.attname for f in model._meta.concrete_fields if f.name not in without)  # noqa: SLF001
+    names = {f.attname: f.column for f in model._meta.concrete_fields}  # noqa: SLF001
+    return fields, ", ".join(f'{alias}."{names[name]}"' for name in fields)
+
+
+def cache(instance: Model, name: str, related: Model | None) -> None:
+    """Store ``related`` as ``instance``'s related object ``name``, as ``select_related`` does (no query)."""
+    instance._state.fields_cache[name] = related  # noqa: SLF001 - the ORM's own cache of related objects

@@ -21,6 +21,7 @@ from needlewise.clinic.access.guard import use_case
 from needlewise.clinic.access.tenancy import access_client, access_screening
 from needlewise.clinic.audit import log as audit_log
 from needlewise.clinic.local_time import clock_of
+from needlewise.clinic.records import history_rows
 from needlewise.domain.assessment import Assessment
 from needlewise.domain.json_types import JsonValue
 from needlewise.domain.permissions import Action
@@ -167,12 +168,7 @@ def _history(client: Client, *, document: bool) -> list[Screening]:
     With ``document``, the newest one comes with its assessment document (``id`` and ``body``), read
     here with one fixed statement rather than lazily by the page that shows it.
     """
-    rows = list(
-        Screening.objects.filter(client=client)
-        .select_related("ran_by__staff")
-        .defer("profile")
-        .order_by("-created_at", "-pk")[:HISTORY_LIMIT]
-    )
+    rows = history_rows.history(client.pk, HISTORY_LIMIT)
     if rows and document:
         latest = rows[0]
         db = router.db_for_read(AssessmentDocument)
@@ -196,11 +192,7 @@ def client_record(actor: Actor, client_id: int, *, document: bool = False) -> Cl
     today = clock_of(actor.staff_clinic_id).today()  # clearances are valid by the clinic's calendar day
     screenings = _history(client, document=document)
     latest = screenings[0] if screenings else None
-    clearances = list(
-        Clearance.objects.filter(client=client)
-        .select_related("provider__staff")
-        .order_by("-created_at")[:CLEARANCE_LIMIT]
-    )
+    clearances = history_rows.clearances(client.pk, CLEARANCE_LIMIT)
     clearance = _current_clearance(latest, clearances, today)
     audit_log.record(actor, "read", "client", client.pk, client_id=client.pk, detail={"health": True})
     return ClientRecord(client, ClientStatus(latest, clearance, today), screenings, clearances)

@@ -10,7 +10,8 @@ ORM queries of :func:`needlewise.clinic.consent.signatures.latest_consent`,
 :func:`needlewise.clinic.records.plans.active_plan` find, read at once): building an ORM query costs more CPU
 than running it, and this page is the clinic's busiest. Only the consent and plan fields the page shows
 are read (:data:`CONSENT_FIELDS`, :data:`PLAN_FIELDS`); the plan's zones, the recent sessions and the
-booked appointments follow, the last only when there are some.
+booked appointments follow, the sessions and the appointments only when there are some (the statement
+says whether there are).
 """
 
 from __future__ import annotations
@@ -39,7 +40,8 @@ SELECT c.id, c.version, c.signed_at,
     SELECT 1 FROM appointment a
     WHERE a.clinic_id = %(clinic)s AND a.client_id = %(client)s AND a.status = %(booked)s AND a.starts_at >= %(now)s
   ),
-  EXISTS (SELECT 1 FROM checkin k WHERE k.clinic_id = %(clinic)s AND k.client_id = %(client)s AND k.alert = %(open)s)
+  EXISTS (SELECT 1 FROM checkin k WHERE k.clinic_id = %(clinic)s AND k.client_id = %(client)s AND k.alert = %(open)s),
+  EXISTS (SELECT 1 FROM treatment_session s WHERE s.clinic_id = %(clinic)s AND s.client_id = %(client)s)
 FROM (SELECT 1 AS here) AS one
 LEFT JOIN consent c ON c.id = (
   SELECT id FROM consent WHERE clinic_id = %(clinic)s AND client_id = %(client)s
@@ -92,12 +94,14 @@ def overview(clinic_id: int, client_id: int) -> TreatmentOverview:
     plan = None if row[4] is None else loaded(TreatmentPlan, PLAN_FIELDS, row[4:8], db)
     if plan is not None:
         prefetch_related_objects([plan], "zones")
-    sessions = list(
-        TreatmentSession.objects.filter(clinic_id=clinic_id, client_id=client_id)
-        .select_related("practitioner__staff")
-        .prefetch_related("zones")
-        .order_by("-performed_at", "-pk")[:RECENT]
-    )
+    sessions = []
+    if row[10]:
+        sessions = list(
+            TreatmentSession.objects.filter(clinic_id=clinic_id, client_id=client_id)
+            .select_related("practitioner__staff")
+            .prefetch_related("zones")
+            .order_by("-performed_at", "-pk")[:RECENT]
+        )
     appointments = []
     if row[8]:
         appointments = list(
