@@ -14,6 +14,7 @@ from needlewise.services.ports import MessageSender, SavedResults
 
 if TYPE_CHECKING:
     from needlewise.storage.backup import BackupReport, RestoreReport
+    from needlewise.storage.key_rotation import Rotation
 
 
 @cache
@@ -71,3 +72,24 @@ def database_description() -> str:
     from needlewise.storage.backup import describe_database  # noqa: PLC0415 - Django only when asked
 
     return describe_database()
+
+
+def check_data_keys() -> None:
+    """Raise DataKeyError when the configured data key cannot read the database (needs Django configured)."""
+    from needlewise.storage.key_rotation import check_keys  # noqa: PLC0415 - Django only when asked
+
+    check_keys()
+
+
+def rotate_data_key() -> Rotation:
+    """Re-encrypt the database's health data under a new data key (needs Django configured)."""
+    from needlewise.storage.key_rotation import rotate  # noqa: PLC0415 - Django only when asked
+
+    return rotate()
+
+
+def new_data_key() -> str:
+    """A new random data key, written as ``NEEDLEWISE_DATA_KEY`` and the key file take it."""
+    from needlewise.storage.data_keys import new_key  # noqa: PLC0415 - Django only when asked
+
+    return new_key()

@@ -13,7 +13,9 @@
     │   └── ConflictError                the record's state does not allow it (e.g. already archived)
     │       ├── SessionBlockedError          a check of the day failed; .checks keeps each failed check
     │       └── LikelyDuplicateError         a new record may be one on file; .matches keeps those records
-    └── BackupError                 a backup could not be written or restored; nothing was replaced
+    ├── BackupError                 a backup could not be written or restored; nothing was replaced
+    └── DataKeyError                the data key is missing, malformed, or not the one the data was
+                                    encrypted with (a wrong key, a restore from another installation)
 
 Each problem names where it is (file and path, or the profile field) and, where one is close, a
 did-you-mean suggestion. Edges (CLI, API) turn these into exit codes or HTTP statuses in one place.
@@ -128,6 +130,13 @@ class BackupError(NeedlewiseError):
 
     Nothing was replaced: a backup file appears, and a restore changes the database, only once every
     check has passed.
+    """
+
+
+class DataKeyError(NeedlewiseError):
+    """Health data cannot be encrypted or read with the configured data key; ``problem.where`` names the key or column.
+
+    Raised instead of showing or writing anything: a wrong key never yields garbage or a traceback.
     """
 
 

@@ -48,6 +48,73 @@ with connection.cursor() as cursor:
         )
 """
 
+# Under 0017 (before encryption), health data in plain text, written with that schema's models: a
+# clinic, its owner with a second factor, a client with notes and a signed consent with a scan.
+WRITE_0017 = """
+import datetime as dt
+
+import django
+
+django.setup()
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+models = MigrationExecutor(connection).loader.project_state(("storage", "0017_recovery_codes")).apps
+user = models.get_model("auth", "User").objects.create(username="plain@upgrade.org")
+clinic = models.get_model("storage", "Clinic").objects.create(slug="plain", name="Plain", city="Lima")
+models.get_model("storage", "StaffMember").objects.create(
+    user=user, clinic=clinic, role="owner", display_name="P", totp_secret="PLAINTOTPSECRET"
+)
+client = models.get_model("storage", "Client").objects.create(
+    clinic=clinic, given_name="P", family_name="Q", given_key="p", family_key="q", birth_date=dt.date(1990, 1, 1),
+    notes="PLAIN-NOTES pregnant", created_by=user,
+)
+template = models.get_model("storage", "ConsentTemplate").objects.create(
+    clinic=clinic, version=1, intro_en="i", intro_es="i", body_en="b", body_es="b", digest_en="0" * 64,
+    digest_es="0" * 64, kb_version="1", kb_hash="h", created_by=user,
+)
+models.get_model("storage", "Consent").objects.create(
+    clinic=clinic, client=client, template=template, version=1, lang="en", signed_text="PLAIN-CONSENT",
+    text_digest="1" * 64, typed_name="P Q", method="paper", scan=b"%PDF-PLAIN-SCAN", signed_at=dt.datetime.now(dt.UTC),
+    recorded_by=user,
+)
+"""
+
+CHECK_ENCRYPTED = """
+import json
+
+import django
+
+django.setup()
+from django.db import DatabaseError, connection, transaction
+
+from needlewise.storage.models import Client, Consent, SavedResult, StaffMember
+
+with connection.cursor() as cursor:
+    cursor.execute("SELECT notes FROM client WHERE notes <> ''")
+    raw_notes = [row[0] for row in cursor.fetchall()]
+    cursor.execute("SELECT profile FROM saved_result")
+    raw_profiles = [row[0] for row in cursor.fetchall()]
+    cursor.execute("SELECT signed_text, scan FROM consent")
+    raw_consents = [(text, bytes(scan)) for text, scan in cursor.fetchall()]
+try:
+    with transaction.atomic():
+        connection.cursor().execute("UPDATE consent SET version = 2")
+    append_only = False
+except DatabaseError:
+    append_only = True
+consent = Consent.objects.get()
+print(json.dumps({
+    "raw_plain": [v for v in [*raw_notes, *raw_profiles] if not v.startswith("nw1:")],
+    "raw_consent_plain": [t for t, scan in raw_consents if "PLAIN" in t or b"PLAIN" in scan],
+    "notes": Client.objects.get(given_key="p").notes,
+    "totp": StaffMember.objects.get(clinic__slug="plain").totp_secret,
+    "consent": [consent.signed_text, bytes(consent.scan).decode()],
+    "profiles": len(SavedResult.objects.all()),
+    "append_only": append_only,
+}))
+"""
+
 CHECK_LATEST = """
 import datetime as dt
 import json
@@ -64,7 +131,8 @@ from needlewise.storage.models import SavedResult
 
 rows = list(SavedResult.objects.order_by("token_digest"))
 owner = staff.create_clinic(
-    name="Upgrade", city="Madrid", owner_email="owner@upgrade.org", owner_name="O", owner_password="x" * 20
+    name="Upgrade", city="Madrid", owner_email="owner@upgrade.org", owner_name="O",
+    owner_password="correct horse battery staple 42",
 )
 actor = Actor.staff(owner.user_id, owner.clinic_id, Role.OWNER)
 client = clients.create(actor, clients.ClientDetails("Ana", "Ruiz", dt.date(1990, 1, 1)))
@@ -89,7 +157,19 @@ def _upgrade_round(env: dict[str, str]) -> None:
 
     _run(STEP, env, "0001")
     _run(WRITE_0001, env)
+    _run(STEP, env, "0017_recovery_codes")
+    _run(WRITE_0017, env)
     _run(STEP, env, "latest")
+    encrypted = json.loads(_run(CHECK_ENCRYPTED, env).strip().splitlines()[-1])
+    assert encrypted == {
+        "raw_plain": [],
+        "raw_consent_plain": [],
+        "notes": "PLAIN-NOTES pregnant",
+        "totp": "PLAINTOTPSECRET",
+        "consent": ["PLAIN-CONSENT", "%PDF-PLAIN-SCAN"],
+        "profiles": 25,
+        "append_only": True,
+    }
     checked = json.loads(_run(CHECK_LATEST, env).strip().splitlines()[-1])
     assert len(checked["saved"]) == 25
     digest, profile, tier, assessment = checked["saved"][7]

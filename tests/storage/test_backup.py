@@ -37,6 +37,7 @@ NEEDLEWISE = Path(sys.executable).with_name("needlewise")
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
 TOC_WITH_MIGRATIONS = "215; 1259 16389 TABLE public django_migrations postgres"
 runner = CliRunner()
+TEST_DATA_KEY = "dGVzdC1vbmx5LWRhdGEta2V5LW9mLTMyLWJ5dGVzLi4="  # 32 bytes, tests only
 
 # Run in a subprocess with the test's environment: migrate, then save COUNT results from FIRST on
 # through the real storage port (so the rows are what the app itself writes).
@@ -102,6 +103,8 @@ def subprocess_env(data: Path, database_url: str | None = None) -> dict[str, str
     env |= {
         "NEEDLEWISE_DATA_DIR": str(data),
         "NEEDLEWISE_SECRET_KEY": "test",
+        # one installation's key, as a restore needs: every data folder here holds that installation's data
+        "NEEDLEWISE_DATA_KEY": TEST_DATA_KEY,
         "DJANGO_SETTINGS_MODULE": "needlewise.web.settings",
     }
     if database_url:
@@ -250,6 +253,12 @@ def pose(monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
         monkeypatch.setattr(backup, "connections", {DEFAULT_DB_ALIAS: Posing(vendor, **settings)})
 
     return as_database
+
+
+@pytest.fixture(autouse=True)
+def same_installation_key(settings) -> None:
+    """In-process too, the data key is the one the subprocesses' installation uses."""
+    settings.DATA_KEY = TEST_DATA_KEY
 
 
 @pytest.fixture

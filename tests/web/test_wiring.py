@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import typer
 from django.test import RequestFactory
 
 from needlewise.cli import serve as serve_module
+from needlewise.errors import DataKeyError, Problem
 from needlewise.storage.models import SavedResult
 from needlewise.web import settings as web_settings
 from needlewise.web.views.pages import server_error
@@ -31,7 +33,9 @@ def test_serve_migrates_then_runs_granian_with_the_production_settings(monkeypat
 
     monkeypatch.setattr("granian.Granian", FakeGranian)
     monkeypatch.setattr("django.core.management.call_command", lambda *a, **k: calls.setdefault("migrate", (a, k)))
+    monkeypatch.setattr("needlewise.bootstrap.check_data_keys", lambda: calls.setdefault("keys checked", True))
     serve_module.serve(host="127.0.0.1", port=8123, workers=0)
+    assert calls["keys checked"] is True
     assert calls["target"] == "needlewise.web.wsgi:application"
     options = calls["options"]
     assert isinstance(options, dict)
@@ -40,6 +44,23 @@ def test_serve_migrates_then_runs_granian_with_the_production_settings(monkeypat
     assert str(options["interface"]).endswith("wsgi")
     assert calls["migrate"] == (("migrate",), {"interactive": False, "verbosity": 0})
     assert calls["served"] is True
+
+
+def test_serve_refuses_to_start_with_a_data_key_that_does_not_open_the_database(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def wrong_key() -> None:
+        raise DataKeyError([Problem("client.notes", "was encrypted with data key 0a0b0c0d, which is not configured")])
+
+    monkeypatch.setattr("granian.Granian", lambda *_a, **_k: pytest.fail("served with the wrong key"))
+    monkeypatch.setattr("django.core.management.call_command", lambda *_a, **_k: None)
+    monkeypatch.setattr("needlewise.bootstrap.check_data_keys", wrong_key)
+    with pytest.raises(typer.Exit) as stopped:
+        serve_module.serve(host="127.0.0.1", port=8123, workers=0)
+    assert stopped.value.exit_code == serve_module.EXIT_KEY
+    assert capsys.readouterr().err.strip() == (
+        "error: client.notes: was encrypted with data key 0a0b0c0d, which is not configured"
+    )
 
 
 def test_secret_key_is_generated_once_and_private(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ from needlewise import bootstrap
 from needlewise.cli.clinic_commands import audit_app, clinic_app, staff_app
 from needlewise.cli.interactive import run_interview
 from needlewise.cli.kb_commands import kb_app
+from needlewise.cli.key_commands import keys_app
 from needlewise.cli.ops_commands import backup, restore
 from needlewise.cli.render import print_assessment
 from needlewise.cli.serve import serve
@@ -58,6 +59,7 @@ app.add_typer(kb_app, name="kb")
 app.add_typer(clinic_app, name="clinic")
 app.add_typer(audit_app, name="audit")
 app.add_typer(staff_app, name="staff")
+app.add_typer(keys_app, name="keys")
 app.add_typer(schema_app, name="schema")
 app.command()(serve)
 app.command()(backup)

@@ -6,8 +6,13 @@ import os
 from typing import Annotated
 
 import typer
+from rich.console import Console
+
+from needlewise import bootstrap
+from needlewise.errors import DataKeyError
 
 SETTINGS_MODULE = "needlewise.web.settings"
+EXIT_KEY = 2
 
 
 def serve(
@@ -38,7 +43,12 @@ def serve(
     except ValueError as error:  # the settings refuse the environment: an unsafe data folder, say
         typer.echo(f"error: configuration: {error}", err=True)
         raise typer.Exit(2) from None
-    call_command("migrate", interactive=False, verbosity=0)
+    try:
+        call_command("migrate", interactive=False, verbosity=0)
+        bootstrap.check_data_keys()
+    except DataKeyError as error:
+        Console(stderr=True, highlight=False, soft_wrap=True).print(f"error: {error.first}", markup=False)
+        raise typer.Exit(EXIT_KEY) from None
     typer.echo(f"needlewise is running at http://{host}:{port}/ ({count} worker(s); Ctrl+C stops it)")
     Granian(
         "needlewise.web.wsgi:application",

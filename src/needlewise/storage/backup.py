@@ -7,17 +7,21 @@ replaced: a failed backup leaves no file behind, a failed restore leaves the dat
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 
+from needlewise.errors import DataKeyError
 from needlewise.storage import backup_postgresql, backup_sqlite
 from needlewise.storage.backup_files import Kind, backup_error, kind_of
+from needlewise.storage.key_rotation import check_keys, sealed_columns
+from needlewise.storage.resealing import check
 
 _HINTS = {
     Kind.SQLITE: "unset DATABASE_URL to restore it into SQLite",
@@ -109,12 +113,40 @@ def restore_database(source: Path, before_replacing: Callable[[], object] = _go_
             message = f"is a {kind} backup, but the configured database is {backend} ({_HINTS[kind]})"
             raise backup_error(source, message)
         if backend is Kind.SQLITE:
+            _keys_open_file(source)
             tables = backup_sqlite.copy_in(source, Path(connection.settings_dict["NAME"]), before_replacing)
         else:
             backup_postgresql.restore(connection.settings_dict, source, before_replacing)
+            _keys_open_restored(source)
             tables = _row_counts(connection)
         size = source.stat().st_size
     return RestoreReport(backend, source, size, tables, time.perf_counter() - started)
+
+
+_WRONG_KEY = (
+    "holds health data the configured data key cannot read ({problem}); "
+    "configure the data key of the installation the backup came from"
+)
+
+
+def _keys_open_file(source: Path) -> None:
+    """BackupError before anything is replaced when the SQLite backup's health data does not open with the keys."""
+    try:
+        with closing(sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)) as db:
+            check(lambda statement: db.execute(statement).fetchall(), sealed_columns())
+    except sqlite3.DatabaseError:
+        return  # not a readable database: the restore's own checks say so
+    except DataKeyError as error:
+        raise backup_error(source, _WRONG_KEY.format(problem=error.first)) from None
+
+
+def _keys_open_restored(source: Path) -> None:
+    """BackupError when the restored PostgreSQL database's health data does not open with the keys."""
+    try:
+        check_keys()
+    except DataKeyError as error:
+        message = _WRONG_KEY.format(problem=error.first) + "; the database now holds the backup"
+        raise backup_error(source, message) from None
 
 
 def describe_database() -> str:

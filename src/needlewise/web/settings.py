@@ -6,6 +6,10 @@ Environment variables:
   private to the account that runs needlewise (``0700``, files ``0600``; a folder others can read or
   write is refused, see :mod:`needlewise.web.data_folder`).
 - ``NEEDLEWISE_SECRET_KEY``: the secret key; without it one is generated once into the data folder.
+- ``NEEDLEWISE_DATA_KEY``: the key (or keys, comma-separated, current first) that encrypts health data in
+  the database; without it the key file ``NEEDLEWISE_DATA_KEY_FILE`` (default ``<data folder>/keys/data_key``)
+  is used, made on first run. Keep a copy of the key apart from the database's backups: without it they
+  cannot be read (``docs/clinic.md``, "Keys").
 - ``NEEDLEWISE_DEBUG``: ``1`` for development error pages (never in production).
 - ``NEEDLEWISE_ALLOWED_HOSTS``: comma-separated host names (default ``127.0.0.1,localhost``).
 - ``NEEDLEWISE_RATE_LIMIT``: API requests per minute per client address (default 120; 0 turns it off).
@@ -56,6 +60,8 @@ def _flag(name: str) -> bool:
 
 
 SECRET_KEY = _secret_key()
+DATA_KEY = os.environ.get("NEEDLEWISE_DATA_KEY") or None
+DATA_KEY_FILE = Path(os.environ.get("NEEDLEWISE_DATA_KEY_FILE") or DATA_DIR / "keys" / "data_key").resolve()
 DEBUG = _flag("NEEDLEWISE_DEBUG")
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("NEEDLEWISE_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 RATE_LIMIT_PER_MINUTE = int(os.environ.get("NEEDLEWISE_RATE_LIMIT", "120"))

@@ -14,6 +14,7 @@ from needlewise.domain.permissions import CLINICAL_ROLES, Role
 from needlewise.domain.statuses import RequestStatus, ScreeningSource
 from needlewise.domain.tier import Tier
 from needlewise.domain.vocabulary import Lang
+from needlewise.storage.encrypted_fields import EncryptedJSONField, EncryptedTextField
 from needlewise.storage.models.choices import choices, one_of
 
 
@@ -55,7 +56,7 @@ class StaffMember(models.Model):
     #: An owner's clinical role as well (provider, nurse, aesthetician), or "": a one-person clinic.
     clinical_role = models.CharField(max_length=20, blank=True, default="", db_default="")
     display_name = models.CharField(max_length=200)
-    totp_secret = models.CharField(max_length=64, blank=True, default="")
+    totp_secret = EncryptedTextField(blank=True, default="")
     totp_last_step = models.BigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -91,7 +92,7 @@ class Client(models.Model):
     phone = models.CharField(max_length=40, blank=True, default="")
     phone_digits = models.CharField(max_length=40, blank=True, default="")
     email = models.CharField(max_length=254, blank=True, default="")
-    notes = models.TextField(blank=True, default="")
+    notes = EncryptedTextField(blank=True, default="")
     language = models.CharField(max_length=2, choices=choices(Lang), default="en", db_default="en")
     archived_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -120,7 +121,7 @@ class AssessmentDocument(models.Model):
     """An assessment's JSON, stored once per distinct content and found by its SHA-256 digest."""
 
     digest = models.CharField(max_length=64, unique=True)
-    body = models.JSONField()
+    body = EncryptedJSONField()
 
     class Meta:
         """Table options."""
@@ -140,7 +141,7 @@ class Screening(models.Model):
     ran_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     lang = models.CharField(max_length=2, choices=choices(Lang))
-    profile = models.JSONField()
+    profile = EncryptedJSONField()
     kb_version = models.CharField(max_length=32)
     kb_hash = models.CharField(max_length=80)
     tier = models.CharField(max_length=20, choices=choices(Tier))
@@ -174,7 +175,7 @@ class Clearance(models.Model):
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="clearances")
     screening = models.ForeignKey(Screening, on_delete=models.PROTECT, related_name="clearances")
     provider = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    reason = models.TextField()
+    reason = EncryptedTextField()
     cleared_on = models.DateField()
     expires_on = models.DateField()
     created_at = models.DateTimeField(auto_now_add=True)
@@ -199,8 +200,8 @@ class ConsultationRequest(models.Model):
     contact_email = models.CharField(max_length=254, blank=True, default="")
     contact_phone = models.CharField(max_length=40, blank=True, default="")
     birth_date = models.DateField(null=True, blank=True)
-    message = models.TextField(blank=True, default="")
-    profile = models.JSONField()
+    message = EncryptedTextField(blank=True, default="")
+    profile = EncryptedJSONField()
     tier = models.CharField(max_length=20)
     kb_version = models.CharField(max_length=32)
     kb_hash = models.CharField(max_length=80)

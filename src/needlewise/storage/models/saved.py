@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from needlewise.storage.encrypted_fields import EncryptedJSONField
+
 
 class SavedResult(models.Model):
     """An assessment its holder chose to keep; found by the SHA-256 digest of its link's secret."""
@@ -11,11 +13,11 @@ class SavedResult(models.Model):
     token_digest = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     lang = models.CharField(max_length=2)
-    profile = models.JSONField()
+    profile = EncryptedJSONField()
     kb_version = models.CharField(max_length=32)
     kb_hash = models.CharField(max_length=80)
     tier = models.CharField(max_length=20)
-    assessment = models.JSONField()
+    assessment = EncryptedJSONField()
 
     class Meta:
         """Table options."""

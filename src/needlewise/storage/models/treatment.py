@@ -22,6 +22,7 @@ from needlewise.domain.statuses import (
 )
 from needlewise.domain.treatment import Triage
 from needlewise.domain.vocabulary import DeviceKind, Lang
+from needlewise.storage.encrypted_fields import EncryptedBinaryField, EncryptedJSONField, EncryptedTextField
 from needlewise.storage.models.choices import choices, one_of
 from needlewise.storage.models.clinic import Client, Clinic, Screening
 
@@ -63,12 +64,12 @@ class Consent(models.Model):
     template = models.ForeignKey(ConsentTemplate, on_delete=models.PROTECT, related_name="+")
     version = models.PositiveIntegerField()
     lang = models.CharField(max_length=2, choices=choices(Lang))
-    signed_text = models.TextField()
+    signed_text = EncryptedTextField()
     text_digest = models.CharField(max_length=64)
     typed_name = models.CharField(max_length=200)
     method = models.CharField(max_length=10, choices=choices(ConsentMethod))
-    signature_png = models.BinaryField(null=True, blank=True)
-    scan = models.BinaryField(null=True, blank=True)
+    signature_png = EncryptedBinaryField(null=True, blank=True)
+    scan = EncryptedBinaryField(null=True, blank=True)
     scan_content_type = models.CharField(max_length=40, blank=True, default="")
     signed_at = models.DateTimeField()
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -101,7 +102,7 @@ class TreatmentPlan(models.Model):
     min_interval_days = models.PositiveSmallIntegerField()
     products = models.JSONField(default=list)
     findings = models.JSONField(default=list)
-    notes = models.TextField(blank=True, default="")
+    notes = EncryptedTextField(blank=True, default="")
     status = models.CharField(max_length=10, choices=choices(PlanStatus), default=PlanStatus.ACTIVE.value)
     kb_version = models.CharField(max_length=32)
     kb_hash = models.CharField(max_length=80)
@@ -169,9 +170,9 @@ class TreatmentSession(models.Model):
     numbing_broken_skin = models.BooleanField(default=False)
     numbing_heat = models.BooleanField(default=False)
     pain_score = models.PositiveSmallIntegerField(null=True, blank=True)
-    immediate_reactions = models.TextField(blank=True, default="")
+    immediate_reactions = EncryptedTextField(blank=True, default="")
     products_applied = models.JSONField(default=list)
-    notes = models.TextField(blank=True, default="")
+    notes = EncryptedTextField(blank=True, default="")
     findings = models.JSONField(default=list)
     checks = models.JSONField(default=list)
     screening = models.ForeignKey(Screening, on_delete=models.PROTECT, related_name="+")
@@ -228,7 +229,7 @@ class SessionPhoto(models.Model):
 
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
     session = models.ForeignKey(TreatmentSession, on_delete=models.PROTECT, related_name="photos")
-    image = models.BinaryField()
+    image = EncryptedBinaryField()
     content_type = models.CharField(max_length=20)
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
@@ -258,7 +259,7 @@ class CheckIn(models.Model):
     lang = models.CharField(max_length=2, choices=choices(Lang))
     token_digest = models.CharField(max_length=64, unique=True)
     short_digest = models.CharField(max_length=64, unique=True)  # SHA-256 of the short code printed on paper
-    answers = models.JSONField(null=True, blank=True)
+    answers = EncryptedJSONField(null=True, blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
     triage = models.CharField(max_length=16, choices=choices(Triage), blank=True, default="")
     alert = models.CharField(max_length=12, choices=choices(AlertStatus), default=AlertStatus.NONE.value)
@@ -269,7 +270,7 @@ class CheckIn(models.Model):
     acknowledged_action = models.CharField(
         max_length=16, choices=choices(AlertAction), blank=True, default="", db_default=""
     )
-    acknowledged_note = models.TextField(blank=True, default="", db_default="")  # what was done, in words
+    acknowledged_note = EncryptedTextField(blank=True, default="", db_default="")  # what was done, in words
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -306,7 +307,7 @@ class AdverseEvent(models.Model):
     serious = models.BooleanField(default=False)
     onset_on = models.DateField()
     outcome = models.CharField(max_length=24, choices=choices(EventOutcome))
-    description = models.TextField()
+    description = EncryptedTextField()
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
