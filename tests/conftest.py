@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
+from typing import overload
 
 import pytest
+from django.core.mail import EmailMessage
 from django.utils import translation
 
 from needlewise.engine.knowledge import KnowledgeBase
@@ -21,3 +23,43 @@ def _default_language() -> Iterator[None]:
     """A request in Spanish leaves Spanish active in its thread; the next test must not inherit it."""
     yield
     translation.deactivate()
+
+
+@pytest.fixture
+def deliver_queue() -> Callable[[], int]:
+    """Run the ready jobs of the message queue here, with the worker's own code; how many ran."""
+    from needlewise.messaging.worker import run_ready  # noqa: PLC0415 - Django is set up by then
+
+    return lambda: run_ready("test-worker")
+
+
+class DeliveredMail(Sequence[EmailMessage]):
+    """Django's test outbox as a queue worker leaves it: each read first runs the jobs that are ready."""
+
+    def __init__(self, deliver: Callable[[], int], outbox: list[EmailMessage]) -> None:
+        self._deliver, self._outbox = deliver, outbox
+
+    def _delivered(self) -> list[EmailMessage]:
+        self._deliver()
+        return self._outbox
+
+    @overload
+    def __getitem__(self, index: int) -> EmailMessage: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[EmailMessage]: ...
+    def __getitem__(self, index: int | slice) -> EmailMessage | Sequence[EmailMessage]:
+        return self._delivered()[index]
+
+    def __len__(self) -> int:
+        return len(self._delivered())
+
+    def __eq__(self, other: object) -> bool:
+        return self._delivered() == other
+
+    __hash__ = None  # type: ignore[assignment] - compared like a list
+
+
+@pytest.fixture
+def delivered_mail(mailoutbox: list[EmailMessage], deliver_queue: Callable[[], int]) -> DeliveredMail:
+    """The messages the queue worker has e-mailed (Django's test backend), after it has run every ready job."""
+    return DeliveredMail(deliver_queue, mailoutbox)

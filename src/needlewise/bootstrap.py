@@ -37,10 +37,20 @@ def saved_results() -> SavedResults:
 
 
 def message_sender() -> MessageSender:
-    """Where outbound messages go: e-mail through Django's configured backend (needs Django configured)."""
-    from needlewise.adapters.mail import DjangoMailSender  # noqa: PLC0415 - Django only when asked
+    """Where outbound messages go: the durable queue, in the caller's transaction (needs Django configured).
 
-    return DjangoMailSender()
+    The worker (:func:`run_worker`) hands each one to Django's configured e-mail backend.
+    """
+    from needlewise.messaging.outbox import OutboxSender  # noqa: PLC0415 - Django only when asked
+
+    return OutboxSender()
+
+
+def run_worker(*, interval: float, stopped: Callable[[], bool]) -> int:
+    """Run the queue's jobs until ``stopped()`` (needs Django configured); how many ran."""
+    from needlewise.messaging.worker import run  # noqa: PLC0415 - Django only when asked
+
+    return run(interval=interval, stopped=stopped)
 
 
 def messages_reach_people() -> bool:

@@ -1,4 +1,4 @@
-"""A red-flag check-in is sent to the clinic's practitioners after the answer commits, without health data."""
+"""A red-flag check-in is queued for the clinic's practitioners with the answer, without health data."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import smtplib
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import transaction
 
 from clinic.followup_support import checkin_of, session_row
 from clinic.support import last_seq, rows_after
@@ -13,8 +14,9 @@ from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.followup import checkins, staff_alerts
 from needlewise.clinic.followup.staff_alerts import StaffAlertMail
 from needlewise.domain.permissions import Role
+from needlewise.messaging.outbox import OutboxSender
 from needlewise.services.ports import OutboundMessage
-from needlewise.storage.models import CheckIn, StaffMember
+from needlewise.storage.models import CheckIn, QueuedMessage, StaffMember
 
 pytestmark = pytest.mark.django_db
 
@@ -53,18 +55,20 @@ def notify_rows(seq: int) -> list[tuple[str, str, dict[str, object]]]:
     return [(r.action, r.outcome, r.detail) for r in rows_after(seq) if r.action == "notify_staff"]
 
 
-def test_a_red_flag_is_sent_to_the_practitioners_after_commit(site_a, session, kb, django_capture_on_commit_callbacks):
+def test_a_red_flag_is_handed_over_with_the_answer_for_the_practitioners(site_a, session, kb):
     checkin, token = checkin_of(session, 1)
     outbox, seq = Outbox(), last_seq()
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        checkins.answer(PUBLIC, token, {"fever_chills"}, kb, staff_mail=mail(outbox))
-        assert outbox.sent == []  # nothing before the answer is committed
-    assert len(callbacks) == 1
+    checkins.answer(PUBLIC, token, {"fever_chills"}, kb, staff_mail=mail(outbox))
     (message,) = outbox.sent
     assert message.to == tuple(
         sorted(site_a.members[r].user.email for r in (Role.PROVIDER, Role.NURSE, Role.AESTHETICIAN))
     )
     assert (message.subject, message.text) == ("A client's check-in needs attention", f"Sign in to see it:\n\n{LINK}\n")
+    assert (message.purpose, message.key, message.clinic_id) == (
+        "staff_alert",
+        f"staff_alert:checkin:{checkin.pk}",
+        site_a.clinic.pk,
+    )
     words = f"{message.subject} {message.text}"
     for private in (site_a.client.given_name, site_a.client.family_name, "fever", str(checkin.pk)):
         assert private not in words
@@ -72,19 +76,33 @@ def test_a_red_flag_is_sent_to_the_practitioners_after_commit(site_a, session, k
     assert CheckIn.objects.get(pk=checkin.pk).alert == "open"
 
 
-def test_expected_healing_sends_nothing(session, kb, django_capture_on_commit_callbacks):
+def test_a_rolled_back_answer_queues_no_alert(session, kb):
+    _, token = checkin_of(session, 1)
+    queued: list[int] = []
+
+    def answer_then_fail() -> None:
+        with transaction.atomic():
+            checkins.answer(PUBLIC, token, {"fever_chills"}, kb, staff_mail=mail(OutboxSender()))
+            queued.append(QueuedMessage.objects.filter(purpose="staff_alert").count())
+            raise RuntimeError  # the answer's transaction fails after the alert was asked for
+
+    with pytest.raises(RuntimeError):
+        answer_then_fail()
+    assert queued == [1]
+    assert not QueuedMessage.objects.exists()
+
+
+def test_expected_healing_sends_nothing(session, kb):
     _, token = checkin_of(session, 1)
     outbox = Outbox()
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        checkins.answer(PUBLIC, token, {"expected_reactions"}, kb, staff_mail=mail(outbox))
-    assert (callbacks, outbox.sent) == ([], [])
+    checkins.answer(PUBLIC, token, {"expected_reactions"}, kb, staff_mail=mail(outbox))
+    assert outbox.sent == []
 
 
-def test_a_mail_server_that_is_down_loses_nothing_and_is_recorded(session, kb, django_capture_on_commit_callbacks):
+def test_a_sender_that_fails_loses_nothing_and_is_recorded(session, kb):
     checkin, token = checkin_of(session, 1)
     seq = last_seq()
-    with django_capture_on_commit_callbacks(execute=True):
-        view = checkins.answer(PUBLIC, token, {"pus"}, kb, staff_mail=mail(DownServer()))
+    view = checkins.answer(PUBLIC, token, {"pus"}, kb, staff_mail=mail(DownServer()))
     assert view.answered
     assert CheckIn.objects.get(pk=checkin.pk).alert == "open"  # the banner still shows it
     assert notify_rows(seq) == [
@@ -92,14 +110,13 @@ def test_a_mail_server_that_is_down_loses_nothing_and_is_recorded(session, kb, d
     ]
 
 
-def test_no_one_to_tell_is_recorded_as_a_failure(site_a, session, kb, django_capture_on_commit_callbacks):
+def test_no_one_to_tell_is_recorded_as_a_failure(site_a, session, kb):
     User.objects.filter(staff__clinic=site_a.clinic, staff__role__in=["provider", "nurse", "aesthetician"]).update(
         is_active=False
     )
     _, token = checkin_of(session, 1)
     outbox, seq = Outbox(), last_seq()
-    with django_capture_on_commit_callbacks(execute=True):
-        checkins.answer(PUBLIC, token, {"pus"}, kb, staff_mail=mail(outbox))
+    checkins.answer(PUBLIC, token, {"pus"}, kb, staff_mail=mail(outbox))
     assert outbox.sent == []
     assert notify_rows(seq) == [("notify_staff", "failed", {"recipients": 0})]
 

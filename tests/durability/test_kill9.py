@@ -33,7 +33,6 @@ import contextlib
 import json
 import os
 import random
-import secrets
 import select
 import signal
 import sqlite3
@@ -44,16 +43,13 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
-from psycopg import sql
 
 WRITER = Path(__file__).with_name("writer.py")
 CYCLES = int(os.environ.get("NEEDLEWISE_DURABILITY_CYCLES", "20"))
 SEED = int(os.environ.get("NEEDLEWISE_DURABILITY_SEED", "9"))
-ADMIN_URL = os.environ.get("NEEDLEWISE_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 KILL_DELAY_S = (0.05, 0.4)  # after the first acknowledgement of each cycle
 STEP_TIMEOUT_S = 60.0
 TREATMENT_TABLES = {"consent": "consent", "plan": "treatment_plan", "session": "treatment_session"}
@@ -395,30 +391,6 @@ def _run_kill9(backend: _Backend, tmp_path: Path) -> None:
 
 def test_kill9_sqlite(tmp_path: Path) -> None:
     _run_kill9(_sqlite_backend(tmp_path), tmp_path)
-
-
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A scratch database on the server at ADMIN_URL, dropped afterwards."""
-    try:
-        admin = psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError as unreachable:
-        reason = (
-            f"no PostgreSQL reachable at {ADMIN_URL} ({str(unreachable).splitlines()[0]}); set NEEDLEWISE_POSTGRES_URL"
-        )
-        if os.environ.get("NEEDLEWISE_REQUIRE_POSTGRES") == "1":
-            pytest.fail(f"NEEDLEWISE_REQUIRE_POSTGRES=1 but {reason}")
-        pytest.skip(reason)
-    name = f"needlewise_kill9_{secrets.token_hex(4)}"
-    with admin:
-        for setting in ("fsync", "synchronous_commit", "full_page_writes"):
-            value = admin.execute(sql.SQL("SHOW {}").format(sql.Identifier(setting))).fetchone()
-            assert value == ("on",), f"PostgreSQL {setting} is {value}: commits would not survive a crash"
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-        try:
-            yield urlunsplit(urlsplit(ADMIN_URL)._replace(path=f"/{name}"))
-        finally:
-            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 def test_kill9_postgresql(tmp_path: Path, postgres_url: str) -> None:

@@ -34,7 +34,7 @@ def test_serve_migrates_then_runs_granian_with_the_production_settings(monkeypat
     monkeypatch.setattr("granian.Granian", FakeGranian)
     monkeypatch.setattr("django.core.management.call_command", lambda *a, **k: calls.setdefault("migrate", (a, k)))
     monkeypatch.setattr("needlewise.bootstrap.check_data_keys", lambda: calls.setdefault("keys checked", True))
-    serve_module.serve(host="127.0.0.1", port=8123, workers=0)
+    serve_module.serve(host="127.0.0.1", port=8123, workers=0, queue_worker=False)  # its worker: tests/messaging
     assert calls["keys checked"] is True
     assert calls["target"] == "needlewise.web.wsgi:application"
     options = calls["options"]

@@ -6,6 +6,8 @@ see :mod:`needlewise.web.settings`. The sender is ``DEFAULT_FROM_EMAIL``.
 
 from __future__ import annotations
 
+import hashlib
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 
@@ -20,12 +22,19 @@ def delivers() -> bool:
     return str(settings.EMAIL_BACKEND) != LOG_ONLY_BACKEND
 
 
+def message_id(key: str) -> str:
+    """The ``Message-ID`` for queue key ``key``: the same on every attempt, so a re-sent copy is the same message."""
+    domain = str(settings.DEFAULT_FROM_EMAIL).rpartition("@")[2] or "needlewise.invalid"
+    return f"<{hashlib.sha256(key.encode()).hexdigest()[:40]}@{domain}>"
+
+
 class DjangoMailSender:
     """A :class:`~needlewise.services.ports.MessageSender` that e-mails each message."""
 
     def send(self, message: OutboundMessage) -> None:
         """E-mail ``message`` (plain text, with its HTML as an alternative part when it has one)."""
-        email = EmailMultiAlternatives(message.subject, message.text, None, list(message.to))
+        headers = {"Message-ID": message_id(message.key)} if message.key else None
+        email = EmailMultiAlternatives(message.subject, message.text, None, list(message.to), headers=headers)
         if message.html is not None:
             email.attach_alternative(message.html, "text/html")
         email.send()

@@ -23,6 +23,7 @@ from needlewise.cli.key_commands import keys_app
 from needlewise.cli.ops_commands import backup, restore
 from needlewise.cli.render import print_assessment
 from needlewise.cli.serve import serve
+from needlewise.cli.worker import worker
 from needlewise.domain.assessment import Assessment
 from needlewise.domain.vocabulary import Lang, Setting
 from needlewise.errors import KnowledgeBaseError, NeedlewiseError, ProfileError
@@ -62,6 +63,7 @@ app.add_typer(staff_app, name="staff")
 app.add_typer(keys_app, name="keys")
 app.add_typer(schema_app, name="schema")
 app.command()(serve)
+app.command()(worker)
 app.command()(backup)
 app.command()(restore)
 

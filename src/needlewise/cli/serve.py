@@ -1,8 +1,10 @@
-"""``needlewise serve``: migrate the database, then serve the web app with granian (WSGI)."""
+"""``needlewise serve``: migrate the database, serve the web app with granian (WSGI), run a queue worker beside it."""
 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from typing import Annotated
 
 import typer
@@ -28,6 +30,10 @@ def serve(
             help="Threads per worker: more lets a worker go on while another request waits for the database.",
         ),
     ] = 1,
+    queue_worker: Annotated[
+        bool,
+        typer.Option(help="Also run a worker that delivers queued messages (off: run `needlewise worker` yourself)."),
+    ] = True,
 ) -> None:
     """Start the production server on SQLite (set-up on first run), at http://HOST:PORT/."""
     import django  # noqa: PLC0415 - Django is loaded only by the commands that need it
@@ -50,12 +56,27 @@ def serve(
         Console(stderr=True, highlight=False, soft_wrap=True).print(f"error: {error.first}", markup=False)
         raise typer.Exit(EXIT_KEY) from None
     typer.echo(f"needlewise is running at http://{host}:{port}/ ({count} worker(s); Ctrl+C stops it)")
-    Granian(
-        "needlewise.web.wsgi:application",
-        address=host,
-        port=port,
-        interface=Interfaces.WSGI,
-        workers=count,
-        blocking_threads=threads,
-        log_access=False,
-    ).serve()
+    jobs = subprocess.Popen([sys.executable, "-m", "needlewise", "worker"]) if queue_worker else None
+    try:
+        Granian(
+            "needlewise.web.wsgi:application",
+            address=host,
+            port=port,
+            interface=Interfaces.WSGI,
+            workers=count,
+            blocking_threads=threads,
+            log_access=False,
+        ).serve()
+    finally:
+        if jobs is not None:
+            _stop(jobs)
+
+
+def _stop(jobs: subprocess.Popen[bytes]) -> None:
+    """Ask the queue worker to finish the job in hand, then stop; kill it if it has not within 40 seconds."""
+    jobs.terminate()
+    try:
+        jobs.wait(timeout=40)
+    except subprocess.TimeoutExpired:
+        jobs.kill()
+        jobs.wait()

@@ -78,3 +78,13 @@ class ScreeningSource(StrEnum):
 
     STAFF = "staff"
     CONSUMER_REQUEST = "consumer_request"
+
+
+class MessageStatus(StrEnum):
+    """An outbound message in the queue: waiting, being handed to its provider, handed over, or given up."""
+
+    QUEUED = "queued"
+    SENDING = "sending"
+    RETRYING = "retrying"
+    SENT = "sent"
+    FAILED = "failed"

@@ -53,10 +53,16 @@ class OutboundMessage:
     subject: str
     text: str
     html: str | None = None
+    #: Why it is sent (``password_link``, ``staff_alert`` ...), for the queue and the audit trail.
+    purpose: str = "message"
+    #: Unique per message: asking again with the same key (the same alert) sends nothing more. Empty: a new key.
+    key: str = ""
+    #: The clinic the message is about, if any (its messages list shows it).
+    clinic_id: int | None = None
 
 
 class MessageSender(Protocol):
     """Where outbound messages go."""
 
     def send(self, message: OutboundMessage) -> None:
-        """Send ``message`` now (an error if it could not be handed over)."""
+        """Hand ``message`` over: queue it in the caller's transaction, or send it now (an error if it cannot)."""

@@ -72,9 +72,14 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.staticfiles",
+    "django_tasks",
+    "django_tasks_db",
     "needlewise.storage",
     "needlewise.web",
 ]
+
+#: Background jobs (outbound messages) in the database: no other service to run, SQLite or PostgreSQL.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "messages"]}}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -229,6 +234,10 @@ EMAIL_HOST_USER = os.environ.get("NEEDLEWISE_EMAIL_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("NEEDLEWISE_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = _flag("NEEDLEWISE_EMAIL_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("NEEDLEWISE_EMAIL_FROM", "needlewise@localhost")
+#: Seconds the mail server may take: shorter than the lease, so a live worker is never overtaken.
+EMAIL_TIMEOUT = 30
+#: Seconds a worker holds a message it is handing over before another worker may take it again.
+NEEDLEWISE_MESSAGE_LEASE_SECONDS = float(os.environ.get("NEEDLEWISE_MESSAGE_LEASE_SECONDS", "120"))
 
 # No secrets in the log: tokens in paths and answer-carrying query values are redacted by a filter on
 # the loggers that write request paths (records are rewritten where they are made, so every handler

@@ -76,7 +76,7 @@ def test_only_the_owner_sets_a_clinical_role(site_a: Site):
     assert StaffMember.objects.get(pk=site_a.members[Role.NURSE].pk).clinical_role == ""
 
 
-def test_adding_a_colleague_sends_them_a_link_to_choose_a_password(site_a: Site, mailoutbox):
+def test_adding_a_colleague_sends_them_a_link_to_choose_a_password(site_a: Site, delivered_mail):
     client = staff_client(site_a.owner)
     response = client.post("/clinic/staff/", COLLEAGUE)
     assert response.status_code == 200
@@ -85,7 +85,7 @@ def test_adding_a_colleague_sends_them_a_link_to_choose_a_password(site_a: Site,
     assert "new.colleague@alpha.example.org" in page
     added = StaffMember.objects.select_related("user").get(user__username="new.colleague@alpha.example.org")
     assert (added.clinic_id, added.role, added.user.has_usable_password()) == (site_a.clinic.pk, "aesthetician", False)
-    (message,) = mailoutbox
+    (message,) = delivered_mail
     assert (message.to, message.subject) == (["new.colleague@alpha.example.org"], "Your needlewise account")
     link = re.search(r"http://testserver(/clinic/password-reset/\S+/)", message.body).group(1)
 
@@ -107,7 +107,7 @@ def test_adding_a_colleague_sends_them_a_link_to_choose_a_password(site_a: Site,
     ],
 )
 @pytest.mark.usefixtures("site_b")
-def test_a_refused_colleague_is_explained_by_the_field(site_a: Site, mailoutbox, changes, field, message):
+def test_a_refused_colleague_is_explained_by_the_field(site_a: Site, delivered_mail, changes, field, message):
     before = StaffMember.objects.count()
     response = staff_client(site_a.owner).post("/clinic/staff/", {**COLLEAGUE, **changes})
     assert response.status_code == 422
@@ -119,22 +119,22 @@ def test_a_refused_colleague_is_explained_by_the_field(site_a: Site, mailoutbox,
     else:
         assert f'id="f-{field}-error-1">{message}</p>' in page
     assert StaffMember.objects.count() == before
-    assert mailoutbox == []
+    assert delivered_mail == []
 
 
-def test_a_reactivated_colleague_chooses_a_new_password_through_a_link(site_a: Site, mailoutbox):
+def test_a_reactivated_colleague_chooses_a_new_password_through_a_link(site_a: Site, delivered_mail):
     owner = staff_client(site_a.owner)
     desk = site_a.members[Role.FRONT_DESK]
     owner.post(f"/clinic/staff/{desk.pk}/active/", {"active": "0"})
     desk.user.refresh_from_db()
     assert not desk.user.is_active
-    assert mailoutbox == []
+    assert delivered_mail == []
     assert ">Reactivate</button>" in owner.get("/clinic/staff/").content.decode()
     owner.post(f"/clinic/staff/{desk.pk}/active/", {"active": "1"})
     desk.user.refresh_from_db()
     assert desk.user.is_active
     assert browser().post("/clinic/sign-in/", {"email": desk.user.username, "password": PASSWORD}).status_code == 401
-    (message,) = mailoutbox
+    (message,) = delivered_mail
     link = re.search(r"http://testserver(/clinic/password-reset/\S+/)", message.body).group(1)
     new = "a front desk passphrase 9"
     assert browser().post(link, {"password": new, "password_again": new}).status_code == 302

@@ -68,11 +68,11 @@ def test_without_a_mail_server_the_owner_is_shown_the_link_with_a_copy_button(si
     assert StaffMember.objects.get(user__username=COLLEAGUE["email"]).user.check_password(NEW)
 
 
-def test_with_a_mail_server_the_link_is_sent_and_not_shown(site_a: Site, mailoutbox):
+def test_with_a_mail_server_the_link_is_sent_and_not_shown(site_a: Site, delivered_mail):
     page = body(staff_client(site_a.owner).post("/clinic/staff/", COLLEAGUE))
     assert "Nadia New was added. A link to choose a password was sent to them." in page
     assert 'id="invite-link"' not in page
-    assert len(mailoutbox) == 1
+    assert len(delivered_mail) == 1
 
 
 @pytest.mark.usefixtures("no_mail_server")
@@ -102,18 +102,18 @@ def test_resending_makes_a_new_link_and_the_old_one_stops_working(site_a: Site):
     )
 
 
-def test_resending_with_a_mail_server_sends_the_new_link(site_a: Site, mailoutbox):
+def test_resending_with_a_mail_server_sends_the_new_link(site_a: Site, delivered_mail):
     owner = staff_client(site_a.owner)
     owner.post("/clinic/staff/", COLLEAGUE)
     nadia = StaffMember.objects.get(user__username=COLLEAGUE["email"])
     page = body(owner.post(f"/clinic/staff/{nadia.pk}/invitation/"))
     assert "A new link was made for Nadia New. Earlier links no longer work." in page
     assert "A link to choose a password was sent to them." in page
-    assert [m.to for m in mailoutbox] == [[COLLEAGUE["email"]]] * 2
+    assert [m.to for m in delivered_mail] == [[COLLEAGUE["email"]]] * 2
 
 
 @pytest.mark.usefixtures("site_b")
-def test_no_resend_for_someone_with_a_password_another_clinic_or_a_non_owner(site_a: Site, mailoutbox):
+def test_no_resend_for_someone_with_a_password_another_clinic_or_a_non_owner(site_a: Site, delivered_mail):
     owner = staff_client(site_a.owner)
     nurse = site_a.members[Role.NURSE]
     has_password = owner.post(f"/clinic/staff/{nurse.pk}/invitation/")
@@ -122,11 +122,11 @@ def test_no_resend_for_someone_with_a_password_another_clinic_or_a_non_owner(sit
     other = StaffMember.objects.get(user__username="nurse@beta.example.org")
     assert owner.post(f"/clinic/staff/{other.pk}/invitation/").status_code == 404
     assert staff_client(nurse).post(f"/clinic/staff/{nurse.pk}/invitation/").status_code == 403
-    assert mailoutbox == []
+    assert delivered_mail == []
     assert StaffMember.objects.get(pk=nurse.pk).user.has_usable_password()
 
 
-def test_a_deactivated_colleague_gets_no_new_link_until_reactivated(site_a: Site, mailoutbox):
+def test_a_deactivated_colleague_gets_no_new_link_until_reactivated(site_a: Site, delivered_mail):
     owner = staff_client(site_a.owner)
     nurse = site_a.members[Role.NURSE]
     owner.post(f"/clinic/staff/{nurse.pk}/active/", {"active": "0"})
@@ -139,12 +139,12 @@ def test_a_deactivated_colleague_gets_no_new_link_until_reactivated(site_a: Site
             mail=passwords.LinkMail("s", "%(link)s"),
         )
     assert "invited: no password yet" not in body(owner.get("/clinic/staff/"))
-    assert mailoutbox == []
+    assert delivered_mail == []
 
 
-def test_a_reset_link_names_the_clinic_and_asks_for_a_new_password(site_a: Site, mailoutbox):
+def test_a_reset_link_names_the_clinic_and_asks_for_a_new_password(site_a: Site, delivered_mail):
     browser().post("/clinic/password-reset/", {"email": site_a.members[Role.NURSE].user.username})
-    link = re.search(r"http://testserver(/clinic/password-reset/\S+/)", mailoutbox[0].body).group(1)
+    link = re.search(r"http://testserver(/clinic/password-reset/\S+/)", delivered_mail[0].body).group(1)
     page = body(browser().get(link))
     assert "<h1>Choose a new password</h1>" in page
     assert "For your staff account at Clinic Alpha." in page

@@ -1,7 +1,8 @@
 """Outbound messages through a real SMTP server on the loopback interface (aiosmtpd).
 
 The use cases' own tests send to an in-memory fake, the page tests to Django's test outbox; these
-check the adapter chosen in ``bootstrap`` and Django's SMTP backend deliver the same messages.
+check the message queue chosen in ``bootstrap``, its worker and Django's SMTP backend deliver the same
+messages, and that a mail server that is down delays a message without losing it or doubling it.
 """
 
 from __future__ import annotations
@@ -15,12 +16,16 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from django.test import Client, override_settings
+from django.utils import timezone
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from needlewise import bootstrap
-from needlewise.adapters.mail import DjangoMailSender
+from needlewise.adapters.mail import DjangoMailSender, message_id
 from needlewise.domain.permissions import Role
+from needlewise.messaging.outbox import OutboxSender
 from needlewise.services.ports import OutboundMessage
-from needlewise.storage.models import AuditEntry, CheckIn
+from needlewise.storage.models import AuditEntry, CheckIn, QueuedMessage
 from web.clinic.support import Site
 
 
@@ -66,12 +71,17 @@ def smtp_inbox() -> Iterator[Inbox]:
         controller.stop()
 
 
-def test_the_chosen_sender_is_the_django_mail_adapter():
-    assert isinstance(bootstrap.message_sender(), DjangoMailSender)
+def test_the_chosen_sender_is_the_message_queue():
+    assert isinstance(bootstrap.message_sender(), OutboxSender)
 
 
-def test_a_plain_message_arrives_over_smtp(smtp_inbox):
-    bootstrap.message_sender().send(OutboundMessage(("a@example.org", "b@example.org"), "Hello", "Plain words.\n"))
+@pytest.mark.django_db
+def test_a_plain_message_arrives_over_smtp_once(smtp_inbox, deliver_queue):
+    message = OutboundMessage(("a@example.org", "b@example.org"), "Hello", "Plain words.\n", key="hello:smtp")
+    bootstrap.message_sender().send(message)
+    assert smtp_inbox.envelopes == []  # queued: the worker sends it
+    assert deliver_queue() == 1
+    assert deliver_queue() == 0
     (envelope,) = smtp_inbox.envelopes
     assert (envelope.mail_from, envelope.rcpt_tos) == (
         "needlewise@clinic.example.org",
@@ -80,6 +90,7 @@ def test_a_plain_message_arrives_over_smtp(smtp_inbox):
     (message,) = smtp_inbox.messages()
     assert (message["Subject"], message.get_content_type()) == ("Hello", "text/plain")
     assert message.get_content().splitlines() == ["Plain words."]  # SMTP carries CRLF line ends
+    assert message["Message-ID"] == message_id("hello:smtp")
 
 
 def test_a_message_with_html_arrives_with_both_parts(smtp_inbox):
@@ -91,10 +102,11 @@ def test_a_message_with_html_arrives_with_both_parts(smtp_inbox):
 
 
 @pytest.mark.django_db
-def test_a_reset_link_from_the_page_arrives_over_smtp_and_works(site_a: Site, smtp_inbox):
+def test_a_reset_link_from_the_page_arrives_over_smtp_and_works(site_a: Site, smtp_inbox, deliver_queue):
     nurse = site_a.members[Role.NURSE]
     browser = Client(HTTP_ACCEPT_LANGUAGE="en")
     assert browser.post("/clinic/password-reset/", {"email": nurse.user.username}).status_code == 200
+    deliver_queue()
     (message,) = smtp_inbox.messages()
     assert (message["To"], message["Subject"]) == (nurse.user.email, "Your needlewise password")
     text = message.get_content()
@@ -106,15 +118,13 @@ def test_a_reset_link_from_the_page_arrives_over_smtp_and_works(site_a: Site, sm
 
 
 @pytest.mark.django_db
-def test_a_red_flag_check_in_reaches_the_practitioners_over_smtp(
-    site_a: Site, smtp_inbox, django_capture_on_commit_callbacks
-):
+def test_a_red_flag_check_in_reaches_the_practitioners_over_smtp(site_a: Site, smtp_inbox, deliver_queue):
     from clinic.followup_support import checkin_of, session_row  # noqa: PLC0415 - only this test needs a session
 
     _, token = checkin_of(session_row(site_a, bootstrap.knowledge_base()), 1)
     client = Client(HTTP_ACCEPT_LANGUAGE="es")  # the client's language; the message is in both
-    with django_capture_on_commit_callbacks(execute=True):
-        assert client.post(f"/checkin/{token}/", {"yes": ["fever_chills"]}).status_code == 200
+    assert client.post(f"/checkin/{token}/", {"yes": ["fever_chills"]}).status_code == 200
+    deliver_queue()
     (envelope,) = smtp_inbox.envelopes
     practitioners = sorted(site_a.members[r].user.email for r in (Role.PROVIDER, Role.NURSE, Role.AESTHETICIAN))
     assert sorted(envelope.rcpt_tos) == practitioners
@@ -137,23 +147,37 @@ def test_a_red_flag_check_in_reaches_the_practitioners_over_smtp(
 
 
 @pytest.mark.django_db
-def test_an_answer_is_kept_when_the_mail_server_is_down(site_a: Site, django_capture_on_commit_callbacks):
+def test_a_mail_server_that_is_down_delays_the_alert_and_loses_nothing(site_a: Site, deliver_queue):
     from clinic.followup_support import checkin_of, session_row  # noqa: PLC0415 - only this test needs a session
 
     checkin, token = checkin_of(session_row(site_a, bootstrap.knowledge_base()), 1)
-    with (
-        override_settings(
-            EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
-            EMAIL_HOST="127.0.0.1",
-            EMAIL_PORT=free_port(),  # nothing listens there
-            EMAIL_TIMEOUT=2,
-        ),
-        django_capture_on_commit_callbacks(execute=True),
+    inbox, port = Inbox(), free_port()  # nothing listens there yet
+    with override_settings(
+        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+        EMAIL_HOST="127.0.0.1",
+        EMAIL_PORT=port,
+        EMAIL_TIMEOUT=2,
     ):
         response = Client(HTTP_ACCEPT_LANGUAGE="en").post(f"/checkin/{token}/", {"yes": ["pus"]})
-    assert response.status_code == 200
-    assert 'data-triage="seek_care_now"' in response.content.decode()  # the client is told what to do
-    stored = CheckIn.objects.get(pk=checkin.pk)
-    assert (stored.alert, stored.answered_at is not None) == ("open", True)
-    failed = AuditEntry.objects.filter(action="notify_staff", object_id=str(checkin.pk)).get()
-    assert (failed.outcome, failed.detail["recipients"]) == ("failed", 3)
+        assert response.status_code == 200  # answered at once, whatever the mail server does
+        assert 'data-triage="seek_care_now"' in response.content.decode()  # the client is told what to do
+        stored = CheckIn.objects.get(pk=checkin.pk)
+        assert (stored.alert, stored.answered_at is not None) == ("open", True)
+        queued = AuditEntry.objects.filter(action="notify_staff", object_id=str(checkin.pk)).get()
+        assert (queued.outcome, queued.detail["recipients"]) == ("success", 3)
+        deliver_queue()  # the server is down: the message waits for its retry
+        message = QueuedMessage.objects.get(purpose="staff_alert")
+        assert (message.status, message.attempts, message.last_error) == ("retrying", 1, "ConnectionRefusedError")
+        controller = Controller(inbox, hostname="127.0.0.1", port=port)
+        controller.start()  # the server is back
+        try:
+            QueuedMessage.objects.update(next_attempt_at=timezone.now())
+            DBTaskResult.objects.filter(status=TaskResultStatus.READY).update(run_after=timezone.now())
+            deliver_queue()
+            deliver_queue()
+        finally:
+            controller.stop()
+    (envelope,) = inbox.envelopes  # delivered once
+    assert len(envelope.rcpt_tos) == 3
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == ("sent", 2)

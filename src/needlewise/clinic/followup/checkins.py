@@ -235,7 +235,7 @@ def answer(
             checkin.alert = ALERT_NONE if level is Triage.EXPECTED else ALERT_OPEN
             checkin.save(update_fields=["answers", "answered_at", "triage", "alert"])
             if checkin.alert == ALERT_OPEN and staff_mail is not None:
-                staff_alerts.send_after_commit(actor, checkin, staff_mail)
+                staff_alerts.notify(actor, checkin, staff_mail)
             audit_log.record(
                 actor,
                 "answer",

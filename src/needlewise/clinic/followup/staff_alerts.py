@@ -6,10 +6,12 @@ sent one message through the :class:`~needlewise.services.ports.MessageSender` t
 message carries no health data: its wording (the edge's, in words any of them reads) says a client's
 check-in needs attention and links to the alerts list, behind the sign-in.
 
-The message is sent after the answer's transaction commits (``transaction.on_commit``), so it never
-announces an alert that was rolled back, and a mail server that is down never loses the client's
-answer: the alert stays open on every workspace page (the banner), and the failure is recorded in
-the audit log. Moving messages to a durable task queue is left to a later issue.
+The message is handed to the sender inside the answer's transaction: the message queue
+(:mod:`needlewise.messaging`) stores it with the alert, so it is never announced for an answer that
+was rolled back and never lost once the answer commits; its worker delivers it, with retries. A
+sender that fails (a synchronous one whose mail server is down) never loses the client's answer: its
+work is rolled back to a savepoint, the alert stays open on every workspace page (the banner), and
+the failure is recorded in the audit log.
 """
 
 from __future__ import annotations
@@ -51,24 +53,29 @@ def recipients(clinic_id: int) -> tuple[str, ...]:
     )
 
 
-def send_after_commit(actor: Actor, checkin: CheckIn, mail: StaffAlertMail) -> None:
-    """Send the staff alert once the transaction that opened ``checkin``'s alert commits."""
-    transaction.on_commit(lambda: _send(actor, checkin, mail))
-
-
-def _send(actor: Actor, checkin: CheckIn, mail: StaffAlertMail) -> None:
+def notify(actor: Actor, checkin: CheckIn, mail: StaffAlertMail) -> None:
+    """Hand the staff alert for ``checkin`` to the sender, in the transaction that opened the alert; audited."""
     to = recipients(checkin.clinic_id)
     where = {"client_id": checkin.client_id, "clinic_id": checkin.clinic_id}
+    if not to:  # no one to tell: the banner is all there is
+        audit_log.record(
+            actor, "notify_staff", "checkin", checkin.pk, outcome="failed", detail={"recipients": 0}, **where
+        )
+        return
+    message = OutboundMessage(
+        to=to,
+        subject=mail.subject,
+        text=mail.text % {"link": mail.link},
+        purpose="staff_alert",
+        key=f"staff_alert:checkin:{checkin.pk}",
+        clinic_id=checkin.clinic_id,
+    )
     try:
-        if to:
-            mail.sender.send(OutboundMessage(to=to, subject=mail.subject, text=mail.text % {"link": mail.link}))
+        with transaction.atomic():
+            mail.sender.send(message)
     except Exception as error:  # noqa: BLE001 - any failure to hand it over is recorded, never lost silently
         logger.warning("a staff alert message could not be sent (check-in %s): %s", checkin.pk, type(error).__name__)
-        with transaction.atomic():
-            detail: dict[str, object] = {"recipients": len(to), "error": type(error).__name__}
-            audit_log.record(actor, "notify_staff", "checkin", checkin.pk, outcome="failed", detail=detail, **where)
+        detail: dict[str, object] = {"recipients": len(to), "error": type(error).__name__}
+        audit_log.record(actor, "notify_staff", "checkin", checkin.pk, outcome="failed", detail=detail, **where)
         return
-    with transaction.atomic():
-        outcome = "success" if to else "failed"  # no one to tell: the banner is all there is
-        detail = {"recipients": len(to)}
-        audit_log.record(actor, "notify_staff", "checkin", checkin.pk, outcome=outcome, detail=detail, **where)
+    audit_log.record(actor, "notify_staff", "checkin", checkin.pk, detail={"recipients": len(to)}, **where)

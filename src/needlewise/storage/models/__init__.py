@@ -12,6 +12,7 @@ from needlewise.storage.models.clinic import (
     Screening,
     StaffMember,
 )
+from needlewise.storage.models.messages import QueuedMessage
 from needlewise.storage.models.saved import SavedResult
 from needlewise.storage.models.search import ClientSearchToken
 from needlewise.storage.models.treatment import (
@@ -44,6 +45,7 @@ __all__ = [
     "ConsultationRequest",
     "LoginFailure",
     "PlanZone",
+    "QueuedMessage",
     "RecallContact",
     "RecoveryCode",
     "SavedResult",

@@ -1,0 +1,59 @@
+"""Asking for a message: one row in ``queued_message`` and one job, in the caller's transaction."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from needlewise.domain.statuses import MessageStatus
+from needlewise.services.ports import OutboundMessage
+from needlewise.storage.models import QueuedMessage
+
+
+@dataclass(frozen=True, slots=True)
+class Queued:
+    """What asking for a message did: the stored row, and whether it was new (``False``: the key was known)."""
+
+    message: QueuedMessage
+    created: bool
+
+
+def queue(message: OutboundMessage) -> Queued:
+    """Store ``message`` and its delivery job in the current transaction (or a new one).
+
+    A message whose ``key`` is already queued is not queued again: the first one stands.
+    """
+    from needlewise.messaging.delivery import deliver  # noqa: PLC0415 - the job module imports this one
+
+    key = message.key or f"message:{uuid.uuid4().hex}"
+    now = timezone.now()
+    with transaction.atomic():
+        row, created = QueuedMessage.objects.get_or_create(
+            key=key,
+            defaults={
+                "purpose": message.purpose,
+                "clinic_id": message.clinic_id,
+                "channel": "email",
+                "recipients": list(message.to),
+                "subject": message.subject,
+                "text": message.text,
+                "html": message.html or "",
+                "status": MessageStatus.QUEUED,
+                "next_attempt_at": now,
+                "created_at": now,
+            },
+        )
+        if created:
+            deliver.enqueue(row.pk)
+    return Queued(row, created)
+
+
+class OutboxSender:
+    """A :class:`~needlewise.services.ports.MessageSender` that queues each message for the worker."""
+
+    def send(self, message: OutboundMessage) -> None:
+        """Queue ``message`` in the current transaction; the worker hands it over after the commit."""
+        queue(message)
