@@ -78,4 +78,6 @@ def notify(actor: Actor, checkin: CheckIn, mail: StaffAlertMail) -> None:
         detail: dict[str, object] = {"recipients": len(to), "error": type(error).__name__}
         audit_log.record(actor, "notify_staff", "checkin", checkin.pk, outcome="failed", detail=detail, **where)
         return
-    audit_log.record(actor, "notify_staff", "checkin", checkin.pk, detail={"recipients": len(to)}, **where)
+    audit_log.record(
+        actor, "notify_staff", "checkin", checkin.pk, outcome="success", detail={"recipients": len(to)}, **where
+    )
