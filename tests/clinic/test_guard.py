@@ -28,7 +28,7 @@ UNGUARDED = {
     "needlewise.clinic.audit.log.record": "writes an audit row; the guard's own tool",
     "needlewise.clinic.followup.checkins.open_checkin": "anonymous: reached by a private link's token",
     "needlewise.clinic.followup.checkins.answer": "anonymous: reached by a private link's token",
-    "needlewise.clinic.followup.staff_alerts.send_after_commit": "part of the anonymous answer; audits its sending",
+    "needlewise.clinic.followup.staff_alerts.notify": "part of the anonymous answer; audits its queueing",
     "needlewise.clinic.intake.public.submit": "anonymous: a person sends their own result",
     "needlewise.clinic.followup.alerts.open_alert_count_for": "a number for the banner on each workspace page",
     "needlewise.clinic.recall.use_cases.by_lot": "calls the guarded recall_list",
