@@ -212,29 +212,29 @@ def reset_request(email: str, address: str = "198.51.100.60"):
     return request
 
 
-def test_links_to_one_account_are_limited_whoever_asks(site_a: Site, mailoutbox, settings):
+def test_links_to_one_account_are_limited_whoever_asks(site_a: Site, delivered_mail, settings):
     nurse, limit = site_a.members[Role.NURSE].user.username, 3
     settings.PUBLIC_LIMITS = {**settings.PUBLIC_LIMITS, "reset_account": (limit, 3600)}
     for n in range(limit + 2):
         assert browser().post(RESET, {"email": nurse}, REMOTE_ADDR=f"198.51.100.{n}").status_code == 200
-    assert len(mailoutbox) == limit
+    assert len(delivered_mail) == limit
     for _ in range(limit + 2):
         request_link("nobody@alpha.example.org")  # unknown addresses are counted the same way
     assert LoginFailure.objects.filter(key="reset-account:nobody@alpha.example.org").count() == limit
 
 
-def test_the_answer_does_the_same_work_for_known_and_unknown_addresses_and_mails_after_it(site_a: Site, mailoutbox):
+def test_the_answer_does_the_same_work_for_known_and_unknown_addresses_and_mails_after_it(site_a: Site, delivered_mail):
     answers, responses = [], []
     for email in (site_a.members[Role.NURSE].user.username, "nobody@alpha.example.org"):
         with CaptureQueriesContext(connection) as queries:
             responses.append(clinic_auth.password_reset(reset_request(email)))
         answers.append((responses[-1].status_code, len(queries), without_tokens(responses[-1].content.decode())))
-    assert mailoutbox == []  # nothing is looked up or sent before the answer has gone
+    assert delivered_mail == []  # nothing is looked up or sent before the answer has gone
     assert answers[0] == answers[1]
     for response in responses:
         response.close()
-    assert len(mailoutbox) == 1
-    assert mailoutbox[0].to == [site_a.members[Role.NURSE].user.email]
+    assert len(delivered_mail) == 1
+    assert delivered_mail[0].to == [site_a.members[Role.NURSE].user.email]
 
 
 def test_a_mail_that_cannot_go_after_the_answer_is_logged_without_the_address(site_a: Site, caplog, monkeypatch):
