@@ -89,6 +89,7 @@ def test_serve_starts_a_queue_worker_and_stops_it_with_the_server(monkeypatch: p
 
     monkeypatch.setattr("granian.Granian", FakeGranian)
     monkeypatch.setattr("django.core.management.call_command", lambda *_a, **_k: None)
+    monkeypatch.setattr("needlewise.bootstrap.check_data_keys", lambda: None)
     monkeypatch.setattr(serve_module.subprocess, "Popen", popen)
     serve_module.serve(host="127.0.0.1", port=8124, workers=1)
     assert started == [[sys.executable, "-m", "needlewise", "worker"]]
@@ -98,5 +99,6 @@ def test_serve_starts_a_queue_worker_and_stops_it_with_the_server(monkeypatch: p
 def test_serve_without_a_queue_worker_starts_none(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr("granian.Granian", FakeGranian)
     monkeypatch.setattr("django.core.management.call_command", lambda *_a, **_k: None)
+    monkeypatch.setattr("needlewise.bootstrap.check_data_keys", lambda: None)
     monkeypatch.setattr(serve_module.subprocess, "Popen", lambda args: pytest.fail(f"started {args}"))
     serve_module.serve(host="127.0.0.1", port=8125, workers=1, queue_worker=False)

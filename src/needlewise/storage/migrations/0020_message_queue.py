@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("storage", "0018_client_search_token"),
+        ("storage", "0019_encrypted_health_data"),
     ]
 
     operations = [
