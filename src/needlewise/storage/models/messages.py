@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 
 from needlewise.domain.statuses import MessageStatus
+from needlewise.storage.encrypted_fields import EncryptedTextField
 from needlewise.storage.models.choices import choices, one_of
 from needlewise.storage.models.clinic import Clinic
 
@@ -15,7 +16,8 @@ class QueuedMessage(models.Model):
     ``key`` is unique: asking twice for the message with the same key (the same alert, the same
     reminder) keeps the first. It is also the message's ``Message-ID``, so a receiver sees a
     re-sent copy as the same message. ``text`` and ``html`` hold links, never health data (see
-    :class:`needlewise.services.ports.OutboundMessage`); the audit trail records a message without them.
+    :class:`needlewise.services.ports.OutboundMessage`), sealed at rest because a link is a secret;
+    the audit trail records a message without them.
     """
 
     key = models.CharField(max_length=120, unique=True)
@@ -24,8 +26,8 @@ class QueuedMessage(models.Model):
     channel = models.CharField(max_length=10, default="email")
     recipients = models.JSONField()
     subject = models.TextField()
-    text = models.TextField()
-    html = models.TextField(blank=True, default="")  # empty: plain text only
+    text = EncryptedTextField()  # its links are secrets: sealed like health data
+    html = EncryptedTextField(blank=True, default="")  # empty: plain text only
     status = models.CharField(max_length=10, choices=choices(MessageStatus), default=MessageStatus.QUEUED.value)
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField()
