@@ -164,11 +164,16 @@ def record_checked_session(app: Any, page: Page, cartridge: Cartridge) -> None:
 
 
 def checkin_links(page: Page) -> dict[int, str]:
-    """The private check-in links on a session page, by day after the session."""
+    """The private check-in links of a session page, by day after the session, each shown on asking."""
+    came_from = page.url
+    days = [int(text) for text in page.locator("#checkins tbody tr td:first-child").all_inner_texts()]
+    expect(page.locator("#checkins input[readonly]")).to_have_count(0)  # no link shown unless asked
     links: dict[int, str] = {}
-    for row in page.locator("#checkins tbody tr").all():
-        day = int(row.locator("td").first.inner_text())
-        links[day] = row.locator("input[readonly]").input_value()
+    for day in days:
+        page.locator(f"#checkin-{day}").get_by_role("link", name=f"Show link for day {day}").click()
+        expect(page.locator("#checkins input[readonly]")).to_have_count(1)
+        links[day] = page.locator(f"#checkin-{day} input[readonly]").input_value()
+    page.goto(came_from)
     return links
 
 

@@ -64,7 +64,8 @@ def test_recording_a_session_leads_to_its_record_with_checkin_links(site_a):
     assert page.status_code == 200
     assert "The session is recorded." in text
     assert "lot LOT-PAGE, serial SN-PAGE-1" in text
-    assert text.count("/checkin/") == 3
+    assert "/checkin/" not in text  # a link is the key to the client's answers: shown only when asked
+    assert text.count(">Show link</a>") == 3
     assert "Numbing cream:" in text
     assert "Vitamin C serum:" in text
     assert reverse("clinic-aftercare", args=[session.pk]) in text
@@ -189,3 +190,20 @@ def test_the_session_record_in_spanish_shows_words_not_codes(site_a):
     assert "evolución esperada" in text
     for english in ("(nurse)", "lot LOT-PAGE", "expires", "lidocaine", "Cartridge never used", "expected course"):
         assert english not in text
+
+
+def test_the_session_page_shows_one_check_in_link_only_when_asked(site_a):
+    client = ready_client(site_a)
+    browser = staff_client(site_a.members[Role.NURSE])
+    browser.post(reverse("clinic-session-new", args=[client.pk]), session_data())
+    session = TreatmentSession.objects.get()
+    url = reverse("clinic-session", args=[session.pk])
+    assert "/checkin/" not in body(browser.get(url))
+    shown = body(browser.get(url + "?link=3"))
+    links = re.findall(r'readonly value="(http://testserver/checkin/[\w-]{43}/)"', shown)
+    assert len(links) == 1
+    assert shown.count("/checkin/") == 1
+    assert 'aria-label="Private link for day 3"' in shown
+    assert browser.get(links[0]).status_code == 200  # the link shown is the client's working link
+    for nonsense in ("99", "abc", "-1", "12345"):
+        assert "/checkin/" not in body(browser.get(url + f"?link={nonsense}"))

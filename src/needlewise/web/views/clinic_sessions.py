@@ -137,6 +137,9 @@ def _session_context(request: HttpRequest, session: TreatmentSession) -> dict[st
     def describe(row: dict[str, Any]) -> str:
         return finding_words.describe(plans.finding_of(row), kb, lang)
 
+    asked = request.GET.get("link", "")
+    shown = int(asked) if asked.isdecimal() and len(asked) <= 3 else None  # noqa: PLR2004 - a day number
+
     return {
         "actor": actor,
         "session": session,
@@ -150,8 +153,13 @@ def _session_context(request: HttpRequest, session: TreatmentSession) -> dict[st
         "recorded": request.GET.get("recorded") == "1",
         "may_treat": actor.may(Action.RECORD_TREATMENT),
         "describe": describe,
+        # A check-in link is the key to the client's answers: the page shows one only when asked
+        # ("Show link", for a client who lost their sheet); the aftercare sheet prints them all.
         "checkins": [
-            (c.checkin, request.build_absolute_uri(reverse("checkin", args=[c.token])))
+            (
+                c.checkin,
+                request.build_absolute_uri(reverse("checkin", args=[c.token])) if shown == c.checkin.day else "",
+            )
             for c in checkins.session_checkins(session)
         ],
         "errors": {},
