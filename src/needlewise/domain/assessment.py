@@ -208,14 +208,10 @@ class Assessment:
         are the same in every assessment that holds them, built once and read-only
         (:mod:`needlewise.domain.shared_json`): ``copy.deepcopy`` the result to change it.
         """
-        forms: SourceForms = {}
+        sources: dict[str, JsonValue] = {}
         for finding in self.findings:
-            forms.update(finding.text.source_forms)
-        for schedule in self.plan.schedules:
-            forms.update(schedule.source_forms)
-        for section in self.plan.sections:
-            forms.update(section.source_forms)
-        sources: dict[str, JsonValue] = dict(forms)
+            sources.update(finding.text.source_forms)
+        sources.update(self.plan.source_forms)  # the plan's own, in order: a source already cited keeps its place
         return {
             "schema": ASSESSMENT_SCHEMA,
             "tier": ENUM_TEXT[self.tier],
@@ -224,7 +220,7 @@ class Assessment:
             "setting": self.setting,
             "lang": self.lang,
             "kb_version": self.kb_version.to_json(),
-            "findings": [f.json_form() for f in self.findings],
+            "findings": [f.shared_json or f.json_form() for f in self.findings],
             "open_answers": [a.to_json() for a in self.open_answers],
             "plan": self.plan.to_json(),
             "sources": sources,

@@ -79,6 +79,16 @@ class Plan:
     needle_summary: str
     schedules: tuple[GoalSchedule, ...]
     sections: tuple[PlanSection, ...]
+    source_forms: SourceForms = field(init=False, repr=False, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        """The JSON form of the sources its schedules and sections cite, in order of first citation."""
+        forms: SourceForms = {}
+        for schedule in self.schedules:
+            forms.update(schedule.source_forms)
+        for section in self.sections:
+            forms.update(section.source_forms)
+        object.__setattr__(self, "source_forms", forms)
 
     def to_json(self) -> dict[str, JsonValue]:
         """JSON form."""

@@ -17,8 +17,8 @@ from needlewise.engine.conditions import AllOf, AnyOf, Comparison, Condition, Op
 from needlewise.engine.fields import FIELD_INDEX, FIELDS, FIELDS_BY_NAME, FactValue
 
 FiredRules = Callable[[Sequence[FactValue]], list[int]]
-# (facts, the positions whose answer is open) -> (conditions true for certain, conditions possibly true)
-KleeneRules = Callable[[Sequence[FactValue], frozenset[int]], tuple[list[int], list[int]]]
+# facts -> (rules true for certain, rules true for some open answers only, sections true or possibly true)
+Resolver = Callable[[Sequence[FactValue]], tuple[list[int], list[int], list[int]]]
 
 _COMPARE_SYMBOL = {
     Operator.EQ: "==",
@@ -63,65 +63,95 @@ def _expression(condition: Condition, constants: dict[str, frozenset[object]]) -
     return f"(not {_expression(condition.item, constants)})"
 
 
-def compile_kleene(conditions: Sequence[Condition], *, name: str = "rules") -> KleeneRules:
-    """``conditions`` in three-valued (Kleene) logic, compiled (``name`` labels the code).
+def compile_resolver(
+    conditions: Sequence[Condition], rule_count: int, unknown: frozenset[int], *, name: str = "rules"
+) -> Resolver:
+    """``conditions`` in three-valued (Kleene) logic for one set of open answers, compiled.
 
-    The function takes the facts and the positions of the open answers; a comparison on an open
-    position is *unknown*. It returns the conditions that are true whatever the open answers are
-    (``certain``) and those that are true or unknown (``possible``, which includes ``certain``).
-    Each condition is compiled twice in negation normal form: once with every unknown comparison
-    read as false (true only if certain), once read as true (false only if certainly false). And and
-    or are monotone, so the pair is exactly Kleene's value (:func:`needlewise.engine.unsure.evaluate`
-    is the reference the tests compare it with).
+    The first ``rule_count`` conditions are rules, the rest plan sections. A comparison on a fact
+    position in ``unknown`` (an open answer) is *unknown*. The function takes the facts and returns the
+    rules that hold whatever the open answers are, the rules that hold for some of them only, and the
+    sections (numbered from 0) that hold or could hold. Each condition that reads an open position
+    is compiled twice in negation normal form, with the unknown comparisons folded to constants: read
+    as false (true only if certain), then as true (false only if certainly false). And and or are
+    monotone, so the pair is exactly Kleene's value (:func:`needlewise.engine.unsure.evaluate` is the
+    reference the tests compare it with). A condition that reads no open position is compiled as
+    :func:`compile_conditions` would. The engine compiles one function per set of open positions it
+    meets, so that an assessment with open answers costs what one without them does.
     """
-    source, constants = generate_kleene_source(conditions)
+    source, constants = generate_resolver_source(conditions, rule_count, unknown)
     namespace: dict[str, object] = {"__builtins__": {}, **constants}
-    exec(compile(source, f"<needlewise kleene {name[:16]}>", "exec"), namespace)  # noqa: S102 - as above
-    function: KleeneRules = namespace["kleene"]  # type: ignore[assignment]
+    exec(compile(source, f"<needlewise resolver {name[:16]}>", "exec"), namespace)  # noqa: S102 - as above
+    function: Resolver = namespace["resolve"]  # type: ignore[assignment]
     return function
 
 
-def generate_kleene_source(conditions: Sequence[Condition]) -> tuple[str, dict[str, frozenset[object]]]:
-    """Python source of ``kleene(facts, U)`` for ``conditions``, and the set constants it uses.
-
-    ``o<k>`` says whether the answer at position ``k`` is open. A condition that reads no open
-    position is evaluated once, as :func:`compile_conditions` would.
-    """
+def generate_resolver_source(
+    conditions: Sequence[Condition], rule_count: int, unknown: frozenset[int]
+) -> tuple[str, dict[str, frozenset[object]]]:
+    """Python source of ``resolve(facts)`` (see :func:`compile_resolver`), and the set constants it uses."""
     constants: dict[str, frozenset[object]] = {}
     names = ", ".join(f"v{i}" for i in range(len(FIELDS)))
-    reads = [sorted({FIELD_INDEX[name] for name in fields_read(condition)}) for condition in conditions]
-    lines = ["def kleene(facts, U):", f"    {names}, = facts", "    c = []", "    p = []"]
-    lines += [f"    o{k} = {k} in U" for k in sorted(set().union(*reads))]
+    lines = ["def resolve(facts):", f"    {names}, = facts", "    c = []", "    q = []", "    s = []"]
+    lines += ["    ac = c.append", "    aq = q.append", "    as_ = s.append"]
     for index, condition in enumerate(conditions):
-        known = "not (" + " or ".join(f"o{k}" for k in reads[index]) + ")" if reads[index] else "True"
-        lines.append(f"    if {known}:")
-        lines.append(f"        if {_expression(condition, constants)}:")
-        lines.append(f"            c.append({index})")
-        lines.append(f"            p.append({index})")
-        lines.append(f"    elif {_nnf(condition, constants, certain=True, negated=False)}:")
-        lines.append(f"        c.append({index})")
-        lines.append(f"        p.append({index})")
-        lines.append(f"    elif {_nnf(condition, constants, certain=False, negated=False)}:")
-        lines.append(f"        p.append({index})")
-    lines.append("    return c, p")
+        certain: str | bool
+        possible: str | bool
+        if unknown.isdisjoint(FIELD_INDEX[field] for field in fields_read(condition)):
+            certain = possible = _expression(condition, constants)
+        else:
+            certain = _fold(condition, constants, unknown, certain=True, negated=False)
+            possible = _fold(condition, constants, unknown, certain=False, negated=False)
+        if index >= rule_count:
+            lines += _when(possible, f"as_({index - rule_count})", "if")
+            continue
+        lines += _when(certain, f"ac({index})", "if")
+        if certain is not True and certain != possible:
+            lines += _when(possible, f"aq({index})", "elif" if isinstance(certain, str) else "if")
+    lines.append("    return c, q, s")
     return "\n".join(lines) + "\n", constants
 
 
-def _nnf(condition: Condition, constants: dict[str, frozenset[object]], *, certain: bool, negated: bool) -> str:
-    """``condition`` (negated if ``negated``), negations pushed to the comparisons, unknowns read as not ``certain``."""
+def _when(test: str | bool, action: str, keyword: str) -> list[str]:
+    """The lines that run ``action`` when ``test`` (an expression, or a constant) holds."""
+    if test is False:
+        return []
+    if test is True:
+        return [f"    else:\n        {action}" if keyword == "elif" else f"    {action}"]
+    return [f"    {keyword} {test}:", f"        {action}"]
+
+
+def _fold(
+    condition: Condition,
+    constants: dict[str, frozenset[object]],
+    unknown: frozenset[int],
+    *,
+    certain: bool,
+    negated: bool,
+) -> str | bool:
+    """``condition`` (negated if ``negated``) in negation normal form, its open comparisons folded.
+
+    Each comparison on an ``unknown`` position reads as ``not certain``; and/or over constants fold.
+    """
     match condition:
         case Comparison():
+            if FIELD_INDEX[condition.field] in unknown:
+                return not certain
             literal = _comparison(condition, constants)
-            literal = f"(not {literal})" if negated else literal
-            position = FIELD_INDEX[condition.field]
-            return f"(not o{position} and {literal})" if certain else f"(o{position} or {literal})"
+            return f"(not {literal})" if negated else literal
         case AllOf(items=items) | AnyOf(items=items):
             conjunction = isinstance(condition, AllOf) is not negated
-            if not items:
-                return "True" if conjunction else "False"
-            parts = (_nnf(i, constants, certain=certain, negated=negated) for i in items)
+            parts: list[str] = []
+            for item in items:
+                part = _fold(item, constants, unknown, certain=certain, negated=negated)
+                if part is (not conjunction):  # False in an and, True in an or decides it
+                    return part
+                if isinstance(part, str):
+                    parts.append(part)
+            if not parts:
+                return conjunction
             return "(" + (" and " if conjunction else " or ").join(parts) + ")"
-    return _nnf(condition.item, constants, certain=certain, negated=not negated)
+    return _fold(condition.item, constants, unknown, certain=certain, negated=not negated)
 
 
 _SET_TEMPLATES = {

@@ -28,13 +28,14 @@ from needlewise.engine.plan import (
     Matched,
     build_plan,
 )
-from needlewise.engine.prepared import Prepared, prepared_for
+from needlewise.engine.prepared import Prepared, prepared_for, resolver
 from needlewise.engine.unsure import (
+    NOTHING_OPEN,
     OpenQuestion,
     floor,
     is_device_question,
     open_answer,
-    open_questions,
+    opened,
 )
 
 
@@ -42,57 +43,50 @@ def assess(profile: Profile, kb: KnowledgeBase, lang: Lang = Lang.EN) -> Assessm
     """The assessment of ``profile`` against ``kb``, written in ``lang``."""
     prepared = prepared_for(kb, lang)
     facts = facts_of(profile)
-    opened = open_questions(profile, prepared.askable, facts) if profile.unsure or profile.unanswered else ()
-    if opened:
-        rule_hits, possible, section_hits = _resolve(prepared, facts, opened)
-    else:
-        hits, count = prepared.fired(facts), prepared.rule_count
-        rule_hits, possible, section_hits = [i for i in hits if i < count], [], [i - count for i in hits if i >= count]
-    findings = [_finding(prepared, profile.setting, i, facts) for i in rule_hits]
+    setting = profile.setting
+    left = opened(profile, prepared.askable, facts) if profile.unsure or profile.unanswered else NOTHING_OPEN
+    unknown = left.unknown
+    rule_hits, possible, section_hits = (prepared.resolvers.get(unknown) or resolver(prepared, unknown))(facts)
+    caches, values = prepared.findings_caches[setting], prepared.values
+    findings: list[Finding] = []
+    for i in rule_hits:
+        key = values[i](facts)
+        made = caches[i].get(key)
+        findings.append(_finding(prepared, setting, i, facts, key) if made is None else made)
     open_answers: tuple[OpenAnswer, ...] = ()
-    if opened:
-        extra, open_answers = _open_findings(prepared, profile.setting, opened, possible)
-        findings += extra
+    if left.questions:
+        named = (setting, left.key, *possible)
+        both = prepared.open_cache.get(named)
+        if both is None:
+            both = _open_findings(prepared, setting, left.questions, possible, named)
+        findings += both[0]
+        open_answers = both[1]
     findings.sort(key=_DESCENDING_TIER)  # stable: knowledge-base order within a tier
     tier = findings[0].text.tier if findings else Tier.HOME_OK
-    texts = kb.tier_texts[tier]
-    plan = build_plan(
-        profile,
-        prepared.plan,
-        tier=tier,
-        rules=Matched([kb.rules[i] for i in rule_hits], [kb.rules[i] for i in possible]),
-        sections=section_hits,
-    )
+    plan = build_plan(profile, prepared.plan, tier=tier, rules=Matched(rule_hits, possible), sections=section_hits)
     if plan.home_needle_mm_max is None:  # home use not advised: no how-to-do-it-at-home advice
         technique = prepared.home_technique
-        findings = [f for f in findings if not technique.get(f.text.rule_id, False)]
+        findings = [f for f in findings if f.text.rule_id not in technique]
+    title, summary = prepared.tier_words[tier]
     return Assessment(
         tier=tier,
-        tier_title=texts.title.in_(lang),
-        tier_summary=texts.summary.in_(lang),
-        setting=profile.setting.value,
-        lang=lang.value,
+        tier_title=title,
+        tier_summary=summary,
+        setting=_SETTING_TEXT[setting],
+        lang=prepared.lang,
         kb_version=kb.version,
         findings=tuple(findings),
         plan=plan,
-        disclaimer=kb.disclaimer.in_(lang),
+        disclaimer=prepared.disclaimer,
         open_answers=open_answers,
     )
 
 
-def _resolve(
-    prepared: Prepared, facts: Sequence[FactValue], opened: Sequence[OpenQuestion]
-) -> tuple[list[int], list[int], list[int]]:
-    """Rules certain to fire, rules that could fire, and sections that (could) apply, given open answers."""
-    unknown = frozenset().union(*(q.positions for q in opened))
-    count = prepared.rule_count
-    certain, possible = prepared.kleene(facts, unknown)
-    sure = set(certain)
-    return (
-        [i for i in certain if i < count],
-        [i for i in possible if i < count and i not in sure],
-        [i - count for i in possible if i >= count],
-    )
+_SETTING_TEXT = {setting: setting.value for setting in Setting}
+_ALL_GIVEN: frozenset[int] = frozenset()
+
+
+_OPEN_CACHE_SIZE = 4_096  # entries per knowledge base and language; emptied when full
 
 
 def _open_findings(
@@ -100,25 +94,26 @@ def _open_findings(
     setting: Setting,
     opened: Sequence[OpenQuestion],
     possible: Sequence[int],
-) -> tuple[list[Finding], tuple[OpenAnswer, ...]]:
+    key: tuple[object, ...],
+) -> tuple[tuple[Finding, ...], tuple[OpenAnswer, ...]]:
     """One finding per open question that raises the verdict, and the note of every open answer that matters.
 
-    Both depend only on the question, how it was left open and the rules it could fire, so each pair
-    is built once per knowledge base, language and setting.
+    Both depend only on the setting, the open questions, how each was left open and the rules they
+    could fire (``key`` names these), so they are built once per knowledge base, language and key.
     """
     findings: list[Finding] = []
     answers: list[OpenAnswer] = []
-    cache = prepared.open_cache
     for question in opened:
-        indices = tuple(i for i in possible if prepared.positions[i] & question.positions)
-        key = (setting, question.question.question_id, question.answer, indices)
-        made = cache.get(key)
-        if made is None:
-            made = cache[key] = _open_finding(prepared, setting, question, indices)
+        indices = tuple(i for i in possible if not prepared.positions[i].isdisjoint(question.positions))
+        made = _open_finding(prepared, setting, question, indices)
         if made is not None:
             findings.append(made[0])
             answers.append(made[1])
-    return findings, tuple(answers)
+    cache = prepared.open_cache
+    if len(cache) >= _OPEN_CACHE_SIZE:
+        cache.clear()
+    both = cache[key] = (tuple(findings), tuple(answers))
+    return both
 
 
 def _open_finding(
@@ -175,7 +170,7 @@ def _unique(ids: Iterable[str]) -> tuple[str, ...]:
 def fired_rule_ids(profile: Profile, kb: KnowledgeBase) -> list[str]:
     """Ids of the rules whose conditions hold for ``profile``, in knowledge-base order."""
     prepared = prepared_for(kb, Lang.EN)
-    return [kb.rules[i].rule_id for i in prepared.fired(facts_of(profile)) if i < prepared.rule_count]
+    return [kb.rules[i].rule_id for i in resolver(prepared, _ALL_GIVEN)(facts_of(profile))[0]]
 
 
 def could_stop(profile: Profile, kb: KnowledgeBase) -> bool:
@@ -186,25 +181,22 @@ def could_stop(profile: Profile, kb: KnowledgeBase) -> bool:
     """
     prepared = prepared_for(kb, Lang.EN)
     stops = prepared.stops[profile.setting]
-    return any(i in stops for i in prepared.fired(facts_of(profile)))
+    return any(i in stops for i in resolver(prepared, _ALL_GIVEN)(facts_of(profile))[0])
 
 
 _DESCENDING_TIER = attrgetter("text.order")
 
 
-_FINDINGS_CACHE_SIZE = 65_536  # entries per knowledge base and language; emptied when full
+_FINDINGS_CACHE_SIZE = 4_096  # entries per setting and rule (per knowledge base and language); emptied when full
 
 
-def _finding(prepared: Prepared, setting: Setting, rule: int, facts: Sequence[FactValue]) -> Finding:
-    """Rule ``rule``'s finding with the answers it read: built once per setting, rule and values read."""
-    key = (setting, rule, prepared.values[rule](facts))
-    cache = prepared.findings_cache
-    made = cache.get(key)
-    if made is None:
-        if len(cache) >= _FINDINGS_CACHE_SIZE:
-            cache.clear()
-        read = tuple(Fact(name, _json(facts[index])) for name, index in prepared.reads[rule])
-        made = cache[key] = Finding.of(prepared.findings[setting][rule], read)
+def _finding(prepared: Prepared, setting: Setting, rule: int, facts: Sequence[FactValue], key: object) -> Finding:
+    """Rule ``rule``'s finding with the answers it read (``key``): built once per setting, rule and values read."""
+    cache = prepared.findings_caches[setting][rule]
+    if len(cache) >= _FINDINGS_CACHE_SIZE:
+        cache.clear()
+    read = tuple(Fact(name, _json(facts[index])) for name, index in prepared.reads[rule])
+    made = cache[key] = Finding.of(prepared.findings[setting][rule], read)
     return made
 
 

@@ -88,11 +88,6 @@ def facts_of(profile: Profile) -> tuple[FactValue, ...]:
     the compiled conditions (which hold plain strings) test them without any conversion.
     """
     device = profile.device
-    weeks: dict[ProcedureKind, float] = {}
-    for procedure in profile.recent_procedures:
-        known = weeks.get(procedure.kind)
-        if known is None or procedure.weeks_ago < known:
-            weeks[procedure.kind] = procedure.weeks_ago
     return (
         profile.setting,
         profile.age,
@@ -110,5 +105,18 @@ def facts_of(profile: Profile) -> tuple[FactValue, ...]:
         profile.medications,
         profile.isotretinoin_months_since_stop,
         profile.planned_products,
-        *(weeks.get(kind) for kind in _PROCEDURE_KINDS),
+        *(_weeks(profile) if profile.recent_procedures else _NO_PROCEDURES),
     )
+
+
+_NO_PROCEDURES: tuple[None, ...] = (None,) * len(_PROCEDURE_KINDS)
+
+
+def _weeks(profile: Profile) -> tuple[float | None, ...]:
+    """Per procedure kind, in ``ProcedureKind`` order: weeks since the latest one, or None."""
+    weeks: dict[ProcedureKind, float] = {}
+    for procedure in profile.recent_procedures:
+        known = weeks.get(procedure.kind)
+        if known is None or procedure.weeks_ago < known:
+            weeks[procedure.kind] = procedure.weeks_ago
+    return tuple(map(weeks.get, _PROCEDURE_KINDS))

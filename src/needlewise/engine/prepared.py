@@ -18,11 +18,11 @@ from needlewise.domain.citation import Citation
 from needlewise.domain.plan import GoalSchedule, PlanSection
 from needlewise.domain.tier import Tier
 from needlewise.domain.vocabulary import Lang, Setting
-from needlewise.engine.compiler import FiredRules, KleeneRules, compile_conditions, compile_kleene
+from needlewise.engine.compiler import Resolver, compile_resolver
 from needlewise.engine.conditions import AllOf, Condition, fields_read
 from needlewise.engine.fields import FIELD_INDEX, FactValue
 from needlewise.engine.knowledge import KnowledgeBase, Rule
-from needlewise.engine.plan import PlanContext
+from needlewise.engine.plan import PlanContext, plan_context
 from needlewise.engine.unsure import Askable, askable
 
 _Cite = Callable[[Sequence[str]], tuple[Citation, ...]]
@@ -32,8 +32,8 @@ _Cite = Callable[[Sequence[str]], tuple[Citation, ...]]
 class Prepared:
     """A knowledge base compiled and prepared in one language."""
 
-    fired: FiredRules
-    kleene: KleeneRules
+    conditions: tuple[Condition, ...]  # the rules', then the sections'
+    resolvers: dict[frozenset[int], Resolver]  # per set of open fact positions, compiled on first use
     rule_count: int
     reads: tuple[tuple[tuple[str, int], ...], ...]
     values: tuple[Callable[[Sequence[FactValue]], object], ...]  # per rule: the values it read, as one key
@@ -42,10 +42,13 @@ class Prepared:
     positions: tuple[frozenset[int], ...]  # the fact positions each condition (rules, then sections) reads
     cite: _Cite
     stops: dict[Setting, frozenset[int]]  # per setting: the rules that force stop there
-    home_technique: dict[str, bool]  # rule id -> its advice is how to do it at home
+    home_technique: frozenset[str]  # the rules whose advice is how to do it at home
+    tier_words: dict[Tier, tuple[str, str]]  # per tier: its title and summary
+    disclaimer: str
+    lang: str
     askable: Askable
-    open_cache: dict[tuple[object, ...], tuple[Finding, OpenAnswer] | None]
-    findings_cache: dict[tuple[object, ...], Finding]  # (setting, rule, the values it read) -> its finding
+    open_cache: dict[tuple[object, ...], tuple[tuple[Finding, ...], tuple[OpenAnswer, ...]]]
+    findings_caches: dict[Setting, tuple[dict[object, Finding], ...]]  # per setting and rule: values read -> finding
 
 
 def prepare(kb: KnowledgeBase) -> None:
@@ -62,16 +65,33 @@ def prepared_for(kb: KnowledgeBase, lang: Lang) -> Prepared:
     return cast("Prepared", prepared)
 
 
-def _compiled(kb: KnowledgeBase, conditions: Sequence[Condition]) -> tuple[FiredRules, KleeneRules]:
-    """The rules' and sections' conditions as functions, compiled once per knowledge base (any language)."""
+_RESOLVERS_CACHE_SIZE = 256  # compiled functions per knowledge base; emptied when full
+
+
+def resolver(prepared: Prepared, unknown: frozenset[int]) -> Resolver:
+    """The conditions compiled for the open fact positions ``unknown``: on first use, then kept."""
+    function = prepared.resolvers.get(unknown)
+    if function is None:
+        if len(prepared.resolvers) >= _RESOLVERS_CACHE_SIZE:
+            prepared.resolvers.clear()
+        function = prepared.resolvers[unknown] = compile_resolver(
+            prepared.conditions, prepared.rule_count, unknown, name=prepared.plan.kb.version.content_hash
+        )
+    return function
+
+
+def _compiled(kb: KnowledgeBase, conditions: Sequence[Condition]) -> dict[frozenset[int], Resolver]:
+    """The rules' and sections' conditions as functions, one per set of open answers met.
+
+    They are shared by every language; the one for every answer given is compiled now.
+    """
     functions = kb.compiled.get(_CONDITIONS)
     if functions is None:
         name = kb.version.content_hash
-        functions = kb.compiled[_CONDITIONS] = (
-            compile_conditions(conditions, name=name),
-            compile_kleene(conditions, name=name),
-        )
-    return cast("tuple[FiredRules, KleeneRules]", functions)
+        functions = kb.compiled[_CONDITIONS] = {
+            frozenset(): compile_resolver(conditions, len(kb.rules), frozenset(), name=name)
+        }
+    return cast("dict[frozenset[int], Resolver]", functions)
 
 
 _CONDITIONS = "conditions"
@@ -107,26 +127,29 @@ def _build(kb: KnowledgeBase, lang: Lang) -> Prepared:
         for s in kb.schedules
     }
     positions = tuple(frozenset(FIELD_INDEX[name] for name in fields_read(c)) for c in conditions)
-    fired, kleene = _compiled(kb, conditions)
+    resolvers = _compiled(kb, conditions)
     reads = tuple(tuple((name, FIELD_INDEX[name]) for name in fields_read(r.condition)) for r in kb.rules)
     return Prepared(
-        fired=fired,
         positions=positions,
-        kleene=kleene,
+        conditions=tuple(conditions),
+        resolvers=resolvers,
         cite=cite,
-        home_technique={r.rule_id: r.home_technique for r in kb.rules},
+        home_technique=frozenset(r.rule_id for r in kb.rules if r.home_technique),
+        tier_words={tier: (texts.title.in_(lang), texts.summary.in_(lang)) for tier, texts in kb.tier_texts.items()},
+        disclaimer=kb.disclaimer.in_(lang),
+        lang=lang.value,
         stops={
             setting: frozenset(i for i, r in enumerate(kb.rules) if r.tier_for(setting) is Tier.STOP)
             for setting in Setting
         },
         askable=askable(kb.questions),
         open_cache={},
-        findings_cache={},
+        findings_caches={setting: tuple({} for _ in kb.rules) for setting in Setting},
         rule_count=len(kb.rules),
         reads=reads,
         values=tuple(itemgetter(*(index for _, index in read)) if read else itemgetter(slice(0)) for read in reads),
         findings={setting: tuple(_parts(r, setting, lang, cite) for r in kb.rules) for setting in Setting},
-        plan=PlanContext(kb, lang, sections, tuple(s.requires_home_use for s in kb.sections), schedules),
+        plan=plan_context(kb, lang, sections, schedules),
     )
 
 

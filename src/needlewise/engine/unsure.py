@@ -20,7 +20,8 @@ rules it could trigger.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from needlewise.domain.assessment import OpenAnswer
 from needlewise.domain.profile import DEVICE_FIELDS, Profile
@@ -86,18 +87,47 @@ class OpenQuestion:
     advice: Text  # what to find out
 
 
-Askable = tuple[tuple[Question, frozenset[int], Text], ...]
+class Opened(NamedTuple):
+    """The open questions of one profile, the fact positions they leave open, and a key naming them."""
+
+    questions: tuple[OpenQuestion, ...]
+    unknown: frozenset[int]
+    key: tuple[int, ...]  # per open question: twice its place among the askable ones, plus 1 if left out
+
+
+NOTHING_OPEN = Opened((), frozenset(), ())
+
+
+@dataclass(frozen=True, slots=True)
+class Askable:
+    """The questions that take "not sure", each as an open question both ways it can be left open.
+
+    ``only_unsure`` keeps what a set of "not sure" answers opens when no question is left out (it
+    depends on nothing else), so that a profile pays for it once per such set.
+    """
+
+    order: dict[str, int]  # questionnaire field -> its place among these questions
+    questions: tuple[tuple[OpenQuestion, OpenQuestion], ...]  # per question: answered "unsure", left out
+    only_unsure: dict[frozenset[str], Opened] = field(default_factory=dict)
 
 
 def askable(questions: Sequence[Question]) -> Askable:
-    """The questions that take "not sure", with the fact positions they fill and what to find out.
+    """The questions that take "not sure", in questionnaire order, with the fact positions they fill.
 
     A question without an ``unsure`` text does not take the answer (the loader pairs the two).
     """
-    return tuple(
-        (q, frozenset(FIELD_INDEX[name] for name in engine_fields(q.field)), q.unsure_advice)
-        for q in questions
-        if q.unsure_advice is not None
+    taken = [(q, advice) for q in questions if (advice := q.unsure_advice) is not None]
+    return Askable(
+        order={q.field: index for index, (q, _) in enumerate(taken)},
+        questions=tuple(_both_ways(q, advice) for q, advice in taken),
+    )
+
+
+def _both_ways(question: Question, advice: Text) -> tuple[OpenQuestion, OpenQuestion]:
+    positions = frozenset(FIELD_INDEX[name] for name in engine_fields(question.field))
+    return (
+        OpenQuestion(question, "unsure", positions, advice),
+        OpenQuestion(question, "unanswered", positions, advice),
     )
 
 
@@ -108,22 +138,46 @@ def open_questions(profile: Profile, questions: Askable, facts: Sequence[FactVal
     owned device's ``null`` length or uses in v1) counts unless its ``ask_if`` is false for certain
     (it may read earlier open answers, which count as unknown).
     """
+    return list(opened(profile, questions, facts).questions)
+
+
+_ONLY_UNSURE_CACHE_SIZE = 1_024  # sets of "not sure" answers kept per knowledge base; emptied when full
+
+
+def opened(profile: Profile, questions: Askable, facts: Sequence[FactValue]) -> Opened:
+    """:func:`open_questions`, with the positions they leave open and their key."""
     unsure, unanswered = profile.unsure, profile.unanswered
+    if unanswered:
+        return _opened(unsure, unanswered, questions, facts)
+    if not unsure:
+        return NOTHING_OPEN
+    known = questions.only_unsure.get(unsure)
+    if known is None:
+        if len(questions.only_unsure) >= _ONLY_UNSURE_CACHE_SIZE:
+            questions.only_unsure.clear()
+        known = questions.only_unsure[unsure] = _opened(unsure, unanswered, questions, facts)
+    return known
+
+
+def _opened(
+    unsure: frozenset[str], unanswered: frozenset[str], questions: Askable, facts: Sequence[FactValue]
+) -> Opened:
+    order = questions.order
     unknown: frozenset[int] = frozenset()
     result: list[OpenQuestion] = []
-    for question, positions, advice in questions:
-        field = question.field
-        if field in unsure:
-            answer = "unsure"
-        elif field not in unanswered:
-            continue
-        elif question.ask_if is not None and evaluate(question.ask_if, facts, unknown) is False:
+    key: list[int] = []
+    for index in sorted(order[name] for name in unsure | unanswered if name in order):
+        as_unsure, left_out = questions.questions[index]
+        if as_unsure.question.field in unsure:
+            made = as_unsure
+        elif left_out.question.ask_if is not None and evaluate(left_out.question.ask_if, facts, unknown) is False:
             continue  # left out, and the questionnaire would not have asked it
         else:
-            answer = "unanswered"
-        unknown |= positions
-        result.append(OpenQuestion(question, answer, positions, advice))
-    return result
+            made = left_out
+        unknown |= made.positions
+        result.append(made)
+        key.append(2 * index + (made is left_out))
+    return Opened(tuple(result), unknown, tuple(key))
 
 
 def floor(worst: Tier, *, device: bool) -> Tier:

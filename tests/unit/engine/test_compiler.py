@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from needlewise.engine import compiler, fields
-from needlewise.engine.compiler import compile_conditions, compile_kleene, interpret
+from needlewise.engine.compiler import compile_conditions, compile_resolver, interpret
 from needlewise.engine.conditions import (
     OPERATOR_FIELD_TYPES,
     AllOf,
@@ -85,21 +85,25 @@ def test_compiled_function_matches_the_interpreter(conditions: list[Condition], 
     conditions=st.lists(conditions, min_size=1, max_size=6),
     values=facts,
     unknown=st.frozensets(st.integers(0, len(FIELDS) - 1), max_size=6),
+    rule_count=st.integers(0, 6),
 )
-def test_compiled_kleene_function_matches_the_three_valued_interpreter(
-    conditions: list[Condition], values: tuple[FactValue, ...], unknown: frozenset[int]
+def test_compiled_resolver_matches_the_three_valued_interpreter(
+    conditions: list[Condition], values: tuple[FactValue, ...], unknown: frozenset[int], rule_count: int
 ) -> None:
-    """Certain: Kleene-true; possible: not Kleene-false (true or unknown), whatever the negations."""
-    certain, possible = compile_kleene(conditions, name="random")(values, unknown)
+    """Rules: certain is Kleene-true, possible-only is unknown; sections: not Kleene-false; any negations."""
+    rule_count = min(rule_count, len(conditions))
+    certain, possible, sections = compile_resolver(conditions, rule_count, unknown, name="random")(values)
     truths = [evaluate(c, values, unknown) for c in conditions]
-    assert certain == [i for i, t in enumerate(truths) if t is True]
-    assert possible == [i for i, t in enumerate(truths) if t is not False]
+    assert certain == [i for i, t in enumerate(truths[:rule_count]) if t is True]
+    assert possible == [i for i, t in enumerate(truths[:rule_count]) if t is None]
+    assert sections == [i for i, t in enumerate(truths[rule_count:]) if t is not False]
 
 
-def test_kleene_reads_an_open_answer_as_unknown_under_negation_and_in_empty_groups() -> None:
+def test_the_resolver_reads_an_open_answer_as_unknown_under_negation_and_in_empty_groups() -> None:
     values = tuple(None if s.nullable else _neutral(s) for s in FIELDS)
     length = fields.FIELD_INDEX["device.needle_mm"]
     over = Comparison("device.needle_mm", Operator.GT, 0.5)
+    known = Comparison("age", Operator.LE, 18)  # true on the neutral values
     conditions = [
         over,
         Not(over),
@@ -107,10 +111,23 @@ def test_kleene_reads_an_open_answer_as_unknown_under_negation_and_in_empty_grou
         AllOf(()),
         Not(AllOf(())),
         Comparison("device.needle_mm", Operator.IS_NULL),
+        AllOf((known, over)),
+        AnyOf((known, over)),
+        AnyOf((Not(known), over)),
+        Not(AnyOf((over, Not(over)))),
     ]
-    kleene = compile_kleene(conditions, name="kleene-negation")
-    assert kleene(values, frozenset({length})) == ([2, 3], [0, 1, 2, 3, 5])
-    assert kleene(values, frozenset()) == ([1, 2, 3, 5], [1, 2, 3, 5])
+    unknown = frozenset({length})
+    assert compile_resolver(conditions, len(conditions), unknown, name="negation")(values) == (
+        [2, 3, 7],
+        [0, 1, 5, 6, 8, 9],
+        [],
+    )
+    assert compile_resolver(conditions, 0, unknown, name="sections")(values) == ([], [], [0, 1, 2, 3, 5, 6, 7, 8, 9])
+    assert compile_resolver(conditions, len(conditions), frozenset(), name="given")(values) == (
+        [1, 2, 3, 5, 7],
+        [],
+        [],
+    )
 
 
 def test_empty_groups_and_negation() -> None:

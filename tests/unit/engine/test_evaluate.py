@@ -9,11 +9,15 @@ import pytest
 from factories import make_profile
 from needlewise.domain.assessment import ASSESSMENT_SCHEMA
 from needlewise.domain.tier import Tier
-from needlewise.domain.vocabulary import Lang
+from needlewise.domain.vocabulary import Lang, Setting
 from needlewise.engine import evaluate as evaluate_module
+from needlewise.engine import plan as plan_module
+from needlewise.engine import prepared as prepared_module
+from needlewise.engine import unsure as unsure_module
 from needlewise.engine.evaluate import assess, fired_rule_ids
 from needlewise.engine.knowledge import KnowledgeBase
 from needlewise.engine.prepared import prepare, prepared_for
+from needlewise.services.profiles import parse_profile
 
 
 def test_healthy_glow_at_home_is_home_ok_with_the_home_cap(kb: KnowledgeBase) -> None:
@@ -113,11 +117,15 @@ def test_the_facts_a_finding_shows_are_built_once_per_rule_and_values_and_the_st
     assert [f.facts for f in again.findings] == [f.facts for f in first.findings]
     assert all(a.facts is b.facts for a, b in zip(again.findings, first.findings, strict=True))
     monkeypatch.setattr(evaluate_module, "_FINDINGS_CACHE_SIZE", 1)
-    store = prepared_for(kb, Lang.EN).findings_cache
-    store.clear()
+    stores = prepared_for(kb, Lang.EN).findings_caches[Setting.HOME]
+    for store in stores:
+        store.clear()
+    other = assess(make_profile(goals=["acne_scars"], skin_now=["cold_sore"], fitzpatrick=4), kb)
     bounded = assess(make_profile(goals=["acne_scars"], skin_now=["cold_sore"], fitzpatrick=5), kb)
     assert len(bounded.findings) >= 2
-    assert len(store) == 1
+    assert all(len(store) <= 1 for store in stores)
+    assert sum(len(store) for store in stores) == len(bounded.findings)
+    assert {f.rule_id for f in other.findings} == {f.rule_id for f in bounded.findings}
     assert [f.to_json() for f in bounded.findings] == [f.to_json() for f in first.findings]
 
 
@@ -140,3 +148,46 @@ def test_consumer_results_keep_the_re_used_needles_red_flag(kb: KnowledgeBase) -
         (red_flags,) = [s for s in result.plan.sections if s.section_id == "red-flags"]
         reused = "re-used needles" if lang is Lang.EN else "agujas reutilizadas"
         assert any(reused in step for step in red_flags.steps), lang
+
+
+def test_what_the_engine_keeps_between_assessments_stays_bounded_and_changes_no_result(
+    kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Compiled functions per set of open answers, open-answer findings, plans: at most the bound each."""
+    v2 = {"profile_version": 2, "setting": "home", "age": 30, "goals": ["glow"], "areas": ["cheeks"]}
+    answered = {
+        "skin_now": [],
+        "history": [],
+        "medications": [],
+        "planned_products": [],
+        "recent_procedures": [],
+        "pregnant_or_breastfeeding": False,
+        "isotretinoin_months_since_stop": None,
+        "fitzpatrick": 2,
+    }
+    device = {"kind": "roller", "needle_mm": 0.25, "uses": 3, "shared": False, "sterile_single_use": False}
+    profiles = [
+        parse_profile({**v2, **answered, "device": device}),
+        parse_profile({**v2, **answered, "fitzpatrick": "unsure", "device": device}),
+        parse_profile({**v2, **answered, "device": {**device, "needle_mm": "unsure"}}),
+        parse_profile({**v2, **answered, "fitzpatrick": "unsure", "device": {**device, "uses": "unsure"}}),
+        parse_profile({**v2, "device": device}),  # the rest left out: unanswered
+        make_profile(goals=["acne_scars"], skin_now=["cold_sore"]),
+        make_profile(setting="clinic", goals=["melasma"]),
+    ]
+    expected = [assess(p, kb).to_json() for p in profiles]
+    bounded = dataclasses.replace(kb)
+    for module, name in (
+        (evaluate_module, "_OPEN_CACHE_SIZE"),
+        (plan_module, "_PLANS_CACHE_SIZE"),
+        (prepared_module, "_RESOLVERS_CACHE_SIZE"),
+        (unsure_module, "_ONLY_UNSURE_CACHE_SIZE"),
+    ):
+        monkeypatch.setattr(module, name, 1)
+    for _ in range(2):
+        assert [assess(p, bounded).to_json() for p in profiles] == expected
+    prepared = prepared_for(bounded, Lang.EN)
+    assert len(prepared.resolvers) == 1
+    assert len(prepared.open_cache) == 1
+    assert len(prepared.plan.plans) == 1
+    assert len(prepared.askable.only_unsure) == 1
