@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from web.test_questionnaire_pages import state_of, walk
+from web.questionnaire_support import state_of, walk
 
 ANSWERS = {"setting": {"answer": "home"}, "age": {"answer": "30"}, "pregnant": {"answer": "unsure"}}
 

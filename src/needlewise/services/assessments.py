@@ -73,7 +73,7 @@ def looks_like_single_document(text: str) -> bool:
     """Whether ``text`` is one JSON value (possibly spread over several lines)."""
     try:
         json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         return False
     return True
 

@@ -17,7 +17,7 @@ from clinic.followup_support import checkin_of, session_row, short_of
 from needlewise.bootstrap import knowledge_base
 from needlewise.web.log_redaction import REDACTED, RedactTokens, redact
 from web.clinic.support import Site, body, staff_client
-from web.test_questionnaire_pages import state_of, walk
+from web.questionnaire_support import state_of, walk
 
 pytestmark = pytest.mark.django_db
 

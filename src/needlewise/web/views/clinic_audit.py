@@ -14,15 +14,10 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.views.decorators.http import require_safe
 
 from needlewise.clinic.audit import review as audit_review
-from needlewise.web.views.clinic_common import acting, clinic_page, form_date
+from needlewise.web.views.clinic_common import acting, clinic_page, form_date, form_id
 from needlewise.web.views.common import render
 
 FILTER_FIELDS = ("person", "action", "client", "from", "to")
-
-
-def _number(text: str) -> int | None:
-    text = text.strip()
-    return int(text) if text.isdigit() and len(text) <= 18 else None  # noqa: PLR2004 - fits a BIGINT
 
 
 def _filter(request: HttpRequest) -> tuple[audit_review.AuditFilter, dict[str, str]]:
@@ -32,7 +27,7 @@ def _filter(request: HttpRequest) -> tuple[audit_review.AuditFilter, dict[str, s
     where = audit_review.AuditFilter(
         person=values["person"],
         action=values["action"],
-        client_id=_number(values["client"]),
+        client_id=form_id(values["client"]),
         first_day=form_date(values["from"]),
         last_day=form_date(values["to"]),
     )
@@ -44,8 +39,7 @@ def _filter(request: HttpRequest) -> tuple[audit_review.AuditFilter, dict[str, s
 def audit_log(request: HttpRequest) -> HttpResponse:
     """The clinic's audit rows, newest first, 100 a page, narrowed by the filter (owners)."""
     actor = acting(request)
-    before_text = request.GET.get("before", "")
-    before = int(before_text) if before_text.isdigit() else None
+    before = form_id(request.GET.get("before"))
     where, values = _filter(request)
     page = audit_review.clinic_entries(actor, before, where=where)
     query = urlencode({name: value for name, value in values.items() if value})

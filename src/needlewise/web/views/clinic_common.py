@@ -24,12 +24,27 @@ def acting(request: HttpRequest) -> Actor:
     return actor
 
 
+#: The calendar days a form or a query may name: any birth date or booking, far enough from the ends
+#: of Python's calendar that the day's bounds in any time zone, and the days around it, exist.
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2999, 12, 31)
+#: The most digits a record id or count typed by a person may have (it must fit a 64-bit integer).
+MAX_ID_DIGITS = 18
+
+
 def form_date(value: str | None) -> date | None:
-    """A YYYY-MM-DD form value, or None if empty or not a date (the use case then names the field)."""
+    """A YYYY-MM-DD form value from 1900 to 2999, or None (the use case or page then names the field)."""
     try:
-        return date.fromisoformat((value or "").strip())
+        day = date.fromisoformat((value or "").strip())
     except ValueError:
         return None
+    return day if FIRST_DAY <= day <= LAST_DAY else None
+
+
+def form_id(value: str | None) -> int | None:
+    """A record id or count from a form or query (ASCII digits that fit a 64-bit integer), or None."""
+    text = (value or "").strip()
+    return int(text) if text.isascii() and text.isdecimal() and len(text) <= MAX_ID_DIGITS else None
 
 
 def field_errors(error: InvalidInputError) -> dict[str, list[str]]:

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST, require_safe
 from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.recall import use_cases as recall
 from needlewise.errors import InvalidInputError
-from needlewise.web.views.clinic_common import acting, clinic_page, field_errors
+from needlewise.web.views.clinic_common import acting, clinic_page, field_errors, form_id
 from needlewise.web.views.common import render
 
 KINDS = ("lot", "device")
@@ -25,10 +25,6 @@ KINDS = ("lot", "device")
 
 def _kind(text: str | None) -> str:
     return text if text in KINDS else "lot"
-
-
-def _number(text: str | None) -> int | None:
-    return int(text) if text and text.isdigit() else None
 
 
 def _recall_page(  # noqa: PLR0913 - the page's inputs
@@ -59,7 +55,7 @@ def _recall_page(  # noqa: PLR0913 - the page's inputs
         "lots": lots,
         "errors": errors,
         "reason": reason,
-        "marked": _number(request.GET.get("marked")),
+        "marked": form_id(request.GET.get("marked")),
         "query": urlencode({"kind": kind, "key": listing.key if listing else key.strip()}),
     }
     return render(request, "clinic/recall.html", context, status=422 if errors else 200)
@@ -72,7 +68,7 @@ def recall_page(request: HttpRequest) -> HttpResponse:
     actor = acting(request)
     recall.require_role(actor)
     kind, key = _kind(request.GET.get("kind")), request.GET.get("key", "")
-    return _recall_page(request, actor, kind, key, after_id=_number(request.GET.get("after")))
+    return _recall_page(request, actor, kind, key, after_id=form_id(request.GET.get("after")))
 
 
 @require_safe

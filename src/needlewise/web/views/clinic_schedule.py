@@ -17,13 +17,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from needlewise.clinic.records import clients
 from needlewise.clinic.scheduling import appointments, days
 from needlewise.errors import ConflictError, InvalidInputError
-from needlewise.web.views.clinic_common import acting, clinic_page, field_errors, form_date
+from needlewise.web.views.clinic_common import acting, clinic_page, field_errors, form_date, form_id
 from needlewise.web.views.common import render
-
-
-def _int_or_none(value: str | None) -> int | None:
-    text = (value or "").strip()
-    return int(text) if text.isdigit() else None
 
 
 @require_safe
@@ -33,7 +28,7 @@ def schedule(request: HttpRequest) -> HttpResponse:
     actor = acting(request)
     asked = request.GET.get("day", "").strip()
     day = form_date(asked) if asked else timezone.localdate()  # the clinic's zone is active on staff pages
-    practitioner = _int_or_none(request.GET.get("practitioner"))
+    practitioner = form_id(request.GET.get("practitioner"))
     context = {
         "actor": actor,
         "day": day,

@@ -22,7 +22,7 @@ from needlewise.errors import InvalidInputError, ProfileError
 from needlewise.services.question_pages import next_page
 from needlewise.services.questionnaire import Interview
 from needlewise.services.typed_answers import read_answer
-from needlewise.web.views.clinic_common import acting, clinic_page
+from needlewise.web.views.clinic_common import acting, clinic_page, form_id
 from needlewise.web.views.common import knowledge, lang_of, render, say
 from needlewise.web.views.questionnaire import answer_text, interview_from
 
@@ -92,7 +92,7 @@ def screen(request: HttpRequest, client_id: int) -> HttpResponse:
 
 def _marks(text: str, answered: int) -> list[int]:
     """Where each earlier page began (answers given before it), from the form; nonsense is no page."""
-    marks = [int(part) for part in text.split(",") if part.isdigit()]
+    marks = [mark for part in text.split(",") if (mark := form_id(part)) is not None]
     return [mark for mark in marks if mark <= answered] if marks == sorted(marks) else []
 
 
