@@ -13,13 +13,14 @@ field that is wrong, and :func:`in_order` puts problems in the declaration's ord
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, time
 from typing import Annotated, Any, NoReturn, Protocol, TypeVar
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ValidationError
 from pydantic_core import PydanticCustomError
 
+from needlewise.clinic.typed_text import character_problem
 from needlewise.errors import Problem
 
 _ERROR_TYPE = "clinic_form"
@@ -86,19 +87,27 @@ class Posted(Protocol):
         """Whether ``key`` was posted."""
 
 
-def fail(message: str) -> NoReturn:
-    """Refuse the value being parsed with ``message`` (inside a declared field's validator)."""
-    raise PydanticCustomError(_ERROR_TYPE, message)
+def fail(message: str, worded: Problem | None = None) -> NoReturn:
+    """Refuse the value being parsed with ``message`` (inside a declared field's validator).
+
+    ``worded``: the same problem with its translatable template, kept for the page's language.
+    """
+    raise PydanticCustomError(_ERROR_TYPE, message, {"worded": worded} if worded else None)
 
 
 def text(limit: int, *, required: bool = False, missing: str = REQUIRED) -> BeforeValidator:
-    """Text of at most ``limit`` characters once trimmed (kept as typed); ``required``: not blank (else ``missing``)."""
+    """Text of at most ``limit`` characters once trimmed (kept as typed); ``required``: not blank (else ``missing``).
+
+    Tabs and line breaks are allowed, other control and invisible characters are not (:mod:`.typed_text`).
+    """
 
     def check(value: str) -> str:
         if required and not value.strip():
             fail(missing)
         if len(value.strip()) > limit:
             fail(f"at most {limit} characters")
+        if refused := character_problem("", value, multiline=True):
+            fail(refused.message, refused)
         return value
 
     return BeforeValidator(check)
@@ -189,5 +198,9 @@ def parse(model: type[M], values: Mapping[str, object], problems: list[Problem])
     try:
         return model.model_validate(values)
     except ValidationError as invalid:
-        problems.extend(Problem(str(error["loc"][0]), error["msg"]) for error in invalid.errors())
+        for error in invalid.errors():
+            where, worded = str(error["loc"][0]), (error.get("ctx") or {}).get("worded")
+            problems.append(
+                replace(worded, where=where) if isinstance(worded, Problem) else Problem(where, error["msg"])
+            )
         return None

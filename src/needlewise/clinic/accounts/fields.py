@@ -14,6 +14,7 @@ from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 
+from needlewise.clinic.typed_text import character_problem
 from needlewise.domain.contact import Contact
 from needlewise.errors import InvalidInputError, Problem
 
@@ -51,7 +52,10 @@ def contact_problems(contact: Contact) -> list[Problem]:
 
 
 def text_problems(**fields: str) -> list[Problem]:
-    """``required`` or ``too long`` for each named field, trimmed first."""
+    """``required``, ``too long`` or a refused character (:mod:`~needlewise.clinic.typed_text`) for each named field.
+
+    The clinic's services are the one multi-line text, and may be empty.
+    """
     problems = []
     for where, value in fields.items():
         text = value.strip()
@@ -59,6 +63,8 @@ def text_problems(**fields: str) -> list[Problem]:
             problems.append(Problem(where, "this field is required"))
         elif len(text) > _LIMITS[where]:
             problems.append(Problem(where, f"at most {_LIMITS[where]} characters"))
+        elif refused := character_problem(where, text, multiline=where == "services"):
+            problems.append(refused)
     return problems
 
 

@@ -18,6 +18,7 @@ from needlewise.clinic.access.tenancy import access_client
 from needlewise.clinic.audit import log as audit_log
 from needlewise.clinic.local_time import clock_of
 from needlewise.clinic.records import search_index
+from needlewise.clinic.typed_text import character_problems
 from needlewise.domain.permissions import Action
 from needlewise.domain.vocabulary import Lang
 from needlewise.errors import ConflictError, InvalidInputError, LikelyDuplicateError, Problem
@@ -109,6 +110,8 @@ def checked(details: ClientDetails, today: date) -> ClientDetails:
     problems += _contact_problems(phone, email)
     if len(details.notes.strip()) > 5000:  # noqa: PLR2004
         problems.append(Problem("notes", "at most 5000 characters"))
+    problems += character_problems(given_name=given, family_name=family)
+    problems += character_problems(notes=details.notes, multiline=True)
     if details.language not in LANGUAGES:
         problems.append(Problem("language", "choose en (English) or es (Spanish)"))
     if problems:
