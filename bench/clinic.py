@@ -14,7 +14,10 @@ the scratch database). It reuses ``bench/api.py``'s server and wrk helpers.
    really assessing a pool of random valid clinic-setting profiles with the engine
    (``needlewise.clinic.records.screenings.clinic_assessment``); the documents are stored once each under
    the SHA-256 digest ``store_document`` computes, and the run checks that ``store_document`` finds
-   them. A quarter of the ``medical_review``/``stop`` screenings get a provider's clearance. The
+   them. Health data is sealed as the application stores it (``storage.sealing``: client notes,
+   documents, answers, clearance reasons) with a fixed bench data key (``NEEDLEWISE_DATA_KEY``, also
+   given to the server); each distinct profile, document and reason is sealed once and shared. The
+   client search index (``client_search_token``) is filled with one set-based statement. A quarter of the ``medical_review``/``stop`` screenings get a provider's clearance. The
    bulk tables' secondary indexes and foreign keys are dropped during COPY and re-created from their
    own definitions (read back from the catalogue) afterwards; then ``VACUUM (ANALYZE)``. The data is
    kept and reused while the generation parameters match (a marker table says which).
@@ -46,6 +49,7 @@ p99 target is printed as FAIL without changing the exit status.
 from __future__ import annotations
 
 import argparse
+import base64
 import hashlib
 import http.client
 import math
@@ -81,9 +85,12 @@ SEARCH = "/clinic/clients/"
 DEFAULT_SERVER_URL = "postgresql://postgres@127.0.0.1:5432/"
 DEFAULT_DATABASE = "needlewise_bench_clinic"
 SECRET_KEY = "bench-clinic-not-a-secret"  # noqa: S105 - a throwaway local server
+#: The data key health data is sealed with (``storage.sealing``): fixed, so that the generating process,
+#: the in-process checks and the server all open the same data.
+DATA_KEY = base64.urlsafe_b64encode(hashlib.sha256(b"needlewise bench clinic data key").digest()).decode()
 IDLE_MINUTES = 100_000
 COOKIE = "nw-session"  # settings.SESSION_COOKIE_NAME without NEEDLEWISE_HTTPS
-GENERATOR_VERSION = 3  # bump when the generated data changes shape
+GENERATOR_VERSION = 4  # bump when the generated data changes shape
 TARGET_P99_MS = 50.0
 SESSIONS = 16
 META_TABLE = "bench_clinic_meta"
@@ -607,6 +614,13 @@ def generate(url: str, sizes: Sizes) -> Generated:  # noqa: C901, PLR0915 - one 
     from needlewise.clinic.records.screenings import NEEDS_CLEARANCE, clinic_assessment  # noqa: PLC0415
     from needlewise.domain.vocabulary import Lang  # noqa: PLC0415
     from needlewise.kb.loader import load_knowledge_base  # noqa: PLC0415
+    from needlewise.storage.sealing import seal_text  # noqa: PLC0415
+
+    def sealed_json(value: object, column: str) -> str:  # as storage.encrypted_fields.EncryptedJSONField stores it
+        return text(seal_text(orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode(), column))
+
+    def sealed(value: str, column: str) -> str:  # as EncryptedTextField stores it (empty stays empty)
+        return text(seal_text(value, column)) if value else ""
 
     started = time.perf_counter()
     result = Generated(0.0)
@@ -634,12 +648,12 @@ def generate(url: str, sizes: Sizes) -> Generated:  # noqa: C901, PLR0915 - one 
         body = assessment.to_json()
         digest = hashlib.sha256(orjson.dumps(body, option=orjson.OPT_SORT_KEYS)).hexdigest()  # = store_document
         if digest not in documents:
-            documents[digest] = (len(documents) + 1, text(orjson.dumps(body).decode()))
+            documents[digest] = (len(documents) + 1, sealed_json(body, "assessment_document.body"))
         tier = assessment.tier.value
         result.pool_tiers[tier] += 1
         pool.append(
             (
-                text(orjson.dumps(profile).decode()),
+                sealed_json(profile, "screening.profile"),  # sealed once per pool profile, shared by its rows
                 str(assessment.lang),
                 assessment.kb_version.version,
                 assessment.kb_version.content_hash,
@@ -732,7 +746,7 @@ def generate(url: str, sizes: Sizes) -> Generated:  # noqa: C901, PLR0915 - one 
                     f"\t{text(name_key(person.given))}\t{text(name_key(person.family))}"
                     f"\t{text(words_key(person.given, person.family))}"
                     f"\t{person.birth.isoformat()}\t{text(person.phone)}"
-                    f"\t{phone_digits(person.phone)}\t{text(person.email)}\t{text(person.notes)}\t{gone}\t{at}\t{at}\t{by}"
+                    f"\t{phone_digits(person.phone)}\t{text(person.email)}\t{sealed(person.notes, 'client.notes')}\t{gone}\t{at}\t{at}\t{by}"
                 )
 
         copy_rows(
@@ -771,6 +785,7 @@ def generate(url: str, sizes: Sizes) -> Generated:  # noqa: C901, PLR0915 - one 
         screeners = list(SCREENER_WEIGHTS)
         screener_weights = list(SCREENER_WEIGHTS.values())
         clearances: list[str] = []
+        reasons = {reason: sealed(reason, "clearance.reason") for reason in CLEARANCE_REASONS}
 
         def screening_rows() -> Iterator[str]:
             for number, (at, index) in enumerate(when, start=1):
@@ -783,7 +798,7 @@ def generate(url: str, sizes: Sizes) -> Generated:  # noqa: C901, PLR0915 - one 
                     expires_on = cleared_on + timedelta(days=rng.choice((90, 180, 365)))
                     clearances.append(
                         f"{len(clearances) + 1}\t{clinic}\t{index + 1}\t{number}\t{_user_id(clinic, 'provider')}"
-                        f"\t{text(rng.choice(CLEARANCE_REASONS))}\t{cleared_on}\t{expires_on}\t{stamp(cleared)}"
+                        f"\t{reasons[rng.choice(CLEARANCE_REASONS)]}\t{cleared_on}\t{expires_on}\t{stamp(cleared)}"
                     )
                 yield (
                     f"{number}\t{clinic}\t{index + 1}\t{ran_by}\t{stamp(at)}\t{lang}\t{profile}\t{kb_version}"
@@ -1381,6 +1396,7 @@ class ClinicServer(api.Server):
         self.env["NEEDLEWISE_THREADS"] = str(threads)
         self.env["DATABASE_URL"] = url
         self.env["NEEDLEWISE_SECRET_KEY"] = SECRET_KEY
+        self.env["NEEDLEWISE_DATA_KEY"] = DATA_KEY
         self.env["NEEDLEWISE_IDLE_MINUTES"] = str(IDLE_MINUTES)
 
 
@@ -1599,6 +1615,7 @@ def setup_django(url: str, data_dir: Path) -> None:
     os.environ["DATABASE_URL"] = url
     os.environ["NEEDLEWISE_DATA_DIR"] = str(data_dir)
     os.environ["NEEDLEWISE_SECRET_KEY"] = SECRET_KEY
+    os.environ["NEEDLEWISE_DATA_KEY"] = DATA_KEY
     os.environ["NEEDLEWISE_IDLE_MINUTES"] = str(IDLE_MINUTES)
     os.environ["NEEDLEWISE_RATE_LIMIT"] = "0"
     os.environ["NEEDLEWISE_PUBLIC_LIMITS"] = "0"
