@@ -34,7 +34,7 @@ from needlewise.storage.models import (
 )
 
 ENCRYPTED = (
-    "client.notes",
+    "client.clinical_notes",
     "staff_member.totp_secret",
     "assessment_document.body",
     "screening.profile",
@@ -61,7 +61,7 @@ def write_canaries(site: Any, kb: KnowledgeBase) -> dict[str, str]:
     token = secrets.token_hex(6)
     canary = {column: f"CANARY{token}{column.replace('.', '')}" for column in ENCRYPTED}
     nurse = site.members[Role.NURSE]
-    Client.objects.filter(pk=site.client.pk).update(notes=canary["client.notes"])
+    Client.objects.filter(pk=site.client.pk).update(clinical_notes=canary["client.clinical_notes"])
     StaffMember.objects.filter(pk=site.owner.pk).update(totp_secret=canary["staff_member.totp_secret"])
     document = AssessmentDocument.objects.create(digest="c" * 64, body={"canary": canary["assessment_document.body"]})
     Screening.objects.filter(pk=site.ok.pk).update(
@@ -142,7 +142,7 @@ def read_back() -> str:
     """Every encrypted value as the application reads it, in one text to look for the canaries in."""
     consent = Consent.objects.order_by("-pk").first()
     values: list[object] = [
-        *Client.objects.values_list("notes", flat=True),
+        *Client.objects.values_list("clinical_notes", flat=True),
         *StaffMember.objects.values_list("totp_secret", flat=True),
         *AssessmentDocument.objects.values_list("body", flat=True),
         *Screening.objects.values_list("profile", flat=True),

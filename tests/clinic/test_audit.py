@@ -115,7 +115,7 @@ def test_client_use_cases(site_a):
     before = last_seq()
     client = clients.create(desk, details())
     clients.get(desk, client.pk)
-    clients.update(desk, client.pk, details(notes="prefers mornings"))
+    clients.update(desk, client.pk, details(contact_notes="prefers mornings"))
     clients.set_archived(provider, client.pk, archived=True)
     clients.set_archived(provider, client.pk, archived=False)
     found = clients.search(desk, SearchQuery(text="ada"))
@@ -235,7 +235,7 @@ def test_a_denial_is_recorded_even_though_the_call_fails(site_a):
 def test_rows_never_hold_names_contact_details_or_answers(site_a, kb):
     nurse, desk = site_a.actor(Role.NURSE), site_a.actor(Role.FRONT_DESK)
     client = clients.create(
-        desk, details(given_name="Philomena", family_name="Cunegonde", phone="555 867 5309", notes="needle-shy")
+        desk, details(given_name="Philomena", family_name="Cunegonde", phone="555 867 5309", contact_notes="needle-shy")
     )
     clients.search(desk, SearchQuery(text="philomena cune"))
     clients.update(desk, client.pk, details(given_name="Philomena", family_name="Cunegonde-Smythe"))

@@ -12,7 +12,7 @@ from clinic.support import details
 from needlewise.clinic.records import clients
 from needlewise.clinic.records.clients import ClientDetails, SearchQuery, checked, name_key, phone_digits
 from needlewise.domain.permissions import Role
-from needlewise.errors import ConflictError, InvalidInputError, LikelyDuplicateError
+from needlewise.errors import ConflictError, InvalidInputError, LikelyDuplicateError, NotAllowedError
 from needlewise.storage.models import AuditEntry, Client
 
 pytestmark = pytest.mark.django_db
@@ -31,13 +31,16 @@ def problems(**changes) -> list[tuple[str, str]]:
 
 def test_checked_trims_everything():
     result = checked(
-        ClientDetails("  Ada ", " Lovelace ", date(1990, 1, 1), " 555 0101 ", " a@example.org ", "  notes  "), TODAY
+        ClientDetails(
+            "  Ada ", " Lovelace ", date(1990, 1, 1), " 555 0101 ", " a@example.org ", "  call  ", " keloid "
+        ),
+        TODAY,
     )
-    assert result == ClientDetails("Ada", "Lovelace", date(1990, 1, 1), "555 0101", "a@example.org", "notes")
+    assert result == ClientDetails("Ada", "Lovelace", date(1990, 1, 1), "555 0101", "a@example.org", "call", "keloid")
 
 
 def test_checked_allows_empty_optional_fields():
-    assert checked(details(phone="", email="", notes=""), TODAY).phone == ""
+    assert checked(details(phone="", email="", contact_notes=""), TODAY).phone == ""
 
 
 @pytest.mark.parametrize("field", ["given_name", "family_name"])
@@ -83,20 +86,25 @@ def test_bad_email(email):
 
 
 def test_notes_limit():
-    assert problems(notes="x" * 5001) == [("notes", "at most 5000 characters")]
-    assert len(checked(details(notes="x" * 5000), TODAY).notes) == 5000
+    assert problems(contact_notes="x" * 5001) == [("contact_notes", "at most 5000 characters")]
+    assert problems(clinical_notes="x" * 5001) == [("clinical_notes", "at most 5000 characters")]
+    assert len(checked(details(contact_notes="x" * 5000), TODAY).contact_notes) == 5000
+    assert checked(details(clinical_notes=None), TODAY).clinical_notes is None  # a form without them
 
 
 def test_every_problem_is_listed_at_once():
     assert [
-        w for w, _ in problems(given_name="", family_name="", birth_date=None, phone="x", email="y", notes="z" * 5001)
+        w
+        for w, _ in problems(
+            given_name="", family_name="", birth_date=None, phone="x", email="y", contact_notes="z" * 5001
+        )
     ] == [
         "given_name",
         "family_name",
         "birth_date",
         "phone",
         "email",
-        "notes",
+        "contact_notes",
     ]
 
 
@@ -388,3 +396,34 @@ def test_the_language_is_english_or_spanish_and_english_by_default(site_a):
     assert Client.objects.get(pk=site_a.client.pk).language == "en"
     clients.update(desk, made.pk, details(given_name="Lucía", phone="", email=""))
     assert Client.objects.get(pk=made.pk).language == "en"
+
+
+# -- contact notes and clinical notes (issue 13, L7) -------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_clinical_notes_are_written_by_clinical_roles_and_kept_by_a_form_without_them(site_a):
+    nurse, desk = site_a.actor(Role.NURSE), site_a.actor(Role.FRONT_DESK)
+    made = clients.create(nurse, details(contact_notes="mornings", clinical_notes="keloid on the chest"))
+    assert (made.contact_notes, made.clinical_notes) == ("mornings", "keloid on the chest")
+    clients.update(desk, made.pk, details(contact_notes="afternoons", clinical_notes=None))
+    stored = Client.objects.get(pk=made.pk)
+    assert (stored.contact_notes, stored.clinical_notes) == ("afternoons", "keloid on the chest")
+
+
+@pytest.mark.django_db
+def test_the_front_desk_may_not_write_clinical_notes_and_the_refusal_is_recorded(site_a):
+    desk = site_a.actor(Role.FRONT_DESK)
+    before = Client.objects.count()
+    with pytest.raises(NotAllowedError):
+        clients.create(desk, details(given_name="Orla", clinical_notes="pregnant"))
+    assert Client.objects.count() == before
+    with pytest.raises(NotAllowedError):
+        clients.update(desk, site_a.client.pk, details(contact_notes="changed", clinical_notes="HIV+"))
+    stored = Client.objects.get(pk=site_a.client.pk)
+    assert (stored.contact_notes, stored.clinical_notes) == ("", "")
+    denied = AuditEntry.objects.filter(outcome="denied", action="view_health").order_by("seq")
+    assert [(e.object_type, e.object_id, e.client_id) for e in denied] == [
+        ("client", "", None),
+        ("client", str(site_a.client.pk), site_a.client.pk),
+    ]

@@ -108,11 +108,11 @@ def test_a_sealed_value_opens_only_in_its_column_and_unaltered(settings) -> None
 @pytest.mark.django_db
 @pytest.mark.usefixtures("key_a")
 def test_empty_and_null_values_stay_as_they_are(site_a) -> None:
-    Client.objects.filter(pk=site_a.client.pk).update(notes="")
+    Client.objects.filter(pk=site_a.client.pk).update(clinical_notes="")
     with connection.cursor() as cursor:
-        cursor.execute("SELECT notes FROM client WHERE id = %s", [site_a.client.pk])
+        cursor.execute("SELECT clinical_notes FROM client WHERE id = %s", [site_a.client.pk])
         assert cursor.fetchone() == ("",)
-    assert Client.objects.get(pk=site_a.client.pk).notes == ""
+    assert Client.objects.get(pk=site_a.client.pk).clinical_notes == ""
     assert CheckIn.objects.filter(answers__isnull=False).count() == 0
 
 
@@ -136,41 +136,41 @@ def test_rotation_re_encrypts_everything_under_a_new_key_then_drops_the_old_one(
     assert rotation.key_id == ring.current_id.hex()
     assert rotation.dropped == (old.hex(),)
     assert rotation.changed["consent.scan"] == 1
-    assert rotation.changed["client.notes"] == 1
-    column = resealing.SealedColumn("client", "notes")
-    assert resealing.key_of(column, str(_raw("client", "notes", site_a.client.pk))) == ring.current_id
+    assert rotation.changed["client.clinical_notes"] == 1
+    column = resealing.SealedColumn("client", "clinical_notes")
+    assert resealing.key_of(column, str(_raw("client", "clinical_notes", site_a.client.pk))) == ring.current_id
     shown = read_back()
     assert all(canary in shown for canary in canaries.values())
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         connection.cursor().execute("UPDATE consent SET version = 2")
     again = key_rotation.rotate()  # a second rotation makes a new key again
     assert again.key_id != rotation.key_id
-    assert again.changed["client.notes"] == 1
+    assert again.changed["client.clinical_notes"] == 1
 
 
 @pytest.mark.django_db
 @pytest.mark.usefixtures("key_a")
 def test_rotation_with_keys_from_the_environment_needs_the_new_key_in_front(settings, site_a) -> None:
-    Client.objects.filter(pk=site_a.client.pk).update(notes="keloid")
+    Client.objects.filter(pk=site_a.client.pk).update(clinical_notes="keloid")
     with pytest.raises(DataKeyError, match="NEEDLEWISE_DATA_KEY: holds one key: put a new key in front"):
         key_rotation.rotate()
     settings.DATA_KEY = f"{KEY_C},{KEY_A}"
     rotation = key_rotation.rotate()
     assert rotation.key_id == _id(KEY_C)
-    assert rotation.changed["client.notes"] == 1
-    assert key_rotation.rotate().changed["client.notes"] == 0  # already under the first key: left as it is
+    assert rotation.changed["client.clinical_notes"] == 1
+    assert key_rotation.rotate().changed["client.clinical_notes"] == 0  # already under the first key: left as it is
     settings.DATA_KEY = KEY_C
-    assert Client.objects.get(pk=site_a.client.pk).notes == "keloid"
+    assert Client.objects.get(pk=site_a.client.pk).clinical_notes == "keloid"
 
 
 @pytest.mark.django_db
 @pytest.mark.usefixtures("key_a")
 def test_the_key_check_names_the_column_and_the_key_that_do_not_open(settings, site_a) -> None:
     key_rotation.check_keys()  # nothing sealed yet under another key
-    Client.objects.filter(pk=site_a.client.pk).update(notes="on isotretinoin")
+    Client.objects.filter(pk=site_a.client.pk).update(clinical_notes="on isotretinoin")
     key_rotation.check_keys()
     settings.DATA_KEY = KEY_B
-    with pytest.raises(DataKeyError, match=f"client.notes: was encrypted with data key {_id(KEY_A)}"):
+    with pytest.raises(DataKeyError, match=f"client.clinical_notes: was encrypted with data key {_id(KEY_A)}"):
         key_rotation.check_keys()
 
 

@@ -230,7 +230,7 @@ def test_accept_makes_a_client_and_a_clinic_screening(site_a, kb):
         "elodie",
         "van der berg",
     )
-    assert (stored.birth_date, stored.email, stored.phone, stored.phone_digits, stored.notes) == (
+    assert (stored.birth_date, stored.email, stored.phone, stored.phone_digits, stored.clinical_notes) == (
         date(1988, 2, 3),
         "otto@example.org",
         "+33 (6) 12-34",

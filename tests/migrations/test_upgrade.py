@@ -91,7 +91,7 @@ from django.db import DatabaseError, connection, transaction
 from needlewise.storage.models import Client, Consent, SavedResult, StaffMember
 
 with connection.cursor() as cursor:
-    cursor.execute("SELECT notes FROM client WHERE notes <> ''")
+    cursor.execute("SELECT clinical_notes FROM client WHERE clinical_notes <> ''")
     raw_notes = [row[0] for row in cursor.fetchall()]
     cursor.execute("SELECT profile FROM saved_result")
     raw_profiles = [row[0] for row in cursor.fetchall()]
@@ -107,7 +107,7 @@ consent = Consent.objects.get()
 print(json.dumps({
     "raw_plain": [v for v in [*raw_notes, *raw_profiles] if not v.startswith("nw1:")],
     "raw_consent_plain": [t for t, scan in raw_consents if "PLAIN" in t or b"PLAIN" in scan],
-    "notes": Client.objects.get(given_key="p").notes,
+    "notes": Client.objects.get(given_key="p").clinical_notes,
     "totp": StaffMember.objects.get(clinic__slug="plain").totp_secret,
     "consent": [consent.signed_text, bytes(consent.scan).decode()],
     "profiles": len(SavedResult.objects.all()),

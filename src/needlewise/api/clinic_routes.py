@@ -62,7 +62,8 @@ class ClientIn(_In):
     birth_date: date = Field(strict=False)
     phone: str = Field(default="", max_length=40)
     email: str = Field(default="", max_length=254)
-    notes: str = ""
+    contact_notes: str = Field(default="", description="Practical notes every role sees; no health data here.")
+    clinical_notes: str = Field(default="", description="Clinical notes (encrypted); clinical roles only (else 403).")
     language: LangName = "en"
     confirm_new_person: bool = Field(
         default=False,
@@ -196,7 +197,14 @@ def add_client(request: HttpRequest, body: ClientIn) -> Status[ClientOut]:
     date of birth), unless ``confirm_new_person`` is true.
     """
     details = clients.ClientDetails(
-        body.given_name, body.family_name, body.birth_date, body.phone, body.email, body.notes, body.language
+        body.given_name,
+        body.family_name,
+        body.birth_date,
+        body.phone,
+        body.email,
+        contact_notes=body.contact_notes,
+        clinical_notes=body.clinical_notes,
+        language=body.language,
     )
     created = clients.create(_actor(request), details, warn_duplicates=not body.confirm_new_person)
     return Status(201, client_out(created))

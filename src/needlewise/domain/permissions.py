@@ -35,9 +35,10 @@ the two columns (:func:`actions_of`, the one place it is worked out), and treats
 the two needle scopes (an owner's own scope is none).
 
 Two-step sign-in (TOTP) is required for every role that can see health data (``view_health``), and
-for the front desk as well: it reads and edits every client's contact details and the client
-record's free-text notes, which staff can and do fill with health facts ("on isotretinoin until
-May"), and its client list and day lists say who is being treated at a medical-aesthetic clinic. So
+for the front desk as well: it reads and edits every client's contact details and contact notes
+(clinical notes are hidden from it, yet staff can still type health facts such as "on isotretinoin
+until May" where the form asks them not to), and its client list and day lists say who is being
+treated at a medical-aesthetic clinic. So
 every role must use a second factor; the table above decides it, not a list kept beside it.
 
 A practitioner's scope is the longest needle they may use without a provider's order. The brief's

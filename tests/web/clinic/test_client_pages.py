@@ -17,7 +17,7 @@ GOOD = {
     "birth_date": "1985-01-02",
     "phone": "+44 20 7946 0018",
     "email": "newton@example.org",
-    "notes": "Prefers mornings.",
+    "contact_notes": "Prefers mornings.",
 }
 
 
@@ -123,7 +123,11 @@ def test_adding_a_client_opens_their_page(site_a: Site):
     response = client.post("/clinic/clients/new/", GOOD)
     made = ClientRow.objects.get(family_name="Figtree")
     assert (response.status_code, response["Location"]) == (302, f"/clinic/clients/{made.pk}/")
-    assert (made.clinic_id, made.phone_digits, made.notes) == (site_a.clinic.pk, "442079460018", "Prefers mornings.")
+    assert (made.clinic_id, made.phone_digits, made.contact_notes) == (
+        site_a.clinic.pk,
+        "442079460018",
+        "Prefers mornings.",
+    )
     page = page_of(client.get(response["Location"]))
     assert "Newton Figtree" in page
     assert "newton@example.org" in page
@@ -308,3 +312,56 @@ def test_the_language_is_chosen_on_the_form_and_shown_on_the_client_page(site_a:
     assert refused.status_code == 422
     assert 'id="f-language-error-1">choose en (English) or es (Spanish)</p>' in page_of(refused)
     assert ClientRow.objects.get(pk=made.pk).language == "es"
+
+
+# -- contact notes and clinical notes (issue 13, L7) -------------------------------------------------
+
+
+def test_the_front_desk_sees_contact_notes_never_clinical_notes_and_the_form_says_why(site_a: Site):
+    ClientRow.objects.filter(pk=site_a.client.pk).update(contact_notes="Call after 5 pm.", clinical_notes="HIV+")
+    desk, nurse = staff_client(site_a.members[Role.FRONT_DESK]), staff_client(site_a.members[Role.NURSE])
+    page, edit = (page_of(desk.get(f"/clinic/clients/{site_a.client.pk}/{end}")) for end in ("", "edit/"))
+    assert "Call after 5 pm." in page
+    assert "HIV+" not in page
+    assert "HIV+" not in edit
+    assert 'name="clinical_notes"' not in edit
+    assert "keep health information out of them" in edit
+    clinical_page = page_of(nurse.get(f"/clinic/clients/{site_a.client.pk}/"))
+    clinical_edit = page_of(nurse.get(f"/clinic/clients/{site_a.client.pk}/edit/"))
+    assert "Call after 5 pm." in clinical_page
+    assert "HIV+" in clinical_page
+    assert 'name="clinical_notes"' in clinical_edit
+    assert "HIV+</textarea>" in clinical_edit
+
+
+def test_the_front_desk_editing_a_client_keeps_the_clinical_notes(site_a: Site):
+    ClientRow.objects.filter(pk=site_a.client.pk).update(clinical_notes="isotretinoin until May")
+    desk = staff_client(site_a.members[Role.FRONT_DESK])
+    form = {**GOOD, "given_name": "Zephyrine", "family_name": "Quixotelle", "contact_notes": "New number."}
+    response = desk.post(f"/clinic/clients/{site_a.client.pk}/edit/", form)
+    assert response.status_code == 302
+    stored = ClientRow.objects.get(pk=site_a.client.pk)
+    assert (stored.contact_notes, stored.clinical_notes) == ("New number.", "isotretinoin until May")
+    forged = desk.post(f"/clinic/clients/{site_a.client.pk}/edit/", {**form, "clinical_notes": "forged"})
+    assert forged.status_code == 403
+    assert ClientRow.objects.get(pk=site_a.client.pk).clinical_notes == "isotretinoin until May"
+
+
+def test_the_notes_hints_are_in_spanish_too(site_a: Site):
+    nurse = signed_in(Client(HTTP_ACCEPT_LANGUAGE="es"), site_a.members[Role.NURSE])
+    edit = page_of(nurse.get(f"/clinic/clients/{site_a.client.pk}/edit/"))
+    assert "Notas de contacto" in edit
+    assert "Notas clínicas" in edit
+    assert "no escribas aquí información de salud" in edit
+
+
+def test_the_api_refuses_clinical_notes_from_the_front_desk(site_a: Site):
+    desk, nurse = staff_client(site_a.members[Role.FRONT_DESK]), staff_client(site_a.members[Role.NURSE])
+    body = {"given_name": "Api", "family_name": "Person", "birth_date": "1991-02-03", "confirm_new_person": True}
+    refused = desk.post(
+        "/api/v1/clinic/clients", {**body, "clinical_notes": "pregnant"}, content_type="application/json"
+    )
+    assert refused.status_code == 403
+    made = nurse.post("/api/v1/clinic/clients", {**body, "clinical_notes": "pregnant"}, content_type="application/json")
+    assert made.status_code == 201
+    assert ClientRow.objects.get(pk=made.json()["id"]).clinical_notes == "pregnant"

@@ -25,7 +25,7 @@ REFUSED = [
     "\u202e", "\u2066", "\u2067", "\u2068", "\u2069", "\ufeff", "\u00ad", "\u2060", "\u2028", "\u2029", "\ud800",
 ]  # fmt: skip
 ACCEPTED = ["Zoë", "José-María O'Neill", "Nguyễn Thị", "渡辺", "Ørsted", "Anne\u0301", "Dr. Ana (Ani)", "🙂"]
-NEW_CLIENT = {"given_name": "Newton", "family_name": "Figtree", "birth_date": "1985-01-02", "notes": ""}
+NEW_CLIENT = {"given_name": "Newton", "family_name": "Figtree", "birth_date": "1985-01-02", "contact_notes": ""}
 EN = "remove the invisible or control character U+202E (character 4)"
 ES = "quita el carácter invisible o de control U+202E (carácter 4)"
 
@@ -61,22 +61,22 @@ def test_the_client_form_refuses_them_in_both_languages(site_a: Site, lang: str,
     response = browser.post("/clinic/clients/new/", {**NEW_CLIENT, "family_name": "Fig\u202etree"})
     assert response.status_code == 422
     assert message in body(response)
-    nul_note = browser.post("/clinic/clients/new/", {**NEW_CLIENT, "notes": "call\x00 first"})
+    nul_note = browser.post("/clinic/clients/new/", {**NEW_CLIENT, "contact_notes": "call\x00 first"})
     assert nul_note.status_code == 422
     assert not ClientRow.objects.filter(given_name="Newton").exists()
-    tabbed = browser.post("/clinic/clients/new/", {**NEW_CLIENT, "notes": "Prefers\tmornings.\r\nNo calls."})
+    tabbed = browser.post("/clinic/clients/new/", {**NEW_CLIENT, "contact_notes": "Prefers\tmornings.\r\nNo calls."})
     assert tabbed.status_code in {302, 303}
 
 
 def test_the_api_refuses_them_naming_the_field(site_a: Site) -> None:
     client = staff_client(site_a.members[Role.FRONT_DESK])
-    body_ = {"given_name": "Ana\u200b", "family_name": "Lee", "birth_date": "1990-01-01", "notes": "a\x00b"}
+    body_ = {"given_name": "Ana\u200b", "family_name": "Lee", "birth_date": "1990-01-01", "contact_notes": "a\x00b"}
     response = client.post("/api/v1/clinic/clients", orjson.dumps(body_), content_type="application/json")
     assert response.status_code == 422
     problems = {p["field"]: p["message"] for p in response.json()["problems"]}
     assert problems == {
         "given_name": "remove the invisible or control character U+200B (character 4)",
-        "notes": "remove the invisible or control character U+0000 (character 2)",
+        "contact_notes": "remove the invisible or control character U+0000 (character 2)",
     }
 
 

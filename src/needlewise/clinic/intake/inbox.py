@@ -64,7 +64,7 @@ def accept(actor: Actor, request_id: int, kb: KnowledgeBase) -> Client:
         phone=request.contact_phone,
         phone_digits=phone_digits(request.contact_phone),
         email=request.contact_email,
-        notes=request.message,
+        clinical_notes=request.message,  # the person's own words may be about their health
         created_by_id=actor.staff_user_id,
     )
     search_index.write(client, new=True)

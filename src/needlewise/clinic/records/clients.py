@@ -12,6 +12,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
+from needlewise.clinic.access import gate
 from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.access.guard import use_case
 from needlewise.clinic.access.tenancy import access_client
@@ -27,6 +28,7 @@ from needlewise.storage.models import Client, ClientSearchToken
 SEARCH_LIMIT = 50
 _NAME_LIMIT = 100
 _PHONE_LIMIT = 40
+_NOTES_LIMIT = 5000
 _EMAIL_LIMIT = 254
 _DUPLICATE_LIMIT = 5
 #: The languages a client may be written to in (the knowledge base's).
@@ -76,7 +78,10 @@ class ClientDetails:
     birth_date: date | None
     phone: str = ""
     email: str = ""
-    notes: str = ""
+    #: Contact and practical notes (best time to call...): every role sees them. No health data.
+    contact_notes: str = ""
+    #: Clinical notes, encrypted, clinical roles only; None leaves them as they are (a form without them).
+    clinical_notes: str | None = None
     language: str = "en"
 
 
@@ -108,15 +113,18 @@ def checked(details: ClientDetails, today: date) -> ClientDetails:
         problems.append(Problem("birth_date", "the date of birth must be between 1900-01-01 and today"))
     phone, email = details.phone.strip(), details.email.strip()
     problems += _contact_problems(phone, email)
-    if len(details.notes.strip()) > 5000:  # noqa: PLR2004
-        problems.append(Problem("notes", "at most 5000 characters"))
+    clinical = None if details.clinical_notes is None else details.clinical_notes.strip()
+    for where, notes in (("contact_notes", details.contact_notes.strip()), ("clinical_notes", clinical or "")):
+        if len(notes) > _NOTES_LIMIT:
+            problems.append(Problem(where, f"at most {_NOTES_LIMIT} characters"))
     problems += character_problems(given_name=given, family_name=family)
-    problems += character_problems(notes=details.notes, multiline=True)
+    problems += character_problems(contact_notes=details.contact_notes, clinical_notes=clinical or "", multiline=True)
     if details.language not in LANGUAGES:
         problems.append(Problem("language", "choose en (English) or es (Spanish)"))
     if problems:
         raise InvalidInputError(problems)
-    return ClientDetails(given, family, details.birth_date, phone, email, details.notes.strip(), details.language)
+    contact = details.contact_notes.strip()
+    return ClientDetails(given, family, details.birth_date, phone, email, contact, clinical, details.language)
 
 
 def _apply(client: Client, details: ClientDetails) -> None:
@@ -126,7 +134,15 @@ def _apply(client: Client, details: ClientDetails) -> None:
     assert details.birth_date is not None  # noqa: S101 - checked() guarantees it
     client.birth_date = details.birth_date
     client.phone, client.phone_digits = details.phone, phone_digits(details.phone)
-    client.email, client.notes, client.language = details.email, details.notes, details.language
+    client.email, client.contact_notes, client.language = details.email, details.contact_notes, details.language
+    if details.clinical_notes is not None:
+        client.clinical_notes = details.clinical_notes
+
+
+def _clinical_notes_allowed(actor: Actor, details: ClientDetails, client_id: int | None = None) -> None:
+    """Refuse (and record) clinical notes from a role that may not see health data (the front desk)."""
+    if details.clinical_notes and not actor.may(Action.VIEW_HEALTH):
+        gate.deny(actor, Action.VIEW_HEALTH, "client", client_id or "", client_id)
 
 
 def _duplicate_error(matches: list[Client]) -> LikelyDuplicateError:
@@ -171,6 +187,7 @@ def create(actor: Actor, details: ClientDetails, *, warn_duplicates: bool = Fals
     nothing is added; the warning is recorded with the ids it showed.
     """
     details = checked(details, clock_of(actor.staff_clinic_id).today())
+    _clinical_notes_allowed(actor, details)
     if warn_duplicates:
         matches = likely_duplicates(actor.staff_clinic_id, details)
         if matches:
@@ -194,17 +211,19 @@ def get(actor: Actor, client_id: int) -> Client:
     return client
 
 
-@use_case(Action.EDIT_CLIENTS, "client", record="client_id", client="client_id", missing="client")
+@use_case(Action.EDIT_CLIENTS, "client", record="client_id", client="client_id", missing="client", atomic=False)
 def update(actor: Actor, client_id: int, details: ClientDetails) -> Client:
-    """Change a client's details (not an archived client's)."""
+    """Change a client's details (not an archived client's); clinical notes only by clinical roles."""
     details = checked(details, clock_of(actor.staff_clinic_id).today())
-    client = access_client(actor, client_id)
-    if client.archived_at is not None:
-        raise ConflictError([Problem("client", "this client is archived; restore them before editing")])
-    _apply(client, details)
-    client.save()
-    search_index.write(client, new=False)
-    audit_log.record(actor, "update", "client", client.pk, client_id=client.pk)
+    _clinical_notes_allowed(actor, details, client_id)  # a refusal is recorded in a transaction of its own
+    with transaction.atomic():
+        client = access_client(actor, client_id)
+        if client.archived_at is not None:
+            raise ConflictError([Problem("client", "this client is archived; restore them before editing")])
+        _apply(client, details)
+        client.save()
+        search_index.write(client, new=False)
+        audit_log.record(actor, "update", "client", client.pk, client_id=client.pk)
     return client
 
 

@@ -92,7 +92,10 @@ class Client(models.Model):
     phone = models.CharField(max_length=40, blank=True, default="")
     phone_digits = models.CharField(max_length=40, blank=True, default="")
     email = models.CharField(max_length=254, blank=True, default="")
-    notes = EncryptedTextField(blank=True, default="")
+    #: Practical notes every role sees (best time to call...); the form asks for no health data here.
+    contact_notes = models.TextField(blank=True, default="", db_default="")
+    #: Clinical notes: encrypted, clinical roles only.
+    clinical_notes = EncryptedTextField(blank=True, default="")
     language = models.CharField(max_length=2, choices=choices(Lang), default="en", db_default="en")
     archived_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -53,7 +53,8 @@ def _details(post: QueryDict) -> clients.ClientDetails:
         birth_date=form_date(post.get("birth_date")),
         phone=post.get("phone", ""),
         email=post.get("email", ""),
-        notes=post.get("notes", ""),
+        contact_notes=post.get("contact_notes", ""),
+        clinical_notes=post.get("clinical_notes"),  # absent from the front desk's form: left as it is
         language=post.get("language", "en"),
     )
 
@@ -98,7 +99,8 @@ def client_edit(request: HttpRequest, client_id: int) -> HttpResponse:
         "birth_date": client.birth_date.isoformat(),
         "phone": client.phone,
         "email": client.email,
-        "notes": client.notes,
+        "contact_notes": client.contact_notes,
+        "clinical_notes": client.clinical_notes if actor.may(Action.VIEW_HEALTH) else "",
         "language": client.language,
     }
     return render(
