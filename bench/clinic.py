@@ -17,7 +17,8 @@ the scratch database). It reuses ``bench/api.py``'s server and wrk helpers.
    them. Health data is sealed as the application stores it (``storage.sealing``: client notes,
    documents, answers, clearance reasons) with a fixed bench data key (``NEEDLEWISE_DATA_KEY``, also
    given to the server); each distinct profile, document and reason is sealed once and shared. The
-   client search index (``client_search_token``) is filled with one set-based statement. A quarter of the ``medical_review``/``stop`` screenings get a provider's clearance. The
+   client search index (``client_search_token``) is filled with one set-based statement. A quarter
+   of the ``medical_review``/``stop`` screenings get a provider's clearance. The
    bulk tables' secondary indexes and foreign keys are dropped during COPY and re-created from their
    own definitions (read back from the catalogue) afterwards; then ``VACUUM (ANALYZE)``. The data is
    kept and reused while the generation parameters match (a marker table says which).
@@ -746,7 +747,8 @@ def generate(url: str, sizes: Sizes) -> Generated:  # noqa: C901, PLR0915 - one 
                     f"\t{text(name_key(person.given))}\t{text(name_key(person.family))}"
                     f"\t{text(words_key(person.given, person.family))}"
                     f"\t{person.birth.isoformat()}\t{text(person.phone)}"
-                    f"\t{phone_digits(person.phone)}\t{text(person.email)}\t{sealed(person.notes, 'client.notes')}\t{gone}\t{at}\t{at}\t{by}"
+                    f"\t{phone_digits(person.phone)}\t{text(person.email)}\t{sealed(person.notes, 'client.notes')}"
+                    f"\t{gone}\t{at}\t{at}\t{by}"
                 )
 
         copy_rows(
