@@ -54,7 +54,7 @@ def main() -> None:
 
     kb = knowledge_base()
     site = make_site("Bench Clinic", "bench", "Bea", "Marsh")
-    Client.objects.filter(pk=site.client.pk).update(notes="Allergic to lidocaine; keloid on the chest. " * 10)
+    Client.objects.filter(pk=site.client.pk).update(clinical_notes="Allergic to lidocaine; keloid on the chest. " * 10)
     for _ in range(5):
         session = session_row(site, kb)
         TreatmentSession.objects.filter(pk=session.pk).update(
