@@ -747,7 +747,8 @@ def generate(url: str, sizes: Sizes) -> Generated:  # noqa: C901, PLR0915 - one 
                     f"\t{text(name_key(person.given))}\t{text(name_key(person.family))}"
                     f"\t{text(words_key(person.given, person.family))}"
                     f"\t{person.birth.isoformat()}\t{text(person.phone)}"
-                    f"\t{phone_digits(person.phone)}\t{text(person.email)}\t{sealed(person.notes, 'client.clinical_notes')}"
+                    f"\t{phone_digits(person.phone)}\t{text(person.email)}"
+                    f"\t{sealed(person.notes, 'client.clinical_notes')}"
                     f"\t{gone}\t{at}\t{at}\t{by}"
                 )
 
