@@ -192,16 +192,26 @@ def test_a_phone_s_first_screen_shows_the_verdict_and_the_next_action(app, profi
     app.no_horizontal_scroll(page, f"{profile} result with every detail open ({locale})")
 
 
-@pytest.mark.parametrize(("locale", "action"), [("en-US", "Go to your plan"), ("es-ES", "Ir a tu plan")])
-def test_the_healthy_glow_result_fits_two_phone_screens_above_its_sources(app, locale, action) -> None:
+@pytest.mark.parametrize(
+    ("profile", "locale", "action"),
+    [
+        ("home_ok", "en-US", "Go to your plan"),
+        ("home_ok", "es-ES", "Ir a tu plan"),
+        ("home_caution", "en-US", "Go to your plan"),
+        ("home_caution", "es-ES", "Ir a tu plan"),
+    ],
+)
+def test_the_healthy_glow_result_fits_two_phone_screens_above_its_sources(app, profile, locale, action) -> None:
+    """Healthy, at home, goal glow: with the usual needle (home_ok), and with a 0.5 mm one (home_caution)."""
     page = app.page(locale=locale, axe=True, **PHONE)
     app.start(page)
-    app.complete(page, "home_ok")  # healthy, at home, goal glow
+    app.complete(page, profile)
+    assert app.tier(page) == profile
     page.evaluate("() => window.scrollTo(0, 0)")
     _in_first_screen(page, f".next-action :text-is('{action}')")
     sources = page.locator("#sources-title").bounding_box()
     assert sources is not None
-    assert sources["y"] <= 2 * PHONE["height"], f"the sources start at {sources['y']:.0f} px ({locale})"
+    assert sources["y"] <= 2 * PHONE["height"], f"{profile}: the sources start at {sources['y']:.0f} px ({locale})"
 
     # Folded, not gone: the red flags open from the keyboard, and so does every other fold.
     red_flags = page.locator("details.red-flags")
@@ -210,7 +220,12 @@ def test_the_healthy_glow_result_fits_two_phone_screens_above_its_sources(app, l
     page.keyboard.press("Enter")
     expect(red_flags).to_have_attribute("open", "")
     expect(red_flags.locator(":scope > ul > li").first).to_be_visible()
-    aftercare = page.locator("details[data-section=aftercare]")
+    # The everyday sections fold together, each under its own title inside.
+    everyday = page.locator("details.plan-group")
+    everyday.locator(":scope > summary").focus()
+    page.keyboard.press("Enter")
+    expect(everyday).to_have_attribute("open", "")
+    aftercare = everyday.locator("details[data-section=aftercare]")
     aftercare.locator(":scope > summary").focus()
     page.keyboard.press("Space")
     expect(aftercare).to_have_attribute("open", "")

@@ -236,7 +236,7 @@ def test_the_verdict_box_says_what_to_do_next(client: Client, kb: KnowledgeBase,
     assert "What to do next:" in verdict
     expected = {
         "home_ok": "Follow your plan below",
-        "home_caution": "Read the points to take care with below",
+        "home_caution": "Make the changes below, then follow your plan",
         "clinic": "Choose a clinic whose trained practitioners",
         "medical_review": "Talk to a doctor before any microneedling",
         "stop": "Do not microneedle now",

@@ -45,10 +45,8 @@ _LABELS: dict[str, dict[Lang, str]] = {
         Lang.ES: "Sigue tu plan, más abajo: la longitud de aguja, la frecuencia y las señales para parar.",
     },
     "next.home_caution": {
-        Lang.EN: "Read the points to take care with below, then follow your plan: the needle length, how often, "
-        "and the signs that mean stop.",
-        Lang.ES: "Lee más abajo los puntos con los que debes tener cuidado y sigue tu plan: la longitud de aguja, "
-        "la frecuencia y las señales para parar.",
+        Lang.EN: "Make the changes below, then follow your plan: needle length, how often, signs to stop.",
+        Lang.ES: "Haz los cambios de abajo y sigue tu plan: aguja, frecuencia, señales para parar.",
     },
     "next.clinic": {
         Lang.EN: "Do not try this at home. Choose a clinic whose trained practitioners use sterile single-use "
