@@ -14,7 +14,7 @@ the scratch database). It reuses ``bench/api.py``'s server and wrk helpers.
    really assessing a pool of random valid clinic-setting profiles with the engine
    (``needlewise.clinic.records.screenings.clinic_assessment``); the documents are stored once each under
    the SHA-256 digest ``store_document`` computes, and the run checks that ``store_document`` finds
-   them. Health data is sealed as the application stores it (``storage.sealing``: client notes,
+   them. Health data is sealed as the application stores it (``storage.sealing``: clinical notes,
    documents, answers, clearance reasons) with a fixed bench data key (``NEEDLEWISE_DATA_KEY``, also
    given to the server); each distinct profile, document and reason is sealed once and shared. The
    client search index (``client_search_token``) is filled with one set-based statement. A quarter
