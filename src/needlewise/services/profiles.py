@@ -39,10 +39,7 @@ def parse_profile_json(text: str | bytes) -> Profile:
         raise ProfileError([Problem("(input)", f"not valid JSON: {error}")]) from None
     except RecursionError:  # arrays or objects nested thousands deep: no profile is
         raise ProfileError([Problem("(input)", "not a profile: JSON nested too deeply")]) from None
-    try:
-        return parse_profile(data)
-    except RecursionError:  # deep, but not too deep for the decoder
-        raise ProfileError([Problem("(input)", "not a profile: JSON nested too deeply")]) from None
+    return parse_profile(data)
 
 
 def parse_profile(data: object) -> Profile:
