@@ -95,7 +95,7 @@ def test_on_a_phone_in_spanish_the_refusal_and_the_day_read_as_the_clinic_s(app:
     fill_booking_es(page, "2031-03-30", "01:45")
     app.after(page, lambda: page.get_by_role("button", name="Reservar").click())
     expect(page.locator("#f-starts_at-error-1")).to_have_text(
-        "No existe la hora 01:45 el 2031-03-30 en Europe/Lisbon: esa noche se adelantan los relojes. Elija otra hora."
+        "No existe la hora 01:45 el 2031-03-30 en Europe/Lisbon: esa noche se adelantan los relojes. Elige otra hora."
     )
     app.axe(page, "booking form with a skipped time (Spanish, phone)")
     app.no_horizontal_scroll(page, "booking form (Spanish, phone)")

@@ -21,10 +21,10 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ValidationError
 from pydantic_core import PydanticCustomError
 
 from needlewise.clinic.typed_text import character_problem
-from needlewise.errors import Problem
+from needlewise.errors import N_, Problem
 
 _ERROR_TYPE = "clinic_form"
-REQUIRED = "this field is required"
+REQUIRED = N_("this field is required")
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -105,7 +105,9 @@ def text(limit: int, *, required: bool = False, missing: str = REQUIRED) -> Befo
         if required and not value.strip():
             fail(missing)
         if len(value.strip()) > limit:
-            fail(f"at most {limit} characters")
+            fail(
+                f"at most {limit} characters", Problem.worded("", N_("at most %(limit)s characters"), limit=str(limit))
+            )
         if refused := character_problem("", value, multiline=True):
             fail(refused.message, refused)
         return value
@@ -127,7 +129,10 @@ def whole(low: int, high: int, *, required: bool = False, wrong: str = "", missi
                 fail(missing)
             return None
         if not value.isdecimal() or not low <= int(value) <= high:
-            fail(wrong or f"enter a whole number from {low} to {high}")
+            if wrong:
+                fail(wrong)
+            message = N_("enter a whole number from %(low)s to %(high)s")
+            fail(message % {"low": low, "high": high}, Problem.worded("", message, low=str(low), high=str(high)))
         return int(value)
 
     return BeforeValidator(check)

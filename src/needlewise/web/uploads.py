@@ -25,7 +25,7 @@ from needlewise.edge.request_actor import actor_of
 from needlewise.errors import NotAllowedError
 from needlewise.web.middleware import API_PREFIX
 from needlewise.web.staff_session import sign_in_url
-from needlewise.web.views.common import render
+from needlewise.web.views.common import render, say
 
 MB = 1024 * 1024
 #: What a multipart body may carry besides its file: boundaries, part headers and the small fields.
@@ -155,7 +155,7 @@ class UploadGateMiddleware:
         try:
             gate.require(actor, rule.action, rule.object_type)
         except NotAllowedError as error:
-            return _page(request, 403, _("Your role does not allow this"), error.first.message)
+            return _page(request, 403, _("Your role does not allow this"), say(error.first))
         if _content_length(request) > rule.max_bytes + FORM_OVERHEAD_BYTES:
             return _too_large(request, rule.max_bytes)
         return None

@@ -12,14 +12,16 @@ from django.db import transaction
 from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.audit.log import record
 from needlewise.domain.permissions import Action
-from needlewise.errors import NotAllowedError, Problem
+from needlewise.errors import N_, NotAllowedError, Problem
 
 
 def deny(actor: Actor, action: Action, object_type: str, object_id: object = "", client_id: int | None = None) -> None:
     """Record a refused attempt in its own transaction, then raise :class:`NotAllowedError`."""
     with transaction.atomic():
         record(actor, action.value, object_type, object_id, client_id=client_id, outcome="denied")
-    raise NotAllowedError([Problem("(permission)", f"your role may not {action.value.replace('_', ' ')}")])
+    raise NotAllowedError(
+        [Problem.worded("(permission)", N_("your role may not %(action)s"), action=action.value.replace("_", " "))]
+    )
 
 
 def require_staff(actor: Actor, object_type: str) -> int:
@@ -27,7 +29,7 @@ def require_staff(actor: Actor, object_type: str) -> int:
     if actor.role is None or actor.clinic_id is None:
         with transaction.atomic():
             record(actor, "own_account", object_type, outcome="denied")
-        raise NotAllowedError([Problem("(permission)", "only a signed-in staff member has an account here")])
+        raise NotAllowedError([Problem("(permission)", N_("only a signed-in staff member has an account here"))])
     return actor.clinic_id
 
 

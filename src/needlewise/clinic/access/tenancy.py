@@ -15,7 +15,7 @@ from django.db import connections, router
 from django.db.models import Model, QuerySet
 
 from needlewise.clinic.access.actor import Actor
-from needlewise.errors import NotFoundError, Problem
+from needlewise.errors import N_, NotFoundError, Problem
 from needlewise.storage.models import (
     AdverseEvent,
     Appointment,
@@ -42,7 +42,7 @@ CLIENT = f"SELECT {_CLIENT_SQL} FROM client WHERE id = %s AND clinic_id = %s"  #
 def _one(rows: QuerySet[M], actor: Actor, pk: int, where: str, what: str) -> M:
     found = rows.filter(pk=pk, clinic_id=actor.clinic_id).first()
     if found is None:
-        raise NotFoundError([Problem(where, f"no such {what} in your clinic")])
+        raise NotFoundError([Problem.worded(where, N_("no such %(what)s in your clinic"), what=what)])
     return found
 
 

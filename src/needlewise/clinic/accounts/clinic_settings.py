@@ -13,7 +13,7 @@ from needlewise.clinic.accounts.fields import contact_problems, text_problems
 from needlewise.clinic.audit import log as audit_log
 from needlewise.domain.contact import Contact
 from needlewise.domain.permissions import Action
-from needlewise.errors import InvalidInputError, Problem
+from needlewise.errors import N_, InvalidInputError, Problem
 from needlewise.storage.models import Clinic
 
 MAX_SCREENING_VALID_DAYS = 365
@@ -67,7 +67,11 @@ def update_clinic(actor: Actor, page: ClinicPage) -> Clinic:
         valid_days.isdigit() and 1 <= int(valid_days) <= MAX_SCREENING_VALID_DAYS
     ):
         problems.append(
-            Problem("screening_valid_days", f"enter a whole number of days from 1 to {MAX_SCREENING_VALID_DAYS}")
+            Problem.worded(
+                "screening_valid_days",
+                N_("enter a whole number of days from 1 to %(high)s"),
+                high=str(MAX_SCREENING_VALID_DAYS),
+            )
         )
     if problems:
         raise InvalidInputError(problems)

@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 
 from needlewise.clinic.typed_text import character_problem
 from needlewise.domain.contact import Contact
-from needlewise.errors import InvalidInputError, Problem
+from needlewise.errors import N_, InvalidInputError, Problem
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _LIMITS = {"name": 200, "city": 100, "owner_name": 200, "display_name": 200, "services": 2000}
@@ -39,15 +39,17 @@ def contact_problems(contact: Contact) -> list[Problem]:
         ("out_of_hours", contact.out_of_hours),
     ):
         if len(value.strip()) > _CONTACT_LIMITS[where]:
-            problems.append(Problem(where, f"at most {_CONTACT_LIMITS[where]} characters"))
+            problems.append(
+                Problem.worded(where, N_("at most %(limit)s characters"), limit=str(_CONTACT_LIMITS[where]))
+            )
     phone = contact.phone.strip()
     digits = sum(c.isdigit() for c in phone)
     if phone and not (_PHONE.match(phone) and _PHONE_DIGITS[0] <= digits <= _PHONE_DIGITS[1]):
         problems.append(
-            Problem("phone", "enter a phone number of 6 to 20 digits; only digits, spaces, +, - and parentheses")
+            Problem("phone", N_("enter a phone number of 6 to 20 digits; only digits, spaces, +, - and parentheses"))
         )
     if not valid_time_zone(contact.time_zone.strip()):
-        problems.append(Problem("time_zone", "enter a time zone name such as Europe/Madrid or UTC"))
+        problems.append(Problem("time_zone", N_("enter a time zone name such as Europe/Madrid or UTC")))
     return problems
 
 
@@ -60,9 +62,9 @@ def text_problems(**fields: str) -> list[Problem]:
     for where, value in fields.items():
         text = value.strip()
         if not text and where != "services":
-            problems.append(Problem(where, "this field is required"))
+            problems.append(Problem(where, N_("this field is required")))
         elif len(text) > _LIMITS[where]:
-            problems.append(Problem(where, f"at most {_LIMITS[where]} characters"))
+            problems.append(Problem.worded(where, N_("at most %(limit)s characters"), limit=str(_LIMITS[where])))
         elif refused := character_problem(where, text, multiline=where == "services"):
             problems.append(refused)
     return problems
@@ -77,7 +79,7 @@ def checked_email(raw: str, where: str = "email") -> str:
     """The normalised address, or InvalidInputError at ``where`` if it is not one."""
     email = normalise_email(raw)
     if not _EMAIL.match(email) or len(email) > 254:  # noqa: PLR2004 - RFC 5321 limit
-        raise InvalidInputError([Problem(where, "enter an e-mail address like name@example.org")])
+        raise InvalidInputError([Problem(where, N_("enter an e-mail address like name@example.org"))])
     return email
 
 

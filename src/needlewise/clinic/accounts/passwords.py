@@ -30,7 +30,7 @@ from needlewise.clinic.accounts.fields import check_password, normalise_email
 from needlewise.clinic.accounts.staff import find_user, staff_of
 from needlewise.clinic.audit import log as audit_log
 from needlewise.domain.permissions import Action
-from needlewise.errors import ConflictError, InvalidInputError, NotFoundError, Problem, TooManyAttemptsError
+from needlewise.errors import N_, ConflictError, InvalidInputError, NotFoundError, Problem, TooManyAttemptsError
 from needlewise.services.ports import MessageSender, OutboundMessage
 from needlewise.storage.models import StaffMember
 
@@ -88,7 +88,7 @@ def resend_invitation(
     member = access_staff(actor, staff_id)
     user = member.user
     if not user.is_active or user.has_usable_password():
-        raise ConflictError([Problem("staff", "this colleague has already chosen a password, or is deactivated")])
+        raise ConflictError([Problem("staff", N_("this colleague has already chosen a password, or is deactivated"))])
     user.set_unusable_password()
     user.save(update_fields=["password"])
     audit_log.record(actor, "update", "staff", member.pk, detail={"invitation": "resent"})
@@ -150,7 +150,7 @@ def reset_password(actor: Actor, uid: str, token: str, new: NewPassword) -> User
     with transaction.atomic():
         user = reset_user(uid, token)
         if user is None:
-            raise NotFoundError([Problem("link", "this link is not valid any more")])
+            raise NotFoundError([Problem("link", N_("this link is not valid any more"))])
         _check_new(new, user)
         user.set_password(new.password)
         user.save(update_fields=["password"])
@@ -173,14 +173,14 @@ def change_password(actor: Actor, current: str, new: NewPassword) -> User:
     if wait:
         with transaction.atomic():
             audit_log.record(actor, "update", "staff", member.pk, outcome="denied", detail={"password": "locked"})
-        raise TooManyAttemptsError([Problem(WRONG_CURRENT, "too many wrong passwords: wait, then try again")], wait)
+        raise TooManyAttemptsError([Problem(WRONG_CURRENT, N_("too many wrong passwords: wait, then try again"))], wait)
     if not user.check_password(current):
         with transaction.atomic():
             lockout.count_failure(user.username, actor.ip)
             audit_log.record(
                 actor, "update", "staff", member.pk, outcome="failed", detail={"password": "wrong current"}
             )
-        raise InvalidInputError([Problem(WRONG_CURRENT, "your current password is not right")])
+        raise InvalidInputError([Problem(WRONG_CURRENT, N_("your current password is not right"))])
     with transaction.atomic():
         _check_new(new, user)
         user.set_password(new.password)
@@ -197,5 +197,5 @@ def own_account(actor: Actor) -> StaffMember:
 
 def _check_new(new: NewPassword, user: User) -> None:
     if new.password != new.again:
-        raise InvalidInputError([Problem(MISMATCH, "the two new passwords are not the same")])
+        raise InvalidInputError([Problem(MISMATCH, N_("the two new passwords are not the same"))])
     check_password(new.password, user)

@@ -28,7 +28,7 @@ from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.access.guard import use_case
 from needlewise.clinic.accounts.staff import member_actor
 from needlewise.clinic.audit import log as audit_log
-from needlewise.errors import ConflictError, Problem
+from needlewise.errors import N_, ConflictError, Problem
 from needlewise.storage.models import RecoveryCode, StaffMember
 
 COUNT = 10
@@ -108,7 +108,7 @@ def regenerate(actor: Actor) -> list[str]:
     """New recovery codes for one's own account (the old ones stop working); the codes, to show once."""
     member = StaffMember.objects.select_for_update().get(user_id=actor.staff_user_id)
     if not member.totp_secret:
-        raise ConflictError([Problem("recovery_codes", "turn on two-step sign-in first")])
+        raise ConflictError([Problem("recovery_codes", N_("turn on two-step sign-in first"))])
     codes = new_codes(member)
     audit_log.record(actor, "update", "staff", member.pk, detail={"recovery_codes": "regenerated"})
     return codes

@@ -21,7 +21,7 @@ from needlewise.clinic.accounts.fields import (
 from needlewise.clinic.audit import log as audit_log
 from needlewise.domain.contact import Contact
 from needlewise.domain.permissions import CLINICAL_ROLES, Action, Role
-from needlewise.errors import ConflictError, InvalidInputError, NotFoundError, Problem
+from needlewise.errors import N_, ConflictError, InvalidInputError, NotFoundError, Problem
 from needlewise.storage.models import Clinic, RecoveryCode, StaffMember
 
 
@@ -45,7 +45,7 @@ def _new_user(email: str, password: str | None) -> User:
         with transaction.atomic():
             user.save()
     except IntegrityError as taken:
-        raise ConflictError([Problem("email", "an account with this e-mail address already exists")]) from taken
+        raise ConflictError([Problem("email", N_("an account with this e-mail address already exists"))]) from taken
     return user
 
 
@@ -112,7 +112,7 @@ def _clinical_role(value: str, where: str, problems: list[Problem]) -> Role | No
     if not value:
         return None
     if value not in {r.value for r in CLINICAL_ROLES}:
-        problems.append(Problem(where, "choose provider, nurse or aesthetician (or none)"))
+        problems.append(Problem(where, N_("choose provider, nurse or aesthetician (or none)")))
         return None
     return Role(value)
 
@@ -179,7 +179,7 @@ def set_active(actor: Actor, staff_id: int, active: bool) -> StaffMember:
     """
     member = access_staff(actor, staff_id)
     if member.user_id == actor.user_id:
-        raise ConflictError([Problem("staff", "you cannot deactivate your own account")])
+        raise ConflictError([Problem("staff", N_("you cannot deactivate your own account"))])
     member.user.is_active = active
     if not active:
         member.user.set_unusable_password()
@@ -208,7 +208,7 @@ def reset_second_factor_from_shell(email: str) -> StaffMember:
     user = find_user(email)
     member = StaffMember.objects.select_related("clinic").filter(user=user).first() if user else None
     if member is None:
-        raise NotFoundError([Problem("email", "no active staff account has this e-mail address")])
+        raise NotFoundError([Problem("email", N_("no active staff account has this e-mail address"))])
     with transaction.atomic():
         member.totp_secret, member.totp_last_step = "", None
         member.save(update_fields=["totp_secret", "totp_last_step"])

@@ -24,7 +24,7 @@ from needlewise.domain.permissions import Action
 from needlewise.domain.statuses import ConsentMethod
 from needlewise.domain.vocabulary import Lang
 from needlewise.engine.knowledge import KnowledgeBase
-from needlewise.errors import ConflictError, InvalidInputError, NotFoundError, Problem
+from needlewise.errors import N_, ConflictError, InvalidInputError, NotFoundError, Problem
 from needlewise.storage.models import Client, Consent, ConsentTemplate
 
 NAME_LIMIT = 200
@@ -65,13 +65,13 @@ def _checked_signature(
     problems = []
     name = " ".join(typed_name.split())
     if not name:
-        problems.append(Problem("typed_name", "type the client's full name"))
+        problems.append(Problem("typed_name", N_("type the client's full name")))
     elif len(name) > NAME_LIMIT:
-        problems.append(Problem("typed_name", f"at most {NAME_LIMIT} characters"))
+        problems.append(Problem.worded("typed_name", N_("at most %(limit)s characters"), limit=str(NAME_LIMIT)))
     if lang not in {Lang.EN.value, Lang.ES.value}:
-        problems.append(Problem("lang", "choose English or Spanish"))
+        problems.append(Problem("lang", N_("choose English or Spanish")))
     if signature.method not in METHODS:
-        problems.append(Problem("method", "choose a drawn signature or a signed paper form"))
+        problems.append(Problem("method", N_("choose a drawn signature or a signed paper form")))
     if problems:
         raise InvalidInputError(problems)
     if signature.method == ConsentMethod.DRAWN:
@@ -104,7 +104,7 @@ def sign(  # noqa: PLR0913 - one signature's facts
     )
     client = access_client(actor, client_id)
     if client.archived_at is not None:
-        raise ConflictError([Problem("client", "this client is archived; restore them before signing")])
+        raise ConflictError([Problem("client", N_("this client is archived; restore them before signing"))])
     template = access_consent_template(actor, template_id)
     current = current_version(actor.staff_clinic_id)
     if template.version != current:
@@ -113,7 +113,7 @@ def sign(  # noqa: PLR0913 - one signature's facts
     text = template.body_es if chosen is Lang.ES else template.body_en
     expected = template.digest_es if chosen is Lang.ES else template.digest_en
     if digest(text) != expected:
-        message = "the stored consent text no longer matches its digest; write a new consent version"
+        message = N_("the stored consent text no longer matches its digest; write a new consent version")
         raise ConflictError([Problem("template_id", message)])
     consent = Consent.objects.create(
         clinic_id=actor.staff_clinic_id,
@@ -180,7 +180,7 @@ def signature_image(actor: Actor, consent_id: int) -> tuple[bytes, str]:
     """The drawn signature's PNG (NotFoundError for a paper consent; the read is recorded)."""
     consent = access_consent(actor, consent_id, files=True)
     if consent.signature_png is None:
-        raise NotFoundError([Problem("signature", "this consent was signed on paper; see its scan")])
+        raise NotFoundError([Problem("signature", N_("this consent was signed on paper; see its scan"))])
     audit_log.record(actor, "read", "consent", consent.pk, client_id=consent.client_id, detail={"file": "signature"})
     return bytes(consent.signature_png), images.PNG
 
@@ -190,6 +190,6 @@ def scan_file(actor: Actor, consent_id: int) -> tuple[bytes, str]:
     """The signed paper form's scan and its content type (NotFoundError for a drawn signature)."""
     consent = access_consent(actor, consent_id, files=True)
     if consent.scan is None:
-        raise NotFoundError([Problem("scan", "this consent was signed on screen; it has no scan")])
+        raise NotFoundError([Problem("scan", N_("this consent was signed on screen; it has no scan"))])
     audit_log.record(actor, "read", "consent", consent.pk, client_id=consent.client_id, detail={"file": "scan"})
     return bytes(consent.scan), consent.scan_content_type

@@ -18,7 +18,7 @@ from needlewise.clinic.consent.wording import compose, digest
 from needlewise.domain.permissions import Action
 from needlewise.domain.vocabulary import Lang
 from needlewise.engine.knowledge import KnowledgeBase
-from needlewise.errors import ConflictError, InvalidInputError, Problem
+from needlewise.errors import N_, ConflictError, InvalidInputError, Problem
 from needlewise.storage.models import Clinic, ConsentTemplate
 
 INTRO_LIMIT = 5000
@@ -35,9 +35,9 @@ def _intro_problems(intro_en: str, intro_es: str) -> list[Problem]:
     problems = []
     for where, text in (("intro_en", intro_en), ("intro_es", intro_es)):
         if not text:
-            problems.append(Problem(where, "write the clinic's introduction in this language"))
+            problems.append(Problem(where, N_("write the clinic's introduction in this language")))
         elif len(text) > INTRO_LIMIT:
-            problems.append(Problem(where, f"at most {INTRO_LIMIT} characters"))
+            problems.append(Problem.worded(where, N_("at most %(limit)s characters"), limit=str(INTRO_LIMIT)))
     return problems
 
 
@@ -78,7 +78,9 @@ def create_template(actor: Actor, *, intro_en: str, intro_es: str, kb: Knowledge
         except IntegrityError:  # another writer took this version number first
             continue
         return template
-    raise ConflictError([Problem("version", "another consent version was being written at the same time; try again")])
+    raise ConflictError(
+        [Problem("version", N_("another consent version was being written at the same time; try again"))]
+    )
 
 
 @use_case(Action.VIEW_HEALTH, "consent_template", audited=False)

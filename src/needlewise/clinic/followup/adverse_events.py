@@ -29,7 +29,7 @@ from needlewise.clinic.records import integrity
 from needlewise.domain.permissions import Action
 from needlewise.domain.statuses import AlertAction, EventOutcome, EventSeverity
 from needlewise.engine.knowledge import KnowledgeBase
-from needlewise.errors import ConflictError, InvalidInputError, Problem
+from needlewise.errors import N_, ConflictError, InvalidInputError, Problem
 from needlewise.storage.models import AdverseEvent, CheckIn, TreatmentSession
 
 SEVERITIES = tuple(s.value for s in EventSeverity)
@@ -71,7 +71,7 @@ class AdverseEventFields(BaseModel):
     severity: Annotated[str, choice(SEVERITIES, "choose mild, moderate or severe")]
     outcome: Annotated[str, choice(OUTCOMES, "choose one of the outcomes listed")]
     onset_on: Annotated[PostedDate, given("enter the date it started as YYYY-MM-DD")]
-    description: Annotated[str, text(DESCRIPTION_LIMIT, required=True, missing="describe what happened")]
+    description: Annotated[str, text(DESCRIPTION_LIMIT, required=True, missing=N_("describe what happened"))]
     serious: Annotated[bool, Reads(_ticked)]
     checkin: PostedId
     close_alert: Annotated[bool, Reads(_ticked)]
@@ -108,9 +108,13 @@ def _problems(form: AdverseEventForm, kb: KnowledgeBase, session_on: date, today
     declared = {name: getattr(form, name) for name in AdverseEventFields.model_fields if name != "checkin"}
     forms.parse(AdverseEventFields, declared | {"checkin": form.checkin_id}, problems)
     if form.kind not in [k.kind_id for k in kb.treatment.adverse_event_kinds]:
-        problems.append(Problem("kind", "choose one of the kinds listed"))
+        problems.append(Problem("kind", N_("choose one of the kinds listed")))
     if form.onset_on is not None and not session_on <= form.onset_on <= today:
-        problems.append(Problem("onset_on", f"the onset must be between the session ({session_on}) and today"))
+        problems.append(
+            Problem.worded(
+                "onset_on", N_("the onset must be between the session (%(session)s) and today"), session=str(session_on)
+            )
+        )
     return forms.in_order(problems, AdverseEventFields)
 
 
@@ -142,15 +146,15 @@ def record(actor: Actor, session_id: int, form: AdverseEventForm, kb: KnowledgeB
     if form.checkin_id is not None:
         checkin = CheckIn.objects.select_for_update().filter(pk=form.checkin_id, session=session).first()
         if checkin is None:
-            problems.append(Problem("checkin_id", "choose a check-in of this session"))
+            problems.append(Problem("checkin_id", N_("choose a check-in of this session")))
     if form.close_alert and (checkin is None or checkin.alert != ALERT_OPEN):
-        problems.append(Problem("close_alert", "choose the check-in whose open alert this report closes"))
+        problems.append(Problem("close_alert", N_("choose the check-in whose open alert this report closes")))
     if form.close_alert and not form.alert_note.strip():
-        problems.append(Problem("alert_note", "say what was done about the alert"))
+        problems.append(Problem("alert_note", N_("say what was done about the alert")))
     if problems:
         raise InvalidInputError(problems)
     if session.client.archived_at is not None:
-        raise ConflictError([Problem("client", "this client is archived; restore them before recording")])
+        raise ConflictError([Problem("client", N_("this client is archived; restore them before recording"))])
     assert form.onset_on is not None  # noqa: S101 - checked by _problems
     event = AdverseEvent.objects.create(
         clinic_id=actor.staff_clinic_id,
@@ -183,7 +187,7 @@ def update_outcome(actor: Actor, event_id: int, outcome: str, note: str) -> Adve
     note = note.strip()
     event = access_adverse_event(actor, event_id, lock=True)
     if outcome == event.outcome and not note:
-        raise InvalidInputError([Problem("outcome", "choose a different outcome or add a note")])
+        raise InvalidInputError([Problem("outcome", N_("choose a different outcome or add a note"))])
     entry = f"[{clock_of(actor.staff_clinic_id).today().isoformat()}] {event.outcome} → {outcome}"
     event.description = f"{event.description}\n\n{entry}{': ' + note if note else ''}"
     event.outcome = outcome

@@ -27,7 +27,7 @@ from needlewise.domain.statuses import AlertAction
 from needlewise.domain.treatment import Triage
 from needlewise.domain.vocabulary import Lang
 from needlewise.engine.knowledge import KnowledgeBase
-from needlewise.errors import ConflictError, InvalidInputError, Problem
+from needlewise.errors import N_, ConflictError, InvalidInputError, Problem
 from needlewise.storage.models import CheckIn
 
 ALERT_LIMIT = 200
@@ -96,7 +96,7 @@ def _alert(checkin: CheckIn, kb: KnowledgeBase, lang: Lang, clock: ClinicClock) 
 def _open(actor: Actor, checkin_id: int, *, lock: bool = False) -> CheckIn:
     checkin = access_checkin(actor, checkin_id, lock=lock)
     if checkin.alert != ALERT_OPEN:
-        raise ConflictError([Problem("checkin", "this check-in has no open alert")])
+        raise ConflictError([Problem("checkin", N_("this check-in has no open alert"))])
     return checkin
 
 

@@ -46,7 +46,7 @@ from needlewise.domain.vocabulary import Lang
 from needlewise.engine.knowledge import KnowledgeBase
 from needlewise.engine.treatment import triage
 from needlewise.engine.treatment_knowledge import CheckinQuestion
-from needlewise.errors import ConflictError, InvalidInputError, NotFoundError, Problem, TooManyAttemptsError
+from needlewise.errors import N_, ConflictError, InvalidInputError, NotFoundError, Problem, TooManyAttemptsError
 from needlewise.storage.models import CheckIn, Clinic, TreatmentSession
 
 ALERT_OPEN, ALERT_NONE, ALERT_ACKNOWLEDGED = (
@@ -154,7 +154,7 @@ def _by_token(token: str, *, lock: bool = False) -> CheckIn:
     else:
         found = rows.filter(token_digest=token_digest(token)).first() if 0 < len(token) <= _TOKEN_LIMIT else None
     if found is None:
-        raise NotFoundError([Problem("checkin", "no check-in has this link")])
+        raise NotFoundError([Problem("checkin", N_("no check-in has this link"))])
     return found
 
 
@@ -169,7 +169,7 @@ def _refuse_guessing(actor: Actor) -> None:
     key, limit, window = _misses(actor)
     wait = attempts.wait_seconds(key, limit, window)
     if wait:
-        raise TooManyAttemptsError([Problem("checkin", "too many unknown links from this address")], wait)
+        raise TooManyAttemptsError([Problem("checkin", N_("too many unknown links from this address"))], wait)
 
 
 def _not_found(actor: Actor) -> None:
@@ -223,10 +223,10 @@ def answer(
             checkin = _by_token(token, lock=True)
             asked = [q.question_id for q in kb.treatment.checkin.questions_for(checkin.day)]
             if not yes_ids <= set(asked):
-                raise InvalidInputError([Problem("answers", "only answer the questions shown on this page")])
+                raise InvalidInputError([Problem("answers", N_("only answer the questions shown on this page"))])
             if checkin.answered_at is not None:
                 raise ConflictError(
-                    [Problem("checkin", "this check-in was already answered; call the clinic to tell them more")]
+                    [Problem("checkin", N_("this check-in was already answered; call the clinic to tell them more"))]
                 )
             level = triage(kb.treatment, checkin.day, yes_ids)
             checkin.answers = {"yes": sorted(yes_ids), "no": sorted(set(asked) - yes_ids)}

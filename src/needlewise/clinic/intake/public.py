@@ -24,7 +24,7 @@ from needlewise.domain.tier import Tier
 from needlewise.domain.vocabulary import Lang
 from needlewise.engine.evaluate import assess
 from needlewise.engine.knowledge import KnowledgeBase
-from needlewise.errors import ConflictError, InvalidInputError, NotFoundError, Problem
+from needlewise.errors import N_, ConflictError, InvalidInputError, NotFoundError, Problem
 from needlewise.services.profiles import parse_profile
 from needlewise.storage.models import Clinic, ConsultationRequest, StaffMember
 
@@ -75,7 +75,7 @@ def public_clinic(slug: str) -> PublicClinic:
     """One clinic's public page; NotFoundError if there is none."""
     clinic = Clinic.objects.filter(slug=slug).first()
     if clinic is None:
-        raise NotFoundError([Problem("clinic", "no clinic with this address")])
+        raise NotFoundError([Problem("clinic", N_("no clinic with this address"))])
     return _public(clinic)
 
 
@@ -103,17 +103,19 @@ def submit(  # noqa: PLR0913 - the request's parts
     """Send a person's result to a clinic, with their consent; InvalidInputError names what is missing."""
     clinic = Clinic.objects.filter(slug=slug, accepts_requests=True).first()
     if clinic is None:
-        raise NotFoundError([Problem("clinic", "this clinic does not take requests here")])
+        raise NotFoundError([Problem("clinic", N_("this clinic does not take requests here"))])
     assessment = assess(parse_profile(profile), kb, lang)
     if assessment.tier not in SENDABLE:
-        raise ConflictError([Problem("result", "only a 'clinic' or 'medical review' result can be sent to a clinic")])
+        raise ConflictError(
+            [Problem("result", N_("only a 'clinic' or 'medical review' result can be sent to a clinic"))]
+        )
     problems = []
     if not form.consent:
-        problems.append(Problem("consent", "tick the box to agree to what is shared, or nothing is sent"))
+        problems.append(Problem("consent", N_("tick the box to agree to what is shared, or nothing is sent")))
     if not (form.email.strip() or form.phone.strip()):
-        problems.append(Problem("email", "give an e-mail address or a phone number so the clinic can reply"))
+        problems.append(Problem("email", N_("give an e-mail address or a phone number so the clinic can reply")))
     if len(form.message.strip()) > 2000:  # noqa: PLR2004
-        problems.append(Problem("message", "at most 2000 characters"))
+        problems.append(Problem("message", N_("at most 2000 characters")))
     try:
         details = checked(
             ClientDetails(form.given_name, form.family_name, form.birth_date, form.phone, form.email),

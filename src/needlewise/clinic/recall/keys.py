@@ -18,7 +18,7 @@ from enum import StrEnum
 
 from django.db.models import Count, Max, Min, QuerySet
 
-from needlewise.errors import InvalidInputError, Problem
+from needlewise.errors import N_, InvalidInputError, Problem
 from needlewise.storage.models import TreatmentSession
 
 KEY_LIMIT = 64
@@ -53,7 +53,7 @@ def parse_kind(text: str) -> RecallKind:
     try:
         return RecallKind(text)
     except ValueError:
-        raise InvalidInputError([Problem("kind", "choose a cartridge lot or a device serial")]) from None
+        raise InvalidInputError([Problem("kind", N_("choose a cartridge lot or a device serial"))]) from None
 
 
 def checked_key(kind: RecallKind, key: str) -> str:
@@ -62,7 +62,7 @@ def checked_key(kind: RecallKind, key: str) -> str:
     if not key:
         raise InvalidInputError([Problem("key", f"enter the {_WHAT[kind]}")])
     if len(key) > KEY_LIMIT:
-        raise InvalidInputError([Problem("key", f"at most {KEY_LIMIT} characters")])
+        raise InvalidInputError([Problem.worded("key", N_("at most %(limit)s characters"), limit=str(KEY_LIMIT))])
     return key
 
 

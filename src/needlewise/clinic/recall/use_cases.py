@@ -54,7 +54,7 @@ from needlewise.clinic.recall.rows import (
 )
 from needlewise.clinic.spreadsheet import csv_text
 from needlewise.domain.permissions import Action
-from needlewise.errors import ConflictError, InvalidInputError, Problem
+from needlewise.errors import N_, ConflictError, InvalidInputError, Problem
 from needlewise.storage.models import RecallContact
 
 __all__ = [
@@ -153,7 +153,7 @@ def _checked_text(where: str, text: str, minimum: int, message: str) -> str:
     if len(text) < minimum:
         raise InvalidInputError([Problem(where, message)])
     if len(text) > TEXT_LIMIT:
-        raise InvalidInputError([Problem(where, f"at most {TEXT_LIMIT} characters")])
+        raise InvalidInputError([Problem.worded(where, N_("at most %(limit)s characters"), limit=str(TEXT_LIMIT))])
     return text
 
 
@@ -197,7 +197,7 @@ def mark_contacted(actor: Actor, contact_id: int, note: str) -> RecallContact:
     note = _checked_text("note", note, 1, "say how the client was contacted")
     contact = access_recall_contact(actor, contact_id, lock=True)
     if contact.contacted_at is not None:
-        raise ConflictError([Problem("recall_contact", "this client was already marked as contacted")])
+        raise ConflictError([Problem("recall_contact", N_("this client was already marked as contacted"))])
     contact.contacted_at = timezone.now()
     contact.contacted_by_id = actor.staff_user_id
     contact.contact_note = note

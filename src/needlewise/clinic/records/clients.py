@@ -22,7 +22,7 @@ from needlewise.clinic.records import search_index
 from needlewise.clinic.typed_text import character_problems
 from needlewise.domain.permissions import Action
 from needlewise.domain.vocabulary import Lang
-from needlewise.errors import ConflictError, InvalidInputError, LikelyDuplicateError, Problem
+from needlewise.errors import N_, ConflictError, InvalidInputError, LikelyDuplicateError, Problem
 from needlewise.storage.models import Client, ClientSearchToken
 
 SEARCH_LIMIT = 50
@@ -88,13 +88,13 @@ class ClientDetails:
 def _contact_problems(phone: str, email: str) -> list[Problem]:
     problems = []
     if (phone and not 6 <= len(phone_digits(phone)) <= 20) or re.search(r"[^\d\s()+.\-]", phone):  # noqa: PLR2004
-        problems.append(Problem("phone", "enter a phone number: digits, spaces, + ( ) - . only"))
+        problems.append(Problem("phone", N_("enter a phone number: digits, spaces, + ( ) - . only")))
     elif len(phone) > _PHONE_LIMIT:
-        problems.append(Problem("phone", f"at most {_PHONE_LIMIT} characters"))
+        problems.append(Problem.worded("phone", N_("at most %(limit)s characters"), limit=str(_PHONE_LIMIT)))
     if email and not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", email):
-        problems.append(Problem("email", "enter an e-mail address like name@example.org"))
+        problems.append(Problem("email", N_("enter an e-mail address like name@example.org")))
     elif len(email) > _EMAIL_LIMIT:
-        problems.append(Problem("email", f"at most {_EMAIL_LIMIT} characters"))
+        problems.append(Problem.worded("email", N_("at most %(limit)s characters"), limit=str(_EMAIL_LIMIT)))
     return problems
 
 
@@ -104,23 +104,23 @@ def checked(details: ClientDetails, today: date) -> ClientDetails:
     given, family = details.given_name.strip(), details.family_name.strip()
     for where, value in (("given_name", given), ("family_name", family)):
         if not value:
-            problems.append(Problem(where, "this field is required"))
+            problems.append(Problem(where, N_("this field is required")))
         elif len(value) > _NAME_LIMIT:
-            problems.append(Problem(where, f"at most {_NAME_LIMIT} characters"))
+            problems.append(Problem.worded(where, N_("at most %(limit)s characters"), limit=str(_NAME_LIMIT)))
     if details.birth_date is None:
-        problems.append(Problem("birth_date", "enter the date of birth as YYYY-MM-DD"))
+        problems.append(Problem("birth_date", N_("enter the date of birth as YYYY-MM-DD")))
     elif not date(1900, 1, 1) <= details.birth_date <= today:
-        problems.append(Problem("birth_date", "the date of birth must be between 1900-01-01 and today"))
+        problems.append(Problem("birth_date", N_("the date of birth must be between 1900-01-01 and today")))
     phone, email = details.phone.strip(), details.email.strip()
     problems += _contact_problems(phone, email)
     clinical = None if details.clinical_notes is None else details.clinical_notes.strip()
     for where, notes in (("contact_notes", details.contact_notes.strip()), ("clinical_notes", clinical or "")):
         if len(notes) > _NOTES_LIMIT:
-            problems.append(Problem(where, f"at most {_NOTES_LIMIT} characters"))
+            problems.append(Problem.worded(where, N_("at most %(limit)s characters"), limit=str(_NOTES_LIMIT)))
     problems += character_problems(given_name=given, family_name=family)
     problems += character_problems(contact_notes=details.contact_notes, clinical_notes=clinical or "", multiline=True)
     if details.language not in LANGUAGES:
-        problems.append(Problem("language", "choose en (English) or es (Spanish)"))
+        problems.append(Problem("language", N_("choose en (English) or es (Spanish)")))
     if problems:
         raise InvalidInputError(problems)
     contact = details.contact_notes.strip()
@@ -219,7 +219,7 @@ def update(actor: Actor, client_id: int, details: ClientDetails) -> Client:
     with transaction.atomic():
         client = access_client(actor, client_id)
         if client.archived_at is not None:
-            raise ConflictError([Problem("client", "this client is archived; restore them before editing")])
+            raise ConflictError([Problem("client", N_("this client is archived; restore them before editing"))])
         _apply(client, details)
         client.save()
         search_index.write(client, new=False)

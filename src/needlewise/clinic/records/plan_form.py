@@ -19,7 +19,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict
 from needlewise.clinic import forms
 from needlewise.clinic.forms import Many, Posted, fail, text, whole
 from needlewise.engine.knowledge import KnowledgeBase
-from needlewise.errors import InvalidInputError, Problem
+from needlewise.errors import N_, InvalidInputError, Problem
 
 MIN_LENGTH_MM = Decimal("0.1")
 MAX_LENGTH_MM = Decimal("3.0")
@@ -48,7 +48,7 @@ class PlanForm:
 
 def _some(chosen: tuple[str, ...]) -> tuple[str, ...]:
     if not chosen:
-        fail("choose at least one goal")
+        fail(N_("choose at least one goal"))
     return chosen
 
 
@@ -92,14 +92,14 @@ def _length(value: Length) -> Decimal | None:
 
 def _zones(zones: Mapping[str, Length], kb: KnowledgeBase, problems: list[Problem]) -> dict[str, Decimal]:
     if not zones:
-        problems.append(Problem("zones", "enter a needle length for at least one zone"))
+        problems.append(Problem("zones", N_("enter a needle length for at least one zone")))
     lengths = {}
     for zone, value in zones.items():
         length = _length(value)
         if zone not in kb.vocabulary["areas"]:
             problems.append(Problem(f"zones.{zone}", f"unknown zone {zone!r}"))
         elif length is None:
-            message = "enter a needle length from 0.1 to 3.0 mm, with at most two decimals"
+            message = N_("enter a needle length from 0.1 to 3.0 mm, with at most two decimals")
             problems.append(Problem(f"zones.{zone}", message))
         else:
             lengths[zone] = length

@@ -34,7 +34,7 @@ from needlewise.engine.treatment import (
     minimum_interval,
     product_findings,
 )
-from needlewise.errors import ConflictError, InvalidInputError, Problem
+from needlewise.errors import N_, ConflictError, InvalidInputError, Problem
 from needlewise.storage.models import Client, PlanZone, Screening, TreatmentPlan
 
 HISTORY_LIMIT = 50
@@ -97,9 +97,9 @@ def create(actor: Actor, client_id: int, form: PlanForm, kb: KnowledgeBase) -> P
     interval = minimum_interval(kb.treatment, goals, max(zone_mm.values()))
     client = access_client(actor, client_id, lock=True)
     if client.archived_at is not None:
-        raise ConflictError([Problem("client", "this client is archived; restore them before planning")])
+        raise ConflictError([Problem("client", N_("this client is archived; restore them before planning"))])
     if not Screening.objects.filter(client=client).exists():
-        raise ConflictError([Problem("client", "screen the client first: a plan needs a screening")])
+        raise ConflictError([Problem("client", N_("screen the client first: a plan needs a screening"))])
     previous = list(TreatmentPlan.objects.filter(client=client, status=PlanStatus.ACTIVE))
     plan = TreatmentPlan.objects.create(
         clinic_id=actor.staff_clinic_id,
@@ -191,7 +191,7 @@ def close(actor: Actor, plan_id: int) -> TreatmentPlan:
     """Close an active plan: no session can follow it any more."""
     plan = access_plan(actor, plan_id)
     if plan.status != PlanStatus.ACTIVE:
-        raise ConflictError([Problem("plan", "this plan is already closed")])
+        raise ConflictError([Problem("plan", N_("this plan is already closed"))])
     _close(actor, plan)
     return plan
 

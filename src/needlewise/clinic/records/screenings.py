@@ -29,7 +29,7 @@ from needlewise.domain.tier import Tier
 from needlewise.domain.vocabulary import Lang, Setting
 from needlewise.engine.evaluate import assess
 from needlewise.engine.knowledge import KnowledgeBase
-from needlewise.errors import ConflictError, InvalidInputError, Problem
+from needlewise.errors import N_, ConflictError, InvalidInputError, Problem
 from needlewise.services.profiles import parse_profile
 from needlewise.storage.models import AssessmentDocument, Clearance, Client, Screening
 from needlewise.storage.rows import loaded
@@ -58,7 +58,7 @@ def clinic_assessment(profile: dict[str, JsonValue], kb: KnowledgeBase, lang: La
     """Assess a Profile v1 document in the clinic setting; InvalidInputError names a bad field."""
     parsed = parse_profile(profile)
     if parsed.setting is not Setting.CLINIC:
-        raise InvalidInputError([Problem("setting", "a clinic screening must be answered for the clinic setting")])
+        raise InvalidInputError([Problem("setting", N_("a clinic screening must be answered for the clinic setting"))])
     return assess(parsed, kb, lang)
 
 
@@ -76,7 +76,7 @@ def record(  # noqa: PLR0913 - one screening's facts
     assessment = clinic_assessment(profile, kb, lang)
     client = access_client(actor, client_id)
     if client.archived_at is not None:
-        raise ConflictError([Problem("client", "this client is archived; restore them before screening")])
+        raise ConflictError([Problem("client", N_("this client is archived; restore them before screening"))])
     return _add_screening(
         actor, clinic_id=actor.staff_clinic_id, client=client, profile=profile, assessment=assessment, source=source
     )
@@ -234,22 +234,24 @@ def clear(actor: Actor, screening_id: int, form: ClearanceForm) -> Clearance:
     today = clock_of(actor.staff_clinic_id).today()
     problems = []
     if len(form.reason.strip()) < 20:  # noqa: PLR2004 - a documented reason, not a tick
-        problems.append(Problem("reason", "give the clinical reason in at least 20 characters"))
+        problems.append(Problem("reason", N_("give the clinical reason in at least 20 characters")))
     if form.cleared_on is None or not today - timedelta(days=30) <= form.cleared_on <= today:
-        problems.append(Problem("cleared_on", "the clearance date must be within the last 30 days"))
+        problems.append(Problem("cleared_on", N_("the clearance date must be within the last 30 days")))
     if form.expires_on is None or form.cleared_on is None or form.expires_on < form.cleared_on:
-        problems.append(Problem("expires_on", "the expiry must be on or after the clearance date"))
+        problems.append(Problem("expires_on", N_("the expiry must be on or after the clearance date")))
     elif form.expires_on > form.cleared_on + timedelta(days=MAX_CLEARANCE_DAYS):
-        problems.append(Problem("expires_on", f"a clearance lasts at most {MAX_CLEARANCE_DAYS} days"))
+        problems.append(
+            Problem.worded("expires_on", N_("a clearance lasts at most %(days)s days"), days=str(MAX_CLEARANCE_DAYS))
+        )
     if problems:
         raise InvalidInputError(problems)
     assert form.cleared_on is not None  # noqa: S101 - checked above
     assert form.expires_on is not None  # noqa: S101 - checked above
     screening = access_screening(actor, screening_id)
     if Client.objects.filter(pk=screening.client_id, archived_at__isnull=False).exists():
-        raise ConflictError([Problem("client", "this client is archived; restore them before clearing a result")])
+        raise ConflictError([Problem("client", N_("this client is archived; restore them before clearing a result"))])
     if Tier(screening.tier) not in NEEDS_CLEARANCE:
-        raise ConflictError([Problem("screening", "only a medical_review or stop result needs a clearance")])
+        raise ConflictError([Problem("screening", N_("only a medical_review or stop result needs a clearance"))])
     clearance = Clearance.objects.create(
         clinic_id=actor.staff_clinic_id,
         client_id=screening.client_id,

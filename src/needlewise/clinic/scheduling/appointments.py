@@ -32,7 +32,7 @@ from needlewise.domain.contact import Contact
 from needlewise.domain.permissions import CLINICAL_ROLES, Action
 from needlewise.domain.statuses import AppointmentStatus
 from needlewise.engine.treatment import next_session_days
-from needlewise.errors import ConflictError, InvalidInputError, Problem
+from needlewise.errors import N_, ConflictError, InvalidInputError, Problem
 from needlewise.storage.models import Appointment, Client, Clinic, StaffMember, TreatmentPlan, TreatmentSession
 
 TREATING_ROLES = CLINICAL_ROLES  # an owner who holds one of them as well treats too
@@ -110,7 +110,7 @@ class BookingFields(BaseModel):
 
 def _given(starts_at: datetime | None) -> datetime:
     if starts_at is None:
-        fail("enter the date and time")
+        fail(N_("enter the date and time"))
     return starts_at
 
 
@@ -168,7 +168,7 @@ def _booking_problems(
         except InvalidInputError as skipped:
             problems.extend(skipped.problems)
     if instant is not None and instant < now:
-        problems.append(Problem("starts_at", "the appointment must be in the future"))
+        problems.append(Problem("starts_at", N_("the appointment must be in the future")))
     return forms.in_order(problems, _Booking), instant
 
 
@@ -202,24 +202,30 @@ def book(
     assert minutes is not None  # noqa: S101 - checked above
     client = access_client(actor, client_id)
     if client.archived_at is not None:
-        raise ConflictError([Problem("client", "this client is archived; restore them before booking")])
+        raise ConflictError([Problem("client", N_("this client is archived; restore them before booking"))])
     member = (
         StaffMember.objects.select_for_update()
         .filter(_TREATS, clinic_id=actor.staff_clinic_id, user_id=practitioner_user_id, user__is_active=True)
         .first()
     )
     if member is None:
-        raise InvalidInputError([Problem("practitioner", "choose an active provider, nurse or aesthetician")])
+        raise InvalidInputError([Problem("practitioner", N_("choose an active provider, nurse or aesthetician"))])
     plan = plans.active_plan(actor.staff_clinic_id, client.pk)
     last_on = last_session_on(client, clock)
     if plan is not None and last_on is not None:
         earliest = last_on + timedelta(days=plan.min_interval_days)
         if clock.day_of(starts_at) < earliest:
             raise InvalidInputError(
-                [Problem("starts_at", f"too soon after the last session: the earliest date is {earliest}")]
+                [
+                    Problem.worded(
+                        "starts_at",
+                        N_("too soon after the last session: the earliest date is %(date)s"),
+                        date=str(earliest),
+                    )
+                ]
             )
     if _overlaps(actor.staff_clinic_id, member.user_id, starts_at, minutes):
-        raise ConflictError([Problem("starts_at", "the practitioner has another appointment at that time")])
+        raise ConflictError([Problem("starts_at", N_("the practitioner has another appointment at that time"))])
     appointment = Appointment.objects.create(
         clinic_id=actor.staff_clinic_id,
         client=client,
@@ -239,7 +245,7 @@ def cancel(actor: Actor, appointment_id: int) -> Appointment:
     """Cancel a booked appointment (it stays listed in the audit log and the client's history)."""
     appointment = access_appointment(actor, appointment_id)
     if appointment.status != BOOKED:
-        raise ConflictError([Problem("appointment", "this appointment is already cancelled")])
+        raise ConflictError([Problem("appointment", N_("this appointment is already cancelled"))])
     appointment.status = CANCELLED
     appointment.save(update_fields=["status"])
     audit_log.record(actor, "cancel", "appointment", appointment.pk, client_id=appointment.client_id)

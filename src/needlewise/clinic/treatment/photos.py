@@ -19,7 +19,7 @@ from needlewise.clinic.access.guard import use_case
 from needlewise.clinic.access.tenancy import access_photo, access_session
 from needlewise.clinic.audit import log as audit_log
 from needlewise.domain.permissions import Action
-from needlewise.errors import InvalidInputError, Problem
+from needlewise.errors import N_, InvalidInputError, Problem
 from needlewise.storage.models import SessionPhoto
 
 MAX_BYTES = 15 * 1024 * 1024
@@ -31,20 +31,22 @@ _FORMATS = {"JPEG", "PNG", "WEBP", "MPO"}
 def clean_image(data: bytes) -> tuple[bytes, int, int]:
     """The image as a metadata-free JPEG and its size, or InvalidInputError saying what is wrong."""
     if not data:
-        raise InvalidInputError([Problem("photo", "choose a photo to upload")])
+        raise InvalidInputError([Problem("photo", N_("choose a photo to upload"))])
     if len(data) > MAX_BYTES:
-        raise InvalidInputError([Problem("photo", f"the photo is larger than {MAX_BYTES // (1024 * 1024)} MB")])
+        raise InvalidInputError(
+            [Problem.worded("photo", N_("the photo is larger than %(mb)s MB"), mb=str(MAX_BYTES // (1024 * 1024)))]
+        )
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data))
             if image.format not in _FORMATS:
-                raise InvalidInputError([Problem("photo", "upload a JPEG, PNG or WebP photo")])
+                raise InvalidInputError([Problem("photo", N_("upload a JPEG, PNG or WebP photo"))])
             if image.width * image.height > MAX_PIXELS:
-                raise InvalidInputError([Problem("photo", "the photo has too many pixels (at most 40 megapixels)")])
+                raise InvalidInputError([Problem("photo", N_("the photo has too many pixels (at most 40 megapixels)"))])
             image.load()
     except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombWarning, Image.DecompressionBombError):
-        raise InvalidInputError([Problem("photo", "this file is not a photo that can be read")]) from None
+        raise InvalidInputError([Problem("photo", N_("this file is not a photo that can be read"))]) from None
     turned = ImageOps.exif_transpose(image).convert("RGB")
     upright = Image.frombytes("RGB", turned.size, turned.tobytes())  # the pixels only: no comment, text or profile
     upright.thumbnail((MAX_SIDE, MAX_SIDE))
@@ -57,7 +59,7 @@ def clean_image(data: bytes) -> tuple[bytes, int, int]:
 def add(actor: Actor, session_id: int, data: bytes, caption: str = "") -> SessionPhoto:
     """Attach a photo to a session of the actor's clinic."""
     if len(caption.strip()) > 200:  # noqa: PLR2004 - the column's length
-        raise InvalidInputError([Problem("caption", "at most 200 characters")])
+        raise InvalidInputError([Problem("caption", N_("at most 200 characters"))])
     image, width, height = clean_image(data)
     session = access_session(actor, session_id)
     photo = SessionPhoto.objects.create(

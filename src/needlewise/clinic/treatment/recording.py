@@ -28,7 +28,7 @@ from needlewise.domain.treatment import CheckCode, CheckResult, Finding
 from needlewise.domain.vocabulary import Lang
 from needlewise.engine.knowledge import KnowledgeBase
 from needlewise.engine.treatment import NumbingUse, numbing_findings, product_findings
-from needlewise.errors import ConflictError, NotFoundError, Problem, SessionBlockedError
+from needlewise.errors import N_, ConflictError, NotFoundError, Problem, SessionBlockedError
 from needlewise.storage.models import CheckIn, Client, Clinic, SessionZone, TreatmentPlan, TreatmentSession
 
 
@@ -71,7 +71,7 @@ def _plan(client: Client, plan_id: int) -> TreatmentPlan:
     """The client's plan the form names (the client is already the actor's clinic's)."""
     plan = TreatmentPlan.objects.filter(pk=plan_id, clinic_id=client.clinic_id, client=client).first()
     if plan is None:
-        raise NotFoundError([Problem("plan_id", "no such treatment plan for this client in your clinic")])
+        raise NotFoundError([Problem("plan_id", N_("no such treatment plan for this client in your clinic"))])
     return plan
 
 
@@ -80,7 +80,7 @@ def _prepare(
 ) -> tuple[Client, TreatmentPlan, ValidSession, Outcome, session_checks.DayFacts]:
     client = access_client(actor, client_id, lock=True)
     if client.archived_at is not None:
-        raise ConflictError([Problem("client", "this client is archived; restore them before treatment")])
+        raise ConflictError([Problem("client", N_("this client is archived; restore them before treatment"))])
     plan = _plan(client, form.plan_id)
     planned = {z.zone: z.length_mm for z in plan.zones.all()}
     clinic = Clinic.objects.get(pk=client.clinic_id)

@@ -27,7 +27,7 @@ from needlewise.clinic.treatment.finding_words import millimetres as mm
 from needlewise.clinic.treatment.session_time import Performed, local_now, moment
 from needlewise.domain.vocabulary import Lang
 from needlewise.engine.knowledge import KnowledgeBase
-from needlewise.errors import InvalidInputError, Problem
+from needlewise.errors import N_, InvalidInputError, Problem
 
 MIN_LENGTH_MM = Decimal("0.1")
 MAX_LENGTH_MM = Decimal("3.0")
@@ -90,7 +90,7 @@ def _decimal_or_problem(typed: str, low: Decimal, high: Decimal) -> Decimal:
     try:
         value = Decimal(typed.strip())
     except InvalidOperation:
-        fail("enter a number such as 0.5")
+        fail(N_("enter a number such as 0.5"))
     if not value.is_finite() or not low <= value <= high or value != value.quantize(Decimal("0.01")):
         fail(f"enter a number from {mm(low)} to {mm(high)} with at most two decimals")
     return value
@@ -166,7 +166,7 @@ def _zones(form: SessionForm, plan_zones: Mapping[str, Decimal], problems: list[
     for zone, typed in form.zones.items():
         where = f"zones.{zone}"
         if zone not in plan_zones:
-            problems.append(Problem(where, "this zone is not in the treatment plan; add it to a plan first"))
+            problems.append(Problem(where, N_("this zone is not in the treatment plan; add it to a plan first")))
             continue
         try:
             length = _decimal_or_problem(typed, MIN_LENGTH_MM, MAX_LENGTH_MM)
@@ -179,7 +179,7 @@ def _zones(form: SessionForm, plan_zones: Mapping[str, Decimal], problems: list[
         else:
             zones[zone] = length
     if not form.zones:
-        problems.append(Problem("zones", "enter the needle length used on at least one zone"))
+        problems.append(Problem("zones", N_("enter the needle length used on at least one zone")))
     return zones
 
 
@@ -188,7 +188,7 @@ def _device(form: SessionForm, kb: KnowledgeBase, problems: list[Problem]) -> No
     if form.device_kind not in kinds:
         problems.append(Problem("device_kind", f"choose one of: {', '.join(sorted(kinds))}"))
     if form.cartridge_expiry is None:
-        problems.append(Problem("cartridge_expiry", "enter the cartridge's expiry date as YYYY-MM-DD"))
+        problems.append(Problem("cartridge_expiry", N_("enter the cartridge's expiry date as YYYY-MM-DD")))
 
 
 def _treatment(form: SessionForm, kb: KnowledgeBase, problems: list[Problem]) -> None:
@@ -197,9 +197,9 @@ def _treatment(form: SessionForm, kb: KnowledgeBase, problems: list[Problem]) ->
         problems.append(Problem("products_applied", f"unknown product(s): {', '.join(unknown)}"))
     areas = set(kb.vocabulary["areas"])
     if any(z not in areas for z in form.numbing.zones):
-        problems.append(Problem("numbing_zones", "choose treatment zones from the list"))
+        problems.append(Problem("numbing_zones", N_("choose treatment zones from the list")))
     if not form.numbing.product.strip() and (form.numbing.lidocaine_percent.strip() or form.numbing.zones):
-        problems.append(Problem("numbing_product", "name the numbing product, or leave its details empty"))
+        problems.append(Problem("numbing_product", N_("name the numbing product, or leave its details empty")))
 
 
 @dataclass(frozen=True, slots=True)

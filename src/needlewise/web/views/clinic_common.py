@@ -75,7 +75,7 @@ def private_file(data: bytes, content_type: str, filename: str, *, download: boo
 def _refused(request: HttpRequest, error: NotAllowedError | NotFoundError | ConflictError) -> HttpResponse:
     status = status_of(error).status  # the API answers the same status (needlewise.api.statuses)
     titles = {403: _("Your role does not allow this"), 404: _("Not found"), 409: _("This cannot be done now")}
-    context = {"status": status, "title": titles[status], "message": error.first.message}
+    context = {"status": status, "title": titles[status], "message": say(error.first)}
     return render(request, "clinic/refused.html", context, status=status)
 
 

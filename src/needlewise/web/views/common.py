@@ -36,8 +36,11 @@ def render(request: HttpRequest, template: str, context: dict[str, Any], status:
 
 
 def say(problem: Problem) -> str:
-    """The problem's message in the request's language (its English text when none is translated)."""
+    """The problem's message in the request's language (its English text when none is translated).
+
+    A fixed message (no template) is looked up as it is: the clinic marks those with ``N_``.
+    """
     if problem.template is None:
-        return problem.message
+        return translation.gettext(problem.message)
     lang = active_lang()  # numbers in the message as the page's language writes them (0,5 mm)
     return translation.gettext(problem.template) % {key: format_number(v, lang) for key, v in problem.params}
