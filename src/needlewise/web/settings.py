@@ -205,6 +205,8 @@ SESSION_COOKIE_SECURE = HTTPS
 SESSION_COOKIE_NAME = "__Host-nw-session" if HTTPS else "nw-session"
 CSRF_COOKIE_NAME = "__Host-nw-csrf" if HTTPS else "nw-csrf"
 PASSWORD_RESET_TIMEOUT = 3600
+#: How long a break-glass opening of one client's health record lasts.
+BREAK_GLASS_MINUTES = 30
 LOGIN_FAILURE_LIMIT = 10
 LOGIN_FAILURE_WINDOW_MINUTES = 5
 #: An account is never locked from every address; after this many failures it is slowed instead.

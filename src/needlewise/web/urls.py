@@ -13,6 +13,7 @@ from needlewise.web.views import (
     clinic_auth,
     clinic_clients,
     clinic_consent,
+    clinic_emergency,
     clinic_followup,
     clinic_plans,
     clinic_public,
@@ -76,6 +77,7 @@ clinic_urls = [
     *clinic_followup.urls,
     *clinic_schedule.urls,
     *checkin_public.urls,
+    *clinic_emergency.urls,
 ]
 
 urlpatterns = [

@@ -90,6 +90,11 @@ def _today(offset: int = 0) -> str:
     return (clinic_today() + timedelta(days=offset)).isoformat()
 
 
+def _reason(site: Site) -> dict[str, str]:
+    del site
+    return {"reason": "The client collapsed; the paramedics ask what she was screened for."}
+
+
 def _client_details(site: Site) -> dict[str, str]:
     del site
     return {"given_name": "Newton", "family_name": "Figtree", "birth_date": "1985-01-02", "phone": "555 123 4567"}
@@ -321,6 +326,7 @@ POLICY: dict[str, Policy] = {
     "clinic-reset": Policy(PUBLIC, {GET: Call(200)}),
     "clinic-reset-confirm": Policy(PUBLIC, {GET: Call(200)}, kwargs=_reset_link),
     "clinic-account": Policy(ANY_STAFF, {GET: Call(200)}),
+    "clinic-sign-out-others": Policy(ANY_STAFF, {POST: Call(302)}),
     # only the front desk's member has a second factor here: the others are sent back to their account page
     "clinic-recovery-codes": Policy(ANY_STAFF, {POST: Call(302, staff_ok_for={"front_desk": 200})}),
     "clinic-clients": Policy(Action.VIEW_CLIENTS, {GET: Call(200)}),
@@ -330,6 +336,13 @@ POLICY: dict[str, Policy] = {
         Action.EDIT_CLIENTS, {GET: Call(200), POST: Call(302, _client_details, writes=True)}, "client", _client_id
     ),
     "clinic-client-archive": Policy(Action.ARCHIVE_CLIENTS, {POST: Call(302, writes=True)}, "client", _client_id),
+    # break-glass: only a role without health data opens anything (the front desk's request writes)
+    "clinic-emergency-access": Policy(
+        Action.VIEW_CLIENTS,
+        {POST: Call(302, _reason, staff_ok_for={"front_desk": 302})},
+        "client",
+        _client_id,
+    ),
     "clinic-screen": Policy(
         Action.SCREEN_CLIENTS, {GET: Call(200), POST: Call(200, _screen_step)}, "client", _client_id
     ),

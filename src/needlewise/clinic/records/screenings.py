@@ -16,6 +16,7 @@ from datetime import date, timedelta
 import orjson
 from django.db import IntegrityError, connections, router, transaction
 
+from needlewise.clinic.access import break_glass
 from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.access.guard import use_case
 from needlewise.clinic.access.tenancy import access_client, access_screening
@@ -186,7 +187,8 @@ def client_record(actor: Actor, client_id: int, *, document: bool = False) -> Cl
     ``document``), for a page that shows it.
     """
     client = access_client(actor, client_id)
-    if not actor.may(Action.VIEW_HEALTH):
+    emergency = None if actor.may(Action.VIEW_HEALTH) else break_glass.open_until(actor.staff_user_id, client.pk)
+    if not actor.may(Action.VIEW_HEALTH) and emergency is None:
         audit_log.record(actor, "read", "client", client.pk, client_id=client.pk)
         return ClientRecord(client, None, [], [])
     today = clock_of(actor.staff_clinic_id).today()  # clearances are valid by the clinic's calendar day
@@ -194,7 +196,10 @@ def client_record(actor: Actor, client_id: int, *, document: bool = False) -> Cl
     latest = screenings[0] if screenings else None
     clearances = history_rows.clearances(client.pk, CLEARANCE_LIMIT)
     clearance = _current_clearance(latest, clearances, today)
-    audit_log.record(actor, "read", "client", client.pk, client_id=client.pk, detail={"health": True})
+    detail: dict[str, object] = {"health": True}
+    if emergency is not None:  # flagged: read under a break-glass opening
+        detail["break_glass"] = emergency.pk
+    audit_log.record(actor, "read", "client", client.pk, client_id=client.pk, detail=detail)
     return ClientRecord(client, ClientStatus(latest, clearance, today), screenings, clearances)
 
 

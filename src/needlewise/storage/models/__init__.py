@@ -1,5 +1,6 @@
 """needlewise's tables, one module per concept."""
 
+from needlewise.storage.models.access import EmergencyAccess
 from needlewise.storage.models.audit import AuditEntry, AuditHead
 from needlewise.storage.models.clinic import (
     AssessmentDocument,
@@ -43,6 +44,7 @@ __all__ = [
     "Consent",
     "ConsentTemplate",
     "ConsultationRequest",
+    "EmergencyAccess",
     "LoginFailure",
     "PlanZone",
     "QueuedMessage",

@@ -235,7 +235,7 @@ class ConsultationRequest(models.Model):
 
 
 class LoginFailure(models.Model):
-    """One failed sign-in, counted per account and per address for lock-out."""
+    """One counted attempt (a failed sign-in, a request to a limited public page) under its key."""
 
     key = models.CharField(max_length=300)
     at = models.DateTimeField()

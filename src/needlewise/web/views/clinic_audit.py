@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.views.decorators.http import require_safe
 
+from needlewise.clinic.access import break_glass
 from needlewise.clinic.audit import review as audit_review
 from needlewise.web.views.clinic_common import acting, clinic_page, form_date, form_id
 from needlewise.web.views.common import render
@@ -43,7 +44,8 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     where, values = _filter(request)
     page = audit_review.clinic_entries(actor, before, where=where)
     query = urlencode({name: value for name, value in values.items() if value})
-    context = {"actor": actor, "page": page, "values": values, "query": query}
+    openings = break_glass.recent_openings(actor)
+    context = {"actor": actor, "page": page, "values": values, "query": query, "openings": openings}
     return render(request, "clinic/audit.html", context)
 
 

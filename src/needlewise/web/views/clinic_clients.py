@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from needlewise.clinic.access import break_glass
 from needlewise.clinic.intake import inbox
 from needlewise.clinic.records import clients, screenings
 from needlewise.clinic.treatment import overview
@@ -120,6 +122,11 @@ def client_archive(request: HttpRequest, client_id: int) -> HttpResponse:
 @clinic_page
 def client_page(request: HttpRequest, client_id: int) -> HttpResponse:
     """The client: current screening tier first, with its reasons; history; clearances."""
+    return show_client(request, client_id)
+
+
+def show_client(request: HttpRequest, client_id: int, extra: dict[str, object] | None = None) -> HttpResponse:
+    """The client page, with ``extra`` context (a refused break-glass reason: 422)."""
     actor = acting(request)
     record = screenings.client_record(actor, client_id, document=True)
     latest = None
@@ -131,5 +138,17 @@ def client_page(request: HttpRequest, client_id: int) -> HttpResponse:
     if record.status is not None:  # clinical roles only: the front desk sees no health data
         assert actor.clinic_id is not None  # noqa: S101 - a signed-in staff member has a clinic
         treatment = overview.overview(actor.clinic_id, client_id)
-    context = {"actor": actor, "record": record, "latest": latest, "Action": Action, "treatment": treatment}
-    return render(request, "clinic/client.html", context)
+    opened = record.status is not None and not actor.may(Action.VIEW_HEALTH)  # shown under a break-glass opening
+    emergency = break_glass.open_until(actor.staff_user_id, client_id) if opened else None
+    context = {
+        "actor": actor,
+        "record": record,
+        "latest": latest,
+        "Action": Action,
+        "treatment": treatment,
+        "emergency": emergency,
+        "reason_error": None,
+        "emergency_minutes": settings.BREAK_GLASS_MINUTES,
+        **(extra or {}),
+    }
+    return render(request, "clinic/client.html", context, status=422 if context["reason_error"] else 200)
