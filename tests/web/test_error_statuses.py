@@ -66,6 +66,7 @@ def test_the_table() -> None:
         "NeedlewiseError",
         "KnowledgeBaseError",
         "BackupError",
+        "DataKeyError",
         "ClinicError",
     }
 

@@ -21,6 +21,7 @@ from needlewise.errors import (
     BackupError,
     ClinicError,
     ConflictError,
+    DataKeyError,
     InvalidInputError,
     KnowledgeBaseError,
     LikelyDuplicateError,
@@ -49,6 +50,7 @@ ERROR_STATUSES: Final[Mapping[type[NeedlewiseError], ErrorStatus]] = MappingProx
         NeedlewiseError: SERVER_ERROR,
         KnowledgeBaseError: SERVER_ERROR,
         BackupError: SERVER_ERROR,
+        DataKeyError: SERVER_ERROR,  # the server cannot read its own data: nothing the request can change
         ProfileError: ErrorStatus(422, "invalid_input"),
         ClinicError: SERVER_ERROR,
         InvalidInputError: ErrorStatus(422, "invalid_input"),
