@@ -69,6 +69,11 @@ def test_a_message_is_stored_with_its_job_and_sent_once():
     ]
 
 
+def test_a_message_names_itself_without_recipients_or_text():
+    row = queue(HELLO).message
+    assert str(row) == f"message {row.pk} (message, queued)"
+
+
 def test_the_same_key_is_queued_once():
     first, again = queue(HELLO), queue(HELLO)
     assert (first.created, again.created, again.message.pk) == (True, False, first.message.pk)
