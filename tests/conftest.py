@@ -25,6 +25,18 @@ def _default_language() -> Iterator[None]:
     translation.deactivate()
 
 
+@pytest.fixture(autouse=True)
+def _worker_keeps_the_test_connection(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker run inside a test keeps the test's database connection.
+
+    django-tasks' worker calls ``close_old_connections()`` on each loop, as a long-running process
+    should; inside a test's transaction (autocommit off) that closes the connection and ends the test
+    on PostgreSQL. Django's own test cases disconnect that call from the request signals for the same
+    reason; here it is the worker module's reference that is replaced.
+    """
+    monkeypatch.setattr("django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None)
+
+
 @pytest.fixture
 def deliver_queue() -> Callable[[], int]:
     """Run the ready jobs of the message queue here, with the worker's own code; how many ran."""

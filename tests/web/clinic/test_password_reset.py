@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterator
 
 import pyotp
 import pytest
 from django.contrib.auth.tokens import default_token_generator
+from django.core import signals
 from django.core.mail import EmailMessage
-from django.db import connection
+from django.db import close_old_connections, connection
 from django.test import Client, RequestFactory, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils.encoding import force_bytes
@@ -223,6 +225,18 @@ def test_links_to_one_account_are_limited_whoever_asks(site_a: Site, delivered_m
     assert LoginFailure.objects.filter(key="reset-account:nobody@alpha.example.org").count() == limit
 
 
+@pytest.fixture
+def _keep_the_test_connection() -> Iterator[None]:
+    """Closing a response by hand sends ``request_finished``, whose ``close_old_connections`` would end the
+    test's transaction on PostgreSQL; Django's test client disconnects it the same way around its requests."""
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        signals.request_finished.connect(close_old_connections)
+
+
+@pytest.mark.usefixtures("_keep_the_test_connection")
 def test_the_answer_does_the_same_work_for_known_and_unknown_addresses_and_mails_after_it(site_a: Site, delivered_mail):
     answers, responses = [], []
     for email in (site_a.members[Role.NURSE].user.username, "nobody@alpha.example.org"):
@@ -237,6 +251,7 @@ def test_the_answer_does_the_same_work_for_known_and_unknown_addresses_and_mails
     assert delivered_mail[0].to == [site_a.members[Role.NURSE].user.email]
 
 
+@pytest.mark.usefixtures("_keep_the_test_connection")
 def test_a_mail_that_cannot_go_after_the_answer_is_logged_without_the_address(site_a: Site, caplog, monkeypatch):
     class Broken:
         def send(self, message) -> None:
