@@ -24,11 +24,16 @@ A person's risk is never an exception: a contraindication is a finding, not an e
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from needlewise.domain.treatment import CheckResult
+
+#: Where a worded problem's word is translated: the message catalogue (the word is a message marked ``N_``).
+CATALOGUE = ""
+#: Between the words of a param that lists several (each translated on its own).
+WORD_SEPARATOR = ", "
 
 
 def N_(text: str) -> str:  # noqa: N802 - the conventional name gettext tools look for
@@ -41,7 +46,10 @@ class Problem:
     """One thing wrong, where it is, and a suggestion when there is one.
 
     Messages meant for people carry their English ``template`` and its ``params`` as well, so an edge
-    can show them in the person's language (``message`` is ``template % params``).
+    can show them in the person's language (``message`` is ``template % params``). A param is a number
+    (written as the reader's language writes it) unless ``words`` names it: then it is a word, or a
+    list of words (separated by :data:`WORD_SEPARATOR`), said in the reader's language from where
+    ``words`` says: :data:`CATALOGUE`, or the name of a knowledge-base vocabulary (its values' labels).
     """
 
     where: str
@@ -49,11 +57,16 @@ class Problem:
     suggestion: str | None = None
     template: str | None = None
     params: tuple[tuple[str, str], ...] = ()
+    words: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def worded(cls, where: str, template: str, **params: str) -> Problem:
         """A problem whose message is ``template % params``, keeping both for translation."""
         return cls(where, template % params, template=template, params=tuple(params.items()))
+
+    def with_words(self, **sources: str) -> Problem:
+        """The same problem whose params named here are words, each translated from its source (see the class)."""
+        return replace(self, words=tuple(sources.items()))
 
     def __str__(self) -> str:
         """``where: message (did you mean 'x'?)``."""

@@ -8,7 +8,9 @@ from django.utils import translation
 from pydantic import BaseModel
 
 from needlewise.clinic import forms
-from needlewise.errors import Problem
+from needlewise.clinic.access.gate import ACTION_WORDS
+from needlewise.domain.permissions import Action
+from needlewise.errors import CATALOGUE, Problem
 from needlewise.web.views.common import say
 
 
@@ -39,3 +41,20 @@ def test_numbers_travel_with_the_template_and_read_in_spanish():
             "como máximo 5 caracteres",
             "este campo es obligatorio",
         ]
+
+
+def test_word_params_are_said_in_the_reader_s_language_and_never_as_identifiers():
+    refusal = Problem.worded("(permission)", "your role may not %(action)s", action="view health")
+    kinds = Problem.worded("device_kind", "choose one of: %(kinds)s", kinds="pen, gone_now")
+    assert refusal.with_words(action=CATALOGUE).message == "your role may not view health"  # the API's English
+    with translation.override("es"):
+        assert say(refusal.with_words(action=CATALOGUE)) == "tu rol no te permite ver los datos de salud"
+        # a value the knowledge base no longer has is shown as it is rather than dropped
+        assert say(kinds.with_words(kinds="device_kind")) == "elige uno de estos: Dermapen / pluma motorizada, gone_now"
+    with translation.override("en"):
+        assert say(kinds.with_words(kinds="device_kind")) == "choose one of: Motorised pen, gone_now"
+
+
+def test_every_action_has_words_and_the_api_message_keeps_its_name():
+    assert set(ACTION_WORDS) == set(Action)
+    assert all(words == action.value.replace("_", " ") for action, words in ACTION_WORDS.items())

@@ -95,6 +95,13 @@ def fail(message: str, worded: Problem | None = None) -> NoReturn:
     raise PydanticCustomError(_ERROR_TYPE, message, {"worded": worded} if worded else None)
 
 
+def refuse(message: str | Problem) -> NoReturn:
+    """Refuse the value with a fixed message (marked ``N_``) or a worded problem (its numbers kept for the page)."""
+    if isinstance(message, Problem):
+        fail(message.message, message)
+    fail(message)
+
+
 def text(limit: int, *, required: bool = False, missing: str = REQUIRED) -> BeforeValidator:
     """Text of at most ``limit`` characters once trimmed (kept as typed); ``required``: not blank (else ``missing``).
 
@@ -115,22 +122,24 @@ def text(limit: int, *, required: bool = False, missing: str = REQUIRED) -> Befo
     return BeforeValidator(check)
 
 
-def whole(low: int, high: int, *, required: bool = False, wrong: str = "", missing: str = REQUIRED) -> BeforeValidator:
+def whole(
+    low: int, high: int, *, required: bool = False, wrong: str | Problem = "", missing: str | Problem = REQUIRED
+) -> BeforeValidator:
     """A whole number from ``low`` to ``high`` (typed, or already a number); None when blank and not ``required``.
 
     ``wrong`` words a value that is not one (by default "enter a whole number from low to high"),
-    ``missing`` a blank required one.
+    ``missing`` a blank required one: a fixed message, or a worded problem.
     """
 
     def check(typed: str | int | None) -> int | None:
         value = "" if typed is None else str(typed).strip()
         if not value:
             if required:
-                fail(missing)
+                refuse(missing)
             return None
         if not value.isdecimal() or not low <= int(value) <= high:
             if wrong:
-                fail(wrong)
+                refuse(wrong)
             message = N_("enter a whole number from %(low)s to %(high)s")
             fail(message % {"low": low, "high": high}, Problem.worded("", message, low=str(low), high=str(high)))
         return int(value)
@@ -198,14 +207,16 @@ def in_order(problems: list[Problem], model: type[BaseModel]) -> list[Problem]:
     return sorted(problems, key=place)
 
 
+def problem_of(where: str, message: str, context: Mapping[str, Any] | None) -> Problem:
+    """The problem a validator refused a value with (:func:`fail`), at ``where``: worded when it was."""
+    worded = (context or {}).get("worded")
+    return replace(worded, where=where) if isinstance(worded, Problem) else Problem(where, message)
+
+
 def parse(model: type[M], values: Mapping[str, object], problems: list[Problem]) -> M | None:
     """The declaration parsed from ``values``, or None with a problem per wrong field added to ``problems``."""
     try:
         return model.model_validate(values)
     except ValidationError as invalid:
-        for error in invalid.errors():
-            where, worded = str(error["loc"][0]), (error.get("ctx") or {}).get("worded")
-            problems.append(
-                replace(worded, where=where) if isinstance(worded, Problem) else Problem(where, error["msg"])
-            )
+        problems.extend(problem_of(str(e["loc"][0]), e["msg"], e.get("ctx")) for e in invalid.errors())
         return None

@@ -62,6 +62,6 @@ def test_a_refusal_and_a_bad_photo_answer_in_spanish(site_a: Site):
     desk = _spanish(site_a, Role.FRONT_DESK)
     refused = desk.get(reverse("clinic-session", args=[session.pk]))
     assert refused.status_code == 403
-    assert "tu rol no permite esta acción" in _text(refused)
+    assert "tu rol no te permite ver los datos de salud" in _text(refused)
     missing = _text(nurse.get(reverse("clinic-session", args=[session.pk + 1000])))
     assert "en tu clínica" in missing

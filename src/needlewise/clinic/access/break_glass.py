@@ -19,7 +19,7 @@ from needlewise.clinic.access.guard import use_case
 from needlewise.clinic.access.tenancy import access_client
 from needlewise.clinic.audit import log as audit_log
 from needlewise.domain.permissions import Action
-from needlewise.errors import ConflictError, InvalidInputError, Problem
+from needlewise.errors import N_, ConflictError, InvalidInputError, Problem
 from needlewise.storage.models import EmergencyAccess, StaffMember
 
 REASON_LENGTH = (20, 1000)
@@ -32,12 +32,12 @@ def open_emergency_access(actor: Actor, client_id: int, reason: str) -> Emergenc
     """Open one client's health record for ``BREAK_GLASS_MINUTES``, with a written reason (audited, flagged)."""
     client = access_client(actor, client_id)
     if actor.may(Action.VIEW_HEALTH):
-        raise ConflictError([Problem("client", "your role already shows this client's health record")])
+        raise ConflictError([Problem("client", N_("your role already shows this client's health record"))])
     text = reason.strip()
     if not REASON_LENGTH[0] <= len(text) <= REASON_LENGTH[1]:
-        raise InvalidInputError(
-            [Problem("reason", f"write why, in {REASON_LENGTH[0]} to {REASON_LENGTH[1]} characters")]
-        )
+        low, high = (str(n) for n in REASON_LENGTH)
+        why = N_("write why, in %(low)s to %(high)s characters")
+        raise InvalidInputError([Problem.worded("reason", why, low=low, high=high)])
     now = timezone.now()
     opening = EmergencyAccess.objects.create(
         clinic_id=actor.staff_clinic_id,

@@ -108,8 +108,8 @@ def sign(  # noqa: PLR0913 - one signature's facts
     template = access_consent_template(actor, template_id)
     current = current_version(actor.staff_clinic_id)
     if template.version != current:
-        message = f"a newer consent version (v{current}) exists; have the client read and sign that one"
-        raise ConflictError([Problem("template_id", message)])
+        newer = N_("a newer consent version (v%(version)s) exists; have the client read and sign that one")
+        raise ConflictError([Problem.worded("template_id", newer, version=str(current))])
     text = template.body_es if chosen is Lang.ES else template.body_en
     expected = template.digest_es if chosen is Lang.ES else template.digest_en
     if digest(text) != expected:

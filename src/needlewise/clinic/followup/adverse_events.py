@@ -68,9 +68,9 @@ class AdverseEventFields(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     kind: str
-    severity: Annotated[str, choice(SEVERITIES, "choose mild, moderate or severe")]
-    outcome: Annotated[str, choice(OUTCOMES, "choose one of the outcomes listed")]
-    onset_on: Annotated[PostedDate, given("enter the date it started as YYYY-MM-DD")]
+    severity: Annotated[str, choice(SEVERITIES, N_("choose mild, moderate or severe"))]
+    outcome: Annotated[str, choice(OUTCOMES, N_("choose one of the outcomes listed"))]
+    onset_on: Annotated[PostedDate, given(N_("enter the date it started as YYYY-MM-DD"))]
     description: Annotated[str, text(DESCRIPTION_LIMIT, required=True, missing=N_("describe what happened"))]
     serious: Annotated[bool, Reads(_ticked)]
     checkin: PostedId
@@ -83,7 +83,7 @@ class OutcomeFields(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    outcome: Annotated[str, choice(OUTCOMES, "choose one of the outcomes listed")]
+    outcome: Annotated[str, choice(OUTCOMES, N_("choose one of the outcomes listed"))]
     note: Annotated[str, text(NOTE_LIMIT)]
 
 

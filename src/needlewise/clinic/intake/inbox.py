@@ -19,10 +19,15 @@ from needlewise.domain.permissions import Action
 from needlewise.domain.statuses import RequestStatus, ScreeningSource
 from needlewise.domain.vocabulary import Lang
 from needlewise.engine.knowledge import KnowledgeBase
-from needlewise.errors import ConflictError, Problem
+from needlewise.errors import N_, ConflictError, Problem
 from needlewise.storage.models import Client, ConsultationRequest
 
 QUEUE_LIMIT = 100
+#: Why a request can no longer be accepted or declined, by its status.
+_HANDLED = {
+    RequestStatus.ACCEPTED.value: N_("this request is already accepted"),
+    RequestStatus.DECLINED.value: N_("this request is already declined"),
+}
 
 
 @use_case(Action.MANAGE_INTAKE, "consultation_request")
@@ -50,7 +55,7 @@ def accept(actor: Actor, request_id: int, kb: KnowledgeBase) -> Client:
     """Turn an open request into a client with a first screening in the clinic setting."""
     request = access_request(actor, request_id)
     if request.status != RequestStatus.OPEN:
-        raise ConflictError([Problem("request", f"this request is already {request.status}")])
+        raise ConflictError([Problem("request", _HANDLED[request.status])])
     given, _, family = request.contact_name.partition("\n")
     assert request.birth_date is not None  # noqa: S101 - submit() requires it
     client = Client.objects.create(
@@ -101,7 +106,7 @@ def decline(actor: Actor, request_id: int) -> ConsultationRequest:
     """Close an open request without making a client."""
     request = access_request(actor, request_id)
     if request.status != RequestStatus.OPEN:
-        raise ConflictError([Problem("request", f"this request is already {request.status}")])
+        raise ConflictError([Problem("request", _HANDLED[request.status])])
     request.status, request.handled_by_id, request.handled_at = (
         RequestStatus.DECLINED.value,
         actor.staff_user_id,

@@ -33,7 +33,7 @@ class RecallKind(StrEnum):
 
 
 FIELD_OF = {RecallKind.LOT: "cartridge_lot", RecallKind.DEVICE: "device_serial"}
-_WHAT = {RecallKind.LOT: "cartridge lot", RecallKind.DEVICE: "device serial"}
+_MISSING = {RecallKind.LOT: N_("enter the cartridge lot"), RecallKind.DEVICE: N_("enter the device serial")}
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +60,7 @@ def checked_key(kind: RecallKind, key: str) -> str:
     """The lot or serial, trimmed; InvalidInputError on the ``key`` field when empty or too long."""
     key = key.strip()
     if not key:
-        raise InvalidInputError([Problem("key", f"enter the {_WHAT[kind]}")])
+        raise InvalidInputError([Problem("key", _MISSING[kind])])
     if len(key) > KEY_LIMIT:
         raise InvalidInputError([Problem.worded("key", N_("at most %(limit)s characters"), limit=str(KEY_LIMIT))])
     return key

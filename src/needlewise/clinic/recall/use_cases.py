@@ -148,10 +148,10 @@ def lots(actor: Actor) -> list[LotInUse]:
     return found
 
 
-def _checked_text(where: str, text: str, minimum: int, message: str) -> str:
+def _checked_text(where: str, text: str, minimum: int, short: Problem) -> str:
     text = text.strip()
     if len(text) < minimum:
-        raise InvalidInputError([Problem(where, message)])
+        raise InvalidInputError([short])
     if len(text) > TEXT_LIMIT:
         raise InvalidInputError([Problem.worded(where, N_("at most %(limit)s characters"), limit=str(TEXT_LIMIT))])
     return text
@@ -166,7 +166,8 @@ def mark_for_contact(actor: Actor, kind: str, key: str, reason: str) -> int:
     """
     recall_kind = parse_kind(kind)
     key = checked_key(recall_kind, key)
-    reason = _checked_text("reason", reason, REASON_MIN, f"give the reason in at least {REASON_MIN} characters")
+    too_short = N_("give the reason in at least %(minimum)s characters")
+    reason = _checked_text("reason", reason, REASON_MIN, Problem.worded("reason", too_short, minimum=str(REASON_MIN)))
     treated = set(sessions_of(actor.staff_clinic_id, recall_kind, key).values_list("client_id", flat=True).distinct())
     contacts = RecallContact.objects.filter(clinic_id=actor.staff_clinic_id, kind=recall_kind.value, key=key)
     new = treated - set(contacts.values_list("client_id", flat=True))
@@ -194,7 +195,7 @@ def mark_for_contact(actor: Actor, kind: str, key: str, reason: str) -> int:
 @use_case(Action.RUN_RECALL, "recall_contact", record="contact_id", missing="recall_contact")
 def mark_contacted(actor: Actor, contact_id: int, note: str) -> RecallContact:
     """Record that a marked client was contacted, and how (a contact is marked contacted once)."""
-    note = _checked_text("note", note, 1, "say how the client was contacted")
+    note = _checked_text("note", note, 1, Problem("note", N_("say how the client was contacted")))
     contact = access_recall_contact(actor, contact_id, lock=True)
     if contact.contacted_at is not None:
         raise ConflictError([Problem("recall_contact", N_("this client was already marked as contacted"))])

@@ -52,7 +52,8 @@ def _some(chosen: tuple[str, ...]) -> tuple[str, ...]:
     return chosen
 
 
-_SESSIONS = f"plan from 1 to {MAX_SESSIONS} sessions"
+_PLAN_FROM = N_("plan from %(low)s to %(high)s sessions")
+_SESSIONS = Problem.worded("sessions_planned", _PLAN_FROM, low="1", high=str(MAX_SESSIONS))
 
 
 class PlanFields(BaseModel):
@@ -90,6 +91,11 @@ def _length(value: Length) -> Decimal | None:
     return length.quantize(_CENT)
 
 
+def _unknown(where: str, template: str, value: str) -> Problem:
+    """A posted value that is not on the form's list, quoted as it was posted."""
+    return Problem.worded(where, template, value=repr(value))
+
+
 def _zones(zones: Mapping[str, Length], kb: KnowledgeBase, problems: list[Problem]) -> dict[str, Decimal]:
     if not zones:
         problems.append(Problem("zones", N_("enter a needle length for at least one zone")))
@@ -97,10 +103,11 @@ def _zones(zones: Mapping[str, Length], kb: KnowledgeBase, problems: list[Proble
     for zone, value in zones.items():
         length = _length(value)
         if zone not in kb.vocabulary["areas"]:
-            problems.append(Problem(f"zones.{zone}", f"unknown zone {zone!r}"))
+            problems.append(_unknown(f"zones.{zone}", N_("unknown zone %(value)s"), zone))
         elif length is None:
-            message = N_("enter a needle length from 0.1 to 3.0 mm, with at most two decimals")
-            problems.append(Problem(f"zones.{zone}", message))
+            message = N_("enter a needle length from %(low)s to %(high)s mm, with at most two decimals")
+            low, high = str(MIN_LENGTH_MM), str(MAX_LENGTH_MM)
+            problems.append(Problem.worded(f"zones.{zone}", message, low=low, high=high))
         else:
             lengths[zone] = length
     return lengths
@@ -118,9 +125,9 @@ def validate(form: PlanForm, kb: KnowledgeBase) -> tuple[PlanFields, dict[str, D
     declared = {f.name: getattr(form, f.name) for f in fields(PlanForm) if f.name in PlanFields.model_fields}
     parsed = forms.parse(PlanFields, declared, problems)
     goals, products = kb.vocabulary["goals"], kb.vocabulary["planned_products"]
-    problems += [Problem("goals", f"unknown goal {goal!r}") for goal in form.goals if goal not in goals]
+    problems += [_unknown("goals", N_("unknown goal %(value)s"), goal) for goal in form.goals if goal not in goals]
     lengths = _zones(form.zones, kb, problems)
-    problems += [Problem("products", f"unknown product {p!r}") for p in form.products if p not in products]
+    problems += [_unknown("products", N_("unknown product %(value)s"), p) for p in form.products if p not in products]
     if parsed is None or problems:
         raise InvalidInputError(sorted(problems, key=_order))
     return parsed, lengths

@@ -37,7 +37,9 @@ from needlewise.storage.models import Appointment, Client, Clinic, StaffMember, 
 
 TREATING_ROLES = CLINICAL_ROLES  # an owner who holds one of them as well treats too
 MIN_MINUTES, MAX_MINUTES = 15, 480
-_MINUTES = f"between {MIN_MINUTES} and {MAX_MINUTES} minutes"
+_MINUTES = Problem.worded(
+    "minutes", N_("between %(low)s and %(high)s minutes"), low=str(MIN_MINUTES), high=str(MAX_MINUTES)
+)
 BOOKED, CANCELLED = AppointmentStatus.BOOKED.value, AppointmentStatus.CANCELLED.value
 
 
@@ -93,7 +95,7 @@ def practitioners(actor: Actor) -> list[Practitioner]:
     return [Practitioner(m.user_id, m.display_name, m.clinical_role or m.role) for m in members]
 
 
-ChosenPractitioner = Annotated[PostedId, given("choose a practitioner")]
+ChosenPractitioner = Annotated[PostedId, given(N_("choose a practitioner"))]
 Minutes = Annotated[PostedWhole, whole(MIN_MINUTES, MAX_MINUTES, required=True, wrong=_MINUTES, missing=_MINUTES)]
 
 

@@ -22,12 +22,12 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict
 from pydantic_core import PydanticCustomError
 
 from needlewise.clinic import forms
-from needlewise.clinic.forms import Flag, Many, Posted, PostedDate, PostedTime, fail, text, whole
+from needlewise.clinic.forms import Flag, Many, Posted, PostedDate, PostedTime, fail, refuse, text, whole
 from needlewise.clinic.treatment.finding_words import millimetres as mm
 from needlewise.clinic.treatment.session_time import Performed, local_now, moment
 from needlewise.domain.vocabulary import Lang
 from needlewise.engine.knowledge import KnowledgeBase
-from needlewise.errors import N_, InvalidInputError, Problem
+from needlewise.errors import N_, WORD_SEPARATOR, InvalidInputError, Problem
 
 MIN_LENGTH_MM = Decimal("0.1")
 MAX_LENGTH_MM = Decimal("3.0")
@@ -92,7 +92,8 @@ def _decimal_or_problem(typed: str, low: Decimal, high: Decimal) -> Decimal:
     except InvalidOperation:
         fail(N_("enter a number such as 0.5"))
     if not value.is_finite() or not low <= value <= high or value != value.quantize(Decimal("0.01")):
-        fail(f"enter a number from {mm(low)} to {mm(high)} with at most two decimals")
+        message = N_("enter a number from %(low)s to %(high)s with at most two decimals")
+        refuse(Problem.worded("", message, low=mm(low), high=mm(high)))
     return value
 
 
@@ -170,8 +171,8 @@ def _zones(form: SessionForm, plan_zones: Mapping[str, Decimal], problems: list[
             continue
         try:
             length = _decimal_or_problem(typed, MIN_LENGTH_MM, MAX_LENGTH_MM)
-        except PydanticCustomError as problem:
-            problems.append(Problem(where, problem.message()))
+        except PydanticCustomError as refused:
+            problems.append(forms.problem_of(where, refused.message(), refused.context))
             continue
         if length > plan_zones[zone]:
             allowed = gettext_noop("longer than the %(mm)s mm the plan allows for this zone")
@@ -186,7 +187,9 @@ def _zones(form: SessionForm, plan_zones: Mapping[str, Decimal], problems: list[
 def _device(form: SessionForm, kb: KnowledgeBase, problems: list[Problem]) -> None:
     kinds = {k for k in kb.vocabulary["device_kind"] if k != "undecided"}
     if form.device_kind not in kinds:
-        problems.append(Problem("device_kind", f"choose one of: {', '.join(sorted(kinds))}"))
+        listed = WORD_SEPARATOR.join(sorted(kinds))
+        choose = N_("choose one of: %(kinds)s")
+        problems.append(Problem.worded("device_kind", choose, kinds=listed).with_words(kinds="device_kind"))
     if form.cartridge_expiry is None:
         problems.append(Problem("cartridge_expiry", N_("enter the cartridge's expiry date as YYYY-MM-DD")))
 
@@ -194,7 +197,8 @@ def _device(form: SessionForm, kb: KnowledgeBase, problems: list[Problem]) -> No
 def _treatment(form: SessionForm, kb: KnowledgeBase, problems: list[Problem]) -> None:
     unknown = [p for p in form.products_applied if p not in kb.vocabulary["planned_products"]]
     if unknown:
-        problems.append(Problem("products_applied", f"unknown product(s): {', '.join(unknown)}"))
+        listed = ", ".join(unknown)  # as posted: not the vocabulary's, so not labelled
+        problems.append(Problem.worded("products_applied", N_("unknown product(s): %(products)s"), products=listed))
     areas = set(kb.vocabulary["areas"])
     if any(z not in areas for z in form.numbing.zones):
         problems.append(Problem("numbing_zones", N_("choose treatment zones from the list")))

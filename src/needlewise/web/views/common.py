@@ -9,9 +9,10 @@ from django.shortcuts import render as django_render
 from django.utils import translation
 
 from needlewise import bootstrap
+from needlewise.clinic.treatment.finding_words import label
 from needlewise.domain.vocabulary import Lang
 from needlewise.engine.knowledge import KnowledgeBase
-from needlewise.errors import Problem
+from needlewise.errors import CATALOGUE, WORD_SEPARATOR, Problem
 from needlewise.reports.numbers import format_number
 from needlewise.web.jinja import active_lang
 
@@ -38,9 +39,23 @@ def render(request: HttpRequest, template: str, context: dict[str, Any], status:
 def say(problem: Problem) -> str:
     """The problem's message in the request's language (its English text when none is translated).
 
-    A fixed message (no template) is looked up as it is: the clinic marks those with ``N_``.
+    A fixed message (no template) is looked up as it is: the clinic marks those with ``N_``. In a
+    worded one, numbers are written as the page's language writes them (0,5 mm) and words are said
+    in it (an action, a kind of record, a vocabulary value's label), never as identifiers.
     """
     if problem.template is None:
         return translation.gettext(problem.message)
-    lang = active_lang()  # numbers in the message as the page's language writes them (0,5 mm)
-    return translation.gettext(problem.template) % {key: format_number(v, lang) for key, v in problem.params}
+    lang, sources = active_lang(), dict(problem.words)
+    return translation.gettext(problem.template) % {
+        key: _said(value, sources[key], lang) if key in sources else format_number(value, lang)
+        for key, value in problem.params
+    }
+
+
+def _said(value: str, source: str, lang: Lang) -> str:
+    """A word param (or a list of them) in ``lang``: from the catalogue, or a vocabulary's labels."""
+    words = value.split(WORD_SEPARATOR)
+    if source == CATALOGUE:
+        return WORD_SEPARATOR.join(translation.gettext(word) for word in words)
+    kb = knowledge()
+    return WORD_SEPARATOR.join(label(kb, source, word, lang) for word in words)
