@@ -6,13 +6,16 @@ statement instead and still hand its callers model instances.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
+from weakref import WeakKeyDictionary
 
 from django.db import connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model
 
 M = TypeVar("M", bound=Model)
+Converted = tuple[Any, list[Callable[..., Any]]]  # a field's column expression and its converters, in order
 
 
 def loaded(model: type[M], fields: Sequence[str], values: Sequence[Any], using: str) -> M:
@@ -25,13 +28,30 @@ def loaded(model: type[M], fields: Sequence[str], values: Sequence[Any], using: 
     """
     connection = connections[using]
     converted = []
-    for name, value in zip(fields, values, strict=True):
-        field = model._meta.get_field(name)  # noqa: SLF001 - Django's documented model options
-        column = field.cached_col  # type: ignore[union-attr]
-        for convert in connection.ops.get_db_converters(column) + column.get_db_converters(connection):
+    for (column, converters), value in zip(_converters(connection, model, tuple(fields)), values, strict=True):
+        for convert in converters:
             value = convert(value, column, connection)  # noqa: PLW2901 - each converter takes the last one's output
         converted.append(value)
     return model.from_db(using, list(fields), converted)
+
+
+# Per connection (a thread's own; its converters are its methods): each field's column and converters,
+# looked up once per model and list of fields instead of on every row.
+_CONVERTERS: WeakKeyDictionary[BaseDatabaseWrapper, dict[tuple[type[Model], tuple[str, ...]], list[Converted]]] = (
+    WeakKeyDictionary()
+)
+
+
+def _converters(connection: BaseDatabaseWrapper, model: type[Model], fields: tuple[str, ...]) -> list[Converted]:
+    known = _CONVERTERS.setdefault(connection, {})
+    found = known.get((model, fields))
+    if found is None:
+        found = []
+        for name in fields:
+            column = model._meta.get_field(name).cached_col  # type: ignore[union-attr]  # noqa: SLF001
+            found.append((column, connection.ops.get_db_converters(column) + column.get_db_converters(connection)))
+        known[(model, fields)] = found
+    return found
 
 
 def columns(model: type[Model], alias: str, *, without: Sequence[str] = ()) -> tuple[tuple[str, ...], str]:

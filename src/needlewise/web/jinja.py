@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.templatetags.static import static
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_noop
 from jinja2 import Environment, StrictUndefined
@@ -59,19 +59,91 @@ def environment(**options: Any) -> Environment:  # noqa: ANN401 - Django passes 
 
 
 def url(viewname: str, args: Sequence[object] | None = None, kwargs: dict[str, object] | None = None) -> str:
-    """Django's ``reverse``; a link without arguments (the menus' links, on every page) is worked out once.
+    """Django's ``reverse``, worked out once per link shape.
 
-    Remembered per URL configuration and script prefix, the two things besides the name it depends on.
+    A link without arguments (the menus' links, on every page) is remembered whole; a link whose
+    arguments are all record ids (non-negative integers: a client's, a screening's) is remembered as
+    its text around the ids, so a list of 50 clients costs one ``reverse``, not 50. Both are
+    remembered per URL configuration and script prefix, the two things besides the name they depend
+    on. Anything else goes to ``reverse`` as it is.
     """
-    if args or kwargs:
+    return _url(viewname, args, kwargs, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
+
+
+def request_url() -> Callable[..., str]:
+    """:func:`url` for the request being answered: its URL configuration and script prefix read once.
+
+    A page passes it to its template as ``url``, so a list of links does not look both up per link.
+    """
+    urlconf, prefix = get_urlconf() or settings.ROOT_URLCONF, get_script_prefix()
+
+    def url_here(viewname: str, args: Sequence[object] | None = None, kwargs: dict[str, object] | None = None) -> str:
+        return _url(viewname, args, kwargs, urlconf, prefix)
+
+    return url_here
+
+
+def _url(
+    viewname: str, args: Sequence[object] | None, kwargs: dict[str, object] | None, urlconf: str, prefix: str
+) -> str:
+    if kwargs:
         return reverse(viewname, args=args, kwargs=kwargs)
-    return _plain_url(viewname, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
+    if not args:
+        return _plain_url(viewname, urlconf, prefix)
+    if all(type(arg) is int and arg >= 0 for arg in args):
+        pieces = _id_url_pieces(viewname, len(args), urlconf, prefix)
+        if pieces is not None:
+            return _filled(pieces, args)
+    return reverse(viewname, args=args)
+
+
+def _filled(pieces: tuple[str, ...], ids: Sequence[object]) -> str:
+    if len(ids) == 1:
+        return f"{pieces[0]}{ids[0]}{pieces[1]}"
+    return "".join(piece + str(one) for piece, one in zip(pieces, ids, strict=False)) + pieces[-1]
 
 
 @functools.lru_cache(maxsize=512)
 def _plain_url(viewname: str, urlconf: str, prefix: str) -> str:
-    del prefix  # part of the cache key: reverse() adds the current one itself
-    return reverse(viewname, urlconf=urlconf)
+    return _under(prefix, reverse(viewname, urlconf=urlconf))
+
+
+def _under(prefix: str, link: str) -> str:
+    """``link``, which ``reverse`` wrote under the current script prefix, under ``prefix`` instead."""
+    return prefix + link.removeprefix(get_script_prefix())
+
+
+# Stand-in ids, one per position: each must come out of reverse() exactly once, as it went in.
+_MARKERS = tuple(7_301_946_285_000 + position for position in range(8))
+
+
+@functools.lru_cache(maxsize=512)
+def _id_url_pieces(viewname: str, count: int, urlconf: str, prefix: str) -> tuple[str, ...] | None:
+    """The link's text around its ``count`` ids, or ``None`` where the pattern does not take any id there.
+
+    Reversed once with stand-in ids, then checked against ``reverse`` with small ids: a pattern that
+    refuses either (a bounded number, a slug) or that changes ids on the way out (padding) is left to
+    ``reverse`` every time.
+    """
+    markers = _MARKERS[:count]
+    if len(markers) < count:
+        return None
+    try:
+        text = _under(prefix, reverse(viewname, urlconf=urlconf, args=markers))
+    except NoReverseMatch:
+        return None
+    pieces: list[str] = []
+    for marker in map(str, markers):
+        before, found, text = text.partition(marker)
+        if not found or marker in text:
+            return None
+        pieces.append(before)
+    shape, probe = (*pieces, text), tuple(range(1, count + 1))
+    try:
+        expected = _under(prefix, reverse(viewname, urlconf=urlconf, args=probe))
+    except NoReverseMatch:
+        return None
+    return shape if _filled(shape, probe) == expected else None
 
 
 def active_lang() -> Lang:

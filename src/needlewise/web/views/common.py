@@ -14,7 +14,7 @@ from needlewise.domain.vocabulary import Lang
 from needlewise.engine.knowledge import KnowledgeBase
 from needlewise.errors import CATALOGUE, WORD_SEPARATOR, Problem
 from needlewise.reports.numbers import format_number
-from needlewise.web.jinja import active_lang
+from needlewise.web.jinja import active_lang, request_url
 
 
 def lang_of(request: HttpRequest) -> Lang:
@@ -32,7 +32,13 @@ def knowledge() -> KnowledgeBase:
 def render(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
     """Render ``template`` with the language and knowledge base available to every page."""
     kb = knowledge()
-    base = {"lang": lang_of(request), "kb": kb, "kb_version": kb.version, "request_path": request.get_full_path()}
+    base = {
+        "lang": lang_of(request),
+        "kb": kb,
+        "kb_version": kb.version,
+        "request_path": request.get_full_path(),
+        "url": request_url(),  # links worked out with this request's prefix, read once
+    }
     return django_render(request, template, {**base, **context}, status=status)
 
 
