@@ -100,7 +100,7 @@ class _Twice:
     regex = "[0-9]+(-[0-9]+)?"
 
     def to_python(self, value: str) -> int:
-        return int(value.split("-")[0])
+        return int(value.split("-", maxsplit=1)[0])
 
     def to_url(self, value: int) -> str:
         return f"{value}-{value}"
