@@ -27,7 +27,7 @@ from needlewise.clinic.access.guard import use_case
 from needlewise.clinic.access.tenancy import access_staff
 from needlewise.clinic.accounts import attempts, lockout
 from needlewise.clinic.accounts.fields import check_password, normalise_email
-from needlewise.clinic.accounts.staff import find_user, staff_of
+from needlewise.clinic.accounts.staff import find_user, is_held, staff_of
 from needlewise.clinic.audit import log as audit_log
 from needlewise.domain.permissions import Action
 from needlewise.errors import N_, ConflictError, InvalidInputError, NotFoundError, Problem, TooManyAttemptsError
@@ -47,10 +47,13 @@ class LinkMail:
     """The wording of a message carrying a one-time link.
 
     ``text`` places the link with ``%(link)s`` and may give its lifetime with ``%(minutes)s``.
+    ``held``: what an address that already has an account with another clinic is sent instead of a
+    welcome link (``%(clinic)s`` names the clinic that invited it; no link).
     """
 
     subject: str
     text: str
+    held: LinkMail | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,13 +68,21 @@ def send_password_link(sender: MessageSender, user: User, link_to: LinkTo, mail:
     """Send ``user`` a one-time link to choose a password (a reset, or a new or reactivated account).
 
     Returns the link: without a mail server, the owner hands an invitation's link over themself.
+    An account held for an invitation (:func:`~.staff.is_held`) gets ``mail.held`` instead, with no
+    link: the address has an account with another clinic. Its link, the owner's to see alone, opens
+    the same page as any invitation's but chooses no password (:func:`reset_user`).
     """
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
     minutes = settings.PASSWORD_RESET_TIMEOUT // 60
     link = link_to(uid, token)
-    text = mail.text % {"minutes": minutes, "link": link}
-    sender.send(OutboundMessage(to=(user.email,), subject=mail.subject, text=text))
+    if not is_held(user):
+        text = mail.text % {"minutes": minutes, "link": link}
+        sender.send(OutboundMessage(to=(user.email,), subject=mail.subject, text=text))
+    elif mail.held is not None:
+        clinic = StaffMember.objects.select_related("clinic").get(user=user).clinic.name
+        text = mail.held.text % {"clinic": clinic}
+        sender.send(OutboundMessage(to=(user.email,), subject=mail.held.subject, text=text))
     return link
 
 
@@ -96,8 +107,11 @@ def resend_invitation(
 
 
 def invitation_holder(uid: str, token: str) -> StaffMember | None:
-    """The staff membership (with its clinic) a one-time link is for, if the link is still valid."""
-    user = reset_user(uid, token)
+    """The staff membership (with its clinic) a one-time link is for, if the link is still valid.
+
+    A held invitation's link shows as any invitation's does (choosing a password is then refused).
+    """
+    user = _link_user(uid, token)
     if user is None:
         return None
     return StaffMember.objects.select_related("clinic", "user").filter(user=user).first()
@@ -130,7 +144,13 @@ def request_reset(actor: Actor, email: str, *, sender: MessageSender, link_to: L
 
 
 def reset_user(uid: str, token: str) -> User | None:
-    """The active account a one-time link is for, if the link is still valid."""
+    """The active account a one-time link is for, if the link is still valid (never an invitation's held account)."""
+    user = _link_user(uid, token)
+    return None if user is None or is_held(user) else user
+
+
+def _link_user(uid: str, token: str) -> User | None:
+    """The active account a one-time link was made for, if the link is still valid."""
     try:
         user_id = int(force_str(urlsafe_base64_decode(uid)))
     except (ValueError, TypeError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 
 from django.contrib.auth.models import User
@@ -23,6 +24,10 @@ from needlewise.domain.contact import Contact
 from needlewise.domain.permissions import CLINICAL_ROLES, Action, Role
 from needlewise.errors import N_, ConflictError, InvalidInputError, NotFoundError, Problem
 from needlewise.storage.models import Clinic, RecoveryCode, StaffMember
+
+#: The start of the user name of an account held for an invitation (see :func:`add_staff`): a space,
+#: which no e-mail address (and so no sign-in) has.
+HELD_PREFIX = "held invitation "
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,14 +148,39 @@ def set_own_clinical_role(actor: Actor, clinical_role: str) -> StaffMember:
     return member
 
 
+def is_held(user: User) -> bool:
+    """Whether ``user`` is an account held for an invitation: it never signs in, and its links set no password."""
+    return user.username.startswith(HELD_PREFIX)
+
+
+def _invited_user(email: str) -> User:
+    """A new account for ``email``; a held one if the address already has an account (another clinic's)."""
+    try:
+        return _new_user(email, None)
+    except ConflictError:  # an account of another clinic (this clinic's staff were refused before)
+        held = User(username=HELD_PREFIX + secrets.token_hex(16), email=email)
+        held.set_unusable_password()
+        held.save()
+        return held
+
+
 @use_case(Action.MANAGE_STAFF, "staff")
 def add_staff(actor: Actor, new: NewStaff) -> StaffMember:
-    """An owner adds a colleague; they choose a password through a one-time link (see :mod:`web`)."""
+    """An owner adds a colleague; they choose a password through a one-time link (see :mod:`web`).
+
+    An address already on this clinic's staff is refused. An address that has an account with another
+    clinic gets the same answer, page and audit row as a new one, so an owner cannot learn who works
+    elsewhere: the membership is made for an account held for the invitation (:func:`is_held`), and
+    the address is told a clinic invited it instead of being sent a link (:mod:`.passwords`). One
+    account belongs to one clinic: the existing account is never linked to this clinic or changed.
+    """
     email = checked_email(new.email)
     problems = text_problems(display_name=new.display_name)
     if problems:
         raise InvalidInputError(problems)
-    user = _new_user(email, None)
+    if StaffMember.objects.filter(clinic_id=actor.staff_clinic_id, user__email=email).exists():
+        raise ConflictError([Problem("email", N_("an account with this e-mail address already exists"))])
+    user = _invited_user(email)
     member = StaffMember.objects.create(
         user=user, clinic_id=actor.staff_clinic_id, role=new.role.value, display_name=new.display_name.strip()
     )

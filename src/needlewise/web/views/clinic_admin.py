@@ -98,8 +98,17 @@ def _new_staff(values: dict[str, str], role: Role | None) -> staff_accounts.NewS
 
 
 def _welcome_mail() -> passwords.LinkMail:
+    """The welcome link; an address that has an account with another clinic is told of the invitation instead."""
     body = _("You have a needlewise account. Choose your password with this link:\n\n%(link)s\n")
-    return passwords.LinkMail(_("Your needlewise account"), body)
+    held = _(
+        "%(clinic)s added this e-mail address to its staff on needlewise. This address already has a "
+        "needlewise account with another clinic, and one account belongs to one clinic, so nothing changed "
+        "for your account and no new one was made.\n\nTo work with %(clinic)s as well, give them another "
+        "e-mail address of yours. If you do not know them, you can ignore this message.\n"
+    )
+    return passwords.LinkMail(
+        _("Your needlewise account"), body, held=passwords.LinkMail(_("A clinic invited you to needlewise"), held)
+    )
 
 
 def _send_welcome(request: HttpRequest, user: User) -> str:
