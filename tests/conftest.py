@@ -39,10 +39,10 @@ def _worker_keeps_the_test_connection(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def deliver_queue() -> Callable[[], int]:
-    """Run the ready jobs of the message queue here, with the worker's own code; how many ran."""
-    from needlewise.messaging.worker import run_ready  # noqa: PLC0415 - Django is set up by then
+    """Look at the queue once here, as the worker does (ready jobs, then due messages); how many were handled."""
+    from needlewise.messaging.worker import run_once  # noqa: PLC0415 - Django is set up by then
 
-    return lambda: run_ready("test-worker")
+    return lambda: run_once("test-worker")
 
 
 class DeliveredMail(Sequence[EmailMessage]):

@@ -1,24 +1,35 @@
-"""Handing a queued message to its channel: once, with retries, and on the record.
+"""Handing queued messages to their channel: in batches over one connection, each once, with retries, on the record.
 
-A delivery job claims its message with one conditional ``UPDATE`` (queued or due for a retry, or
-left "sending" by a worker whose lease ran out), so two workers never hand the same message over at
-once and a message already sent is never sent again. A failure schedules the next attempt with
-backoff (the first within a minute) as a new job; after the last attempt the message is marked
-failed. Each outcome is an audit row with the message's purpose and number of recipients, never its
-text or addresses.
+A worker claims a batch of due messages with one conditional ``UPDATE`` (queued, or due for a retry,
+or left "sending" by a worker whose lease ran out; on PostgreSQL rows that another worker is claiming
+at that moment are skipped), which counts an attempt for each. So two workers never hand the same
+message over at once, and a message already sent is never sent again. The batch goes through one
+connection to the channel (one SMTP session), each message with its own outcome: a refused
+recipient fails its own message, not the batch. The outcomes are written together in one
+transaction: the messages sent in one ``UPDATE``, a failure schedules the next attempt with backoff
+(the first within a minute), after the last attempt the message is marked failed. Each outcome is an
+audit row with the message's purpose and number of recipients, never its text or addresses.
+
+A worker killed in the middle of a batch writes nothing: its messages stay "sending" until the lease
+runs out, then any worker takes them again (each carries its stable ``Message-ID``, so a copy the
+server had already accepted is the same message). The lease covers the whole batch: a message is
+only started while the mail server's timeout still fits in it, and the rest are put back untried.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, ExitStack
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F, Q
+from django.db import connection, transaction
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 from django_tasks import task
 
-from needlewise.adapters.mail import DjangoMailSender
+from needlewise.adapters.mail import MailConnection
 from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.audit import log as audit_log
 from needlewise.domain.statuses import MessageStatus
@@ -29,25 +40,55 @@ from needlewise.storage.models import QueuedMessage
 BACKOFF_SECONDS = (30, 120, 600, 3600, 6 * 3600, 24 * 3600)
 #: The first attempt and one per backoff step.
 MAX_ATTEMPTS = len(BACKOFF_SECONDS) + 1
+#: The most messages one batch claims (one connection, one transaction for the outcomes).
+BATCH_MAX = 100
 WORKER = Actor.system("worker")
+
+#: Opens a connection to the channel for one batch: a sender that hands messages over through it.
+Connect = Callable[[], AbstractContextManager[MessageSender]]
+
+_DUE = "((status IN (%s, %s) AND next_attempt_at <= %s) OR (status = %s AND lease_until <= %s))"
+_CLAIM = (
+    f"WITH picked AS MATERIALIZED (SELECT id FROM queued_message WHERE {_DUE} "  # noqa: S608 - fixed SQL, values are parameters
+    "ORDER BY next_attempt_at, id LIMIT %s{lock}) "
+    "UPDATE queued_message SET status = %s, attempts = attempts + 1, lease_until = %s "
+    f"WHERE {_DUE} AND id IN (SELECT id FROM picked) RETURNING id"
+)
+#: PostgreSQL: skip the rows another worker's claim holds rather than wait for them. The pick is
+#: materialised: evaluated once, so the ``LIMIT`` holds (a subquery may be run again for each row).
+_LOCK = {"postgresql": " FOR UPDATE SKIP LOCKED"}
 
 
 def lease() -> timedelta:
-    """How long a worker may take to hand a message over before another worker may take it again.
+    """How long a worker may hold a batch before another worker may take its messages again.
 
     Longer than the mail server's timeout (``EMAIL_TIMEOUT``), so a live worker is never overtaken.
     """
     return timedelta(seconds=float(settings.NEEDLEWISE_MESSAGE_LEASE_SECONDS))
 
 
-def _claim(message_id_: int) -> QueuedMessage | None:
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """The messages one claim took, oldest due first, and when the claim's lease runs out."""
+
+    rows: list[QueuedMessage]
+    until: datetime
+
+
+def claim(limit: int) -> Claimed:
+    """Take up to ``limit`` due messages for this worker (oldest due first), counting an attempt for each."""
     now = timezone.now()
-    due = Q(status__in=(MessageStatus.QUEUED, MessageStatus.RETRYING), next_attempt_at__lte=now)
-    abandoned = Q(status=MessageStatus.SENDING, lease_until__lte=now)
-    claimed = QueuedMessage.objects.filter(due | abandoned, pk=message_id_).update(
-        status=MessageStatus.SENDING, attempts=F("attempts") + 1, lease_until=now + lease()
-    )
-    return QueuedMessage.objects.get(pk=message_id_) if claimed else None
+    until = now + lease()
+    adapt = connection.ops.adapt_datetimefield_value
+    due = [MessageStatus.QUEUED, MessageStatus.RETRYING, adapt(now), MessageStatus.SENDING, adapt(now)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _CLAIM.format(lock=_LOCK.get(connection.vendor, "")),
+            [*due, limit, MessageStatus.SENDING, adapt(until), *due],
+        )
+        ids = [int(row[0]) for row in cursor.fetchall()]
+    rows = list(QueuedMessage.objects.filter(pk__in=ids).order_by("next_attempt_at", "pk")) if ids else []
+    return Claimed(rows, until)
 
 
 def _reason(error: Exception) -> str:
@@ -55,55 +96,115 @@ def _reason(error: Exception) -> str:
     return type(error).__name__ + (f" {code}" if isinstance(code, int) else "")
 
 
+def _outbound(row: QueuedMessage) -> OutboundMessage:
+    html = row.html or None
+    return OutboundMessage(tuple(row.recipients), row.subject, row.text, html, purpose=row.purpose, key=row.key)
+
+
+@dataclass(slots=True)
+class Batch:
+    """What became of one claimed batch."""
+
+    sent: list[QueuedMessage] = field(default_factory=list)
+    failed: list[tuple[QueuedMessage, str]] = field(default_factory=list)
+    #: Claimed but not tried (the lease would not cover them, or the worker was asked to stop): put back.
+    untried: list[QueuedMessage] = field(default_factory=list)
+
+    @property
+    def tried(self) -> int:
+        """How many messages were handed to the channel (sent or not)."""
+        return len(self.sent) + len(self.failed)
+
+
 def _audit(row: QueuedMessage, action: str, outcome: str, **detail: object) -> None:
     facts: dict[str, object] = {"purpose": row.purpose, "recipients": len(row.recipients), "attempt": row.attempts}
     audit_log.record(WORKER, action, "message", row.pk, outcome=outcome, clinic_id=row.clinic_id, detail=facts | detail)
 
 
-def _failed(row: QueuedMessage, error: Exception) -> str:
-    reason = _reason(error)
-    with transaction.atomic():
-        if row.attempts >= MAX_ATTEMPTS:
-            QueuedMessage.objects.filter(pk=row.pk).update(
-                status=MessageStatus.FAILED, lease_until=None, last_error=reason
-            )
-            _audit(row, "message_failed", "failed", error=reason)
-            return MessageStatus.FAILED
-        retry_at = timezone.now() + timedelta(seconds=BACKOFF_SECONDS[row.attempts - 1])
-        QueuedMessage.objects.filter(pk=row.pk).update(
-            status=MessageStatus.RETRYING, lease_until=None, next_attempt_at=retry_at, last_error=reason
-        )
-        deliver.using(run_after=retry_at).enqueue(row.pk)
-        _audit(row, "message_retry", "failed", error=reason, retry_at=retry_at.isoformat())
-    return MessageStatus.RETRYING
-
-
-def attempt(message_pk: int, channel: MessageSender) -> str:
-    """Hand message ``message_pk`` to ``channel`` if it is due; what became of it (or why nothing was done)."""
-    row = _claim(message_pk)
-    if row is None:
-        return "not due"  # sent, given up, being sent by a live worker, waiting for its retry, or gone
-    outbound = OutboundMessage(
-        to=tuple(row.recipients),
-        subject=row.subject,
-        text=row.text,
-        html=row.html or None,
-        purpose=row.purpose,
-        key=row.key,
+def _failed(row: QueuedMessage, reason: str, now: datetime) -> None:
+    if row.attempts >= MAX_ATTEMPTS:
+        QueuedMessage.objects.filter(pk=row.pk).update(status=MessageStatus.FAILED, lease_until=None, last_error=reason)
+        _audit(row, "message_failed", "failed", error=reason)
+        return
+    retry_at = now + timedelta(seconds=BACKOFF_SECONDS[row.attempts - 1])
+    QueuedMessage.objects.filter(pk=row.pk).update(
+        status=MessageStatus.RETRYING, lease_until=None, next_attempt_at=retry_at, last_error=reason
     )
-    try:
-        channel.send(outbound)
-    except Exception as error:  # noqa: BLE001 - any failure to hand it over is retried, never lost
-        return _failed(row, error)
+    _audit(row, "message_retry", "failed", error=reason, retry_at=retry_at.isoformat())
+
+
+def _put_back(rows: Sequence[QueuedMessage]) -> None:
+    """Return claimed messages that were not tried, without the attempt their claim counted."""
+    QueuedMessage.objects.filter(pk__in=[row.pk for row in rows], status=MessageStatus.SENDING).update(
+        status=Case(
+            When(attempts__gt=1, then=Value(MessageStatus.RETRYING.value)), default=Value(MessageStatus.QUEUED.value)
+        ),
+        attempts=F("attempts") - 1,
+        lease_until=None,
+    )
+
+
+def record(batch: Batch) -> None:
+    """Write what became of ``batch``: one transaction, the sent messages in one statement."""
+    now = timezone.now()
     with transaction.atomic():
-        QueuedMessage.objects.filter(pk=row.pk).update(
-            status=MessageStatus.SENT, lease_until=None, sent_at=timezone.now(), last_error=""
-        )
-        _audit(row, "message_sent", "success")
-    return MessageStatus.SENT
+        if batch.sent:
+            QueuedMessage.objects.filter(pk__in=[row.pk for row in batch.sent]).update(
+                status=MessageStatus.SENT, lease_until=None, sent_at=now, last_error=""
+            )
+        for row in batch.sent:
+            _audit(row, "message_sent", "success")
+        for row, reason in batch.failed:
+            _failed(row, reason, now)
+        if batch.untried:
+            _put_back(batch.untried)
+
+
+def _hand_over(claimed: Claimed, channel: MessageSender, stopped: Callable[[], bool], batch: Batch) -> None:
+    # The first message always goes; each later one only while the mail server's timeout fits in the lease.
+    last_start = claimed.until - timedelta(seconds=float(settings.EMAIL_TIMEOUT or 0))
+    for index, row in enumerate(claimed.rows):
+        if index and (stopped() or timezone.now() >= last_start):
+            batch.untried = claimed.rows[index:]
+            return
+        try:
+            channel.send(_outbound(row))
+        except Exception as error:  # noqa: BLE001 - any failure to hand it over is retried, never lost
+            batch.failed.append((row, _reason(error)))
+        else:
+            batch.sent.append(row)
+
+
+def _going() -> bool:
+    return False
+
+
+def deliver_batch(limit: int, connect: Connect = MailConnection, stopped: Callable[[], bool] = _going) -> Batch:
+    """Claim up to ``limit`` due messages, hand them over through one connection, and record what became of them.
+
+    ``stopped()`` true between two messages puts the rest back untried (a worker asked to stop).
+    A connection that cannot be opened fails every message of the batch, each retried with backoff.
+    """
+    claimed, batch = claim(limit), Batch()
+    if not claimed.rows:
+        return batch
+    with ExitStack() as stack:
+        try:
+            channel = stack.enter_context(connect())
+        except Exception as error:  # noqa: BLE001 - no connection: every message waits for its retry
+            batch.failed = [(row, _reason(error)) for row in claimed.rows]
+        else:
+            _hand_over(claimed, channel, stopped, batch)
+    record(batch)
+    return batch
 
 
 @task(queue_name="messages")
 def deliver(message_pk: int) -> str:
-    """The job: hand the queued message ``message_pk`` over by e-mail (Django's configured backend)."""
-    return attempt(message_pk, DjangoMailSender())
+    """The job earlier versions queued with each message: a batch of due messages now, that one among them.
+
+    Messages need no job any more (the worker takes them from their table), but such jobs may still
+    wait in a database; each runs as one batch, and finds nothing to do if its message was sent already.
+    """
+    batch = deliver_batch(BATCH_MAX)
+    return f"message {message_pk}: {len(batch.sent)} sent, {len(batch.failed)} failed in its batch"

@@ -1,11 +1,10 @@
-"""Asking for a message: one row in ``queued_message`` and one job, in the caller's transaction."""
+"""Asking for a message: one row in ``queued_message``, in the caller's transaction; the worker finds it there."""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
 
-from django.db import transaction
 from django.utils import timezone
 
 from needlewise.domain.statuses import MessageStatus
@@ -22,32 +21,28 @@ class Queued:
 
 
 def queue(message: OutboundMessage) -> Queued:
-    """Store ``message`` and its delivery job in the current transaction (or a new one).
+    """Store ``message`` in the current transaction (or a new one), due at once.
 
+    The row is the job: a worker takes it once it is committed (see :mod:`~needlewise.messaging.delivery`).
     A message whose ``key`` is already queued is not queued again: the first one stands.
     """
-    from needlewise.messaging.delivery import deliver  # noqa: PLC0415 - the job module imports this one
-
     key = message.key or f"message:{uuid.uuid4().hex}"
     now = timezone.now()
-    with transaction.atomic():
-        row, created = QueuedMessage.objects.get_or_create(
-            key=key,
-            defaults={
-                "purpose": message.purpose,
-                "clinic_id": message.clinic_id,
-                "channel": "email",
-                "recipients": list(message.to),
-                "subject": message.subject,
-                "text": message.text,
-                "html": message.html or "",
-                "status": MessageStatus.QUEUED,
-                "next_attempt_at": now,
-                "created_at": now,
-            },
-        )
-        if created:
-            deliver.enqueue(row.pk)
+    row, created = QueuedMessage.objects.get_or_create(
+        key=key,
+        defaults={
+            "purpose": message.purpose,
+            "clinic_id": message.clinic_id,
+            "channel": "email",
+            "recipients": list(message.to),
+            "subject": message.subject,
+            "text": message.text,
+            "html": message.html or "",
+            "status": MessageStatus.QUEUED,
+            "next_attempt_at": now,
+            "created_at": now,
+        },
+    )
     return Queued(row, created)
 
 

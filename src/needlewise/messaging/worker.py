@@ -1,10 +1,11 @@
-"""Running the queue's jobs: ``needlewise worker``, and the worker ``needlewise serve`` starts beside the web.
+"""Running the queue: ``needlewise worker``, and the worker ``needlewise serve`` starts beside the web.
 
-django-tasks' database backend stores each job as a row and a worker claims one at a time
-(``SELECT ... FOR UPDATE SKIP LOCKED`` on PostgreSQL, an exclusive transaction on SQLite), so any
-number of workers, on any machines that reach the database, share the queue. A worker killed while
-it holds a job leaves the job "running" for ever; :func:`requeue_abandoned` puts such jobs back once
-their lease has run out, and every job is safe to run again (a delivery checks its message first).
+Messages are taken straight from their table in batches (:func:`deliver_due`); any other job goes
+through django-tasks' database backend, whose worker claims one at a time (``SELECT ... FOR UPDATE
+SKIP LOCKED`` on PostgreSQL, an exclusive transaction on SQLite). Any number of workers, on any
+machines that reach the database, share both. A worker killed while it holds a job leaves the job
+"running" for ever; :func:`requeue_abandoned` puts such jobs back once their lease has run out (its
+messages come back by themselves when their lease runs out).
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
-from needlewise.messaging.delivery import lease
+from needlewise.adapters.mail import MailConnection
+from needlewise.messaging.delivery import BATCH_MAX, Connect, deliver_batch, lease
 
 logger = logging.getLogger(__name__)
 
@@ -50,13 +52,36 @@ def run_ready(worker_id: str) -> int:
     return int(worker._run_tasks)  # noqa: SLF001 - the library counts them; it has no public accessor
 
 
-def run(*, interval: float, stopped: Callable[[], bool], worker_id: str = "") -> int:
-    """Run jobs until ``stopped()`` is true, looking for new ones every ``interval`` seconds; how many ran."""
-    ident = worker_id or get_random_string(32)
-    ran = 0
+def deliver_due(stopped: Callable[[], bool], connect: Connect = MailConnection) -> int:
+    """Hand over every message that is due, in batches; how many were tried.
+
+    Batches start at one message and double while every message goes through, up to
+    :data:`~needlewise.messaging.delivery.BATCH_MAX`: a worker that dies, or a mail server that fails,
+    early on holds back and charges an attempt to few messages. A batch in which nothing went through
+    ends the round (the server is likely down); the rest wait for the next look.
+    """
+    size, tried = 1, 0
     while not stopped():
-        requeue_abandoned()
-        ran += run_ready(ident)
+        batch = deliver_batch(size, connect, stopped)
+        tried += batch.tried
+        if not batch.tried or not batch.sent:
+            break
+        size = 1 if batch.failed else min(size * 2, BATCH_MAX)
+    return tried
+
+
+def run_once(worker_id: str, stopped: Callable[[], bool] = lambda: False) -> int:
+    """One look at the queue: the jobs that are ready, then the messages that are due; how many were handled."""
+    requeue_abandoned()
+    return run_ready(worker_id) + deliver_due(stopped)
+
+
+def run(*, interval: float, stopped: Callable[[], bool], worker_id: str = "") -> int:
+    """Work until ``stopped()`` is true, looking for new work every ``interval`` seconds; how much was done."""
+    ident = worker_id or get_random_string(32)
+    done = 0
+    while not stopped():
+        done += run_once(ident, stopped)
         if not stopped():
             time.sleep(interval)
-    return ran
+    return done

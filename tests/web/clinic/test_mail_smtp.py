@@ -17,27 +17,37 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from django.test import Client, override_settings
 from django.utils import timezone
-from django_tasks import TaskResultStatus
-from django_tasks_db.models import DBTaskResult
 
 from needlewise import bootstrap
 from needlewise.adapters.mail import DjangoMailSender, message_id
 from needlewise.domain.permissions import Role
-from needlewise.messaging.outbox import OutboxSender
+from needlewise.messaging import delivery
+from needlewise.messaging.outbox import OutboxSender, queue
 from needlewise.services.ports import OutboundMessage
 from needlewise.storage.models import AuditEntry, CheckIn, QueuedMessage
 from web.clinic.support import Site
 
 
 class Inbox:
-    """An aiosmtpd handler keeping every message it receives."""
+    """An aiosmtpd handler keeping every message it receives (and the connection it came on); no one at nobody@."""
 
     def __init__(self) -> None:
         self.envelopes: list[Envelope] = []
+        self.peers: list[object] = []
+
+    async def handle_RCPT(  # noqa: N802 - aiosmtpd's name
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, rcpt_options: list[str]
+    ) -> str:
+        del server, session, rcpt_options
+        if address.startswith("nobody@"):
+            return "550 5.1.1 No such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802 - aiosmtpd's name
-        del server, session
+        del server
         self.envelopes.append(envelope)
+        self.peers.append(session.peer)
         return "250 Message accepted for delivery"
 
     def messages(self) -> list[EmailMessage]:
@@ -91,6 +101,26 @@ def test_a_plain_message_arrives_over_smtp_once(smtp_inbox, deliver_queue):
     assert (message["Subject"], message.get_content_type()) == ("Hello", "text/plain")
     assert message.get_content().splitlines() == ["Plain words."]  # SMTP carries CRLF line ends
     assert message["Message-ID"] == message_id("hello:smtp")
+
+
+@pytest.mark.django_db
+def test_a_batch_shares_one_connection_and_a_refused_recipient_fails_only_its_message(smtp_inbox):
+    names = ["ann", "bea", "nobody", "cal", "nobody"]
+    for n, name in enumerate(names):
+        queue(OutboundMessage((f"{name}@example.org",), f"Link {n}", "Sign in.", key=f"batch:{n}"))
+    batch = delivery.deliver_batch(10)
+    assert (len(batch.sent), len(batch.failed)) == (3, 2)
+    assert [e.rcpt_tos for e in smtp_inbox.envelopes] == [["ann@example.org"], ["bea@example.org"], ["cal@example.org"]]
+    first, second, third = smtp_inbox.peers
+    assert first == second != third  # one connection; a new one after the refusal broke off the session
+    states = list(QueuedMessage.objects.order_by("key").values_list("status", "last_error"))
+    assert states == [
+        ("sent", ""),
+        ("sent", ""),
+        ("retrying", "SMTPRecipientsRefused"),
+        ("sent", ""),
+        ("retrying", "SMTPRecipientsRefused"),
+    ]
 
 
 def test_a_message_with_html_arrives_with_both_parts(smtp_inbox):
@@ -172,7 +202,6 @@ def test_a_mail_server_that_is_down_delays_the_alert_and_loses_nothing(site_a: S
         controller.start()  # the server is back
         try:
             QueuedMessage.objects.update(next_attempt_at=timezone.now())
-            DBTaskResult.objects.filter(status=TaskResultStatus.READY).update(run_after=timezone.now())
             deliver_queue()
             deliver_queue()
         finally:
