@@ -128,6 +128,24 @@ def test_the_sheet_in_spanish(kb):
     assert kb.disclaimer.es.split()[0] in html
 
 
+@pytest.mark.parametrize(
+    ("lang", "note"),
+    [
+        (Lang.EN, "No public original found; cited as read by our reviewers"),
+        (Lang.ES, "No se encontró un original público; se cita tal como lo leyeron nuestros revisores"),
+    ],
+)
+def test_a_source_without_an_original_is_named_with_no_link_on_the_sheet_and_in_the_pdf(kb, lang, note):
+    granuloma = kb.sources["asdp-granulomatous-reaction"]  # cited by the red flags, read only on a copy
+    assert granuloma.url is None
+    assert granuloma.source_id in section(kb, "red-flags").citations
+    html = aftercare_html(SHEET, kb, lang, LINKS)
+    assert f'{granuloma.title} <span class="no-original">({note})</span>' in html
+    assert f">{granuloma.title}</a>" not in html
+    assert not any(url in html for url in granuloma.read_at)
+    assert squeezed(f"{granuloma.title} ({note})") in pdf_text(html)
+
+
 def test_the_fragment_is_escaped_markup_and_says_when_no_checkins_exist(kb):
     sheet = replace(SHEET, clinic_name="<b>Bold</b> & Co", zones=(), products=())
     body = aftercare_body(sheet, kb, Lang.EN, [])

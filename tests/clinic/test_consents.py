@@ -84,6 +84,13 @@ def problems_of(error) -> list[tuple[str, str]]:
 # --- templates ---
 
 
+# A source with no public original is named by its title and this note, never by a copy's address.
+NO_ORIGINAL = {
+    Lang.EN: "(no public original found; cited as read by our reviewers)",
+    Lang.ES: "(no se encontró un original público; se cita tal como lo leyeron nuestros revisores)",
+}
+
+
 def test_a_template_lists_every_risk_with_its_sources_the_disclaimer_and_the_kb_version(site_a, kb):
     template = consent_template(site_a, kb)
     assert template.version == 1
@@ -92,8 +99,11 @@ def test_a_template_lists_every_risk_with_its_sources_the_disclaimer_and_the_kb_
         for risk in kb.treatment.consent_risks:
             assert risk.text.in_(lang) in body
         cited = {source_id for risk in kb.treatment.consent_risks for source_id in risk.citations}
+        assert any(kb.sources[source_id].url is None for source_id in cited)
         for source_id in cited:
-            assert f"{kb.sources[source_id].title}. {kb.sources[source_id].url}" in body
+            source = kb.sources[source_id]
+            assert f"{source.title}. {source.url or NO_ORIGINAL[lang]}" in body  # no original: no address at all
+            assert not any(url in body for url in source.read_at)
         assert kb.disclaimer.in_(lang) in body
         assert kb.version.version in body
         assert kb.version.content_hash in body

@@ -31,3 +31,18 @@ def test_citation_parts_leave_out_what_the_brief_does_not_give(kb: KnowledgeBase
     dated = next(s for s in kb.sources.values() if s.authors is None and s.year is not None)
     citation = Citation(dated.source_id, dated.title, None, dated.year, dated.grade, dated.url)
     assert citation_parts(citation)[1] == f"{dated.year}. "
+
+
+def test_a_source_without_an_original_is_named_with_a_note_and_no_address(kb: KnowledgeBase) -> None:
+    nickel = kb.sources["jaad-nickel-allergy-comment"]
+    assert nickel.url is None
+    citation = Citation(nickel.source_id, nickel.title, None, None, nickel.grade, None)
+    assert citation_parts(citation)[3] is None
+    profile = make_profile(history=["metal_allergy"])
+    english = render_markdown(assess(profile, kb))
+    assert f"*{nickel.title}*. (No public original found; cited as read by our reviewers)" in english
+    spanish = render_markdown(assess(profile, kb, Lang.ES))
+    assert "(No se encontró un original público; se cita tal como lo leyeron nuestros revisores)" in spanish
+    for text in (english, spanish):
+        assert not any(url in text for url in nickel.read_at)
+        assert "<None>" not in text

@@ -130,7 +130,7 @@ def test_markdown_speaks_words_not_codes(kb: KnowledgeBase) -> None:
             assert not RAW_TIER.search(text), RAW_TIER.search(text)
             cited = {c.source_id for s in assessment.plan.sections for c in s.citations}
             cited |= {c.source_id for s in assessment.plan.schedules for c in s.citations}
-            urls = " ".join(c.url for s in assessment.plan.sections for c in s.citations)
+            urls = " ".join(c.url or "" for s in assessment.plan.sections for c in s.citations)
             assert not [source_id for source_id in cited if source_id in text and source_id not in urls]
     spanish = render_markdown(assess(make_profile(**NEEDS_CLINIC, isotretinoin_months_since_stop=3), kb, Lang.ES))
     assert "**nivel: antes, consulta a un médico**" in spanish
@@ -159,7 +159,7 @@ def test_the_terminal_text_speaks_words_not_codes(kb: KnowledgeBase) -> None:
     assert "0,5 mm" in out
     assert not re.search(r"(?<![\d.\w/=-])\d+\.\d+ mm", out)
     section_ids = {c.source_id for s in assessment.plan.sections for c in s.citations}
-    urls = " ".join(c.url for s in assessment.plan.sections for c in s.citations)
+    urls = " ".join(c.url or "" for s in assessment.plan.sections for c in s.citations)
     assert not [i for i in section_ids if i in out and i not in urls]
     assert "Consulta a un médico si:" not in out
     english = _printed(assess(make_profile(skin_now=["cold_sore"]), kb, Lang.EN))

@@ -76,3 +76,19 @@ def test_a_document_without_lists_or_sources_still_reads(kb: KnowledgeBase) -> N
     first = (staff.reasons + staff.notes)[0]
     assert (first.check, first.sources, first.seek_care_if) == ([], [], None)
     assert staff.open_questions == []
+
+
+def test_a_source_is_linked_as_the_knowledge_base_links_it_now(kb: KnowledgeBase) -> None:
+    # An older record may hold a copy's address for a source the knowledge base now cites by its text alone,
+    # or a source since left out of the knowledge base (with or without an address).
+    document = _document(kb, {"setting": "clinic", "age": 30, "history": ["metal_allergy"]})
+    sources: dict[str, dict[str, object]] = document["sources"]  # type: ignore[assignment]
+    nickel = "jaad-nickel-allergy-comment"
+    sources[nickel]["url"] = kb.sources[nickel].read_at[0]
+    finding = next(f for f in document["findings"] if nickel in f["citations"])  # type: ignore[attr-defined]
+    finding["citations"] = [nickel, "gone-with-address", "gone-without-address"]
+    sources["gone-with-address"] = {"title": "Gone", "url": "https://doi.org/10.1000/gone", "grade": "EO", "year": 2001}
+    sources["gone-without-address"] = {"title": "Gone too", "url": None, "grade": "EO", "year": None}
+    staff = staff_screening(document, kb, Lang.EN)
+    reason = next(r for r in staff.reasons if r.sources and r.sources[0].title == kb.sources[nickel].title)
+    assert [s.url for s in reason.sources] == [None, "https://doi.org/10.1000/gone", None]

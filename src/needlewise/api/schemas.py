@@ -51,7 +51,11 @@ class SourceOut(_Out):
     authors: str | None
     year: int | None
     grade: GradeName
-    url: str
+    url: str | None = Field(
+        description="The original (DOI, PubMed, the regulator's or publisher's own page). Null when no public "
+        "original was found: the source is then cited by its title, authors, year and grade alone, never by "
+        "the address of a copy."
+    )
 
 
 class FactOut(_Out):

@@ -19,6 +19,7 @@ from needlewise.errors import KnowledgeBaseError
 from needlewise.kb.files import default_directory
 from needlewise.kb.loader import load_knowledge_base
 from needlewise.kb.lock import Bump
+from needlewise.reports.citations import address_or_note
 from needlewise.services.catalogue import reviewer_source_row, rule_row
 from needlewise.services.change_control import Paths
 
@@ -74,9 +75,9 @@ def sources(
     table = Table("ref", "grade", "id", "source", title=f"Sources ({len(chosen)})", show_lines=False)
     for s in chosen:
         byline = " ".join(part for part in (s.authors, f"({s.year})" if s.year else None) if part)
-        table.add_row(
-            str(s.brief_ref), s.grade.value, s.source_id, f"{byline + '. ' if byline else ''}{s.title}. {s.url}"
-        )
+        where = address_or_note(s.url, Lang.EN)  # no original: the note, never a copy (read_at is in the JSON)
+        cited = f"{byline + '. ' if byline else ''}{s.title}. {where}"
+        table.add_row(str(s.brief_ref), s.grade.value, s.source_id, cited)
     Console(highlight=False, emoji=False).print(table)
 
 

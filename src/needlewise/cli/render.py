@@ -14,7 +14,7 @@ from needlewise.domain.assessment import Assessment
 from needlewise.domain.citation import Citation
 from needlewise.domain.tier import Tier
 from needlewise.domain.vocabulary import Lang
-from needlewise.reports.citations import citation_parts, short_reference
+from needlewise.reports.citations import address_or_note, citation_parts, short_reference
 from needlewise.reports.labels import label
 from needlewise.reports.levels import Level, card_level
 from needlewise.reports.numbers import for_readers
@@ -63,7 +63,7 @@ def print_assessment(console: Console, assessment: Assessment) -> None:
         evidence = f"{label('evidence', lang)} ({label('confidence', lang)}: {label(finding.confidence.value, lang)})"
         console.print(Text(f"{evidence}: {finding.evidence_note}", style="italic"))
         for citation in finding.citations:
-            console.print(Text("  " + _citation(citation), style="dim"))
+            console.print(Text("  " + _citation(citation, lang), style="dim"))
     _print_plan(console, assessment, lang)
     console.print(Text("\n" + assessment.disclaimer, style="italic"))
     version = assessment.kb_version
@@ -85,9 +85,9 @@ def _print_plan(console: Console, assessment: Assessment, lang: Lang) -> None:
         for step in section.steps:
             console.print(f"  - {step}")
         for citation in section.citations:
-            console.print(Text("  " + _citation(citation), style="dim"))
+            console.print(Text("  " + _citation(citation, lang), style="dim"))
 
 
-def _citation(citation: Citation) -> str:
+def _citation(citation: Citation, lang: Lang) -> str:
     grade, byline, title, url = citation_parts(citation)
-    return f"[{grade}] {byline}{title}. {url}"
+    return f"[{grade}] {byline}{title}. {address_or_note(url, lang)}"

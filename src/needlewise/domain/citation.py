@@ -23,7 +23,7 @@ class Citation:
     authors: str | None
     year: int | None
     grade: Grade
-    url: str
+    url: str | None  # None: no public original found; cited by its text, never by a copy's address
     shared_json: SharedObject = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:

@@ -23,7 +23,8 @@ JsonData = Mapping[str, object]
 class Source:
     """A bibliography entry of the research brief.
 
-    ``url`` is the original and is what people see. ``read_at`` (where the text was actually read,
+    ``url`` is the original and is what people see; ``None`` when no public original was found (the
+    entry is then cited by its text, with no link). ``read_at`` (where the text was actually read,
     when that differs), ``also_brief_refs`` (the brief's other numbers for the same work) and
     ``note`` are for reviewers only and never reach a public page; ``public_note`` may.
     """
@@ -34,7 +35,7 @@ class Source:
     authors: str | None
     year: int | None
     venue: str | None
-    url: str
+    url: str | None
     grade: Grade
     note: str | None
     public_note: str | None = None

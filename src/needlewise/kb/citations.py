@@ -20,7 +20,10 @@ def _address(url: str) -> str:
 
 
 def build_sources(model: SourcesFileModel, problems: list[Problem]) -> dict[str, Source]:
-    """The bibliography: one entry per work, each brief number and each address used once."""
+    """The bibliography: one entry per work, each brief number and each address used once.
+
+    An entry with no public original (``url`` is ``None``) must say where its text was read.
+    """
     sources: dict[str, Source] = {}
     refs: dict[int, str] = {}
     addresses: dict[str, str] = {}
@@ -32,7 +35,12 @@ def build_sources(model: SourcesFileModel, problems: list[Problem]) -> dict[str,
             if ref in refs:
                 problems.append(Problem(where, f"brief_ref {ref} is used twice (also by {refs[ref]!r})"))
             refs[ref] = s.id
-        for field, url in (("url", s.url), *(("read_at", u) for u in s.read_at)):
+        if s.url is None and not s.read_at:
+            problems.append(
+                Problem(f"{where}.url", "no original and no read_at: name where the text was read (read_at)")
+            )
+        shown = (("url", s.url),) if s.url is not None else ()
+        for field, url in (*shown, *(("read_at", u) for u in s.read_at)):
             key = _address(url)
             other = addresses.setdefault(key, s.id)
             if other != s.id:

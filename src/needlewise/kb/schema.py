@@ -62,8 +62,10 @@ class SourceModel(_Strict):
     """One bibliography entry of ``sources.yaml``.
 
     ``url`` is the original (DOI, PubMed, PMC, the regulator's or the publisher's own page) and is
-    shown to people. ``read_at`` keeps, for reviewers, the addresses where the brief's compiler
-    actually read the text when they differ from ``url`` (copies, mirrors, records), and
+    shown to people; it is ``None`` where no public original was found, and the entry is then cited
+    by its text alone (never by a copy's address). ``read_at`` keeps, for reviewers, the addresses
+    where the brief's compiler actually read the text when they differ from ``url`` (copies, mirrors,
+    records; required when there is no ``url``), and
     ``also_brief_refs`` the brief's other numbers for the same work, so every entry still traces to
     the brief. ``note`` is a reviewer note and is never shown publicly; ``public_note`` is.
     """
@@ -75,7 +77,7 @@ class SourceModel(_Strict):
     authors: NonEmpty | None
     year: Annotated[int, Field(ge=1900, le=2100)] | None
     venue: NonEmpty | None
-    url: Url
+    url: Url | None = None
     read_at: list[Url] = []
     grade: Grade
     note: NonEmpty | None

@@ -22,6 +22,7 @@ from markupsafe import Markup
 from needlewise.domain.contact import Contact
 from needlewise.domain.vocabulary import Lang
 from needlewise.engine.knowledge import KnowledgeBase, ProtocolSection
+from needlewise.reports.labels import label
 from needlewise.reports.numbers import format_number
 from needlewise.reports.pdf import render_pdf
 
@@ -71,6 +72,7 @@ WORDS: dict[str, dict[Lang, str]] = {
         Lang.ES: "Llama a la clínica si algo de esta hoja te preocupa o si un control te lo indica.",
     },
     "sources": {Lang.EN: "Sources", Lang.ES: "Fuentes"},
+    "no_original": {Lang.EN: label("no_original", Lang.EN), Lang.ES: label("no_original", Lang.ES)},
     "confidence": {Lang.EN: "confidence", Lang.ES: "confianza"},
     "high": {Lang.EN: "high", Lang.ES: "alta"},
     "moderate": {Lang.EN: "moderate", Lang.ES: "moderada"},
@@ -109,7 +111,7 @@ class CheckinLink:
 class _Source:
     grade: str
     title: str
-    url: str
+    url: str | None  # None: no public original found; the sheet names it with no link
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,11 @@ _LABELS: dict[str, dict[Lang, str]] = {
     "seek_care": {Lang.EN: "See a doctor if", Lang.ES: "Consulta a un médico si"},
     "evidence": {Lang.EN: "Evidence", Lang.ES: "Evidencia"},
     "sources": {Lang.EN: "Sources", Lang.ES: "Fuentes"},
+    # A source with no public original: cited by its text, never linked to a copy.
+    "no_original": {
+        Lang.EN: "No public original found; cited as read by our reviewers",
+        Lang.ES: "No se encontró un original público; se cita tal como lo leyeron nuestros revisores",
+    },
     "plan": {Lang.EN: "Your plan", Lang.ES: "Tu plan"},
     "needle": {Lang.EN: "Needle length at home", Lang.ES: "Longitud de aguja en casa"},
     "schedule": {Lang.EN: "How often and how many sessions", Lang.ES: "Frecuencia y número de sesiones"},

@@ -9,7 +9,7 @@ from __future__ import annotations
 from needlewise.domain.assessment import Assessment
 from needlewise.domain.citation import Citation
 from needlewise.domain.vocabulary import Lang
-from needlewise.reports.citations import citation_parts, short_reference
+from needlewise.reports.citations import address_or_note, citation_parts, short_reference
 from needlewise.reports.labels import label
 from needlewise.reports.levels import card_level
 from needlewise.reports.numbers import for_readers
@@ -39,7 +39,7 @@ def render_markdown(assessment: Assessment) -> str:
             out += [f"**{label('seek_care', lang)}** {finding.seek_care_if}", ""]
         confidence = label(finding.confidence.value, lang)
         out += [f"*{label('evidence', lang)} ({label('confidence', lang)}: {confidence}).* {finding.evidence_note}", ""]
-        out += [f"{label('sources', lang)}:", "", *(_citation(c) for c in finding.citations), ""]
+        out += [f"{label('sources', lang)}:", "", *(_citation(c, lang) for c in finding.citations), ""]
     plan = assessment.plan
     out += [f"## {label('plan', lang)}", "", f"### {label('needle', lang)}", "", plan.needle_summary, ""]
     if plan.schedules:
@@ -50,16 +50,16 @@ def render_markdown(assessment: Assessment) -> str:
         out.append("")
     for section in plan.sections:
         out += [f"### {section.title}", "", *(f"- {step}" for step in section.steps), ""]
-        out += [f"{label('sources', lang)}:", "", *(_citation(c) for c in section.citations), ""]
+        out += [f"{label('sources', lang)}:", "", *(_citation(c, lang) for c in section.citations), ""]
     out += ["---", "", f"*{assessment.disclaimer}*", ""]
     version = assessment.kb_version
     out += [f"{label('kb', lang)}: {version.version} ({version.content_hash[:19]})", ""]
     return "\n".join(out)
 
 
-def _citation(citation: Citation) -> str:
+def _citation(citation: Citation, lang: Lang) -> str:
     grade, byline, title, url = citation_parts(citation)
-    return f"- [{grade}] {byline}*{title}*. <{url}>"
+    return f"- [{grade}] {byline}*{title}*. {f'<{url}>' if url else address_or_note(url, lang)}"
 
 
 def _refs(citations: tuple[Citation, ...]) -> str:

@@ -25,7 +25,7 @@ class Source:
     """A cited source as a reader sees it."""
 
     title: str
-    url: str
+    url: str | None  # None: no public original found; named with no link
     grade: str
     year: object
 
@@ -99,14 +99,22 @@ def _reason(
         client_advice=str(finding.get("advice", "")),
         confidence=str(finding.get("confidence", "")),
         evidence_note=str(finding.get("evidence_note") or ""),
-        sources=_sources(finding.get("citations"), sources),
+        sources=_sources(finding.get("citations"), sources, kb),
     )
 
 
-def _sources(cited: object, sources: Mapping[str, object]) -> list[Source]:
+def _sources(cited: object, sources: Mapping[str, object], kb: KnowledgeBase) -> list[Source]:
+    """The cited sources as the record names them; the address is today's original where the source is known.
+
+    An older record may hold the address of a copy (or an original found since); a source the knowledge
+    base still lists is linked as it is now, and one with no public original is not linked at all.
+    """
     found = []
     for source_id in cited if isinstance(cited, Sequence) and not isinstance(cited, str) else []:
         source = sources.get(str(source_id))
         if isinstance(source, Mapping):
-            found.append(Source(str(source["title"]), str(source["url"]), str(source["grade"]), source.get("year")))
+            current = kb.sources.get(str(source_id))
+            url = current.url if current is not None else source.get("url")
+            link = str(url) if url else None
+            found.append(Source(str(source["title"]), link, str(source["grade"]), source.get("year")))
     return found

@@ -21,6 +21,7 @@ _FIXED: MappingProxyType[Lang, MappingProxyType[str, str]] = MappingProxyType(
                 "risks": "Risks of microneedling",
                 "risks_lead": "The knowledge base used by this clinic lists these risks; the sources are given below.",
                 "sources": "Sources",
+                "no_original": "(no public original found; cited as read by our reviewers)",
                 "kb": "Knowledge base version {version} (content hash {hash}).",
                 "signing": (
                     "By signing, I confirm that I have read this text, that my questions were answered, and that "
@@ -36,6 +37,7 @@ _FIXED: MappingProxyType[Lang, MappingProxyType[str, str]] = MappingProxyType(
                     "más abajo."
                 ),
                 "sources": "Fuentes",
+                "no_original": "(no se encontró un original público; se cita tal como lo leyeron nuestros revisores)",
                 "kb": "Versión de la base de conocimiento {version} (hash de contenido {hash}).",
                 "signing": (
                     "Al firmar, confirmo que he leído este texto, que se han respondido mis preguntas y que acepto "
@@ -63,7 +65,7 @@ def compose(intro: str, kb: KnowledgeBase, lang: Lang) -> str:
     source_lines = []
     for source_id, number in numbers.items():
         source = kb.sources[source_id]
-        source_lines.append(f"[{number}] {source.title}. {source.url}")
+        source_lines.append(f"[{number}] {source.title}. {source.url or words['no_original']}")
     parts = [
         intro.strip(),  # required: the use case refuses an empty intro
         words["risks"],
