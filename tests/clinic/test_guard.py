@@ -20,7 +20,7 @@ from needlewise.clinic.access.guard import guard_of, use_case
 from needlewise.clinic.audit import log as audit_log
 from needlewise.domain.permissions import Action, Role
 from needlewise.errors import NotAllowedError, NotFoundError, Problem
-from needlewise.storage.models import AdverseEvent, Appointment, RecallContact, SessionPhoto
+from needlewise.storage.models import AdverseEvent, Appointment, QueuedMessage, RecallContact, SessionPhoto
 
 #: Public functions of the clinic package that take an actor and are not use cases, and why (the
 #: guard, the gate and the access functions of ``needlewise.clinic.access`` are the guard's own tools).
@@ -31,6 +31,7 @@ UNGUARDED = {
     "needlewise.clinic.followup.staff_alerts.notify": "part of the anonymous answer; audits its queueing",
     "needlewise.clinic.intake.public.submit": "anonymous: a person sends their own result",
     "needlewise.clinic.followup.alerts.open_alert_count_for": "a number for the banner on each workspace page",
+    "needlewise.clinic.messages.failed_message_count_for": "a number for the banner on each workspace page",
     "needlewise.clinic.recall.use_cases.by_lot": "calls the guarded recall_list",
     "needlewise.clinic.recall.use_cases.by_device": "calls the guarded recall_list",
     "needlewise.clinic.accounts.sign_in.with_password": "anonymous: no one is signed in yet",
@@ -192,6 +193,16 @@ def _records(site: Any, kb: Any) -> dict[str, Any]:
             created_by_id=nurse.user_id,
         ),
         "access_request": site.request,
+        "access_message": QueuedMessage.objects.create(
+            key=f"guard:{site.clinic.pk}",
+            purpose="staff_alert",
+            clinic=site.clinic,
+            recipients=["nurse@example.org"],
+            subject="Subject",
+            text="Sign in.",
+            next_attempt_at=timezone.now(),
+            created_at=timezone.now(),
+        ),
         "access_recall_contact": RecallContact.objects.create(
             **common, kind="lot", key=session.cartridge_lot, reason="Fixture recall.", marked_by_id=nurse.user_id
         ),

@@ -28,6 +28,8 @@ base's risks). ``record_treatment`` covers signing consent with a client, treatm
 records and photos, adverse events and acknowledging check-in alerts: the practitioners' work.
 ``run_recall`` lists who a cartridge lot or device touched, exports it and marks clients for contact.
 ``manage_schedule`` books appointments and shows day lists (times and names, no health data).
+``manage_staff`` also covers the Messages page (the clinic's queued, sent and failed e-mails, which
+go to its staff today: invitations, password links, check-in alerts) and resending a failed one.
 
 An owner may also hold one clinical role (provider, nurse or aesthetician), so that a one-person
 clinic works with one account: an owner-nurse may do what an owner and what a nurse may, the union of

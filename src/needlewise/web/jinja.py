@@ -16,6 +16,7 @@ from django.utils.translation import gettext_noop
 from jinja2 import Environment, StrictUndefined
 
 from needlewise.clinic.followup.alerts import open_alert_count_for
+from needlewise.clinic.messages import failed_message_count_for
 from needlewise.domain.disposition import Disposition
 from needlewise.domain.permissions import Action, Role
 from needlewise.domain.tier import Tier
@@ -51,6 +52,7 @@ def environment(**options: Any) -> Environment:  # noqa: ANN401 - Django passes 
         long_date=long_date,
         disposition_of=disposition_of,
         open_alert_count=open_alert_count_for,
+        failed_message_count=failed_message_count_for,
     )
     env.filters["decimals"] = decimals
     env.filters["local_time"] = local_time

@@ -40,6 +40,7 @@ from needlewise.clinic.treatment import photos
 from needlewise.domain.permissions import Action, Role, allows
 from needlewise.storage.models import Consent, ConsentTemplate, RecallContact, StaffMember, TreatmentPlan
 from needlewise.web.urls import clinic_urls
+from web.clinic.messages_support import failed_message
 from web.clinic.support import (
     HOME_CLINIC_STATE,
     Site,
@@ -309,6 +310,10 @@ def _recall_contact(site: Site) -> dict[str, object]:
     return {"contact_id": RecallContact.objects.get(clinic=site.clinic, client_id=session.client_id).pk}
 
 
+def _failed_message(site: Site) -> dict[str, object]:
+    return {"message_id": failed_message(site.clinic.pk, f"matrix:{site.clinic.pk}").pk}
+
+
 GET, POST = "get", "post"
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
@@ -371,6 +376,8 @@ POLICY: dict[str, Policy] = {
     "clinic-staff-second-factor": Policy(Action.MANAGE_STAFF, {POST: Call(302, writes=True)}, "staff", _front_desk_id),
     "clinic-settings": Policy(Action.EDIT_CLINIC_PAGE, {GET: Call(200), POST: Call(200, _clinic_page, writes=True)}),
     "clinic-audit": Policy(Action.VIEW_AUDIT, {GET: Call(200)}),
+    "clinic-messages": Policy(Action.MANAGE_STAFF, {GET: Call(200)}),
+    "clinic-message-resend": Policy(Action.MANAGE_STAFF, {POST: Call(302, writes=True)}, "message", _failed_message),
     "clinic-audit-export": Policy(Action.VIEW_AUDIT, {GET: Call(200)}),
     "clinics": Policy(PUBLIC, {GET: Call(200)}),
     "clinics-choose": Policy(PUBLIC, {POST: Call(200, _home_result)}),

@@ -24,6 +24,7 @@ from needlewise.storage.models import (
     Consent,
     ConsentTemplate,
     ConsultationRequest,
+    QueuedMessage,
     RecallContact,
     Screening,
     SessionPhoto,
@@ -135,3 +136,9 @@ def access_recall_contact(actor: Actor, contact_id: int, *, lock: bool = False) 
     """A recall contact mark of the actor's clinic."""
     rows = RecallContact.objects.select_for_update() if lock else RecallContact.objects.all()
     return _one(rows, actor, contact_id, "recall_contact", N_("recall contact"))
+
+
+def access_message(actor: Actor, message_id: int, *, lock: bool = False) -> QueuedMessage:
+    """A queued message about the actor's clinic (its text is not read)."""
+    rows = QueuedMessage.objects.defer("text", "html")
+    return _one(rows.select_for_update() if lock else rows, actor, message_id, "message", N_("message"))
