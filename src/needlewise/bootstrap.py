@@ -60,6 +60,16 @@ def messages_reach_people() -> bool:
     return delivers()
 
 
+def mail_channel_missing() -> bool:
+    """Outside development (``NEEDLEWISE_DEBUG`` off), whether no mail server is set up: messages reach no one.
+
+    In development the server log is the channel; anywhere else it is an error the owner must see.
+    """
+    from django.conf import settings  # noqa: PLC0415 - Django only when asked
+
+    return not settings.DEBUG and not messages_reach_people()
+
+
 def backup_database(target: Path) -> BackupReport:
     """Back up the configured database to ``target`` (needs Django configured); see ``storage.backup``."""
     from needlewise.storage.backup import backup_database as backup  # noqa: PLC0415 - Django only when asked

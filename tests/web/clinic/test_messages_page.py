@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from needlewise.adapters.mail import LOG_ONLY_BACKEND
 from needlewise.clinic import messages
 from needlewise.clinic.access.actor import Actor
 from needlewise.domain.permissions import Role
@@ -134,3 +135,25 @@ def test_the_use_cases_guard_and_word_what_they_return(site_a: Site):
     assert messages.error_words("SMTPNotSupportedError") == "the message could not be handed to the mail server"
     (row,) = messages.clinic_messages(owner)
     assert (row.status, row.next_attempt_at, row.error, row.error_code) == ("sent", None, "", "")
+
+
+@pytest.mark.parametrize(
+    ("backend", "debug", "shown"),
+    [
+        (LOG_ONLY_BACKEND, False, True),
+        (LOG_ONLY_BACKEND, True, False),
+        ("django.core.mail.backends.smtp.EmailBackend", False, False),
+    ],
+)
+def test_a_missing_mail_server_is_an_error_on_the_settings_and_messages_pages_outside_development(
+    site_a: Site, settings, backend: str, debug: bool, shown: bool
+):
+    settings.EMAIL_BACKEND, settings.DEBUG = backend, debug
+    browser = owner_of(site_a)
+    for path in ("/clinic/settings/", "/clinic/messages/"):
+        page = body(browser.get(path))
+        assert ('id="mail-missing"' in page) == shown
+        assert ("No mail server is set up." in page) == shown
+    if shown:
+        spanish = body(browser.get("/clinic/settings/", HTTP_ACCEPT_LANGUAGE="es"))
+        assert "No hay ningún servidor de correo configurado." in spanish

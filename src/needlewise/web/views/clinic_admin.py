@@ -171,7 +171,8 @@ def clinic_settings(request: HttpRequest) -> HttpResponse:
             saved = True
         except InvalidInputError as invalid:
             errors = field_errors(invalid)
-    context = {"actor": actor, "clinic": clinic, "errors": errors, "saved": saved}
+    mail_missing = bootstrap.mail_channel_missing()
+    context = {"actor": actor, "clinic": clinic, "errors": errors, "saved": saved, "mail_missing": mail_missing}
     return render(request, "clinic/settings.html", context, status=422 if errors else 200)
 
 

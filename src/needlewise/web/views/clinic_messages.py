@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
+from needlewise import bootstrap
 from needlewise.clinic import messages
 from needlewise.domain.statuses import MessageStatus
 from needlewise.errors import InvalidInputError
@@ -20,6 +21,7 @@ def message_list(request: HttpRequest) -> HttpResponse:
     actor = acting(request)
     status = request.GET.get("status", "").strip()
     context: dict[str, object] = {"actor": actor, "status": status, "statuses": list(MessageStatus), "errors": {}}
+    context["mail_missing"] = bootstrap.mail_channel_missing()
     try:
         rows = messages.clinic_messages(actor, status)
     except InvalidInputError as error:
