@@ -40,7 +40,11 @@ class QueuedMessage(models.Model):
         """Table options."""
 
         db_table = "queued_message"
-        indexes = [models.Index(fields=["clinic", "-created_at"], name="queued_message_clinic_recent")]  # noqa: RUF012 - Django's Meta API is a list
+        indexes = [  # noqa: RUF012 - Django's Meta API is a list
+            models.Index(fields=["clinic", "-created_at"], name="queued_message_clinic_recent"),
+            # the worker's claim: due messages by status, without reading the sent ones' history
+            models.Index(fields=["status", "next_attempt_at"], name="queued_message_due"),
+        ]
         constraints = [one_of("status", MessageStatus, "queued_message_status_valid")]  # noqa: RUF012 - Django's Meta API is a list
 
     def __str__(self) -> str:
