@@ -30,6 +30,8 @@ FAILED_ALERT_DAYS = 7
 #: Why a message was sent, in words (the queue's ``purpose``).
 PURPOSES = {
     "staff_alert": N_("check-in alert to staff"),
+    "password_link": N_("invitation or password link"),
+    "invitation": N_("invitation"),
     "message": N_("account e-mail"),
 }
 

@@ -157,3 +157,16 @@ def test_a_missing_mail_server_is_an_error_on_the_settings_and_messages_pages_ou
     if shown:
         spanish = body(browser.get("/clinic/settings/", HTTP_ACCEPT_LANGUAGE="es"))
         assert "No hay ningún servidor de correo configurado." in spanish
+
+
+def test_invitations_are_listed_with_the_inviting_clinic(site_a: Site, site_b: Site):
+    owner = owner_of(site_a)
+    owner.post("/clinic/staff/", {"email": "nadia@alpha.example.org", "display_name": "Nadia New", "role": "nurse"})
+    elsewhere = site_b.owner.user.email  # an address with an account at another clinic: told without a link
+    owner.post("/clinic/staff/", {"email": elsewhere, "display_name": "Barnaby Held", "role": "nurse"})
+    listed = {(m.purpose, m.clinic_id) for m in QueuedMessage.objects.all()}
+    assert listed == {("password_link", site_a.clinic.pk), ("invitation", site_a.clinic.pk)}
+    page = body(owner.get("/clinic/messages/"))
+    assert ("invitation or password link" in page, "<td>invitation</td>" in page) == (True, True)
+    assert "n…@alpha.example.org" in page
+    assert "nadia@alpha" not in page

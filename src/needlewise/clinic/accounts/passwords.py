@@ -78,11 +78,14 @@ def send_password_link(sender: MessageSender, user: User, link_to: LinkTo, mail:
     link = link_to(uid, token)
     if not is_held(user):
         text = mail.text % {"minutes": minutes, "link": link}
-        sender.send(OutboundMessage(to=(user.email,), subject=mail.subject, text=text))
+        clinic_id = StaffMember.objects.filter(user=user).values_list("clinic_id", flat=True).first()
+        message = OutboundMessage((user.email,), mail.subject, text, purpose="password_link", clinic_id=clinic_id)
+        sender.send(message)
     elif mail.held is not None:
-        clinic = StaffMember.objects.select_related("clinic").get(user=user).clinic.name
-        text = mail.held.text % {"clinic": clinic}
-        sender.send(OutboundMessage(to=(user.email,), subject=mail.held.subject, text=text))
+        clinic = StaffMember.objects.select_related("clinic").get(user=user).clinic
+        text = mail.held.text % {"clinic": clinic.name}
+        message = OutboundMessage((user.email,), mail.held.subject, text, purpose="invitation", clinic_id=clinic.pk)
+        sender.send(message)
     return link
 
 
