@@ -3,7 +3,7 @@
 A form's declaration is a :class:`~pydantic.BaseModel` whose fields are the names the page posts. A
 field's kind says how it is read from a post: text (the last value, ``""`` when absent), :data:`Flag`
 (a checkbox: whether it was posted), :data:`Many` (checkboxes sharing a name: every value) or
-:class:`Reads` (the text parsed, as :data:`PostedDate`, :data:`PostedTime` and :data:`PostedWhole`
+:class:`Reads` (the text parsed, as :data:`PostedDate`, :data:`PostedDay`, :data:`PostedTime` and :data:`PostedWhole`
 are). Its validators (:func:`text`, :func:`whole`, :func:`choice`, :func:`given`) parse what was
 typed and word what is wrong. :func:`echo` gives the posted values to show again, :func:`read` the
 values a form's value object is built from, :func:`parse` the parsed declaration or a problem per
@@ -58,6 +58,18 @@ def _posted_time(typed: str) -> time | None:
         return None
 
 
+#: The calendar days a form may name (a birth date, a booking, a clearance): far enough from the ends of
+#: Python's calendar that the day's bounds in any time zone, and the days around it, exist.
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2999, 12, 31)
+
+
+def calendar_day(typed: str) -> date | None:
+    """A typed YYYY-MM-DD date from :data:`FIRST_DAY` to :data:`LAST_DAY`, or None."""
+    day = _posted_date(typed)
+    return day if day is not None and FIRST_DAY <= day <= LAST_DAY else None
+
+
 def _whole_or_none(typed: str) -> int | None:
     value = typed.strip()
     return int(value) if value.isdecimal() else None
@@ -67,6 +79,8 @@ Flag = Annotated[bool, _Flag()]
 Many = Annotated[tuple[str, ...], _Many()]
 PostedDate = Annotated[date | None, Reads(_posted_date)]
 """A YYYY-MM-DD date; None when empty or not a date (the form then names the field)."""
+PostedDay = Annotated[date | None, Reads(calendar_day)]
+"""A YYYY-MM-DD date from :data:`FIRST_DAY` to :data:`LAST_DAY`; None otherwise (the form then names the field)."""
 PostedTime = Annotated[time | None, Reads(_posted_time)]
 """An HH:MM time; None when empty or not a time."""
 PostedWhole = Annotated[int | None, Reads(_whole_or_none)]

@@ -10,17 +10,21 @@ reason, a date and an expiry; nothing else lifts it.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, timedelta
+from typing import Annotated
 
 import orjson
 from django.db import IntegrityError, connections, router, transaction
+from pydantic import AfterValidator, BaseModel, ConfigDict
 
+from needlewise.clinic import forms
 from needlewise.clinic.access import break_glass
 from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.access.guard import use_case
 from needlewise.clinic.access.tenancy import access_client, access_screening
 from needlewise.clinic.audit import log as audit_log
+from needlewise.clinic.forms import PostedDay
 from needlewise.clinic.local_time import clock_of
 from needlewise.clinic.records import history_rows
 from needlewise.domain.assessment import Assessment
@@ -215,11 +219,30 @@ def get(actor: Actor, screening_id: int) -> tuple[Screening, dict[str, JsonValue
 
 @dataclass(frozen=True, slots=True)
 class ClearanceForm:
-    """A provider's documented decision."""
+    """A provider's documented decision (dates None when not given as dates)."""
 
     reason: str
     cleared_on: date | None
     expires_on: date | None
+
+
+def _documented(reason: str) -> str:
+    if len(reason.strip()) < 20:  # noqa: PLR2004 - a documented reason, not a tick
+        forms.fail(N_("give the clinical reason in at least 20 characters"))
+    return reason
+
+
+class ClearanceFields(BaseModel):
+    """Every field the clearance form posts (read into a :class:`ClearanceForm`).
+
+    The dates are checked against today and each other by :func:`clear`.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    reason: Annotated[str, AfterValidator(_documented)]
+    cleared_on: PostedDay
+    expires_on: PostedDay
 
 
 @use_case(Action.SCREEN_CLIENTS, "screening", client="client_id", missing="client", audited=False)
@@ -237,9 +260,8 @@ def require_clearance_role(actor: Actor, screening_id: int) -> None:
 def clear(actor: Actor, screening_id: int, form: ClearanceForm) -> Clearance:
     """Record a provider's clearance of a ``medical_review`` or ``stop`` screening (providers only)."""
     today = clock_of(actor.staff_clinic_id).today()
-    problems = []
-    if len(form.reason.strip()) < 20:  # noqa: PLR2004 - a documented reason, not a tick
-        problems.append(Problem("reason", N_("give the clinical reason in at least 20 characters")))
+    problems: list[Problem] = []
+    forms.parse(ClearanceFields, asdict(form), problems)
     if form.cleared_on is None or not today - timedelta(days=30) <= form.cleared_on <= today:
         problems.append(Problem("cleared_on", N_("the clearance date must be within the last 30 days")))
     if form.expires_on is None or form.cleared_on is None or form.expires_on < form.cleared_on:

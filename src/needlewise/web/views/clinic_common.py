@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from needlewise.api.statuses import status_of
 from needlewise.clinic.access.actor import Actor
+from needlewise.clinic.forms import calendar_day
 from needlewise.errors import ConflictError, InvalidInputError, NotAllowedError, NotFoundError
 from needlewise.web.staff_session import staff_required
 from needlewise.web.views.common import render, say
@@ -24,21 +25,13 @@ def acting(request: HttpRequest) -> Actor:
     return actor
 
 
-#: The calendar days a form or a query may name: any birth date or booking, far enough from the ends
-#: of Python's calendar that the day's bounds in any time zone, and the days around it, exist.
-FIRST_DAY = date(1900, 1, 1)
-LAST_DAY = date(2999, 12, 31)
 #: The most digits a record id or count typed by a person may have (it must fit a 64-bit integer).
 MAX_ID_DIGITS = 18
 
 
 def form_date(value: str | None) -> date | None:
     """A YYYY-MM-DD form value from 1900 to 2999, or None (the use case or page then names the field)."""
-    try:
-        day = date.fromisoformat((value or "").strip())
-    except ValueError:
-        return None
-    return day if FIRST_DAY <= day <= LAST_DAY else None
+    return calendar_day(value or "")
 
 
 def form_id(value: str | None) -> int | None:

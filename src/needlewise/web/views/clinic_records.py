@@ -10,13 +10,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
+from needlewise.clinic import forms
 from needlewise.clinic.records import screenings
 from needlewise.errors import InvalidInputError
 from needlewise.reports import staff_pdf
 from needlewise.reports.answers import answer_lines
 from needlewise.reports.staff import staff_screening
 from needlewise.reports.staff_pdf import ScreeningFacts
-from needlewise.web.views.clinic_common import acting, clinic_page, field_errors, form_date, private_file
+from needlewise.web.views.clinic_common import acting, clinic_page, field_errors, private_file
 from needlewise.web.views.common import knowledge, lang_of, render
 
 
@@ -60,16 +61,13 @@ def clearance(request: HttpRequest, screening_id: int) -> HttpResponse:
     values = {"cleared_on": timezone.localdate().isoformat(), "expires_on": "", "reason": ""}
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
-        form = screenings.ClearanceForm(
-            reason=request.POST.get("reason", ""),
-            cleared_on=form_date(request.POST.get("cleared_on")),
-            expires_on=form_date(request.POST.get("expires_on")),
-        )
         try:
-            made = screenings.clear(actor, screening_id, form)
+            made = screenings.clear(
+                actor, screening_id, screenings.ClearanceForm(**forms.read(screenings.ClearanceFields, request.POST))
+            )
         except InvalidInputError as invalid:
             errors = field_errors(invalid)
-            values = {k: request.POST.get(k, "") for k in values}
+            values = forms.echo(screenings.ClearanceFields, request.POST)
         else:
             return HttpResponseRedirect(reverse("clinic-client", args=[made.client_id]) + "#current")
     else:
