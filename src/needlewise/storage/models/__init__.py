@@ -13,22 +13,13 @@ from needlewise.storage.models.clinic import (
     Screening,
     StaffMember,
 )
+from needlewise.storage.models.consent import Consent, ConsentTemplate
+from needlewise.storage.models.followup import AdverseEvent, CheckIn, RecallContact
 from needlewise.storage.models.messages import QueuedMessage
 from needlewise.storage.models.saved import SavedResult
+from needlewise.storage.models.scheduling import Appointment
 from needlewise.storage.models.search import ClientSearchToken
-from needlewise.storage.models.treatment import (
-    AdverseEvent,
-    Appointment,
-    CheckIn,
-    Consent,
-    ConsentTemplate,
-    PlanZone,
-    RecallContact,
-    SessionPhoto,
-    SessionZone,
-    TreatmentPlan,
-    TreatmentSession,
-)
+from needlewise.storage.models.treatment import PlanZone, SessionPhoto, SessionZone, TreatmentPlan, TreatmentSession
 
 __all__ = [
     "AdverseEvent",
