@@ -21,7 +21,7 @@ from needlewise import bootstrap
 from needlewise.domain.permissions import Role
 from needlewise.storage.models import AuditEntry, LoginFailure
 from needlewise.web.mail import LogEmailBackend
-from needlewise.web.views import clinic_auth
+from needlewise.web.views import clinic_password
 from web.clinic.support import PASSWORD, Site, plain_user, staff_client, without_tokens
 
 pytestmark = pytest.mark.django_db
@@ -241,7 +241,7 @@ def test_the_answer_does_the_same_work_for_known_and_unknown_addresses_and_mails
     answers, responses = [], []
     for email in (site_a.members[Role.NURSE].user.username, "nobody@alpha.example.org"):
         with CaptureQueriesContext(connection) as queries:
-            responses.append(clinic_auth.password_reset(reset_request(email)))
+            responses.append(clinic_password.password_reset(reset_request(email)))
         answers.append((responses[-1].status_code, len(queries), without_tokens(responses[-1].content.decode())))
     assert delivered_mail == []  # nothing is looked up or sent before the answer has gone
     assert answers[0] == answers[1]
@@ -259,7 +259,7 @@ def test_a_mail_that_cannot_go_after_the_answer_is_logged_without_the_address(si
 
     monkeypatch.setattr(bootstrap, "message_sender", Broken)
     seq = AuditEntry.objects.order_by("-seq").values_list("seq", flat=True).first()
-    response = clinic_auth.password_reset(reset_request(site_a.members[Role.NURSE].user.username))
+    response = clinic_password.password_reset(reset_request(site_a.members[Role.NURSE].user.username))
     with caplog.at_level(logging.ERROR, logger="needlewise.after_response"):
         response.close()
         response.close()  # the work runs once

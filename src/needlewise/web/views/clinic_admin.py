@@ -20,8 +20,8 @@ from needlewise.domain.contact import Contact
 from needlewise.domain.permissions import CLINICAL_ROLES, NEEDLE_SCOPE_MM, PERMISSIONS, Action, Role
 from needlewise.errors import ConflictError, InvalidInputError, Problem
 from needlewise.reports.staff import staff_screening
-from needlewise.web.views.clinic_auth import password_link_to
 from needlewise.web.views.clinic_common import acting, clinic_page, field_errors
+from needlewise.web.views.clinic_password import password_link_to
 from needlewise.web.views.common import knowledge, lang_of, render
 
 
