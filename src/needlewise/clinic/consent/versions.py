@@ -7,9 +7,13 @@ A newer template version means every client signs again before their next sessio
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from pydantic import AfterValidator, BaseModel, ConfigDict
 
+from needlewise.clinic import forms
 from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.access.guard import use_case
 from needlewise.clinic.access.tenancy import access_consent_template
@@ -31,14 +35,26 @@ def current_version(clinic_id: int) -> int | None:
     return version
 
 
-def _intro_problems(intro_en: str, intro_es: str) -> list[Problem]:
-    problems = []
-    for where, text in (("intro_en", intro_en), ("intro_es", intro_es)):
-        if not text:
-            problems.append(Problem(where, N_("write the clinic's introduction in this language")))
-        elif len(text) > INTRO_LIMIT:
-            problems.append(Problem.worded(where, N_("at most %(limit)s characters"), limit=str(INTRO_LIMIT)))
-    return problems
+def _intro(typed: str) -> str:
+    """The introduction with plain line breaks and no space around it; refused when blank or too long."""
+    intro = typed.replace("\r\n", "\n").strip()
+    if not intro:
+        forms.fail(N_("write the clinic's introduction in this language"))
+    if len(intro) > INTRO_LIMIT:
+        forms.refuse(Problem.worded("", N_("at most %(limit)s characters"), limit=str(INTRO_LIMIT)))
+    return intro
+
+
+Intro = Annotated[str, AfterValidator(_intro)]
+
+
+class TemplateFields(BaseModel):
+    """Every field the consent version form posts: the clinic's introduction in English and in Spanish."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    intro_en: Intro
+    intro_es: Intro
 
 
 def _next_version(clinic_id: int) -> int:
@@ -52,10 +68,11 @@ def create_template(actor: Actor, *, intro_en: str, intro_es: str, kb: Knowledge
     The clinic's row is locked while the version number is chosen; should two writers still pick the
     same number (the unique constraint refuses the second), the next number is tried.
     """
-    intro_en, intro_es = (text.replace("\r\n", "\n").strip() for text in (intro_en, intro_es))
-    problems = _intro_problems(intro_en, intro_es)
-    if problems:
+    problems: list[Problem] = []
+    intros = forms.parse(TemplateFields, {"intro_en": intro_en, "intro_es": intro_es}, problems)
+    if intros is None:
         raise InvalidInputError(problems)
+    intro_en, intro_es = intros.intro_en, intros.intro_es
     body_en, body_es = compose(intro_en, kb, Lang.EN), compose(intro_es, kb, Lang.ES)
     for _attempt in range(_ATTEMPTS):
         try:

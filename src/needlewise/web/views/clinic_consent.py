@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
+from needlewise.clinic import forms
 from needlewise.clinic.accounts import clinic_settings
 from needlewise.clinic.consent import signatures, versions
 from needlewise.clinic.consent.images import MAX_SCAN_BYTES, PDF
@@ -49,11 +50,9 @@ def template_list(request: HttpRequest) -> HttpResponse:
     values = {"intro_en": rows[0].intro_en, "intro_es": rows[0].intro_es} if rows else {"intro_en": "", "intro_es": ""}
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
-        values = {name: request.POST.get(name, "") for name in values}
+        values = forms.echo(versions.TemplateFields, request.POST)
         try:
-            made = versions.create_template(
-                actor, intro_en=values["intro_en"], intro_es=values["intro_es"], kb=knowledge()
-            )
+            made = versions.create_template(actor, **values, kb=knowledge())
         except InvalidInputError as invalid:
             errors = errors_of(invalid)
         else:
