@@ -8,11 +8,16 @@ before their next session (``needs_reconsent``).
 
 from __future__ import annotations
 
+import base64
+import binascii
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Annotated
 
 from django.utils import timezone
+from pydantic import AfterValidator, BaseModel, ConfigDict
 
+from needlewise.clinic import forms
 from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.access.guard import use_case
 from needlewise.clinic.access.tenancy import access_client, access_consent, access_consent_template
@@ -20,6 +25,7 @@ from needlewise.clinic.audit import log as audit_log
 from needlewise.clinic.consent import images
 from needlewise.clinic.consent.versions import current_version
 from needlewise.clinic.consent.wording import digest
+from needlewise.clinic.forms import Reads, choice
 from needlewise.domain.permissions import Action
 from needlewise.domain.statuses import ConsentMethod
 from needlewise.domain.vocabulary import Lang
@@ -29,6 +35,7 @@ from needlewise.storage.models import Client, Consent, ConsentTemplate
 
 NAME_LIMIT = 200
 METHODS = tuple(method.value for method in ConsentMethod)
+_DATA_URL = "data:image/png;base64,"
 
 
 def latest_consent(clinic_id: int, client_id: int, signed_before: datetime | None = None) -> Consent | None:
@@ -50,6 +57,45 @@ def signing(actor: Actor, client_id: int) -> tuple[Client, ConsentTemplate | Non
     return client, ConsentTemplate.objects.filter(clinic_id=actor.staff_clinic_id).order_by("-version").first()
 
 
+def _full_name(typed: str) -> str:
+    name = " ".join(typed.split())
+    if not name:
+        forms.fail(N_("type the client's full name"))
+    if len(name) > NAME_LIMIT:
+        forms.refuse(Problem.worded("", N_("at most %(limit)s characters"), limit=str(NAME_LIMIT)))
+    return name
+
+
+def _template_id(typed: str) -> int:
+    return int(typed.strip()) if typed.strip().isdecimal() else 0  # 0: no such version (the use case says so)
+
+
+def _signature_png(typed: str) -> bytes:
+    """The PNG inside the signature pad's data URL (other text is passed on as it is, and refused as not a PNG)."""
+    if not typed.startswith(_DATA_URL):
+        return typed.encode()
+    try:
+        return base64.b64decode(typed[len(_DATA_URL) :], validate=True)
+    except binascii.Error:
+        return typed.encode()
+
+
+class SignatureFields(BaseModel):
+    """Every text field the signing page posts (the scan is a file), in the order its problems are named.
+
+    :func:`sign` checks the name, language and method by it; the page reads the version signed and the
+    pad's drawing (``signature_data``, a PNG data URL) by it too.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    typed_name: Annotated[str, AfterValidator(_full_name)]
+    lang: Annotated[str, choice((Lang.EN.value, Lang.ES.value), N_("choose English or Spanish"))]
+    method: Annotated[str, choice(METHODS, N_("choose a drawn signature or a signed paper form"))]
+    template_id: Annotated[int, Reads(_template_id)] = 0
+    signature_data: Annotated[bytes, Reads(_signature_png)] = b""
+
+
 @dataclass(frozen=True, slots=True)
 class Signature:
     """How the client signed: a drawn PNG, or the scan of a signed paper form."""
@@ -62,18 +108,12 @@ class Signature:
 def _checked_signature(
     typed_name: str, lang: str, signature: Signature
 ) -> tuple[str, Lang, bytes | None, bytes | None, str]:
-    problems = []
-    name = " ".join(typed_name.split())
-    if not name:
-        problems.append(Problem("typed_name", N_("type the client's full name")))
-    elif len(name) > NAME_LIMIT:
-        problems.append(Problem.worded("typed_name", N_("at most %(limit)s characters"), limit=str(NAME_LIMIT)))
-    if lang not in {Lang.EN.value, Lang.ES.value}:
-        problems.append(Problem("lang", N_("choose English or Spanish")))
-    if signature.method not in METHODS:
-        problems.append(Problem("method", N_("choose a drawn signature or a signed paper form")))
-    if problems:
+    problems: list[Problem] = []
+    fields = {"typed_name": typed_name, "lang": lang, "method": signature.method}
+    parsed = forms.parse(SignatureFields, fields, problems)
+    if parsed is None:
         raise InvalidInputError(problems)
+    name = parsed.typed_name
     if signature.method == ConsentMethod.DRAWN:
         return name, Lang(lang), images.clean_signature(signature.signature_png or b""), None, ""
     scan, content_type = images.clean_scan(signature.scan or b"")

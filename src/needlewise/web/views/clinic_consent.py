@@ -7,8 +7,6 @@ do the same job. Signatures and scans are served to staff only, never cached.
 
 from __future__ import annotations
 
-import base64
-import binascii
 from typing import TYPE_CHECKING
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -29,8 +27,6 @@ from needlewise.web.views.common import knowledge, lang_of, render, say
 if TYPE_CHECKING:
     from needlewise.clinic.access.actor import Actor
     from needlewise.storage.models import ConsentTemplate
-
-_DATA_URL = "data:image/png;base64,"
 
 
 def errors_of(error: InvalidInputError) -> dict[str, list[str]]:
@@ -75,21 +71,6 @@ def _chosen_lang(request: HttpRequest, source: str | None) -> Lang:
     return Lang.ES if source == "es" else Lang.EN if source == "en" else lang_of(request)
 
 
-def _signature_bytes(text: str) -> bytes:
-    """The PNG inside the pad's data URL (other text is passed on as it is, and refused as not a PNG)."""
-    if not text.startswith(_DATA_URL):
-        return text.encode()
-    try:
-        return base64.b64decode(text[len(_DATA_URL) :], validate=True)
-    except binascii.Error:
-        return text.encode()
-
-
-def _form_int(value: str | None) -> int:
-    text = (value or "").strip()
-    return int(text) if text.isdecimal() else 0
-
-
 @takes_upload(MAX_SCAN_BYTES, Action.RECORD_TREATMENT, "consent")
 @require_http_methods(["GET", "POST"])
 @clinic_page
@@ -101,18 +82,19 @@ def sign(request: HttpRequest, client_id: int) -> HttpResponse:
     values = {"typed_name": "", "method": "drawn"}
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
-        values = {"typed_name": request.POST.get("typed_name", ""), "method": request.POST.get("method", "")}
+        posted = forms.read(signatures.SignatureFields, request.POST)
+        values = {"typed_name": posted["typed_name"], "method": posted["method"]}
         upload = request.FILES.get("scan")
         claimed = (upload.content_type or "") if upload else ""
         try:
             signatures.sign(
                 actor,
                 client_id,
-                template_id=_form_int(request.POST.get("template_id")),
+                template_id=posted["template_id"],
                 lang=lang.value,
                 typed_name=values["typed_name"],
                 method=values["method"],
-                signature_png=_signature_bytes(request.POST.get("signature_data", "")),
+                signature_png=posted["signature_data"],
                 scan=upload.read(MAX_SCAN_BYTES + 1) if upload else None,
                 scan_content_type=claimed,
                 kb=knowledge(),
