@@ -55,7 +55,7 @@ class _In(BaseModel):
 
 
 class ClientIn(_In):
-    """A client's details; any other field (clinic, id, archived) is refused."""
+    """A client's details: the client form's fields (``client_form.ClientFields``); any other field is refused."""
 
     given_name: str = Field(max_length=100)
     family_name: str = Field(max_length=100)
@@ -196,16 +196,7 @@ def add_client(request: HttpRequest, body: ClientIn) -> Status[ClientOut]:
     phone number or e-mail address) is 409, each possible match a problem naming them (id, name,
     date of birth), unless ``confirm_new_person`` is true.
     """
-    details = clients.ClientDetails(
-        body.given_name,
-        body.family_name,
-        body.birth_date,
-        body.phone,
-        body.email,
-        contact_notes=body.contact_notes,
-        clinical_notes=body.clinical_notes,
-        language=body.language,
-    )
+    details = clients.ClientDetails(**body.model_dump(exclude={"confirm_new_person"}))
     created = clients.create(_actor(request), details, warn_duplicates=not body.confirm_new_person)
     return Status(201, client_out(created))
 

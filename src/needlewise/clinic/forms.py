@@ -1,12 +1,13 @@
 """A clinic form declared once: a pydantic model lists each posted field, its kind, bounds and messages.
 
 A form's declaration is a :class:`~pydantic.BaseModel` whose fields are the names the page posts. A
-field's kind says how it is read from a post: text (the last value, ``""`` when absent), :data:`Flag`
-(a checkbox: whether it was posted), :data:`Many` (checkboxes sharing a name: every value) or
-:class:`Reads` (the text parsed, as :data:`PostedDate`, :data:`PostedDay`, :data:`PostedTime` and :data:`PostedWhole`
-are). Its validators (:func:`text`, :func:`whole`, :func:`choice`, :func:`given`) parse what was
-typed and word what is wrong. :func:`echo` gives the posted values to show again, :func:`read` the
-values a form's value object is built from, :func:`parse` the parsed declaration or a problem per
+field's kind says how it is read from a post: text (the last value; ``""`` when absent, or
+:class:`Absent`'s value), :data:`Flag` (a checkbox: whether it was posted), :data:`Many` (checkboxes
+sharing a name: every value) or :class:`Reads` (the text parsed, as :data:`PostedDate`,
+:data:`PostedDay`, :data:`PostedTime` and :data:`PostedWhole` are). Its validators (:func:`text`,
+:func:`whole`, :func:`choice`, :func:`given`) parse what was typed and word what is wrong.
+:func:`echo` gives the posted values to show again, :func:`read` the values a form's value object is
+built from, :func:`parse` the parsed declaration or a problem per
 field that is wrong, and :func:`in_order` puts problems in the declaration's order.
 """
 
@@ -35,6 +36,13 @@ class _Flag:
 
 class _Many:
     """Checkboxes sharing a name: every value posted."""
+
+
+@dataclass(frozen=True, slots=True)
+class Absent:
+    """A text field's value when the form does not post it at all (posted empty, it is ``""``)."""
+
+    value: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,6 +196,9 @@ def _is(model: type[BaseModel], name: str, kind: type) -> bool:
 
 
 def _value(model: type[BaseModel], name: str, post: Posted) -> object:
+    absent = next((m for m in model.model_fields[name].metadata if isinstance(m, Absent)), None)
+    if absent is not None and name not in post:
+        return absent.value
     if _is(model, name, _Flag):
         return name in post
     if _is(model, name, _Many):

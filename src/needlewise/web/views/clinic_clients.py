@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from needlewise.clinic.access import break_glass
 from needlewise.clinic.intake import inbox
-from needlewise.clinic.records import clients, screenings
+from needlewise.clinic.records import client_form, clients, screenings
 from needlewise.clinic.treatment import overview
 from needlewise.domain.permissions import Action
 from needlewise.errors import InvalidInputError, LikelyDuplicateError
@@ -48,28 +48,15 @@ def client_list(request: HttpRequest) -> HttpResponse:
     return render(request, "clinic/clients.html", context, status=422 if bad_date else 200)
 
 
-def _details(post: QueryDict) -> clients.ClientDetails:
-    return clients.ClientDetails(
-        given_name=post.get("given_name", ""),
-        family_name=post.get("family_name", ""),
-        birth_date=form_date(post.get("birth_date")),
-        phone=post.get("phone", ""),
-        email=post.get("email", ""),
-        contact_notes=post.get("contact_notes", ""),
-        clinical_notes=post.get("clinical_notes"),  # absent from the front desk's form: left as it is
-        language=post.get("language", "en"),
-    )
-
-
 @require_http_methods(["GET", "POST"])
 @clinic_page
 def client_new(request: HttpRequest) -> HttpResponse:
     """Add a client."""
     actor = acting(request)
     if request.method == "POST":
-        confirmed = request.POST.get("confirm_new_person") == "1"
+        details, confirmed = client_form.read(request.POST)
         try:
-            client = clients.create(actor, _details(request.POST), warn_duplicates=not confirmed)
+            client = clients.create(actor, details, warn_duplicates=not confirmed)
         except InvalidInputError as invalid:
             context = {"actor": actor, "values": request.POST, "errors": field_errors(invalid), "client": None}
             return render(request, "clinic/client_form.html", context, status=422)
@@ -88,7 +75,7 @@ def client_edit(request: HttpRequest, client_id: int) -> HttpResponse:
     actor = acting(request)
     if request.method == "POST":
         try:
-            client = clients.update(actor, client_id, _details(request.POST))
+            client = clients.update(actor, client_id, client_form.read(request.POST)[0])
         except InvalidInputError as invalid:
             client = clients.get(actor, client_id)
             context = {"actor": actor, "values": request.POST, "errors": field_errors(invalid), "client": client}
