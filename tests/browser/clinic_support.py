@@ -163,6 +163,17 @@ def add_staff(data_dir: Path, owner: Person, people: list[Person]) -> None:
     run([sys.executable, "-c", ADD_STAFF_SCRIPT], data_dir, orjson.dumps(spec))
 
 
+def own_clinic(
+    server: str, basetemp: Path, place: tuple[str, str], staff: dict[str, Person], founder: Person
+) -> Clinic:
+    """A test module's own clinic (``place``: name, city); ``founder`` creates it and adds the rest of ``staff``."""
+    name, city = place
+    data_dir = server_data_dir(basetemp)
+    slug = create_clinic(data_dir, name, city, founder)
+    add_staff(data_dir, founder, [person for person in staff.values() if person is not founder])
+    return Clinic(name, city, slug, server, data_dir, staff)
+
+
 # -- signing in ----------------------------------------------------------------------------------------
 
 

@@ -17,8 +17,14 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from browser.app_support import App
-from browser.clinic_support import Clinic, Person, add_staff, create_clinic, server_data_dir, sign_in
-from browser.treatment_support import SESSION_PAGE, Cartridge, today, treated_client, write_consent_version
+from browser.clinic_support import Clinic, Person, own_clinic, sign_in
+from browser.treatment_support import (
+    SESSION_PAGE,
+    Cartridge,
+    owner_writes_consent,
+    today,
+    treated_client,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -31,23 +37,14 @@ TABLE_FITS_JS = "() => { const s = document.querySelector('.table-scroll'); retu
 @pytest.fixture(scope="module")
 def clinic(server: str, tmp_path_factory: pytest.TempPathFactory, browser: Browser) -> Clinic:
     """A clinic of its own (its alerts are only this module's), its staff and its first consent version."""
-    data_dir = server_data_dir(Path(tmp_path_factory.getbasetemp()))
     founder = Person("founder@nimbus.example.org", "Nora Founder", "owner")
-    slug = create_clinic(data_dir, "Nimbus Skin", "Porto", founder)
     staff = {
         "owner": Person("owner@nimbus.example.org", "Olga Owner", "owner"),
         "nurse": Person("nurse@nimbus.example.org", "Nuno Nurse", "nurse"),
         "front_desk": Person("desk@nimbus.example.org", "Fabio Desk", "front_desk"),
     }
-    add_staff(data_dir, founder, list(staff.values()))
-    made = Clinic("Nimbus Skin", "Porto", slug, server, data_dir, staff)
-    owner = App(browser, server)
-    try:
-        page = owner.page(axe=True)
-        sign_in(owner, page, staff["owner"])
-        write_consent_version(owner, page)
-    finally:
-        owner.close()
+    made = own_clinic(server, Path(tmp_path_factory.getbasetemp()), ("Nimbus Skin", "Porto"), staff, founder)
+    owner_writes_consent(browser, made)
     return made
 
 

@@ -25,18 +25,16 @@ from browser.clinic_support import (
     Person,
     accept_request,
     add_client,
-    add_staff,
     choose_password,
     client_id,
-    create_clinic,
     fill_client,
     keep_recovery_codes,
+    own_clinic,
     read_secret,
     save_client,
     screen,
     screening_id,
     send_clinic_result,
-    server_data_dir,
     sign_in,
     sign_out,
     tab_to,
@@ -59,9 +57,7 @@ def clinic(server: str, tmp_path_factory: pytest.TempPathFactory) -> Clinic:
     Each test that checks a first sign-in (the set-up of the second factor) has its own account, so
     the tests pass in any order; the others sign in however far their account is.
     """
-    data_dir = server_data_dir(Path(tmp_path_factory.getbasetemp()))
     founder = Person("founder@lumen.example.org", "Olivia Founder", "owner")
-    slug = create_clinic(data_dir, "Lumen Skin", "Porto", founder)
     staff = {
         "founder": founder,  # test_the_owner_sets_up_two_step_sign_in_then_signs_in_with_a_code only
         "owner": Person("owner@lumen.example.org", "Omar Owner", "owner"),
@@ -70,8 +66,7 @@ def clinic(server: str, tmp_path_factory: pytest.TempPathFactory) -> Clinic:
         "nurse": Person("nurse@lumen.example.org", "Nora Nurse", "nurse"),
         "front_desk": Person("desk@lumen.example.org", "Frank Desk", "front_desk"),
     }
-    add_staff(data_dir, founder, [person for key, person in staff.items() if key != "founder"])
-    return Clinic("Lumen Skin", "Porto", slug, server, data_dir, staff)
+    return own_clinic(server, Path(tmp_path_factory.getbasetemp()), ("Lumen Skin", "Porto"), staff, founder)
 
 
 def test_the_owner_sets_up_two_step_sign_in_then_signs_in_with_a_code(app, clinic) -> None:

@@ -25,14 +25,18 @@ from browser.clinic_support import (
     Clinic,
     Person,
     add_client,
-    add_staff,
-    create_clinic,
+    own_clinic,
     screen,
-    server_data_dir,
     sign_in,
     tab_to,
 )
-from browser.treatment_support import SESSION_PAGE, sign_consent_drawn, today, write_consent_version, write_plan
+from browser.treatment_support import (
+    SESSION_PAGE,
+    owner_writes_consent,
+    sign_consent_drawn,
+    today,
+    write_plan,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -48,26 +52,17 @@ def shot(page: Page, name: str) -> None:
 
 @pytest.fixture(scope="module")
 def clinic(server: str, tmp_path_factory: pytest.TempPathFactory) -> Clinic:
-    data_dir = server_data_dir(Path(tmp_path_factory.getbasetemp()))
     founder = Person("founder@sessions.example.org", "Sara Founder", "owner")
-    slug = create_clinic(data_dir, "Session Rooms", "Porto", founder)
     staff = {
         "owner": Person("owner@sessions.example.org", "Olga Owner", "owner"),
         "nurse": Person("nurse@sessions.example.org", "Nuno Nurse", "nurse"),
     }
-    add_staff(data_dir, founder, list(staff.values()))
-    return Clinic("Session Rooms", "Porto", slug, server, data_dir, staff)
+    return own_clinic(server, Path(tmp_path_factory.getbasetemp()), ("Session Rooms", "Porto"), staff, founder)
 
 
 @pytest.fixture(scope="module")
 def consent_version(browser: Browser, clinic: Clinic) -> None:
-    owner = App(browser, clinic.base_url)
-    try:
-        page = owner.page(axe=True)
-        sign_in(owner, page, clinic.staff["owner"])
-        write_consent_version(owner, page)
-    finally:
-        owner.close()
+    owner_writes_consent(browser, clinic)
 
 
 def ready_client(app: App, page: Page, given: str, family: str) -> int:

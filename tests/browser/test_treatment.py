@@ -30,10 +30,8 @@ from browser.clinic_support import (
     Clinic,
     Person,
     add_client,
-    add_staff,
-    create_clinic,
+    own_clinic,
     screen,
-    server_data_dir,
     sign_in,
     tab_to,
 )
@@ -51,11 +49,11 @@ from browser.treatment_support import (
     draw_signature,
     fill_checks,
     fill_treatment,
+    owner_writes_consent,
     record_session,
     signed_paper_png,
     today,
     treated_client,
-    write_consent_version,
     write_plan,
 )
 from needlewise.domain.treatment import Triage
@@ -72,29 +70,20 @@ RECALL_REASON = "Manufacturer recall notice 2025-17: sterility of lot not assure
 @pytest.fixture(scope="module")
 def clinic(server: str, tmp_path_factory: pytest.TempPathFactory) -> Clinic:
     """A clinic of its own (its alerts and recalls count only this module's sessions) and its staff."""
-    data_dir = server_data_dir(Path(tmp_path_factory.getbasetemp()))
     founder = Person("founder@aurora.example.org", "Alma Founder", "owner")
-    slug = create_clinic(data_dir, "Aurora Skin", "Braga", founder)
     staff = {
         "owner": Person("owner@aurora.example.org", "Otto Owner", "owner"),
         "nurse": Person("nurse@aurora.example.org", "Nadia Nurse", "nurse"),
         "aesthetician": Person("aesthete@aurora.example.org", "Ada Aesthete", "aesthetician"),
     }
-    add_staff(data_dir, founder, list(staff.values()))
-    return Clinic("Aurora Skin", "Braga", slug, server, data_dir, staff)
+    return own_clinic(server, Path(tmp_path_factory.getbasetemp()), ("Aurora Skin", "Braga"), staff, founder)
 
 
 @pytest.fixture(scope="module")
 def consent_version(browser: Browser, clinic: Clinic) -> None:
     """Step 1, the owner's part: sign in (with two steps) and write the first consent version."""
-    owner = App(browser, clinic.base_url)
-    try:
-        page = owner.page(axe=True)
-        sign_in(owner, page, clinic.staff["owner"])
-        write_consent_version(owner, page)
-    finally:
-        owner.close()
-    assert not owner.foreign_requests(), owner.foreign_requests()
+    foreign = owner_writes_consent(browser, clinic)
+    assert not foreign, foreign
 
 
 @pytest.mark.usefixtures("consent_version")

@@ -14,9 +14,19 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from PIL import Image, ImageDraw
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
-from browser.clinic_support import CLIENT_PAGE, CLINIC_TIER_ANSWERS, add_client, fill_client, save_client, screen
+from browser.app_support import App
+from browser.clinic_support import (
+    CLIENT_PAGE,
+    CLINIC_TIER_ANSWERS,
+    Clinic,
+    add_client,
+    fill_client,
+    save_client,
+    screen,
+    sign_in,
+)
 
 LOT = "LOT-BROWSER-1"
 PLAN_PAGE = re.compile(r"/clinic/plans/(\d+)/$")
@@ -69,6 +79,18 @@ def write_consent_version(app: Any, page: Page) -> None:
     expect(page).to_have_url(re.compile(r"/clinic/consent/\d+/$"))
     expect(page.locator("main")).to_contain_text(CONSENT_INTRO_EN)
     app.axe(page, "consent version")
+
+
+def owner_writes_consent(browser: Browser, clinic: Clinic) -> list[str]:
+    """The clinic's owner signs in (with two steps) and writes the first consent version; requests to other hosts."""
+    owner = App(browser, clinic.base_url)
+    try:
+        page = owner.page(axe=True)
+        sign_in(owner, page, clinic.staff["owner"])
+        write_consent_version(owner, page)
+    finally:
+        owner.close()
+    return owner.foreign_requests()
 
 
 def draw_signature(page: Page) -> None:

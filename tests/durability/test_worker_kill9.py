@@ -14,7 +14,6 @@ import asyncio
 import contextlib
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -28,6 +27,8 @@ from typing import Any
 import psycopg
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
+
+from net_support import free_port
 
 MESSAGES = 6
 LEASE_S = "2"
@@ -67,12 +68,6 @@ class StallingInbox:
         message = message_from_bytes(envelope.original_content or b"", policy=policy.default)
         self.accepted.append(str(message["Message-ID"]))
         return "250 Message accepted for delivery"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @contextlib.contextmanager

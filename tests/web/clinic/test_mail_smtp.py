@@ -7,7 +7,6 @@ messages, and that a mail server that is down delays a message without losing it
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -25,6 +24,7 @@ from needlewise.messaging import delivery
 from needlewise.messaging.outbox import OutboxSender, queue
 from needlewise.services.ports import OutboundMessage
 from needlewise.storage.models import AuditEntry, CheckIn, QueuedMessage
+from net_support import free_port
 from web.clinic.support import Site
 
 
@@ -52,12 +52,6 @@ class Inbox:
 
     def messages(self) -> list[EmailMessage]:
         return [message_from_bytes(e.original_content or b"", policy=policy.default) for e in self.envelopes]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture

@@ -10,14 +10,16 @@ rows in the same order, and give the same instances: the screenings without thei
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.auth.models import User
 from django.db import connections, router
+from django.db.models import Model
 
 from needlewise.storage.models import Clearance, Screening, StaffMember
 from needlewise.storage.rows import cache, columns, loaded
 
+M = TypeVar("M", bound=Model)
 _SCREENING, _SCREENING_SQL = columns(Screening, "s", without=("profile",))
 _CLEARANCE, _CLEARANCE_SQL = columns(Clearance, "c")
 _USER, _USER_SQL = columns(User, "u")
@@ -46,29 +48,25 @@ def _staff_user(row: Sequence[Any], start: int, db: str) -> User:
     return user
 
 
-def _rows(statement: str, client_id: int, limit: int, db: str) -> list[tuple[Any, ...]]:
+def _with_staff(model: type[M], fields: Sequence[str], statement: str, staff: str, key: tuple[int, int]) -> list[M]:
+    """The rows ``statement`` reads for ``key`` (client id, limit), each with its staff member cached as ``staff``."""
+    db = router.db_for_read(model)
     with connections[db].cursor() as cursor:
-        cursor.execute(statement, [client_id, limit])
-        return list(cursor.fetchall())
+        cursor.execute(statement, list(key))
+        rows = cursor.fetchall()
+    found = []
+    for row in rows:
+        record = loaded(model, fields, row[: len(fields)], db)
+        cache(record, staff, _staff_user(row, len(fields), db))
+        found.append(record)
+    return found
 
 
 def history(client_id: int, limit: int) -> list[Screening]:
     """The client's newest ``limit`` screenings, newest first, each with its screener."""
-    db = router.db_for_read(Screening)
-    found = []
-    for row in _rows(HISTORY, client_id, limit, db):
-        screening = loaded(Screening, _SCREENING, row[: len(_SCREENING)], db)
-        cache(screening, "ran_by", _staff_user(row, len(_SCREENING), db))
-        found.append(screening)
-    return found
+    return _with_staff(Screening, _SCREENING, HISTORY, "ran_by", (client_id, limit))
 
 
 def clearances(client_id: int, limit: int) -> list[Clearance]:
     """The client's newest ``limit`` clearances, newest first, each with its provider."""
-    db = router.db_for_read(Clearance)
-    found = []
-    for row in _rows(CLEARANCES, client_id, limit, db):
-        clearance = loaded(Clearance, _CLEARANCE, row[: len(_CLEARANCE)], db)
-        cache(clearance, "provider", _staff_user(row, len(_CLEARANCE), db))
-        found.append(clearance)
-    return found
+    return _with_staff(Clearance, _CLEARANCE, CLEARANCES, "provider", (client_id, limit))
