@@ -52,6 +52,7 @@ RECORDS: dict[str, type[Model]] = {
     "checkin_id": models.CheckIn,
     "event_id": models.AdverseEvent,
     "appointment_id": models.Appointment,
+    "message_id": models.QueuedMessage,
 }
 #: Every query parameter a view reads (``grep -rn request.GET src``), and the API's.
 NAMES = [
