@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from browser.app_support import App
-from browser.clinic_support import Clinic, Person, add_client, add_staff, create_clinic, server_data_dir, sign_in
+from browser.clinic_support import Clinic, Person, add_client, own_clinic, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -28,15 +28,12 @@ SCHEDULE = re.compile(r"/clinic/schedule/\?day=2031-07-15$")
 @pytest.fixture(scope="module")
 def clinic(server: str, tmp_path_factory: pytest.TempPathFactory) -> Clinic:
     """A Lisbon clinic of its own, with a nurse to book and a receptionist who books."""
-    data_dir = server_data_dir(Path(tmp_path_factory.getbasetemp()))
     founder = Person("founder@reloj.example.org", "Lia Founder", "owner")
-    slug = create_clinic(data_dir, "Reloj Skin", "Porto", founder)
     staff = {
         "nurse": Person("nurse@reloj.example.org", "Nuno Nurse", "nurse"),
         "desk": Person("desk@reloj.example.org", "Rita Reception", "front_desk"),
     }
-    add_staff(data_dir, founder, list(staff.values()))
-    return Clinic("Reloj Skin", "Porto", slug, server, data_dir, staff)
+    return own_clinic(server, Path(tmp_path_factory.getbasetemp()), ("Reloj Skin", "Porto"), staff, founder)
 
 
 def shot(page: Page, name: str) -> None:

@@ -19,10 +19,8 @@ from browser.clinic_support import (
     Clinic,
     Person,
     add_client,
-    add_staff,
-    create_clinic,
     fill_question,
-    server_data_dir,
+    own_clinic,
     sign_in,
 )
 
@@ -48,12 +46,9 @@ CONSUMER = re.compile(r"Do not try to reach it at home|No intentes conseguirlo e
 
 @pytest.fixture(scope="module")
 def clinic(server: str, tmp_path_factory: pytest.TempPathFactory) -> Clinic:
-    data_dir = server_data_dir(Path(tmp_path_factory.getbasetemp()))
     founder = Person("founder@alba.example.org", "Alba Founder", "owner")
-    slug = create_clinic(data_dir, "Alba Derma", "Sevilla", founder)
-    nurse = Person("nurse@alba.example.org", "Nerea Nurse", "nurse")
-    add_staff(data_dir, founder, [nurse])
-    return Clinic("Alba Derma", "Sevilla", slug, server, data_dir, {"founder": founder, "nurse": nurse})
+    staff = {"founder": founder, "nurse": Person("nurse@alba.example.org", "Nerea Nurse", "nurse")}
+    return own_clinic(server, Path(tmp_path_factory.getbasetemp()), ("Alba Derma", "Sevilla"), staff, founder)
 
 
 def _check_page(app, page: Page, label: str, shots: Path) -> None:
