@@ -7,7 +7,7 @@ UV := UV_PYTHON_DOWNLOADS=never python3 -m uv
 RUN := $(UV) run --frozen
 
 .DEFAULT_GOAL := help
-.PHONY: help install run assess test lint typecheck contracts kb-check kb-diff kb-snapshot kb-hazards unit unit-postgres query-counts bench bench-api bench-clinic bench-recall screenshots messages fmt clean
+.PHONY: help install run assess test lint typecheck contracts kb-check kb-diff kb-snapshot kb-hazards unit unit-postgres query-counts bench bench-api bench-clinic bench-recall bench-audit screenshots messages fmt clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -75,6 +75,9 @@ bench-clinic: install ## Client search and client page on PostgreSQL, 100,000 cl
 
 bench-recall: install ## Cartridge lot recall on PostgreSQL, 10,000,000 sessions (keeps its scratch database, about 12 GB)
 	$(RUN) python bench/recall.py
+
+bench-audit: install ## Audit appends from 8 writers, 1 clinic vs 4 clinics, on SQLite and PostgreSQL (a few minutes)
+	$(RUN) python bench/audit_append.py
 
 screenshots: install ## Refresh the pictures in docs/screenshots/ (Debian's chromium; tools/screenshots.py)
 	$(RUN) python tools/screenshots.py

@@ -90,14 +90,14 @@ WATCHED += (SessionZone, SessionPhoto, CheckIn, AdverseEvent, RecallContact, App
 
 
 def last_seq() -> int:
-    """The audit log's last position (0 when empty)."""
-    entry = AuditEntry.objects.order_by("-seq").first()
-    return entry.seq if entry else 0
+    """The audit log's last row id, across every chain (0 when empty)."""
+    entry = AuditEntry.objects.order_by("-pk").first()
+    return entry.pk if entry else 0
 
 
 def rows_after(seq: int) -> list[AuditEntry]:
-    """Audit rows written after position ``seq``, oldest first."""
-    return list(AuditEntry.objects.filter(seq__gt=seq).order_by("seq"))
+    """Audit rows written after the row with id ``seq``, across every chain, oldest first."""
+    return list(AuditEntry.objects.filter(pk__gt=seq).order_by("pk"))
 
 
 def summary(entry: AuditEntry) -> tuple[object, ...]:

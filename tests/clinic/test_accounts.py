@@ -594,7 +594,7 @@ def test_reset_second_factor(sites):
     reset = staff.reset_second_factor(owner, provider.pk)
     stored = StaffMember.objects.get(pk=provider.pk)
     assert (reset.totp_secret, stored.totp_secret, stored.totp_last_step) == ("", "", None)
-    [row] = AuditEntry.objects.filter(seq__gt=before)
+    [row] = AuditEntry.objects.filter(pk__gt=before)
     assert (row.actor, row.action, row.object_type, row.object_id, row.outcome, row.detail) == (
         owner.actor_id,
         "update",

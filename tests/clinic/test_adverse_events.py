@@ -13,7 +13,7 @@ from clinic.support import expected, last_seq, rows_after, summary
 from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.followup import adverse_events, checkins
 from needlewise.clinic.followup.adverse_events import AdverseEventForm
-from needlewise.clinic.records import clients, integrity
+from needlewise.clinic.records import clients, integrity, record_digests
 from needlewise.domain.permissions import Role
 from needlewise.errors import ConflictError, InvalidInputError, NotAllowedError, NotFoundError
 from needlewise.storage.models import AdverseEvent, CheckIn
@@ -85,7 +85,7 @@ def test_recording_from_an_alert_acknowledges_it(session, kb, site_a):
     assert (stored.acknowledged_action, stored.acknowledged_note) == ("adverse_event", "Referred to urgent care.")
     rows = rows_after(seq)
     assert [summary(r)[3:5] for r in rows] == [("create", "adverse_event"), ("acknowledge", "checkin")]
-    assert rows[1].detail == {"action": "adverse_event"}
+    assert rows[1].detail == {"action": "adverse_event", "digest": record_digests.checkin_digest(checkin.pk)}
 
 
 def test_an_alert_stays_open_unless_closing_it_is_ticked(session, kb, site_a):

@@ -14,6 +14,7 @@ from clinic.followup_support import checkin_of, session_row
 from clinic.support import expected, last_seq, rows_after, summary
 from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.followup import alerts, checkins
+from needlewise.clinic.records import record_digests
 from needlewise.domain.permissions import Role
 from needlewise.domain.treatment import Triage
 from needlewise.domain.vocabulary import Lang
@@ -152,7 +153,7 @@ def test_a_day_3_fever_means_seek_care_now_and_opens_an_alert(session, kb, site_
     assert summary(row) == expected(
         PUBLIC, "answer", "checkin", checkin.pk, client_id=site_a.client.pk, clinic_id=site_a.clinic.pk
     )
-    assert row.detail == {"triage": "seek_care_now"}
+    assert row.detail == {"triage": "seek_care_now", "digest": record_digests.checkin_digest(checkin.pk)}
     assert alerts.open_alert_count(site_a.clinic.pk) == 1
     assert alerts.open_alert_count_for(site_a.actor(Role.OWNER)) == 1
     assert alerts.open_alert_count_for(site_a.actor(Role.FRONT_DESK)) is None
@@ -186,7 +187,8 @@ def test_a_day_3_fever_means_seek_care_now_and_opens_an_alert(session, kb, site_
     assert [summary(r) for r in rows] == [
         expected(nurse, "acknowledge", "checkin", checkin.pk, client_id=site_a.client.pk)
     ]
-    assert rows[0].detail == {"action": "called_client"}  # the note stays on the record
+    digest = record_digests.checkin_digest(checkin.pk)
+    assert rows[0].detail == {"action": "called_client", "digest": digest}  # the note stays on the record
     assert alerts.alerts(nurse, kb, Lang.EN) == []
     assert alerts.open_alert_count(site_a.clinic.pk) == 0
     with pytest.raises(ConflictError):

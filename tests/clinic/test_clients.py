@@ -422,7 +422,7 @@ def test_the_front_desk_may_not_write_clinical_notes_and_the_refusal_is_recorded
         clients.update(desk, site_a.client.pk, details(contact_notes="changed", clinical_notes="HIV+"))
     stored = Client.objects.get(pk=site_a.client.pk)
     assert (stored.contact_notes, stored.clinical_notes) == ("", "")
-    denied = AuditEntry.objects.filter(outcome="denied", action="view_health").order_by("seq")
+    denied = AuditEntry.objects.filter(outcome="denied", action="view_health").order_by("pk")
     assert [(e.object_type, e.object_id, e.client_id) for e in denied] == [
         ("client", "", None),
         ("client", str(site_a.client.pk), site_a.client.pk),

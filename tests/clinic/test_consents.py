@@ -22,7 +22,7 @@ from clinic.treatment_support import (
     staff_actor,
 )
 from needlewise.clinic.consent import images, signatures, versions
-from needlewise.clinic.records import clients
+from needlewise.clinic.records import clients, record_digests
 from needlewise.domain.permissions import Role
 from needlewise.domain.vocabulary import Lang
 from needlewise.errors import ConflictError, InvalidInputError, NotAllowedError, NotFoundError
@@ -251,7 +251,13 @@ def test_a_drawn_signature_stores_the_exact_text_its_digest_and_a_clean_png(site
     assert [summary(r) for r in rows_after(seq)] == [
         expected(nurse, "create", "consent", consent.pk, client_id=site_a.client.pk)
     ]
-    assert rows_after(seq)[0].detail == {"version": 1, "method": "drawn", "lang": "es", "kb_current": True}
+    assert rows_after(seq)[0].detail == {
+        "version": 1,
+        "method": "drawn",
+        "lang": "es",
+        "kb_current": True,
+        "digest": record_digests.consent_digest(consent.pk),
+    }
     assert str(stored) == f"consent {stored.pk} v1"
 
 

@@ -32,7 +32,7 @@ def test_labels_name_rows_without_names_answers_or_secrets(site_a: Site) -> None
         str(Screening.objects.get(pk=site_a.stop.pk)): f"screening {site_a.stop.pk} (stop)",
         str(ConsultationRequest.objects.get(pk=site_a.request.pk)): f"request {site_a.request.pk} (open)",
         str(entry): f"audit {entry.seq} {entry.action} {entry.object_type}",
-        str(AuditHead.objects.get(pk=1)): f"audit head at {AuditHead.objects.get(pk=1).seq}",
+        str(AuditHead.objects.get(pk=1)): f"audit head of chain -1 at {AuditHead.objects.get(pk=1).seq}",
         str(LoginFailure(key="user:someone@example.org")): "login failure (user)",
     }
     for label, expected in labels.items():

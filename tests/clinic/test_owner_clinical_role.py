@@ -176,7 +176,7 @@ def test_an_owner_nurse_screens_plans_and_records_a_session_audited_as_both(site
     outcome = recording.record(me, ready.client.pk, form(ready), kb)
     session = TreatmentSession.objects.get(pk=outcome.session.pk)
     assert (session.practitioner_id, session.practitioner_role) == (owner.user_id, "nurse")
-    mine = AuditEntry.objects.filter(seq__gt=seq, actor=me.actor_id)
+    mine = AuditEntry.objects.filter(pk__gt=seq, actor=me.actor_id)
     assert {e.actor_role for e in mine} == {"owner+nurse"}
     assert {("create", "screening"), ("create", "session")} <= {(e.action, e.object_type) for e in mine}
     with pytest.raises(NotAllowedError):  # a nurse's rights, not a provider's: no medical clearance

@@ -11,7 +11,7 @@ from django.utils import timezone
 from clinic.support import details, expected, last_seq, rows_after, summary
 from clinic.treatment_support import plan, plan_form, staff_actor
 from clinic_factories import SITE_TIME_ZONE
-from needlewise.clinic.records import clients, plans, screenings
+from needlewise.clinic.records import clients, plans, record_digests, screenings
 from needlewise.clinic.records import plan_form as plan_declaration
 from needlewise.domain.permissions import Role
 from needlewise.domain.treatment import FindingLevel
@@ -71,7 +71,8 @@ def test_a_plan_keeps_goals_lengths_interval_products_warnings_and_the_kb(site_a
     assert [summary(r) for r in rows_after(seq)] == [
         expected(nurse, "create", "plan", stored.pk, client_id=site_a.client.pk)
     ]
-    assert rows_after(seq)[0].detail == {"zones": 2, "warnings": 1, "replaces": []}
+    digest = record_digests.plan_digest(stored.pk)
+    assert rows_after(seq)[0].detail == {"zones": 2, "warnings": 1, "replaces": [], "digest": digest}
     assert str(stored) == f"plan {stored.pk} (active)"
     assert str(PlanZone.objects.get(plan=stored, zone="cheeks")) == "cheeks 1.25 mm"
 
@@ -214,7 +215,7 @@ def test_a_new_plan_closes_the_previous_one(site_a, kb):
         expected(nurse, "close", "plan", first.pk, client_id=site_a.client.pk),
         expected(nurse, "create", "plan", second.pk, client_id=site_a.client.pk),
     ]
-    assert rows[0].detail == {"replaced_by": second.pk}
+    assert rows[0].detail == {"replaced_by": second.pk, "digest": record_digests.plan_digest(first.pk)}
     assert rows[1].detail["replaces"] == [first.pk]
     assert plans.active_plan(site_a.clinic.pk, site_a.client.pk) == second
 
@@ -338,7 +339,7 @@ def test_closing_a_plan(sites, kb):
     assert [summary(r) for r in rows_after(seq)] == [
         expected(aesthetician, "close", "plan", active.pk, client_id=site_a.client.pk)
     ]
-    assert rows_after(seq)[0].detail == {}
+    assert rows_after(seq)[0].detail == {"digest": record_digests.plan_digest(active.pk)}
     assert plans.active_plan(site_a.clinic.pk, site_a.client.pk) is None
     with pytest.raises(ConflictError, match="already closed"):
         plans.close(aesthetician, active.pk)

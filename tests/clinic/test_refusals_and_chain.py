@@ -7,12 +7,14 @@ from django.utils import timezone
 
 from clinic.support import clearance_form, last_seq, rows_after
 from needlewise.clinic.accounts import staff
+from needlewise.clinic.audit import chain as audit_chain
 from needlewise.clinic.audit import log as audit_log
 from needlewise.clinic.audit import review as audit_review
 from needlewise.clinic.intake import inbox
 from needlewise.clinic.records import clients, screenings
 from needlewise.domain.permissions import Role
 from needlewise.errors import ConflictError, NotAllowedError, NotFoundError
+from needlewise.storage.audit_keys import audit_keys
 from needlewise.storage.models import AuditEntry, AuditHead
 
 pytestmark = pytest.mark.django_db
@@ -88,9 +90,12 @@ def test_slugs_never_end_in_a_hyphen() -> None:
 
 @pytest.mark.usefixtures("site_a")
 def test_a_row_appended_behind_the_applications_back_is_named() -> None:
-    head = AuditHead.objects.get(pk=1)
-    last = AuditEntry.objects.get(seq=head.seq)
+    head = AuditHead.objects.exclude(chain__lt=1).first()
+    assert head is not None
+    last = AuditEntry.objects.get(chain=head.chain, seq=head.seq)
     extra = AuditEntry(
+        chain=head.chain,
+        key_id=last.key_id,
         seq=head.seq + 1,
         at=last.at,
         actor="x",
@@ -100,8 +105,8 @@ def test_a_row_appended_behind_the_applications_back_is_named() -> None:
         outcome="success",
         prev_hash=last.hash,
     )
-    extra.hash = audit_log._row_hash(last.hash, audit_log.row_fields(extra))  # a well-formed row, head not moved
+    extra.hash = audit_log.keyed_hash(audit_keys()[1][last.key_id], extra)  # a well-formed row, head not moved
     extra.save()
-    report = audit_log.verify()
-    assert (report.ok, report.broken_at) == (False, head.seq + 1)
+    report = audit_chain.verify()
+    assert (report.ok, report.broken_chain, report.broken_at) == (False, head.chain, head.seq + 1)
     assert report.reason == f"rows after {head.seq} were added outside the application"

@@ -13,7 +13,7 @@ from django.utils import timezone
 from clinic.support import CLINIC_OK, CLINIC_STOP, clearance_form, details, last_seq, rows_after, summary
 from clinic.treatment_support import Ready, consent_template, form, plan, ready_client, signed_consent
 from clinic_factories import clinic_today
-from needlewise.clinic.records import clients, integrity, plans, screenings
+from needlewise.clinic.records import clients, integrity, plans, record_digests, screenings
 from needlewise.clinic.treatment import recording, session_checks, sessions
 from needlewise.clinic.treatment.session_form import NumbingForm
 from needlewise.domain.permissions import Role
@@ -64,7 +64,11 @@ def test_a_session_that_passes_every_check_is_recorded_with_zones_checkins_and_a
         ready.client.pk,
         "success",
     )
-    assert row.detail == {"plan": ready.plan.pk, "digest": integrity.session_digest(session.pk)}
+    assert row.detail == {
+        "plan": ready.plan.pk,
+        "digest": integrity.session_digest(session.pk),
+        "checkins": {str(c.pk): record_digests.checkin_digest(c.pk) for c in session.checkins.all()},
+    }
 
 
 def test_check_runs_every_check_and_records_nothing(ready, kb):

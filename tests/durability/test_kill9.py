@@ -15,7 +15,7 @@ cycle writes anything, it checks from outside Django:
   plan its zone, and no cartridge was used twice: no operation is half done;
 - at most one operation per kill is committed without its acknowledgement (killed between the two);
 - the audit chain is whole (contiguous positions, each row naming the previous row's hash, the head
-  at the last row), and ``needlewise.clinic.audit.log.verify`` recomputes every hash (in a forked process).
+  at the last row), and ``needlewise.clinic.audit.chain.verify`` recomputes every hash (in a forked process).
 
 At the end ``needlewise audit verify``, in a fresh process, recomputes the chain once more.
 
@@ -284,15 +284,20 @@ def _check_audit_rows(rows: Rows, kind: str, records: dict[int, int]) -> list[st
 
 
 def _check_chain_links(rows: Rows) -> list[str]:
-    chain = rows("SELECT seq, prev_hash, hash FROM audit_entry ORDER BY seq")
-    previous = "0" * 64
-    for expected, (seq, prev_hash, row_hash) in enumerate(chain, start=1):
-        if seq != expected or prev_hash != previous:
-            return [f"audit chain broken at row {expected} (seq {seq})"]
-        previous = row_hash
-    head = rows("SELECT seq, hash FROM audit_head WHERE id = 1")
-    if [tuple(row) for row in head] != [(len(chain), previous)]:
-        return [f"audit head {head} is not at the last row ({len(chain)})"]
+    heads = {chain: (seq, digest) for chain, seq, digest in rows("SELECT chain, seq, hash FROM audit_head")}
+    links: dict[int, list[tuple[int, str, str]]] = {}
+    for chain, seq, prev_hash, row_hash in rows(
+        "SELECT chain, seq, prev_hash, hash FROM audit_entry ORDER BY chain, seq"
+    ):
+        links.setdefault(chain, []).append((seq, prev_hash, row_hash))
+    for chain, chain_rows in links.items():
+        previous = "0" * 64
+        for expected, (seq, prev_hash, row_hash) in enumerate(chain_rows, start=1):
+            if seq != expected or prev_hash != previous:
+                return [f"audit chain {chain} broken at row {expected} (seq {seq})"]
+            previous = row_hash
+        if heads.get(chain) != (len(chain_rows), previous):
+            return [f"audit head of chain {chain} {heads.get(chain)} is not at its last row ({len(chain_rows)})"]
     return []
 
 

@@ -21,7 +21,7 @@ PostgreSQL) in the environment. Django is set up here, never in the test process
       the writer with SIGKILL; when it is gone this server prints ``exit <pid> signal 9`` (or
       ``exit <pid> code <n>`` if it stopped by itself: an error, or the 60 s safety limit).
     - ``check``: fork a process that recomputes the audit chain with
-      ``needlewise.clinic.audit.log.verify`` and prints ``check <json>``, then ``exit <pid> code 0``.
+      ``needlewise.clinic.audit.chain.verify`` and prints ``check <json>``, then ``exit <pid> code 0``.
     - ``quit``: exit.
 
     Forking from a warmed-up server makes a cycle cost the kill delay rather than Django's start-up;
@@ -170,10 +170,10 @@ def _writer(clinic_id: int, user_id: int, tag: str) -> int:
 
 
 def _verify() -> bool:
-    from needlewise.clinic.audit import log as audit_log  # noqa: PLC0415 - only after django.setup()
+    from needlewise.clinic.audit import chain as audit_chain  # noqa: PLC0415 - only after django.setup()
 
-    report = audit_log.verify()
-    fields = {"ok": report.ok, "rows": report.rows, "head_seq": report.head_seq, "broken_at": report.broken_at}
+    report = audit_chain.verify()
+    fields = {"ok": report.ok, "rows": report.rows, "chain": report.broken_chain, "broken_at": report.broken_at}
     _line("check " + json.dumps({**fields, "reason": report.reason}))
     return report.ok
 

@@ -54,7 +54,7 @@ def deliver(channel: Channel, limit: int = delivery.BATCH_MAX) -> delivery.Batch
 
 
 def message_rows() -> list[tuple[str, str, str, dict[str, object]]]:
-    rows = AuditEntry.objects.filter(object_type="message").order_by("seq")
+    rows = AuditEntry.objects.filter(object_type="message").order_by("pk")
     return [(r.action, r.outcome, r.actor, r.detail) for r in rows]
 
 

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import sys
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 
 from needlewise.cli.django_setup import setup_django
-from needlewise.errors import ClinicError
+from needlewise.errors import ClinicError, DataKeyError
 
 EXIT_BROKEN = 1
 EXIT_INPUT = 2
@@ -125,27 +126,89 @@ def reset_2fa(
 
 
 @audit_app.command("verify")
-def verify() -> None:
-    """Recompute the audit log's hash chain, then every treatment record's digest; exit 1 naming what differs."""
+def verify(
+    checkpoint: Annotated[
+        Path | None, typer.Option(help="A file written by `needlewise audit checkpoint`: check the chains against it.")
+    ] = None,
+    public_key: Annotated[
+        str | None, typer.Option(help="The checkpoint's public key, as printed when it was written (default: ours).")
+    ] = None,
+) -> None:
+    """Recompute every audit chain, then every clinical record's digest; exit 1 naming the first break."""
     _ready()
-    from needlewise.clinic.audit.log import verify as verify_chain  # noqa: PLC0415
+    from needlewise.clinic.audit import chain  # noqa: PLC0415 - needs Django set up first
     from needlewise.clinic.records import integrity  # noqa: PLC0415 - needs Django set up first
 
-    report = verify_chain()
+    if checkpoint is not None:
+        _check_checkpoint(checkpoint, public_key)
+    try:
+        report = chain.verify()
+    except DataKeyError as error:
+        typer.echo(f"error: {error.first}", err=True)
+        raise typer.Exit(EXIT_INPUT) from None
     if not report.ok:
-        typer.echo(f"audit log BROKEN at row {report.broken_at}: {report.reason}", err=True)
+        where = chain.chain_label(report.broken_chain or 0)
+        typer.echo(f"audit log BROKEN in the {where} at row {report.broken_at}: {report.reason}", err=True)
         raise typer.Exit(EXIT_BROKEN)
-    typer.echo(f"audit log OK: {report.rows} rows, chain intact up to row {report.head_seq}")
+    typer.echo(f"audit log OK: {report.rows} rows in {report.chains} keyed chain(s), every row and head matches")
+    if report.legacy_rows:
+        typer.echo(f"legacy chain: {report.legacy_rows} rows, unkeyed (written before the chains were keyed)")
     records = integrity.verify()
-    counted = f"{records.sessions} sessions and {records.adverse_events} adverse events"
+    if records.uncovered():
+        typer.echo(f"not covered (recorded before they were): {records.uncovered()}")
     if records.ok:
-        typer.echo(f"treatment records OK: {counted} match their audit rows")
+        typer.echo(f"clinical records OK: {records.counted()} match their audit rows")
         return
     shown = records.problems[: integrity.SHOWN]
     more = len(records.problems) - len(shown)
-    typer.echo(f"treatment records CHANGED ({len(records.problems)} of {counted}):", err=True)
+    typer.echo(f"clinical records CHANGED ({len(records.problems)} of {records.counted()}):", err=True)
     for problem in shown:
         typer.echo(f"  - {problem}", err=True)
     if more:
         typer.echo(f"  ... and {more} more", err=True)
     raise typer.Exit(EXIT_BROKEN)
+
+
+def _check_checkpoint(path: Path, public_key: str | None) -> None:
+    from needlewise.clinic.audit import checkpoint  # noqa: PLC0415 - needs Django set up first
+
+    try:
+        document = path.read_bytes()
+    except OSError as error:
+        typer.echo(f"error: checkpoint: cannot read {path} ({error.strerror})", err=True)
+        raise typer.Exit(EXIT_INPUT) from None
+    try:
+        report = checkpoint.check(document, public_key)
+    except (ClinicError, DataKeyError) as error:
+        typer.echo(f"audit checkpoint BROKEN: {error.first}", err=True)
+        raise typer.Exit(EXIT_BROKEN) from None
+    if not report.ok:
+        typer.echo(f"audit checkpoint BROKEN: {report.reason}", err=True)
+        raise typer.Exit(EXIT_BROKEN)
+    typer.echo(f"checkpoint OK: signature good, {report.chains} chain head(s) of {report.made_at} still in place")
+
+
+@audit_app.command("checkpoint")
+def write_checkpoint(
+    out: Annotated[
+        Path | None, typer.Option(help="Write the checkpoint to this file (default: standard output).")
+    ] = None,
+) -> None:
+    """Write every audit chain's head, signed (Ed25519), to keep elsewhere; prints the public key to check it with."""
+    _ready()
+    from needlewise.clinic.audit import checkpoint  # noqa: PLC0415 - needs Django set up first
+
+    try:
+        document = checkpoint.make()
+    except DataKeyError as error:
+        typer.echo(f"error: {error.first}", err=True)
+        raise typer.Exit(EXIT_INPUT) from None
+    if out is None:
+        sys.stdout.write(document.decode("ascii"))
+    else:
+        try:
+            out.write_bytes(document)
+        except OSError as error:
+            typer.echo(f"error: cannot write {out} ({error.strerror})", err=True)
+            raise typer.Exit(EXIT_INPUT) from None
+    typer.echo(f"checkpoint public key: {checkpoint.public_key()} (keep it apart from the server)", err=True)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.apps import AppConfig
 from django.core.signals import setting_changed
 
-from needlewise.storage import data_keys
+from needlewise.storage import audit_keys, data_keys
 
-_KEY_SETTINGS = frozenset({"DATA_KEY", "DATA_KEY_FILE"})
+_KEY_SETTINGS = frozenset({"DATA_KEY", "DATA_KEY_FILE", "AUDIT_KEY", "AUDIT_KEY_FILE"})
 
 
 def _keys_changed(*, setting: str, **kwargs: object) -> None:
@@ -15,6 +15,7 @@ def _keys_changed(*, setting: str, **kwargs: object) -> None:
     del kwargs
     if setting in _KEY_SETTINGS:
         data_keys.forget()
+        audit_keys.forget()
 
 
 class StorageConfig(AppConfig):

@@ -67,7 +67,7 @@ def ring_of(keys: Sequence[bytes], source: str) -> KeyRing:
     return KeyRing(tuple(keys), source, {key_id(key): AESGCM(key) for key in keys})
 
 
-def parse_keys(text: str, source: str, separator: str) -> list[bytes]:
+def parse_keys(text: str, source: str, separator: str, kind: str = "data key") -> list[bytes]:
     """The keys written in ``text``, or DataKeyError naming ``source`` and what is wrong."""
     keys = []
     for written in (part.strip() for part in text.split(separator)):
@@ -78,11 +78,11 @@ def parse_keys(text: str, source: str, separator: str) -> list[bytes]:
         except (binascii.Error, UnicodeEncodeError, ValueError):
             key = b""
         if len(key) != KEY_BYTES:
-            message = f"each data key must be {KEY_BYTES} bytes in URL-safe base64 (`needlewise keys new` prints one)"
+            message = f"each {kind} must be {KEY_BYTES} bytes in URL-safe base64 (`needlewise keys new` prints one)"
             raise DataKeyError([Problem(source, message)])
         keys.append(key)
     if not keys:
-        raise DataKeyError([Problem(source, "holds no data key")])
+        raise DataKeyError([Problem(source, f"holds no {kind}")])
     return keys
 
 

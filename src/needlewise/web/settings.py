@@ -10,6 +10,10 @@ Environment variables:
   the database; without it the key file ``NEEDLEWISE_DATA_KEY_FILE`` (default ``<data folder>/keys/data_key``)
   is used, made on first run. Keep a copy of the key apart from the database's backups: without it they
   cannot be read (``docs/clinic.md``, "Keys").
+- ``NEEDLEWISE_AUDIT_KEY``: the key (or keys, comma-separated, current first) that the audit chain's HMACs
+  are made with; without it the key file ``NEEDLEWISE_AUDIT_KEY_FILE`` (default ``<data folder>/keys/audit_key``),
+  made on first run. ``NEEDLEWISE_CHECKPOINT_SIGNING_KEY_FILE`` (default
+  ``<data folder>/keys/checkpoint_signing_key``): the Ed25519 key that signs ``needlewise audit checkpoint``.
 - ``NEEDLEWISE_DEBUG``: ``1`` for development error pages (never in production).
 - ``NEEDLEWISE_ALLOWED_HOSTS``: comma-separated host names (default ``127.0.0.1,localhost``).
 - ``NEEDLEWISE_RATE_LIMIT``: API requests per minute per client address (default 120; 0 turns it off).
@@ -62,6 +66,11 @@ def _flag(name: str) -> bool:
 SECRET_KEY = _secret_key()
 DATA_KEY = os.environ.get("NEEDLEWISE_DATA_KEY") or None
 DATA_KEY_FILE = Path(os.environ.get("NEEDLEWISE_DATA_KEY_FILE") or DATA_DIR / "keys" / "data_key").resolve()
+AUDIT_KEY = os.environ.get("NEEDLEWISE_AUDIT_KEY") or None
+AUDIT_KEY_FILE = Path(os.environ.get("NEEDLEWISE_AUDIT_KEY_FILE") or DATA_DIR / "keys" / "audit_key").resolve()
+CHECKPOINT_SIGNING_KEY_FILE = Path(
+    os.environ.get("NEEDLEWISE_CHECKPOINT_SIGNING_KEY_FILE") or DATA_DIR / "keys" / "checkpoint_signing_key"
+).resolve()
 DEBUG = _flag("NEEDLEWISE_DEBUG")
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("NEEDLEWISE_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 RATE_LIMIT_PER_MINUTE = int(os.environ.get("NEEDLEWISE_RATE_LIMIT", "120"))

@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 from needlewise.cli.app import app
 from needlewise.clinic.accounts.recovery_codes import new_codes
-from needlewise.clinic.audit import log as audit_log
+from needlewise.clinic.audit import chain as audit_chain
 from needlewise.storage.models import AuditEntry, Clinic, RecoveryCode, StaffMember
 
 pytestmark = pytest.mark.django_db
@@ -145,11 +145,15 @@ def test_create_refuses_wrong_contact_details_naming_the_field(option: str, valu
 def test_audit_verify_reports_an_intact_chain():
     run([*CREATE, "--password-stdin"], f"{OWNER_PASSWORD}\n")
     rows = AuditEntry.objects.count()
+    chains = audit_chain.verify().chains
     result = run(["audit", "verify"])
     assert result.exit_code == 0
     assert result.stdout.strip().splitlines() == [
-        f"audit log OK: {rows} rows, chain intact up to row {rows}",
-        "treatment records OK: 0 sessions and 0 adverse events match their audit rows",
+        f"audit log OK: {rows} rows in {chains} keyed chain(s), every row and head matches",
+        (
+            "clinical records OK: 0 sessions, 0 adverse events, 0 screenings, 0 consents, 0 plans and 0 check-ins "
+            "match their audit rows"
+        ),
     ]
 
 
@@ -160,11 +164,14 @@ def test_audit_verify_names_an_edited_row():
             cursor.execute("DROP TRIGGER audit_entry_no_change ON audit_entry")
         else:
             cursor.execute("DROP TRIGGER audit_entry_no_update")
-        cursor.execute("UPDATE audit_entry SET actor = %s WHERE seq = %s", ["user:999", 2])
+        clinic = Clinic.objects.get().pk
+        cursor.execute("UPDATE audit_entry SET actor = %s WHERE chain = %s AND seq = 2", ["user:999", clinic])
     result = run(["audit", "verify"])
     assert result.exit_code == 1
-    assert result.stderr.strip() == "audit log BROKEN at row 2: row 2 was changed after it was written"
-    assert not audit_log.verify().ok
+    assert result.stderr.strip() == (
+        f"audit log BROKEN in the chain of clinic {clinic} at row 2: row 2 was changed after it was written"
+    )
+    assert not audit_chain.verify().ok
 
 
 def test_audit_verify_names_treatment_records_changed_outside_the_application(site_a):
@@ -174,16 +181,20 @@ def test_audit_verify_names_treatment_records_changed_outside_the_application(si
     made = [session_row(site_a, knowledge_base(), lang=None)]
     result = run(["audit", "verify"])
     assert result.exit_code == 1
-    assert result.stderr.splitlines()[-2:] == [
-        "treatment records CHANGED (1 of 1 sessions and 0 adverse events):",
+    counted = "1 session, 0 adverse events, 2 screenings, 1 consent, 1 plan and 0 check-ins"
+    assert result.stderr.splitlines()[-4:] == [  # the fixture writes the plan and the consent to the tables too
+        f"clinical records CHANGED (3 of {counted}):",
         f"  - session {made[0].pk} has no audit row with its digest",
+        f"  - consent {made[0].consent_id} has no audit row with its digest",
+        f"  - plan {made[0].plan_id} has no audit row with its digest",
     ]
-    made += [session_row(site_a, knowledge_base(), lang=None) for _ in range(10)]
+    made += [session_row(site_a, knowledge_base(), lang=None) for _ in range(3)]
     result = run(["audit", "verify"])
     assert result.exit_code == 1
-    assert "treatment records CHANGED (11 of 11 sessions and 0 adverse events):" in result.stderr
+    counted = "4 sessions, 0 adverse events, 2 screenings, 4 consents, 4 plans and 0 check-ins"
+    assert f"clinical records CHANGED (12 of {counted}):" in result.stderr
     assert f"  - session {made[0].pk} has no audit row with its digest" in result.stderr
-    assert "  ... and 1 more" in result.stderr
+    assert "  ... and 2 more" in result.stderr
 
 
 # --- staff reset-2fa: an owner who lost their phone and their recovery codes ---
@@ -208,7 +219,7 @@ def test_reset_2fa_turns_off_the_second_factor_and_its_codes_and_is_audited():
     assert (owner.totp_secret, owner.totp_last_step) == ("", None)
     assert not RecoveryCode.objects.filter(staff=owner).exists()
     assert owner.user.check_password(OWNER_PASSWORD)  # the password is unchanged
-    row = AuditEntry.objects.order_by("-seq").first()
+    row = AuditEntry.objects.order_by("-pk").first()
     assert row is not None
     assert (row.actor, row.action, row.object_type, row.object_id, row.clinic_id, row.detail) == (
         "system:staff-reset-2fa",
@@ -218,7 +229,7 @@ def test_reset_2fa_turns_off_the_second_factor_and_its_codes_and_is_audited():
         owner.clinic_id,
         {"second_factor": "reset", "from": "shell"},
     )
-    assert audit_log.verify().ok
+    assert audit_chain.verify().ok
 
 
 def test_reset_2fa_asks_first_and_changes_nothing_when_told_no():

@@ -92,7 +92,7 @@ def test_resending_makes_a_new_link_and_the_old_one_stops_working(site_a: Site):
     assert old.status_code == 400
     assert "This link is not valid any more" in body(old)
     assert "Choose your password" in body(browser().get(second))
-    row = AuditEntry.objects.filter(action="update").order_by("-seq").first()
+    row = AuditEntry.objects.filter(action="update").order_by("-pk").first()
     assert (row.actor, row.action, row.object_type, row.object_id, row.detail) == (
         f"user:{site_a.owner.user_id}",
         "update",

@@ -72,7 +72,7 @@ def test_a_known_address_gets_a_one_hour_link(site_a: Site, delivered_mail):
     assert message.subject == "Your needlewise password"
     assert "within 60 minutes" in message.body
     assert LINK.search(message.body)
-    row = AuditEntry.objects.exclude(object_type="message").order_by("-seq").first()
+    row = AuditEntry.objects.exclude(object_type="message").order_by("-pk").first()
     assert (row.action, row.object_type, row.object_id) == ("reset_requested", "staff", str(nurse.user_id))
 
 
@@ -94,7 +94,7 @@ def test_the_link_sets_a_new_password_once(site_a: Site, delivered_mail):
     response = client.post(link, {"password": NEW, "password_again": NEW})
     assert (response.status_code, response["Location"]) == (302, "/clinic/sign-in/?reset=1")
     assert "Your password is changed. Sign in with it." in client.get(response["Location"]).content.decode()
-    row = AuditEntry.objects.order_by("-seq").first()
+    row = AuditEntry.objects.order_by("-pk").first()
     assert (row.action, row.object_id) == ("password_reset", str(nurse.user_id))
 
     signed_in = browser().post("/clinic/sign-in/", {"email": nurse.user.username, "password": NEW})
@@ -258,10 +258,10 @@ def test_a_mail_that_cannot_go_after_the_answer_is_logged_without_the_address(si
             raise ConnectionRefusedError(message.to)
 
     monkeypatch.setattr(bootstrap, "message_sender", Broken)
-    seq = AuditEntry.objects.order_by("-seq").values_list("seq", flat=True).first()
+    seq = AuditEntry.objects.order_by("-pk").values_list("pk", flat=True).first()
     response = clinic_password.password_reset(reset_request(site_a.members[Role.NURSE].user.username))
     with caplog.at_level(logging.ERROR, logger="needlewise.after_response"):
         response.close()
         response.close()  # the work runs once
     assert [r.getMessage() for r in caplog.records] == ["work after the response failed: ConnectionRefusedError"]
-    assert not AuditEntry.objects.filter(seq__gt=seq, action="reset_requested").exists()
+    assert not AuditEntry.objects.filter(pk__gt=seq, action="reset_requested").exists()

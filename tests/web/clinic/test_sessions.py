@@ -184,7 +184,7 @@ def test_changing_the_password_keeps_this_session_and_ends_the_others(site_a: Si
     assert this.get("/clinic/").status_code == 200
     assert other.get("/clinic/")["Location"] == sign_in_url("/clinic/")
     assert browser().post("/clinic/sign-in/", {"email": nurse.user.username, "password": new}).status_code == 302
-    row = AuditEntry.objects.filter(action="update", object_type="staff").order_by("-seq").first()
+    row = AuditEntry.objects.filter(action="update", object_type="staff").order_by("-pk").first()
     assert (row.object_id, row.detail) == (str(nurse.pk), {"password": "changed"})
 
 
@@ -205,7 +205,7 @@ def test_clinic_pages_are_not_stored_and_carry_the_security_headers(site_a: Site
 
 def test_a_request_id_is_carried_into_the_audit_rows_it_writes(site_a: Site):
     response = staff_client(site_a.owner).get("/clinic/clients/")
-    last = AuditEntry.objects.order_by("-seq").first()
+    last = AuditEntry.objects.order_by("-pk").first()
     assert (last.action, last.request_id) == ("search", response["X-Request-Id"])
 
 

@@ -69,7 +69,7 @@ def test_signing_out_everywhere_else_ends_the_other_sessions_only_and_is_audited
     assert phone_page.status_code == 302  # back to sign-in
     assert session_exists(session_key(laptop))
     assert session_exists(session_key(colleague))
-    row = AuditEntry.objects.order_by("-seq").first()
+    row = AuditEntry.objects.order_by("-pk").first()
     assert (row.action, row.object_type, row.detail, row.actor) == (
         "sign_out",
         "session",

@@ -1,26 +1,34 @@
 """The audit log: who did what to which record, when, from where, and whether it was allowed.
 
-Each row's hash is SHA-256 over the previous row's hash and the row's own fields (canonical JSON),
-so editing, deleting or inserting a row breaks the chain from that row on; the head row holds the
-last position, so cutting rows off the end shows too. Rows carry ids, never names or answers: the
-log itself holds no health data.
+Each clinic has its own chain (rows of no clinic, such as failed sign-ins of unknown accounts, have
+chain 0). A row's hash is an HMAC-SHA256, under the audit key kept outside the database
+(:mod:`needlewise.storage.audit_keys`), of the previous row's hash and the row's own fields
+(canonical JSON), so editing, deleting or inserting a row breaks its chain from that row on, and
+someone who can write the database but not read the key cannot make the hashes match again. Each
+chain's head row holds its last position, so cutting rows off the end shows too; appends lock only
+their own clinic's head. Rows written before the chains were keyed (the legacy chain, -1) keep their
+plain SHA-256 hashes. Rows carry ids, never names or answers: the log itself holds no health data.
+:mod:`needlewise.clinic.audit.chain` verifies.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from contextvars import ContextVar
-from dataclasses import dataclass
 from datetime import UTC
 
 import orjson
+from cryptography.hazmat.primitives import hashes, hmac
 from django.db import connection, transaction
 from django.utils import timezone
 
 from needlewise.clinic.access.actor import Actor
-from needlewise.storage.models import AuditEntry, AuditHead
+from needlewise.storage.audit_keys import audit_keys
+from needlewise.storage.models import AuditEntry
 
 GENESIS = "0" * 64
+LEGACY, NO_CLINIC = -1, 0
 #: How many rows this context has written (the use-case guard counts a use case's own).
 rows_written: ContextVar[int] = ContextVar("rows_written", default=0)
 EXPORT_FIELDS = (
@@ -42,13 +50,32 @@ EXPORT_FIELDS = (
 )
 
 
-_COLUMNS = (*EXPORT_FIELDS,)
+_COLUMNS = ("chain", *EXPORT_FIELDS, "key_id")
+_MOVE_HEAD = "UPDATE audit_head SET seq = seq + 1 WHERE chain = %s RETURNING seq, hash"
+_NEW_HEAD = "INSERT INTO audit_head (chain, seq, hash) VALUES (%s, 0, %s) ON CONFLICT (chain) DO NOTHING"
 _INSERT = f"INSERT INTO audit_entry ({', '.join(_COLUMNS)}) VALUES ({', '.join(['%s'] * len(_COLUMNS))})"  # noqa: S608 - fixed column names, values are parameters
 
 
 def _row_hash(prev_hash: str, fields: dict[str, object]) -> str:
+    """The legacy rule: plain SHA-256, which anyone can recompute (rows before migration 0024)."""
     body = orjson.dumps(fields, option=orjson.OPT_SORT_KEYS)
     return hashlib.sha256(prev_hash.encode("ascii") + body).hexdigest()
+
+
+def keyed_hash(key: bytes, entry: AuditEntry) -> str:
+    """A keyed row's hash: HMAC-SHA256 under ``key`` of the previous hash and the row's fields, chain and key id."""
+    fields = {**row_fields(entry), "chain": entry.chain, "key_id": entry.key_id}
+    mac = hmac.HMAC(key, hashes.SHA256())
+    mac.update(entry.prev_hash.encode("ascii") + orjson.dumps(fields, option=orjson.OPT_SORT_KEYS))
+    return mac.finalize().hex()
+
+
+def expected_hash(entry: AuditEntry, keys: Mapping[str, bytes]) -> str | None:
+    """What ``entry``'s hash should be by its chain's rule; None when its key is not configured."""
+    if entry.chain == LEGACY:
+        return _row_hash(entry.prev_hash, row_fields(entry))
+    key = keys.get(entry.key_id)
+    return None if key is None else keyed_hash(key, entry)
 
 
 def row_fields(entry: AuditEntry) -> dict[str, object]:
@@ -83,22 +110,30 @@ def record(  # noqa: PLR0913 - an audit row has this many facts
 ) -> AuditEntry:
     """Append one row; call inside the transaction of the change it records (it joins it).
 
-    Three short statements in plain SQL: move the head (which locks it until the transaction ends,
-    so appends are serialised and the chain cannot fork), insert the row, store the new hash.
+    Three short statements in plain SQL: move the clinic's head (which locks it until the transaction
+    ends, so appends to one chain are serialised and it cannot fork; other clinics' appends do not
+    wait), insert the row, store the new hash. A chain without a head (a clinic made since migration
+    0024) gets one first; ``ON CONFLICT DO NOTHING`` lets two first appends race safely.
     """
+    clinic = clinic_id if clinic_id is not None else actor.clinic_id
+    chain = NO_CLINIC if clinic is None else clinic
+    key_id, keys = audit_keys()
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        cursor.execute("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
+        cursor.execute(_MOVE_HEAD, [chain])
         head = cursor.fetchone()
-        if head is None:  # a database whose head row was never made (migration 0003 makes it)
-            cursor.execute("INSERT INTO audit_head (id, seq, hash) VALUES (1, 1, %s)", [GENESIS])
-            head = (1, GENESIS)
+        if head is None:
+            cursor.execute(_NEW_HEAD, [chain, GENESIS])
+            cursor.execute(_MOVE_HEAD, [chain])
+            head = cursor.fetchone()
         seq, prev_hash = int(head[0]), str(head[1])
         entry = AuditEntry(
+            chain=chain,
+            key_id=key_id,
             seq=seq,
             at=timezone.now(),
             actor=actor.actor_id,
             actor_role=actor.role_label,
-            clinic_id=clinic_id if clinic_id is not None else actor.clinic_id,
+            clinic_id=clinic,
             action=action,
             object_type=object_type,
             object_id=str(object_id),
@@ -109,49 +144,12 @@ def record(  # noqa: PLR0913 - an audit row has this many facts
             detail=detail or {},
             prev_hash=prev_hash,
         )
-        entry.hash = _row_hash(prev_hash, row_fields(entry))
+        entry.hash = keyed_hash(keys[key_id], entry)
         ops = connection.ops
         values = [getattr(entry, name) for name in _COLUMNS]
         values[_COLUMNS.index("at")] = ops.adapt_datetimefield_value(entry.at)
         values[_COLUMNS.index("detail")] = ops.adapt_json_value(entry.detail, None)
         cursor.execute(_INSERT, values)
-        cursor.execute("UPDATE audit_head SET hash = %s WHERE id = 1", [entry.hash])
+        cursor.execute("UPDATE audit_head SET hash = %s WHERE chain = %s", [entry.hash, chain])
     rows_written.set(rows_written.get() + 1)
     return entry
-
-
-@dataclass(frozen=True, slots=True)
-class ChainReport:
-    """The outcome of checking the whole chain."""
-
-    rows: int
-    head_seq: int
-    broken_at: int | None
-    reason: str
-
-    @property
-    def ok(self) -> bool:
-        """Whether every row and the head match."""
-        return self.broken_at is None and self.reason == ""
-
-
-def verify() -> ChainReport:
-    """Recompute the chain from the first row; report the first row that does not match, and why."""
-    head = AuditHead.objects.filter(pk=1).first()
-    head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS)
-    prev, expected, rows = GENESIS, 1, 0
-    for entry in AuditEntry.objects.order_by("seq").iterator(chunk_size=2000):
-        rows += 1
-        if entry.seq != expected:
-            return ChainReport(rows, head_seq, expected, f"row {expected} is missing (next row is {entry.seq})")
-        if entry.prev_hash != prev:
-            return ChainReport(rows, head_seq, entry.seq, f"row {entry.seq} does not follow row {entry.seq - 1}")
-        if _row_hash(prev, row_fields(entry)) != entry.hash:
-            return ChainReport(rows, head_seq, entry.seq, f"row {entry.seq} was changed after it was written")
-        prev, expected = entry.hash, expected + 1
-    last = expected - 1
-    if last > head_seq:
-        return ChainReport(rows, head_seq, head_seq + 1, f"rows after {head_seq} were added outside the application")
-    if (last, prev) != (head_seq, head_hash):
-        return ChainReport(rows, head_seq, expected, f"rows after {last} are missing (head is at {head_seq})")
-    return ChainReport(rows, head_seq, None, "")

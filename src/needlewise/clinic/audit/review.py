@@ -128,11 +128,11 @@ def clinic_entries(
     where = where or AuditFilter(client_id=client_id)
     query = _filtered(actor.staff_clinic_id, where)
     if before is not None:
-        query = query.filter(seq__lt=before)
-    rows = list(query.order_by("-seq")[: PAGE_SIZE + 1])
+        query = query.filter(pk__lt=before)
+    rows = list(query.order_by("-pk")[: PAGE_SIZE + 1])
     record(actor, "read", "audit_log", detail={"before": before, **where.as_detail()})
     entries = rows[:PAGE_SIZE]
-    older = entries[-1].seq if len(rows) > PAGE_SIZE else None
+    older = entries[-1].pk if len(rows) > PAGE_SIZE else None
     return AuditPage(entries, before, older, _staff_names(actor), _client_names(actor, entries))
 
 
@@ -156,7 +156,7 @@ def _csv_rows(clinic_id: int, since: datetime | None, where: AuditFilter) -> Ite
     writer = csv.writer(buffer)
     writer.writerow(EXPORT_FIELDS)
     yield buffer.getvalue()
-    for entry in query.order_by("seq").iterator(chunk_size=2000):
+    for entry in query.order_by("chain", "seq").iterator(chunk_size=2000):
         buffer.seek(0)
         buffer.truncate()
         fields = row_fields(entry)

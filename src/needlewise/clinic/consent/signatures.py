@@ -26,6 +26,7 @@ from needlewise.clinic.consent import images
 from needlewise.clinic.consent.versions import current_version
 from needlewise.clinic.consent.wording import digest
 from needlewise.clinic.forms import Reads, choice
+from needlewise.clinic.records import record_digests
 from needlewise.domain.permissions import Action
 from needlewise.domain.statuses import ConsentMethod
 from needlewise.domain.vocabulary import Lang
@@ -175,6 +176,7 @@ def sign(  # noqa: PLR0913 - one signature's facts
     detail |= {"kb_current": template.kb_hash == kb.version.content_hash}
     if scanned is not None:
         detail["claimed_type"] = scan_content_type[:40]
+    detail["digest"] = record_digests.consent_digest(consent.pk)
     audit_log.record(actor, "create", "consent", consent.pk, client_id=client.pk, detail=detail)
     return consent
 

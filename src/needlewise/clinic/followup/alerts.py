@@ -21,6 +21,7 @@ from needlewise.clinic.access.tenancy import access_checkin
 from needlewise.clinic.audit import log as audit_log
 from needlewise.clinic.followup.checkins import ALERT_ACKNOWLEDGED, ALERT_OPEN, session_day
 from needlewise.clinic.local_time import ClinicClock, clock_of
+from needlewise.clinic.records import record_digests
 from needlewise.domain.contact import tel_link
 from needlewise.domain.permissions import Action
 from needlewise.domain.statuses import AlertAction
@@ -129,7 +130,7 @@ def _close_alert(actor: Actor, checkin: CheckIn, action: AlertAction, note: str)
     checkin.acknowledged_note = note.strip()
     fields = ["alert", "acknowledged_by", "acknowledged_at", "acknowledged_action", "acknowledged_note"]
     checkin.save(update_fields=fields)
-    detail: dict[str, object] = {"action": action.value}  # the note stays on the record
+    detail: dict[str, object] = {"action": action.value, "digest": record_digests.checkin_digest(checkin.pk)}
     audit_log.record(actor, "acknowledge", "checkin", checkin.pk, client_id=checkin.client_id, detail=detail)
 
 

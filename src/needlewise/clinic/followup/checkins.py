@@ -38,6 +38,7 @@ from needlewise.clinic.audit import log as audit_log
 from needlewise.clinic.followup import short_links, staff_alerts
 from needlewise.clinic.followup.staff_alerts import StaffAlertMail
 from needlewise.clinic.local_time import ClinicClock, clock_of
+from needlewise.clinic.records import record_digests
 from needlewise.domain.contact import Contact
 from needlewise.domain.permissions import Action
 from needlewise.domain.statuses import AlertStatus
@@ -243,7 +244,7 @@ def answer(
                 checkin.pk,
                 client_id=checkin.client_id,
                 clinic_id=checkin.clinic_id,
-                detail={"triage": level.value},
+                detail={"triage": level.value, "digest": record_digests.checkin_digest(checkin.pk)},
             )
             return _view(checkin, _clinic(checkin.clinic_id), kb)
     except NotFoundError:

@@ -1,111 +1,127 @@
-"""Tamper evidence for treatment records: sessions and adverse events, checked against the audit chain.
+"""Tamper evidence for clinical records: each one checked against the digest in its latest audit row.
 
-When a session is recorded, or an adverse event recorded or changed, the SHA-256 of the row's
-stored content (a session with its zones) goes into the detail of that hash-chained audit row.
-The database cannot be edited behind the application's back without it showing: :func:`verify`
-recomputes every record's digest and compares it with its latest audit row, and
-``needlewise audit verify`` reports the first records that differ. (Signed consents are protected
-more strictly still: the database refuses to change them at all.)
+When a session, adverse event, screening (answers and verdict), signed consent, treatment plan or
+check-in is recorded or changed, the digest of the stored row (:mod:`record_digests`) goes into the
+detail of that audit row, in its clinic's keyed chain; a session's row carries the digests of the
+check-ins made with it. :func:`verify` recomputes every record's digest and compares it with its
+latest audit row, and ``needlewise audit verify`` reports the first records that differ.
+
+Sessions and adverse events carried digests from the start. Screenings, consents, plans and
+check-ins recorded before they did (their audit rows are in the legacy chain, or, for a check-in,
+its session's) and not changed since are reported as not covered, not as changed; any other record
+without a digest in its audit rows was written outside the application.
 """
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Iterator
+from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
-from decimal import Decimal
 
-import orjson
+from needlewise.clinic.audit.log import LEGACY
+from needlewise.clinic.records.record_digests import (
+    ADVERSE_EVENT,
+    CHECKIN,
+    CONSENT,
+    DIGESTS,
+    MODELS,
+    PLAN,
+    SCREENING,
+    SESSION,
+    adverse_event_digest,
+    session_digest,
+)
+from needlewise.storage.models import AuditEntry, CheckIn
 
-from needlewise.storage.models import AdverseEvent, AuditEntry, SessionZone, TreatmentSession
+__all__ = ["SHOWN", "RecordReport", "adverse_event_digest", "session_digest", "verify"]
 
-SESSION, ADVERSE_EVENT = "session", "adverse_event"
 SHOWN = 10
+LABELS = {
+    SESSION: ("session", "sessions"),
+    ADVERSE_EVENT: ("adverse event", "adverse events"),
+    SCREENING: ("screening", "screenings"),
+    CONSENT: ("consent", "consents"),
+    PLAN: ("plan", "plans"),
+    CHECKIN: ("check-in", "check-ins"),
+}
+NEWLY_COVERED = frozenset({SCREENING, CONSENT, PLAN, CHECKIN})
+_CHANGES = ("create", "update", "close", "answer", "acknowledge")
 
 
-def _plain(value: object) -> object:
-    """A stored value as canonical JSON sees it, the same on SQLite and PostgreSQL."""
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return f"{value:.2f}"
-    if isinstance(value, bytes | memoryview):  # pragma: no cover - neither table has a binary column
-        return hashlib.sha256(bytes(value)).hexdigest()
-    return value
-
-
-def _digest(row: dict[str, object]) -> str:
-    canonical = {key: _plain(value) for key, value in row.items()}
-    return hashlib.sha256(orjson.dumps(canonical, option=orjson.OPT_SORT_KEYS)).hexdigest()
-
-
-def session_digest(session_id: int) -> str:
-    """The digest of a session's stored row and its zones."""
-    row = dict(TreatmentSession.objects.filter(pk=session_id).values().get())
-    zones = SessionZone.objects.filter(session_id=session_id).order_by("zone").values_list("zone", "length_mm")
-    row["zones"] = [[zone, _plain(length)] for zone, length in zones]
-    return _digest(row)
-
-
-def adverse_event_digest(event_id: int) -> str:
-    """The digest of an adverse event's stored row."""
-    return _digest(dict(AdverseEvent.objects.filter(pk=event_id).values().get()))
+def _listed(counts: Counter[str]) -> str:
+    parts = [f"{counts[kind]} {LABELS[kind][counts[kind] != 1]}" for kind in LABELS if kind in counts]
+    return ", ".join(parts[:-1]) + f" and {parts[-1]}" if len(parts) > 1 else "".join(parts)
 
 
 @dataclass
 class RecordReport:
-    """What :func:`verify` checked and which records do not match their audit rows."""
+    """What :func:`verify` checked, what it could not (recorded before coverage), and what does not match."""
 
-    sessions: int = 0
-    adverse_events: int = 0
+    checked: Counter[str] = field(default_factory=Counter)
+    not_covered: Counter[str] = field(default_factory=Counter)
     problems: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        """Whether every record matches its latest audit row."""
+        """Whether every covered record matches its latest audit row."""
         return not self.problems
 
+    def counted(self) -> str:
+        """The records checked, kind by kind, in words."""
+        return _listed(Counter({kind: self.checked[kind] for kind in LABELS}))
 
-def _recorded_digests() -> dict[tuple[str, str], str | None]:
-    """The digest of the latest successful create/update audit row of each session and adverse event."""
-    latest: dict[tuple[str, str], str | None] = {}
+    def uncovered(self) -> str:
+        """The records recorded before their kind was covered, in words ('' when none)."""
+        return _listed(+self.not_covered)
+
+
+@dataclass
+class _Recorded:
+    digests: dict[tuple[str, str], str | None] = field(default_factory=dict)
+    legacy: set[tuple[str, str]] = field(default_factory=set)
+
+
+def _recorded() -> _Recorded:
+    """The digest of each record's latest successful change, and the records created in the legacy chain."""
+    found = _Recorded()
     rows = (
-        AuditEntry.objects.filter(
-            object_type__in=(SESSION, ADVERSE_EVENT), action__in=("create", "update"), outcome="success"
-        )
+        AuditEntry.objects.filter(object_type__in=list(DIGESTS), action__in=_CHANGES, outcome="success")
         .exclude(object_id="")
-        .order_by("seq")
-        .values_list("object_type", "object_id", "detail")
+        .order_by("chain", "seq")
+        .values_list("chain", "object_type", "object_id", "detail")
     )
-    for object_type, object_id, detail in rows.iterator(chunk_size=2000):
-        digest = detail.get("digest") if isinstance(detail, dict) else None
-        latest[object_type, object_id] = digest if isinstance(digest, str) else None
-    return latest
+    for chain, object_type, object_id, detail in rows.iterator(chunk_size=2000):
+        details = detail if isinstance(detail, dict) else {}
+        digest = details.get("digest")
+        found.digests[object_type, object_id] = digest if isinstance(digest, str) else None
+        if chain == LEGACY:
+            found.legacy.add((object_type, object_id))
+        made = details.get("checkins")
+        for checkin_id, checkin_digest in made.items() if isinstance(made, dict) else ():
+            found.digests[CHECKIN, str(checkin_id)] = str(checkin_digest)
+    return found
 
 
-def _mismatches(kind: str, ids: Iterator[int], recorded: dict[tuple[str, str], str | None]) -> Iterator[str]:
-    compute = session_digest if kind == SESSION else adverse_event_digest
-    label = kind.replace("_", " ")
-    for pk in ids:
-        expected = recorded.get((kind, str(pk)))
-        if expected is None:
-            yield f"{label} {pk} has no audit row with its digest"
-        elif compute(pk) != expected:
-            yield f"{label} {pk} was changed outside the application"
+def _check(kind: str, pk: int, recorded: _Recorded, legacy: bool, report: RecordReport) -> None:
+    label = LABELS[kind][0]
+    expected = recorded.digests.get((kind, str(pk)))
+    if expected is None:
+        if kind in NEWLY_COVERED and legacy:
+            report.not_covered[kind] += 1
+        else:
+            report.problems.append(f"{label} {pk} has no audit row with its digest")
+    elif DIGESTS[kind](pk) != expected:
+        report.problems.append(f"{label} {pk} was changed outside the application")
 
 
 def verify() -> RecordReport:
-    """Recompute every session's and adverse event's digest and compare it with its latest audit row."""
-    recorded = _recorded_digests()
+    """Recompute every covered record's digest and compare it with its latest audit row."""
+    recorded = _recorded()
     report = RecordReport()
-    session_ids = list(TreatmentSession.objects.order_by("pk").values_list("pk", flat=True))
-    event_ids = list(AdverseEvent.objects.order_by("pk").values_list("pk", flat=True))
-    report.sessions, report.adverse_events = len(session_ids), len(event_ids)
-    for problem in _mismatches(SESSION, iter(session_ids), recorded):
-        report.problems.append(problem)
-    for problem in _mismatches(ADVERSE_EVENT, iter(event_ids), recorded):
-        report.problems.append(problem)
+    checkin_sessions = dict(CheckIn.objects.values_list("pk", "session_id"))
+    for kind, model in MODELS.items():
+        ids = list(model._default_manager.order_by("pk").values_list("pk", flat=True))  # noqa: SLF001 - Django's API
+        report.checked[kind] = len(ids)
+        for pk in ids:
+            source = (SESSION, str(checkin_sessions[pk])) if kind == CHECKIN else (kind, str(pk))
+            _check(kind, pk, recorded, source in recorded.legacy, report)
     return report

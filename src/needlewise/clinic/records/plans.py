@@ -22,6 +22,7 @@ from needlewise.clinic.access.guard import use_case
 from needlewise.clinic.access.tenancy import access_client, access_plan
 from needlewise.clinic.audit import log as audit_log
 from needlewise.clinic.local_time import ClinicClock
+from needlewise.clinic.records import record_digests
 from needlewise.clinic.records.plan_form import PlanForm, from_screening, validate
 from needlewise.domain.permissions import Action
 from needlewise.domain.statuses import PlanStatus
@@ -118,6 +119,7 @@ def create(actor: Actor, client_id: int, form: PlanForm, kb: KnowledgeBase) -> P
     for old in previous:
         _close(actor, old, replaced_by=plan.pk)
     detail = {"zones": len(lengths), "warnings": len(warnings), "replaces": [old.pk for old in previous]}
+    detail["digest"] = record_digests.plan_digest(plan.pk)
     audit_log.record(actor, "create", "plan", plan.pk, client_id=client.pk, detail=detail)
     return PlanResult(plan, warnings)
 
@@ -126,6 +128,7 @@ def _close(actor: Actor, plan: TreatmentPlan, replaced_by: int | None = None) ->
     plan.status, plan.closed_at = PlanStatus.CLOSED.value, timezone.now()
     plan.save(update_fields=["status", "closed_at"])
     detail: dict[str, object] = {"replaced_by": replaced_by} if replaced_by else {}
+    detail["digest"] = record_digests.plan_digest(plan.pk)
     audit_log.record(actor, "close", "plan", plan.pk, client_id=plan.client_id, detail=detail)
 
 

@@ -26,7 +26,7 @@ from needlewise.clinic.access.tenancy import access_client, access_screening
 from needlewise.clinic.audit import log as audit_log
 from needlewise.clinic.forms import PostedDay
 from needlewise.clinic.local_time import clock_of
-from needlewise.clinic.records import history_rows
+from needlewise.clinic.records import history_rows, record_digests
 from needlewise.domain.assessment import Assessment
 from needlewise.domain.json_types import JsonValue
 from needlewise.domain.permissions import Action
@@ -110,7 +110,8 @@ def _add_screening(  # noqa: PLR0913 - one screening's facts
         document=document,
         source=source,
     )
-    audit_log.record(actor, "create", "screening", screening.pk, client_id=client.pk, detail={"tier": screening.tier})
+    detail: dict[str, object] = {"tier": screening.tier, "digest": record_digests.screening_digest(screening.pk)}
+    audit_log.record(actor, "create", "screening", screening.pk, client_id=client.pk, detail=detail)
     return screening
 
 

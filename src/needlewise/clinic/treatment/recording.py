@@ -20,7 +20,7 @@ from needlewise.clinic.access.tenancy import access_client
 from needlewise.clinic.audit import log as audit_log
 from needlewise.clinic.followup import checkins
 from needlewise.clinic.local_time import ClinicClock
-from needlewise.clinic.records import integrity, plans
+from needlewise.clinic.records import integrity, plans, record_digests
 from needlewise.clinic.treatment import session_checks
 from needlewise.clinic.treatment.session_form import Clock, SessionForm, ValidSession, validate
 from needlewise.domain.permissions import Action, Role
@@ -137,7 +137,11 @@ def record(actor: Actor, client_id: int, form: SessionForm, kb: KnowledgeBase) -
                 outcome = _claimed(outcome)
             else:
                 issued = tuple(checkins.schedule(session, kb, form.lang))
-                detail = {"plan": plan.pk, "digest": integrity.session_digest(session.pk)}
+                detail = {
+                    "plan": plan.pk,
+                    "digest": integrity.session_digest(session.pk),
+                    "checkins": {str(c.pk): record_digests.checkin_digest(c.pk) for c in issued},
+                }
                 audit_log.record(actor, "create", "session", session.pk, client_id=client_id, detail=detail)
                 return Outcome(outcome.checks, outcome.findings, session, issued)
     with transaction.atomic():
