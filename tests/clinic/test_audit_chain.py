@@ -19,6 +19,7 @@ from needlewise.clinic.audit import log as audit_log
 from needlewise.domain.permissions import Role
 from needlewise.errors import DataKeyError
 from needlewise.storage.audit_keys import audit_key_id, audit_keys
+from needlewise.storage.data_keys import create_key_file
 from needlewise.storage.models import AuditEntry, AuditHead
 
 pytestmark = pytest.mark.django_db
@@ -228,3 +229,13 @@ def test_an_unreadable_or_malformed_audit_key_is_named(tmp_path):
         audit_keys()
     with override_settings(AUDIT_KEY="short"), pytest.raises(DataKeyError, match="each audit key must be 32 bytes"):
         audit_keys()
+
+
+def test_a_key_file_made_by_another_process_first_is_kept(tmp_path):
+    """Two processes starting at once: the second to make the file reads the first one's key, never replaces it."""
+    path = tmp_path / "keys" / "audit_key"
+    first, second = secrets.token_bytes(32), secrets.token_bytes(32)
+    create_key_file(path, [first])
+    create_key_file(path, [second])
+    assert base64.urlsafe_b64decode(path.read_text().strip()) == first
+    assert [p.name for p in path.parent.iterdir()] == ["audit_key"]  # no draft left behind

@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.conf import settings
 
 from needlewise.errors import DataKeyError, Problem
-from needlewise.storage.data_keys import KEY_BYTES, parse_keys, write_key_file
+from needlewise.storage.data_keys import KEY_BYTES, create_key_file, parse_keys
 
 ENVIRONMENT = "NEEDLEWISE_AUDIT_KEY"
 _ID_LABEL = b"needlewise audit key id\x00"
@@ -51,7 +51,7 @@ def _load() -> list[bytes]:
         return parse_keys(configured, ENVIRONMENT, ",", "audit key")
     path = Path(settings.AUDIT_KEY_FILE)
     if not path.exists():
-        write_key_file(path, [secrets.token_bytes(KEY_BYTES)])
+        create_key_file(path, [secrets.token_bytes(KEY_BYTES)])
     return parse_keys(_read(path), str(path), "\n", "audit key")
 
 
@@ -74,7 +74,7 @@ def signing_key() -> Ed25519PrivateKey:
     """The checkpoint signing key, made on first use (mode 0600 in the keys folder)."""
     path = Path(settings.CHECKPOINT_SIGNING_KEY_FILE)
     if not path.exists():
-        write_key_file(path, [secrets.token_bytes(KEY_BYTES)])
+        create_key_file(path, [secrets.token_bytes(KEY_BYTES)])
     text = _read(path).strip()
     try:
         seed = base64.urlsafe_b64decode(text.encode("ascii"))

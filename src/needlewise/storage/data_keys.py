@@ -98,6 +98,23 @@ def write_key_file(path: Path, keys: Sequence[bytes]) -> None:
     draft.replace(path)
 
 
+def create_key_file(path: Path, keys: Sequence[bytes]) -> None:
+    """Make the key file at ``path`` with ``keys`` unless one is there already (two processes starting at once).
+
+    The draft is linked into place, which fails when the file exists: the first writer's key wins and
+    every process reads that one, instead of each replacing it with its own.
+    """
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    draft = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
+    write_key_file(draft, keys)
+    try:
+        os.link(draft, path)
+    except FileExistsError:
+        pass
+    finally:
+        draft.unlink()
+
+
 def key_file() -> Path | None:
     """The key file in use, or None when the keys come from ``NEEDLEWISE_DATA_KEY``."""
     return None if settings.DATA_KEY else Path(settings.DATA_KEY_FILE)
@@ -109,7 +126,7 @@ def _load() -> KeyRing:
         return ring_of(parse_keys(configured, ENVIRONMENT, ","), ENVIRONMENT)
     path = Path(settings.DATA_KEY_FILE)
     if not path.exists():
-        write_key_file(path, [secrets.token_bytes(KEY_BYTES)])
+        create_key_file(path, [secrets.token_bytes(KEY_BYTES)])
     try:
         text = path.read_text(encoding="ascii")
     except (OSError, UnicodeDecodeError) as error:
