@@ -109,3 +109,10 @@ def test_database_url_selects_postgresql() -> None:
     assert "synchronous=FULL" in str(sqlite["OPTIONS"])
     with pytest.raises(ValueError, match="must start with postgresql://"):
         web_settings._database("mysql://root@localhost/db")
+
+
+def test_postgresql_statements_are_prepared_unless_turned_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    prepared = web_settings._database("postgresql://nw@db.example/needlewise")
+    assert prepared["OPTIONS"] == {"server_side_binding": True, "prepare_threshold": 5}
+    monkeypatch.setenv("NEEDLEWISE_DB_PREPARE", "0")  # a pooler in transaction mode
+    assert web_settings._database("postgresql://nw@db.example/needlewise")["OPTIONS"] == {}

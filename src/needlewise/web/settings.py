@@ -24,6 +24,8 @@ Environment variables:
   ``X-Forwarded-Proto`` (secure ``__Host-`` cookies, HSTS with subdomains, plain HTTP redirected).
 - ``DATABASE_URL``: ``postgresql://user[:password]@host[:port]/name`` to use PostgreSQL instead of
   the embedded SQLite database.
+- ``NEEDLEWISE_DB_PREPARE``: ``0`` stops PostgreSQL statements from being prepared (for a connection
+  pooler in transaction mode); by default values are bound on the server and busy statements prepared.
 - ``NEEDLEWISE_IDLE_MINUTES``: clinic staff are signed out after this much inactivity (default 15).
 - ``NEEDLEWISE_SESSION_HOURS``: and after this long in any case (default 12, as NIST SP 800-63B AAL2).
 - ``NEEDLEWISE_EMAIL_BACKEND``: Django e-mail backend for password-reset links (default:
@@ -144,6 +146,15 @@ def _database(url: str | None) -> dict[str, object]:
         "PORT": str(parts.port or ""),
         "CONN_MAX_AGE": 60,
         "CONN_HEALTH_CHECKS": True,
+        # Values go to the server apart from the statement, and a statement a connection has run five
+        # times is prepared: PostgreSQL plans it once instead of on every page (planning cost more than
+        # running the page's reads). A pooler in transaction mode cannot keep prepared statements:
+        # NEEDLEWISE_DB_PREPARE=0 turns this off.
+        "OPTIONS": (
+            {}
+            if os.environ.get("NEEDLEWISE_DB_PREPARE") == "0"
+            else {"server_side_binding": True, "prepare_threshold": 5}
+        ),
     }
 
 
