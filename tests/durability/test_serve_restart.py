@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -29,6 +28,8 @@ from typing import Any
 import psycopg
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
+
+from net_support import free_port
 
 MESSAGES = 5
 DEADLINE_S = 90.0
@@ -61,12 +62,6 @@ class Inbox:
         return "250 Message accepted for delivery"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _wait_for(condition: Callable[[], bool], what: str, log: Path) -> None:
     deadline = time.monotonic() + DEADLINE_S
     while not condition():
@@ -94,7 +89,7 @@ def _serving(env: dict[str, str], cwd: Path, log: Path) -> Iterator[None]:
     """``needlewise serve`` with its queue worker; stopped with SIGTERM, which it must obey cleanly."""
     with log.open("ab") as out:
         server = subprocess.Popen(  # noqa: S603 - the venv's own python, no shell
-            [sys.executable, "-m", "needlewise", "serve", "--host", "127.0.0.1", "--port", str(_free_port())],
+            [sys.executable, "-m", "needlewise", "serve", "--host", "127.0.0.1", "--port", str(free_port())],
             env=env,
             cwd=cwd,
             stdout=out,
@@ -126,7 +121,7 @@ def _group_alive(group: int) -> bool:
 def run_restart(tmp_path: Path, database_url: str | None, open_rows: Callable[[], Any]) -> None:
     data = tmp_path / "data"
     data.mkdir(mode=0o700)
-    port = _free_port()  # the mail server's: nothing listens there yet
+    port = free_port()  # the mail server's: nothing listens there yet
     env, log = _env(data, database_url, port), tmp_path / "serve.log"
 
     def states() -> list[tuple[str, str, int]]:
