@@ -188,6 +188,8 @@ def test_a_device_lists_its_sessions_and_the_adverse_events_of_those_sessions(si
         ("lot", "   ", "enter the cartridge lot"),
         ("device", "", "enter the device serial"),
         ("lot", "L" * 65, "at most 64 characters"),
+        ("lot", "LOT\x0042", "remove the invisible or control character U+0000 (character 4)"),
+        ("device", "PEN\u200b1", "remove the invisible or control character U+200B (character 4)"),
     ],
 )
 def test_the_key_is_required_and_at_most_64_characters(site_a, kind, key, message):

@@ -18,6 +18,7 @@ from enum import StrEnum
 
 from django.db.models import Count, Max, Min, QuerySet
 
+from needlewise.clinic.typed_text import character_problem
 from needlewise.errors import N_, InvalidInputError, Problem
 from needlewise.storage.models import TreatmentSession
 
@@ -63,6 +64,9 @@ def checked_key(kind: RecallKind, key: str) -> str:
         raise InvalidInputError([Problem("key", _MISSING[kind])])
     if len(key) > KEY_LIMIT:
         raise InvalidInputError([Problem.worded("key", N_("at most %(limit)s characters"), limit=str(KEY_LIMIT))])
+    problem = character_problem("key", key)  # NUL and invisible characters: no lot or serial holds them
+    if problem is not None:
+        raise InvalidInputError([problem])
     return key
 
 
