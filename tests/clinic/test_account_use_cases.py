@@ -211,7 +211,7 @@ def test_a_wrong_current_password_is_counted_audited_and_limited_like_sign_in(si
     with pytest.raises(TooManyAttemptsError) as locked:  # even the right one, now
         passwords.change_password(actor, PASSWORD, NewPassword(NEW, NEW))
     assert locked.value.wait == settings.LOGIN_FAILURE_WINDOW_MINUTES * 60
-    assert rows_after(rows[-1].seq)[0].detail == {"password": "locked"}
+    assert rows_after(rows[-1].pk)[0].detail == {"password": "locked"}
     assert sign_in.with_password(Actor.anonymous("198.51.100.30", "r"), nurse.user.email, PASSWORD).step is Step.LOCKED
     nurse.user.refresh_from_db()
     assert nurse.user.check_password(PASSWORD)

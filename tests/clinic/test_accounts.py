@@ -549,7 +549,7 @@ def test_only_owners_get_the_clinic_page_form(site_a, role):
     else:
         with pytest.raises(NotAllowedError):
             clinic_settings.require_owner_page(site_a.actor(role))
-        assert AuditEntry.objects.get(seq=last_seq()).outcome == "denied"
+        assert AuditEntry.objects.get(pk=last_seq()).outcome == "denied"
 
 
 @pytest.mark.parametrize("role", list(Role))
