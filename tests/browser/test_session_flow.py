@@ -20,14 +20,13 @@ from playwright.sync_api import Browser, Page, expect
 from browser.app_support import App
 from browser.clinic_support import (
     CLINIC_TIER_ANSWERS,
-    SECOND_FACTOR,
-    SIGNED_IN,
     Clinic,
     Person,
     add_client,
     own_clinic,
     screen,
     sign_in,
+    sign_in_in_any_language,
     tab_to,
 )
 from browser.treatment_support import (
@@ -72,19 +71,6 @@ def ready_client(app: App, page: Page, given: str, family: str) -> int:
     sign_consent_drawn(page, client, f"{given} {family}")
     write_plan(app, page, client, goal="texture", zones={"cheeks": "1.0"}, sessions=3, scan=False)
     return client
-
-
-def sign_in_in_any_language(page: Page, person: Person) -> None:
-    """E-mail and password, then the code if asked, each sent with Enter (whatever the buttons say)."""
-    page.goto("/clinic/sign-in/")
-    page.fill("#f-email", person.email)
-    page.fill("#f-password", person.password)
-    page.press("#f-password", "Enter")
-    expect(page).to_have_url(re.compile(f"{SIGNED_IN.pattern}|{SECOND_FACTOR.pattern}"))
-    if SECOND_FACTOR.search(page.url):
-        page.fill("#f-code", person.code())
-        page.press("#f-code", "Enter")
-    expect(page).to_have_url(SIGNED_IN)
 
 
 def focused(page: Page) -> str:
