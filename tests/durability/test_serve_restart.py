@@ -29,24 +29,13 @@ import psycopg
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
+from durability.queue_support import Rows, queue_script
 from net_support import free_port
 
 MESSAGES = 5
 DEADLINE_S = 90.0
 
-QUEUE = f"""
-import django
-django.setup()
-from django.core.management import call_command
-call_command("migrate", interactive=False, verbosity=0)
-from needlewise import bootstrap
-from needlewise.services.ports import OutboundMessage
-for n in range({MESSAGES}):
-    message = OutboundMessage((f"to{{n}}@example.org",), f"Link {{n}}", "Sign in.", key=f"restart:{{n}}")
-    bootstrap.message_sender().send(message)
-"""
-
-Rows = Callable[[str], Sequence[tuple[Any, ...]]]
+QUEUE = queue_script(MESSAGES, "restart")
 
 
 class Inbox:

@@ -19,7 +19,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from email import message_from_bytes, policy
 from pathlib import Path
 from typing import Any
@@ -28,25 +28,14 @@ import psycopg
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
+from durability.queue_support import Rows, queue_script
 from net_support import free_port
 
 MESSAGES = 6
 LEASE_S = "2"
 DEADLINE_S = 60.0
 
-QUEUE = f"""
-import django
-django.setup()
-from django.core.management import call_command
-call_command("migrate", interactive=False, verbosity=0)
-from needlewise import bootstrap
-from needlewise.services.ports import OutboundMessage
-for n in range({MESSAGES}):
-    message = OutboundMessage((f"to{{n}}@example.org",), f"Link {{n}}", "Sign in.", key=f"kill9:{{n}}")
-    bootstrap.message_sender().send(message)
-"""
-
-Rows = Callable[[str], Sequence[tuple[Any, ...]]]
+QUEUE = queue_script(MESSAGES, "kill9")
 
 
 class StallingInbox:
