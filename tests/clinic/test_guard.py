@@ -39,6 +39,7 @@ UNGUARDED = {
     "needlewise.clinic.accounts.sign_in.with_new_second_factor": "anonymous: no one is signed in yet",
     "needlewise.clinic.accounts.passwords.request_reset": "anonymous: asks for a link by e-mail address",
     "needlewise.clinic.accounts.passwords.reset_password": "anonymous: reached by a one-time link",
+    "needlewise.clinic.contact.consent_to_contact.said_by_client": "anonymous: the client's own link or SMS keyword",
 }
 
 

@@ -87,4 +87,28 @@ class MessageStatus(StrEnum):
     SENDING = "sending"
     RETRYING = "retrying"
     SENT = "sent"
+    #: The provider says it reached the person (an SMS provider's delivery report).
+    DELIVERED = "delivered"
     FAILED = "failed"
+    #: Not sent, and never will be: the client has not agreed to be contacted on its channel.
+    WITHHELD = "withheld"
+
+
+class Channel(StrEnum):
+    """How a message reaches a person."""
+
+    EMAIL = "email"
+    SMS = "sms"
+
+
+class ContactMethod(StrEnum):
+    """How a client gave or withdrew their consent to be contacted on a channel."""
+
+    IN_PERSON = "in_person"
+    ON_PAPER = "on_paper"
+    BY_PHONE = "by_phone"
+    BY_EMAIL = "by_email"
+    #: The client followed the unsubscribe link of an e-mail.
+    UNSUBSCRIBE_LINK = "unsubscribe_link"
+    #: The client answered an SMS with STOP (or START, to agree again).
+    SMS_KEYWORD = "sms_keyword"

@@ -32,7 +32,9 @@ from django_tasks import task
 from needlewise.adapters.mail import MailConnection
 from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.audit import log as audit_log
-from needlewise.domain.statuses import MessageStatus
+from needlewise.clinic.contact import consent_to_contact, quiet_hours
+from needlewise.clinic.local_time import ClinicClock, clock_of
+from needlewise.domain.statuses import Channel, MessageStatus
 from needlewise.services.ports import MessageSender, OutboundMessage
 from needlewise.storage.models import QueuedMessage
 
@@ -47,7 +49,7 @@ WORKER = Actor.system("worker")
 #: Opens a connection to the channel for one batch: a sender that hands messages over through it.
 Connect = Callable[[], AbstractContextManager[MessageSender]]
 
-_DUE = "((status IN (%s, %s) AND next_attempt_at <= %s) OR (status = %s AND lease_until <= %s))"
+_DUE = "channel = %s AND ((status IN (%s, %s) AND next_attempt_at <= %s) OR (status = %s AND lease_until <= %s))"
 _CLAIM = (
     f"WITH picked AS MATERIALIZED (SELECT id FROM queued_message WHERE {_DUE} "  # noqa: S608 - fixed SQL, values are parameters
     "ORDER BY next_attempt_at, id LIMIT %s{lock}) "
@@ -75,12 +77,12 @@ class Claimed:
     until: datetime
 
 
-def claim(limit: int) -> Claimed:
-    """Take up to ``limit`` due messages for this worker (oldest due first), counting an attempt for each."""
+def claim(limit: int, channel: Channel = Channel.EMAIL) -> Claimed:
+    """Take up to ``limit`` due messages of ``channel`` (oldest due first), counting an attempt for each."""
     now = timezone.now()
     until = now + lease()
     adapt = connection.ops.adapt_datetimefield_value
-    due = [MessageStatus.QUEUED, MessageStatus.RETRYING, adapt(now), MessageStatus.SENDING, adapt(now)]
+    due = [channel.value, MessageStatus.QUEUED, MessageStatus.RETRYING, adapt(now), MessageStatus.SENDING, adapt(now)]
     with connection.cursor() as cursor:
         cursor.execute(
             _CLAIM.format(lock=_LOCK.get(connection.vendor, "")),
@@ -98,7 +100,18 @@ def _reason(error: Exception) -> str:
 
 def _outbound(row: QueuedMessage) -> OutboundMessage:
     html = row.html or None
-    return OutboundMessage(tuple(row.recipients), row.subject, row.text, html, purpose=row.purpose, key=row.key)
+    return OutboundMessage(
+        tuple(row.recipients),
+        row.subject,
+        row.text,
+        html,
+        purpose=row.purpose,
+        key=row.key,
+        clinic_id=row.clinic_id,
+        channel=row.channel,
+        client_id=row.client_id,
+        urgent=row.urgent,
+    )
 
 
 @dataclass(slots=True)
@@ -109,6 +122,10 @@ class Batch:
     failed: list[tuple[QueuedMessage, str]] = field(default_factory=list)
     #: Claimed but not tried (the lease would not cover them, or the worker was asked to stop): put back.
     untried: list[QueuedMessage] = field(default_factory=list)
+    #: Not sent, for good: the client does not agree to be contacted on the message's channel.
+    withheld: list[QueuedMessage] = field(default_factory=list)
+    #: An SMS claimed in quiet hours: put back untried, due when they end.
+    deferred: list[tuple[QueuedMessage, datetime]] = field(default_factory=list)
 
     @property
     def tried(self) -> int:
@@ -133,14 +150,16 @@ def _failed(row: QueuedMessage, reason: str, now: datetime) -> None:
     _audit(row, "message_retry", "failed", error=reason, retry_at=retry_at.isoformat())
 
 
-def _put_back(rows: Sequence[QueuedMessage]) -> None:
-    """Return claimed messages that were not tried, without the attempt their claim counted."""
+def _put_back(rows: Sequence[QueuedMessage], due: datetime | None = None) -> None:
+    """Return claimed messages that were not tried, without the attempt their claim counted (due at ``due``)."""
+    later = {"next_attempt_at": due} if due is not None else {}
     QueuedMessage.objects.filter(pk__in=[row.pk for row in rows], status=MessageStatus.SENDING).update(
         status=Case(
             When(attempts__gt=1, then=Value(MessageStatus.RETRYING.value)), default=Value(MessageStatus.QUEUED.value)
         ),
         attempts=F("attempts") - 1,
         lease_until=None,
+        **later,
     )
 
 
@@ -158,14 +177,46 @@ def record(batch: Batch) -> None:
             _failed(row, reason, now)
         if batch.untried:
             _put_back(batch.untried)
+        for row, due in batch.deferred:
+            _put_back([row], due)
+        if batch.withheld:
+            QueuedMessage.objects.filter(pk__in=[row.pk for row in batch.withheld]).update(
+                status=MessageStatus.WITHHELD, lease_until=None, last_error="no consent to this channel"
+            )
+        for row in batch.withheld:
+            _audit(row, "message_withheld", "denied", channel=row.channel)
 
 
-def _hand_over(claimed: Claimed, channel: MessageSender, stopped: Callable[[], bool], batch: Batch) -> None:
+def _sort_out(claimed: Claimed, batch: Batch) -> list[QueuedMessage]:
+    """The claimed messages that may go now; the others withheld (no consent) or deferred (quiet hours)."""
+    to_clients = {(row.client_id, row.channel) for row in claimed.rows if row.client_id is not None}
+    agree = consent_to_contact.agreed(to_clients)
+    now, clocks = timezone.now(), {}
+    going = []
+    for row in claimed.rows:
+        if row.client_id is not None and (row.client_id, row.channel) not in agree:
+            batch.withheld.append(row)
+            continue
+        if row.channel == Channel.SMS and not row.urgent:
+            if row.clinic_id not in clocks:
+                clocks[row.clinic_id] = (
+                    clock_of(row.clinic_id) if row.clinic_id is not None else ClinicClock.named("UTC")
+                )
+            if quiet_hours.quiet(now, clocks[row.clinic_id]):
+                batch.deferred.append((row, quiet_hours.next_allowed(now, clocks[row.clinic_id])))
+                continue
+        going.append(row)
+    return going
+
+
+def _hand_over(
+    claimed: Claimed, rows: list[QueuedMessage], channel: MessageSender, stopped: Callable[[], bool], batch: Batch
+) -> None:
     # The first message always goes; each later one only while the mail server's timeout fits in the lease.
     last_start = claimed.until - timedelta(seconds=float(settings.EMAIL_TIMEOUT or 0))
-    for index, row in enumerate(claimed.rows):
+    for index, row in enumerate(rows):
         if index and (stopped() or timezone.now() >= last_start):
-            batch.untried = claimed.rows[index:]
+            batch.untried = rows[index:]
             return
         try:
             channel.send(_outbound(row))
@@ -179,22 +230,30 @@ def _going() -> bool:
     return False
 
 
-def deliver_batch(limit: int, connect: Connect = MailConnection, stopped: Callable[[], bool] = _going) -> Batch:
-    """Claim up to ``limit`` due messages, hand them over through one connection, and record what became of them.
+def deliver_batch(
+    limit: int,
+    connect: Connect = MailConnection,
+    stopped: Callable[[], bool] = _going,
+    channel: Channel = Channel.EMAIL,
+) -> Batch:
+    """Claim up to ``limit`` due messages of ``channel``, hand them over through one connection, record the outcomes.
 
-    ``stopped()`` true between two messages puts the rest back untried (a worker asked to stop).
-    A connection that cannot be opened fails every message of the batch, each retried with backoff.
+    Messages to a client who does not agree to the channel are withheld, an SMS in quiet hours waits for
+    them to end. ``stopped()`` true between two messages puts the rest back untried (a worker asked to
+    stop). A connection that cannot be opened fails every message of the batch, each retried with backoff.
     """
-    claimed, batch = claim(limit), Batch()
+    claimed, batch = claim(limit, channel), Batch()
     if not claimed.rows:
         return batch
+    going = _sort_out(claimed, batch)
     with ExitStack() as stack:
         try:
-            channel = stack.enter_context(connect())
+            sender = stack.enter_context(connect()) if going else None
         except Exception as error:  # noqa: BLE001 - no connection: every message waits for its retry
-            batch.failed = [(row, _reason(error)) for row in claimed.rows]
+            batch.failed = [(row, _reason(error)) for row in going]
         else:
-            _hand_over(claimed, channel, stopped, batch)
+            if sender is not None:
+                _hand_over(claimed, going, sender, stopped, batch)
     record(batch)
     return batch
 

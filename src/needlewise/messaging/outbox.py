@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.utils import timezone
 
-from needlewise.domain.statuses import MessageStatus
+from needlewise.clinic.contact import quiet_hours
+from needlewise.clinic.local_time import ClinicClock, clock_of
+from needlewise.domain.statuses import Channel, MessageStatus
 from needlewise.services.ports import OutboundMessage
 from needlewise.storage.models import QueuedMessage
 
@@ -20,11 +23,21 @@ class Queued:
     created: bool
 
 
-def queue(message: OutboundMessage) -> Queued:
-    """Store ``message`` in the current transaction (or a new one), due at once.
+def due_at(message: OutboundMessage) -> datetime:
+    """When ``message`` may go: at once or at its ``not_before``; an SMS that is not urgent after quiet hours."""
+    due = max(message.not_before or timezone.now(), timezone.now())
+    if message.channel == Channel.SMS and not message.urgent:
+        clock = clock_of(message.clinic_id) if message.clinic_id is not None else ClinicClock.named("UTC")
+        due = quiet_hours.next_allowed(due, clock)
+    return due
 
-    The row is the job: a worker takes it once it is committed (see :mod:`~needlewise.messaging.delivery`).
-    A message whose ``key`` is already queued is not queued again: the first one stands.
+
+def queue(message: OutboundMessage) -> Queued:
+    """Store ``message`` in the current transaction (or a new one), due at :func:`due_at`.
+
+    The row is the job: a worker takes it once it is committed and due (see
+    :mod:`~needlewise.messaging.delivery`). A message whose ``key`` is already queued is not queued
+    again: the first one stands.
     """
     key = message.key or f"message:{uuid.uuid4().hex}"
     now = timezone.now()
@@ -33,13 +46,15 @@ def queue(message: OutboundMessage) -> Queued:
         defaults={
             "purpose": message.purpose,
             "clinic_id": message.clinic_id,
-            "channel": "email",
+            "client_id": message.client_id,
+            "channel": Channel(message.channel).value,
+            "urgent": message.urgent,
             "recipients": list(message.to),
             "subject": message.subject,
             "text": message.text,
             "html": message.html or "",
             "status": MessageStatus.QUEUED,
-            "next_attempt_at": now,
+            "next_attempt_at": due_at(message),
             "created_at": now,
         },
     )

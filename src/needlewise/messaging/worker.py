@@ -21,6 +21,8 @@ from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from needlewise.adapters.mail import MailConnection
+from needlewise.adapters.sms import sms_connection
+from needlewise.domain.statuses import Channel
 from needlewise.messaging.delivery import BATCH_MAX, Connect, deliver_batch, lease
 
 logger = logging.getLogger(__name__)
@@ -52,22 +54,38 @@ def run_ready(worker_id: str) -> int:
     return int(worker._run_tasks)  # noqa: SLF001 - the library counts them; it has no public accessor
 
 
-def deliver_due(stopped: Callable[[], bool], connect: Connect = MailConnection) -> int:
-    """Hand over every message that is due, in batches; how many were tried.
+#: How each channel's messages are handed over: a connection for one batch.
+CONNECTIONS: dict[Channel, Connect] = {Channel.EMAIL: MailConnection, Channel.SMS: sms_connection}
+
+
+def deliver_channel(stopped: Callable[[], bool], connect: Connect, channel: Channel = Channel.EMAIL) -> int:
+    """Hand over every message of ``channel`` that is due, in batches; how many were tried.
 
     Batches start at one message and double while every message goes through, up to
-    :data:`~needlewise.messaging.delivery.BATCH_MAX`: a worker that dies, or a mail server that fails,
+    :data:`~needlewise.messaging.delivery.BATCH_MAX`: a worker that dies, or a provider that fails,
     early on holds back and charges an attempt to few messages. A batch in which nothing went through
-    ends the round (the server is likely down); the rest wait for the next look.
+    ends the round (the provider is likely down); the rest wait for the next look. A batch of only
+    withheld or deferred messages goes on to the next.
     """
     size, tried = 1, 0
     while not stopped():
-        batch = deliver_batch(size, connect, stopped)
+        batch = deliver_batch(size, connect, stopped, channel)
         tried += batch.tried
+        if not batch.tried and (batch.withheld or batch.deferred) and not batch.untried:
+            continue
         if not batch.tried or not batch.sent:
             break
         size = 1 if batch.failed else min(size * 2, BATCH_MAX)
     return tried
+
+
+def deliver_due(stopped: Callable[[], bool], connect: Connect | None = None) -> int:
+    """Hand over every message that is due, channel by channel; how many were tried.
+
+    ``connect`` replaces the e-mail connection (tests, benchmarks); SMS go through their provider.
+    """
+    connections = CONNECTIONS | ({Channel.EMAIL: connect} if connect is not None else {})
+    return sum(deliver_channel(stopped, connections[channel], channel) for channel in Channel)
 
 
 def run_once(worker_id: str, stopped: Callable[[], bool] = lambda: False) -> int:

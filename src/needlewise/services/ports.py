@@ -43,7 +43,7 @@ class SavedResults(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class OutboundMessage:
-    """One message to a person: e-mail today, SMS next.
+    """One message to people on one channel: e-mail (``to`` holds addresses) or SMS (``to`` holds phone numbers).
 
     Messages never carry health data: no answers, results, findings or treatment details, only
     account wording and links behind which the person signs in or proves who they are.
@@ -59,6 +59,14 @@ class OutboundMessage:
     key: str = ""
     #: The clinic the message is about, if any (its messages list shows it).
     clinic_id: int | None = None
+    #: ``email`` or ``sms`` (a :class:`~needlewise.domain.statuses.Channel` value).
+    channel: str = "email"
+    #: The client it goes to, if any: it is sent only while they agree to be contacted on ``channel``.
+    client_id: int | None = None
+    #: Not to be sent before this instant (a check-in link on the day's morning); ``None``: at once.
+    not_before: datetime | None = None
+    #: Sent in quiet hours too (a red-flag alert to staff); any other SMS waits for the clinic's morning.
+    urgent: bool = False
 
 
 class MessageSender(Protocol):

@@ -15,7 +15,7 @@ from needlewise.storage.models.clinic import (
 )
 from needlewise.storage.models.consent import Consent, ConsentTemplate
 from needlewise.storage.models.followup import AdverseEvent, CheckIn, RecallContact
-from needlewise.storage.models.messages import QueuedMessage
+from needlewise.storage.models.messages import ContactConsent, QueuedMessage
 from needlewise.storage.models.saved import SavedResult
 from needlewise.storage.models.scheduling import Appointment
 from needlewise.storage.models.search import ClientSearchToken
@@ -35,6 +35,7 @@ __all__ = [
     "Consent",
     "ConsentTemplate",
     "ConsultationRequest",
+    "ContactConsent",
     "EmergencyAccess",
     "LoginFailure",
     "PlanZone",

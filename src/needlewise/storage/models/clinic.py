@@ -35,6 +35,11 @@ class Clinic(models.Model):
     address = models.TextField(blank=True, default="", db_default="")
     out_of_hours = models.TextField(blank=True, default="", db_default="")
     time_zone = models.CharField(max_length=64, default="UTC", db_default="UTC")
+    #: Who is told of a red-flag check-in besides the practitioner, by e-mail and SMS (either may be empty).
+    on_call_email = models.CharField(max_length=254, blank=True, default="", db_default="")
+    on_call_phone = models.CharField(max_length=40, blank=True, default="", db_default="")
+    #: How many hours before an appointment its reminder goes out (0: no reminders).
+    reminder_hours = models.PositiveSmallIntegerField(default=48, db_default=48)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
