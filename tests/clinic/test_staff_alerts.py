@@ -16,7 +16,7 @@ from needlewise.clinic.followup.staff_alerts import StaffAlertMail
 from needlewise.domain.permissions import Role
 from needlewise.messaging.outbox import OutboxSender
 from needlewise.services.ports import OutboundMessage
-from needlewise.storage.models import CheckIn, QueuedMessage, StaffMember
+from needlewise.storage.models import CheckIn, Clinic, QueuedMessage, StaffMember, TreatmentSession
 
 pytestmark = pytest.mark.django_db
 
@@ -42,8 +42,10 @@ class DownServer:
         raise smtplib.SMTPConnectError(421, "Service not available")
 
 
-def mail(sender) -> StaffAlertMail:
-    return StaffAlertMail(sender, "A client's check-in needs attention", "Sign in to see it:\n\n%(link)s\n", LINK)
+def mail(sender, sms: str = "") -> StaffAlertMail:
+    return StaffAlertMail(
+        sender, "%(clinic)s: a check-in needs attention", "Sign in to see it at %(clinic)s:\n\n%(link)s\n", LINK, sms
+    )
 
 
 @pytest.fixture
@@ -55,25 +57,86 @@ def notify_rows(seq: int) -> list[tuple[str, str, dict[str, object]]]:
     return [(r.action, r.outcome, r.detail) for r in rows_after(seq) if r.action == "notify_staff"]
 
 
-def test_a_red_flag_is_handed_over_with_the_answer_for_the_practitioners(site_a, session, kb):
+def test_a_red_flag_is_handed_over_with_the_answer_to_each_practitioner_the_session_s_first(site_a, session, kb):
     checkin, token = checkin_of(session, 1)
     outbox, seq = Outbox(), last_seq()
     checkins.answer(PUBLIC, token, {"fever_chills"}, kb, staff_mail=mail(outbox))
-    (message,) = outbox.sent
-    assert message.to == tuple(
-        sorted(site_a.members[r].user.email for r in (Role.PROVIDER, Role.NURSE, Role.AESTHETICIAN))
-    )
-    assert (message.subject, message.text) == ("A client's check-in needs attention", f"Sign in to see it:\n\n{LINK}\n")
-    assert (message.purpose, message.key, message.clinic_id) == (
-        "staff_alert",
-        f"staff_alert:checkin:{checkin.pk}",
-        site_a.clinic.pk,
-    )
-    words = f"{message.subject} {message.text}"
-    for private in (site_a.client.given_name, site_a.client.family_name, "fever", str(checkin.pk)):
-        assert private not in words
-    assert notify_rows(seq) == [("notify_staff", "success", {"recipients": 3})]
+    nurse = site_a.members[Role.NURSE]  # who performed the session
+    colleagues = sorted((site_a.members[r] for r in (Role.PROVIDER, Role.AESTHETICIAN)), key=lambda m: m.user.email)
+    assert [(m.to, m.key) for m in outbox.sent] == [
+        ((m.user.email,), f"red_flag_alert:checkin:{checkin.pk}:staff:{m.user_id}:email") for m in [nurse, *colleagues]
+    ]
+    name = site_a.clinic.name
+    for message in outbox.sent:
+        assert (message.subject, message.text) == (
+            f"{name}: a check-in needs attention",
+            f"Sign in to see it at {name}:\n\n{LINK}\n",
+        )
+        assert (message.purpose, message.clinic_id, message.channel, message.urgent) == (
+            "red_flag_alert",
+            site_a.clinic.pk,
+            "email",
+            True,
+        )
+        assert (message.not_before, message.client_id) == (None, None)  # due at once, to staff
+        words = f"{message.subject} {message.text}"
+        for private in (site_a.client.given_name, site_a.client.family_name, "fever", str(checkin.pk)):
+            assert private not in words
+    assert notify_rows(seq) == [("notify_staff", "success", {"recipients": 3, "on_call": []})]
     assert CheckIn.objects.get(pk=checkin.pk).alert == "open"
+
+
+def test_the_on_call_contact_is_told_by_e_mail_and_sms_and_an_address_only_once(site_a, session, kb):
+    Clinic.objects.filter(pk=site_a.clinic.pk).update(
+        on_call_email="oncall@clinic-a.example.org", on_call_phone="+34 600 111 222"
+    )
+    checkin, token = checkin_of(session, 1)
+    outbox, seq = Outbox(), last_seq()
+    checkins.answer(PUBLIC, token, {"pus"}, kb, staff_mail=mail(outbox, sms="SMS %(clinic)s %(link)s"))
+    email, sms = outbox.sent[-2:]
+    assert (email.to, email.channel, email.key, email.urgent) == (
+        ("oncall@clinic-a.example.org",),
+        "email",
+        f"red_flag_alert:checkin:{checkin.pk}:on_call:email",
+        True,
+    )
+    assert (sms.to, sms.channel, sms.key, sms.urgent, sms.text) == (
+        ("+34 600 111 222",),
+        "sms",
+        f"red_flag_alert:checkin:{checkin.pk}:on_call:sms",
+        True,
+        f"SMS {site_a.clinic.name} {LINK}",
+    )
+    assert notify_rows(seq) == [("notify_staff", "success", {"recipients": 5, "on_call": ["email", "sms"]})]
+    # on call is the provider's own address (any case): the provider's message is the one
+    provider = site_a.members[Role.PROVIDER].user.email
+    Clinic.objects.filter(pk=site_a.clinic.pk).update(on_call_email=provider.upper(), on_call_phone="")
+    checkin, token = checkin_of(session, 3)
+    outbox = Outbox()
+    checkins.answer(PUBLIC, token, {"worsening_pain_swelling"}, kb, staff_mail=mail(outbox))  # call the clinic
+    assert [m.to for m in outbox.sent].count((provider,)) == 1
+    assert len(outbox.sent) == 3
+    assert all(m.channel == "email" for m in outbox.sent)
+
+
+def test_the_session_s_practitioner_is_told_even_without_the_alert_permission_and_not_once_gone(site_a, kb):
+    owner = site_a.members[Role.OWNER]
+    StaffMember.objects.filter(pk=owner.pk).update(clinical_role="provider")
+    session = session_row(site_a, kb)
+    TreatmentSession.objects.filter(pk=session.pk).update(practitioner_id=owner.user_id)
+    StaffMember.objects.filter(pk=owner.pk).update(clinical_role="")  # an owner who no longer treats
+    checkin, token = checkin_of(session, 1)
+    outbox = Outbox()
+    checkins.answer(PUBLIC, token, {"pus"}, kb, staff_mail=mail(outbox))
+    assert outbox.sent[0].to == (owner.user.email,)
+    assert outbox.sent[0].key == f"red_flag_alert:checkin:{checkin.pk}:staff:{owner.user_id}:email"
+    assert len(outbox.sent) == 4
+    User.objects.filter(pk=owner.user_id).update(is_active=False)  # gone: the colleagues are told
+    _, token = checkin_of(session, 3)
+    outbox = Outbox()
+    checkins.answer(PUBLIC, token, {"pus"}, kb, staff_mail=mail(outbox))
+    assert owner.user.email not in {m.to[0] for m in outbox.sent}
+    assert len(outbox.sent) == 3
 
 
 def test_a_rolled_back_answer_queues_no_alert(session, kb):
@@ -83,12 +146,12 @@ def test_a_rolled_back_answer_queues_no_alert(session, kb):
     def answer_then_fail() -> None:
         with transaction.atomic():
             checkins.answer(PUBLIC, token, {"fever_chills"}, kb, staff_mail=mail(OutboxSender()))
-            queued.append(QueuedMessage.objects.filter(purpose="staff_alert").count())
+            queued.append(QueuedMessage.objects.filter(purpose="red_flag_alert").count())
             raise RuntimeError  # the answer's transaction fails after the alert was asked for
 
     with pytest.raises(RuntimeError):
         answer_then_fail()
-    assert queued == [1]
+    assert queued == [3]
     assert not QueuedMessage.objects.exists()
 
 
@@ -106,7 +169,7 @@ def test_a_sender_that_fails_loses_nothing_and_is_recorded(session, kb):
     assert view.answered
     assert CheckIn.objects.get(pk=checkin.pk).alert == "open"  # the banner still shows it
     assert notify_rows(seq) == [
-        ("notify_staff", "failed", {"recipients": 3, "error": "SMTPConnectError"}),
+        ("notify_staff", "failed", {"recipients": 3, "on_call": [], "error": "SMTPConnectError"}),
     ]
 
 

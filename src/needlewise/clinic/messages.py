@@ -30,6 +30,7 @@ FAILED_ALERT_DAYS = 7
 #: Why a message was sent, in words (the queue's ``purpose``).
 PURPOSES = {
     "staff_alert": N_("check-in alert to staff"),
+    "red_flag_alert": N_("check-in alert to staff or on call"),
     "password_link": N_("invitation or password link"),
     "invitation": N_("invitation"),
     "message": N_("account e-mail"),

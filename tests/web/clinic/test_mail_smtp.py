@@ -8,10 +8,12 @@ messages, and that a mail server that is down delays a message without losing it
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 
 import pytest
+import time_machine
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from django.test import Client, override_settings
@@ -23,7 +25,7 @@ from needlewise.domain.permissions import Role
 from needlewise.messaging import delivery
 from needlewise.messaging.outbox import OutboxSender, queue
 from needlewise.services.ports import OutboundMessage
-from needlewise.storage.models import AuditEntry, CheckIn, QueuedMessage
+from needlewise.storage.models import AuditEntry, CheckIn, Clinic, QueuedMessage
 from net_support import free_port
 from web.clinic.support import Site
 
@@ -142,32 +144,55 @@ def test_a_reset_link_from_the_page_arrives_over_smtp_and_works(site_a: Site, sm
 
 
 @pytest.mark.django_db
-def test_a_red_flag_check_in_reaches_the_practitioners_over_smtp(site_a: Site, smtp_inbox, deliver_queue):
+def test_a_red_flag_at_23_00_in_madrid_reaches_everyone_in_one_worker_pass(site_a: Site, smtp_inbox, deliver_queue):
     from clinic.followup_support import checkin_of, session_row  # noqa: PLC0415 - only this test needs a session
 
-    _, token = checkin_of(session_row(site_a, bootstrap.knowledge_base()), 1)
-    client = Client(HTTP_ACCEPT_LANGUAGE="es")  # the client's language; the message is in both
-    assert client.post(f"/checkin/{token}/", {"yes": ["fever_chills"]}).status_code == 200
-    deliver_queue()
-    (envelope,) = smtp_inbox.envelopes
-    practitioners = sorted(site_a.members[r].user.email for r in (Role.PROVIDER, Role.NURSE, Role.AESTHETICIAN))
-    assert sorted(envelope.rcpt_tos) == practitioners
-    (message,) = smtp_inbox.messages()
-    assert " ".join(message["Subject"].split()) == (  # a long non-ASCII header is folded
-        "needlewise: A client's check-in needs attention / El control de un cliente necesita atención"
+    Clinic.objects.filter(pk=site_a.clinic.pk).update(
+        time_zone="Europe/Madrid", on_call_email="oncall@clinic-a.example.org", on_call_phone="+34 600 111 222"
     )
-    assert message.get_content().splitlines() == [
-        "A client's check-in answers need a practitioner. Sign in to needlewise to see them:",
-        "",
-        "http://testserver/clinic/alerts/",
-        "",
-        "Las respuestas del control de un cliente necesitan a un profesional. Inicia sesión en needlewise para verlas:",
-        "",
-        "http://testserver/clinic/alerts/",
+    _, token = checkin_of(session_row(site_a, bootstrap.knowledge_base()), 1)
+    late = datetime(2026, 12, 7, 22, 0, tzinfo=UTC)  # 23:00 in Madrid: quiet hours
+    with time_machine.travel(late, tick=True):
+        client = Client(HTTP_ACCEPT_LANGUAGE="es")  # the client's language; the messages are in both
+        assert client.post(f"/checkin/{token}/", {"yes": ["fever_chills"]}).status_code == 200
+        queued = QueuedMessage.objects.filter(purpose="red_flag_alert")
+        assert all(row.urgent and row.next_attempt_at <= timezone.now() for row in queued)  # due at once
+        sms = queued.get(channel="sms")
+        assert (sms.recipients, sms.status) == (["+34 600 111 222"], "queued")
+        assert sms.text == (
+            "needlewise: a client's check-in at Clinic Alpha needs attention. Sign in to see it: / "
+            "el control de un cliente en Clinic Alpha necesita atención. Inicia sesión para verlo: "
+            "http://testserver/clinic/alerts/"
+        )
+        deliver_queue()  # one look, as the worker of ``needlewise serve`` takes every few seconds
+        sms.refresh_from_db()
+    nurse = site_a.members[Role.NURSE].user.email  # performed the session: told first
+    colleagues = sorted(site_a.members[r].user.email for r in (Role.PROVIDER, Role.AESTHETICIAN))
+    assert [e.rcpt_tos for e in smtp_inbox.envelopes] == [
+        [nurse],
+        *[[c] for c in colleagues],
+        ["oncall@clinic-a.example.org"],
     ]
-    words = message.as_string()
-    for private in (site_a.client.given_name, site_a.client.family_name, token, "fever", "fiebre"):
-        assert private not in words
+    assert (sms.status, sms.attempts) == ("retrying", 1)  # tried in quiet hours: no SMS provider here yet
+    for message in smtp_inbox.messages():
+        assert " ".join(message["Subject"].split()) == (  # a long non-ASCII header is folded
+            "needlewise, Clinic Alpha: A client's check-in needs attention / El control de un cliente necesita atención"
+        )
+        assert message.get_content().splitlines() == [
+            "A client's check-in answers at Clinic Alpha need a practitioner. Sign in to needlewise to see them:",
+            "",
+            "http://testserver/clinic/alerts/",
+            "",
+            (
+                "Las respuestas del control de un cliente en Clinic Alpha necesitan a un profesional. "
+                "Inicia sesión en needlewise para verlas:"
+            ),
+            "",
+            "http://testserver/clinic/alerts/",
+        ]
+        words = message.as_string()
+        for private in (site_a.client.given_name, site_a.client.family_name, token, "fever", "fiebre"):
+            assert private not in words
 
 
 @pytest.mark.django_db
@@ -189,8 +214,9 @@ def test_a_mail_server_that_is_down_delays_the_alert_and_loses_nothing(site_a: S
         assert (stored.alert, stored.answered_at is not None) == ("open", True)
         queued = AuditEntry.objects.filter(action="notify_staff", object_id=str(checkin.pk)).get()
         assert (queued.outcome, queued.detail["recipients"]) == ("success", 3)
-        deliver_queue()  # the server is down: the message waits for its retry
-        message = QueuedMessage.objects.get(purpose="staff_alert")
+        deliver_queue()  # the server is down: the first message waits for its retry, the others for the next look
+        message = QueuedMessage.objects.filter(purpose="red_flag_alert").order_by("pk").first()
+        assert message is not None
         assert (message.status, message.attempts, message.last_error) == ("retrying", 1, "ConnectionRefusedError")
         controller = Controller(inbox, hostname="127.0.0.1", port=port)
         controller.start()  # the server is back
@@ -200,7 +226,6 @@ def test_a_mail_server_that_is_down_delays_the_alert_and_loses_nothing(site_a: S
             deliver_queue()
         finally:
             controller.stop()
-    (envelope,) = inbox.envelopes  # delivered once
-    assert len(envelope.rcpt_tos) == 3
+    assert len(inbox.envelopes) == 3  # each delivered once
     message.refresh_from_db()
     assert (message.status, message.attempts) == ("sent", 2)

@@ -46,19 +46,26 @@ def _page(request: HttpRequest, view: CheckinView, lang: Lang, extra: dict[str, 
 
 
 def _staff_mail(request: HttpRequest) -> StaffAlertMail:
-    """The message to the clinic's practitioners when an answer opens an alert: no health data, both languages."""
-    subjects, texts = [], []
+    """The messages to the clinic's practitioners and on-call contact when an answer opens an alert.
+
+    No health data: the clinic's name and the alerts list's address, in English and Spanish.
+    """
+    subjects, texts, sms = [], [], []
     for code in ("en", "es"):
         with translation.override(code):
             subjects.append(translation.gettext("A client's check-in needs attention"))
             texts.append(
                 translation.gettext(
-                    "A client's check-in answers need a practitioner. Sign in to needlewise to see them:"
+                    "A client's check-in answers at %(clinic)s need a practitioner. Sign in to needlewise to see them:"
                 )
             )
+            sms.append(translation.gettext("a client's check-in at %(clinic)s needs attention. Sign in to see it:"))
     link = request.build_absolute_uri(reverse("clinic-alerts"))
     text = "".join(f"{words}\n\n%(link)s\n\n" for words in texts).rstrip("\n") + "\n"
-    return StaffAlertMail(bootstrap.message_sender(), "needlewise: " + " / ".join(subjects), text, link)
+    subject = "needlewise, %(clinic)s: " + " / ".join(subjects)
+    return StaffAlertMail(
+        bootstrap.message_sender(), subject, text, link, "needlewise: " + " / ".join(sms) + " %(link)s"
+    )
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
