@@ -22,8 +22,10 @@ from needlewise.api.responses import error_response
 from needlewise.api.schemas import AssessmentOut, ClinicTime, ErrorOut, LangName, TierName
 from needlewise.api.statuses import status_of
 from needlewise.clinic.access.actor import Actor
+from needlewise.clinic.contact import consent_to_contact
 from needlewise.clinic.records import clients, screenings
 from needlewise.domain.disposition import Disposition
+from needlewise.domain.statuses import Channel, ContactMethod
 from needlewise.domain.tier import Tier
 from needlewise.domain.vocabulary import Lang
 from needlewise.edge.request_actor import actor_of
@@ -65,6 +67,8 @@ class ClientIn(_In):
     contact_notes: str = Field(default="", description="Practical notes every role sees; no health data here.")
     clinical_notes: str = Field(default="", description="Clinical notes (encrypted); clinical roles only (else 403).")
     language: LangName = "en"
+    agrees_email: bool = Field(default=False, description="The client agrees to be contacted by e-mail (in person).")
+    agrees_sms: bool = Field(default=False, description="The client agrees to be contacted by SMS (in person).")
     confirm_new_person: bool = Field(
         default=False,
         description="true: add the client even if they may already be on file (otherwise 409 naming who)",
@@ -194,10 +198,13 @@ def add_client(request: HttpRequest, body: ClientIn) -> Status[ClientOut]:
 
     A client who may already be on file (the same date of birth and a name in common, or the same
     phone number or e-mail address) is 409, each possible match a problem naming them (id, name,
-    date of birth), unless ``confirm_new_person`` is true.
+    date of birth), unless ``confirm_new_person`` is true. ``agrees_email`` and ``agrees_sms`` record
+    the client's consent to be contacted on those channels, as said in person to you.
     """
-    details = clients.ClientDetails(**body.model_dump(exclude={"confirm_new_person"}))
+    details = clients.ClientDetails(**body.model_dump(exclude={"confirm_new_person", "agrees_email", "agrees_sms"}))
     created = clients.create(_actor(request), details, warn_duplicates=not body.confirm_new_person)
+    for channel in (c for c in Channel if getattr(body, f"agrees_{c.value}")):  # said in person to you
+        consent_to_contact.record(_actor(request), created.pk, channel, granted=True, method=ContactMethod.IN_PERSON)
     return Status(201, client_out(created))
 
 

@@ -15,6 +15,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from needlewise import bootstrap
 from needlewise.api.clinic_routes import clinic_error
 from needlewise.api.clinic_routes import router as clinic_router
+from needlewise.api.contact_routes import router as contact_router
 from needlewise.api.recall_routes import router as recall_router
 from needlewise.api.responses import CONTENT_TYPE, OrjsonRenderer, error_response, json_response
 from needlewise.api.schemas import AssessmentOut, ErrorOut, HealthOut, KnowledgeOut, QuestionnaireOut
@@ -157,6 +158,7 @@ def health(request: HttpRequest) -> HttpResponse:
 
 api.add_router("/api/v1/clinic", clinic_router)
 api.add_router("/api/v1/clinic", recall_router)
+api.add_router("/api/v1/clinic", contact_router)
 
 
 @api.exception_handler(ClinicError)

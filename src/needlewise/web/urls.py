@@ -13,6 +13,7 @@ from needlewise.web.views import (
     clinic_auth,
     clinic_clients,
     clinic_consent,
+    clinic_contact,
     clinic_emergency,
     clinic_followup,
     clinic_messages,
@@ -84,6 +85,7 @@ clinic_urls = [
     *clinic_schedule.urls,
     *checkin_public.urls,
     *clinic_emergency.urls,
+    *clinic_contact.urls,
 ]
 
 urlpatterns = [

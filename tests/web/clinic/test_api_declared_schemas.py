@@ -28,6 +28,8 @@ CLIENTS = f"{BASE}/clients"
 CLIENT = f"{BASE}/clients/{{client_id}}"
 SCREENINGS = f"{BASE}/clients/{{client_id}}/screenings"
 RECALL = f"{BASE}/recall"
+CONTACT = f"{BASE}/clients/{{client_id}}/contact-consent"
+SAID = {"channel": "sms", "granted": True, "method": "by_phone"}
 NEW_CLIENT = {"given_name": "Ada", "family_name": "Byron", "birth_date": "1990-01-02", "phone": "+44 20 1234"}
 
 Call = tuple[str, str, HttpResponse]  # method, path template, response
@@ -77,6 +79,9 @@ def _calls(site: Site, other: Site) -> list[Call]:
         (RECALL, lambda: nurse.get(RECALL, {"key": "X", "kind": "batch"})),
         (RECALL, lambda: desk.get(RECALL, {"key": "LOT-SCHEMA"})),
         (RECALL, lambda: anonymous.get(RECALL, {"key": "LOT-SCHEMA"})),
+        (CONTACT, lambda: desk.get(f"{CLIENTS}/{client_id}/contact-consent")),
+        (CONTACT, lambda: nurse.get(f"{CLIENTS}/{other_id}/contact-consent")),
+        (CONTACT, lambda: anonymous.get(f"{CLIENTS}/{client_id}/contact-consent")),
     ]
     post: list[tuple[str, Callable[[], HttpResponse]]] = [
         (CLIENTS, lambda: _post(nurse, CLIENTS, {**NEW_CLIENT, "confirm_new_person": True})),
@@ -93,6 +98,10 @@ def _calls(site: Site, other: Site) -> list[Call]:
         (SCREENINGS, lambda: _post(nurse, f"{CLIENTS}/{client_id}/screenings", {"setting": "home", "age": 30})),
         (SCREENINGS, lambda: nurse.post(f"{CLIENTS}/{client_id}/screenings", b"{", content_type="application/json")),
         (SCREENINGS, lambda: _post(anonymous, f"{CLIENTS}/{client_id}/screenings", CLINIC_STOP)),
+        (CONTACT, lambda: _post(desk, f"{CLIENTS}/{client_id}/contact-consent", SAID)),
+        (CONTACT, lambda: _post(nurse, f"{CLIENTS}/{client_id}/contact-consent", {**SAID, "method": "by_pigeon"})),
+        (CONTACT, lambda: _post(nurse, f"{CLIENTS}/{other_id}/contact-consent", SAID)),
+        (CONTACT, lambda: _post(anonymous, f"{CLIENTS}/{client_id}/contact-consent", SAID)),
     ]
     return [("get", path, call()) for path, call in get] + [("post", path, call()) for path, call in post]
 
@@ -124,6 +133,8 @@ def test_every_clinic_operation_answers_what_its_schema_declares(site_a: Site, s
         ("get", CLIENT): {200, 401, 404},
         ("post", SCREENINGS): {201, 401, 403, 404, 409, 422},
         ("get", RECALL): {200, 401, 403, 422},
+        ("get", CONTACT): {200, 401, 404},
+        ("post", CONTACT): {201, 401, 404, 422},
     }
 
 
@@ -136,6 +147,9 @@ def test_the_bodies_carry_what_the_records_hold(site_a: Site, site_b: Site) -> N
     assert {s["tier"] for s in record["screenings"]} == {"home_ok", "stop"}
     assert by_call["post", SCREENINGS, 201]["assessment"]["schema"] == "needlewise.assessment/1"
     assert by_call["get", RECALL, 200]["rows"][0]["zones"][0] == {"zone": "cheeks", "length_mm": "1"}
+    said = by_call["post", CONTACT, 201]
+    assert said["standing"][1]["answer"]["method"] == "by_phone"
+    assert said["standing"][1]["answer"]["recorded_by"]
 
 
 def test_a_body_that_drifts_from_its_schema_is_caught() -> None:

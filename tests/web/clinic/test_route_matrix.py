@@ -340,6 +340,12 @@ POLICY: dict[str, Policy] = {
     "clinic-client-edit": Policy(
         Action.EDIT_CLIENTS, {GET: Call(200), POST: Call(302, _client_details, writes=True)}, "client", _client_id
     ),
+    "clinic-contact-consent": Policy(
+        Action.EDIT_CLIENTS,
+        {POST: Call(302, lambda _s: {"channel": "sms", "granted": "1", "method": "by_phone"}, writes=True)},
+        "client",
+        _client_id,
+    ),
     "clinic-client-archive": Policy(Action.ARCHIVE_CLIENTS, {POST: Call(302, writes=True)}, "client", _client_id),
     # break-glass: only a role without health data opens anything (the front desk's request writes)
     "clinic-emergency-access": Policy(

@@ -13,8 +13,9 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict
 
 from needlewise.clinic import forms
-from needlewise.clinic.forms import Absent, Posted, PostedDay, Reads
+from needlewise.clinic.forms import Absent, Flag, Posted, PostedDay, Reads
 from needlewise.clinic.records.clients import ClientDetails
+from needlewise.domain.statuses import Channel
 
 
 def _ticked(typed: str) -> bool:
@@ -34,6 +35,8 @@ class ClientFields(BaseModel):
     contact_notes: str
     clinical_notes: Annotated[str | None, Absent(None)]  # not on the front desk's form: left as it is
     language: Annotated[str, Absent("en")]
+    agrees_email: Flag  # the new-client form only: agrees to be contacted by e-mail (said in person)
+    agrees_sms: Flag
     confirm_new_person: Annotated[bool, Reads(_ticked)]
 
 
@@ -41,4 +44,11 @@ def read(post: Posted) -> tuple[ClientDetails, bool]:
     """The details as posted, each field read by its declaration, and whether a new person was confirmed."""
     values = forms.read(ClientFields, post)
     confirmed: bool = values.pop("confirm_new_person")
+    del values["agrees_email"], values["agrees_sms"]
     return ClientDetails(**values), confirmed
+
+
+def agreed_channels(post: Posted) -> list[Channel]:
+    """The channels the new-client form says the client agrees to be contacted on."""
+    values = forms.read(ClientFields, post)
+    return [channel for channel in Channel if values[f"agrees_{channel.value}"]]

@@ -8,10 +8,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from needlewise.clinic.access import break_glass
+from needlewise.clinic.contact import answers, consent_to_contact
+from needlewise.clinic.contact.consent_to_contact import STAFF_METHODS
 from needlewise.clinic.intake import inbox
 from needlewise.clinic.records import client_form, clients, screenings
 from needlewise.clinic.treatment import overview
 from needlewise.domain.permissions import Action
+from needlewise.domain.statuses import ContactMethod
 from needlewise.errors import InvalidInputError, LikelyDuplicateError
 from needlewise.reports.staff import staff_screening
 from needlewise.web.views.clinic_common import acting, clinic_page, field_errors, form_date
@@ -64,6 +67,8 @@ def client_new(request: HttpRequest) -> HttpResponse:
             context = {"actor": actor, "values": request.POST, "errors": {}, "client": None}
             context["matches"] = duplicate.matches
             return render(request, "clinic/client_form.html", context, status=409)
+        for channel in client_form.agreed_channels(request.POST):  # said in person to the staff member
+            consent_to_contact.record(actor, client.pk, channel, granted=True, method=ContactMethod.IN_PERSON)
         return HttpResponseRedirect(reverse("clinic-client", args=[client.pk]))
     return render(request, "clinic/client_form.html", {"actor": actor, "values": {}, "errors": {}, "client": None})
 
@@ -127,6 +132,7 @@ def show_client(request: HttpRequest, client_id: int, extra: dict[str, object] |
         treatment = overview.overview(actor.clinic_id, client_id)
     opened = record.status is not None and not actor.may(Action.VIEW_HEALTH)  # shown under a break-glass opening
     emergency = break_glass.open_until(actor.staff_user_id, client_id) if opened else None
+    contact = answers.of_client(record.client.pk) if actor.may(Action.EDIT_CLIENTS) else None
     context = {
         "actor": actor,
         "record": record,
@@ -136,6 +142,12 @@ def show_client(request: HttpRequest, client_id: int, extra: dict[str, object] |
         "emergency": emergency,
         "reason_error": None,
         "emergency_minutes": settings.BREAK_GLASS_MINUTES,
+        "contact": contact,
+        "contact_words": {"channels": answers.CHANNEL_WORDS, "methods": answers.METHOD_WORDS},
+        "staff_methods": STAFF_METHODS,
+        "contact_errors": {},
+        "contact_values": {},
         **(extra or {}),
     }
-    return render(request, "clinic/client.html", context, status=422 if context["reason_error"] else 200)
+    invalid = context["reason_error"] or context["contact_errors"]
+    return render(request, "clinic/client.html", context, status=422 if invalid else 200)
