@@ -56,6 +56,13 @@ def create(  # noqa: PLR0913, PLR0917 - Typer maps each parameter to one option
     address: Annotated[str, typer.Option(help="The clinic's address, shown to clients.")] = "",
     out_of_hours: Annotated[str, typer.Option(help="What clients should do when the clinic is closed.")] = "",
     time_zone: Annotated[str, typer.Option(help="The clinic's IANA time zone, e.g. Europe/Madrid.")] = "UTC",
+    on_call_email: Annotated[
+        str, typer.Option(help="Who is e-mailed of a red-flag check-in besides its practitioner.")
+    ] = "",
+    on_call_phone: Annotated[str, typer.Option(help="Who is texted of a red-flag check-in, at any hour.")] = "",
+    reminder_hours: Annotated[
+        int, typer.Option(help="Hours before an appointment its reminder goes to the client (0: none).")
+    ] = 48,
     owner_role: Annotated[
         OwnerRole | None,
         typer.Option(
@@ -69,6 +76,7 @@ def create(  # noqa: PLR0913, PLR0917 - Typer maps each parameter to one option
 ) -> None:
     """Make a clinic and its owner account; the owner sets up two-step sign-in at first sign-in."""
     _ready()
+    from needlewise.clinic.accounts.fields import Reaching  # noqa: PLC0415 - needs Django set up first
     from needlewise.clinic.accounts.staff import create_clinic  # noqa: PLC0415 - needs Django set up first
     from needlewise.domain.contact import Contact  # noqa: PLC0415 - only when the command runs
 
@@ -86,6 +94,7 @@ def create(  # noqa: PLR0913, PLR0917 - Typer maps each parameter to one option
             services=services,
             contact=Contact(phone, address, out_of_hours, time_zone),
             owner_role=owner_role.value if owner_role else "",
+            reaching=Reaching(on_call_email, on_call_phone, str(reminder_hours)),
         )
     except ClinicError as error:
         typer.echo(f"error: {error.first}", err=True)

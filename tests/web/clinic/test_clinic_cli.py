@@ -119,11 +119,31 @@ def test_create_stores_the_contact_details_clients_are_given():
     )
 
 
+def test_create_stores_the_on_call_contact_and_the_reminder_hours():
+    reach = [
+        "--on-call-email",
+        " OnCall@Delta.example.org ",
+        "--on-call-phone",
+        "+34 600 111 222",
+        "--reminder-hours",
+        "24",
+    ]
+    result = run([*CREATE, *reach, "--password-stdin"], f"{OWNER_PASSWORD}\n")
+    assert result.exit_code == 0, result.output
+    clinic = Clinic.objects.get(slug="delta-skin")
+    assert (clinic.on_call_email, clinic.on_call_phone, clinic.reminder_hours) == (
+        "oncall@delta.example.org",
+        "+34 600 111 222",
+        24,
+    )
+
+
 def test_create_without_a_phone_says_sessions_wait_for_one():
     result = run([*CREATE, "--password-stdin"], f"{OWNER_PASSWORD}\n")
     assert result.exit_code == 0, result.output
     assert "No phone number yet: add it on /clinic/settings/ before recording sessions." in result.stdout
-    assert Clinic.objects.get(slug="delta-skin").time_zone == "UTC"
+    clinic = Clinic.objects.get(slug="delta-skin")
+    assert (clinic.time_zone, clinic.on_call_email, clinic.on_call_phone, clinic.reminder_hours) == ("UTC", "", "", 48)
 
 
 @pytest.mark.parametrize(
@@ -133,6 +153,13 @@ def test_create_without_a_phone_says_sessions_wait_for_one():
         ("--phone", "12345", "error: phone: enter a phone number of 6 to 20 digits"),
         ("--time-zone", "Mars/Olympus", "error: time_zone: enter a time zone name such as Europe/Madrid or UTC"),
         ("--address", "A" * 501, "error: address: at most 500 characters"),
+        ("--on-call-email", "on call", "error: on_call_email: enter an e-mail address like name@example.org"),
+        ("--on-call-phone", "12345", "error: on_call_phone: enter a phone number of 6 to 20 digits"),
+        (
+            "--reminder-hours",
+            "169",
+            "error: reminder_hours: enter a whole number of hours from 0 (no reminders) to 168",
+        ),
     ],
 )
 def test_create_refuses_wrong_contact_details_naming_the_field(option: str, value: str, error: str):

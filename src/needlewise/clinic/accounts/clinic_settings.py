@@ -1,4 +1,4 @@
-"""The clinic's own settings: its public page, its contact details, how long a screening counts as current."""
+"""The clinic's own settings: its public page, contact details, on-call contact, reminders, screening validity."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.access.guard import use_case
-from needlewise.clinic.accounts.fields import contact_problems, text_problems
+from needlewise.clinic.accounts.fields import Reaching, contact_problems, text_problems
 from needlewise.clinic.audit import log as audit_log
 from needlewise.domain.contact import Contact
 from needlewise.domain.permissions import Action
@@ -29,6 +29,7 @@ class ClinicPage:
     accepts_requests: bool
     screening_valid_days: str | None = None  # as typed; None leaves the clinic's setting as it is
     contact: Contact | None = None  # None leaves the clinic's contact details as they are
+    reaching: Reaching | None = None  # None leaves the on-call contact and the reminders as they are
 
 
 @use_case(Action.EDIT_CLINIC_PAGE, "clinic", audited=False)
@@ -62,6 +63,8 @@ def update_clinic(actor: Actor, page: ClinicPage) -> Clinic:
     problems = text_problems(name=page.name, city=page.city, services=page.services)
     if page.contact is not None:
         problems += contact_problems(page.contact)
+    if page.reaching is not None:
+        problems += page.reaching.problems()
     valid_days = (page.screening_valid_days or "").strip()
     if page.screening_valid_days is not None and not (
         valid_days.isdigit() and 1 <= int(valid_days) <= MAX_SCREENING_VALID_DAYS
@@ -84,6 +87,8 @@ def update_clinic(actor: Actor, page: ClinicPage) -> Clinic:
         details = page.contact.cleaned()
         clinic.phone, clinic.address = details.phone, details.address
         clinic.out_of_hours, clinic.time_zone = details.out_of_hours, details.time_zone
+    if page.reaching is not None:
+        clinic.on_call_email, clinic.on_call_phone, clinic.reminder_hours = page.reaching.cleaned()
     clinic.save()
     audit_log.record(actor, "update", "clinic", clinic.pk)
     return clinic

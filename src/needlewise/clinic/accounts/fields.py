@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from zoneinfo import available_timezones
 
 from django.contrib.auth.models import User
@@ -23,11 +24,57 @@ _LIMITS = {"name": 200, "city": 100, "owner_name": 200, "display_name": 200, "se
 _PHONE = re.compile(r"^\+?[0-9 ()\-]+$")
 _PHONE_DIGITS = (6, 20)
 _CONTACT_LIMITS = {"phone": 40, "address": 500, "out_of_hours": 1000}
+#: The longest lead time of an appointment reminder, in hours (a week); 0 sends none.
+MAX_REMINDER_HOURS = 168
+_PHONE_WORDS = N_("enter a phone number of 6 to 20 digits; only digits, spaces, +, - and parentheses")
 
 
 def valid_time_zone(name: str) -> bool:
     """Whether ``name`` is an IANA time zone name (``Europe/Madrid``, ``UTC``)."""
     return name in available_timezones()
+
+
+def phone_ok(raw: str) -> bool:
+    """Whether ``raw`` is empty or a phone number of 6 to 20 digits (digits, spaces, +, - and parentheses)."""
+    phone = raw.strip()
+    digits = sum(c.isdigit() for c in phone)
+    return not phone or bool(_PHONE.match(phone) and _PHONE_DIGITS[0] <= digits <= _PHONE_DIGITS[1])
+
+
+@dataclass(frozen=True, slots=True)
+class Reaching:
+    """Who is told of a red-flag check-in besides its practitioner, and how early appointment reminders go.
+
+    As typed: the on-call contact's e-mail address and phone (either may be empty), and the hours
+    before an appointment its reminder goes out (0 to :data:`MAX_REMINDER_HOURS`; 0: no reminders).
+    """
+
+    on_call_email: str = ""
+    on_call_phone: str = ""
+    reminder_hours: str = "48"
+
+    def problems(self) -> list[Problem]:
+        """What is wrong with it, each problem at its field."""
+        problems = []
+        email = normalise_email(self.on_call_email)
+        if email and (not _EMAIL.match(email) or len(email) > 254):  # noqa: PLR2004 - RFC 5321 limit
+            problems.append(Problem("on_call_email", N_("enter an e-mail address like name@example.org")))
+        if not phone_ok(self.on_call_phone) or len(self.on_call_phone.strip()) > _CONTACT_LIMITS["phone"]:
+            problems.append(Problem("on_call_phone", _PHONE_WORDS))
+        hours = self.reminder_hours.strip()
+        if not (hours.isascii() and hours.isdigit() and int(hours) <= MAX_REMINDER_HOURS):
+            problems.append(
+                Problem.worded(
+                    "reminder_hours",
+                    N_("enter a whole number of hours from 0 (no reminders) to %(high)s"),
+                    high=str(MAX_REMINDER_HOURS),
+                )
+            )
+        return problems
+
+    def cleaned(self) -> tuple[str, str, int]:
+        """The e-mail address (normalised), the phone (trimmed) and the hours, once :meth:`problems` is empty."""
+        return normalise_email(self.on_call_email), self.on_call_phone.strip(), int(self.reminder_hours.strip())
 
 
 def contact_problems(contact: Contact) -> list[Problem]:
@@ -42,12 +89,8 @@ def contact_problems(contact: Contact) -> list[Problem]:
             problems.append(
                 Problem.worded(where, N_("at most %(limit)s characters"), limit=str(_CONTACT_LIMITS[where]))
             )
-    phone = contact.phone.strip()
-    digits = sum(c.isdigit() for c in phone)
-    if phone and not (_PHONE.match(phone) and _PHONE_DIGITS[0] <= digits <= _PHONE_DIGITS[1]):
-        problems.append(
-            Problem("phone", N_("enter a phone number of 6 to 20 digits; only digits, spaces, +, - and parentheses"))
-        )
+    if not phone_ok(contact.phone):
+        problems.append(Problem("phone", _PHONE_WORDS))
     if not valid_time_zone(contact.time_zone.strip()):
         problems.append(Problem("time_zone", N_("enter a time zone name such as Europe/Madrid or UTC")))
     return problems

@@ -13,6 +13,7 @@ from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.access.guard import use_case
 from needlewise.clinic.access.tenancy import access_staff
 from needlewise.clinic.accounts.fields import (
+    Reaching,
     check_password,
     checked_email,
     contact_problems,
@@ -64,15 +65,17 @@ def create_clinic(  # noqa: PLR0913 - the first run's facts
     services: str = "",
     contact: Contact | None = None,
     owner_role: str = "",
+    reaching: Reaching | None = None,
 ) -> StaffMember:
     """Make a clinic and its owner (``needlewise clinic create``); the owner sets up TOTP at first sign-in.
 
     Without a phone in ``contact`` the clinic cannot record sessions until its owner adds one.
     ``owner_role`` is the clinical role the owner holds as well (provider, nurse, aesthetician), or "".
+    ``reaching``: the on-call contact for red-flag check-ins and the reminders' lead time (none, 48 hours).
     """
-    contact = contact or Contact()
+    contact, reaching = contact or Contact(), reaching or Reaching()
     problems = text_problems(name=name, city=city, owner_name=owner_name, services=services)
-    problems += contact_problems(contact)
+    problems += contact_problems(contact) + reaching.problems()
     clinical_role = _clinical_role(owner_role, "owner_role", problems)
     if problems:
         raise InvalidInputError(problems)
@@ -84,6 +87,7 @@ def create_clinic(  # noqa: PLR0913 - the first run's facts
             n += 1
             slug = f"{base}-{n}"
         details = contact.cleaned()
+        on_call_email, on_call_phone, reminder_hours = reaching.cleaned()
         clinic = Clinic.objects.create(
             slug=slug,
             name=name.strip(),
@@ -93,6 +97,9 @@ def create_clinic(  # noqa: PLR0913 - the first run's facts
             address=details.address,
             out_of_hours=details.out_of_hours,
             time_zone=details.time_zone,
+            on_call_email=on_call_email,
+            on_call_phone=on_call_phone,
+            reminder_hours=reminder_hours,
         )
         user = _new_user(email, owner_password)
         member = StaffMember.objects.create(

@@ -14,6 +14,7 @@ from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.accounts import clinic_settings as clinic_profile
 from needlewise.clinic.accounts import passwords
 from needlewise.clinic.accounts import staff as staff_accounts
+from needlewise.clinic.accounts.fields import Reaching
 from needlewise.clinic.followup import rescreen
 from needlewise.clinic.intake import inbox
 from needlewise.domain.contact import Contact
@@ -165,6 +166,7 @@ def clinic_settings(request: HttpRequest) -> HttpResponse:
             accepts_requests=request.POST.get("accepts_requests") == "1",
             screening_valid_days=request.POST.get("screening_valid_days"),
             contact=_contact(request),
+            reaching=_reaching(request),
         )
         try:
             clinic = clinic_profile.update_clinic(actor, page)
@@ -185,6 +187,17 @@ def _contact(request: HttpRequest) -> Contact | None:
         address=request.POST.get("address", ""),
         out_of_hours=request.POST.get("out_of_hours", ""),
         time_zone=request.POST.get("time_zone", ""),
+    )
+
+
+def _reaching(request: HttpRequest) -> Reaching | None:
+    """The on-call contact and reminder hours posted (None when the form had none: they stay as they are)."""
+    if "reminder_hours" not in request.POST:
+        return None
+    return Reaching(
+        on_call_email=request.POST.get("on_call_email", ""),
+        on_call_phone=request.POST.get("on_call_phone", ""),
+        reminder_hours=request.POST.get("reminder_hours", ""),
     )
 
 
