@@ -70,6 +70,15 @@ def mail_channel_missing() -> bool:
     return not settings.DEBUG and not messages_reach_people()
 
 
+def sms_channel_missing() -> bool:
+    """Outside development (``NEEDLEWISE_DEBUG`` off), whether no SMS provider is set up: SMS reach no one."""
+    from django.conf import settings  # noqa: PLC0415 - Django only when asked
+
+    from needlewise.adapters.sms import configured  # noqa: PLC0415 - Django only when asked
+
+    return not settings.DEBUG and not configured()
+
+
 def backup_database(target: Path) -> BackupReport:
     """Back up the configured database to ``target`` (needs Django configured); see ``storage.backup``."""
     from needlewise.storage.backup import backup_database as backup  # noqa: PLC0415 - Django only when asked

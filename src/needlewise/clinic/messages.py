@@ -1,6 +1,7 @@
 """The clinic's Messages page: what the queue did with the messages about this clinic, and resending a failed one.
 
-A row says why the message was sent, to whom (addresses masked: enough to tell colleagues apart),
+A row says why the message was sent, how (e-mail or SMS), to whom (addresses and phone numbers masked:
+enough to tell colleagues apart),
 its status, how many attempts, when the next one is due and the last error in words, never its
 subject or text. Owners see it (``manage_staff``: today the clinic's messages go to its staff:
 invitations, password links, check-in alerts). Resending puts a failed message back in the queue
@@ -19,7 +20,7 @@ from needlewise.clinic.access.guard import use_case
 from needlewise.clinic.access.tenancy import access_message
 from needlewise.clinic.audit import log as audit_log
 from needlewise.domain.permissions import Action
-from needlewise.domain.statuses import MessageStatus
+from needlewise.domain.statuses import Channel, MessageStatus
 from needlewise.errors import N_, ConflictError, InvalidInputError, Problem
 from needlewise.storage.models import QueuedMessage
 
@@ -51,13 +52,27 @@ ERRORS = {
     "SMTPDataError": N_("the mail server refused the message"),
 }
 OTHER_ERROR = N_("the message could not be handed to the mail server")
+#: The same for an SMS: errors of the SMS provider's adapter, of its HTTP client, and Twilio's reports.
+SMS_ERRORS = {
+    "SmsNotConfiguredError": N_("no SMS provider is set up"),
+    "TwilioRestException": N_("the SMS provider refused the message"),
+    "TwilioServiceException": N_("the SMS provider refused the message"),
+    "ConnectionError": N_("the SMS provider could not be reached"),
+    "ConnectTimeout": N_("the SMS provider could not be reached"),
+    "ReadTimeout": N_("the SMS provider did not answer in time"),
+    "Twilio": N_("the SMS provider could not deliver it to the phone"),
+}
+OTHER_SMS_ERROR = N_("the message could not be handed to the SMS provider")
 
 
-def error_words(last_error: str) -> str:
+def error_words(last_error: str, channel: str = Channel.EMAIL) -> str:
     """The worker's last error (``SMTPDataError 554``) as words to translate; empty when there was none."""
     if not last_error:
         return ""
-    return ERRORS.get(last_error.partition(" ")[0], OTHER_ERROR)
+    kind = last_error.partition(" ")[0]
+    if channel == Channel.SMS:
+        return SMS_ERRORS.get(kind, OTHER_SMS_ERROR)
+    return ERRORS.get(kind, OTHER_ERROR)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +81,8 @@ class MessageRow:
 
     id: int
     purpose: str
+    #: ``email`` or ``sms``.
+    channel: str
     recipients: tuple[str, ...]
     status: str
     attempts: int
@@ -75,6 +92,8 @@ class MessageRow:
     error_code: str
     created_at: datetime
     sent_at: datetime | None
+    #: When the provider reported it reached the phone (SMS).
+    delivered_at: datetime | None
 
 
 def masked(address: str) -> str:
@@ -83,19 +102,32 @@ def masked(address: str) -> str:
     return f"{local[:1]}…{at}{domain}" if at else "…"
 
 
+def masked_phone(number: str) -> str:
+    """``…123``: the last three digits, enough to tell colleagues apart."""
+    digits = "".join(c for c in number if c.isdigit())
+    return f"…{digits[-3:]}"
+
+
+def _masked(message: QueuedMessage) -> tuple[str, ...]:
+    mask = masked_phone if message.channel == Channel.SMS else masked
+    return tuple(mask(str(a)) for a in message.recipients)
+
+
 def _row(message: QueuedMessage) -> MessageRow:
     waiting = message.status in (MessageStatus.QUEUED, MessageStatus.RETRYING)
     return MessageRow(
         id=message.pk,
         purpose=PURPOSES.get(message.purpose, PURPOSES["message"]),
-        recipients=tuple(masked(str(a)) for a in message.recipients),
+        channel=message.channel,
+        recipients=_masked(message),
         status=message.status,
         attempts=message.attempts,
         next_attempt_at=message.next_attempt_at if waiting else None,
-        error=error_words(message.last_error),
+        error=error_words(message.last_error, message.channel),
         error_code=message.last_error.partition(" ")[2],
         created_at=message.created_at,
         sent_at=message.sent_at,
+        delivered_at=message.delivered_at,
     )
 
 

@@ -94,8 +94,13 @@ def claim(limit: int, channel: Channel = Channel.EMAIL) -> Claimed:
 
 
 def _reason(error: Exception) -> str:
-    code = getattr(error, "smtp_code", None)
-    return type(error).__name__ + (f" {code}" if isinstance(code, int) else "")
+    """The error's kind and code, never its text (it may name the recipient): ``SMTPDataError 554``.
+
+    The code is the mail server's, else the provider's (Twilio's error code), else the HTTP status.
+    """
+    codes = (getattr(error, name, None) for name in ("smtp_code", "code", "status"))
+    code = next((c for c in codes if isinstance(c, int) and not isinstance(c, bool)), None)
+    return type(error).__name__ + (f" {code}" if code is not None else "")
 
 
 def _outbound(row: QueuedMessage) -> OutboundMessage:
@@ -126,6 +131,8 @@ class Batch:
     withheld: list[QueuedMessage] = field(default_factory=list)
     #: An SMS claimed in quiet hours: put back untried, due when they end.
     deferred: list[tuple[QueuedMessage, datetime]] = field(default_factory=list)
+    #: The provider's reference of each sent message that has one (an SMS's id), by row id.
+    refs: dict[int, str] = field(default_factory=dict)
 
     @property
     def tried(self) -> int:
@@ -171,6 +178,8 @@ def record(batch: Batch) -> None:
             QueuedMessage.objects.filter(pk__in=[row.pk for row in batch.sent]).update(
                 status=MessageStatus.SENT, lease_until=None, sent_at=now, last_error=""
             )
+        for pk, ref in batch.refs.items():
+            QueuedMessage.objects.filter(pk=pk).update(provider_ref=ref[:64])
         for row in batch.sent:
             _audit(row, "message_sent", "success")
         for row, reason in batch.failed:
@@ -219,11 +228,13 @@ def _hand_over(
             batch.untried = rows[index:]
             return
         try:
-            channel.send(_outbound(row))
+            ref = channel.send(_outbound(row))
         except Exception as error:  # noqa: BLE001 - any failure to hand it over is retried, never lost
             batch.failed.append((row, _reason(error)))
         else:
             batch.sent.append(row)
+            if ref:
+                batch.refs[row.pk] = ref
 
 
 def _going() -> bool:

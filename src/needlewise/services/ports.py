@@ -1,7 +1,7 @@
 """Ports: what the services and the clinic need from the outside, as Protocols adapters implement.
 
 :class:`SavedResults` is implemented by the storage layer; :class:`MessageSender` by
-:mod:`needlewise.adapters.mail` (e-mail today; SMS, reminders and alerts next). The composition root
+:mod:`needlewise.adapters.mail` (e-mail) and :mod:`needlewise.adapters.sms` (SMS through Twilio). The composition root
 (:mod:`needlewise.bootstrap`) picks the concrete one.
 """
 
@@ -72,5 +72,9 @@ class OutboundMessage:
 class MessageSender(Protocol):
     """Where outbound messages go."""
 
-    def send(self, message: OutboundMessage) -> None:
-        """Hand ``message`` over: queue it in the caller's transaction, or send it now (an error if it cannot)."""
+    def send(self, message: OutboundMessage) -> str | None:
+        """Hand ``message`` over: queue it in the caller's transaction, or send it now (an error if it cannot).
+
+        Returns the provider's reference for the message when it gives one (an SMS provider's message
+        id, which its delivery reports name), else ``None``.
+        """

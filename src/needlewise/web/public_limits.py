@@ -46,6 +46,7 @@ RULES = (
     Rule("pdf", ANY, re.compile(r"/(result|r/[^/]+)/pdf/")),  # a PDF: about 0.3 s of CPU each
     Rule("sign_in", POST, re.compile(r"/clinic/sign-in/([a-z-]+/)?")),  # the password, code and set-up steps
     Rule("reset", POST, re.compile(r"/clinic/password-reset/([^/]+/[^/]+/)?")),  # asking for a link, using one
+    Rule("sms_hook", POST, re.compile(r"/hooks/sms/(status|inbound)")),  # Twilio's reports: a signature check each
 )
 
 

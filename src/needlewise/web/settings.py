@@ -18,7 +18,7 @@ Environment variables:
 - ``NEEDLEWISE_ALLOWED_HOSTS``: comma-separated host names (default ``127.0.0.1,localhost``).
 - ``NEEDLEWISE_RATE_LIMIT``: API requests per minute per client address (default 120; 0 turns it off).
 - ``NEEDLEWISE_PUBLIC_LIMITS``: ``0`` turns off the per-address limits on public pages (check-in links,
-  saving results, clinic requests, PDFs, sign-in, reset; see ``PUBLIC_LIMITS``), e.g. when the
+  saving results, clinic requests, PDFs, sign-in, reset, Twilio's SMS reports; see ``PUBLIC_LIMITS``), e.g. when the
   reverse proxy limits them, or for the browser tests.
 - ``NEEDLEWISE_HTTPS``: ``1`` when served behind an HTTPS reverse proxy that sets
   ``X-Forwarded-Proto`` (secure ``__Host-`` cookies, HSTS with subdomains, plain HTTP redirected).
@@ -33,6 +33,13 @@ Environment variables:
   the whole message with its link only with ``NEEDLEWISE_DEBUG``; e.g.
   ``django.core.mail.backends.smtp.EmailBackend`` with ``NEEDLEWISE_EMAIL_HOST``/``_PORT``/``_USER``/
   ``_PASSWORD`` and ``NEEDLEWISE_EMAIL_FROM``).
+- ``NEEDLEWISE_TWILIO_ACCOUNT_SID``, ``NEEDLEWISE_TWILIO_AUTH_TOKEN``, ``NEEDLEWISE_TWILIO_FROM`` (a phone
+  number or a Messaging Service SID ``MG…``): SMS through Twilio (without all three, SMS fail and are
+  retried, then marked failed). ``NEEDLEWISE_TWILIO_API_URL``: another address for Twilio's API (default
+  ``https://api.twilio.com``; a local stand-in in tests and staging).
+- ``NEEDLEWISE_PUBLIC_URL``: the site's public address (``https://clinic.example.org``). With it, each SMS
+  asks Twilio to report delivery to ``<public url>/hooks/sms/status``, and Twilio's signatures on
+  ``/hooks/sms/…`` are checked against that address rather than the one the request names.
 """
 
 from __future__ import annotations
@@ -246,6 +253,8 @@ PUBLIC_LIMITS: dict[str, tuple[int, int]] = {
         "sign_in": (30, 600),
         "reset": (10, 3600),
         "reset_account": (3, 3600),
+        # Twilio's reports (a few per SMS, from few addresses): generous, only against floods.
+        "sms_hook": (600, 600),
     }.items()
 }
 
@@ -256,6 +265,11 @@ EMAIL_HOST_USER = os.environ.get("NEEDLEWISE_EMAIL_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("NEEDLEWISE_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = _flag("NEEDLEWISE_EMAIL_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("NEEDLEWISE_EMAIL_FROM", "needlewise@localhost")
+TWILIO_ACCOUNT_SID = os.environ.get("NEEDLEWISE_TWILIO_ACCOUNT_SID", "")
+TWILIO_AUTH_TOKEN = os.environ.get("NEEDLEWISE_TWILIO_AUTH_TOKEN", "")
+TWILIO_FROM = os.environ.get("NEEDLEWISE_TWILIO_FROM", "")
+TWILIO_API_URL = os.environ.get("NEEDLEWISE_TWILIO_API_URL") or "https://api.twilio.com"
+PUBLIC_URL = os.environ.get("NEEDLEWISE_PUBLIC_URL", "").rstrip("/")
 #: Seconds the mail server may take: shorter than the lease, so a live worker is never overtaken.
 EMAIL_TIMEOUT = 30
 #: Seconds a worker holds a message it is handing over before another worker may take it again.

@@ -29,6 +29,7 @@ from needlewise.web.views import (
     pages,
     questionnaire,
     saved,
+    sms_hooks,
 )
 
 clinic_urls = [
@@ -103,6 +104,7 @@ urlpatterns = [
     path("docs", pages.api_docs, name="api-docs"),
     path("language/", set_language, name="set-language"),
     *clinic_urls,
+    *sms_hooks.urls,
     path("", api.urls),
 ]
 

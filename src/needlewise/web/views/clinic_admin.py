@@ -175,6 +175,7 @@ def clinic_settings(request: HttpRequest) -> HttpResponse:
             errors = field_errors(invalid)
     mail_missing = bootstrap.mail_channel_missing()
     context = {"actor": actor, "clinic": clinic, "errors": errors, "saved": saved, "mail_missing": mail_missing}
+    context["sms_missing"] = bootstrap.sms_channel_missing()
     return render(request, "clinic/settings.html", context, status=422 if errors else 200)
 
 

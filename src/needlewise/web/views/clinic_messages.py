@@ -22,6 +22,7 @@ def message_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "").strip()
     context: dict[str, object] = {"actor": actor, "status": status, "statuses": list(MessageStatus), "errors": {}}
     context["mail_missing"] = bootstrap.mail_channel_missing()
+    context["sms_missing"] = bootstrap.sms_channel_missing()
     try:
         rows = messages.clinic_messages(actor, status)
     except InvalidInputError as error:
