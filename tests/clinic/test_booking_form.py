@@ -45,13 +45,13 @@ def test_every_declared_field_is_on_the_page_and_every_field_on_the_page_is_decl
 
 
 def test_every_problem_is_worded_and_named_in_the_form_s_order() -> None:
-    problems, _ = appointments._booking_problems(None, NOW.replace(hour=8), 14, MADRID, NOW)
+    problems, _ = appointments.booking_problems(None, NOW.replace(hour=8), 14, MADRID, NOW)
     assert [(p.where, p.message) for p in problems] == [
         ("practitioner", "choose a practitioner"),
         ("starts_at", "the appointment must be in the future"),
         ("minutes", "between 15 and 480 minutes"),
     ]
-    missing, _ = appointments._booking_problems(3, None, None, MADRID, NOW)
+    missing, _ = appointments.booking_problems(3, None, None, MADRID, NOW)
     assert [(p.where, p.message) for p in missing] == [
         ("starts_at", "enter the date and time"),
         ("minutes", "between 15 and 480 minutes"),
@@ -60,14 +60,14 @@ def test_every_problem_is_worded_and_named_in_the_form_s_order() -> None:
 
 def test_a_time_without_an_offset_is_read_on_the_clinic_s_clock() -> None:
     wall_clock = datetime(2031, 6, 20, 10, 0)  # noqa: DTZ001 - read in Europe/Madrid (summer: UTC+2)
-    problems, starts_at = appointments._booking_problems(3, wall_clock, 60, MADRID, NOW)
+    problems, starts_at = appointments.booking_problems(3, wall_clock, 60, MADRID, NOW)
     assert problems == []
     assert starts_at == datetime(2031, 6, 20, 8, 0, tzinfo=UTC)
 
 
 def test_a_time_the_clocks_skip_is_named_with_the_other_problems() -> None:
     skipped = datetime(2031, 3, 30, 2, 30)  # noqa: DTZ001 - Madrid goes from 02:00 to 03:00 that night
-    problems, starts_at = appointments._booking_problems(None, skipped, 60, MADRID, NOW.replace(year=2030))
+    problems, starts_at = appointments.booking_problems(None, skipped, 60, MADRID, NOW.replace(year=2030))
     assert starts_at is None
     assert [(p.where, p.template) for p in problems] == [("practitioner", None), ("starts_at", SKIPPED)]
     assert problems[1].message == (

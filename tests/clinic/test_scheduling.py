@@ -13,7 +13,7 @@ from clinic.followup_support import plan_row, session_row
 from clinic.support import expected, last_seq, rows_after, summary
 from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.records import clients
-from needlewise.clinic.scheduling import appointments, days
+from needlewise.clinic.scheduling import appointments, changes, days
 from needlewise.clinic.scheduling.calendar_file import CalendarEvent, calendar_file
 from needlewise.domain.permissions import Role
 from needlewise.errors import ConflictError, InvalidInputError, NotAllowedError, NotFoundError
@@ -135,12 +135,12 @@ def test_overlapping_appointments_of_a_practitioner_are_refused(site_a):
 def test_a_cancelled_appointment_frees_its_time(site_a):
     first = book(site_a, at(TODAY, 10))
     seq = last_seq()
-    cancelled = appointments.cancel(site_a.actor(Role.FRONT_DESK), first.pk)
+    cancelled = changes.cancel(site_a.actor(Role.FRONT_DESK), first.pk)
     assert cancelled.status == "cancelled"
     assert [summary(r)[3:6] for r in rows_after(seq)] == [("cancel", "appointment", str(first.pk))]
     assert book(site_a, at(TODAY, 10)).pk != first.pk
     with pytest.raises(ConflictError):
-        appointments.cancel(site_a.actor(Role.FRONT_DESK), first.pk)
+        changes.cancel(site_a.actor(Role.FRONT_DESK), first.pk)
 
 
 @pytest.mark.parametrize("practitioner", [Role.OWNER, Role.FRONT_DESK])
@@ -205,7 +205,7 @@ def test_another_clinics_clients_and_appointments_are_not_found(site_a, site_b):
     with pytest.raises(NotFoundError):
         appointments.book(desk_b, site_a.client.pk, site_b.members[Role.NURSE].user_id, at(TODAY, 12), 60)
     with pytest.raises(NotFoundError):
-        appointments.cancel(desk_b, appointment.pk)
+        changes.cancel(desk_b, appointment.pk)
     with pytest.raises(NotFoundError):
         appointments.ics(desk_b, appointment.pk)
     assert [summary(r)[3:6] for r in rows_after(seq)] == [
@@ -229,7 +229,7 @@ def test_the_day_list_shows_each_practitioners_appointments_with_the_plan_sessio
     third = book(site_a, at(TODAY + timedelta(days=1), 11))
     walk_in = book(site_a, at(TODAY, 12), practitioner=Role.PROVIDER, client=other)
     cancelled = book(site_a, at(TODAY, 16))
-    appointments.cancel(site_a.actor(Role.FRONT_DESK), cancelled.pk)
+    changes.cancel(site_a.actor(Role.FRONT_DESK), cancelled.pk)
     desk = site_a.actor(Role.FRONT_DESK)
     seq = last_seq()
     columns = days.day_list(desk, TODAY)
@@ -293,7 +293,7 @@ def test_the_calendar_file_has_the_times_on_the_clinic_s_clock_and_no_health_det
     text = ics.decode()
     for private in ("Zephyrine", "Quixotelle", "texture", "cheeks", "hyaluronic", "screening", "home_ok"):
         assert private not in text
-    appointments.cancel(desk, appointment.pk)
+    changes.cancel(desk, appointment.pk)
     assert unfold(appointments.ics(desk, appointment.pk))["STATUS"] == "CANCELLED"
 
 

@@ -32,6 +32,7 @@ FAILED_ALERT_DAYS = 7
 PURPOSES = {
     "staff_alert": N_("check-in alert to staff"),
     "red_flag_alert": N_("check-in alert to staff or on call"),
+    "appointment_reminder": N_("appointment reminder"),
     "password_link": N_("invitation or password link"),
     "invitation": N_("invitation"),
     "message": N_("account e-mail"),

@@ -27,12 +27,14 @@ from needlewise.clinic.audit import log as audit_log
 from needlewise.clinic.forms import Posted, PostedDate, PostedId, PostedTime, PostedWhole, fail, given, whole
 from needlewise.clinic.local_time import ClinicClock, clock_of
 from needlewise.clinic.records import plans
+from needlewise.clinic.scheduling import reminders
 from needlewise.clinic.scheduling.calendar_file import CalendarEvent, calendar_file, location, reach
 from needlewise.domain.contact import Contact
 from needlewise.domain.permissions import CLINICAL_ROLES, Action
 from needlewise.domain.statuses import AppointmentStatus
 from needlewise.engine.treatment import next_session_days
 from needlewise.errors import N_, ConflictError, InvalidInputError, Problem
+from needlewise.services.ports import MessageSender
 from needlewise.storage.models import Appointment, Client, Clinic, StaffMember, TreatmentPlan, TreatmentSession
 
 TREATING_ROLES = CLINICAL_ROLES  # an owner who holds one of them as well treats too
@@ -152,7 +154,7 @@ def read(post: Posted) -> BookingForm:
     return BookingForm(values["practitioner"], starts_at, values["minutes"])
 
 
-def _booking_problems(
+def booking_problems(
     practitioner_user_id: int | None,
     starts_at: datetime | None,
     minutes: int | None,
@@ -174,9 +176,9 @@ def _booking_problems(
     return forms.in_order(problems, _Booking), instant
 
 
-def _overlaps(clinic_id: int, practitioner_id: int, starts_at: datetime, minutes: int) -> bool:
+def _overlaps(clinic_id: int, practitioner_id: int, starts_at: datetime, minutes: int, moving: int | None) -> bool:
     ends_at = starts_at + timedelta(minutes=minutes)
-    nearby = Appointment.objects.filter(
+    nearby = Appointment.objects.exclude(pk=moving or 0).filter(
         clinic_id=clinic_id,
         practitioner_id=practitioner_id,
         status=BOOKED,
@@ -186,17 +188,57 @@ def _overlaps(clinic_id: int, practitioner_id: int, starts_at: datetime, minutes
     return any(a.starts_at + timedelta(minutes=a.minutes) > starts_at for a in nearby)
 
 
+def check_slot(  # noqa: PLR0913 - a booking's facts
+    client: Client,
+    practitioner_id: int,
+    starts_at: datetime,
+    minutes: int,
+    clock: ClinicClock,
+    *,
+    moving: int | None = None,
+) -> TreatmentPlan | None:
+    """The client's active plan, once the time is far enough after their last session and free for the practitioner.
+
+    ``moving``: the appointment being moved, which does not overlap itself. InvalidInputError naming
+    the earliest date when too soon, ConflictError when the practitioner is taken.
+    """
+    plan = plans.active_plan(client.clinic_id, client.pk)
+    last_on = last_session_on(client, clock)
+    if plan is not None and last_on is not None:
+        earliest = last_on + timedelta(days=plan.min_interval_days)
+        if clock.day_of(starts_at) < earliest:
+            raise InvalidInputError(
+                [
+                    Problem.worded(
+                        "starts_at",
+                        N_("too soon after the last session: the earliest date is %(date)s"),
+                        date=str(earliest),
+                    )
+                ]
+            )
+    if _overlaps(client.clinic_id, practitioner_id, starts_at, minutes, moving):
+        raise ConflictError([Problem("starts_at", N_("the practitioner has another appointment at that time"))])
+    return plan
+
+
 @use_case(Action.MANAGE_SCHEDULE, "appointment", client="client_id", missing="client")
-def book(
-    actor: Actor, client_id: int, practitioner_user_id: int | None, starts_at: datetime | None, minutes: int | None
+def book(  # noqa: PLR0913 - the booking form's fields and where its reminders go
+    actor: Actor,
+    client_id: int,
+    practitioner_user_id: int | None,
+    starts_at: datetime | None,
+    minutes: int | None,
+    *,
+    sender: MessageSender | None = None,
 ) -> Appointment:
     """Book a session for a client with a practitioner of the clinic (``None``: not filled in).
 
     ``starts_at`` with an offset is that instant; without one it is a time on the clinic's wall clock
-    (see :mod:`needlewise.clinic.local_time` for the days the clocks change).
+    (see :mod:`needlewise.clinic.local_time` for the days the clocks change). Its reminders go
+    through ``sender`` (:mod:`~needlewise.clinic.scheduling.reminders`; ``None``: none).
     """
     clock = clock_of(actor.staff_clinic_id)
-    problems, starts_at = _booking_problems(practitioner_user_id, starts_at, minutes, clock, timezone.now())
+    problems, starts_at = booking_problems(practitioner_user_id, starts_at, minutes, clock, timezone.now())
     if problems:
         raise InvalidInputError(problems)
     assert practitioner_user_id is not None  # noqa: S101 - checked above
@@ -212,22 +254,7 @@ def book(
     )
     if member is None:
         raise InvalidInputError([Problem("practitioner", N_("choose an active provider, nurse or aesthetician"))])
-    plan = plans.active_plan(actor.staff_clinic_id, client.pk)
-    last_on = last_session_on(client, clock)
-    if plan is not None and last_on is not None:
-        earliest = last_on + timedelta(days=plan.min_interval_days)
-        if clock.day_of(starts_at) < earliest:
-            raise InvalidInputError(
-                [
-                    Problem.worded(
-                        "starts_at",
-                        N_("too soon after the last session: the earliest date is %(date)s"),
-                        date=str(earliest),
-                    )
-                ]
-            )
-    if _overlaps(actor.staff_clinic_id, member.user_id, starts_at, minutes):
-        raise ConflictError([Problem("starts_at", N_("the practitioner has another appointment at that time"))])
+    plan = check_slot(client, member.user_id, starts_at, minutes, clock)
     appointment = Appointment.objects.create(
         clinic_id=actor.staff_clinic_id,
         client=client,
@@ -238,19 +265,8 @@ def book(
         uid=f"{secrets.token_hex(16)}@needlewise",
         created_by_id=actor.staff_user_id,
     )
-    audit_log.record(actor, "create", "appointment", appointment.pk, client_id=client.pk)
-    return appointment
-
-
-@use_case(Action.MANAGE_SCHEDULE, "appointment", record="appointment_id", missing="appointment")
-def cancel(actor: Actor, appointment_id: int) -> Appointment:
-    """Cancel a booked appointment (it stays listed in the audit log and the client's history)."""
-    appointment = access_appointment(actor, appointment_id)
-    if appointment.status != BOOKED:
-        raise ConflictError([Problem("appointment", N_("this appointment is already cancelled"))])
-    appointment.status = CANCELLED
-    appointment.save(update_fields=["status"])
-    audit_log.record(actor, "cancel", "appointment", appointment.pk, client_id=appointment.client_id)
+    queued = reminders.plan(appointment, client, sender)
+    audit_log.record(actor, "create", "appointment", appointment.pk, client_id=client.pk, detail={"reminders": queued})
     return appointment
 
 

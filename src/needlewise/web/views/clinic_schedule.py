@@ -14,8 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from needlewise import bootstrap
 from needlewise.clinic.records import clients
-from needlewise.clinic.scheduling import appointments, days
+from needlewise.clinic.scheduling import appointments, changes, days
 from needlewise.errors import ConflictError, InvalidInputError
 from needlewise.web.views.clinic_common import acting, clinic_page, field_errors, form_date, form_id
 from needlewise.web.views.common import render
@@ -55,7 +56,14 @@ def book(request: HttpRequest, client_id: int) -> HttpResponse:
         values = appointments.echo(request.POST)
         form = appointments.read(request.POST)
         try:
-            appointment = appointments.book(actor, client_id, form.practitioner_user_id, form.starts_at, form.minutes)
+            appointment = appointments.book(
+                actor,
+                client_id,
+                form.practitioner_user_id,
+                form.starts_at,
+                form.minutes,
+                sender=bootstrap.message_sender(),
+            )
         except (InvalidInputError, ConflictError) as refused:
             errors = field_errors(InvalidInputError(list(refused.problems)))  # each worded in the page's language
             if "starts_at" in errors and form.starts_at is None:
@@ -89,7 +97,7 @@ def appointment_ics(request: HttpRequest, appointment_id: int) -> HttpResponse:
 @clinic_page
 def appointment_cancel(request: HttpRequest, appointment_id: int) -> HttpResponse:
     """Cancel an appointment; back to its day."""
-    appointment = appointments.cancel(acting(request), appointment_id)
+    appointment = changes.cancel(acting(request), appointment_id)
     day = timezone.localtime(appointment.starts_at).date().isoformat()
     return HttpResponseRedirect(f"{reverse('clinic-schedule')}?day={day}")
 
