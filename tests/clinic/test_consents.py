@@ -136,7 +136,7 @@ def test_versions_count_up_per_clinic_and_are_audited(sites, kb):
         expected(owner, "create", "consent_template", first.pk),
         expected(owner, "create", "consent_template", second.pk),
     ]
-    assert rows[1].detail == {"version": 2}
+    assert rows[1].detail == {"version": 2, "notes": 0}
 
 
 def test_a_provider_may_write_a_version(site_a, kb):

@@ -33,6 +33,7 @@ PURPOSES = {
     "staff_alert": N_("check-in alert to staff"),
     "red_flag_alert": N_("check-in alert to staff or on call"),
     "appointment_reminder": N_("appointment reminder"),
+    "consent_update": N_("updated consent form to sign"),
     "password_link": N_("invitation or password link"),
     "invitation": N_("invitation"),
     "message": N_("account e-mail"),

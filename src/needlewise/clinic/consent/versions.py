@@ -18,11 +18,13 @@ from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.access.guard import use_case
 from needlewise.clinic.access.tenancy import access_consent_template
 from needlewise.clinic.audit import log as audit_log
+from needlewise.clinic.consent import update_notes
 from needlewise.clinic.consent.wording import compose, digest
 from needlewise.domain.permissions import Action
 from needlewise.domain.vocabulary import Lang
 from needlewise.engine.knowledge import KnowledgeBase
 from needlewise.errors import N_, ConflictError, InvalidInputError, Problem
+from needlewise.services.ports import MessageSender
 from needlewise.storage.models import Clinic, ConsentTemplate
 
 INTRO_LIMIT = 5000
@@ -62,11 +64,15 @@ def _next_version(clinic_id: int) -> int:
 
 
 @use_case(Action.MANAGE_CONSENT, "consent_template", atomic=False)
-def create_template(actor: Actor, *, intro_en: str, intro_es: str, kb: KnowledgeBase) -> ConsentTemplate:
+def create_template(
+    actor: Actor, *, intro_en: str, intro_es: str, kb: KnowledgeBase, sender: MessageSender | None = None
+) -> ConsentTemplate:
     """Write the clinic's next consent version from its introductions and the knowledge base's risks.
 
     The clinic's row is locked while the version number is chosen; should two writers still pick the
-    same number (the unique constraint refuses the second), the next number is tried.
+    same number (the unique constraint refuses the second), the next number is tried. Clients with an
+    appointment to come who signed an older version are told through ``sender`` (``None``: no one;
+    :mod:`~needlewise.clinic.consent.update_notes`).
     """
     problems: list[Problem] = []
     intros = forms.parse(TemplateFields, {"intro_en": intro_en, "intro_es": intro_es}, problems)
@@ -91,7 +97,9 @@ def create_template(actor: Actor, *, intro_en: str, intro_es: str, kb: Knowledge
                     kb_hash=kb.version.content_hash,
                     created_by_id=actor.staff_user_id,
                 )
-                audit_log.record(actor, "create", "consent_template", template.pk, detail={"version": template.version})
+                notes = update_notes.notify(template, sender)
+                detail: dict[str, object] = {"version": template.version, "notes": notes}
+                audit_log.record(actor, "create", "consent_template", template.pk, detail=detail)
         except IntegrityError:  # another writer took this version number first
             continue
         return template

@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
+from needlewise import bootstrap
 from needlewise.clinic import forms
 from needlewise.clinic.accounts import clinic_settings
 from needlewise.clinic.consent import signatures, versions
@@ -48,7 +49,7 @@ def template_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         values = forms.echo(versions.TemplateFields, request.POST)
         try:
-            made = versions.create_template(actor, **values, kb=knowledge())
+            made = versions.create_template(actor, **values, kb=knowledge(), sender=bootstrap.message_sender())
         except InvalidInputError as invalid:
             errors = errors_of(invalid)
         else:
