@@ -7,6 +7,7 @@ server error or nothing listening is retried with backoff and the SMS goes once 
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -19,7 +20,7 @@ from needlewise.adapters import sms
 from needlewise.clinic.contact import consent_to_contact
 from needlewise.domain.permissions import Role
 from needlewise.domain.statuses import Channel, ContactMethod, MessageStatus
-from needlewise.messaging import worker
+from needlewise.messaging import delivery, sms_reports, worker
 from needlewise.messaging.outbox import queue
 from needlewise.services.ports import OutboundMessage
 from needlewise.storage.models import AuditEntry, QueuedMessage
@@ -188,3 +189,38 @@ def test_settings_make_the_provider_configured_and_the_signature_checkable(setti
     assert sms.configured()
     assert sms.twilio_settings() == sms.TwilioSettings(ACCOUNT_SID, AUTH_TOKEN, SENDER, "https://api.twilio.com", None)
     assert not sms.signed_by_twilio("https://x.example/hooks/sms/status", QueryDict("a=1"), "")
+
+
+@pytest.mark.usefixtures("at", "twilio")
+@pytest.mark.parametrize(
+    ("state", "status"), [("delivered", MessageStatus.DELIVERED), ("failed", MessageStatus.FAILED)]
+)
+def test_a_report_that_comes_before_the_batch_is_recorded_still_finds_its_sms_and_stands(
+    site, state: str, status: MessageStatus
+) -> None:
+    refs: list[str] = []
+
+    @contextlib.contextmanager
+    def reported_early() -> Iterator[object]:
+        with sms.sms_connection() as connection:
+
+            class Reporting:  # Twilio reports on the first SMS while the second is being sent
+                def send(self, message: OutboundMessage) -> str | None:
+                    if refs:
+                        assert sms_reports.delivery_report(refs[0], state, "30003") == state
+                    ref = connection.send(message)
+                    assert ref is not None
+                    refs.append(ref)
+                    return ref
+
+            yield Reporting()
+
+    queue(sms_to_client(site, key="sms:1"))
+    queue(sms_to_client(site, key="sms:2"))
+    batch = delivery.deliver_batch(10, reported_early, channel=Channel.SMS)
+    assert len(batch.sent) == 2
+    first, second = QueuedMessage.objects.filter(key__in=["sms:1", "sms:2"]).order_by("key")
+    assert (first.status, first.provider_ref, first.lease_until) == (status, refs[0], None)
+    assert first.sent_at is not None
+    assert (second.status, second.provider_ref) == (MessageStatus.SENT, refs[1])
+    assert AuditEntry.objects.filter(object_id=str(first.pk), action=f"message_{state}").count() == 1

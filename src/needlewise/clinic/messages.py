@@ -151,8 +151,8 @@ def resend(actor: Actor, message_id: int) -> MessageRow:
     if message.status != MessageStatus.FAILED:
         raise ConflictError([Problem("message", N_("only a message that failed can be sent again"))])
     now = timezone.now()
-    QueuedMessage.objects.filter(pk=message.pk).update(
-        status=MessageStatus.QUEUED, attempts=0, next_attempt_at=now, lease_until=None
+    QueuedMessage.objects.filter(pk=message.pk).update(  # a new try: the provider's old reference is void
+        status=MessageStatus.QUEUED, attempts=0, next_attempt_at=now, lease_until=None, provider_ref=""
     )
     detail: dict[str, object] = {"purpose": message.purpose, "recipients": len(message.recipients)}
     audit_log.record(actor, "message_resend", "message", message.pk, detail=detail)

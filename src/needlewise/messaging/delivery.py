@@ -5,12 +5,13 @@ or left "sending" by a worker whose lease ran out; on PostgreSQL rows that anoth
 at that moment are skipped), which counts an attempt for each. So two workers never hand the same
 message over at once, and a message already sent is never sent again. The batch goes through one
 connection to the channel (one SMTP session), each message with its own outcome: a refused
-recipient fails its own message, not the batch. The outcomes are written together in one
-transaction: the messages sent in one ``UPDATE``, a failure schedules the next attempt with backoff
+recipient fails its own message, not the batch; a provider's reference for a message (an SMS's
+SID) is stored as soon as it is given, for the provider's delivery reports. The outcomes are written
+together in one transaction: the messages sent in one ``UPDATE``, a failure schedules the next attempt with backoff
 (the first within a minute), after the last attempt the message is marked failed. Each outcome is an
 audit row with the message's purpose and number of recipients, never its text or addresses.
 
-A worker killed in the middle of a batch writes nothing: its messages stay "sending" until the lease
+A worker killed in the middle of a batch writes nothing more: its messages stay "sending" until the lease
 runs out, then any worker takes them again (each carries its stable ``Message-ID``, so a copy the
 server had already accepted is the same message). The lease covers the whole batch: a message is
 only started while the mail server's timeout still fits in it, and the rest are put back untried.
@@ -46,6 +47,8 @@ MAX_ATTEMPTS = len(BACKOFF_SECONDS) + 1
 BATCH_MAX = 100
 WORKER = Actor.system("worker")
 
+#: What a provider's delivery report may have made of a message before its batch is recorded.
+_REPORTED = (MessageStatus.DELIVERED, MessageStatus.FAILED)
 #: Opens a connection to the channel for one batch: a sender that hands messages over through it.
 Connect = Callable[[], AbstractContextManager[MessageSender]]
 
@@ -131,7 +134,7 @@ class Batch:
     withheld: list[QueuedMessage] = field(default_factory=list)
     #: An SMS claimed in quiet hours: put back untried, due when they end.
     deferred: list[tuple[QueuedMessage, datetime]] = field(default_factory=list)
-    #: The provider's reference of each sent message that has one (an SMS's id), by row id.
+    #: The provider's reference of each sent message that has one (an SMS's id), by row id; stored as each is sent.
     refs: dict[int, str] = field(default_factory=dict)
 
     @property
@@ -174,12 +177,10 @@ def record(batch: Batch) -> None:
     """Write what became of ``batch``: one transaction, the sent messages in one statement."""
     now = timezone.now()
     with transaction.atomic():
-        if batch.sent:
-            QueuedMessage.objects.filter(pk__in=[row.pk for row in batch.sent]).update(
+        if batch.sent:  # not those the provider has reported on already (delivered or failed)
+            QueuedMessage.objects.filter(pk__in=[row.pk for row in batch.sent]).exclude(status__in=_REPORTED).update(
                 status=MessageStatus.SENT, lease_until=None, sent_at=now, last_error=""
             )
-        for pk, ref in batch.refs.items():
-            QueuedMessage.objects.filter(pk=pk).update(provider_ref=ref[:64])
         for row in batch.sent:
             _audit(row, "message_sent", "success")
         for row, reason in batch.failed:
@@ -233,8 +234,9 @@ def _hand_over(
             batch.failed.append((row, _reason(error)))
         else:
             batch.sent.append(row)
-            if ref:
+            if ref:  # kept at once: the provider's report on it may come before the batch is recorded
                 batch.refs[row.pk] = ref
+                QueuedMessage.objects.filter(pk=row.pk).update(provider_ref=ref[:64])
 
 
 def _going() -> bool:

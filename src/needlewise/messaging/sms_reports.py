@@ -6,8 +6,11 @@ edge checks the signature with :func:`signed`, then calls :func:`delivery_report
 **Delivery reports.** The report names the message by the SID Twilio gave it, which the worker stored
 as the row's ``provider_ref``. ``delivered`` marks a sent SMS delivered (when), ``undelivered`` and
 ``failed`` mark it failed with Twilio's error code (``Twilio 30003``; an owner may resend it); other
-states (``queued``, ``sent``) change nothing, nor does a report on an SMS that is not "sent" (a
-repeated report), nor an unknown SID. Each change is an audit row without the number or the text.
+states (``queued``, ``sent``) change nothing, nor does a report on an SMS that is not "sent" or still
+"sending" (a repeated report), nor an unknown SID. The worker stores each SID as soon as Twilio
+gives it, so a report that comes before the worker has recorded the rest of its batch still finds
+its SMS (and the batch's record leaves a delivered or failed SMS as it is). Each change is an audit
+row without the number or the text.
 
 **Answers.** ``STOP``, ``STOPALL``, ``UNSUBSCRIBE``, ``CANCEL``, ``END`` or ``QUIT`` (any case, around
 spaces ignored) withdraws SMS consent, ``START``, ``YES`` or ``UNSTOP`` gives it again, for every
@@ -63,19 +66,23 @@ def delivery_report(sid: str, state: str, error_code: str = "") -> str | None:
     with transaction.atomic():
         row = (
             QueuedMessage.objects.select_for_update()
-            .filter(provider_ref=sid, channel=Channel.SMS, status=MessageStatus.SENT)
+            .filter(provider_ref=sid, channel=Channel.SMS, status__in=(MessageStatus.SENDING, MessageStatus.SENT))
             .defer("text", "html")
             .first()
         )
         if row is None:
             return None
         facts: dict[str, object] = {"purpose": row.purpose, "recipients": len(row.recipients), "channel": row.channel}
+        now = timezone.now()
+        handed_over = {"lease_until": None, "sent_at": row.sent_at or now}  # its batch may not be recorded yet
         if state == "delivered":
-            QueuedMessage.objects.filter(pk=row.pk).update(status=MessageStatus.DELIVERED, delivered_at=timezone.now())
+            QueuedMessage.objects.filter(pk=row.pk).update(
+                status=MessageStatus.DELIVERED, delivered_at=now, **handed_over
+            )
             audit_log.record(PROVIDER, "message_delivered", "message", row.pk, clinic_id=row.clinic_id, detail=facts)
             return "delivered"
         reason = f"Twilio {_error_code(error_code)}".strip()
-        QueuedMessage.objects.filter(pk=row.pk).update(status=MessageStatus.FAILED, last_error=reason)
+        QueuedMessage.objects.filter(pk=row.pk).update(status=MessageStatus.FAILED, last_error=reason, **handed_over)
         detail = facts | {"error": reason}
         audit_log.record(
             PROVIDER, "message_failed", "message", row.pk, outcome="failed", clinic_id=row.clinic_id, detail=detail

@@ -86,6 +86,9 @@ def test_an_undelivered_or_failed_report_fails_the_sms_with_twilios_code(
     entry = AuditEntry.objects.get(action="message_failed")
     assert (entry.outcome, entry.detail["error"]) == ("failed", "Twilio 30003")
     assert CLIENT_NUMBER not in str(entry.detail)
+    messages.resend(site_a.actor(Role.OWNER), row.pk)  # a new try, under a new SID
+    row.refresh_from_db()
+    assert (row.status, row.provider_ref) == (MessageStatus.QUEUED, "")
 
 
 @pytest.mark.usefixtures("twilio_set_up")
