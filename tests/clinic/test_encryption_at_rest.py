@@ -38,7 +38,7 @@ def test_canaries_are_absent_from_the_database_and_read_back_by_the_application(
 
 
 #: Sealed columns that hold secrets rather than health data: queued e-mails carry sign-in and reset links.
-SECRETS = ("queued_message.text", "queued_message.html")
+SECRETS = ("queued_message.text", "queued_message.html", "queued_message.unsubscribe_url")
 #: The written reason for a break-glass opening (it may describe the client's condition); its own tests read it back.
 REASONS = ("emergency_access.reason",)
 

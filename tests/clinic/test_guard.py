@@ -40,6 +40,7 @@ UNGUARDED = {
     "needlewise.clinic.accounts.passwords.request_reset": "anonymous: asks for a link by e-mail address",
     "needlewise.clinic.accounts.passwords.reset_password": "anonymous: reached by a one-time link",
     "needlewise.clinic.contact.consent_to_contact.said_by_client": "anonymous: the client's own link or SMS keyword",
+    "needlewise.clinic.contact.unsubscribe.withdraw": "anonymous: the client's own signed unsubscribe link",
 }
 
 

@@ -75,7 +75,7 @@ def to_client(site, channel: Channel = Channel.EMAIL, key: str = "k1", **more: o
         clinic_id=site.clinic.pk,
         client_id=site.client.pk,
         channel=channel.value,
-        **more,
+        **({"unsubscribe_url": "https://x.example/unsubscribe/t/"} | more),
     )
 
 

@@ -32,8 +32,17 @@ def message_id(key: str) -> str:
     return f"<{hashlib.sha256(key.encode()).hexdigest()[:40]}@{domain}>"
 
 
+def _headers(message: OutboundMessage) -> dict[str, str] | None:
+    """Its stable ``Message-ID``; a client's unsubscribe link, with RFC 8058's one-click ``POST``."""
+    headers = {"Message-ID": message_id(message.key)} if message.key else {}
+    if message.unsubscribe_url:
+        headers["List-Unsubscribe"] = f"<{message.unsubscribe_url}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    return headers or None
+
+
 def _email(message: OutboundMessage, connection: BaseEmailBackend | None = None) -> EmailMultiAlternatives:
-    headers = {"Message-ID": message_id(message.key)} if message.key else None
+    headers = _headers(message)
     email = EmailMultiAlternatives(
         message.subject, message.text, None, list(message.to), headers=headers, connection=connection
     )

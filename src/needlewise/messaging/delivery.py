@@ -119,6 +119,7 @@ def _outbound(row: QueuedMessage) -> OutboundMessage:
         channel=row.channel,
         client_id=row.client_id,
         urgent=row.urgent,
+        unsubscribe_url=row.unsubscribe_url,
     )
 
 

@@ -37,8 +37,11 @@ def queue(message: OutboundMessage) -> Queued:
 
     The row is the job: a worker takes it once it is committed and due (see
     :mod:`~needlewise.messaging.delivery`). A message whose ``key`` is already queued is not queued
-    again: the first one stands.
+    again: the first one stands. An e-mail to a client without its unsubscribe link is a ValueError.
     """
+    if message.channel == Channel.EMAIL and message.client_id is not None and not message.unsubscribe_url:
+        msg = "an e-mail to a client needs its unsubscribe_url (needlewise.web.client_messages.unsubscribe_url)"
+        raise ValueError(msg)
     key = message.key or f"message:{uuid.uuid4().hex}"
     now = timezone.now()
     row, created = QueuedMessage.objects.get_or_create(
@@ -53,6 +56,7 @@ def queue(message: OutboundMessage) -> Queued:
             "subject": message.subject,
             "text": message.text,
             "html": message.html or "",
+            "unsubscribe_url": message.unsubscribe_url,
             "status": MessageStatus.QUEUED,
             "next_attempt_at": due_at(message),
             "created_at": now,

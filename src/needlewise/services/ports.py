@@ -67,6 +67,8 @@ class OutboundMessage:
     not_before: datetime | None = None
     #: Sent in quiet hours too (a red-flag alert to staff); any other SMS waits for the clinic's morning.
     urgent: bool = False
+    #: The client's unsubscribe link (an e-mail to a client must carry one: its ``List-Unsubscribe`` header).
+    unsubscribe_url: str = ""
 
 
 class MessageSender(Protocol):

@@ -30,6 +30,7 @@ from needlewise.web.views import (
     questionnaire,
     saved,
     sms_hooks,
+    unsubscribe_public,
 )
 
 clinic_urls = [
@@ -105,6 +106,7 @@ urlpatterns = [
     path("language/", set_language, name="set-language"),
     *clinic_urls,
     *sms_hooks.urls,
+    *unsubscribe_public.urls,
     path("", api.urls),
 ]
 

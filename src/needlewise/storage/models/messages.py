@@ -32,6 +32,8 @@ class QueuedMessage(models.Model):
     recipients = models.JSONField()
     subject = models.TextField()
     text = EncryptedTextField()  # its links are secrets: sealed like health data
+    #: The client's unsubscribe link (e-mails to clients), for the ``List-Unsubscribe`` header: sealed, a secret.
+    unsubscribe_url = EncryptedTextField(blank=True, default="")
     html = EncryptedTextField(blank=True, default="")  # empty: plain text only
     status = models.CharField(max_length=10, choices=choices(MessageStatus), default=MessageStatus.QUEUED.value)
     attempts = models.PositiveIntegerField(default=0)
