@@ -13,6 +13,8 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
+from django.test import RequestFactory
+
 from needlewise.bootstrap import knowledge_base
 from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.accounts import staff
@@ -26,7 +28,10 @@ from needlewise.clinic.records.screenings import ClearanceForm
 from needlewise.domain.contact import Contact
 from needlewise.domain.permissions import Role
 from needlewise.domain.vocabulary import Lang
+from needlewise.messaging.outbox import OutboxSender
+from needlewise.services.ports import MessageSender
 from needlewise.storage.models import Client, Clinic, ConsultationRequest, Screening, StaffMember
+from needlewise.web.client_messages import ClientMessages
 
 PASSWORD = "correct horse battery staple 42"  # noqa: S105 - the test accounts' password
 ROLES = tuple(Role)
@@ -151,3 +156,8 @@ def make_site(name: str, prefix: str, given: str, family: str) -> Site:
         lang=Lang.EN,
     )
     return Site(owner.clinic, members, client, ok, stop, request, f"{given} {family}", requester)
+
+
+def client_outbox() -> MessageSender:
+    """The message queue as a page hands it to a use case: e-mails to clients get their unsubscribe link."""
+    return ClientMessages(RequestFactory().get("/"), OutboxSender())

@@ -12,13 +12,13 @@ import pytest
 import time_machine
 
 from clinic.support import last_seq, rows_after
+from clinic_factories import client_outbox
 from needlewise.clinic.contact import consent_to_contact
 from needlewise.clinic.scheduling import appointments, changes
 from needlewise.domain.permissions import Role
 from needlewise.domain.statuses import Channel, ContactMethod
 from needlewise.errors import ConflictError, InvalidInputError
 from needlewise.messaging import worker
-from needlewise.messaging.outbox import OutboxSender
 from needlewise.storage.models import Client, Clinic, QueuedMessage
 
 pytestmark = pytest.mark.django_db
@@ -44,7 +44,7 @@ def agree(site, *channels: Channel, granted: bool = True) -> None:
 def book(site, when=MONDAY, practitioner=Role.NURSE):
     desk = site.actor(Role.FRONT_DESK)
     nurse = site.members[practitioner].user_id
-    return appointments.book(desk, site.client.pk, nurse, when, 60, sender=OutboxSender())
+    return appointments.book(desk, site.client.pk, nurse, when, 60, sender=client_outbox())
 
 
 def reminders() -> list[QueuedMessage]:
@@ -76,7 +76,12 @@ def test_a_booking_queues_an_e_mail_reminder_48_hours_before_on_the_clinic_s_clo
         f"Phone: {site_a.clinic.phone}",
         "",
         "If you cannot come, please call the clinic.",
+        "",
+        "--",
+        "To stop e-mails from your clinic, open this link:",
+        row.unsubscribe_url,
     ]
+    assert row.unsubscribe_url.startswith("http://testserver/unsubscribe/")
     for private in ("microneedling", "Zephyrine", "Quixotelle", "session", "treatment"):
         assert private not in row.text + row.subject
     (create,) = [r for r in rows_after(seq) if r.action == "create"]
@@ -92,7 +97,8 @@ def test_a_spanish_client_gets_it_in_spanish_by_e_mail_and_sms(site_a):
     assert email.text.splitlines()[0] == (
         "Te recordamos tu cita en Clinic Alpha el lunes 30 de marzo de 2026 a las 10:00."
     )
-    assert email.text.splitlines()[-1] == "Si no puedes venir, llama a la clínica."
+    assert email.text.splitlines()[-5] == "Si no puedes venir, llama a la clínica."
+    assert email.text.splitlines()[-2] == "Para dejar de recibir correos de tu clínica, abre este enlace:"
     assert (sms.channel, sms.recipients, sms.key) == (
         "sms",
         ["+1 (555) 010-2030"],
@@ -149,7 +155,7 @@ def test_moving_an_appointment_replaces_its_reminder_and_the_old_one_never_goes(
     appointment = book(site_a)
     seq = last_seq()
     later = MONDAY + timedelta(days=7)
-    changes.move(site_a.actor(Role.FRONT_DESK), appointment.pk, later, sender=OutboxSender())
+    changes.move(site_a.actor(Role.FRONT_DESK), appointment.pk, later, sender=client_outbox())
     old, new = reminders()
     assert (old.status, old.last_error) == ("withheld", "appointment moved")
     assert (new.status, new.key) == ("queued", f"reminder:{appointment.pk}:2026-04-06T08:00:00+00:00:email")
@@ -169,7 +175,7 @@ def test_moving_an_appointment_replaces_its_reminder_and_the_old_one_never_goes(
 def test_moving_back_to_the_first_time_queues_a_new_reminder_and_the_same_time_keeps_it(site_a):
     agree(site_a, Channel.EMAIL)
     appointment = book(site_a)
-    desk, outbox = site_a.actor(Role.FRONT_DESK), OutboxSender()
+    desk, outbox = site_a.actor(Role.FRONT_DESK), client_outbox()
     changes.move(desk, appointment.pk, MONDAY + timedelta(hours=2), sender=outbox)
     changes.move(desk, appointment.pk, MONDAY, sender=outbox)
     changes.move(desk, appointment.pk, MONDAY, sender=outbox)  # the same time: nothing changes

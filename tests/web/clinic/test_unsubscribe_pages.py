@@ -14,7 +14,13 @@ from needlewise.messaging.outbox import queue
 from needlewise.services.ports import OutboundMessage
 from needlewise.storage.models import AuditEntry, ContactConsent, QueuedMessage
 from needlewise.storage.models import Client as ClientRow
-from needlewise.web.client_messages import unsubscribe_footer, unsubscribe_path, unsubscribe_url
+from needlewise.web.client_messages import (
+    ClientMessages,
+    sender,
+    unsubscribe_footer,
+    unsubscribe_path,
+    unsubscribe_url,
+)
 from web.clinic.support import Site
 
 pytestmark = pytest.mark.django_db
@@ -163,3 +169,33 @@ def test_the_queue_refuses_an_e_mail_to_a_client_without_its_unsubscribe_link(ag
     queue(OutboundMessage(("+34600000001",), "", "t", channel="sms", client_id=agreed.client.pk, key="sms"))
     queue(OutboundMessage(("staff@example.org",), "s", "t", key="staff"))  # not to a client: no link needed
     assert QueuedMessage.objects.count() == 2
+
+
+class Kept:
+    def __init__(self) -> None:
+        self.sent: list[OutboundMessage] = []
+
+    def send(self, message: OutboundMessage) -> None:
+        self.sent.append(message)
+
+
+def test_the_edge_s_sender_gives_each_e_mail_to_a_client_its_link_in_their_language(agreed: Site):
+    ClientRow.objects.filter(pk=agreed.client.pk).update(language="es")
+    kept = Kept()
+    request = RequestFactory().get("/", HTTP_HOST="localhost", secure=True)
+    messages = ClientMessages(request, kept)
+    email = OutboundMessage((agreed.client.email,), "Hola", "Texto\n", client_id=agreed.client.pk)
+    sms = OutboundMessage(("+34600000001",), "", "Texto", channel="sms", client_id=agreed.client.pk)
+    staff = OutboundMessage(("staff@example.org",), "s", "t")
+    linked = OutboundMessage((agreed.client.email,), "s", "t", client_id=agreed.client.pk, unsubscribe_url="https://x/")
+    for message in (email, sms, staff, linked):
+        messages.send(message)
+    first, *others = kept.sent
+    assert first.unsubscribe_url == unsubscribe_url(request, agreed.client.pk)
+    assert (
+        first.text
+        == f"Texto\n\n--\nPara dejar de recibir correos de tu clínica, abre este enlace:\n{first.unsubscribe_url}\n"
+    )
+    assert others == [sms, staff, linked]
+    assert isinstance(sender(request), ClientMessages)
+    assert unsubscribe.language_of(2**40) == "en"

@@ -45,6 +45,11 @@ def token(client_id: int, channel: Channel) -> str:
     return signing.dumps([client_id, channel.value], salt=SALT, compress=False)
 
 
+def language_of(client_id: int) -> str:
+    """The language the client is written to in (``en`` for a client not on file)."""
+    return Client.objects.filter(pk=client_id).values_list("language", flat=True).first() or "en"
+
+
 def _read(text: str) -> tuple[int, Channel]:
     try:
         value = signing.loads(text, salt=SALT)

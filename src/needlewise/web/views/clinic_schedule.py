@@ -14,10 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from needlewise import bootstrap
 from needlewise.clinic.records import clients
 from needlewise.clinic.scheduling import appointments, changes, days
 from needlewise.errors import ConflictError, InvalidInputError
+from needlewise.web import client_messages
 from needlewise.web.views.clinic_common import acting, clinic_page, field_errors, form_date, form_id
 from needlewise.web.views.common import render
 
@@ -62,7 +62,7 @@ def book(request: HttpRequest, client_id: int) -> HttpResponse:
                 form.practitioner_user_id,
                 form.starts_at,
                 form.minutes,
-                sender=bootstrap.message_sender(),
+                sender=client_messages.sender(request),
             )
         except (InvalidInputError, ConflictError) as refused:
             errors = field_errors(InvalidInputError(list(refused.problems)))  # each worded in the page's language
