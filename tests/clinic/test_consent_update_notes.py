@@ -8,14 +8,13 @@ import pytest
 import time_machine
 
 from clinic.treatment_support import signed_consent
-from clinic_factories import details
+from clinic_factories import client_outbox, details
 from needlewise.clinic.consent import update_notes, versions
 from needlewise.clinic.contact import consent_to_contact
 from needlewise.clinic.records import clients
 from needlewise.clinic.scheduling import appointments, changes
 from needlewise.domain.permissions import Role
 from needlewise.domain.statuses import Channel, ContactMethod
-from needlewise.messaging.outbox import OutboxSender
 from needlewise.storage.models import Client, Clinic, QueuedMessage
 
 pytestmark = pytest.mark.django_db
@@ -41,9 +40,14 @@ def book(site, client: Client, when=MONDAY):
     return appointments.book(site.actor(Role.FRONT_DESK), client.pk, nurse, when, 60)
 
 
+def without_footer(row: QueuedMessage) -> str:
+    """The note's own text, without the unsubscribe footer the page's sender adds."""
+    return row.text.partition("\n\n--\n")[0]
+
+
 def publish(site, kb, sender=None):
     owner = site.actor(Role.OWNER)
-    return versions.create_template(owner, **INTRO, kb=kb, sender=sender or OutboxSender())
+    return versions.create_template(owner, **INTRO, kb=kb, sender=sender or client_outbox())
 
 
 def notes() -> list[QueuedMessage]:
@@ -64,7 +68,8 @@ def test_a_client_who_signed_an_older_version_is_told_before_their_next_appointm
         f"consent_update:{template.pk}:{site_a.client.pk}:email",
     )
     assert email.subject == "Clinic Alpha: an updated consent form to sign"
-    assert email.text.splitlines() == [
+    assert email.text.endswith(f"\n\n--\nTo stop e-mails from your clinic, open this link:\n{email.unsubscribe_url}\n")
+    assert without_footer(email).splitlines() == [
         (
             "Before your next appointment at Clinic Alpha, on Monday 30 March 2026 at 10:00, you will be asked to sign "
             "the clinic's updated consent form."
@@ -80,7 +85,7 @@ def test_a_client_who_signed_an_older_version_is_told_before_their_next_appointm
     assert sms.text.endswith(f"Address: 1 Main Street, Alphaville; Phone: {site_a.clinic.phone}")
     for private in ("Zephyrine", "Quixotelle", "microneedling", "treatment", "Our updated form"):
         assert private not in email.text + email.subject + sms.text
-    update_notes.notify(template, OutboxSender())  # asked again: the same notes
+    update_notes.notify(template, client_outbox())  # asked again: the same notes
     assert len(notes()) == 2
     publish(site_a, kb)  # another version: told again
     assert len(notes()) == 4
@@ -98,7 +103,7 @@ def test_a_spanish_client_is_told_in_spanish(site_a, kb):
         "Antes de tu próxima cita en Clinic Alpha, el lunes 30 de marzo de 2026 a las 10:00, te pediremos que "
         "firmes el formulario de consentimiento actualizado de la clínica."
     )
-    assert email.text.splitlines()[-1] == "Si tienes preguntas, llama a la clínica."
+    assert without_footer(email).splitlines()[-1] == "Si tienes preguntas, llama a la clínica."
 
 
 def test_who_is_not_told(site_a, kb, early_march):
@@ -129,4 +134,7 @@ def test_who_is_not_told(site_a, kb, early_march):
     assert notes() == []
     publish(site_a, kb)
     (email,) = notes()
-    assert email.text.splitlines()[-2:] == ["", "If you have questions, please call the clinic."]  # no address or phone
+    assert without_footer(email).splitlines()[-2:] == [
+        "",
+        "If you have questions, please call the clinic.",
+    ]  # no address or phone

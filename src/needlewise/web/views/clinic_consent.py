@@ -13,7 +13,6 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
-from needlewise import bootstrap
 from needlewise.clinic import forms
 from needlewise.clinic.accounts import clinic_settings
 from needlewise.clinic.consent import signatures, versions
@@ -21,6 +20,7 @@ from needlewise.clinic.consent.images import MAX_SCAN_BYTES, PDF
 from needlewise.domain.permissions import Action
 from needlewise.domain.vocabulary import Lang
 from needlewise.errors import InvalidInputError
+from needlewise.web import client_messages
 from needlewise.web.uploads import takes_upload
 from needlewise.web.views.clinic_common import acting, clinic_page, private_file
 from needlewise.web.views.common import knowledge, lang_of, render, say
@@ -49,7 +49,7 @@ def template_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         values = forms.echo(versions.TemplateFields, request.POST)
         try:
-            made = versions.create_template(actor, **values, kb=knowledge(), sender=bootstrap.message_sender())
+            made = versions.create_template(actor, **values, kb=knowledge(), sender=client_messages.sender(request))
         except InvalidInputError as invalid:
             errors = errors_of(invalid)
         else:
