@@ -23,9 +23,7 @@ from typing import Self
 
 from django.conf import settings
 from django.http import QueryDict
-from twilio.http.http_client import TwilioHttpClient
 from twilio.request_validator import RequestValidator
-from twilio.rest import Client
 
 from needlewise.services.ports import MessageSender, OutboundMessage
 
@@ -70,6 +68,10 @@ class TwilioConnection:
 
     def __init__(self, config: TwilioSettings) -> None:
         """A client for ``config``'s account, talking to its API address (nothing is sent yet)."""
+        # Loaded when SMS go out (a third of a second, with requests), not in every web process.
+        from twilio.http.http_client import TwilioHttpClient  # noqa: PLC0415 - see above
+        from twilio.rest import Client  # noqa: PLC0415 - see above
+
         self._config = config
         # The same timeout the delivery lease is sized by (the mail server's), so a live worker is never overtaken.
         self._http = TwilioHttpClient(timeout=float(settings.EMAIL_TIMEOUT))
