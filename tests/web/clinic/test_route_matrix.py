@@ -429,6 +429,12 @@ POLICY: dict[str, Policy] = {
         Action.MANAGE_SCHEDULE, {GET: Call(200), POST: Call(302, _booking, writes=True)}, "client", _client_id
     ),
     "clinic-appointment-ics": Policy(Action.MANAGE_SCHEDULE, {GET: Call(200)}, "appointment", _appointment),
+    "clinic-appointment-move": Policy(
+        Action.MANAGE_SCHEDULE,
+        {GET: Call(200), POST: Call(302, lambda _s: {"date": _today(2), "time": "15:00"}, writes=True)},
+        "appointment",
+        _appointment,
+    ),
     "clinic-appointment-cancel": Policy(
         Action.MANAGE_SCHEDULE, {POST: Call(302, writes=True)}, "appointment", _appointment
     ),

@@ -9,13 +9,17 @@ queued (:mod:`~needlewise.clinic.scheduling.reminders`); cancelling withdraws th
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.utils import timezone
+from pydantic import BaseModel, ConfigDict
 
+from needlewise.clinic import forms
 from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.access.guard import use_case
 from needlewise.clinic.access.tenancy import access_appointment
 from needlewise.clinic.audit import log as audit_log
+from needlewise.clinic.forms import Posted, PostedDate, PostedTime
 from needlewise.clinic.local_time import clock_of
 from needlewise.clinic.scheduling import reminders
 from needlewise.clinic.scheduling.appointments import BOOKED, CANCELLED, booking_problems, check_slot
@@ -23,6 +27,33 @@ from needlewise.domain.permissions import Action
 from needlewise.errors import N_, ConflictError, InvalidInputError, Problem
 from needlewise.services.ports import MessageSender
 from needlewise.storage.models import Appointment, StaffMember
+
+
+class MoveFields(BaseModel):
+    """Every field the move form posts: the new date and time, on the clinic's clock."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    date: PostedDate
+    time: PostedTime
+
+
+def echo(post: Posted) -> dict[str, Any]:
+    """The move form's posted values by field name, to show the form again."""
+    return forms.echo(MoveFields, post)
+
+
+def read(post: Posted) -> datetime | None:
+    """The new start as typed (on the clinic's clock); ``None`` when it is not a date and a time."""
+    values = forms.read(MoveFields, post)
+    day, at = values["date"], values["time"]
+    return datetime.combine(day, at) if day and at else None
+
+
+@use_case(Action.MANAGE_SCHEDULE, "appointment", record="appointment_id", missing="appointment", audited=False)
+def booked(actor: Actor, appointment_id: int) -> Appointment:
+    """An appointment of the clinic with its client, to show the move form (names and times, no health data)."""
+    return access_appointment(actor, appointment_id)
 
 
 @use_case(Action.MANAGE_SCHEDULE, "appointment", record="appointment_id", missing="appointment")

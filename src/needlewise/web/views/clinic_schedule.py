@@ -1,4 +1,4 @@
-"""Staff pages for the schedule: a day list per practitioner, booking a client, calendar files, cancelling.
+"""Staff pages for the schedule: a day list per practitioner, booking a client, calendar files, moving, cancelling.
 
 Times are entered and shown on the clinic's clock (its time zone, :mod:`needlewise.clinic.local_time`);
 calendar files carry UTC.
@@ -93,6 +93,31 @@ def appointment_ics(request: HttpRequest, appointment_id: int) -> HttpResponse:
     return response
 
 
+@require_http_methods(["GET", "POST"])
+@clinic_page
+def appointment_move(request: HttpRequest, appointment_id: int) -> HttpResponse:
+    """Move an appointment to another date and time (same practitioner and length); its reminder follows."""
+    actor = acting(request)
+    appointment = changes.booked(actor, appointment_id)
+    local = timezone.localtime(appointment.starts_at)
+    values = {"date": local.date().isoformat(), "time": local.strftime("%H:%M")}
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        values, starts_at = changes.echo(request.POST), changes.read(request.POST)
+        try:
+            appointment = changes.move(actor, appointment_id, starts_at, sender=client_messages.sender(request))
+        except (InvalidInputError, ConflictError) as refused:
+            errors = field_errors(InvalidInputError(list(refused.problems)))
+            if "starts_at" in errors and starts_at is None:
+                errors["starts_at"] = [_("enter the date as YYYY-MM-DD and the time as HH:MM")]
+        else:
+            day = timezone.localtime(appointment.starts_at).date().isoformat()
+            return HttpResponseRedirect(f"{reverse('clinic-schedule')}?day={day}")
+    zone = timezone.get_current_timezone_name()
+    context = {"actor": actor, "appointment": appointment, "values": values, "errors": errors, "zone": zone}
+    return render(request, "clinic/schedule_move.html", context, status=422 if errors else 200)
+
+
 @require_POST
 @clinic_page
 def appointment_cancel(request: HttpRequest, appointment_id: int) -> HttpResponse:
@@ -106,5 +131,6 @@ urls: list[URLPattern] = [
     path("clinic/schedule/", schedule, name="clinic-schedule"),
     path("clinic/clients/<int:client_id>/book/", book, name="clinic-book"),
     path("clinic/appointments/<int:appointment_id>.ics", appointment_ics, name="clinic-appointment-ics"),
+    path("clinic/appointments/<int:appointment_id>/move/", appointment_move, name="clinic-appointment-move"),
     path("clinic/appointments/<int:appointment_id>/cancel/", appointment_cancel, name="clinic-appointment-cancel"),
 ]
