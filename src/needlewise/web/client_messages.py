@@ -11,6 +11,7 @@ client's language. :func:`unsubscribe_url` and :func:`unsubscribe_footer` make t
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from django.http import HttpRequest
 from django.urls import reverse
@@ -18,8 +19,13 @@ from django.utils import translation
 
 from needlewise import bootstrap
 from needlewise.clinic.contact import unsubscribe
+from needlewise.clinic.contact.checkin_links import CheckinMessages
+from needlewise.clinic.followup import checkins, short_links
 from needlewise.domain.statuses import Channel
 from needlewise.services.ports import MessageSender, OutboundMessage
+
+if TYPE_CHECKING:
+    from needlewise.storage.models import CheckIn
 
 
 def unsubscribe_path(client_id: int, channel: Channel = Channel.EMAIL) -> str:
@@ -58,3 +64,16 @@ class ClientMessages:
 def sender(request: HttpRequest) -> MessageSender:
     """The composition root's message sender, giving e-mails to clients their unsubscribe link."""
     return ClientMessages(request, bootstrap.message_sender())
+
+
+def checkin_messages(request: HttpRequest) -> CheckinMessages:
+    """How a recorded session's check-in links go to the client: this sender, links on the request's site."""
+
+    def link(checkin: CheckIn) -> str:
+        return request.build_absolute_uri(reverse("checkin", args=[checkins.link_token(checkin)]))
+
+    def short_link(checkin: CheckIn) -> str:
+        code = short_links.grouped(short_links.short_code(checkin))
+        return request.build_absolute_uri(reverse("checkin-short", args=[code]))
+
+    return CheckinMessages(sender(request), link, short_link)

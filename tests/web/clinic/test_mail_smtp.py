@@ -9,13 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from email import message_from_bytes, policy
-from email.message import EmailMessage
 
 import pytest
 import time_machine
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope, Session
 from django.test import Client, override_settings
 from django.utils import timezone
 
@@ -27,54 +24,14 @@ from needlewise.messaging.outbox import OutboxSender, queue
 from needlewise.services.ports import OutboundMessage
 from needlewise.storage.models import AuditEntry, CheckIn, Clinic, QueuedMessage
 from net_support import free_port
+from smtp_support import Inbox, smtp_server
 from web.clinic.support import Site
-
-
-class Inbox:
-    """An aiosmtpd handler keeping every message it receives (and the connection it came on); no one at nobody@."""
-
-    def __init__(self) -> None:
-        self.envelopes: list[Envelope] = []
-        self.peers: list[object] = []
-
-    async def handle_RCPT(  # noqa: N802 - aiosmtpd's name
-        self, server: SMTP, session: Session, envelope: Envelope, address: str, rcpt_options: list[str]
-    ) -> str:
-        del server, session, rcpt_options
-        if address.startswith("nobody@"):
-            return "550 5.1.1 No such user here"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802 - aiosmtpd's name
-        del server
-        self.envelopes.append(envelope)
-        self.peers.append(session.peer)
-        return "250 Message accepted for delivery"
-
-    def messages(self) -> list[EmailMessage]:
-        return [message_from_bytes(e.original_content or b"", policy=policy.default) for e in self.envelopes]
 
 
 @pytest.fixture
 def smtp_inbox() -> Iterator[Inbox]:
-    inbox, port = Inbox(), free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        with override_settings(
-            EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
-            EMAIL_HOST="127.0.0.1",
-            EMAIL_PORT=port,
-            EMAIL_HOST_USER="",
-            EMAIL_HOST_PASSWORD="",
-            EMAIL_USE_TLS=False,
-            EMAIL_TIMEOUT=10,
-            DEFAULT_FROM_EMAIL="needlewise@clinic.example.org",
-        ):
-            yield inbox
-    finally:
-        controller.stop()
+    with smtp_server() as inbox:
+        yield inbox
 
 
 def test_the_chosen_sender_is_the_message_queue():

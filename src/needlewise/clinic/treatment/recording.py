@@ -18,6 +18,8 @@ from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.access.guard import use_case
 from needlewise.clinic.access.tenancy import access_client
 from needlewise.clinic.audit import log as audit_log
+from needlewise.clinic.contact import checkin_links
+from needlewise.clinic.contact.checkin_links import CheckinMessages
 from needlewise.clinic.followup import checkins
 from needlewise.clinic.local_time import ClinicClock
 from needlewise.clinic.records import integrity, plans, record_digests
@@ -116,8 +118,15 @@ def _summary(plan: TreatmentPlan, outcome: Outcome) -> dict[str, object]:
 
 
 @use_case(Action.RECORD_TREATMENT, "session", client="client_id", missing="client", atomic=False)
-def record(actor: Actor, client_id: int, form: SessionForm, kb: KnowledgeBase) -> Outcome:
-    """Record a session if every check passes; otherwise ConflictError lists each failed check and what to do."""
+def record(
+    actor: Actor, client_id: int, form: SessionForm, kb: KnowledgeBase, messages: CheckinMessages | None = None
+) -> Outcome:
+    """Record a session if every check passes; otherwise ConflictError lists each failed check and what to do.
+
+    With ``messages`` (the edge's), each check-in's link is queued to the client on the channels they
+    agree to, due on its day's morning (:mod:`needlewise.clinic.contact.checkin_links`); the session's
+    audit row names the channels (``checkin_links``), never the messages.
+    """
     with transaction.atomic():
         client, plan, valid, outcome, facts = _prepare(actor, client_id, form, kb, treatment=True)
         if not outcome.blocked:
@@ -142,6 +151,8 @@ def record(actor: Actor, client_id: int, form: SessionForm, kb: KnowledgeBase) -
                     "digest": integrity.session_digest(session.pk),
                     "checkins": {str(c.pk): record_digests.checkin_digest(c.pk) for c in issued},
                 }
+                if messages is not None:
+                    detail["checkin_links"] = checkin_links.send(client, issued, messages)
                 audit_log.record(actor, "create", "session", session.pk, client_id=client_id, detail=detail)
                 return Outcome(outcome.checks, outcome.findings, session, issued)
     with transaction.atomic():

@@ -12,14 +12,17 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from needlewise.clinic.contact import answers, checkin_links
 from needlewise.clinic.followup import checkins
 from needlewise.clinic.records import plans
 from needlewise.clinic.treatment import finding_words, photos, recording, session_checks, session_form, sessions
 from needlewise.clinic.treatment.recording import Outcome
 from needlewise.clinic.treatment.sessions import SessionStart
 from needlewise.domain.permissions import Action
+from needlewise.domain.statuses import Channel
 from needlewise.domain.treatment import CheckCode, Triage
 from needlewise.errors import InvalidInputError, SessionBlockedError
+from needlewise.web import client_messages
 from needlewise.web.uploads import takes_upload
 from needlewise.web.views.clinic_common import acting, clinic_page, field_errors, private_file
 from needlewise.web.views.common import knowledge, lang_of, render, say
@@ -82,7 +85,7 @@ def _answer(
     form = session_form.read(request.POST, begun.plan.pk, planned)
     try:
         if action == "record":
-            done = recording.record(actor, client_id, form, kb)
+            done = recording.record(actor, client_id, form, kb, client_messages.checkin_messages(request))
             assert done.session is not None  # noqa: S101 - record() raises unless it stored the session
             return HttpResponseRedirect(reverse("clinic-session", args=[done.session.pk]) + "?recorded=1")
         outcome = recording.check(actor, client_id, form, kb)
@@ -137,6 +140,8 @@ def _session_context(request: HttpRequest, session: TreatmentSession) -> dict[st
     def describe(row: dict[str, Any]) -> str:
         return finding_words.describe(plans.finding_of(row), kb, lang)
 
+    listed = checkins.session_checkins(session)
+    ids = [c.checkin.pk for c in listed]
     asked = request.GET.get("link", "")
     shown = int(asked) if asked.isdecimal() and len(asked) <= 3 else None  # noqa: PLR2004 - a day number
 
@@ -160,8 +165,9 @@ def _session_context(request: HttpRequest, session: TreatmentSession) -> dict[st
                 c.checkin,
                 request.build_absolute_uri(reverse("checkin", args=[c.token])) if shown == c.checkin.day else "",
             )
-            for c in checkins.session_checkins(session)
+            for c in listed
         ],
+        "sent_by": [gettext(answers.CHANNEL_WORDS[Channel(c)]) for c in checkin_links.channels_of(ids)],
         "errors": {},
     }
 
