@@ -611,7 +611,8 @@ SELECT clinic_id, id, 'p:' || substr(phone_digits, start), family_key, given_key
 
 def generate(url: str, sizes: Sizes) -> Generated:  # noqa: C901, PLR0915 - one straight pipeline
     """Fill the freshly migrated database at ``url``; returns timings."""
-    from needlewise.clinic.records.clients import name_key, phone_digits, words_key  # noqa: PLC0415 - after Django is set up
+    from needlewise.clinic.records.client_form import phone_digits  # noqa: PLC0415 - after Django is set up
+    from needlewise.clinic.records.clients import name_key, words_key  # noqa: PLC0415 - after Django is set up
     from needlewise.clinic.records.screenings import NEEDS_CLEARANCE, clinic_assessment  # noqa: PLC0415
     from needlewise.domain.vocabulary import Lang  # noqa: PLC0415
     from needlewise.kb.loader import load_knowledge_base  # noqa: PLC0415

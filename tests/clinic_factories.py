@@ -23,7 +23,7 @@ from needlewise.clinic.intake import public
 from needlewise.clinic.intake.public import RequestForm
 from needlewise.clinic.local_time import ClinicClock
 from needlewise.clinic.records import clients, screenings
-from needlewise.clinic.records.clients import ClientDetails
+from needlewise.clinic.records.client_form import ClientDetails
 from needlewise.clinic.records.screenings import ClearanceForm
 from needlewise.domain.contact import Contact
 from needlewise.domain.permissions import Role

@@ -23,7 +23,7 @@ from django.utils import timezone
 from clinic_factories import actor_for
 from needlewise.clinic.followup import checkins, short_links
 from needlewise.clinic.records import clients, screenings
-from needlewise.clinic.records.clients import ClientDetails
+from needlewise.clinic.records.client_form import ClientDetails
 from needlewise.domain.permissions import Role
 from needlewise.domain.vocabulary import Lang
 from needlewise.engine.knowledge import KnowledgeBase

@@ -16,8 +16,7 @@ from needlewise.clinic import forms
 from needlewise.clinic.consent.signatures import SignatureFields
 from needlewise.clinic.consent.versions import TemplateFields
 from needlewise.clinic.records import client_form
-from needlewise.clinic.records.client_form import ClientFields
-from needlewise.clinic.records.clients import ClientDetails
+from needlewise.clinic.records.client_form import ClientDetails, ClientFields
 from needlewise.clinic.records.screenings import ClearanceFields
 
 TEMPLATES = Path(forms.__file__).parents[1] / "web" / "templates" / "clinic"

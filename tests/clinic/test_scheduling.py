@@ -12,7 +12,7 @@ from django.contrib.auth.models import User
 from clinic.followup_support import plan_row, session_row
 from clinic.support import expected, last_seq, rows_after, summary
 from needlewise.clinic.access.actor import Actor
-from needlewise.clinic.records import clients
+from needlewise.clinic.records import client_form, clients
 from needlewise.clinic.scheduling import appointments, changes, days
 from needlewise.clinic.scheduling.calendar_file import CalendarEvent, calendar_file
 from needlewise.domain.permissions import Role
@@ -224,7 +224,7 @@ def test_another_clinics_clients_and_appointments_are_not_found(site_a, site_b):
 def test_the_day_list_shows_each_practitioners_appointments_with_the_plan_session_number(site_a, kb):
     plan = plan_row(site_a, kb, sessions_planned=4, interval=1)
     session_row(site_a, kb, plan=plan, performed_at=NOW - timedelta(days=3))
-    other = clients.create(site_a.actor(Role.FRONT_DESK), clients.ClientDetails("Ines", "Arbol", date(1980, 1, 2)))
+    other = clients.create(site_a.actor(Role.FRONT_DESK), client_form.ClientDetails("Ines", "Arbol", date(1980, 1, 2)))
     second = book(site_a, at(TODAY, 11))
     third = book(site_a, at(TODAY + timedelta(days=1), 11))
     walk_in = book(site_a, at(TODAY, 12), practitioner=Role.PROVIDER, client=other)

@@ -51,6 +51,7 @@ def setup(clients_wanted: int) -> int:
         versions,
     )
     from needlewise.clinic.records import (  # noqa: PLC0415
+        client_form,
         clients,
         plans,
         screenings,
@@ -79,7 +80,7 @@ def setup(clients_wanted: int) -> int:
     pad.save(signature, format="PNG")
     made = []
     for n in range(clients_wanted):
-        details = clients.ClientDetails(f"Racer{n}", "Client", date(1980, 1, 1) + timedelta(days=n))
+        details = client_form.ClientDetails(f"Racer{n}", "Client", date(1980, 1, 1) + timedelta(days=n))
         client = clients.create(nurse, details)
         screenings.record(nurse, client_id=client.pk, profile={"setting": "clinic", "age": 40}, kb=kb, lang=Lang.EN)
         signatures.sign(

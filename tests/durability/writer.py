@@ -105,6 +105,7 @@ def _writer(clinic_id: int, user_id: int, tag: str) -> int:
         versions,
     )
     from needlewise.clinic.records import (  # noqa: PLC0415
+        client_form,
         clients,
         plans,
         screenings,
@@ -124,7 +125,7 @@ def _writer(clinic_id: int, user_id: int, tag: str) -> int:
     n = 0
     while time.monotonic() < deadline:
         n += 1
-        details = clients.ClientDetails(
+        details = client_form.ClientDetails(
             given_name=f"Crash{tag}",
             family_name=f"Test{n}",
             birth_date=date(1960, 1, 1) + timedelta(days=n % 15000),

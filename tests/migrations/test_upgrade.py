@@ -136,7 +136,7 @@ import django
 django.setup()
 from needlewise.clinic.accounts import staff
 from needlewise.clinic.audit import chain as audit_chain
-from needlewise.clinic.records import clients
+from needlewise.clinic.records import client_form, clients
 from needlewise.clinic.access.actor import Actor
 from needlewise.domain.permissions import Role
 from needlewise.storage.models import SavedResult
@@ -147,7 +147,7 @@ owner = staff.create_clinic(
     owner_password="correct horse battery staple 42",
 )
 actor = Actor.staff(owner.user_id, owner.clinic_id, Role.OWNER)
-client = clients.create(actor, clients.ClientDetails("Ana", "Ruiz", dt.date(1990, 1, 1)))
+client = clients.create(actor, client_form.ClientDetails("Ana", "Ruiz", dt.date(1990, 1, 1)))
 print(json.dumps({
     "saved": [(r.token_digest, r.profile, r.tier, r.assessment) for r in rows],
     "client": client.pk,

@@ -10,7 +10,7 @@ from django.test import Client
 
 from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.accounts import staff
-from needlewise.clinic.records import clients, screenings
+from needlewise.clinic.records import client_form, clients, screenings
 from needlewise.domain.permissions import Role
 
 pytestmark = pytest.mark.django_db
@@ -160,7 +160,7 @@ def test_a_cleared_client_shows_until_when(clinic_a) -> None:
 
     provider_member = clinic_a[Role.PROVIDER]
     actor = Actor.staff(provider_member.user_id, provider_member.clinic_id, Role.PROVIDER)
-    client = clients.create(actor, clients.ClientDetails("A", "B", dt.date(1990, 1, 1)))
+    client = clients.create(actor, client_form.ClientDetails("A", "B", dt.date(1990, 1, 1)))
     kb = __import__("needlewise.bootstrap", fromlist=["knowledge_base"]).knowledge_base()
     profile = {"setting": "clinic", "age": 30, "pregnant_or_breastfeeding": True}
     stored = screenings.record(actor, client_id=client.pk, profile=profile, kb=kb, lang=screenings.Lang.EN)

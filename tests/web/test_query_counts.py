@@ -34,7 +34,7 @@ from needlewise.bootstrap import knowledge_base
 from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.followup import checkins
 from needlewise.clinic.records import clients, screenings
-from needlewise.clinic.records.clients import ClientDetails
+from needlewise.clinic.records.client_form import ClientDetails
 from needlewise.clinic.scheduling import appointments
 from needlewise.domain.permissions import Role
 from needlewise.domain.vocabulary import Lang

@@ -23,9 +23,9 @@ from needlewise.api.schemas import AssessmentOut, ClinicTime, ErrorOut, LangName
 from needlewise.api.statuses import status_of
 from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.contact import consent_to_contact
-from needlewise.clinic.records import clients, screenings
+from needlewise.clinic.records import client_form, clients, screenings
 from needlewise.domain.disposition import Disposition
-from needlewise.domain.statuses import Channel, ContactMethod
+from needlewise.domain.statuses import ContactMethod
 from needlewise.domain.tier import Tier
 from needlewise.domain.vocabulary import Lang
 from needlewise.edge.request_actor import actor_of
@@ -56,23 +56,9 @@ class _In(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, str_max_length=5000)
 
 
+@client_form.api_fields
 class ClientIn(_In):
     """A client's details: the client form's fields (``client_form.ClientFields``); any other field is refused."""
-
-    given_name: str = Field(max_length=100)
-    family_name: str = Field(max_length=100)
-    birth_date: date = Field(strict=False)
-    phone: str = Field(default="", max_length=40)
-    email: str = Field(default="", max_length=254)
-    contact_notes: str = Field(default="", description="Practical notes every role sees; no health data here.")
-    clinical_notes: str = Field(default="", description="Clinical notes (encrypted); clinical roles only (else 403).")
-    language: LangName = "en"
-    agrees_email: bool = Field(default=False, description="The client agrees to be contacted by e-mail (in person).")
-    agrees_sms: bool = Field(default=False, description="The client agrees to be contacted by SMS (in person).")
-    confirm_new_person: bool = Field(
-        default=False,
-        description="true: add the client even if they may already be on file (otherwise 409 naming who)",
-    )
 
 
 class _Out(BaseModel):
@@ -201,9 +187,9 @@ def add_client(request: HttpRequest, body: ClientIn) -> Status[ClientOut]:
     date of birth), unless ``confirm_new_person`` is true. ``agrees_email`` and ``agrees_sms`` record
     the client's consent to be contacted on those channels, as said in person to you.
     """
-    details = clients.ClientDetails(**body.model_dump(exclude={"confirm_new_person", "agrees_email", "agrees_sms"}))
-    created = clients.create(_actor(request), details, warn_duplicates=not body.confirm_new_person)
-    for channel in (c for c in Channel if getattr(body, f"agrees_{c.value}")):  # said in person to you
+    details, confirmed, agreed = client_form.entered(body.model_dump())
+    created = clients.create(_actor(request), details, warn_duplicates=not confirmed)
+    for channel in agreed:  # said in person to you
         consent_to_contact.record(_actor(request), created.pk, channel, granted=True, method=ContactMethod.IN_PERSON)
     return Status(201, client_out(created))
 

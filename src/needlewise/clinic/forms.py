@@ -238,10 +238,15 @@ def problem_of(where: str, message: str, context: Mapping[str, Any] | None) -> P
     return replace(worded, where=where) if isinstance(worded, Problem) else Problem(where, message)
 
 
-def parse(model: type[M], values: Mapping[str, object], problems: list[Problem]) -> M | None:
-    """The declaration parsed from ``values``, or None with a problem per wrong field added to ``problems``."""
+def parse(
+    model: type[M], values: Mapping[str, object], problems: list[Problem], context: Mapping[str, object] | None = None
+) -> M | None:
+    """The declaration parsed from ``values``, or None with a problem per wrong field added to ``problems``.
+
+    ``context``: what the validators may need beside the values (the clinic's ``today``).
+    """
     try:
-        return model.model_validate(values)
+        return model.model_validate(values, context=context)
     except ValidationError as invalid:
         problems.extend(problem_of(str(e["loc"][0]), e["msg"], e.get("ctx")) for e in invalid.errors())
         return None

@@ -12,7 +12,7 @@ from django.test import Client
 from clinic.treatment_support import plan, staff_actor
 from needlewise.bootstrap import knowledge_base
 from needlewise.clinic.records import clients, screenings
-from needlewise.clinic.records.clients import ClientDetails
+from needlewise.clinic.records.client_form import ClientDetails
 from needlewise.domain.permissions import Role
 from needlewise.domain.vocabulary import Lang
 from needlewise.storage.models import PlanZone, TreatmentPlan

@@ -19,20 +19,13 @@ from needlewise.clinic.access.tenancy import access_client
 from needlewise.clinic.audit import log as audit_log
 from needlewise.clinic.local_time import clock_of
 from needlewise.clinic.records import search_index
-from needlewise.clinic.typed_text import character_problems
+from needlewise.clinic.records.client_form import NAME_LIMIT, ClientDetails, checked, phone_digits
 from needlewise.domain.permissions import Action
-from needlewise.domain.vocabulary import Lang
-from needlewise.errors import N_, ConflictError, InvalidInputError, LikelyDuplicateError, Problem
+from needlewise.errors import N_, ConflictError, LikelyDuplicateError, Problem
 from needlewise.storage.models import Client, ClientSearchToken
 
 SEARCH_LIMIT = 50
-_NAME_LIMIT = 100
-_PHONE_LIMIT = 40
-_NOTES_LIMIT = 5000
-_EMAIL_LIMIT = 254
 _DUPLICATE_LIMIT = 5
-#: The languages a client may be written to in (the knowledge base's).
-LANGUAGES = frozenset(lang.value for lang in Lang)
 
 #: Letters that NFKD does not take apart into a base letter and an accent, as a reader would type them.
 _FOLDED = str.maketrans(
@@ -51,7 +44,7 @@ def name_key(text: str) -> str:
     """
     decomposed = unicodedata.normalize("NFKD", text.translate(_FOLDED))
     plain = "".join(" " if unicodedata.category(c) == "Cc" else c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(plain.casefold().split())[:_NAME_LIMIT]
+    return " ".join(plain.casefold().split())[:NAME_LIMIT]
 
 
 def name_words(text: str) -> list[str]:
@@ -62,69 +55,6 @@ def name_words(text: str) -> list[str]:
 def words_key(given_name: str, family_name: str) -> str:
     """Every word of both names between spaces (`` jose maria nunez ``): a search word starts a word after a space."""
     return f" {' '.join(name_words(given_name) + name_words(family_name))} "
-
-
-def phone_digits(text: str) -> str:
-    """Only the digits of a phone number, as the search index holds it."""
-    return re.sub(r"\D", "", text)
-
-
-@dataclass(frozen=True, slots=True)
-class ClientDetails:
-    """What staff enter about a client (validated by :func:`checked`)."""
-
-    given_name: str
-    family_name: str
-    birth_date: date | None
-    phone: str = ""
-    email: str = ""
-    #: Contact and practical notes (best time to call...): every role sees them. No health data.
-    contact_notes: str = ""
-    #: Clinical notes, encrypted, clinical roles only; None leaves them as they are (a form without them).
-    clinical_notes: str | None = None
-    language: str = "en"
-
-
-def _contact_problems(phone: str, email: str) -> list[Problem]:
-    problems = []
-    if (phone and not 6 <= len(phone_digits(phone)) <= 20) or re.search(r"[^\d\s()+.\-]", phone):  # noqa: PLR2004
-        problems.append(Problem("phone", N_("enter a phone number: digits, spaces, + ( ) - . only")))
-    elif len(phone) > _PHONE_LIMIT:
-        problems.append(Problem.worded("phone", N_("at most %(limit)s characters"), limit=str(_PHONE_LIMIT)))
-    if email and not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", email):
-        problems.append(Problem("email", N_("enter an e-mail address like name@example.org")))
-    elif len(email) > _EMAIL_LIMIT:
-        problems.append(Problem.worded("email", N_("at most %(limit)s characters"), limit=str(_EMAIL_LIMIT)))
-    return problems
-
-
-def checked(details: ClientDetails, today: date) -> ClientDetails:
-    """The details, trimmed, or InvalidInputError naming every field that is wrong."""
-    problems = []
-    given, family = details.given_name.strip(), details.family_name.strip()
-    for where, value in (("given_name", given), ("family_name", family)):
-        if not value:
-            problems.append(Problem(where, N_("this field is required")))
-        elif len(value) > _NAME_LIMIT:
-            problems.append(Problem.worded(where, N_("at most %(limit)s characters"), limit=str(_NAME_LIMIT)))
-    if details.birth_date is None:
-        problems.append(Problem("birth_date", N_("enter the date of birth as YYYY-MM-DD")))
-    elif not date(1900, 1, 1) <= details.birth_date <= today:
-        problems.append(Problem("birth_date", N_("the date of birth must be between 1900-01-01 and today")))
-    phone, email = details.phone.strip(), details.email.strip()
-    problems += _contact_problems(phone, email)
-    clinical = None if details.clinical_notes is None else details.clinical_notes.strip()
-    for where, notes in (("contact_notes", details.contact_notes.strip()), ("clinical_notes", clinical or "")):
-        if len(notes) > _NOTES_LIMIT:
-            problems.append(Problem.worded(where, N_("at most %(limit)s characters"), limit=str(_NOTES_LIMIT)))
-    problems += character_problems(given_name=given, family_name=family)
-    problems += character_problems(contact_notes=details.contact_notes, clinical_notes=clinical or "", multiline=True)
-    if details.language not in LANGUAGES:
-        problems.append(Problem("language", N_("choose en (English) or es (Spanish)")))
-    if problems:
-        raise InvalidInputError(problems)
-    contact = details.contact_notes.strip()
-    return ClientDetails(given, family, details.birth_date, phone, email, contact, clinical, details.language)
 
 
 def _apply(client: Client, details: ClientDetails) -> None:
