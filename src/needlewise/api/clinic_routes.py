@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from needlewise import bootstrap
 from needlewise.api.responses import error_response
-from needlewise.api.schemas import AssessmentOut, ClinicTime, ErrorOut, LangName, TierName
+from needlewise.api.schemas import AssessmentOut, ClinicTime, ErrorOut, LangName, RowId, TierName
 from needlewise.api.statuses import status_of
 from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.contact import consent_to_contact
@@ -195,7 +195,7 @@ def add_client(request: HttpRequest, body: ClientIn) -> Status[ClientOut]:
 
 
 @router.get("/clients/{client_id}", response={200: ClientRecordOut, **CLINIC_ERRORS}, summary="A client's record")
-def get_client(request: HttpRequest, client_id: int, lang: LangName = "en") -> ClientRecordOut:
+def get_client(request: HttpRequest, client_id: RowId, lang: LangName = "en") -> ClientRecordOut:
     """The client with their screening status and history (health data for clinical roles only)."""
     record = screenings.client_record(_actor(request), client_id)
     words = Lang(lang)
@@ -238,7 +238,7 @@ def get_client(request: HttpRequest, client_id: int, lang: LangName = "en") -> C
     },
 )
 def screen_client(
-    request: HttpRequest, client_id: int, lang: Literal["en", "es"] = "en"
+    request: HttpRequest, client_id: RowId, lang: Literal["en", "es"] = "en"
 ) -> Status[ScreeningOut] | HttpResponse:
     """Assess a profile (v2 or v1, setting ``clinic``) for the client and store it as a screening."""
     try:

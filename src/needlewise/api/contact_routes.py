@@ -13,7 +13,7 @@ from ninja import Router, Status
 from pydantic import BaseModel, ConfigDict, Field
 
 from needlewise.api.clinic_routes import CLINIC_ERRORS, StaffSession
-from needlewise.api.schemas import ClinicTime
+from needlewise.api.schemas import ClinicTime, RowId
 from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.contact import answers, consent_to_contact
 from needlewise.domain.statuses import Channel, ContactMethod
@@ -105,7 +105,7 @@ def _out(request: HttpRequest, client_id: int) -> ContactConsentOut:
     response={200: ContactConsentOut, **CLINIC_ERRORS},
     summary="A client's consent to be contacted",
 )
-def get_contact_consent(request: HttpRequest, client_id: int) -> ContactConsentOut:
+def get_contact_consent(request: HttpRequest, client_id: RowId) -> ContactConsentOut:
     """Whether the client agrees to be contacted by e-mail and by SMS, since when, recorded by whom and how."""
     return _out(request, client_id)
 
@@ -115,7 +115,7 @@ def get_contact_consent(request: HttpRequest, client_id: int) -> ContactConsentO
     response={201: ContactConsentOut, **CLINIC_ERRORS},
     summary="Record a client's consent to be contacted",
 )
-def record_contact_consent(request: HttpRequest, client_id: int, body: ContactConsentIn) -> Status[ContactConsentOut]:
+def record_contact_consent(request: HttpRequest, client_id: RowId, body: ContactConsentIn) -> Status[ContactConsentOut]:
     """Record what the client told you about being contacted on one channel; the answer then stands."""
     channel, method = Channel(body.channel), ContactMethod(body.method)
     consent_to_contact.record(_actor(request), client_id, channel, granted=body.granted, method=method)

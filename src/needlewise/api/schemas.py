@@ -30,6 +30,8 @@ def _on_the_clinic_s_clock(value: datetime) -> datetime:
 ClinicTime = Annotated[datetime, AfterValidator(_on_the_clinic_s_clock)]
 """A time the clinic API writes: ISO 8601 with the clinic's UTC offset (``2026-12-21T10:00:00+01:00``)."""
 JsonAny = str | int | float | bool | list[str] | None
+RowId = Annotated[int, Field(ge=0, le=2**63 - 1)]
+"""A record's id in a path: one a database row can have (a larger number is 422 naming it, never a 500)."""
 
 
 class _Out(BaseModel):

@@ -206,3 +206,22 @@ def test_the_api_adds_a_client_with_their_consent(site_a: Site):
     standing = consent_to_contact.standing(response.json()["id"])
     assert standing[Channel.SMS].granted
     assert not standing[Channel.EMAIL].granted
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("get", "/api/v1/clinic/clients/{}"),
+        ("post", "/api/v1/clinic/clients/{}/screenings"),
+        ("get", API),
+        ("post", API),
+    ],
+)
+def test_an_id_no_row_can_have_is_refused_naming_it(site_a: Site, method: str, path: str):
+    browser = staff_client(site_a.members[Role.NURSE])
+    url = path.format(32589158477190044731)
+    response = (
+        getattr(browser, method)(url, b"{}", content_type="application/json") if method == "post" else browser.get(url)
+    )
+    assert response.status_code == 422
+    assert response.json()["problems"][0]["field"] == "client_id"
