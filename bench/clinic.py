@@ -8,7 +8,7 @@ the scratch database). It reuses ``bench/api.py``'s server and wrk helpers.
    is created and migrated with needlewise's own migrations, then filled with COPY (psycopg 3), not
    the ORM: 10 clinics (one of 40 % of the clients, the one measured), one staff account per role per
    clinic, 100,000 clients with varied names from a dozen languages (accents, compound names, the
-   keys normalised by ``needlewise.clinic.records.clients.name_key`` / ``phone_digits``), birth dates and
+   keys normalised by ``needlewise.clinic.clients.clients.name_key`` / ``phone_digits``), birth dates and
    phones, and 1,000,000 screenings (about 10 per client, spread over 7 years, in time order). Each
    screening's answers, tier, knowledge-base version and hash and its assessment document come from
    really assessing a pool of random valid clinic-setting profiles with the engine
@@ -595,7 +595,7 @@ def _user_id(clinic: int, role: str) -> int:
     return (clinic - 1) * len(ROLES) + ROLES.index(role) + 1
 
 
-#: The search index of every client in one statement: the rows ``clinic.records.search_index.rows`` makes
+#: The search index of every client in one statement: the rows ``clinic.clients.search_index.rows`` makes
 #: (each word of ``name_words``, each suffix of ``phone_digits``; the name keys, archived or not);
 #: ``check_search_tokens`` compares.
 SEARCH_TOKENS = """
@@ -611,8 +611,8 @@ SELECT clinic_id, id, 'p:' || substr(phone_digits, start), family_key, given_key
 
 def generate(url: str, sizes: Sizes) -> Generated:  # noqa: C901, PLR0915 - one straight pipeline
     """Fill the freshly migrated database at ``url``; returns timings."""
-    from needlewise.clinic.records.client_form import phone_digits  # noqa: PLC0415 - after Django is set up
-    from needlewise.clinic.records.clients import name_key, words_key  # noqa: PLC0415 - after Django is set up
+    from needlewise.clinic.clients.client_form import phone_digits  # noqa: PLC0415 - after Django is set up
+    from needlewise.clinic.clients.clients import name_key, words_key  # noqa: PLC0415 - after Django is set up
     from needlewise.clinic.records.screenings import NEEDS_CLEARANCE, clinic_assessment  # noqa: PLC0415
     from needlewise.domain.vocabulary import Lang  # noqa: PLC0415
     from needlewise.kb.loader import load_knowledge_base  # noqa: PLC0415
@@ -1159,7 +1159,7 @@ def check_documents(count: int = 20) -> str:
 
 def check_search_tokens(count: int = 500) -> str:
     """The generated search tokens of random clients are those ``search_index.rows`` makes."""
-    from needlewise.clinic.records.search_index import rows  # noqa: PLC0415
+    from needlewise.clinic.clients.search_index import rows  # noqa: PLC0415
     from needlewise.storage.models import Client, ClientSearchToken  # noqa: PLC0415
 
     fields = ("clinic_id", "client_id", "token", "family_key", "given_key", "archived")
@@ -1182,7 +1182,7 @@ def timed_searches(user_id: int, clinic_id: int, sample: Sequence[Search]) -> li
     from django.test.utils import CaptureQueriesContext  # noqa: PLC0415
 
     from needlewise.clinic.access.actor import Actor  # noqa: PLC0415
-    from needlewise.clinic.records import clients  # noqa: PLC0415
+    from needlewise.clinic.clients import clients  # noqa: PLC0415
     from needlewise.domain.permissions import Role  # noqa: PLC0415
     from needlewise.web.views.clinic_common import form_date  # noqa: PLC0415
 

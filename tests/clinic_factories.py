@@ -19,11 +19,12 @@ from needlewise.bootstrap import knowledge_base
 from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.accounts import staff
 from needlewise.clinic.accounts.staff import NewStaff
+from needlewise.clinic.clients import clients
+from needlewise.clinic.clients.client_form import ClientDetails
 from needlewise.clinic.intake import public
 from needlewise.clinic.intake.public import RequestForm
 from needlewise.clinic.local_time import ClinicClock
-from needlewise.clinic.records import clients, screenings
-from needlewise.clinic.records.client_form import ClientDetails
+from needlewise.clinic.records import screenings
 from needlewise.clinic.records.screenings import ClearanceForm
 from needlewise.domain.contact import Contact
 from needlewise.domain.permissions import Role

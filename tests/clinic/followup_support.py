@@ -21,9 +21,10 @@ from typing import Any
 from django.utils import timezone
 
 from clinic_factories import actor_for
+from needlewise.clinic.clients import clients
+from needlewise.clinic.clients.client_form import ClientDetails
 from needlewise.clinic.followup import checkins, short_links
-from needlewise.clinic.records import clients, screenings
-from needlewise.clinic.records.client_form import ClientDetails
+from needlewise.clinic.records import screenings
 from needlewise.domain.permissions import Role
 from needlewise.domain.vocabulary import Lang
 from needlewise.engine.knowledge import KnowledgeBase

@@ -16,9 +16,9 @@ from django.utils.http import urlsafe_base64_encode
 
 from clinic.support import PASSWORD, actor_for, last_seq, rows_after
 from needlewise.clinic.access.actor import Actor
-from needlewise.clinic.accounts import passwords, sign_in
-from needlewise.clinic.accounts.passwords import LinkMail, NewPassword
-from needlewise.clinic.accounts.sign_in import Step
+from needlewise.clinic.sign_in import passwords, sign_in
+from needlewise.clinic.sign_in.passwords import LinkMail, NewPassword
+from needlewise.clinic.sign_in.sign_in import Step
 from needlewise.domain.permissions import Role
 from needlewise.errors import InvalidInputError, NotFoundError, TooManyAttemptsError
 from needlewise.services.ports import OutboundMessage

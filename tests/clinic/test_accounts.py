@@ -13,18 +13,11 @@ from django.utils import translation
 
 from clinic.support import PASSWORD, actor_for, last_seq
 from needlewise.clinic.access.actor import Actor
-from needlewise.clinic.accounts import (
-    attempts,
-    clinic_settings,
-    fields,
-    lockout,
-    password_rules,
-    second_factor,
-    staff,
-)
+from needlewise.clinic.accounts import clinic_settings, fields, staff
 from needlewise.clinic.accounts.clinic_settings import ClinicPage
 from needlewise.clinic.accounts.staff import NewStaff
 from needlewise.clinic.intake import public
+from needlewise.clinic.sign_in import attempts, lockout, password_rules, second_factor
 from needlewise.domain.permissions import Role
 from needlewise.errors import ConflictError, InvalidInputError, NotAllowedError, NotFoundError
 from needlewise.storage.models import AuditEntry, Clinic, LoginFailure, StaffMember

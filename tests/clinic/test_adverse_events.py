@@ -11,9 +11,10 @@ import time_machine
 from clinic.followup_support import checkin_of, session_row
 from clinic.support import expected, last_seq, rows_after, summary
 from needlewise.clinic.access.actor import Actor
+from needlewise.clinic.clients import clients
 from needlewise.clinic.followup import adverse_events, checkins
 from needlewise.clinic.followup.adverse_events import AdverseEventForm
-from needlewise.clinic.records import clients, integrity, record_digests
+from needlewise.clinic.records import integrity, record_digests
 from needlewise.domain.permissions import Role
 from needlewise.errors import ConflictError, InvalidInputError, NotAllowedError, NotFoundError
 from needlewise.storage.models import AdverseEvent, CheckIn

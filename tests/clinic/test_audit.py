@@ -28,15 +28,17 @@ from clinic.support import (
     summary,
 )
 from needlewise.clinic.access.actor import Actor
-from needlewise.clinic.accounts import clinic_settings, lockout, second_factor, staff
+from needlewise.clinic.accounts import clinic_settings, staff
 from needlewise.clinic.accounts.clinic_settings import ClinicPage
 from needlewise.clinic.accounts.staff import NewStaff
 from needlewise.clinic.audit import log as audit_log
 from needlewise.clinic.audit import review as audit_review
+from needlewise.clinic.clients import clients
+from needlewise.clinic.clients.clients import SearchQuery
 from needlewise.clinic.followup import rescreen
 from needlewise.clinic.intake import inbox, public
-from needlewise.clinic.records import clients, record_digests, screenings
-from needlewise.clinic.records.clients import SearchQuery
+from needlewise.clinic.records import record_digests, screenings
+from needlewise.clinic.sign_in import lockout, second_factor
 from needlewise.domain import permissions
 from needlewise.domain.permissions import Action, Role
 from needlewise.domain.vocabulary import Lang

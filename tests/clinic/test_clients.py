@@ -9,9 +9,9 @@ import pytest
 import time_machine
 
 from clinic.support import details
-from needlewise.clinic.records import clients
-from needlewise.clinic.records.client_form import ClientDetails, checked, phone_digits
-from needlewise.clinic.records.clients import SearchQuery, name_key
+from needlewise.clinic.clients import clients
+from needlewise.clinic.clients.client_form import ClientDetails, checked, phone_digits
+from needlewise.clinic.clients.clients import SearchQuery, name_key
 from needlewise.domain.permissions import Role
 from needlewise.errors import ConflictError, InvalidInputError, LikelyDuplicateError, NotAllowedError
 from needlewise.storage.models import AuditEntry, Client

@@ -9,9 +9,9 @@ import time_machine
 
 from clinic.treatment_support import signed_consent
 from clinic_factories import client_outbox, details
+from needlewise.clinic.clients import clients
 from needlewise.clinic.consent import update_notes, versions
 from needlewise.clinic.contact import consent_to_contact
-from needlewise.clinic.records import clients
 from needlewise.clinic.scheduling import appointments, changes
 from needlewise.domain.permissions import Role
 from needlewise.domain.statuses import Channel, ContactMethod

@@ -21,8 +21,9 @@ from clinic.treatment_support import (
     signed_consent,
     staff_actor,
 )
+from needlewise.clinic.clients import clients
 from needlewise.clinic.consent import images, signatures, versions
-from needlewise.clinic.records import clients, record_digests
+from needlewise.clinic.records import record_digests
 from needlewise.domain.permissions import Role
 from needlewise.domain.vocabulary import Lang
 from needlewise.errors import ConflictError, InvalidInputError, NotAllowedError, NotFoundError

@@ -13,10 +13,10 @@ from pydantic import BaseModel
 
 from needlewise.api.clinic_routes import ClientIn
 from needlewise.clinic import forms
+from needlewise.clinic.clients import client_form
+from needlewise.clinic.clients.client_form import ClientDetails, ClientFields
 from needlewise.clinic.consent.signatures import SignatureFields
 from needlewise.clinic.consent.versions import TemplateFields
-from needlewise.clinic.records import client_form
-from needlewise.clinic.records.client_form import ClientDetails, ClientFields
 from needlewise.clinic.records.screenings import ClearanceFields
 
 TEMPLATES = Path(forms.__file__).parents[1] / "web" / "templates" / "clinic"

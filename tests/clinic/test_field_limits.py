@@ -16,8 +16,8 @@ from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.accounts import clinic_settings, staff
 from needlewise.clinic.accounts.clinic_settings import ClinicPage
 from needlewise.clinic.accounts.staff import NewStaff
+from needlewise.clinic.clients import clients
 from needlewise.clinic.intake import public
-from needlewise.clinic.records import clients
 from needlewise.domain.permissions import Role
 from needlewise.domain.vocabulary import Lang
 from needlewise.engine.knowledge import KnowledgeBase

@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from clinic.support import clearance_form
 from needlewise.clinic.access import tenancy
-from needlewise.clinic.accounts import session_user
 from needlewise.clinic.records import history_rows, screenings
+from needlewise.clinic.sign_in import session_user
 from needlewise.domain.permissions import Role
 from needlewise.errors import NotFoundError
 from needlewise.storage.models import Clearance, Screening, StaffMember

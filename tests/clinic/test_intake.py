@@ -13,9 +13,9 @@ from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.accounts import clinic_settings, staff
 from needlewise.clinic.accounts.clinic_settings import ClinicPage
 from needlewise.clinic.accounts.staff import NewStaff
+from needlewise.clinic.clients import clients
+from needlewise.clinic.clients.clients import SearchQuery
 from needlewise.clinic.intake import inbox, public
-from needlewise.clinic.records import clients
-from needlewise.clinic.records.clients import SearchQuery
 from needlewise.domain.permissions import Role
 from needlewise.domain.vocabulary import Lang
 from needlewise.engine.evaluate import assess

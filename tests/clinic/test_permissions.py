@@ -16,10 +16,11 @@ from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.accounts import clinic_settings, staff
 from needlewise.clinic.accounts.clinic_settings import ClinicPage
 from needlewise.clinic.audit import review as audit_review
+from needlewise.clinic.clients import clients
 from needlewise.clinic.consent import versions
 from needlewise.clinic.intake import inbox
 from needlewise.clinic.recall import use_cases as recall
-from needlewise.clinic.records import clients, plans, screenings
+from needlewise.clinic.records import plans, screenings
 from needlewise.clinic.records.plans import PlanForm, PlanResult
 from needlewise.clinic.scheduling import appointments
 from needlewise.domain import permissions

@@ -11,8 +11,9 @@ from django.utils import timezone
 from clinic.support import details, expected, last_seq, rows_after, summary
 from clinic.treatment_support import plan, plan_form, staff_actor
 from clinic_factories import SITE_TIME_ZONE
-from needlewise.clinic.records import clients, plans, record_digests, screenings
+from needlewise.clinic.clients import clients
 from needlewise.clinic.records import plan_form as plan_declaration
+from needlewise.clinic.records import plans, record_digests, screenings
 from needlewise.domain.permissions import Role
 from needlewise.domain.treatment import FindingLevel
 from needlewise.domain.vocabulary import Lang

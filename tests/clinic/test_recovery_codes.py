@@ -10,8 +10,9 @@ from django.contrib.auth.hashers import check_password
 
 from clinic.support import PASSWORD, last_seq, rows_after
 from needlewise.clinic.access.actor import Actor
-from needlewise.clinic.accounts import recovery_codes, second_factor, sign_in, staff
-from needlewise.clinic.accounts.sign_in import Step
+from needlewise.clinic.accounts import staff
+from needlewise.clinic.sign_in import recovery_codes, second_factor, sign_in
+from needlewise.clinic.sign_in.sign_in import Step
 from needlewise.domain.permissions import Role
 from needlewise.errors import ConflictError
 from needlewise.storage.models import LoginFailure, RecoveryCode, StaffMember

@@ -10,8 +10,9 @@ from needlewise.clinic.accounts import staff
 from needlewise.clinic.audit import chain as audit_chain
 from needlewise.clinic.audit import log as audit_log
 from needlewise.clinic.audit import review as audit_review
+from needlewise.clinic.clients import clients
 from needlewise.clinic.intake import inbox
-from needlewise.clinic.records import clients, screenings
+from needlewise.clinic.records import screenings
 from needlewise.domain.permissions import Role
 from needlewise.errors import ConflictError, NotAllowedError, NotFoundError
 from needlewise.storage.audit_keys import audit_keys

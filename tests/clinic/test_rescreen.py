@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from clinic.support import CLINIC_OK, CLINIC_REVIEW, CLINIC_STOP, details
+from needlewise.clinic.clients import clients
 from needlewise.clinic.followup import rescreen
-from needlewise.clinic.records import clients, screenings
+from needlewise.clinic.records import screenings
 from needlewise.domain.permissions import Role
 from needlewise.domain.tier import Tier
 from needlewise.domain.vocabulary import Lang

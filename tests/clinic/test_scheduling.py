@@ -12,7 +12,7 @@ from django.contrib.auth.models import User
 from clinic.followup_support import plan_row, session_row
 from clinic.support import expected, last_seq, rows_after, summary
 from needlewise.clinic.access.actor import Actor
-from needlewise.clinic.records import client_form, clients
+from needlewise.clinic.clients import client_form, clients
 from needlewise.clinic.scheduling import appointments, changes, days
 from needlewise.clinic.scheduling.calendar_file import CalendarEvent, calendar_file
 from needlewise.domain.permissions import Role

@@ -22,7 +22,8 @@ from clinic.support import (
     last_seq,
     rows_after,
 )
-from needlewise.clinic.records import clients, screenings
+from needlewise.clinic.clients import clients
+from needlewise.clinic.records import screenings
 from needlewise.clinic.records.screenings import ClearanceForm
 from needlewise.domain.permissions import Role
 from needlewise.domain.tier import Tier

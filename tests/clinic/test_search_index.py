@@ -10,9 +10,9 @@ import pytest
 from django.apps import apps
 
 from clinic.support import details
-from needlewise.clinic.records import clients, search_index
-from needlewise.clinic.records.client_form import phone_digits
-from needlewise.clinic.records.clients import SearchQuery, name_words
+from needlewise.clinic.clients import clients, search_index
+from needlewise.clinic.clients.client_form import phone_digits
+from needlewise.clinic.clients.clients import SearchQuery, name_words
 from needlewise.domain.permissions import Role
 from needlewise.storage.models import Client, ClientSearchToken
 

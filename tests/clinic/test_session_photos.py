@@ -10,7 +10,7 @@ from PIL import Image
 
 from clinic.support import details, last_seq, rows_after
 from clinic.treatment_support import form, photo_with_exif, ready_client
-from needlewise.clinic.records import clients
+from needlewise.clinic.clients import clients
 from needlewise.clinic.treatment import photos, recording, session_checks
 from needlewise.domain.permissions import Role
 from needlewise.errors import InvalidInputError, NotAllowedError, NotFoundError

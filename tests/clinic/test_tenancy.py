@@ -11,10 +11,11 @@ from django.utils import timezone
 from clinic.support import CLINIC_OK, CLINIC_STOP, clearance_form, details, snapshot
 from needlewise.clinic.accounts import staff
 from needlewise.clinic.audit import review as audit_review
+from needlewise.clinic.clients import clients
+from needlewise.clinic.clients.clients import SearchQuery
 from needlewise.clinic.followup import rescreen
 from needlewise.clinic.intake import inbox
-from needlewise.clinic.records import clients, screenings
-from needlewise.clinic.records.clients import SearchQuery
+from needlewise.clinic.records import screenings
 from needlewise.domain.permissions import Role
 from needlewise.domain.vocabulary import Lang
 from needlewise.errors import NotFoundError

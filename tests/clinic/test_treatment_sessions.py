@@ -13,7 +13,8 @@ from django.utils import timezone
 from clinic.support import CLINIC_OK, CLINIC_STOP, clearance_form, details, last_seq, rows_after, summary
 from clinic.treatment_support import Ready, consent_template, form, plan, ready_client, signed_consent
 from clinic_factories import clinic_today
-from needlewise.clinic.records import clients, integrity, plans, record_digests, screenings
+from needlewise.clinic.clients import clients
+from needlewise.clinic.records import integrity, plans, record_digests, screenings
 from needlewise.clinic.treatment import recording, session_checks, sessions
 from needlewise.clinic.treatment.session_form import NumbingForm
 from needlewise.domain.permissions import Role

@@ -19,8 +19,9 @@ from pypdf import PdfWriter
 
 from clinic_factories import CLINIC_OK, actor_for, details
 from needlewise.clinic.access.actor import Actor
+from needlewise.clinic.clients import clients
 from needlewise.clinic.consent import signatures, versions
-from needlewise.clinic.records import clients, plans, screenings
+from needlewise.clinic.records import plans, screenings
 from needlewise.clinic.records.plans import PlanForm
 from needlewise.clinic.treatment.session_form import SessionForm
 from needlewise.domain.permissions import Role

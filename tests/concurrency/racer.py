@@ -46,16 +46,12 @@ def setup(clients_wanted: int) -> int:
     from needlewise.bootstrap import knowledge_base  # noqa: PLC0415
     from needlewise.clinic.access.actor import Actor  # noqa: PLC0415
     from needlewise.clinic.accounts import staff  # noqa: PLC0415
+    from needlewise.clinic.clients import client_form, clients  # noqa: PLC0415
     from needlewise.clinic.consent import (  # noqa: PLC0415
         signatures,
         versions,
     )
-    from needlewise.clinic.records import (  # noqa: PLC0415
-        client_form,
-        clients,
-        plans,
-        screenings,
-    )
+    from needlewise.clinic.records import plans, screenings  # noqa: PLC0415
     from needlewise.domain.contact import Contact  # noqa: PLC0415
     from needlewise.domain.permissions import Role  # noqa: PLC0415
     from needlewise.domain.vocabulary import Lang  # noqa: PLC0415

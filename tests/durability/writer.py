@@ -100,16 +100,12 @@ def _writer(clinic_id: int, user_id: int, tag: str) -> int:
 
     from needlewise.bootstrap import knowledge_base  # noqa: PLC0415
     from needlewise.clinic.access.actor import Actor  # noqa: PLC0415
+    from needlewise.clinic.clients import client_form, clients  # noqa: PLC0415
     from needlewise.clinic.consent import (  # noqa: PLC0415
         signatures,
         versions,
     )
-    from needlewise.clinic.records import (  # noqa: PLC0415
-        client_form,
-        clients,
-        plans,
-        screenings,
-    )
+    from needlewise.clinic.records import plans, screenings  # noqa: PLC0415
     from needlewise.clinic.treatment import (  # noqa: PLC0415
         recording,
         session_form,

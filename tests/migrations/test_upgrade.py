@@ -136,7 +136,7 @@ import django
 django.setup()
 from needlewise.clinic.accounts import staff
 from needlewise.clinic.audit import chain as audit_chain
-from needlewise.clinic.records import client_form, clients
+from needlewise.clinic.clients import client_form, clients
 from needlewise.clinic.access.actor import Actor
 from needlewise.domain.permissions import Role
 from needlewise.storage.models import SavedResult

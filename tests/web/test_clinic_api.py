@@ -10,7 +10,8 @@ from django.test import Client
 
 from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.accounts import staff
-from needlewise.clinic.records import client_form, clients, screenings
+from needlewise.clinic.clients import client_form, clients
+from needlewise.clinic.records import screenings
 from needlewise.domain.permissions import Role
 
 pytestmark = pytest.mark.django_db

@@ -32,9 +32,10 @@ from clinic.followup_support import checkin_of, session_row
 from clinic.treatment_support import consent_template, plan, signed_consent
 from needlewise.bootstrap import knowledge_base
 from needlewise.clinic.access.actor import Actor
+from needlewise.clinic.clients import clients
+from needlewise.clinic.clients.client_form import ClientDetails
 from needlewise.clinic.followup import checkins
-from needlewise.clinic.records import clients, screenings
-from needlewise.clinic.records.client_form import ClientDetails
+from needlewise.clinic.records import screenings
 from needlewise.clinic.scheduling import appointments
 from needlewise.domain.permissions import Role
 from needlewise.domain.vocabulary import Lang

@@ -22,8 +22,9 @@ from needlewise.api.responses import error_response
 from needlewise.api.schemas import AssessmentOut, ClinicTime, ErrorOut, LangName, RowId, TierName
 from needlewise.api.statuses import status_of
 from needlewise.clinic.access.actor import Actor
+from needlewise.clinic.clients import client_form, clients
 from needlewise.clinic.contact import consent_to_contact
-from needlewise.clinic.records import client_form, clients, screenings
+from needlewise.clinic.records import screenings
 from needlewise.domain.disposition import Disposition
 from needlewise.domain.statuses import ContactMethod
 from needlewise.domain.tier import Tier

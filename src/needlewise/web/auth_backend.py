@@ -1,7 +1,7 @@
 """Django's model backend, loading a signed-in user's clinic membership in the same query.
 
 Every staff page needs the user and their membership (clinic, its time zone, and role); one joined
-statement serves them all (:mod:`needlewise.clinic.accounts.session_user`), where the stock backend and
+statement serves them all (:mod:`needlewise.clinic.sign_in.session_user`), where the stock backend and
 a second lookup took two queries.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import User
 
-from needlewise.clinic.accounts import session_user
+from needlewise.clinic.sign_in import session_user
 
 
 class StaffBackend(ModelBackend):

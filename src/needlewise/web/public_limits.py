@@ -2,12 +2,12 @@
 
 Anyone may use these pages without signing in, so each is limited per client address within a
 window (``PUBLIC_LIMITS`` in the settings: name -> (requests, seconds); a limit of 0 turns one off).
-The counts are kept in the database (:mod:`needlewise.clinic.accounts.attempts`), so every worker
+The counts are kept in the database (:mod:`needlewise.clinic.sign_in.attempts`), so every worker
 process, and every server on one database, shares them; a request over its limit is answered 429
 with ``Retry-After`` and a page saying to wait, and is not counted.
 
 ``X-Forwarded-For`` is ignored (anyone can forge it): behind a reverse proxy, have the proxy set
-the peer address. Sign-in failures have their own lock-out on top (:mod:`~needlewise.clinic.accounts.lockout`).
+the peer address. Sign-in failures have their own lock-out on top (:mod:`~needlewise.clinic.sign_in.lockout`).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
-from needlewise.clinic.accounts import attempts
+from needlewise.clinic.sign_in import attempts
 from needlewise.edge.request_actor import client_ip
 from needlewise.web.views.common import render
 

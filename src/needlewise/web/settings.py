@@ -217,7 +217,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "needlewise.clinic.accounts.password_rules.RepeatsAndRunsValidator"},  # at most 128, no runs or repeats
+    {"NAME": "needlewise.clinic.sign_in.password_rules.RepeatsAndRunsValidator"},  # at most 128, no runs or repeats
 ]
 LOGIN_URL = "/clinic/sign-in/"
 AUTHENTICATION_BACKENDS = ["needlewise.web.auth_backend.StaffBackend"]

@@ -11,8 +11,9 @@ from django.utils import timezone
 from clinic.treatment_support import plan, signed_consent
 from clinic_factories import SITE_TIME_ZONE
 from needlewise.bootstrap import knowledge_base
-from needlewise.clinic.records import clients, screenings
-from needlewise.clinic.records.client_form import ClientDetails
+from needlewise.clinic.clients import clients
+from needlewise.clinic.clients.client_form import ClientDetails
+from needlewise.clinic.records import screenings
 from needlewise.domain.permissions import Role
 from needlewise.domain.vocabulary import Lang
 from needlewise.storage.models import Client

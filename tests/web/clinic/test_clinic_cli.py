@@ -7,8 +7,8 @@ from django.db import connection
 from typer.testing import CliRunner
 
 from needlewise.cli.app import app
-from needlewise.clinic.accounts.recovery_codes import new_codes
 from needlewise.clinic.audit import chain as audit_chain
+from needlewise.clinic.sign_in.recovery_codes import new_codes
 from needlewise.storage.models import AuditEntry, Clinic, RecoveryCode, StaffMember
 
 pytestmark = pytest.mark.django_db

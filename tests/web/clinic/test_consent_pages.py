@@ -15,8 +15,8 @@ from PIL import Image
 
 from clinic.treatment_support import SCAN_PDF, TINY_PNG, consent_template, signed_consent, staff_actor
 from needlewise.bootstrap import knowledge_base
+from needlewise.clinic.clients import clients
 from needlewise.clinic.consent import signatures
-from needlewise.clinic.records import clients
 from needlewise.domain.permissions import Role
 from needlewise.storage.models import Consent, ConsentTemplate
 from web.clinic.pages_support import sign_url

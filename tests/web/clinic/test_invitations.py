@@ -14,7 +14,7 @@ from django.test import Client
 from clinic_factories import actor_for
 from needlewise import bootstrap
 from needlewise.adapters.mail import LOG_ONLY_BACKEND, delivers
-from needlewise.clinic.accounts import passwords
+from needlewise.clinic.sign_in import passwords
 from needlewise.domain.permissions import Role
 from needlewise.errors import ConflictError
 from needlewise.storage.models import AuditEntry, StaffMember

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from clinic_factories import actor_for
-from needlewise.clinic.accounts import recovery_codes, second_factor
+from needlewise.clinic.sign_in import recovery_codes, second_factor
 from needlewise.domain.permissions import Role
 from needlewise.storage.models import AuditEntry, LoginFailure, StaffMember
 from web.clinic.support import PASSWORD, Site, body, staff_client

@@ -14,8 +14,8 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from needlewise.adapters.mail import LOG_ONLY_BACKEND
-from needlewise.clinic.accounts import passwords
 from needlewise.clinic.accounts.staff import is_held
+from needlewise.clinic.sign_in import passwords
 from needlewise.services.ports import OutboundMessage
 from needlewise.storage.models import AuditEntry, StaffMember
 from web.clinic.support import Site, body, staff_client

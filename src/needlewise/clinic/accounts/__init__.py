@@ -1,1 +1,1 @@
-"""Clinics and staff accounts: adding and managing staff, the second factor, sign-in lock-out, the clinic's page."""
+"""Clinics and staff accounts: the clinic and its staff, the clinic's settings, the checked fields of both."""

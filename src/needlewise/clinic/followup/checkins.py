@@ -33,12 +33,12 @@ from django.utils import timezone
 from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.access.guard import use_case
 from needlewise.clinic.access.tenancy import access_session
-from needlewise.clinic.accounts import attempts
 from needlewise.clinic.audit import log as audit_log
 from needlewise.clinic.followup import short_links, staff_alerts
 from needlewise.clinic.followup.staff_alerts import StaffAlertMail
 from needlewise.clinic.local_time import ClinicClock, clock_of
 from needlewise.clinic.records import record_digests
+from needlewise.clinic.sign_in import attempts
 from needlewise.domain.contact import Contact
 from needlewise.domain.permissions import Action
 from needlewise.domain.statuses import AlertStatus

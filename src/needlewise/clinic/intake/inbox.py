@@ -12,9 +12,9 @@ from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.access.guard import use_case
 from needlewise.clinic.access.tenancy import access_request
 from needlewise.clinic.audit import log as audit_log
-from needlewise.clinic.records import search_index
-from needlewise.clinic.records.client_form import phone_digits
-from needlewise.clinic.records.clients import name_key, words_key
+from needlewise.clinic.clients import search_index
+from needlewise.clinic.clients.client_form import phone_digits
+from needlewise.clinic.clients.clients import name_key, words_key
 from needlewise.clinic.records.screenings import _add_screening, clinic_assessment  # _add_screening: package-private
 from needlewise.domain.permissions import Action
 from needlewise.domain.statuses import RequestStatus, ScreeningSource

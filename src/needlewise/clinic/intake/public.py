@@ -14,8 +14,8 @@ from django.db import transaction
 
 from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.audit import log as audit_log
+from needlewise.clinic.clients.client_form import ClientDetails, checked
 from needlewise.clinic.local_time import ClinicClock
-from needlewise.clinic.records.client_form import ClientDetails, checked
 from needlewise.clinic.records.screenings import store_document
 from needlewise.domain.contact import Contact
 from needlewise.domain.json_types import JsonValue

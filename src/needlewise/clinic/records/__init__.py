@@ -1,1 +1,1 @@
-"""A client's health record: the client, screenings and clearances, treatment plans, tamper evidence."""
+"""A client's health record: screenings and clearances, treatment plans, tamper evidence."""

@@ -6,7 +6,7 @@ digits anywhere in the phone" are both a prefix range (``token >= part AND token
 which the b-tree led by (clinic, token) serves on SQLite and on PostgreSQL alike (the text columns compare
 bytes on both: ``COLLATE "C"`` on PostgreSQL). Each row repeats the client's name keys (the search's
 order) and whether the client is archived, all in the index, so a search finds and orders its first
-page of clients from the index alone and reads only those clients' rows. ``clinic.records.search_index``
+page of clients from the index alone and reads only those clients' rows. ``clinic.clients.search_index``
 derives the tokens and keeps them in step with the client row in the same transaction.
 """
 

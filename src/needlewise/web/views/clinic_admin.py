@@ -12,11 +12,11 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from needlewise import bootstrap
 from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.accounts import clinic_settings as clinic_profile
-from needlewise.clinic.accounts import passwords
 from needlewise.clinic.accounts import staff as staff_accounts
 from needlewise.clinic.accounts.fields import Reaching
 from needlewise.clinic.followup import rescreen
 from needlewise.clinic.intake import inbox
+from needlewise.clinic.sign_in import passwords
 from needlewise.domain.contact import Contact
 from needlewise.domain.permissions import CLINICAL_ROLES, NEEDLE_SCOPE_MM, PERMISSIONS, Action, Role
 from needlewise.errors import ConflictError, InvalidInputError, Problem

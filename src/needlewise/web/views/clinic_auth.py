@@ -3,8 +3,8 @@
 Every role sets TOTP up at its first sign-in (see ``domain.permissions``); a recovery code may
 stand in for a code. A reset is a one-time link.
 
-These views only read the form, call the use case (:mod:`needlewise.clinic.accounts.sign_in` and
-:mod:`needlewise.clinic.accounts.passwords`) and show the outcome; the session between the password
+These views only read the form, call the use case (:mod:`needlewise.clinic.sign_in.sign_in` and
+:mod:`needlewise.clinic.sign_in.passwords`) and show the outcome; the session between the password
 and the code, the words of the pages and messages, and the links' addresses are theirs.
 Failures say the same thing whether or not the account exists.
 """
@@ -25,8 +25,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from needlewise.clinic.access.actor import Actor
-from needlewise.clinic.accounts import second_factor, staff
-from needlewise.clinic.accounts import sign_in as signing_in
+from needlewise.clinic.accounts import staff
+from needlewise.clinic.sign_in import second_factor
+from needlewise.clinic.sign_in import sign_in as signing_in
 from needlewise.domain.permissions import Role, needs_second_factor
 from needlewise.edge.request_actor import request_id
 from needlewise.web.signed_in_sessions import note_origin

@@ -8,10 +8,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from needlewise.clinic.access import break_glass
+from needlewise.clinic.clients import client_form, clients
 from needlewise.clinic.contact import answers, consent_to_contact
 from needlewise.clinic.contact.consent_to_contact import STAFF_METHODS
 from needlewise.clinic.intake import inbox
-from needlewise.clinic.records import client_form, clients, screenings
+from needlewise.clinic.records import screenings
 from needlewise.clinic.treatment import overview
 from needlewise.domain.permissions import Action
 from needlewise.domain.statuses import ContactMethod

@@ -1,6 +1,6 @@
 """Staff passwords: a one-time link to choose one (reset or invitation), the account page that changes it.
 
-These views only read the form, call the use case (:mod:`needlewise.clinic.accounts.passwords`) and
+These views only read the form, call the use case (:mod:`needlewise.clinic.sign_in.passwords`) and
 show the outcome. Asking for a link says the same thing whether or not the account exists.
 """
 
@@ -16,8 +16,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from needlewise import bootstrap
 from needlewise.clinic.access.actor import Actor
-from needlewise.clinic.accounts import passwords, recovery_codes
-from needlewise.clinic.accounts import sign_in as signing_in
+from needlewise.clinic.sign_in import passwords, recovery_codes
+from needlewise.clinic.sign_in import sign_in as signing_in
 from needlewise.errors import InvalidInputError, NotFoundError, TooManyAttemptsError
 from needlewise.web.after_response import after_response
 from needlewise.web.signed_in_sessions import end_other_sessions, own_sessions

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from needlewise.clinic.access.actor import Actor
-from needlewise.clinic.accounts import recovery_codes
+from needlewise.clinic.sign_in import recovery_codes
 from needlewise.errors import ConflictError
 from needlewise.web.staff_session import staff_required
 from needlewise.web.views.common import render

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from needlewise.clinic.records import clients
+from needlewise.clinic.clients import clients
 from needlewise.clinic.scheduling import appointments, changes, days
 from needlewise.errors import ConflictError, InvalidInputError
 from needlewise.web import client_messages

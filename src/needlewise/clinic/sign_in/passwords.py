@@ -25,10 +25,10 @@ from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.access.guard import use_case
 from needlewise.clinic.access.tenancy import access_staff
-from needlewise.clinic.accounts import attempts, lockout
 from needlewise.clinic.accounts.fields import check_password, normalise_email
 from needlewise.clinic.accounts.staff import find_user, is_held, staff_of
 from needlewise.clinic.audit import log as audit_log
+from needlewise.clinic.sign_in import attempts, lockout
 from needlewise.domain.permissions import Action
 from needlewise.errors import N_, ConflictError, InvalidInputError, NotFoundError, Problem, TooManyAttemptsError
 from needlewise.services.ports import MessageSender, OutboundMessage

@@ -23,9 +23,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from needlewise.clinic.access.actor import Actor
-from needlewise.clinic.accounts import attempts
 from needlewise.clinic.accounts.fields import normalise_email
 from needlewise.clinic.audit import log as audit_log
+from needlewise.clinic.sign_in import attempts
 
 
 def _keys(email: str, ip: str) -> tuple[str, str, str]:

@@ -17,9 +17,9 @@ from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.access.guard import use_case
 from needlewise.clinic.access.tenancy import access_client
 from needlewise.clinic.audit import log as audit_log
+from needlewise.clinic.clients import search_index
+from needlewise.clinic.clients.client_form import NAME_LIMIT, ClientDetails, checked, phone_digits
 from needlewise.clinic.local_time import clock_of
-from needlewise.clinic.records import search_index
-from needlewise.clinic.records.client_form import NAME_LIMIT, ClientDetails, checked, phone_digits
 from needlewise.domain.permissions import Action
 from needlewise.errors import N_, ConflictError, LikelyDuplicateError, Problem
 from needlewise.storage.models import Client, ClientSearchToken

@@ -25,10 +25,10 @@ from django.db import transaction
 
 from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.access.guard import use_case
-from needlewise.clinic.accounts import lockout, recovery_codes, second_factor
 from needlewise.clinic.accounts.fields import normalise_email
 from needlewise.clinic.accounts.staff import member_actor, staff_of
 from needlewise.clinic.audit import log as audit_log
+from needlewise.clinic.sign_in import lockout, recovery_codes, second_factor
 from needlewise.storage.models import StaffMember
 
 #: The edge's part of signing someone in: make their session (it runs inside the sign-in's transaction).

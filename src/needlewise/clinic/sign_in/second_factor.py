@@ -8,9 +8,9 @@ import pyotp
 from django.db import transaction
 from django.utils import timezone
 
-from needlewise.clinic.accounts import recovery_codes
 from needlewise.clinic.accounts.staff import member_actor
 from needlewise.clinic.audit import log as audit_log
+from needlewise.clinic.sign_in import recovery_codes
 from needlewise.storage.models import StaffMember
 
 TOTP_ISSUER = "needlewise"

@@ -7,7 +7,7 @@ are made at once (about 0.1 s each instead of 1 s). A deployment configured with
 (the tests' fast one) uses that one. Each works once. Making new ones (from
 the account page) voids the old ones; resetting a colleague's second factor (lost phone) removes
 them. Every use and every new set is audited; a wrong code counts towards the sign-in lock-out like
-a wrong TOTP code (see :mod:`needlewise.clinic.accounts.sign_in`).
+a wrong TOTP code (see :mod:`needlewise.clinic.sign_in.sign_in`).
 
 A code is 12 characters from a 31-letter alphabet without look-alikes (about 59 bits), shown as
 ``abcd-efgh-jkmn``. Its first four characters are kept in clear as a selector, so that a code typed

@@ -1,0 +1,1 @@
+"""Clients: adding, finding, editing and archiving them, their form declared once, the search index."""

@@ -1,0 +1,1 @@
+"""Signing in: passwords and their rules, the second factor, recovery codes, lock-out, the session's user."""
