@@ -93,6 +93,13 @@ def test_notes_limit():
     assert checked(details(clinical_notes=None), TODAY).clinical_notes is None  # a form without them
 
 
+def test_notes_refuse_invisible_characters_where_they_are():
+    message = "remove the invisible or control character U+202E (character %s)"
+    assert problems(contact_notes="  ok\u202e") == [("contact_notes", message % 5)]  # counted as typed
+    assert problems(clinical_notes="  ok\u202e") == [("clinical_notes", message % 3)]  # counted once trimmed
+    assert checked(details(clinical_notes=" line\n\tnext "), TODAY).clinical_notes == "line\n\tnext"
+
+
 def test_every_problem_is_listed_at_once():
     assert [
         w

@@ -47,6 +47,10 @@ def test_the_api_takes_the_client_form_s_fields() -> None:
     assert list(ClientIn.model_fields) == list(ClientFields.model_fields)
 
 
+def test_the_client_s_details_are_the_form_s_first_fields() -> None:
+    assert list(ClientFields.model_fields)[: len(client_form.DETAILS)] == list(client_form.DETAILS)
+
+
 def test_the_clearance_form_reads_days_from_1900_to_2999() -> None:
     values = forms.read(ClearanceFields, QueryDict("reason=r&cleared_on=2026-12-01&expires_on=3000-01-01"))
     assert values == {"reason": "r", "cleared_on": date(2026, 12, 1), "expires_on": None}

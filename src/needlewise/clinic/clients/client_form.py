@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from datetime import date
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -32,8 +32,6 @@ NOTES_LIMIT = 5000
 EMAIL_LIMIT = 254
 #: The languages a client may be written to in (the knowledge base's).
 LANGUAGES = tuple(lang.value for lang in Lang)
-#: The fields of the form that are the client's details (the others say what staff confirmed).
-_DETAILS = ("given_name", "family_name", "birth_date", "phone", "email", "contact_notes", "clinical_notes", "language")
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -52,6 +50,10 @@ class ClientDetails:
     #: Clinical notes, encrypted, clinical roles only; None leaves them as they are (a form without them).
     clinical_notes: str | None = None
     language: str = "en"
+
+
+#: The fields of the form that are the client's details (the others say what staff confirmed).
+DETAILS = tuple(field.name for field in fields(ClientDetails))
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,14 +186,14 @@ class ClientFields(BaseModel):
 
 def api_fields(schema: type[M]) -> type[M]:
     """``schema`` (a class of the API) with each declared field as its JSON takes it (a class decorator)."""
-    fields: dict[str, Any] = {
+    declared: dict[str, Any] = {
         name: (json.kind, json.field)
         for name, info in ClientFields.model_fields.items()
         for json in info.metadata
         if isinstance(json, Json)
     }
     return create_model(
-        schema.__name__, __base__=schema, __module__=schema.__module__, __doc__=schema.__doc__, **fields
+        schema.__name__, __base__=schema, __module__=schema.__module__, __doc__=schema.__doc__, **declared
     )
 
 
@@ -201,12 +203,12 @@ def checked(details: ClientDetails, today: date) -> ClientDetails:
     parsed = forms.parse(ClientFields, asdict(details), problems, context={"today": today})
     if parsed is None:
         raise InvalidInputError(problems)
-    return ClientDetails(**parsed.model_dump(include=set(_DETAILS)))
+    return ClientDetails(**parsed.model_dump(include=set(DETAILS)))
 
 
 def entered(values: Mapping[str, Any]) -> tuple[ClientDetails, bool, list[Channel]]:
     """The details in ``values`` (each declared field by name), whether a new person was confirmed, channels agreed."""
-    details = ClientDetails(**{name: values[name] for name in _DETAILS})
+    details = ClientDetails(**{name: values[name] for name in DETAILS})
     return details, bool(values["confirm_new_person"]), [c for c in Channel if values[f"agrees_{c.value}"]]
 
 
