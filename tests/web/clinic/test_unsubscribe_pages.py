@@ -99,7 +99,15 @@ def test_the_page_speaks_the_client_s_language(agreed: Site):
 def test_a_clinic_without_a_phone_is_told_about_in_words(agreed: Site):
     type(agreed.clinic).objects.filter(pk=agreed.clinic.pk).update(phone="")
     page = Client().post(unsubscribe_path(agreed.client.pk)).content.decode()
-    assert "To get e-mails again, tell Clinic Alpha." in page
+    assert "To get messages again, tell Clinic Alpha." in page
+
+
+def test_a_text_message_link_speaks_of_text_messages(agreed: Site):
+    url = unsubscribe_path(agreed.client.pk, Channel.SMS)
+    assert "Stop text messages from Clinic Alpha?" in Client().get(url).content.decode()
+    assert "You will get no more text messages from Clinic Alpha" in Client().post(url).content.decode()
+    assert not _standing(agreed, Channel.SMS)
+    assert _standing(agreed)
 
 
 @pytest.mark.parametrize(
