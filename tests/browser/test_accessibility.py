@@ -90,6 +90,9 @@ def test_api_docs(app) -> None:
     page = app.page(axe=True)
     page.goto("/docs")
     expect(page.locator("h1")).to_contain_text("needlewise API")
-    expect(page.locator("section.operation")).to_have_count(9)  # every operation of /openapi.json
+    paths = page.request.get("/openapi.json").json()["paths"]
+    operations = sum(len(methods) for methods in paths.values())
+    assert operations >= 9
+    expect(page.locator("section.operation")).to_have_count(operations)  # every operation of /openapi.json
     page.locator("#schema-ProfileV1 summary").click()
     app.axe(page, "/docs (API reference)")
