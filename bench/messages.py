@@ -3,8 +3,10 @@
 Run with ``uv run python bench/messages.py [--messages N] [--backends sqlite,postgresql] [--workers 1,2]``.
 For each backend and number of workers: a fresh data folder (and, for PostgreSQL, a scratch database
 on ``NEEDLEWISE_POSTGRES_URL``, default ``postgresql://postgres@127.0.0.1:5432/test``, dropped
-afterwards) is migrated, ``--messages`` messages are queued through ``bootstrap.message_sender()`` as
-the application queues them (500 to a transaction, each with its own key), then that many
+afterwards) is migrated, a clinic with 200 clients who agreed to e-mail is made through the use cases,
+and ``--messages`` check-in messages to those clients are queued through ``bootstrap.message_sender()``
+as the application queues them (500 to a transaction, each with its own key and unsubscribe link, so
+the worker checks each client's consent to contact before sending), then that many
 ``needlewise worker`` processes are started against a real SMTP server on loopback (aiosmtpd, in this
 process, accepting everything). The clock runs from starting the workers (their start-up included)
 until the sink holds every message; each message must arrive once (counted by ``Message-ID``) and be
@@ -43,21 +45,45 @@ TARGET_PER_S = 100.0
 ADMIN_URL = os.environ.get("NEEDLEWISE_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 QUEUE = """
 import sys, time
+from datetime import date
 import django
 django.setup()
 from django.core.management import call_command
 from django.db import transaction
 call_command("migrate", interactive=False, verbosity=0)
 from needlewise import bootstrap
+from needlewise.clinic.accounts import staff
+from needlewise.clinic.clients import clients
+from needlewise.clinic.clients.client_form import ClientDetails
+from needlewise.clinic.contact import consent_to_contact, unsubscribe
+from needlewise.domain.contact import Contact
+from needlewise.domain.statuses import Channel, ContactMethod
 from needlewise.services.ports import OutboundMessage
-total, sender, started = int(sys.argv[1]), bootstrap.message_sender(), time.perf_counter()
+total, sender = int(sys.argv[1]), bootstrap.message_sender()
+owner = staff.create_clinic(
+    name="Bench Clinic", city="Madrid", owner_email="owner@bench.example.org", owner_name="Bench Owner",
+    owner_password="bench owner password 2026 long", contact=Contact("+34 910 000 000", time_zone="Europe/Madrid"),
+)
+actor = staff.member_actor(owner)
+people = []
+for n in range(CLIENTS):
+    details = ClientDetails(f"Client{n}", "Bench", date(1990, 1, 1), "", f"client{n}@example.org", "")
+    client = clients.create(actor, details)
+    consent_to_contact.record(actor, client.pk, Channel.EMAIL, granted=True, method=ContactMethod.ON_PAPER)
+    people.append(client)
+started = time.perf_counter()
 for first in range(0, total, 500):
     with transaction.atomic():
         for n in range(first, min(first + 500, total)):
-            text = f"Your day-3 check-in: https://clinic.example.org/c/{n:08d}"
-            sender.send(OutboundMessage((f"client{n}@example.org",), "Your check-in", text, key=f"bench:{n}"))
+            client = people[n % CLIENTS]
+            link = f"https://clinic.example.org/unsubscribe/{unsubscribe.token(client.pk, Channel.EMAIL)}/"
+            text = f"Your day-3 check-in: https://clinic.example.org/c/{n:08d}\\n\\nTo stop these e-mails: {link}"
+            sender.send(OutboundMessage(
+                (client.email,), "Your check-in", text, key=f"bench:{n}", purpose="checkin_link",
+                clinic_id=client.clinic_id, client_id=client.pk, unsubscribe_url=link,
+            ))
 print(f"{total / (time.perf_counter() - started):.0f}")
-"""
+""".replace("CLIENTS", "200")
 
 
 class Sink:
