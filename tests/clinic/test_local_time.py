@@ -7,7 +7,9 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 import time_machine
 
+from needlewise.clinic.accounts.staff import member_actor
 from needlewise.clinic.local_time import SKIPPED, ClinicClock, clock_of
+from needlewise.domain.permissions import Role
 from needlewise.errors import InvalidInputError
 
 MADRID = ClinicClock.named("Europe/Madrid")
@@ -106,3 +108,19 @@ def test_a_clinic_s_clock_is_read_from_its_row(site_a):
     site_a.clinic.save(update_fields=["time_zone"])
     assert clock_of(site_a.clinic.pk).name == "America/New_York"
     assert clock_of(site_a.clinic.pk + 1000).name == "UTC"
+
+
+@pytest.mark.django_db
+def test_an_actor_s_clock_is_the_zone_read_with_their_membership_else_the_clinic_s_row(
+    site_a, django_assert_num_queries
+):
+    site_a.clinic.time_zone = "America/New_York"
+    site_a.clinic.save(update_fields=["time_zone"])
+    member = site_a.members[Role.NURSE]
+    with django_assert_num_queries(0):  # a request's actor: the zone came with the membership
+        assert (
+            clock_of(member.clinic_id, member_actor(member, time_zone="Europe/Madrid").time_zone).name
+            == "Europe/Madrid"
+        )
+    with django_assert_num_queries(1):  # an actor made without it (a command, a test): the row is read
+        assert clock_of(member.clinic_id, member_actor(member).time_zone).name == "America/New_York"

@@ -40,7 +40,8 @@ def actor_of(request: HttpRequest) -> Actor | None:
     member = staff_of(user)
     if member is None:
         return None
-    return member_actor(member, client_ip(request), request_id(request))
+    # the clinic came with the membership (``StaffBackend.get_user``): its zone costs no query in use cases
+    return member_actor(member, client_ip(request), request_id(request), time_zone=member.clinic.time_zone)
 
 
 def clinic_zone(request: HttpRequest) -> tzinfo:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import orjson
 import pytest
+from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import translation
 
@@ -225,3 +226,38 @@ def test_an_id_no_row_can_have_is_refused_naming_it(site_a: Site, method: str, p
     )
     assert response.status_code == 422
     assert response.json()["problems"][0]["field"] == "client_id"
+
+
+def _loaded(row: ContactConsent) -> tuple[object, ...]:
+    """An answer as the page reads it: its fields, who recorded it and their membership (None: none loaded)."""
+    user = row._state.fields_cache["recorded_by"]  # loaded with the row, not by a query
+    staff = None if user is None else user._state.fields_cache["staff"]
+    fields = (row.pk, row.clinic_id, row.client_id, row.channel, row.granted, row.method, row.recorded_at)
+    return (*fields, None if user is None else user.username, None if staff is None else staff.display_name)
+
+
+def test_the_client_page_reads_the_answers_as_the_orm_query_did(site_a: Site, django_assert_num_queries):
+    nurse = site_a.actor(Role.NURSE)
+    client_id = site_a.client.pk
+    consent_to_contact.record(nurse, client_id, Channel.EMAIL, granted=True, method=ContactMethod.BY_EMAIL)
+    consent_to_contact.said_by_client(
+        nurse, client_id, site_a.clinic.pk, Channel.EMAIL, granted=False, method=ContactMethod.UNSUBSCRIBE_LINK
+    )
+    consent_to_contact.record(nurse, client_id, Channel.SMS, granted=True, method=ContactMethod.ON_PAPER)
+    gone = User.objects.create_user("no-membership@example.org")  # an account without a membership recorded one
+    ContactConsent.objects.filter(channel=Channel.SMS).update(recorded_by=gone)
+    expected = list(
+        ContactConsent.objects.filter(client_id=client_id)
+        .select_related("recorded_by__staff")
+        .order_by("-recorded_at", "-id")
+    )
+    with django_assert_num_queries(1):  # the answers, their recorders and memberships: nothing read later
+        found = answers.of_client(client_id)
+        read = [_loaded(row) for row in found.history]
+    assert read == [_loaded(row) for row in expected]
+    assert [row[-2:] for row in read] == [
+        ("no-membership@example.org", None),
+        (None, None),
+        (site_a.members[Role.NURSE].user.username, site_a.members[Role.NURSE].display_name),
+    ]
+    assert [(say.channel, say.granted) for say in found.standing] == [(Channel.EMAIL, False), (Channel.SMS, True)]

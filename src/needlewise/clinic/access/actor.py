@@ -13,7 +13,9 @@ class Actor:
 
     ``actor_id`` is ``user:<id>``, ``system:<command>`` or ``anonymous:<request id>``: every audit row
     names someone. ``clinical_role`` is the clinical role an owner holds as well (a one-person clinic),
-    if any: the actor may do what either role may.
+    if any: the actor may do what either role may. ``time_zone`` is the clinic's zone as read with the
+    membership in this request (:func:`needlewise.clinic.local_time.clock_of` then reads no row); ""
+    when not read.
     """
 
     actor_id: str
@@ -23,6 +25,7 @@ class Actor:
     ip: str = ""
     request_id: str = ""
     clinical_role: Role | None = None
+    time_zone: str = ""
 
     @classmethod
     def staff(  # noqa: PLR0913 - who, where, and from which request
@@ -34,9 +37,10 @@ class Actor:
         request_id: str = "",
         *,
         clinical_role: Role | None = None,
+        time_zone: str = "",
     ) -> Actor:
-        """A signed-in staff member (an owner may hold a ``clinical_role`` as well)."""
-        return cls(f"user:{user_id}", role, clinic_id, user_id, ip, request_id, clinical_role)
+        """A signed-in staff member (an owner may hold a ``clinical_role`` as well; ``time_zone``: see the class)."""
+        return cls(f"user:{user_id}", role, clinic_id, user_id, ip, request_id, clinical_role, time_zone)
 
     @classmethod
     def system(cls, command: str) -> Actor:

@@ -129,10 +129,16 @@ def _clinical_role(value: str, where: str, problems: list[Problem]) -> Role | No
     return Role(value)
 
 
-def member_actor(member: StaffMember, ip: str = "", request_id: str = "") -> Actor:
-    """The acting person a staff membership makes, with the clinical role an owner may hold as well."""
+def member_actor(member: StaffMember, ip: str = "", request_id: str = "", *, time_zone: str = "") -> Actor:
+    """The acting person a staff membership makes, with the clinical role an owner may hold as well.
+
+    ``time_zone``: the clinic's zone when it was read with the membership (a request's), "" otherwise.
+    """
     clinical_role = Role(member.clinical_role) if member.clinical_role else None
-    return Actor.staff(member.user_id, member.clinic_id, Role(member.role), ip, request_id, clinical_role=clinical_role)
+    role = Role(member.role)
+    return Actor.staff(
+        member.user_id, member.clinic_id, role, ip, request_id, clinical_role=clinical_role, time_zone=time_zone
+    )
 
 
 @use_case(Action.MANAGE_STAFF, "staff")

@@ -196,7 +196,7 @@ def client_record(actor: Actor, client_id: int, *, document: bool = False) -> Cl
     if not actor.may(Action.VIEW_HEALTH) and emergency is None:
         audit_log.record(actor, "read", "client", client.pk, client_id=client.pk)
         return ClientRecord(client, None, [], [])
-    today = clock_of(actor.staff_clinic_id).today()  # clearances are valid by the clinic's calendar day
+    today = clock_of(actor.staff_clinic_id, actor.time_zone).today()  # clearances: by the clinic's calendar day
     screenings = _history(client, document=document)
     latest = screenings[0] if screenings else None
     clearances = history_rows.clearances(client.pk, CLEARANCE_LIMIT)
