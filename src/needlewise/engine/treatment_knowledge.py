@@ -137,6 +137,22 @@ class AdverseEventKind:
 
 
 @dataclass(frozen=True, slots=True)
+class HomeJournalPolicy:
+    """When to replace a home device, and the words of a home session logged too soon.
+
+    No study sets a replacement interval: the figures are the lower ends of needlewise's own rule of
+    thumb (about 10-15 uses) and of a vendor figure (3 to 4 months), and ``replacement`` says so.
+    """
+
+    replace_after_uses: int
+    replace_after_months: int
+    replacement_confidence: Confidence
+    replacement: CitedWarning
+    too_soon_title: Text
+    too_soon_advice: Text
+
+
+@dataclass(frozen=True, slots=True)
 class TreatmentKnowledge:
     """Everything clinic treatment records are checked against."""
 
@@ -148,6 +164,7 @@ class TreatmentKnowledge:
     consent_risks: tuple[ConsentRisk, ...]
     checkin: CheckinPolicy
     adverse_event_kinds: tuple[AdverseEventKind, ...]
+    home_journal: HomeJournalPolicy
 
     def range_for(self, goal: str) -> NeedleRange:
         """The needle range for ``goal`` (the loader guarantees every goal has one); ``KeyError`` if none."""

@@ -33,7 +33,7 @@ from needlewise.errors import KnowledgeBaseError, Problem
 from needlewise.kb.citations import CitationChecker, build_sources
 from needlewise.kb.conditions import ConditionParser
 from needlewise.kb.files import default_directory, read_files
-from needlewise.kb.older import OlderFormat
+from needlewise.kb.older import OlderFormat, fill_home_journal
 from needlewise.kb.plan_texts import build_plan_texts
 from needlewise.kb.questionnaire import build_questions
 from needlewise.kb.schema import (
@@ -62,6 +62,8 @@ def load_knowledge_base(directory: Path | None = None, *, older: OlderFormat | N
     """
     files = read_files(directory or default_directory())
     problems: list[Problem] = []
+    if older is not None:
+        fill_home_journal(files.documents, older)
     kb_file = shape(files, "kb.yaml", KbFileModel, problems)
     sources_file = shape(files, "sources.yaml", SourcesFileModel, problems)
     vocab = read_vocabulary(files.documents.get("vocabulary.yaml"), problems if older is None else older.notes)

@@ -9,6 +9,8 @@ it declares itself and the difference is noted here instead of refused:
 * a question without an ``unsure`` text takes no "not sure" answer (a vignette that needs one is not
   comparable); a plan text added since is left empty (verdicts do not read texts);
 * citations of marketing sources, which the current rules refuse outside ``claims.yaml``, are counted;
+* a ``treatment.yaml`` without the home journal's section (replacement figures, words) reads with a
+  placeholder: verdicts never read it;
 * a rule the current code cannot read (its shape, condition, tier or citations) is left out and
   reported as unreadable in the old version, with why.
 
@@ -20,6 +22,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from needlewise.errors import Problem
+
+_PLACEHOLDER_TEXT = {"en": "(absent in this version)", "es": "(ausente en esta versión)"}
+HOME_JOURNAL_PLACEHOLDER = {
+    "replace_after_uses": 10,
+    "replace_after_months": 3,
+    "replacement": {"confidence": "low", "text": _PLACEHOLDER_TEXT, "citations": ["aad-2018-mn-news-release"]},
+    "too_soon": {"title": _PLACEHOLDER_TEXT, "advice": _PLACEHOLDER_TEXT},
+}
 
 
 @dataclass
@@ -40,3 +50,11 @@ class OlderFormat:
             "which the current rules refuse",
         )
         return (*self.notes, counted)
+
+
+def fill_home_journal(documents: dict[str, object], older: OlderFormat) -> None:
+    """Give an older ``treatment.yaml`` without a ``home_journal`` section the placeholder, noted."""
+    treatment = documents.get("treatment.yaml")
+    if isinstance(treatment, dict) and "home_journal" not in treatment:
+        older.notes.append(Problem("treatment.yaml: home_journal", "absent in this version; read as a placeholder"))
+        treatment["home_journal"] = HOME_JOURNAL_PLACEHOLDER

@@ -20,6 +20,7 @@ from needlewise.engine.treatment_knowledge import (
     CheckinQuestion,
     CitedWarning,
     ConsentRisk,
+    HomeJournalPolicy,
     IntervalRule,
     NeedleRange,
     NumbingPolicy,
@@ -32,6 +33,7 @@ from needlewise.kb.schema import TextModel
 from needlewise.kb.suggestions import closest
 from needlewise.kb.treatment_schema import (
     CheckinModel,
+    HomeJournalModel,
     IntervalsModel,
     NumbingModel,
     RangeModel,
@@ -66,6 +68,7 @@ def build_treatment(
         consent_risks=builder.consent_risks(model),
         checkin=builder.checkin(model.checkin),
         adverse_event_kinds=builder.adverse_event_kinds(model),
+        home_journal=builder.home_journal(model.home_journal),
     )
 
 
@@ -226,3 +229,16 @@ class _Builder:
             self._unique(where, "adverse event kind id", k.id, seen)
             built.append(AdverseEventKind(k.id, _text(k.label), self._cite.check(f"{where}.citations", k.citations)))
         return tuple(built)
+
+    def home_journal(self, model: HomeJournalModel) -> HomeJournalPolicy:
+        where = f"{FILE}: home_journal"
+        replacement = model.replacement
+        cited = self._cite.check(f"{where}.replacement.citations", replacement.citations)
+        return HomeJournalPolicy(
+            replace_after_uses=model.replace_after_uses,
+            replace_after_months=model.replace_after_months,
+            replacement_confidence=replacement.confidence,
+            replacement=CitedWarning("replacement", _text(replacement.text), cited),
+            too_soon_title=_text(model.too_soon.title),
+            too_soon_advice=_text(model.too_soon.advice),
+        )

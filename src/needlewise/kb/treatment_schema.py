@@ -127,6 +127,28 @@ class AdverseEventKindModel(_Strict):
     citations: Citations
 
 
+class ConfidentWarningModel(WarningModel):
+    """A cited warning text with how sure its evidence is."""
+
+    confidence: Confidence
+
+
+class TooSoonModel(_Strict):
+    """The words of a home session logged sooner than the shortest interval in use."""
+
+    title: TextModel
+    advice: TextModel
+
+
+class HomeJournalModel(_Strict):
+    """When to replace a home device (low-confidence figures, no study sets them) and the journal's own words."""
+
+    replace_after_uses: Annotated[int, Field(ge=1, le=100)]
+    replace_after_months: Annotated[int, Field(ge=1, le=24)]
+    replacement: ConfidentWarningModel
+    too_soon: TooSoonModel
+
+
 class TreatmentFileModel(_Strict):
     """``treatment.yaml``."""
 
@@ -138,3 +160,4 @@ class TreatmentFileModel(_Strict):
     consent_risks: Annotated[list[ConsentRiskModel], Field(min_length=1)]
     checkin: CheckinModel
     adverse_event_kinds: Annotated[list[AdverseEventKindModel], Field(min_length=1)]
+    home_journal: HomeJournalModel

@@ -33,6 +33,7 @@ from needlewise.engine.treatment_knowledge import (
     CheckinPolicy,
     CheckinQuestion,
     CitedWarning,
+    HomeJournalPolicy,
     ConsentRisk,
     IntervalRule,
     NeedleRange,
@@ -102,6 +103,7 @@ def tk() -> TreatmentKnowledge:
             citations=("src-checkin",),
         ),
         adverse_event_kinds=(AdverseEventKind("other", T, ("src-other",)),),
+        home_journal=HomeJournalPolicy(10, 3, LOW, _warning("replacement"), T, T),
     )
 
 

@@ -110,3 +110,15 @@ def test_notes_count_marketing_citations_once() -> None:
         "kb.yaml: a note",
         "citations: 3 citation(s) of marketing sources (grade MKT) outside claims.yaml, which the current rules refuse",
     ]
+
+
+def test_a_treatment_file_without_the_home_journal_reads_with_a_placeholder(tmp_path: Path) -> None:
+    knowledge = copy_of_the_knowledge_base(tmp_path)
+    edit_yaml(knowledge, "treatment.yaml", lambda d: d.pop("home_journal"))
+    assert any("home_journal" in p and "Field required" in p for p in problems_of(knowledge))
+    older = OlderFormat()
+    kb = load_knowledge_base(knowledge, older=older)
+    assert [str(n) for n in older.all_notes()] == [
+        "treatment.yaml: home_journal: absent in this version; read as a placeholder"
+    ]
+    assert kb.treatment.home_journal.replacement.text == Text("(absent in this version)", "(ausente en esta versión)")

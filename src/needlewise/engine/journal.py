@@ -1,0 +1,190 @@
+"""The home journal's decisions, pure: no I/O, no clock, no calendar.
+
+Given the journal's profile, its device and its logged sessions, this decides the next reasonable
+day, when the device is due for replacement, what each session's findings are, and whether the
+journal is paused. Days are day numbers (``datetime.date.toordinal()``) as in
+:mod:`needlewise.engine.treatment`; the caller turns months into a day.
+
+* The next session: every logged session allows the next one no sooner than its day plus the
+  knowledge base's minimum interval for the person's goals and that session's needle length (the
+  longest goal's interval wins; with no goal known, every goal's: an unknown goal is never read as the
+  one with the shortest interval). The next day is the latest of those.
+* A session's findings, in the assessment's finding shape: one when it came sooner than that (it is
+  recorded all the same, it happened), and the findings the engine gives for the profile with the
+  session's needle length, areas and products applied afterwards (the home needle cap, an area's
+  limit, a flagged product), those whose rule read one of these answers; an area's limit (a rule
+  with a home needle cap) only when the session's needle was longer than it.
+* Pause: the profile re-assessed with the knowledge base; a tier above home use (``clinic``,
+  ``medical_review``, ``stop``) pauses the journal, with the findings that raised it as the reasons
+  (their advice says when to come back where the knowledge base says).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+
+from needlewise.domain.assessment import Assessment, Fact, Finding, FindingText
+from needlewise.domain.profile import Profile
+from needlewise.domain.tier import Confidence, Severity, Tier
+from needlewise.domain.vocabulary import Area, DeviceKind, Goal, Lang, Product, Setting
+from needlewise.engine.evaluate import assess
+from needlewise.engine.knowledge import KnowledgeBase
+from needlewise.engine.prepared import prepared_for
+from needlewise.engine.treatment import IntervalChoice, minimum_interval
+from needlewise.engine.treatment_knowledge import TreatmentKnowledge
+
+Day = int
+TOO_SOON = "journal-session-too-soon"
+SESSION_FIELDS = frozenset({"device.needle_mm", "areas", "planned_products"})
+HOME_LIMIT = Tier.HOME_CAUTION  # the most restrictive tier at which home use goes on
+
+
+@dataclass(frozen=True, slots=True)
+class HomeSession:
+    """One logged home session: its day, needle length, areas and the products applied afterwards."""
+
+    on: Day
+    needle_mm: float
+    areas: frozenset[Area] = frozenset()
+    products: frozenset[Product] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class HomeDevice:
+    """The person's device: its kind, needle length, the day it was bought and its uses so far."""
+
+    kind: DeviceKind
+    needle_mm: float | None
+    bought_on: Day | None
+    uses: int
+
+
+@dataclass(frozen=True, slots=True)
+class NextSession:
+    """The next reasonable day and the interval that sets it (from the session that binds)."""
+
+    on: Day
+    after: HomeSession
+    interval: IntervalChoice
+
+
+@dataclass(frozen=True, slots=True)
+class Replacement:
+    """When the device is due for replacement by uses, and after how many months (low confidence)."""
+
+    after_uses: int
+    uses: int
+    after_months: int
+    bought_on: Day | None
+    confidence: Confidence
+    note: str
+    citations: tuple[str, ...]
+
+    @property
+    def uses_left(self) -> int:
+        """Uses before the figure is reached (0: due now)."""
+        return max(self.after_uses - self.uses, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class Pause:
+    """Why the journal is paused: the re-assessment's tier and the findings that raised it above home use."""
+
+    tier: Tier
+    reasons: tuple[Finding, ...]
+
+
+def interval_for(tk: TreatmentKnowledge, goals: Iterable[Goal], needle_mm: float) -> IntervalChoice:
+    """The minimum interval after a session with ``needle_mm`` for ``goals`` (none known: every goal's)."""
+    wanted = {g.value for g in goals} or {r.goal for r in tk.intervals}
+    return minimum_interval(tk, wanted, needle_mm)
+
+
+def next_session(tk: TreatmentKnowledge, goals: Iterable[Goal], sessions: Sequence[HomeSession]) -> NextSession | None:
+    """The next reasonable day after ``sessions`` (None before the first): the latest any of them allows."""
+    wanted = frozenset(goals)
+    candidates = [(s.on + (choice := interval_for(tk, wanted, s.needle_mm)).days, s, choice) for s in sessions]
+    if not candidates:
+        return None
+    on, after, choice = max(candidates, key=lambda c: (c[0], c[1].on))
+    return NextSession(on, after, choice)
+
+
+def session_findings(
+    kb: KnowledgeBase, profile: Profile, earlier: Sequence[HomeSession], session: HomeSession, lang: Lang
+) -> tuple[Finding, ...]:
+    """What ``session`` raises, given the sessions logged before it (by day, on or before its own)."""
+    found: list[Finding] = []
+    before = [s for s in earlier if s.on <= session.on]
+    binding = next_session(kb.treatment, profile.goals, before)
+    if binding is not None and session.on < binding.on:
+        found.append(_too_soon(kb, binding, session, lang))
+    assessment = assess(session_profile(profile, session), kb, lang)
+    caps = {r.rule_id: r.home_needle_cap_mm for r in kb.rules if r.home_needle_cap_mm is not None}
+    found.extend(
+        f
+        for f in assessment.findings
+        if any(fact.field in SESSION_FIELDS for fact in f.facts)
+        and (f.rule_id not in caps or session.needle_mm > caps[f.rule_id])  # an area's limit: only when over it
+    )
+    return tuple(found)
+
+
+def session_profile(profile: Profile, session: HomeSession) -> Profile:
+    """``profile`` at home with the session's needle length, areas and products, all known."""
+    return replace(
+        profile,
+        setting=Setting.HOME,
+        areas=session.areas,
+        planned_products=session.products,
+        device=replace(profile.device, needle_mm=session.needle_mm),
+        unsure=profile.unsure - SESSION_FIELDS,
+        unanswered=profile.unanswered - SESSION_FIELDS,
+    )
+
+
+def _too_soon(kb: KnowledgeBase, binding: NextSession, session: HomeSession, lang: Lang) -> Finding:
+    policy = kb.treatment.home_journal
+    rules = binding.interval.rules
+    notes = dict.fromkeys(r.note.in_(lang) for r in rules)
+    sources = dict.fromkeys(c for r in rules for c in r.citations)
+    text = FindingText(
+        rule_id=TOO_SOON,
+        tier=HOME_LIMIT,
+        severity=Severity.MODERATE,
+        confidence=max((r.confidence for r in rules), key=list(Confidence).index),
+        title=policy.too_soon_title.in_(lang),
+        advice=policy.too_soon_advice.in_(lang),
+        seek_care_if=None,
+        evidence_note=" ".join(notes),
+        citations=prepared_for(kb, lang).cite(tuple(sources)),
+    )
+    facts = (
+        Fact("days_since_session", session.on - binding.after.on),
+        Fact("session_needle_mm", binding.after.needle_mm),
+        Fact("min_interval_days", binding.interval.days),
+    )
+    return Finding.of(text, facts)
+
+
+def replacement(tk: TreatmentKnowledge, device: HomeDevice, lang: Lang) -> Replacement:
+    """When ``device`` is due for replacement, by the knowledge base's low-confidence figures."""
+    policy = tk.home_journal
+    return Replacement(
+        after_uses=policy.replace_after_uses,
+        uses=device.uses,
+        after_months=policy.replace_after_months,
+        bought_on=device.bought_on,
+        confidence=policy.replacement_confidence,
+        note=policy.replacement.text.in_(lang),
+        citations=policy.replacement.citations,
+    )
+
+
+def pause(assessment: Assessment) -> Pause | None:
+    """The pause a re-assessment calls for (a tier above home use), or None."""
+    if assessment.tier.rank <= HOME_LIMIT.rank:
+        return None
+    reasons = tuple(f for f in assessment.findings if f.tier.rank > HOME_LIMIT.rank)
+    return Pause(assessment.tier, reasons)

@@ -1,0 +1,52 @@
+"""Properties of the home journal on the real knowledge base: the next day is never earlier than the
+knowledge base's interval for the last session's length, and a stop finding always pauses."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from needlewise.domain.profile import Profile
+from needlewise.domain.tier import Tier
+from needlewise.domain.vocabulary import Goal
+from needlewise.engine.evaluate import assess
+from needlewise.engine.journal import HomeSession, interval_for, next_session, pause
+from needlewise.engine.knowledge import KnowledgeBase
+from strategies import BOUNDARY_MM, profiles
+
+FIXTURE_OK = settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+sessions = st.lists(
+    st.builds(
+        HomeSession,
+        on=st.integers(739_000, 739_400),
+        needle_mm=st.one_of(st.sampled_from(BOUNDARY_MM), st.floats(0.01, 5.0)),
+    ),
+    min_size=1,
+    max_size=8,
+)
+
+
+@FIXTURE_OK
+@given(goals=st.frozensets(st.sampled_from(Goal), max_size=4), logged=sessions)
+def test_the_next_day_is_never_earlier_than_the_interval_after_the_last_session(
+    kb: KnowledgeBase, goals: frozenset[Goal], logged: list[HomeSession]
+) -> None:
+    found = next_session(kb.treatment, goals, logged)
+    assert found is not None
+    last = max(logged, key=lambda s: s.on)
+    for same_day in (s for s in logged if s.on == last.on):
+        assert found.on >= same_day.on + interval_for(kb.treatment, goals, same_day.needle_mm).days
+    assert found.on >= last.on + 1
+
+
+@FIXTURE_OK
+@given(profile=profiles)
+def test_a_stop_finding_always_pauses(kb: KnowledgeBase, profile: Profile) -> None:
+    assessment = assess(profile, kb)
+    paused = pause(assessment)
+    if any(f.tier is Tier.STOP for f in assessment.findings):
+        assert paused is not None
+        assert paused.tier is Tier.STOP
+        assert any(r.tier is Tier.STOP for r in paused.reasons)
+    if paused is None:
+        assert assessment.tier.rank <= Tier.HOME_CAUTION.rank
