@@ -1,12 +1,13 @@
 """Ports: what the services and the clinic need from the outside, as Protocols adapters implement.
 
-:class:`SavedResults` is implemented by the storage layer; :class:`MessageSender` by
+:class:`SavedResults` and :class:`Journals` are implemented by the storage layer; :class:`MessageSender` by
 :mod:`needlewise.adapters.mail` (e-mail) and :mod:`needlewise.adapters.sms` (SMS through Twilio). The composition root
 (:mod:`needlewise.bootstrap`) picks the concrete one.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -39,6 +40,36 @@ class SavedResults(Protocol):
 
     def delete(self, token_digest: str) -> bool:
         """Delete the record; whether one existed."""
+
+
+@dataclass(frozen=True, slots=True)
+class JournalRecord:
+    """A home journal, found by the digest of its secret link: the profile and its state (sealed at rest)."""
+
+    token_digest: str
+    lang: str
+    profile: dict[str, JsonValue]
+    state: dict[str, JsonValue]
+    email: str | None = None
+    created_at: datetime | None = None
+
+
+class Journals(Protocol):
+    """Where home journals live."""
+
+    def add(self, record: JournalRecord) -> None:
+        """Store ``record`` durably (committed when this returns)."""
+
+    def get(self, token_digest: str) -> JournalRecord | None:
+        """The journal with this digest, if it exists."""
+
+    def change(
+        self, token_digest: str, update: Callable[[JournalRecord], JournalRecord]
+    ) -> JournalRecord | None:
+        """Replace the journal's profile and state by ``update``'s, in one transaction holding its row."""
+
+    def delete(self, token_digest: str) -> bool:
+        """Delete the journal and everything in it; whether one existed."""
 
 
 @dataclass(frozen=True, slots=True)
