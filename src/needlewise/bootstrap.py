@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from needlewise.engine.knowledge import KnowledgeBase
 from needlewise.engine.prepared import prepare
 from needlewise.kb.loader import load_knowledge_base
-from needlewise.services.ports import MessageSender, SavedResults
+from needlewise.services.ports import Journals, MessageSender, SavedResults
 
 if TYPE_CHECKING:
     from needlewise.storage.backup import BackupReport, RestoreReport
@@ -34,6 +34,13 @@ def saved_results() -> SavedResults:
     from needlewise.storage.saved_results import DjangoSavedResults  # noqa: PLC0415 - Django only when asked
 
     return DjangoSavedResults()
+
+
+def journals() -> Journals:
+    """Where home journals live: the Django database (needs Django configured)."""
+    from needlewise.storage.journals import DjangoJournals  # noqa: PLC0415 - Django only when asked
+
+    return DjangoJournals()
 
 
 def message_sender() -> MessageSender:

@@ -16,6 +16,7 @@ from needlewise import bootstrap
 from needlewise.api.clinic_routes import clinic_error
 from needlewise.api.clinic_routes import router as clinic_router
 from needlewise.api.contact_routes import router as contact_router
+from needlewise.api.journal_routes import router as journal_router
 from needlewise.api.recall_routes import router as recall_router
 from needlewise.api.responses import CONTENT_TYPE, OrjsonRenderer, error_response, json_response
 from needlewise.api.schemas import AssessmentOut, ErrorOut, HealthOut, KnowledgeOut, QuestionnaireOut
@@ -48,11 +49,22 @@ class NeedlewiseAPI(NinjaAPI):
             "oneOf": [{"$ref": "#/components/schemas/ProfileV2"}, {"$ref": "#/components/schemas/ProfileV1"}],
         }
         text = json.dumps(schema, default=str).replace('"#/$defs/', '"#/components/schemas/')
-        return json.loads(text)  # type: ignore[no-any-return]
+        return _profile_refs(json.loads(text))  # type: ignore[no-any-return]
 
     def get_content_type(self) -> str:
         """``application/json``, as every body the API writes itself (JSON is UTF-8 by definition)."""
         return CONTENT_TYPE
+
+
+def _profile_refs(node: Any) -> Any:  # noqa: ANN401 - any part of a JSON document
+    """``node`` with each schema marked ``x-profile`` (a body field that takes a Profile) a reference to it."""
+    if isinstance(node, dict):
+        if node.get("x-profile") is True:
+            return {"$ref": "#/components/schemas/Profile"}
+        return {k: _profile_refs(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_profile_refs(v) for v in node]
+    return node
 
 
 api = NeedlewiseAPI(
@@ -159,6 +171,7 @@ def health(request: HttpRequest) -> HttpResponse:
 api.add_router("/api/v1/clinic", clinic_router)
 api.add_router("/api/v1/clinic", recall_router)
 api.add_router("/api/v1/clinic", contact_router)
+api.add_router("/api/v1", journal_router)
 
 
 @api.exception_handler(ClinicError)

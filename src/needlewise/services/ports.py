@@ -63,9 +63,7 @@ class Journals(Protocol):
     def get(self, token_digest: str) -> JournalRecord | None:
         """The journal with this digest, if it exists."""
 
-    def change(
-        self, token_digest: str, update: Callable[[JournalRecord], JournalRecord]
-    ) -> JournalRecord | None:
+    def change(self, token_digest: str, update: Callable[[JournalRecord], JournalRecord]) -> JournalRecord | None:
         """Replace the journal's profile and state by ``update``'s, in one transaction holding its row."""
 
     def delete(self, token_digest: str) -> bool:

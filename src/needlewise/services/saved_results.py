@@ -26,10 +26,15 @@ def digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def new_token() -> str:
+    """A new unguessable secret for a link."""
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
 def save_result(store: SavedResults, profile: dict[str, JsonValue], kb: KnowledgeBase, lang: Lang) -> str:
     """Assess ``profile`` and keep it; returns the secret token for its link."""
     assessment = assess(parse_profile(profile), kb, lang)
-    token = secrets.token_urlsafe(TOKEN_BYTES)
+    token = new_token()
     store.add(
         SavedResultRecord(
             token_digest=digest(token),

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
+from needlewise.api.responses import error_response
 from needlewise.clinic.sign_in import attempts
 from needlewise.edge.request_actor import client_ip
 from needlewise.web.views.common import render
@@ -42,6 +43,7 @@ class Rule:
 RULES = (
     Rule("checkin", ANY, re.compile(r"/(checkin/[^/]+/|c/[^/]+)")),  # a private check-in link
     Rule("save", POST, re.compile(r"/save/")),  # keeping a result: a row each
+    Rule("journal", POST, re.compile(r"/api/v1/journals")),  # starting a home journal: a row each
     Rule("clinic_request", POST, re.compile(r"/clinics/[^/]+/request/")),  # into a clinic's intake queue
     Rule("pdf", ANY, re.compile(r"/(result|r/[^/]+)/pdf/")),  # a PDF: about 0.3 s of CPU each
     Rule("sign_in", POST, re.compile(r"/clinic/sign-in/([a-z-]+/)?")),  # the password, code and set-up steps
@@ -56,8 +58,14 @@ def rule_for(request: HttpRequest) -> Rule | None:
 
 
 def too_many(request: HttpRequest, wait: int) -> HttpResponse:
-    """The 429 page: wait ``wait`` seconds (every limited path is a page; the API has its own limit)."""
+    """The 429 page (the API's error object on an API path): wait ``wait`` seconds."""
     minutes = max(1, math.ceil(wait / 60))
+    if request.path.startswith("/api/"):
+        message = f"Too many requests from your address. Wait {minutes} minutes, then try again."
+        response = error_response(429, "rate_limited", message)
+        response["Retry-After"] = str(wait)
+        response["Cache-Control"] = "no-store"
+        return response
     message = _("Too many requests from your address. Wait %(minutes)s minutes, then try again.") % {"minutes": minutes}
     response = render(request, "error.html", {"status": 429, "message": message}, status=429)
     response["Retry-After"] = str(wait)

@@ -18,8 +18,8 @@ Environment variables:
 - ``NEEDLEWISE_ALLOWED_HOSTS``: comma-separated host names (default ``127.0.0.1,localhost``).
 - ``NEEDLEWISE_RATE_LIMIT``: API requests per minute per client address (default 120; 0 turns it off).
 - ``NEEDLEWISE_PUBLIC_LIMITS``: ``0`` turns off the per-address limits on public pages (check-in links,
-  saving results, clinic requests, PDFs, sign-in, reset, Twilio's SMS reports; see ``PUBLIC_LIMITS``), e.g. when the
-  reverse proxy limits them, or for the browser tests.
+  saving results, starting home journals (API), clinic requests, PDFs, sign-in, reset, Twilio's SMS
+  reports; see ``PUBLIC_LIMITS``), e.g. when the reverse proxy limits them, or for the browser tests.
 - ``NEEDLEWISE_HTTPS``: ``1`` when served behind an HTTPS reverse proxy that sets
   ``X-Forwarded-Proto`` (secure ``__Host-`` cookies, HSTS with subdomains, plain HTTP redirected).
 - ``DATABASE_URL``: ``postgresql://user[:password]@host[:port]/name`` to use PostgreSQL instead of
@@ -248,6 +248,7 @@ PUBLIC_LIMITS: dict[str, tuple[int, int]] = {
         "checkin": (60, 600),
         "checkin_miss": (10, 600),
         "save": (20, 3600),
+        "journal": (20, 3600),
         "clinic_request": (10, 3600),
         "pdf": (20, 600),
         "sign_in": (30, 600),

@@ -16,7 +16,7 @@ from needlewise.storage.models.clinic import (
 from needlewise.storage.models.consent import Consent, ConsentTemplate
 from needlewise.storage.models.followup import AdverseEvent, CheckIn, RecallContact
 from needlewise.storage.models.messages import ContactConsent, QueuedMessage
-from needlewise.storage.models.saved import SavedResult
+from needlewise.storage.models.saved import Journal, SavedResult
 from needlewise.storage.models.scheduling import Appointment
 from needlewise.storage.models.search import ClientSearchToken
 from needlewise.storage.models.treatment import PlanZone, SessionPhoto, SessionZone, TreatmentPlan, TreatmentSession
@@ -37,6 +37,7 @@ __all__ = [
     "ConsultationRequest",
     "ContactConsent",
     "EmergencyAccess",
+    "Journal",
     "LoginFailure",
     "PlanZone",
     "QueuedMessage",

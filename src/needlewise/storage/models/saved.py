@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from needlewise.storage.encrypted_fields import EncryptedJSONField
+from needlewise.storage.encrypted_fields import EncryptedJSONField, EncryptedTextField
 
 
 class SavedResult(models.Model):
@@ -27,3 +27,27 @@ class SavedResult(models.Model):
     def __str__(self) -> str:
         """Never shows the digest."""
         return f"saved result {self.pk} ({self.tier})"
+
+
+class Journal(models.Model):
+    """A home companion journal; found by the SHA-256 digest of its link's secret, everything else sealed.
+
+    The profile and the state (sessions and device, one JSON document) are read and written whole:
+    the journal's page and each logged session read one row by its digest.
+    """
+
+    token_digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    lang = models.CharField(max_length=2)
+    profile = EncryptedJSONField()
+    state = EncryptedJSONField()
+    email = EncryptedTextField(blank=True, default="")  # for reminders; empty: none
+
+    class Meta:
+        """Table options."""
+
+        db_table = "journal"
+
+    def __str__(self) -> str:
+        """Never shows the digest."""
+        return f"journal {self.pk}"

@@ -1,0 +1,150 @@
+"""The home companion journal's use cases: start one, read it, log sessions and the device, delete it.
+
+A journal is kept behind an unguessable link, like a saved result: its secret is returned once and
+only its SHA-256 digest is stored; the profile, the state and the optional e-mail address are sealed
+at rest by the storage (:class:`~needlewise.services.ports.Journals`). No HTTP here: the JSON API and
+the web pages call the same functions, with typed values (parse the request at the edge), and turn
+the errors into statuses (``api/statuses.py``).
+
+Signatures (``store`` is ``bootstrap.journals()``, ``kb`` ``bootstrap.knowledge_base()``, ``today``
+the person's calendar day):
+
+* ``start_journal(store, profile, kb, lang, email=None) -> tuple[str, JournalView]``: the
+  profile document (v2, or the deprecated v1; always read at home, whatever its setting); returns the secret
+  token, shown once. ``ProfileError`` (``where`` under ``profile.``), ``InvalidInputError``
+  (``email``).
+* ``open_journal(store, token, kb, lang) -> JournalView``: ``NotFoundError`` for an unknown token;
+  ``lang`` ``None`` is the journal's own language (as for the other use cases taking ``lang | None``).
+* ``log_session(store, token, entry, kb, lang, today) -> JournalView``: records a
+  :class:`~needlewise.services.journal_state.SessionEntry` (also one that came too soon: it
+  happened, and its findings say so) and counts a use of the device. ``InvalidInputError`` naming
+  ``on`` (after today) or ``areas`` (none); ``ConflictError`` when the journal is full.
+* ``record_device(store, token, device, kb, lang, today) -> JournalView``: records a
+  :class:`~needlewise.services.journal_state.DeviceEntry` (a new one replaces the old).
+  ``InvalidInputError`` naming ``bought_on`` (after today).
+* ``delete_journal(store, token) -> bool``: deletes the journal and everything in it.
+
+:class:`~needlewise.services.journal_state.JournalView` holds what the engine decides (findings in
+the assessment's finding shape, ``next_session_on``, ``replace_on``, ``pause``); ``to_json()`` is
+the API's state; :mod:`needlewise.services.journal_calendar` writes its calendar file.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import date
+
+from needlewise.domain.json_types import JsonValue
+from needlewise.domain.profile import Profile
+from needlewise.domain.vocabulary import Lang, Setting
+from needlewise.engine.knowledge import KnowledgeBase
+from needlewise.errors import N_, ConflictError, InvalidInputError, NotFoundError, Problem, ProfileError
+from needlewise.services.journal_state import DeviceEntry, JournalView, SessionEntry, journal_view
+from needlewise.services.ports import JournalRecord, Journals
+from needlewise.services.profiles import parse_profile
+from needlewise.services.saved_results import digest, new_token
+
+MAX_EMAIL = 254
+MAX_SESSIONS = 500  # one sealed row per journal: years of weekly sessions, and a bounded read
+EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
+
+
+def _profile(document: dict[str, JsonValue]) -> Profile:
+    try:
+        profile = parse_profile(document)
+    except ProfileError as error:
+        problems = [
+            replace(p, where=f"profile.{p.where}" if p.where != "(input)" else "profile") for p in error.problems
+        ]
+        raise ProfileError(problems) from error
+    return _at_home(profile)
+
+
+def _at_home(profile: Profile) -> Profile:
+    """The journal is for sessions at home: it reads the profile at home, whatever setting it names."""
+    return replace(profile, setting=Setting.HOME)
+
+
+def start_journal(
+    store: Journals,
+    profile: dict[str, JsonValue],
+    kb: KnowledgeBase,
+    lang: Lang,
+    email: str | None = None,
+) -> tuple[str, JournalView]:
+    """Start a journal for ``profile``; the secret token for its link (shown once) and its view."""
+    parsed = _profile(profile)
+    if email is not None and (len(email) > MAX_EMAIL or not EMAIL.fullmatch(email)):
+        raise InvalidInputError([Problem("email", N_("Enter a valid e-mail address, or leave it out."))])
+    token = new_token()
+    record = JournalRecord(digest(token), lang.value, profile, {"sessions": [], "device": None}, email)
+    store.add(record)
+    return token, journal_view(kb, parsed, record.state, lang)
+
+
+def _found(store: Journals, token: str) -> JournalRecord:
+    record = store.get(digest(token))
+    if record is None:
+        raise NotFoundError([Problem("key", N_("No journal has this link; it may have been deleted."))])
+    return record
+
+
+def _view(record: JournalRecord, kb: KnowledgeBase, lang: Lang | None) -> JournalView:
+    language = lang or Lang(record.lang)
+    return journal_view(kb, _at_home(parse_profile(record.profile)), record.state, language, record.created_at)
+
+
+def open_journal(store: Journals, token: str, kb: KnowledgeBase, lang: Lang | None) -> JournalView:
+    """The journal behind ``token``, decided with today's knowledge base, in ``lang`` (None: the journal's)."""
+    return _view(_found(store, token), kb, lang)
+
+
+def _changed(store: Journals, token: str, update: Callable[[JournalRecord], JournalRecord]) -> JournalRecord:
+    changed = store.change(digest(token), update)
+    if changed is None:
+        raise NotFoundError([Problem("key", N_("No journal has this link; it may have been deleted."))])
+    return changed
+
+
+def log_session(  # noqa: PLR0913, PLR0917 - the journal, the entry, the knowledge base, the language, the day
+    store: Journals, token: str, entry: SessionEntry, kb: KnowledgeBase, lang: Lang | None, today: date
+) -> JournalView:
+    """Record ``entry`` (also one that came too soon) and count a use of the device; the journal's view."""
+
+    def add(record: JournalRecord) -> JournalRecord:
+        if entry.on > today:
+            raise InvalidInputError([Problem("on", N_("A session cannot be logged for a day after today."))])
+        if not entry.areas:
+            raise InvalidInputError([Problem("areas", N_("Choose at least one area you treated."))])
+        sessions = list(record.state.get("sessions") or [])  # type: ignore[arg-type]
+        if len(sessions) >= MAX_SESSIONS:
+            raise ConflictError([Problem("on", N_("This journal is full: start a new one."))])
+        state = {**record.state, "sessions": [*sessions, entry.to_json()]}
+        device = record.state.get("device")
+        if isinstance(device, dict):
+            counted = DeviceEntry.from_json(device)
+            if counted.bought_on is None or counted.bought_on <= entry.on:
+                state["device"] = replace(counted, uses=counted.uses + 1).to_json()
+        return replace(record, state=state)
+
+    return _view(_changed(store, token, add), kb, lang)
+
+
+def record_device(  # noqa: PLR0913, PLR0917 - the journal, the device, the knowledge base, the language, the day
+    store: Journals, token: str, device: DeviceEntry, kb: KnowledgeBase, lang: Lang | None, today: date
+) -> JournalView:
+    """Record the person's device (a new one replaces the old); the journal's view."""
+
+    def put(record: JournalRecord) -> JournalRecord:
+        if device.bought_on is not None and device.bought_on > today:
+            raise InvalidInputError([Problem("bought_on", N_("The day it was bought cannot be after today."))])
+        return replace(record, state={**record.state, "device": device.to_json()})
+
+    return _view(_changed(store, token, put), kb, lang)
+
+
+def delete_journal(store: Journals, token: str) -> bool:
+    """Delete the journal behind ``token`` and everything in it; whether there was one."""
+    return store.delete(digest(token))

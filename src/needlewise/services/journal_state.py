@@ -1,0 +1,262 @@
+"""What a home journal says now: its stored entries read back, decided by the engine, written as JSON.
+
+The stored state is one sealed JSON document (``sessions`` in the order they were logged, ``device``);
+everything else (findings, the next day, replacement, pause) is decided again on each read with
+today's knowledge base, so a corrected knowledge base corrects every journal.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from needlewise.domain.assessment import Assessment, Finding
+from needlewise.domain.citation import ENUM_TEXT, Citation
+from needlewise.domain.json_types import JsonValue
+from needlewise.domain.profile import Profile
+from needlewise.domain.tier import Confidence
+from needlewise.domain.vocabulary import Area, DeviceKind, Lang, Product
+from needlewise.engine.evaluate import assess
+from needlewise.engine.journal import (
+    HomeDevice,
+    HomeSession,
+    NextSession,
+    Pause,
+    Replacement,
+    next_session,
+    pause,
+    replacement,
+    session_findings,
+)
+from needlewise.engine.knowledge import KnowledgeBase
+from needlewise.engine.prepared import prepared_for
+
+JOURNAL_SCHEMA = "needlewise.journal/1"
+
+
+@dataclass(frozen=True, slots=True)
+class SessionEntry:
+    """A home session as the person logs it: the day, the needle length, the areas, the products applied afterwards."""
+
+    on: date
+    needle_mm: float
+    areas: frozenset[Area]
+    products: frozenset[Product] = frozenset()
+
+    def to_json(self) -> dict[str, JsonValue]:
+        """Stored and written form."""
+        return {
+            "on": self.on.isoformat(),
+            "needle_mm": self.needle_mm,
+            "areas": list[JsonValue](sorted(a.value for a in self.areas)),
+            "products": list[JsonValue](sorted(p.value for p in self.products)),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, JsonValue]) -> SessionEntry:
+        """Read back a stored entry."""
+        return cls(
+            date.fromisoformat(str(data["on"])),
+            float(data["needle_mm"]),  # type: ignore[arg-type]
+            frozenset(Area(str(a)) for a in data["areas"]),  # type: ignore[union-attr]
+            frozenset(Product(str(p)) for p in data["products"]),  # type: ignore[union-attr]
+        )
+
+    def home_session(self) -> HomeSession:
+        """As the engine counts it."""
+        return HomeSession(self.on.toordinal(), self.needle_mm, self.areas, self.products)
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceEntry:
+    """The person's device: its kind, needle length (None: not known), when bought (None: not known), uses so far."""
+
+    kind: DeviceKind
+    needle_mm: float | None
+    bought_on: date | None
+    uses: int
+
+    def to_json(self) -> dict[str, JsonValue]:
+        """Stored and written form."""
+        bought = self.bought_on.isoformat() if self.bought_on is not None else None
+        return {"kind": self.kind.value, "needle_mm": self.needle_mm, "bought_on": bought, "uses": self.uses}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, JsonValue]) -> DeviceEntry:
+        """Read back a stored entry."""
+        bought = data["bought_on"]
+        needle = data["needle_mm"]
+        return cls(
+            DeviceKind(str(data["kind"])),
+            float(needle) if isinstance(needle, int | float) else None,
+            date.fromisoformat(bought) if isinstance(bought, str) else None,
+            int(data["uses"]),  # type: ignore[arg-type]
+        )
+
+
+def add_months(day: date, months: int) -> date:
+    """``day`` plus ``months`` calendar months (the last day of a shorter month where needed)."""
+    year, month = divmod(day.month - 1 + months, 12)
+    year += day.year
+    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+@dataclass(frozen=True, slots=True)
+class LoggedSession:
+    """A logged session and what it raised."""
+
+    entry: SessionEntry
+    findings: tuple[Finding, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class JournalView:
+    """A journal as it stands today: its entries, the re-assessment, and what the engine decides from them."""
+
+    created_at: datetime | None
+    lang: Lang
+    assessment: Assessment
+    pause: Pause | None
+    sessions: tuple[LoggedSession, ...]  # in the order they were logged
+    next_session: NextSession | None
+    device: DeviceEntry | None
+    replacement: Replacement | None
+    citations: tuple[Citation, ...] = ()  # the interval's and the replacement figures' sources
+
+    @property
+    def next_session_on(self) -> date | None:
+        """The next reasonable day (None before the first session, or while the journal is paused)."""
+        if self.next_session is None or self.pause is not None:
+            return None
+        return date.fromordinal(self.next_session.on)
+
+    @property
+    def replace_on(self) -> date | None:
+        """The day the device is due for replacement by time (None: no device, or its purchase day unknown)."""
+        if self.replacement is None or self.device is None or self.device.bought_on is None:
+            return None
+        return add_months(self.device.bought_on, self.replacement.after_months)
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        """What the latest logged session raised."""
+        return self.sessions[-1].findings if self.sessions else ()
+
+    def to_json(self) -> dict[str, JsonValue]:
+        """The journal's state as the API writes it (findings in the assessment's finding shape)."""
+        cited: list[Finding] = [f for s in self.sessions for f in s.findings]
+        cited.extend(self.pause.reasons if self.pause is not None else ())
+        interval = self.next_session
+        sources: dict[str, JsonValue] = {}
+        for finding in cited:
+            sources.update(finding.text.source_forms)
+        for citation in self.citations:
+            sources.setdefault(citation.source_id, citation.shared_json)
+        return {
+            "schema": JOURNAL_SCHEMA,
+            "created_at": self.created_at.isoformat() if self.created_at is not None else None,
+            "lang": self.lang.value,
+            "kb_version": self.assessment.kb_version.to_json(),
+            "tier": ENUM_TEXT[self.assessment.tier],
+            "paused": _pause_json(self.pause),
+            "next_session_on": _day(self.next_session_on),
+            "interval": _interval_json(interval, self.lang),
+            "device": self.device.to_json() if self.device is not None else None,
+            "replacement": self._replacement_json(),
+            "sessions": [{**s.entry.to_json(), "findings": [f.json_form() for f in s.findings]} for s in self.sessions],
+            "findings": [f.json_form() for f in self.findings],
+            "sources": sources,
+            "disclaimer": self.assessment.disclaimer,
+        }
+
+    def _replacement_json(self) -> JsonValue:
+        due = self.replacement
+        if due is None:
+            return None
+        return {
+            "after_uses": due.after_uses,
+            "uses": due.uses,
+            "uses_left": due.uses_left,
+            "after_months": due.after_months,
+            "replace_on": _day(self.replace_on),
+            "confidence": ENUM_TEXT[due.confidence],
+            "note": due.note,
+            "citations": list(due.citations),
+        }
+
+
+def _day(day: date | None) -> str | None:
+    return day.isoformat() if day is not None else None
+
+
+def _pause_json(paused: Pause | None) -> JsonValue:
+    if paused is None:
+        return None
+    return {"tier": ENUM_TEXT[paused.tier], "reasons": [f.json_form() for f in paused.reasons]}
+
+
+def _interval_json(interval: NextSession | None, lang: Lang) -> JsonValue:
+    if interval is None:
+        return None
+    rules = interval.interval.rules
+    return {
+        "days": interval.interval.days,
+        "after_session_on": date.fromordinal(interval.after.on).isoformat(),
+        "needle_mm": interval.after.needle_mm,
+        "confidence": ENUM_TEXT[max((r.confidence for r in rules), key=list(Confidence).index)],
+        "notes": list(dict.fromkeys(r.note.in_(lang) for r in rules)),
+        "citations": list(dict.fromkeys(c for r in rules for c in r.citations)),
+    }
+
+
+def journal_view(
+    kb: KnowledgeBase,
+    profile: Profile,
+    state: Mapping[str, JsonValue],
+    lang: Lang,
+    created_at: datetime | None = None,
+) -> JournalView:
+    """The journal of ``profile`` and its stored ``state``, decided with ``kb`` in ``lang``."""
+    entries = [SessionEntry.from_json(s) for s in _sessions(state)]
+    device_data = state.get("device")
+    device = DeviceEntry.from_json(device_data) if isinstance(device_data, dict) else None
+    logged = tuple(_logged(kb, profile, entries, lang))
+    sessions = [e.home_session() for e in entries]
+    upcoming = next_session(kb.treatment, profile.goals, sessions)
+    due = replacement(kb.treatment, _home_device(device), lang) if device is not None else None
+    cited = [c for r in (upcoming.interval.rules if upcoming is not None else ()) for c in r.citations]
+    cited.extend(due.citations if due is not None else ())
+    return JournalView(
+        created_at=created_at,
+        lang=lang,
+        assessment=(assessment := assess(profile, kb, lang)),
+        pause=pause(assessment),
+        sessions=logged,
+        next_session=upcoming,
+        device=device,
+        replacement=due,
+        citations=prepared_for(kb, lang).cite(tuple(dict.fromkeys(cited))),
+    )
+
+
+def _sessions(state: Mapping[str, JsonValue]) -> list[dict[str, JsonValue]]:
+    stored = state.get("sessions", [])
+    return [s for s in stored if isinstance(s, dict)] if isinstance(stored, list) else []
+
+
+def _logged(kb: KnowledgeBase, profile: Profile, entries: Sequence[SessionEntry], lang: Lang) -> list[LoggedSession]:
+    sessions = [e.home_session() for e in entries]
+    logged: list[LoggedSession] = []
+    for i, entry in enumerate(entries):
+        this = sessions[i]
+        # Before it: a day before, or the same day and logged before it.
+        before = [s for j, s in enumerate(sessions) if s.on < this.on or (s.on == this.on and j < i)]
+        logged.append(LoggedSession(entry, session_findings(kb, profile, before, this, lang)))
+    return logged
+
+
+def _home_device(device: DeviceEntry) -> HomeDevice:
+    bought = device.bought_on.toordinal() if device.bought_on is not None else None
+    return HomeDevice(device.kind, device.needle_mm, bought, device.uses)

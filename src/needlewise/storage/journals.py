@@ -1,0 +1,59 @@
+"""Django implementation of the ``Journals`` port: one row per journal, read by the digest of its link."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.db import transaction
+
+from needlewise.services.ports import JournalRecord
+from needlewise.storage.models import Journal
+
+
+def _record(row: Journal) -> JournalRecord:
+    return JournalRecord(
+        token_digest=row.token_digest,
+        lang=row.lang,
+        profile=row.profile,
+        state=row.state,
+        email=row.email or None,
+        created_at=row.created_at,
+    )
+
+
+class DjangoJournals:
+    """Journals in the Django database; each write is its own transaction."""
+
+    def add(self, record: JournalRecord) -> None:
+        """Store ``record``; committed when this returns."""
+        with transaction.atomic():
+            Journal.objects.create(
+                token_digest=record.token_digest,
+                lang=record.lang,
+                profile=record.profile,
+                state=record.state,
+                email=record.email or "",
+            )
+
+    def get(self, token_digest: str) -> JournalRecord | None:
+        """The journal with this digest, if any."""
+        row = Journal.objects.filter(token_digest=token_digest).first()
+        return _record(row) if row is not None else None
+
+    def change(self, token_digest: str, update: Callable[[JournalRecord], JournalRecord]) -> JournalRecord | None:
+        """Hold the journal's row, let ``update`` decide its new profile and state, write them; None if none."""
+        with transaction.atomic():
+            row = Journal.objects.select_for_update().filter(token_digest=token_digest).first()
+            if row is None:
+                return None
+            changed = update(_record(row))
+            row.profile = changed.profile
+            row.state = changed.state
+            row.save(update_fields=["profile", "state"])
+        return changed
+
+    def delete(self, token_digest: str) -> bool:
+        """Delete the journal and everything in it; whether one existed."""
+        with transaction.atomic():
+            deleted, _ = Journal.objects.filter(token_digest=token_digest).delete()
+        return deleted > 0
