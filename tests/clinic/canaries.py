@@ -25,6 +25,7 @@ from needlewise.storage.models import (
     Client,
     Consent,
     ConsultationRequest,
+    Journal,
     SavedResult,
     Screening,
     SessionPhoto,
@@ -53,6 +54,9 @@ ENCRYPTED = (
     "adverse_event.description",
     "saved_result.profile",
     "saved_result.assessment",
+    "journal.profile",
+    "journal.state",
+    "journal.email",
 )
 
 
@@ -135,6 +139,13 @@ def write_canaries(site: Any, kb: KnowledgeBase) -> dict[str, str]:
         tier="home_ok",
         assessment={"canary": canary["saved_result.assessment"]},
     )
+    Journal.objects.create(
+        token_digest="f" * 64,
+        lang="en",
+        profile={"canary": canary["journal.profile"]},
+        state={"canary": canary["journal.state"]},
+        email=canary["journal.email"],
+    )
     return canary
 
 
@@ -155,5 +166,6 @@ def read_back() -> str:
         *CheckIn.objects.values_list("answers", "acknowledged_note"),
         *AdverseEvent.objects.values_list("description", flat=True),
         *SavedResult.objects.values_list("profile", "assessment"),
+        *Journal.objects.values_list("profile", "state", "email"),
     ]
     return repr(values)

@@ -20,8 +20,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from clinic.followup_support import checkin_of, session_row
-from needlewise.bootstrap import knowledge_base
+from needlewise.bootstrap import journals, knowledge_base
 from needlewise.domain.permissions import Role
+from needlewise.domain.vocabulary import Lang
+from needlewise.services.journal import start_journal
 from needlewise.storage import models
 from web.clinic.support import Site, staff_client
 
@@ -88,7 +90,8 @@ def clinic(site_a: Site) -> tuple[Client, dict[str, str]]:
         name: str(model.objects.order_by("pk").values_list("pk", flat=True).first() or 1)
         for name, model in RECORDS.items()
     }
-    values |= {"<str:token>": token, "<slug:slug>": site_a.clinic.slug, "<str:uid>": "MQ"}
+    journal_key, _ = start_journal(journals(), {"setting": "home", "age": 30}, knowledge_base(), Lang.EN)
+    values |= {"<str:token>": token, "<slug:slug>": site_a.clinic.slug, "<str:uid>": "MQ", "<key>": journal_key}
     return staff_client(site_a.members[Role.OWNER]), values
 
 
