@@ -48,7 +48,8 @@ from needlewise.services.saved_results import digest, new_token
 
 MAX_EMAIL = 254
 MAX_SESSIONS = 500  # one sealed row per journal: years of weekly sessions, and a bounded read
-EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
+# Spelled out (no \s): the API's schema checks the same pattern, in another regex engine.
+EMAIL = re.compile(r"^[^@ \t\r\n]{1,64}@[^@ \t\r\n]+\.[^@ \t\r\n]+$")
 
 
 def _profile(document: dict[str, JsonValue]) -> Profile:
