@@ -16,6 +16,7 @@ LIMITED = [
     ("checkin", "get", "/checkin/not-a-real-token/"),
     ("checkin", "post", "/c/ABCD2345"),
     ("save", "post", "/save/"),
+    ("journal", "post", "/journal/new/"),
     ("clinic_request", "post", "/clinics/no-such-clinic/request/"),
     ("pdf", "get", "/result/pdf/"),
     ("pdf", "get", "/r/not-a-token/pdf/"),

@@ -1,0 +1,109 @@
+"""The home journal page's forms read at the edge: a posted form to a typed entry, or errors by field.
+
+Each reader returns the entry and an empty error map, or ``None`` and the fields' messages (already in
+the request's language). The use cases check the rest (a day after today, no area) and name the field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import TypeVar
+
+from django.http import QueryDict
+from django.utils.translation import gettext as _
+
+from needlewise.domain.vocabulary import Area, DeviceKind, Product
+from needlewise.errors import Problem
+from needlewise.services.journal_state import DeviceEntry, SessionEntry
+from needlewise.web.views.common import say
+
+Errors = dict[str, list[str]]
+T = TypeVar("T", Area, Product)
+MAX_NEEDLE_MM = 5.0
+MAX_USES = 10_000
+
+
+def problems_to_errors(problems: tuple[Problem, ...] | list[Problem]) -> Errors:
+    """A use case's problems as the form's errors, by field."""
+    errors: Errors = {}
+    for problem in problems:
+        errors.setdefault(problem.where, []).append(say(problem))
+    return errors
+
+
+def _day(post: QueryDict, name: str, errors: Errors, *, required: bool) -> date | None:
+    text = post.get(name, "").strip()
+    if not text:
+        if required:
+            errors[name] = [_("Enter the date, for example 2026-05-31.")]
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        errors[name] = [_("Enter the date as year-month-day, for example 2026-05-31.")]
+        return None
+
+
+def _needle(post: QueryDict, errors: Errors, *, required: bool) -> float | None:
+    text = post.get("needle_mm", "").strip().replace(",", ".")
+    if not text:
+        if required:
+            errors["needle_mm"] = [_("Enter the needle length in millimetres, for example 0.5.")]
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= MAX_NEEDLE_MM:
+        errors["needle_mm"] = [_("Enter a needle length between 0.1 and 5 mm, for example 0.5.")]
+        return None
+    return value
+
+
+def _choices(post: QueryDict, name: str, kind: type[T], errors: Errors) -> frozenset[T]:
+    chosen: set[T] = set()
+    for value in post.getlist(name):
+        try:
+            chosen.add(kind(value))
+        except ValueError:
+            errors[name] = [_("Choose only from the options shown.")]
+    return frozenset(chosen)
+
+
+def read_session(post: QueryDict) -> tuple[SessionEntry | None, Errors]:
+    """The session form: the day, the needle length, the areas, the products applied afterwards."""
+    errors: Errors = {}
+    on = _day(post, "on", errors, required=True)
+    needle = _needle(post, errors, required=True)
+    areas = _choices(post, "areas", Area, errors)
+    products = _choices(post, "products", Product, errors)
+    if not areas and "areas" not in errors:
+        errors["areas"] = [_("Choose at least one area you treated.")]
+    if errors or on is None or needle is None:
+        return None, errors
+    return SessionEntry(on, needle, areas, products), errors
+
+
+def read_device(post: QueryDict) -> tuple[DeviceEntry | None, Errors]:
+    """The device form: its kind, needle length (optional), the day it was bought (optional), uses so far."""
+    errors: Errors = {}
+    try:
+        kind: DeviceKind | None = DeviceKind(post.get("kind", ""))
+    except ValueError:
+        kind = None
+        errors["kind"] = [_("Choose the kind of device.")]
+    needle = _needle(post, errors, required=False)
+    bought = _day(post, "bought_on", errors, required=False)
+    text = post.get("uses", "").strip() or "0"
+    uses = int(text) if text.isdigit() and int(text) <= MAX_USES else None
+    if uses is None:
+        errors["uses"] = [_("Enter how many times you have used it, a whole number from 0.")]
+    if errors or kind is None or uses is None:
+        return None, errors
+    return DeviceEntry(kind, needle, bought, uses), errors
+
+
+def values_of(post: QueryDict) -> Mapping[str, str]:
+    """What the person typed, to show it again beside the errors."""
+    return {name: post.get(name, "") for name in ("on", "needle_mm", "bought_on", "uses", "kind", "email")}

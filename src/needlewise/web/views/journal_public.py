@@ -1,0 +1,206 @@
+"""The home journal's pages: no account, the private link is the key (shown once, when it is started).
+
+Every page is ``no-store`` and ``noindex`` (it carries health answers). The forms post without
+JavaScript; bad input re-renders the page with ``422``, each error at its field and in a summary at the
+top; an unknown link is ``404``. The views call the use cases of :mod:`needlewise.services.journal`.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, cast
+
+import orjson
+from django.http import HttpRequest, HttpResponse
+from django.urls import URLPattern, path
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from needlewise import bootstrap
+from needlewise.domain.json_types import JsonValue
+from needlewise.engine.treatment import triage
+from needlewise.errors import InvalidInputError, NotFoundError, ProfileError
+from needlewise.reports.numbers import for_readers
+from needlewise.services import journal
+from needlewise.services.journal_state import JournalView
+from needlewise.web.journal_forms import Errors, problems_to_errors, read_device, read_session, values_of
+from needlewise.web.views.common import knowledge, lang_of, render, say
+from needlewise.web.views.questionnaire import PRIVATE, interview_from
+
+FORMS = ("session", "device", "skin")
+
+
+def latest_today() -> date:
+    """The latest calendar day anywhere (UTC+14): a session logged "today" is never refused as after today."""
+    return (datetime.now(UTC) + timedelta(hours=14)).date()
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    response["Cache-Control"] = "no-store"
+    response["X-Robots-Tag"] = PRIVATE
+    response["Referrer-Policy"] = "same-origin"  # the key is in the path: never sent to another site
+    return response
+
+
+def _missing(request: HttpRequest) -> HttpResponse:
+    return _private(render(request, "error.html", {"status": 404}, status=404))
+
+
+def _open(request: HttpRequest, token: str) -> JournalView | None:
+    try:
+        return journal.open_journal(bootstrap.journals(), token, knowledge(), lang_of(request))
+    except NotFoundError:
+        return None
+
+
+def _skin_day(view: JournalView) -> int:
+    """Days since the latest session (at least 1): the check-in questions of that day."""
+    if not view.sessions:
+        return 1
+    latest = max(s.entry.on for s in view.sessions)
+    return max((timezone.localdate() - latest).days, 1)
+
+
+def _page(
+    request: HttpRequest, token: str, view: JournalView, extra: dict[str, Any], status: int = 200
+) -> HttpResponse:
+    kb = knowledge()
+    day = _skin_day(view)
+    posted = request.POST if extra.get("form") == "session" else None
+    context = {
+        "token": token,
+        "after_on": date.fromordinal(view.next_session.after.on) if view.next_session is not None else None,
+        "today_iso": timezone.localdate().isoformat(),
+        "chosen_areas": posted.getlist("areas") if posted is not None else [],
+        "chosen_products": posted.getlist("products") if posted is not None else [],
+        "yes": set(),
+        "view": view,
+        "assessment": for_readers(view.assessment),
+        "questions": kb.treatment.checkin.questions_for(day),
+        "skin_citations": kb.treatment.checkin.citations,
+        "errors": {},
+        "form": None,
+        "values": {},
+        "logged": False,
+        "skin": None,
+        **extra,
+    }
+    return _private(render(request, "journal.html", context, status=status))
+
+
+@require_POST
+def start(request: HttpRequest) -> HttpResponse:
+    """From a result: ask for the optional e-mail first; with ``start`` posted, make the journal, show its link once."""
+    try:
+        interview = interview_from(request.POST)
+    except ProfileError as damaged:
+        return render(request, "error.html", {"status": 400, "message": say(damaged.first)}, status=400)
+    state = orjson.dumps(interview.to_state()).decode()
+    context: dict[str, Any] = {"state": state, "errors": {}, "values": values_of(request.POST)}
+    if "start" not in request.POST:
+        return _private(render(request, "journal_new.html", context))
+    email = request.POST.get("email", "").strip() or None
+    try:
+        document = cast("dict[str, JsonValue]", interview.document)
+        token, _started = journal.start_journal(bootstrap.journals(), document, knowledge(), lang_of(request), email)
+    except (InvalidInputError, ProfileError) as invalid:
+        context["errors"] = problems_to_errors(invalid.problems)
+        return _private(render(request, "journal_new.html", context, status=422))
+    link = request.build_absolute_uri(f"/journal/{token}/")
+    return _private(render(request, "journal_started.html", {"token": token, "link": link}, status=201))
+
+
+@require_safe
+def page(request: HttpRequest, token: str) -> HttpResponse:
+    """The journal: what to do next first, then the device, the findings, the sessions and the forms."""
+    view = _open(request, token)
+    if view is None:
+        return _missing(request)
+    return _page(request, token, view, {})
+
+
+def _refused(request: HttpRequest, token: str, form: str, errors: Errors) -> HttpResponse:
+    view = _open(request, token)
+    if view is None:
+        return _missing(request)
+    return _page(request, token, view, {"errors": errors, "form": form, "values": values_of(request.POST)}, 422)
+
+
+@require_POST
+def session(request: HttpRequest, token: str) -> HttpResponse:
+    """Log a home session (one that came too soon too: it happened, and a finding says so)."""
+    entry, errors = read_session(request.POST)
+    if entry is None:
+        return _refused(request, token, "session", errors)
+    try:
+        view = journal.log_session(bootstrap.journals(), token, entry, knowledge(), lang_of(request), latest_today())
+    except NotFoundError:
+        return _missing(request)
+    except InvalidInputError as invalid:
+        return _refused(request, token, "session", problems_to_errors(invalid.problems))
+    return _page(request, token, view, {"logged": True})
+
+
+@require_POST
+def device(request: HttpRequest, token: str) -> HttpResponse:
+    """Record the device (a new one replaces the old)."""
+    entry, errors = read_device(request.POST)
+    if entry is None:
+        return _refused(request, token, "device", errors)
+    try:
+        view = journal.record_device(bootstrap.journals(), token, entry, knowledge(), lang_of(request), latest_today())
+    except NotFoundError:
+        return _missing(request)
+    except InvalidInputError as invalid:
+        return _refused(request, token, "device", problems_to_errors(invalid.problems))
+    return _page(request, token, view, {"logged": True})
+
+
+@require_POST
+def skin(request: HttpRequest, token: str) -> HttpResponse:
+    """The day-after skin check: the clinic check-in's red-flag questions and triage (nothing is kept)."""
+    view = _open(request, token)
+    if view is None:
+        return _missing(request)
+    kb = knowledge()
+    asked = {q.question_id for q in kb.treatment.checkin.questions_for(_skin_day(view))}
+    yes = set(request.POST.getlist("yes"))
+    if not yes <= asked:
+        errors = {"yes": [gettext("Only tick the questions shown on this page.")]}
+        return _page(request, token, view, {"errors": errors, "form": "skin"}, 422)
+    return _page(request, token, view, {"skin": triage(kb.treatment, _skin_day(view), yes), "yes": yes})
+
+
+@require_safe
+def export(request: HttpRequest, token: str) -> HttpResponse:
+    """The journal as JSON (the API's state), to keep or show a clinician."""
+    view = _open(request, token)
+    if view is None:
+        return _missing(request)
+    response = HttpResponse(orjson.dumps(view.to_json(), option=orjson.OPT_INDENT_2), content_type="application/json")
+    response["Content-Disposition"] = 'attachment; filename="needlewise-journal.json"'
+    return _private(response)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def delete(request: HttpRequest, token: str) -> HttpResponse:
+    """Ask first (GET: a confirmation page); on POST, delete the journal and everything in it for good."""
+    if request.method != "POST":
+        if _open(request, token) is None:
+            return _missing(request)
+        return _private(render(request, "journal_delete.html", {"token": token}))
+    deleted = journal.delete_journal(bootstrap.journals(), token)
+    status = 200 if deleted else 404
+    return _private(render(request, "journal_deleted.html", {"deleted": deleted}, status=status))
+
+
+urls: list[URLPattern] = [
+    path("journal/new/", start, name="journal-start"),
+    path("journal/<str:token>/", page, name="journal"),
+    path("journal/<str:token>/session/", session, name="journal-session"),
+    path("journal/<str:token>/device/", device, name="journal-device"),
+    path("journal/<str:token>/skin/", skin, name="journal-skin"),
+    path("journal/<str:token>/export.json", export, name="journal-export"),
+    path("journal/<str:token>/delete/", delete, name="journal-delete"),
+]

@@ -1,0 +1,100 @@
+"""The home journal in a real browser (issue 15): on a phone, in Spanish, from the keyboard only.
+
+A person whose result allows home use starts a journal from the result page, sees its private link
+once, opens it, logs a session (a mistake first: the error summary links to the field), and reads the
+next reasonable day; the same page without JavaScript takes a session too. axe-core on each page, no
+sideways scrolling at 390 px, no request to another site.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from browser.app_support import App
+from browser.clinic_support import tab_to
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 390, "height": 844}
+SHOTS = os.environ.get("NEEDLEWISE_JOURNAL_SHOTS", "")  # a folder for screenshots, when asked
+
+
+def _shot(page: Page, name: str) -> None:
+    if SHOTS:
+        page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
+
+
+def _press(app: App, page: Page, selector: str, key: str = "Enter") -> None:
+    tab_to(page, selector)
+    app.after(page, lambda: page.keyboard.press(key))
+
+
+def _start_from_a_result(app: App, page: Page) -> str:
+    """From the result page to the journal, by the keyboard; the private link shown once."""
+    app.start(page)
+    app.complete(page, "home_ok")
+    _press(app, page, "form[action='/journal/new/'] button[type=submit]")
+    expect(page.locator("h1")).to_have_text("Empezar un diario en casa")
+    app.axe(page, "start a journal (es, phone)")
+    tab_to(page, "#f-email")
+    page.keyboard.type("yo@example.org")
+    _press(app, page, "main form button[type=submit]")
+    expect(page.locator("h1")).to_have_text("El enlace privado de tu diario en casa")
+    expect(page.locator(".notice.warning")).to_contain_text("única llave")
+    app.axe(page, "the journal's link (es, phone)")
+    link = page.locator("#journal-link").input_value()
+    assert "/journal/" in link
+    _press(app, page, "main a.button.primary")
+    return link
+
+
+def test_a_person_starts_a_journal_and_logs_sessions_from_the_keyboard_in_spanish(app: App) -> None:
+    page = app.page(locale="es-ES", axe=True, **PHONE)
+    link = _start_from_a_result(app, page)
+    expect(page.locator("h1")).to_have_text("Tu diario en casa")
+    expect(page.locator("#next-title")).to_be_visible()
+    app.axe(page, "journal (es, phone)")
+    app.no_horizontal_scroll(page, "journal (es, phone)")
+    _shot(page, "journal-es-empty")
+
+    _press(app, page, "form[action$='/session/'] button[type=submit]")  # nothing chosen: refused
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_focused()
+    expect(summary.locator("a[href='#f-needle_mm']")).to_be_visible()
+    expect(summary.locator("a[href='#f-areas']")).to_be_visible()
+    app.axe(page, "journal with errors (es, phone)")
+    tab_to(page, "#f-needle_mm")
+    page.keyboard.type("0,25")
+    tab_to(page, "#f-areas-cheeks")
+    page.keyboard.press("Space")
+    tab_to(page, "#f-products-vitamin_c_serum")
+    page.keyboard.press("Space")
+    _press(app, page, "form[action$='/session/'] button[type=submit]")
+    expect(page.locator(".next-date")).to_contain_text("Próxima sesión: no antes")
+    expect(page.locator("article.finding").first).to_be_visible()
+    app.axe(page, "journal after a session (es, phone)")
+    app.no_horizontal_scroll(page, "journal after a session (es, phone)")
+    _shot(page, "journal-es")
+
+    no_js = app.page(locale="es-ES", js=False, **PHONE)
+    no_js.goto(link)
+    tab_to(no_js, "#f-needle_mm")
+    no_js.keyboard.type("0,25")
+    tab_to(no_js, "#f-areas-forehead")
+    no_js.keyboard.press("Space")
+    tab_to(no_js, "form[action$='/session/'] button[type=submit]")
+    no_js.keyboard.press("Enter")
+    no_js.wait_for_load_state("load")
+    expect(no_js.locator("ul.sessions li")).to_have_count(2)
+
+    english = app.page(axe=True, **PHONE)
+    english.goto(link)
+    expect(english.locator("h1")).to_have_text("Your home journal")
+    app.axe(english, "journal (en, phone)")
+    app.no_horizontal_scroll(english, "journal (en, phone)")
+    _shot(english, "journal-en")
+    assert app.foreign_requests() == []

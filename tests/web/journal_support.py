@@ -1,0 +1,52 @@
+"""Home journal pages through Django's test client: a questionnaire state for a profile, a journal started."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import orjson
+
+from needlewise import bootstrap
+from needlewise.domain.vocabulary import Lang
+from needlewise.engine.knowledge import KnowledgeBase
+from needlewise.services import journal
+from needlewise.services.questionnaire import Interview
+
+GLOW: dict[str, Any] = {
+    "setting": "home",
+    "age": 30,
+    "goals": ["glow"],
+    "areas": ["cheeks"],
+    "device.kind": "roller",
+    "device.needle_mm": 0.25,
+    "device.uses": 0,
+    "device.shared": False,
+    "fitzpatrick": 2,
+}
+KEY = re.compile(r"/journal/([A-Za-z0-9_-]{20,})/")
+
+
+def interview(kb: KnowledgeBase, answers: dict[str, Any]) -> Interview:
+    """An interview answered as ``answers`` says (nothing to report where they say nothing)."""
+    done = Interview(kb)
+    while (question := done.next_question()) is not None:
+        if done.early_stop() is not None:
+            break
+        default: object = [] if question.kind in ("multi", "procedures") else None
+        if question.kind == "boolean":
+            default = False
+        done.answer(question, answers.get(question.field, default))
+    return done
+
+
+def state(kb: KnowledgeBase, answers: dict[str, Any] | None = None) -> str:
+    """The questionnaire's hidden ``state`` for ``answers`` (the glow profile by default)."""
+    return orjson.dumps(interview(kb, answers or GLOW).to_state()).decode()
+
+
+def started(kb: KnowledgeBase, answers: dict[str, Any] | None = None, lang: Lang = Lang.EN) -> str:
+    """A journal started from ``answers``; its key."""
+    document = interview(kb, answers or GLOW).document
+    key, _view = journal.start_journal(bootstrap.journals(), document, kb, lang)  # type: ignore[arg-type]
+    return key

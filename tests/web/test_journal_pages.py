@@ -1,0 +1,196 @@
+"""The home journal's pages: start from a result, the journal page and its forms, export, delete."""
+
+from __future__ import annotations
+
+import orjson
+import pytest
+import time_machine
+from django.test import Client
+
+from needlewise.engine.knowledge import KnowledgeBase
+from needlewise.web.views.questionnaire import state_token
+from web import journal_support as js
+
+pytestmark = pytest.mark.django_db
+TODAY = "2026-12-07T10:00Z"
+ES = {"HTTP_ACCEPT_LANGUAGE": "es"}
+
+
+def private(response: object) -> None:
+    assert response["Cache-Control"] == "no-store"  # type: ignore[index]
+    assert response["X-Robots-Tag"] == "noindex, nofollow"  # type: ignore[index]
+
+
+def test_a_home_result_offers_a_journal_and_a_clinic_result_does_not(client: Client, kb: KnowledgeBase) -> None:
+    home = client.get(f"/result/?s={state_token(js.interview(kb, js.GLOW))}").content.decode()
+    assert 'action="/journal/new/"' in home
+    clinic = js.interview(kb, {**js.GLOW, "goals": ["acne_scars"]})
+    assert 'action="/journal/new/"' not in client.get(f"/result/?s={state_token(clinic)}").content.decode()
+
+
+@pytest.mark.parametrize(("headers", "warning"), [({}, "only key"), (ES, "única llave")])
+def test_starting_asks_for_an_e_mail_then_shows_the_link_once(
+    client: Client, kb: KnowledgeBase, headers: dict[str, str], warning: str
+) -> None:
+    asked = client.post("/journal/new/", {"state": js.state(kb)}, **headers)
+    assert asked.status_code == 200
+    assert 'name="email"' in asked.content.decode()
+    private(asked)
+    made = client.post("/journal/new/", {"state": js.state(kb), "start": "1", "email": "a@example.org"}, **headers)
+    assert made.status_code == 201
+    private(made)
+    page = made.content.decode()
+    assert warning in page
+    key = js.KEY.search(page).group(1)  # type: ignore[union-attr]
+    shown = client.get(f"/journal/{key}/", **headers)
+    assert shown.status_code == 200
+    private(shown)
+    assert key not in shown.content.decode().replace(f"/journal/{key}/", "").replace(f"/journals/{key}/", "")
+
+
+def test_a_bad_e_mail_is_422_naming_the_field_at_it_and_in_the_summary(client: Client, kb: KnowledgeBase) -> None:
+    refused = client.post("/journal/new/", {"state": js.state(kb), "start": "1", "email": "nope"}, **ES)
+    assert refused.status_code == 422
+    page = refused.content.decode()
+    assert 'href="#f-email"' in page
+    assert 'id="f-email-error-1"' in page
+    assert "Correo electrónico para recordatorios" in page
+
+
+def test_damaged_answers_are_400(client: Client) -> None:
+    assert client.post("/journal/new/", {"state": "{"}).status_code == 400
+
+
+@time_machine.travel(TODAY, tick=False)
+@pytest.mark.parametrize(("headers", "words"), [({}, "Next session: not before"), (ES, "Próxima sesión: no antes")])
+def test_logging_a_session_gives_the_next_date_and_a_flagged_product_s_finding(
+    client: Client, kb: KnowledgeBase, headers: dict[str, str], words: str
+) -> None:
+    key = js.started(kb)
+    data = {"on": "2026-12-01", "needle_mm": "0,25", "areas": ["cheeks"], "products": ["vitamin_c_serum"]}
+    logged = client.post(f"/journal/{key}/session/", data, **headers)
+    assert logged.status_code == 200
+    private(logged)
+    page = logged.content.decode()
+    assert words in page
+    assert 'class="finding' in page
+    assert "Evidence" in page or "Evidencia" in page
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_bad_session_input_is_422_naming_each_field(client: Client, kb: KnowledgeBase) -> None:
+    key = js.started(kb)
+    refused = client.post(f"/journal/{key}/session/", {"on": "31/12", "needle_mm": "9", "areas": ["elbow"]})
+    assert refused.status_code == 422
+    page = refused.content.decode()
+    for name in ("on", "needle_mm", "areas"):
+        assert f'href="#f-{name}"' in page
+    empty = client.post(f"/journal/{key}/session/", {"needle_mm": "abc"}, **ES).content.decode()
+    assert "Elige al menos una zona" in empty
+    nothing = client.post(f"/journal/{key}/session/", {}, **ES).content.decode()
+    assert "Escribe la longitud de la aguja en milímetros" in nothing
+    assert "Escribe la fecha, por ejemplo" in nothing
+    future = client.post(f"/journal/{key}/session/", {"on": "2027-01-01", "needle_mm": "0.25", "areas": ["cheeks"]})
+    assert future.status_code == 422
+    assert 'href="#f-on"' in future.content.decode()
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_the_device_gives_when_to_replace_it_and_bad_input_names_the_field(client: Client, kb: KnowledgeBase) -> None:
+    key = js.started(kb)
+    saved = client.post(f"/journal/{key}/device/", {"kind": "roller", "bought_on": "2026-11-01", "uses": "3"})
+    assert saved.status_code == 200
+    assert "Replace your device:" in saved.content.decode()
+    worn = client.post(f"/journal/{key}/device/", {"kind": "pen", "needle_mm": "0.5", "uses": "40"}).content.decode()
+    assert "now: it has reached" in worn
+    unknown = client.post(f"/journal/{key}/device/", {"kind": "stamp", "uses": "1"}).content.decode()
+    assert "months after you bought it" in unknown
+    refused = client.post(f"/journal/{key}/device/", {"kind": "drill", "uses": "-1", "bought_on": "2027-01-01"})
+    assert refused.status_code == 422
+    page = refused.content.decode()
+    for name in ("kind", "uses"):
+        assert f'href="#f-{name}"' in page
+    later = client.post(f"/journal/{key}/device/", {"kind": "roller", "bought_on": "2027-01-01"})
+    assert later.status_code == 422
+    assert 'href="#f-bought_on"' in later.content.decode()
+
+
+@time_machine.travel(TODAY, tick=False)
+@pytest.mark.parametrize(
+    ("yes", "triage"),
+    [([], "expected"), (["expected_reactions"], "expected"), (["fever"], "seek_care_now")],
+)
+def test_the_skin_check_gives_the_check_in_s_triage(client: Client, kb: KnowledgeBase, yes: list, triage: str) -> None:
+    key = js.started(kb)
+    client.post(f"/journal/{key}/session/", {"on": "2026-12-06", "needle_mm": "0.25", "areas": ["cheeks"]})
+    asked = {q.question_id for q in kb.treatment.checkin.questions_for(1)}
+    answers = [y for y in yes if y in asked] or ([next(iter(asked))] if yes else [])
+    answered = client.post(f"/journal/{key}/skin/", {"yes": answers})
+    assert answered.status_code == 200
+    assert 'data-triage="' in answered.content.decode()
+    refused = client.post(f"/journal/{key}/skin/", {"yes": ["not-a-question"]}, **ES)
+    assert refused.status_code == 422
+    assert 'href="#f-yes"' in refused.content.decode()
+    del triage
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_each_triage_level_has_its_words(client: Client, kb: KnowledgeBase) -> None:
+    key = js.started(kb)
+    client.post(f"/journal/{key}/session/", {"on": "2026-11-30", "needle_mm": "0.25", "areas": ["cheeks"]})
+    seen = set()
+    for question in kb.treatment.checkin.questions_for(7):
+        page = client.post(f"/journal/{key}/skin/", {"yes": [question.question_id]}).content.decode()
+        seen.add(page.split('data-triage="')[1].split('"')[0])
+    assert seen == {"expected", "call_clinic", "seek_care_now"}
+
+
+def test_a_stop_profile_is_paused_with_its_reasons(client: Client, kb: KnowledgeBase) -> None:
+    key = js.started(kb, {**js.GLOW, "skin_now": ["cold_sore"]})
+    page = client.get(f"/journal/{key}/").content.decode()
+    assert 'data-paused="yes"' in page
+    assert "Paused" in page
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_the_json_export_and_the_calendar_link(client: Client, kb: KnowledgeBase) -> None:
+    key = js.started(kb)
+    client.post(f"/journal/{key}/session/", {"on": "2026-12-01", "needle_mm": "0.25", "areas": ["cheeks"]})
+    exported = client.get(f"/journal/{key}/export.json")
+    assert exported.status_code == 200
+    private(exported)
+    assert orjson.loads(exported.content)["next_session_on"] == "2026-12-03"
+    page = client.get(f"/journal/{key}/").content.decode()
+    assert f"/api/v1/journals/{key}/calendar.ics" in page
+
+
+def test_delete_asks_first_then_deletes_everything(client: Client, kb: KnowledgeBase) -> None:
+    key = js.started(kb)
+    asked = client.get(f"/journal/{key}/delete/", **ES)
+    assert asked.status_code == 200
+    private(asked)
+    assert client.post(f"/journal/{key}/delete/").status_code == 200
+    assert client.get(f"/journal/{key}/").status_code == 404
+    assert client.post(f"/journal/{key}/delete/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("method", "suffix"),
+    [
+        ("get", ""),
+        ("post", "session/"),
+        ("post", "device/"),
+        ("post", "skin/"),
+        ("get", "export.json"),
+        ("get", "delete/"),
+    ],
+)
+def test_an_unknown_key_is_404(client: Client, method: str, suffix: str) -> None:
+    data = {"on": "2026-12-01", "needle_mm": "0.25", "areas": ["cheeks"], "kind": "roller"}
+    response = getattr(client, method)(f"/journal/unknown-key-000000000/{suffix}", data if method == "post" else {})
+    assert response.status_code == 404
+    private(response)
+
+
+def test_bad_input_to_an_unknown_key_is_404(client: Client) -> None:
+    assert client.post("/journal/unknown-key-000000000/session/", {}).status_code == 404
