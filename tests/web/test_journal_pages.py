@@ -7,7 +7,10 @@ import pytest
 import time_machine
 from django.test import Client
 
+from needlewise import bootstrap
 from needlewise.engine.knowledge import KnowledgeBase
+from needlewise.errors import NotFoundError
+from needlewise.services.journal_changes import journal_changes
 from needlewise.web.views.questionnaire import state_token
 from web import journal_support as js
 
@@ -152,6 +155,41 @@ def test_a_stop_profile_is_paused_with_its_reasons(client: Client, kb: Knowledge
     assert "Paused" in page
 
 
+@pytest.mark.parametrize(("headers", "paused"), [({}, "Paused"), (ES, "En pausa")])
+def test_a_cold_sore_pauses_the_journal_and_its_healing_resumes_it(
+    client: Client, kb: KnowledgeBase, headers: dict[str, str], paused: str
+) -> None:
+    key = js.started(kb)
+    sore = client.post(f"/journal/{key}/changed/", {"skin_now": ["cold_sore"]}, **headers)
+    assert sore.status_code == 200
+    private(sore)
+    page = sore.content.decode()
+    assert 'data-paused="yes"' in page
+    assert paused in page
+    assert 'id="f-skin_now-cold_sore" name="skin_now" value="cold_sore" checked' in page
+    healed = client.post(f"/journal/{key}/changed/", {}, **headers).content.decode()
+    assert 'data-paused="no"' in healed
+
+
+def test_pregnancy_and_a_medicine_are_kept_and_shown_again(client: Client, kb: KnowledgeBase) -> None:
+    key = js.started(kb)
+    page = client.post(f"/journal/{key}/changed/", {"pregnant": "yes", "medications": ["anticoagulant"]})
+    assert 'data-paused="yes"' in page.content.decode()
+    shown = client.get(f"/journal/{key}/").content.decode()
+    assert 'id="f-pregnant" name="pregnant" value="yes" checked' in shown
+    assert 'value="anticoagulant" checked' in shown
+
+
+def test_a_change_not_in_the_form_is_422_naming_the_field(client: Client, kb: KnowledgeBase) -> None:
+    key = js.started(kb)
+    refused = client.post(f"/journal/{key}/changed/", {"pregnant": "yes", "medications": ["aspirin"]}, **ES)
+    assert refused.status_code == 422
+    page = refused.content.decode()
+    assert 'href="#f-medications"' in page
+    assert "Elige solo entre las opciones" in page
+    assert 'id="f-pregnant" name="pregnant" value="yes" checked' in page
+
+
 @time_machine.travel(TODAY, tick=False)
 def test_the_json_export_and_the_calendar_link(client: Client, kb: KnowledgeBase) -> None:
     key = js.started(kb)
@@ -181,6 +219,7 @@ def test_delete_asks_first_then_deletes_everything(client: Client, kb: Knowledge
         ("post", "session/"),
         ("post", "device/"),
         ("post", "skin/"),
+        ("post", "changed/"),
         ("get", "export.json"),
         ("get", "delete/"),
     ],
@@ -194,3 +233,8 @@ def test_an_unknown_key_is_404(client: Client, method: str, suffix: str) -> None
 
 def test_bad_input_to_an_unknown_key_is_404(client: Client) -> None:
     assert client.post("/journal/unknown-key-000000000/session/", {}).status_code == 404
+
+
+def test_an_unknown_key_has_no_changes_to_show() -> None:
+    with pytest.raises(NotFoundError):
+        journal_changes(bootstrap.journals(), "unknown-key-000000000")

@@ -13,13 +13,14 @@ from typing import TypeVar
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 
-from needlewise.domain.vocabulary import Area, DeviceKind, Product
+from needlewise.domain.vocabulary import Area, DeviceKind, Medication, Product, SkinNow
 from needlewise.errors import Problem
+from needlewise.services.journal_changes import Changes
 from needlewise.services.journal_state import DeviceEntry, SessionEntry
 from needlewise.web.views.common import say
 
 Errors = dict[str, list[str]]
-T = TypeVar("T", Area, Product)
+T = TypeVar("T", Area, Product, SkinNow, Medication)
 MAX_NEEDLE_MM = 5.0
 MAX_USES = 10_000
 
@@ -102,6 +103,16 @@ def read_device(post: QueryDict) -> tuple[DeviceEntry | None, Errors]:
     if errors or kind is None or uses is None:
         return None, errors
     return DeviceEntry(kind, needle, bought, uses), errors
+
+
+def read_changes(post: QueryDict) -> tuple[Changes | None, Errors]:
+    """The "things changed" form: pregnant or breastfeeding, the skin today, the medicines taken now."""
+    errors: Errors = {}
+    skin = _choices(post, "skin_now", SkinNow, errors)
+    medicines = _choices(post, "medications", Medication, errors)
+    if errors:
+        return None, errors
+    return Changes(post.get("pregnant") == "yes", skin, medicines), errors
 
 
 def values_of(post: QueryDict) -> Mapping[str, str]:

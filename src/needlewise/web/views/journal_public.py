@@ -23,8 +23,9 @@ from needlewise.engine.treatment import triage
 from needlewise.errors import InvalidInputError, NotFoundError, ProfileError
 from needlewise.reports.numbers import for_readers
 from needlewise.services import journal
+from needlewise.services.journal_changes import journal_changes, record_changes
 from needlewise.services.journal_state import JournalView
-from needlewise.web.journal_forms import Errors, problems_to_errors, read_device, read_session, values_of
+from needlewise.web.journal_forms import Errors, problems_to_errors, read_changes, read_device, read_session, values_of
 from needlewise.web.views.common import knowledge, lang_of, render, say
 from needlewise.web.views.questionnaire import PRIVATE, interview_from
 
@@ -67,7 +68,7 @@ def _page(
 ) -> HttpResponse:
     kb = knowledge()
     day = _skin_day(view)
-    posted = request.POST if extra.get("form") == "session" else None
+    posted = request.POST if extra.get("form") in {"session", "changed"} else None
     context = {
         "token": token,
         "after_on": date.fromordinal(view.next_session.after.on) if view.next_session is not None else None,
@@ -75,6 +76,10 @@ def _page(
         "chosen_areas": posted.getlist("areas") if posted is not None else [],
         "chosen_products": posted.getlist("products") if posted is not None else [],
         "yes": set(),
+        "values_pregnant": request.POST.get("pregnant") == "yes",
+        "now": journal_changes(bootstrap.journals(), token),
+        "chosen_skin": posted.getlist("skin_now") if posted is not None else None,
+        "chosen_medications": posted.getlist("medications") if posted is not None else None,
         "view": view,
         "assessment": for_readers(view.assessment),
         "questions": kb.treatment.checkin.questions_for(day),
@@ -172,6 +177,19 @@ def skin(request: HttpRequest, token: str) -> HttpResponse:
     return _page(request, token, view, {"skin": triage(kb.treatment, _skin_day(view), yes), "yes": yes})
 
 
+@require_POST
+def changed(request: HttpRequest, token: str) -> HttpResponse:
+    """Things changed (pregnancy, the skin, a medicine): the journal assessed again, maybe paused or resumed."""
+    changes, errors = read_changes(request.POST)
+    if changes is None:
+        return _refused(request, token, "changed", errors)
+    try:
+        view = record_changes(bootstrap.journals(), token, changes, knowledge(), lang_of(request))
+    except NotFoundError:
+        return _missing(request)
+    return _page(request, token, view, {"logged": True})
+
+
 @require_safe
 def export(request: HttpRequest, token: str) -> HttpResponse:
     """The journal as JSON (the API's state), to keep or show a clinician."""
@@ -201,6 +219,7 @@ urls: list[URLPattern] = [
     path("journal/<str:token>/session/", session, name="journal-session"),
     path("journal/<str:token>/device/", device, name="journal-device"),
     path("journal/<str:token>/skin/", skin, name="journal-skin"),
+    path("journal/<str:token>/changed/", changed, name="journal-changed"),
     path("journal/<str:token>/export.json", export, name="journal-export"),
     path("journal/<str:token>/delete/", delete, name="journal-delete"),
 ]

@@ -1,0 +1,73 @@
+"""A home journal's "things changed": pregnancy, the skin today, medicines; the journal is assessed again.
+
+The person says what is true now (the form shows what the journal holds); those answers replace the
+profile's, and the next read re-assesses it with the knowledge base: a tier above home use pauses the
+journal with the reasons and when to come back (:func:`needlewise.engine.journal.pause`), and an answer
+taken back (the cold sore has healed) lifts the pause. Nothing else of the profile changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from needlewise.domain.json_types import JsonValue
+from needlewise.domain.vocabulary import Lang, Medication, SkinNow
+from needlewise.engine.knowledge import KnowledgeBase
+from needlewise.errors import N_, NotFoundError, Problem
+from needlewise.services.journal import open_journal
+from needlewise.services.journal_state import JournalView
+from needlewise.services.ports import JournalRecord, Journals
+from needlewise.services.profiles import parse_profile
+from needlewise.services.saved_results import digest
+
+FIELDS = ("pregnant_or_breastfeeding", "skin_now", "medications")
+
+
+@dataclass(frozen=True, slots=True)
+class Changes:
+    """What is true now: pregnant or breastfeeding, the skin conditions today, the medicines taken."""
+
+    pregnant_or_breastfeeding: bool
+    skin_now: frozenset[SkinNow]
+    medications: frozenset[Medication]
+
+    @classmethod
+    def of(cls, profile: dict[str, JsonValue]) -> Changes:
+        """The answers ``profile`` holds (one still open, "unsure", reads as nothing said)."""
+        skin = profile.get("skin_now")
+        medicines = profile.get("medications")
+        return cls(
+            profile.get("pregnant_or_breastfeeding") is True,
+            frozenset(SkinNow(str(s)) for s in skin) if isinstance(skin, list) else frozenset(),
+            frozenset(Medication(str(m)) for m in medicines) if isinstance(medicines, list) else frozenset(),
+        )
+
+    def applied(self, profile: dict[str, JsonValue]) -> dict[str, JsonValue]:
+        """``profile`` with these answers in place of its own."""
+        return {
+            **profile,
+            "pregnant_or_breastfeeding": self.pregnant_or_breastfeeding,
+            "skin_now": list[JsonValue](sorted(s.value for s in self.skin_now)),
+            "medications": list[JsonValue](sorted(m.value for m in self.medications)),
+        }
+
+
+def journal_changes(store: Journals, token: str) -> Changes:
+    """What the journal behind ``token`` holds now, to show in the form. ``NotFoundError`` if none."""
+    record = store.get(digest(token))
+    if record is None:
+        raise NotFoundError([Problem("key", N_("No journal has this link; it may have been deleted."))])
+    return Changes.of(record.profile)
+
+
+def record_changes(store: Journals, token: str, changes: Changes, kb: KnowledgeBase, lang: Lang | None) -> JournalView:
+    """Keep ``changes`` in the journal's profile; the journal assessed again (maybe paused, maybe resumed)."""
+
+    def update(record: JournalRecord) -> JournalRecord:
+        profile = changes.applied(record.profile)
+        parse_profile(profile)  # the answers still make a profile (ProfileError otherwise)
+        return replace(record, profile=profile)
+
+    if store.change(digest(token), update) is None:
+        raise NotFoundError([Problem("key", N_("No journal has this link; it may have been deleted."))])
+    return open_journal(store, token, kb, lang)
