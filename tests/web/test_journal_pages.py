@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
+
 import orjson
 import pytest
 import time_machine
 from django.test import Client
+from pypdf import PdfReader
 
 from needlewise import bootstrap
 from needlewise.engine.knowledge import KnowledgeBase
@@ -202,6 +205,23 @@ def test_the_json_export_and_the_calendar_link(client: Client, kb: KnowledgeBase
     assert f"/api/v1/journals/{key}/calendar.ics" in page
 
 
+@time_machine.travel(TODAY, tick=False)
+@pytest.mark.parametrize(("headers", "words"), [({}, "Home journal"), (ES, "Diario en casa")])
+def test_the_pdf_for_a_clinician(client: Client, kb: KnowledgeBase, headers: dict[str, str], words: str) -> None:
+    key = js.started(kb)
+    client.post(f"/journal/{key}/device/", {"kind": "roller", "needle_mm": "0.25", "bought_on": "2026-11-01"})
+    client.post(f"/journal/{key}/session/", {"on": "2026-12-01", "needle_mm": "0.25", "areas": ["cheeks"]})
+    client.post(f"/journal/{key}/session/", {"on": "2026-12-02", "needle_mm": "0.25", "areas": ["cheeks"]})
+    made = client.get(f"/journal/{key}/pdf/", **headers)
+    assert made.status_code == 200
+    private(made)
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(made.content)).pages)
+    assert words in text
+    assert "Next session" in text or "Próxima sesión" in text
+    paused = js.started(kb, {**js.GLOW, "skin_now": ["cold_sore"]})
+    assert client.get(f"/journal/{paused}/pdf/").content.startswith(b"%PDF")
+
+
 def test_delete_asks_first_then_deletes_everything(client: Client, kb: KnowledgeBase) -> None:
     key = js.started(kb)
     asked = client.get(f"/journal/{key}/delete/", **ES)
@@ -221,6 +241,7 @@ def test_delete_asks_first_then_deletes_everything(client: Client, kb: Knowledge
         ("post", "skin/"),
         ("post", "changed/"),
         ("get", "export.json"),
+        ("get", "pdf/"),
         ("get", "delete/"),
     ],
 )

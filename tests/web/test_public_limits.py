@@ -20,6 +20,7 @@ LIMITED = [
     ("clinic_request", "post", "/clinics/no-such-clinic/request/"),
     ("pdf", "get", "/result/pdf/"),
     ("pdf", "get", "/r/not-a-token/pdf/"),
+    ("pdf", "get", "/journal/not-a-token/pdf/"),
     ("sign_in", "post", "/clinic/sign-in/"),
     ("sign_in", "post", "/clinic/sign-in/code/"),
     ("reset", "post", "/clinic/password-reset/"),

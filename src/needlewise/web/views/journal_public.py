@@ -22,6 +22,7 @@ from needlewise.domain.json_types import JsonValue
 from needlewise.engine.treatment import triage
 from needlewise.errors import InvalidInputError, NotFoundError, ProfileError
 from needlewise.reports.numbers import for_readers
+from needlewise.reports.pdf import render_pdf
 from needlewise.services import journal
 from needlewise.services.journal_changes import journal_changes, record_changes
 from needlewise.services.journal_state import JournalView
@@ -201,6 +202,19 @@ def export(request: HttpRequest, token: str) -> HttpResponse:
     return _private(response)
 
 
+@require_safe
+def pdf(request: HttpRequest, token: str) -> HttpResponse:
+    """The journal as a PDF to show a clinician: the re-assessment, the next day, the device, each session."""
+    view = _open(request, token)
+    if view is None:
+        return _missing(request)
+    context = {"view": view, "assessment": for_readers(view.assessment), "made_on": timezone.localdate()}
+    page = render(request, "journal_print.html", context)
+    response = HttpResponse(render_pdf(page.content.decode()), content_type="application/pdf")
+    response["Content-Disposition"] = 'attachment; filename="needlewise-journal.pdf"'
+    return _private(response)
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 def delete(request: HttpRequest, token: str) -> HttpResponse:
     """Ask first (GET: a confirmation page); on POST, delete the journal and everything in it for good."""
@@ -221,5 +235,6 @@ urls: list[URLPattern] = [
     path("journal/<str:token>/skin/", skin, name="journal-skin"),
     path("journal/<str:token>/changed/", changed, name="journal-changed"),
     path("journal/<str:token>/export.json", export, name="journal-export"),
+    path("journal/<str:token>/pdf/", pdf, name="journal-pdf"),
     path("journal/<str:token>/delete/", delete, name="journal-delete"),
 ]
