@@ -194,3 +194,31 @@ def test_an_owner_who_also_treats_is_told_and_other_clinics_are_not(site_a, site
     assert not set(found) & set(staff_alerts.recipients(site_b.clinic.pk))
     User.objects.filter(pk=site_a.members[Role.NURSE].user.pk).update(email="")
     assert site_a.members[Role.NURSE].user.email not in staff_alerts.recipients(site_a.clinic.pk)
+
+
+def test_staff_with_a_mobile_number_are_texted_too_and_a_number_shared_with_on_call_only_once(site_a, session, kb):
+    Clinic.objects.filter(pk=site_a.clinic.pk).update(on_call_phone="+34 600 111 222")
+    nurse, provider = site_a.members[Role.NURSE], site_a.members[Role.PROVIDER]  # the nurse performed the session
+    StaffMember.objects.filter(pk=nurse.pk).update(alert_phone=" +34 600 333 444 ")
+    StaffMember.objects.filter(pk=provider.pk).update(alert_phone="(+34) 600-111-222")  # the on-call phone too
+    StaffMember.objects.filter(pk=site_a.members[Role.FRONT_DESK].pk).update(alert_phone="+34 600 999 999")
+    checkin, token = checkin_of(session, 1)
+    outbox, seq = Outbox(), last_seq()
+    checkins.answer(PUBLIC, token, {"fever_chills"}, kb, staff_mail=mail(outbox, sms="SMS %(clinic)s %(link)s"))
+    texts = [m for m in outbox.sent if m.channel == "sms"]
+    assert [(m.to, m.key) for m in texts] == [
+        (("+34 600 333 444",), f"red_flag_alert:checkin:{checkin.pk}:staff:{nurse.user_id}:sms"),
+        (("(+34) 600-111-222",), f"red_flag_alert:checkin:{checkin.pk}:staff:{provider.user_id}:sms"),
+    ]  # the practitioner's first; the on-call phone is the provider's text; front desk does not act on alerts
+    assert [(m.to, m.channel) for m in outbox.sent[:2]] == [((nurse.user.email,), "email"), (texts[0].to, "sms")]
+    for message in texts:
+        assert (message.purpose, message.urgent, message.not_before, message.client_id) == (
+            "red_flag_alert",
+            True,
+            None,
+            None,
+        )
+        assert message.text == f"SMS {site_a.clinic.name} {LINK}"
+        for private in (site_a.client.given_name, site_a.client.family_name, "fever", str(checkin.pk)):
+            assert private not in f"{message.subject} {message.text}"
+    assert notify_rows(seq) == [("notify_staff", "success", {"recipients": 5, "on_call": []})]

@@ -22,7 +22,7 @@ from needlewise.domain.permissions import Role
 from needlewise.messaging import delivery
 from needlewise.messaging.outbox import OutboxSender, queue
 from needlewise.services.ports import OutboundMessage
-from needlewise.storage.models import AuditEntry, CheckIn, Clinic, QueuedMessage
+from needlewise.storage.models import AuditEntry, CheckIn, Clinic, QueuedMessage, StaffMember
 from net_support import free_port
 from smtp_support import Inbox, smtp_server
 from web.clinic.support import Site
@@ -186,3 +186,30 @@ def test_a_mail_server_that_is_down_delays_the_alert_and_loses_nothing(site_a: S
     assert len(inbox.envelopes) == 3  # each delivered once
     message.refresh_from_db()
     assert (message.status, message.attempts) == ("sent", 2)
+
+
+@pytest.mark.django_db
+def test_a_red_flag_at_23_00_in_madrid_queues_the_practitioner_s_text_urgent(site_a: Site):
+    from clinic.followup_support import checkin_of, session_row  # noqa: PLC0415 - only this test needs a session
+
+    Clinic.objects.filter(pk=site_a.clinic.pk).update(time_zone="Europe/Madrid", on_call_phone="+34 600 333 444")
+    nurse = site_a.members[Role.NURSE]  # performed the session
+    StaffMember.objects.filter(pk=nurse.pk).update(alert_phone="(+34) 600-333-444")  # the on-call phone, written so
+    checkin, token = checkin_of(session_row(site_a, bootstrap.knowledge_base()), 1)
+    late = datetime(2026, 12, 7, 22, 0, tzinfo=UTC)  # 23:00 in Madrid: quiet hours
+    with time_machine.travel(late, tick=True):
+        client = Client(HTTP_ACCEPT_LANGUAGE="es")
+        assert client.post(f"/checkin/{token}/", {"yes": ["fever_chills"]}).status_code == 200
+        texts = QueuedMessage.objects.filter(purpose="red_flag_alert", channel="sms")
+        sms = texts.get()  # told once: the on-call phone is the nurse's own
+        assert (sms.recipients, sms.key, sms.urgent, sms.status) == (
+            ["(+34) 600-333-444"],
+            f"red_flag_alert:checkin:{checkin.pk}:staff:{nurse.user_id}:sms",
+            True,
+            "queued",
+        )
+        assert sms.next_attempt_at <= timezone.now()  # due at once, at night
+        assert sms.text.endswith("http://testserver/clinic/alerts/")
+        assert "Clinic Alpha" in sms.text
+        for private in (site_a.client.given_name, site_a.client.family_name, token, "fever", "fiebre"):
+            assert private not in sms.text

@@ -41,6 +41,18 @@ def phone_ok(raw: str) -> bool:
     return not phone or bool(_PHONE.match(phone) and _PHONE_DIGITS[0] <= digits <= _PHONE_DIGITS[1])
 
 
+def phone_digits(phone: str) -> str:
+    """Only the digits of ``phone``: two ways of writing one number compare equal."""
+    return "".join(c for c in phone if c.isdigit())
+
+
+def phone_problem(raw: str, where: str) -> Problem | None:
+    """Why ``raw`` is refused as an optional phone number at ``where`` (6 to 20 digits, at most 40 characters)."""
+    if not phone_ok(raw) or len(raw.strip()) > _CONTACT_LIMITS["phone"]:
+        return Problem(where, _PHONE_WORDS)
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class Reaching:
     """Who is told of a red-flag check-in besides its practitioner, and how early appointment reminders go.
@@ -59,8 +71,8 @@ class Reaching:
         email = normalise_email(self.on_call_email)
         if email and (not _EMAIL.match(email) or len(email) > 254):  # noqa: PLR2004 - RFC 5321 limit
             problems.append(Problem("on_call_email", N_("enter an e-mail address like name@example.org")))
-        if not phone_ok(self.on_call_phone) or len(self.on_call_phone.strip()) > _CONTACT_LIMITS["phone"]:
-            problems.append(Problem("on_call_phone", _PHONE_WORDS))
+        if refused := phone_problem(self.on_call_phone, "on_call_phone"):
+            problems.append(refused)
         hours = self.reminder_hours.strip()
         if not (hours.isascii() and hours.isdigit() and int(hours) <= MAX_REMINDER_HOURS):
             problems.append(

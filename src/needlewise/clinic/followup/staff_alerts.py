@@ -3,14 +3,17 @@
 When a client's check-in answers open an alert ("seek care now" or "call the clinic", see
 :mod:`needlewise.clinic.followup.checkins`), these are told, each by a message of their own:
 
-* the practitioner of the check-in's session, by e-mail (staff accounts hold no phone number);
+* the practitioner of the check-in's session, by e-mail, and by SMS if they gave a mobile number for
+  alerts on their account page (:mod:`needlewise.clinic.accounts.alert_phone`);
 * every other active staff member who may act on alerts (``record_treatment``, an owner's clinical
-  role included), by e-mail, as before: a practitioner who is away is covered by colleagues;
+  role included), the same way: a practitioner who is away is covered by colleagues;
 * the clinic's on-call contact (its settings), by e-mail and by SMS.
 
 An address is told once (an on-call e-mail that is a colleague's address is that colleague's
-message). Every message is urgent (an SMS goes in quiet hours too), due at once, and keyed by the
-check-in, the recipient and the channel, so asking twice sends nothing more. None carries health
+message), and so is a phone number, compared by its digits alone (an on-call phone that is a
+colleague's mobile, however written, is that colleague's text message). Every message is urgent
+(an SMS goes in quiet hours too), due at once, and keyed by the check-in, the recipient and the
+channel, so asking twice sends nothing more. None carries health
 data: their wording (the edge's, in English and Spanish) says a client's check-in at the clinic needs
 attention and links to the alerts list, behind the sign-in.
 
@@ -30,6 +33,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from needlewise.clinic.access.actor import Actor
+from needlewise.clinic.accounts.fields import phone_digits
 from needlewise.clinic.audit import log as audit_log
 from needlewise.domain.permissions import Action, Role, allows
 from needlewise.domain.statuses import Channel
@@ -83,18 +87,22 @@ def alert_recipients(checkin: CheckIn) -> list[Recipient]:
     """Who is told of ``checkin``'s alert: its session's practitioner, colleagues who act on alerts, on call."""
     practitioner_id = TreatmentSession.objects.values_list("practitioner_id", flat=True).get(pk=checkin.session_id)
     members = sorted(_members(checkin.clinic_id), key=lambda m: (m.user_id != practitioner_id, m.user.email))
-    told: set[str] = set()
+    told: set[str] = set()  # e-mail addresses, lower case, and phone numbers' digits
     found: list[Recipient] = []
+
+    def tell(who: str, channel: Channel, address: str) -> None:
+        same = phone_digits(address) if channel == Channel.SMS else address.lower()
+        if same and same not in told:
+            told.add(same)
+            found.append(Recipient(who, channel, address))
+
     for member in members:
-        address = member.user.email
-        if address and address.lower() not in told and (member.user_id == practitioner_id or _acts_on_alerts(member)):
-            told.add(address.lower())
-            found.append(Recipient(f"staff:{member.user_id}", Channel.EMAIL, address))
+        if member.user_id == practitioner_id or _acts_on_alerts(member):
+            tell(f"staff:{member.user_id}", Channel.EMAIL, member.user.email)
+            tell(f"staff:{member.user_id}", Channel.SMS, member.alert_phone.strip())
     on_call = Clinic.objects.values_list("on_call_email", "on_call_phone").get(pk=checkin.clinic_id)
-    if on_call[0] and on_call[0].lower() not in told:
-        found.append(Recipient("on_call", Channel.EMAIL, on_call[0]))
-    if on_call[1]:
-        found.append(Recipient("on_call", Channel.SMS, on_call[1]))
+    tell("on_call", Channel.EMAIL, on_call[0])
+    tell("on_call", Channel.SMS, on_call[1])
     return found
 
 

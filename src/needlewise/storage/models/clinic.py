@@ -63,6 +63,8 @@ class StaffMember(models.Model):
     display_name = models.CharField(max_length=200)
     totp_secret = EncryptedTextField(blank=True, default="")
     totp_last_step = models.BigIntegerField(null=True, blank=True)
+    #: Their own mobile number for red-flag alerts by text message, as they typed it, or "": e-mail only.
+    alert_phone = models.CharField(max_length=40, blank=True, default="", db_default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -1,5 +1,7 @@
 """Staff passwords: a one-time link to choose one (reset or invitation), the account page that changes it.
 
+The account page also sets one's own mobile number for red-flag alerts
+(:mod:`needlewise.clinic.accounts.alert_phone`), in a form of its own on the same address.
 These views only read the form, call the use case (:mod:`needlewise.clinic.sign_in.passwords`) and
 show the outcome. Asking for a link says the same thing whether or not the account exists.
 """
@@ -16,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from needlewise import bootstrap
 from needlewise.clinic.access.actor import Actor
+from needlewise.clinic.accounts import alert_phone
 from needlewise.clinic.sign_in import passwords, recovery_codes
 from needlewise.clinic.sign_in import sign_in as signing_in
 from needlewise.errors import InvalidInputError, NotFoundError, TooManyAttemptsError
@@ -23,6 +26,7 @@ from needlewise.web.after_response import after_response
 from needlewise.web.signed_in_sessions import end_other_sessions, own_sessions
 from needlewise.web.staff_session import staff_required
 from needlewise.web.views.clinic_auth import at_the_door
+from needlewise.web.views.clinic_common import field_errors
 from needlewise.web.views.common import render
 
 
@@ -110,11 +114,15 @@ def sign_out_others(request: HttpRequest) -> HttpResponse:
 @staff_required
 @require_http_methods(["GET", "POST"])
 def account(request: HttpRequest) -> HttpResponse:
-    """Change one's password (current one required); see whether the second factor is on."""
+    """Change one's password (current one required) or one's alert phone; see whether the second factor is on."""
     actor: Actor = request.actor  # type: ignore[attr-defined]
+    member = passwords.own_account(actor)
     context: dict[str, object] = {
         "actor": actor,
-        "member": passwords.own_account(actor),
+        "member": member,
+        "phone_values": {alert_phone.FIELD: member.alert_phone},
+        "phone_errors": {},
+        "phone_saved": request.GET.get("phone") if request.GET.get("phone") in _PHONE_SAVED else None,
         "errors": [],
         "changed": False,
         "enrolled": request.GET.get("enrolled") == "1",
@@ -123,6 +131,8 @@ def account(request: HttpRequest) -> HttpResponse:
         "sessions": own_sessions(request),
         "ended": _count(request.GET.get("ended", "")),
     }
+    if request.method == "POST" and request.POST.get("form") == alert_phone.FIELD:
+        return _save_alert_phone(request, actor, context)
     if request.method == "POST":
         try:
             user = passwords.change_password(actor, request.POST.get("current", ""), _new_password(request))
@@ -137,3 +147,19 @@ def account(request: HttpRequest) -> HttpResponse:
         update_session_auth_hash(request, user)  # this session stays; every other one ends
         context["changed"] = True
     return render(request, "clinic/account.html", context)
+
+
+_PHONE_SAVED = ("set", "cleared")
+
+
+def _save_alert_phone(request: HttpRequest, actor: Actor, context: dict[str, object]) -> HttpResponse:
+    """Set or clear one's alert phone, then back to the account page, which says which; a refused number is 422."""
+    typed = request.POST.get(alert_phone.FIELD, "")
+    try:
+        member = alert_phone.set_alert_phone(actor, typed)
+    except InvalidInputError as refused:
+        context["phone_errors"] = field_errors(refused)
+        context["phone_values"] = {alert_phone.FIELD: typed}
+        return render(request, "clinic/account.html", context, status=422)
+    saved = _PHONE_SAVED[0] if member.alert_phone else _PHONE_SAVED[1]
+    return HttpResponseRedirect(f"{reverse('clinic-account')}?{urlencode({'phone': saved})}")
