@@ -14,7 +14,7 @@ from needlewise.domain.vocabulary import Lang
 from needlewise.engine.knowledge import KnowledgeBase
 from needlewise.errors import CATALOGUE, WORD_SEPARATOR, Problem
 from needlewise.reports.numbers import format_number
-from needlewise.web.jinja import active_lang, request_url
+from needlewise.web.jinja import active_lang, page_gettext, request_url
 
 
 def lang_of(request: HttpRequest) -> Lang:
@@ -38,6 +38,7 @@ def render(request: HttpRequest, template: str, context: dict[str, Any], status:
         "kb_version": kb.version,
         "request_path": request.get_full_path(),
         "url": request_url(),  # links worked out with this request's prefix, read once
+        "_": page_gettext(),  # texts looked up in this request's language, found once
     }
     return django_render(request, template, {**base, **context}, status=status)
 
