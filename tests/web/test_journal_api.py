@@ -231,3 +231,9 @@ def test_the_use_case_refuses_a_session_without_an_area(kb: KnowledgeBase) -> No
         journal.log_session(store, key, SessionEntry(date(2026, 12, 1), 0.25, frozenset()), kb, None, date(2026, 12, 7))
     assert refused.value.first.where == "areas"
     assert journal.open_journal(store, key, kb, None).sessions == ()
+
+
+def test_the_use_case_refuses_an_address_that_is_not_one(kb: KnowledgeBase) -> None:
+    with pytest.raises(InvalidInputError) as refused:
+        journal.start_journal(bootstrap.journals(), PROFILE, kb, Lang.EN, "no address")
+    assert refused.value.first.where == "email"

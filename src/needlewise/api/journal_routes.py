@@ -147,7 +147,7 @@ class JournalCreatedOut(_Out):
     journal: JournalOut
 
 
-def _today() -> date:
+def today() -> date:
     """The latest calendar day anywhere (UTC+14): a session logged "today" is never refused as after today."""
     return (datetime.now(UTC) + timedelta(hours=14)).date()
 
@@ -156,7 +156,8 @@ def _lang(lang: LangParam | None) -> Lang | None:
     return Lang(lang) if lang is not None else None
 
 
-def _state(view: JournalView, status: int = 200) -> HttpResponse:
+def state_response(view: JournalView, status: int = 200) -> HttpResponse:
+    """The journal's state as the response body, never stored by a cache."""
     return json_response(view.to_json(), status=status, headers={"Cache-Control": "no-store"})
 
 
@@ -176,7 +177,7 @@ def read(request: HttpRequest, key: Key, lang: LangParam | None = None) -> HttpR
     """The journal's state, decided again with today's knowledge base (``lang``: the journal's own by default)."""
     del request
     store = bootstrap.journals()
-    return _state(journal.open_journal(store, key, bootstrap.knowledge_base(), _lang(lang)))
+    return state_response(journal.open_journal(store, key, bootstrap.knowledge_base(), _lang(lang)))
 
 
 @router.delete("/journals/{key}", response={204: None, **ERRORS}, summary="Delete a home journal")
@@ -197,8 +198,8 @@ def add_session(request: HttpRequest, key: Key, body: SessionIn, lang: LangParam
     entry = SessionEntry(
         body.on, body.needle_mm, frozenset(map(Area, body.areas)), frozenset(map(Product, body.products))
     )
-    view = journal.log_session(bootstrap.journals(), key, entry, bootstrap.knowledge_base(), _lang(lang), _today())
-    return _state(view, 201)
+    view = journal.log_session(bootstrap.journals(), key, entry, bootstrap.knowledge_base(), _lang(lang), today())
+    return state_response(view, 201)
 
 
 @router.post("/journals/{key}/device", response={200: JournalOut, **ERRORS}, by_alias=True, summary="Record the device")
@@ -206,8 +207,8 @@ def put_device(request: HttpRequest, key: Key, body: DeviceIn, lang: LangParam |
     """Record the device (a new one replaces the old); the journal's state with when to replace it."""
     del request
     device = DeviceEntry(body.kind, body.needle_mm, body.bought_on, body.uses)
-    view = journal.record_device(bootstrap.journals(), key, device, bootstrap.knowledge_base(), _lang(lang), _today())
-    return _state(view)
+    view = journal.record_device(bootstrap.journals(), key, device, bootstrap.knowledge_base(), _lang(lang), today())
+    return state_response(view)
 
 
 @router.get(

@@ -14,6 +14,8 @@ journal is paused. Days are day numbers (``datetime.date.toordinal()``) as in
   session's needle length, areas and products applied afterwards (the home needle cap, an area's
   limit, a flagged product), those whose rule read one of these answers; an area's limit (a rule
   with a home needle cap) only when the session's needle was longer than it.
+* A skin check: the clinic check-ins' red-flag questions and triage for the days since the last
+  session, with what to do at home (expected course / stop and watch / seek care now).
 * Pause: the profile re-assessed with the knowledge base; a tier above home use (``clinic``,
   ``medical_review``, ``stop``) pauses the journal, with the findings that raised it as the reasons
   (their advice says when to come back where the knowledge base says).
@@ -27,12 +29,13 @@ from dataclasses import dataclass, replace
 from needlewise.domain.assessment import Assessment, Fact, Finding, FindingText
 from needlewise.domain.profile import Profile
 from needlewise.domain.tier import Confidence, Severity, Tier
+from needlewise.domain.treatment import Triage
 from needlewise.domain.vocabulary import Area, DeviceKind, Goal, Lang, Product, Setting
 from needlewise.engine.evaluate import assess
 from needlewise.engine.knowledge import KnowledgeBase
 from needlewise.engine.prepared import prepared_for
-from needlewise.engine.treatment import IntervalChoice, minimum_interval
-from needlewise.engine.treatment_knowledge import TreatmentKnowledge
+from needlewise.engine.treatment import IntervalChoice, minimum_interval, triage
+from needlewise.engine.treatment_knowledge import CheckinQuestion, TreatmentKnowledge
 
 Day = int
 TOO_SOON = "journal-session-too-soon"
@@ -180,6 +183,30 @@ def replacement(tk: TreatmentKnowledge, device: HomeDevice, lang: Lang) -> Repla
         note=policy.replacement.text.in_(lang),
         citations=policy.replacement.citations,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class SkinCheck:
+    """A home skin check: the day after the session, the questions asked, their triage and what to do."""
+
+    day: int
+    questions: tuple[CheckinQuestion, ...]
+    yes: frozenset[str]
+    triage: Triage
+    advice: str
+    citations: tuple[str, ...]
+
+
+def check_questions(tk: TreatmentKnowledge, day: int) -> tuple[CheckinQuestion, ...]:
+    """The clinic check-ins' red-flag questions asked ``day`` days after a session (the day of it: day 1's)."""
+    return tk.checkin.questions_for(max(day, 1))
+
+
+def skin_check(tk: TreatmentKnowledge, day: int, yes: frozenset[str], lang: Lang) -> SkinCheck:
+    """The check-ins' triage of the questions answered "yes", with what a person at home should do."""
+    level = triage(tk, max(day, 1), yes)
+    advice = tk.home_journal.checkin_outcome[level].in_(lang)
+    return SkinCheck(day, check_questions(tk, day), yes, level, advice, tk.checkin.citations)
 
 
 def pause(assessment: Assessment) -> Pause | None:

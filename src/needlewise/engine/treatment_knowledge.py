@@ -150,6 +150,7 @@ class HomeJournalPolicy:
     replacement: CitedWarning
     too_soon_title: Text
     too_soon_advice: Text
+    checkin_outcome: Mapping[Triage, Text]  # what a home skin check's triage tells the person
 
 
 @dataclass(frozen=True, slots=True)

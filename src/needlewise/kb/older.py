@@ -29,6 +29,7 @@ HOME_JOURNAL_PLACEHOLDER = {
     "replace_after_months": 3,
     "replacement": {"confidence": "low", "text": _PLACEHOLDER_TEXT, "citations": ["aad-2018-mn-news-release"]},
     "too_soon": {"title": _PLACEHOLDER_TEXT, "advice": _PLACEHOLDER_TEXT},
+    "checkin_outcome": dict.fromkeys(("expected", "call_clinic", "seek_care_now"), _PLACEHOLDER_TEXT),
 }
 
 

@@ -232,6 +232,11 @@ class _Builder:
 
     def home_journal(self, model: HomeJournalModel) -> HomeJournalPolicy:
         where = f"{FILE}: home_journal"
+        self._problems.extend(
+            Problem(f"{where}.checkin_outcome", f"no outcome text for triage level {level.value!r}")
+            for level in Triage
+            if level not in model.checkin_outcome
+        )
         replacement = model.replacement
         cited = self._cite.check(f"{where}.replacement.citations", replacement.citations)
         return HomeJournalPolicy(
@@ -241,4 +246,5 @@ class _Builder:
             replacement=CitedWarning("replacement", _text(replacement.text), cited),
             too_soon_title=_text(model.too_soon.title),
             too_soon_advice=_text(model.too_soon.advice),
+            checkin_outcome={level: _text(text) for level, text in model.checkin_outcome.items()},
         )

@@ -147,6 +147,7 @@ class HomeJournalModel(_Strict):
     replace_after_months: Annotated[int, Field(ge=1, le=24)]
     replacement: ConfidentWarningModel
     too_soon: TooSoonModel
+    checkin_outcome: dict[Triage, TextModel]
 
 
 class TreatmentFileModel(_Strict):

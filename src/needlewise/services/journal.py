@@ -26,7 +26,8 @@ the person's calendar day):
 
 :class:`~needlewise.services.journal_state.JournalView` holds what the engine decides (findings in
 the assessment's finding shape, ``next_session_on``, ``replace_on``, ``pause``); ``to_json()`` is
-the API's state; :mod:`needlewise.services.journal_calendar` writes its calendar file.
+the API's state; :mod:`needlewise.services.journal_calendar` writes its calendar file;
+:mod:`needlewise.services.journal_checks` has the skin check and "things changed".
 """
 
 from __future__ import annotations
@@ -52,7 +53,8 @@ MAX_SESSIONS = 500  # one sealed row per journal: years of weekly sessions, and 
 EMAIL = re.compile(r"^[^@ \t\r\n]{1,64}@[^@ \t\r\n]+\.[^@ \t\r\n]+$")
 
 
-def _profile(document: dict[str, JsonValue]) -> Profile:
+def parsed_profile(document: dict[str, JsonValue]) -> Profile:
+    """``document`` as the journal reads it (at home); ``ProfileError`` with each problem under ``profile``."""
     try:
         profile = parse_profile(document)
     except ProfileError as error:
@@ -76,7 +78,7 @@ def start_journal(
     email: str | None = None,
 ) -> tuple[str, JournalView]:
     """Start a journal for ``profile``; the secret token for its link (shown once) and its view."""
-    parsed = _profile(profile)
+    parsed = parsed_profile(profile)
     if email is not None and (len(email) > MAX_EMAIL or not EMAIL.fullmatch(email)):
         raise InvalidInputError([Problem("email", N_("Enter a valid e-mail address, or leave it out."))])
     token = new_token()
@@ -92,14 +94,15 @@ def _found(store: Journals, token: str) -> JournalRecord:
     return record
 
 
-def _view(record: JournalRecord, kb: KnowledgeBase, lang: Lang | None) -> JournalView:
+def stored_view(record: JournalRecord, kb: KnowledgeBase, lang: Lang | None) -> JournalView:
+    """The view of a stored journal, in ``lang`` (None: the journal's own)."""
     language = lang or Lang(record.lang)
     return journal_view(kb, _at_home(parse_profile(record.profile)), record.state, language, record.created_at)
 
 
 def open_journal(store: Journals, token: str, kb: KnowledgeBase, lang: Lang | None) -> JournalView:
     """The journal behind ``token``, decided with today's knowledge base, in ``lang`` (None: the journal's)."""
-    return _view(_found(store, token), kb, lang)
+    return stored_view(_found(store, token), kb, lang)
 
 
 def _changed(store: Journals, token: str, update: Callable[[JournalRecord], JournalRecord]) -> JournalRecord:
@@ -130,7 +133,7 @@ def log_session(  # noqa: PLR0913, PLR0917 - the journal, the entry, the knowled
                 state["device"] = replace(counted, uses=counted.uses + 1).to_json()
         return replace(record, state=state)
 
-    return _view(_changed(store, token, add), kb, lang)
+    return stored_view(_changed(store, token, add), kb, lang)
 
 
 def record_device(  # noqa: PLR0913, PLR0917 - the journal, the device, the knowledge base, the language, the day
@@ -143,7 +146,7 @@ def record_device(  # noqa: PLR0913, PLR0917 - the journal, the device, the know
             raise InvalidInputError([Problem("bought_on", N_("The day it was bought cannot be after today."))])
         return replace(record, state={**record.state, "device": device.to_json()})
 
-    return _view(_changed(store, token, put), kb, lang)
+    return stored_view(_changed(store, token, put), kb, lang)
 
 
 def delete_journal(store: Journals, token: str) -> bool:

@@ -6,18 +6,21 @@ from dataclasses import replace
 
 from needlewise.domain.profile import Device, Profile
 from needlewise.domain.tier import Confidence, Tier
+from needlewise.domain.treatment import Triage
 from needlewise.domain.vocabulary import Area, DeviceKind, Goal, Lang, Product, Setting, SkinNow
 from needlewise.engine.evaluate import assess
 from needlewise.engine.journal import (
     TOO_SOON,
     HomeDevice,
     HomeSession,
+    check_questions,
     interval_for,
     next_session,
     pause,
     replacement,
     session_findings,
     session_profile,
+    skin_check,
 )
 from needlewise.engine.knowledge import KnowledgeBase
 
@@ -115,3 +118,21 @@ def test_a_tier_above_home_use_pauses_with_its_reasons(kb: KnowledgeBase) -> Non
     assert paused.tier.rank > Tier.HOME_CAUTION.rank
     assert paused.reasons
     assert all(r.tier.rank > Tier.HOME_CAUTION.rank for r in paused.reasons)
+
+
+def test_a_skin_check_uses_the_check_in_questions_and_triage_with_home_words(kb: KnowledgeBase) -> None:
+    assert [q.question_id for q in check_questions(kb.treatment, 0)] == [
+        q.question_id for q in kb.treatment.checkin.questions_for(1)
+    ]
+    calm = skin_check(kb.treatment, 1, frozenset({"expected_reactions"}), Lang.EN)
+    assert (calm.triage, calm.day) == (Triage.EXPECTED, 1)
+    assert "72 hours" in calm.advice
+    watch = skin_check(kb.treatment, 3, frozenset({"firm_bumps"}), Lang.ES)
+    assert watch.triage is Triage.CALL_CLINIC
+    assert watch.advice.startswith("Para y vigila")
+    assert (
+        skin_check(kb.treatment, 1, frozenset({"firm_bumps"}), Lang.EN).triage is Triage.EXPECTED
+    )  # not asked on day 1
+    urgent = skin_check(kb.treatment, 2, frozenset({"fever_chills", "firm_bumps"}), Lang.EN)
+    assert urgent.triage is Triage.SEEK_CARE_NOW
+    assert urgent.citations == kb.treatment.checkin.citations

@@ -103,7 +103,7 @@ def tk() -> TreatmentKnowledge:
             citations=("src-checkin",),
         ),
         adverse_event_kinds=(AdverseEventKind("other", T, ("src-other",)),),
-        home_journal=HomeJournalPolicy(10, 3, LOW, _warning("replacement"), T, T),
+        home_journal=HomeJournalPolicy(10, 3, LOW, _warning("replacement"), T, T, dict.fromkeys(Triage, T)),
     )
 
 

@@ -264,3 +264,10 @@ def test_every_treatment_problem_is_reported_at_once(kb_dir: Path) -> None:
     edit_treatment(kb_dir, break_many)
     problems = problems_of(kb_dir)
     assert len(problems) == 4, problems
+
+
+def test_every_triage_level_needs_a_home_outcome(kb_dir: Path) -> None:
+    edit_treatment(kb_dir, lambda d: d["home_journal"]["checkin_outcome"].pop("call_clinic"))
+    assert_problem(
+        kb_dir, "treatment.yaml: home_journal.checkin_outcome", "no outcome text for triage level 'call_clinic'"
+    )

@@ -1,0 +1,121 @@
+"""The home journal's skin check and "things changed" (JSON API), beside :mod:`needlewise.api.journal_routes`.
+
+The skin check asks the clinic check-ins' red-flag questions for the days since the latest session
+and answers with their triage (``expected``: the expected course; ``call_clinic``: stop and watch,
+see a doctor today; ``seek_care_now``) and what to do at home. A change replaces the journal's
+profile and answers with the re-assessed journal, paused when the verdict is above home use.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Annotated, Literal
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Router
+from pydantic import BaseModel, ConfigDict, Field
+
+from needlewise import bootstrap
+from needlewise.api.journal_routes import ERRORS, JournalOut, Key, LangParam, ProfileDocument, state_response, today
+from needlewise.api.responses import json_response
+from needlewise.domain.json_types import JsonValue
+from needlewise.domain.vocabulary import Lang
+from needlewise.errors import N_, InvalidInputError, Problem
+from needlewise.services import journal_checks
+from needlewise.services.journal_checks import CheckQuestions
+
+router = Router(tags=["journal"])
+TriageName = Literal["expected", "call_clinic", "seek_care_now"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class CheckIn(_Strict):
+    """Each question of the day's check (its id) answered yes (true) or no (false)."""
+
+    answers: Annotated[dict[Annotated[str, Field(max_length=40)], bool], Field(max_length=40)]
+
+
+class ChangeIn(_Strict):
+    """The person's answers now (the questionnaire's Profile): pregnancy, a new medicine, a cold sore ..."""
+
+    profile: ProfileDocument
+
+
+class CheckQuestionOut(_Strict):
+    """A yes/no red-flag question of the check."""
+
+    id: str
+    text: str
+
+
+class CheckQuestionsOut(_Strict):
+    """The day's questions: the latest session's day and the days since it."""
+
+    session_on: date
+    day: int
+    questions: list[CheckQuestionOut]
+
+
+class CheckOut(CheckQuestionsOut):
+    """The triage of the answers and what to do, with the sources of the questions and their triage."""
+
+    yes: list[str]
+    triage: TriageName
+    advice: str
+    citations: list[str]
+
+
+OnParam = Annotated[date | None, Field(description="Your calendar day today (default: today in UTC).")]
+
+
+def _on(on: date | None) -> date:
+    """The person's day: as given (never after the latest day anywhere), else today in UTC."""
+    if on is None:
+        return datetime.now(UTC).date()
+    if on > today():
+        raise InvalidInputError([Problem("on", N_("A session cannot be logged for a day after today."))])
+    return on
+
+
+def _questions(asked: CheckQuestions, lang: Lang) -> dict[str, JsonValue]:
+    return {
+        "session_on": asked.session_on.isoformat(),
+        "day": asked.day,
+        "questions": [{"id": q.question_id, "text": q.text.in_(lang)} for q in asked.questions],
+    }
+
+
+@router.get("/journals/{key}/checks", response={200: CheckQuestionsOut, **ERRORS}, summary="The skin check's questions")
+def questions(request: HttpRequest, key: Key, lang: LangParam = "en", on: OnParam = None) -> HttpResponse:
+    """The red-flag questions for the days since the latest session (409 before the first session)."""
+    del request
+    asked = journal_checks.check_questions_for(bootstrap.journals(), key, bootstrap.knowledge_base(), _on(on))
+    return json_response(_questions(asked, Lang(lang)), headers={"Cache-Control": "no-store"})
+
+
+@router.post("/journals/{key}/checks", response={200: CheckOut, **ERRORS}, summary="Check the skin after a session")
+def check(request: HttpRequest, key: Key, body: CheckIn, lang: LangParam = "en", on: OnParam = None) -> HttpResponse:
+    """Every question of the day answered: the clinic check-ins' triage and what to do at home."""
+    del request
+    kb = bootstrap.knowledge_base()
+    asked, found = journal_checks.check_skin(bootstrap.journals(), key, body.answers, kb, Lang(lang), _on(on))
+    data = _questions(asked, Lang(lang))
+    data |= {
+        "yes": list[JsonValue](sorted(found.yes)),
+        "triage": found.triage.value,
+        "advice": found.advice,
+        "citations": list(found.citations),
+    }
+    return json_response(data, headers={"Cache-Control": "no-store"})
+
+
+@router.post("/journals/{key}/changes", response={200: JournalOut, **ERRORS}, by_alias=True, summary="Things changed")
+def change(request: HttpRequest, key: Key, body: ChangeIn, lang: LangParam | None = None) -> HttpResponse:
+    """The person's answers now replace the journal's profile; the re-assessed journal (paused above home use)."""
+    del request
+    kb = bootstrap.knowledge_base()
+    view = journal_checks.report_change(bootstrap.journals(), key, body.profile, kb, Lang(lang) if lang else None)
+    return state_response(view)

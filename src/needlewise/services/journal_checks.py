@@ -1,0 +1,94 @@
+"""The home journal's skin check and "things changed": the use cases after a session (no HTTP here).
+
+Signatures (as in :mod:`needlewise.services.journal`; ``today`` is the person's calendar day):
+
+* ``check_questions_for(store, token, kb, today) -> CheckQuestions``: the clinic check-ins'
+  red-flag questions for the days since the latest session. ``NotFoundError``; ``ConflictError``
+  (``answers``) before the first session.
+* ``check_skin(store, token, answers, kb, lang, today) -> tuple[CheckQuestions, SkinCheck]``:
+  ``answers`` maps each question id to yes (``True``) or no; every question of the day must be
+  answered (an unanswered one is never read as "no"): ``InvalidInputError`` naming
+  ``answers.<id>``. The triage (expected course / stop and watch / seek care now) and what to do,
+  from the knowledge base.
+* ``report_change(store, token, profile, kb, lang) -> JournalView``: the person's answers now
+  (pregnancy, a new medicine, a cold sore ...) replace the journal's profile; the journal is
+  re-assessed and paused when the verdict is above home use (``view.pause``: the reasons, whose
+  advice says when to come back where the knowledge base says). ``ProfileError`` under ``profile.``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import date
+
+from needlewise.domain.json_types import JsonValue
+from needlewise.domain.vocabulary import Lang
+from needlewise.engine.journal import SkinCheck, check_questions, skin_check
+from needlewise.engine.knowledge import KnowledgeBase
+from needlewise.engine.treatment_knowledge import CheckinQuestion
+from needlewise.errors import N_, ConflictError, InvalidInputError, NotFoundError, Problem
+from needlewise.services.journal import parsed_profile, stored_view
+from needlewise.services.journal_state import JournalView, SessionEntry
+from needlewise.services.ports import JournalRecord, Journals
+from needlewise.services.saved_results import digest
+
+NOT_FOUND = N_("No journal has this link; it may have been deleted.")
+
+
+@dataclass(frozen=True, slots=True)
+class CheckQuestions:
+    """The questions of today's skin check: the latest session's day and the days since it."""
+
+    session_on: date
+    day: int
+    questions: tuple[CheckinQuestion, ...]
+
+
+def _record(store: Journals, token: str) -> JournalRecord:
+    record = store.get(digest(token))
+    if record is None:
+        raise NotFoundError([Problem("key", NOT_FOUND)])
+    return record
+
+
+def check_questions_for(store: Journals, token: str, kb: KnowledgeBase, today: date) -> CheckQuestions:
+    """The red-flag questions for the days since the journal's latest session."""
+    sessions = _record(store, token).state.get("sessions")
+    days = [SessionEntry.from_json(s).on for s in sessions or [] if isinstance(s, dict)]  # type: ignore[union-attr]
+    latest = max((d for d in days if d <= today), default=None)
+    if latest is None:
+        raise ConflictError([Problem("answers", N_("Log the session first: the check is about the days after it."))])
+    day = (today - latest).days
+    return CheckQuestions(latest, day, check_questions(kb.treatment, day))
+
+
+def check_skin(  # noqa: PLR0913, PLR0917 - the journal, the answers, the knowledge base, the language, the day
+    store: Journals, token: str, answers: Mapping[str, bool], kb: KnowledgeBase, lang: Lang, today: date
+) -> tuple[CheckQuestions, SkinCheck]:
+    """Triage of the answers to the day's questions, with what to do at home."""
+    asked = check_questions_for(store, token, kb, today)
+    ids = {q.question_id for q in asked.questions}
+    problems = [
+        Problem(f"answers.{q.question_id}", N_("Answer this question: yes or no."))
+        for q in asked.questions
+        if q.question_id not in answers
+    ]
+    problems.extend(
+        Problem(f"answers.{key}", N_("Not a question of this check.")) for key in sorted(answers) if key not in ids
+    )
+    if problems:
+        raise InvalidInputError(problems)
+    yes = frozenset(key for key, said in answers.items() if said)
+    return asked, skin_check(kb.treatment, asked.day, yes, lang)
+
+
+def report_change(
+    store: Journals, token: str, profile: dict[str, JsonValue], kb: KnowledgeBase, lang: Lang | None
+) -> JournalView:
+    """Replace the journal's profile by the person's answers now; the re-assessed journal (maybe paused)."""
+    parsed_profile(profile)  # refused before anything is written
+    changed = store.change(digest(token), lambda record: replace(record, profile=profile))
+    if changed is None:
+        raise NotFoundError([Problem("key", NOT_FOUND)])
+    return stored_view(changed, kb, lang)
