@@ -20,7 +20,6 @@ from needlewise.api.journal_routes import ERRORS, JournalOut, Key, LangParam, Pr
 from needlewise.api.responses import json_response
 from needlewise.domain.json_types import JsonValue
 from needlewise.domain.vocabulary import Lang
-from needlewise.errors import N_, InvalidInputError, Problem
 from needlewise.services import journal_checks
 from needlewise.services.journal_checks import CheckQuestions
 
@@ -72,12 +71,8 @@ OnParam = Annotated[date | None, Field(description="Your calendar day today (def
 
 
 def _on(on: date | None) -> date:
-    """The person's day: as given (never after the latest day anywhere), else today in UTC."""
-    if on is None:
-        return datetime.now(UTC).date()
-    if on > today():
-        raise InvalidInputError([Problem("on", N_("A session cannot be logged for a day after today."))])
-    return on
+    """The person's day: as given (the use case refuses one after the latest day anywhere), else today in UTC."""
+    return on if on is not None else datetime.now(UTC).date()
 
 
 def _questions(asked: CheckQuestions, lang: Lang) -> dict[str, JsonValue]:
@@ -92,7 +87,7 @@ def _questions(asked: CheckQuestions, lang: Lang) -> dict[str, JsonValue]:
 def questions(request: HttpRequest, key: Key, lang: LangParam = "en", on: OnParam = None) -> HttpResponse:
     """The red-flag questions for the days since the latest session (409 before the first session)."""
     del request
-    asked = journal_checks.check_questions_for(bootstrap.journals(), key, bootstrap.knowledge_base(), _on(on))
+    asked = journal_checks.check_questions_for(bootstrap.journals(), key, bootstrap.knowledge_base(), _on(on), today())
     return json_response(_questions(asked, Lang(lang)), headers={"Cache-Control": "no-store"})
 
 
@@ -101,7 +96,7 @@ def check(request: HttpRequest, key: Key, body: CheckIn, lang: LangParam = "en",
     """Every question of the day answered: the clinic check-ins' triage and what to do at home."""
     del request
     kb = bootstrap.knowledge_base()
-    asked, found = journal_checks.check_skin(bootstrap.journals(), key, body.answers, kb, Lang(lang), _on(on))
+    asked, found = journal_checks.check_skin(bootstrap.journals(), key, body.answers, kb, Lang(lang), _on(on), today())
     data = _questions(asked, Lang(lang))
     data |= {
         "yes": list[JsonValue](sorted(found.yes)),

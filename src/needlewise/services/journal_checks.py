@@ -2,10 +2,11 @@
 
 Signatures (as in :mod:`needlewise.services.journal`; ``today`` is the person's calendar day):
 
-* ``check_questions_for(store, token, kb, today) -> CheckQuestions``: the clinic check-ins'
-  red-flag questions for the days since the latest session. ``NotFoundError``; ``ConflictError``
-  (``answers``) before the first session.
-* ``check_skin(store, token, answers, kb, lang, today) -> tuple[CheckQuestions, SkinCheck]``:
+* ``check_questions_for(store, token, kb, today, latest=None) -> CheckQuestions``: the clinic
+  check-ins' red-flag questions for the days since the latest session. ``NotFoundError``;
+  ``InvalidInputError`` (``on``) for a ``today`` after ``latest``; ``ConflictError`` before the
+  first session.
+* ``check_skin(store, token, answers, kb, lang, today, latest=None) -> tuple[CheckQuestions, SkinCheck]``:
   ``answers`` maps each question id to yes (``True``) or no; every question of the day must be
   answered (an unanswered one is never read as "no"): ``InvalidInputError`` naming
   ``answers.<id>``. The triage (expected course / stop and watch / seek care now) and what to do,
@@ -52,9 +53,13 @@ def _record(store: Journals, token: str) -> JournalRecord:
     return record
 
 
-def check_questions_for(store: Journals, token: str, kb: KnowledgeBase, today: date) -> CheckQuestions:
-    """The red-flag questions for the days since the journal's latest session."""
+def check_questions_for(
+    store: Journals, token: str, kb: KnowledgeBase, today: date, latest: date | None = None
+) -> CheckQuestions:
+    """The red-flag questions for the days since the journal's latest session (``today`` not after ``latest``)."""
     sessions = _record(store, token).state.get("sessions")
+    if latest is not None and today > latest:
+        raise InvalidInputError([Problem("on", N_("A session cannot be logged for a day after today."))])
     days = [SessionEntry.from_json(s).on for s in sessions or [] if isinstance(s, dict)]  # type: ignore[union-attr]
     latest = max((d for d in days if d <= today), default=None)
     if latest is None:
@@ -63,11 +68,17 @@ def check_questions_for(store: Journals, token: str, kb: KnowledgeBase, today: d
     return CheckQuestions(latest, day, check_questions(kb.treatment, day))
 
 
-def check_skin(  # noqa: PLR0913, PLR0917 - the journal, the answers, the knowledge base, the language, the day
-    store: Journals, token: str, answers: Mapping[str, bool], kb: KnowledgeBase, lang: Lang, today: date
+def check_skin(  # noqa: PLR0913, PLR0917 - the journal, the answers, the knowledge base, the language, the days
+    store: Journals,
+    token: str,
+    answers: Mapping[str, bool],
+    kb: KnowledgeBase,
+    lang: Lang,
+    today: date,
+    latest: date | None = None,
 ) -> tuple[CheckQuestions, SkinCheck]:
     """Triage of the answers to the day's questions, with what to do at home."""
-    asked = check_questions_for(store, token, kb, today)
+    asked = check_questions_for(store, token, kb, today, latest)
     ids = {q.question_id for q in asked.questions}
     problems = [
         Problem(f"answers.{q.question_id}", N_("Answer this question: yes or no."))
