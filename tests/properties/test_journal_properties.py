@@ -8,9 +8,9 @@ from hypothesis import strategies as st
 
 from needlewise.domain.profile import Profile
 from needlewise.domain.tier import Tier
-from needlewise.domain.vocabulary import Goal
+from needlewise.domain.vocabulary import Goal, Lang
 from needlewise.engine.evaluate import assess
-from needlewise.engine.journal import HomeSession, interval_for, next_session, pause
+from needlewise.engine.journal import HomeSession, interval_for, logged_findings, next_session, pause, session_findings
 from needlewise.engine.knowledge import KnowledgeBase
 from strategies import BOUNDARY_MM, profiles
 
@@ -50,3 +50,15 @@ def test_a_stop_finding_always_pauses(kb: KnowledgeBase, profile: Profile) -> No
         assert any(r.tier is Tier.STOP for r in paused.reasons)
     if paused is None:
         assert assessment.tier.rank <= Tier.HOME_CAUTION.rank
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+@given(profile=profiles, logged=sessions)
+def test_one_pass_finds_what_each_session_alone_finds(
+    kb: KnowledgeBase, profile: Profile, logged: list[HomeSession]
+) -> None:
+    found = logged_findings(kb, profile, logged, Lang.EN)
+    for i, session in enumerate(logged):
+        before = [s for j, s in enumerate(logged) if s.on < session.on or (s.on == session.on and j < i)]
+        alone = session_findings(kb, profile, before, session, Lang.EN)
+        assert [f.rule_id for f in found[i]] == [f.rule_id for f in alone]

@@ -118,9 +118,32 @@ def session_findings(
     kb: KnowledgeBase, profile: Profile, earlier: Sequence[HomeSession], session: HomeSession, lang: Lang
 ) -> tuple[Finding, ...]:
     """What ``session`` raises, given the sessions logged before it (by day, on or before its own)."""
-    found: list[Finding] = []
     before = [s for s in earlier if s.on <= session.on]
-    binding = next_session(kb.treatment, profile.goals, before)
+    return _findings(kb, profile, next_session(kb.treatment, profile.goals, before), session, lang)
+
+
+def logged_findings(
+    kb: KnowledgeBase, profile: Profile, sessions: Sequence[HomeSession], lang: Lang
+) -> tuple[tuple[Finding, ...], ...]:
+    """Each session's findings, in the order given (the order logged), in one pass in day order.
+
+    Before a session come the sessions of earlier days and those of its day logged before it.
+    """
+    found: list[tuple[Finding, ...]] = [()] * len(sessions)
+    binding: NextSession | None = None
+    for i in sorted(range(len(sessions)), key=lambda i: (sessions[i].on, i)):
+        session = sessions[i]
+        found[i] = _findings(kb, profile, binding, session, lang)
+        choice = interval_for(kb.treatment, profile.goals, session.needle_mm)
+        if binding is None or session.on + choice.days >= binding.on:
+            binding = NextSession(session.on + choice.days, session, choice)
+    return tuple(found)
+
+
+def _findings(
+    kb: KnowledgeBase, profile: Profile, binding: NextSession | None, session: HomeSession, lang: Lang
+) -> tuple[Finding, ...]:
+    found: list[Finding] = []
     if binding is not None and session.on < binding.on:
         found.append(_too_soon(kb, binding, session, lang))
     assessment = assess(session_profile(profile, session), kb, lang)

@@ -25,10 +25,10 @@ from needlewise.engine.journal import (
     NextSession,
     Pause,
     Replacement,
+    logged_findings,
     next_session,
     pause,
     replacement,
-    session_findings,
 )
 from needlewise.engine.knowledge import KnowledgeBase
 from needlewise.engine.prepared import prepared_for
@@ -247,14 +247,8 @@ def _sessions(state: Mapping[str, JsonValue]) -> list[dict[str, JsonValue]]:
 
 
 def _logged(kb: KnowledgeBase, profile: Profile, entries: Sequence[SessionEntry], lang: Lang) -> list[LoggedSession]:
-    sessions = [e.home_session() for e in entries]
-    logged: list[LoggedSession] = []
-    for i, entry in enumerate(entries):
-        this = sessions[i]
-        # Before it: a day before, or the same day and logged before it.
-        before = [s for j, s in enumerate(sessions) if s.on < this.on or (s.on == this.on and j < i)]
-        logged.append(LoggedSession(entry, session_findings(kb, profile, before, this, lang)))
-    return logged
+    found = logged_findings(kb, profile, [e.home_session() for e in entries], lang)
+    return [LoggedSession(entry, findings) for entry, findings in zip(entries, found, strict=True)]
 
 
 def _home_device(device: DeviceEntry) -> HomeDevice:
