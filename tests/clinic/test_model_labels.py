@@ -77,3 +77,10 @@ def test_treatment_labels_name_rows_by_id_and_state_only() -> None:
     for label, expected in labels.items():
         assert label == expected
     assert "Ada" not in " ".join(labels)
+
+
+def test_a_contact_consent_label_names_its_channel_and_answer_only() -> None:
+    from needlewise.storage.models import ContactConsent  # noqa: PLC0415
+
+    assert str(ContactConsent(pk=7, channel="sms", granted=False)) == "contact consent 7 (sms, withdrawn)"
+    assert str(ContactConsent(pk=8, channel="email", granted=True)) == "contact consent 8 (email, granted)"
