@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 import orjson
+from django.test import Client
 
 from needlewise import bootstrap
 from needlewise.domain.vocabulary import Lang
@@ -50,3 +51,29 @@ def started(kb: KnowledgeBase, answers: dict[str, Any] | None = None, lang: Lang
     document = interview(kb, answers or GLOW).document
     key, _view = journal.start_journal(bootstrap.journals(), document, kb, lang)  # type: ignore[arg-type]
     return key
+
+
+#: A Profile v2 document of a person rolling at home with a 0.25 mm roller for glow (the API's body).
+PROFILE: dict[str, Any] = {
+    "profile_version": 2,
+    "setting": "home",
+    "age": 30,
+    "goals": ["glow"],
+    "areas": ["cheeks"],
+    "device": {"kind": "roller", "needle_mm": 0.25, "uses": 0, "shared": False, "sterile_single_use": False},
+    "pregnant_or_breastfeeding": False,
+    "fitzpatrick": 2,
+    "skin_now": [],
+    "history": [],
+    "medications": [],
+    "isotretinoin_months_since_stop": None,
+    "recent_procedures": [],
+    "planned_products": [],
+}
+#: The instant the API tests run at.
+TODAY = "2026-12-07T10:00Z"
+
+
+def post(client: Client, path: str, body: object) -> Any:
+    """POST ``body`` as JSON."""
+    return client.post(path, data=orjson.dumps(body), content_type="application/json")

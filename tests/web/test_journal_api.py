@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-import orjson
 import pytest
 import time_machine
 from django.db import connection
@@ -21,29 +20,9 @@ from needlewise.services import journal
 from needlewise.services.journal_state import SessionEntry
 from needlewise.services.saved_results import digest
 from needlewise.storage.models import Journal
+from web.journal_support import PROFILE, TODAY, post
 
 pytestmark = pytest.mark.django_db
-PROFILE = {
-    "profile_version": 2,
-    "setting": "home",
-    "age": 30,
-    "goals": ["glow"],
-    "areas": ["cheeks"],
-    "device": {"kind": "roller", "needle_mm": 0.25, "uses": 0, "shared": False, "sterile_single_use": False},
-    "pregnant_or_breastfeeding": False,
-    "fitzpatrick": 2,
-    "skin_now": [],
-    "history": [],
-    "medications": [],
-    "isotretinoin_months_since_stop": None,
-    "recent_procedures": [],
-    "planned_products": [],
-}
-TODAY = "2026-12-07T10:00Z"
-
-
-def post(client: Client, path: str, body: object) -> object:
-    return client.post(path, data=orjson.dumps(body), content_type="application/json")
 
 
 def start(client: Client, profile: dict | None = None, **extra: object) -> str:

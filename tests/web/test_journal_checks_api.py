@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import orjson
 import pytest
 import time_machine
 from django.test import Client
@@ -10,29 +9,9 @@ from django.test import Client
 from needlewise.api.journal_check_routes import CheckOut, CheckQuestionsOut
 from needlewise.api.journal_routes import JournalOut
 from needlewise.api.schemas import ErrorOut
+from web.journal_support import PROFILE, TODAY, post
 
 pytestmark = pytest.mark.django_db
-PROFILE = {
-    "profile_version": 2,
-    "setting": "home",
-    "age": 30,
-    "goals": ["glow"],
-    "areas": ["cheeks"],
-    "device": {"kind": "roller", "needle_mm": 0.25, "uses": 0, "shared": False, "sterile_single_use": False},
-    "pregnant_or_breastfeeding": False,
-    "fitzpatrick": 2,
-    "skin_now": [],
-    "history": [],
-    "medications": [],
-    "isotretinoin_months_since_stop": None,
-    "recent_procedures": [],
-    "planned_products": [],
-}
-TODAY = "2026-12-07T10:00Z"
-
-
-def post(client: Client, path: str, body: object) -> object:
-    return client.post(path, data=orjson.dumps(body), content_type="application/json")
 
 
 def journal_with_a_session(client: Client, on: str | None = "2026-12-06") -> str:

@@ -7,11 +7,12 @@ top; an unknown link is ``404``. The views call the use cases of :mod:`needlewis
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 import orjson
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.urls import URLPattern, path
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -19,6 +20,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from needlewise import bootstrap
 from needlewise.domain.json_types import JsonValue
+from needlewise.domain.vocabulary import Lang
+from needlewise.engine.knowledge import KnowledgeBase
 from needlewise.engine.treatment import triage
 from needlewise.errors import InvalidInputError, NotFoundError, ProfileError
 from needlewise.reports.numbers import for_readers
@@ -26,11 +29,13 @@ from needlewise.reports.pdf import render_pdf
 from needlewise.services import journal
 from needlewise.services.journal_changes import journal_changes, record_changes
 from needlewise.services.journal_state import JournalView
+from needlewise.services.ports import Journals
 from needlewise.web.journal_forms import Errors, problems_to_errors, read_changes, read_device, read_session, values_of
 from needlewise.web.views.common import knowledge, lang_of, render, say
 from needlewise.web.views.questionnaire import PRIVATE, interview_from
 
 FORMS = ("session", "device", "skin")
+E = TypeVar("E")
 
 
 def latest_today() -> date:
@@ -133,34 +138,36 @@ def _refused(request: HttpRequest, token: str, form: str, errors: Errors) -> Htt
     return _page(request, token, view, {"errors": errors, "form": form, "values": values_of(request.POST)}, 422)
 
 
-@require_POST
-def session(request: HttpRequest, token: str) -> HttpResponse:
-    """Log a home session (one that came too soon too: it happened, and a finding says so)."""
-    entry, errors = read_session(request.POST)
+def _entered(
+    request: HttpRequest,
+    token: str,
+    form: str,
+    read: Callable[[QueryDict], tuple[E | None, Errors]],
+    act: Callable[[Journals, str, E, KnowledgeBase, Lang | None, date], JournalView],
+) -> HttpResponse:
+    """Read ``form`` from the request and hand its entry to the use case ``act``; the page, or the form's errors."""
+    entry, errors = read(request.POST)
     if entry is None:
-        return _refused(request, token, "session", errors)
+        return _refused(request, token, form, errors)
     try:
-        view = journal.log_session(bootstrap.journals(), token, entry, knowledge(), lang_of(request), latest_today())
+        view = act(bootstrap.journals(), token, entry, knowledge(), lang_of(request), latest_today())
     except NotFoundError:
         return _missing(request)
     except InvalidInputError as invalid:
-        return _refused(request, token, "session", problems_to_errors(invalid.problems))
+        return _refused(request, token, form, problems_to_errors(invalid.problems))
     return _page(request, token, view, {"logged": True})
+
+
+@require_POST
+def session(request: HttpRequest, token: str) -> HttpResponse:
+    """Log a home session (one that came too soon too: it happened, and a finding says so)."""
+    return _entered(request, token, "session", read_session, journal.log_session)
 
 
 @require_POST
 def device(request: HttpRequest, token: str) -> HttpResponse:
     """Record the device (a new one replaces the old)."""
-    entry, errors = read_device(request.POST)
-    if entry is None:
-        return _refused(request, token, "device", errors)
-    try:
-        view = journal.record_device(bootstrap.journals(), token, entry, knowledge(), lang_of(request), latest_today())
-    except NotFoundError:
-        return _missing(request)
-    except InvalidInputError as invalid:
-        return _refused(request, token, "device", problems_to_errors(invalid.problems))
-    return _page(request, token, view, {"logged": True})
+    return _entered(request, token, "device", read_device, journal.record_device)
 
 
 @require_POST
