@@ -79,6 +79,9 @@ def _backend_cpu() -> Callable[[], float]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         pid = cursor.fetchone()[0]
+    # Keep this connection (and so this backend) for the whole run: with CONN_MAX_AGE (60 s) Django would
+    # close it at the end of the first request after a minute, and a slow run would lose the backend it reads.
+    connection.close_at = None
     ticks = os.sysconf("SC_CLK_TCK")
 
     def seconds() -> float:
