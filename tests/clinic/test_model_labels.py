@@ -84,3 +84,9 @@ def test_a_contact_consent_label_names_its_channel_and_answer_only() -> None:
 
     assert str(ContactConsent(pk=7, channel="sms", granted=False)) == "contact consent 7 (sms, withdrawn)"
     assert str(ContactConsent(pk=8, channel="email", granted=True)) == "contact consent 8 (email, granted)"
+
+
+def test_a_journal_label_never_shows_its_key_digest() -> None:
+    from needlewise.storage.models import Journal  # noqa: PLC0415
+
+    assert str(Journal(pk=5, token_digest="d" * 64)) == "journal 5"
