@@ -6,6 +6,8 @@ before the start; moving or cancelling an appointment withdraws the reminder sti
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -13,12 +15,13 @@ import time_machine
 
 from clinic.support import last_seq, rows_after
 from clinic_factories import client_outbox
+from needlewise.adapters.mail import MailConnection
 from needlewise.clinic.contact import consent_to_contact
 from needlewise.clinic.scheduling import appointments, changes
 from needlewise.domain.permissions import Role
 from needlewise.domain.statuses import Channel, ContactMethod
 from needlewise.errors import ConflictError, InvalidInputError
-from needlewise.messaging import worker
+from needlewise.messaging import delivery, worker
 from needlewise.storage.models import Client, Clinic, QueuedMessage
 
 pytestmark = pytest.mark.django_db
@@ -157,7 +160,7 @@ def test_moving_an_appointment_replaces_its_reminder_and_the_old_one_never_goes(
     later = MONDAY + timedelta(days=7)
     changes.move(site_a.actor(Role.FRONT_DESK), appointment.pk, later, sender=client_outbox())
     old, new = reminders()
-    assert (old.status, old.last_error) == ("withheld", "appointment moved")
+    assert (old.status, old.last_error) == ("cancelled", "appointment moved")
     assert (new.status, new.key) == ("queued", f"reminder:{appointment.pk}:2026-04-06T08:00:00+00:00:email")
     assert new.next_attempt_at == datetime(2026, 4, 4, 8, 0, tzinfo=UTC)
     assert "Monday 6 April 2026 at 10:00" in new.text
@@ -180,10 +183,29 @@ def test_moving_back_to_the_first_time_queues_a_new_reminder_and_the_same_time_k
     changes.move(desk, appointment.pk, MONDAY, sender=outbox)
     changes.move(desk, appointment.pk, MONDAY, sender=outbox)  # the same time: nothing changes
     assert [(r.key.removeprefix(f"reminder:{appointment.pk}:"), r.status) for r in reminders()] == [
-        ("2026-03-30T08:00:00+00:00:email", "withheld"),
-        ("2026-03-30T10:00:00+00:00:email", "withheld"),
+        ("2026-03-30T08:00:00+00:00:email", "cancelled"),
+        ("2026-03-30T10:00:00+00:00:email", "cancelled"),
         ("2026-03-30T08:00:00+00:00:email:2", "queued"),
     ]
+
+
+def test_a_reminder_already_claimed_by_a_worker_when_its_appointment_moves_never_goes(site_a, mailoutbox, early_march):
+    agree(site_a, Channel.EMAIL)
+    appointment = book(site_a)
+    early_march.move_to(datetime(2026, 3, 28, 8, 1, tzinfo=UTC))  # the reminder is due
+    desk = site_a.actor(Role.FRONT_DESK)
+
+    @contextlib.contextmanager
+    def moved_meanwhile() -> Iterator[MailConnection]:
+        # The worker has claimed the reminder; the front desk moves the appointment before it is sent.
+        changes.move(desk, appointment.pk, MONDAY + timedelta(days=7), sender=client_outbox())
+        with MailConnection() as sender:
+            yield sender
+
+    batch = delivery.deliver_batch(10, moved_meanwhile)
+    assert (len(batch.taken_back), batch.tried, mailoutbox) == (1, 0, [])
+    old, new = reminders()
+    assert (old.status, old.last_error, new.status) == ("cancelled", "appointment moved", "queued")
 
 
 def test_cancelling_withdraws_the_reminder(site_a, mailoutbox, early_march):
@@ -191,7 +213,7 @@ def test_cancelling_withdraws_the_reminder(site_a, mailoutbox, early_march):
     appointment = book(site_a)
     seq = last_seq()
     changes.cancel(site_a.actor(Role.FRONT_DESK), appointment.pk)
-    assert [(r.status, r.last_error) for r in reminders()] == [("withheld", "appointment cancelled")] * 2
+    assert [(r.status, r.last_error) for r in reminders()] == [("cancelled", "appointment cancelled")] * 2
     (cancel,) = [r for r in rows_after(seq) if r.action == "cancel"]
     assert cancel.detail == {"reminders_withdrawn": 2}
     early_march.move_to(datetime(2026, 3, 28, 8, 1, tzinfo=UTC))

@@ -92,6 +92,8 @@ class MessageStatus(StrEnum):
     FAILED = "failed"
     #: Not sent, and never will be: the client has not agreed to be contacted on its channel.
     WITHHELD = "withheld"
+    #: Not sent, and never will be: taken back before it was handed over (an appointment moved, a reminder stopped).
+    CANCELLED = "cancelled"
 
 
 class Channel(StrEnum):

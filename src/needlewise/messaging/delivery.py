@@ -11,6 +11,11 @@ together in one transaction: the messages sent in one ``UPDATE``, a failure sche
 (the first within a minute), after the last attempt the message is marked failed. Each outcome is an
 audit row with the message's purpose and number of recipients, never its text or addresses.
 
+A claimed message can still be taken back (cancelled, or replaced by a newer version with its key:
+:mod:`~needlewise.messaging.outbox`): just before handing each message over the worker marks it
+``handed_at`` with a conditional ``UPDATE`` that only finds it if it is still claimed. One taken back
+first is skipped (left as it is, never sent); once marked, a message can no longer be taken back.
+
 A worker killed in the middle of a batch writes nothing more: its messages stay "sending" until the lease
 runs out, then any worker takes them again (each carries its stable ``Message-ID``, so a copy the
 server had already accepted is the same message). The lease covers the whole batch: a message is
@@ -56,7 +61,7 @@ _DUE = "channel = %s AND ((status IN (%s, %s) AND next_attempt_at <= %s) OR (sta
 _CLAIM = (
     f"WITH picked AS MATERIALIZED (SELECT id FROM queued_message WHERE {_DUE} "  # noqa: S608 - fixed SQL, values are parameters
     "ORDER BY next_attempt_at, id LIMIT %s{lock}) "
-    "UPDATE queued_message SET status = %s, attempts = attempts + 1, lease_until = %s "
+    "UPDATE queued_message SET status = %s, attempts = attempts + 1, lease_until = %s, handed_at = NULL "
     f"WHERE {_DUE} AND id IN (SELECT id FROM picked) RETURNING id"
 )
 #: PostgreSQL: skip the rows another worker's claim holds rather than wait for them. The pick is
@@ -135,6 +140,8 @@ class Batch:
     withheld: list[QueuedMessage] = field(default_factory=list)
     #: An SMS claimed in quiet hours: put back untried, due when they end.
     deferred: list[tuple[QueuedMessage, datetime]] = field(default_factory=list)
+    #: Claimed, then taken back (cancelled or replaced) before its turn came: left as it is, not sent.
+    taken_back: list[QueuedMessage] = field(default_factory=list)
     #: The provider's reference of each sent message that has one (an SMS's id), by row id; stored as each is sent.
     refs: dict[int, str] = field(default_factory=dict)
 
@@ -191,7 +198,8 @@ def record(batch: Batch) -> None:
         for row, due in batch.deferred:
             _put_back([row], due)
         if batch.withheld:
-            QueuedMessage.objects.filter(pk__in=[row.pk for row in batch.withheld]).update(
+            withheld = [row.pk for row in batch.withheld]  # not one taken back since the claim
+            QueuedMessage.objects.filter(pk__in=withheld, status=MessageStatus.SENDING).update(
                 status=MessageStatus.WITHHELD, lease_until=None, last_error="no consent to this channel"
             )
         for row in batch.withheld:
@@ -220,6 +228,12 @@ def _sort_out(claimed: Claimed, batch: Batch) -> list[QueuedMessage]:
     return going
 
 
+def _handing(row: QueuedMessage) -> bool:
+    """Mark ``row`` as being handed over now, if it is still claimed (not taken back since); whether it was."""
+    still = QueuedMessage.objects.filter(pk=row.pk, status=MessageStatus.SENDING, handed_at__isnull=True)
+    return still.update(handed_at=timezone.now()) == 1
+
+
 def _hand_over(
     claimed: Claimed, rows: list[QueuedMessage], channel: MessageSender, stopped: Callable[[], bool], batch: Batch
 ) -> None:
@@ -229,6 +243,9 @@ def _hand_over(
         if index and (stopped() or timezone.now() >= last_start):
             batch.untried = rows[index:]
             return
+        if not _handing(row):
+            batch.taken_back.append(row)
+            continue
         try:
             ref = channel.send(_outbound(row))
         except Exception as error:  # noqa: BLE001 - any failure to hand it over is retried, never lost

@@ -1,4 +1,11 @@
-"""Asking for a message: one row in ``queued_message``, in the caller's transaction; the worker finds it there."""
+"""Asking for a message: one row in ``queued_message``, in the caller's transaction; the worker finds it there.
+
+A message not handed to its channel yet can be taken back by its key: :func:`cancel` marks it
+``cancelled`` (never sent), :func:`replace` puts a newer version (due time, words, recipients) in its
+place. Either works on a message a worker has claimed but not begun handing over: the worker checks
+again just before it hands each message over (:mod:`~needlewise.messaging.delivery`). A message
+already handed over stands.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +13,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from needlewise.clinic.contact import quiet_hours
@@ -39,30 +48,68 @@ def queue(message: OutboundMessage) -> Queued:
     :mod:`~needlewise.messaging.delivery`). A message whose ``key`` is already queued is not queued
     again: the first one stands. An e-mail to a client without its unsubscribe link is a ValueError.
     """
+    _check(message)
+    key = message.key or f"message:{uuid.uuid4().hex}"
+    row, created = QueuedMessage.objects.get_or_create(
+        key=key, defaults={**_fields(message), "created_at": timezone.now()}
+    )
+    return Queued(row, created)
+
+
+def _check(message: OutboundMessage) -> None:
     if message.channel == Channel.EMAIL and message.client_id is not None and not message.unsubscribe_url:
         msg = "an e-mail to a client needs its unsubscribe_url (needlewise.web.client_messages.unsubscribe_url)"
         raise ValueError(msg)
-    key = message.key or f"message:{uuid.uuid4().hex}"
-    now = timezone.now()
-    row, created = QueuedMessage.objects.get_or_create(
-        key=key,
-        defaults={
-            "purpose": message.purpose,
-            "clinic_id": message.clinic_id,
-            "client_id": message.client_id,
-            "channel": Channel(message.channel).value,
-            "urgent": message.urgent,
-            "recipients": list(message.to),
-            "subject": message.subject,
-            "text": message.text,
-            "html": message.html or "",
-            "unsubscribe_url": message.unsubscribe_url,
-            "status": MessageStatus.QUEUED,
-            "next_attempt_at": due_at(message),
-            "created_at": now,
-        },
+
+
+def _fields(message: OutboundMessage) -> dict[str, object]:
+    """What a queued row holds of ``message``, waiting from now on."""
+    return {
+        "purpose": message.purpose,
+        "clinic_id": message.clinic_id,
+        "client_id": message.client_id,
+        "channel": Channel(message.channel).value,
+        "urgent": message.urgent,
+        "recipients": list(message.to),
+        "subject": message.subject,
+        "text": message.text,
+        "html": message.html or "",
+        "unsubscribe_url": message.unsubscribe_url,
+        "status": MessageStatus.QUEUED,
+        "next_attempt_at": due_at(message),
+    }
+
+
+def cancel(key: str, reason: str, *, prefix: bool = False) -> int:
+    """Take back the message with ``key`` (``prefix``: every message whose key starts with it) not handed over yet.
+
+    It is marked ``cancelled`` with ``reason`` (``appointment moved``...; no personal data) and never
+    sent. How many were taken back: a message already handed over (or sent, or given up) is left as it is.
+    """
+    rows = QueuedMessage.objects.filter(key__startswith=key) if prefix else QueuedMessage.objects.filter(key=key)
+    return rows.filter(QueuedMessage.unsent()).update(
+        status=MessageStatus.CANCELLED, lease_until=None, last_error=reason[:200]
     )
-    return Queued(row, created)
+
+
+def replace(message: OutboundMessage) -> Queued:
+    """Queue ``message``, or put it in place of the message with its key that was not handed over yet.
+
+    The replaced one (waiting, claimed but not begun, or cancelled: none of these ever reached anyone,
+    so the key, which is also the ``Message-ID``, is free) takes ``message``'s due time, recipients and
+    words, its attempts counted afresh. A message with that key already handed over stands (``created``
+    false, unchanged): a new message needs a new key. ``message.key`` must not be empty.
+    """
+    if not message.key:
+        msg = "replacing needs the message's key"
+        raise ValueError(msg)
+    _check(message)
+    unsent = QueuedMessage.unsent() | Q(status=MessageStatus.CANCELLED)
+    with transaction.atomic():
+        fresh = {**_fields(message), "attempts": 0, "lease_until": None, "handed_at": None, "last_error": ""}
+        if QueuedMessage.objects.filter(unsent, key=message.key).update(**fresh):
+            return Queued(QueuedMessage.objects.get(key=message.key), created=False)
+        return queue(message)
 
 
 class OutboxSender:

@@ -65,13 +65,13 @@ def deliver_channel(stopped: Callable[[], bool], connect: Connect, channel: Chan
     :data:`~needlewise.messaging.delivery.BATCH_MAX`: a worker that dies, or a provider that fails,
     early on holds back and charges an attempt to few messages. A batch in which nothing went through
     ends the round (the provider is likely down); the rest wait for the next look. A batch of only
-    withheld or deferred messages goes on to the next.
+    withheld, deferred or taken-back messages goes on to the next.
     """
     size, tried = 1, 0
     while not stopped():
         batch = deliver_batch(size, connect, stopped, channel)
         tried += batch.tried
-        if not batch.tried and (batch.withheld or batch.deferred) and not batch.untried:
+        if not batch.tried and (batch.withheld or batch.deferred or batch.taken_back) and not batch.untried:
             continue
         if not batch.tried or not batch.sent:
             break

@@ -33,7 +33,7 @@ def test_a_booking_from_the_page_queues_the_reminder_and_cancelling_withdraws_it
     assert len(delivered_mail) == 0  # not due yet
     assert desk.post(f"/clinic/appointments/{appointment.pk}/cancel/").status_code == 302
     reminder.refresh_from_db()
-    assert (reminder.status, reminder.last_error) == ("withheld", "appointment cancelled")
+    assert (reminder.status, reminder.last_error) == ("cancelled", "appointment cancelled")
 
 
 def test_a_new_consent_version_from_the_page_tells_clients_with_an_appointment(site_a: Site):
@@ -79,7 +79,7 @@ def test_moving_from_the_page_replaces_the_reminder(site_a: Site, lang: str, wor
     response = desk.post(url, {"date": later.isoformat(), "time": "11:30"})
     assert (response.status_code, response["Location"]) == (302, f"/clinic/schedule/?day={later.isoformat()}")
     old, new = QueuedMessage.objects.filter(purpose="appointment_reminder").order_by("pk")
-    assert (old.status, old.last_error, new.status) == ("withheld", "appointment moved", "queued")
+    assert (old.status, old.last_error, new.status) == ("cancelled", "appointment moved", "queued")
     assert "/unsubscribe/" in new.text  # the new reminder carries the client's unsubscribe link
     assert clock_of(site_a.clinic.pk).local(Appointment.objects.get().starts_at).strftime("%H:%M") == "11:30"
     assert desk.post(f"/clinic/appointments/{appointment.pk}/cancel/").status_code == 302

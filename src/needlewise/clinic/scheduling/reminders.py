@@ -9,9 +9,11 @@ Saturday. None is queued when the clinic sends none (0 hours) or that moment has
 that quiet hours would hold until the appointment has begun.
 
 A reminder's key is ``reminder:<appointment id>:<start, UTC ISO>:<channel>``: booking twice queues
-nothing more. Moving the appointment withdraws the reminders still waiting (withheld, "appointment
-moved") and queues those of the new time; cancelling withdraws them ("appointment cancelled"). Moved
-back to a time whose reminder was withdrawn, the new one's key ends with ``:<n>``, the n-th of that key.
+nothing more. Moving the appointment withdraws the reminders not handed over yet (``cancelled``,
+"appointment moved"; also one a worker has claimed but not begun sending: the worker checks again
+just before it sends) and queues those of the new time; cancelling withdraws them ("appointment
+cancelled"). Moved back to a time whose reminder was withdrawn, the new one's key ends with ``:<n>``,
+the n-th of that key.
 """
 
 from __future__ import annotations
@@ -33,8 +35,8 @@ SUBJECT = N_("Reminder: your appointment at %(clinic)s")
 TEXT = N_("This is a reminder of your appointment at %(clinic)s on %(date)s at %(time)s.")
 CALL = N_("If you cannot come, please call the clinic.")
 SMS = N_("%(clinic)s: reminder of your appointment on %(date)s at %(time)s.")
-#: Still to be handed over: what moving or cancelling an appointment withdraws.
-WAITING = (MessageStatus.QUEUED.value, MessageStatus.RETRYING.value)
+#: Never sent, for good: a reminder of the same time may be queued again.
+NOT_SENT = (MessageStatus.WITHHELD.value, MessageStatus.CANCELLED.value)
 
 
 def due(appointment: Appointment, hours: int) -> datetime:
@@ -62,7 +64,7 @@ def _key(appointment: Appointment, channel: Channel) -> str | None:
     """The reminder's key; ``None`` when one for this time and channel is already waiting or went out."""
     base = f"{_prefix(appointment.pk)}{appointment.starts_at.astimezone(UTC).isoformat()}:{channel.value}"
     earlier = list(QueuedMessage.objects.filter(key__startswith=base).values_list("status", flat=True))
-    if any(status != MessageStatus.WITHHELD for status in earlier):
+    if any(status not in NOT_SENT for status in earlier):
         return None
     return f"{base}:{len(earlier) + 1}" if earlier else base
 
@@ -95,7 +97,6 @@ def plan(appointment: Appointment, client: Client, sender: MessageSender | None)
 
 
 def withdraw(appointment: Appointment, reason: str) -> int:
-    """Withhold the appointment's reminders still waiting (``reason``: ``appointment moved``...); how many."""
-    return QueuedMessage.objects.filter(key__startswith=_prefix(appointment.pk), status__in=WAITING).update(
-        status=MessageStatus.WITHHELD, last_error=reason, lease_until=None
-    )
+    """Cancel the appointment's reminders not handed over yet (``reason``: ``appointment moved``...); how many."""
+    unsent = QueuedMessage.objects.filter(QueuedMessage.unsent(), key__startswith=_prefix(appointment.pk))
+    return unsent.update(status=MessageStatus.CANCELLED, last_error=reason, lease_until=None)

@@ -39,6 +39,8 @@ class QueuedMessage(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField()
     lease_until = models.DateTimeField(null=True, blank=True)
+    #: When the worker holding it began handing it over (this attempt); empty: not yet, it can be taken back.
+    handed_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=200, blank=True, default="")
     created_at = models.DateTimeField()
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -64,6 +66,17 @@ class QueuedMessage(models.Model):
     def __str__(self) -> str:
         """The purpose and status, never the recipients or the text."""
         return f"message {self.pk} ({self.purpose}, {self.status})"
+
+    @staticmethod
+    def unsent() -> models.Q:
+        """The messages not handed to their channel: waiting, or claimed by a worker that has not begun handing it over.
+
+        Only these can be taken back (cancelled) or changed: the worker hands a claimed message over only
+        after marking it ``handed_at`` with a conditional ``UPDATE`` that finds it still claimed, and a
+        cancellation is a conditional ``UPDATE`` that finds it not marked; on one row, one of them wins.
+        """
+        waiting = (MessageStatus.QUEUED.value, MessageStatus.RETRYING.value)
+        return models.Q(status__in=waiting) | models.Q(status=MessageStatus.SENDING.value, handed_at__isnull=True)
 
 
 class ContactConsent(models.Model):

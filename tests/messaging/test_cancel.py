@@ -1,0 +1,154 @@
+"""Taking a message back by its key: cancelled or replaced before it is handed over, never after.
+
+The worker marks each claimed message just before it hands it over, if it is still claimed; a
+cancellation only finds a message not marked. So a message cancelled after a worker claimed it is
+skipped, and one being handed over can no longer be cancelled. Through a real SMTP server on loopback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from needlewise.adapters.mail import MailConnection, message_id
+from needlewise.domain.statuses import MessageStatus
+from needlewise.messaging import delivery, outbox, worker
+from needlewise.services.ports import OutboundMessage
+from needlewise.storage.models import QueuedMessage
+from smtp_support import Inbox, smtp_server
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def smtp_inbox() -> Iterator[Inbox]:
+    with smtp_server() as inbox:
+        yield inbox
+
+
+def note(key: str, text: str = "See you.\n", **more: object) -> OutboundMessage:
+    return OutboundMessage(("a@example.org",), "Note", text, key=key, **more)  # type: ignore[arg-type]
+
+
+def status(key: str) -> str:
+    return QueuedMessage.objects.get(key=key).status
+
+
+def connect_after(step: object) -> delivery.Connect:
+    """The SMTP connection, opened after ``step()`` ran: between the worker's claim and its first message."""
+
+    @contextlib.contextmanager
+    def connect() -> Iterator[MailConnection]:
+        step()  # type: ignore[operator]
+        with MailConnection() as connection:
+            yield connection
+
+    return connect
+
+
+def test_a_cancelled_message_never_arrives(smtp_inbox):
+    outbox.queue(note("note:1"))
+    outbox.queue(note("note:2"))
+    assert outbox.cancel("note:1", "changed their mind") == 1
+    assert delivery.deliver_batch(10).tried == 1
+    assert [m["Message-ID"] for m in smtp_inbox.messages()] == [message_id("note:2")]
+    row = QueuedMessage.objects.get(key="note:1")
+    assert (row.status, row.last_error, row.sent_at) == ("cancelled", "changed their mind", None)
+    assert outbox.cancel("note:2", "too late") == 0  # sent: it stands
+    assert status("note:2") == "sent"
+
+
+def test_cancelling_by_prefix_takes_back_every_waiting_message_and_no_other(smtp_inbox):
+    for key in ("trip:1:a", "trip:1:b", "trip:10:a"):
+        outbox.queue(note(key))
+    assert outbox.cancel("trip:1:", "trip cancelled", prefix=True) == 2
+    assert outbox.cancel("trip:1:", "again", prefix=True) == 0
+    delivery.deliver_batch(10)
+    assert len(smtp_inbox.envelopes) == 1
+    assert [status(k) for k in ("trip:1:a", "trip:1:b", "trip:10:a")] == ["cancelled", "cancelled", "sent"]
+
+
+def test_a_message_cancelled_after_a_worker_claimed_it_is_skipped_and_never_arrives(smtp_inbox):
+    outbox.queue(note("claimed:1"))
+    batch = delivery.deliver_batch(10, connect_after(lambda: outbox.cancel("claimed:1", "stopped")))
+    assert (batch.tried, [r.key for r in batch.taken_back], smtp_inbox.envelopes) == (0, ["claimed:1"], [])
+    row = QueuedMessage.objects.get(key="claimed:1")
+    assert (row.status, row.last_error, row.lease_until) == ("cancelled", "stopped", None)
+    assert worker.deliver_due(lambda: False) == 0  # never taken again
+    assert smtp_inbox.envelopes == []
+
+
+def test_a_message_being_handed_over_can_no_longer_be_cancelled(smtp_inbox):
+    outbox.queue(note("handing:1"))
+    tried: list[int] = []
+
+    class Cancelling(MailConnection):
+        def send(self, message: OutboundMessage) -> None:
+            tried.append(outbox.cancel(message.key, "too late"))  # marked as being handed over: it stands
+            super().send(message)
+
+    assert delivery.deliver_batch(10, Cancelling).tried == 1
+    assert (tried, len(smtp_inbox.envelopes), status("handing:1")) == ([0], 1, "sent")
+
+
+def test_a_batch_of_messages_taken_back_goes_on_to_the_next(smtp_inbox):
+    outbox.queue(note("first:1"))
+    outbox.queue(note("second:1"))
+    cancelled: list[int] = []
+
+    def cancel_first() -> None:
+        if not cancelled:
+            cancelled.append(outbox.cancel("first:1", "stopped"))
+
+    assert worker.deliver_channel(lambda: False, connect_after(cancel_first)) == 1
+    assert [m["Message-ID"] for m in smtp_inbox.messages()] == [message_id("second:1")]
+    assert (status("first:1"), status("second:1")) == ("cancelled", "sent")
+
+
+def test_replacing_a_waiting_message_changes_its_words_and_time(smtp_inbox):
+    now = timezone.now()
+    outbox.queue(note("moving:1", "Old words.\n", not_before=now + timedelta(days=1)))
+    replaced = outbox.replace(note("moving:1", "New words.\n", not_before=now + timedelta(days=2)))
+    assert not replaced.created
+    assert replaced.message.text == "New words.\n"
+    assert replaced.message.next_attempt_at == now + timedelta(days=2)
+    with time_machine.travel(now + timedelta(days=1, minutes=1)):
+        assert delivery.deliver_batch(10).tried == 0
+    with time_machine.travel(now + timedelta(days=2, minutes=1)):
+        assert delivery.deliver_batch(10).tried == 1
+    (message,) = smtp_inbox.messages()
+    assert message.get_content().splitlines() == ["New words."]
+
+
+def test_replacing_a_claimed_message_puts_it_back_with_the_new_words(smtp_inbox):
+    outbox.queue(note("claimed:2", "Old words.\n"))
+    batch = delivery.deliver_batch(10, connect_after(lambda: outbox.replace(note("claimed:2", "New words.\n"))))
+    assert (batch.tried, smtp_inbox.envelopes) == (0, [])
+    row = QueuedMessage.objects.get(key="claimed:2")
+    assert (row.status, row.attempts, row.text) == ("queued", 0, "New words.\n")
+    assert delivery.deliver_batch(10).tried == 1
+    (message,) = smtp_inbox.messages()
+    assert message.get_content().splitlines() == ["New words."]
+
+
+def test_replacing_revives_a_cancelled_message_and_queues_a_new_one_but_a_sent_one_stands(smtp_inbox):
+    outbox.queue(note("again:1", "First.\n"))
+    outbox.cancel("again:1", "stopped")
+    assert outbox.replace(note("again:1", "Second.\n")).message.status == MessageStatus.QUEUED
+    assert outbox.replace(note("fresh:1")).created
+    delivery.deliver_batch(10)
+    stood = outbox.replace(note("again:1", "Third.\n"))
+    assert (stood.created, stood.message.status, stood.message.text) == (False, "sent", "Second.\n")
+    assert [m.get_content().splitlines()[0] for m in smtp_inbox.messages()] == ["Second.", "See you."]
+
+
+def test_replacing_needs_a_key_and_an_e_mail_to_a_client_needs_its_unsubscribe_link():
+    with pytest.raises(ValueError, match="key"):
+        outbox.replace(note(""))
+    with pytest.raises(ValueError, match="unsubscribe_url"):
+        outbox.replace(note("client:1", client_id=1))
