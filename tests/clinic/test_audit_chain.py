@@ -7,10 +7,12 @@ import secrets
 import stat
 from datetime import UTC, datetime
 from itertools import pairwise
+from typing import Self
 
 import pytest
 from django.db import DatabaseError, connection, transaction
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from needlewise.clinic.access.actor import Actor
@@ -72,6 +74,63 @@ def test_rows_of_no_clinic_go_to_chain_0_and_a_missing_head_is_made():
     assert AuditHead.objects.get(chain=audit_log.NO_CLINIC).seq == 1
     assert audit_chain.verify().ok
     assert audit_chain.chain_label(0) == "chain of no clinic"
+
+
+class _Recording:
+    """A cursor that notes each statement and runs it, except PostgreSQL's WITH that SQLite cannot run."""
+
+    def __init__(self, real: object, statements: list[str]) -> None:
+        self.real, self.statements = real, statements
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def execute(self, sql: str, params: list[object]) -> None:
+        self.statements.append(sql)
+        if sql.startswith("WITH added AS (INSERT") and connection.vendor == "sqlite":
+            *row, new_hash, chain = params
+            self.real.execute(audit_log._INSERT, row)  # the two statements the WITH joins
+            self.real.execute(audit_log._STORE_HASH, [new_hash, chain])
+        else:
+            self.real.execute(sql, params)
+
+    def fetchone(self) -> object:
+        return self.real.fetchone()
+
+
+def test_on_postgresql_the_row_and_the_new_hash_are_one_statement(monkeypatch):
+    """One round trip less per audited request; the chain is the same (the PostgreSQL phase runs it for real)."""
+    statements: list[str] = []
+
+    class PostgreSQL:
+        vendor = "postgresql"
+        ops = connection.ops
+
+        def cursor(self) -> _Recording:
+            return _Recording(connection.cursor(), statements)
+
+    if connection.vendor == "sqlite":
+        monkeypatch.setattr(audit_log, "connection", PostgreSQL())
+    else:
+        monkeypatch.setattr(audit_log, "connection", type("Seen", (PostgreSQL,), {"vendor": connection.vendor})())
+    audit_log.record(Actor.anonymous("203.0.113.9", "r1"), "sign_in", "account", "x", outcome="denied")
+    row = audit_log.record(Actor.anonymous("203.0.113.9", "r2"), "sign_in", "account", "y", outcome="denied")
+    assert statements[-2:] == [audit_log._MOVE_HEAD, audit_log._INSERT_AND_STORE_HASH]
+    assert AuditHead.objects.get(chain=audit_log.NO_CLINIC).hash == row.hash
+    assert audit_chain.verify().ok
+
+
+def test_on_sqlite_the_row_and_the_new_hash_are_two_statements():
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite only: PostgreSQL joins them (the test above)")
+    with CaptureQueriesContext(connection) as captured:
+        audit_log.record(Actor.anonymous("203.0.113.9", "r1"), "sign_in", "account", "x", outcome="denied")
+    sql = [query["sql"] for query in captured.captured_queries]
+    assert sum(s.startswith("INSERT INTO audit_entry") for s in sql) == 1
+    assert sum(s.startswith("UPDATE audit_head SET hash") for s in sql) == 1
 
 
 @pytest.mark.usefixtures("site_a")

@@ -9,7 +9,8 @@ The data is one clinic as a working day leaves it: five staff members, several c
 screenings, a cleared stop result, a consent template and a signed consent, an active plan with two
 recorded sessions, a check-in alert, a booked appointment and an open consultation request. Every
 request is made by a freshly signed-in browser (so no session write is due: one happens at most once a
-minute), and counts every statement: SELECTs, the audit append, transaction statements.
+minute), and counts every statement: SELECTs, the audit append, transaction statements (on PostgreSQL,
+the audit append's row-and-hash statement counts as the two statements SQLite runs for it).
 """
 
 from __future__ import annotations
@@ -229,7 +230,10 @@ def _count(day: Day, request: Request) -> int:
     with CaptureQueriesContext(connection) as captured:
         response = getattr(browser, method)(path(day), **kwargs)
     assert response.status_code in {200, 201}, (path(day), response.status_code)
-    return len(captured.captured_queries)
+    # PostgreSQL writes an audit row and its chain's new hash in one statement (SQLite in two): counted as
+    # the two statements they stand for, so that both backends keep one snapshot.
+    joined = sum(1 for query in captured.captured_queries if query["sql"].startswith("WITH added AS (INSERT"))
+    return len(captured.captured_queries) + joined
 
 
 def test_the_query_counts_of_the_main_pages_and_api_routes_match_the_snapshot():

@@ -54,6 +54,10 @@ _COLUMNS = ("chain", *EXPORT_FIELDS, "key_id")
 _MOVE_HEAD = "UPDATE audit_head SET seq = seq + 1 WHERE chain = %s RETURNING seq, hash"
 _NEW_HEAD = "INSERT INTO audit_head (chain, seq, hash) VALUES (%s, 0, %s) ON CONFLICT (chain) DO NOTHING"
 _INSERT = f"INSERT INTO audit_entry ({', '.join(_COLUMNS)}) VALUES ({', '.join(['%s'] * len(_COLUMNS))})"  # noqa: S608 - fixed column names, values are parameters
+_STORE_HASH = "UPDATE audit_head SET hash = %s WHERE chain = %s"
+#: PostgreSQL: the row and the head's new hash in one statement (one round trip less a page view). A
+#: data-modifying WITH always runs to completion, read or not; SQLite has no such WITH (and no round trips).
+_INSERT_AND_STORE_HASH = f"WITH added AS ({_INSERT} RETURNING 1) {_STORE_HASH}"
 
 
 def _row_hash(prev_hash: str, fields: dict[str, object]) -> str:
@@ -110,10 +114,11 @@ def record(  # noqa: PLR0913 - an audit row has this many facts
 ) -> AuditEntry:
     """Append one row; call inside the transaction of the change it records (it joins it).
 
-    Three short statements in plain SQL: move the clinic's head (which locks it until the transaction
+    Short statements in plain SQL: move the clinic's head (which locks it until the transaction
     ends, so appends to one chain are serialised and it cannot fork; other clinics' appends do not
-    wait), insert the row, store the new hash. A chain without a head (a clinic made since migration
-    0024) gets one first; ``ON CONFLICT DO NOTHING`` lets two first appends race safely.
+    wait), insert the row, store the new hash (the last two as one statement on PostgreSQL). A chain
+    without a head (a clinic made since migration 0024) gets one first; ``ON CONFLICT DO NOTHING``
+    lets two first appends race safely.
     """
     clinic = clinic_id if clinic_id is not None else actor.clinic_id
     chain = NO_CLINIC if clinic is None else clinic
@@ -149,7 +154,10 @@ def record(  # noqa: PLR0913 - an audit row has this many facts
         values = [getattr(entry, name) for name in _COLUMNS]
         values[_COLUMNS.index("at")] = ops.adapt_datetimefield_value(entry.at)
         values[_COLUMNS.index("detail")] = ops.adapt_json_value(entry.detail, None)
-        cursor.execute(_INSERT, values)
-        cursor.execute("UPDATE audit_head SET hash = %s WHERE chain = %s", [entry.hash, chain])
+        if connection.vendor == "postgresql":
+            cursor.execute(_INSERT_AND_STORE_HASH, [*values, entry.hash, chain])
+        else:
+            cursor.execute(_INSERT, values)
+            cursor.execute(_STORE_HASH, [entry.hash, chain])
     rows_written.set(rows_written.get() + 1)
     return entry
