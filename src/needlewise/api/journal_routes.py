@@ -17,6 +17,7 @@ from ninja import Router
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from needlewise import bootstrap
+from needlewise.api.journal_history_schemas import ChangeEntryOut, CheckEntryOut
 from needlewise.api.responses import json_response
 from needlewise.api.schemas import ErrorOut, FindingOut, KbVersionOut, SourceOut
 from needlewise.domain.json_types import JsonValue
@@ -136,6 +137,12 @@ class JournalOut(_Out):
     replacement: ReplacementOut | None
     sessions: list[SessionOut]
     findings: list[FindingOut]
+    checks: list[CheckEntryOut] = Field(description="Every skin check, in the order made.")
+    changes: list[ChangeEntryOut] = Field(description='Every "things changed", in the order reported.')
+    attention: CheckEntryOut | None = Field(
+        description="The latest skin check when it said more than the expected course (stop and watch, seek "
+        "care now): what to do first, until a later check."
+    )
     sources: dict[str, SourceOut]
     disclaimer: str
 

@@ -3,21 +3,23 @@
 The person says what is true now (the form shows what the journal holds); those answers replace the
 profile's, and the next read re-assesses it with the knowledge base: a tier above home use pauses the
 journal with the reasons and when to come back (:func:`needlewise.engine.journal.pause`), and an answer
-taken back (the cold sore has healed) lifts the pause. Nothing else of the profile changes.
+taken back (the cold sore has healed) lifts the pause. Nothing else of the profile changes. Each change
+and its result are kept in the journal's history (:mod:`needlewise.services.journal_history`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 
 from needlewise.domain.json_types import JsonValue
 from needlewise.domain.vocabulary import Lang, Medication, SkinNow
 from needlewise.engine.knowledge import KnowledgeBase
 from needlewise.errors import N_, NotFoundError, Problem
-from needlewise.services.journal import open_journal
+from needlewise.services.journal import open_journal, parsed_profile
+from needlewise.services.journal_history import change_entry, with_change
 from needlewise.services.journal_state import JournalView
 from needlewise.services.ports import JournalRecord, Journals
-from needlewise.services.profiles import parse_profile
 from needlewise.services.saved_results import digest
 
 FIELDS = ("pregnant_or_breastfeeding", "skin_now", "medications")
@@ -60,13 +62,16 @@ def journal_changes(store: Journals, token: str) -> Changes:
     return Changes.of(record.profile)
 
 
-def record_changes(store: Journals, token: str, changes: Changes, kb: KnowledgeBase, lang: Lang | None) -> JournalView:
-    """Keep ``changes`` in the journal's profile; the journal assessed again (maybe paused, maybe resumed)."""
+def record_changes(  # noqa: PLR0913 - the journal, the changes, the knowledge base, the language, now
+    store: Journals, token: str, changes: Changes, kb: KnowledgeBase, lang: Lang | None, *, at: datetime | None = None
+) -> JournalView:
+    """Keep ``changes`` in the journal's profile and history; the journal assessed again (maybe paused or resumed)."""
 
     def update(record: JournalRecord) -> JournalRecord:
         profile = changes.applied(record.profile)
-        parse_profile(profile)  # the answers still make a profile (ProfileError otherwise)
-        return replace(record, profile=profile)
+        parsed = parsed_profile(profile)  # the answers still make a profile (ProfileError otherwise)
+        entry = change_entry(kb, record.profile, profile, parsed, at or datetime.now(UTC))
+        return replace(record, profile=profile, state=with_change(record.state, entry))
 
     if store.change(digest(token), update) is None:
         raise NotFoundError([Problem("key", N_("No journal has this link; it may have been deleted."))])

@@ -6,22 +6,24 @@ Signatures (as in :mod:`needlewise.services.journal`; ``today`` is the person's 
   check-ins' red-flag questions for the days since the latest session. ``NotFoundError``;
   ``InvalidInputError`` (``on``) for a ``today`` after ``latest``; ``ConflictError`` before the
   first session.
-* ``check_skin(store, token, answers, kb, lang, today, latest=None) -> tuple[CheckQuestions, SkinCheck]``:
+* ``check_skin(store, token, answers, kb, lang, today, latest=None, at=None) -> tuple[CheckQuestions, SkinCheck]``:
   ``answers`` maps each question id to yes (``True``) or no; every question of the day must be
   answered (an unanswered one is never read as "no"): ``InvalidInputError`` naming
   ``answers.<id>``. The triage (expected course / stop and watch / seek care now) and what to do,
-  from the knowledge base.
-* ``report_change(store, token, profile, kb, lang) -> JournalView``: the person's answers now
+  from the knowledge base. The check is kept in the journal's history (``at``: now, UTC);
+  ``ConflictError`` when the history is full (:mod:`needlewise.services.journal_history`).
+* ``report_change(store, token, profile, kb, lang, *, at=None) -> JournalView``: the person's answers now
   (pregnancy, a new medicine, a cold sore ...) replace the journal's profile; the journal is
   re-assessed and paused when the verdict is above home use (``view.pause``: the reasons, whose
   advice says when to come back where the knowledge base says). ``ProfileError`` under ``profile.``.
+  The change and its result are kept in the history.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import UTC, date, datetime
 
 from needlewise.domain.json_types import JsonValue
 from needlewise.domain.vocabulary import Lang
@@ -30,6 +32,7 @@ from needlewise.engine.knowledge import KnowledgeBase
 from needlewise.engine.treatment_knowledge import CheckinQuestion
 from needlewise.errors import N_, ConflictError, InvalidInputError, NotFoundError, Problem
 from needlewise.services.journal import parsed_profile, stored_view
+from needlewise.services.journal_history import CheckEntry, change_entry, with_change, with_check
 from needlewise.services.journal_state import JournalView, SessionEntry
 from needlewise.services.ports import JournalRecord, Journals
 from needlewise.services.saved_results import digest
@@ -53,11 +56,8 @@ def _record(store: Journals, token: str) -> JournalRecord:
     return record
 
 
-def check_questions_for(
-    store: Journals, token: str, kb: KnowledgeBase, today: date, latest: date | None = None
-) -> CheckQuestions:
-    """The red-flag questions for the days since the journal's latest session (``today`` not after ``latest``)."""
-    sessions = _record(store, token).state.get("sessions")
+def _asked(state: Mapping[str, JsonValue], kb: KnowledgeBase, today: date, latest: date | None) -> CheckQuestions:
+    sessions = state.get("sessions")
     if latest is not None and today > latest:
         raise InvalidInputError([Problem("on", N_("A session cannot be logged for a day after today."))])
     days = [SessionEntry.from_json(s).on for s in sessions or [] if isinstance(s, dict)]  # type: ignore[union-attr]
@@ -68,7 +68,14 @@ def check_questions_for(
     return CheckQuestions(latest, day, check_questions(kb.treatment, day))
 
 
-def check_skin(  # noqa: PLR0913, PLR0917 - the journal, the answers, the knowledge base, the language, the days
+def check_questions_for(
+    store: Journals, token: str, kb: KnowledgeBase, today: date, latest: date | None = None
+) -> CheckQuestions:
+    """The red-flag questions for the days since the journal's latest session (``today`` not after ``latest``)."""
+    return _asked(_record(store, token).state, kb, today, latest)
+
+
+def check_skin(  # noqa: PLR0913, PLR0917 - the journal, the answers, the knowledge base, the language, the days, now
     store: Journals,
     token: str,
     answers: Mapping[str, bool],
@@ -76,30 +83,57 @@ def check_skin(  # noqa: PLR0913, PLR0917 - the journal, the answers, the knowle
     lang: Lang,
     today: date,
     latest: date | None = None,
+    at: datetime | None = None,
 ) -> tuple[CheckQuestions, SkinCheck]:
-    """Triage of the answers to the day's questions, with what to do at home."""
-    asked = check_questions_for(store, token, kb, today, latest)
-    ids = {q.question_id for q in asked.questions}
-    problems = [
-        Problem(f"answers.{q.question_id}", N_("Answer this question: yes or no."))
-        for q in asked.questions
-        if q.question_id not in answers
-    ]
-    problems.extend(
-        Problem(f"answers.{key}", N_("Not a question of this check.")) for key in sorted(answers) if key not in ids
-    )
-    if problems:
-        raise InvalidInputError(problems)
-    yes = frozenset(key for key, said in answers.items() if said)
-    return asked, skin_check(kb.treatment, asked.day, yes, lang)
+    """Triage of the answers to the day's questions, with what to do at home; kept in the journal's history."""
+    found: list[tuple[CheckQuestions, SkinCheck]] = []
+
+    def keep(record: JournalRecord) -> JournalRecord:
+        asked = _asked(record.state, kb, today, latest)
+        ids = [q.question_id for q in asked.questions]
+        unanswered = [key for key in ids if key not in answers]
+        problems = [Problem(f"answers.{key}", N_("Answer this question: yes or no.")) for key in unanswered]
+        problems.extend(
+            Problem(f"answers.{key}", N_("Not a question of this check.")) for key in sorted(answers) if key not in ids
+        )
+        if problems:
+            raise InvalidInputError(problems)
+        yes = frozenset(key for key, said in answers.items() if said)
+        result = skin_check(kb.treatment, asked.day, yes, lang)
+        entry = CheckEntry(
+            at=at or datetime.now(UTC),
+            on=today,
+            session_on=asked.session_on,
+            day=asked.day,
+            answers=tuple((key, key in yes) for key in ids),
+            triage=result.triage,
+            sessions_before=len(record.state.get("sessions") or []),  # type: ignore[arg-type]
+        )
+        found.append((asked, result))
+        return replace(record, state=with_check(record.state, entry))
+
+    if store.change(digest(token), keep) is None:
+        raise NotFoundError([Problem("key", NOT_FOUND)])
+    return found[0]
 
 
-def report_change(
-    store: Journals, token: str, profile: dict[str, JsonValue], kb: KnowledgeBase, lang: Lang | None
+def report_change(  # noqa: PLR0913 - the journal, the answers, the knowledge base, the language, now
+    store: Journals,
+    token: str,
+    profile: dict[str, JsonValue],
+    kb: KnowledgeBase,
+    lang: Lang | None,
+    *,
+    at: datetime | None = None,
 ) -> JournalView:
     """Replace the journal's profile by the person's answers now; the re-assessed journal (maybe paused)."""
-    parsed_profile(profile)  # refused before anything is written
-    changed = store.change(digest(token), lambda record: replace(record, profile=profile))
+    parsed = parsed_profile(profile)  # refused before anything is written
+
+    def update(record: JournalRecord) -> JournalRecord:
+        entry = change_entry(kb, record.profile, profile, parsed, at or datetime.now(UTC))
+        return replace(record, profile=profile, state=with_change(record.state, entry))
+
+    changed = store.change(digest(token), update)
     if changed is None:
         raise NotFoundError([Problem("key", NOT_FOUND)])
     return stored_view(changed, kb, lang)

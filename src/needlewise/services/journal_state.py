@@ -1,8 +1,9 @@
 """What a home journal says now: its stored entries read back, decided by the engine, written as JSON.
 
-The stored state is one sealed JSON document (``sessions`` in the order they were logged, ``device``);
-everything else (findings, the next day, replacement, pause) is decided again on each read with
-today's knowledge base, so a corrected knowledge base corrects every journal.
+The stored state is one sealed JSON document (``sessions`` in the order they were logged, ``device``,
+and the history: ``checks`` and ``changes``, :mod:`needlewise.services.journal_history`); everything
+else (findings, the next day, replacement, pause) is decided again on each read with today's
+knowledge base, so a corrected knowledge base corrects every journal.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from needlewise.domain.citation import ENUM_TEXT, Citation
 from needlewise.domain.json_types import JsonValue
 from needlewise.domain.profile import Profile
 from needlewise.domain.tier import Confidence
+from needlewise.domain.treatment import Triage
 from needlewise.domain.vocabulary import Area, DeviceKind, Lang, Product
 from needlewise.engine.evaluate import assess
 from needlewise.engine.journal import (
@@ -32,6 +34,7 @@ from needlewise.engine.journal import (
 )
 from needlewise.engine.knowledge import KnowledgeBase
 from needlewise.engine.prepared import prepared_for
+from needlewise.services.journal_history import ChangeEntry, ShownCheck, changes_of, checks_of, shown_checks
 
 JOURNAL_SCHEMA = "needlewise.journal/1"
 
@@ -123,7 +126,15 @@ class JournalView:
     next_session: NextSession | None
     device: DeviceEntry | None
     replacement: Replacement | None
-    citations: tuple[Citation, ...] = ()  # the interval's and the replacement figures' sources
+    citations: tuple[Citation, ...] = ()  # the interval's, the replacement figures' and the history's sources
+    checks: tuple[ShownCheck, ...] = ()  # in the order made
+    changes: tuple[ChangeEntry, ...] = ()  # in the order made
+
+    @property
+    def attention(self) -> ShownCheck | None:
+        """The latest skin check when it said more than the expected course: first on the page until a later check."""
+        latest = self.checks[-1] if self.checks else None
+        return latest if latest is not None and latest.entry.triage is not Triage.EXPECTED else None
 
     @property
     def next_session_on(self) -> date | None:
@@ -167,6 +178,9 @@ class JournalView:
             "replacement": self._replacement_json(),
             "sessions": [{**s.entry.to_json(), "findings": [f.json_form() for f in s.findings]} for s in self.sessions],
             "findings": [f.json_form() for f in self.findings],
+            "checks": [c.to_json() for c in self.checks],
+            "changes": [c.shown(self.lang) for c in self.changes],
+            "attention": self.attention.to_json() if self.attention is not None else None,
             "sources": sources,
             "disclaimer": self.assessment.disclaimer,
         }
@@ -228,6 +242,10 @@ def journal_view(
     due = replacement(kb.treatment, _home_device(device), lang) if device is not None else None
     cited = [c for r in (upcoming.interval.rules if upcoming is not None else ()) for c in r.citations]
     cited.extend(due.citations if due is not None else ())
+    checks = checks_of(state)
+    changes = changes_of(state)
+    cited.extend(kb.treatment.checkin.citations if checks else ())
+    cited.extend(c for change in changes for reason in change.reasons for c in reason.citations if c in kb.sources)
     return JournalView(
         created_at=created_at,
         lang=lang,
@@ -238,6 +256,8 @@ def journal_view(
         device=device,
         replacement=due,
         citations=prepared_for(kb, lang).cite(tuple(dict.fromkeys(cited))),
+        checks=shown_checks(kb, checks, len(entries), lang),
+        changes=changes,
     )
 
 

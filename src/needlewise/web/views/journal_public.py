@@ -22,11 +22,10 @@ from needlewise import bootstrap
 from needlewise.domain.json_types import JsonValue
 from needlewise.domain.vocabulary import Lang
 from needlewise.engine.knowledge import KnowledgeBase
-from needlewise.engine.treatment import triage
-from needlewise.errors import InvalidInputError, NotFoundError, ProfileError
+from needlewise.errors import ConflictError, InvalidInputError, NotFoundError, ProfileError
 from needlewise.reports.numbers import for_readers
 from needlewise.reports.pdf import render_pdf
-from needlewise.services import journal
+from needlewise.services import journal, journal_checks
 from needlewise.services.journal_changes import journal_changes, record_changes
 from needlewise.services.journal_state import JournalView
 from needlewise.services.ports import Journals
@@ -69,6 +68,11 @@ def _skin_day(view: JournalView) -> int:
     return max((timezone.localdate() - latest).days, 1)
 
 
+def _check_day(view: JournalView) -> date:
+    """The person's day for a skin check: today here, or the latest session's day where that is later."""
+    return max([timezone.localdate(), *(s.entry.on for s in view.sessions)])
+
+
 def _page(
     request: HttpRequest, token: str, view: JournalView, extra: dict[str, Any], status: int = 200
 ) -> HttpResponse:
@@ -95,6 +99,7 @@ def _page(
         "values": {},
         "logged": False,
         "skin": None,
+        "skin_advice": "",
         **extra,
     }
     return _private(render(request, "journal.html", context, status=status))
@@ -172,7 +177,7 @@ def device(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_POST
 def skin(request: HttpRequest, token: str) -> HttpResponse:
-    """The day-after skin check: the clinic check-in's red-flag questions and triage (nothing is kept)."""
+    """The day-after skin check: the clinic check-in's red-flag questions and triage, kept in the journal."""
     view = _open(request, token)
     if view is None:
         return _missing(request)
@@ -182,7 +187,18 @@ def skin(request: HttpRequest, token: str) -> HttpResponse:
     if not yes <= asked:
         errors = {"yes": [gettext("Only tick the questions shown on this page.")]}
         return _page(request, token, view, {"errors": errors, "form": "skin"}, 422)
-    return _page(request, token, view, {"skin": triage(kb.treatment, _skin_day(view), yes), "yes": yes})
+    answers = {key: key in yes for key in asked}  # every question shown: a box left unticked is "no"
+    try:
+        _asked, found = journal_checks.check_skin(
+            bootstrap.journals(), token, answers, kb, lang_of(request), _check_day(view), latest_today()
+        )
+        kept = journal.open_journal(bootstrap.journals(), token, kb, lang_of(request))
+    except NotFoundError:
+        return _missing(request)
+    except ConflictError as refused:  # no session yet, or the history is full
+        errors = {"yes": [say(p) for p in refused.problems]}
+        return _page(request, token, view, {"errors": errors, "form": "skin"}, 409)
+    return _page(request, token, kept, {"skin": found.triage, "skin_advice": found.advice, "yes": yes})
 
 
 @require_POST

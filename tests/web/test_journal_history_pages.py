@@ -1,0 +1,171 @@
+"""The home journal's history on its pages: skin checks and "things changed" kept, shown first when they must be."""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import replace
+from datetime import date
+from typing import Any
+
+import orjson
+import pytest
+import time_machine
+from django.test import Client
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pypdf import PdfReader
+
+from needlewise import bootstrap
+from needlewise.engine.knowledge import KnowledgeBase
+from needlewise.services import journal, journal_checks, journal_history
+from needlewise.services.saved_results import digest
+from web import journal_support as js
+
+pytestmark = pytest.mark.django_db
+TODAY = "2026-12-07T10:00Z"
+ES = {"HTTP_ACCEPT_LANGUAGE": "es"}
+NEXT = re.compile(r'<section class="verdict [^"]*" aria-labelledby="next-title".*?</section>', re.DOTALL)
+
+
+def first_screen(page: str) -> str:
+    """The "What to do next" box at the top of the journal page."""
+    found = NEXT.search(page)
+    assert found is not None
+    return found.group(0)
+
+
+def logged(client: Client, kb: KnowledgeBase, on: str = "2026-12-06") -> str:
+    key = js.started(kb)
+    assert (
+        client.post(f"/journal/{key}/session/", {"on": on, "needle_mm": "0.25", "areas": ["cheeks"]}).status_code == 200
+    )
+    return key
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_a_skin_check_is_kept_and_a_seek_care_now_outcome_stays_first(client: Client, kb: KnowledgeBase) -> None:
+    key = logged(client, kb)
+    checked = client.post(f"/journal/{key}/skin/", {"yes": ["pus"]}, **ES)
+    assert checked.status_code == 200
+    page = checked.content.decode()
+    top = first_screen(page)
+    assert 'data-attention="seek_care_now"' in top
+    assert kb.treatment.home_journal.checkin_outcome["seek_care_now"].es in top  # type: ignore[index]
+    assert "tier-stop" in top
+    assert "Próxima sesión" not in top  # the interval's day is never the next step while care is due
+    assert 'id="history-title"' in page
+    assert '<li data-triage="seek_care_now">' in page
+    again = client.post(f"/journal/{key}/session/", {"on": "2026-12-07", "needle_mm": "0.25", "areas": ["cheeks"]})
+    top = first_screen(again.content.decode())
+    assert 'data-attention="seek_care_now"' in top
+    assert "1 session was logged after that check" in top
+    calm = client.post(f"/journal/{key}/skin/", {}).content.decode()
+    assert "data-attention" not in first_screen(calm)
+    assert calm.count("<li data-triage=") == 2
+    assert "No to every question." in calm
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_a_stop_and_watch_outcome_is_first_too(client: Client, kb: KnowledgeBase) -> None:
+    key = logged(client, kb, "2026-12-03")
+    page = client.post(f"/journal/{key}/skin/", {"yes": ["dark_patches"]}).content.decode()
+    top = first_screen(page)
+    assert 'data-attention="call_clinic"' in top
+    assert "said: stop and watch" in top
+    assert "tier-home_caution" in top
+    assert "The interval alone would allow the next session" in top
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_a_check_before_any_session_is_refused(client: Client, kb: KnowledgeBase) -> None:
+    key = js.started(kb)
+    refused = client.post(f"/journal/{key}/skin/", {"yes": []})
+    assert refused.status_code == 409
+    assert "Log the session first" in refused.content.decode()
+    assert client.post("/journal/nope/skin/", {}).status_code == 404
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_a_journal_deleted_while_its_check_is_made_is_not_found(
+    client: Client, kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key = logged(client, kb)
+    check_skin = journal_checks.check_skin
+
+    def deleted_first(*args: Any, **kwargs: Any) -> Any:
+        journal.delete_journal(bootstrap.journals(), key)
+        return check_skin(*args, **kwargs)
+
+    monkeypatch.setattr(journal_checks, "check_skin", deleted_first)
+    assert client.post(f"/journal/{key}/skin/", {}).status_code == 404
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_a_full_history_is_refused_on_the_page(client: Client, kb: KnowledgeBase) -> None:
+    key = logged(client, kb)
+    client.post(f"/journal/{key}/skin/", {})
+
+    def fill(record: Any) -> Any:
+        return replace(record, state={**record.state, "checks": record.state["checks"] * journal_history.MAX_CHECKS})
+
+    bootstrap.journals().change(digest(key), fill)
+    full = client.post(f"/journal/{key}/skin/", {}, **ES)
+    assert full.status_code == 409
+    assert 'href="#f-yes"' in full.content.decode()
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_things_changed_are_kept_with_the_pause_and_shown_in_the_pdf_and_export(
+    client: Client, kb: KnowledgeBase
+) -> None:
+    key = logged(client, kb)
+    client.post(f"/journal/{key}/skin/", {"yes": ["expected_reactions"]})
+    client.post(f"/journal/{key}/changed/", {"skin_now": ["cold_sore"], "medications": ["topical_retinoid"]})
+    page = client.post(f"/journal/{key}/changed/", {"pregnant": "yes"}, **ES).content.decode()
+    assert page.count('data-paused="yes"') >= 2  # the journal and the first change
+    history = page.split('id="history-title"')[1]
+    assert history.index(" embarazo o lactancia;") < history.index("sin embarazo ni lactancia")  # newest first
+    assert "Una crema o gel con retinoide" in history
+    exported = orjson.loads(client.get(f"/journal/{key}/export.json").content)
+    assert [c["paused"] for c in exported["changes"]] == [True, True]
+    assert [c["triage"] for c in exported["checks"]] == ["expected"]
+    made = client.get(f"/journal/{key}/pdf/")
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(made.content)).pages)
+    assert "Skin checks (1)" in text
+    assert "Things changed (2)" in text
+    urgent = logged(client, kb)
+    client.post(f"/journal/{urgent}/skin/", {"yes": ["fever_chills"]})
+    made = client.get(f"/journal/{urgent}/pdf/", **ES)
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(made.content)).pages)
+    words = " ".join(text.split())
+    assert "indicó: buscar atención médica ahora." in words
+    assert "Busca atención médica ahora" in words
+
+
+TRIAGE_YES = {"expected": [], "call_clinic": ["dark_patches"], "seek_care_now": ["blisters"]}
+events = st.lists(st.sampled_from(["session", "expected", "call_clinic", "seek_care_now", "changed"]), max_size=8)
+
+
+@time_machine.travel(TODAY, tick=False)
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@given(steps=events)
+def test_a_seek_care_now_check_is_never_hidden_from_the_first_screen_while_it_is_the_latest(
+    client: Client, kb: KnowledgeBase, steps: list[str]
+) -> None:
+    key = logged(client, kb, "2026-12-03")
+    latest: str | None = None
+    page = ""
+    for step in steps:
+        if step == "session":
+            body = {"on": date(2026, 12, 4).isoformat(), "needle_mm": "0.25", "areas": ["cheeks"]}
+            page = client.post(f"/journal/{key}/session/", body).content.decode()
+        elif step == "changed":
+            page = client.post(f"/journal/{key}/changed/", {"skin_now": ["cold_sore"]}).content.decode()
+        else:
+            page = client.post(f"/journal/{key}/skin/", {"yes": TRIAGE_YES[step]}).content.decode()
+            latest = step
+        top = first_screen(page)
+        assert ('data-attention="seek_care_now"' in top) == (latest == "seek_care_now")
+        if latest == "seek_care_now":
+            assert kb.treatment.home_journal.checkin_outcome["seek_care_now"].en in top  # type: ignore[index]
