@@ -7,7 +7,7 @@ UV := UV_PYTHON_DOWNLOADS=never python3 -m uv
 RUN := $(UV) run --frozen
 
 .DEFAULT_GOAL := help
-.PHONY: help install run assess test lint typecheck contracts kb-check kb-diff kb-snapshot kb-hazards unit unit-postgres query-counts bench bench-api bench-clinic bench-recall bench-audit screenshots messages fmt clean
+.PHONY: help install run assess test lint typecheck contracts kb-check kb-diff kb-snapshot kb-hazards unit unit-postgres query-counts bench bench-api bench-clinic bench-journal bench-recall bench-audit screenshots messages fmt clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -72,6 +72,9 @@ bench-api: install ## JSON API throughput and latency with wrk (Debian package w
 
 bench-clinic: install ## Client search and client page on PostgreSQL, 100,000 clients (wrk; keeps its scratch database)
 	$(RUN) python bench/clinic.py
+
+bench-journal: install ## Home journal page and logging a session on PostgreSQL, 100,000 journals (wrk; keeps its scratch database)
+	$(RUN) python bench/journal.py
 
 bench-recall: install ## Cartridge lot recall on PostgreSQL, 10,000,000 sessions (keeps its scratch database, about 12 GB)
 	$(RUN) python bench/recall.py
