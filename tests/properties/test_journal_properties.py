@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from needlewise.domain.profile import Profile
 from needlewise.domain.tier import Tier
-from needlewise.domain.vocabulary import Goal, Lang
+from needlewise.domain.vocabulary import Area, Goal, Lang, Product
 from needlewise.engine.evaluate import assess
 from needlewise.engine.journal import HomeSession, interval_for, logged_findings, next_session, pause, session_findings
 from needlewise.engine.knowledge import KnowledgeBase
@@ -52,8 +52,23 @@ def test_a_stop_finding_always_pauses(kb: KnowledgeBase, profile: Profile) -> No
         assert assessment.tier.rank <= Tier.HOME_CAUTION.rank
 
 
+#: Sessions that often repeat their needle length, areas and products, as people's do (the one pass
+#: assesses each such combination once).
+repeated = st.lists(
+    st.builds(
+        HomeSession,
+        on=st.integers(739_000, 739_060),
+        needle_mm=st.sampled_from((0.25, 0.5, 1.5)),
+        areas=st.frozensets(st.sampled_from((Area.CHEEKS, Area.UNDER_EYE, Area.NECK)), max_size=2),
+        products=st.frozensets(st.sampled_from((Product.HYALURONIC_ACID, Product.RETINOID_SERUM)), max_size=1),
+    ),
+    min_size=1,
+    max_size=12,
+)
+
+
 @settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
-@given(profile=profiles, logged=sessions)
+@given(profile=profiles, logged=st.one_of(sessions, repeated))
 def test_one_pass_finds_what_each_session_alone_finds(
     kb: KnowledgeBase, profile: Profile, logged: list[HomeSession]
 ) -> None:

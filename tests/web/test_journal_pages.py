@@ -7,10 +7,13 @@ import io
 import orjson
 import pytest
 import time_machine
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from pypdf import PdfReader
 
 from needlewise import bootstrap
+from needlewise.domain.vocabulary import Medication
 from needlewise.engine.knowledge import KnowledgeBase
 from needlewise.errors import NotFoundError
 from needlewise.services.journal_changes import journal_changes
@@ -181,6 +184,27 @@ def test_pregnancy_and_a_medicine_are_kept_and_shown_again(client: Client, kb: K
     shown = client.get(f"/journal/{key}/").content.decode()
     assert 'id="f-pregnant" name="pregnant" value="yes" checked' in shown
     assert 'value="anticoagulant" checked' in shown
+    kept = journal_changes(bootstrap.journals(), key)
+    assert kept.pregnant_or_breastfeeding
+    assert kept.medications == {Medication.ANTICOAGULANT}
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_the_page_reads_its_journal_once_however_many_sessions_it_holds(client: Client, kb: KnowledgeBase) -> None:
+    key = js.started(kb)
+    for day in range(1, 31):
+        data = {"on": f"2026-11-{day:02d}", "needle_mm": "0.25", "areas": ["cheeks"]}
+        assert client.post(f"/journal/{key}/session/", data).status_code == 200
+    with CaptureQueriesContext(connection) as page_queries:
+        shown = client.get(f"/journal/{key}/")
+    assert shown.status_code == 200
+    assert shown.content.decode().count("<strong>") >= 30  # each session listed
+    assert len(page_queries.captured_queries) == 1
+    with CaptureQueriesContext(connection) as logged_queries:
+        logged = client.post(f"/journal/{key}/session/", {"on": "2026-12-06", "needle_mm": "0.25", "areas": ["cheeks"]})
+    assert logged.status_code == 200
+    statements = [q["sql"].split()[0] for q in logged_queries.captured_queries]
+    assert statements == ["SAVEPOINT", "SELECT", "UPDATE", "RELEASE"]  # one read, held, and one write
 
 
 def test_a_change_not_in_the_form_is_422_naming_the_field(client: Client, kb: KnowledgeBase) -> None:

@@ -127,14 +127,26 @@ def logged_findings(
 ) -> tuple[tuple[Finding, ...], ...]:
     """Each session's findings, in the order given (the order logged), in one pass in day order.
 
-    Before a session come the sessions of earlier days and those of its day logged before it.
+    Before a session come the sessions of earlier days and those of its day logged before it. The
+    engine assesses each distinct needle length, areas and products once: sessions that repeat them
+    (most do) share the findings of that assessment.
     """
     found: list[tuple[Finding, ...]] = [()] * len(sessions)
     binding: NextSession | None = None
+    assessed: dict[tuple[float, frozenset[Area], frozenset[Product]], tuple[Finding, ...]] = {}
+    intervals: dict[float, IntervalChoice] = {}
     for i in sorted(range(len(sessions)), key=lambda i: (sessions[i].on, i)):
         session = sessions[i]
-        found[i] = _findings(kb, profile, binding, session, lang)
-        choice = interval_for(kb.treatment, profile.goals, session.needle_mm)
+        used = (session.needle_mm, session.areas, session.products)
+        if used not in assessed:
+            assessed[used] = _session_findings(kb, profile, session, lang)
+        if binding is not None and session.on < binding.on:
+            found[i] = (_too_soon(kb, binding, session, lang), *assessed[used])
+        else:
+            found[i] = assessed[used]
+        if session.needle_mm not in intervals:
+            intervals[session.needle_mm] = interval_for(kb.treatment, profile.goals, session.needle_mm)
+        choice = intervals[session.needle_mm]
         if binding is None or session.on + choice.days >= binding.on:
             binding = NextSession(session.on + choice.days, session, choice)
     return tuple(found)
@@ -146,15 +158,20 @@ def _findings(
     found: list[Finding] = []
     if binding is not None and session.on < binding.on:
         found.append(_too_soon(kb, binding, session, lang))
+    found.extend(_session_findings(kb, profile, session, lang))
+    return tuple(found)
+
+
+def _session_findings(kb: KnowledgeBase, profile: Profile, session: HomeSession, lang: Lang) -> tuple[Finding, ...]:
+    """The findings the engine gives for ``profile`` with the session's needle length, areas and products."""
     assessment = assess(session_profile(profile, session), kb, lang)
     caps = {r.rule_id: r.home_needle_cap_mm for r in kb.rules if r.home_needle_cap_mm is not None}
-    found.extend(
+    return tuple(
         f
         for f in assessment.findings
         if any(fact.field in SESSION_FIELDS for fact in f.facts)
         and (f.rule_id not in caps or session.needle_mm > caps[f.rule_id])  # an area's limit: only when over it
     )
-    return tuple(found)
 
 
 def session_profile(profile: Profile, session: HomeSession) -> Profile:

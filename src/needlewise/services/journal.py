@@ -84,7 +84,7 @@ def start_journal(
     token = new_token()
     record = JournalRecord(digest(token), lang.value, profile, {"sessions": [], "device": None}, email)
     store.add(record)
-    return token, journal_view(kb, parsed, record.state, lang)
+    return token, journal_view(kb, parsed, profile, record.state, lang)
 
 
 def _found(store: Journals, token: str) -> JournalRecord:
@@ -97,7 +97,8 @@ def _found(store: Journals, token: str) -> JournalRecord:
 def stored_view(record: JournalRecord, kb: KnowledgeBase, lang: Lang | None) -> JournalView:
     """The view of a stored journal, in ``lang`` (None: the journal's own)."""
     language = lang or Lang(record.lang)
-    return journal_view(kb, _at_home(parse_profile(record.profile)), record.state, language, record.created_at)
+    profile = _at_home(parse_profile(record.profile))
+    return journal_view(kb, profile, record.profile, record.state, language, created_at=record.created_at)
 
 
 def open_journal(store: Journals, token: str, kb: KnowledgeBase, lang: Lang | None) -> JournalView:

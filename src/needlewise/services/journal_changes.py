@@ -9,6 +9,7 @@ and its result are kept in the journal's history (:mod:`needlewise.services.jour
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
@@ -16,7 +17,7 @@ from needlewise.domain.json_types import JsonValue
 from needlewise.domain.vocabulary import Lang, Medication, SkinNow
 from needlewise.engine.knowledge import KnowledgeBase
 from needlewise.errors import N_, NotFoundError, Problem
-from needlewise.services.journal import open_journal, parsed_profile
+from needlewise.services.journal import parsed_profile, stored_view
 from needlewise.services.journal_history import change_entry, with_change
 from needlewise.services.journal_state import JournalView
 from needlewise.services.ports import JournalRecord, Journals
@@ -34,7 +35,7 @@ class Changes:
     medications: frozenset[Medication]
 
     @classmethod
-    def of(cls, profile: dict[str, JsonValue]) -> Changes:
+    def of(cls, profile: Mapping[str, JsonValue]) -> Changes:
         """The answers ``profile`` holds (one still open, "unsure", reads as nothing said)."""
         skin = profile.get("skin_now")
         medicines = profile.get("medications")
@@ -73,6 +74,7 @@ def record_changes(  # noqa: PLR0913 - the journal, the changes, the knowledge b
         entry = change_entry(kb, record.profile, profile, parsed, at or datetime.now(UTC))
         return replace(record, profile=profile, state=with_change(record.state, entry))
 
-    if store.change(digest(token), update) is None:
+    changed = store.change(digest(token), update)
+    if changed is None:
         raise NotFoundError([Problem("key", N_("No journal has this link; it may have been deleted."))])
-    return open_journal(store, token, kb, lang)
+    return stored_view(changed, kb, lang)

@@ -126,6 +126,7 @@ class JournalView:
     next_session: NextSession | None
     device: DeviceEntry | None
     replacement: Replacement | None
+    document: Mapping[str, JsonValue]  # the stored profile document, as the person answered it
     citations: tuple[Citation, ...] = ()  # the interval's, the replacement figures' and the history's sources
     checks: tuple[ShownCheck, ...] = ()  # in the order made
     changes: tuple[ChangeEntry, ...] = ()  # in the order made
@@ -225,14 +226,16 @@ def _interval_json(interval: NextSession | None, lang: Lang) -> JsonValue:
     }
 
 
-def journal_view(
+def journal_view(  # noqa: PLR0913 - the knowledge base, the profile and its document, the state, language, creation
     kb: KnowledgeBase,
     profile: Profile,
+    document: Mapping[str, JsonValue],
     state: Mapping[str, JsonValue],
     lang: Lang,
+    *,
     created_at: datetime | None = None,
 ) -> JournalView:
-    """The journal of ``profile`` and its stored ``state``, decided with ``kb`` in ``lang``."""
+    """The journal of ``profile`` (read from ``document``) and its stored ``state``, decided with ``kb`` in ``lang``."""
     entries = [SessionEntry.from_json(s) for s in _sessions(state)]
     device_data = state.get("device")
     device = DeviceEntry.from_json(device_data) if isinstance(device_data, dict) else None
@@ -255,6 +258,7 @@ def journal_view(
         next_session=upcoming,
         device=device,
         replacement=due,
+        document=document,
         citations=prepared_for(kb, lang).cite(tuple(dict.fromkeys(cited))),
         checks=shown_checks(kb, checks, len(entries), lang),
         changes=changes,

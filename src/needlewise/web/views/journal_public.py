@@ -26,7 +26,7 @@ from needlewise.errors import ConflictError, InvalidInputError, NotFoundError, P
 from needlewise.reports.numbers import for_readers
 from needlewise.reports.pdf import render_pdf
 from needlewise.services import journal, journal_checks
-from needlewise.services.journal_changes import journal_changes, record_changes
+from needlewise.services.journal_changes import Changes, record_changes
 from needlewise.services.journal_state import JournalView
 from needlewise.services.ports import Journals
 from needlewise.web.journal_forms import Errors, problems_to_errors, read_changes, read_device, read_session, values_of
@@ -87,7 +87,7 @@ def _page(
         "chosen_products": posted.getlist("products") if posted is not None else [],
         "yes": set(),
         "values_pregnant": request.POST.get("pregnant") == "yes",
-        "now": journal_changes(bootstrap.journals(), token),
+        "now": Changes.of(view.document),
         "chosen_skin": posted.getlist("skin_now") if posted is not None else None,
         "chosen_medications": posted.getlist("medications") if posted is not None else None,
         "view": view,
