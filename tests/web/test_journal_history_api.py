@@ -62,6 +62,9 @@ def test_every_skin_check_is_kept_in_order_with_its_answers_and_triage(client: C
     assert sum(a["yes"] for a in kept["answers"]) == 1
     assert kept["advice"].startswith("Seek medical care now")
     assert data["attention"] == kept
+    assert data["next_session_on"] is None  # no day offered while care is due (page, calendar, reminders)
+    calendar = client.get(f"/api/v1/journals/{key}/calendar.ics").content.decode()
+    assert "next session" not in calendar
     assert "chu-2021-safety-sr" in data["sources"]  # the check-ins' sources
     spanish = state(client, key, "es")["checks"][0]
     assert spanish["advice"].startswith("Busca atención médica ahora")
@@ -70,6 +73,7 @@ def test_every_skin_check_is_kept_in_order_with_its_answers_and_triage(client: C
     calm = state(client, key)
     assert [c["triage"] for c in calm["checks"]] == ["seek_care_now", "expected"]
     assert calm["attention"] is None  # a later check supersedes it
+    assert calm["next_session_on"] is not None
 
 
 @time_machine.travel(TODAY, tick=False)

@@ -74,7 +74,7 @@ def test_a_stop_and_watch_outcome_is_first_too(client: Client, kb: KnowledgeBase
     assert 'data-attention="call_clinic"' in top
     assert "said: stop and watch" in top
     assert "tier-home_caution" in top
-    assert "The interval alone would allow the next session" in top
+    assert "No next session day for now" in top
 
 
 @time_machine.travel(TODAY, tick=False)
@@ -169,3 +169,4 @@ def test_a_seek_care_now_check_is_never_hidden_from_the_first_screen_while_it_is
         assert ('data-attention="seek_care_now"' in top) == (latest == "seek_care_now")
         if latest == "seek_care_now":
             assert kb.treatment.home_journal.checkin_outcome["seek_care_now"].en in top  # type: ignore[index]
+            assert "Next session: not before" not in top

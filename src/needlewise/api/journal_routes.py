@@ -141,7 +141,7 @@ class JournalOut(_Out):
     changes: list[ChangeEntryOut] = Field(description='Every "things changed", in the order reported.')
     attention: CheckEntryOut | None = Field(
         description="The latest skin check when it said more than the expected course (stop and watch, seek "
-        "care now): what to do first, until a later check."
+        "care now): what to do first, until a later check; meanwhile next_session_on is null."
     )
     sources: dict[str, SourceOut]
     disclaimer: str

@@ -139,8 +139,12 @@ class JournalView:
 
     @property
     def next_session_on(self) -> date | None:
-        """The next reasonable day (None before the first session, or while the journal is paused)."""
-        if self.next_session is None or self.pause is not None:
+        """The next reasonable day: None before the first session, while paused, and while care is due.
+
+        While the latest skin check says more than the expected course (its advice: not again until it
+        has settled, or until a doctor says so), nothing (the page, the calendar, a reminder) offers a day.
+        """
+        if self.next_session is None or self.pause is not None or self.attention is not None:
             return None
         return date.fromordinal(self.next_session.on)
 
