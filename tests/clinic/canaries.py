@@ -42,6 +42,7 @@ ENCRYPTED = (
     "clearance.reason",
     "consultation_request.message",
     "consultation_request.profile",
+    "consultation_request.journal_summary",
     "consent.signed_text",
     "consent.signature_png",
     "consent.scan",
@@ -82,7 +83,9 @@ def write_canaries(site: Any, kb: KnowledgeBase) -> dict[str, str]:
         expires_on=today + timedelta(days=30),
     )
     ConsultationRequest.objects.filter(pk=site.request.pk).update(
-        message=canary["consultation_request.message"], profile={"canary": canary["consultation_request.profile"]}
+        message=canary["consultation_request.message"],
+        profile={"canary": canary["consultation_request.profile"]},
+        journal_summary={"canary": canary["consultation_request.journal_summary"]},
     )
     session = session_row(site, kb)
     Consent.objects.create(
@@ -158,7 +161,7 @@ def read_back() -> str:
         *AssessmentDocument.objects.values_list("body", flat=True),
         *Screening.objects.values_list("profile", flat=True),
         *Clearance.objects.values_list("reason", flat=True),
-        *ConsultationRequest.objects.values_list("message", "profile"),
+        *ConsultationRequest.objects.values_list("message", "profile", "journal_summary"),
         consent and (consent.signed_text, bytes(consent.signature_png or b""), bytes(consent.scan or b"")),
         *TreatmentPlan.objects.values_list("notes", flat=True),
         *TreatmentSession.objects.values_list("notes", "immediate_reactions"),

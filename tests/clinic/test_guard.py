@@ -30,6 +30,8 @@ UNGUARDED = {
     "needlewise.clinic.followup.checkins.answer": "anonymous: reached by a private link's token",
     "needlewise.clinic.followup.staff_alerts.notify": "part of the anonymous answer; audits its queueing",
     "needlewise.clinic.intake.public.submit": "anonymous: a person sends their own result",
+    "needlewise.clinic.intake.public.store_request": "part of an anonymous request; audits its creation",
+    "needlewise.clinic.intake.referral.refer": "anonymous: a person refers their own journal by its private link",
     "needlewise.clinic.followup.alerts.open_alert_count_for": "a number for the banner on each workspace page",
     "needlewise.clinic.messages.failed_message_count_for": "a number for the banner on each workspace page",
     "needlewise.clinic.recall.use_cases.by_lot": "calls the guarded recall_list",

@@ -18,6 +18,8 @@ LIMITED = [
     ("save", "post", "/save/"),
     ("journal", "post", "/journal/new/"),
     ("clinic_request", "post", "/clinics/no-such-clinic/request/"),
+    ("clinic_request", "post", "/journal/not-a-token/referral/no-such-clinic/"),
+    ("clinic_request", "post", "/api/v1/journals/not-a-token/referrals"),
     ("pdf", "get", "/result/pdf/"),
     ("pdf", "get", "/r/not-a-token/pdf/"),
     ("pdf", "get", "/journal/not-a-token/pdf/"),

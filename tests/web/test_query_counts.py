@@ -31,15 +31,18 @@ from django.utils import timezone
 
 from clinic.followup_support import checkin_of, session_row
 from clinic.treatment_support import consent_template, plan, signed_consent
-from needlewise.bootstrap import knowledge_base
+from clinic_factories import request_form
+from needlewise.bootstrap import journals, knowledge_base
 from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.clients import clients
 from needlewise.clinic.clients.client_form import ClientDetails
 from needlewise.clinic.followup import checkins
+from needlewise.clinic.intake import referral
 from needlewise.clinic.records import screenings
 from needlewise.clinic.scheduling import appointments
 from needlewise.domain.permissions import Role
 from needlewise.domain.vocabulary import Lang
+from needlewise.services.journal import start_journal
 from needlewise.storage.models import Clinic, Consent, TreatmentPlan
 from web.clinic.support import CLINIC_OK, CLINIC_STOP, Site, actor_for, make_site, signed_in
 
@@ -63,6 +66,8 @@ class Day:
     template_id: int
     checkin_token: str
     appointment_id: int
+    journal_key: str
+    referral_id: int
 
 
 def _a_working_day() -> Day:
@@ -87,7 +92,17 @@ def _a_working_day() -> Day:
     booked = appointments.book(
         actor_for(site.members[Role.FRONT_DESK]), site.client.pk, nurse.staff_user_id, starts_at, 60
     )
-    return Day(site, session.pk, consent.pk, active.pk, template.pk, token, booked.pk)
+    key, _ = start_journal(journals(), PROFILE, kb, Lang.EN)  # a home journal referred to the clinic
+    sent = referral.refer(
+        Actor.anonymous("198.51.100.8", "counts"),
+        journals(),
+        key,
+        site.clinic.slug,
+        form=request_form(),
+        kb=kb,
+        lang=None,
+    )
+    return Day(site, session.pk, consent.pk, active.pk, template.pk, token, booked.pk, key, sent.pk)
 
 
 #: name -> (role signed in or None, method, path from the day's records, body)
@@ -109,6 +124,13 @@ ROUTES: dict[str, Request] = {
     "GET /clinics/<slug>/": (None, "get", lambda d: f"/clinics/{d.site.clinic.slug}/", None),
     "GET /clinic/sign-in/": (None, "get", lambda _d: "/clinic/sign-in/", None),
     "GET /checkin/<token>/": (None, "get", lambda d: f"/checkin/{d.checkin_token}/", None),
+    "GET /journal/<key>/referral/ (clinics)": (None, "get", lambda d: f"/journal/{d.journal_key}/referral/", None),
+    "GET /journal/<key>/referral/<slug>/ (what is sent)": (
+        None,
+        "get",
+        lambda d: f"/journal/{d.journal_key}/referral/{d.site.clinic.slug}/",
+        None,
+    ),
     # clinic pages
     "GET /clinic/ (workspace home, nurse)": (Role.NURSE, "get", lambda _d: "/clinic/", None),
     "GET /clinic/clients/ (list, nurse)": (Role.NURSE, "get", lambda _d: "/clinic/clients/", None),
@@ -147,6 +169,12 @@ ROUTES: dict[str, Request] = {
     ),
     "GET /clinic/intake/": (Role.NURSE, "get", lambda _d: "/clinic/intake/", None),
     "GET /clinic/intake/<id>/": (Role.NURSE, "get", lambda d: f"/clinic/intake/{d.site.request.pk}/", None),
+    "GET /clinic/intake/<id>/ (journal referral, nurse)": (
+        Role.NURSE,
+        "get",
+        lambda d: f"/clinic/intake/{d.referral_id}/",
+        None,
+    ),
     "GET /clinic/rescreen/": (Role.NURSE, "get", lambda _d: "/clinic/rescreen/", None),
     "GET /clinic/consent/ (templates, owner)": (Role.OWNER, "get", lambda _d: "/clinic/consent/", None),
     "GET /clinic/consent/<id>/ (owner)": (Role.OWNER, "get", lambda d: f"/clinic/consent/{d.template_id}/", None),

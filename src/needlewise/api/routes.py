@@ -17,6 +17,7 @@ from needlewise.api.clinic_routes import clinic_error
 from needlewise.api.clinic_routes import router as clinic_router
 from needlewise.api.contact_routes import router as contact_router
 from needlewise.api.journal_check_routes import router as journal_check_router
+from needlewise.api.journal_referral_routes import router as journal_referral_router
 from needlewise.api.journal_routes import router as journal_router
 from needlewise.api.recall_routes import router as recall_router
 from needlewise.api.responses import CONTENT_TYPE, OrjsonRenderer, error_response, json_response
@@ -174,6 +175,7 @@ api.add_router("/api/v1/clinic", recall_router)
 api.add_router("/api/v1/clinic", contact_router)
 api.add_router("/api/v1", journal_router)
 api.add_router("/api/v1", journal_check_router)
+api.add_router("/api/v1", journal_referral_router)
 
 
 @api.exception_handler(ClinicError)

@@ -87,7 +87,8 @@ def start_journal(
     return token, journal_view(kb, parsed, profile, record.state, lang)
 
 
-def _found(store: Journals, token: str) -> JournalRecord:
+def find_record(store: Journals, token: str) -> JournalRecord:
+    """The stored journal behind ``token``: ``NotFoundError`` (``key``) if there is none."""
     record = store.get(digest(token))
     if record is None:
         raise NotFoundError([Problem("key", N_("No journal has this link; it may have been deleted."))])
@@ -103,7 +104,7 @@ def stored_view(record: JournalRecord, kb: KnowledgeBase, lang: Lang | None) -> 
 
 def open_journal(store: Journals, token: str, kb: KnowledgeBase, lang: Lang | None) -> JournalView:
     """The journal behind ``token``, decided with today's knowledge base, in ``lang`` (None: the journal's)."""
-    return stored_view(_found(store, token), kb, lang)
+    return stored_view(find_record(store, token), kb, lang)
 
 
 def _changed(store: Journals, token: str, update: Callable[[JournalRecord], JournalRecord]) -> JournalRecord:

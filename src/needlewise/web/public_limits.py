@@ -44,7 +44,9 @@ RULES = (
     Rule("checkin", ANY, re.compile(r"/(checkin/[^/]+/|c/[^/]+)")),  # a private check-in link
     Rule("save", POST, re.compile(r"/save/")),  # keeping a result: a row each
     Rule("journal", POST, re.compile(r"/(api/v1/journals|journal/new/)")),  # starting a home journal: a row each
-    Rule("clinic_request", POST, re.compile(r"/clinics/[^/]+/request/")),  # into a clinic's intake queue
+    # into a clinic's intake queue: a result, or a home journal's referral (page and API)
+    Rule("clinic_request", POST, re.compile(r"/(clinics/[^/]+/request/|journal/[^/]+/referral/[^/]+/)")),
+    Rule("clinic_request", POST, re.compile(r"/api/v1/journals/[^/]+/referrals")),
     Rule("pdf", ANY, re.compile(r"/(result|r/[^/]+|journal/[^/]+)/pdf/")),  # a PDF: about 0.3 s of CPU each
     Rule("sign_in", POST, re.compile(r"/clinic/sign-in/([a-z-]+/)?")),  # the password, code and set-up steps
     Rule("reset", POST, re.compile(r"/clinic/password-reset/([^/]+/[^/]+/)?")),  # asking for a link, using one

@@ -35,9 +35,9 @@ _HANDLED = {
 def queue(actor: Actor, status: str = RequestStatus.OPEN.value) -> list[ConsultationRequest]:
     """The clinic's requests with this status, newest first."""
     rows = list(
-        ConsultationRequest.objects.filter(clinic_id=actor.staff_clinic_id, status=status).order_by("-created_at")[
-            :QUEUE_LIMIT
-        ]
+        ConsultationRequest.objects.filter(clinic_id=actor.staff_clinic_id, status=status)
+        .defer("journal_summary")  # the list shows no journal: not unsealed per row
+        .order_by("-created_at")[:QUEUE_LIMIT]
     )
     audit_log.record(actor, "search", "consultation_request", detail={"shown": [r.pk for r in rows]})
     return rows

@@ -17,6 +17,7 @@ from needlewise.clinic.audit import log as audit_log
 from needlewise.clinic.clients.client_form import ClientDetails, checked
 from needlewise.clinic.local_time import ClinicClock
 from needlewise.clinic.records.screenings import store_document
+from needlewise.domain.assessment import Assessment
 from needlewise.domain.contact import Contact
 from needlewise.domain.json_types import JsonValue
 from needlewise.domain.permissions import Role
@@ -97,19 +98,22 @@ class RequestForm:
     consent: bool
 
 
-def submit(  # noqa: PLR0913 - the request's parts
-    actor: Actor, slug: str, *, profile: dict[str, JsonValue], form: RequestForm, kb: KnowledgeBase, lang: Lang
-) -> ConsultationRequest:
-    """Send a person's result to a clinic, with their consent; InvalidInputError names what is missing."""
+def requesting_clinic(slug: str) -> Clinic:
+    """The clinic behind ``slug`` if it takes requests; NotFoundError otherwise."""
     clinic = Clinic.objects.filter(slug=slug, accepts_requests=True).first()
     if clinic is None:
         raise NotFoundError([Problem("clinic", N_("this clinic does not take requests here"))])
-    assessment = assess(parse_profile(profile), kb, lang)
-    if assessment.tier not in SENDABLE:
-        raise ConflictError(
-            [Problem("result", N_("only a 'clinic' or 'medical review' result can be sent to a clinic"))]
-        )
-    problems = []
+    return clinic
+
+
+def public_of(clinic: Clinic) -> PublicClinic:
+    """What anyone may see about ``clinic``."""
+    return _public(clinic)
+
+
+def checked_form(clinic: Clinic, form: RequestForm, problems: list[Problem]) -> ClientDetails:
+    """The contact details of ``form``; InvalidInputError naming every problem (``problems`` first)."""
+    problems = list(problems)
     if not form.consent:
         problems.append(Problem("consent", N_("tick the box to agree to what is shared, or nothing is sent")))
     if not (form.email.strip() or form.phone.strip()):
@@ -125,7 +129,22 @@ def submit(  # noqa: PLR0913 - the request's parts
         problems.extend(invalid.problems)
     if problems:
         raise InvalidInputError(problems)
-    text = consent_text(_public(clinic), lang)
+    return details
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    """What a request carries besides the contact details: the message, the answers, their assessment, the consent."""
+
+    message: str
+    profile: dict[str, JsonValue]
+    assessment: Assessment
+    consent_text: str
+    journal: dict[str, JsonValue] | None = None
+
+
+def store_request(actor: Actor, clinic: Clinic, lang: Lang, details: ClientDetails, sent: Sent) -> ConsultationRequest:
+    """Write the request and its audit row in one transaction (the consent's text and digest with it)."""
     with transaction.atomic():
         request = ConsultationRequest.objects.create(
             clinic=clinic,
@@ -134,14 +153,36 @@ def submit(  # noqa: PLR0913 - the request's parts
             contact_email=details.email,
             contact_phone=details.phone,
             birth_date=details.birth_date,
-            message=form.message.strip(),
-            profile=profile,
-            tier=assessment.tier.value,
-            kb_version=assessment.kb_version.version,
-            kb_hash=assessment.kb_version.content_hash,
-            document=store_document(assessment.to_json()),
-            consent_text=text,
-            consent_digest=hashlib.sha256(text.encode()).hexdigest(),
+            message=sent.message.strip(),
+            profile=sent.profile,
+            tier=sent.assessment.tier.value,
+            kb_version=sent.assessment.kb_version.version,
+            kb_hash=sent.assessment.kb_version.content_hash,
+            document=store_document(sent.assessment.to_json()),
+            consent_text=sent.consent_text,
+            consent_digest=text_digest(sent.consent_text),
+            journal_summary=sent.journal,
         )
-        audit_log.record(actor, "create", "consultation_request", request.pk, clinic_id=clinic.pk)
+        detail: dict[str, object] | None = {"from": "journal"} if sent.journal is not None else None
+        audit_log.record(actor, "create", "consultation_request", request.pk, clinic_id=clinic.pk, detail=detail)
     return request
+
+
+def text_digest(text: str) -> str:
+    """The SHA-256 digest of a consent text, as stored with the request."""
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def submit(  # noqa: PLR0913 - the request's parts
+    actor: Actor, slug: str, *, profile: dict[str, JsonValue], form: RequestForm, kb: KnowledgeBase, lang: Lang
+) -> ConsultationRequest:
+    """Send a person's result to a clinic, with their consent; InvalidInputError names what is missing."""
+    clinic = requesting_clinic(slug)
+    assessment = assess(parse_profile(profile), kb, lang)
+    if assessment.tier not in SENDABLE:
+        raise ConflictError(
+            [Problem("result", N_("only a 'clinic' or 'medical review' result can be sent to a clinic"))]
+        )
+    details = checked_form(clinic, form, [])
+    text = consent_text(_public(clinic), lang)
+    return store_request(actor, clinic, lang, details, Sent(form.message, profile, assessment, text))

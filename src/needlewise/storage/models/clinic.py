@@ -218,6 +218,8 @@ class ConsultationRequest(models.Model):
     document = models.ForeignKey(AssessmentDocument, on_delete=models.PROTECT, related_name="+")
     consent_text = models.TextField()
     consent_digest = models.CharField(max_length=64)
+    # A referral from a home journal: its summary as sent (sessions, device, findings, pause); else NULL.
+    journal_summary = EncryptedJSONField(null=True, blank=True, default=None)
     status = models.CharField(max_length=12, choices=choices(RequestStatus), default=RequestStatus.OPEN.value)
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True

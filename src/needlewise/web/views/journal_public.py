@@ -42,7 +42,8 @@ def latest_today() -> date:
     return (datetime.now(UTC) + timedelta(hours=14)).date()
 
 
-def _private(response: HttpResponse) -> HttpResponse:
+def private_page(response: HttpResponse) -> HttpResponse:
+    """``response`` marked as the journal's pages are: never stored, never indexed, its key never sent on."""
     response["Cache-Control"] = "no-store"
     response["X-Robots-Tag"] = PRIVATE
     response["Referrer-Policy"] = "same-origin"  # the key is in the path: never sent to another site
@@ -50,7 +51,7 @@ def _private(response: HttpResponse) -> HttpResponse:
 
 
 def _missing(request: HttpRequest) -> HttpResponse:
-    return _private(render(request, "error.html", {"status": 404}, status=404))
+    return private_page(render(request, "error.html", {"status": 404}, status=404))
 
 
 def _open(request: HttpRequest, token: str) -> JournalView | None:
@@ -102,7 +103,7 @@ def _page(
         "skin_advice": "",
         **extra,
     }
-    return _private(render(request, "journal.html", context, status=status))
+    return private_page(render(request, "journal.html", context, status=status))
 
 
 @require_POST
@@ -115,16 +116,16 @@ def start(request: HttpRequest) -> HttpResponse:
     state = orjson.dumps(interview.to_state()).decode()
     context: dict[str, Any] = {"state": state, "errors": {}, "values": values_of(request.POST)}
     if "start" not in request.POST:
-        return _private(render(request, "journal_new.html", context))
+        return private_page(render(request, "journal_new.html", context))
     email = request.POST.get("email", "").strip() or None
     try:
         document = cast("dict[str, JsonValue]", interview.document)
         token, _started = journal.start_journal(bootstrap.journals(), document, knowledge(), lang_of(request), email)
     except (InvalidInputError, ProfileError) as invalid:
         context["errors"] = problems_to_errors(invalid.problems)
-        return _private(render(request, "journal_new.html", context, status=422))
+        return private_page(render(request, "journal_new.html", context, status=422))
     link = request.build_absolute_uri(f"/journal/{token}/")
-    return _private(render(request, "journal_started.html", {"token": token, "link": link}, status=201))
+    return private_page(render(request, "journal_started.html", {"token": token, "link": link}, status=201))
 
 
 @require_safe
@@ -222,7 +223,7 @@ def export(request: HttpRequest, token: str) -> HttpResponse:
         return _missing(request)
     response = HttpResponse(orjson.dumps(view.to_json(), option=orjson.OPT_INDENT_2), content_type="application/json")
     response["Content-Disposition"] = 'attachment; filename="needlewise-journal.json"'
-    return _private(response)
+    return private_page(response)
 
 
 @require_safe
@@ -235,7 +236,7 @@ def pdf(request: HttpRequest, token: str) -> HttpResponse:
     page = render(request, "journal_print.html", context)
     response = HttpResponse(render_pdf(page.content.decode()), content_type="application/pdf")
     response["Content-Disposition"] = 'attachment; filename="needlewise-journal.pdf"'
-    return _private(response)
+    return private_page(response)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -244,10 +245,10 @@ def delete(request: HttpRequest, token: str) -> HttpResponse:
     if request.method != "POST":
         if _open(request, token) is None:
             return _missing(request)
-        return _private(render(request, "journal_delete.html", {"token": token}))
+        return private_page(render(request, "journal_delete.html", {"token": token}))
     deleted = journal.delete_journal(bootstrap.journals(), token)
     status = 200 if deleted else 404
-    return _private(render(request, "journal_deleted.html", {"deleted": deleted}, status=status))
+    return private_page(render(request, "journal_deleted.html", {"deleted": deleted}, status=status))
 
 
 urls: list[URLPattern] = [

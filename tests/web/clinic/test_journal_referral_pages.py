@@ -1,0 +1,227 @@
+"""From the home journal's page to a clinic, without JavaScript; the referral in the clinic's inbox, by role."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+from django.test import Client
+
+from needlewise import bootstrap
+from needlewise.clinic.accounts import clinic_settings
+from needlewise.clinic.accounts.clinic_settings import ClinicPage
+from needlewise.domain.permissions import Role
+from needlewise.domain.vocabulary import Area, DeviceKind, Lang, Product
+from needlewise.engine.knowledge import KnowledgeBase
+from needlewise.services import journal, journal_checks
+from needlewise.services.journal_state import DeviceEntry, SessionEntry
+from needlewise.storage.models import ConsultationRequest
+from web import journal_support as js
+from web.clinic.support import Site, actor_for, staff_client
+
+pytestmark = pytest.mark.django_db
+
+CONTACT = {
+    "given_name": "Ottoline",
+    "family_name": "Marchbanks",
+    "birth_date": "1988-02-03",
+    "email": "otto@example.org",
+    "phone": "",
+    "message": "Mornings, please.",
+}
+DIGEST = re.compile(r'name="consent_digest" value="([0-9a-f]{64})"')
+TODAY = date(2026, 12, 7)
+
+
+@pytest.fixture
+def key(kb: KnowledgeBase) -> str:
+    """A journal with a pen, two sessions (a retinoid after the second)."""
+    made = js.started(kb)
+    store = bootstrap.journals()
+    journal.record_device(store, made, DeviceEntry(DeviceKind.PEN, 0.5, date(2026, 10, 1), 7), kb, None, TODAY)
+    journal.log_session(store, made, SessionEntry(date(2026, 11, 2), 0.25, frozenset({Area.FOREHEAD})), kb, None, TODAY)
+    last = SessionEntry(date(2026, 11, 4), 0.25, frozenset({Area.CHEEKS}), frozenset({Product.RETINOID_SERUM}))
+    journal.log_session(store, made, last, kb, None, TODAY)
+    return made
+
+
+def browser(lang: str = "en") -> Client:
+    return Client(HTTP_ACCEPT_LANGUAGE=lang)
+
+
+def private(response: object) -> None:
+    assert response["Cache-Control"] == "no-store"  # type: ignore[index]
+    assert response["X-Robots-Tag"] == "noindex, nofollow"  # type: ignore[index]
+    assert response["Referrer-Policy"] == "same-origin"  # type: ignore[index]
+
+
+def form_of(page: str) -> dict[str, str]:
+    return {**CONTACT, "consent": "yes", "consent_digest": DIGEST.search(page).group(1)}  # type: ignore[union-attr]
+
+
+def test_the_journal_page_leads_to_the_clinics_and_each_to_its_form(site_a: Site, key: str) -> None:
+    journal_page = browser().get(f"/journal/{key}/").content.decode()
+    assert f'href="/journal/{key}/referral/"' in journal_page
+    listed = browser().get(f"/journal/{key}/referral/")
+    assert listed.status_code == 200
+    private(listed)
+    assert f'href="/journal/{key}/referral/{site_a.clinic.slug}/"' in listed.content.decode()
+    shown = browser().get(f"/journal/{key}/referral/{site_a.clinic.slug}/")
+    assert shown.status_code == 200
+    private(shown)
+    page = shown.content.decode()
+    assert "Send your journal to Clinic Alpha" in page
+    assert "The 2 sessions you logged" in page
+    assert "Your device: Motorised pen, 0.5 mm, 9 uses so far." in page
+    assert "That your journal is not paused." in page
+    assert "0 skin checks you recorded, with your answers." in page
+    assert "I agree that needlewise sends Clinic Alpha (Alphaville) my home journal" in page
+    assert DIGEST.search(page)
+
+
+def test_sending_stores_the_referral_and_says_so(site_a: Site, key: str) -> None:
+    url = f"/journal/{key}/referral/{site_a.clinic.slug}/"
+    sent = browser().post(url, form_of(browser().get(url).content.decode()))
+    assert sent.status_code == 201
+    private(sent)
+    assert "Your journal was sent to Clinic Alpha" in sent.content.decode()
+    row = ConsultationRequest.objects.get(journal_summary__isnull=False)
+    assert (row.clinic_id, row.contact_email, row.message) == (
+        site_a.clinic.pk,
+        "otto@example.org",
+        "Mornings, please.",
+    )
+    assert [s["on"] for s in row.journal_summary["sessions"]] == ["2026-11-02", "2026-11-04"]
+
+
+def test_without_consent_the_form_comes_back_422_naming_the_fields(site_a: Site, key: str) -> None:
+    url = f"/journal/{key}/referral/{site_a.clinic.slug}/"
+    form = {**form_of(browser().get(url).content.decode()), "email": "", "birth_date": "not a day"}
+    del form["consent"]
+    refused = browser().post(url, form)
+    assert refused.status_code == 422
+    private(refused)
+    page = refused.content.decode()
+    assert 'href="#f-consent"' in page
+    assert 'href="#f-email"' in page
+    assert 'href="#f-birth_date"' in page
+    assert 'aria-invalid="true" aria-describedby="consent-error-1"' in page
+    assert 'value="Ottoline"' in page
+    assert not ConsultationRequest.objects.filter(journal_summary__isnull=False).exists()
+
+
+def test_a_journal_changed_since_the_page_was_shown_is_not_sent(site_a: Site, key: str, kb: KnowledgeBase) -> None:
+    url = f"/journal/{key}/referral/{site_a.clinic.slug}/"
+    form = form_of(browser().get(url).content.decode())
+    entry = SessionEntry(date(2026, 12, 1), 0.25, frozenset({Area.CHIN}))
+    journal.log_session(bootstrap.journals(), key, entry, kb, None, TODAY)
+    refused = browser().post(url, form)
+    assert refused.status_code == 422
+    assert "your journal changed since this page was shown" in refused.content.decode()
+    assert "The 3 sessions you logged" in refused.content.decode()
+
+
+def test_in_spanish(site_a: Site, key: str) -> None:
+    url = f"/journal/{key}/referral/{site_a.clinic.slug}/"
+    page = browser("es").get(url).content.decode()
+    assert "Acepto que needlewise envíe a Clinic Alpha (Alphaville) mi diario en casa" in page
+    refused = browser("es").post(url, {**form_of(page), "consent": ""})
+    assert refused.status_code == 422
+    assert "Envía tu diario a Clinic Alpha" in refused.content.decode()
+    assert "Las 2 sesiones que has anotado" in refused.content.decode()
+    sent = browser("es").post(url, form_of(page))
+    assert sent.status_code == 201
+    assert "Tu diario se ha enviado a Clinic Alpha" in sent.content.decode()
+    assert ConsultationRequest.objects.get(journal_summary__isnull=False).lang == "es"
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_no_journal_or_no_such_clinic_is_404(site_a: Site, key: str, method: str) -> None:
+    def send(url: str) -> int:
+        response = getattr(browser(), method)(url, CONTACT if method == "post" else None)
+        private(response)
+        return int(response.status_code)
+
+    assert send(f"/journal/no-such-key/referral/{site_a.clinic.slug}/") == 404
+    assert send(f"/journal/{key}/referral/no-such-clinic/") == 404
+    clinic_settings.update_clinic(
+        actor_for(site_a.members[Role.OWNER]), ClinicPage("Clinic Alpha", "A", "", accepts_requests=False)
+    )
+    assert send(f"/journal/{key}/referral/{site_a.clinic.slug}/") == 404
+    assert browser().get("/journal/no-such-key/referral/").status_code == 404
+
+
+def test_the_clinics_page_says_when_no_clinic_takes_requests(key: str) -> None:
+    page = browser().get(f"/journal/{key}/referral/").content.decode()
+    assert "No clinic on this installation takes requests yet." in page
+
+
+@pytest.mark.parametrize("role", [Role.OWNER, Role.PROVIDER, Role.NURSE])
+def test_staff_who_handle_requests_read_the_journal_summary(site_a: Site, key: str, role: Role) -> None:
+    url = f"/journal/{key}/referral/{site_a.clinic.slug}/"
+    browser().post(url, form_of(browser().get(url).content.decode()))
+    row = ConsultationRequest.objects.get(journal_summary__isnull=False)
+    queue = staff_client(site_a.members[role]).get("/clinic/intake/")
+    assert f"/clinic/intake/{row.pk}/" in queue.content.decode()
+    page = staff_client(site_a.members[role]).get(f"/clinic/intake/{row.pk}/").content.decode()
+    assert "Their home journal (as sent)" in page
+    assert "Sessions logged (2)" in page
+    assert "2026-11-04" in page
+    assert "etinoid" in page
+    assert "Motorised pen, 0.5 mm" in page
+    assert "sources:" in page
+    assert "I agree that needlewise sends Clinic Alpha (Alphaville) my home journal" in page
+
+
+def test_staff_read_the_skin_checks_and_changes(site_a: Site, key: str, kb: KnowledgeBase) -> None:
+    store = bootstrap.journals()
+    asked = journal_checks.check_questions_for(store, key, kb, date(2026, 11, 5))
+    journal_checks.check_skin(
+        store, key, {q.question_id: False for q in asked.questions}, kb, Lang.EN, date(2026, 11, 5)
+    )
+    document = dict(store.get(journal.digest(key)).profile)
+    journal_checks.report_change(store, key, {**document, "goals": ["acne_scars"]}, kb, None)
+    url = f"/journal/{key}/referral/{site_a.clinic.slug}/"
+    page = browser().get(url).content.decode()
+    assert "1 skin check you recorded, with your answers." in page
+    assert "1 change you reported" in page
+    assert "That your journal is paused, and why:" in page
+    browser().post(url, form_of(page))
+    row = ConsultationRequest.objects.get(journal_summary__isnull=False)
+    staff = staff_client(site_a.members[Role.NURSE]).get(f"/clinic/intake/{row.pk}/").content.decode()
+    assert "Skin checks (1)" in staff
+    assert 'data-triage="expected">Expected course' in staff
+    assert "Changes reported (1)" in staff
+    assert "Paused</dt><dd>Yes" in staff
+
+
+@pytest.mark.parametrize("role", [Role.AESTHETICIAN, Role.FRONT_DESK])
+def test_staff_without_intake_access_see_no_referral(site_a: Site, key: str, role: Role) -> None:
+    url = f"/journal/{key}/referral/{site_a.clinic.slug}/"
+    browser().post(url, form_of(browser().get(url).content.decode()))
+    row = ConsultationRequest.objects.get(journal_summary__isnull=False)
+    response = staff_client(site_a.members[role]).get(f"/clinic/intake/{row.pk}/")
+    assert response.status_code == 403
+    assert "2026-11-04" not in response.content.decode()
+
+
+def test_a_request_from_a_result_shows_no_journal(site_a: Site) -> None:
+    page = staff_client(site_a.members[Role.NURSE]).get(f"/clinic/intake/{site_a.request.pk}/").content.decode()
+    assert "Their home journal" not in page
+
+
+def test_a_paused_journal_without_sessions_or_device(site_a: Site, kb: KnowledgeBase) -> None:
+    paused = js.started(kb, {**js.GLOW, "goals": ["acne_scars"]}, Lang.EN)
+    url = f"/journal/{paused}/referral/{site_a.clinic.slug}/"
+    page = browser().get(url).content.decode()
+    assert "That your journal is paused, and why:" in page
+    assert "Your device: none recorded." in page
+    assert "The 0 sessions you logged" in page
+    browser().post(url, form_of(page))
+    row = ConsultationRequest.objects.get(journal_summary__isnull=False)
+    staff = staff_client(site_a.members[Role.NURSE]).get(f"/clinic/intake/{row.pk}/").content.decode()
+    assert "No session logged yet." in staff
+    assert "No skin check recorded." in staff
+    assert "No change reported." in staff
+    assert "Paused</dt><dd>Yes" in staff
