@@ -4,7 +4,7 @@ A person keeping a journal chooses a clinic from the journal page, reads what wo
 consent, fills the form by keyboard and presses send without agreeing or giving a way to reply (the
 error summary takes the focus and links to the fields), then agrees and sends. axe-core on each
 page, no sideways scrolling at 390 px, no request to another site; the same form without JavaScript
-sends too.
+sends too; the clinic's owner then reads the journal as sent on the request's page (axe-core too).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from browser.app_support import App
-from browser.clinic_support import Clinic, Person, own_clinic, tab_to
+from browser.clinic_support import Clinic, Person, own_clinic, sign_in, tab_to
 
 pytestmark = pytest.mark.browser
 
@@ -27,7 +27,8 @@ FAR = 300  # tabs: the journal page has many choices before "Take it along"
 @pytest.fixture(scope="module")
 def clinic(server: str, tmp_path_factory: pytest.TempPathFactory) -> Clinic:
     founder = Person("owner@sol.example.org", "Sara Owner", "owner")
-    return own_clinic(server, Path(tmp_path_factory.getbasetemp()), ("Clínica Sol", "Sevilla"), {}, founder)
+    staff = {"owner": founder}
+    return own_clinic(server, Path(tmp_path_factory.getbasetemp()), ("Clínica Sol", "Sevilla"), staff, founder)
 
 
 def _press(app: App, page: Page, selector: str, limit: int = 40) -> None:
@@ -96,4 +97,14 @@ def test_a_person_sends_their_journal_to_a_clinic_from_the_keyboard_in_spanish(a
     no_js.check("#f-consent")
     no_js.locator("main form button[type=submit]").click()
     expect(no_js.locator("h1")).to_have_text(f"Tu diario se ha enviado a {clinic.name}")
+
+    staff = app.page(axe=True, **PHONE)  # the clinic reads it: the journal as sent, on the request's page
+    sign_in(app, staff, clinic.staff["owner"])
+    staff.goto("/clinic/intake/")
+    row = staff.locator("table.records tbody tr", has_text="Lucía Ortega").first
+    expect(row.locator(".badge").first).to_have_text("Home journal")
+    app.after(staff, lambda: row.get_by_role("link").click())
+    expect(staff.locator("#journal-title")).to_have_text("Their home journal (as sent)")
+    expect(staff.locator("dl.details").first).to_contain_text("1990-04-02")
+    _checked(app, staff, "journal referral: the clinic's request page (en, phone)")
     assert app.foreign_requests() == []

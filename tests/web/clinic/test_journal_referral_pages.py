@@ -162,8 +162,9 @@ def test_staff_who_handle_requests_read_the_journal_summary(site_a: Site, key: s
     url = f"/journal/{key}/referral/{site_a.clinic.slug}/"
     browser().post(url, form_of(browser().get(url).content.decode()))
     row = ConsultationRequest.objects.get(journal_summary__isnull=False)
-    queue = staff_client(site_a.members[role]).get("/clinic/intake/")
-    assert f"/clinic/intake/{row.pk}/" in queue.content.decode()
+    queue = staff_client(site_a.members[role]).get("/clinic/intake/").content.decode()
+    assert f"/clinic/intake/{row.pk}/" in queue
+    assert queue.count('<span class="badge">Home journal</span>') == 1  # the result's request has none
     page = staff_client(site_a.members[role]).get(f"/clinic/intake/{row.pk}/").content.decode()
     assert "Their home journal (as sent)" in page
     assert "Sessions logged (2)" in page

@@ -6,6 +6,7 @@ with one action.
 
 from __future__ import annotations
 
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils import timezone
 
 from needlewise.clinic.access.actor import Actor
@@ -33,12 +34,13 @@ _HANDLED = {
 
 @use_case(Action.MANAGE_INTAKE, "consultation_request")
 def queue(actor: Actor, status: str = RequestStatus.OPEN.value) -> list[ConsultationRequest]:
-    """The clinic's requests with this status, newest first."""
-    rows = list(
-        ConsultationRequest.objects.filter(clinic_id=actor.staff_clinic_id, status=status)
-        .defer("journal_summary")  # the list shows no journal: not unsealed per row
+    """The clinic's requests with this status, newest first (``from_journal``: a home journal's referral)."""
+    rows: list[ConsultationRequest] = [
+        *ConsultationRequest.objects.filter(clinic_id=actor.staff_clinic_id, status=status)
+        .defer("journal_summary")  # the list only says whether there is one: not unsealed per row
+        .annotate(from_journal=ExpressionWrapper(Q(journal_summary__isnull=False), output_field=BooleanField()))
         .order_by("-created_at")[:QUEUE_LIMIT]
-    )
+    ]
     audit_log.record(actor, "search", "consultation_request", detail={"shown": [r.pk for r in rows]})
     return rows
 
