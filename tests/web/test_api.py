@@ -114,7 +114,7 @@ def test_api_docs_describe_every_operation_without_third_party_code(client: Clie
     page = client.get("/docs").content.decode()
     paths = client.get("/openapi.json").json()["paths"]
     operations = [(method, path) for path, item in paths.items() for method in item]
-    assert page.count('class="operation"') == len(operations) == 22
+    assert page.count('class="operation"') == len(operations) == 23
     for method, path in operations:
         assert f"{method.upper()} {path}" in page
     assert 'id="schema-ProfileV2"' in page

@@ -204,7 +204,8 @@ def test_the_page_reads_its_journal_once_however_many_sessions_it_holds(client: 
         logged = client.post(f"/journal/{key}/session/", {"on": "2026-12-06", "needle_mm": "0.25", "areas": ["cheeks"]})
     assert logged.status_code == 200
     statements = [q["sql"].split()[0] for q in logged_queries.captured_queries]
-    assert statements == ["SAVEPOINT", "SELECT", "UPDATE", "RELEASE"]  # one read, held, and one write
+    # One read, held, and one write, in the transaction that would queue the reminders (none: no address).
+    assert statements == ["SAVEPOINT", "SAVEPOINT", "SELECT", "UPDATE", "RELEASE", "RELEASE"]
 
 
 def test_a_change_not_in_the_form_is_422_naming_the_field(client: Client, kb: KnowledgeBase) -> None:

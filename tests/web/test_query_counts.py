@@ -40,9 +40,12 @@ from needlewise.clinic.followup import checkins
 from needlewise.clinic.intake import referral
 from needlewise.clinic.records import screenings
 from needlewise.clinic.scheduling import appointments
+from needlewise.domain.json_types import JsonValue
 from needlewise.domain.permissions import Role
 from needlewise.domain.vocabulary import Lang
+from needlewise.messaging import journal_reminders
 from needlewise.services.journal import start_journal
+from needlewise.services.saved_results import digest
 from needlewise.storage.models import Clinic, Consent, TreatmentPlan
 from web.clinic.support import CLINIC_OK, CLINIC_STOP, Site, actor_for, make_site, signed_in
 
@@ -53,6 +56,7 @@ RECORD = "NEEDLEWISE_RECORD_QUERY_COUNTS"
 LOT = "LOT-COUNTS-1"
 EXTRA_CLIENTS = (("Amaya", "Etxeberria"), ("Bao", "Nguyen"), ("Cosima", "Lindqvist"), ("Dario", "Ferreira"))
 PROFILE = {"setting": "home", "age": 30}
+JOURNAL: dict[str, JsonValue] = {"setting": "home", "age": 30, "goals": ["glow"]}
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,7 @@ class Day:
     appointment_id: int
     journal_key: str
     referral_id: int
+    reminded_key: str  # a journal with an address for reminders
 
 
 def _a_working_day() -> Day:
@@ -102,7 +107,8 @@ def _a_working_day() -> Day:
         kb=kb,
         lang=None,
     )
-    return Day(site, session.pk, consent.pk, active.pk, template.pk, token, booked.pk, key, sent.pk)
+    reminded, _ = start_journal(journals(), JOURNAL, kb, Lang.EN, "person@example.org")
+    return Day(site, session.pk, consent.pk, active.pk, template.pk, token, booked.pk, key, sent.pk, reminded)
 
 
 #: name -> (role signed in or None, method, path from the day's records, body)
@@ -111,6 +117,14 @@ Request = tuple[Role | None, str, Callable[[Day], str], dict[str, Any] | bytes |
 
 def _client(day: Day) -> int:
     return day.site.client.pk
+
+
+def _stop(day: Day) -> str:
+    return f"/reminders/stop/{journal_reminders.stop_token(digest(day.reminded_key))}/"
+
+
+def _session() -> bytes:
+    return orjson.dumps({"on": timezone.localdate().isoformat(), "needle_mm": 0.25, "areas": ["cheeks"]})
 
 
 ROUTES: dict[str, Request] = {
@@ -124,6 +138,8 @@ ROUTES: dict[str, Request] = {
     "GET /clinics/<slug>/": (None, "get", lambda d: f"/clinics/{d.site.clinic.slug}/", None),
     "GET /clinic/sign-in/": (None, "get", lambda _d: "/clinic/sign-in/", None),
     "GET /checkin/<token>/": (None, "get", lambda d: f"/checkin/{d.checkin_token}/", None),
+    "GET /journal/<key>/reminders/": (None, "get", lambda d: f"/journal/{d.reminded_key}/reminders/", None),
+    "GET /reminders/stop/<token>/": (None, "get", _stop, None),
     "GET /journal/<key>/referral/ (clinics)": (None, "get", lambda d: f"/journal/{d.journal_key}/referral/", None),
     "GET /journal/<key>/referral/<slug>/ (what is sent)": (
         None,
@@ -225,6 +241,18 @@ ROUTES: dict[str, Request] = {
     "GET /api/v1/questionnaire": (None, "get", lambda _d: "/api/v1/questionnaire", None),
     "GET /api/v1/knowledge": (None, "get", lambda _d: "/api/v1/knowledge", None),
     "POST /api/v1/assessments": (None, "post", lambda _d: "/api/v1/assessments", orjson.dumps(PROFILE)),
+    "POST /api/v1/journals/<key>/sessions (a reminder queued)": (
+        None,
+        "post",
+        lambda d: f"/api/v1/journals/{d.reminded_key}/sessions",
+        _session(),
+    ),
+    "PUT /api/v1/journals/<key>/reminders": (
+        None,
+        "put",
+        lambda d: f"/api/v1/journals/{d.reminded_key}/reminders",
+        orjson.dumps({"email": "other@example.org"}),
+    ),
     "GET /api/v1/clinic/clients (nurse)": (Role.NURSE, "get", lambda _d: "/api/v1/clinic/clients", None),
     "GET /api/v1/clinic/clients?q= (nurse)": (Role.NURSE, "get", lambda _d: "/api/v1/clinic/clients?q=zeph", None),
     "GET /api/v1/clinic/clients/<id> (nurse)": (

@@ -20,6 +20,7 @@ from needlewise.api.journal_routes import ERRORS, JournalOut, Key, LangParam, Pr
 from needlewise.api.responses import json_response
 from needlewise.domain.json_types import JsonValue
 from needlewise.domain.vocabulary import Lang
+from needlewise.edge.journal_reminders import checked, reminded
 from needlewise.services import journal_checks
 from needlewise.services.journal_checks import CheckQuestions
 
@@ -94,9 +95,12 @@ def questions(request: HttpRequest, key: Key, lang: LangParam = "en", on: OnPara
 @router.post("/journals/{key}/checks", response={200: CheckOut, **ERRORS}, summary="Check the skin after a session")
 def check(request: HttpRequest, key: Key, body: CheckIn, lang: LangParam = "en", on: OnParam = None) -> HttpResponse:
     """Every question of the day answered: the clinic check-ins' triage and what to do at home."""
-    del request
-    kb = bootstrap.knowledge_base()
-    asked, found = journal_checks.check_skin(bootstrap.journals(), key, body.answers, kb, Lang(lang), _on(on), today())
+    kb, day = bootstrap.knowledge_base(), today()
+    asked, found = checked(  # a worrying check takes the next session day away: its reminder too
+        request,
+        key,
+        lambda: journal_checks.check_skin(bootstrap.journals(), key, body.answers, kb, Lang(lang), _on(on), day),
+    )
     data = _questions(asked, Lang(lang))
     data |= {
         "yes": list[JsonValue](sorted(found.yes)),
@@ -110,7 +114,8 @@ def check(request: HttpRequest, key: Key, body: CheckIn, lang: LangParam = "en",
 @router.post("/journals/{key}/changes", response={200: JournalOut, **ERRORS}, by_alias=True, summary="Things changed")
 def change(request: HttpRequest, key: Key, body: ChangeIn, lang: LangParam | None = None) -> HttpResponse:
     """The person's answers now replace the journal's profile; the re-assessed journal (paused above home use)."""
-    del request
-    kb = bootstrap.knowledge_base()
-    view = journal_checks.report_change(bootstrap.journals(), key, body.profile, kb, Lang(lang) if lang else None)
+    kb, language = bootstrap.knowledge_base(), Lang(lang) if lang else None
+    view = reminded(
+        request, key, lambda: journal_checks.report_change(bootstrap.journals(), key, body.profile, kb, language)
+    )
     return state_response(view)

@@ -22,6 +22,7 @@ from needlewise.api.responses import json_response
 from needlewise.api.schemas import ErrorOut, FindingOut, KbVersionOut, SourceOut
 from needlewise.domain.json_types import JsonValue
 from needlewise.domain.vocabulary import Area, DeviceKind, Lang, Product
+from needlewise.edge.journal_reminders import deleted, emailed, reminded
 from needlewise.errors import N_, NotFoundError, Problem
 from needlewise.services import journal
 from needlewise.services.journal_calendar import CalendarWords, journal_calendar
@@ -33,6 +34,14 @@ LangParam = Literal["en", "es"]
 Key = Annotated[str, Field(min_length=1, max_length=100)]
 Confidence = Literal["high", "moderate", "low", "very_low"]
 Millimetres = Annotated[float, Field(gt=0, le=5, description="Needle length in mm (not the depth reached).")]
+Email = Annotated[
+    str,
+    Field(
+        max_length=journal.MAX_EMAIL,
+        pattern=journal.EMAIL.pattern,
+        description="For reminders: the day of the next session and of the device's replacement (no health details).",
+    ),
+]
 PROFILE_MARK = {"type": "object", "x-profile": True}  # the OpenAPI document refers to the Profile component here
 ProfileDocument = Annotated[dict[str, Any], WithJsonSchema(PROFILE_MARK)]
 
@@ -45,7 +54,13 @@ class JournalIn(_In):
     """The person's answers (the questionnaire's Profile, read at home) and, optionally, an e-mail for reminders."""
 
     profile: ProfileDocument
-    email: Annotated[str, Field(max_length=journal.MAX_EMAIL, pattern=journal.EMAIL.pattern)] | None = None
+    email: Email | None = None
+
+
+class RemindersIn(_In):
+    """Where the journal's reminders go: an e-mail address, or ``null`` for none (the address is then forgotten)."""
+
+    email: Email | None
 
 
 class SessionIn(_In):
@@ -135,6 +150,7 @@ class JournalOut(_Out):
     interval: IntervalOut | None
     device: DeviceOut | None
     replacement: ReplacementOut | None
+    reminders: bool = Field(description="Whether reminders go by e-mail (the address is never returned).")
     sessions: list[SessionOut]
     findings: list[FindingOut]
     checks: list[CheckEntryOut] = Field(description="Every skin check, in the order made.")
@@ -191,7 +207,7 @@ def read(request: HttpRequest, key: Key, lang: LangParam | None = None) -> HttpR
 def delete(request: HttpRequest, key: Key) -> HttpResponse:
     """Delete the journal and everything in it, in one step."""
     del request
-    if not journal.delete_journal(bootstrap.journals(), key):
+    if not deleted(key):
         raise NotFoundError([Problem("key", N_("No journal has this link; it may have been deleted."))])
     return HttpResponse(status=204)
 
@@ -201,21 +217,34 @@ def delete(request: HttpRequest, key: Key) -> HttpResponse:
 )
 def add_session(request: HttpRequest, key: Key, body: SessionIn, lang: LangParam | None = None) -> HttpResponse:
     """Record a session (one logged too soon too: it happened, and a finding says so); the journal's state."""
-    del request
     entry = SessionEntry(
         body.on, body.needle_mm, frozenset(map(Area, body.areas)), frozenset(map(Product, body.products))
     )
-    view = journal.log_session(bootstrap.journals(), key, entry, bootstrap.knowledge_base(), _lang(lang), today())
+    kb, day = bootstrap.knowledge_base(), today()
+    view = reminded(request, key, lambda: journal.log_session(bootstrap.journals(), key, entry, kb, _lang(lang), day))
     return state_response(view, 201)
 
 
 @router.post("/journals/{key}/device", response={200: JournalOut, **ERRORS}, by_alias=True, summary="Record the device")
 def put_device(request: HttpRequest, key: Key, body: DeviceIn, lang: LangParam | None = None) -> HttpResponse:
     """Record the device (a new one replaces the old); the journal's state with when to replace it."""
-    del request
     device = DeviceEntry(body.kind, body.needle_mm, body.bought_on, body.uses)
-    view = journal.record_device(bootstrap.journals(), key, device, bootstrap.knowledge_base(), _lang(lang), today())
+    kb, day = bootstrap.knowledge_base(), today()
+    view = reminded(
+        request, key, lambda: journal.record_device(bootstrap.journals(), key, device, kb, _lang(lang), day)
+    )
     return state_response(view)
+
+
+@router.put(
+    "/journals/{key}/reminders",
+    response={200: JournalOut, **ERRORS},
+    by_alias=True,
+    summary="Set the reminders' e-mail",
+)
+def put_reminders(request: HttpRequest, key: Key, body: RemindersIn, lang: LangParam | None = None) -> HttpResponse:
+    """Send reminders to ``email`` from now on, or none (``null``: the address is forgotten); the journal's state."""
+    return state_response(emailed(request, key, body.email, _lang(lang)))
 
 
 @router.get(

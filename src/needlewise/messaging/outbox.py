@@ -80,15 +80,18 @@ def _fields(message: OutboundMessage) -> dict[str, object]:
     }
 
 
-def cancel(key: str, reason: str, *, prefix: bool = False) -> int:
+def cancel(key: str, reason: str, *, prefix: bool = False, keep: str = "") -> int:
     """Take back the message with ``key`` (``prefix``: every message whose key starts with it) not handed over yet.
 
     It is marked ``cancelled`` with ``reason`` (``appointment moved``...; no personal data) and never
-    sent. How many were taken back: a message already handed over (or sent, or given up) is left as it is.
+    sent; ``keep``: the message with this key stays as it is. How many were taken back: a message
+    already handed over (or sent, or given up) is left as it is.
     """
     rows = QueuedMessage.objects.filter(key__startswith=key) if prefix else QueuedMessage.objects.filter(key=key)
-    return rows.filter(QueuedMessage.unsent()).update(
-        status=MessageStatus.CANCELLED, lease_until=None, last_error=reason[:200]
+    return (
+        rows.exclude(key=keep)
+        .filter(QueuedMessage.unsent())
+        .update(status=MessageStatus.CANCELLED, lease_until=None, last_error=reason[:200])
     )
 
 

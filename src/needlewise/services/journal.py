@@ -4,7 +4,8 @@ A journal is kept behind an unguessable link, like a saved result: its secret is
 only its SHA-256 digest is stored; the profile, the state and the optional e-mail address are sealed
 at rest by the storage (:class:`~needlewise.services.ports.Journals`). No HTTP here: the JSON API and
 the web pages call the same functions, with typed values (parse the request at the edge), and turn
-the errors into statuses (``api/statuses.py``).
+the errors into statuses (``api/statuses.py``). The reminders that follow a journal's changes are
+queued by the edges (:mod:`needlewise.messaging.journal_reminders`): they hold the link.
 
 Signatures (``store`` is ``bootstrap.journals()``, ``kb`` ``bootstrap.knowledge_base()``, ``today``
 the person's calendar day):
@@ -22,6 +23,8 @@ the person's calendar day):
 * ``record_device(store, token, device, kb, lang, today) -> JournalView``: records a
   :class:`~needlewise.services.journal_state.DeviceEntry` (a new one replaces the old).
   ``InvalidInputError`` naming ``bought_on`` (after today).
+* ``change_email(store, token, email, kb, lang) -> JournalView``: reminders go to ``email`` from
+  now on; ``None`` forgets the address (no reminders). ``InvalidInputError`` (``email``).
 * ``delete_journal(store, token) -> bool``: deletes the journal and everything in it.
 
 :class:`~needlewise.services.journal_state.JournalView` holds what the engine decides (findings in
@@ -70,6 +73,12 @@ def _at_home(profile: Profile) -> Profile:
     return replace(profile, setting=Setting.HOME)
 
 
+def check_email(email: str | None) -> None:
+    """``InvalidInputError`` naming ``email`` unless it is ``None`` or looks like an e-mail address."""
+    if email is not None and (len(email) > MAX_EMAIL or not EMAIL.fullmatch(email)):
+        raise InvalidInputError([Problem("email", N_("Enter a valid e-mail address, or leave it out."))])
+
+
 def start_journal(
     store: Journals,
     profile: dict[str, JsonValue],
@@ -79,12 +88,11 @@ def start_journal(
 ) -> tuple[str, JournalView]:
     """Start a journal for ``profile``; the secret token for its link (shown once) and its view."""
     parsed = parsed_profile(profile)
-    if email is not None and (len(email) > MAX_EMAIL or not EMAIL.fullmatch(email)):
-        raise InvalidInputError([Problem("email", N_("Enter a valid e-mail address, or leave it out."))])
+    check_email(email)
     token = new_token()
     record = JournalRecord(digest(token), lang.value, profile, {"sessions": [], "device": None}, email)
     store.add(record)
-    return token, journal_view(kb, parsed, profile, record.state, lang)
+    return token, replace(journal_view(kb, parsed, profile, record.state, lang), reminders=email is not None)
 
 
 def find_record(store: Journals, token: str) -> JournalRecord:
@@ -99,7 +107,8 @@ def stored_view(record: JournalRecord, kb: KnowledgeBase, lang: Lang | None) -> 
     """The view of a stored journal, in ``lang`` (None: the journal's own)."""
     language = lang or Lang(record.lang)
     profile = _at_home(parse_profile(record.profile))
-    return journal_view(kb, profile, record.profile, record.state, language, created_at=record.created_at)
+    view = journal_view(kb, profile, record.profile, record.state, language, created_at=record.created_at)
+    return replace(view, reminders=record.email is not None)
 
 
 def open_journal(store: Journals, token: str, kb: KnowledgeBase, lang: Lang | None) -> JournalView:
@@ -149,6 +158,14 @@ def record_device(  # noqa: PLR0913, PLR0917 - the journal, the device, the know
         return replace(record, state={**record.state, "device": device.to_json()})
 
     return stored_view(_changed(store, token, put), kb, lang)
+
+
+def change_email(store: Journals, token: str, email: str | None, kb: KnowledgeBase, lang: Lang | None) -> JournalView:
+    """Send reminders to ``email`` from now on (``None``: no reminders, the address forgotten); the journal's view."""
+    check_email(email)
+    if not store.set_email(digest(token), email):
+        raise NotFoundError([Problem("key", N_("No journal has this link; it may have been deleted."))])
+    return open_journal(store, token, kb, lang)
 
 
 def delete_journal(store: Journals, token: str) -> bool:

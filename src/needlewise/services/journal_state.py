@@ -137,6 +137,8 @@ class JournalView:
         latest = self.checks[-1] if self.checks else None
         return latest if latest is not None and latest.entry.triage is not Triage.EXPECTED else None
 
+    reminders: bool = False  # whether reminders go by e-mail (the address itself is never part of the view)
+
     @property
     def next_session_on(self) -> date | None:
         """The next reasonable day: None before the first session, while paused, and while care is due.
@@ -181,6 +183,7 @@ class JournalView:
             "interval": _interval_json(interval, self.lang),
             "device": self.device.to_json() if self.device is not None else None,
             "replacement": self._replacement_json(),
+            "reminders": self.reminders,
             "sessions": [{**s.entry.to_json(), "findings": [f.json_form() for f in s.findings]} for s in self.sessions],
             "findings": [f.json_form() for f in self.findings],
             "checks": [c.to_json() for c in self.checks],

@@ -69,6 +69,9 @@ class Journals(Protocol):
     def delete(self, token_digest: str) -> bool:
         """Delete the journal and everything in it; whether one existed."""
 
+    def set_email(self, token_digest: str, email: str | None) -> bool:
+        """Keep ``email`` (sealed) for the journal's reminders, ``None``: forget it; whether the journal exists."""
+
 
 @dataclass(frozen=True, slots=True)
 class OutboundMessage:

@@ -57,3 +57,9 @@ class DjangoJournals:
         with transaction.atomic():
             deleted, _ = Journal.objects.filter(token_digest=token_digest).delete()
         return deleted > 0
+
+    def set_email(self, token_digest: str, email: str | None) -> bool:
+        """Keep ``email`` for reminders (``None``: forget the address); whether the journal exists."""
+        with transaction.atomic():
+            changed = Journal.objects.filter(token_digest=token_digest).update(email=email or "")
+        return changed > 0

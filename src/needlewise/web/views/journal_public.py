@@ -21,6 +21,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from needlewise import bootstrap
 from needlewise.domain.json_types import JsonValue
 from needlewise.domain.vocabulary import Lang
+from needlewise.edge.journal_reminders import deleted, reminded
+from needlewise.engine.journal import SkinCheck
 from needlewise.engine.knowledge import KnowledgeBase
 from needlewise.errors import ConflictError, InvalidInputError, NotFoundError, ProfileError
 from needlewise.reports.numbers import for_readers
@@ -156,7 +158,11 @@ def _entered(
     if entry is None:
         return _refused(request, token, form, errors)
     try:
-        view = act(bootstrap.journals(), token, entry, knowledge(), lang_of(request), latest_today())
+        view = reminded(
+            request,
+            token,
+            lambda: act(bootstrap.journals(), token, entry, knowledge(), lang_of(request), latest_today()),
+        )
     except NotFoundError:
         return _missing(request)
     except InvalidInputError as invalid:
@@ -189,11 +195,16 @@ def skin(request: HttpRequest, token: str) -> HttpResponse:
         errors = {"yes": [gettext("Only tick the questions shown on this page.")]}
         return _page(request, token, view, {"errors": errors, "form": "skin"}, 422)
     answers = {key: key in yes for key in asked}  # every question shown: a box left unticked is "no"
+    results: list[SkinCheck] = []
+
+    def check() -> JournalView:  # a worrying check takes the next session day away: its reminder too
+        store, lang = bootstrap.journals(), lang_of(request)
+        results.append(journal_checks.check_skin(store, token, answers, kb, lang, _check_day(view), latest_today())[1])
+        return journal.open_journal(store, token, kb, lang)
+
     try:
-        _asked, found = journal_checks.check_skin(
-            bootstrap.journals(), token, answers, kb, lang_of(request), _check_day(view), latest_today()
-        )
-        kept = journal.open_journal(bootstrap.journals(), token, kb, lang_of(request))
+        kept = reminded(request, token, check)
+        found = results[0]
     except NotFoundError:
         return _missing(request)
     except ConflictError as refused:  # no session yet, or the history is full
@@ -209,7 +220,9 @@ def changed(request: HttpRequest, token: str) -> HttpResponse:
     if changes is None:
         return _refused(request, token, "changed", errors)
     try:
-        view = record_changes(bootstrap.journals(), token, changes, knowledge(), lang_of(request))
+        view = reminded(
+            request, token, lambda: record_changes(bootstrap.journals(), token, changes, knowledge(), lang_of(request))
+        )
     except NotFoundError:
         return _missing(request)
     return _page(request, token, view, {"logged": True})
@@ -246,9 +259,9 @@ def delete(request: HttpRequest, token: str) -> HttpResponse:
         if _open(request, token) is None:
             return _missing(request)
         return private_page(render(request, "journal_delete.html", {"token": token}))
-    deleted = journal.delete_journal(bootstrap.journals(), token)
-    status = 200 if deleted else 404
-    return private_page(render(request, "journal_deleted.html", {"deleted": deleted}, status=status))
+    gone = deleted(token)
+    status = 200 if gone else 404
+    return private_page(render(request, "journal_deleted.html", {"deleted": gone}, status=status))
 
 
 urls: list[URLPattern] = [
