@@ -49,7 +49,7 @@ def test_one_reminder_at_most_waits_for_the_earliest_next_day(
         for entry in logged:
             view = journal.log_session(store, key, entry, kb, None, NOW.date())
             journal_reminders.follow(key, view, LINKS)
-    prefix = journal_reminders._prefix(journal.digest(key))  # noqa: SLF001 - this journal's reminders only
+    prefix = journal_reminders.key_prefix(journal.digest(key))  # this journal's reminders only
     rows = QueuedMessage.objects.filter(key__startswith=prefix)
     waiting = [r for r in rows if r.status == "queued"]
     day: date | None = view.next_session_on

@@ -83,7 +83,8 @@ def _read(text: str) -> str:
     raise NotFoundError([Problem("token", N_("this link is not valid"))])
 
 
-def _prefix(token_digest: str, kind: str = "") -> str:
+def key_prefix(token_digest: str, kind: str = "") -> str:
+    """The start of the keys of the journal's reminders (of ``kind``, if given): no digest, a hash of it."""
     ref = hashlib.sha256(f"journal-reminder:{token_digest}".encode()).hexdigest()[:32]
     return f"{PURPOSE}:{ref}:" + (f"{kind}:" if kind else "")
 
@@ -133,7 +134,7 @@ def follow(token: str, view: JournalView, links: Links) -> dict[str, str | None]
     lang, email = row if row is not None else ("en", "")  # deleted meanwhile: nothing to remind of
     now, planned = timezone.now(), dict[str, str | None]()
     for kind, day in _days(view).items():
-        prefix = _prefix(token_digest, kind)
+        prefix = key_prefix(token_digest, kind)
         if not email or day is None or due(day) <= now:
             outbox.cancel(prefix, "no reminder", prefix=True)
             planned[kind] = None
@@ -152,7 +153,7 @@ def follow(token: str, view: JournalView, links: Links) -> dict[str, str | None]
 
 def forget(token: str, reason: str) -> int:
     """Cancel every reminder of the journal behind ``token`` still waiting (``reason``: ``journal deleted``...)."""
-    return outbox.cancel(_prefix(digest(token)), reason, prefix=True)
+    return outbox.cancel(key_prefix(digest(token)), reason, prefix=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,5 +182,5 @@ def stop(text: str) -> Stopping:
     with transaction.atomic():
         token_digest, found = _found(text)
         Journal.objects.filter(token_digest=token_digest).update(email="")
-        outbox.cancel(_prefix(token_digest), "reminders stopped", prefix=True)
+        outbox.cancel(key_prefix(token_digest), "reminders stopped", prefix=True)
     return Stopping(found.lang, on=False)
