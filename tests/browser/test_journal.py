@@ -1,9 +1,10 @@
 """The home journal in a real browser (issue 15): on a phone, in Spanish, from the keyboard only.
 
 A person whose result allows home use starts a journal from the result page, sees its private link
-once, opens it, logs a session (a mistake first: the error summary links to the field), and reads the
-next reasonable day; the same page without JavaScript takes a session too. axe-core on each page, no
-sideways scrolling at 390 px, no request to another site.
+once (the whole link wrapped on a phone, with a copy button when JavaScript runs), opens it, logs a
+session (a mistake first: the error summary links to the field), and reads the next reasonable day;
+the same page without JavaScript takes a session too. axe-core on each page, no sideways scrolling
+at 390 px, no request to another site.
 """
 
 from __future__ import annotations
@@ -49,10 +50,30 @@ def _start_from_a_result(app: App, page: Page) -> str:
     app.axe(page, "the journal's link (es, phone)")
     app.no_horizontal_scroll(page, "the journal's link (es, phone)")
     _shot(page, "journal-link-es")
-    link = page.locator("#journal-link").input_value()
+    link = page.locator("#journal-link").inner_text()
     assert "/journal/" in link
+    box = page.locator("#journal-link").bounding_box()
+    assert box is not None
+    assert box["x"] + box["width"] <= PHONE["width"], box  # the whole link, wrapped
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    tab_to(page, "button.copy-button")
+    page.keyboard.press("Enter")
+    expect(page.locator("button.copy-button")).to_have_text("Copiado")
+    assert page.evaluate("() => navigator.clipboard.readText()") == link
     _press(app, page, "main a.button.primary")
     return link
+
+
+def _start_without_javascript(app: App, page: Page) -> None:
+    """Without JavaScript the link is there in full to select, and no copy button that would do nothing."""
+    app.start(page)
+    app.complete(page, "home_ok")
+    page.locator("form[action='/journal/new/'] button[type=submit]").click()
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator("h1")).to_have_text("El enlace privado de tu diario en casa")
+    expect(page.locator("#journal-link")).to_contain_text("/journal/")
+    expect(page.locator("button.copy-button")).to_be_hidden()
+    app.no_horizontal_scroll(page, "the journal's link without JavaScript (es, phone)")
 
 
 def test_a_person_starts_a_journal_and_logs_sessions_from_the_keyboard_in_spanish(app: App) -> None:
@@ -84,6 +105,7 @@ def test_a_person_starts_a_journal_and_logs_sessions_from_the_keyboard_in_spanis
     _shot(page, "journal-es")
 
     no_js = app.page(locale="es-ES", js=False, **PHONE)
+    _start_without_javascript(app, no_js)
     no_js.goto(link)
     tab_to(no_js, "#f-needle_mm")
     no_js.keyboard.type("0,25")

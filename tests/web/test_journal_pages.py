@@ -51,6 +51,9 @@ def test_starting_asks_for_an_e_mail_then_shows_the_link_once(
     page = made.content.decode()
     assert warning in page
     key = js.KEY.search(page).group(1)  # type: ignore[union-attr]
+    assert f'<code id="journal-link">http://testserver/journal/{key}/</code>' in page  # whole, not in a field
+    assert 'data-copy="journal-link"' in page
+    assert "<input" not in page.split("<main")[1]
     shown = client.get(f"/journal/{key}/", **headers)
     assert shown.status_code == 200
     private(shown)
