@@ -278,6 +278,19 @@ def test_an_unknown_key_is_404(client: Client, method: str, suffix: str) -> None
     response = getattr(client, method)(f"/journal/unknown-key-000000000/{suffix}", data if method == "post" else {})
     assert response.status_code == 404
     private(response)
+    page = response.content.decode()
+    assert "This journal does not exist or was deleted" in page
+    assert 'href="/assess/"' in page
+
+
+def test_a_deleted_journal_s_link_is_a_404_page_of_its_own_in_spanish(client: Client, kb: KnowledgeBase) -> None:
+    key = js.started(kb)
+    client.post(f"/journal/{key}/delete/")
+    for path in (f"/journal/{key}/", f"/journal/{key}/reminders/"):
+        gone = client.get(path, **ES)
+        assert gone.status_code == 404
+        assert "Este diario no existe o se ha borrado" in gone.content.decode()
+        assert "Empezar de nuevo" in gone.content.decode()
 
 
 def test_bad_input_to_an_unknown_key_is_404(client: Client) -> None:

@@ -35,6 +35,7 @@ from needlewise.engine.journal import (
 from needlewise.engine.knowledge import KnowledgeBase
 from needlewise.engine.prepared import prepared_for
 from needlewise.services.journal_history import ChangeEntry, ShownCheck, changes_of, checks_of, shown_checks
+from needlewise.services.journal_referrals import ReferralEntry, referrals_of
 
 JOURNAL_SCHEMA = "needlewise.journal/1"
 
@@ -130,6 +131,7 @@ class JournalView:
     citations: tuple[Citation, ...] = ()  # the interval's, the replacement figures' and the history's sources
     checks: tuple[ShownCheck, ...] = ()  # in the order made
     changes: tuple[ChangeEntry, ...] = ()  # in the order made
+    referrals: tuple[ReferralEntry, ...] = ()  # the clinics it was sent to, in the order sent
 
     @property
     def attention(self) -> ShownCheck | None:
@@ -269,6 +271,7 @@ def journal_view(  # noqa: PLR0913 - the knowledge base, the profile and its doc
         citations=prepared_for(kb, lang).cite(tuple(dict.fromkeys(cited))),
         checks=shown_checks(kb, checks, len(entries), lang),
         changes=changes,
+        referrals=referrals_of(state),
     )
 
 

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date
 
 import pytest
+import time_machine
 from django.test import Client
 
 from needlewise import bootstrap
 from needlewise.clinic.accounts import clinic_settings
 from needlewise.clinic.accounts.clinic_settings import ClinicPage
+from needlewise.domain.contact import Contact
 from needlewise.domain.permissions import Role
 from needlewise.domain.vocabulary import Area, DeviceKind, Lang, Product
 from needlewise.engine.knowledge import KnowledgeBase
 from needlewise.services import journal, journal_checks
+from needlewise.services.journal_referrals import MAX_REFERRALS
 from needlewise.services.journal_state import DeviceEntry, SessionEntry
 from needlewise.storage.models import ConsultationRequest
 from web import journal_support as js
@@ -133,6 +137,7 @@ def test_in_spanish(site_a: Site, key: str) -> None:
     sent = browser("es").post(url, form_of(page))
     assert sent.status_code == 201
     assert "Tu diario se ha enviado a Clinic Alpha" in sent.content.decode()
+    assert "Para llamar tú a Clinic Alpha:" in sent.content.decode()
     assert ConsultationRequest.objects.get(journal_summary__isnull=False).lang == "es"
 
 
@@ -144,7 +149,12 @@ def test_no_journal_or_no_such_clinic_is_404(site_a: Site, key: str, method: str
         return int(response.status_code)
 
     assert send(f"/journal/no-such-key/referral/{site_a.clinic.slug}/") == 404
+    gone = getattr(browser(), method)(f"/journal/no-such-key/referral/{site_a.clinic.slug}/", CONTACT)
+    assert "This journal does not exist or was deleted" in gone.content.decode()
     assert send(f"/journal/{key}/referral/no-such-clinic/") == 404
+    no_clinic = getattr(browser(), method)(f"/journal/{key}/referral/no-such-clinic/", CONTACT).content.decode()
+    assert "this clinic does not take requests here" in no_clinic
+    assert "This journal does not exist" not in no_clinic
     clinic_settings.update_clinic(
         actor_for(site_a.members[Role.OWNER]), ClinicPage("Clinic Alpha", "A", "", accepts_requests=False)
     )
@@ -226,3 +236,60 @@ def test_a_paused_journal_without_sessions_or_device(site_a: Site, kb: Knowledge
     assert "No skin check recorded." in staff
     assert "No change reported." in staff
     assert "Paused</dt><dd>Yes" in staff
+
+
+SENT_WORDS = {
+    "en": (
+        "Sent to Clinic Alpha on 7 December 2026.",
+        "To call Clinic Alpha yourself:",
+        "The copy you already sent to Clinic Alpha stays with that clinic: deleting this journal does not delete it.",
+    ),
+    "es": (
+        "Enviado a Clinic Alpha el 7 de diciembre de 2026.",
+        "Para llamar tú a Clinic Alpha:",
+        "La copia que ya enviaste a Clinic Alpha se queda en esa clínica: borrar este diario no la borra.",
+    ),
+}
+
+
+@time_machine.travel("2026-12-07T23:30Z", tick=False)
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_a_sent_journal_says_where_it_went_and_that_the_clinic_keeps_its_copy(
+    site_a: Site, key: str, lang: str
+) -> None:
+    trace, phone, kept = SENT_WORDS[lang]
+    owner = actor_for(site_a.members[Role.OWNER])
+    assert "Sent to" not in browser().get(f"/journal/{key}/").content.decode()
+    assert "stays with" not in browser().get(f"/journal/{key}/delete/").content.decode()
+    url = f"/journal/{key}/referral/{site_a.clinic.slug}/"
+    for number in ("", "+34 910 000 000"):  # no phone on file: none given
+        contact = Contact(phone=number, time_zone="Europe/Madrid")
+        clinic_settings.update_clinic(
+            owner, ClinicPage("Clinic Alpha", "Alphaville", "", accepts_requests=True, contact=contact)
+        )
+        sent = browser(lang).post(url, form_of(browser(lang).get(url).content.decode())).content.decode()
+        assert (phone in sent) is bool(number)
+    assert 'href="tel:+34910000000">+34 910 000 000</a>' in sent
+    assert browser(lang).get(f"/journal/{key}/").content.decode().count(trace) == 2
+    delete_page = browser(lang).get(f"/journal/{key}/delete/").content.decode()
+    assert delete_page.count(kept) == 1
+    state = bootstrap.journals().get(journal.digest(key)).state  # type: ignore[union-attr]
+    assert state["referrals"] == 2 * [
+        {"clinic": "Clinic Alpha", "slug": site_a.clinic.slug, "at": "2026-12-07T23:30:00+00:00"}
+    ]
+
+
+def test_two_clinics_are_named_on_the_delete_page_and_only_the_latest_referrals_are_kept(
+    site_a: Site, key: str, kb: KnowledgeBase
+) -> None:
+    url = f"/journal/{key}/referral/{site_a.clinic.slug}/"
+    for _ in range(MAX_REFERRALS + 1):
+        browser().post(url, form_of(browser().get(url).content.decode()))
+    store = bootstrap.journals()
+    state = store.get(journal.digest(key)).state  # type: ignore[union-attr]
+    assert len(state["referrals"]) == MAX_REFERRALS  # type: ignore[arg-type]
+    beta = {"clinic": "Clinic Beta", "slug": "beta", "at": "2026-12-07T10:00:00+00:00"}
+    store.change(journal.digest(key), lambda r: replace(r, state={**r.state, "referrals": [*state["referrals"], beta]}))  # type: ignore[misc]
+    page = browser().get(f"/journal/{key}/delete/").content.decode()
+    assert "The copies you already sent to Clinic Alpha, Clinic Beta stay with those clinics" in page
+    assert journal.open_journal(store, key, kb, None).referrals[-1].clinic == "Clinic Beta"

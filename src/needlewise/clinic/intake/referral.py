@@ -11,7 +11,10 @@ whatever its verdict: a person at home may want a professional at any time.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+from django.db import transaction
+from django.utils import timezone
 
 from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.intake.public import (
@@ -28,9 +31,11 @@ from needlewise.domain.vocabulary import Lang
 from needlewise.engine.knowledge import KnowledgeBase
 from needlewise.errors import N_, Problem
 from needlewise.services.journal import find_record, open_journal, stored_view
+from needlewise.services.journal_referrals import ReferralEntry, with_referral
 from needlewise.services.journal_state import JournalView
 from needlewise.services.journal_summary import journal_summary
-from needlewise.services.ports import Journals
+from needlewise.services.ports import JournalRecord, Journals
+from needlewise.services.saved_results import digest
 from needlewise.storage.models import ConsultationRequest
 
 CONSENT = {
@@ -98,7 +103,7 @@ def refer(  # noqa: PLR0913 - the journal, the clinic, the form, the knowledge b
 
     ``lang`` ``None`` is the journal's own language. ``shown_digest``: the digest of the consent text
     the person was shown; one that is no longer the text for this journal (it changed since) is refused
-    under ``consent``.
+    under ``consent``. The journal keeps the clinic's name and the instant (``referrals``), nothing more.
     """
     record = find_record(store, token)
     view = stored_view(record, kb, lang)
@@ -111,4 +116,12 @@ def refer(  # noqa: PLR0913 - the journal, the clinic, the form, the knowledge b
         )
     details = checked_form(clinic, form, problems)
     sent = Sent(form.message, dict(record.profile), view.assessment, text, journal_summary(view))
-    return store_request(actor, clinic, view.lang, details, sent)
+    entry = ReferralEntry(clinic.name, clinic.slug, timezone.now())
+
+    def traced(stored: JournalRecord) -> JournalRecord:
+        return replace(stored, state=with_referral(stored.state, entry))
+
+    with transaction.atomic():  # the request and its trace in the journal, or neither
+        request = store_request(actor, clinic, view.lang, details, sent)
+        store.change(digest(token), traced)
+    return request

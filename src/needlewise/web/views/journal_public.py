@@ -52,8 +52,9 @@ def private_page(response: HttpResponse) -> HttpResponse:
     return response
 
 
-def _missing(request: HttpRequest) -> HttpResponse:
-    return private_page(render(request, "error.html", {"status": 404}, status=404))
+def missing(request: HttpRequest) -> HttpResponse:
+    """``404``: no journal has this link (never had, or it was deleted); a way to start again."""
+    return private_page(render(request, "journal_missing.html", {}, status=404))
 
 
 def _open(request: HttpRequest, token: str) -> JournalView | None:
@@ -135,14 +136,14 @@ def page(request: HttpRequest, token: str) -> HttpResponse:
     """The journal: what to do next first, then the device, the findings, the sessions and the forms."""
     view = _open(request, token)
     if view is None:
-        return _missing(request)
+        return missing(request)
     return _page(request, token, view, {})
 
 
 def _refused(request: HttpRequest, token: str, form: str, errors: Errors) -> HttpResponse:
     view = _open(request, token)
     if view is None:
-        return _missing(request)
+        return missing(request)
     return _page(request, token, view, {"errors": errors, "form": form, "values": values_of(request.POST)}, 422)
 
 
@@ -164,7 +165,7 @@ def _entered(
             lambda: act(bootstrap.journals(), token, entry, knowledge(), lang_of(request), latest_today()),
         )
     except NotFoundError:
-        return _missing(request)
+        return missing(request)
     except InvalidInputError as invalid:
         return _refused(request, token, form, problems_to_errors(invalid.problems))
     return _page(request, token, view, {"logged": True})
@@ -187,7 +188,7 @@ def skin(request: HttpRequest, token: str) -> HttpResponse:
     """The day-after skin check: the clinic check-in's red-flag questions and triage, kept in the journal."""
     view = _open(request, token)
     if view is None:
-        return _missing(request)
+        return missing(request)
     kb = knowledge()
     asked = {q.question_id for q in kb.treatment.checkin.questions_for(_skin_day(view))}
     yes = set(request.POST.getlist("yes"))
@@ -206,7 +207,7 @@ def skin(request: HttpRequest, token: str) -> HttpResponse:
         kept = reminded(request, token, check)
         found = results[0]
     except NotFoundError:
-        return _missing(request)
+        return missing(request)
     except ConflictError as refused:  # no session yet, or the history is full
         errors = {"yes": [say(p) for p in refused.problems]}
         return _page(request, token, view, {"errors": errors, "form": "skin"}, 409)
@@ -224,7 +225,7 @@ def changed(request: HttpRequest, token: str) -> HttpResponse:
             request, token, lambda: record_changes(bootstrap.journals(), token, changes, knowledge(), lang_of(request))
         )
     except NotFoundError:
-        return _missing(request)
+        return missing(request)
     return _page(request, token, view, {"logged": True})
 
 
@@ -233,7 +234,7 @@ def export(request: HttpRequest, token: str) -> HttpResponse:
     """The journal as JSON (the API's state), to keep or show a clinician."""
     view = _open(request, token)
     if view is None:
-        return _missing(request)
+        return missing(request)
     response = HttpResponse(orjson.dumps(view.to_json(), option=orjson.OPT_INDENT_2), content_type="application/json")
     response["Content-Disposition"] = 'attachment; filename="needlewise-journal.json"'
     return private_page(response)
@@ -244,7 +245,7 @@ def pdf(request: HttpRequest, token: str) -> HttpResponse:
     """The journal as a PDF to show a clinician: the re-assessment, the next day, the device, each session."""
     view = _open(request, token)
     if view is None:
-        return _missing(request)
+        return missing(request)
     context = {"view": view, "assessment": for_readers(view.assessment), "made_on": timezone.localdate()}
     page = render(request, "journal_print.html", context)
     response = HttpResponse(render_pdf(page.content.decode()), content_type="application/pdf")
@@ -256,9 +257,10 @@ def pdf(request: HttpRequest, token: str) -> HttpResponse:
 def delete(request: HttpRequest, token: str) -> HttpResponse:
     """Ask first (GET: a confirmation page); on POST, delete the journal and everything in it for good."""
     if request.method != "POST":
-        if _open(request, token) is None:
-            return _missing(request)
-        return private_page(render(request, "journal_delete.html", {"token": token}))
+        view = _open(request, token)
+        if view is None:
+            return missing(request)
+        return private_page(render(request, "journal_delete.html", {"token": token, "view": view}))
     gone = deleted(token)
     status = 200 if gone else 404
     return private_page(render(request, "journal_deleted.html", {"deleted": gone}, status=status))

@@ -20,14 +20,17 @@ from needlewise.reports.numbers import for_readers
 from needlewise.services import journal
 from needlewise.web.staff_session import client_ip
 from needlewise.web.views.clinic_common import field_errors, form_date
-from needlewise.web.views.common import knowledge, lang_of, render
-from needlewise.web.views.journal_public import private_page
+from needlewise.web.views.common import knowledge, lang_of, render, say
+from needlewise.web.views.journal_public import missing, private_page
 
 FIELDS = ("given_name", "family_name", "birth_date", "email", "phone", "message")
 
 
-def _missing(request: HttpRequest) -> HttpResponse:
-    return private_page(render(request, "error.html", {"status": 404}, status=404))
+def _not_found(request: HttpRequest, error: NotFoundError) -> HttpResponse:
+    """``404``: the journal's own page when its link is unknown, the plain one for a clinic not taking requests."""
+    if any(p.where == "key" for p in error.problems):
+        return missing(request)
+    return private_page(render(request, "error.html", {"status": 404, "message": say(error.problems[0])}, status=404))
 
 
 @require_safe
@@ -36,7 +39,7 @@ def clinics(request: HttpRequest, token: str) -> HttpResponse:
     try:
         journal.find_record(bootstrap.journals(), token)
     except NotFoundError:
-        return _missing(request)
+        return missing(request)
     context = {"token": token, "clinics": public.directory()}
     return private_page(render(request, "journal_referral_clinics.html", context))
 
@@ -66,8 +69,8 @@ def send(request: HttpRequest, token: str, slug: str) -> HttpResponse:
     if request.method == "POST":
         try:
             _send(request, token, slug, values)
-        except NotFoundError:
-            return _missing(request)
+        except NotFoundError as unknown:
+            return _not_found(request, unknown)
         except InvalidInputError as invalid:
             errors = field_errors(invalid)
         else:
@@ -75,8 +78,8 @@ def send(request: HttpRequest, token: str, slug: str) -> HttpResponse:
             return private_page(render(request, "journal_referral_sent.html", context, status=201))
     try:
         about = referral.prepare(bootstrap.journals(), token, slug, knowledge(), lang_of(request))
-    except NotFoundError:
-        return _missing(request)
+    except NotFoundError as unknown:
+        return _not_found(request, unknown)
     context = {
         "token": token,
         "about": about,

@@ -29,7 +29,7 @@ from needlewise.services import journal
 from needlewise.services.journal_state import JournalView
 from needlewise.web.journal_forms import problems_to_errors
 from needlewise.web.views.common import knowledge, lang_of, render
-from needlewise.web.views.journal_public import private_page
+from needlewise.web.views.journal_public import missing, private_page
 from needlewise.web.views.questionnaire import PRIVATE
 
 
@@ -58,7 +58,7 @@ def reminders(request: HttpRequest, token: str) -> HttpResponse:
     else:
         view = _view(request, token)
     if view is None:
-        return private_page(render(request, "error.html", {"status": 404}, status=404))
+        return missing(request)
     return private_page(render(request, "journal_reminders.html", {**context, "view": view}, status=status))
 
 
