@@ -152,3 +152,21 @@ def test_replacing_needs_a_key_and_an_e_mail_to_a_client_needs_its_unsubscribe_l
         outbox.replace(note(""))
     with pytest.raises(ValueError, match="unsubscribe_url"):
         outbox.replace(note("client:1", client_id=1))
+
+
+def test_the_worker_marks_a_few_messages_ahead_and_a_later_one_can_still_be_cancelled(smtp_inbox):
+    keys = [f"ahead:{n:02d}" for n in range(delivery.HAND_AHEAD + 2)]
+    for key in keys:
+        outbox.queue(note(key))
+    tried: list[int] = []
+
+    class CancellingTwo(MailConnection):
+        def send(self, message: OutboundMessage) -> None:
+            if not tried:  # the first message: the first HAND_AHEAD are marked, the rest not yet
+                tried.extend([outbox.cancel(keys[1], "too late"), outbox.cancel(keys[-1], "in time")])
+            super().send(message)
+
+    batch = delivery.deliver_batch(100, CancellingTwo)
+    assert (tried, batch.tried, [r.key for r in batch.taken_back]) == ([0, 1], len(keys) - 1, [keys[-1]])
+    assert len(smtp_inbox.envelopes) == len(keys) - 1
+    assert (status(keys[1]), status(keys[-1])) == ("sent", "cancelled")
