@@ -79,7 +79,7 @@ def test_logging_a_session_gives_the_next_date_and_a_flagged_product_s_finding(
     client: Client, kb: KnowledgeBase, headers: dict[str, str], words: str
 ) -> None:
     key = js.started(kb)
-    data = {"on": "2026-12-01", "needle_mm": "0,25", "areas": ["cheeks"], "products": ["vitamin_c_serum"]}
+    data = {"on": "2026-12-06", "needle_mm": "0,25", "areas": ["cheeks"], "products": ["vitamin_c_serum"]}
     logged = client.post(f"/journal/{key}/session/", data, **headers)
     assert logged.status_code == 200
     private(logged)

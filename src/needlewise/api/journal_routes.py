@@ -91,9 +91,26 @@ class IntervalOut(_Out):
     days: int
     after_session_on: date
     needle_mm: float
+    next_needle_mm_max: float | None = Field(
+        description="When a session above home use went longer than home use allows: the next session is one "
+        "with a needle of this length or shorter (the day itself stays the one the session actually held sets)."
+    )
     confidence: Confidence
     notes: list[str]
     citations: list[str]
+
+
+class HomeLimitOut(_Out):
+    """A session above home use (the latest or the one that sets the next day): what to say first, with why."""
+
+    session_on: date
+    needle_mm: float
+    needle_over: bool = Field(description="Whether its needle was longer than home use allows (cap_mm).")
+    cap_mm: float | None = Field(
+        description="The longest needle reasonable at home for its areas and the person's goals (null: none)."
+    )
+    reasons: list[FindingOut]
+    citations: list[str] = Field(description="The sources of the reasons and of the cap, each once.")
 
 
 class DeviceOut(_Out):
@@ -146,7 +163,10 @@ class JournalOut(_Out):
     kb_version: KbVersionOut
     tier: Literal["home_ok", "home_caution", "clinic", "medical_review", "stop"]
     paused: PausedOut | None
-    next_session_on: date | None
+    next_session_on: date | None = Field(
+        description="The next reasonable day as computed, also when it is already past (then: any day from the "
+        "reader's today; the server does not know the reader's time zone, so it does not decide that)."
+    )
     interval: IntervalOut | None
     device: DeviceOut | None
     replacement: ReplacementOut | None
@@ -158,6 +178,10 @@ class JournalOut(_Out):
     attention: CheckEntryOut | None = Field(
         description="The latest skin check when it said more than the expected course (stop and watch, seek "
         "care now): what to do first, until a later check; meanwhile next_session_on is null."
+    )
+    home_limits: list[HomeLimitOut] = Field(
+        description="Sessions above home use (the latest, the one that sets the next day): first on the page, "
+        "before the next day; never do that again at home."
     )
     sources: dict[str, SourceOut]
     disclaimer: str

@@ -19,10 +19,10 @@ the person's calendar day):
 * ``log_session(store, token, entry, kb, lang, today) -> JournalView``: records a
   :class:`~needlewise.services.journal_state.SessionEntry` (also one that came too soon: it
   happened, and its findings say so) and counts a use of the device. ``InvalidInputError`` naming
-  ``on`` (after today) or ``areas`` (none); ``ConflictError`` when the journal is full.
+  ``on`` (after today, or before 2000) or ``areas`` (none); ``ConflictError`` when the journal is full.
 * ``record_device(store, token, device, kb, lang, today) -> JournalView``: records a
   :class:`~needlewise.services.journal_state.DeviceEntry` (a new one replaces the old).
-  ``InvalidInputError`` naming ``bought_on`` (after today).
+  ``InvalidInputError`` naming ``bought_on`` (after today, or before 2000).
 * ``change_email(store, token, email, kb, lang) -> JournalView``: reminders go to ``email`` from
   now on; ``None`` forgets the address (no reminders). ``InvalidInputError`` (``email``).
 * ``delete_journal(store, token) -> bool``: deletes the journal and everything in it.
@@ -51,6 +51,7 @@ from needlewise.services.profiles import parse_profile
 from needlewise.services.saved_results import digest, new_token
 
 MAX_EMAIL = 254
+EARLIEST = date(2000, 1, 1)  # no session or device day before it: a typed year, never a plausible journal's
 MAX_SESSIONS = 500  # one sealed row per journal: years of weekly sessions, and a bounded read
 # Spelled out (no \s): the API's schema checks the same pattern, in another regex engine.
 EMAIL = re.compile(r"^[^@ \t\r\n]{1,64}@[^@ \t\r\n]+\.[^@ \t\r\n]+$")
@@ -131,6 +132,8 @@ def log_session(  # noqa: PLR0913, PLR0917 - the journal, the entry, the knowled
     def add(record: JournalRecord) -> JournalRecord:
         if entry.on > today:
             raise InvalidInputError([Problem("on", N_("A session cannot be logged for a day after today."))])
+        if entry.on < EARLIEST:
+            raise InvalidInputError([Problem("on", N_("A session cannot be logged for a day before 1 January 2000."))])
         if not entry.areas:
             raise InvalidInputError([Problem("areas", N_("Choose at least one area you treated."))])
         sessions = list(record.state.get("sessions") or [])  # type: ignore[arg-type]
@@ -155,6 +158,10 @@ def record_device(  # noqa: PLR0913, PLR0917 - the journal, the device, the know
     def put(record: JournalRecord) -> JournalRecord:
         if device.bought_on is not None and device.bought_on > today:
             raise InvalidInputError([Problem("bought_on", N_("The day it was bought cannot be after today."))])
+        if device.bought_on is not None and device.bought_on < EARLIEST:
+            raise InvalidInputError(
+                [Problem("bought_on", N_("The day it was bought cannot be before 1 January 2000."))]
+            )
         return replace(record, state={**record.state, "device": device.to_json()})
 
     return stored_view(_changed(store, token, put), kb, lang)

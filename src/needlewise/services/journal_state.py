@@ -21,6 +21,7 @@ from needlewise.domain.tier import Confidence
 from needlewise.domain.treatment import Triage
 from needlewise.domain.vocabulary import Area, DeviceKind, Lang, Product
 from needlewise.engine.evaluate import assess
+from needlewise.engine.home_limit import OverHomeLimit, over_home_limit
 from needlewise.engine.journal import (
     HomeDevice,
     HomeSession,
@@ -132,6 +133,7 @@ class JournalView:
     checks: tuple[ShownCheck, ...] = ()  # in the order made
     changes: tuple[ChangeEntry, ...] = ()  # in the order made
     referrals: tuple[ReferralEntry, ...] = ()  # the clinics it was sent to, in the order sent
+    limits: tuple[OverHomeLimit, ...] = ()  # the latest session's and the binding one's, when above home use
 
     @property
     def attention(self) -> ShownCheck | None:
@@ -153,6 +155,12 @@ class JournalView:
         return date.fromordinal(self.next_session.on)
 
     @property
+    def next_needle_mm_max(self) -> float | None:
+        """The longest needle for the next session when a session above home use went longer (None: no such limit)."""
+        caps = [limit.cap_mm for limit in self.limits if limit.needle_over and limit.cap_mm is not None]
+        return min(caps, default=None)
+
+    @property
     def replace_on(self) -> date | None:
         """The day the device is due for replacement by time (None: no device, or its purchase day unknown)."""
         if self.replacement is None or self.device is None or self.device.bought_on is None:
@@ -168,6 +176,7 @@ class JournalView:
         """The journal's state as the API writes it (findings in the assessment's finding shape)."""
         cited: list[Finding] = [f for s in self.sessions for f in s.findings]
         cited.extend(self.pause.reasons if self.pause is not None else ())
+        cited.extend(f for limit in self.limits for f in limit.reasons)
         interval = self.next_session
         sources: dict[str, JsonValue] = {}
         for finding in cited:
@@ -182,7 +191,7 @@ class JournalView:
             "tier": ENUM_TEXT[self.assessment.tier],
             "paused": _pause_json(self.pause),
             "next_session_on": _day(self.next_session_on),
-            "interval": _interval_json(interval, self.lang),
+            "interval": _interval_json(interval, self.lang, self.next_needle_mm_max),
             "device": self.device.to_json() if self.device is not None else None,
             "replacement": self._replacement_json(),
             "reminders": self.reminders,
@@ -191,6 +200,7 @@ class JournalView:
             "checks": [c.to_json() for c in self.checks],
             "changes": [c.shown(self.lang) for c in self.changes],
             "attention": self.attention.to_json() if self.attention is not None else None,
+            "home_limits": [_limit_json(limit) for limit in self.limits],
             "sources": sources,
             "disclaimer": self.assessment.disclaimer,
         }
@@ -221,7 +231,18 @@ def _pause_json(paused: Pause | None) -> JsonValue:
     return {"tier": ENUM_TEXT[paused.tier], "reasons": [f.json_form() for f in paused.reasons]}
 
 
-def _interval_json(interval: NextSession | None, lang: Lang) -> JsonValue:
+def _limit_json(limit: OverHomeLimit) -> JsonValue:
+    return {
+        "session_on": date.fromordinal(limit.session.on).isoformat(),
+        "needle_mm": limit.session.needle_mm,
+        "needle_over": limit.needle_over,
+        "cap_mm": limit.cap_mm,
+        "reasons": [f.json_form() for f in limit.reasons],
+        "citations": list[JsonValue](limit.sources),
+    }
+
+
+def _interval_json(interval: NextSession | None, lang: Lang, within_mm: float | None) -> JsonValue:
     if interval is None:
         return None
     rules = interval.interval.rules
@@ -229,6 +250,7 @@ def _interval_json(interval: NextSession | None, lang: Lang) -> JsonValue:
         "days": interval.interval.days,
         "after_session_on": date.fromordinal(interval.after.on).isoformat(),
         "needle_mm": interval.after.needle_mm,
+        "next_needle_mm_max": within_mm,
         "confidence": ENUM_TEXT[max((r.confidence for r in rules), key=list(Confidence).index)],
         "notes": list(dict.fromkeys(r.note.in_(lang) for r in rules)),
         "citations": list(dict.fromkeys(c for r in rules for c in r.citations)),
@@ -258,6 +280,8 @@ def journal_view(  # noqa: PLR0913 - the knowledge base, the profile and its doc
     changes = changes_of(state)
     cited.extend(kb.treatment.checkin.citations if checks else ())
     cited.extend(c for change in changes for reason in change.reasons for c in reason.citations if c in kb.sources)
+    limits = _limits(kb, profile, logged, upcoming, lang)
+    cited.extend(c for limit in limits for c in limit.cap_sources)
     return JournalView(
         created_at=created_at,
         lang=lang,
@@ -272,7 +296,20 @@ def journal_view(  # noqa: PLR0913 - the knowledge base, the profile and its doc
         checks=shown_checks(kb, checks, len(entries), lang),
         changes=changes,
         referrals=referrals_of(state),
+        limits=limits,
     )
+
+
+def _limits(
+    kb: KnowledgeBase, profile: Profile, logged: Sequence[LoggedSession], upcoming: NextSession | None, lang: Lang
+) -> tuple[OverHomeLimit, ...]:
+    """What the latest logged session and the one that sets the next day did above home use (each once)."""
+    binding = upcoming.after if upcoming is not None else None
+    chosen = {s.entry.home_session(): s.findings for s in logged if s.entry.home_session() == binding}
+    if logged:
+        chosen[logged[-1].entry.home_session()] = logged[-1].findings
+    found = (over_home_limit(kb, profile, session, findings, lang) for session, findings in chosen.items())
+    return tuple(limit for limit in found if limit is not None)
 
 
 def _sessions(state: Mapping[str, JsonValue]) -> list[dict[str, JsonValue]]:

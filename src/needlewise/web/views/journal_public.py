@@ -87,6 +87,8 @@ def _page(
         "token": token,
         "after_on": date.fromordinal(view.next_session.after.on) if view.next_session is not None else None,
         "today_iso": timezone.localdate().isoformat(),
+        "limit_on": [date.fromordinal(limit.session.on) for limit in view.limits],
+        "next_passed": view.next_session_on is not None and view.next_session_on < timezone.localdate(),
         "chosen_areas": posted.getlist("areas") if posted is not None else [],
         "chosen_products": posted.getlist("products") if posted is not None else [],
         "yes": set(),
