@@ -49,7 +49,9 @@ def test_a_seek_care_now_check_stays_first_and_the_history_is_kept(app: App) -> 
     _tick(page, "#q-fever_chills")
     _press(app, page, "form[action$='/skin/'] button[type=submit]")
     first = page.locator("section[aria-labelledby='next-title'] [data-attention='seek_care_now']")
-    expect(first).to_contain_text("busca atención médica ahora")
+    expect(first).to_contain_text("Busca atención médica ahora")
+    expect(page.locator("section.verdict")).to_have_count(1)  # said once, in the first box; nothing else to do
+    expect(page.locator("section[aria-labelledby='next-title']")).to_be_focused()
     assert first.bounding_box()["y"] < PHONE["height"]  # type: ignore[index]  # on the first screen
     expect(page.locator("#history-title")).to_have_text("Tu historial")
     expect(page.locator("li[data-triage='seek_care_now']")).to_have_count(1)

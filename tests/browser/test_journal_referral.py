@@ -52,7 +52,7 @@ def _journal(app: App, page: Page) -> str:
     app.complete(page, "home_ok")
     _press(app, page, "form[action='/journal/new/'] button[type=submit]")
     _press(app, page, "main form button[type=submit]")
-    link = page.locator("#journal-link").input_value()
+    link = page.locator("#journal-link").inner_text()
     _press(app, page, "main a.button.primary")
     return link
 

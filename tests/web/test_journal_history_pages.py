@@ -67,12 +67,43 @@ def test_a_skin_check_is_kept_and_a_seek_care_now_outcome_stays_first(client: Cl
 
 
 @time_machine.travel(TODAY, tick=False)
+@pytest.mark.parametrize(
+    ("headers", "care", "replace"),
+    [
+        ({}, "Seek medical care now", "Replace your device:"),
+        (ES, "Busca atención médica ahora", "Cambia tu dispositivo:"),
+    ],
+)
+def test_a_seek_care_box_says_it_once_and_only_what_to_do_now(
+    client: Client, kb: KnowledgeBase, headers: dict[str, str], care: str, replace: str
+) -> None:
+    key = logged(client, kb)
+    client.post(f"/journal/{key}/device/", {"kind": "roller", "uses": "3"})
+    assert replace in first_screen(client.get(f"/journal/{key}/", **headers).content.decode())
+    page = client.post(f"/journal/{key}/skin/", {"yes": ["pus"]}, **headers).content.decode()
+    top = first_screen(page)
+    assert top.count(care) == 1
+    assert 'role="alert"' in top
+    assert "autofocus" in top
+    assert 'id="skin-title"' not in page  # no second box saying it again
+    assert replace not in top
+    device = page.split('id="device-title"')[1]
+    assert replace in device  # the routine item waits in the device's section
+    shown = re.sub(r"<details>.*?</details>", "", page, flags=re.DOTALL)  # folded: the history's "what to do"
+    assert shown.count(care) == 2
+    later = client.get(f"/journal/{key}/", **headers).content.decode()
+    assert "autofocus" not in first_screen(later)
+    assert 'role="alert"' not in first_screen(later)
+
+
+@time_machine.travel(TODAY, tick=False)
 def test_a_stop_and_watch_outcome_is_first_too(client: Client, kb: KnowledgeBase) -> None:
     key = logged(client, kb, "2026-12-03")
     page = client.post(f"/journal/{key}/skin/", {"yes": ["dark_patches"]}).content.decode()
     top = first_screen(page)
     assert 'data-attention="call_clinic"' in top
-    assert "said: stop and watch" in top
+    assert "From your skin check of 7 December 2026:" in top
+    assert top.count("Stop and watch") == 1
     assert "tier-home_caution" in top
     assert "No next session day for now" in top
 
