@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 from html import escape
 
 import pytest
 import time_machine
 from django.test import Client
+from pypdf import PdfReader
 
 from needlewise.api.journal_routes import JournalOut
 from needlewise.engine.knowledge import KnowledgeBase
@@ -171,3 +173,37 @@ def test_the_api_says_the_same_first_and_refuses_days_before_2000(client: Client
         assert refused.status_code == 422
         assert field in refused.content.decode()
         assert "1 January 2000" in refused.content.decode()  # the API's errors are in English
+
+
+@time_machine.travel(TODAY, tick=False)
+@pytest.mark.parametrize(
+    ("headers", "over", "within", "clinic"),
+    [
+        (
+            {},
+            "used a 1 mm needle, above home use: at home, 0.3 mm or shorter",
+            "with a needle of 0.3 mm",
+            "was above home use",
+        ),
+        (ES, "usó una aguja de 1 mm, por encima del uso en casa", "con una aguja de 0,3 mm", "superó lo que es para"),
+    ],
+)
+def test_the_pdf_says_it_for_a_clinician_too(  # noqa: PLR0913, PLR0917 - the case's words
+    client: Client, kb: KnowledgeBase, headers: dict[str, str], over: str, within: str, clinic: str
+) -> None:
+    key = js.started(kb)
+    client.post(
+        f"/journal/{key}/session/", {"on": "2026-11-01", "needle_mm": "0.25", "areas": ["cheeks"], "products": ["prp"]}
+    )
+    client.post(f"/journal/{key}/session/", {"on": "2026-12-06", "needle_mm": "1", "areas": ["cheeks"]})
+    made = client.get(f"/journal/{key}/pdf/", **headers)
+    text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(made.content)).pages)
+    assert over in text
+    assert within in text
+    key = js.started(kb)
+    client.post(
+        f"/journal/{key}/session/", {"on": "2026-12-06", "needle_mm": "0.25", "areas": ["cheeks"], "products": ["prp"]}
+    )
+    made = client.get(f"/journal/{key}/pdf/", **headers)
+    text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(made.content)).pages)
+    assert clinic in text

@@ -248,7 +248,12 @@ def pdf(request: HttpRequest, token: str) -> HttpResponse:
     view = _open(request, token)
     if view is None:
         return missing(request)
-    context = {"view": view, "assessment": for_readers(view.assessment), "made_on": timezone.localdate()}
+    context = {
+        "view": view,
+        "assessment": for_readers(view.assessment),
+        "made_on": timezone.localdate(),
+        "limit_on": [date.fromordinal(limit.session.on) for limit in view.limits],
+    }
     page = render(request, "journal_print.html", context)
     response = HttpResponse(render_pdf(page.content.decode()), content_type="application/pdf")
     response["Content-Disposition"] = 'attachment; filename="needlewise-journal.pdf"'
