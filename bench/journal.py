@@ -76,10 +76,11 @@ DEFAULT_DATABASE = "needlewise_bench_journal"
 SECRET_KEY = "bench-journal-not-a-secret"  # noqa: S105 - a throwaway local server
 #: The data key the journals are sealed with: fixed, so that the generator, the checks and the server agree.
 DATA_KEY = base64.urlsafe_b64encode(hashlib.sha256(b"needlewise bench journal data key").digest()).decode()
-GENERATOR_VERSION = 1  # bump when the generated data changes shape
+GENERATOR_VERSION = 4  # bump when the generated data changes shape
 TARGET_P99_MS = 50.0
 META_TABLE = "bench_journal_meta"
 SAVED_TABLE = "bench_journal_saved"  # the rows the POST workload writes to, restored after the run
+QUEUE_TABLE = "bench_journal_queue"  # the message queue as it was before the run (the POSTs move reminders)
 HOME_TIERS = frozenset({"home_ok", "home_caution"})
 NEEDLES = (0.2, 0.25, 0.3, 0.5, 0.75, 1.0, 1.5)
 NEEDLE_WEIGHTS = (8, 30, 10, 25, 12, 10, 5)
@@ -176,6 +177,10 @@ class Generated:
     sessions: list[int] = field(default_factory=list)  # per journal number
     devices: int = 0
     emails: int = 0
+    checks: int = 0
+    changes: int = 0  # journals with a cold sore reported (paused) and healed (resumed)
+    emailed: list[int] = field(default_factory=list)  # journal numbers with an address
+    reminders: int = 0  # reminders waiting in the queue
 
 
 def _sessions(rng: random.Random, profile: dict[str, Any], count: int, today: date) -> list[Any]:
@@ -215,6 +220,43 @@ def _device(rng: random.Random, profile: dict[str, Any], entries: Sequence[Any],
     return DeviceEntry(DeviceKind(kind), needle, bought, rng.randint(0, 15) + len(entries))
 
 
+def _checks(rng: random.Random, kb: Any, entries: Sequence[Any], today: date) -> list[dict[str, Any]]:  # noqa: ANN401
+    """Skin checks after about a third of the sessions, a day or a few after, as ``CheckEntry`` stores them.
+
+    Mostly nothing to report (the expected course); now and then one red flag, triaged by the engine.
+    """
+    from needlewise.engine.treatment import triage  # noqa: PLC0415
+    from needlewise.services.journal_history import CheckEntry  # noqa: PLC0415
+
+    checks = []
+    for index, entry in enumerate(entries):
+        day = rng.choice((1, 1, 1, 2, 3))
+        on = entry.on + timedelta(days=day)
+        later = entries[index + 1].on if index + 1 < len(entries) else today + timedelta(days=1)
+        if rng.random() >= 0.35 or on >= later or on > today:
+            continue
+        ids = [q.question_id for q in kb.treatment.checkin.questions_for(day)]
+        yes = {rng.choice(ids)} if ids and rng.random() < 0.06 else set()
+        at = datetime.combine(on, datetime.min.time(), UTC) + timedelta(seconds=rng.randint(7 * 3600, 22 * 3600))
+        found = triage(kb.treatment, day, yes)
+        answers = tuple((key, key in yes) for key in ids)
+        checks.append(CheckEntry(at, on, entry.on, day, answers, found, index + 1).to_json())
+    return checks
+
+
+def _cold_sore(kb: Any, profile: dict[str, Any], entries: Sequence[Any], today: date) -> list[dict[str, Any]]:  # noqa: ANN401
+    """Things changed twice, as the application keeps it: a cold sore (the journal paused), then healed."""
+    from needlewise.services.journal import parsed_profile  # noqa: PLC0415
+    from needlewise.services.journal_history import change_entry  # noqa: PLC0415
+
+    sore = {**profile, "skin_now": sorted({*profile["skin_now"], "cold_sore"})}
+    began = entries[len(entries) // 2].on if entries else today - timedelta(days=20)
+    at = datetime.combine(began, datetime.min.time(), UTC) + timedelta(hours=9)
+    paused = change_entry(kb, profile, sore, parsed_profile(sore), at)
+    healed = change_entry(kb, sore, profile, parsed_profile(profile), at + timedelta(days=9))
+    return [paused.to_json(), healed.to_json()]
+
+
 def _email(rng: random.Random, number: int) -> str:
     user = rng.choice(("ana", "jo", "maria.l", "kim", "sam_r", "lucia", "alex", "noor", "eva", "tom"))
     return f"{user}{number}@{rng.choice(EMAIL_DOMAINS)}"
@@ -230,7 +272,7 @@ def _copy_value(value: Any) -> str:  # noqa: ANN401 - whatever a Django field pr
     return clinic.text(str(value))
 
 
-def generate(url: str, sizes: Sizes) -> Generated:  # noqa: PLR0915 - one straight pipeline
+def generate(url: str, sizes: Sizes) -> Generated:  # noqa: C901, PLR0915 - one straight pipeline
     """Fill the freshly migrated database at ``url``; returns what was made."""
     from django.db import connection  # noqa: PLC0415 - after Django is set up
 
@@ -276,15 +318,28 @@ def generate(url: str, sizes: Sizes) -> Generated:  # noqa: PLR0915 - one straig
             created = datetime.combine(first - timedelta(days=rng.randint(0, 10)), datetime.min.time(), UTC)
             created = min(created + timedelta(seconds=rng.randint(6 * 3600, 22 * 3600)), now)
             email = _email(rng, number) if rng.random() < 0.35 else ""
+            state: dict[str, Any] = {
+                "sessions": [e.to_json() for e in entries],
+                "device": device.to_json() if device else None,
+            }
+            checks = _checks(rng, kb, entries, today)
+            if checks:
+                state["checks"] = checks
+                made.checks += len(checks)
+            if rng.random() < 0.03 and not profile["skin_now"]:
+                state["changes"] = _cold_sore(kb, profile, entries, today)
+                made.changes += 1
             made.sessions.append(count)
             made.devices += device is not None
             made.emails += bool(email)
+            if email:
+                made.emailed.append(number)
             row = Journal(
                 token_digest=digest(key_of(sizes.seed, number)),
                 created_at=created,
                 lang=Lang.ES.value if rng.random() < 0.2 else Lang.EN.value,
                 profile=profile,
-                state={"sessions": [e.to_json() for e in entries], "device": device.to_json() if device else None},
+                state=state,
                 email=email,
             )
             yield "\t".join(_copy_value(f.get_db_prep_save(getattr(row, f.attname), connection)) for f in fields)
@@ -302,11 +357,45 @@ def generate(url: str, sizes: Sizes) -> Generated:  # noqa: PLR0915 - one straig
             cur.execute(statement)
         clinic.reset_sequences(cur, ("journal",))
         conn.commit()
+    t = step("indexes", t)
+    made.reminders = queue_reminders(sizes.seed, made.emailed)
+    t = step(f"{made.reminders:,} reminders of {len(made.emailed):,} journals with an address queued", t)
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("VACUUM (ANALYZE)")
-    step("indexes and VACUUM (ANALYZE)", t)
+    step("VACUUM (ANALYZE)", t)
     made.seconds = time.perf_counter() - started
     return made
+
+
+def links(key: str) -> Any:  # noqa: ANN401 - journal_reminders.Links
+    """The journal's link and its stop link, as the edge makes them (on the bench's host)."""
+    from needlewise.messaging import journal_reminders  # noqa: PLC0415
+    from needlewise.services.saved_results import digest  # noqa: PLC0415
+
+    stop = journal_reminders.stop_token(digest(key))
+    return journal_reminders.Links(f"http://{HOST}/journal/{key}/", f"http://{HOST}/reminders/stop/{stop}/")
+
+
+def queue_reminders(seed: int, numbers: Sequence[int]) -> int:
+    """Queue the reminders the application would have waiting for these journals (those with an address).
+
+    Each journal is opened and its reminders brought in line by ``journal_reminders.follow``, as after
+    the journal's last change: the next session's day and the device's replacement day, where in the future.
+    """
+    from django.db import transaction  # noqa: PLC0415
+
+    from needlewise import bootstrap  # noqa: PLC0415
+    from needlewise.messaging import journal_reminders  # noqa: PLC0415
+    from needlewise.services.journal import open_journal  # noqa: PLC0415
+
+    kb, store, queued = bootstrap.knowledge_base(), bootstrap.journals(), 0
+    for start in range(0, len(numbers), 2_000):
+        with transaction.atomic():
+            for number in numbers[start : start + 2_000]:
+                key = key_of(seed, number)
+                planned = journal_reminders.follow(key, open_journal(store, key, kb, None), links(key))
+                queued += sum(day is not None for day in planned.values())
+    return queued
 
 
 def ensure_data(server_url: str, name: str, sizes: Sizes, *, regenerate: bool) -> dict[str, Any]:
@@ -342,7 +431,11 @@ def ensure_data(server_url: str, name: str, sizes: Sizes, *, regenerate: bool) -
         "without_sessions": sum(1 for c in counts if c == 0),
         "devices": made.devices,
         "emails": made.emails,
+        "checks": made.checks,
+        "reminders": made.reminders,
+        "changes": made.changes,
         "session_counts": counts,  # per journal number, for the checks
+        "emailed": made.emailed,  # journal numbers with an address
     }
     clinic.store_meta(url, meta, META_TABLE)
     print(f"  - total generation time: {seconds:.1f} s", flush=True)
@@ -354,8 +447,9 @@ def ensure_data(server_url: str, name: str, sizes: Sizes, *, regenerate: bool) -
 
 
 def save_rows(url: str, digests: Sequence[str]) -> None:
-    """Keep a copy of the rows the POSTs will change (restored by :func:`restore_rows`)."""
+    """Keep a copy of the rows the POSTs will change and of the queue (restored by :func:`restore_rows`)."""
     with psycopg.connect(url) as conn:
+        conn.execute(f"CREATE TABLE {QUEUE_TABLE} AS SELECT * FROM queued_message")  # noqa: S608 - fixed name
         conn.execute(
             f"CREATE TABLE {SAVED_TABLE} AS SELECT id, profile, state FROM journal WHERE token_digest = ANY(%s)",  # noqa: S608 - fixed name
             [list(digests)],
@@ -363,16 +457,23 @@ def save_rows(url: str, digests: Sequence[str]) -> None:
 
 
 def restore_rows(url: str) -> int:
-    """Put back the rows saved before the POSTs (also those of an interrupted run); how many."""
+    """Put back the rows and the queue saved before the POSTs (also those of an interrupted run); how many rows."""
     with psycopg.connect(url) as conn:
-        found = conn.execute("SELECT to_regclass(%s) IS NOT NULL", [SAVED_TABLE]).fetchone()
-        if not (found and found[0]):
-            return 0
-        done = conn.execute(
-            f"UPDATE journal SET profile = s.profile, state = s.state FROM {SAVED_TABLE} s WHERE journal.id = s.id"  # noqa: S608 - fixed name
+        saved = conn.execute(
+            "SELECT to_regclass(%s) IS NOT NULL, to_regclass(%s) IS NOT NULL", [SAVED_TABLE, QUEUE_TABLE]
         )
-        conn.execute(f"DROP TABLE {SAVED_TABLE}")
-        return done.rowcount
+        rows, queue = saved.fetchone() or (False, False)
+        done = 0
+        if rows:
+            done = conn.execute(
+                f"UPDATE journal SET profile = s.profile, state = s.state FROM {SAVED_TABLE} s WHERE journal.id = s.id"  # noqa: S608 - fixed name
+            ).rowcount
+            conn.execute(f"DROP TABLE {SAVED_TABLE}")
+        if queue:
+            conn.execute("DELETE FROM queued_message")
+            conn.execute(f"INSERT INTO queued_message SELECT * FROM {QUEUE_TABLE}")  # noqa: S608 - fixed name
+            conn.execute(f"DROP TABLE {QUEUE_TABLE}")
+        return done
 
 
 # --------------------------------------------------------------------------------------------------
@@ -477,8 +578,8 @@ def check_counts(chosen: dict[str, tuple[str, int]], bodies: dict[str, str]) -> 
             msg = f"POST of a session answered {posted} in-process: {answer[:300]!r}"
             raise api.BenchError(msg)
         lines.append(f"| {label} | {count} | {status}, {len(page_sql)} | {posted}, {len(post_sql)} |")
-        if label.startswith("many"):
-            details = ["", f"Statements for the journal with {count} sessions:", ""]
+        if label.startswith(("many", "an e-mail")):
+            details += ["", f"Statements for the journal '{label}' ({count} sessions):", ""]
             details += [f"- page: `{s[:140]}`" for s in page_sql]
             details += [f"- POST: `{s[:140]}`" for s in post_sql]
     return lines + details
@@ -622,7 +723,9 @@ def data_summary(meta: dict[str, Any]) -> list[str]:
         ),
         (
             f"- {meta['sessions']:,} logged sessions ({meta['without_sessions']:,} journals without any, at most "
-            f"{meta['max_sessions']} each), {meta['devices']:,} with a device, {meta['emails']:,} with an e-mail"
+            f"{meta['max_sessions']} each), {meta['checks']:,} skin checks, {meta['changes']:,} with a cold sore "
+            f"reported and healed ('things changed' twice), {meta['devices']:,} with a device, "
+            f"{meta['emails']:,} with an e-mail address ({meta['reminders']:,} reminders waiting in the queue)"
         ),
         (
             f"- profiles: {meta['drawn']:,} random home profiles drawn, {meta['journals']:,} kept as the engine "
@@ -755,6 +858,8 @@ def run(args: argparse.Namespace, wrk: str | None, url: str, folder: Path, meta:
     heavy = max(post_numbers, key=lambda n: (counts[n], -n))
     one = next(n for n in post_numbers if counts[n] == 1)
     none = next(n for n in post_numbers if counts[n] == 0)
+    emailed = set(meta["emailed"])
+    reminded = next(n for n in post_numbers if n in emailed and counts[n] > 0)
     if max(counts) + 50 >= MAX_SESSIONS:
         print(f"error: journals would near MAX_SESSIONS ({MAX_SESSIONS})", file=sys.stderr)
         return 1
@@ -775,6 +880,7 @@ def run(args: argparse.Namespace, wrk: str | None, url: str, folder: Path, meta:
             "many sessions": (key_of(args.seed, heavy), counts[heavy]),
             "one session": (key_of(args.seed, one), 1),
             "no session": (key_of(args.seed, none), 0),
+            "an e-mail address (reminders)": (key_of(args.seed, reminded), counts[reminded]),
         }
         print("\n".join(check_counts(chosen, bodies)))
         print(f"\n## CPU per view in-process (Django test client, {args.cpu_views} journals)\n")
