@@ -170,8 +170,7 @@ def test_things_changed_are_kept_with_the_pause_and_shown_in_the_pdf_and_export(
     made = client.get(f"/journal/{urgent}/pdf/", **ES)
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(made.content)).pages)
     words = " ".join(text.split())
-    assert "indicó: buscar atención médica ahora." in words
-    assert "Busca atención médica ahora" in words
+    assert "Según tu revisión de la piel del 7 de diciembre de 2026: Busca atención médica ahora" in words
 
 
 TRIAGE_YES = {"expected": [], "call_clinic": ["dark_patches"], "seek_care_now": ["blisters"]}

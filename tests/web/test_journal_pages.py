@@ -113,6 +113,10 @@ def test_the_device_gives_when_to_replace_it_and_bad_input_names_the_field(clien
     saved = client.post(f"/journal/{key}/device/", {"kind": "roller", "bought_on": "2026-11-01", "uses": "3"})
     assert saved.status_code == 200
     assert "Replace your device:" in saved.content.decode()
+    assert "Your device is saved: the journal counts each session" in saved.content.decode()
+    assert "what it means for your next session" not in saved.content.decode()  # that one is for sessions
+    es = client.post(f"/journal/{key}/device/", {"kind": "roller", "uses": "3"}, **ES).content.decode()
+    assert "Tu dispositivo está guardado" in es
     worn = client.post(f"/journal/{key}/device/", {"kind": "pen", "needle_mm": "0.5", "uses": "40"}).content.decode()
     assert "now: it has reached" in worn
     unknown = client.post(f"/journal/{key}/device/", {"kind": "stamp", "uses": "1"}).content.decode()
@@ -162,6 +166,10 @@ def test_a_stop_profile_is_paused_with_its_reasons(client: Client, kb: Knowledge
     page = client.get(f"/journal/{key}/").content.decode()
     assert 'data-paused="yes"' in page
     assert "Paused" in page
+    assert "Assessed again today, your answers no longer allow microneedling at home." in page
+    es = client.get(f"/journal/{key}/", **ES).content.decode()
+    assert "Al evaluar de nuevo hoy tus respuestas, el microneedling en casa ya no es para ti por ahora." in es
+    assert "por encima" not in es
 
 
 @pytest.mark.parametrize(("headers", "paused"), [({}, "Paused"), (ES, "En pausa")])
@@ -234,8 +242,14 @@ def test_the_json_export_and_the_calendar_link(client: Client, kb: KnowledgeBase
 
 
 @time_machine.travel(TODAY, tick=False)
-@pytest.mark.parametrize(("headers", "words"), [({}, "Home journal"), (ES, "Diario en casa")])
-def test_the_pdf_for_a_clinician(client: Client, kb: KnowledgeBase, headers: dict[str, str], words: str) -> None:
+@pytest.mark.parametrize(
+    ("headers", "words"),
+    [
+        ({}, ("Home journal", "Your answers, assessed again today", "as you logged them")),
+        (ES, ("Diario en casa", "Tus respuestas, evaluadas de nuevo hoy", "tal como las anotaste")),
+    ],
+)
+def test_the_pdf_for_a_clinician(client: Client, kb: KnowledgeBase, headers: dict[str, str], words: tuple) -> None:
     key = js.started(kb)
     client.post(f"/journal/{key}/device/", {"kind": "roller", "needle_mm": "0.25", "bought_on": "2026-11-01"})
     client.post(f"/journal/{key}/session/", {"on": "2026-12-01", "needle_mm": "0.25", "areas": ["cheeks"]})
@@ -244,7 +258,9 @@ def test_the_pdf_for_a_clinician(client: Client, kb: KnowledgeBase, headers: dic
     assert made.status_code == 200
     private(made)
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(made.content)).pages)
-    assert words in text
+    for said in words:  # the person's own export: it speaks to them, as the advice in it does
+        assert said.lower() in " ".join(text.split()).lower()
+    assert "Their" not in text
     assert "Next session" in text or "Próxima sesión" in text
     paused = js.started(kb, {**js.GLOW, "skin_now": ["cold_sore"]})
     assert client.get(f"/journal/{paused}/pdf/").content.startswith(b"%PDF")

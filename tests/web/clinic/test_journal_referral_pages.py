@@ -130,6 +130,8 @@ def test_in_spanish(site_a: Site, key: str) -> None:
     url = f"/journal/{key}/referral/{site_a.clinic.slug}/"
     page = browser("es").get(url).content.decode()
     assert "Acepto que needlewise envíe a Clinic Alpha (Alphaville) mi diario en casa" in page
+    assert '<input type="date" id="f-birth_date"' in page
+    assert "AAAA-MM-DD" not in page  # the date picker shows the day in its own format (dd/mm/aaaa in Spain)
     refused = browser("es").post(url, {**form_of(page), "consent": ""})
     assert refused.status_code == 422
     assert "Envía tu diario a Clinic Alpha" in refused.content.decode()

@@ -96,6 +96,8 @@ def test_the_consent_page_shows_what_is_shared_and_the_exact_consent(site_a: Sit
     assert "What would be sent" in page
     assert consent_for(site_a) in page
     assert 'name="consent" value="yes"' in page
+    assert '<input type="date" id="f-birth_date"' in page
+    assert "YYYY-MM-DD" not in page  # the browser's date picker shows its own format: no hint that contradicts it
     count = int(re.search(r"with its (\d+) reasons? and", page).group(1))  # type: ignore[union-attr]
     assert (f"with its {count} reason and its sources" if count == 1 else f"with its {count} reasons and their") in page
     assert not ConsultationRequest.objects.filter(contact_email="otto@example.org").exists()

@@ -170,7 +170,7 @@ def _entered(
         return missing(request)
     except InvalidInputError as invalid:
         return _refused(request, token, form, problems_to_errors(invalid.problems))
-    return _page(request, token, view, {"logged": True})
+    return _page(request, token, view, {"logged": form})
 
 
 @require_POST
