@@ -185,7 +185,12 @@ def test_the_api_says_the_same_first_and_refuses_days_before_2000(client: Client
             "with a needle of 0.3 mm",
             "was above home use",
         ),
-        (ES, "usó una aguja de 1 mm, por encima del uso en casa", "con una aguja de 0,3 mm", "superó lo que es para"),
+        (
+            ES,
+            "Tu sesión del 6 de diciembre de 2026 usó una aguja de 1 mm, más larga de lo que es para uso en casa",
+            "con una aguja de 0,3 mm",
+            "superó lo que es para",
+        ),
     ],
 )
 def test_the_pdf_says_it_for_a_clinician_too(  # noqa: PLR0913, PLR0917 - the case's words
