@@ -17,6 +17,7 @@ from playwright.sync_api import Page, expect
 
 from browser.app_support import App
 from browser.clinic_support import tab_to
+from web.journal_support import PROFILE
 
 pytestmark = pytest.mark.browser
 
@@ -122,4 +123,36 @@ def test_a_person_starts_a_journal_and_logs_sessions_from_the_keyboard_in_spanis
     app.axe(english, "journal (en, phone)")
     app.no_horizontal_scroll(english, "journal (en, phone)")
     _shot(english, "journal-en")
+    assert app.foreign_requests() == []
+
+
+@pytest.mark.parametrize("width", [PHONE["width"], 1280])
+def test_take_it_along_has_its_heading_above_its_buttons_and_delete_stands_apart(app: App, width: int) -> None:
+    """At 390 and 1280 px: 'Take it along' on its own line, 'Delete this journal' below the rest and set apart."""
+    page = app.page(locale="es-ES", axe=True, width=width, height=900)
+    started = page.request.post("/api/v1/journals", data={"profile": PROFILE})
+    assert started.status == 201
+    page.goto(f"/journal/{started.json()['key']}/")
+    heading = page.locator("#take-title").bounding_box()
+    buttons = page.locator(".take-along .result-actions a")
+    first = buttons.first.bounding_box()
+    last = buttons.last.bounding_box()
+    delete = page.locator(".journal-delete a.danger")
+    gap = delete.bounding_box()
+    assert heading is not None
+    assert first is not None
+    assert last is not None
+    assert gap is not None
+    assert heading["y"] + heading["height"] <= first["y"]  # never beside the calendar button
+    assert gap["y"] >= last["y"] + last["height"] + 16  # noqa: PLR2004 - a clear gap (1.5rem padding and a rule)
+    expect(buttons.last).to_have_text("Recordatorios por correo: desactivados")
+    tab_to(page, ".journal-delete a.danger", 200)
+    expect(delete).to_be_focused()
+    app.after(page, lambda: page.keyboard.press("Enter"))
+    expect(page.locator("h1")).to_have_text("¿Borrar este diario?")
+    app.axe(page, f"delete a journal (es, {width} px)")
+    page.go_back()
+    app.axe(page, f"journal (es, {width} px)")
+    app.no_horizontal_scroll(page, f"journal (es, {width} px)")
+    _shot(page, f"journal-take-along-{width}")
     assert app.foreign_requests() == []
