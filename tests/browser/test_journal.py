@@ -144,7 +144,7 @@ def test_take_it_along_has_its_heading_above_its_buttons_and_delete_stands_apart
     assert last is not None
     assert gap is not None
     assert heading["y"] + heading["height"] <= first["y"]  # never beside the calendar button
-    assert gap["y"] >= last["y"] + last["height"] + 16  # noqa: PLR2004 - a clear gap (1.5rem padding and a rule)
+    assert gap["y"] >= last["y"] + last["height"] + 16  # a clear gap: 1.5rem padding and a rule
     expect(buttons.last).to_have_text("Recordatorios por correo: desactivados")
     tab_to(page, ".journal-delete a.danger", 200)
     expect(delete).to_be_focused()
