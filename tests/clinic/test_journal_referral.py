@@ -14,6 +14,7 @@ from needlewise.clinic.accounts import clinic_settings
 from needlewise.clinic.accounts.clinic_settings import ClinicPage
 from needlewise.clinic.intake import inbox, referral
 from needlewise.domain.permissions import Role
+from needlewise.domain.treatment import Answer
 from needlewise.domain.vocabulary import Area, DeviceKind, Lang, Product
 from needlewise.errors import InvalidInputError, NotFoundError
 from needlewise.services import journal, journal_checks
@@ -46,7 +47,7 @@ def checked_and_changed(kb, key: str) -> str:
     store = bootstrap.journals()
     day = date(2026, 11, 23)
     asked = journal_checks.check_questions_for(store, key, kb, day)
-    answers = {q.question_id: i == 0 for i, q in enumerate(asked.questions)}
+    answers = {q.question_id: Answer.YES if i == 0 else Answer.NO for i, q in enumerate(asked.questions)}
     _, result = journal_checks.check_skin(store, key, answers, kb, Lang.EN, day)
     document = dict(store.get(journal.digest(key)).profile)
     journal_checks.report_change(store, key, {**document, "goals": ["acne_scars"]}, kb, None)

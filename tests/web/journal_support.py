@@ -77,3 +77,9 @@ TODAY = "2026-12-07T10:00Z"
 def post(client: Client, path: str, body: object) -> Any:
     """POST ``body`` as JSON."""
     return client.post(path, data=orjson.dumps(body), content_type="application/json")
+
+
+def skin_form(kb: KnowledgeBase, day: int = 1, yes: Any = (), not_sure: Any = ()) -> dict[str, str]:
+    """The skin check's form answered: ``yes`` yes, ``not_sure`` not sure, every other question of ``day`` no."""
+    said = dict.fromkeys(yes, "yes") | dict.fromkeys(not_sure, "not_sure")
+    return {f"answer-{q.question_id}": said.get(q.question_id, "no") for q in kb.treatment.checkin.questions_for(day)}

@@ -41,7 +41,8 @@ def test_the_day_after_the_check_asks_the_check_in_questions_and_triages(client:
     assert CheckOut.model_validate(calm.json()).triage == "expected"
     urgent = {**dict.fromkeys(ids, False), "fever_chills": True}
     found = post(client, f"/api/v1/journals/{key}/checks?lang=es", {"answers": urgent}).json()
-    assert (found["triage"], found["yes"]) == ("seek_care_now", ["fever_chills"])
+    assert (found["triage"], found["yes"], found["not_sure"]) == ("seek_care_now", ["fever_chills"], [])
+    assert found["held"] == {"triage": "seek_care_now", "since": "2026-12-07"}
     assert found["advice"].startswith("Busca atención médica ahora")
     assert found["citations"]
 
@@ -95,3 +96,46 @@ def test_things_changed_re_assesses_and_pauses_with_the_reason(client: Client) -
     assert bad.json()["problems"][0]["field"] == "profile.age"
     assert client.get(f"/api/v1/journals/{key}").json()["paused"] is None
     assert post(client, "/api/v1/journals/nope/changes", {"profile": PROFILE}).status_code == 404
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_answers_are_yes_no_or_not_sure_and_not_sure_is_triaged_as_yes(client: Client) -> None:
+    key = journal_with_a_session(client)
+    ids = [q["id"] for q in client.get(f"/api/v1/journals/{key}/checks").json()["questions"]]
+    answers = {**dict.fromkeys(ids, "no"), "pus": "not_sure"}
+    found = post(client, f"/api/v1/journals/{key}/checks", {"answers": answers})
+    assert found.status_code == 200
+    out = CheckOut.model_validate(found.json())
+    assert (out.triage, out.yes, out.not_sure, out.answers["pus"]) == ("seek_care_now", [], ["pus"], "not_sure")
+    kept = client.get(f"/api/v1/journals/{key}").json()["checks"][-1]["answers"]
+    assert {a["id"]: (a["answer"], a["yes"]) for a in kept}["pus"] == ("not_sure", True)
+    missing = post(client, f"/api/v1/journals/{key}/checks", {"answers": {"pus": "no", "glitter": "yes"}})
+    assert missing.status_code == 422
+    problems = ErrorOut.model_validate(missing.json()).problems
+    assert {p.field for p in problems} == {f"answers.{i}" for i in ids if i != "pus"} | {"answers.glitter"}
+    assert "Answer this question: yes, no or not sure." in {p.message for p in problems}
+    bad = post(client, f"/api/v1/journals/{key}/checks", {"answers": {**answers, "pus": "maybe"}})
+    assert bad.status_code == 422
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_an_earlier_day_s_worrying_check_is_asked_about_and_holds_until_resolved(client: Client) -> None:
+    key = journal_with_a_session(client)
+    ids = [q["id"] for q in client.get(f"/api/v1/journals/{key}/checks").json()["questions"]]
+    calm = dict.fromkeys(ids, "no")
+    assert post(client, f"/api/v1/journals/{key}/checks", {"answers": {**calm, "fever_chills": "yes"}}).json()["held"]
+    same_day = client.get(f"/api/v1/journals/{key}/checks").json()
+    assert same_day["resolve"] is None  # asked only on a later day
+    refused = post(client, f"/api/v1/journals/{key}/checks", {"answers": calm, "resolved": "yes"})
+    assert [p["field"] for p in refused.json()["problems"]] == ["resolved"]
+    held = post(client, f"/api/v1/journals/{key}/checks", {"answers": calm}).json()
+    assert (held["triage"], held["held"]) == ("expected", {"triage": "seek_care_now", "since": "2026-12-07"})
+    later = CheckQuestionsOut.model_validate(client.get(f"/api/v1/journals/{key}/checks?on=2026-12-08&lang=es").json())
+    assert later.resolve is not None
+    assert (later.resolve.triage, str(later.resolve.since)) == ("seek_care_now", "2026-12-07")
+    assert later.resolve.question.startswith("Una revisión de la piel anterior indicó: busca atención médica ahora.")
+    unanswered = post(client, f"/api/v1/journals/{key}/checks?on=2026-12-08", {"answers": calm})
+    assert [p["field"] for p in unanswered.json()["problems"]] == ["resolved"]
+    done = post(client, f"/api/v1/journals/{key}/checks?on=2026-12-08", {"answers": calm, "resolved": "yes"}).json()
+    assert done["held"] is None
+    assert client.get(f"/api/v1/journals/{key}").json()["next_session_on"] is not None

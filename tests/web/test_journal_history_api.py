@@ -32,10 +32,10 @@ def log(client: Client, key: str, on: str) -> dict[str, Any]:
     return response.json()
 
 
-def check(client: Client, key: str, yes: tuple[str, ...] = (), lang: str = "en") -> int:
-    ids = [q["id"] for q in client.get(f"/api/v1/journals/{key}/checks").json()["questions"]]
-    answers = {i: i in yes for i in ids}
-    return post(client, f"/api/v1/journals/{key}/checks?lang={lang}", {"answers": answers}).status_code
+def check(client: Client, key: str, yes: tuple[str, ...] = (), *, on: str = "2026-12-07", resolved: str = "") -> int:
+    ids = [q["id"] for q in client.get(f"/api/v1/journals/{key}/checks?on={on}").json()["questions"]]
+    body: dict[str, Any] = {"answers": {i: i in yes for i in ids}} | ({"resolved": resolved} if resolved else {})
+    return post(client, f"/api/v1/journals/{key}/checks?on={on}", body).status_code
 
 
 def state(client: Client, key: str, lang: str = "en") -> dict[str, Any]:
@@ -72,8 +72,15 @@ def test_every_skin_check_is_kept_in_order_with_its_answers_and_triage(client: C
     assert check(client, key) == 200
     calm = state(client, key)
     assert [c["triage"] for c in calm["checks"]] == ["seek_care_now", "expected"]
-    assert calm["attention"] is None  # a later check supersedes it
-    assert calm["next_session_on"] is not None
+    assert calm["attention"]["triage"] == "seek_care_now"  # a later check the same day never clears it
+    assert calm["next_session_on"] is None
+    assert check(client, key, on="2026-12-08") == 422  # a later day asks whether it is resolved
+    assert check(client, key, on="2026-12-08", resolved="not_sure") == 200
+    assert state(client, key)["attention"]["triage"] == "seek_care_now"  # "not sure" is a no
+    assert check(client, key, on="2026-12-08", resolved="yes") == 200
+    resolved = state(client, key)
+    assert (resolved["attention"], resolved["checks"][-1]["resolved"]) == (None, "yes")
+    assert resolved["next_session_on"] is not None
 
 
 @time_machine.travel(TODAY, tick=False)
@@ -86,7 +93,9 @@ def test_a_seek_care_now_check_stays_first_after_later_sessions_until_a_later_ch
     assert later["attention"]["triage"] == "seek_care_now"
     assert later["attention"]["sessions_since"] == 1
     assert [c["sessions_since"] for c in later["checks"]] == [1, 1]
-    assert check(client, key) == 200
+    assert check(client, key, ("firm_bumps",), on="2026-12-07") == 200
+    assert state(client, key)["attention"]["triage"] == "seek_care_now"  # the same day: it holds
+    assert check(client, key, on="2026-12-08", resolved="yes") == 200
     assert state(client, key)["attention"] is None
 
 

@@ -18,6 +18,7 @@ from pypdf import PdfReader
 
 from needlewise import bootstrap
 from needlewise.engine.knowledge import KnowledgeBase
+from needlewise.errors import N_, InvalidInputError, Problem
 from needlewise.services import journal, journal_checks, journal_history
 from needlewise.services.saved_results import digest
 from web import journal_support as js
@@ -46,7 +47,7 @@ def logged(client: Client, kb: KnowledgeBase, on: str = "2026-12-06") -> str:
 @time_machine.travel(TODAY, tick=False)
 def test_a_skin_check_is_kept_and_a_seek_care_now_outcome_stays_first(client: Client, kb: KnowledgeBase) -> None:
     key = logged(client, kb)
-    checked = client.post(f"/journal/{key}/skin/", {"yes": ["pus"]}, **ES)
+    checked = client.post(f"/journal/{key}/skin/", js.skin_form(kb, 1, ["pus"]), **ES)
     assert checked.status_code == 200
     page = checked.content.decode()
     top = first_screen(page)
@@ -60,8 +61,12 @@ def test_a_skin_check_is_kept_and_a_seek_care_now_outcome_stays_first(client: Cl
     top = first_screen(again.content.decode())
     assert 'data-attention="seek_care_now"' in top
     assert "1 session was logged after that check" in top
-    calm = client.post(f"/journal/{key}/skin/", {}).content.decode()
-    assert "data-attention" not in first_screen(calm)
+    calm = client.post(f"/journal/{key}/skin/", js.skin_form(kb, 1)).content.decode()
+    top = first_screen(calm)
+    assert 'data-attention="seek_care_now"' in top  # a later check the same day never clears it
+    assert "Next session: not before" not in top
+    assert 'data-just-made="expected"' in top  # what this check said, under the one that holds
+    assert 'name="resolved"' not in calm  # only asked on a later day
     assert calm.count("<li data-triage=") == 2
     assert "No to every question." in calm
 
@@ -99,7 +104,7 @@ def test_a_seek_care_box_says_it_once_and_only_what_to_do_now(
 @time_machine.travel(TODAY, tick=False)
 def test_a_stop_and_watch_outcome_is_first_too(client: Client, kb: KnowledgeBase) -> None:
     key = logged(client, kb, "2026-12-03")
-    page = client.post(f"/journal/{key}/skin/", {"yes": ["dark_patches"]}).content.decode()
+    page = client.post(f"/journal/{key}/skin/", js.skin_form(kb, 4, ["dark_patches"])).content.decode()
     top = first_screen(page)
     assert 'data-attention="call_clinic"' in top
     assert "From your skin check of 7 December 2026:" in top
@@ -111,7 +116,7 @@ def test_a_stop_and_watch_outcome_is_first_too(client: Client, kb: KnowledgeBase
 @time_machine.travel(TODAY, tick=False)
 def test_a_check_before_any_session_is_refused(client: Client, kb: KnowledgeBase) -> None:
     key = js.started(kb)
-    refused = client.post(f"/journal/{key}/skin/", {"yes": []})
+    refused = client.post(f"/journal/{key}/skin/", js.skin_form(kb, 1))
     assert refused.status_code == 409
     assert "Log the session first" in refused.content.decode()
     assert client.post("/journal/nope/skin/", {}).status_code == 404
@@ -129,21 +134,21 @@ def test_a_journal_deleted_while_its_check_is_made_is_not_found(
         return check_skin(*args, **kwargs)
 
     monkeypatch.setattr(journal_checks, "check_skin", deleted_first)
-    assert client.post(f"/journal/{key}/skin/", {}).status_code == 404
+    assert client.post(f"/journal/{key}/skin/", js.skin_form(kb, 1)).status_code == 404
 
 
 @time_machine.travel(TODAY, tick=False)
 def test_a_full_history_is_refused_on_the_page(client: Client, kb: KnowledgeBase) -> None:
     key = logged(client, kb)
-    client.post(f"/journal/{key}/skin/", {})
+    client.post(f"/journal/{key}/skin/", js.skin_form(kb, 1))
 
     def fill(record: Any) -> Any:
         return replace(record, state={**record.state, "checks": record.state["checks"] * journal_history.MAX_CHECKS})
 
     bootstrap.journals().change(digest(key), fill)
-    full = client.post(f"/journal/{key}/skin/", {}, **ES)
+    full = client.post(f"/journal/{key}/skin/", js.skin_form(kb, 1), **ES)
     assert full.status_code == 409
-    assert 'href="#f-yes"' in full.content.decode()
+    assert 'href="#f-answers"' in full.content.decode()
 
 
 @time_machine.travel(TODAY, tick=False)
@@ -151,7 +156,7 @@ def test_things_changed_are_kept_with_the_pause_and_shown_in_the_pdf_and_export(
     client: Client, kb: KnowledgeBase
 ) -> None:
     key = logged(client, kb)
-    client.post(f"/journal/{key}/skin/", {"yes": ["expected_reactions"]})
+    client.post(f"/journal/{key}/skin/", js.skin_form(kb, 1, ["expected_reactions"], ["pus"]))
     client.post(f"/journal/{key}/changed/", {"skin_now": ["cold_sore"], "medications": ["topical_retinoid"]})
     page = client.post(f"/journal/{key}/changed/", {"pregnant": "yes"}, **ES).content.decode()
     assert page.count('data-paused="yes"') >= 2  # the journal and the first change
@@ -160,13 +165,15 @@ def test_things_changed_are_kept_with_the_pause_and_shown_in_the_pdf_and_export(
     assert "Una crema o gel con retinoide" in history
     exported = orjson.loads(client.get(f"/journal/{key}/export.json").content)
     assert [c["paused"] for c in exported["changes"]] == [True, True]
-    assert [c["triage"] for c in exported["checks"]] == ["expected"]
+    assert [c["triage"] for c in exported["checks"]] == ["seek_care_now"]  # "not sure" about pus: as if yes
+    assert {a["id"]: a["answer"] for a in exported["checks"][0]["answers"]}["pus"] == "not_sure"
     made = client.get(f"/journal/{key}/pdf/")
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(made.content)).pages)
     assert "Skin checks (1)" in text
+    assert "Not sure about (treated as yes):" in " ".join(text.split())
     assert "Things changed (2)" in text
     urgent = logged(client, kb)
-    client.post(f"/journal/{urgent}/skin/", {"yes": ["fever_chills"]})
+    client.post(f"/journal/{urgent}/skin/", js.skin_form(kb, 1, ["fever_chills"]))
     made = client.get(f"/journal/{urgent}/pdf/", **ES)
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(made.content)).pages)
     words = " ".join(text.split())
@@ -174,17 +181,18 @@ def test_things_changed_are_kept_with_the_pause_and_shown_in_the_pdf_and_export(
 
 
 TRIAGE_YES = {"expected": [], "call_clinic": ["dark_patches"], "seek_care_now": ["blisters"]}
+ORDER = ["expected", "call_clinic", "seek_care_now"]
 events = st.lists(st.sampled_from(["session", "expected", "call_clinic", "seek_care_now", "changed"]), max_size=8)
 
 
 @time_machine.travel(TODAY, tick=False)
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 @given(steps=events)
-def test_a_seek_care_now_check_is_never_hidden_from_the_first_screen_while_it_is_the_latest(
+def test_a_worrying_check_is_never_cleared_by_a_later_check_the_same_day(
     client: Client, kb: KnowledgeBase, steps: list[str]
 ) -> None:
     key = logged(client, kb, "2026-12-03")
-    latest: str | None = None
+    worst: str | None = None
     page = ""
     for step in steps:
         if step == "session":
@@ -193,10 +201,66 @@ def test_a_seek_care_now_check_is_never_hidden_from_the_first_screen_while_it_is
         elif step == "changed":
             page = client.post(f"/journal/{key}/changed/", {"skin_now": ["cold_sore"]}).content.decode()
         else:
-            page = client.post(f"/journal/{key}/skin/", {"yes": TRIAGE_YES[step]}).content.decode()
-            latest = step
+            page = client.post(f"/journal/{key}/skin/", js.skin_form(kb, 4, TRIAGE_YES[step])).content.decode()
+            worst = max(worst or step, step, key=ORDER.index)
         top = first_screen(page)
-        assert ('data-attention="seek_care_now"' in top) == (latest == "seek_care_now")
-        if latest == "seek_care_now":
+        for level in ("call_clinic", "seek_care_now"):
+            assert (f'data-attention="{level}"' in top) == (worst == level)
+        if worst == "seek_care_now":
             assert kb.treatment.home_journal.checkin_outcome["seek_care_now"].en in top  # type: ignore[index]
             assert "Next session: not before" not in top
+
+
+def test_a_worrying_check_is_asked_about_on_a_later_day_and_holds_until_resolved(
+    client: Client, kb: KnowledgeBase
+) -> None:
+    with time_machine.travel(TODAY, tick=False):
+        key = logged(client, kb)
+        client.post(f"/journal/{key}/skin/", js.skin_form(kb, 1, ["fever_chills"]))
+    with time_machine.travel("2026-12-08T10:00Z", tick=False):
+        page = client.get(f"/journal/{key}/", **ES).content.decode()
+        assert 'type="radio" id="resolved-yes" name="resolved" value="yes"' in page
+        assert "Desde entonces, ¿te ha visto un médico" in page
+        refused = client.post(f"/journal/{key}/skin/", js.skin_form(kb, 2), **ES)
+        assert refused.status_code == 422
+        assert 'href="#f-resolved"' in refused.content.decode()
+        assert "Una revisión de la piel anterior: Responde a esta pregunta" in refused.content.decode()
+        unsure = client.post(f"/journal/{key}/skin/", {**js.skin_form(kb, 2), "resolved": "not_sure"}).content.decode()
+        assert 'data-attention="seek_care_now"' in first_screen(unsure)  # "not sure" is a no
+        assert 'id="resolved-not_sure" name="resolved" value="not_sure" checked' in unsure
+        done = client.post(f"/journal/{key}/skin/", {**js.skin_form(kb, 2), "resolved": "yes"}).content.decode()
+        top = first_screen(done)
+        assert "data-attention" not in top
+        assert "Next session: not before" in top
+        assert 'name="resolved"' not in done
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_a_check_refused_by_the_use_case_is_shown_at_its_field(
+    client: Client, kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key = logged(client, kb)
+
+    def turned(*_args: object, **_kwargs: object) -> None:
+        raise InvalidInputError([Problem("resolved", N_("Answer this question: yes, no or not sure."))])
+
+    monkeypatch.setattr(journal_checks, "check_skin", turned)
+    refused = client.post(f"/journal/{key}/skin/", js.skin_form(kb, 1))
+    assert refused.status_code == 422
+    assert 'href="#f-resolved"' in refused.content.decode()
+
+
+def test_kept_answers_read_back_old_ones_as_yes_or_no_and_a_damaged_one_as_not_sure() -> None:
+    stored: dict[str, Any] = {
+        "at": "2026-12-07T10:00:00+00:00",
+        "on": "2026-12-07",
+        "session_on": "2026-12-06",
+        "day": 1,
+        "answers": {"pus": True, "blisters": False, "fever_chills": "not_sure", "spreading_redness": 7},
+        "triage": "seek_care_now",
+        "sessions_before": 1,
+    }
+    entry = journal_history.CheckEntry.from_json(stored)
+    assert [a.value for _, a in entry.answers] == ["yes", "no", "not_sure", "not_sure"]
+    assert entry.resolved is None
+    assert "resolved" not in entry.to_json()

@@ -133,21 +133,52 @@ def test_the_device_gives_when_to_replace_it_and_bad_input_names_the_field(clien
 
 @time_machine.travel(TODAY, tick=False)
 @pytest.mark.parametrize(
-    ("yes", "triage"),
-    [([], "expected"), (["expected_reactions"], "expected"), (["fever"], "seek_care_now")],
+    ("yes", "not_sure", "triage"),
+    [
+        ([], [], "expected"),
+        (["expected_reactions"], [], "expected"),
+        (["fever_chills"], [], "seek_care_now"),
+        ([], ["fever_chills"], "seek_care_now"),
+    ],
 )
-def test_the_skin_check_gives_the_check_in_s_triage(client: Client, kb: KnowledgeBase, yes: list, triage: str) -> None:
+def test_the_skin_check_gives_the_check_in_s_triage(
+    client: Client, kb: KnowledgeBase, yes: list[str], not_sure: list[str], triage: str
+) -> None:
     key = js.started(kb)
     client.post(f"/journal/{key}/session/", {"on": "2026-12-06", "needle_mm": "0.25", "areas": ["cheeks"]})
-    asked = {q.question_id for q in kb.treatment.checkin.questions_for(1)}
-    answers = [y for y in yes if y in asked] or ([next(iter(asked))] if yes else [])
-    answered = client.post(f"/journal/{key}/skin/", {"yes": answers})
+    form = client.get(f"/journal/{key}/").content.decode()
+    for q in kb.treatment.checkin.questions_for(1):
+        for value in ("yes", "no", "not_sure"):
+            assert f'type="radio" id="q-{q.question_id}-{value}" name="answer-{q.question_id}" value="{value}"' in form
+    answered = client.post(f"/journal/{key}/skin/", js.skin_form(kb, 1, yes, not_sure))
     assert answered.status_code == 200
-    assert 'data-triage="' in answered.content.decode()
-    refused = client.post(f"/journal/{key}/skin/", {"yes": ["not-a-question"]}, **ES)
-    assert refused.status_code == 422
-    assert 'href="#f-yes"' in refused.content.decode()
-    del triage
+    page = answered.content.decode()
+    assert f'data-triage="{triage}"' in page
+    assert ("it was treated as if yes, because it was not known" in page) == bool(not_sure)
+    for q in not_sure:
+        assert f'name="answer-{q}" value="not_sure" checked' in page  # the answers shown again
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_nothing_answered_is_refused_naming_each_question_never_expected(client: Client, kb: KnowledgeBase) -> None:
+    key = js.started(kb)
+    client.post(f"/journal/{key}/session/", {"on": "2026-12-06", "needle_mm": "0.25", "areas": ["cheeks"]})
+    asked = kb.treatment.checkin.questions_for(1)
+    for body in ({}, {"yes": [asked[0].question_id]}, {f"answer-{asked[0].question_id}": "maybe"}):
+        refused = client.post(f"/journal/{key}/skin/", body, **ES)
+        assert refused.status_code == 422
+        page = refused.content.decode()
+        assert "data-triage" not in page
+        for q in asked:
+            assert f'href="#f-answer-{q.question_id}"' in page
+            assert f"{q.text.es}: Responde a esta pregunta" in page
+    partly = {**js.skin_form(kb, 1)}
+    del partly[f"answer-{asked[-1].question_id}"]
+    refused = client.post(f"/journal/{key}/skin/", partly).content.decode()
+    assert refused.count('class="error" id="f-answer-') == 1
+    assert f'id="f-answer-{asked[-1].question_id}-error"' in refused
+    assert f'id="q-{asked[0].question_id}-no" name="answer-{asked[0].question_id}" value="no" checked' in refused
+    assert "Skin checks (" not in client.get(f"/journal/{key}/").content.decode()  # nothing kept
 
 
 @time_machine.travel(TODAY, tick=False)
@@ -156,7 +187,7 @@ def test_each_triage_level_has_its_words(client: Client, kb: KnowledgeBase) -> N
     client.post(f"/journal/{key}/session/", {"on": "2026-11-30", "needle_mm": "0.25", "areas": ["cheeks"]})
     seen = set()
     for question in kb.treatment.checkin.questions_for(7):
-        page = client.post(f"/journal/{key}/skin/", {"yes": [question.question_id]}).content.decode()
+        page = client.post(f"/journal/{key}/skin/", js.skin_form(kb, 7, [question.question_id])).content.decode()
         seen.add(page.split('data-triage="')[1].split('"')[0])
     assert seen == {"expected", "call_clinic", "seek_care_now"}
 

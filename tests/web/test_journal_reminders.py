@@ -126,25 +126,32 @@ def test_no_address_a_past_day_or_a_pause_queue_no_reminder(client: Client) -> N
     assert [(r.status, r.last_error) for r in reminders()] == [("cancelled", "no reminder")]
 
 
-def check(client: Client, key: str, yes: tuple[str, ...] = ()) -> None:
-    ids = [q["id"] for q in client.get(f"/api/v1/journals/{key}/checks").json()["questions"]]
-    assert post(client, f"/api/v1/journals/{key}/checks", {"answers": {i: i in yes for i in ids}}).status_code == 200
+def check(client: Client, key: str, yes: tuple[str, ...] = (), on: str = "2026-12-07", resolved: str = "") -> None:
+    ids = [q["id"] for q in client.get(f"/api/v1/journals/{key}/checks?on={on}").json()["questions"]]
+    body: dict[str, object] = {"answers": {i: "yes" if i in yes else "no" for i in ids}}
+    if resolved:
+        body["resolved"] = resolved
+    assert post(client, f"/api/v1/journals/{key}/checks?on={on}", body).status_code == 200
 
 
-def test_a_worrying_skin_check_takes_the_reminder_away_and_a_calm_one_gives_it_back(client: Client) -> None:
+def test_a_worrying_skin_check_takes_the_reminder_away_until_it_is_resolved(client: Client) -> None:
     key, quiet = start(client), start(client, email=None)
     log(client, key, "2026-12-07")
     log(client, quiet, "2026-12-07")
     check(client, key, ("fever_chills",))  # seek care now: no next session day
     check(client, quiet, ("fever_chills",))
     assert [(r.status, r.last_error) for r in reminders()] == [("cancelled", "no reminder")]
-    check(client, key)
+    check(client, key)  # the same day: it still holds
+    assert waiting() == []
+    check(client, key, on="2026-12-08", resolved="not_sure")  # a later day, but not known to be resolved
+    assert waiting() == []
+    check(client, key, on="2026-12-08", resolved="yes")
     assert waiting() == [("next_session", datetime(2026, 12, 9, 9, 0, tzinfo=UTC))]
-    page = client.post(f"/journal/{key}/skin/", {"yes": ["pus"]})
+    asked = bootstrap.knowledge_base().treatment.checkin.questions_for(1)
+    form = {f"answer-{q.question_id}": "no" for q in asked} | {"answer-pus": "yes"}
+    page = client.post(f"/journal/{key}/skin/", form)
     assert page.status_code == 200
     assert waiting() == []
-    client.post(f"/journal/{key}/skin/", {})
-    assert len(waiting()) == 1
     changed = post(client, f"/api/v1/journals/{key}/changes", {"profile": {**PROFILE, "skin_now": ["cold_sore"]}})
     assert (changed.status_code, waiting()) == (200, [])
 

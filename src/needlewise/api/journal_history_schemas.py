@@ -26,7 +26,10 @@ class CheckAnswerOut(_Out):
 
     id: str
     text: str
-    yes: bool
+    answer: Literal["yes", "no", "not_sure"] = Field(
+        description="yes, no or not_sure (checks kept before not_sure existed: yes or no)."
+    )
+    yes: bool = Field(description='Triaged as yes: a "yes", and a "not sure" (never read as "no").')
 
 
 class CheckEntryOut(_Out):
@@ -40,6 +43,10 @@ class CheckEntryOut(_Out):
     triage: TriageName
     advice: str
     sessions_since: int = Field(ge=0, description="Sessions logged after the check.")
+    resolved: Literal["yes", "no", "not_sure"] | None = Field(
+        description="Asked while an earlier day's worrying check held: seen by a doctor, or the signs gone"
+        " (null: not asked)."
+    )
 
 
 class ChangeReasonOut(_Out):

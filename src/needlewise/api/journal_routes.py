@@ -176,8 +176,9 @@ class JournalOut(_Out):
     checks: list[CheckEntryOut] = Field(description="Every skin check, in the order made.")
     changes: list[ChangeEntryOut] = Field(description='Every "things changed", in the order reported.')
     attention: CheckEntryOut | None = Field(
-        description="The latest skin check when it said more than the expected course (stop and watch, seek "
-        "care now): what to do first, until a later check; meanwhile next_session_on is null."
+        description="The worst skin check still in force (stop and watch, seek care now): what to do first until "
+        "a check on a later day says the expected course and the person says a doctor has seen them or the signs "
+        "have gone (resolved: yes); a later check never clears it otherwise. Meanwhile next_session_on is null."
     )
     home_limits: list[HomeLimitOut] = Field(
         description="Sessions above home use (the latest, the one that sets the next day): first on the page, "

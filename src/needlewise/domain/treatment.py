@@ -29,6 +29,19 @@ class Triage(StrEnum):
         return max(levels, key=lambda level: level.rank, default=cls.EXPECTED)
 
 
+class Answer(StrEnum):
+    """A red-flag question's answer: yes, no, or not sure (triaged as yes: the worst it could stand for)."""
+
+    YES = "yes"
+    NO = "no"
+    NOT_SURE = "not_sure"
+
+    @property
+    def counts_as_yes(self) -> bool:
+        """Whether the triage reads it as yes: a yes, and a "not sure" (never safer than a yes)."""
+        return self is not Answer.NO
+
+
 class FindingLevel(StrEnum):
     """Whether a finding stops the action or only warns the practitioner."""
 

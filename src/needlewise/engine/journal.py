@@ -15,7 +15,8 @@ journal is paused. Days are day numbers (``datetime.date.toordinal()``) as in
   limit, a flagged product), those whose rule read one of these answers; an area's limit (a rule
   with a home needle cap) only when the session's needle was longer than it.
 * A skin check: the clinic check-ins' red-flag questions and triage for the days since the last
-  session, with what to do at home (expected course / stop and watch / seek care now).
+  session, with what to do at home (expected course / stop and watch / seek care now). Each question is
+  answered yes, no or not sure; "not sure" is triaged as yes (never safer than what it could stand for).
 * Pause: the profile re-assessed with the knowledge base; a tier above home use (``clinic``,
   ``medical_review``, ``stop``) pauses the journal, with the findings that raised it as the reasons
   (their advice says when to come back where the knowledge base says).
@@ -23,13 +24,14 @@ journal is paused. Days are day numbers (``datetime.date.toordinal()``) as in
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from types import MappingProxyType
 
 from needlewise.domain.assessment import Assessment, Fact, Finding, FindingText
 from needlewise.domain.profile import Profile
 from needlewise.domain.tier import Confidence, Severity, Tier
-from needlewise.domain.treatment import Triage
+from needlewise.domain.treatment import Answer, Triage
 from needlewise.domain.vocabulary import Area, DeviceKind, Goal, Lang, Product, Setting
 from needlewise.engine.evaluate import assess
 from needlewise.engine.knowledge import KnowledgeBase
@@ -231,10 +233,20 @@ class SkinCheck:
 
     day: int
     questions: tuple[CheckinQuestion, ...]
-    yes: frozenset[str]
+    answers: Mapping[str, Answer]  # each question's id and its answer
     triage: Triage
     advice: str
     citations: tuple[str, ...]
+
+    @property
+    def yes(self) -> frozenset[str]:
+        """The questions answered yes."""
+        return frozenset(key for key, said in self.answers.items() if said is Answer.YES)
+
+    @property
+    def not_sure(self) -> tuple[str, ...]:
+        """The questions answered "not sure", in the order asked: each was triaged as if yes."""
+        return tuple(q.question_id for q in self.questions if self.answers.get(q.question_id) is Answer.NOT_SURE)
 
 
 def check_questions(tk: TreatmentKnowledge, day: int) -> tuple[CheckinQuestion, ...]:
@@ -242,11 +254,17 @@ def check_questions(tk: TreatmentKnowledge, day: int) -> tuple[CheckinQuestion, 
     return tk.checkin.questions_for(max(day, 1))
 
 
-def skin_check(tk: TreatmentKnowledge, day: int, yes: frozenset[str], lang: Lang) -> SkinCheck:
-    """The check-ins' triage of the questions answered "yes", with what a person at home should do."""
+def skin_check(tk: TreatmentKnowledge, day: int, answers: Mapping[str, Answer], lang: Lang) -> SkinCheck:
+    """The check-ins' triage of the answers, with what a person at home should do.
+
+    A "not sure" counts as yes (the worst it could stand for); a question without an answer counts as
+    yes too: the caller refuses those first, and nothing here ever reads a missing answer as "no".
+    """
+    questions = check_questions(tk, day)
+    yes = {q.question_id for q in questions if answers.get(q.question_id, Answer.NOT_SURE).counts_as_yes}
     level = triage(tk, max(day, 1), yes)
     advice = tk.home_journal.checkin_outcome[level].in_(lang)
-    return SkinCheck(day, check_questions(tk, day), yes, level, advice, tk.checkin.citations)
+    return SkinCheck(day, questions, MappingProxyType(dict(answers)), level, advice, tk.checkin.citations)
 
 
 def pause(assessment: Assessment) -> Pause | None:

@@ -7,10 +7,13 @@ Signatures (as in :mod:`needlewise.services.journal`; ``today`` is the person's 
   ``InvalidInputError`` (``on``) for a ``today`` after ``latest``; ``ConflictError`` before the
   first session.
 * ``check_skin(store, token, answers, kb, lang, today, latest=None, at=None) -> tuple[CheckQuestions, SkinCheck]``:
-  ``answers`` maps each question id to yes (``True``) or no; every question of the day must be
-  answered (an unanswered one is never read as "no"): ``InvalidInputError`` naming
-  ``answers.<id>``. The triage (expected course / stop and watch / seek care now) and what to do,
-  from the knowledge base. The check is kept in the journal's history (``at``: now, UTC);
+  ``answers`` maps each question id to yes, no or not sure (triaged as yes); every question of the
+  day must be answered (an unanswered one is never read as "no"): ``InvalidInputError`` naming
+  ``answers.<id>``. While an earlier day's check said stop and watch or seek care now, ``resolved``
+  (has a doctor seen you / have the signs gone: yes, no, not sure) is required too, and refused
+  otherwise (``resolved``); that outcome stays first until a later day's expected course with a yes
+  (:func:`needlewise.services.journal_history.hold_of`). The triage (expected course / stop and watch /
+  seek care now) and what to do, from the knowledge base. The check is kept in the journal's history (``at``: now, UTC);
   ``ConflictError`` when the history is full (:mod:`needlewise.services.journal_history`).
 * ``report_change(store, token, profile, kb, lang, *, at=None) -> JournalView``: the person's answers now
   (pregnancy, a new medicine, a cold sore ...) replace the journal's profile; the journal is
@@ -26,13 +29,22 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 
 from needlewise.domain.json_types import JsonValue
+from needlewise.domain.treatment import Answer, Triage
 from needlewise.domain.vocabulary import Lang
 from needlewise.engine.journal import SkinCheck, check_questions, skin_check
 from needlewise.engine.knowledge import KnowledgeBase
 from needlewise.engine.treatment_knowledge import CheckinQuestion
 from needlewise.errors import N_, ConflictError, InvalidInputError, NotFoundError, Problem
 from needlewise.services.journal import parsed_profile, stored_view
-from needlewise.services.journal_history import CheckEntry, change_entry, with_change, with_check
+from needlewise.services.journal_history import (
+    CheckEntry,
+    Hold,
+    change_entry,
+    checks_of,
+    hold_of,
+    with_change,
+    with_check,
+)
 from needlewise.services.journal_state import JournalView, SessionEntry
 from needlewise.services.ports import JournalRecord, Journals
 from needlewise.services.saved_results import digest
@@ -47,6 +59,20 @@ class CheckQuestions:
     session_on: date
     day: int
     questions: tuple[CheckinQuestion, ...]
+    resolve: Hold | None = None  # a worrying outcome from an earlier day: asked whether it is resolved
+    holds: Hold | None = None  # after a check: the worrying outcome still in force (first on the page), if any
+
+
+RESOLVE_QUESTION = {
+    Triage.SEEK_CARE_NOW: N_(
+        "An earlier skin check said: seek medical care now. Since then, has a doctor seen you and said you may"
+        " microneedle again?"
+    ),
+    Triage.CALL_CLINIC: N_(
+        "An earlier skin check said: stop and watch. Since then, has a doctor seen your skin, or have the signs"
+        " it was about gone?"
+    ),
+}
 
 
 def _record(store: Journals, token: str) -> JournalRecord:
@@ -65,7 +91,9 @@ def _asked(state: Mapping[str, JsonValue], kb: KnowledgeBase, today: date, lates
     if latest is None:
         raise ConflictError([Problem("answers", N_("Log the session first: the check is about the days after it."))])
     day = (today - latest).days
-    return CheckQuestions(latest, day, check_questions(kb.treatment, day))
+    held = hold_of(checks_of(state))
+    resolve = held if held is not None and today > held.since else None
+    return CheckQuestions(latest, day, check_questions(kb.treatment, day), resolve)
 
 
 def check_questions_for(
@@ -78,12 +106,13 @@ def check_questions_for(
 def check_skin(  # noqa: PLR0913, PLR0917 - the journal, the answers, the knowledge base, the language, the days, now
     store: Journals,
     token: str,
-    answers: Mapping[str, bool],
+    answers: Mapping[str, Answer],
     kb: KnowledgeBase,
     lang: Lang,
     today: date,
     latest: date | None = None,
     at: datetime | None = None,
+    resolved: Answer | None = None,
 ) -> tuple[CheckQuestions, SkinCheck]:
     """Triage of the answers to the day's questions, with what to do at home; kept in the journal's history."""
     found: list[tuple[CheckQuestions, SkinCheck]] = []
@@ -92,25 +121,30 @@ def check_skin(  # noqa: PLR0913, PLR0917 - the journal, the answers, the knowle
         asked = _asked(record.state, kb, today, latest)
         ids = [q.question_id for q in asked.questions]
         unanswered = [key for key in ids if key not in answers]
-        problems = [Problem(f"answers.{key}", N_("Answer this question: yes or no.")) for key in unanswered]
+        problems = [Problem(f"answers.{key}", N_("Answer this question: yes, no or not sure.")) for key in unanswered]
         problems.extend(
             Problem(f"answers.{key}", N_("Not a question of this check.")) for key in sorted(answers) if key not in ids
         )
+        if asked.resolve is not None and resolved is None:
+            problems.append(Problem("resolved", N_("Answer this question: yes, no or not sure.")))
+        if asked.resolve is None and resolved is not None:
+            problems.append(Problem("resolved", N_("Not a question of this check.")))
         if problems:
             raise InvalidInputError(problems)
-        yes = frozenset(key for key, said in answers.items() if said)
-        result = skin_check(kb.treatment, asked.day, yes, lang)
+        result = skin_check(kb.treatment, asked.day, answers, lang)
         entry = CheckEntry(
             at=at or datetime.now(UTC),
             on=today,
             session_on=asked.session_on,
             day=asked.day,
-            answers=tuple((key, key in yes) for key in ids),
+            answers=tuple((key, answers[key]) for key in ids),
             triage=result.triage,
             sessions_before=len(record.state.get("sessions") or []),  # type: ignore[arg-type]
+            resolved=resolved,
         )
-        found.append((asked, result))
-        return replace(record, state=with_check(record.state, entry))
+        state = with_check(record.state, entry)
+        found.append((replace(asked, holds=hold_of(checks_of(state))), result))
+        return replace(record, state=state)
 
     if store.change(digest(token), keep) is None:
         raise NotFoundError([Problem("key", NOT_FOUND)])

@@ -12,7 +12,7 @@ come back). Both lists are bounded: a full list is ``ConflictError``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -21,7 +21,7 @@ from needlewise.domain.json_types import JsonValue
 from needlewise.domain.profile import Profile
 from needlewise.domain.text import Text
 from needlewise.domain.tier import Tier
-from needlewise.domain.treatment import Triage
+from needlewise.domain.treatment import Answer, Triage
 from needlewise.domain.vocabulary import Lang
 from needlewise.engine.evaluate import assess
 from needlewise.engine.journal import pause
@@ -41,18 +41,20 @@ class CheckEntry:
     on: date  # the person's calendar day
     session_on: date
     day: int  # days since that session
-    answers: tuple[tuple[str, bool], ...]  # each question's id and whether the answer was yes
+    answers: tuple[tuple[str, Answer], ...]  # each question's id and its answer (yes, no, not sure)
     triage: Triage
     sessions_before: int  # sessions logged before the check: those after it are sessions[sessions_before:]
+    resolved: Answer | None = None  # asked while a worrying outcome held: seen by a doctor, or the signs gone
 
     def to_json(self) -> dict[str, JsonValue]:
         """Stored form."""
         return {
+            **({"resolved": self.resolved.value} if self.resolved is not None else {}),
             "at": self.at.isoformat(),
             "on": self.on.isoformat(),
             "session_on": self.session_on.isoformat(),
             "day": self.day,
-            "answers": dict[str, JsonValue](self.answers),
+            "answers": {key: said.value for key, said in self.answers},
             "triage": self.triage.value,
             "sessions_before": self.sessions_before,
         }
@@ -66,10 +68,49 @@ class CheckEntry:
             date.fromisoformat(str(data["on"])),
             date.fromisoformat(str(data["session_on"])),
             int(data["day"]),  # type: ignore[arg-type]
-            tuple((str(key), yes is True) for key, yes in answers.items()) if isinstance(answers, dict) else (),
+            tuple((str(key), _answer(said)) for key, said in answers.items()) if isinstance(answers, dict) else (),
             Triage(str(data["triage"])),
             int(data["sessions_before"]),  # type: ignore[arg-type]
+            _answer(data["resolved"]) if "resolved" in data else None,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class Hold:
+    """A worrying outcome still in force: the worst check not yet resolved, and the latest day one was made."""
+
+    index: int  # the worst held check's place among the checks (the latest of the worst)
+    triage: Triage
+    since: date  # the latest worrying check's day: only a check on a later day can resolve them
+
+
+def hold_of(checks: Sequence[CheckEntry]) -> Hold | None:
+    """The worrying outcomes (stop and watch, seek care now) a later check has not resolved, or None.
+
+    A later check resolves them only when it says the expected course, was made on a later calendar day
+    than every one of them, and the person said yes to "seen by a doctor / the signs have gone" (a "not
+    sure" is a no). A later check never lowers them: the worst stays first until resolved.
+    """
+    held: list[int] = []
+    for i, check in enumerate(checks):
+        if check.triage is not Triage.EXPECTED:
+            held.append(i)
+        elif held and check.resolved is Answer.YES and check.on > max(checks[j].on for j in held):
+            held = []
+    if not held:
+        return None
+    worst = max(held, key=lambda j: (checks[j].triage.rank, j))
+    return Hold(worst, checks[worst].triage, max(checks[j].on for j in held))
+
+
+def _answer(stored: JsonValue) -> Answer:
+    """A stored answer: yes, no or not sure; those kept before "not sure" existed are ``true`` or ``false``.
+
+    Anything else (never written) reads as "not sure": a damaged answer is never read as "no".
+    """
+    if isinstance(stored, bool):
+        return Answer.YES if stored else Answer.NO
+    return Answer(stored) if stored in set(Answer) else Answer.NOT_SURE
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,7 +275,7 @@ class ShownCheck:
     """A kept skin check read back: its questions in the reader's language, what to do, sessions since."""
 
     entry: CheckEntry
-    answers: tuple[tuple[str, str, bool], ...]  # each question's id, its words (its id if no longer asked), yes
+    answers: tuple[tuple[str, str, Answer], ...]  # each question's id, its words (its id if no longer asked), answer
     advice: str
     sessions_since: int  # sessions logged after the check
 
@@ -246,10 +287,14 @@ class ShownCheck:
             "on": entry.on.isoformat(),
             "session_on": entry.session_on.isoformat(),
             "day": entry.day,
-            "answers": [{"id": key, "text": text, "yes": yes} for key, text, yes in self.answers],
+            "answers": [
+                {"id": key, "text": text, "answer": said.value, "yes": said.counts_as_yes}
+                for key, text, said in self.answers
+            ],
             "triage": entry.triage.value,
             "advice": self.advice,
             "sessions_since": self.sessions_since,
+            "resolved": entry.resolved.value if entry.resolved is not None else None,
         }
 
 
@@ -262,7 +307,7 @@ def shown_checks(
     return tuple(
         ShownCheck(
             entry,
-            tuple((key, words.get(key, key), yes) for key, yes in entry.answers),
+            tuple((key, words.get(key, key), said) for key, said in entry.answers),
             outcome[entry.triage].in_(lang),
             max(sessions - entry.sessions_before, 0),
         )

@@ -18,7 +18,6 @@ from needlewise.domain.citation import ENUM_TEXT, Citation
 from needlewise.domain.json_types import JsonValue
 from needlewise.domain.profile import Profile
 from needlewise.domain.tier import Confidence
-from needlewise.domain.treatment import Triage
 from needlewise.domain.vocabulary import Area, DeviceKind, Lang, Product
 from needlewise.engine.evaluate import assess
 from needlewise.engine.home_limit import OverHomeLimit, over_home_limit
@@ -35,7 +34,7 @@ from needlewise.engine.journal import (
 )
 from needlewise.engine.knowledge import KnowledgeBase
 from needlewise.engine.prepared import prepared_for
-from needlewise.services.journal_history import ChangeEntry, ShownCheck, changes_of, checks_of, shown_checks
+from needlewise.services.journal_history import ChangeEntry, ShownCheck, changes_of, checks_of, hold_of, shown_checks
 from needlewise.services.journal_referrals import ReferralEntry, referrals_of
 
 JOURNAL_SCHEMA = "needlewise.journal/1"
@@ -137,9 +136,13 @@ class JournalView:
 
     @property
     def attention(self) -> ShownCheck | None:
-        """The latest skin check when it said more than the expected course: first on the page until a later check."""
-        latest = self.checks[-1] if self.checks else None
-        return latest if latest is not None and latest.entry.triage is not Triage.EXPECTED else None
+        """The worst skin check still in force (stop and watch, seek care now): first on the page until resolved.
+
+        Resolved only by a later check on a later day that says the expected course, where the person
+        says a doctor has seen them or the signs have gone (:func:`.journal_history.hold_of`).
+        """
+        held = hold_of([c.entry for c in self.checks])
+        return self.checks[held.index] if held is not None else None
 
     reminders: bool = False  # whether reminders go by e-mail (the address itself is never part of the view)
 
@@ -147,8 +150,9 @@ class JournalView:
     def next_session_on(self) -> date | None:
         """The next reasonable day: None before the first session, while paused, and while care is due.
 
-        While the latest skin check says more than the expected course (its advice: not again until it
-        has settled, or until a doctor says so), nothing (the page, the calendar, a reminder) offers a day.
+        While a skin check that said more than the expected course holds (``attention``; its advice: not
+        again until it has settled, or until a doctor says so), nothing (the page, the calendar, a
+        reminder) offers a day.
         """
         if self.next_session is None or self.pause is not None or self.attention is not None:
             return None

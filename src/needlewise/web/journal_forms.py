@@ -6,13 +6,14 @@ the request's language). The use cases check the rest (a day after today, no are
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import TypeVar
 
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 
+from needlewise.domain.treatment import Answer
 from needlewise.domain.vocabulary import Area, DeviceKind, Medication, Product, SkinNow
 from needlewise.errors import Problem
 from needlewise.services.journal_changes import Changes
@@ -103,6 +104,32 @@ def read_device(post: QueryDict) -> tuple[DeviceEntry | None, Errors]:
     if errors or kind is None or uses is None:
         return None, errors
     return DeviceEntry(kind, needle, bought, uses), errors
+
+
+def answer_field(question_id: str) -> str:
+    """The form field (a group of radio buttons) of a skin check's question."""
+    return f"answer-{question_id}"
+
+
+def read_check(post: QueryDict, asked: Sequence[str]) -> tuple[dict[str, Answer] | None, Errors]:
+    """The skin check: each question asked answered yes, no or not sure; one left unanswered is an error."""
+    answers: dict[str, Answer] = {}
+    errors: Errors = {}
+    for key in asked:
+        try:
+            answers[key] = Answer(post.get(answer_field(key), ""))
+        except ValueError:
+            errors[answer_field(key)] = [_("Answer this question: yes, no or not sure.")]
+    return (None if errors else answers), errors
+
+
+def read_resolved(post: QueryDict, errors: Errors) -> Answer | None:
+    """Whether an earlier worrying outcome is resolved (seen by a doctor, or the signs gone): required when asked."""
+    try:
+        return Answer(post.get("resolved", ""))
+    except ValueError:
+        errors["resolved"] = [_("Answer this question: yes, no or not sure.")]
+        return None
 
 
 def read_changes(post: QueryDict) -> tuple[Changes | None, Errors]:

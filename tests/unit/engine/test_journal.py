@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from needlewise.domain.profile import Device, Profile
 from needlewise.domain.tier import Confidence, Tier
-from needlewise.domain.treatment import Triage
+from needlewise.domain.treatment import Answer, Triage
 from needlewise.domain.vocabulary import Area, DeviceKind, Goal, Lang, Product, Setting, SkinNow
 from needlewise.engine.evaluate import assess
 from needlewise.engine.journal import (
@@ -120,19 +120,31 @@ def test_a_tier_above_home_use_pauses_with_its_reasons(kb: KnowledgeBase) -> Non
     assert all(r.tier.rank > Tier.HOME_CAUTION.rank for r in paused.reasons)
 
 
+def said(kb: KnowledgeBase, day: int, *yes: str) -> dict[str, Answer]:
+    """Every question of ``day`` answered: ``yes`` yes, the others no."""
+    return {
+        q.question_id: Answer.YES if q.question_id in yes else Answer.NO for q in check_questions(kb.treatment, day)
+    }
+
+
 def test_a_skin_check_uses_the_check_in_questions_and_triage_with_home_words(kb: KnowledgeBase) -> None:
     assert [q.question_id for q in check_questions(kb.treatment, 0)] == [
         q.question_id for q in kb.treatment.checkin.questions_for(1)
     ]
-    calm = skin_check(kb.treatment, 1, frozenset({"expected_reactions"}), Lang.EN)
-    assert (calm.triage, calm.day) == (Triage.EXPECTED, 1)
+    calm = skin_check(kb.treatment, 1, said(kb, 1, "expected_reactions"), Lang.EN)
+    assert (calm.triage, calm.day, calm.yes, calm.not_sure) == (Triage.EXPECTED, 1, {"expected_reactions"}, ())
     assert "72 hours" in calm.advice
-    watch = skin_check(kb.treatment, 3, frozenset({"firm_bumps"}), Lang.ES)
+    watch = skin_check(kb.treatment, 3, said(kb, 3, "firm_bumps"), Lang.ES)
     assert watch.triage is Triage.CALL_CLINIC
     assert watch.advice.startswith("Para y vigila")
     assert (
-        skin_check(kb.treatment, 1, frozenset({"firm_bumps"}), Lang.EN).triage is Triage.EXPECTED
+        skin_check(kb.treatment, 1, {**said(kb, 1), "firm_bumps": Answer.YES}, Lang.EN).triage is Triage.EXPECTED
     )  # not asked on day 1
-    urgent = skin_check(kb.treatment, 2, frozenset({"fever_chills", "firm_bumps"}), Lang.EN)
+    urgent = skin_check(kb.treatment, 2, said(kb, 2, "fever_chills"), Lang.EN)
     assert urgent.triage is Triage.SEEK_CARE_NOW
+    unsure = skin_check(kb.treatment, 2, {**said(kb, 2), "pus": Answer.NOT_SURE}, Lang.EN)
+    assert (unsure.triage, unsure.not_sure, unsure.yes) == (Triage.SEEK_CARE_NOW, ("pus",), frozenset())
+    missing = said(kb, 2)
+    del missing["pus"]
+    assert skin_check(kb.treatment, 2, missing, Lang.EN).triage is Triage.SEEK_CARE_NOW  # never read as "no"
     assert urgent.citations == kb.treatment.checkin.citations

@@ -15,6 +15,7 @@ from needlewise.clinic.accounts import clinic_settings
 from needlewise.clinic.accounts.clinic_settings import ClinicPage
 from needlewise.domain.contact import Contact
 from needlewise.domain.permissions import Role
+from needlewise.domain.treatment import Answer
 from needlewise.domain.vocabulary import Area, DeviceKind, Lang, Product
 from needlewise.engine.knowledge import KnowledgeBase
 from needlewise.services import journal, journal_checks
@@ -191,7 +192,7 @@ def test_staff_read_the_skin_checks_and_changes(site_a: Site, key: str, kb: Know
     store = bootstrap.journals()
     asked = journal_checks.check_questions_for(store, key, kb, date(2026, 11, 5))
     journal_checks.check_skin(
-        store, key, {q.question_id: False for q in asked.questions}, kb, Lang.EN, date(2026, 11, 5)
+        store, key, {q.question_id: Answer.NO for q in asked.questions}, kb, Lang.EN, date(2026, 11, 5)
     )
     document = dict(store.get(journal.digest(key)).profile)
     journal_checks.report_change(store, key, {**document, "goals": ["acne_scars"]}, kb, None)

@@ -15,7 +15,6 @@ import orjson
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.urls import URLPattern, path
 from django.utils import timezone
-from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from needlewise import bootstrap
@@ -29,9 +28,21 @@ from needlewise.reports.numbers import for_readers
 from needlewise.reports.pdf import render_pdf
 from needlewise.services import journal, journal_checks
 from needlewise.services.journal_changes import Changes, record_changes
+from needlewise.services.journal_checks import RESOLVE_QUESTION
+from needlewise.services.journal_history import Hold, hold_of
 from needlewise.services.journal_state import JournalView
 from needlewise.services.ports import Journals
-from needlewise.web.journal_forms import Errors, problems_to_errors, read_changes, read_device, read_session, values_of
+from needlewise.web.journal_forms import (
+    Errors,
+    answer_field,
+    problems_to_errors,
+    read_changes,
+    read_check,
+    read_device,
+    read_resolved,
+    read_session,
+    values_of,
+)
 from needlewise.web.views.common import knowledge, lang_of, render, say
 from needlewise.web.views.questionnaire import PRIVATE, interview_from
 
@@ -77,6 +88,12 @@ def _check_day(view: JournalView) -> date:
     return max([timezone.localdate(), *(s.entry.on for s in view.sessions)])
 
 
+def _resolve(view: JournalView) -> Hold | None:
+    """The worrying outcome in force from an earlier day than the check's: then the check asks if it is resolved."""
+    held = hold_of([c.entry for c in view.checks])
+    return held if held is not None and _check_day(view) > held.since else None
+
+
 def _page(
     request: HttpRequest, token: str, view: JournalView, extra: dict[str, Any], status: int = 200
 ) -> HttpResponse:
@@ -91,7 +108,8 @@ def _page(
         "next_passed": view.next_session_on is not None and view.next_session_on < timezone.localdate(),
         "chosen_areas": posted.getlist("areas") if posted is not None else [],
         "chosen_products": posted.getlist("products") if posted is not None else [],
-        "yes": set(),
+        "answers": {},
+        "not_sure": (),
         "values_pregnant": request.POST.get("pregnant") == "yes",
         "now": Changes.of(view.document),
         "chosen_skin": posted.getlist("skin_now") if posted is not None else None,
@@ -99,6 +117,12 @@ def _page(
         "view": view,
         "assessment": for_readers(view.assessment),
         "questions": kb.treatment.checkin.questions_for(day),
+        "resolve": _resolve(view),
+        "resolve_question": RESOLVE_QUESTION,
+        "resolved": "",
+        "question_labels": {
+            answer_field(q.question_id): q.text.in_(lang_of(request)) for q in kb.treatment.checkin.questions
+        },
         "skin_citations": kb.treatment.checkin.citations,
         "errors": {},
         "form": None,
@@ -192,17 +216,21 @@ def skin(request: HttpRequest, token: str) -> HttpResponse:
     if view is None:
         return missing(request)
     kb = knowledge()
-    asked = {q.question_id for q in kb.treatment.checkin.questions_for(_skin_day(view))}
-    yes = set(request.POST.getlist("yes"))
-    if not yes <= asked:
-        errors = {"yes": [gettext("Only tick the questions shown on this page.")]}
-        return _page(request, token, view, {"errors": errors, "form": "skin"}, 422)
-    answers = {key: key in yes for key in asked}  # every question shown: a box left unticked is "no"
+    asked = [q.question_id for q in kb.treatment.checkin.questions_for(_skin_day(view))]
+    answers, errors = read_check(request.POST, asked)  # every question answered: none is ever read as "no"
+    given = {key: request.POST.get(answer_field(key), "") for key in asked}
+    resolved = read_resolved(request.POST, errors) if _resolve(view) is not None else None
+    posted = {"answers": given, "resolved": request.POST.get("resolved", "")}
+    if answers is None or errors:
+        return _page(request, token, view, {"errors": errors, "form": "skin", **posted}, 422)
     results: list[SkinCheck] = []
 
     def check() -> JournalView:  # a worrying check takes the next session day away: its reminder too
         store, lang = bootstrap.journals(), lang_of(request)
-        results.append(journal_checks.check_skin(store, token, answers, kb, lang, _check_day(view), latest_today())[1])
+        day = _check_day(view)
+        results.append(
+            journal_checks.check_skin(store, token, answers, kb, lang, day, latest_today(), None, resolved)[1]
+        )
         return journal.open_journal(store, token, kb, lang)
 
     try:
@@ -210,10 +238,15 @@ def skin(request: HttpRequest, token: str) -> HttpResponse:
         found = results[0]
     except NotFoundError:
         return missing(request)
+    except InvalidInputError as invalid:  # the day turned between the page and the check: asked again
+        return _page(
+            request, token, view, {"errors": problems_to_errors(invalid.problems), "form": "skin", **posted}, 422
+        )
     except ConflictError as refused:  # no session yet, or the history is full
-        errors = {"yes": [say(p) for p in refused.problems]}
-        return _page(request, token, view, {"errors": errors, "form": "skin"}, 409)
-    return _page(request, token, kept, {"skin": found.triage, "skin_advice": found.advice, "yes": yes})
+        errors = {"answers": [say(p) for p in refused.problems]}
+        return _page(request, token, view, {"errors": errors, "form": "skin", **posted}, 409)
+    extra = {"skin": found.triage, "skin_advice": found.advice, "not_sure": found.not_sure, **posted}
+    return _page(request, token, kept, extra)
 
 
 @require_POST
