@@ -85,7 +85,7 @@ def test_a_seek_care_box_says_it_once_and_only_what_to_do_now(
     key = logged(client, kb)
     client.post(f"/journal/{key}/device/", {"kind": "roller", "uses": "3"})
     assert replace in first_screen(client.get(f"/journal/{key}/", **headers).content.decode())
-    page = client.post(f"/journal/{key}/skin/", {"yes": ["pus"]}, **headers).content.decode()
+    page = client.post(f"/journal/{key}/skin/", js.skin_form(kb, 1, ["pus"]), **headers).content.decode()
     top = first_screen(page)
     assert top.count(care) == 1
     assert 'role="alert"' in top
