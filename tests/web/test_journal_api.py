@@ -122,7 +122,21 @@ def test_the_calendar_file_has_the_next_session_and_the_replacement_day(client: 
         ("Microneedling: cambia el dispositivo", date(2027, 3, 1)),
     ]
     assert all(e["dtend"].dt - e["dtstart"].dt == timedelta(days=1) for e in events)
+    assert [str(e["description"]) for e in events] == [
+        (
+            "A partir de este día, no antes, puedes hacer tu próxima sesión de microneedling en casa. "
+            "Abre tu diario de needlewise (el enlace privado que guardaste) para anotarla."
+        ),
+        (
+            "Cambia tu dispositivo de microneedling como muy tarde este día, o antes si llega a su número de usos. "
+            "Abre tu diario de needlewise (el enlace privado que guardaste) para anotar el nuevo."
+        ),
+    ]
+    english = Calendar.from_ical(client.get(f"/api/v1/journals/{key}/calendar.ics?lang=en").content)
+    assert str(english.walk("VEVENT")[0]["description"]).startswith("From this day on, not before, you may do")
+    assert "Open your needlewise journal" in str(english.walk("VEVENT")[1]["description"])
     assert key not in response.content.decode()
+    assert "http" not in response.content.decode()  # the journal's link never goes into a calendar
     again = Calendar.from_ical(client.get(f"/api/v1/journals/{key}/calendar.ics").content).walk("VEVENT")
     assert [str(e["uid"]) for e in again] == [str(e["uid"]) for e in events]
 
@@ -136,6 +150,11 @@ def test_a_profile_above_home_use_starts_paused_with_its_reasons_and_no_next_day
     assert state["next_session_on"] is None
     assert state["interval"]["days"] == 2
     assert Calendar.from_ical(client.get(f"/api/v1/journals/{key}/calendar.ics").content).walk("VEVENT") == []
+    post(client, f"/api/v1/journals/{key}/device", {"kind": "roller", "bought_on": "2026-12-01", "uses": 1})
+    paused = client.get(f"/api/v1/journals/{key}/calendar.ics").content.decode()
+    events = Calendar.from_ical(paused).walk("VEVENT")
+    assert [str(e["summary"]) for e in events] == ["Microneedling: replace the device"]  # only that day stays
+    assert "pause" not in paused.lower()  # no note saying why: that would be health information
 
 
 @time_machine.travel(TODAY, tick=False)

@@ -293,6 +293,14 @@ def calendar_file(request: HttpRequest, key: Key, lang: LangParam | None = None)
         words = CalendarWords(
             next_session=_("Microneedling: the next session, not before this day"),
             replace_device=_("Microneedling: replace the device"),
+            next_session_note=_(
+                "From this day on, not before, you may do your next home microneedling session. "
+                "Open your needlewise journal (the private link you kept) to log it."
+            ),
+            replace_device_note=_(
+                "Replace your microneedling device by this day, or sooner once it reaches its number of uses. "
+                "Open your needlewise journal (the private link you kept) to record the new one."
+            ),
         )
     data = journal_calendar(view, key, words, datetime.now(UTC))
     response = HttpResponse(data, content_type="text/calendar; charset=utf-8")
