@@ -9,6 +9,9 @@ another site.
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -20,6 +23,7 @@ pytestmark = pytest.mark.browser
 
 PHONE = {"width": 390, "height": 844}
 FAR = 200  # tab presses: the page's forms have many boxes
+SHOTS = os.environ.get("NEEDLEWISE_JOURNAL_SHOTS", "")  # a folder for screenshots, when asked
 
 
 def _tick(page: Page, selector: str) -> None:
@@ -64,6 +68,8 @@ def test_a_needle_over_the_home_cap_is_on_the_first_screen_before_the_next_day(a
     page.keyboard.press("Enter")
     expect(warning.locator("ul.citations li").first).to_be_visible()
     expect(sources).to_have_text("Fuentes")
+    if SHOTS:
+        page.screenshot(path=str(Path(SHOTS) / "journal-over-cap-es.png"), full_page=True)
     app.axe(page, "journal after a session over the home cap (es, phone)")
     app.no_horizontal_scroll(page, "journal after a session over the home cap (es, phone)")
     assert app.foreign_requests() == []

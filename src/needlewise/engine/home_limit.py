@@ -80,3 +80,21 @@ def over_home_limit(
             reasons.setdefault(f.rule_id, f)
     cap_sources = kb.home_needle.citations if cap == kb.home_needle.max_mm else ()
     return OverHomeLimit(session, cap, tuple(reasons.values()), cap_sources) if reasons else None
+
+
+def limits_of(
+    kb: KnowledgeBase,
+    profile: Profile,
+    logged: Sequence[tuple[HomeSession, Sequence[Finding]]],
+    binding: HomeSession | None,
+    lang: Lang,
+) -> tuple[OverHomeLimit, ...]:
+    """What the latest ``logged`` session and the ``binding`` one (that sets the next day) did above home use.
+
+    ``logged``: each session with its findings, in the order logged; a session counts once.
+    """
+    chosen = {session: findings for session, findings in logged if session == binding}
+    if logged:
+        chosen[logged[-1][0]] = logged[-1][1]
+    found = (over_home_limit(kb, profile, session, findings, lang) for session, findings in chosen.items())
+    return tuple(limit for limit in found if limit is not None)

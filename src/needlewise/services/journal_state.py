@@ -20,7 +20,7 @@ from needlewise.domain.profile import Profile
 from needlewise.domain.tier import Confidence
 from needlewise.domain.vocabulary import Area, DeviceKind, Lang, Product
 from needlewise.engine.evaluate import assess
-from needlewise.engine.home_limit import OverHomeLimit, over_home_limit
+from needlewise.engine.home_limit import OverHomeLimit, limits_of
 from needlewise.engine.journal import (
     HomeDevice,
     HomeSession,
@@ -284,7 +284,8 @@ def journal_view(  # noqa: PLR0913 - the knowledge base, the profile and its doc
     changes = changes_of(state)
     cited.extend(kb.treatment.checkin.citations if checks else ())
     cited.extend(c for change in changes for reason in change.reasons for c in reason.citations if c in kb.sources)
-    limits = _limits(kb, profile, logged, upcoming, lang)
+    binding = upcoming.after if upcoming is not None else None
+    limits = limits_of(kb, profile, [(s.entry.home_session(), s.findings) for s in logged], binding, lang)
     cited.extend(c for limit in limits for c in limit.cap_sources)
     return JournalView(
         created_at=created_at,
@@ -302,18 +303,6 @@ def journal_view(  # noqa: PLR0913 - the knowledge base, the profile and its doc
         referrals=referrals_of(state),
         limits=limits,
     )
-
-
-def _limits(
-    kb: KnowledgeBase, profile: Profile, logged: Sequence[LoggedSession], upcoming: NextSession | None, lang: Lang
-) -> tuple[OverHomeLimit, ...]:
-    """What the latest logged session and the one that sets the next day did above home use (each once)."""
-    binding = upcoming.after if upcoming is not None else None
-    chosen = {s.entry.home_session(): s.findings for s in logged if s.entry.home_session() == binding}
-    if logged:
-        chosen[logged[-1].entry.home_session()] = logged[-1].findings
-    found = (over_home_limit(kb, profile, session, findings, lang) for session, findings in chosen.items())
-    return tuple(limit for limit in found if limit is not None)
 
 
 def _sessions(state: Mapping[str, JsonValue]) -> list[dict[str, JsonValue]]:
