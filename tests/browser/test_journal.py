@@ -115,7 +115,7 @@ def test_a_person_starts_a_journal_and_logs_sessions_from_the_keyboard_in_spanis
     tab_to(no_js, "form[action$='/session/'] button[type=submit]")
     no_js.keyboard.press("Enter")
     no_js.wait_for_load_state("load")
-    expect(no_js.locator("ul.sessions li")).to_have_count(2)
+    expect(no_js.locator("ul.sessions > li")).to_have_count(2)
 
     english = app.page(axe=True, **PHONE)
     english.goto(link)

@@ -16,6 +16,7 @@ from needlewise import bootstrap
 from needlewise.domain.vocabulary import Medication
 from needlewise.engine.knowledge import KnowledgeBase
 from needlewise.errors import NotFoundError
+from needlewise.services import journal
 from needlewise.services.journal_changes import journal_changes
 from needlewise.web.views.questionnaire import state_token
 from web import journal_support as js
@@ -347,3 +348,40 @@ def test_bad_input_to_an_unknown_key_is_404(client: Client) -> None:
 def test_an_unknown_key_has_no_changes_to_show() -> None:
     with pytest.raises(NotFoundError):
         journal_changes(bootstrap.journals(), "unknown-key-000000000")
+
+
+@time_machine.travel(TODAY, tick=False)
+@pytest.mark.parametrize(
+    ("headers", "summary", "from_sessions"),
+    [
+        ({}, "1 finding", "From the sessions of 3 December 2026, 1 December 2026, 28 November 2026."),
+        (
+            ES,
+            "1 hallazgo",
+            "De las sesiones del 3 de diciembre de 2026, 1 de diciembre de 2026, 28 de noviembre de 2026.",
+        ),
+    ],
+)
+def test_a_finding_repeated_over_sessions_is_shown_once_with_its_sessions(
+    client: Client, kb: KnowledgeBase, headers: dict[str, str], summary: str, from_sessions: str
+) -> None:
+    key = js.started(kb)
+    for on in ("2026-11-28", "2026-12-01", "2026-12-03"):
+        data = {"on": on, "needle_mm": "0.25", "areas": ["cheeks"], "products": ["vitamin_c_serum"]}
+        client.post(f"/journal/{key}/session/", data)
+    view = journal.open_journal(bootstrap.journals(), key, kb, None)
+    (rule,) = {f.rule_id for s in view.sessions for f in s.findings}
+    latest = client.get(f"/journal/{key}/", **headers).content.decode()
+    assert latest.count(f'id="finding-{rule}"') == 1  # the latest session's card, at the top
+    assert latest.count(f'href="#finding-{rule}"') == 3  # each session links to it
+    assert latest.count(f"<summary>{summary}</summary>") == 3  # folded in each session
+    assert 'id="earlier-findings-title"' not in latest
+    client.post(f"/journal/{key}/session/", {"on": "2026-12-06", "needle_mm": "0.25", "areas": ["cheeks"]})
+    page = client.get(f"/journal/{key}/", **headers).content.decode()
+    earlier = page.split('id="earlier-findings-title"')[1]
+    assert earlier.count(f'id="finding-{rule}"') == 1  # once, with every session it came from
+    assert page.count(f'id="finding-{rule}"') == 1
+    assert from_sessions in earlier
+    finding = view.sessions[0].findings[0]
+    assert '<details class="evidence">' in earlier  # its sources, folded
+    assert all(kb.sources[c.source_id].title in earlier for c in finding.citations)

@@ -32,6 +32,7 @@ from needlewise.services.journal_checks import RESOLVE_QUESTION
 from needlewise.services.journal_history import Hold, hold_of
 from needlewise.services.journal_state import JournalView
 from needlewise.services.ports import Journals
+from needlewise.web.journal_findings import earlier_findings
 from needlewise.web.journal_forms import (
     Errors,
     answer_field,
@@ -116,6 +117,7 @@ def _page(
         "chosen_medications": posted.getlist("medications") if posted is not None else None,
         "view": view,
         "assessment": for_readers(view.assessment),
+        "earlier_findings": earlier_findings(view),
         "questions": kb.treatment.checkin.questions_for(day),
         "resolve": _resolve(view),
         "resolve_question": RESOLVE_QUESTION,
