@@ -156,3 +156,29 @@ def test_take_it_along_has_its_heading_above_its_buttons_and_delete_stands_apart
     app.no_horizontal_scroll(page, f"journal (es, {width} px)")
     _shot(page, f"journal-take-along-{width}")
     assert app.foreign_requests() == []
+
+
+def test_a_finding_of_earlier_sessions_is_one_folded_card_reached_from_each_session(app: App) -> None:
+    """A session's fold names its findings; following one by keyboard opens the earlier findings' fold at its card."""
+    page = app.page(locale="es-ES", axe=True, **PHONE)
+    key = page.request.post("/api/v1/journals", data={"profile": PROFILE}).json()["key"]
+    for on in ("2026-11-01", "2026-11-04"):
+        body = {"on": on, "needle_mm": 0.25, "areas": ["cheeks"], "products": ["vitamin_c_serum"]}
+        assert page.request.post(f"/api/v1/journals/{key}/sessions", data=body).ok
+    body = {"on": "2026-11-08", "needle_mm": 0.25, "areas": ["cheeks"]}
+    assert page.request.post(f"/api/v1/journals/{key}/sessions", data=body).ok
+    page.goto(f"/journal/{key}/")
+    earlier = page.locator("details.earlier-findings")
+    expect(earlier).not_to_have_attribute("open", "")
+    expect(earlier.locator("article.finding")).to_have_count(1)
+    expect(page.locator("details.session-findings")).to_have_count(2)
+    tab_to(page, "details.session-findings summary", 200)
+    page.keyboard.press("Enter")
+    tab_to(page, "details.session-findings[open] a", 200)
+    page.keyboard.press("Enter")
+    expect(earlier).to_have_attribute("open", "")
+    expect(earlier.locator("article.finding")).to_be_visible()
+    expect(earlier).to_contain_text("De las sesiones del 4 de noviembre de 2026, 1 de noviembre de 2026.")
+    app.axe(page, "journal with earlier findings (es, phone)")
+    app.no_horizontal_scroll(page, "journal with earlier findings (es, phone)")
+    assert app.foreign_requests() == []
