@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from pypdf import PdfReader
 
 from needlewise import bootstrap
-from needlewise.domain.vocabulary import Medication
+from needlewise.domain.vocabulary import Lang, Medication
 from needlewise.engine.knowledge import KnowledgeBase
 from needlewise.errors import NotFoundError
 from needlewise.services import journal
@@ -385,3 +385,27 @@ def test_a_finding_repeated_over_sessions_is_shown_once_with_its_sessions(
     finding = view.sessions[0].findings[0]
     assert '<details class="evidence">' in earlier  # its sources, folded
     assert all(kb.sources[c.source_id].title in earlier for c in finding.citations)
+
+
+@time_machine.travel(TODAY, tick=False)
+@pytest.mark.parametrize(
+    ("headers", "heading", "found", "from_sessions"),
+    [
+        ({}, "What the journal found (1)", "Found:", "From the sessions of 3 December 2026, 1 December 2026."),
+        (ES, "Lo que encontró el diario (1)", "Encontrado:", "De las sesiones del 3 de diciembre de 2026, 1 de"),
+    ],
+)
+def test_the_pdf_gives_each_finding_once_with_its_sessions(  # noqa: PLR0913, PLR0917 - the case's words
+    client: Client, kb: KnowledgeBase, headers: dict[str, str], heading: str, found: str, from_sessions: str
+) -> None:
+    key = js.started(kb)
+    for on in ("2026-12-01", "2026-12-03"):
+        data = {"on": on, "needle_mm": "0.25", "areas": ["cheeks"], "products": ["vitamin_c_serum"]}
+        client.post(f"/journal/{key}/session/", data)
+    made = client.get(f"/journal/{key}/pdf/", **headers)
+    text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(made.content)).pages)
+    assert heading in text
+    assert text.count(found) == 2  # each session names it
+    assert from_sessions in text
+    view = journal.open_journal(bootstrap.journals(), key, kb, Lang.ES if headers else Lang.EN)
+    assert text.count(" ".join(view.findings[0].advice.split())[:40]) == 1  # its card once

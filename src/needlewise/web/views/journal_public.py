@@ -286,6 +286,7 @@ def pdf(request: HttpRequest, token: str) -> HttpResponse:
     context = {
         "view": view,
         "assessment": for_readers(view.assessment),
+        "found": earlier_findings(view, with_latest=True),
         "made_on": timezone.localdate(),
         "limit_on": [date.fromordinal(limit.session.on) for limit in view.limits],
     }
