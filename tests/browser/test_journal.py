@@ -46,8 +46,9 @@ def _start_from_a_result(app: App, page: Page) -> str:
     tab_to(page, "#f-email")
     page.keyboard.type("yo@example.org")
     _press(app, page, "main form button[type=submit]")
-    expect(page.locator("h1")).to_have_text("El enlace privado de tu diario en casa")
-    expect(page.locator(".notice.warning")).to_contain_text("única llave")
+    expect(page.locator("h1")).to_have_text("Tu diario en casa")  # the journal itself: its link on top
+    expect(page.locator("#link-title")).to_have_text("El enlace privado de tu diario: guárdalo ahora en marcadores")
+    expect(page.locator("[data-started]")).to_contain_text("única llave")
     app.axe(page, "the journal's link (es, phone)")
     app.no_horizontal_scroll(page, "the journal's link (es, phone)")
     _shot(page, "journal-link-es")
@@ -61,7 +62,7 @@ def _start_from_a_result(app: App, page: Page) -> str:
     page.keyboard.press("Enter")
     expect(page.locator("button.copy-button")).to_have_text("Copiado")
     assert page.evaluate("() => navigator.clipboard.readText()") == link
-    _press(app, page, "main a.button.primary")
+    expect(page).to_have_url(f"{link}?started=1")
     return link
 
 
@@ -71,7 +72,7 @@ def _start_without_javascript(app: App, page: Page) -> None:
     app.complete(page, "home_ok")
     page.locator("form[action='/journal/new/'] button[type=submit]").click()
     page.locator("main form button[type=submit]").click()
-    expect(page.locator("h1")).to_have_text("El enlace privado de tu diario en casa")
+    expect(page.locator("#link-title")).to_have_text("El enlace privado de tu diario: guárdalo ahora en marcadores")
     expect(page.locator("#journal-link")).to_contain_text("/journal/")
     expect(page.locator("button.copy-button")).to_be_hidden()
     app.no_horizontal_scroll(page, "the journal's link without JavaScript (es, phone)")
@@ -108,6 +109,7 @@ def test_a_person_starts_a_journal_and_logs_sessions_from_the_keyboard_in_spanis
     no_js = app.page(locale="es-ES", js=False, **PHONE)
     _start_without_javascript(app, no_js)
     no_js.goto(link)
+    expect(no_js.locator("#journal-link")).to_have_count(0)  # the link panel only right after starting
     tab_to(no_js, "#f-needle_mm")
     no_js.keyboard.type("0,25")
     tab_to(no_js, "#f-areas-forehead")
@@ -155,6 +157,35 @@ def test_take_it_along_has_its_heading_above_its_buttons_and_delete_stands_apart
     app.axe(page, f"journal (es, {width} px)")
     app.no_horizontal_scroll(page, f"journal (es, {width} px)")
     _shot(page, f"journal-take-along-{width}")
+
+
+def test_a_session_logged_then_reloaded_and_the_language_switched_is_kept_once(app: App) -> None:
+    page = app.page(locale="es-ES", axe=True, **PHONE)
+    link = _start_from_a_result(app, page)
+    tab_to(page, "#f-needle_mm")
+    page.keyboard.type("0,25")
+    tab_to(page, "#f-areas-cheeks")
+    page.keyboard.press("Space")
+    _press(app, page, "form[action$='/session/'] button[type=submit]")
+    expect(page).to_have_url(f"{link}?saved=session")  # Post/Redirect/Get: the page after a form is a GET
+    expect(page.locator("[data-saved=session]")).to_have_text(
+        "Tu sesión se ha guardado. Esto es lo que significa para tu próxima sesión."
+    )
+    app.axe(page, "journal, a session saved (es, phone)")
+    app.no_horizontal_scroll(page, "journal, a session saved (es, phone)")
+
+    app.after(page, page.reload)  # a reload asks for the page again: it does not post the session again
+    expect(page.locator("ul.sessions li")).to_have_count(1)
+    _press(app, page, "form.language button[value=en]")
+    expect(page.locator("h1")).to_have_text("Your home journal")
+    expect(page).to_have_url(f"{link}?saved=session")
+    expect(page.locator("ul.sessions li")).to_have_count(1)
+    app.axe(page, "journal, the language switched after a form (en, phone)")
+    assert len(page.request.get(f"{link}export.json").json()["sessions"]) == 1
+
+    page.goto(f"{link}session/")  # an old bookmark of the form's address: the journal, not a 405
+    expect(page).to_have_url(link)
+    expect(page.locator("h1")).to_have_text("Your home journal")
     assert app.foreign_requests() == []
 
 

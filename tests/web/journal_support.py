@@ -83,3 +83,12 @@ def skin_form(kb: KnowledgeBase, day: int = 1, yes: Any = (), not_sure: Any = ()
     """The skin check's form answered: ``yes`` yes, ``not_sure`` not sure, every other question of ``day`` no."""
     said = dict.fromkeys(yes, "yes") | dict.fromkeys(not_sure, "not_sure")
     return {f"answer-{q.question_id}": said.get(q.question_id, "no") for q in kb.treatment.checkin.questions_for(day)}
+
+
+def submitted(client: Client, path: str, data: dict[str, Any], **headers: Any) -> Any:
+    """POST a journal form that is kept: a ``303`` to the journal's page (Post/Redirect/Get); that page."""
+    posted = client.post(path, data, **headers)
+    assert posted.status_code == 303, posted.status_code
+    assert posted["Cache-Control"] == "no-store"
+    assert posted["Location"].startswith("/journal/")
+    return client.get(posted["Location"], **headers)

@@ -39,7 +39,7 @@ def first_screen(page: str) -> str:
 def logged(client: Client, kb: KnowledgeBase, on: str = "2026-12-06") -> str:
     key = js.started(kb)
     assert (
-        client.post(f"/journal/{key}/session/", {"on": on, "needle_mm": "0.25", "areas": ["cheeks"]}).status_code == 200
+        client.post(f"/journal/{key}/session/", {"on": on, "needle_mm": "0.25", "areas": ["cheeks"]}).status_code == 303
     )
     return key
 
@@ -47,7 +47,7 @@ def logged(client: Client, kb: KnowledgeBase, on: str = "2026-12-06") -> str:
 @time_machine.travel(TODAY, tick=False)
 def test_a_skin_check_is_kept_and_a_seek_care_now_outcome_stays_first(client: Client, kb: KnowledgeBase) -> None:
     key = logged(client, kb)
-    checked = client.post(f"/journal/{key}/skin/", js.skin_form(kb, 1, ["pus"]), **ES)
+    checked = js.submitted(client, f"/journal/{key}/skin/", js.skin_form(kb, 1, ["pus"]), **ES)
     assert checked.status_code == 200
     page = checked.content.decode()
     top = first_screen(page)
@@ -57,11 +57,12 @@ def test_a_skin_check_is_kept_and_a_seek_care_now_outcome_stays_first(client: Cl
     assert "Próxima sesión" not in top  # the interval's day is never the next step while care is due
     assert 'id="history-title"' in page
     assert '<li data-triage="seek_care_now">' in page
-    again = client.post(f"/journal/{key}/session/", {"on": "2026-12-07", "needle_mm": "0.25", "areas": ["cheeks"]})
+    body = {"on": "2026-12-07", "needle_mm": "0.25", "areas": ["cheeks"]}
+    again = js.submitted(client, f"/journal/{key}/session/", body)
     top = first_screen(again.content.decode())
     assert 'data-attention="seek_care_now"' in top
     assert "1 session was logged after that check" in top
-    calm = client.post(f"/journal/{key}/skin/", js.skin_form(kb, 1)).content.decode()
+    calm = js.submitted(client, f"/journal/{key}/skin/", js.skin_form(kb, 1)).content.decode()
     top = first_screen(calm)
     assert 'data-attention="seek_care_now"' in top  # a later check the same day never clears it
     assert "Next session: not before" not in top
@@ -85,7 +86,7 @@ def test_a_seek_care_box_says_it_once_and_only_what_to_do_now(
     key = logged(client, kb)
     client.post(f"/journal/{key}/device/", {"kind": "roller", "uses": "3"})
     assert replace in first_screen(client.get(f"/journal/{key}/", **headers).content.decode())
-    page = client.post(f"/journal/{key}/skin/", js.skin_form(kb, 1, ["pus"]), **headers).content.decode()
+    page = js.submitted(client, f"/journal/{key}/skin/", js.skin_form(kb, 1, ["pus"]), **headers).content.decode()
     top = first_screen(page)
     assert top.count(care) == 1
     assert 'role="alert"' in top
@@ -104,7 +105,7 @@ def test_a_seek_care_box_says_it_once_and_only_what_to_do_now(
 @time_machine.travel(TODAY, tick=False)
 def test_a_stop_and_watch_outcome_is_first_too(client: Client, kb: KnowledgeBase) -> None:
     key = logged(client, kb, "2026-12-03")
-    page = client.post(f"/journal/{key}/skin/", js.skin_form(kb, 4, ["dark_patches"])).content.decode()
+    page = js.submitted(client, f"/journal/{key}/skin/", js.skin_form(kb, 4, ["dark_patches"])).content.decode()
     top = first_screen(page)
     assert 'data-attention="call_clinic"' in top
     assert "From your skin check of 7 December 2026:" in top
@@ -158,7 +159,7 @@ def test_things_changed_are_kept_with_the_pause_and_shown_in_the_pdf_and_export(
     key = logged(client, kb)
     client.post(f"/journal/{key}/skin/", js.skin_form(kb, 1, ["expected_reactions"], ["pus"]))
     client.post(f"/journal/{key}/changed/", {"skin_now": ["cold_sore"], "medications": ["topical_retinoid"]})
-    page = client.post(f"/journal/{key}/changed/", {"pregnant": "yes"}, **ES).content.decode()
+    page = js.submitted(client, f"/journal/{key}/changed/", {"pregnant": "yes"}, **ES).content.decode()
     assert page.count('data-paused="yes"') >= 2  # the journal and the first change
     history = page.split('id="history-title"')[1]
     assert history.index(" embarazo o lactancia;") < history.index("sin embarazo ni lactancia")  # newest first
@@ -197,11 +198,11 @@ def test_a_worrying_check_is_never_cleared_by_a_later_check_the_same_day(
     for step in steps:
         if step == "session":
             body = {"on": date(2026, 12, 4).isoformat(), "needle_mm": "0.25", "areas": ["cheeks"]}
-            page = client.post(f"/journal/{key}/session/", body).content.decode()
+            page = js.submitted(client, f"/journal/{key}/session/", body).content.decode()
         elif step == "changed":
-            page = client.post(f"/journal/{key}/changed/", {"skin_now": ["cold_sore"]}).content.decode()
+            page = js.submitted(client, f"/journal/{key}/changed/", {"skin_now": ["cold_sore"]}).content.decode()
         else:
-            page = client.post(f"/journal/{key}/skin/", js.skin_form(kb, 4, TRIAGE_YES[step])).content.decode()
+            page = js.submitted(client, f"/journal/{key}/skin/", js.skin_form(kb, 4, TRIAGE_YES[step])).content.decode()
             worst = max(worst or step, step, key=ORDER.index)
         top = first_screen(page)
         for level in ("call_clinic", "seek_care_now"):
@@ -225,10 +226,13 @@ def test_a_worrying_check_is_asked_about_on_a_later_day_and_holds_until_resolved
         assert refused.status_code == 422
         assert 'href="#f-resolved"' in refused.content.decode()
         assert "Una revisión de la piel anterior: Responde a esta pregunta" in refused.content.decode()
-        unsure = client.post(f"/journal/{key}/skin/", {**js.skin_form(kb, 2), "resolved": "not_sure"}).content.decode()
+        unsure = js.submitted(client, f"/journal/{key}/skin/", {**js.skin_form(kb, 2), "resolved": "not_sure"})
+        unsure = unsure.content.decode()
         assert 'data-attention="seek_care_now"' in first_screen(unsure)  # "not sure" is a no
         assert 'id="resolved-not_sure" name="resolved" value="not_sure" checked' in unsure
-        done = client.post(f"/journal/{key}/skin/", {**js.skin_form(kb, 2), "resolved": "yes"}).content.decode()
+        done = js.submitted(
+            client, f"/journal/{key}/skin/", {**js.skin_form(kb, 2), "resolved": "yes"}
+        ).content.decode()
         top = first_screen(done)
         assert "data-attention" not in top
         assert "Next session: not before" in top

@@ -48,7 +48,7 @@ def test_a_needle_over_the_home_cap_is_said_first_and_the_next_session_is_within
 ) -> None:
     key = js.started(kb)
     data = {"on": "2026-12-06", "needle_mm": "1", "areas": ["cheeks"], "products": ["retinoid_serum"]}
-    page = client.post(f"/journal/{key}/session/", data, **headers).content.decode()
+    page = js.submitted(client, f"/journal/{key}/session/", data, **headers).content.decode()
     box = _box(page)
     assert box_class in box[: box.index(">")]
     assert "tier-home_ok" not in box[: box.index(">")]
@@ -66,7 +66,7 @@ def test_a_needle_over_the_home_cap_is_said_first_and_the_next_session_is_within
 def test_under_the_eyes_the_area_s_cap_is_the_one_said(client: Client, kb: KnowledgeBase) -> None:
     key = js.started(kb)
     data = {"on": "2026-12-06", "needle_mm": "0.5", "areas": ["under_eye"]}
-    box = _box(client.post(f"/journal/{key}/session/", data).content.decode())
+    box = _box(js.submitted(client, f"/journal/{key}/session/", data).content.decode())
     assert "Do not use a 0.5 mm needle at home again: at home, 0.2 mm or shorter." in box
     assert "Under-eye skin: 0.2 mm at most at home" in box
     assert "Next session, with a needle of 0.2 mm or shorter: not before" in box
@@ -76,7 +76,7 @@ def test_under_the_eyes_the_area_s_cap_is_the_one_said(client: Client, kb: Knowl
 def test_a_clinic_product_with_a_short_needle_is_above_home_use_too(client: Client, kb: KnowledgeBase) -> None:
     key = js.started(kb)
     data = {"on": "2026-12-06", "needle_mm": "0.25", "areas": ["cheeks"], "products": ["prp"]}
-    box = _box(client.post(f"/journal/{key}/session/", data, **ES).content.decode())
+    box = _box(js.submitted(client, f"/journal/{key}/session/", data, **ES).content.decode())
     assert "Tu sesión del 6 de diciembre de 2026 superó lo que es para uso en casa" in box
     assert "Próxima sesión: no antes del 8 de diciembre de 2026." in box
 
@@ -107,7 +107,9 @@ def test_a_next_day_already_past_is_any_day_from_today(
 @time_machine.travel(TODAY, tick=False)
 def test_a_session_within_home_use_has_no_warning(client: Client, kb: KnowledgeBase) -> None:
     key = js.started(kb)
-    page = client.post(f"/journal/{key}/session/", {"on": "2026-12-06", "needle_mm": "0.25", "areas": ["cheeks"]})
+    page = js.submitted(
+        client, f"/journal/{key}/session/", {"on": "2026-12-06", "needle_mm": "0.25", "areas": ["cheeks"]}
+    )
     box = _box(page.content.decode())
     assert "tier-home_ok" in box[: box.index(">")]
     assert "home-limit" not in box

@@ -18,6 +18,7 @@ from needlewise.engine.knowledge import KnowledgeBase
 from needlewise.errors import NotFoundError
 from needlewise.services import journal
 from needlewise.services.journal_changes import journal_changes
+from needlewise.storage.models import Journal
 from needlewise.web.views.questionnaire import state_token
 from web import journal_support as js
 
@@ -47,14 +48,20 @@ def test_starting_asks_for_an_e_mail_then_shows_the_link_once(
     assert 'name="email"' in asked.content.decode()
     private(asked)
     made = client.post("/journal/new/", {"state": js.state(kb), "start": "1", "email": "a@example.org"}, **headers)
-    assert made.status_code == 201
+    assert made.status_code == 303  # Post/Redirect/Get: a reload makes no second journal
     private(made)
-    page = made.content.decode()
-    assert warning in page
-    key = js.KEY.search(page).group(1)  # type: ignore[union-attr]
-    assert f'<code id="journal-link">http://testserver/journal/{key}/</code>' in page  # whole, not in a field
-    assert 'data-copy="journal-link"' in page
-    assert "<input" not in page.split("<main")[1]
+    key = js.KEY.search(made["Location"]).group(1)  # type: ignore[union-attr]
+    assert made["Location"] == f"/journal/{key}/?started=1"
+    for _reload in range(2):
+        first = client.get(made["Location"], **headers)
+        assert first.status_code == 200
+        private(first)
+        page = first.content.decode()
+        assert warning in page
+        assert f'<code id="journal-link">http://testserver/journal/{key}/</code>' in page  # whole, not in a field
+        assert 'data-copy="journal-link"' in page
+        assert "<input" not in page.split('id="link-title"')[1].split("</section>")[0]
+    assert Journal.objects.count() == 1
     shown = client.get(f"/journal/{key}/", **headers)
     assert shown.status_code == 200
     private(shown)
@@ -81,10 +88,11 @@ def test_logging_a_session_gives_the_next_date_and_a_flagged_product_s_finding(
 ) -> None:
     key = js.started(kb)
     data = {"on": "2026-12-06", "needle_mm": "0,25", "areas": ["cheeks"], "products": ["vitamin_c_serum"]}
-    logged = client.post(f"/journal/{key}/session/", data, **headers)
+    logged = js.submitted(client, f"/journal/{key}/session/", data, **headers)
     assert logged.status_code == 200
     private(logged)
     page = logged.content.decode()
+    assert 'data-saved="session"' in page
     assert words in page
     assert 'class="finding' in page
     assert "Evidence" in page or "Evidencia" in page
@@ -111,16 +119,16 @@ def test_bad_session_input_is_422_naming_each_field(client: Client, kb: Knowledg
 @time_machine.travel(TODAY, tick=False)
 def test_the_device_gives_when_to_replace_it_and_bad_input_names_the_field(client: Client, kb: KnowledgeBase) -> None:
     key = js.started(kb)
-    saved = client.post(f"/journal/{key}/device/", {"kind": "roller", "bought_on": "2026-11-01", "uses": "3"})
+    saved = js.submitted(client, f"/journal/{key}/device/", {"kind": "roller", "bought_on": "2026-11-01", "uses": "3"})
     assert saved.status_code == 200
     assert "Replace your device:" in saved.content.decode()
     assert "Your device is saved: the journal counts each session" in saved.content.decode()
     assert "what it means for your next session" not in saved.content.decode()  # that one is for sessions
-    es = client.post(f"/journal/{key}/device/", {"kind": "roller", "uses": "3"}, **ES).content.decode()
+    es = js.submitted(client, f"/journal/{key}/device/", {"kind": "roller", "uses": "3"}, **ES).content.decode()
     assert "Tu dispositivo está guardado" in es
-    worn = client.post(f"/journal/{key}/device/", {"kind": "pen", "needle_mm": "0.5", "uses": "40"}).content.decode()
-    assert "now: it has reached" in worn
-    unknown = client.post(f"/journal/{key}/device/", {"kind": "stamp", "uses": "1"}).content.decode()
+    worn = js.submitted(client, f"/journal/{key}/device/", {"kind": "pen", "needle_mm": "0.5", "uses": "40"})
+    assert "now: it has reached" in worn.content.decode()
+    unknown = js.submitted(client, f"/journal/{key}/device/", {"kind": "stamp", "uses": "1"}).content.decode()
     assert "months after you bought it" in unknown
     refused = client.post(f"/journal/{key}/device/", {"kind": "drill", "uses": "-1", "bought_on": "2027-01-01"})
     assert refused.status_code == 422
@@ -151,9 +159,11 @@ def test_the_skin_check_gives_the_check_in_s_triage(
     for q in kb.treatment.checkin.questions_for(1):
         for value in ("yes", "no", "not_sure"):
             assert f'type="radio" id="q-{q.question_id}-{value}" name="answer-{q.question_id}" value="{value}"' in form
-    answered = client.post(f"/journal/{key}/skin/", js.skin_form(kb, 1, yes, not_sure))
+    answered = js.submitted(client, f"/journal/{key}/skin/", js.skin_form(kb, 1, yes, not_sure))
     assert answered.status_code == 200
     page = answered.content.decode()
+    assert 'data-saved="skin"' in page
+    assert ('href="#skin-title"' in page) != ('href="#next-title"' in page)  # the box that says what to do
     assert f'data-triage="{triage}"' in page
     assert ("it was treated as if yes, because it was not known" in page) == bool(not_sure)
     for q in not_sure:
@@ -188,7 +198,8 @@ def test_each_triage_level_has_its_words(client: Client, kb: KnowledgeBase) -> N
     client.post(f"/journal/{key}/session/", {"on": "2026-11-30", "needle_mm": "0.25", "areas": ["cheeks"]})
     seen = set()
     for question in kb.treatment.checkin.questions_for(7):
-        page = client.post(f"/journal/{key}/skin/", js.skin_form(kb, 7, [question.question_id])).content.decode()
+        page = js.submitted(client, f"/journal/{key}/skin/", js.skin_form(kb, 7, [question.question_id]))
+        page = page.content.decode()
         seen.add(page.split('data-triage="')[1].split('"')[0])
     assert seen == {"expected", "call_clinic", "seek_care_now"}
 
@@ -209,20 +220,21 @@ def test_a_cold_sore_pauses_the_journal_and_its_healing_resumes_it(
     client: Client, kb: KnowledgeBase, headers: dict[str, str], paused: str
 ) -> None:
     key = js.started(kb)
-    sore = client.post(f"/journal/{key}/changed/", {"skin_now": ["cold_sore"]}, **headers)
+    sore = js.submitted(client, f"/journal/{key}/changed/", {"skin_now": ["cold_sore"]}, **headers)
     assert sore.status_code == 200
+    assert 'data-saved="changed"' in sore.content.decode()
     private(sore)
     page = sore.content.decode()
     assert 'data-paused="yes"' in page
     assert paused in page
     assert 'id="f-skin_now-cold_sore" name="skin_now" value="cold_sore" checked' in page
-    healed = client.post(f"/journal/{key}/changed/", {}, **headers).content.decode()
+    healed = js.submitted(client, f"/journal/{key}/changed/", {}, **headers).content.decode()
     assert 'data-paused="no"' in healed
 
 
 def test_pregnancy_and_a_medicine_are_kept_and_shown_again(client: Client, kb: KnowledgeBase) -> None:
     key = js.started(kb)
-    page = client.post(f"/journal/{key}/changed/", {"pregnant": "yes", "medications": ["anticoagulant"]})
+    page = js.submitted(client, f"/journal/{key}/changed/", {"pregnant": "yes", "medications": ["anticoagulant"]})
     assert 'data-paused="yes"' in page.content.decode()
     shown = client.get(f"/journal/{key}/").content.decode()
     assert 'id="f-pregnant" name="pregnant" value="yes" checked' in shown
@@ -237,7 +249,7 @@ def test_the_page_reads_its_journal_once_however_many_sessions_it_holds(client: 
     key = js.started(kb)
     for day in range(1, 31):
         data = {"on": f"2026-11-{day:02d}", "needle_mm": "0.25", "areas": ["cheeks"]}
-        assert client.post(f"/journal/{key}/session/", data).status_code == 200
+        assert client.post(f"/journal/{key}/session/", data).status_code == 303
     with CaptureQueriesContext(connection) as page_queries:
         shown = client.get(f"/journal/{key}/")
     assert shown.status_code == 200
@@ -245,7 +257,7 @@ def test_the_page_reads_its_journal_once_however_many_sessions_it_holds(client: 
     assert len(page_queries.captured_queries) == 1
     with CaptureQueriesContext(connection) as logged_queries:
         logged = client.post(f"/journal/{key}/session/", {"on": "2026-12-06", "needle_mm": "0.25", "areas": ["cheeks"]})
-    assert logged.status_code == 200
+    assert logged.status_code == 303
     statements = [q["sql"].split()[0] for q in logged_queries.captured_queries]
     # One read, held, and one write, in the transaction that would queue the reminders (none: no address).
     assert statements == ["SAVEPOINT", "SAVEPOINT", "SELECT", "UPDATE", "RELEASE", "RELEASE"]
@@ -312,6 +324,7 @@ def test_delete_asks_first_then_deletes_everything(client: Client, kb: Knowledge
     ("method", "suffix"),
     [
         ("get", ""),
+        ("get", "?saved=skin&started=1"),
         ("post", "session/"),
         ("post", "device/"),
         ("post", "skin/"),

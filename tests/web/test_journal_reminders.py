@@ -122,7 +122,7 @@ def test_no_address_a_past_day_or_a_pause_queue_no_reminder(client: Client) -> N
     assert reminders() == []
     log(client, key, "2026-12-07")
     paused = client.post(f"/journal/{key}/changed/", {"pregnant": "yes"})
-    assert paused.status_code == 200
+    assert paused.status_code == 303
     assert [(r.status, r.last_error) for r in reminders()] == [("cancelled", "no reminder")]
 
 
@@ -150,7 +150,7 @@ def test_a_worrying_skin_check_takes_the_reminder_away_until_it_is_resolved(clie
     asked = bootstrap.knowledge_base().treatment.checkin.questions_for(1)
     form = {f"answer-{q.question_id}": "no" for q in asked} | {"answer-pus": "yes"}
     page = client.post(f"/journal/{key}/skin/", form)
-    assert page.status_code == 200
+    assert page.status_code == 303
     assert waiting() == []
     changed = post(client, f"/api/v1/journals/{key}/changes", {"profile": {**PROFILE, "skin_now": ["cold_sore"]}})
     assert (changed.status_code, waiting()) == (200, [])

@@ -47,6 +47,7 @@ from needlewise.messaging import journal_reminders
 from needlewise.services.journal import start_journal
 from needlewise.services.saved_results import digest
 from needlewise.storage.models import Clinic, Consent, TreatmentPlan
+from needlewise.web.views.journal_referral import sent_receipt
 from web.clinic.support import CLINIC_OK, CLINIC_STOP, Site, actor_for, make_site, signed_in
 
 pytestmark = pytest.mark.django_db
@@ -145,6 +146,22 @@ ROUTES: dict[str, Request] = {
         None,
         "get",
         lambda d: f"/journal/{d.journal_key}/referral/{d.site.clinic.slug}/",
+        None,
+    ),
+    "GET /journal/<key>/?saved=session (after a form)": (
+        None,
+        "get",
+        lambda d: f"/journal/{d.journal_key}/?saved=session",
+        None,
+    ),
+    "GET /journal/<key>/?started=1 (its link)": (None, "get", lambda d: f"/journal/{d.journal_key}/?started=1", None),
+    "GET /journal/<key>/referral/<slug>/sent/": (
+        None,
+        "get",
+        lambda d: (
+            f"/journal/{d.journal_key}/referral/{d.site.clinic.slug}/sent/?r="
+            + sent_receipt(d.journal_key, d.site.clinic.slug, d.referral_id)
+        ),
         None,
     ),
     # clinic pages

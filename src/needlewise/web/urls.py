@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.urls import path
-from django.views.i18n import set_language
 
 from needlewise.api.routes import api
 from needlewise.web.views import (
@@ -29,6 +28,7 @@ from needlewise.web.views import (
     journal_public,
     journal_referral,
     journal_reminder_pages,
+    language,
     pages,
     questionnaire,
     saved,
@@ -106,7 +106,7 @@ urlpatterns = [
     path("sources/", pages.sources, name="sources"),
     path("claims/", pages.claims, name="claims"),
     path("docs", pages.api_docs, name="api-docs"),
-    path("language/", set_language, name="set-language"),
+    path("language/", language.switch, name="set-language"),
     *clinic_urls,
     *journal_public.urls,
     *journal_referral.urls,

@@ -11,6 +11,7 @@ import time_machine
 from django.test import Client
 
 from needlewise import bootstrap
+from needlewise.bootstrap import knowledge_base
 from needlewise.clinic.accounts import clinic_settings
 from needlewise.clinic.accounts.clinic_settings import ClinicPage
 from needlewise.domain.contact import Contact
@@ -88,9 +89,17 @@ def test_the_journal_page_leads_to_the_clinics_and_each_to_its_form(site_a: Site
 def test_sending_stores_the_referral_and_says_so(site_a: Site, key: str) -> None:
     url = f"/journal/{key}/referral/{site_a.clinic.slug}/"
     sent = browser().post(url, form_of(browser().get(url).content.decode()))
-    assert sent.status_code == 201
+    assert sent.status_code == 303  # Post/Redirect/Get: a reload sends nothing again
     private(sent)
-    assert "Your journal was sent to Clinic Alpha" in sent.content.decode()
+    where = sent["Location"]
+    assert where.startswith(f"{url}sent/?r=")
+    assert "otto" not in where.lower()
+    assert "Mornings" not in where
+    for _reload in range(2):
+        shown = browser().get(where)
+        assert shown.status_code == 200
+        private(shown)
+        assert "Your journal was sent to Clinic Alpha" in shown.content.decode()
     row = ConsultationRequest.objects.get(journal_summary__isnull=False)
     assert (row.clinic_id, row.contact_email, row.message) == (
         site_a.clinic.pk,
@@ -138,9 +147,10 @@ def test_in_spanish(site_a: Site, key: str) -> None:
     assert "Envía tu diario a Clinic Alpha" in refused.content.decode()
     assert "Las 2 sesiones que has anotado" in refused.content.decode()
     sent = browser("es").post(url, form_of(page))
-    assert sent.status_code == 201
-    assert "Tu diario se ha enviado a Clinic Alpha" in sent.content.decode()
-    assert "Para llamar tú a Clinic Alpha:" in sent.content.decode()
+    assert sent.status_code == 303
+    shown = browser("es").get(sent["Location"]).content.decode()
+    assert "Tu diario se ha enviado a Clinic Alpha" in shown
+    assert "Para llamar tú a Clinic Alpha:" in shown
     assert ConsultationRequest.objects.get(journal_summary__isnull=False).lang == "es"
 
 
@@ -163,6 +173,28 @@ def test_no_journal_or_no_such_clinic_is_404(site_a: Site, key: str, method: str
     )
     assert send(f"/journal/{key}/referral/{site_a.clinic.slug}/") == 404
     assert browser().get("/journal/no-such-key/referral/").status_code == 404
+
+
+def test_the_sent_page_gives_the_clinics_phone_when_it_has_one(site_a: Site, key: str) -> None:
+    owner = actor_for(site_a.members[Role.OWNER])
+    contact = Contact("+34 600 000 000", "Calle Mayor 1", "", "Europe/Madrid")
+    clinic_settings.update_clinic(owner, ClinicPage("Clinic Alpha", "A", "", accepts_requests=True, contact=contact))
+    url = f"/journal/{key}/referral/{site_a.clinic.slug}/"
+    where = browser().post(url, form_of(browser().get(url).content.decode()))["Location"]
+    page = browser().get(where).content.decode()
+    assert 'href="tel:+34600000000">+34 600 000 000</a>' in page
+
+
+def test_a_sent_page_without_its_receipt_is_404(site_a: Site, key: str) -> None:
+    url = f"/journal/{key}/referral/{site_a.clinic.slug}/"
+    where = browser().post(url, form_of(browser().get(url).content.decode()))["Location"]
+    receipt = where.split("?r=")[1]
+    assert browser().get(f"{url}sent/").status_code == 404
+    assert browser().get(f"{url}sent/?r=forged").status_code == 404
+    other = js.started(knowledge_base())  # another journal's address with this receipt
+    assert browser().get(f"/journal/{other}/referral/{site_a.clinic.slug}/sent/?r={receipt}").status_code == 404
+    assert browser().get(f"/journal/no-such-key/referral/{site_a.clinic.slug}/sent/?r={receipt}").status_code == 404
+    assert browser().get(f"/journal/{key}/referral/no-such-clinic/sent/?r={receipt}").status_code == 404
 
 
 def test_the_clinics_page_says_when_no_clinic_takes_requests(key: str) -> None:
@@ -270,7 +302,8 @@ def test_a_sent_journal_says_where_it_went_and_that_the_clinic_keeps_its_copy(
         clinic_settings.update_clinic(
             owner, ClinicPage("Clinic Alpha", "Alphaville", "", accepts_requests=True, contact=contact)
         )
-        sent = browser(lang).post(url, form_of(browser(lang).get(url).content.decode())).content.decode()
+        posted = browser(lang).post(url, form_of(browser(lang).get(url).content.decode()))
+        sent = browser(lang).get(posted["Location"]).content.decode()
         assert (phone in sent) is bool(number)
     assert 'href="tel:+34910000000">+34 910 000 000</a>' in sent
     assert browser(lang).get(f"/journal/{key}/").content.decode().count(trace) == 2

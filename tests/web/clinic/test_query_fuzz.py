@@ -61,7 +61,8 @@ NAMES = [
     "action", "after", "archived", "before", "birth_date", "checkin", "client", "clinical_role", "closed", "day",
     "done", "enrolled",
     "from", "grade", "key", "kind", "lang", "limit", "marked", "next", "offset", "page", "person", "phone",
-    "practitioner", "q", "recorded", "recovery_used", "s", "since", "status", "timed_out", "to",
+    "practitioner", "q", "r", "recorded", "recovery_used", "s", "saved", "since", "started", "status", "timed_out",
+    "to",
 ]  # fmt: skip
 NASTY = [
     "9999-12-31", "0001-01-01", "2031-02-30", "20310304", "2031-03-04T25:00", "99999999999999999999999999",

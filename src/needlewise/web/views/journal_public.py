@@ -12,16 +12,15 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar, cast
 
 import orjson
-from django.http import HttpRequest, HttpResponse, QueryDict
-from django.urls import URLPattern, path
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from needlewise import bootstrap
 from needlewise.domain.json_types import JsonValue
 from needlewise.domain.vocabulary import Lang
 from needlewise.edge.journal_reminders import deleted, reminded
-from needlewise.engine.journal import SkinCheck
 from needlewise.engine.knowledge import KnowledgeBase
 from needlewise.errors import ConflictError, InvalidInputError, NotFoundError, ProfileError
 from needlewise.reports.numbers import for_readers
@@ -45,7 +44,8 @@ from needlewise.web.journal_forms import (
     values_of,
 )
 from needlewise.web.views.common import knowledge, lang_of, render, say
-from needlewise.web.views.questionnaire import PRIVATE, interview_from
+from needlewise.web.views.journal_return import journal_form, private_page, shown_after, to_journal
+from needlewise.web.views.questionnaire import interview_from, remember_language, switch_language
 
 FORMS = ("session", "device", "skin")
 E = TypeVar("E")
@@ -54,14 +54,6 @@ E = TypeVar("E")
 def latest_today() -> date:
     """The latest calendar day anywhere (UTC+14): a session logged "today" is never refused as after today."""
     return (datetime.now(UTC) + timedelta(hours=14)).date()
-
-
-def private_page(response: HttpResponse) -> HttpResponse:
-    """``response`` marked as the journal's pages are: never stored, never indexed, its key never sent on."""
-    response["Cache-Control"] = "no-store"
-    response["X-Robots-Tag"] = PRIVATE
-    response["Referrer-Policy"] = "same-origin"  # the key is in the path: never sent to another site
-    return response
 
 
 def missing(request: HttpRequest) -> HttpResponse:
@@ -129,7 +121,8 @@ def _page(
         "errors": {},
         "form": None,
         "values": {},
-        "logged": False,
+        "saved": None,
+        "link": None,
         "skin": None,
         "skin_advice": "",
         **extra,
@@ -137,9 +130,19 @@ def _page(
     return private_page(render(request, "journal.html", context, status=status))
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def start(request: HttpRequest) -> HttpResponse:
-    """From a result: ask for the optional e-mail first; with ``start`` posted, make the journal, show its link once."""
+    """From a result: ask for the optional e-mail first; with ``start`` posted, make the journal, go to its link.
+
+    A GET (a reload or a bookmark of this address) has no answers: the questions start again.
+    """
+    if request.method != "POST":
+        return HttpResponseRedirect(reverse("assess"), status=303)
+    code = switch_language(request)  # the e-mail step's switcher posts the answers back with the language
+    return remember_language(_start(request), code)
+
+
+def _start(request: HttpRequest) -> HttpResponse:
     try:
         interview = interview_from(request.POST)
     except ProfileError as damaged:
@@ -155,8 +158,7 @@ def start(request: HttpRequest) -> HttpResponse:
     except (InvalidInputError, ProfileError) as invalid:
         context["errors"] = problems_to_errors(invalid.problems)
         return private_page(render(request, "journal_new.html", context, status=422))
-    link = request.build_absolute_uri(f"/journal/{token}/")
-    return private_page(render(request, "journal_started.html", {"token": token, "link": link}, status=201))
+    return to_journal(token, started="1")
 
 
 @require_safe
@@ -165,7 +167,7 @@ def page(request: HttpRequest, token: str) -> HttpResponse:
     view = _open(request, token)
     if view is None:
         return missing(request)
-    return _page(request, token, view, {})
+    return _page(request, token, view, shown_after(request, token, view))
 
 
 def _refused(request: HttpRequest, token: str, form: str, errors: Errors) -> HttpResponse:
@@ -187,7 +189,7 @@ def _entered(
     if entry is None:
         return _refused(request, token, form, errors)
     try:
-        view = reminded(
+        reminded(
             request,
             token,
             lambda: act(bootstrap.journals(), token, entry, knowledge(), lang_of(request), latest_today()),
@@ -196,22 +198,22 @@ def _entered(
         return missing(request)
     except InvalidInputError as invalid:
         return _refused(request, token, form, problems_to_errors(invalid.problems))
-    return _page(request, token, view, {"logged": form})
+    return to_journal(token, saved=form)
 
 
-@require_POST
+@journal_form
 def session(request: HttpRequest, token: str) -> HttpResponse:
     """Log a home session (one that came too soon too: it happened, and a finding says so)."""
     return _entered(request, token, "session", read_session, journal.log_session)
 
 
-@require_POST
+@journal_form
 def device(request: HttpRequest, token: str) -> HttpResponse:
     """Record the device (a new one replaces the old)."""
     return _entered(request, token, "device", read_device, journal.record_device)
 
 
-@require_POST
+@journal_form
 def skin(request: HttpRequest, token: str) -> HttpResponse:
     """The day-after skin check: the clinic check-in's red-flag questions and triage, kept in the journal."""
     view = _open(request, token)
@@ -225,19 +227,14 @@ def skin(request: HttpRequest, token: str) -> HttpResponse:
     posted = {"answers": given, "resolved": request.POST.get("resolved", "")}
     if answers is None or errors:
         return _page(request, token, view, {"errors": errors, "form": "skin", **posted}, 422)
-    results: list[SkinCheck] = []
 
     def check() -> JournalView:  # a worrying check takes the next session day away: its reminder too
         store, lang = bootstrap.journals(), lang_of(request)
-        day = _check_day(view)
-        results.append(
-            journal_checks.check_skin(store, token, answers, kb, lang, day, latest_today(), None, resolved)[1]
-        )
+        journal_checks.check_skin(store, token, answers, kb, lang, _check_day(view), latest_today(), None, resolved)
         return journal.open_journal(store, token, kb, lang)
 
     try:
-        kept = reminded(request, token, check)
-        found = results[0]
+        reminded(request, token, check)
     except NotFoundError:
         return missing(request)
     except InvalidInputError as invalid:  # the day turned between the page and the check: asked again
@@ -247,23 +244,22 @@ def skin(request: HttpRequest, token: str) -> HttpResponse:
     except ConflictError as refused:  # no session yet, or the history is full
         errors = {"answers": [say(p) for p in refused.problems]}
         return _page(request, token, view, {"errors": errors, "form": "skin", **posted}, 409)
-    extra = {"skin": found.triage, "skin_advice": found.advice, "not_sure": found.not_sure, **posted}
-    return _page(request, token, kept, extra)
+    return to_journal(token, saved="skin")
 
 
-@require_POST
+@journal_form
 def changed(request: HttpRequest, token: str) -> HttpResponse:
     """Things changed (pregnancy, the skin, a medicine): the journal assessed again, maybe paused or resumed."""
     changes, errors = read_changes(request.POST)
     if changes is None:
         return _refused(request, token, "changed", errors)
     try:
-        view = reminded(
+        reminded(
             request, token, lambda: record_changes(bootstrap.journals(), token, changes, knowledge(), lang_of(request))
         )
     except NotFoundError:
         return missing(request)
-    return _page(request, token, view, {"logged": True})
+    return to_journal(token, saved="changed")
 
 
 @require_safe

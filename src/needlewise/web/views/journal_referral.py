@@ -8,8 +8,9 @@ re-renders the form with ``422``, each error at its field and in a summary at th
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.urls import URLPattern, path
+from django.core import signing
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
 from needlewise import bootstrap
@@ -21,7 +22,8 @@ from needlewise.services import journal
 from needlewise.web.staff_session import client_ip
 from needlewise.web.views.clinic_common import field_errors, form_date
 from needlewise.web.views.common import knowledge, lang_of, render, say
-from needlewise.web.views.journal_public import missing, private_page
+from needlewise.web.views.journal_public import missing
+from needlewise.web.views.journal_return import private_page
 
 FIELDS = ("given_name", "family_name", "birth_date", "email", "phone", "message")
 
@@ -44,7 +46,16 @@ def clinics(request: HttpRequest, token: str) -> HttpResponse:
     return private_page(render(request, "journal_referral_clinics.html", context))
 
 
-def _send(request: HttpRequest, token: str, slug: str, values: dict[str, str]) -> None:
+def _sent_salt(token: str, slug: str) -> str:
+    return f"journal-referral-sent:{token}:{slug}"
+
+
+def sent_receipt(token: str, slug: str, request_id: int) -> str:
+    """The sent page's ``r``: the request's number, signed for this journal and clinic (no health data)."""
+    return signing.dumps(request_id, salt=_sent_salt(token, slug))
+
+
+def _send(request: HttpRequest, token: str, slug: str, values: dict[str, str]) -> int:
     """Store the referral the form describes (the use case's errors go up)."""
     form = public.RequestForm(
         given_name=values["given_name"],
@@ -58,7 +69,10 @@ def _send(request: HttpRequest, token: str, slug: str, values: dict[str, str]) -
     actor = Actor.anonymous(client_ip(request), str(request.META.get("NEEDLEWISE_REQUEST_ID", "")))
     digest = request.POST.get("consent_digest", "")
     store = bootstrap.journals()
-    referral.refer(actor, store, token, slug, form=form, kb=knowledge(), lang=lang_of(request), shown_digest=digest)
+    sent = referral.refer(
+        actor, store, token, slug, form=form, kb=knowledge(), lang=lang_of(request), shown_digest=digest
+    )
+    return sent.pk
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -68,14 +82,14 @@ def send(request: HttpRequest, token: str, slug: str) -> HttpResponse:
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         try:
-            _send(request, token, slug, values)
+            sent_id = _send(request, token, slug, values)
         except NotFoundError as unknown:
             return _not_found(request, unknown)
         except InvalidInputError as invalid:
             errors = field_errors(invalid)
-        else:
-            context = {"token": token, "clinic": public.public_clinic(slug)}
-            return private_page(render(request, "journal_referral_sent.html", context, status=201))
+        else:  # Post/Redirect/Get: a reload of the next page sends nothing again
+            where = reverse("journal-referral-sent", args=[token, slug])
+            return private_page(HttpResponseRedirect(f"{where}?r={sent_receipt(token, slug, sent_id)}", status=303))
     try:
         about = referral.prepare(bootstrap.journals(), token, slug, knowledge(), lang_of(request))
     except NotFoundError as unknown:
@@ -90,7 +104,22 @@ def send(request: HttpRequest, token: str, slug: str) -> HttpResponse:
     return private_page(render(request, "journal_referral.html", context, status=422 if errors else 200))
 
 
+@require_safe
+def sent(request: HttpRequest, token: str, slug: str) -> HttpResponse:
+    """The referral was sent: the clinic's name and phone (reload-safe; ``r``: the signed request's number)."""
+    try:
+        journal.find_record(bootstrap.journals(), token)
+        clinic = public.public_clinic(slug)
+        signing.loads(request.GET.get("r", ""), salt=_sent_salt(token, slug))
+    except signing.BadSignature:
+        return private_page(render(request, "error.html", {"status": 404}, status=404))
+    except NotFoundError as unknown:
+        return _not_found(request, unknown)
+    return private_page(render(request, "journal_referral_sent.html", {"token": token, "clinic": clinic}))
+
+
 urls: list[URLPattern] = [
     path("journal/<str:token>/referral/", clinics, name="journal-referral"),
     path("journal/<str:token>/referral/<slug:slug>/", send, name="journal-referral-send"),
+    path("journal/<str:token>/referral/<slug:slug>/sent/", sent, name="journal-referral-sent"),
 ]

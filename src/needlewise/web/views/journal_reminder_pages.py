@@ -29,7 +29,8 @@ from needlewise.services import journal
 from needlewise.services.journal_state import JournalView
 from needlewise.web.journal_forms import problems_to_errors
 from needlewise.web.views.common import knowledge, lang_of, render
-from needlewise.web.views.journal_public import missing, private_page
+from needlewise.web.views.journal_public import missing
+from needlewise.web.views.journal_return import private_page
 from needlewise.web.views.questionnaire import PRIVATE
 
 
