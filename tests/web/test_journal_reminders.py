@@ -210,10 +210,17 @@ def test_the_reminders_page_turns_them_on_off_and_names_a_bad_address(client: Cl
     bad = client.post(f"/journal/{key}/reminders/", {"email": "nope"})
     assert (bad.status_code, 'aria-invalid="true"' in bad.content.decode()) == (422, True)
     saved = client.post(f"/journal/{key}/reminders/", {"email": " me@example.org "}, **ES)
-    assert (saved.status_code, "Guardado" in saved.content.decode()) == (200, True)
+    assert (saved.status_code, saved["Location"]) == (303, f"/journal/{key}/reminders/?saved=1")  # a reload: a GET
+    assert saved["Cache-Control"] == "no-store"
+    for _reload in range(2):
+        shown = client.get(saved["Location"], **ES).content.decode()
+        assert "Guardado" in shown
+        assert "me@example.org" not in shown
     assert [r.recipients for r in reminders()] == [["me@example.org"]]
-    assert "me@example.org" not in client.get(f"/journal/{key}/reminders/").content.decode()
+    assert "Guardado" not in client.get(f"/journal/{key}/reminders/", **ES).content.decode()
     stopped = client.post(f"/journal/{key}/reminders/", {"stop": "1", "email": "ignored@example.org"})
+    assert stopped.status_code == 303
+    stopped = client.get(stopped["Location"])
     assert "Reminders are off, and your e-mail address is forgotten." in stopped.content.decode()
     assert (Journal.objects.get().email, [r.status for r in reminders()]) == ("", ["cancelled"])
     assert client.get("/journal/no-such-key/reminders/").status_code == 404

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
-from django.urls import URLPattern, path
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import URLPattern, path, reverse
 from django.utils import translation
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -43,19 +43,26 @@ def _view(request: HttpRequest, token: str) -> JournalView | None:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def reminders(request: HttpRequest, token: str) -> HttpResponse:
-    """GET: whether reminders are on, and a form for the address; POST: keep the address (blank, or stop: none)."""
-    context: dict[str, Any] = {"token": token, "errors": {}, "values": {}, "saved": False}
+    """GET: whether reminders are on, and a form for the address; POST: keep the address (blank, or stop: none).
+
+    A kept address is a ``303`` to this page with ``?saved=1`` (Post/Redirect/Get: a reload posts nothing
+    again); that word only says "saved", the page says whether reminders are now on or off.
+    """
+    context: dict[str, Any] = {"token": token, "errors": {}, "values": {}, "saved": request.GET.get("saved") == "1"}
     status = 200
     if request.method == "POST":
         stopping = "stop" in request.POST
         email = None if stopping else request.POST.get("email", "").strip() or None
         try:
-            view, context["saved"] = emailed(request, token, email, lang_of(request)), True
+            emailed(request, token, email, lang_of(request))
         except NotFoundError:
             view = None
         except InvalidInputError as invalid:
             context |= {"errors": problems_to_errors(invalid.problems), "values": {"email": email}}
             view, status = _view(request, token), 422
+        else:
+            where = reverse("journal-reminders", args=[token])
+            return private_page(HttpResponseRedirect(f"{where}?saved=1", status=303))
     else:
         view = _view(request, token)
     if view is None:
