@@ -21,6 +21,7 @@ from browser.clinic_support import Clinic, Person, own_clinic, sign_in
 from browser.treatment_support import (
     SESSION_PAGE,
     Cartridge,
+    answer_checkin,
     owner_writes_consent,
     today,
     treated_client,
@@ -53,7 +54,7 @@ def red_flag(app: App, nurse: Page, name: tuple[str, str], phone: str, lot: str)
     links = treated_client(app, nurse, *name, Cartridge(lot, f"SN-{lot}", today() + timedelta(days=90)), phone=phone)
     client_phone = app.page(**PHONE)
     client_phone.goto(links[1])
-    client_phone.check(f"#q-{FEVER}")
+    answer_checkin(client_phone, yes=[FEVER])
     client_phone.get_by_role("button", name=re.compile("Send my answers|Enviar mis respuestas")).click()
     expect(client_phone.locator("section.verdict[data-triage=seek_care_now]")).to_be_visible()
     found = SESSION_PAGE.search(nurse.url)

@@ -43,6 +43,7 @@ from browser.treatment_support import (
     Cartridge,
     add_client_with_contact,
     aftercare_short_links,
+    answer_checkin,
     blocked_messages,
     check_session,
     checkin_links,
@@ -226,11 +227,11 @@ def test_a_client_from_the_plan_to_a_recall(app, clinic, kb: KnowledgeBase) -> N
     phone.goto(short[3])  # the short link the client scans from the sheet's QR code
     expect(phone.locator("h1")).to_have_text("Check-in: day 3 after your session")
     fever = next(q for q in kb.treatment.checkin.questions_for(3) if q.question_id == FEVER)
-    expect(phone.locator(f"label[for=q-{FEVER}]")).to_have_text(fever.text.in_(Lang.EN))
-    expect(phone.locator("form input[type=checkbox]")).to_have_count(len(kb.treatment.checkin.questions_for(3)))
+    expect(phone.locator(f"#f-answer-{FEVER} legend")).to_have_text(fever.text.in_(Lang.EN))
+    expect(phone.locator("form input[type=radio]")).to_have_count(3 * len(kb.treatment.checkin.questions_for(3)))
     app.axe(phone, "check-in page")
     app.no_horizontal_scroll(phone, "check-in page on a phone")
-    phone.check(f"#q-{FEVER}")
+    answer_checkin(phone, yes=[FEVER])
     phone.get_by_role("button", name="Send my answers").click()
     outcome = phone.locator("section.verdict[data-triage=seek_care_now]")
     expect(outcome.locator("h2")).to_have_text("Seek medical care now")
@@ -423,7 +424,7 @@ def test_a_refused_session_says_why(app, clinic, javascript: bool) -> None:
 
 @pytest.mark.usefixtures("consent_version")
 def test_the_client_sends_a_check_in_answer(app, clinic, kb: KnowledgeBase) -> None:
-    """The client ticks nothing on the day-1 page and presses "Send my answers": expected healing."""
+    """The client answers no to every question on the day-1 page and presses "Send my answers": expected healing."""
     nurse = app.page()
     sign_in(app, nurse, clinic.staff["nurse"])
     links = treated_client(
@@ -432,6 +433,7 @@ def test_the_client_sends_a_check_in_answer(app, clinic, kb: KnowledgeBase) -> N
     phone = app.page(**PHONE)
     phone.goto(links[1])
     expect(phone.locator("h1")).to_have_text("Check-in: day 1 after your session")
+    answer_checkin(phone)
     phone.get_by_role("button", name="Send my answers").click()
     outcome = phone.locator("section.verdict[data-triage=expected]")
     expect(outcome.locator("h2")).to_have_text("Expected healing")

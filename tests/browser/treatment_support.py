@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -235,3 +236,11 @@ def treated_client(  # noqa: PLR0913 - a client's details and the cartridge
     record_checked_session(app, page, cartridge)
     expect(page).to_have_url(SESSION_PAGE)
     return checkin_links(page)
+
+
+def answer_checkin(page: Page, yes: Iterable[str] = (), not_sure: Iterable[str] = ()) -> None:
+    """Every question on a check-in page answered: those in ``yes`` yes, ``not_sure`` not sure, the others no."""
+    said = dict.fromkeys(yes, "yes") | dict.fromkeys(not_sure, "not_sure")
+    for fieldset in page.locator("form fieldset.choices").all():
+        key = (fieldset.get_attribute("id") or "").removeprefix("f-answer-")
+        page.check(f"#q-{key}-{said.get(key, 'no')}")

@@ -8,11 +8,12 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import time_machine
 
+from clinic.checkin_support import answer as answer_checkin
 from clinic.followup_support import checkin_of, session_row
 from clinic.support import expected, last_seq, rows_after, summary
 from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.clients import clients
-from needlewise.clinic.followup import adverse_events, checkins
+from needlewise.clinic.followup import adverse_events
 from needlewise.clinic.followup.adverse_events import AdverseEventForm
 from needlewise.clinic.records import integrity, record_digests
 from needlewise.domain.permissions import Role
@@ -75,7 +76,7 @@ def test_record_keeps_the_event_against_the_session_and_its_lot(session, kb, sit
 
 def test_recording_from_an_alert_acknowledges_it(session, kb, site_a):
     checkin, token = checkin_of(session, 3)
-    checkins.answer(PUBLIC, token, {"pus"}, kb)
+    answer_checkin(PUBLIC, token, {"pus"}, kb)
     provider = site_a.actor(Role.PROVIDER)
     seq = last_seq()
     ticked = form(checkin_id=checkin.pk, close_alert=True, alert_note=" Referred to urgent care. ")
@@ -91,7 +92,7 @@ def test_recording_from_an_alert_acknowledges_it(session, kb, site_a):
 
 def test_an_alert_stays_open_unless_closing_it_is_ticked(session, kb, site_a):
     checkin, token = checkin_of(session, 3)
-    checkins.answer(PUBLIC, token, {"pus"}, kb)
+    answer_checkin(PUBLIC, token, {"pus"}, kb)
     adverse_events.record(site_a.actor(Role.NURSE), session.pk, form(checkin_id=checkin.pk), kb)
     assert CheckIn.objects.get(pk=checkin.pk).alert == "open"
 
@@ -106,7 +107,7 @@ def test_an_alert_stays_open_unless_closing_it_is_ticked(session, kb, site_a):
 )
 def test_closing_the_alert_needs_its_check_in_and_what_was_done(session, kb, site_a, changes, where):
     checkin, token = checkin_of(session, 3)
-    checkins.answer(PUBLIC, token, {"pus"}, kb)
+    answer_checkin(PUBLIC, token, {"pus"}, kb)
     if changes.pop("with_checkin", False):
         changes["checkin_id"] = checkin.pk
     with time_machine.travel(NOW, tick=False), pytest.raises(InvalidInputError) as refused:
@@ -117,7 +118,7 @@ def test_closing_the_alert_needs_its_check_in_and_what_was_done(session, kb, sit
 
 def test_an_answered_checkin_without_an_alert_stays_as_it_is(session, kb, site_a):
     checkin, token = checkin_of(session, 1)
-    checkins.answer(PUBLIC, token, set(), kb)
+    answer_checkin(PUBLIC, token, set(), kb)
     adverse_events.record(site_a.actor(Role.NURSE), session.pk, form(checkin_id=checkin.pk), kb)
     assert CheckIn.objects.get(pk=checkin.pk).alert == "none"
     ticked = form(checkin_id=checkin.pk, close_alert=True, alert_note="Called.")
@@ -230,7 +231,7 @@ def test_reading_events(session, kb, site_a):
 
 def test_report_context_lists_the_answered_checkins(session, kb, site_a):
     checkin, token = checkin_of(session, 3)
-    checkins.answer(PUBLIC, token, {"pus"}, kb)
+    answer_checkin(PUBLIC, token, {"pus"}, kb)
     context = adverse_events.report_context(site_a.actor(Role.AESTHETICIAN), session.pk)
     assert (context.session.pk, context.session_on) == (session.pk, date(2031, 6, 12))
     assert [c.pk for c in context.checkins] == [checkin.pk]

@@ -10,13 +10,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
+from clinic.checkin_support import answer as answer_checkin
 from clinic.followup_support import checkin_of, session_row
 from clinic.support import expected, last_seq, rows_after, summary
 from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.followup import alerts, checkins
 from needlewise.clinic.records import record_digests
 from needlewise.domain.permissions import Role
-from needlewise.domain.treatment import Triage
+from needlewise.domain.treatment import Answer, Triage
 from needlewise.domain.vocabulary import Lang
 from needlewise.errors import ConflictError, InvalidInputError, NotAllowedError, NotFoundError, TooManyAttemptsError
 from needlewise.storage.models import CheckIn, Client, LoginFailure
@@ -107,7 +108,7 @@ def test_an_unknown_link_is_not_found_and_recorded_once_without_the_token(sessio
     with pytest.raises(NotFoundError):
         checkins.open_checkin(PUBLIC, token, kb)
     with pytest.raises(NotFoundError):
-        checkins.answer(PUBLIC, token, set(), kb)
+        answer_checkin(PUBLIC, token, set(), kb)
     rows = rows_after(seq)
     assert [summary(r) for r in rows] == [expected(PUBLIC, "not_found", "checkin", outcome="denied")]
     assert rows[0].detail == {"misses": "first in window"}
@@ -126,7 +127,7 @@ def test_guessing_links_from_one_address_is_refused_with_one_audit_row_a_window(
             checkins.open_checkin(PUBLIC, token, kb)
         assert refused.value.wait == 600
         with pytest.raises(TooManyAttemptsError):
-            checkins.answer(PUBLIC, token, set(), kb)
+            answer_checkin(PUBLIC, token, set(), kb)
         other = Actor.anonymous("198.51.100.99", "r2")
         assert checkins.open_checkin(other, token, kb).day == 1
         clock.shift(timedelta(seconds=600))
@@ -141,7 +142,7 @@ def test_guessing_links_from_one_address_is_refused_with_one_audit_row_a_window(
 def test_a_day_3_fever_means_seek_care_now_and_opens_an_alert(session, kb, site_a):
     checkin, token = checkin_of(session, 3)
     seq = last_seq()
-    view = checkins.answer(PUBLIC, token, {"fever_chills", "expected_reactions"}, kb)
+    view = answer_checkin(PUBLIC, token, {"fever_chills", "expected_reactions"}, kb)
     assert view.triage is Triage.SEEK_CARE_NOW
     assert view.answered
     stored = CheckIn.objects.get(pk=checkin.pk)
@@ -209,7 +210,7 @@ def test_a_day_3_fever_means_seek_care_now_and_opens_an_alert(session, kb, site_
 )
 def test_closing_an_alert_needs_what_was_done(session, kb, site_a, action, note, wrong):  # noqa: PLR0913, PLR0917 - fixtures and cases
     checkin, token = checkin_of(session, 1)
-    checkins.answer(PUBLIC, token, {"pus"}, kb)
+    answer_checkin(PUBLIC, token, {"pus"}, kb)
     with pytest.raises(InvalidInputError) as refused:
         alerts.acknowledge(site_a.actor(Role.NURSE), checkin.pk, action, note)
     assert [p.where for p in refused.value.problems] == wrong
@@ -219,7 +220,7 @@ def test_closing_an_alert_needs_what_was_done(session, kb, site_a, action, note,
 
 def test_one_open_alert_is_read_with_the_clients_phone(session, kb, site_a):
     checkin, token = checkin_of(session, 1)
-    checkins.answer(PUBLIC, token, {"pus"}, kb)
+    answer_checkin(PUBLIC, token, {"pus"}, kb)
     nurse = site_a.actor(Role.NURSE)
     seq = last_seq()
     alert = alerts.open_alert(nurse, checkin.pk, kb, Lang.EN)
@@ -236,7 +237,7 @@ def test_one_open_alert_is_read_with_the_clients_phone(session, kb, site_a):
 @pytest.mark.parametrize("yes", [set(), {"expected_reactions"}])
 def test_expected_answers_open_no_alert(session, kb, site_a, yes):
     checkin, token = checkin_of(session, 1)
-    assert checkins.answer(PUBLIC, token, yes, kb).triage is Triage.EXPECTED
+    assert answer_checkin(PUBLIC, token, yes, kb).triage is Triage.EXPECTED
     stored = CheckIn.objects.get(pk=checkin.pk)
     assert (stored.triage, stored.alert) == ("expected", "none")
     assert alerts.alerts(site_a.actor(Role.PROVIDER), kb, Lang.EN) == []
@@ -248,10 +249,10 @@ def test_the_most_urgent_alert_comes_first(site_a, kb, at_noon):
     first = session_row(site_a, kb, performed_at=NOW - timedelta(days=3))
     second = session_row(site_a, kb, performed_at=NOW - timedelta(days=1))
     call_checkin, call_token = checkin_of(first, 3)
-    checkins.answer(PUBLIC, call_token, {"persistent_burning"}, kb)
+    answer_checkin(PUBLIC, call_token, {"persistent_burning"}, kb)
     at_noon.shift(timedelta(hours=1))
     urgent_checkin, urgent_token = checkin_of(second, 1)
-    checkins.answer(PUBLIC, urgent_token, {"spreading_redness"}, kb)
+    answer_checkin(PUBLIC, urgent_token, {"spreading_redness"}, kb)
     found = alerts.alerts(site_a.actor(Role.AESTHETICIAN), kb, Lang.EN)
     assert [(a.checkin_id, a.triage) for a in found] == [
         (urgent_checkin.pk, Triage.SEEK_CARE_NOW),
@@ -270,7 +271,7 @@ def test_the_most_urgent_alert_comes_first(site_a, kb, at_noon):
 def test_answers_that_are_not_that_days_questions_are_refused(session, kb, yes):
     checkin, token = checkin_of(session, 1)
     with pytest.raises(InvalidInputError) as refused:
-        checkins.answer(PUBLIC, token, yes, kb)
+        answer_checkin(PUBLIC, token, yes, kb)
     assert refused.value.first.where == "answers"
     stored = CheckIn.objects.get(pk=checkin.pk)
     assert (stored.answers, stored.answered_at, stored.alert) == (None, None, "none")
@@ -278,9 +279,9 @@ def test_answers_that_are_not_that_days_questions_are_refused(session, kb, yes):
 
 def test_the_first_answer_stands(session, kb):
     checkin, token = checkin_of(session, 1)
-    checkins.answer(PUBLIC, token, set(), kb)
+    answer_checkin(PUBLIC, token, set(), kb)
     with pytest.raises(ConflictError) as refused:
-        checkins.answer(PUBLIC, token, {"fever_chills"}, kb)
+        answer_checkin(PUBLIC, token, {"fever_chills"}, kb)
     assert "call the clinic" in refused.value.first.message
     stored = CheckIn.objects.get(pk=checkin.pk)
     assert (stored.triage, stored.alert, stored.answers["yes"]) == ("expected", "none", [])
@@ -291,17 +292,17 @@ def test_the_first_answer_stands(session, kb):
 def test_a_checkin_may_be_answered_before_its_due_date(session, kb):
     checkin, token = checkin_of(session, 7)
     assert checkin.due_on > NOW.date()
-    assert checkins.answer(PUBLIC, token, {"dark_patches"}, kb).triage is Triage.CALL_CLINIC
+    assert answer_checkin(PUBLIC, token, {"dark_patches"}, kb).triage is Triage.CALL_CLINIC
     view = checkins.open_checkin(PUBLIC, token, kb)
     assert view.yes_ids == frozenset({"dark_patches"})
 
 
 def test_answers_of_questions_the_knowledge_base_no_longer_has_are_shown_as_they_are(session, kb):
     checkin, _ = checkin_of(session, 1)
-    checkin.answers = {"yes": ["retired_question"], "no": []}
-    assert alerts.yes_texts(checkin, kb, Lang.EN) == ("retired_question",)
-    checkin.answers = None
-    assert alerts.yes_texts(checkin, kb, Lang.EN) == ()
+    asked = [q.question_id for q in kb.treatment.checkin.questions_for(1)]
+    checkin.answers = {"yes": ["retired_question"], "no": asked, "not_sure": ["retired_unsure"]}
+    assert alerts.answer_texts(checkin, kb, Lang.EN, Answer.YES) == ("retired_question",)
+    assert alerts.answer_texts(checkin, kb, Lang.EN, Answer.NOT_SURE) == ("retired_unsure",)
 
 
 # --- staff: links, roles, tenancy ---
@@ -318,7 +319,7 @@ def test_staff_see_a_sessions_links_and_they_open_the_checkins(session, kb, site
 
 def test_front_desk_sees_no_alerts_and_owners_do_not_acknowledge(session, kb, site_a):
     checkin, token = checkin_of(session, 1)
-    checkins.answer(PUBLIC, token, {"pus"}, kb)
+    answer_checkin(PUBLIC, token, {"pus"}, kb)
     desk, owner = site_a.actor(Role.FRONT_DESK), site_a.actor(Role.OWNER)
     seq = last_seq()
     with pytest.raises(NotAllowedError):
@@ -338,7 +339,7 @@ def test_front_desk_sees_no_alerts_and_owners_do_not_acknowledge(session, kb, si
 
 def test_another_clinics_checkins_are_not_found(session, kb, site_a, site_b):
     checkin, token = checkin_of(session, 1)
-    checkins.answer(PUBLIC, token, {"pus"}, kb)
+    answer_checkin(PUBLIC, token, {"pus"}, kb)
     nurse_b = site_b.actor(Role.NURSE)
     assert alerts.alerts(nurse_b, kb, Lang.EN) == []
     assert alerts.open_alert_count(site_b.clinic.pk) == 0

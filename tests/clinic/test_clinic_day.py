@@ -12,6 +12,7 @@ import icalendar
 import pytest
 import time_machine
 
+from clinic.checkin_support import answer as answer_checkin
 from clinic.followup_support import plan_row, session_row
 from clinic_factories import clearance_form
 from needlewise.clinic.access.actor import Actor
@@ -163,7 +164,7 @@ def test_the_alerts_list_gives_the_session_s_clinic_day(site_a, kb):
     with time_machine.travel(performed_at + timedelta(days=1), tick=False):
         session = session_row(site_a, kb, performed_at=performed_at)
         checkin = CheckIn.objects.get(session=session, day=3)
-        checkins.answer(Actor.anonymous("198.51.100.7", "req-day"), checkins.link_token(checkin), {"fever_chills"}, kb)
+        answer_checkin(Actor.anonymous("198.51.100.7", "req-day"), checkins.link_token(checkin), {"fever_chills"}, kb)
         [alert] = alerts.alerts(site_a.actor(Role.NURSE), kb, Lang.EN)
     assert (alert.checkin_id, alert.session_on) == (checkin.pk, date(2031, 1, 5))
 

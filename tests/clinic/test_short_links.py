@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import time_machine
 
+from clinic.checkin_support import answer as answer_checkin
 from clinic.followup_support import checkin_of, session_row, short_of
 from clinic.support import expected, last_seq, rows_after, summary
 from needlewise.clinic.access.actor import Actor
@@ -81,7 +82,7 @@ def test_the_short_code_opens_and_answers_the_checkin_and_is_audited(session, kb
     with time_machine.travel(NOW + timedelta(days=3), tick=False):
         view = checkins.open_checkin(PUBLIC, printed, kb)
         assert (view.checkin_id, view.day, view.clinic_name) == (checkin.pk, 3, "Clinic Alpha")
-        answered = checkins.answer(PUBLIC, printed.lower().replace("-", ""), {"fever_chills"}, kb)
+        answered = answer_checkin(PUBLIC, printed.lower().replace("-", ""), {"fever_chills"}, kb)
     assert answered.triage is Triage.SEEK_CARE_NOW
     assert [summary(r) for r in rows_after(seq)] == [
         expected(PUBLIC, "read", "checkin", checkin.pk, client_id=site_a.client.pk, clinic_id=site_a.clinic.pk),
@@ -103,7 +104,7 @@ def test_the_code_expires_30_days_after_the_checkin_day_in_the_clinics_calendar(
         with pytest.raises(NotFoundError):
             checkins.open_checkin(PUBLIC, printed, kb)
         with pytest.raises(NotFoundError):
-            checkins.answer(PUBLIC, printed, set(), kb)
+            answer_checkin(PUBLIC, printed, set(), kb)
         assert checkins.open_checkin(PUBLIC, token, kb).day == 1  # the full link keeps working
     assert [summary(r) for r in rows_after(seq)][:1] == [expected(PUBLIC, "not_found", "checkin", outcome="denied")]
     assert [r.action for r in rows_after(seq)].count("not_found") == 1  # one a window per address

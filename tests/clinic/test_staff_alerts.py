@@ -8,10 +8,11 @@ import pytest
 from django.contrib.auth.models import User
 from django.db import transaction
 
+from clinic.checkin_support import answer as answer_checkin
 from clinic.followup_support import checkin_of, session_row
 from clinic.support import last_seq, rows_after
 from needlewise.clinic.access.actor import Actor
-from needlewise.clinic.followup import checkins, staff_alerts
+from needlewise.clinic.followup import staff_alerts
 from needlewise.clinic.followup.staff_alerts import StaffAlertMail
 from needlewise.domain.permissions import Role
 from needlewise.messaging.outbox import OutboxSender
@@ -60,7 +61,7 @@ def notify_rows(seq: int) -> list[tuple[str, str, dict[str, object]]]:
 def test_a_red_flag_is_handed_over_with_the_answer_to_each_practitioner_the_session_s_first(site_a, session, kb):
     checkin, token = checkin_of(session, 1)
     outbox, seq = Outbox(), last_seq()
-    checkins.answer(PUBLIC, token, {"fever_chills"}, kb, staff_mail=mail(outbox))
+    answer_checkin(PUBLIC, token, {"fever_chills"}, kb, staff_mail=mail(outbox))
     nurse = site_a.members[Role.NURSE]  # who performed the session
     colleagues = sorted((site_a.members[r] for r in (Role.PROVIDER, Role.AESTHETICIAN)), key=lambda m: m.user.email)
     assert [(m.to, m.key) for m in outbox.sent] == [
@@ -92,7 +93,7 @@ def test_the_on_call_contact_is_told_by_e_mail_and_sms_and_an_address_only_once(
     )
     checkin, token = checkin_of(session, 1)
     outbox, seq = Outbox(), last_seq()
-    checkins.answer(PUBLIC, token, {"pus"}, kb, staff_mail=mail(outbox, sms="SMS %(clinic)s %(link)s"))
+    answer_checkin(PUBLIC, token, {"pus"}, kb, staff_mail=mail(outbox, sms="SMS %(clinic)s %(link)s"))
     email, sms = outbox.sent[-2:]
     assert (email.to, email.channel, email.key, email.urgent) == (
         ("oncall@clinic-a.example.org",),
@@ -113,7 +114,7 @@ def test_the_on_call_contact_is_told_by_e_mail_and_sms_and_an_address_only_once(
     Clinic.objects.filter(pk=site_a.clinic.pk).update(on_call_email=provider.upper(), on_call_phone="")
     checkin, token = checkin_of(session, 3)
     outbox = Outbox()
-    checkins.answer(PUBLIC, token, {"worsening_pain_swelling"}, kb, staff_mail=mail(outbox))  # call the clinic
+    answer_checkin(PUBLIC, token, {"worsening_pain_swelling"}, kb, staff_mail=mail(outbox))  # call the clinic
     assert [m.to for m in outbox.sent].count((provider,)) == 1
     assert len(outbox.sent) == 3
     assert all(m.channel == "email" for m in outbox.sent)
@@ -127,14 +128,14 @@ def test_the_session_s_practitioner_is_told_even_without_the_alert_permission_an
     StaffMember.objects.filter(pk=owner.pk).update(clinical_role="")  # an owner who no longer treats
     checkin, token = checkin_of(session, 1)
     outbox = Outbox()
-    checkins.answer(PUBLIC, token, {"pus"}, kb, staff_mail=mail(outbox))
+    answer_checkin(PUBLIC, token, {"pus"}, kb, staff_mail=mail(outbox))
     assert outbox.sent[0].to == (owner.user.email,)
     assert outbox.sent[0].key == f"red_flag_alert:checkin:{checkin.pk}:staff:{owner.user_id}:email"
     assert len(outbox.sent) == 4
     User.objects.filter(pk=owner.user_id).update(is_active=False)  # gone: the colleagues are told
     _, token = checkin_of(session, 3)
     outbox = Outbox()
-    checkins.answer(PUBLIC, token, {"pus"}, kb, staff_mail=mail(outbox))
+    answer_checkin(PUBLIC, token, {"pus"}, kb, staff_mail=mail(outbox))
     assert owner.user.email not in {m.to[0] for m in outbox.sent}
     assert len(outbox.sent) == 3
 
@@ -145,7 +146,7 @@ def test_a_rolled_back_answer_queues_no_alert(session, kb):
 
     def answer_then_fail() -> None:
         with transaction.atomic():
-            checkins.answer(PUBLIC, token, {"fever_chills"}, kb, staff_mail=mail(OutboxSender()))
+            answer_checkin(PUBLIC, token, {"fever_chills"}, kb, staff_mail=mail(OutboxSender()))
             queued.append(QueuedMessage.objects.filter(purpose="red_flag_alert").count())
             raise RuntimeError  # the answer's transaction fails after the alert was asked for
 
@@ -158,14 +159,14 @@ def test_a_rolled_back_answer_queues_no_alert(session, kb):
 def test_expected_healing_sends_nothing(session, kb):
     _, token = checkin_of(session, 1)
     outbox = Outbox()
-    checkins.answer(PUBLIC, token, {"expected_reactions"}, kb, staff_mail=mail(outbox))
+    answer_checkin(PUBLIC, token, {"expected_reactions"}, kb, staff_mail=mail(outbox))
     assert outbox.sent == []
 
 
 def test_a_sender_that_fails_loses_nothing_and_is_recorded(session, kb):
     checkin, token = checkin_of(session, 1)
     seq = last_seq()
-    view = checkins.answer(PUBLIC, token, {"pus"}, kb, staff_mail=mail(DownServer()))
+    view = answer_checkin(PUBLIC, token, {"pus"}, kb, staff_mail=mail(DownServer()))
     assert view.answered
     assert CheckIn.objects.get(pk=checkin.pk).alert == "open"  # the banner still shows it
     assert notify_rows(seq) == [
@@ -179,7 +180,7 @@ def test_no_one_to_tell_is_recorded_as_a_failure(site_a, session, kb):
     )
     _, token = checkin_of(session, 1)
     outbox, seq = Outbox(), last_seq()
-    checkins.answer(PUBLIC, token, {"pus"}, kb, staff_mail=mail(outbox))
+    answer_checkin(PUBLIC, token, {"pus"}, kb, staff_mail=mail(outbox))
     assert outbox.sent == []
     assert notify_rows(seq) == [("notify_staff", "failed", {"recipients": 0})]
 
@@ -204,7 +205,7 @@ def test_staff_with_a_mobile_number_are_texted_too_and_a_number_shared_with_on_c
     StaffMember.objects.filter(pk=site_a.members[Role.FRONT_DESK].pk).update(alert_phone="+34 600 999 999")
     checkin, token = checkin_of(session, 1)
     outbox, seq = Outbox(), last_seq()
-    checkins.answer(PUBLIC, token, {"fever_chills"}, kb, staff_mail=mail(outbox, sms="SMS %(clinic)s %(link)s"))
+    answer_checkin(PUBLIC, token, {"fever_chills"}, kb, staff_mail=mail(outbox, sms="SMS %(clinic)s %(link)s"))
     texts = [m for m in outbox.sent if m.channel == "sms"]
     assert [(m.to, m.key) for m in texts] == [
         (("+34 600 333 444",), f"red_flag_alert:checkin:{checkin.pk}:staff:{nurse.user_id}:sms"),

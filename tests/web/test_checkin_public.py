@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from django.test import Client
 
+from clinic.checkin_support import answered_form
 from clinic.followup_support import checkin_of, session_row, short_of
 from clinic_factories import site_contact
 from needlewise.bootstrap import knowledge_base
@@ -45,11 +46,12 @@ def question(kb, question_id):
     return next(q for q in kb.treatment.checkin.questions if q.question_id == question_id)
 
 
-def send(browser: Client, url: str, yes: list[str], **extra: str):
+def send(browser: Client, url: str, yes: list[str], not_sure: tuple[str, ...] = (), **extra: str):
+    """Every question on the page answered: ``yes`` yes, ``not_sure`` not sure, the others no."""
     page = browser.get(url).content.decode()
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
     assert token, "the page carries a CSRF token (the answer form's, or the language switcher's)"
-    return browser.post(url, {"csrfmiddlewaretoken": token.group(1), "yes": yes, **extra})
+    return browser.post(url, {"csrfmiddlewaretoken": token.group(1), **answered_form(page, yes, not_sure), **extra})
 
 
 def test_the_link_shows_that_days_questions_privately(browser, session, kb):
@@ -59,7 +61,8 @@ def test_the_link_shows_that_days_questions_privately(browser, session, kb):
     page = response.content.decode()
     for q in kb.treatment.checkin.questions_for(3):
         assert q.text.en in page
-        assert f'name="yes" value="{q.question_id}"' in page
+        for value in ("yes", "no", "not_sure"):
+            assert f'name="answer-{q.question_id}" value="{value}"' in page
     assert "Check-in: day 3 after your session" in page
     assert "Clinic Alpha" in page
     assert '<html lang="en">' in page
@@ -118,7 +121,7 @@ def test_expected_healing_opens_no_alert_and_the_page_shows_it_later(browser, se
     assert CheckIn.objects.get(pk=checkin.pk).alert == "none"
     again = browser.get(f"/checkin/{token}/").content.decode()
     assert 'data-triage="expected"' in again
-    assert 'name="yes"' not in again  # no form once answered
+    assert 'name="answer-' not in again  # no form once answered
     assert question(kb, "expected_reactions").text.en in again
 
 
@@ -134,8 +137,8 @@ def test_answers_not_on_the_page_get_a_clear_error_and_nothing_is_stored(browser
     response = send(browser, f"/checkin/{token}/", yes)
     assert response.status_code == 422
     page = response.content.decode()
-    assert "Only tick the questions shown on this page." in page
-    assert 'name="yes" value="fever_chills"' in page  # the form again
+    assert "only answer the questions shown on this page" in page
+    assert 'name="answer-fever_chills" value="yes"' in page  # the form again
     assert "<script>alert(1)</script>" not in page
     assert CheckIn.objects.get(pk=checkin.pk).answered_at is None
 
@@ -144,7 +147,9 @@ def test_a_second_answer_is_refused_and_the_first_stands(browser, session, setti
     checkin, token = checkin_of(session, 1)
     send(browser, f"/checkin/{token}/", [])
     csrf = browser.cookies[settings.CSRF_COOKIE_NAME].value  # a second tab still holding the form
-    response = browser.post(f"/checkin/{token}/", {"csrfmiddlewaretoken": csrf, "yes": ["fever_chills"], "lang": "es"})
+    response = browser.post(
+        f"/checkin/{token}/", {"csrfmiddlewaretoken": csrf, "answer-fever_chills": "yes", "lang": "es"}
+    )
     assert response.status_code == 409
     page = response.content.decode()
     assert '<html lang="es">' in page
@@ -157,12 +162,12 @@ def test_an_unknown_link_is_a_404_page(browser, session):
     response = browser.get("/checkin/not-a-token/")
     assert response.status_code == 404
     assert "Page not found" in response.content.decode()
-    assert Client().post("/checkin/not-a-token/", {"yes": ["pus"]}).status_code == 404
+    assert Client().post("/checkin/not-a-token/", {"answer-pus": "yes"}).status_code == 404
 
 
 def test_answers_need_the_forms_csrf_token(browser, session):
     checkin, token = checkin_of(session, 1)
-    assert browser.post(f"/checkin/{token}/", {"yes": ["pus"]}).status_code == 403
+    assert browser.post(f"/checkin/{token}/", {"answer-pus": "yes"}).status_code == 403
     assert CheckIn.objects.get(pk=checkin.pk).answered_at is None
 
 

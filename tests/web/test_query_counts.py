@@ -29,6 +29,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from clinic.checkin_support import answer as answer_checkin
 from clinic.followup_support import checkin_of, session_row
 from clinic.treatment_support import consent_template, plan, signed_consent
 from clinic_factories import request_form
@@ -36,7 +37,6 @@ from needlewise.bootstrap import journals, knowledge_base
 from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.clients import clients
 from needlewise.clinic.clients.client_form import ClientDetails
-from needlewise.clinic.followup import checkins
 from needlewise.clinic.intake import referral
 from needlewise.clinic.records import screenings
 from needlewise.clinic.scheduling import appointments
@@ -92,7 +92,7 @@ def _a_working_day() -> Day:
     active = plan(site, kb)
     session_row(site, kb, performed_at=timezone.now() - timedelta(days=30), lot=LOT)
     session = session_row(site, kb, performed_at=timezone.now() - timedelta(days=3), lot=LOT)
-    checkins.answer(Actor.anonymous("198.51.100.7", "counts"), checkin_of(session, 3)[1], {"pus"}, kb)  # an alert
+    answer_checkin(Actor.anonymous("198.51.100.7", "counts"), checkin_of(session, 3)[1], {"pus"}, kb)  # an alert
     _, token = checkin_of(session, 1)
     starts_at = timezone.now().replace(microsecond=0) + timedelta(days=30)  # the plan's interval after the last session
     booked = appointments.book(

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from needlewise.domain.tier import Tier
-from needlewise.domain.treatment import CheckCode, CheckResult, Finding, FindingLevel, Triage
+from needlewise.domain.treatment import Answer, CheckCode, CheckResult, Finding, FindingLevel, Triage
 from needlewise.engine.treatment_knowledge import CitedWarning, IntervalRule, TreatmentKnowledge
 
 ABOVE_RANGE = "length_above_range"
@@ -146,6 +146,16 @@ def triage(tk: TreatmentKnowledge, day: int, yes_answers: Iterable[str]) -> Tria
     """The most urgent level among the red-flag questions answered "yes" on ``day``."""
     yes = set(yes_answers)
     return Triage.highest(q.triage for q in tk.checkin.questions_for(day) if q.question_id in yes)
+
+
+def triage_answers(tk: TreatmentKnowledge, day: int, answers: Mapping[str, Answer]) -> Triage:
+    """The triage of a check-in's answers: a "not sure" counts as "yes" (the worst it could stand for).
+
+    A question of ``day`` without an answer counts as "yes" too: callers refuse those first, and
+    nothing here ever reads a missing answer as "no".
+    """
+    asked = [q.question_id for q in tk.checkin.questions_for(day)]
+    return triage(tk, day, [key for key in asked if answers.get(key, Answer.NOT_SURE).counts_as_yes])
 
 
 Day = int

@@ -9,10 +9,10 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from clinic.checkin_support import answer as answer_checkin
 from clinic.followup_support import checkin_of, session_row
 from needlewise.bootstrap import knowledge_base
 from needlewise.clinic.access.actor import Actor
-from needlewise.clinic.followup import checkins
 from needlewise.domain.permissions import Role
 from needlewise.storage.models import CheckIn
 from needlewise.storage.models import Client as ClientRow
@@ -33,7 +33,7 @@ def kb():
 def open_alert(site: Site, kb, yes: str = "fever_chills") -> CheckIn:
     session = session_row(site, kb, performed_at=timezone.now() - timedelta(days=3), lot="LOT-ALERT")
     checkin, token = checkin_of(session, 3)
-    checkins.answer(PUBLIC, token, {yes}, kb)
+    answer_checkin(PUBLIC, token, {yes}, kb)
     return checkin
 
 

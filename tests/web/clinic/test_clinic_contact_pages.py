@@ -14,6 +14,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from clinic.checkin_support import answered_form
 from clinic.followup_support import checkin_of, session_row
 from clinic.treatment_support import consent_template, signed_consent
 from clinic_factories import site_contact
@@ -57,7 +58,7 @@ def answer(token: str, yes: list[str], lang: str = "en") -> str:
     page = browser.get(url).content.decode()
     csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
     assert csrf
-    response = browser.post(url, {"csrfmiddlewaretoken": csrf.group(1), "yes": yes, "lang": lang})
+    response = browser.post(url, {"csrfmiddlewaretoken": csrf.group(1), **answered_form(page, yes), "lang": lang})
     assert response.status_code == 200
     return response.content.decode()
 

@@ -9,11 +9,11 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from clinic.checkin_support import answer as answer_checkin
 from clinic.followup_support import checkin_of, plan_row, session_row, short_of
 from clinic_factories import clinic_today
 from needlewise.bootstrap import knowledge_base
 from needlewise.clinic.access.actor import Actor
-from needlewise.clinic.followup import checkins
 from needlewise.domain.permissions import Role
 from needlewise.storage.models import AdverseEvent, Appointment, CheckIn
 from web.clinic.support import Site, body, signed_in, staff_client
@@ -46,7 +46,7 @@ def session(site_a: Site, kb):
 @pytest.fixture
 def alert(session, kb):
     checkin, token = checkin_of(session, 3)
-    checkins.answer(PUBLIC, token, {"fever_chills"}, kb)
+    answer_checkin(PUBLIC, token, {"fever_chills"}, kb)
     return checkin
 
 

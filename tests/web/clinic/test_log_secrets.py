@@ -13,6 +13,7 @@ from collections.abc import Callable
 import pytest
 from django.test import Client
 
+from clinic.checkin_support import answered_form
 from clinic.followup_support import checkin_of, session_row, short_of
 from needlewise.bootstrap import knowledge_base
 from needlewise.web.log_redaction import REDACTED, RedactTokens, redact
@@ -58,13 +59,15 @@ def test_checkin_links_on_4xx_answers_never_reach_the_log(site_a: Site, caplog: 
     _, token = checkin_of(session, 1)
     _, printed = short_of(session, 3)
     person = Client(enforce_csrf_checks=True)
-    assert person.post(f"/checkin/{token}/", {"yes": ["pus"]}).status_code == 403  # no CSRF token
+    assert person.post(f"/checkin/{token}/", {"answer-pus": "yes"}).status_code == 403  # no CSRF token
     form = person.get(f"/checkin/{token}/")
     csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.content.decode()).group(1)
-    assert person.post(f"/checkin/{token}/", {"csrfmiddlewaretoken": csrf, "yes": ["made_up"]}).status_code == 422
-    assert person.post(f"/checkin/{token}/", {"csrfmiddlewaretoken": csrf, "yes": []}).status_code == 200
-    assert person.post(f"/checkin/{token}/", {"csrfmiddlewaretoken": csrf, "yes": []}).status_code == 409
-    assert person.post(f"/c/{printed}", {"yes": []}).status_code == 403
+    assert person.post(f"/checkin/{token}/", {"csrfmiddlewaretoken": csrf, "answer-made_up": "yes"}).status_code == 422
+    assert person.post(f"/checkin/{token}/", {"csrfmiddlewaretoken": csrf}).status_code == 422  # nothing answered
+    all_no = {"csrfmiddlewaretoken": csrf, **answered_form(form.content.decode())}
+    assert person.post(f"/checkin/{token}/", all_no).status_code == 200
+    assert person.post(f"/checkin/{token}/", all_no).status_code == 409
+    assert person.post(f"/c/{printed}", {}).status_code == 403
     assert person.get(f"/checkin/{CANARY}/").status_code == 404
     text = logged(caplog)
     assert f"Conflict: /checkin/{REDACTED}/" in text

@@ -16,6 +16,7 @@ from aiosmtpd.controller import Controller
 from django.test import Client, override_settings
 from django.utils import timezone
 
+from clinic.checkin_support import form_answers
 from needlewise import bootstrap
 from needlewise.adapters.mail import DjangoMailSender, message_id
 from needlewise.domain.permissions import Role
@@ -111,7 +112,10 @@ def test_a_red_flag_at_23_00_in_madrid_reaches_everyone_in_one_worker_pass(site_
     late = datetime(2026, 12, 7, 22, 0, tzinfo=UTC)  # 23:00 in Madrid: quiet hours
     with time_machine.travel(late, tick=True):
         client = Client(HTTP_ACCEPT_LANGUAGE="es")  # the client's language; the messages are in both
-        assert client.post(f"/checkin/{token}/", {"yes": ["fever_chills"]}).status_code == 200
+        assert (
+            client.post(f"/checkin/{token}/", form_answers(bootstrap.knowledge_base(), 1, ["fever_chills"])).status_code
+            == 200
+        )
         queued = QueuedMessage.objects.filter(purpose="red_flag_alert")
         assert all(row.urgent and row.next_attempt_at <= timezone.now() for row in queued)  # due at once
         sms = queued.get(channel="sms")
@@ -164,7 +168,9 @@ def test_a_mail_server_that_is_down_delays_the_alert_and_loses_nothing(site_a: S
         EMAIL_PORT=port,
         EMAIL_TIMEOUT=2,
     ):
-        response = Client(HTTP_ACCEPT_LANGUAGE="en").post(f"/checkin/{token}/", {"yes": ["pus"]})
+        response = Client(HTTP_ACCEPT_LANGUAGE="en").post(
+            f"/checkin/{token}/", form_answers(bootstrap.knowledge_base(), 1, ["pus"])
+        )
         assert response.status_code == 200  # answered at once, whatever the mail server does
         assert 'data-triage="seek_care_now"' in response.content.decode()  # the client is told what to do
         stored = CheckIn.objects.get(pk=checkin.pk)
@@ -199,7 +205,10 @@ def test_a_red_flag_at_23_00_in_madrid_queues_the_practitioner_s_text_urgent(sit
     late = datetime(2026, 12, 7, 22, 0, tzinfo=UTC)  # 23:00 in Madrid: quiet hours
     with time_machine.travel(late, tick=True):
         client = Client(HTTP_ACCEPT_LANGUAGE="es")
-        assert client.post(f"/checkin/{token}/", {"yes": ["fever_chills"]}).status_code == 200
+        assert (
+            client.post(f"/checkin/{token}/", form_answers(bootstrap.knowledge_base(), 1, ["fever_chills"])).status_code
+            == 200
+        )
         texts = QueuedMessage.objects.filter(purpose="red_flag_alert", channel="sms")
         sms = texts.get()  # told once: the on-call phone is the nurse's own
         assert (sms.recipients, sms.key, sms.urgent, sms.status) == (

@@ -27,13 +27,15 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from clinic.checkin_support import answer as answer_checkin
+from clinic.checkin_support import form_answers
 from clinic.followup_support import checkin_of, session_row, short_of
 from clinic.treatment_support import SCAN_PDF, TINY_PNG, consent_template, plan, signed_consent, staff_actor
 from clinic_factories import SITE_TIME_ZONE, clinic_today
 from needlewise.bootstrap import knowledge_base
 from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.consent import signatures
-from needlewise.clinic.followup import adverse_events, checkins
+from needlewise.clinic.followup import adverse_events
 from needlewise.clinic.recall import use_cases as recall
 from needlewise.clinic.scheduling import appointments
 from needlewise.clinic.treatment import photos
@@ -222,9 +224,14 @@ def _checkin_short(site: Site) -> dict[str, object]:
     return {"token": short_of(session_row(site, knowledge_base()), 1)[1]}
 
 
+def _day_1_answers(_site: Site) -> dict[str, str]:
+    """Every question of a day-1 check-in answered (pus yes, the others no)."""
+    return form_answers(knowledge_base(), 1, {"pus"})
+
+
 def _open_alert(site: Site) -> dict[str, object]:
     checkin, token = checkin_of(session_row(site, knowledge_base()), 1)
-    checkins.answer(Actor.anonymous("192.0.2.1", "matrix"), token, {"pus"}, knowledge_base())
+    answer_checkin(Actor.anonymous("192.0.2.1", "matrix"), token, {"pus"}, knowledge_base())
     return {"checkin_id": checkin.pk}
 
 
@@ -448,10 +455,8 @@ POLICY: dict[str, Policy] = {
         "recall_contact",
         _recall_contact,
     ),
-    "checkin": Policy(PUBLIC, {GET: Call(200), POST: Call(200, lambda _s: {"yes": "pus"})}, kwargs=_checkin_token),
-    "checkin-short": Policy(
-        PUBLIC, {GET: Call(200), POST: Call(200, lambda _s: {"yes": "pus"})}, kwargs=_checkin_short
-    ),
+    "checkin": Policy(PUBLIC, {GET: Call(200), POST: Call(200, _day_1_answers)}, kwargs=_checkin_token),
+    "checkin-short": Policy(PUBLIC, {GET: Call(200), POST: Call(200, _day_1_answers)}, kwargs=_checkin_short),
 }
 
 #: Requests known to answer wrongly (see the reasons); strict, so a fix shows up as XPASS.

@@ -11,6 +11,7 @@ from django.test import Client as Browser
 from django.urls import reverse
 from django.utils import timezone
 
+from clinic.checkin_support import answer as answer_checkin
 from clinic.treatment_support import photo_with_exif
 from needlewise.bootstrap import knowledge_base
 from needlewise.domain.permissions import Role
@@ -147,11 +148,10 @@ def _named(data: bytes, name: str) -> Any:
 def test_the_workspace_banner_counts_open_check_in_alerts_for_clinical_staff(site_a):
     from clinic.followup_support import checkin_of, session_row  # noqa: PLC0415 - only this test needs a red flag
     from needlewise.clinic.access.actor import Actor  # noqa: PLC0415
-    from needlewise.clinic.followup import checkins  # noqa: PLC0415
 
     kb = knowledge_base()
     _, token = checkin_of(session_row(site_a, kb), 3)
-    checkins.answer(Actor.anonymous("192.0.2.7", "home"), token, {"fever_chills"}, kb)
+    answer_checkin(Actor.anonymous("192.0.2.7", "home"), token, {"fever_chills"}, kb)
     nurse_home = body(staff_client(site_a.members[Role.NURSE]).get(reverse("clinic-home")))
     assert "1 check-in alert is open" in nurse_home
     assert reverse("clinic-alerts") in nurse_home
@@ -168,7 +168,6 @@ def _visible(page: str) -> str:
 def test_the_session_record_in_spanish_shows_words_not_codes(site_a):
     from clinic.followup_support import checkin_of  # noqa: PLC0415 - only this test answers a check-in
     from needlewise.clinic.access.actor import Actor  # noqa: PLC0415
-    from needlewise.clinic.followup import checkins  # noqa: PLC0415
 
     client = ready_client(site_a)
     numbing = {"numbing_product": "Crema anestésica", "numbing_lidocaine_percent": "4", "numbing_minutes": "30"}
@@ -177,7 +176,7 @@ def test_the_session_record_in_spanish_shows_words_not_codes(site_a):
     assert sent.status_code == 302
     session = TreatmentSession.objects.get()
     _, token = checkin_of(session, 1)
-    checkins.answer(Actor.anonymous("192.0.2.8", "home"), token, set(), knowledge_base())
+    answer_checkin(Actor.anonymous("192.0.2.8", "home"), token, set(), knowledge_base())
     spanish = signed_in(Browser(HTTP_ACCEPT_LANGUAGE="es"), nurse)
     text = _visible(body(spanish.get(reverse("clinic-session", args=[session.pk]))))
     expiry = session.cartridge_expiry.isoformat()

@@ -19,13 +19,14 @@ from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.access.guard import use_case
 from needlewise.clinic.access.tenancy import access_checkin
 from needlewise.clinic.audit import log as audit_log
+from needlewise.clinic.followup.checkin_answers import stored_answers
 from needlewise.clinic.followup.checkins import ALERT_ACKNOWLEDGED, ALERT_OPEN, session_day
 from needlewise.clinic.local_time import ClinicClock, clock_of
 from needlewise.clinic.records import record_digests
 from needlewise.domain.contact import tel_link
 from needlewise.domain.permissions import Action
 from needlewise.domain.statuses import AlertAction
-from needlewise.domain.treatment import Triage
+from needlewise.domain.treatment import Answer, Triage
 from needlewise.domain.vocabulary import Lang
 from needlewise.engine.knowledge import KnowledgeBase
 from needlewise.errors import N_, ConflictError, InvalidInputError, Problem
@@ -52,6 +53,7 @@ class Alert:
     triage: Triage
     answered_at: datetime
     yes_texts: tuple[str, ...]
+    not_sure_texts: tuple[str, ...] = ()  # answered "not sure": triaged as if "yes"
 
     @property
     def client_tel(self) -> str:
@@ -59,11 +61,15 @@ class Alert:
         return tel_link(self.client_phone) if self.client_phone.strip() else ""
 
 
-def yes_texts(checkin: CheckIn, kb: KnowledgeBase, lang: Lang) -> tuple[str, ...]:
-    """The questions a check-in answered "yes", in words (an id the knowledge base no longer has, as is)."""
-    answers = checkin.answers if isinstance(checkin.answers, dict) else {}
+def answer_texts(checkin: CheckIn, kb: KnowledgeBase, lang: Lang, said: Answer) -> tuple[str, ...]:
+    """The questions a check-in answered ``said``, in words (an id the knowledge base no longer has, as is).
+
+    A damaged stored answer reads as "not sure", never as "no" (:func:`.checkin_answers.stored_answers`).
+    """
+    asked = kb.treatment.checkin.questions_for(checkin.day)
+    answers = stored_answers(checkin.answers, [q.question_id for q in asked])
     by_id = {q.question_id: q.text.in_(lang) for q in kb.treatment.checkin.questions}
-    return tuple(by_id.get(question_id, question_id) for question_id in answers.get("yes", []))
+    return tuple(by_id.get(key, key) for key, answer in sorted(answers.items()) if answer is said)
 
 
 @use_case(Action.VIEW_HEALTH, "checkin_alerts")
@@ -90,7 +96,8 @@ def _alert(checkin: CheckIn, kb: KnowledgeBase, lang: Lang, clock: ClinicClock) 
         day=checkin.day,
         triage=Triage(checkin.triage),
         answered_at=checkin.answered_at or checkin.created_at,
-        yes_texts=yes_texts(checkin, kb, lang),
+        yes_texts=answer_texts(checkin, kb, lang, Answer.YES),
+        not_sure_texts=answer_texts(checkin, kb, lang, Answer.NOT_SURE),
     )
 
 

@@ -8,8 +8,11 @@ the links already handed out keep working (their digests are stored), but staff 
 them again: a recomputed token no longer matches.
 
 The client answers without signing in. A check-in may be answered before its due date (people answer
-when they notice something); it is answered once, and a later change is a call to the clinic. Any
-answer whose triage is not the expected course opens an alert for the clinic's practitioners. Rate
+when they notice something); it is answered once, and a later change is a call to the clinic. Every
+question of the day is answered yes, no or not sure (none is ever read as "no"); a "not sure" is
+triaged as "yes". Any answer whose triage is not the expected course opens an alert for the clinic's
+practitioners. The answers are stored as ``{"yes": [...], "no": [...], "not_sure": [...]}`` (those
+stored before "not sure" existed have no ``not_sure``: :mod:`.checkin_answers`). Rate
 limiting of the public link is left to the reverse proxy (tokens are 256-bit, so guessing is not a
 concern; flooding is).
 
@@ -23,6 +26,7 @@ import base64
 import hashlib
 import hmac
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -35,6 +39,7 @@ from needlewise.clinic.access.guard import use_case
 from needlewise.clinic.access.tenancy import access_session
 from needlewise.clinic.audit import log as audit_log
 from needlewise.clinic.followup import short_links, staff_alerts
+from needlewise.clinic.followup.checkin_answers import answer_problems, stored_answers
 from needlewise.clinic.followup.staff_alerts import StaffAlertMail
 from needlewise.clinic.local_time import ClinicClock, clock_of
 from needlewise.clinic.records import record_digests
@@ -42,10 +47,10 @@ from needlewise.clinic.sign_in import attempts
 from needlewise.domain.contact import Contact
 from needlewise.domain.permissions import Action
 from needlewise.domain.statuses import AlertStatus
-from needlewise.domain.treatment import Triage
+from needlewise.domain.treatment import Answer, Triage
 from needlewise.domain.vocabulary import Lang
 from needlewise.engine.knowledge import KnowledgeBase
-from needlewise.engine.treatment import triage
+from needlewise.engine.treatment import triage_answers
 from needlewise.engine.treatment_knowledge import CheckinQuestion
 from needlewise.errors import N_, ConflictError, InvalidInputError, NotFoundError, Problem, TooManyAttemptsError
 from needlewise.storage.models import CheckIn, Clinic, TreatmentSession
@@ -114,7 +119,7 @@ class CheckinView:
     clinic_name: str
     questions: tuple[CheckinQuestion, ...]
     answered_at: datetime | None
-    yes_ids: frozenset[str]
+    answers: Mapping[str, Answer]  # each question's id and its answer, once answered (else empty)
     triage: Triage | None
     contact: Contact = field(default_factory=Contact)  # how the client reaches the clinic
 
@@ -123,9 +128,20 @@ class CheckinView:
         """Whether the client has answered already."""
         return self.answered_at is not None
 
+    @property
+    def yes_ids(self) -> frozenset[str]:
+        """The questions answered "yes"."""
+        return frozenset(key for key, said in self.answers.items() if said is Answer.YES)
+
+    @property
+    def not_sure_ids(self) -> frozenset[str]:
+        """The questions answered "not sure": each was triaged as if "yes"."""
+        return frozenset(key for key, said in self.answers.items() if said is Answer.NOT_SURE)
+
 
 def _view(checkin: CheckIn, clinic: tuple[str, Contact], kb: KnowledgeBase) -> CheckinView:
-    answers = checkin.answers if isinstance(checkin.answers, dict) else {}
+    questions = kb.treatment.checkin.questions_for(checkin.day)
+    answered = checkin.answered_at is not None
     return CheckinView(
         checkin_id=checkin.pk,
         day=checkin.day,
@@ -133,9 +149,9 @@ def _view(checkin: CheckIn, clinic: tuple[str, Contact], kb: KnowledgeBase) -> C
         lang=Lang(checkin.lang),
         clinic_name=clinic[0],
         contact=clinic[1],
-        questions=kb.treatment.checkin.questions_for(checkin.day),
+        questions=questions,
         answered_at=checkin.answered_at,
-        yes_ids=frozenset(answers.get("yes", [])),
+        answers=stored_answers(checkin.answers, [q.question_id for q in questions]) if answered else {},
         triage=Triage(checkin.triage) if checkin.triage else None,
     )
 
@@ -210,27 +226,38 @@ def open_checkin(actor: Actor, token: str, kb: KnowledgeBase) -> CheckinView:
 
 
 def answer(
-    actor: Actor, token: str, yes_ids: set[str], kb: KnowledgeBase, *, staff_mail: StaffAlertMail | None = None
+    actor: Actor,
+    token: str,
+    answers: Mapping[str, Answer],
+    kb: KnowledgeBase,
+    *,
+    staff_mail: StaffAlertMail | None = None,
 ) -> CheckinView:
-    """Store the client's answers (question ids answered "yes") and their triage; open an alert if needed.
+    """Store the client's answers (each question's id: yes, no or not sure) and their triage; alert if needed.
 
-    Ids must be questions of that day's check-in (InvalidInputError); a check-in already answered is a
-    ConflictError (the first answer stands: the client is told to call the clinic instead). An alert
-    opened is sent to the clinic's practitioners with ``staff_mail`` once the answer is committed.
+    Every question of that day's check-in must be answered, and only those (InvalidInputError naming
+    ``answers.<id>`` for each one unanswered: never read as "no"); a "not sure" is triaged as "yes". A
+    check-in already answered is a ConflictError (the first answer stands: the client is told to call
+    the clinic instead). An alert opened is sent to the clinic's practitioners with ``staff_mail`` once
+    the answer is committed.
     """
     _refuse_guessing(actor)
     try:
         with transaction.atomic():
             checkin = _by_token(token, lock=True)
             asked = [q.question_id for q in kb.treatment.checkin.questions_for(checkin.day)]
-            if not yes_ids <= set(asked):
-                raise InvalidInputError([Problem("answers", N_("only answer the questions shown on this page"))])
             if checkin.answered_at is not None:
                 raise ConflictError(
                     [Problem("checkin", N_("this check-in was already answered; call the clinic to tell them more"))]
                 )
-            level = triage(kb.treatment, checkin.day, yes_ids)
-            checkin.answers = {"yes": sorted(yes_ids), "no": sorted(set(asked) - yes_ids)}
+            problems = answer_problems(asked, answers)
+            if problems:
+                raise InvalidInputError(problems)
+            level = triage_answers(kb.treatment, checkin.day, answers)
+            checkin.answers = {
+                said.value: sorted(key for key in asked if answers[key] is said)
+                for said in (Answer.YES, Answer.NO, Answer.NOT_SURE)
+            }
             checkin.answered_at = timezone.now()
             checkin.triage = level.value
             checkin.alert = ALERT_NONE if level is Triage.EXPECTED else ALERT_OPEN

@@ -1,4 +1,8 @@
-"""The client's check-in page behind a private link: a few yes/no red-flag questions, then what to do.
+"""The client's check-in page behind a private link: a few red-flag questions, then what to do.
+
+Each question is answered yes, no or not sure (radio buttons, all required: one left unanswered is a
+422 naming it at the question and in the error summary; nothing is saved). A "not sure" is triaged as
+"yes", and the outcome says so.
 
 No sign-in: the link is the key, its full form or the short one printed on the aftercare sheet. The page
 speaks the language the check-in was scheduled in (the client's) unless ``?lang=`` asks for another; the
@@ -22,7 +26,7 @@ from needlewise.domain.vocabulary import Lang
 from needlewise.edge.request_actor import client_ip, request_id
 from needlewise.errors import ConflictError, InvalidInputError, NotFoundError, TooManyAttemptsError
 from needlewise.web.public_limits import too_many
-from needlewise.web.views.common import knowledge, render
+from needlewise.web.views.common import knowledge, render, say
 
 
 def _page(request: HttpRequest, view: CheckinView, lang: Lang, extra: dict[str, object], status: int) -> HttpResponse:
@@ -31,9 +35,13 @@ def _page(request: HttpRequest, view: CheckinView, lang: Lang, extra: dict[str, 
         "view": view,
         "page_lang": lang,
         "outcome": policy.outcome[view.triage].in_(lang) if view.triage else None,
-        "asked_citations": sorted({c for q in view.questions if q.question_id in view.yes_ids for c in q.citations}),
+        "asked_citations": sorted(
+            {c for q in view.questions if q.question_id in view.yes_ids | view.not_sure_ids for c in q.citations}
+        ),
+        "answer_field": checkin_form.answer_field,
+        "errors": {},
+        "given": {},
         "policy_citations": policy.citations,
-        "error": False,
         "conflict": False,
         **extra,
     }
@@ -79,7 +87,7 @@ def checkin(request: HttpRequest, token: str) -> HttpResponse:
     try:
         view = checkins.open_checkin(actor, token, kb) if request.method != "POST" else None
         if view is None:
-            view = checkins.answer(actor, token, posted.yes_ids, kb, staff_mail=_staff_mail(request))
+            view = checkins.answer(actor, token, posted.answers, kb, staff_mail=_staff_mail(request))
     except TooManyAttemptsError as guessing:
         return too_many(request, guessing.wait)
     except NotFoundError as missing:
@@ -87,7 +95,11 @@ def checkin(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "error.html", {"status": status}, status=status)
     except InvalidInputError as invalid:
         view = checkins.open_checkin(actor, token, kb)
-        return _page(request, view, asked or view.lang, {"error": True}, status_of(invalid).status)
+        lang = asked or view.lang
+        with translation.override(lang.value):
+            errors = {p.where: [say(p)] for p in invalid.problems}
+        given = {key: said.value for key, said in posted.answers.items()}
+        return _page(request, view, lang, {"errors": errors, "given": given}, status_of(invalid).status)
     except ConflictError as conflict:
         view = checkins.open_checkin(actor, token, kb)
         return _page(request, view, asked or view.lang, {"conflict": True}, status_of(conflict).status)
