@@ -1,4 +1,4 @@
-"""What the clinic pages share: the acting staff member, dates from forms, clinic errors as pages."""
+"""What the clinic pages share: the acting staff member, dates from forms, the request form, clinic errors as pages."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 from needlewise.api.statuses import status_of
 from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.forms import calendar_day
+from needlewise.clinic.intake import public
 from needlewise.errors import ConflictError, InvalidInputError, NotAllowedError, NotFoundError
-from needlewise.web.staff_session import staff_required
+from needlewise.web.staff_session import client_ip, staff_required
 from needlewise.web.views.common import render, say
 
 View = Callable[..., HttpResponse | StreamingHttpResponse]
@@ -38,6 +39,33 @@ def form_id(value: str | None) -> int | None:
     """A record id or count from a form or query (ASCII digits that fit a 64-bit integer), or None."""
     text = (value or "").strip()
     return int(text) if text.isascii() and text.isdecimal() and len(text) <= MAX_ID_DIGITS else None
+
+
+#: The fields of a request to a clinic (:class:`~needlewise.clinic.intake.public.RequestForm`) as the forms post them.
+REQUEST_FIELDS = ("given_name", "family_name", "birth_date", "email", "phone", "message")
+
+
+def request_values(request: HttpRequest) -> dict[str, str]:
+    """The request form's posted values, each field ``""`` when absent."""
+    return {k: request.POST.get(k, "") for k in REQUEST_FIELDS}
+
+
+def request_form(request: HttpRequest, values: dict[str, str]) -> public.RequestForm:
+    """The request to a clinic that ``values`` and the posted consent describe (the use case checks it)."""
+    return public.RequestForm(
+        given_name=values["given_name"],
+        family_name=values["family_name"],
+        birth_date=form_date(values["birth_date"]),
+        email=values["email"],
+        phone=values["phone"],
+        message=values["message"],
+        consent=request.POST.get("consent") == "yes",
+    )
+
+
+def anonymous_actor(request: HttpRequest) -> Actor:
+    """The person (not signed in) behind ``request``: their address and the request's id, for the audit."""
+    return Actor.anonymous(client_ip(request), str(request.META.get("NEEDLEWISE_REQUEST_ID", "")))
 
 
 def field_errors(error: InvalidInputError) -> dict[str, list[str]]:

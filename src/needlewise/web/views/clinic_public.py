@@ -11,11 +11,9 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.intake import public
 from needlewise.errors import ConflictError, InvalidInputError, NotFoundError, ProfileError
-from needlewise.web.staff_session import client_ip
-from needlewise.web.views.clinic_common import field_errors, form_date
+from needlewise.web.views.clinic_common import anonymous_actor, field_errors, request_form, request_values
 from needlewise.web.views.common import knowledge, lang_of, render, say
 from needlewise.web.views.questionnaire import interview_from
 
@@ -70,8 +68,7 @@ def send(request: HttpRequest, slug: str) -> HttpResponse:
     except NotFoundError:
         return render(request, "error.html", {"status": 404}, status=404)
     lang = lang_of(request)
-    keys = ("given_name", "family_name", "birth_date", "email", "phone", "message")
-    values = {k: request.POST.get(k, "") for k in keys}
+    values = request_values(request)
     context: dict[str, object] = {
         "clinic": page,
         "state": state,
@@ -83,16 +80,8 @@ def send(request: HttpRequest, slug: str) -> HttpResponse:
     if request.POST.get("action") != "send":
         return render(request, "clinics/send.html", context)
     interview = interview_from(request.POST)
-    form = public.RequestForm(
-        given_name=values["given_name"],
-        family_name=values["family_name"],
-        birth_date=form_date(values["birth_date"]),
-        email=values["email"],
-        phone=values["phone"],
-        message=values["message"],
-        consent=request.POST.get("consent") == "yes",
-    )
-    actor = Actor.anonymous(client_ip(request), str(request.META.get("NEEDLEWISE_REQUEST_ID", "")))
+    form = request_form(request, values)
+    actor = anonymous_actor(request)
     profile = orjson.loads(orjson.dumps(interview.document))
     try:
         public.submit(actor, slug, profile=profile, form=form, kb=knowledge(), lang=lang)

@@ -14,18 +14,14 @@ from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
 from needlewise import bootstrap
-from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.intake import public, referral
 from needlewise.errors import InvalidInputError, NotFoundError
 from needlewise.reports.numbers import for_readers
 from needlewise.services import journal
-from needlewise.web.staff_session import client_ip
-from needlewise.web.views.clinic_common import field_errors, form_date
+from needlewise.web.views.clinic_common import anonymous_actor, field_errors, request_form, request_values
 from needlewise.web.views.common import knowledge, lang_of, render, say
 from needlewise.web.views.journal_public import missing
 from needlewise.web.views.journal_return import private_page
-
-FIELDS = ("given_name", "family_name", "birth_date", "email", "phone", "message")
 
 
 def _not_found(request: HttpRequest, error: NotFoundError) -> HttpResponse:
@@ -57,16 +53,8 @@ def sent_receipt(token: str, slug: str, request_id: int) -> str:
 
 def _send(request: HttpRequest, token: str, slug: str, values: dict[str, str]) -> int:
     """Store the referral the form describes (the use case's errors go up)."""
-    form = public.RequestForm(
-        given_name=values["given_name"],
-        family_name=values["family_name"],
-        birth_date=form_date(values["birth_date"]),
-        email=values["email"],
-        phone=values["phone"],
-        message=values["message"],
-        consent=request.POST.get("consent") == "yes",
-    )
-    actor = Actor.anonymous(client_ip(request), str(request.META.get("NEEDLEWISE_REQUEST_ID", "")))
+    form = request_form(request, values)
+    actor = anonymous_actor(request)
     digest = request.POST.get("consent_digest", "")
     store = bootstrap.journals()
     sent = referral.refer(
@@ -78,7 +66,7 @@ def _send(request: HttpRequest, token: str, slug: str, values: dict[str, str]) -
 @require_http_methods(["GET", "HEAD", "POST"])
 def send(request: HttpRequest, token: str, slug: str) -> HttpResponse:
     """What would be sent and the consent (GET); on POST, the referral is stored, or the form shows what is wrong."""
-    values = {k: request.POST.get(k, "") for k in FIELDS}
+    values = request_values(request)
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         try:
