@@ -65,7 +65,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from importlib.metadata import version
@@ -871,38 +871,73 @@ def generate(url: str, sizes: Sizes) -> Generated:  # noqa: C901, PLR0915 - one 
     return result
 
 
-def ensure_data(server_url: str, name: str, sizes: Sizes, *, regenerate: bool) -> dict[str, Any]:
-    """Reuse the scratch database when its marker matches ``sizes``; otherwise build it. Returns the marker."""
-    from django.core.management import call_command  # noqa: PLC0415 - after Django is set up
-    from django.db import connections  # noqa: PLC0415
+def reuse_or_recreate(  # noqa: PLR0913 - the options are keyword-only, each with its default
+    server_url: str,
+    name: str,
+    wanted: dict[str, int],
+    *,
+    fresh: bool,
+    flag: str = "--regenerate",
+    table: str = META_TABLE,
+    note: Callable[[], str] | None = None,
+) -> tuple[dict[str, Any] | None, float]:
+    """The stored marker when it matches ``wanted`` and ``fresh`` (``flag``) is not asked (the data is reused).
 
-    url = database_url(server_url, name)
-    meta = stored_meta(url)
-    wanted = sizes.meta()
-    if meta is not None and not regenerate and {k: meta.get(k) for k in wanted} == wanted:
+    Otherwise ``None``, with the database recreated and migrated, and when that began (for the generation's
+    time); ``note`` adds to the line that says why the data is generated.
+    """
+    from django.core.management import call_command  # noqa: PLC0415 - after Django is set up
+    from django.db import connections  # noqa: PLC0415 - after Django is set up
+
+    meta = stored_meta(database_url(server_url, name), table)
+    if meta is not None and not fresh and {k: meta.get(k) for k in wanted} == wanted:
         print(f"- data: reusing database {name} (generated {meta['generated_at']} in {meta['seconds']:.0f} s)")
-        return meta
-    why = "--regenerate" if regenerate else ("other parameters" if meta else "no data yet")
-    print(f"- data: generating into database {name} ({why})", flush=True)
+        return meta, 0.0
+    why = flag if fresh else ("other parameters" if meta else "no data yet")
+    print(f"- data: generating into database {name} ({why}){f'; {note()}' if note else ''}", flush=True)
     started = time.perf_counter()
     connections.close_all()
     recreate_database(server_url, name)
     call_command("migrate", interactive=False, verbosity=0)
     connections.close_all()
     print(f"  - create and migrate: {time.perf_counter() - started:.1f} s", flush=True)
-    made = generate(url, sizes)
+    return None, started
+
+
+def store_generated(
+    url: str, wanted: dict[str, int], started: float, made: dict[str, Any], table: str = META_TABLE
+) -> dict[str, Any]:
+    """Store the marker of data generated since ``started``: ``wanted``, when and how long, then ``made``."""
     seconds = time.perf_counter() - started
     meta = {
         **wanted,
         "generated_at": f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
         "seconds": round(seconds, 1),
-        "steps": [(n, round(s, 1)) for n, s in made.steps],
-        "pool_tiers": dict(made.pool_tiers),
-        "documents": made.documents,
+        **made,
     }
-    store_meta(url, meta)
+    store_meta(url, meta, table)
     print(f"  - total generation time: {seconds:.1f} s", flush=True)
     return meta
+
+
+def ensure_data(server_url: str, name: str, sizes: Sizes, *, regenerate: bool) -> dict[str, Any]:
+    """Reuse the scratch database when its marker matches ``sizes``; otherwise build it. Returns the marker."""
+    wanted = sizes.meta()
+    meta, started = reuse_or_recreate(server_url, name, wanted, fresh=regenerate)
+    if meta is not None:
+        return meta
+    url = database_url(server_url, name)
+    made = generate(url, sizes)
+    return store_generated(
+        url,
+        wanted,
+        started,
+        {
+            "steps": [(n, round(s, 1)) for n, s in made.steps],
+            "pool_tiers": dict(made.pool_tiers),
+            "documents": made.documents,
+        },
+    )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -1228,13 +1263,10 @@ def empty_search_sql(user_id: int, clinic_id: int) -> str:
 # Load
 
 
-LUA = """local paths = {{
-{paths}
-}}
-local cookies = {{
-{cookies}
-}}
-local threads = {{}}
+#: The part of a wrk script that counts each thread's answers: ``ok`` where ``{ok}`` holds (a Lua condition on
+#: ``status``), ``other`` otherwise with the first such status, printed as one :data:`STATUS_LINE` per thread.
+#: The script before it defines ``request()``; ``init`` starts each thread at the rotation offset of its arguments.
+LUA_COUNTS = """local threads = {{}}
 function setup(thread)
   table.insert(threads, thread)
 end
@@ -1244,12 +1276,8 @@ function init(args)
   other = 0
   first_other = "-"
 end
-function request()
-  index = index + 1
-  return wrk.format("GET", paths[index % #paths + 1], cookies[index % #cookies + 1])
-end
 function response(status, headers, body)
-  if status == 200 then
+  if {ok} then
     ok = ok + 1
   else
     other = other + 1
@@ -1265,6 +1293,17 @@ function done(summary, latency, requests)
   end
 end
 """
+LUA = """local paths = {{
+{paths}
+}}
+local cookies = {{
+{cookies}
+}}
+function request()
+  index = index + 1
+  return wrk.format("GET", paths[index % #paths + 1], cookies[index % #cookies + 1])
+end
+"""
 STATUS_LINE = re.compile(r"STATUS ok=(\d+) other=(\d+) first_other=(\S+)")
 THREAD_LATENCY = re.compile(
     r"^\s*Latency\s+([\d.]+)(us|ms|s|m|h)\s+([\d.]+)(us|ms|s|m|h)\s+([\d.]+)(us|ms|s|m|h)", re.MULTILINE
@@ -1273,9 +1312,10 @@ THREAD_LATENCY = re.compile(
 
 def lua_script(paths: Sequence[str], session_keys: Sequence[str]) -> str:
     """A wrk script that rotates over ``paths`` and the sessions and counts answers by status."""
-    return LUA.format(
+    return (LUA + LUA_COUNTS).format(
         paths="\n".join(f"  [==[{p}]==]," for p in paths),
         cookies="\n".join(f'  {{ ["Cookie"] = "{COOKIE}={key}" }},' for key in session_keys),
+        ok="status == 200",
     )
 
 

@@ -402,46 +402,33 @@ def queue_reminders(seed: int, numbers: Sequence[int]) -> int:
 
 def ensure_data(server_url: str, name: str, sizes: Sizes, *, regenerate: bool) -> dict[str, Any]:
     """Reuse the scratch database when its marker matches ``sizes``; otherwise build it. Returns the marker."""
-    from django.core.management import call_command  # noqa: PLC0415 - after Django is set up
-    from django.db import connections  # noqa: PLC0415
-
-    url = clinic.database_url(server_url, name)
-    meta = clinic.stored_meta(url, META_TABLE)
     wanted = sizes.meta()
-    if meta is not None and not regenerate and {k: meta.get(k) for k in wanted} == wanted:
-        print(f"- data: reusing database {name} (generated {meta['generated_at']} in {meta['seconds']:.0f} s)")
+    meta, started = clinic.reuse_or_recreate(server_url, name, wanted, fresh=regenerate, table=META_TABLE)
+    if meta is not None:
         return meta
-    why = "--regenerate" if regenerate else ("other parameters" if meta else "no data yet")
-    print(f"- data: generating into database {name} ({why})", flush=True)
-    started = time.perf_counter()
-    connections.close_all()
-    clinic.recreate_database(server_url, name)
-    call_command("migrate", interactive=False, verbosity=0)
-    connections.close_all()
-    print(f"  - create and migrate: {time.perf_counter() - started:.1f} s", flush=True)
+    url = clinic.database_url(server_url, name)
     made = generate(url, sizes)
-    seconds = time.perf_counter() - started
     counts = made.sessions
-    meta = {
-        **wanted,
-        "generated_at": f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
-        "seconds": round(seconds, 1),
-        "steps": [(n, round(s, 1)) for n, s in made.steps],
-        "tiers": dict(made.tiers),
-        "drawn": made.drawn,
-        "sessions": sum(counts),
-        "without_sessions": sum(1 for c in counts if c == 0),
-        "devices": made.devices,
-        "emails": made.emails,
-        "checks": made.checks,
-        "reminders": made.reminders,
-        "changes": made.changes,
-        "session_counts": counts,  # per journal number, for the checks
-        "emailed": made.emailed,  # journal numbers with an address
-    }
-    clinic.store_meta(url, meta, META_TABLE)
-    print(f"  - total generation time: {seconds:.1f} s", flush=True)
-    return meta
+    return clinic.store_generated(
+        url,
+        wanted,
+        started,
+        {
+            "steps": [(n, round(s, 1)) for n, s in made.steps],
+            "tiers": dict(made.tiers),
+            "drawn": made.drawn,
+            "sessions": sum(counts),
+            "without_sessions": sum(1 for c in counts if c == 0),
+            "devices": made.devices,
+            "emails": made.emails,
+            "checks": made.checks,
+            "reminders": made.reminders,
+            "changes": made.changes,
+            "session_counts": counts,  # per journal number, for the checks
+            "emailed": made.emailed,  # journal numbers with an address
+        },
+        META_TABLE,
+    )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -638,16 +625,6 @@ LUA = """local requests = {{
 {requests}
 }}
 local headers = {{ ["Content-Type"] = "application/json" }}
-local threads = {{}}
-function setup(thread)
-  table.insert(threads, thread)
-end
-function init(args)
-  index = tonumber(args[1] or "0") or 0
-  ok = 0
-  other = 0
-  first_other = "-"
-end
 function request()
   index = index + 1
   local r = requests[index % #requests + 1]
@@ -655,22 +632,6 @@ function request()
     return wrk.format("POST", r[1], headers, r[2])
   end
   return wrk.format("GET", r[1])
-end
-function response(status, headers, body)
-  if status >= 200 and status < 300 then
-    ok = ok + 1
-  else
-    other = other + 1
-    if first_other == "-" then
-      first_other = tostring(status)
-    end
-  end
-end
-function done(summary, latency, requests)
-  for _, thread in ipairs(threads) do
-    io.write(string.format("STATUS ok=%d other=%d first_other=%s\\n",
-      thread:get("ok"), thread:get("other"), thread:get("first_other")))
-  end
 end
 """
 
@@ -680,7 +641,7 @@ def lua_script(requests: Sequence[tuple[str, str | None]]) -> str:
     lines = []
     for path, body in requests:
         lines.append(f"  {{ [==[{path}]==], [==[{body}]==] }}," if body is not None else f"  {{ [==[{path}]==] }},")
-    return LUA.format(requests="\n".join(lines))
+    return (LUA + clinic.LUA_COUNTS).format(requests="\n".join(lines), ok="status >= 200 and status < 300")
 
 
 class JournalServer(api.Server):

@@ -453,31 +453,19 @@ def ensure_data(server_url: str, name: str, sizes: Sizes, *, fresh: bool) -> dic
     from django.core.management import call_command  # noqa: PLC0415 - after Django is set up
     from django.db import connections  # noqa: PLC0415 - after Django is set up
 
-    url = clinic_bench.database_url(server_url, name)
-    meta = clinic_bench.stored_meta(url, META_TABLE)
     wanted = sizes.meta()
-    if meta is not None and not fresh and {k: meta.get(k) for k in wanted} == wanted:
-        print(f"- data: reusing database {name} (generated {meta['generated_at']} in {meta['seconds']:.0f} s)")
+    meta, started = clinic_bench.reuse_or_recreate(
+        server_url, name, wanted, fresh=fresh, flag="--fresh", table=META_TABLE, note=lambda: check_disk(server_url)
+    )
+    if meta is not None:
         started = time.perf_counter()
         call_command("migrate", interactive=False, verbosity=0)  # later migrations of the schema, if any
         connections.close_all()
         print(f"  - migrate: {time.perf_counter() - started:.1f} s", flush=True)
         return meta
-    why = "--fresh" if fresh else ("other parameters" if meta else "no data yet")
-    print(f"- data: generating into database {name} ({why}); {check_disk(server_url)}", flush=True)
-    started = time.perf_counter()
-    connections.close_all()
-    clinic_bench.recreate_database(server_url, name)
-    call_command("migrate", interactive=False, verbosity=0)
-    connections.close_all()
-    print(f"  - create and migrate: {time.perf_counter() - started:.1f} s", flush=True)
+    url = clinic_bench.database_url(server_url, name)
     steps = generate(url, sizes)
-    seconds = time.perf_counter() - started
-    meta = {**wanted, "generated_at": f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC", "seconds": round(seconds, 1)}
-    meta["steps"] = steps
-    clinic_bench.store_meta(url, meta, META_TABLE)
-    print(f"  - total generation time: {seconds:.1f} s", flush=True)
-    return meta
+    return clinic_bench.store_generated(url, wanted, started, {"steps": steps}, META_TABLE)
 
 
 #: The covering constraints of migration 0007 (PostgreSQL only): a lot's rows and their zones come from
