@@ -1657,13 +1657,21 @@ def analyse(user_id: int, clinic_id: int, session_key: str, client_id: int, samp
 # Main
 
 
-def setup_django(url: str, data_dir: Path) -> None:
-    """Django in this process, on the scratch database, with the server's secret key."""
+def setup_django(
+    url: str,
+    data_dir: Path,
+    *,
+    secret_key: str = SECRET_KEY,
+    data_key: str = DATA_KEY,
+    idle_minutes: int | None = IDLE_MINUTES,
+) -> None:
+    """Django in this process, on the scratch database, with the server's keys and the limits off."""
     os.environ["DATABASE_URL"] = url
     os.environ["NEEDLEWISE_DATA_DIR"] = str(data_dir)
-    os.environ["NEEDLEWISE_SECRET_KEY"] = SECRET_KEY
-    os.environ["NEEDLEWISE_DATA_KEY"] = DATA_KEY
-    os.environ["NEEDLEWISE_IDLE_MINUTES"] = str(IDLE_MINUTES)
+    os.environ["NEEDLEWISE_SECRET_KEY"] = secret_key
+    os.environ["NEEDLEWISE_DATA_KEY"] = data_key
+    if idle_minutes is not None:
+        os.environ["NEEDLEWISE_IDLE_MINUTES"] = str(idle_minutes)
     os.environ["NEEDLEWISE_RATE_LIMIT"] = "0"
     os.environ["NEEDLEWISE_PUBLIC_LIMITS"] = "0"
     os.environ.pop("NEEDLEWISE_HTTPS", None)
@@ -1673,15 +1681,8 @@ def setup_django(url: str, data_dir: Path) -> None:
     django.setup()
 
 
-def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    """The command line."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--server-url", default=DEFAULT_SERVER_URL, help=f"PostgreSQL server ({DEFAULT_SERVER_URL})")
-    parser.add_argument("--database", default=DEFAULT_DATABASE, help=f"scratch database name ({DEFAULT_DATABASE})")
-    parser.add_argument("--clients", type=int, default=100_000, help="clients (default 100,000)")
-    parser.add_argument("--screenings", type=int, default=1_000_000, help="screenings (default 1,000,000)")
-    parser.add_argument("--profiles", type=int, default=3_000, help="distinct profiles assessed (default 3,000)")
-    parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+def add_run_options(parser: argparse.ArgumentParser) -> None:
+    """The options every database benchmark takes: the data's life, the server and the wrk rounds."""
     parser.add_argument("--regenerate", action="store_true", help="rebuild the data even if it is there")
     parser.add_argument("--generate-only", action="store_true", help="make sure the data is there, then stop")
     parser.add_argument("--drop", action="store_true", help="drop the scratch database and stop")
@@ -1696,6 +1697,51 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--duration", type=float, default=15.0, help="seconds per measured round (default 15)")
     parser.add_argument("--rounds", type=int, default=3, help="measured rounds per workload (default 3)")
     parser.add_argument("--warmup", type=float, default=3.0, help="warm-up seconds per workload (default 3)")
+
+
+def check_run_options(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Refuse (as usage errors) the options of :func:`add_run_options` out of range, and a system database."""
+    if not (1 <= args.workers <= 64 and 1 <= args.connections <= 1_000 and 1 <= args.rounds <= 20):
+        parser.error("--workers 1..64, --connections 1..1000, --rounds 1..20")
+    if not (1 <= args.duration <= 300 and 0 <= args.warmup <= 60):
+        parser.error("--duration 1..300 s, --warmup 0..60 s")
+    check_database_name(parser, args.database)
+
+
+def print_header(title: str, script: str, argv: Sequence[str] | None) -> None:
+    """The report's title and where it ran: date, command, machine, Python."""
+    print(f"# needlewise {title} benchmark (PostgreSQL)\n")
+    print(f"- date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
+    given = " ".join(sys.argv[1:] if argv is None else argv)
+    print(f"- command: uv run python bench/{script} {given}".rstrip())
+    print(f"- machine: {platform.platform()}; {api.cpu_model()}; {api.cpu_count()} CPUs available")
+    print(f"- python: {platform.python_implementation()} {platform.python_version()}")
+
+
+def print_figures(
+    results: dict[str, list[Result]], endpoints: Sequence[Endpoint], connections: int, rounds: int, answers: str
+) -> tuple[dict[str, Result], bool]:
+    """Print the figures of the timed rounds; their means, and whether every answer was ``answers`` (2xx, 200)."""
+    lines, mean = figures(results, endpoints)
+    print(f"\n- load average after the timed rounds: {api.load_average()}")
+    print(f"\n## Figures ({connections} connections, mean of {rounds} round(s))\n")
+    print("\n".join(lines))
+    clean = all(r.other == 0 and r.socket_errors == 0 for each in results.values() for r in each)
+    if not clean:
+        print(f"- some answers were not {answers} or some sockets failed while timing: FAIL (see the rounds)")
+    return mean, clean
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    """The command line."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--server-url", default=DEFAULT_SERVER_URL, help=f"PostgreSQL server ({DEFAULT_SERVER_URL})")
+    parser.add_argument("--database", default=DEFAULT_DATABASE, help=f"scratch database name ({DEFAULT_DATABASE})")
+    parser.add_argument("--clients", type=int, default=100_000, help="clients (default 100,000)")
+    parser.add_argument("--screenings", type=int, default=1_000_000, help="screenings (default 1,000,000)")
+    parser.add_argument("--profiles", type=int, default=3_000, help="distinct profiles assessed (default 3,000)")
+    parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    add_run_options(parser)
     parser.add_argument("--paths", type=int, default=5_000, help="search paths rotated (default 5,000)")
     parser.add_argument("--client-paths", type=int, default=20_000, help="client pages rotated (default 20,000)")
     parser.add_argument(
@@ -1710,13 +1756,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if not (1_000 <= args.clients <= 10_000_000 and 0 <= args.screenings <= 100_000_000 and args.profiles >= 10):
         parser.error("--clients 1,000..10,000,000, --screenings 0..100,000,000, --profiles at least 10")
-    if not (1 <= args.workers <= 64 and 1 <= args.connections <= 1_000 and 1 <= args.rounds <= 20):
-        parser.error("--workers 1..64, --connections 1..1000, --rounds 1..20")
     if not {name.strip() for name in args.workloads.split(",")} <= {"search", "client", "health"}:
         parser.error("--workloads: a comma-separated list of search, client, health")
-    if not (1 <= args.duration <= 300 and 0 <= args.warmup <= 60):
-        parser.error("--duration 1..300 s, --warmup 0..60 s")
-    check_database_name(parser, args.database)
+    check_run_options(parser, args)
     return args
 
 
@@ -1740,13 +1782,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="needlewise-bench-clinic-") as folder_name:
         folder = Path(folder_name)
         setup_django(url, folder / "data-local")
-        started = datetime.now(UTC)
-        print("# needlewise clinic workspace benchmark (PostgreSQL)\n")
-        print(f"- date: {started:%Y-%m-%d %H:%M} UTC")
-        given = " ".join(sys.argv[1:] if argv is None else argv)
-        print(f"- command: uv run python bench/clinic.py {given}".rstrip())
-        print(f"- machine: {platform.platform()}; {api.cpu_model()}; {api.cpu_count()} CPUs available")
-        print(f"- python: {platform.python_implementation()} {platform.python_version()}")
+        print_header("clinic workspace", "clinic.py", argv)
         try:
             meta = ensure_data(args.server_url, args.database, sizes, regenerate=args.regenerate)
         except psycopg.Error as error:
@@ -1841,14 +1877,8 @@ def run(args: argparse.Namespace, wrk: str, url: str, folder: Path, meta: dict[s
                 server.port, keys[0], [*(s.path for s in workload[:20]), *(f"{SEARCH}{i}/" for i in client_ids[:20])]
             )
             results = measure(load, server.port, endpoints)
-        lines, mean = figures(results, endpoints)
-        print(f"\n- load average after the timed rounds: {api.load_average()}")
-        print(f"\n## Figures ({args.connections} connections, mean of {args.rounds} round(s))\n")
-        print("\n".join(lines))
-        clean = all(r.other == 0 and r.socket_errors == 0 for rounds in results.values() for r in rounds)
-        if not clean:
-            print("- some answers were not 200 or some sockets failed while timing: FAIL (see the rounds)")
-            ok = False
+        mean, clean = print_figures(results, endpoints, args.connections, args.rounds, "200")
+        ok = ok and clean
         print(f"\n## Targets (p99 at most {TARGET_P99_MS:.0f} ms, {args.connections} connections)\n")
         for name in ("search", "client"):
             if name not in mean:

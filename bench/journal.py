@@ -46,8 +46,6 @@ import base64
 import cProfile
 import hashlib
 import io
-import os
-import platform
 import pstats
 import random
 import signal
@@ -705,21 +703,6 @@ def data_summary(meta: dict[str, Any]) -> list[str]:
     ]
 
 
-def setup_django(url: str, data_dir: Path) -> None:
-    """Django in this process, on the scratch database, with the server's keys and the limits off."""
-    os.environ["DATABASE_URL"] = url
-    os.environ["NEEDLEWISE_DATA_DIR"] = str(data_dir)
-    os.environ["NEEDLEWISE_SECRET_KEY"] = SECRET_KEY
-    os.environ["NEEDLEWISE_DATA_KEY"] = DATA_KEY
-    os.environ["NEEDLEWISE_RATE_LIMIT"] = "0"
-    os.environ["NEEDLEWISE_PUBLIC_LIMITS"] = "0"
-    os.environ.pop("NEEDLEWISE_HTTPS", None)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "needlewise.web.settings"
-    import django  # noqa: PLC0415
-
-    django.setup()
-
-
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     """The command line."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
@@ -728,15 +711,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--journals", type=int, default=100_000, help="journals (default 100,000)")
     parser.add_argument("--max-sessions", type=int, default=60, help="sessions per journal at most (default 60)")
     parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
-    parser.add_argument("--regenerate", action="store_true", help="rebuild the data even if it is there")
-    parser.add_argument("--generate-only", action="store_true", help="make sure the data is there, then stop")
-    parser.add_argument("--drop", action="store_true", help="drop the scratch database and stop")
-    parser.add_argument("--workers", type=int, default=api.cpu_count(), help="server workers (default: the CPUs)")
-    parser.add_argument("--threads", type=int, default=2, help="threads per worker, NEEDLEWISE_THREADS (default 2)")
-    parser.add_argument("--connections", type=int, default=4, help="wrk connections (default 4)")
-    parser.add_argument("--duration", type=float, default=15.0, help="seconds per measured round (default 15)")
-    parser.add_argument("--rounds", type=int, default=3, help="measured rounds per workload (default 3)")
-    parser.add_argument("--warmup", type=float, default=3.0, help="warm-up seconds per workload (default 3)")
+    clinic.add_run_options(parser)
     parser.add_argument("--page-journals", type=int, default=20_000, help="journal pages rotated (default 20,000)")
     parser.add_argument("--post-journals", type=int, default=10_000, help="journals POSTed to (default 10,000)")
     parser.add_argument("--wait-idle", type=float, default=0.0, help="wait up to S s for idle CPUs first (default 0)")
@@ -746,13 +721,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if not (1_000 <= args.journals <= 10_000_000 and 1 <= args.max_sessions <= 400):
         parser.error("--journals 1,000..10,000,000, --max-sessions 1..400 (MAX_SESSIONS is 500)")
-    if not (1 <= args.workers <= 64 and 1 <= args.connections <= 1_000 and 1 <= args.rounds <= 20):
-        parser.error("--workers 1..64, --connections 1..1000, --rounds 1..20")
-    if not (1 <= args.duration <= 300 and 0 <= args.warmup <= 60):
-        parser.error("--duration 1..300 s, --warmup 0..60 s")
     if not (100 <= args.page_journals <= args.journals and 100 <= args.post_journals <= args.journals // 2):
         parser.error("--page-journals 100..--journals, --post-journals 100..half of --journals")
-    clinic.check_database_name(parser, args.database)
+    clinic.check_run_options(parser, args)
     return args
 
 
@@ -775,13 +746,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     sizes = Sizes(args.journals, args.max_sessions, args.seed)
     with tempfile.TemporaryDirectory(prefix="needlewise-bench-journal-") as folder_name:
         folder = Path(folder_name)
-        setup_django(url, folder / "data-local")
-        print("# needlewise home journal benchmark (PostgreSQL)\n")
-        print(f"- date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
-        given = " ".join(sys.argv[1:] if argv is None else argv)
-        print(f"- command: uv run python bench/journal.py {given}".rstrip())
-        print(f"- machine: {platform.platform()}; {api.cpu_model()}; {api.cpu_count()} CPUs available")
-        print(f"- python: {platform.python_implementation()} {platform.python_version()}")
+        clinic.setup_django(url, folder / "data-local", secret_key=SECRET_KEY, data_key=DATA_KEY, idle_minutes=None)
+        clinic.print_header("home journal", "journal.py", argv)
         try:
             meta = ensure_data(args.server_url, args.database, sizes, regenerate=args.regenerate)
             restored = restore_rows(url)
@@ -891,14 +857,8 @@ def run(args: argparse.Namespace, wrk: str | None, url: str, folder: Path, meta:
         with JournalServer(args.workers, folder / "data", folder / "server.log", url, args.threads) as server:
             check_over_http(server.port, page_keys[:20], [(sessions_path(k), bodies[k]) for k in post_keys[-20:]])
             results = clinic.measure(load, server.port, endpoints)
-        lines, mean = clinic.figures(results, endpoints)
-        print(f"\n- load average after the timed rounds: {api.load_average()}")
-        print(f"\n## Figures ({args.connections} connections, mean of {args.rounds} round(s))\n")
-        print("\n".join(lines))
-        clean = all(r.other == 0 and r.socket_errors == 0 for rounds in results.values() for r in rounds)
-        if not clean:
-            print("- some answers were not 2xx or some sockets failed while timing: FAIL (see the rounds)")
-            ok = False
+        mean, clean = clinic.print_figures(results, endpoints, args.connections, args.rounds, "2xx")
+        ok = ok and clean
         print(f"\n## Targets (p99 at most {TARGET_P99_MS:.0f} ms, {args.connections} connections)\n")
         for endpoint in endpoints[:2]:
             m = mean[endpoint.name]
