@@ -66,6 +66,14 @@ def form_of(page: str) -> dict[str, str]:
     return {**CONTACT, "consent": "yes", "consent_digest": DIGEST.search(page).group(1)}  # type: ignore[union-attr]
 
 
+def sent_and_opened(site: Site, url: str, page: str, role: Role = Role.NURSE) -> tuple[int, str]:
+    """Send the referral form shown on ``page``; the status and text of its intake page as ``role`` opens it."""
+    browser().post(url, form_of(page))
+    row = ConsultationRequest.objects.get(journal_summary__isnull=False)
+    response = staff_client(site.members[role]).get(f"/clinic/intake/{row.pk}/")
+    return response.status_code, response.content.decode()
+
+
 def test_the_journal_page_leads_to_the_clinics_and_each_to_its_form(site_a: Site, key: str) -> None:
     journal_page = browser().get(f"/journal/{key}/").content.decode()
     assert f'href="/journal/{key}/referral/"' in journal_page
@@ -233,9 +241,7 @@ def test_staff_read_the_skin_checks_and_changes(site_a: Site, key: str, kb: Know
     assert "1 skin check you recorded, with your answers." in page
     assert "1 change you reported" in page
     assert "That your journal is paused, and why:" in page
-    browser().post(url, form_of(page))
-    row = ConsultationRequest.objects.get(journal_summary__isnull=False)
-    staff = staff_client(site_a.members[Role.NURSE]).get(f"/clinic/intake/{row.pk}/").content.decode()
+    _, staff = sent_and_opened(site_a, url, page)
     assert "Skin checks (1)" in staff
     assert 'data-triage="expected">Expected course' in staff
     assert "Changes reported (1)" in staff
@@ -245,11 +251,9 @@ def test_staff_read_the_skin_checks_and_changes(site_a: Site, key: str, kb: Know
 @pytest.mark.parametrize("role", [Role.AESTHETICIAN, Role.FRONT_DESK])
 def test_staff_without_intake_access_see_no_referral(site_a: Site, key: str, role: Role) -> None:
     url = f"/journal/{key}/referral/{site_a.clinic.slug}/"
-    browser().post(url, form_of(browser().get(url).content.decode()))
-    row = ConsultationRequest.objects.get(journal_summary__isnull=False)
-    response = staff_client(site_a.members[role]).get(f"/clinic/intake/{row.pk}/")
-    assert response.status_code == 403
-    assert "2026-11-04" not in response.content.decode()
+    status, page = sent_and_opened(site_a, url, browser().get(url).content.decode(), role)
+    assert status == 403
+    assert "2026-11-04" not in page
 
 
 def test_a_request_from_a_result_shows_no_journal(site_a: Site) -> None:
@@ -264,9 +268,7 @@ def test_a_paused_journal_without_sessions_or_device(site_a: Site, kb: Knowledge
     assert "That your journal is paused, and why:" in page
     assert "Your device: none recorded." in page
     assert "The 0 sessions you logged" in page
-    browser().post(url, form_of(page))
-    row = ConsultationRequest.objects.get(journal_summary__isnull=False)
-    staff = staff_client(site_a.members[Role.NURSE]).get(f"/clinic/intake/{row.pk}/").content.decode()
+    _, staff = sent_and_opened(site_a, url, page)
     assert "No session logged yet." in staff
     assert "No skin check recorded." in staff
     assert "No change reported." in staff
