@@ -9,7 +9,7 @@ import pytest
 from needlewise.domain.json_types import JsonValue
 from needlewise.domain.text import Text
 from needlewise.domain.tier import Tier
-from needlewise.domain.treatment import Triage
+from needlewise.domain.treatment import Answer, Triage
 from needlewise.domain.vocabulary import Lang
 from needlewise.engine.knowledge import KnowledgeBase
 from needlewise.errors import ConflictError
@@ -25,7 +25,7 @@ def a_check(minutes: int = 0, triage: Triage = Triage.EXPECTED, sessions: int = 
         on=date(2026, 12, 7),
         session_on=date(2026, 12, 6),
         day=1,
-        answers=(("fever_chills", triage is Triage.SEEK_CARE_NOW), ("pus", False)),
+        answers=(("fever_chills", Answer.YES if triage is Triage.SEEK_CARE_NOW else Answer.NO), ("pus", Answer.NO)),
         triage=triage,
         sessions_before=sessions,
     )
@@ -98,13 +98,18 @@ def test_an_older_or_damaged_state_reads_as_no_history() -> None:
 
 def test_a_check_reads_back_in_the_reader_s_language_with_the_sessions_since(kb: KnowledgeBase) -> None:
     gone = CheckEntry(
-        AT, date(2026, 12, 7), date(2026, 12, 6), 1, (("a-question-since-removed", True),), Triage.CALL_CLINIC, 3
+        AT, date(2026, 12, 7), date(2026, 12, 6), 1, (("a-question-since-removed", Answer.YES),), Triage.CALL_CLINIC, 3
     )
     asked = a_check(triage=Triage.SEEK_CARE_NOW, sessions=1)
     removed, urgent = history.shown_checks(kb, (gone, asked), 2, Lang.ES)
-    assert removed.answers == (("a-question-since-removed", "a-question-since-removed", True),)
+    assert removed.answers == (("a-question-since-removed", "a-question-since-removed", Answer.YES),)
     assert removed.sessions_since == 0  # never below none
     assert urgent.sessions_since == 1
     assert urgent.advice == kb.treatment.home_journal.checkin_outcome[Triage.SEEK_CARE_NOW].es
     assert urgent.answers[0][1].startswith("Desde el tratamiento")
-    assert urgent.to_json()["answers"][0] == {"id": "fever_chills", "text": urgent.answers[0][1], "yes": True}
+    assert urgent.to_json()["answers"][0] == {
+        "id": "fever_chills",
+        "text": urgent.answers[0][1],
+        "answer": "yes",
+        "yes": True,
+    }
