@@ -4,9 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from needlewise.domain.profile import Profile
+from needlewise.domain.profile import Device, Profile
+from needlewise.domain.vocabulary import Area, DeviceKind, Goal, Setting
 from needlewise.engine.knowledge import Question
 from needlewise.services.profiles import parse_profile
+
+#: A home profile that allows home use (glow, cheeks, a 0.25 mm roller): the journal tests' starting point.
+HOME_GLOW = Profile(
+    setting=Setting.HOME,
+    age=30,
+    goals=frozenset({Goal.GLOW}),
+    areas=frozenset({Area.CHEEKS}),
+    device=Device(DeviceKind.ROLLER, 0.25, 0, shared=False, sterile_single_use=False),
+    fitzpatrick=2,
+    version=2,
+)
 
 
 def make_profile(**fields: Any) -> Profile:

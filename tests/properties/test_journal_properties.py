@@ -10,9 +10,10 @@ from datetime import date, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from needlewise.domain.profile import Device, Profile
+from factories import HOME_GLOW
+from needlewise.domain.profile import Profile
 from needlewise.domain.tier import Tier
-from needlewise.domain.vocabulary import Area, DeviceKind, Goal, Lang, Product, Setting
+from needlewise.domain.vocabulary import Area, Goal, Lang, Product
 from needlewise.engine.evaluate import assess
 from needlewise.engine.home_limit import home_cap
 from needlewise.engine.journal import HomeSession, interval_for, logged_findings, next_session, pause, session_findings
@@ -85,15 +86,7 @@ def test_one_pass_finds_what_each_session_alone_finds(
         assert [f.rule_id for f in found[i]] == [f.rule_id for f in alone]
 
 
-JOURNAL_PROFILE = Profile(
-    setting=Setting.HOME,
-    age=30,
-    goals=frozenset({Goal.GLOW}),
-    areas=frozenset({Area.CHEEKS}),
-    device=Device(DeviceKind.ROLLER, 0.25, 0, shared=False, sterile_single_use=False),
-    fitzpatrick=2,
-    version=2,
-)
+JOURNAL_PROFILE = HOME_GLOW
 logged_entries = st.lists(
     st.builds(
         SessionEntry,

@@ -4,21 +4,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from needlewise.domain.profile import Device, Profile
-from needlewise.domain.vocabulary import Area, DeviceKind, Goal, Lang, Product, Setting
+from factories import HOME_GLOW
+from needlewise.domain.profile import Profile
+from needlewise.domain.vocabulary import Area, Goal, Lang, Product
 from needlewise.engine.home_limit import over_home_limit
 from needlewise.engine.journal import TOO_SOON, HomeSession, session_findings
 from needlewise.engine.knowledge import KnowledgeBase
 
-GLOW = Profile(
-    setting=Setting.HOME,
-    age=30,
-    goals=frozenset({Goal.GLOW}),
-    areas=frozenset({Area.CHEEKS}),
-    device=Device(DeviceKind.ROLLER, 0.25, 0, shared=False, sterile_single_use=False),
-    fitzpatrick=2,
-    version=2,
-)
+GLOW = HOME_GLOW
 DAY = 740_000
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from needlewise.domain.profile import Device, Profile
+from factories import HOME_GLOW
 from needlewise.domain.tier import Confidence, Tier
 from needlewise.domain.treatment import Answer, Triage
 from needlewise.domain.vocabulary import Area, DeviceKind, Goal, Lang, Product, Setting, SkinNow
@@ -24,15 +24,7 @@ from needlewise.engine.journal import (
 )
 from needlewise.engine.knowledge import KnowledgeBase
 
-GLOW = Profile(
-    setting=Setting.HOME,
-    age=30,
-    goals=frozenset({Goal.GLOW}),
-    areas=frozenset({Area.CHEEKS}),
-    device=Device(DeviceKind.ROLLER, 0.25, 0, shared=False, sterile_single_use=False),
-    fitzpatrick=2,
-    version=2,
-)
+GLOW = HOME_GLOW
 DAY = 740_000
 
 
