@@ -20,11 +20,10 @@ from django.views.decorators.http import require_http_methods, require_safe
 from needlewise import bootstrap
 from needlewise.domain.json_types import JsonValue
 from needlewise.domain.vocabulary import Lang
-from needlewise.edge.journal_reminders import deleted, reminded
+from needlewise.edge.journal_reminders import reminded
 from needlewise.engine.knowledge import KnowledgeBase
 from needlewise.errors import ConflictError, InvalidInputError, NotFoundError, ProfileError
 from needlewise.reports.numbers import for_readers
-from needlewise.reports.pdf import render_pdf
 from needlewise.services import journal, journal_checks
 from needlewise.services.journal_changes import Changes, record_changes
 from needlewise.services.journal_checks import RESOLVE_QUESTION
@@ -61,7 +60,8 @@ def missing(request: HttpRequest) -> HttpResponse:
     return private_page(render(request, "journal_missing.html", {}, status=404))
 
 
-def _open(request: HttpRequest, token: str) -> JournalView | None:
+def opened(request: HttpRequest, token: str) -> JournalView | None:
+    """The journal with this link, or ``None`` where there is none (the caller answers :func:`missing`)."""
     try:
         return journal.open_journal(bootstrap.journals(), token, knowledge(), lang_of(request))
     except NotFoundError:
@@ -164,14 +164,14 @@ def _start(request: HttpRequest) -> HttpResponse:
 @require_safe
 def page(request: HttpRequest, token: str) -> HttpResponse:
     """The journal: what to do next first, then the device, the findings, the sessions and the forms."""
-    view = _open(request, token)
+    view = opened(request, token)
     if view is None:
         return missing(request)
     return _page(request, token, view, shown_after(request, token, view))
 
 
 def _refused(request: HttpRequest, token: str, form: str, errors: Errors) -> HttpResponse:
-    view = _open(request, token)
+    view = opened(request, token)
     if view is None:
         return missing(request)
     return _page(request, token, view, {"errors": errors, "form": form, "values": values_of(request.POST)}, 422)
@@ -216,7 +216,7 @@ def device(request: HttpRequest, token: str) -> HttpResponse:
 @journal_form
 def skin(request: HttpRequest, token: str) -> HttpResponse:
     """The day-after skin check: the clinic check-in's red-flag questions and triage, kept in the journal."""
-    view = _open(request, token)
+    view = opened(request, token)
     if view is None:
         return missing(request)
     kb = knowledge()
@@ -262,49 +262,6 @@ def changed(request: HttpRequest, token: str) -> HttpResponse:
     return to_journal(token, saved="changed")
 
 
-@require_safe
-def export(request: HttpRequest, token: str) -> HttpResponse:
-    """The journal as JSON (the API's state), to keep or show a clinician."""
-    view = _open(request, token)
-    if view is None:
-        return missing(request)
-    response = HttpResponse(orjson.dumps(view.to_json(), option=orjson.OPT_INDENT_2), content_type="application/json")
-    response["Content-Disposition"] = 'attachment; filename="needlewise-journal.json"'
-    return private_page(response)
-
-
-@require_safe
-def pdf(request: HttpRequest, token: str) -> HttpResponse:
-    """The journal as a PDF to show a clinician: the re-assessment, the next day, the device, each session."""
-    view = _open(request, token)
-    if view is None:
-        return missing(request)
-    context = {
-        "view": view,
-        "assessment": for_readers(view.assessment),
-        "found": earlier_findings(view, with_latest=True),
-        "made_on": timezone.localdate(),
-        "limit_on": [date.fromordinal(limit.session.on) for limit in view.limits],
-    }
-    page = render(request, "journal_print.html", context)
-    response = HttpResponse(render_pdf(page.content.decode()), content_type="application/pdf")
-    response["Content-Disposition"] = 'attachment; filename="needlewise-journal.pdf"'
-    return private_page(response)
-
-
-@require_http_methods(["GET", "HEAD", "POST"])
-def delete(request: HttpRequest, token: str) -> HttpResponse:
-    """Ask first (GET: a confirmation page); on POST, delete the journal and everything in it for good."""
-    if request.method != "POST":
-        view = _open(request, token)
-        if view is None:
-            return missing(request)
-        return private_page(render(request, "journal_delete.html", {"token": token, "view": view}))
-    gone = deleted(token)
-    status = 200 if gone else 404
-    return private_page(render(request, "journal_deleted.html", {"deleted": gone}, status=status))
-
-
 urls: list[URLPattern] = [
     path("journal/new/", start, name="journal-start"),
     path("journal/<str:token>/", page, name="journal"),
@@ -312,7 +269,4 @@ urls: list[URLPattern] = [
     path("journal/<str:token>/device/", device, name="journal-device"),
     path("journal/<str:token>/skin/", skin, name="journal-skin"),
     path("journal/<str:token>/changed/", changed, name="journal-changed"),
-    path("journal/<str:token>/export.json", export, name="journal-export"),
-    path("journal/<str:token>/pdf/", pdf, name="journal-pdf"),
-    path("journal/<str:token>/delete/", delete, name="journal-delete"),
 ]

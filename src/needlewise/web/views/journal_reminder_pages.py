@@ -21,24 +21,14 @@ from django.utils import translation
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from needlewise import bootstrap
 from needlewise.edge.journal_reminders import emailed
 from needlewise.errors import InvalidInputError, NotFoundError
 from needlewise.messaging import journal_reminders
-from needlewise.services import journal
-from needlewise.services.journal_state import JournalView
 from needlewise.web.journal_forms import problems_to_errors
-from needlewise.web.views.common import knowledge, lang_of, render
-from needlewise.web.views.journal_public import missing
+from needlewise.web.views.common import lang_of, render
+from needlewise.web.views.journal_public import missing, opened
 from needlewise.web.views.journal_return import private_page
 from needlewise.web.views.questionnaire import PRIVATE
-
-
-def _view(request: HttpRequest, token: str) -> JournalView | None:
-    try:
-        return journal.open_journal(bootstrap.journals(), token, knowledge(), lang_of(request))
-    except NotFoundError:
-        return None
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -59,12 +49,12 @@ def reminders(request: HttpRequest, token: str) -> HttpResponse:
             view = None
         except InvalidInputError as invalid:
             context |= {"errors": problems_to_errors(invalid.problems), "values": {"email": email}}
-            view, status = _view(request, token), 422
+            view, status = opened(request, token), 422
         else:
             where = reverse("journal-reminders", args=[token])
             return private_page(HttpResponseRedirect(f"{where}?saved=1", status=303))
     else:
-        view = _view(request, token)
+        view = opened(request, token)
     if view is None:
         return missing(request)
     return private_page(render(request, "journal_reminders.html", {**context, "view": view}, status=status))
