@@ -18,7 +18,7 @@ from needlewise.domain.treatment import Answer
 from needlewise.domain.vocabulary import Area, DeviceKind, Lang, Product
 from needlewise.errors import InvalidInputError, NotFoundError
 from needlewise.services import journal, journal_checks
-from needlewise.services.journal_state import DeviceEntry, SessionEntry
+from needlewise.services.journal_entries import DeviceEntry, SessionEntry
 from needlewise.services.journal_summary import SUMMARY_SCHEMA
 from needlewise.storage.models import AuditEntry, ConsultationRequest, Screening
 from web import journal_support as js

@@ -18,7 +18,8 @@ from needlewise.engine.evaluate import assess
 from needlewise.engine.home_limit import home_cap
 from needlewise.engine.journal import HomeSession, interval_for, logged_findings, next_session, pause, session_findings
 from needlewise.engine.knowledge import KnowledgeBase
-from needlewise.services.journal_state import SessionEntry, journal_view
+from needlewise.services.journal_entries import SessionEntry
+from needlewise.services.journal_state import journal_view
 from strategies import BOUNDARY_MM, profiles
 
 FIXTURE_OK = settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)

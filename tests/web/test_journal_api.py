@@ -17,7 +17,7 @@ from needlewise.domain.vocabulary import Lang
 from needlewise.engine.knowledge import KnowledgeBase
 from needlewise.errors import InvalidInputError
 from needlewise.services import journal
-from needlewise.services.journal_state import SessionEntry
+from needlewise.services.journal_entries import SessionEntry
 from needlewise.services.saved_results import digest
 from needlewise.storage.models import Journal
 from web.journal_support import PROFILE, TODAY, post

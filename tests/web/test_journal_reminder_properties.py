@@ -16,7 +16,7 @@ from needlewise.domain.vocabulary import Area, Lang, Product
 from needlewise.engine.knowledge import KnowledgeBase
 from needlewise.messaging import journal_reminders
 from needlewise.services import journal
-from needlewise.services.journal_state import SessionEntry
+from needlewise.services.journal_entries import SessionEntry
 from needlewise.storage.models import QueuedMessage
 from web.journal_support import PROFILE
 

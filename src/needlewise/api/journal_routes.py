@@ -26,7 +26,8 @@ from needlewise.edge.journal_reminders import deleted, emailed, reminded
 from needlewise.errors import N_, NotFoundError, Problem
 from needlewise.services import journal
 from needlewise.services.journal_calendar import CalendarWords, journal_calendar
-from needlewise.services.journal_state import DeviceEntry, JournalView, SessionEntry
+from needlewise.services.journal_entries import DeviceEntry, SessionEntry
+from needlewise.services.journal_state import JournalView
 
 router = Router(tags=["journal"])
 ERRORS = {400: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut, 422: ErrorOut, 429: ErrorOut}

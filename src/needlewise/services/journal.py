@@ -17,11 +17,11 @@ the person's calendar day):
 * ``open_journal(store, token, kb, lang) -> JournalView``: ``NotFoundError`` for an unknown token;
   ``lang`` ``None`` is the journal's own language (as for the other use cases taking ``lang | None``).
 * ``log_session(store, token, entry, kb, lang, today) -> JournalView``: records a
-  :class:`~needlewise.services.journal_state.SessionEntry` (also one that came too soon: it
+  :class:`~needlewise.services.journal_entries.SessionEntry` (also one that came too soon: it
   happened, and its findings say so) and counts a use of the device. ``InvalidInputError`` naming
   ``on`` (after today, or before 2000) or ``areas`` (none); ``ConflictError`` when the journal is full.
 * ``record_device(store, token, device, kb, lang, today) -> JournalView``: records a
-  :class:`~needlewise.services.journal_state.DeviceEntry` (a new one replaces the old).
+  :class:`~needlewise.services.journal_entries.DeviceEntry` (a new one replaces the old).
   ``InvalidInputError`` naming ``bought_on`` (after today, or before 2000).
 * ``change_email(store, token, email, kb, lang) -> JournalView``: reminders go to ``email`` from
   now on; ``None`` forgets the address (no reminders). ``InvalidInputError`` (``email``).
@@ -45,7 +45,8 @@ from needlewise.domain.profile import Profile
 from needlewise.domain.vocabulary import Lang, Setting
 from needlewise.engine.knowledge import KnowledgeBase
 from needlewise.errors import N_, ConflictError, InvalidInputError, NotFoundError, Problem, ProfileError
-from needlewise.services.journal_state import DeviceEntry, JournalView, SessionEntry, journal_view
+from needlewise.services.journal_entries import DeviceEntry, SessionEntry
+from needlewise.services.journal_state import JournalView, journal_view
 from needlewise.services.ports import JournalRecord, Journals
 from needlewise.services.profiles import parse_profile
 from needlewise.services.saved_results import digest, new_token

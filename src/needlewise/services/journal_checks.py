@@ -36,6 +36,7 @@ from needlewise.engine.knowledge import KnowledgeBase
 from needlewise.engine.treatment_knowledge import CheckinQuestion
 from needlewise.errors import N_, ConflictError, InvalidInputError, NotFoundError, Problem
 from needlewise.services.journal import parsed_profile, stored_view
+from needlewise.services.journal_entries import SessionEntry
 from needlewise.services.journal_history import (
     CheckEntry,
     Hold,
@@ -45,7 +46,7 @@ from needlewise.services.journal_history import (
     with_change,
     with_check,
 )
-from needlewise.services.journal_state import JournalView, SessionEntry
+from needlewise.services.journal_state import JournalView
 from needlewise.services.ports import JournalRecord, Journals
 from needlewise.services.saved_results import digest
 

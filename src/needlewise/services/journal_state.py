@@ -1,9 +1,10 @@
 """What a home journal says now: its stored entries read back, decided by the engine, written as JSON.
 
-The stored state is one sealed JSON document (``sessions`` in the order they were logged, ``device``,
-and the history: ``checks`` and ``changes``, :mod:`needlewise.services.journal_history`); everything
-else (findings, the next day, replacement, pause) is decided again on each read with today's
-knowledge base, so a corrected knowledge base corrects every journal.
+The stored state is one sealed JSON document: ``sessions`` in the order they were logged and the
+``device`` (:mod:`needlewise.services.journal_entries`), and the history, ``checks`` and ``changes``
+(:mod:`needlewise.services.journal_history`); everything else (findings, the next day, replacement,
+pause) is decided again on each read with today's knowledge base, so a corrected knowledge base
+corrects every journal.
 """
 
 from __future__ import annotations
@@ -18,12 +19,10 @@ from needlewise.domain.citation import ENUM_TEXT, Citation
 from needlewise.domain.json_types import JsonValue
 from needlewise.domain.profile import Profile
 from needlewise.domain.tier import Confidence
-from needlewise.domain.vocabulary import Area, DeviceKind, Lang, Product
+from needlewise.domain.vocabulary import Lang
 from needlewise.engine.evaluate import assess
 from needlewise.engine.home_limit import OverHomeLimit, limits_of
 from needlewise.engine.journal import (
-    HomeDevice,
-    HomeSession,
     NextSession,
     Pause,
     Replacement,
@@ -34,70 +33,11 @@ from needlewise.engine.journal import (
 )
 from needlewise.engine.knowledge import KnowledgeBase
 from needlewise.engine.prepared import prepared_for
+from needlewise.services.journal_entries import DeviceEntry, SessionEntry, device_of, sessions_of
 from needlewise.services.journal_history import ChangeEntry, ShownCheck, changes_of, checks_of, hold_of, shown_checks
 from needlewise.services.journal_referrals import ReferralEntry, referrals_of
 
 JOURNAL_SCHEMA = "needlewise.journal/1"
-
-
-@dataclass(frozen=True, slots=True)
-class SessionEntry:
-    """A home session as the person logs it: the day, the needle length, the areas, the products applied afterwards."""
-
-    on: date
-    needle_mm: float
-    areas: frozenset[Area]
-    products: frozenset[Product] = frozenset()
-
-    def to_json(self) -> dict[str, JsonValue]:
-        """Stored and written form."""
-        return {
-            "on": self.on.isoformat(),
-            "needle_mm": self.needle_mm,
-            "areas": list[JsonValue](sorted(a.value for a in self.areas)),
-            "products": list[JsonValue](sorted(p.value for p in self.products)),
-        }
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, JsonValue]) -> SessionEntry:
-        """Read back a stored entry."""
-        return cls(
-            date.fromisoformat(str(data["on"])),
-            float(data["needle_mm"]),  # type: ignore[arg-type]
-            frozenset(Area(str(a)) for a in data["areas"]),  # type: ignore[union-attr]
-            frozenset(Product(str(p)) for p in data["products"]),  # type: ignore[union-attr]
-        )
-
-    def home_session(self) -> HomeSession:
-        """As the engine counts it."""
-        return HomeSession(self.on.toordinal(), self.needle_mm, self.areas, self.products)
-
-
-@dataclass(frozen=True, slots=True)
-class DeviceEntry:
-    """The person's device: its kind, needle length (None: not known), when bought (None: not known), uses so far."""
-
-    kind: DeviceKind
-    needle_mm: float | None
-    bought_on: date | None
-    uses: int
-
-    def to_json(self) -> dict[str, JsonValue]:
-        """Stored and written form."""
-        bought = self.bought_on.isoformat() if self.bought_on is not None else None
-        return {"kind": self.kind.value, "needle_mm": self.needle_mm, "bought_on": bought, "uses": self.uses}
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, JsonValue]) -> DeviceEntry:
-        """Read back a stored entry."""
-        bought = data["bought_on"]
-        needle = data["needle_mm"]
-        return cls(
-            DeviceKind(str(data["kind"])),
-            float(needle) if isinstance(needle, int | float) else None,
-            date.fromisoformat(bought) if isinstance(bought, str) else None,
-            int(data["uses"]),  # type: ignore[arg-type]
-        )
 
 
 def add_months(day: date, months: int) -> date:
@@ -271,13 +211,12 @@ def journal_view(  # noqa: PLR0913 - the knowledge base, the profile and its doc
     created_at: datetime | None = None,
 ) -> JournalView:
     """The journal of ``profile`` (read from ``document``) and its stored ``state``, decided with ``kb`` in ``lang``."""
-    entries = [SessionEntry.from_json(s) for s in _sessions(state)]
-    device_data = state.get("device")
-    device = DeviceEntry.from_json(device_data) if isinstance(device_data, dict) else None
+    entries = sessions_of(state)
+    device = device_of(state)
     logged = tuple(_logged(kb, profile, entries, lang))
     sessions = [e.home_session() for e in entries]
     upcoming = next_session(kb.treatment, profile.goals, sessions)
-    due = replacement(kb.treatment, _home_device(device), lang) if device is not None else None
+    due = replacement(kb.treatment, device.home_device(), lang) if device is not None else None
     cited = [c for r in (upcoming.interval.rules if upcoming is not None else ()) for c in r.citations]
     cited.extend(due.citations if due is not None else ())
     checks = checks_of(state)
@@ -305,16 +244,6 @@ def journal_view(  # noqa: PLR0913 - the knowledge base, the profile and its doc
     )
 
 
-def _sessions(state: Mapping[str, JsonValue]) -> list[dict[str, JsonValue]]:
-    stored = state.get("sessions", [])
-    return [s for s in stored if isinstance(s, dict)] if isinstance(stored, list) else []
-
-
 def _logged(kb: KnowledgeBase, profile: Profile, entries: Sequence[SessionEntry], lang: Lang) -> list[LoggedSession]:
     found = logged_findings(kb, profile, [e.home_session() for e in entries], lang)
     return [LoggedSession(entry, findings) for entry, findings in zip(entries, found, strict=True)]
-
-
-def _home_device(device: DeviceEntry) -> HomeDevice:
-    bought = device.bought_on.toordinal() if device.bought_on is not None else None
-    return HomeDevice(device.kind, device.needle_mm, bought, device.uses)

@@ -17,7 +17,7 @@ from needlewise.domain.treatment import Answer
 from needlewise.domain.vocabulary import Area, DeviceKind, Medication, Product, SkinNow
 from needlewise.errors import Problem
 from needlewise.services.journal_changes import Changes
-from needlewise.services.journal_state import DeviceEntry, SessionEntry
+from needlewise.services.journal_entries import DeviceEntry, SessionEntry
 from needlewise.web.views.common import say
 
 Errors = dict[str, list[str]]

@@ -16,7 +16,7 @@ from needlewise.api.schemas import ErrorOut
 from needlewise.domain.vocabulary import Area, Lang
 from needlewise.engine.knowledge import KnowledgeBase
 from needlewise.services import journal
-from needlewise.services.journal_state import SessionEntry
+from needlewise.services.journal_entries import SessionEntry
 from needlewise.storage.models import AuditEntry, ConsultationRequest
 from web import journal_support as js
 from web.clinic.support import Site

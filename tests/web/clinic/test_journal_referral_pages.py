@@ -20,8 +20,8 @@ from needlewise.domain.treatment import Answer
 from needlewise.domain.vocabulary import Area, DeviceKind, Lang, Product
 from needlewise.engine.knowledge import KnowledgeBase
 from needlewise.services import journal, journal_checks
+from needlewise.services.journal_entries import DeviceEntry, SessionEntry
 from needlewise.services.journal_referrals import MAX_REFERRALS
-from needlewise.services.journal_state import DeviceEntry, SessionEntry
 from needlewise.storage.models import ConsultationRequest
 from web import journal_support as js
 from web.clinic.support import Site, actor_for, staff_client
