@@ -1686,12 +1686,13 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--regenerate", action="store_true", help="rebuild the data even if it is there")
     parser.add_argument("--generate-only", action="store_true", help="make sure the data is there, then stop")
     parser.add_argument("--drop", action="store_true", help="drop the scratch database and stop")
-    parser.add_argument("--workers", type=int, default=api.cpu_count(), help="server workers (default: the CPUs)")
+    from needlewise.cli.serve import default_workers  # noqa: PLC0415 - needlewise is imported once the path is set
+
     parser.add_argument(
-        "--threads",
-        type=int,
-        default=2,
-        help="threads per worker, NEEDLEWISE_THREADS (default 2: pages wait on the DB)",
+        "--workers", type=int, default=default_workers(), help="server workers (default: needlewise serve's, 2 per CPU)"
+    )
+    parser.add_argument(
+        "--threads", type=int, default=1, help="threads per worker, NEEDLEWISE_THREADS (default 1, as needlewise serve)"
     )
     parser.add_argument("--connections", type=int, default=4, help="wrk connections (default 4)")
     parser.add_argument("--duration", type=float, default=15.0, help="seconds per measured round (default 15)")
@@ -1803,7 +1804,7 @@ def run(args: argparse.Namespace, wrk: str, url: str, folder: Path, meta: dict[s
         cur.execute("SHOW shared_buffers")
         shared_buffers = cur.fetchone()[0]
     print(
-        f"- needlewise {version('needlewise')}, granian {version('granian')} (WSGI, blocking_threads=1), "
+        f"- needlewise {version('needlewise')}, granian {version('granian')} (WSGI), "
         f"django {version('django')}, psycopg {version('psycopg')}, {pg_version} (shared_buffers {shared_buffers}) "
         f"on the same machine, {api.wrk_version(wrk)}"
     )

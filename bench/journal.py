@@ -21,7 +21,7 @@ the scratch database, ``--profiled N`` prints where N in-process page views spen
    as ``saved_results.new_token``); only its SHA-256 digest is stored, as the application does. The
    run checks that ``services.journal.open_journal`` opens a sample by its key with the sessions and
    device generated. The data is kept and reused while the generation parameters match.
-2. Server. ``needlewise serve`` (granian, WSGI, production settings, 2 workers x 2 threads as
+2. Server. ``needlewise serve`` (granian, WSGI, production settings, its default 2 workers per CPU x 1 thread as
    ``bench/clinic.py``) on a free port of 127.0.0.1 with ``DATABASE_URL`` pointing at the scratch
    database and the limits off (``NEEDLEWISE_RATE_LIMIT=0``, ``NEEDLEWISE_PUBLIC_LIMITS=0``).
 3. Load. ``wrk --latency -t1`` with a Lua script that rotates over many journals' keys and counts the
@@ -74,7 +74,7 @@ DEFAULT_DATABASE = "needlewise_bench_journal"
 SECRET_KEY = "bench-journal-not-a-secret"  # noqa: S105 - a throwaway local server
 #: The data key the journals are sealed with: fixed, so that the generator, the checks and the server agree.
 DATA_KEY = base64.urlsafe_b64encode(hashlib.sha256(b"needlewise bench journal data key").digest()).decode()
-GENERATOR_VERSION = 4  # bump when the generated data changes shape
+GENERATOR_VERSION = 5  # bump when the generated data changes shape
 TARGET_P99_MS = 50.0
 META_TABLE = "bench_journal_meta"
 SAVED_TABLE = "bench_journal_saved"  # the rows the POST workload writes to, restored after the run
@@ -223,6 +223,7 @@ def _checks(rng: random.Random, kb: Any, entries: Sequence[Any], today: date) ->
 
     Mostly nothing to report (the expected course); now and then one red flag, triaged by the engine.
     """
+    from needlewise.domain.treatment import Answer  # noqa: PLC0415
     from needlewise.engine.treatment import triage  # noqa: PLC0415
     from needlewise.services.journal_history import CheckEntry  # noqa: PLC0415
 
@@ -237,7 +238,7 @@ def _checks(rng: random.Random, kb: Any, entries: Sequence[Any], today: date) ->
         yes = {rng.choice(ids)} if ids and rng.random() < 0.06 else set()
         at = datetime.combine(on, datetime.min.time(), UTC) + timedelta(seconds=rng.randint(7 * 3600, 22 * 3600))
         found = triage(kb.treatment, day, yes)
-        answers = tuple((key, key in yes) for key in ids)
+        answers = tuple((key, Answer.YES if key in yes else Answer.NO) for key in ids)
         checks.append(CheckEntry(at, on, entry.on, day, answers, found, index + 1).to_json())
     return checks
 

@@ -7,8 +7,9 @@ from django.test import Client
 
 
 @pytest.fixture(autouse=True)
-def no_rate_limit(settings) -> None:
+def no_rate_limit(settings, tmp_path) -> None:
     settings.RATE_LIMIT_PER_MINUTE = 0
+    settings.RATE_WINDOWS_FILE = tmp_path / "rate_windows"  # a test that turns the limit on counts from zero
     settings.PUBLIC_LIMITS = {name: (0, seconds) for name, (_, seconds) in settings.PUBLIC_LIMITS.items()}
 
 

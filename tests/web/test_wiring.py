@@ -41,9 +41,17 @@ def test_serve_migrates_then_runs_granian_with_the_production_settings(monkeypat
     assert isinstance(options, dict)
     assert options["port"] == 8123
     assert options["blocking_threads"] == 1
+    assert options["workers"] == serve_module.default_workers()
     assert str(options["interface"]).endswith("wsgi")
     assert calls["migrate"] == (("migrate",), {"interactive": False, "verbosity": 0})
     assert calls["served"] is True
+
+
+def test_serve_runs_two_workers_per_core_by_default_up_to_sixteen(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("os.sched_getaffinity", lambda _pid: {0, 1})
+    assert serve_module.default_workers() == 4
+    monkeypatch.setattr("os.sched_getaffinity", lambda _pid: set(range(64)))
+    assert serve_module.default_workers() == serve_module.MAX_DEFAULT_WORKERS == 16
 
 
 def test_serve_refuses_to_start_with_a_data_key_that_does_not_open_the_database(

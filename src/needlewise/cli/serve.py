@@ -15,12 +15,26 @@ from needlewise.errors import DataKeyError
 
 SETTINGS_MODULE = "needlewise.web.settings"
 EXIT_KEY = 2
+#: Default worker processes per CPU core: granian keeps a keep-alive connection on one worker, so with
+#: one worker per core two busy connections often share a process (one core, the GIL) while another
+#: core idles; two per core halved the client page's p99 (docs/benchmarks.md, issue 11).
+WORKERS_PER_CORE = 2
+#: At most this many by default: each worker holds a database connection per thread (PostgreSQL
+#: allows 100 connections unless configured otherwise).
+MAX_DEFAULT_WORKERS = 16
+
+
+def default_workers() -> int:
+    """Two worker processes per CPU core this process may run on, at most :data:`MAX_DEFAULT_WORKERS`."""
+    return min(WORKERS_PER_CORE * len(os.sched_getaffinity(0)), MAX_DEFAULT_WORKERS)
 
 
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
-    workers: Annotated[int, typer.Option(min=0, max=64, help="Worker processes (0: one per CPU core).")] = 0,
+    workers: Annotated[
+        int, typer.Option(min=0, max=64, help="Worker processes (0: two per CPU core, at most 16).")
+    ] = 0,
     threads: Annotated[
         int,
         typer.Option(
@@ -41,9 +55,8 @@ def serve(
     from granian import Granian  # noqa: PLC0415
     from granian.constants import Interfaces  # noqa: PLC0415
 
-    count = workers or len(os.sched_getaffinity(0))
+    count = workers or default_workers()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS_MODULE)
-    os.environ["NEEDLEWISE_WORKERS"] = str(count)
     try:
         django.setup()
     except ValueError as error:  # the settings refuse the environment: an unsafe data folder, say

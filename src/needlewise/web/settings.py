@@ -16,7 +16,8 @@ Environment variables:
   ``<data folder>/keys/checkpoint_signing_key``): the Ed25519 key that signs ``needlewise audit checkpoint``.
 - ``NEEDLEWISE_DEBUG``: ``1`` for development error pages (never in production).
 - ``NEEDLEWISE_ALLOWED_HOSTS``: comma-separated host names (default ``127.0.0.1,localhost``).
-- ``NEEDLEWISE_RATE_LIMIT``: API requests per minute per client address (default 120; 0 turns it off).
+- ``NEEDLEWISE_RATE_LIMIT``: API requests per minute per client address (default 120; 0 turns it off),
+  counted across every worker process of the machine.
 - ``NEEDLEWISE_PUBLIC_LIMITS``: ``0`` turns off the per-address limits on public pages (check-in links,
   saving results, starting home journals (API), clinic requests, PDFs, sign-in, reset, Twilio's SMS
   reports; see ``PUBLIC_LIMITS``), e.g. when the reverse proxy limits them, or for the browser tests.
@@ -83,6 +84,8 @@ CHECKPOINT_SIGNING_KEY_FILE = Path(
 DEBUG = _flag("NEEDLEWISE_DEBUG")
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("NEEDLEWISE_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 RATE_LIMIT_PER_MINUTE = int(os.environ.get("NEEDLEWISE_RATE_LIMIT", "120"))
+#: The API limit's windows, shared by every worker process of this machine (``web/rate_windows.py``).
+RATE_WINDOWS_FILE = DATA_DIR / "rate_windows"
 HTTPS = _flag("NEEDLEWISE_HTTPS")
 
 INSTALLED_APPS = [
