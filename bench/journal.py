@@ -613,6 +613,9 @@ def cpu_per_view(page_keys: Sequence[str], bodies: dict[str, str], views: int, p
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(40)
         lines += ["", f"Profile of {profiled} page views (cumulative):", "```text", out.getvalue().rstrip(), "```"]
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(30)
+        lines += ["", "The same, by own time:", "```text", out.getvalue().rstrip(), "```"]
     return lines
 
 

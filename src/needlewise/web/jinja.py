@@ -89,6 +89,8 @@ def page_gettext() -> Callable[..., Markup]:
     def gettext(message: str, /, **variables: object) -> Markup:
         if not message or message.__class__ is not str or "\r" in message:
             return Markup(translation.gettext(message)) % variables  # noqa: S704 - as the i18n extension: values escaped
+        if not variables and "%" not in message:  # nothing to fill in: % would only copy the text
+            return Markup(lookup(message))  # noqa: S704 - the catalogue's text is trusted markup, as there
         return Markup(lookup(message)) % variables  # noqa: S704 - the catalogue's text is trusted markup, as there
 
     return gettext
@@ -186,8 +188,17 @@ def report_label(key: str) -> str:
 
 
 def long_date(value: dt.date) -> str:
-    """A date in words in the page's language: 7 December 2026, 7 de diciembre de 2026."""
-    return formats.date_format(value, r"j \d\e F \d\e Y" if active_lang() is Lang.ES else "j F Y")
+    """A date in words in the page's language: 7 December 2026, 7 de diciembre de 2026.
+
+    Worked out once per day and language (a journal's page writes sixty or so dates).
+    """
+    return _long_date(value, active_lang())
+
+
+@functools.lru_cache(maxsize=8192)
+def _long_date(value: dt.date, lang: Lang) -> str:
+    """:func:`long_date` for ``lang``, which is the active language (it says the month's name)."""
+    return formats.date_format(value, r"j \d\e F \d\e Y" if lang is Lang.ES else "j F Y")
 
 
 def local_time(value: dt.datetime, seconds: bool = False) -> str:

@@ -43,6 +43,7 @@ from needlewise.web.journal_forms import (
     values_of,
 )
 from needlewise.web.views.common import knowledge, lang_of, render, say
+from needlewise.web.views.journal_lines import check_lines, session_lines
 from needlewise.web.views.journal_return import journal_form, private_page, shown_after, to_journal
 from needlewise.web.views.questionnaire import interview_from, remember_language, switch_language
 
@@ -110,6 +111,8 @@ def _page(
         "view": view,
         "assessment": for_readers(view.assessment),
         "earlier_findings": earlier_findings(view),
+        "session_lines": session_lines(view, kb),
+        "check_lines": check_lines(view),
         "questions": kb.treatment.checkin.questions_for(day),
         "resolve": _resolve(view),
         "resolve_question": RESOLVE_QUESTION,
