@@ -15,10 +15,15 @@ from needlewise.web import settings as web_settings
 from needlewise.web.views.pages import server_error
 
 
-def test_wsgi_application_is_importable() -> None:
-    from needlewise.web.wsgi import application  # noqa: PLC0415 - importing it is the test
+def test_wsgi_application_is_importable_with_the_long_lived_objects_out_of_full_collections() -> None:
+    import gc  # noqa: PLC0415
+
+    from needlewise.web.wsgi import application, settle  # noqa: PLC0415 - importing it is the test
 
     assert callable(application)
+    assert gc.get_freeze_count() > 10_000  # the views, Django and the knowledge base: loaded, then frozen
+    assert settle() > 10_000
+    assert len(gc.get_objects(generation=2)) < 1_000  # what a full collection still walks
 
 
 def test_serve_migrates_then_runs_granian_with_the_production_settings(monkeypatch: pytest.MonkeyPatch) -> None:
