@@ -246,7 +246,7 @@ def _checks(rng: random.Random, kb: Any, entries: Sequence[Any], today: date) ->
 def _cold_sore(kb: Any, profile: dict[str, Any], entries: Sequence[Any], today: date) -> list[dict[str, Any]]:  # noqa: ANN401
     """Things changed twice, as the application keeps it: a cold sore (the journal paused), then healed."""
     from needlewise.services.journal import parsed_profile  # noqa: PLC0415
-    from needlewise.services.journal_history import change_entry  # noqa: PLC0415
+    from needlewise.services.journal_change_history import change_entry  # noqa: PLC0415
 
     sore = {**profile, "skin_now": sorted({*profile["skin_now"], "cold_sore"})}
     began = entries[len(entries) // 2].on if entries else today - timedelta(days=20)

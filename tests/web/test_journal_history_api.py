@@ -12,7 +12,7 @@ from django.test import Client
 
 from needlewise import bootstrap
 from needlewise.api.journal_routes import JournalOut
-from needlewise.services import journal_history
+from needlewise.services import journal_change_history, journal_history
 from needlewise.services.saved_results import digest
 from web.journal_support import PROFILE, TODAY, post
 
@@ -150,7 +150,7 @@ def test_a_full_history_is_a_conflict_and_keeps_the_journal_as_it_was(client: Cl
         changes = [{"at": "2026-12-07T10:00:00+00:00", "changed": [], "pregnant_or_breastfeeding": False}]
         changes[0] |= {"skin_now": [], "medications": [], "tier": "home_ok", "reasons": []}
         return replace(
-            record, state={**record.state, "checks": checks, "changes": changes * journal_history.MAX_CHANGES}
+            record, state={**record.state, "checks": checks, "changes": changes * journal_change_history.MAX_CHANGES}
         )
 
     store.change(digest(key), fill)
@@ -162,6 +162,9 @@ def test_a_full_history_is_a_conflict_and_keeps_the_journal_as_it_was(client: Cl
     assert changed.status_code == 409
     assert changed.json()["message"] == "This journal's changes are full: start a new journal."
     data = state(client, key)
-    assert (len(data["checks"]), len(data["changes"])) == (journal_history.MAX_CHECKS, journal_history.MAX_CHANGES)
+    assert (len(data["checks"]), len(data["changes"])) == (
+        journal_history.MAX_CHECKS,
+        journal_change_history.MAX_CHANGES,
+    )
     assert data["paused"] is None  # the refused change was not kept
     assert post(client, "/api/v1/journals/nope/checks", {"answers": {}}).status_code == 404

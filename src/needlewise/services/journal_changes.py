@@ -4,7 +4,7 @@ The person says what is true now (the form shows what the journal holds); those 
 profile's, and the next read re-assesses it with the knowledge base: a tier above home use pauses the
 journal with the reasons and when to come back (:func:`needlewise.engine.journal.pause`), and an answer
 taken back (the cold sore has healed) lifts the pause. Nothing else of the profile changes. Each change
-and its result are kept in the journal's history (:mod:`needlewise.services.journal_history`).
+and its result are kept in the journal's history (:mod:`needlewise.services.journal_change_history`).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from needlewise.domain.vocabulary import Lang, Medication, SkinNow
 from needlewise.engine.knowledge import KnowledgeBase
 from needlewise.errors import N_, NotFoundError, Problem
 from needlewise.services.journal import parsed_profile, stored_view
-from needlewise.services.journal_history import change_entry, with_change
+from needlewise.services.journal_change_history import change_entry, with_change
 from needlewise.services.journal_state import JournalView
 from needlewise.services.ports import JournalRecord, Journals
 from needlewise.services.saved_results import digest

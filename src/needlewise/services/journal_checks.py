@@ -36,16 +36,9 @@ from needlewise.engine.knowledge import KnowledgeBase
 from needlewise.engine.treatment_knowledge import CheckinQuestion
 from needlewise.errors import N_, ConflictError, InvalidInputError, NotFoundError, Problem
 from needlewise.services.journal import parsed_profile, stored_view
+from needlewise.services.journal_change_history import change_entry, with_change
 from needlewise.services.journal_entries import SessionEntry
-from needlewise.services.journal_history import (
-    CheckEntry,
-    Hold,
-    change_entry,
-    checks_of,
-    hold_of,
-    with_change,
-    with_check,
-)
+from needlewise.services.journal_history import CheckEntry, Hold, checks_of, hold_of, with_check
 from needlewise.services.journal_state import JournalView
 from needlewise.services.ports import JournalRecord, Journals
 from needlewise.services.saved_results import digest

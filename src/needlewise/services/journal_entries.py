@@ -80,10 +80,14 @@ class DeviceEntry:
         return HomeDevice(self.kind, self.needle_mm, bought, self.uses)
 
 
+def stored_objects(value: JsonValue) -> list[dict[str, JsonValue]]:
+    """The objects of a stored list (anything else in it, or a stored value that is no list: none)."""
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
 def sessions_of(state: Mapping[str, JsonValue]) -> list[SessionEntry]:
     """The sessions in a stored state, in the order they were logged."""
-    stored = state.get("sessions", [])
-    return [SessionEntry.from_json(s) for s in stored if isinstance(s, dict)] if isinstance(stored, list) else []
+    return [SessionEntry.from_json(s) for s in stored_objects(state.get("sessions"))]
 
 
 def device_of(state: Mapping[str, JsonValue]) -> DeviceEntry | None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from needlewise.domain.json_types import JsonValue
+from needlewise.services.journal_entries import stored_objects
 
 MAX_REFERRALS = 20  # the latest kept: a bounded state, and more than anyone sends a journal
 
@@ -34,17 +35,12 @@ class ReferralEntry:
         return cls(str(data["clinic"]), str(data["slug"]), datetime.fromisoformat(str(data["at"])))
 
 
-def _stored(state: Mapping[str, JsonValue]) -> list[dict[str, JsonValue]]:
-    kept = state.get("referrals")
-    return [r for r in kept if isinstance(r, dict)] if isinstance(kept, list) else []
-
-
 def referrals_of(state: Mapping[str, JsonValue]) -> tuple[ReferralEntry, ...]:
     """The referrals ``state`` holds, in the order sent."""
-    return tuple(ReferralEntry.from_json(r) for r in _stored(state))
+    return tuple(ReferralEntry.from_json(r) for r in stored_objects(state.get("referrals")))
 
 
 def with_referral(state: Mapping[str, JsonValue], entry: ReferralEntry) -> dict[str, JsonValue]:
     """``state`` with ``entry`` kept last (and only the latest ``MAX_REFERRALS``)."""
-    kept: list[JsonValue] = [*_stored(state), entry.to_json()]
+    kept: list[JsonValue] = [*stored_objects(state.get("referrals")), entry.to_json()]
     return {**state, "referrals": kept[-MAX_REFERRALS:]}

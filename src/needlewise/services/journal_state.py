@@ -1,10 +1,11 @@
 """What a home journal says now: its stored entries read back, decided by the engine, written as JSON.
 
 The stored state is one sealed JSON document: ``sessions`` in the order they were logged and the
-``device`` (:mod:`needlewise.services.journal_entries`), and the history, ``checks`` and ``changes``
-(:mod:`needlewise.services.journal_history`); everything else (findings, the next day, replacement,
-pause) is decided again on each read with today's knowledge base, so a corrected knowledge base
-corrects every journal.
+``device`` (:mod:`needlewise.services.journal_entries`), and the history: ``checks``
+(:mod:`needlewise.services.journal_history`) and ``changes``
+(:mod:`needlewise.services.journal_change_history`). Everything else (findings, the next day,
+replacement, pause) is decided again on each read with today's knowledge base, so a corrected
+knowledge base corrects every journal.
 """
 
 from __future__ import annotations
@@ -33,8 +34,9 @@ from needlewise.engine.journal import (
 )
 from needlewise.engine.knowledge import KnowledgeBase
 from needlewise.engine.prepared import prepared_for
+from needlewise.services.journal_change_history import ChangeEntry, changes_of
 from needlewise.services.journal_entries import DeviceEntry, SessionEntry, device_of, sessions_of
-from needlewise.services.journal_history import ChangeEntry, ShownCheck, changes_of, checks_of, hold_of, shown_checks
+from needlewise.services.journal_history import ShownCheck, checks_of, hold_of, shown_checks
 from needlewise.services.journal_referrals import ReferralEntry, referrals_of
 
 JOURNAL_SCHEMA = "needlewise.journal/1"

@@ -13,8 +13,10 @@ from needlewise.domain.treatment import Answer, Triage
 from needlewise.domain.vocabulary import Lang
 from needlewise.engine.knowledge import KnowledgeBase
 from needlewise.errors import ConflictError
+from needlewise.services import journal_change_history as change_history
 from needlewise.services import journal_history as history
-from needlewise.services.journal_history import ChangeEntry, ChangeReason, CheckEntry
+from needlewise.services.journal_change_history import ChangeEntry, ChangeReason
+from needlewise.services.journal_history import CheckEntry
 
 AT = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
 
@@ -57,22 +59,22 @@ def test_checks_are_kept_in_the_order_made_beside_the_rest_of_the_state() -> Non
 def test_a_full_list_of_checks_or_changes_is_a_conflict() -> None:
     full = {
         "checks": [a_check().to_json()] * history.MAX_CHECKS,
-        "changes": [a_change().to_json()] * history.MAX_CHANGES,
+        "changes": [a_change().to_json()] * change_history.MAX_CHANGES,
     }
     with pytest.raises(ConflictError) as checks:
         history.with_check(full, a_check())
     assert checks.value.problems[0].where == "answers"
     with pytest.raises(ConflictError) as changes:
-        history.with_change(full, a_change())
+        change_history.with_change(full, a_change())
     assert changes.value.problems[0].where == "profile"
     almost = {"checks": full["checks"][1:], "changes": full["changes"][1:]}
     assert len(history.checks_of(history.with_check(almost, a_check()))) == history.MAX_CHECKS
-    assert len(history.changes_of(history.with_change(almost, a_change()))) == history.MAX_CHANGES
+    assert len(change_history.changes_of(change_history.with_change(almost, a_change()))) == change_history.MAX_CHANGES
 
 
 def test_changes_are_kept_in_order_with_their_reasons_in_every_language() -> None:
-    state = history.with_change(history.with_change({}, a_change(0, paused=True)), a_change(1))
-    first, second = history.changes_of(state)
+    state = change_history.with_change(change_history.with_change({}, a_change(0, paused=True)), a_change(1))
+    first, second = change_history.changes_of(state)
     assert (first.paused, second.paused) == (True, False)
     assert first == a_change(0, paused=True)
     shown = first.shown(Lang.ES)
@@ -84,7 +86,7 @@ def test_changes_are_kept_in_order_with_their_reasons_in_every_language() -> Non
 
 def test_an_older_or_damaged_state_reads_as_no_history() -> None:
     assert history.checks_of({}) == ()
-    assert history.changes_of({"checks": "x", "changes": ["x", 1]}) == ()
+    assert change_history.changes_of({"checks": "x", "changes": ["x", 1]}) == ()
     damaged = {**a_check().to_json(), "answers": []}
     assert history.checks_of({"checks": [damaged]})[0].answers == ()
     odd = {
@@ -92,7 +94,7 @@ def test_an_older_or_damaged_state_reads_as_no_history() -> None:
         "skin_now": None,
         "reasons": [{**a_change(paused=True).reasons[0].to_json(), "citations": None}],
     }
-    read = history.changes_of({"changes": [odd]})[0]
+    read = change_history.changes_of({"changes": [odd]})[0]
     assert (read.skin_now, read.reasons[0].citations) == ((), ())
 
 
