@@ -13,7 +13,7 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from needlewise.domain.statuses import MessageStatus
-from needlewise.messaging import delivery, worker
+from needlewise.messaging import claiming, delivery, worker
 from needlewise.messaging.outbox import OutboxSender, queue
 from needlewise.services.ports import OutboundMessage
 from needlewise.storage.models import AuditEntry, QueuedMessage
@@ -121,11 +121,11 @@ def test_a_claim_takes_the_oldest_due_messages_up_to_its_limit():
         status=MessageStatus.RETRYING, attempts=1, next_attempt_at=timezone.now() + timedelta(seconds=30)
     )
     QueuedMessage.objects.filter(pk=rows[3].pk).update(next_attempt_at=timezone.now() - timedelta(hours=1))
-    claimed = delivery.claim(2)
+    claimed = claiming.claim(2)
     assert [r.pk for r in claimed.rows] == [rows[3].pk, rows[1].pk]  # oldest due first; the retry waits
     assert {(r.status, r.attempts, r.lease_until) for r in claimed.rows} == {("sending", 1, claimed.until)}
-    assert [r.pk for r in delivery.claim(5).rows] == [rows[2].pk]  # the claimed ones are not taken twice
-    assert delivery.claim(5).rows == []
+    assert [r.pk for r in claiming.claim(5).rows] == [rows[2].pk]  # the claimed ones are not taken twice
+    assert claiming.claim(5).rows == []
 
 
 def test_a_failure_is_retried_with_backoff_then_delivered():

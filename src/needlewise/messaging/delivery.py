@@ -1,9 +1,7 @@
 """Handing queued messages to their channel: in batches over one connection, each once, with retries, on the record.
 
-A worker claims a batch of due messages with one conditional ``UPDATE`` (queued, or due for a retry,
-or left "sending" by a worker whose lease ran out; on PostgreSQL rows that another worker is claiming
-at that moment are skipped), which counts an attempt for each. So two workers never hand the same
-message over at once, and a message already sent is never sent again. The batch goes through one
+A worker claims a batch of due messages (:mod:`~needlewise.messaging.claiming`: each claim counts an
+attempt, and two workers never hand the same message over at once). The batch goes through one
 connection to the channel (one SMTP session), each message with its own outcome: a refused
 recipient fails its own message, not the batch; a provider's reference for a message (an SMS's
 SID) is stored as soon as it is given, for the provider's delivery reports. The outcomes are written
@@ -42,6 +40,7 @@ from needlewise.clinic.audit import log as audit_log
 from needlewise.clinic.contact import consent_to_contact, quiet_hours
 from needlewise.clinic.local_time import ClinicClock, clock_of
 from needlewise.domain.statuses import Channel, MessageStatus
+from needlewise.messaging.claiming import Claimed, claim
 from needlewise.services.ports import MessageSender, OutboundMessage
 from needlewise.storage.models import QueuedMessage
 
@@ -58,13 +57,6 @@ _REPORTED = (MessageStatus.DELIVERED, MessageStatus.FAILED)
 #: Opens a connection to the channel for one batch: a sender that hands messages over through it.
 Connect = Callable[[], AbstractContextManager[MessageSender]]
 
-_DUE = "channel = %s AND ((status IN (%s, %s) AND next_attempt_at <= %s) OR (status = %s AND lease_until <= %s))"
-_CLAIM = (
-    f"WITH picked AS MATERIALIZED (SELECT id FROM queued_message WHERE {_DUE} "  # noqa: S608 - fixed SQL, values are parameters
-    "ORDER BY next_attempt_at, id LIMIT %s{lock}) "
-    "UPDATE queued_message SET status = %s, attempts = attempts + 1, lease_until = %s, handed_at = NULL "
-    f"WHERE {_DUE} AND id IN (SELECT id FROM picked) RETURNING id"
-)
 #: How many claimed messages are marked as being handed over at once, just before the first of them goes:
 #: one commit for several (a commit each would cost a quarter of the worker's rate on PostgreSQL); a
 #: cancellation finds them marked from then on, at most the time it takes to send this many.
@@ -72,41 +64,6 @@ HAND_AHEAD = 10
 _MARK = (
     "UPDATE queued_message SET handed_at = %s WHERE status = %s AND handed_at IS NULL AND id IN ({ids}) RETURNING id"
 )
-#: PostgreSQL: skip the rows another worker's claim holds rather than wait for them. The pick is
-#: materialised: evaluated once, so the ``LIMIT`` holds (a subquery may be run again for each row).
-_LOCK = {"postgresql": " FOR UPDATE SKIP LOCKED"}
-
-
-def lease() -> timedelta:
-    """How long a worker may hold a batch before another worker may take its messages again.
-
-    Longer than the mail server's timeout (``EMAIL_TIMEOUT``), so a live worker is never overtaken.
-    """
-    return timedelta(seconds=float(settings.NEEDLEWISE_MESSAGE_LEASE_SECONDS))
-
-
-@dataclass(frozen=True, slots=True)
-class Claimed:
-    """The messages one claim took, oldest due first, and when the claim's lease runs out."""
-
-    rows: list[QueuedMessage]
-    until: datetime
-
-
-def claim(limit: int, channel: Channel = Channel.EMAIL) -> Claimed:
-    """Take up to ``limit`` due messages of ``channel`` (oldest due first), counting an attempt for each."""
-    now = timezone.now()
-    until = now + lease()
-    adapt = connection.ops.adapt_datetimefield_value
-    due = [channel.value, MessageStatus.QUEUED, MessageStatus.RETRYING, adapt(now), MessageStatus.SENDING, adapt(now)]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _CLAIM.format(lock=_LOCK.get(connection.vendor, "")),
-            [*due, limit, MessageStatus.SENDING, adapt(until), *due],
-        )
-        ids = [int(row[0]) for row in cursor.fetchall()]
-    rows = list(QueuedMessage.objects.filter(pk__in=ids).order_by("next_attempt_at", "pk")) if ids else []
-    return Claimed(rows, until)
 
 
 def _reason(error: Exception) -> str:

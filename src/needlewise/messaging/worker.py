@@ -23,7 +23,8 @@ from django_tasks_db.models import DBTaskResult
 from needlewise.adapters.mail import MailConnection
 from needlewise.adapters.sms import sms_connection
 from needlewise.domain.statuses import Channel
-from needlewise.messaging.delivery import BATCH_MAX, Connect, deliver_batch, lease
+from needlewise.messaging.claiming import lease
+from needlewise.messaging.delivery import BATCH_MAX, Connect, deliver_batch
 
 logger = logging.getLogger(__name__)
 
