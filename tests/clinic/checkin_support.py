@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from needlewise.clinic.followup import checkins, short_links
+from needlewise.clinic.followup import checkin_tokens, checkins, short_links
 from needlewise.clinic.followup.checkin_form import answer_field
 from needlewise.clinic.followup.checkins import CheckinView
 from needlewise.domain.treatment import Answer
@@ -37,9 +37,9 @@ def day_of(token: str) -> int | None:
     """The day of the check-in behind a full token or a short code (None: no such check-in)."""
     code = short_links.normalised(token)
     if code is not None:
-        rows = CheckIn.objects.filter(short_digest=checkins.token_digest(code))
+        rows = CheckIn.objects.filter(short_digest=checkin_tokens.token_digest(code))
     else:
-        rows = CheckIn.objects.filter(token_digest=checkins.token_digest(token))
+        rows = CheckIn.objects.filter(token_digest=checkin_tokens.token_digest(token))
     return rows.values_list("day", flat=True).first()
 
 

@@ -23,7 +23,7 @@ from django.utils import timezone
 from clinic_factories import actor_for
 from needlewise.clinic.clients import clients
 from needlewise.clinic.clients.client_form import ClientDetails
-from needlewise.clinic.followup import checkins, short_links
+from needlewise.clinic.followup import checkin_tokens, checkins, short_links
 from needlewise.clinic.records import screenings
 from needlewise.domain.permissions import Role
 from needlewise.domain.vocabulary import Lang
@@ -147,7 +147,7 @@ def session_row(  # noqa: PLR0913 - a session's facts, each with a default
 def checkin_of(session: TreatmentSession, day: int) -> tuple[CheckIn, str]:
     """A session's check-in for ``day`` and its link token."""
     checkin = CheckIn.objects.get(session=session, day=day)
-    return checkin, checkins.link_token(checkin)
+    return checkin, checkin_tokens.link_token(checkin)
 
 
 def short_of(session: TreatmentSession, day: int) -> tuple[CheckIn, str]:

@@ -14,7 +14,7 @@ from clinic.checkin_support import answer as answer_checkin
 from clinic.followup_support import checkin_of, session_row
 from clinic.support import expected, last_seq, rows_after, summary
 from needlewise.clinic.access.actor import Actor
-from needlewise.clinic.followup import alerts, checkins
+from needlewise.clinic.followup import alerts, checkin_tokens, checkins
 from needlewise.clinic.records import record_digests
 from needlewise.domain.permissions import Role
 from needlewise.domain.treatment import Answer, Triage
@@ -57,17 +57,17 @@ def test_the_database_keeps_only_the_token_digest_and_the_token_is_recomputed(se
     mac = hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).digest()
     assert token == base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
     assert len(token) == 43
-    assert checkin.token_digest == hashlib.sha256(token.encode()).hexdigest() == checkins.token_digest(token)
+    assert checkin.token_digest == hashlib.sha256(token.encode()).hexdigest() == checkin_tokens.token_digest(token)
     assert token not in checkin.token_digest
-    assert checkins.link_token(CheckIn.objects.get(pk=checkin.pk)) == token  # the same link at any time
-    other = {checkins.link_token(c) for c in CheckIn.objects.filter(session=session)}
+    assert checkin_tokens.link_token(CheckIn.objects.get(pk=checkin.pk)) == token  # the same link at any time
+    other = {checkin_tokens.link_token(c) for c in CheckIn.objects.filter(session=session)}
     assert len(other) == 3
 
 
 def test_after_a_new_secret_key_handed_out_links_work_but_cannot_be_shown_again(session, kb, settings):
     _, token = checkin_of(session, 1)
     settings.SECRET_KEY = "another secret key, rotated after an incident"  # noqa: S105 - a test key
-    recomputed = checkins.link_token(CheckIn.objects.get(session=session, day=1))
+    recomputed = checkin_tokens.link_token(CheckIn.objects.get(session=session, day=1))
     assert recomputed != token
     assert checkins.open_checkin(PUBLIC, token, kb).day == 1  # the stored digest still finds the old link
     with pytest.raises(NotFoundError):
@@ -311,7 +311,7 @@ def test_answers_of_questions_the_knowledge_base_no_longer_has_are_shown_as_they
 def test_staff_see_a_sessions_links_and_they_open_the_checkins(session, kb, site_a):
     nurse = site_a.actor(Role.NURSE)
     seq = last_seq()
-    found = checkins.checkins_of_session(nurse, session.pk)
+    found = checkin_tokens.checkins_of_session(nurse, session.pk)
     assert [s.checkin.day for s in found] == [1, 3, 7]
     assert [summary(r) for r in rows_after(seq)] == [expected(nurse, "read", "checkin", client_id=site_a.client.pk)]
     assert [checkins.open_checkin(PUBLIC, s.token, kb).checkin_id for s in found] == [s.checkin.pk for s in found]
@@ -325,7 +325,7 @@ def test_front_desk_sees_no_alerts_and_owners_do_not_acknowledge(session, kb, si
     with pytest.raises(NotAllowedError):
         alerts.alerts(desk, kb, Lang.EN)
     with pytest.raises(NotAllowedError):
-        checkins.checkins_of_session(desk, session.pk)
+        checkin_tokens.checkins_of_session(desk, session.pk)
     with pytest.raises(NotAllowedError):
         alerts.acknowledge(owner, checkin.pk, "called_client", "Called.")
     assert [summary(r) for r in rows_after(seq)] == [
@@ -347,7 +347,7 @@ def test_another_clinics_checkins_are_not_found(session, kb, site_a, site_b):
     with pytest.raises(NotFoundError):
         alerts.acknowledge(nurse_b, checkin.pk, "called_client", "Called.")
     with pytest.raises(NotFoundError):
-        checkins.checkins_of_session(nurse_b, session.pk)
+        checkin_tokens.checkins_of_session(nurse_b, session.pk)
     assert [summary(r) for r in rows_after(seq)] == [
         expected(nurse_b, "not_found", "checkin", checkin.pk, outcome="denied"),
         expected(nurse_b, "not_found", "session", session.pk, outcome="denied"),

@@ -16,7 +16,7 @@ from clinic.checkin_support import answer as answer_checkin
 from clinic.followup_support import plan_row, session_row
 from clinic_factories import clearance_form
 from needlewise.clinic.access.actor import Actor
-from needlewise.clinic.followup import alerts, checkins
+from needlewise.clinic.followup import alerts, checkin_tokens
 from needlewise.clinic.followup.checkins import session_day
 from needlewise.clinic.local_time import SKIPPED, ClinicClock
 from needlewise.clinic.records import screenings
@@ -164,7 +164,9 @@ def test_the_alerts_list_gives_the_session_s_clinic_day(site_a, kb):
     with time_machine.travel(performed_at + timedelta(days=1), tick=False):
         session = session_row(site_a, kb, performed_at=performed_at)
         checkin = CheckIn.objects.get(session=session, day=3)
-        answer_checkin(Actor.anonymous("198.51.100.7", "req-day"), checkins.link_token(checkin), {"fever_chills"}, kb)
+        answer_checkin(
+            Actor.anonymous("198.51.100.7", "req-day"), checkin_tokens.link_token(checkin), {"fever_chills"}, kb
+        )
         [alert] = alerts.alerts(site_a.actor(Role.NURSE), kb, Lang.EN)
     assert (alert.checkin_id, alert.session_on) == (checkin.pk, date(2031, 1, 5))
 

@@ -20,7 +20,7 @@ from django.utils import translation
 from needlewise import bootstrap
 from needlewise.clinic.contact import unsubscribe
 from needlewise.clinic.contact.checkin_links import CheckinMessages
-from needlewise.clinic.followup import checkins, short_links
+from needlewise.clinic.followup import checkin_tokens, short_links
 from needlewise.domain.statuses import Channel
 from needlewise.services.ports import MessageSender, OutboundMessage
 
@@ -70,7 +70,7 @@ def checkin_messages(request: HttpRequest) -> CheckinMessages:
     """How a recorded session's check-in links go to the client: this sender, links on the request's site."""
 
     def link(checkin: CheckIn) -> str:
-        return request.build_absolute_uri(reverse("checkin", args=[checkins.link_token(checkin)]))
+        return request.build_absolute_uri(reverse("checkin", args=[checkin_tokens.link_token(checkin)]))
 
     def short_link(checkin: CheckIn) -> str:
         code = short_links.grouped(short_links.short_code(checkin))

@@ -21,7 +21,7 @@ from needlewise.bootstrap import knowledge_base
 from needlewise.clinic.contact import checkin_links, consent_to_contact
 from needlewise.clinic.contact.checkin_links import CheckinMessages
 from needlewise.clinic.contact.client_notes import From
-from needlewise.clinic.followup import checkins, short_links
+from needlewise.clinic.followup import checkin_tokens, short_links
 from needlewise.clinic.local_time import ClinicClock
 from needlewise.domain.permissions import Role
 from needlewise.domain.statuses import Channel, ContactMethod, MessageStatus
@@ -98,7 +98,7 @@ def test_each_check_in_is_queued_at_nine_on_its_day_on_the_clinic_s_clock(site_a
         assert (row.client_id, row.clinic_id, row.status) == (session.client_id, site_a.clinic.pk, "queued")
         if row.channel == "email":
             assert row.recipients == ["ready@example.org"]
-            assert f"/checkin/{checkins.link_token(checkin)}/" in row.text
+            assert f"/checkin/{checkin_tokens.link_token(checkin)}/" in row.text
             assert row.unsubscribe_url in row.text
             assert row.subject == "Clinic Alpha: how are you today?"
         else:
@@ -216,7 +216,7 @@ def test_the_morning_s_e_mail_arrives_over_smtp_with_its_unsubscribe_headers(sit
         assert message["List-Unsubscribe"].strip() == f"<{row.unsubscribe_url}>"  # a long header is folded
         assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
         body = message.get_content()
-        assert f"/checkin/{checkins.link_token(day_one)}/" in body
+        assert f"/checkin/{checkin_tokens.link_token(day_one)}/" in body
         assert [w for w in health_words(session) if w.casefold() in body.casefold()] == []
         # The client unsubscribes from that e-mail: day 3's is withheld, the SMS still goes to the provider.
         unsubscribe_path = row.unsubscribe_url.removeprefix("http://testserver")

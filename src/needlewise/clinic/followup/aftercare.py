@@ -9,7 +9,8 @@ from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.access.guard import use_case
 from needlewise.clinic.access.tenancy import access_session
 from needlewise.clinic.audit import log as audit_log
-from needlewise.clinic.followup.checkins import session_checkins, session_day
+from needlewise.clinic.followup.checkin_tokens import session_checkins
+from needlewise.clinic.followup.checkins import session_day
 from needlewise.clinic.local_time import ClinicClock
 from needlewise.domain.contact import Contact
 from needlewise.domain.permissions import Action

@@ -1,30 +1,18 @@
-"""Post-treatment check-ins: private links for the days after a session, the client's answers, alerts.
+"""Post-treatment check-ins: scheduled for the days after a session, the client's answers, alerts.
 
-Each check-in's link carries a token that is recomputed, never stored:
-``base64url(HMAC-SHA256(SECRET_KEY, "checkin:<check-in id>:<session id>:<day>"))``. Staff can show or
-print the link at any time, while the database holds only the token's SHA-256 (unique, looked up by
-equality): a copy of the database alone does not reveal any link. After a change of the secret key
-the links already handed out keep working (their digests are stored), but staff can no longer show
-them again: a recomputed token no longer matches.
-
-The client answers without signing in. A check-in may be answered before its due date (people answer
-when they notice something); it is answered once, and a later change is a call to the clinic. Every
-question of the day is answered yes, no or not sure (none is ever read as "no"); a "not sure" is
-triaged as "yes". Any answer whose triage is not the expected course opens an alert for the clinic's
-practitioners. The answers are stored as ``{"yes": [...], "no": [...], "not_sure": [...]}`` (those
-stored before "not sure" existed have no ``not_sure``: :mod:`.checkin_answers`). Rate
-limiting of the public link is left to the reverse proxy (tokens are 256-bit, so guessing is not a
-concern; flooding is).
-
-Each check-in also has a short code for paper (:mod:`needlewise.clinic.followup.short_links`), kept the
-same way (its digest only); either opens the check-in, the short one only until some weeks after its day.
+Each check-in has a private link and a short code for paper (:mod:`.checkin_tokens`), either of which
+opens it without signing in; the client answers there. A check-in may be answered before its due date
+(people answer when they notice something); it is answered once, and a later change is a call to the
+clinic. Every question of the day is answered yes, no or not sure (none is ever read as "no"); a "not
+sure" is triaged as "yes". Any answer whose triage is not the expected course opens an alert for the
+clinic's practitioners. The answers are stored as ``{"yes": [...], "no": [...], "not_sure": [...]}``
+(those stored before "not sure" existed have no ``not_sure``: :mod:`.checkin_answers`). Rate limiting
+of the public link is left to the reverse proxy (tokens are 256-bit, so guessing is not a concern;
+flooding is); an address that tries too many unknown links is refused for a while.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -35,17 +23,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from needlewise.clinic.access.actor import Actor
-from needlewise.clinic.access.guard import use_case
-from needlewise.clinic.access.tenancy import access_session
 from needlewise.clinic.audit import log as audit_log
 from needlewise.clinic.followup import short_links, staff_alerts
 from needlewise.clinic.followup.checkin_answers import answer_problems, stored_answers
+from needlewise.clinic.followup.checkin_tokens import by_token, link_token, token_digest
 from needlewise.clinic.followup.staff_alerts import StaffAlertMail
 from needlewise.clinic.local_time import ClinicClock, clock_of
 from needlewise.clinic.records import record_digests
 from needlewise.clinic.sign_in import attempts
 from needlewise.domain.contact import Contact
-from needlewise.domain.permissions import Action
 from needlewise.domain.statuses import AlertStatus
 from needlewise.domain.treatment import Answer, Triage
 from needlewise.domain.vocabulary import Lang
@@ -60,19 +46,6 @@ ALERT_OPEN, ALERT_NONE, ALERT_ACKNOWLEDGED = (
     AlertStatus.NONE.value,
     AlertStatus.ACKNOWLEDGED.value,
 )
-_TOKEN_LIMIT = 100  # a real token has 43 characters
-
-
-def link_token(checkin: CheckIn) -> str:
-    """The check-in's private-link token, recomputed from the secret key and the check-in's identity."""
-    message = f"checkin:{checkin.pk}:{checkin.session_id}:{checkin.day}".encode()
-    mac = hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(mac).rstrip(b"=").decode("ascii")
-
-
-def token_digest(token: str) -> str:
-    """What the database keeps of a token: its SHA-256, in hex."""
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def session_day(session: TreatmentSession, clock: ClinicClock) -> date:
@@ -156,25 +129,6 @@ def _view(checkin: CheckIn, clinic: tuple[str, Contact], kb: KnowledgeBase) -> C
     )
 
 
-def _clinic_today(clinic_id: int) -> date:
-    return clock_of(clinic_id).today()
-
-
-def _by_token(token: str, *, lock: bool = False) -> CheckIn:
-    """The check-in of a full token or of a short code still valid; NotFoundError otherwise."""
-    rows = CheckIn.objects.select_for_update() if lock else CheckIn.objects.all()
-    code = short_links.normalised(token)
-    if code is not None:
-        found = rows.filter(short_digest=token_digest(code)).first()
-        if found is not None and _clinic_today(found.clinic_id) > short_links.valid_until(found.due_on):
-            found = None  # expired: the same answer as a code that never existed
-    else:
-        found = rows.filter(token_digest=token_digest(token)).first() if 0 < len(token) <= _TOKEN_LIMIT else None
-    if found is None:
-        raise NotFoundError([Problem("checkin", N_("no check-in has this link"))])
-    return found
-
-
 def _misses(actor: Actor) -> tuple[str, int, int]:
     """The key, limit and window of unknown links tried from the actor's address."""
     limit, window = settings.PUBLIC_LIMITS["checkin_miss"]
@@ -215,7 +169,7 @@ def open_checkin(actor: Actor, token: str, kb: KnowledgeBase) -> CheckinView:
     _refuse_guessing(actor)
     try:
         with transaction.atomic():
-            checkin = _by_token(token)
+            checkin = by_token(token)
             audit_log.record(
                 actor, "read", "checkin", checkin.pk, client_id=checkin.client_id, clinic_id=checkin.clinic_id
             )
@@ -244,7 +198,7 @@ def answer(
     _refuse_guessing(actor)
     try:
         with transaction.atomic():
-            checkin = _by_token(token, lock=True)
+            checkin = by_token(token, lock=True)
             asked = [q.question_id for q in kb.treatment.checkin.questions_for(checkin.day)]
             if checkin.answered_at is not None:
                 raise ConflictError(
@@ -277,29 +231,3 @@ def answer(
     except NotFoundError:
         _not_found(actor)
         raise
-
-
-@dataclass(frozen=True, slots=True)
-class SessionCheckin:
-    """A session's check-in with its private-link token and short code, for staff to show, print or copy."""
-
-    checkin: CheckIn
-    token: str
-    short_code: str
-
-
-def session_checkins(session: TreatmentSession) -> list[SessionCheckin]:
-    """A session's check-ins by day, with their tokens (un-audited: for use inside audited use cases)."""
-    return [
-        SessionCheckin(c, link_token(c), short_links.short_code(c))
-        for c in CheckIn.objects.filter(session=session).order_by("day")
-    ]
-
-
-@use_case(Action.VIEW_HEALTH, "checkin", missing="session")
-def checkins_of_session(actor: Actor, session_id: int) -> list[SessionCheckin]:
-    """A session's check-ins with their links (the read is recorded)."""
-    session = access_session(actor, session_id)
-    found = session_checkins(session)
-    audit_log.record(actor, "read", "checkin", client_id=session.client_id, detail={"session": session.pk})
-    return found

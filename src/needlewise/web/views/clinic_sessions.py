@@ -13,7 +13,7 @@ from django.utils.translation import gettext, gettext_noop
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from needlewise.clinic.contact import answers, checkin_links
-from needlewise.clinic.followup import checkins
+from needlewise.clinic.followup import checkin_tokens
 from needlewise.clinic.records import plans
 from needlewise.clinic.treatment import finding_words, photos, recording, session_checks, session_form, sessions
 from needlewise.clinic.treatment.recording import Outcome
@@ -140,7 +140,7 @@ def _session_context(request: HttpRequest, session: TreatmentSession) -> dict[st
     def describe(row: dict[str, Any]) -> str:
         return finding_words.describe(plans.finding_of(row), kb, lang)
 
-    listed = checkins.session_checkins(session)
+    listed = checkin_tokens.session_checkins(session)
     ids = [c.checkin.pk for c in listed]
     asked = request.GET.get("link", "")
     shown = int(asked) if asked.isdecimal() and len(asked) <= 3 else None  # noqa: PLR2004 - a day number
