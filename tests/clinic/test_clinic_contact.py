@@ -13,7 +13,7 @@ from clinic_factories import site_contact
 from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.accounts import clinic_settings, staff
 from needlewise.clinic.accounts.clinic_settings import ClinicPage
-from needlewise.clinic.accounts.fields import contact_problems, valid_time_zone
+from needlewise.clinic.accounts.fields import contact_problems
 from needlewise.clinic.followup import checkins
 from needlewise.clinic.followup.aftercare import aftercare_facts
 from needlewise.clinic.scheduling.calendar_file import location, reach
@@ -24,6 +24,7 @@ from needlewise.domain.treatment import CheckCode, CheckResult
 from needlewise.domain.vocabulary import Lang
 from needlewise.errors import InvalidInputError, NotAllowedError, SessionBlockedError
 from needlewise.reports.aftercare import SessionSheet, aftercare_html
+from needlewise.services.time_zones import valid_time_zone
 from needlewise.storage.models import Clinic, TreatmentSession
 
 pytestmark = pytest.mark.django_db

@@ -1,6 +1,6 @@
 """Properties of a home journal's reminders: whatever sessions are logged, in whatever order, one reminder at most
-waits for the next session, due at 09:00 UTC on the journal's earliest next day (none once that moment has
-passed or while paused), and it never names an area or a product."""
+waits for the next session, due at 09:00 in the journal's time zone (UTC if none) on its earliest next day (none
+once that moment has passed or while paused), and it never names an area or a product."""
 
 from __future__ import annotations
 
@@ -23,6 +23,8 @@ from web.journal_support import PROFILE
 pytestmark = pytest.mark.django_db
 
 NOW = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
+#: Far from UTC both sides, with and without summer time, and UTC chosen.
+ZONES = ["UTC", "Pacific/Kiritimati", "Pacific/Pago_Pago", "America/Los_Angeles", "Europe/Madrid", "Asia/Kolkata"]
 LINKS = journal_reminders.Links("https://example.org/journal/k/", "https://example.org/reminders/stop/t/")
 FIXTURE_OK = settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
 entries = st.lists(
@@ -39,13 +41,13 @@ entries = st.lists(
 
 
 @FIXTURE_OK
-@given(logged=entries, lang=st.sampled_from(Lang))
+@given(logged=entries, lang=st.sampled_from(Lang), zone=st.sampled_from([None, *ZONES]))
 def test_one_reminder_at_most_waits_for_the_earliest_next_day(
-    kb: KnowledgeBase, logged: list[SessionEntry], lang: Lang
+    kb: KnowledgeBase, logged: list[SessionEntry], lang: Lang, zone: str | None
 ) -> None:
     store = bootstrap.journals()
     with time_machine.travel(NOW, tick=False):
-        key, view = journal.start_journal(store, PROFILE, kb, lang, "person@example.org")
+        key, view = journal.start_journal(store, PROFILE, kb, lang, "person@example.org", time_zone=zone)
         for entry in logged:
             view = journal.log_session(store, key, entry, kb, None, NOW.date())
             journal_reminders.follow(key, view, LINKS)
@@ -53,12 +55,12 @@ def test_one_reminder_at_most_waits_for_the_earliest_next_day(
     rows = QueuedMessage.objects.filter(key__startswith=prefix)
     waiting = [r for r in rows if r.status == "queued"]
     day: date | None = view.next_session_on
-    if day is None or journal_reminders.due(day) <= NOW:
+    if day is None or journal_reminders.due(day, zone or "UTC") <= NOW:
         assert waiting == []
     else:
         (row,) = waiting
         assert (row.next_attempt_at, row.key.endswith(f":next_session:{day.isoformat()}")) == (
-            journal_reminders.due(day),
+            journal_reminders.due(day, zone or "UTC"),
             True,
         )
     assert {r.status for r in rows} <= {"queued", "cancelled"}

@@ -1,7 +1,8 @@
 """A home journal's reminder e-mails (issue 15): queued, moved and cancelled with the journal, stopped by their link.
 
 Reminders are queued through the API and the pages (the request holds the journal's link), due at 09:00
-UTC on the earliest day of the next session and on the device's replacement day; they carry the day,
+on the person's clock (the time zone they chose; UTC until they choose one) on the earliest day of the next
+session and on the device's replacement day; they carry the day,
 the journal's link and a stop link, in the journal's language, and nothing about health.
 """
 
@@ -302,3 +303,92 @@ def test_a_stopped_reminder_never_arrives(client: Client, smtp_inbox: Inbox, tod
     assert smtp_inbox.envelopes == []
     assert log(client, key, "2026-12-08")["reminders"] is False
     assert [r.status for r in reminders()] == ["cancelled"]
+
+
+def put_reminders(client: Client, key: str, body: dict[str, object]):
+    return client.put(f"/api/v1/journals/{key}/reminders", body, content_type="application/json")
+
+
+def test_the_api_takes_a_time_zone_and_moves_the_waiting_reminders_to_nine_there(client: Client) -> None:
+    key = start(client)
+    log(client, key, "2026-12-07")
+    assert waiting() == [("next_session", datetime(2026, 12, 9, 9, 0, tzinfo=UTC))]  # none chosen: 09:00 UTC
+    assert client.get(f"/api/v1/journals/{key}").json()["time_zone"] is None
+    moved = put_reminders(client, key, {"email": "person@example.org", "time_zone": "America/Los_Angeles"})
+    assert (moved.status_code, moved.json()["time_zone"], moved.json()["reminders"]) == (
+        200,
+        "America/Los_Angeles",
+        True,
+    )
+    JournalOut.model_validate(moved.json())
+    assert "person@example.org" not in moved.content.decode()
+    assert waiting() == [("next_session", datetime(2026, 12, 9, 17, 0, tzinfo=UTC))]  # 09:00 in California
+    assert len(reminders()) == 1  # the same reminder, replaced by its key
+    kept = put_reminders(client, key, {"email": "person@example.org"})  # no zone: the journal's stays
+    assert kept.json()["time_zone"] == "America/Los_Angeles"
+    log(client, key, "2026-12-08")  # a new day: queued at 09:00 in the journal's zone
+    assert waiting() == [("next_session", datetime(2026, 12, 10, 17, 0, tzinfo=UTC))]
+    east = put_reminders(client, key, {"email": "person@example.org", "time_zone": "Pacific/Kiritimati"})
+    assert east.json()["time_zone"] == "Pacific/Kiritimati"
+    assert waiting() == [("next_session", datetime(2026, 12, 9, 19, 0, tzinfo=UTC))]
+    assert Journal.objects.get(token_digest=digest(key)).time_zone == "Pacific/Kiritimati"
+
+
+@pytest.mark.parametrize("zone", ["Mars/Olympus", "../etc/passwd", "", "x" * 65, "utc"])
+def test_the_api_refuses_an_unknown_time_zone_naming_the_field(client: Client, zone: str) -> None:
+    key = start(client)
+    bad = put_reminders(client, key, {"email": "person@example.org", "time_zone": zone})
+    assert bad.status_code == 422
+    assert {p.field for p in ErrorOut.model_validate(bad.json()).problems} & {"time_zone", "body.time_zone"}
+    assert Journal.objects.get(token_digest=digest(key)).time_zone == ""
+
+
+def test_the_use_case_names_a_bad_time_zone_and_a_new_journal_may_start_with_one(kb) -> None:
+    with pytest.raises(InvalidInputError) as refused:
+        journal.change_email(bootstrap.journals(), "no-such-key", None, kb, None, time_zone="Nowhere/Else")
+    assert refused.value.first.where == "time_zone"
+    with pytest.raises(InvalidInputError) as refused:
+        journal.start_journal(bootstrap.journals(), PROFILE, kb, Lang.EN, "me@example.org", time_zone="Nowhere/Else")
+    assert refused.value.first.where == "time_zone"
+    key, view = journal.start_journal(
+        bootstrap.journals(), PROFILE, kb, Lang.EN, "me@example.org", time_zone="Europe/Madrid"
+    )
+    assert (view.time_zone, view.reminder_zone) == ("Europe/Madrid", "Europe/Madrid")
+    assert journal.open_journal(bootstrap.journals(), key, kb, None).to_json()["time_zone"] == "Europe/Madrid"
+
+
+def test_the_reminders_page_offers_the_zones_says_which_one_and_keeps_a_choice(client: Client) -> None:
+    key = start(client, email=None)
+    log(client, key, "2026-12-07")
+    page = client.get(f"/journal/{key}/reminders/").content.decode()
+    assert "Reminders go at 09:00 UTC: no time zone has been chosen yet." in page
+    assert '<select id="f-time_zone" name="time_zone"' in page
+    assert "data-browser-zone" in page  # none chosen: the script may offer the browser's own
+    assert '<option value="UTC" selected>' in page
+    assert '<optgroup label="America">' in page
+    assert '<option value="America/Los_Angeles">Los Angeles (America/Los_Angeles)</option>' in page
+    saved = client.post(f"/journal/{key}/reminders/", {"email": "me@example.org", "time_zone": "America/Los_Angeles"})
+    assert saved.status_code == 303
+    assert waiting() == [("next_session", datetime(2026, 12, 9, 17, 0, tzinfo=UTC))]
+    shown = client.get(saved["Location"], **ES).content.decode()
+    assert "Los recordatorios llegan a las 09:00 en la zona horaria America/Los_Angeles." in shown
+    assert '<option value="America/Los_Angeles" selected>' in shown
+    assert '<optgroup label="Pacífico">' in shown
+    assert "data-browser-zone" not in shown  # a choice made: never replaced by the browser's
+    stopped = client.post(f"/journal/{key}/reminders/", {"stop": "1", "time_zone": "Europe/Madrid"})
+    assert stopped.status_code == 303
+    assert Journal.objects.get(token_digest=digest(key)).time_zone == "America/Los_Angeles"  # stopping keeps it
+
+
+def test_the_reminders_page_names_an_unknown_zone_and_keeps_one_the_list_does_not_offer(client: Client) -> None:
+    key = start(client, email=None)
+    bad = client.post(f"/journal/{key}/reminders/", {"email": "me@example.org", "time_zone": "Nowhere/Else"}, **ES)
+    shown = bad.content.decode()
+    assert bad.status_code == 422
+    assert 'href="#f-time_zone"' in shown
+    assert "Elige una zona horaria de la lista" in shown
+    assert "data-browser-zone" not in shown
+    assert Journal.objects.get(token_digest=digest(key)).email == ""
+    assert put_reminders(client, key, {"email": "me@example.org", "time_zone": "US/Pacific"}).status_code == 200
+    page = client.get(f"/journal/{key}/reminders/").content.decode()
+    assert '<option value="US/Pacific" selected>US/Pacific</option>' in page

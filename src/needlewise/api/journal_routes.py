@@ -28,6 +28,7 @@ from needlewise.services import journal
 from needlewise.services.journal_calendar import CalendarWords, journal_calendar
 from needlewise.services.journal_entries import DeviceEntry, SessionEntry
 from needlewise.services.journal_state import JournalView
+from needlewise.services.time_zones import time_zone_names
 
 router = Router(tags=["journal"])
 ERRORS = {400: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut, 422: ErrorOut, 429: ErrorOut}
@@ -41,6 +42,18 @@ Email = Annotated[
         max_length=journal.MAX_EMAIL,
         pattern=journal.EMAIL.pattern,
         description="For reminders: the day of the next session and of the device's replacement (no health details).",
+    ),
+]
+# The names the server's IANA database knows, listed in the schema; an unknown one is a 422 naming ``time_zone``.
+TimeZone = Annotated[
+    str,
+    WithJsonSchema(
+        {
+            "type": "string",
+            "enum": time_zone_names(),
+            "description": "An IANA time zone name (Europe/Madrid, America/Los_Angeles): reminders go at 09:00 there.",
+            "examples": ["Europe/Madrid"],
+        }
     ),
 ]
 PROFILE_MARK = {"type": "object", "x-profile": True}  # the OpenAPI document refers to the Profile component here
@@ -59,9 +72,13 @@ class JournalIn(_In):
 
 
 class RemindersIn(_In):
-    """Where the journal's reminders go: an e-mail address, or ``null`` for none (the address is then forgotten)."""
+    """Where the journal's reminders go: an e-mail address, or ``null`` for none (the address is then forgotten).
+
+    ``time_zone``: the IANA zone whose 09:00 the reminders go at (left out: the journal's stays; UTC if none).
+    """
 
     email: Email | None
+    time_zone: TimeZone | None = None
 
 
 class SessionIn(_In):
@@ -172,6 +189,9 @@ class JournalOut(_Out):
     device: DeviceOut | None
     replacement: ReplacementOut | None
     reminders: bool = Field(description="Whether reminders go by e-mail (the address is never returned).")
+    time_zone: str | None = Field(
+        description="The IANA time zone whose 09:00 reminders go at; null: none chosen, they go at 09:00 UTC."
+    )
     sessions: list[SessionOut]
     findings: list[FindingOut]
     checks: list[CheckEntryOut] = Field(description="Every skin check, in the order made.")
@@ -269,8 +289,11 @@ def put_device(request: HttpRequest, key: Key, body: DeviceIn, lang: LangParam |
     summary="Set the reminders' e-mail",
 )
 def put_reminders(request: HttpRequest, key: Key, body: RemindersIn, lang: LangParam | None = None) -> HttpResponse:
-    """Send reminders to ``email`` from now on, or none (``null``: the address is forgotten); the journal's state."""
-    return state_response(emailed(request, key, body.email, _lang(lang)))
+    """Send reminders to ``email`` from now on, or none (``null``: the address is forgotten); the journal's state.
+
+    ``time_zone`` (an IANA name) moves them to 09:00 in that zone, the waiting ones too; an unknown name is a 422.
+    """
+    return state_response(emailed(request, key, body.email, _lang(lang), body.time_zone))
 
 
 @router.get(

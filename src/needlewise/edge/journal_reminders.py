@@ -53,10 +53,17 @@ def checked(request: HttpRequest, token: str, change: Callable[[], T]) -> T:
     return done
 
 
-def emailed(request: HttpRequest, token: str, email: str | None, lang: Lang | None) -> JournalView:
-    """Send the journal's reminders to ``email`` from now on (queued at once), or none (``None``): one transaction."""
+def emailed(
+    request: HttpRequest, token: str, email: str | None, lang: Lang | None, time_zone: str | None = None
+) -> JournalView:
+    """Send the journal's reminders to ``email`` from now on (queued at once), or none (``None``): one transaction.
+
+    ``time_zone`` (an IANA name; ``None`` keeps the journal's) moves each waiting reminder to 09:00 there.
+    """
     with transaction.atomic():
-        view = journal.change_email(bootstrap.journals(), token, email, bootstrap.knowledge_base(), lang)
+        view = journal.change_email(
+            bootstrap.journals(), token, email, bootstrap.knowledge_base(), lang, time_zone=time_zone
+        )
         if view.reminders:
             journal_reminders.follow(token, view, links(request, token))
         else:

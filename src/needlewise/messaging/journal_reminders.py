@@ -1,17 +1,18 @@
 """A home journal's reminder e-mails: the earliest day of the next session, and the day to replace the device.
 
 A journal with an e-mail address gets one reminder for each of these days that it knows and that is
-still to come, due at 09:00 UTC on that day (:data:`SEND_AT`: the journal keeps no time zone, so
-the morning of the day in Europe, the night before in the Americas; the day is always written in the
-e-mail). Each says only the day, the journal's private link and how to stop the reminders, in the
+still to come, due at 09:00 on that day on the person's own wall clock (:data:`SEND_AT` in the
+journal's time zone, :func:`due`; a journal whose person never chose a zone keeps UTC; the day is
+always written in the e-mail). Each says only the day, the journal's private link and how to stop the reminders, in the
 journal's language: never the areas, the products or the findings. The next session's reminder says
 the day is the earliest, not a recommendation.
 
 Each reminder's key is ``journal_reminder:<ref>:<kind>:<day>``, ``<ref>`` a hash of the journal's
 digest (the queue's table never holds the digest itself): :func:`follow` brings the queue in line with
 the journal after each change (a new session or device moves the reminder: the one of the old day is
-cancelled, that of the new day queued or replaced; a day that is past, a paused journal, or no
-address cancels it). A new key for a new day keeps every ``Message-ID`` for one message only.
+cancelled, that of the new day queued or replaced; a new time zone replaces each waiting one with its
+new due time; a day that is past, a paused journal, or no address cancels it). A new key for a new day
+keeps every ``Message-ID`` for one message only.
 
 The stop link (:func:`stop_token`, signed with its own salt and no expiry, like a client's
 unsubscribe link) names the journal by its digest; :func:`stop` forgets the address and cancels the
@@ -22,7 +23,8 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.core import signing
 from django.db import transaction
@@ -40,7 +42,7 @@ from needlewise.storage.models import Journal
 PURPOSE = "journal_reminder"
 #: Keeps these signatures apart from the site's other signed values.
 SALT = "needlewise.journal.reminders"
-#: When a reminder is due on its day, in UTC: the journal knows no time zone.
+#: When a reminder is due on its day, on the wall clock of the journal's time zone (UTC if none was chosen).
 SEND_AT = time(9, 0)
 NEXT_SESSION = "next_session"
 REPLACE_DEVICE = "replace_device"
@@ -89,9 +91,23 @@ def key_prefix(token_digest: str, kind: str = "") -> str:
     return f"{PURPOSE}:{ref}:" + (f"{kind}:" if kind else "")
 
 
-def due(day: date) -> datetime:
-    """When the reminder of ``day`` goes: :data:`SEND_AT` (UTC) on that day."""
-    return datetime.combine(day, SEND_AT, tzinfo=UTC)
+def due(day: date, zone: str = "UTC") -> datetime:
+    """When the reminder of ``day`` goes, in UTC: :data:`SEND_AT` on that day's wall clock in ``zone`` (IANA).
+
+    A wall-clock time the day has twice (clocks going back) is its first; one the clocks skip (going
+    forward past 09:00, or a whole skipped day) is the first moment after it that the clock shows.
+    """
+    wall = datetime.combine(day, SEND_AT, tzinfo=ZoneInfo(zone))
+    early, late = wall.replace(fold=1).astimezone(UTC), wall.astimezone(UTC)  # two instants only in a gap
+    if early >= late:  # an ordinary time (equal), or one the day has twice (fold 0 is the first)
+        return late
+    while late - early > timedelta(seconds=1):  # in a gap: find the moment the clocks jump, to the second
+        middle = early + (late - early) / 2
+        if middle.astimezone(wall.tzinfo).replace(tzinfo=None) >= wall.replace(tzinfo=None):
+            late = middle
+        else:
+            early = middle
+    return late.replace(microsecond=0)
 
 
 def _day(day: date) -> str:
@@ -130,12 +146,12 @@ def follow(token: str, view: JournalView, links: Links) -> dict[str, str | None]
     if not view.reminders:
         return dict.fromkeys(_days(view))
     token_digest = digest(token)
-    row = Journal.objects.filter(token_digest=token_digest).values_list("lang", "email").first()
-    lang, email = row if row is not None else ("en", "")  # deleted meanwhile: nothing to remind of
+    row = Journal.objects.filter(token_digest=token_digest).values_list("lang", "email", "time_zone").first()
+    lang, email, zone = row if row is not None else ("en", "", "")  # deleted meanwhile: nothing to remind of
     now, planned = timezone.now(), dict[str, str | None]()
     for kind, day in _days(view).items():
         prefix = key_prefix(token_digest, kind)
-        if not email or day is None or due(day) <= now:
+        if not email or day is None or due(day, zone or "UTC") <= now:
             outbox.cancel(prefix, "no reminder", prefix=True)
             planned[kind] = None
             continue
@@ -144,7 +160,13 @@ def follow(token: str, view: JournalView, links: Links) -> dict[str, str | None]
         subject, text = words(kind, day, lang, links)
         outbox.replace(
             OutboundMessage(
-                (email,), subject, text, purpose=PURPOSE, key=key, not_before=due(day), unsubscribe_url=links.stop
+                (email,),
+                subject,
+                text,
+                purpose=PURPOSE,
+                key=key,
+                not_before=due(day, zone or "UTC"),
+                unsubscribe_url=links.stop,
             )
         )
         planned[kind] = day.isoformat()

@@ -10,10 +10,10 @@ queued by the edges (:mod:`needlewise.messaging.journal_reminders`): they hold t
 Signatures (``store`` is ``bootstrap.journals()``, ``kb`` ``bootstrap.knowledge_base()``, ``today``
 the person's calendar day):
 
-* ``start_journal(store, profile, kb, lang, email=None) -> tuple[str, JournalView]``: the
-  profile document (v2, or the deprecated v1; always read at home, whatever its setting); returns the secret
-  token, shown once. ``ProfileError`` (``where`` under ``profile.``), ``InvalidInputError``
-  (``email``).
+* ``start_journal(store, profile, kb, lang, email=None, *, time_zone=None) -> tuple[str, JournalView]``:
+  the profile document (v2, or the deprecated v1; always read at home, whatever its setting); returns the
+  secret token, shown once. ``ProfileError`` (``where`` under ``profile.``), ``InvalidInputError``
+  (``email``, ``time_zone``).
 * ``open_journal(store, token, kb, lang) -> JournalView``: ``NotFoundError`` for an unknown token;
   ``lang`` ``None`` is the journal's own language (as for the other use cases taking ``lang | None``).
 * ``log_session(store, token, entry, kb, lang, today) -> JournalView``: records a
@@ -23,8 +23,10 @@ the person's calendar day):
 * ``record_device(store, token, device, kb, lang, today) -> JournalView``: records a
   :class:`~needlewise.services.journal_entries.DeviceEntry` (a new one replaces the old).
   ``InvalidInputError`` naming ``bought_on`` (after today, or before 2000).
-* ``change_email(store, token, email, kb, lang) -> JournalView``: reminders go to ``email`` from
-  now on; ``None`` forgets the address (no reminders). ``InvalidInputError`` (``email``).
+* ``change_email(store, token, email, kb, lang, *, time_zone=None) -> JournalView``: reminders go to
+  ``email`` from now on; ``None`` forgets the address (no reminders). ``time_zone``, an IANA name,
+  becomes the zone whose 09:00 they go at (``None`` keeps the journal's; a journal that never chose
+  one uses UTC). ``InvalidInputError`` (``email``, ``time_zone``).
 * ``delete_journal(store, token) -> bool``: deletes the journal and everything in it.
 
 :class:`~needlewise.services.journal_state.JournalView` holds what the engine decides (findings in
@@ -50,6 +52,7 @@ from needlewise.services.journal_state import JournalView, journal_view
 from needlewise.services.ports import JournalRecord, Journals
 from needlewise.services.profiles import parse_profile
 from needlewise.services.saved_results import digest, new_token
+from needlewise.services.time_zones import valid_time_zone
 
 MAX_EMAIL = 254
 EARLIEST = date(2000, 1, 1)  # no session or device day before it: a typed year, never a plausible journal's
@@ -81,20 +84,31 @@ def check_email(email: str | None) -> None:
         raise InvalidInputError([Problem("email", N_("Enter a valid e-mail address, or leave it out."))])
 
 
-def start_journal(
+def check_time_zone(time_zone: str | None) -> None:
+    """``InvalidInputError`` naming ``time_zone`` unless it is ``None`` or an IANA time zone name."""
+    if time_zone is not None and not valid_time_zone(time_zone):
+        raise InvalidInputError([Problem("time_zone", N_("Choose a time zone from the list, such as Europe/Madrid."))])
+
+
+def start_journal(  # noqa: PLR0913 - the store, the profile, the knowledge base and the reminders' three
     store: Journals,
     profile: dict[str, JsonValue],
     kb: KnowledgeBase,
     lang: Lang,
     email: str | None = None,
+    *,
+    time_zone: str | None = None,
 ) -> tuple[str, JournalView]:
     """Start a journal for ``profile``; the secret token for its link (shown once) and its view."""
     parsed = parsed_profile(profile)
     check_email(email)
+    check_time_zone(time_zone)
     token = new_token()
-    record = JournalRecord(digest(token), lang.value, profile, {"sessions": [], "device": None}, email)
+    state: dict[str, JsonValue] = {"sessions": [], "device": None}
+    record = JournalRecord(digest(token), lang.value, profile, state, email, time_zone=time_zone)
     store.add(record)
-    return token, replace(journal_view(kb, parsed, profile, record.state, lang), reminders=email is not None)
+    view = journal_view(kb, parsed, profile, record.state, lang)
+    return token, replace(view, reminders=email is not None, time_zone=time_zone)
 
 
 def find_record(store: Journals, token: str) -> JournalRecord:
@@ -110,7 +124,7 @@ def stored_view(record: JournalRecord, kb: KnowledgeBase, lang: Lang | None) -> 
     language = lang or Lang(record.lang)
     profile = _at_home(parse_profile(record.profile))
     view = journal_view(kb, profile, record.profile, record.state, language, created_at=record.created_at)
-    return replace(view, reminders=record.email is not None)
+    return replace(view, reminders=record.email is not None, time_zone=record.time_zone)
 
 
 def open_journal(store: Journals, token: str, kb: KnowledgeBase, lang: Lang | None) -> JournalView:
@@ -168,10 +182,22 @@ def record_device(  # noqa: PLR0913, PLR0917 - the journal, the device, the know
     return stored_view(_changed(store, token, put), kb, lang)
 
 
-def change_email(store: Journals, token: str, email: str | None, kb: KnowledgeBase, lang: Lang | None) -> JournalView:
-    """Send reminders to ``email`` from now on (``None``: no reminders, the address forgotten); the journal's view."""
+def change_email(  # noqa: PLR0913 - the journal, the address, the knowledge base, the language, the zone
+    store: Journals,
+    token: str,
+    email: str | None,
+    kb: KnowledgeBase,
+    lang: Lang | None,
+    *,
+    time_zone: str | None = None,
+) -> JournalView:
+    """Send reminders to ``email`` from now on (``None``: none, the address forgotten); the journal's view.
+
+    ``time_zone`` (an IANA name) is the zone whose 09:00 they go at from now on; ``None`` keeps the journal's.
+    """
     check_email(email)
-    if not store.set_email(digest(token), email):
+    check_time_zone(time_zone)
+    if not store.set_email(digest(token), email, time_zone):
         raise NotFoundError([Problem("key", N_("No journal has this link; it may have been deleted."))])
     return open_journal(store, token, kb, lang)
 

@@ -87,6 +87,12 @@ class JournalView:
         return self.checks[held.index] if held is not None else None
 
     reminders: bool = False  # whether reminders go by e-mail (the address itself is never part of the view)
+    time_zone: str | None = None  # the IANA zone whose 09:00 reminders go at; None: none chosen, UTC
+
+    @property
+    def reminder_zone(self) -> str:
+        """The zone whose 09:00 the reminders go at: the one chosen, or UTC."""
+        return self.time_zone or "UTC"
 
     @property
     def next_session_on(self) -> date | None:
@@ -141,6 +147,7 @@ class JournalView:
             "device": self.device.to_json() if self.device is not None else None,
             "replacement": self._replacement_json(),
             "reminders": self.reminders,
+            "time_zone": self.time_zone,
             "sessions": [{**s.entry.to_json(), "findings": [f.json_form() for f in s.findings]} for s in self.sessions],
             "findings": [f.json_form() for f in self.findings],
             "checks": [c.to_json() for c in self.checks],

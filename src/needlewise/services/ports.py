@@ -52,6 +52,7 @@ class JournalRecord:
     state: dict[str, JsonValue]
     email: str | None = None
     created_at: datetime | None = None
+    time_zone: str | None = None  # the IANA zone of the reminders' 09:00; None: none chosen (UTC)
 
 
 class Journals(Protocol):
@@ -69,8 +70,11 @@ class Journals(Protocol):
     def delete(self, token_digest: str) -> bool:
         """Delete the journal and everything in it; whether one existed."""
 
-    def set_email(self, token_digest: str, email: str | None) -> bool:
-        """Keep ``email`` (sealed) for the journal's reminders, ``None``: forget it; whether the journal exists."""
+    def set_email(self, token_digest: str, email: str | None, time_zone: str | None = None) -> bool:
+        """Keep ``email`` (sealed) for the journal's reminders, ``None``: forget it; whether the journal exists.
+
+        ``time_zone`` (an IANA name) replaces the zone the reminders go at 09:00 in; ``None`` keeps it.
+        """
 
 
 @dataclass(frozen=True, slots=True)

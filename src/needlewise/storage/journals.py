@@ -18,6 +18,7 @@ def _record(row: Journal) -> JournalRecord:
         state=row.state,
         email=row.email or None,
         created_at=row.created_at,
+        time_zone=row.time_zone or None,
     )
 
 
@@ -33,6 +34,7 @@ class DjangoJournals:
                 profile=record.profile,
                 state=record.state,
                 email=record.email or "",
+                time_zone=record.time_zone or "",
             )
 
     def get(self, token_digest: str) -> JournalRecord | None:
@@ -58,8 +60,9 @@ class DjangoJournals:
             deleted, _ = Journal.objects.filter(token_digest=token_digest).delete()
         return deleted > 0
 
-    def set_email(self, token_digest: str, email: str | None) -> bool:
-        """Keep ``email`` for reminders (``None``: forget the address); whether the journal exists."""
+    def set_email(self, token_digest: str, email: str | None, time_zone: str | None = None) -> bool:
+        """Keep ``email`` for reminders (``None``: forget it) and ``time_zone`` if given; whether the journal exists."""
+        fields = {"email": email or ""} | ({"time_zone": time_zone} if time_zone is not None else {})
         with transaction.atomic():
-            changed = Journal.objects.filter(token_digest=token_digest).update(email=email or "")
+            changed = Journal.objects.filter(token_digest=token_digest).update(**fields)
         return changed > 0

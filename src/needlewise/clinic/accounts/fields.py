@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from zoneinfo import available_timezones
 
 from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
@@ -18,6 +17,7 @@ from django.core.exceptions import ValidationError
 from needlewise.clinic.typed_text import character_problem
 from needlewise.domain.contact import Contact
 from needlewise.errors import N_, InvalidInputError, Problem
+from needlewise.services.time_zones import valid_time_zone
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _LIMITS = {"name": 200, "city": 100, "owner_name": 200, "display_name": 200, "services": 2000}
@@ -27,11 +27,6 @@ _CONTACT_LIMITS = {"phone": 40, "address": 500, "out_of_hours": 1000}
 #: The longest lead time of an appointment reminder, in hours (a week); 0 sends none.
 MAX_REMINDER_HOURS = 168
 _PHONE_WORDS = N_("enter a phone number of 6 to 20 digits; only digits, spaces, +, - and parentheses")
-
-
-def valid_time_zone(name: str) -> bool:
-    """Whether ``name`` is an IANA time zone name (``Europe/Madrid``, ``UTC``)."""
-    return name in available_timezones()
 
 
 def phone_ok(raw: str) -> bool:

@@ -42,6 +42,8 @@ class Journal(models.Model):
     profile = EncryptedJSONField()
     state = EncryptedJSONField()
     email = EncryptedTextField(blank=True, default="")  # for reminders; empty: none
+    #: The IANA zone whose 09:00 a reminder is due at (not health data, so not sealed); empty: none chosen, UTC.
+    time_zone = models.CharField(max_length=64, blank=True, default="", db_default="")
 
     class Meta:
         """Table options."""

@@ -2,7 +2,8 @@
 
 ``/journal/<key>/reminders/``: the journal's link is the key, as for its other pages (``no-store``,
 ``noindex``); the address is never shown back, only whether reminders are on. A blank address, or the
-"stop" button, turns them off and forgets the address.
+"stop" button, turns them off and forgets the address. The time zone select (:mod:`needlewise.services.time_zones`)
+sets the zone whose 09:00 they go at; the page says which zone that is (UTC while none was chosen).
 
 ``/reminders/stop/<signed token>/``: the link at the foot of each reminder (and its ``List-Unsubscribe``
 header). GET and HEAD change nothing (mail scanners follow links) and ask first; POST stops the
@@ -24,6 +25,7 @@ from django.views.decorators.http import require_http_methods
 from needlewise.edge.journal_reminders import emailed
 from needlewise.errors import InvalidInputError, NotFoundError
 from needlewise.messaging import journal_reminders
+from needlewise.services.time_zones import zone_choices
 from needlewise.web.journal_forms import problems_to_errors
 from needlewise.web.views.common import lang_of, render
 from needlewise.web.views.journal_public import missing, opened
@@ -38,17 +40,24 @@ def reminders(request: HttpRequest, token: str) -> HttpResponse:
     A kept address is a ``303`` to this page with ``?saved=1`` (Post/Redirect/Get: a reload posts nothing
     again); that word only says "saved", the page says whether reminders are now on or off.
     """
-    context: dict[str, Any] = {"token": token, "errors": {}, "values": {}, "saved": request.GET.get("saved") == "1"}
+    context: dict[str, Any] = {
+        "token": token,
+        "errors": {},
+        "values": {},
+        "saved": request.GET.get("saved") == "1",
+        "zones": zone_choices(),
+    }
     status = 200
     if request.method == "POST":
         stopping = "stop" in request.POST
         email = None if stopping else request.POST.get("email", "").strip() or None
+        zone = None if stopping else request.POST.get("time_zone", "").strip() or None
         try:
-            emailed(request, token, email, lang_of(request))
+            emailed(request, token, email, lang_of(request), zone)
         except NotFoundError:
             view = None
         except InvalidInputError as invalid:
-            context |= {"errors": problems_to_errors(invalid.problems), "values": {"email": email}}
+            context |= {"errors": problems_to_errors(invalid.problems), "values": {"email": email, "time_zone": zone}}
             view, status = opened(request, token), 422
         else:
             where = reverse("journal-reminders", args=[token])
