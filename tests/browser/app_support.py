@@ -203,7 +203,7 @@ class App:
 
     # -- contexts ---------------------------------------------------------------------------------
 
-    def page(
+    def page(  # noqa: PLR0913 - each a keyword-only option of the browser context
         self,
         *,
         locale: str = "en-US",
@@ -211,11 +211,16 @@ class App:
         axe: bool = False,
         width: int = 1280,
         height: int = 900,
+        timezone_id: str | None = None,
     ) -> Page:
-        """A page in a new context; ``axe=True`` lets axe-core be injected despite the strict CSP."""
+        """A page in a new context; ``axe=True`` lets axe-core be injected despite the strict CSP.
+
+        ``timezone_id``: the browser's own IANA time zone (None: the machine's).
+        """
         context = self.browser.new_context(
             base_url=self.base_url,
             locale=locale,
+            timezone_id=timezone_id,
             java_script_enabled=js,
             bypass_csp=axe,
             viewport={"width": width, "height": height},

@@ -1,7 +1,9 @@
 """A home journal's reminder e-mails in a real browser (issue 15): on a phone, in Spanish, from the keyboard.
 
 The person opens "Reminders by e-mail" from the journal, types a wrong address (the error summary
-takes the focus and links to the field), then a right one; then follows the stop link of a reminder
+takes the focus and links to the field), then a right one; a browser in California finds its own time
+zone preselected, kept through an error, and another zone is chosen by typing its name on the select
+(and without JavaScript, where the select starts at UTC); then follows the stop link of a reminder
 is asked first, and stops them (and again without JavaScript). axe-core on each page, no sideways scrolling at
 390 px, no request to another site.
 """
@@ -100,4 +102,43 @@ def test_a_person_sets_reminders_from_the_keyboard_then_stops_them_by_their_link
     expect(plain.locator("h1")).to_have_text("Recordatorios detenidos")
     page.goto(f"/journal/{key}/reminders/")
     expect(page.locator(".notice")).to_have_text("Los recordatorios están desactivados.")
+    assert app.foreign_requests() == []
+
+
+def test_a_person_chooses_their_time_zone_from_the_keyboard_and_without_javascript(app: App) -> None:
+    page = app.page(locale="es-ES", axe=True, timezone_id="America/Los_Angeles", **PHONE)
+    key = _journal(page)
+    page.goto(f"/journal/{key}/reminders/")
+    expect(page.locator("#reminder-zone")).to_contain_text("09:00 UTC")  # none chosen yet
+    expect(page.locator("#f-time_zone")).to_have_value("America/Los_Angeles")  # the browser's own, preselected
+    tab_to(page, "#f-email")
+    page.keyboard.type("no es un correo")
+    _press(app, page, "main form button.primary")
+    expect(page.locator("#error-summary")).to_be_focused()
+    expect(page.locator("#f-time_zone")).to_have_value("America/Los_Angeles")  # kept through the error
+    tab_to(page, "#f-email")
+    page.keyboard.press("Control+A")
+    page.keyboard.type("yo@example.org")
+    _press(app, page, "main form button.primary")
+    expect(page.locator("#reminder-zone")).to_have_text(
+        "Los recordatorios llegan a las 09:00 en la zona horaria America/Los_Angeles."
+    )
+    _checked(app, page, "reminders in a chosen time zone (es, phone)")
+    tab_to(page, "#f-time_zone")
+    page.keyboard.type("Madrid")  # a closed select: typing a place's name chooses it
+    expect(page.locator("#f-time_zone")).to_have_value("Europe/Madrid")
+    tab_to(page, "#f-email")
+    page.keyboard.type("yo@example.org")
+    _press(app, page, "main form button.primary")
+    expect(page.locator("#reminder-zone")).to_contain_text("Europe/Madrid")
+    expect(page.locator("#f-time_zone")).to_have_value("Europe/Madrid")  # a choice: never the browser's again
+
+    plain = app.page(js=False, timezone_id="America/Los_Angeles", **PHONE)
+    other = _journal(plain)
+    plain.goto(f"/journal/{other}/reminders/")
+    expect(plain.locator("#f-time_zone")).to_have_value("UTC")  # no script: the default stays until chosen
+    plain.locator("#f-email").fill("yo@example.org")
+    plain.locator("#f-time_zone").select_option("Pacific/Kiritimati")
+    plain.locator("main form button.primary").click()
+    expect(plain.locator("#reminder-zone")).to_contain_text("Pacific/Kiritimati")
     assert app.foreign_requests() == []

@@ -77,6 +77,23 @@ def test_a_bad_e_mail_is_422_naming_the_field_at_it_and_in_the_summary(client: C
     assert "Correo electrónico para recordatorios" in page
 
 
+def test_starting_with_an_address_keeps_the_time_zone_chosen_beside_it(client: Client, kb: KnowledgeBase) -> None:
+    asked = client.post("/journal/new/", {"state": js.state(kb)}).content.decode()
+    assert '<select id="f-time_zone" name="time_zone"' in asked
+    assert "data-browser-zone" in asked  # none chosen yet: the script may offer the browser's own
+    start = {"state": js.state(kb), "start": "1", "time_zone": "America/Los_Angeles"}
+    refused = client.post("/journal/new/", {**start, "email": "nope"})
+    assert refused.status_code == 422
+    assert '<option value="America/Los_Angeles" selected>' in refused.content.decode()  # kept through the error
+    assert "data-browser-zone" not in refused.content.decode()
+    bad = client.post("/journal/new/", {**start, "email": "a@example.org", "time_zone": "Nowhere/Else"}, **ES)
+    assert (bad.status_code, 'href="#f-time_zone"' in bad.content.decode()) == (422, True)
+    assert "Elige una zona horaria de la lista" in bad.content.decode()
+    assert client.post("/journal/new/", {**start, "email": "a@example.org"}).status_code == 303
+    assert client.post("/journal/new/", start).status_code == 303  # no address: no zone kept for it
+    assert sorted(Journal.objects.values_list("time_zone", flat=True)) == ["", "America/Los_Angeles"]
+
+
 def test_damaged_answers_are_400(client: Client) -> None:
     assert client.post("/journal/new/", {"state": "{"}).status_code == 400
 

@@ -3,9 +3,9 @@
 One place for both: a clinic's time zone (:mod:`needlewise.clinic.accounts.fields`) and a home
 journal's reminders (:mod:`needlewise.services.journal`) are checked by :func:`valid_time_zone`; the
 journal's reminders page offers :func:`zone_choices`. Any name the installed IANA database knows is
-accepted (``US/Pacific`` too; not ``localtime``, the server's own, nor the placeholder ``Factory``); the list offers the region/city names (``Europe/Madrid``) and ``UTC``,
-grouped by region, each city written with spaces (``America/Argentina/Buenos_Aires``: "Argentina,
-Buenos Aires" under "America").
+accepted (``US/Pacific`` too; not ``localtime``, the server's own, nor the placeholder ``Factory``);
+the list offers the region/city names (``Europe/Madrid``) and ``UTC``, grouped by region, each city
+written with spaces (``America/Argentina/Buenos_Aires``: "Argentina, Buenos Aires" under "America").
 """
 
 from __future__ import annotations

@@ -144,4 +144,4 @@ def read_changes(post: QueryDict) -> tuple[Changes | None, Errors]:
 
 def values_of(post: QueryDict) -> Mapping[str, str]:
     """What the person typed, to show it again beside the errors."""
-    return {name: post.get(name, "") for name in ("on", "needle_mm", "bought_on", "uses", "kind", "email")}
+    return {name: post.get(name, "") for name in ("on", "needle_mm", "bought_on", "uses", "kind", "email", "time_zone")}

@@ -30,6 +30,7 @@ from needlewise.services.journal_checks import RESOLVE_QUESTION
 from needlewise.services.journal_history import Hold, hold_of
 from needlewise.services.journal_state import JournalView
 from needlewise.services.ports import Journals
+from needlewise.services.time_zones import zone_choices
 from needlewise.web.journal_findings import earlier_findings
 from needlewise.web.journal_forms import (
     Errors,
@@ -151,13 +152,17 @@ def _start(request: HttpRequest) -> HttpResponse:
     except ProfileError as damaged:
         return render(request, "error.html", {"status": 400, "message": say(damaged.first)}, status=400)
     state = orjson.dumps(interview.to_state()).decode()
-    context: dict[str, Any] = {"state": state, "errors": {}, "values": values_of(request.POST)}
+    context: dict[str, Any] = {"state": state, "errors": {}, "values": values_of(request.POST), "zones": zone_choices()}
     if "start" not in request.POST:
         return private_page(render(request, "journal_new.html", context))
     email = request.POST.get("email", "").strip() or None
+    zone = (request.POST.get("time_zone", "").strip() or None) if email is not None else None  # the reminders'
+
     try:
         document = cast("dict[str, JsonValue]", interview.document)
-        token, _started = journal.start_journal(bootstrap.journals(), document, knowledge(), lang_of(request), email)
+        token, _started = journal.start_journal(
+            bootstrap.journals(), document, knowledge(), lang_of(request), email, time_zone=zone
+        )
     except (InvalidInputError, ProfileError) as invalid:
         context["errors"] = problems_to_errors(invalid.problems)
         return private_page(render(request, "journal_new.html", context, status=422))
