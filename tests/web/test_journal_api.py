@@ -11,7 +11,7 @@ from django.test import Client
 from icalendar import Calendar
 
 from needlewise import bootstrap
-from needlewise.api.journal_routes import JournalCreatedOut, JournalOut
+from needlewise.api.journal_schemas import JournalCreatedOut, JournalOut
 from needlewise.api.schemas import ErrorOut
 from needlewise.domain.vocabulary import Lang
 from needlewise.engine.knowledge import KnowledgeBase

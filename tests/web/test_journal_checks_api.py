@@ -7,7 +7,7 @@ import time_machine
 from django.test import Client
 
 from needlewise.api.journal_check_routes import CheckOut, CheckQuestionsOut
-from needlewise.api.journal_routes import JournalOut
+from needlewise.api.journal_schemas import JournalOut
 from needlewise.api.schemas import ErrorOut
 from web.journal_support import PROFILE, TODAY, post
 

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test import Client
 
 from needlewise import bootstrap
-from needlewise.api.journal_routes import JournalOut
+from needlewise.api.journal_schemas import JournalOut
 from needlewise.services import journal_change_history, journal_history
 from needlewise.services.saved_results import digest
 from web.journal_support import PROFILE, TODAY, post

@@ -10,7 +10,7 @@ import time_machine
 from django.test import Client
 from pypdf import PdfReader
 
-from needlewise.api.journal_routes import JournalOut
+from needlewise.api.journal_schemas import JournalOut
 from needlewise.engine.knowledge import KnowledgeBase
 from web import journal_support as js
 

@@ -19,7 +19,7 @@ from django.db import connection
 from django.test import Client
 
 from needlewise import bootstrap
-from needlewise.api.journal_routes import JournalOut
+from needlewise.api.journal_schemas import JournalOut
 from needlewise.api.schemas import ErrorOut
 from needlewise.domain.vocabulary import Lang
 from needlewise.errors import InvalidInputError, NotFoundError

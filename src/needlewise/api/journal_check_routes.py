@@ -17,7 +17,8 @@ from ninja import Router
 from pydantic import BaseModel, ConfigDict, Field
 
 from needlewise import bootstrap
-from needlewise.api.journal_routes import ERRORS, JournalOut, Key, LangParam, ProfileDocument, state_response, today
+from needlewise.api.journal_routes import ERRORS, state_response
+from needlewise.api.journal_schemas import JournalOut, Key, LangParam, ProfileDocument
 from needlewise.api.responses import json_response
 from needlewise.domain.json_types import JsonValue
 from needlewise.domain.treatment import Answer
@@ -25,6 +26,7 @@ from needlewise.domain.vocabulary import Lang
 from needlewise.edge.journal_reminders import checked, reminded
 from needlewise.services import journal_checks
 from needlewise.services.journal_checks import RESOLVE_QUESTION, CheckQuestions
+from needlewise.services.journal_entries import latest_today
 from needlewise.services.journal_history import Hold
 
 router = Router(tags=["journal"])
@@ -148,14 +150,16 @@ def _questions(asked: CheckQuestions, lang: Lang) -> dict[str, JsonValue]:
 def questions(request: HttpRequest, key: Key, lang: LangParam = "en", on: OnParam = None) -> HttpResponse:
     """The red-flag questions for the days since the latest session (409 before the first session)."""
     del request
-    asked = journal_checks.check_questions_for(bootstrap.journals(), key, bootstrap.knowledge_base(), _on(on), today())
+    asked = journal_checks.check_questions_for(
+        bootstrap.journals(), key, bootstrap.knowledge_base(), _on(on), latest_today()
+    )
     return json_response(_questions(asked, Lang(lang)), headers={"Cache-Control": "no-store"})
 
 
 @router.post("/journals/{key}/checks", response={200: CheckOut, **ERRORS}, summary="Check the skin after a session")
 def check(request: HttpRequest, key: Key, body: CheckIn, lang: LangParam = "en", on: OnParam = None) -> HttpResponse:
     """Every question of the day answered: the clinic check-ins' triage and what to do at home."""
-    kb, day = bootstrap.knowledge_base(), today()
+    kb, day = bootstrap.knowledge_base(), latest_today()
     resolved = Answer(body.resolved) if body.resolved is not None else None
     asked, found = checked(  # a worrying check takes the next session day away: its reminder too
         request,

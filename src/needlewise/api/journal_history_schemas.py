@@ -1,7 +1,7 @@
 """The declared shapes of a home journal's history in its state: the skin checks and "things changed".
 
 Written by :meth:`needlewise.services.journal_state.JournalView.to_json` (``checks``, ``changes``,
-``attention``); :class:`needlewise.api.journal_routes.JournalOut` declares them with these models.
+``attention``); :class:`needlewise.api.journal_schemas.JournalOut` declares them with these models.
 """
 
 from __future__ import annotations

@@ -17,7 +17,8 @@ from ninja import Router
 from pydantic import BaseModel, ConfigDict, Field
 
 from needlewise import bootstrap
-from needlewise.api.journal_routes import ERRORS, Key, LangParam
+from needlewise.api.journal_routes import ERRORS
+from needlewise.api.journal_schemas import Key, LangParam
 from needlewise.api.responses import json_response
 from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.intake import referral

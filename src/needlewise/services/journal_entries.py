@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 from needlewise.domain.json_types import JsonValue
 from needlewise.domain.vocabulary import Area, DeviceKind, Product
@@ -78,6 +78,11 @@ class DeviceEntry:
         """As the engine counts it."""
         bought = self.bought_on.toordinal() if self.bought_on is not None else None
         return HomeDevice(self.kind, self.needle_mm, bought, self.uses)
+
+
+def latest_today() -> date:
+    """The latest calendar day anywhere (UTC+14): a session logged "today" is never refused as after today."""
+    return (datetime.now(UTC) + timedelta(hours=14)).date()
 
 
 def stored_objects(value: JsonValue) -> list[dict[str, JsonValue]]:

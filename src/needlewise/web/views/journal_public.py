@@ -8,7 +8,7 @@ top; an unknown link is ``404``. The views call the use cases of :mod:`needlewis
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 from typing import Any, TypeVar, cast
 
 import orjson
@@ -27,6 +27,7 @@ from needlewise.reports.numbers import for_readers
 from needlewise.services import journal, journal_checks
 from needlewise.services.journal_changes import Changes, record_changes
 from needlewise.services.journal_checks import RESOLVE_QUESTION
+from needlewise.services.journal_entries import latest_today
 from needlewise.services.journal_history import Hold, hold_of
 from needlewise.services.journal_state import JournalView
 from needlewise.services.ports import Journals
@@ -50,11 +51,6 @@ from needlewise.web.views.questionnaire import interview_from, remember_language
 
 FORMS = ("session", "device", "skin")
 E = TypeVar("E")
-
-
-def latest_today() -> date:
-    """The latest calendar day anywhere (UTC+14): a session logged "today" is never refused as after today."""
-    return (datetime.now(UTC) + timedelta(hours=14)).date()
 
 
 def missing(request: HttpRequest) -> HttpResponse:
