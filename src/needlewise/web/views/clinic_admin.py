@@ -40,7 +40,7 @@ def staff(request: HttpRequest) -> HttpResponse:
         try:
             member = staff_accounts.add_staff(actor, _new_staff(values, role))
         except (InvalidInputError, ConflictError) as invalid:
-            errors = field_errors(InvalidInputError(list(invalid.problems)))
+            errors = field_errors(invalid)
         else:
             link = _send_welcome(request, member.user)
             added = member

@@ -13,7 +13,7 @@ from needlewise.api.statuses import status_of
 from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.forms import calendar_day
 from needlewise.clinic.intake import public
-from needlewise.errors import ConflictError, InvalidInputError, NotAllowedError, NotFoundError
+from needlewise.errors import ClinicError, ConflictError, NotAllowedError, NotFoundError
 from needlewise.web.staff_session import client_ip, staff_required
 from needlewise.web.views.common import render, say
 
@@ -68,16 +68,8 @@ def anonymous_actor(request: HttpRequest) -> Actor:
     return Actor.anonymous(client_ip(request), str(request.META.get("NEEDLEWISE_REQUEST_ID", "")))
 
 
-def field_errors(error: InvalidInputError) -> dict[str, list[str]]:
-    """Each field's messages, for showing next to the field."""
-    errors: dict[str, list[str]] = {}
-    for problem in error.problems:
-        errors.setdefault(problem.where, []).append(say(problem))
-    return errors
-
-
-def worded_errors(error: InvalidInputError) -> dict[str, list[str]]:
-    """Each field's messages in the request's language, for showing next to the field."""
+def field_errors(error: ClinicError) -> dict[str, list[str]]:
+    """Each field's messages in the request's language, for showing next to the field (any refusal's problems)."""
     errors: dict[str, list[str]] = {}
     for problem in error.problems:
         errors.setdefault(problem.where, []).append(say(problem))

@@ -15,7 +15,7 @@ from needlewise.domain.statuses import AlertStatus
 from needlewise.domain.vocabulary import Lang
 from needlewise.errors import InvalidInputError
 from needlewise.reports.aftercare import CheckinLink, aftercare_body, aftercare_pdf
-from needlewise.web.views.clinic_common import acting, clinic_page, field_errors, private_file, worded_errors
+from needlewise.web.views.clinic_common import acting, clinic_page, field_errors, private_file
 from needlewise.web.views.common import knowledge, lang_of, render
 
 
@@ -45,7 +45,7 @@ def alert_acknowledge(request: HttpRequest, checkin_id: int) -> HttpResponse:
         try:
             alerts.acknowledge(actor, checkin_id, values["action"], values["note"])
         except InvalidInputError as invalid:
-            errors = worded_errors(invalid)
+            errors = field_errors(invalid)
         else:
             return HttpResponseRedirect(reverse("clinic-alerts") + "?closed=1")
     context = {

@@ -10,7 +10,7 @@ from needlewise import bootstrap
 from needlewise.clinic import messages
 from needlewise.domain.statuses import MessageStatus
 from needlewise.errors import InvalidInputError
-from needlewise.web.views.clinic_common import acting, clinic_page, form_id, worded_errors
+from needlewise.web.views.clinic_common import acting, clinic_page, field_errors, form_id
 from needlewise.web.views.common import render
 
 
@@ -26,7 +26,7 @@ def message_list(request: HttpRequest) -> HttpResponse:
     try:
         rows = messages.clinic_messages(actor, status)
     except InvalidInputError as error:
-        context |= {"rows": [], "errors": worded_errors(error), "status": "", "resent": None}
+        context |= {"rows": [], "errors": field_errors(error), "status": "", "resent": None}
         return render(request, "clinic/messages.html", context, status=400)
     context |= {"rows": rows, "resent": form_id(request.GET.get("resent"))}
     return render(request, "clinic/messages.html", context)

@@ -65,7 +65,7 @@ def book(request: HttpRequest, client_id: int) -> HttpResponse:
                 sender=client_messages.sender(request),
             )
         except (InvalidInputError, ConflictError) as refused:
-            errors = field_errors(InvalidInputError(list(refused.problems)))  # each worded in the page's language
+            errors = field_errors(refused)  # each worded in the page's language
             if "starts_at" in errors and form.starts_at is None:
                 errors["starts_at"] = [_("enter the date as YYYY-MM-DD and the time as HH:MM")]
         else:
@@ -107,7 +107,7 @@ def appointment_move(request: HttpRequest, appointment_id: int) -> HttpResponse:
         try:
             appointment = changes.move(actor, appointment_id, starts_at, sender=client_messages.sender(request))
         except (InvalidInputError, ConflictError) as refused:
-            errors = field_errors(InvalidInputError(list(refused.problems)))
+            errors = field_errors(refused)
             if "starts_at" in errors and starts_at is None:
                 errors["starts_at"] = [_("enter the date as YYYY-MM-DD and the time as HH:MM")]
         else:
