@@ -184,7 +184,7 @@ class Generated:
 def _sessions(rng: random.Random, profile: dict[str, Any], count: int, today: date) -> list[Any]:
     """``count`` logged sessions, oldest first, as the application's ``SessionEntry``."""
     from needlewise.domain.vocabulary import Area, Product  # noqa: PLC0415
-    from needlewise.services.journal_state import SessionEntry  # noqa: PLC0415
+    from needlewise.services.journal_entries import SessionEntry  # noqa: PLC0415
 
     needle = profile["device"]["needle_mm"]
     needle = needle if isinstance(needle, float) else 0.25
@@ -207,7 +207,7 @@ def _sessions(rng: random.Random, profile: dict[str, Any], count: int, today: da
 def _device(rng: random.Random, profile: dict[str, Any], entries: Sequence[Any], today: date) -> Any:  # noqa: ANN401
     """The person's device as ``DeviceEntry``: bought before the first session (or not known), uses counted."""
     from needlewise.domain.vocabulary import DeviceKind  # noqa: PLC0415
-    from needlewise.services.journal_state import DeviceEntry  # noqa: PLC0415
+    from needlewise.services.journal_entries import DeviceEntry  # noqa: PLC0415
 
     kind = profile["device"]["kind"]
     kind = kind if kind != "undecided" else rng.choice(("roller", "pen", "stamp"))
