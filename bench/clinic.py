@@ -881,7 +881,8 @@ def reuse_or_recreate(  # noqa: PLR0913 - the options are keyword-only, each wit
     table: str = META_TABLE,
     note: Callable[[], str] | None = None,
 ) -> tuple[dict[str, Any] | None, float]:
-    """The stored marker when it matches ``wanted`` and ``fresh`` (``flag``) is not asked (the data is reused).
+    """The stored marker when it matches ``wanted`` and ``fresh`` (``flag``) is not asked (the data is reused,
+    brought to this code's migrations first, as ``needlewise serve`` would).
 
     Otherwise ``None``, with the database recreated and migrated, and when that began (for the generation's
     time); ``note`` adds to the line that says why the data is generated.
@@ -892,6 +893,7 @@ def reuse_or_recreate(  # noqa: PLR0913 - the options are keyword-only, each wit
     meta = stored_meta(database_url(server_url, name), table)
     if meta is not None and not fresh and {k: meta.get(k) for k in wanted} == wanted:
         print(f"- data: reusing database {name} (generated {meta['generated_at']} in {meta['seconds']:.0f} s)")
+        call_command("migrate", interactive=False, verbosity=0)  # as the server does on start: this code's schema
         return meta, 0.0
     why = flag if fresh else ("other parameters" if meta else "no data yet")
     print(f"- data: generating into database {name} ({why}){f'; {note()}' if note else ''}", flush=True)
