@@ -27,6 +27,7 @@ class SessionLine:
     areas: str  # the areas' names, comma-separated, in a fixed order
     products: str  # the products applied afterwards, likewise; empty when none
     findings: tuple[Finding, ...]
+    found: str  # "2 findings"; empty when none
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,9 +53,14 @@ def session_lines(view: JournalView, kb: KnowledgeBase) -> list[SessionLine]:
             ", ".join(areas[a.value].label.in_(lang) for a in sorted(s.entry.areas)),
             ", ".join(products[p.value].label.in_(lang) for p in sorted(s.entry.products)),
             s.findings,
+            _found(len(s.findings)),
         )
         for s in reversed(view.sessions)
     ]
+
+
+def _found(count: int) -> str:
+    return ngettext("%(num)s finding", "%(num)s findings", count) % {"num": count} if count else ""
 
 
 def check_lines(view: JournalView) -> list[CheckLine]:
