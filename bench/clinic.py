@@ -881,8 +881,9 @@ def reuse_or_recreate(  # noqa: PLR0913 - the options are keyword-only, each wit
     table: str = META_TABLE,
     note: Callable[[], str] | None = None,
 ) -> tuple[dict[str, Any] | None, float]:
-    """The stored marker when it matches ``wanted`` and ``fresh`` (``flag``) is not asked (the data is reused,
-    brought to this code's migrations first, as ``needlewise serve`` would).
+    """The stored marker when it matches ``wanted`` and ``fresh`` (``flag``) is not asked (the data is reused).
+
+    Reused data is brought to this code's migrations first, as ``needlewise serve`` does on start.
 
     Otherwise ``None``, with the database recreated and migrated, and when that began (for the generation's
     time); ``note`` adds to the line that says why the data is generated.
