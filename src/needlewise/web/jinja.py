@@ -25,6 +25,7 @@ from needlewise.domain.vocabulary import Lang
 from needlewise.reports.labels import label
 from needlewise.reports.levels import card_level
 from needlewise.reports.numbers import format_number, local_decimals
+from needlewise.web.fragments import once
 
 # A staff role as pages show it, e.g. "Nadia Nurse (nurse)"; translated when shown.
 _ROLE_LABELS: dict[Role, str] = {
@@ -51,6 +52,7 @@ def environment(**options: Any) -> Environment:  # noqa: ANN401 - Django passes 
         card_level=card_level,
         report_label=report_label,
         long_date=long_date,
+        once=once,
         disposition_of=disposition_of,
         open_alert_count=open_alert_count_for,
         failed_message_count=failed_message_count_for,
