@@ -8,6 +8,7 @@ label up itself (``docs/benchmarks.md``, the journal page). What a line says is 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.utils.translation import ngettext
@@ -16,6 +17,7 @@ from needlewise.domain.assessment import Finding
 from needlewise.engine.knowledge import KnowledgeBase
 from needlewise.services.journal_state import JournalView
 from needlewise.web.jinja import active_lang, long_date, plain_number
+from needlewise.web.journal_findings import EarlierFinding
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,3 +77,12 @@ def check_lines(view: JournalView) -> list[CheckLine]:
         unsure = "; ".join(text for _key, text, answer in check.answers if answer.value == "not_sure")
         lines.append(CheckLine(long_date(entry.on), entry.triage.value, after, said, unsure, check.advice))
     return lines
+
+
+def earlier_words(earlier: Sequence[EarlierFinding]) -> list[str]:
+    """For each finding of earlier sessions, the sessions it came from: "From the sessions of 6 and 2 December"."""
+    return [
+        ngettext("From the session of %(dates)s.", "From the sessions of %(dates)s.", len(e.days))
+        % {"num": len(e.days), "dates": ", ".join(long_date(day) for day in e.days)}
+        for e in earlier
+    ]

@@ -45,7 +45,7 @@ from needlewise.web.journal_forms import (
     values_of,
 )
 from needlewise.web.views.common import knowledge, lang_of, render, say
-from needlewise.web.views.journal_lines import check_lines, session_lines
+from needlewise.web.views.journal_lines import check_lines, earlier_words, session_lines
 from needlewise.web.views.journal_return import journal_form, private_page, shown_after, to_journal
 from needlewise.web.views.questionnaire import interview_from, remember_language, switch_language
 
@@ -91,6 +91,7 @@ def _page(
     kb = knowledge()
     day = _skin_day(view)
     posted = request.POST if extra.get("form") in {"session", "changed"} else None
+    earlier = earlier_findings(view)
     context = {
         "token": token,
         "after_on": date.fromordinal(view.next_session.after.on) if view.next_session is not None else None,
@@ -107,7 +108,8 @@ def _page(
         "chosen_medications": posted.getlist("medications") if posted is not None else None,
         "view": view,
         "assessment": for_readers(view.assessment),
-        "earlier_findings": earlier_findings(view),
+        "earlier_findings": earlier,
+        "earlier_dates": earlier_words(earlier),
         "session_lines": session_lines(view, kb),
         "check_lines": check_lines(view),
         "questions": kb.treatment.checkin.questions_for(day),
