@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import ngettext
 
-from needlewise.domain.assessment import Finding
+from needlewise.domain.assessment import Finding, FindingText
 from needlewise.engine.knowledge import KnowledgeBase
 from needlewise.services.journal_state import JournalView
 from needlewise.web.jinja import active_lang, long_date, plain_number
@@ -30,6 +30,7 @@ class SessionLine:
     products: str  # the products applied afterwards, likewise; empty when none
     findings: tuple[Finding, ...]
     found: str  # "2 findings"; empty when none
+    texts: tuple[FindingText, ...]  # what the findings say: the same texts give the same fold (web/fragments.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +57,7 @@ def session_lines(view: JournalView, kb: KnowledgeBase) -> list[SessionLine]:
             ", ".join(products[p.value].label.in_(lang) for p in sorted(s.entry.products)),
             s.findings,
             _found(len(s.findings)),
+            tuple(f.text for f in s.findings),
         )
         for s in reversed(view.sessions)
     ]
