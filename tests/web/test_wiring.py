@@ -47,6 +47,7 @@ def test_serve_migrates_then_runs_granian_with_the_production_settings(monkeypat
     assert options["port"] == 8123
     assert options["blocking_threads"] == 1
     assert options["workers"] == serve_module.default_workers()
+    assert options["workers_kill_timeout"] == serve_module.WORKERS_KILL_TIMEOUT_S  # a stop never waits forever
     assert str(options["interface"]).endswith("wsgi")
     assert calls["migrate"] == (("migrate",), {"interactive": False, "verbosity": 0})
     assert calls["served"] is True

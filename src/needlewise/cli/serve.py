@@ -22,6 +22,10 @@ WORKERS_PER_CORE = 2
 #: At most this many by default: each worker holds a database connection per thread (PostgreSQL
 #: allows 100 connections unless configured otherwise).
 MAX_DEFAULT_WORKERS = 16
+#: Seconds a worker has to finish its requests once asked to stop; then it is killed. A worker still
+#: loading the app when the stop comes misses it (granian forks workers with the main process's
+#: signal handler until the app is loaded) and would otherwise keep the server from ever exiting.
+WORKERS_KILL_TIMEOUT_S = 20
 
 
 def default_workers() -> int:
@@ -78,6 +82,7 @@ def serve(
             interface=Interfaces.WSGI,
             workers=count,
             blocking_threads=threads,
+            workers_kill_timeout=WORKERS_KILL_TIMEOUT_S,
             log_access=False,
         ).serve()
     finally:
