@@ -54,9 +54,18 @@ def _converters(connection: BaseDatabaseWrapper, model: type[Model], fields: tup
     return found
 
 
-def columns(model: type[Model], alias: str, *, without: Sequence[str] = ()) -> tuple[tuple[str, ...], str]:
-    """The attribute names of ``model``'s columns (in field order, less ``without``) and their SELECT list."""
-    fields = tuple(f.attname for f in model._meta.concrete_fields if f.name not in without)  # noqa: SLF001
+def columns(
+    model: type[Model], alias: str, *, without: Sequence[str] = (), only: Sequence[str] | None = None
+) -> tuple[tuple[str, ...], str]:
+    """The attribute names of ``model``'s columns (in field order, less ``without``) and their SELECT list.
+
+    With ``only``, just those fields (by name, in field order): the rest are deferred, as with ``QuerySet.only``.
+    """
+    fields = tuple(
+        f.attname
+        for f in model._meta.concrete_fields  # noqa: SLF001
+        if f.name not in without and (only is None or f.name in only)
+    )
     names = {f.attname: f.column for f in model._meta.concrete_fields}  # noqa: SLF001
     return fields, ", ".join(f'{alias}."{names[name]}"' for name in fields)
 

@@ -43,8 +43,9 @@ METHOD_WORDS = {
 }
 _GRANTED = {"1": True, "0": False, "true": True, "false": False}
 _ANSWER, _ANSWER_SQL = columns(ContactConsent, "a")
-_USER, _USER_SQL = columns(User, "u")
-_STAFF, _STAFF_SQL = columns(StaffMember, "m")
+#: What a page shows of who recorded an answer: the name they go by (the rest deferred, as in history_rows).
+_USER, _USER_SQL = columns(User, "u", only=("id",))
+_STAFF, _STAFF_SQL = columns(StaffMember, "m", only=("id", "user", "display_name"))
 #: A client's answers, newest first, each with who recorded it (no one: the client) and their membership.
 ANSWERS = (
     f"SELECT {_ANSWER_SQL}, {_USER_SQL}, {_STAFF_SQL} FROM contact_consent a "  # noqa: S608 - fixed column names

@@ -4,7 +4,8 @@ They are read on every view of a client page; the ORM built two joined queries (
 for them, which cost more CPU than running them. These statements read the same columns, the same
 rows in the same order, and give the same instances: the screenings without their answers
 (``profile``: deferred), each with ``ran_by`` and its ``staff`` loaded; the clearances with
-``provider`` and its ``staff``.
+``provider`` and its ``staff``. Of the staff member only what the pages show is read (the name they go
+by), never an account's password hash or second-factor secret: the other fields are deferred.
 """
 
 from __future__ import annotations
@@ -22,8 +23,9 @@ from needlewise.storage.rows import cache, columns, loaded
 M = TypeVar("M", bound=Model)
 _SCREENING, _SCREENING_SQL = columns(Screening, "s", without=("profile",))
 _CLEARANCE, _CLEARANCE_SQL = columns(Clearance, "c")
-_USER, _USER_SQL = columns(User, "u")
-_STAFF, _STAFF_SQL = columns(StaffMember, "m")
+#: What a page shows of who screened or cleared: the name they go by (the rest deferred).
+_USER, _USER_SQL = columns(User, "u", only=("id",))
+_STAFF, _STAFF_SQL = columns(StaffMember, "m", only=("id", "user", "display_name"))
 _STAFF_JOIN = "LEFT JOIN staff_member m ON m.user_id = u.id"
 HISTORY = (
     f"SELECT {_SCREENING_SQL}, {_USER_SQL}, {_STAFF_SQL} FROM screening s "  # noqa: S608 - fixed column names
