@@ -127,7 +127,11 @@ TEMPLATES = [
         "BACKEND": "django.template.backends.jinja2.Jinja2",
         "DIRS": [PACKAGE_DIR / "web" / "templates"],
         "APP_DIRS": False,
-        "OPTIONS": {"environment": "needlewise.web.jinja.environment", "autoescape": True},
+        "OPTIONS": {
+            "environment": "needlewise.web.jinja.environment",
+            "autoescape": True,
+            "context_processors": ["needlewise.web.page_csrf.one_token"],  # one CSRF token a page
+        },
     },
 ]
 
