@@ -605,17 +605,25 @@ def cpu_per_view(page_keys: Sequence[str], bodies: dict[str, str], views: int, p
             f"{calls:,.0f} Python function calls per view (cProfile, the first {len(counted)} again)"
         )
     if profiled:
-        profiler = cProfile.Profile()
-        profiler.enable()
-        for key in page_keys[:profiled]:
-            client.get(page_path(key))
-        profiler.disable()
-        out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(40)
-        lines += ["", f"Profile of {profiled} page views (cumulative):", "```text", out.getvalue().rstrip(), "```"]
-        out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(30)
-        lines += ["", "The same, by own time:", "```text", out.getvalue().rstrip(), "```"]
+        for label, keys, call in (
+            ("page views", page_keys, lambda key: client.get(page_path(key))),
+            (
+                "POSTs of a session",
+                post_keys,
+                lambda key: client.post(sessions_path(key), data=bodies[key], content_type="application/json"),
+            ),
+        ):
+            profiler = cProfile.Profile(time.process_time)  # CPU, not waiting for PostgreSQL
+            profiler.enable()
+            for key in keys[:profiled]:
+                call(key)
+            profiler.disable()
+            out = io.StringIO()
+            pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(40)
+            lines += ["", f"Profile of {profiled} {label} (cumulative CPU):", "```text", out.getvalue().rstrip(), "```"]
+            out = io.StringIO()
+            pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(30)
+            lines += ["", "The same, by own time:", "```text", out.getvalue().rstrip(), "```"]
     return lines
 
 
@@ -720,7 +728,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--post-journals", type=int, default=10_000, help="journals POSTed to (default 10,000)")
     parser.add_argument("--wait-idle", type=float, default=0.0, help="wait up to S s for idle CPUs first (default 0)")
     parser.add_argument("--cpu-views", type=int, default=200, help="in-process views timed for CPU (default 200)")
-    parser.add_argument("--profiled", type=int, default=0, help="page views to profile in-process (default 0)")
+    parser.add_argument(
+        "--profiled", type=int, default=0, help="page views and POSTs to profile in-process (default 0)"
+    )
     parser.add_argument("--no-load", action="store_true", help="only the in-process checks, counts and CPU")
     args = parser.parse_args(argv)
     if not (1_000 <= args.journals <= 10_000_000 and 1 <= args.max_sessions <= 400):

@@ -137,13 +137,17 @@ def logged_findings(
     binding: NextSession | None = None
     assessed: dict[tuple[float, frozenset[Area], frozenset[Product]], tuple[Finding, ...]] = {}
     intervals: dict[float, IntervalChoice] = {}
+    too_soon: dict[float, FindingText] = {}  # by the binding session's needle length, as ``intervals``
     for i in sorted(range(len(sessions)), key=lambda i: (sessions[i].on, i)):
         session = sessions[i]
         used = (session.needle_mm, session.areas, session.products)
         if used not in assessed:
             assessed[used] = _session_findings(kb, profile, session, lang)
         if binding is not None and session.on < binding.on:
-            found[i] = (_too_soon(kb, binding, session, lang), *assessed[used])
+            text = too_soon.get(binding.after.needle_mm)
+            if text is None:
+                text = too_soon[binding.after.needle_mm] = _too_soon_text(kb, binding.interval, lang)
+            found[i] = (Finding(text, _too_soon_facts(binding, session)), *assessed[used])
         else:
             found[i] = assessed[used]
         if session.needle_mm not in intervals:
@@ -190,11 +194,16 @@ def session_profile(profile: Profile, session: HomeSession) -> Profile:
 
 
 def _too_soon(kb: KnowledgeBase, binding: NextSession, session: HomeSession, lang: Lang) -> Finding:
+    return Finding(_too_soon_text(kb, binding.interval, lang), _too_soon_facts(binding, session))
+
+
+def _too_soon_text(kb: KnowledgeBase, interval: IntervalChoice, lang: Lang) -> FindingText:
+    """What the too-soon finding says after a session whose minimum interval is ``interval``."""
     policy = kb.treatment.home_journal
-    rules = binding.interval.rules
+    rules = interval.rules
     notes = dict.fromkeys(r.note.in_(lang) for r in rules)
     sources = dict.fromkeys(c for r in rules for c in r.citations)
-    text = FindingText(
+    return FindingText(
         rule_id=TOO_SOON,
         tier=HOME_LIMIT,
         severity=Severity.MODERATE,
@@ -205,12 +214,15 @@ def _too_soon(kb: KnowledgeBase, binding: NextSession, session: HomeSession, lan
         evidence_note=" ".join(notes),
         citations=prepared_for(kb, lang).cite(tuple(sources)),
     )
-    facts = (
+
+
+def _too_soon_facts(binding: NextSession, session: HomeSession) -> tuple[Fact, ...]:
+    """The answers a too-soon finding read: days since the binding session, its needle, its interval."""
+    return (
         Fact("days_since_session", session.on - binding.after.on),
         Fact("session_needle_mm", binding.after.needle_mm),
         Fact("min_interval_days", binding.interval.days),
     )
-    return Finding.of(text, facts)
 
 
 def replacement(tk: TreatmentKnowledge, device: HomeDevice, lang: Lang) -> Replacement:
