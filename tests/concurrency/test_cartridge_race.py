@@ -14,21 +14,16 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import secrets
 import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
-import pytest
-from psycopg import sql
 
 RACER = Path(__file__).with_name("racer.py")
-ADMIN_URL = os.environ.get("NEEDLEWISE_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 ROUNDS = int(os.environ.get("NEEDLEWISE_RACE_ROUNDS", "6"))
 
 Rows = Callable[[str], Sequence[tuple[Any, ...]]]
@@ -89,25 +84,6 @@ def test_cartridge_race_sqlite(tmp_path: Path) -> None:
             yield lambda query: connection.execute(query).fetchall()
 
     _race(_env(tmp_path, None), tmp_path, rows)
-
-
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A scratch database on the server at ADMIN_URL, dropped afterwards."""
-    try:
-        admin = psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError as unreachable:
-        reason = f"no PostgreSQL reachable at {ADMIN_URL} ({str(unreachable).splitlines()[0]})"
-        if os.environ.get("NEEDLEWISE_REQUIRE_POSTGRES") == "1":
-            pytest.fail(f"NEEDLEWISE_REQUIRE_POSTGRES=1 but {reason}")
-        pytest.skip(reason)
-    name = f"needlewise_race_{secrets.token_hex(4)}"
-    with admin:
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-        try:
-            yield urlunsplit(urlsplit(ADMIN_URL)._replace(path=f"/{name}"))
-        finally:
-            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 def test_cartridge_race_postgresql(tmp_path: Path, postgres_url: str) -> None:

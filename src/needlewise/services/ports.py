@@ -61,6 +61,12 @@ class Journals(Protocol):
     def add(self, record: JournalRecord) -> None:
         """Store ``record`` durably (committed when this returns)."""
 
+    def add_once(self, record: JournalRecord, mark: str) -> bool:
+        """Store ``record`` with ``mark`` (a used start form's), in one transaction; ``False``: the mark was there.
+
+        Marks are unique and outlive their journal (for a while): a form used once never starts another.
+        """
+
     def get(self, token_digest: str) -> JournalRecord | None:
         """The journal with this digest, if it exists."""
 

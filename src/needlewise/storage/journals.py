@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 
+from needlewise.services.journal_starts import MARK_KEPT
 from needlewise.services.ports import JournalRecord
-from needlewise.storage.models import Journal
+from needlewise.storage.models import Journal, JournalStart
 
 
 def _record(row: Journal) -> JournalRecord:
@@ -22,20 +24,39 @@ def _record(row: Journal) -> JournalRecord:
     )
 
 
+def _create(record: JournalRecord) -> None:
+    Journal.objects.create(
+        token_digest=record.token_digest,
+        lang=record.lang,
+        profile=record.profile,
+        state=record.state,
+        email=record.email or "",
+        time_zone=record.time_zone or "",
+    )
+
+
 class DjangoJournals:
     """Journals in the Django database; each write is its own transaction."""
 
     def add(self, record: JournalRecord) -> None:
         """Store ``record``; committed when this returns."""
         with transaction.atomic():
-            Journal.objects.create(
-                token_digest=record.token_digest,
-                lang=record.lang,
-                profile=record.profile,
-                state=record.state,
-                email=record.email or "",
-                time_zone=record.time_zone or "",
-            )
+            _create(record)
+
+    def add_once(self, record: JournalRecord, mark: str) -> bool:
+        """Store ``record`` with the start form's ``mark`` in one transaction; ``False`` (nothing stored): mark used.
+
+        A post of the same form at the same moment waits for the first one's commit on the unique mark,
+        then finds it. Marks older than :data:`MARK_KEPT` are forgotten here (their forms are refused anyway).
+        """
+        JournalStart.objects.filter(created_at__lt=timezone.now() - MARK_KEPT).delete()
+        try:
+            with transaction.atomic():
+                JournalStart.objects.create(mark=mark)
+                _create(record)
+        except IntegrityError:
+            return False
+        return True
 
     def get(self, token_digest: str) -> JournalRecord | None:
         """The journal with this digest, if any."""

@@ -16,7 +16,7 @@ from needlewise.storage.models.clinic import (
 from needlewise.storage.models.consent import Consent, ConsentTemplate
 from needlewise.storage.models.followup import AdverseEvent, CheckIn, RecallContact
 from needlewise.storage.models.messages import ContactConsent, QueuedMessage
-from needlewise.storage.models.saved import Journal, SavedResult
+from needlewise.storage.models.saved import Journal, JournalStart, SavedResult
 from needlewise.storage.models.scheduling import Appointment
 from needlewise.storage.models.search import ClientSearchToken
 from needlewise.storage.models.treatment import PlanZone, SessionPhoto, SessionZone, TreatmentPlan, TreatmentSession
@@ -38,6 +38,7 @@ __all__ = [
     "ContactConsent",
     "EmergencyAccess",
     "Journal",
+    "JournalStart",
     "LoginFailure",
     "PlanZone",
     "QueuedMessage",

@@ -53,3 +53,24 @@ class Journal(models.Model):
     def __str__(self) -> str:
         """Never shows the digest."""
         return f"journal {self.pk}"
+
+
+class JournalStart(models.Model):
+    """A start form that was used: the SHA-256 of its one-time nonce (never the journal's secret), kept for a while.
+
+    Added with its journal in one transaction; the unique mark makes a repeated or concurrent post of the
+    same form find that journal instead of starting another, and it outlives the journal's deletion, so the
+    form does not start it again (``needlewise.services.journal_starts``). Nothing links it to its journal.
+    """
+
+    mark = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        """Table options."""
+
+        db_table = "journal_start"
+
+    def __str__(self) -> str:
+        """Never shows the mark."""
+        return f"journal start {self.pk}"

@@ -44,6 +44,7 @@ from needlewise.web.journal_forms import (
     read_session,
     values_of,
 )
+from needlewise.web.journal_start_form import FIELD, StaleFormError, new_once, start_from_form
 from needlewise.web.views.common import knowledge, lang_of, render, say
 from needlewise.web.views.journal_lines import check_lines, earlier_words, session_lines
 from needlewise.web.views.journal_return import journal_form, private_page, shown_after, to_journal
@@ -150,17 +151,24 @@ def _start(request: HttpRequest) -> HttpResponse:
     except ProfileError as damaged:
         return render(request, "error.html", {"status": 400, "message": say(damaged.first)}, status=400)
     state = orjson.dumps(interview.to_state()).decode()
-    context: dict[str, Any] = {"state": state, "errors": {}, "values": values_of(request.POST), "zones": zone_choices()}
+    posted = request.POST.get(FIELD, "") if "start" in request.POST else ""
+    context: dict[str, Any] = {
+        "state": state,
+        "errors": {},
+        "values": values_of(request.POST),
+        "zones": zone_choices(),
+        "once": posted or new_once(),  # the one-time token: a second post of this form starts no second journal
+    }
     if "start" not in request.POST:
         return private_page(render(request, "journal_new.html", context))
     email = request.POST.get("email", "").strip() or None
     zone = (request.POST.get("time_zone", "").strip() or None) if email is not None else None  # the reminders'
-
     try:
-        document = cast("dict[str, JsonValue]", interview.document)
-        token, _started = journal.start_journal(
-            bootstrap.journals(), document, knowledge(), lang_of(request), email, time_zone=zone
-        )
+        token = start_from_form(posted, cast("dict[str, JsonValue]", interview.document), lang_of(request), email, zone)
+    except (StaleFormError, ConflictError) as again:
+        # Too old, or its journal was deleted since: the page again with a fresh token, to start again.
+        context |= {"errors": problems_to_errors(again.problems), "once": new_once()}
+        return private_page(render(request, "journal_new.html", context, status=409))
     except (InvalidInputError, ProfileError) as invalid:
         context["errors"] = problems_to_errors(invalid.problems)
         return private_page(render(request, "journal_new.html", context, status=422))
