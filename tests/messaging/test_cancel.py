@@ -1,8 +1,9 @@
 """Taking a message back by its key: cancelled or replaced before it is handed over, never after.
 
-The worker marks each claimed message just before it hands it over, if it is still claimed; a
-cancellation only finds a message not marked. So a message cancelled after a worker claimed it is
-skipped, and one being handed over can no longer be cancelled. Through a real SMTP server on loopback.
+The worker marks each claimed message just before it hands it over (one at a time), if it is still
+claimed; a cancellation only finds a message not marked. So a message cancelled after a worker claimed
+it, even while the worker sends earlier ones of its batch, is skipped, and one being handed over can no
+longer be cancelled. Through a real SMTP server on loopback.
 """
 
 from __future__ import annotations
@@ -154,19 +155,21 @@ def test_replacing_needs_a_key_and_an_e_mail_to_a_client_needs_its_unsubscribe_l
         outbox.replace(note("client:1", client_id=1))
 
 
-def test_the_worker_marks_a_few_messages_ahead_and_a_later_one_can_still_be_cancelled(smtp_inbox):
-    keys = [f"ahead:{n:02d}" for n in range(delivery.HAND_AHEAD + 2)]
+def test_a_message_cancelled_while_the_worker_sends_earlier_ones_of_its_batch_is_never_sent(smtp_inbox):
+    keys = [f"batch:{n:02d}" for n in range(12)]  # more than the ten a worker once marked ahead at a time
     for key in keys:
         outbox.queue(note(key))
     tried: list[int] = []
 
-    class CancellingTwo(MailConnection):
+    class CancellingLater(MailConnection):
         def send(self, message: OutboundMessage) -> None:
-            if not tried:  # the first message: the first HAND_AHEAD are marked, the rest not yet
-                tried.extend([outbox.cancel(keys[1], "too late"), outbox.cancel(keys[-1], "in time")])
+            if not tried:  # the first message is being handed over: the rest of the batch waits its turn
+                tried.extend([outbox.cancel(keys[0], "too late"), *(outbox.cancel(k, "in time") for k in keys[1::5])])
             super().send(message)
 
-    batch = delivery.deliver_batch(100, CancellingTwo)
-    assert (tried, batch.tried, [r.key for r in batch.taken_back]) == ([0, 1], len(keys) - 1, [keys[-1]])
-    assert len(smtp_inbox.envelopes) == len(keys) - 1
-    assert (status(keys[1]), status(keys[-1])) == ("sent", "cancelled")
+    batch = delivery.deliver_batch(100, CancellingLater)
+    assert tried == [0, 1, 1, 1]  # the one being handed over stands; each one still waiting is taken back
+    assert sorted(r.key for r in batch.taken_back) == keys[1::5]
+    assert [m["Message-ID"] for m in smtp_inbox.messages()] == [message_id(k) for k in keys if k not in keys[1::5]]
+    assert [status(k) for k in keys[1::5]] == ["cancelled"] * 3
+    assert status(keys[0]) == "sent"

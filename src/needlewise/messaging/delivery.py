@@ -10,10 +10,11 @@ together in one transaction: the messages sent in one ``UPDATE``, a failure sche
 audit row with the message's purpose and number of recipients, never its text or addresses.
 
 A claimed message can still be taken back (cancelled, or replaced by a newer version with its key:
-:mod:`~needlewise.messaging.outbox`): just before handing messages over the worker marks the next few
-(:data:`HAND_AHEAD`) ``handed_at`` with a conditional ``UPDATE`` that only finds those still claimed.
-One taken back first is skipped (left as it is, never sent); once marked, a message can no longer be
-taken back.
+:mod:`~needlewise.messaging.outbox`) until it is handed over: just before handing each message over
+the worker marks it ``handed_at`` with a conditional ``UPDATE`` (committed at once) that only finds it
+still claimed. One taken back first is skipped (left as it is, never sent); once marked, a message can
+no longer be taken back. One message at a time: a mark made ahead for several would refuse the
+cancellation of a message not sent yet, and send it.
 
 A worker killed in the middle of a batch writes nothing more: its messages stay "sending" until the lease
 runs out, then any worker takes them again (each carries its stable ``Message-ID``, so a copy the
@@ -29,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Case, F, Value, When
 from django.utils import timezone
 from django_tasks import task
@@ -56,14 +57,6 @@ WORKER = Actor.system("worker")
 _REPORTED = (MessageStatus.DELIVERED, MessageStatus.FAILED)
 #: Opens a connection to the channel for one batch: a sender that hands messages over through it.
 Connect = Callable[[], AbstractContextManager[MessageSender]]
-
-#: How many claimed messages are marked as being handed over at once, just before the first of them goes:
-#: one commit for several (a commit each would cost a quarter of the worker's rate on PostgreSQL); a
-#: cancellation finds them marked from then on, at most the time it takes to send this many.
-HAND_AHEAD = 10
-_MARK = (
-    "UPDATE queued_message SET handed_at = %s WHERE status = %s AND handed_at IS NULL AND id IN ({ids}) RETURNING id"
-)
 
 
 def _reason(error: Exception) -> str:
@@ -194,15 +187,14 @@ def _sort_out(claimed: Claimed, batch: Batch) -> list[QueuedMessage]:
     return going
 
 
-def _handing(rows: Sequence[QueuedMessage]) -> set[int]:
-    """Mark ``rows`` as being handed over now, those still claimed (not taken back since); their ids."""
-    ids = [row.pk for row in rows]
-    adapt = connection.ops.adapt_datetimefield_value
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _MARK.format(ids=", ".join(["%s"] * len(ids))), [adapt(timezone.now()), MessageStatus.SENDING, *ids]
-        )
-        return {int(found[0]) for found in cursor.fetchall()}
+def _handing(row: QueuedMessage) -> bool:
+    """Mark ``row`` as being handed over now if it is still claimed (not taken back since); whether it was.
+
+    Its own statement, committed before the message goes: a cancellation committed first makes it find
+    nothing (the message is skipped), one coming after finds the mark (and leaves the message as it is).
+    """
+    unsent = QueuedMessage.objects.filter(pk=row.pk, status=MessageStatus.SENDING, handed_at__isnull=True)
+    return unsent.update(handed_at=timezone.now()) == 1
 
 
 def _hand_over(
@@ -210,14 +202,11 @@ def _hand_over(
 ) -> None:
     # The first message always goes; each later one only while the mail server's timeout fits in the lease.
     last_start = claimed.until - timedelta(seconds=float(settings.EMAIL_TIMEOUT or 0))
-    marked: set[int] = set()
     for index, row in enumerate(rows):
         if index and (stopped() or timezone.now() >= last_start):
             batch.untried = rows[index:]
             return
-        if index % HAND_AHEAD == 0:
-            marked = _handing(rows[index : index + HAND_AHEAD])
-        if row.pk not in marked:
+        if not _handing(row):
             batch.taken_back.append(row)
             continue
         try:

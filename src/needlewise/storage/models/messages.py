@@ -72,9 +72,9 @@ class QueuedMessage(models.Model):
         """The messages not handed to their channel: waiting, or claimed by a worker that has not begun handing it over.
 
         Only these can be taken back (cancelled) or changed: the worker hands a claimed message over only
-        after marking it ``handed_at`` with a conditional ``UPDATE`` that finds it still claimed (a few
-        at once, just before the first of them goes), and a cancellation is a conditional ``UPDATE``
-        that finds it not marked; on one row, one of them wins.
+        after marking it ``handed_at`` with a conditional ``UPDATE`` that finds it still claimed (each
+        message on its own, just before it goes), and a cancellation is a conditional ``UPDATE`` that
+        finds it not marked; on one row, one of them wins.
         """
         waiting = (MessageStatus.QUEUED.value, MessageStatus.RETRYING.value)
         return models.Q(status__in=waiting) | models.Q(status=MessageStatus.SENDING.value, handed_at__isnull=True)
