@@ -19,13 +19,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import connections, router
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from needlewise.errors import InvalidInputError, Problem
+from needlewise.services.time_zones import zone_named
 from needlewise.storage.models import Clinic
 
 TIME_ZONE = "SELECT time_zone FROM clinic WHERE id = %s"
@@ -33,14 +33,6 @@ SKIPPED = gettext_noop(
     "There is no %(time)s on %(date)s in %(zone)s: the clocks go forward that night. Choose another time."
 )
 """The problem's English template for a wall-clock time the clocks skip (translated at the edge)."""
-
-
-def zone_named(name: str) -> tzinfo:
-    """The IANA zone ``name`` (checked when the clinic set it); UTC if Python does not know it."""
-    try:
-        return ZoneInfo(name.strip() or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return UTC
 
 
 @dataclass(frozen=True, slots=True)

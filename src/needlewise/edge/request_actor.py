@@ -15,7 +15,7 @@ from django.http import HttpRequest
 
 from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.accounts.staff import member_actor, staff_of
-from needlewise.clinic.local_time import zone_named
+from needlewise.services.time_zones import zone_named
 
 VERIFIED = "nw_verified"  # the second factor (or, for roles without one, the password) was passed
 SEEN = "nw_seen"  # time of the last request, for the inactivity time-out

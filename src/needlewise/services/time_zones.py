@@ -2,17 +2,20 @@
 
 One place for both: a clinic's time zone (:mod:`needlewise.clinic.accounts.fields`) and a home
 journal's reminders (:mod:`needlewise.services.journal`) are checked by :func:`valid_time_zone`; the
-journal's reminders page offers :func:`zone_choices`. Any name the installed IANA database knows is
-accepted (``US/Pacific`` too; not ``localtime``, the server's own, nor the placeholder ``Factory``);
-the list offers the region/city names (``Europe/Madrid``) and ``UTC``, grouped by region, each city
-written with spaces (``America/Argentina/Buenos_Aires``: "Argentina, Buenos Aires" under "America").
+journal's reminders page and the clinic's settings page offer :func:`zone_choices`; :func:`zone_named`
+is the zone a stored name stands for (times are shown on the clinic's clock, or on the person's for a
+journal). Any name the installed IANA database knows is accepted (``US/Pacific`` too; not
+``localtime``, the server's own, nor the placeholder ``Factory``); the list offers the region/city
+names (``Europe/Madrid``) and ``UTC``, grouped by region, each city written with spaces
+(``America/Argentina/Buenos_Aires``: "Argentina, Buenos Aires" under "America").
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, tzinfo
 from functools import cache
-from zoneinfo import available_timezones
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from needlewise.errors import N_
 
@@ -49,6 +52,14 @@ def time_zone_names() -> list[str]:
 def valid_time_zone(name: str) -> bool:
     """Whether ``name`` is an IANA time zone name (``Europe/Madrid``, ``UTC``)."""
     return name in _names()
+
+
+def zone_named(name: str | None) -> tzinfo:
+    """The IANA zone ``name`` (checked when it was chosen); UTC for none, and for a name Python does not know."""
+    try:
+        return ZoneInfo((name or "").strip() or UTC_NAME)
+    except (ZoneInfoNotFoundError, ValueError):
+        return UTC
 
 
 @dataclass(frozen=True, slots=True)

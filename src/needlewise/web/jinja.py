@@ -60,6 +60,7 @@ def environment(**options: Any) -> Environment:  # noqa: ANN401 - Django passes 
     env.filters["decimals"] = decimals
     env.filters["local_time"] = local_time
     env.filters["local_date"] = local_date
+    env.filters["local_day"] = local_day
     return env
 
 
@@ -204,16 +205,33 @@ def _long_date(value: dt.date, lang: Lang) -> str:
 
 
 def local_time(value: dt.datetime, seconds: bool = False) -> str:
-    """A stored instant on the clinic's clock with the zone's abbreviation: ``2026-12-21 10:00 CET``.
+    """A stored instant on the active clock with the zone's abbreviation: ``2026-12-21 10:00 CET``.
 
-    Staff pages run with the clinic's time zone active (:class:`needlewise.web.staff_session.StaffSessionMiddleware`).
+    Staff pages run with the clinic's time zone active (:class:`needlewise.web.staff_session.StaffSessionMiddleware`),
+    a home journal's pages with the journal's (:func:`needlewise.web.views.journal_return.on_journal_clock`).
     """
     return timezone.localtime(value).strftime(f"%Y-%m-%d %H:%M{':%S' if seconds else ''} %Z")
 
 
-def local_date(value: dt.datetime) -> str:
-    """The clinic's calendar day of a stored instant: ``2026-12-21``."""
-    return timezone.localdate(value).isoformat()
+def local_day(value: dt.datetime | str) -> dt.date | str:
+    """The calendar day on the active clock (see :func:`local_time`) of a stored instant.
+
+    An instant may come as the ISO 8601 text a journal's summary keeps (``2026-12-21T23:30:00+00:00``;
+    one without an offset is UTC); text that is no instant is given back as it is.
+    """
+    if isinstance(value, str):
+        try:
+            instant = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        value = instant if timezone.is_aware(instant) else instant.replace(tzinfo=dt.UTC)
+    return timezone.localdate(value)
+
+
+def local_date(value: dt.datetime | str) -> str:
+    """:func:`local_day` written as ``2026-12-21``."""
+    day = local_day(value)
+    return day.isoformat() if isinstance(day, dt.date) else day
 
 
 def plain_number(value: float | Decimal | str) -> str:

@@ -17,6 +17,7 @@ from needlewise.reports import staff_pdf
 from needlewise.reports.answers import answer_lines
 from needlewise.reports.staff import staff_screening
 from needlewise.reports.staff_pdf import ScreeningFacts
+from needlewise.web.jinja import local_time
 from needlewise.web.views.clinic_common import acting, clinic_page, field_errors, private_file
 from needlewise.web.views.common import knowledge, lang_of, render
 
@@ -45,7 +46,7 @@ def screening_pdf(request: HttpRequest, screening_id: int) -> HttpResponse:
     facts = ScreeningFacts(
         client_name=f"{screening.client.given_name} {screening.client.family_name}",
         birth_date=screening.client.birth_date.isoformat(),
-        screened_on=screening.created_at.strftime("%Y-%m-%d %H:%M UTC"),
+        screened_on=local_time(screening.created_at),  # on the clinic's clock, as its page shows it
         ran_by=screening.ran_by.staff.display_name,
         kb_version=screening.kb_version,
     )

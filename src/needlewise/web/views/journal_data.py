@@ -19,7 +19,7 @@ from needlewise.reports.pdf import render_pdf
 from needlewise.web.journal_findings import earlier_findings
 from needlewise.web.views.common import render
 from needlewise.web.views.journal_public import missing, opened
-from needlewise.web.views.journal_return import private_page
+from needlewise.web.views.journal_return import on_journal_clock, private_page
 
 
 @require_safe
@@ -39,14 +39,15 @@ def pdf(request: HttpRequest, token: str) -> HttpResponse:
     view = opened(request, token)
     if view is None:
         return missing(request)
-    context = {
-        "view": view,
-        "assessment": for_readers(view.assessment),
-        "found": earlier_findings(view, with_latest=True),
-        "made_on": timezone.localdate(),
-        "limit_on": [date.fromordinal(limit.session.on) for limit in view.limits],
-    }
-    page = render(request, "journal_print.html", context)
+    with on_journal_clock(view):  # today, and each change's time, on the person's clock
+        context = {
+            "view": view,
+            "assessment": for_readers(view.assessment),
+            "found": earlier_findings(view, with_latest=True),
+            "made_on": timezone.localdate(),
+            "limit_on": [date.fromordinal(limit.session.on) for limit in view.limits],
+        }
+        page = render(request, "journal_print.html", context)
     response = HttpResponse(render_pdf(page.content.decode()), content_type="application/pdf")
     response["Content-Disposition"] = 'attachment; filename="needlewise-journal.pdf"'
     return private_page(response)

@@ -47,7 +47,7 @@ from needlewise.web.journal_forms import (
 from needlewise.web.journal_start_form import FIELD, StaleFormError, new_once, start_from_form
 from needlewise.web.views.common import knowledge, lang_of, render, say
 from needlewise.web.views.journal_lines import check_lines, earlier_words, session_lines
-from needlewise.web.views.journal_return import journal_form, private_page, shown_after, to_journal
+from needlewise.web.views.journal_return import journal_form, on_journal_clock, private_page, shown_after, to_journal
 from needlewise.web.views.questionnaire import interview_from, remember_language, switch_language
 
 FORMS = ("session", "device", "skin")
@@ -130,7 +130,8 @@ def _page(
         "skin_advice": "",
         **extra,
     }
-    return private_page(render(request, "journal.html", context, status=status))
+    with on_journal_clock(view):  # a change's time, the day a referral was sent: on the person's clock
+        return private_page(render(request, "journal.html", context, status=status))
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

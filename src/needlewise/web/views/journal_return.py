@@ -16,10 +16,12 @@ from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from needlewise.domain.treatment import Answer
 from needlewise.services.journal_state import JournalView
+from needlewise.services.time_zones import zone_named
 from needlewise.web.views.questionnaire import PRIVATE
 
 SAVED = frozenset({"session", "device", "skin", "changed"})
@@ -32,6 +34,14 @@ def private_page(response: HttpResponse) -> HttpResponse:
     response["X-Robots-Tag"] = PRIVATE
     response["Referrer-Policy"] = "same-origin"  # the key is in the path: never sent to another site
     return response
+
+
+def on_journal_clock(view: JournalView) -> timezone.override:
+    """The journal's time zone, active while its page is rendered: stored instants shown on the person's clock.
+
+    A journal with no zone chosen (``time_zone`` empty) is shown in UTC, the zone its reminders go in.
+    """
+    return timezone.override(zone_named(view.time_zone))
 
 
 def to_journal(token: str, **query: str) -> HttpResponse:
