@@ -482,3 +482,30 @@ def test_the_audit_log_filters_names_people_and_downloads_its_csv(app, clinic) -
     assert "action=read" in page.url  # the filter has its own address
     page.set_viewport_size(PHONE)
     app.axe(page, "audit log, filtered, on a phone")
+
+
+def test_the_owner_chooses_the_clinics_time_zone_from_the_keyboard_and_without_javascript(app, clinic) -> None:
+    """The time zone is a select grouped by region: typing a place's name on it chooses it; it is kept when saved."""
+    page = app.page(axe=True)
+    sign_in(app, page, clinic.staff["owner"])
+    page.goto("/clinic/settings/")
+    zone = page.locator("#f-time_zone")
+    before = zone.input_value()  # put back at the end: the other tests read days on the clinic's clock
+    tab_to(page, "#f-time_zone")
+    page.keyboard.type("Auckland")  # a closed select: typing a place's name chooses it
+    expect(zone).to_have_value("Pacific/Auckland")
+    tab_to(page, "main form button.primary")
+    app.after(page, lambda: page.keyboard.press("Enter"))
+    expect(page.locator(".notice[role=status]")).to_have_text("Saved.")
+    expect(zone).to_have_value("Pacific/Auckland")
+    app.axe(page, "the clinic's settings, a zone chosen")
+
+    plain = app.page(js=False)
+    sign_in(app, plain, clinic.staff["owner"])
+    plain.goto("/clinic/settings/")
+    expect(plain.locator("#f-time_zone")).to_have_value("Pacific/Auckland")
+    plain.locator("#f-time_zone").select_option(before)
+    plain.locator("main form button.primary").click()
+    expect(plain.locator(".notice[role=status]")).to_have_text("Saved.")
+    expect(plain.locator("#f-time_zone")).to_have_value(before)
+    assert app.foreign_requests() == []

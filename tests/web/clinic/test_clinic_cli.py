@@ -151,7 +151,7 @@ def test_create_without_a_phone_says_sessions_wait_for_one():
     [
         ("--phone", "call 555-0100", "error: phone: enter a phone number of 6 to 20 digits"),
         ("--phone", "12345", "error: phone: enter a phone number of 6 to 20 digits"),
-        ("--time-zone", "Mars/Olympus", "error: time_zone: enter a time zone name such as Europe/Madrid or UTC"),
+        ("--time-zone", "Mars/Olympus", "error: time_zone: unknown time zone: choose one such as Europe/Madrid or UTC"),
         ("--address", "A" * 501, "error: address: at most 500 characters"),
         ("--on-call-email", "on call", "error: on_call_email: enter an e-mail address like name@example.org"),
         ("--on-call-phone", "12345", "error: on_call_phone: enter a phone number of 6 to 20 digits"),

@@ -123,7 +123,12 @@ def test_the_settings_page_holds_the_contact_details(site_a: Site):
     assert f'name="phone" value="{PHONE}"' in page
     assert 'type="tel"' in page
     assert ">1 Main Street\nAlphaville</textarea>" in page
-    assert 'name="time_zone" value="Europe/Madrid"' in page
+    assert '<label for="f-time_zone">Time zone</label>' in page
+    assert '<select id="f-time_zone" name="time_zone" autocomplete="off" aria-describedby="f-time_zone-hint">' in page
+    assert '<optgroup label="Europe">' in page
+    assert '<option value="Europe/Madrid" selected>Madrid (Europe/Madrid)</option>' in page
+    assert page.count(" selected>") == 1  # the current zone, and nothing else
+    assert "data-browser-zone" not in page  # the clinic's zone, never the browser's
     assert 'id="phone-missing"' not in page
 
 
@@ -148,9 +153,26 @@ def test_a_wrong_phone_or_time_zone_is_refused_next_to_its_field(site_a: Site):
     assert response.status_code == 422
     page = body(response)
     assert 'id="f-phone-error-1">enter a phone number of 6 to 20 digits' in page
-    assert 'id="f-time_zone-error-1">enter a time zone name such as Europe/Madrid or UTC' in page
+    assert 'id="f-time_zone-error-1">unknown time zone: choose one such as Europe/Madrid or UTC' in page
+    assert 'aria-describedby="f-time_zone-hint f-time_zone-error-1" aria-invalid="true">' in page
     assert 'name="phone" value="call me"' in page
     assert Clinic.objects.get(pk=site_a.clinic.pk).phone == PHONE
+
+
+def test_a_zone_the_list_does_not_offer_stays_chosen_and_the_list_is_in_spanish(site_a: Site):
+    contact = {"phone": PHONE, "address": "", "out_of_hours": "", "time_zone": "US/Pacific"}
+    owner = staff_client(site_a.owner)
+    assert owner.post("/clinic/settings/", {**PAGE, **contact}).status_code == 200  # a name Python knows
+    assert Clinic.objects.get(pk=site_a.clinic.pk).time_zone == "US/Pacific"
+    page = body(owner.get("/clinic/settings/"))
+    assert '<option value="US/Pacific" selected>US/Pacific</option>' in page  # kept, not replaced by UTC
+    assert page.count(" selected>") == 1
+    Clinic.objects.filter(pk=site_a.clinic.pk).update(time_zone="UTC")
+    spanish_page = body(signed_in(Client(HTTP_ACCEPT_LANGUAGE="es"), site_a.owner).get("/clinic/settings/"))
+    assert '<label for="f-time_zone">Zona horaria</label>' in spanish_page
+    assert "El personal lee y escribe cada hora en el reloj de la clínica" in spanish_page
+    assert '<option value="UTC" selected>UTC (hora universal)</option>' in spanish_page
+    assert '<optgroup label="Océano Índico">' in spanish_page
 
 
 @pytest.mark.parametrize(

@@ -99,7 +99,7 @@ def contact_problems(contact: Contact) -> list[Problem]:
     if not phone_ok(contact.phone):
         problems.append(Problem("phone", _PHONE_WORDS))
     if not valid_time_zone(contact.time_zone.strip()):
-        problems.append(Problem("time_zone", N_("enter a time zone name such as Europe/Madrid or UTC")))
+        problems.append(Problem("time_zone", N_("unknown time zone: choose one such as Europe/Madrid or UTC")))
     return problems
 
 

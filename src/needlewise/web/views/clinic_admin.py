@@ -21,6 +21,7 @@ from needlewise.domain.contact import Contact
 from needlewise.domain.permissions import CLINICAL_ROLES, NEEDLE_SCOPE_MM, PERMISSIONS, Action, Role
 from needlewise.errors import ConflictError, InvalidInputError, Problem
 from needlewise.reports.staff import staff_screening
+from needlewise.services.time_zones import zone_choices
 from needlewise.web.views.clinic_common import acting, clinic_page, field_errors
 from needlewise.web.views.clinic_password import password_link_to
 from needlewise.web.views.common import knowledge, lang_of, render
@@ -175,7 +176,7 @@ def clinic_settings(request: HttpRequest) -> HttpResponse:
             errors = field_errors(invalid)
     mail_missing = bootstrap.mail_channel_missing()
     context = {"actor": actor, "clinic": clinic, "errors": errors, "saved": saved, "mail_missing": mail_missing}
-    context["sms_missing"] = bootstrap.sms_channel_missing()
+    context |= {"sms_missing": bootstrap.sms_channel_missing(), "zones": zone_choices()}
     return render(request, "clinic/settings.html", context, status=422 if errors else 200)
 
 
