@@ -1,14 +1,18 @@
-"""Parts of pages kept once rendered: per key and language, bounded, and the journal page's cards in each language."""
+"""Parts of pages kept once rendered: per key and language, bounded, the journal page's cards, staff reason cards."""
 
 from __future__ import annotations
 
 import pytest
 import time_machine
+from django.template import engines
 from django.test import Client
 from django.utils import translation
 from markupsafe import Markup
 
+from needlewise.domain.disposition import Disposition
 from needlewise.domain.vocabulary import Lang
+from needlewise.reports.answers import AnswerLine
+from needlewise.reports.staff import Reason, Source
 from needlewise.web import fragments
 from web import journal_support as js
 
@@ -70,3 +74,28 @@ def test_the_journal_page_s_kept_parts_follow_the_language_and_what_was_ticked(c
     assert 'name="areas" value="cheeks" checked' in refused.content.decode()  # what was ticked stays ticked
     again = client.get(f"/journal/{key}/").content.decode()
     assert 'name="areas" value="cheeks" checked' not in again
+
+
+def test_a_staff_reason_card_keeps_the_knowledge_base_s_words_never_the_client_s_answers() -> None:
+    fragments.forget()
+    macros = engines["jinja2"].env.get_template("clinic/_assessment.html").make_module({"lang": Lang.EN})
+
+    def card(answer: str, advice: str = "Wait two weeks.") -> str:
+        check = [AnswerLine("Any cold sore now?", answer)]
+        source = Source("A trial", "https://example.org/t", "moderate", 2020)
+        reason = Reason("Cold sore", Disposition.DO_NOT_TREAT, check, None, advice, "low", "Few studies.", [source])
+        with translation.override("en"):
+            return str(macros.reason_card(reason, 3))
+
+    first, second = card("Yes, on the lip"), card("Not sure")
+    assert "Yes, on the lip" in first
+    assert "Not sure" in second
+    assert "Yes, on the lip" not in second
+    assert first.replace("Yes, on the lip", "Not sure") == second  # the same kept words around each answer
+    kept = "".join(fragments._parts.values())
+    assert "Cold sore" in kept
+    assert "Wait two weeks." in kept
+    assert "Yes, on the lip" not in kept
+    assert "Not sure" not in kept
+    assert len(fragments._parts) == 2  # the heading and the evidence, once for both clients
+    assert "Wait a month." in card("Yes", advice="Wait a month.")  # other words: rendered afresh

@@ -43,6 +43,11 @@ class Reason:
     evidence_note: str
     sources: list[Source]
 
+    @property
+    def evidence(self) -> tuple[object, ...]:
+        """What the card says after what to check, as a key: the knowledge base's words the record holds."""
+        return (self.seek_care_if, self.client_advice, self.confidence, self.evidence_note, tuple(self.sources))
+
 
 @dataclass(frozen=True, slots=True)
 class OpenQuestion:
