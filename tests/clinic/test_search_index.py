@@ -155,3 +155,26 @@ def test_indexed_searches_equal_a_scan_of_every_client(site_a):
         assert [c.pk for c in clients.search(desk, query)] == scanned(rows, query), query
         checked += 1
     assert checked > 200
+
+
+@pytest.mark.parametrize(
+    "query",
+    [SearchQuery(text="quixotelle"), SearchQuery(), SearchQuery(text="quixotelle", birth_date=date(1990, 5, 17))],
+    ids=["by the index", "recently added", "with a birth date"],
+)
+def test_a_search_reads_what_a_list_shows_never_the_notes(site_a, django_assert_num_queries, query):
+    nurse = site_a.actor(Role.NURSE)
+    Client.objects.filter(pk=site_a.client.pk).update(birth_date=date(1990, 5, 17))
+    found = clients.search(nurse, query)
+    assert [c.pk for c in found] == [site_a.client.pk]
+    shown = found[0]
+    with django_assert_num_queries(0):  # what the page's table and the API show was read with the row
+        assert (shown.given_name, shown.family_name, shown.birth_date, shown.language) == (
+            "Zephyrine",
+            "Quixotelle",
+            date(1990, 5, 17),
+            "en",
+        )
+        assert (shown.archived_at, shown.clinic_id) == (None, site_a.clinic.pk)
+        assert None not in (shown.phone, shown.email, shown.created_at)
+    assert {"clinical_notes", "contact_notes", "name_words", "phone_digits"} <= shown.get_deferred_fields()

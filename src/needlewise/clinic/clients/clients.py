@@ -195,7 +195,7 @@ def _parts(query: SearchQuery) -> list[tuple[str, str]] | None:
 
 def _matching(clinic_id: int, query: SearchQuery, parts: list[tuple[str, str]]) -> QuerySet[Client]:
     """The query as a query set: a birth date (its index leads) and the parts' index ranges as subqueries."""
-    rows = Client.objects.filter(clinic_id=clinic_id)
+    rows = Client.objects.filter(clinic_id=clinic_id).only(*search_index.LISTED)
     if not query.include_archived:
         rows = rows.filter(archived_at__isnull=True)
     if query.birth_date is not None:

@@ -25,7 +25,25 @@ _PART = (
     "SELECT client_id, family_key, given_key FROM client_search_token "
     "WHERE clinic_id = %s AND token >= %s AND token < %s"
 )
-_COLUMNS = ", ".join(f'client."{field.column}"' for field in Client._meta.concrete_fields)  # noqa: SLF001 - documented options
+#: What a list of clients shows (the search page's table, the API's client): never the notes, kept for the
+#: client's own page. The other fields are deferred.
+LISTED = (
+    "id",
+    "clinic",
+    "given_name",
+    "family_name",
+    "birth_date",
+    "phone",
+    "email",
+    "language",
+    "archived_at",
+    "created_at",
+)
+_COLUMNS = ", ".join(
+    f'client."{field.column}"'
+    for field in Client._meta.concrete_fields  # noqa: SLF001 - documented options
+    if field.name in LISTED
+)
 
 
 def tokens(name_words: str, phone_digits: str) -> set[str]:
