@@ -151,8 +151,28 @@ def test_replacing_revives_a_cancelled_message_and_queues_a_new_one_but_a_sent_o
 def test_replacing_needs_a_key_and_an_e_mail_to_a_client_needs_its_unsubscribe_link():
     with pytest.raises(ValueError, match="key"):
         outbox.replace(note(""))
+    with pytest.raises(ValueError, match="key"):
+        outbox.put(note(""))
+    with pytest.raises(ValueError, match="unsubscribe_url"):
+        outbox.put(note("client:1", client_id=1))
     with pytest.raises(ValueError, match="unsubscribe_url"):
         outbox.replace(note("client:1", client_id=1))
+
+
+def test_putting_is_replacing_without_reading_back(smtp_inbox, django_assert_num_queries):
+    with django_assert_num_queries(2):  # nothing to change in place: inserted (no savepoint, no read)
+        outbox.put(note("put:1", "First.\n"))
+    with django_assert_num_queries(1):  # the waiting one changed in place
+        outbox.put(note("put:1", "Second.\n"))
+    outbox.cancel("put:1", "stopped")
+    outbox.put(note("put:1", "Third.\n"))  # a cancelled one is revived
+    row = QueuedMessage.objects.get(key="put:1")
+    assert (row.status, row.attempts, row.text) == ("queued", 0, "Third.\n")
+    delivery.deliver_batch(10)
+    outbox.put(note("put:1", "Fourth.\n"))  # one already sent stands: no error, nothing changed
+    row = QueuedMessage.objects.get(key="put:1")
+    assert (row.status, row.text) == ("sent", "Third.\n")
+    assert [m.get_content().splitlines()[0] for m in smtp_inbox.messages()] == ["Third."]
 
 
 def test_a_message_cancelled_while_the_worker_sends_earlier_ones_of_its_batch_is_never_sent(smtp_inbox):

@@ -158,7 +158,7 @@ def follow(token: str, view: JournalView, links: Links) -> dict[str, str | None]
         key = f"{prefix}{day.isoformat()}"
         outbox.cancel(prefix, "moved", prefix=True, keep=key)
         subject, text = words(kind, day, lang, links)
-        outbox.replace(
+        outbox.put(
             OutboundMessage(
                 (email,),
                 subject,
