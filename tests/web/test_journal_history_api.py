@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from needlewise import bootstrap
 from needlewise.api.journal_schemas import JournalOut
@@ -112,6 +113,29 @@ def test_checks_and_changes_are_sealed_at_rest(client: Client) -> None:
     kept = bootstrap.journals().get(digest(key))
     assert kept is not None
     assert [c.triage.value for c in journal_history.checks_of(kept.state)] == ["seek_care_now"]
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_a_logged_session_rewrites_only_the_state_and_a_change_the_answers_too(client: Client) -> None:
+    key = journal_with_a_session(client, "2026-12-01")
+
+    def journal_updates(path: str, body: object) -> list[str]:
+        with CaptureQueriesContext(connection) as seen:
+            assert post(client, path, body).status_code in {200, 201}
+        return [q["sql"].split(" WHERE ")[0] for q in seen.captured_queries if q["sql"].startswith('UPDATE "journal"')]
+
+    session = {"on": "2026-12-06", "needle_mm": 0.25, "areas": ["cheeks"], "products": []}
+    (written,) = journal_updates(f"/api/v1/journals/{key}/sessions", session)
+    assert '"state"' in written
+    assert '"profile"' not in written  # the sealed answers, unchanged, are not encrypted and written again
+    changed = {"profile": {**PROFILE, "skin_now": ["cold_sore"]}}
+    (written,) = journal_updates(f"/api/v1/journals/{key}/changes", changed)
+    assert '"profile"' in written
+    assert '"state"' in written
+    kept = bootstrap.journals().get(digest(key))
+    assert kept is not None
+    assert kept.profile["skin_now"] == ["cold_sore"]
+    assert len(kept.state["sessions"]) == 2
 
 
 @time_machine.travel(TODAY, tick=False)

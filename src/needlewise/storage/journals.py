@@ -69,10 +69,12 @@ class DjangoJournals:
             row = Journal.objects.select_for_update().filter(token_digest=token_digest).first()
             if row is None:
                 return None
-            changed = update(_record(row))
+            before = _record(row)
+            changed = update(before)
             row.profile = changed.profile
             row.state = changed.state
-            row.save(update_fields=["profile", "state"])
+            # Each sealed column written is encrypted again: a logged session leaves the answers as they were.
+            row.save(update_fields=["state"] if changed.profile == before.profile else ["profile", "state"])
         return changed
 
     def delete(self, token_digest: str) -> bool:
