@@ -8,7 +8,7 @@ from typing import NamedTuple
 from needlewise.domain.citation import ENUM_TEXT, Citation, SourceForms, source_forms
 from needlewise.domain.json_types import JsonValue
 from needlewise.domain.plan import Plan
-from needlewise.domain.shared_json import SharedObject, shared
+from needlewise.domain.shared_json import SharedArray, SharedObject, shared
 from needlewise.domain.tier import Confidence, Severity, Tier
 
 ASSESSMENT_SCHEMA = "needlewise.assessment/1"
@@ -79,8 +79,17 @@ class FindingText:
         object.__setattr__(self, "_citation_ids", ids)
 
     def shared_json(self, facts: tuple[Fact, ...]) -> SharedObject:
-        """The read-only JSON form of the finding these words make with ``facts``, to be shared."""
-        return shared(self.to_json(facts))
+        """The read-only JSON form of the finding these words make with ``facts``, to be shared.
+
+        The words' part is plain text (shared as it is); only the citations and the facts are made read-only.
+        """
+        return SharedObject(
+            {
+                **self._json,
+                "citations": SharedArray(self._citation_ids),
+                "facts": SharedArray(shared(f.to_json()) for f in facts),
+            }
+        )
 
     def to_json(self, facts: tuple[Fact, ...]) -> dict[str, JsonValue]:
         """JSON form of the finding these words make with ``facts`` (a fresh copy)."""

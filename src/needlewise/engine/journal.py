@@ -109,7 +109,13 @@ def interval_for(tk: TreatmentKnowledge, goals: Iterable[Goal], needle_mm: float
 def next_session(tk: TreatmentKnowledge, goals: Iterable[Goal], sessions: Sequence[HomeSession]) -> NextSession | None:
     """The next reasonable day after ``sessions`` (None before the first): the latest any of them allows."""
     wanted = frozenset(goals)
-    candidates = [(s.on + (choice := interval_for(tk, wanted, s.needle_mm)).days, s, choice) for s in sessions]
+    intervals: dict[float, IntervalChoice] = {}  # by needle length: most sessions repeat one or two
+    candidates = []
+    for s in sessions:
+        choice = intervals.get(s.needle_mm)
+        if choice is None:
+            choice = intervals[s.needle_mm] = interval_for(tk, wanted, s.needle_mm)
+        candidates.append((s.on + choice.days, s, choice))
     if not candidates:
         return None
     on, after, choice = max(candidates, key=lambda c: (c[0], c[1].on))

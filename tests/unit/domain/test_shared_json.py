@@ -120,3 +120,16 @@ def test_a_citation_gives_a_plain_changeable_copy_of_its_shared_json(kb: Knowled
     assert plain == citation.shared_json
     plain["title"] = "changed"
     assert citation.shared_json["title"] != "changed"
+
+
+def test_a_finding_s_shared_json_is_its_plain_json_read_only_all_the_way_down(kb: KnowledgeBase) -> None:
+    profile = make_profile(skin_now=["cold_sore"], areas=["cheeks", "forehead"])
+    for finding in assess(profile, kb, Lang.ES).findings:
+        form = finding.text.shared_json(finding.facts)
+        assert form == shared(finding.text.to_json(finding.facts))
+        assert orjson.loads(orjson.dumps(form)) == finding.text.to_json(finding.facts)
+        assert isinstance(form["citations"], SharedArray)
+        assert all(isinstance(fact, SharedObject) for fact in form["facts"])
+        for part in (form, form["facts"], form["citations"]):
+            with pytest.raises(TypeError):
+                part.clear()  # type: ignore[union-attr]
