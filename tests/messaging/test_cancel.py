@@ -193,3 +193,32 @@ def test_a_message_cancelled_while_the_worker_sends_earlier_ones_of_its_batch_is
     assert [m["Message-ID"] for m in smtp_inbox.messages()] == [message_id(k) for k in keys if k not in keys[1::5]]
     assert [status(k) for k in keys[1::5]] == ["cancelled"] * 3
     assert status(keys[0]) == "sent"
+
+
+@pytest.mark.parametrize("keep", ["", "jr:a_1%:wait"])
+def test_cancelling_by_prefix_takes_back_what_the_unsent_query_finds_and_only_under_the_prefix(keep):
+    now = timezone.now()
+    keys = {
+        "jr:a_1%:wait": {"status": "queued"},
+        "jr:a_1%:retry": {"status": "retrying"},
+        "jr:a_1%:claimed": {"status": "sending"},
+        "jr:a_1%:handing": {"status": "sending", "handed_at": now},
+        "jr:a_1%:sent": {"status": "sent"},
+        "jr:a_1%:failed": {"status": "failed"},
+        "jr:ab1x:wait": {"status": "queued"},  # "_" and "%" in the prefix are not wildcards
+        "jr:a_1X:wait": {"status": "queued"},
+        "other:a_1%:wait": {"status": "queued"},
+    }
+    for key, fields in keys.items():
+        outbox.queue(note(key))
+        QueuedMessage.objects.filter(key=key).update(**fields)
+    expected = set(
+        QueuedMessage.objects.filter(QueuedMessage.unsent(), key__in=[k for k in keys if k.startswith("jr:a_1%:")])
+        .exclude(key=keep)
+        .values_list("key", flat=True)
+    )
+    assert outbox.cancel("jr:a_1%:", "stopped", prefix=True, keep=keep) == len(expected)
+    cancelled = set(QueuedMessage.objects.filter(status="cancelled").values_list("key", flat=True))
+    assert cancelled == expected
+    assert expected == {"jr:a_1%:wait", "jr:a_1%:retry", "jr:a_1%:claimed"} - {keep}
+    assert QueuedMessage.objects.get(key="jr:a_1%:wait").last_error == ("" if keep else "stopped")

@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -80,6 +80,15 @@ def _fields(message: OutboundMessage) -> dict[str, object]:
     }
 
 
+#: :meth:`QueuedMessage.unsent` in SQL: waiting, or claimed and not marked as being handed over (a test checks
+#: that both find the same rows). One fixed statement: building the ORM's costs more than running it.
+_CANCEL = (
+    "UPDATE queued_message SET status = %s, lease_until = NULL, last_error = %s "
+    'WHERE {match} AND "key" <> %s AND (status IN (%s, %s) OR (status = %s AND handed_at IS NULL))'
+)
+_UNSENT = (MessageStatus.QUEUED.value, MessageStatus.RETRYING.value, MessageStatus.SENDING.value)
+
+
 def cancel(key: str, reason: str, *, prefix: bool = False, keep: str = "") -> int:
     """Take back the message with ``key`` (``prefix``: every message whose key starts with it) not handed over yet.
 
@@ -87,12 +96,20 @@ def cancel(key: str, reason: str, *, prefix: bool = False, keep: str = "") -> in
     sent; ``keep``: the message with this key stays as it is. How many were taken back: a message
     already handed over (or sent, or given up) is left as it is.
     """
-    rows = QueuedMessage.objects.filter(key__startswith=key) if prefix else QueuedMessage.objects.filter(key=key)
-    return (
-        rows.exclude(key=keep)
-        .filter(QueuedMessage.unsent())
-        .update(status=MessageStatus.CANCELLED, lease_until=None, last_error=reason[:200])
-    )
+    if prefix:  # as the ORM's startswith: LIKE with the pattern's own wildcards escaped
+        match, value = "\"key\" LIKE %s ESCAPE '\\'", _escaped(key) + "%"
+    else:
+        match, value = '"key" = %s', key
+    with connections[router.db_for_write(QueuedMessage)].cursor() as cursor:
+        cursor.execute(
+            _CANCEL.format(match=match), [MessageStatus.CANCELLED.value, reason[:200], value, keep, *_UNSENT]
+        )
+        return int(cursor.rowcount)
+
+
+def _escaped(text: str) -> str:
+    """``text`` for a LIKE pattern escaped with a backslash: its own ``%``, ``_`` and backslashes match themselves."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def replace(message: OutboundMessage) -> Queued:
