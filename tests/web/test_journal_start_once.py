@@ -52,6 +52,10 @@ def test_the_same_form_posted_twice_starts_one_journal_and_both_show_its_link(
     other = client.post("/journal/new/", _form(client, kb))  # another page's form: another journal
     assert other["Location"] != first["Location"]
     assert Journal.objects.count() == 2
+    marks = list(JournalStart.objects.order_by("pk"))
+    assert len(marks) == 2
+    assert str(marks[0]) == f"journal start {marks[0].pk}"  # never the mark
+    assert marks[0].mark not in str(marks[0])
 
 
 def test_a_refused_form_keeps_its_token_and_the_corrected_one_starts_the_journal_once(

@@ -14,7 +14,7 @@ from django.core import signing
 from needlewise import bootstrap
 from needlewise.domain.json_types import JsonValue
 from needlewise.domain.vocabulary import Lang
-from needlewise.errors import N_, InvalidInputError, Problem
+from needlewise.errors import N_, ConflictError, Problem
 from needlewise.services import journal
 from needlewise.services.journal_starts import START_WINDOW, StartOnce, start_once
 from needlewise.services.saved_results import new_token
@@ -24,12 +24,8 @@ FIELD = "once"
 _SALT = "needlewise.journal-start.form"
 
 
-class StaleFormError(InvalidInputError):
-    """The posted start form's token is too old, or was not made here: the person starts again (at ``start``)."""
-
-    def __init__(self) -> None:
-        """The problem at the form's button."""
-        super().__init__([Problem("start", N_("This page is more than a day old. Press the button again to start."))])
+#: Why a start form's token is refused (too old, or not made here): the person starts again.
+STALE = N_("This page is more than a day old. Press the button again to start.")
 
 
 def new_once() -> str:
@@ -38,11 +34,14 @@ def new_once() -> str:
 
 
 def read_once(value: str) -> StartOnce:
-    """The start of the form whose token is ``value``; :class:`StaleFormError` if it is too old or not ours."""
+    """The start of the form whose token is ``value``; ``ConflictError`` (at ``start``) if it is too old or not ours.
+
+    A conflict, as for a form whose journal was deleted since: the page is shown again to start again.
+    """
     try:
         nonce = signing.TimestampSigner(salt=_SALT).unsign(value, max_age=START_WINDOW)
     except signing.BadSignature as stale:  # SignatureExpired too
-        raise StaleFormError from stale
+        raise ConflictError([Problem("start", STALE)]) from stale
     return StartOnce.of(nonce, settings.SECRET_KEY.encode())
 
 
@@ -51,7 +50,7 @@ def start_from_form(
 ) -> str:
     """Start the form's journal (once for its token ``posted``; without one, an older page's, as before); its token.
 
-    ``StaleFormError``, ``ConflictError`` (its journal was deleted), and the errors of ``start_journal``.
+    ``ConflictError`` (the form is too old, or its journal was deleted), and the errors of ``start_journal``.
     """
     if not posted:
         token, _view = journal.start_journal(bootstrap.journals(), document, knowledge(), lang, email, time_zone=zone)

@@ -44,7 +44,7 @@ from needlewise.web.journal_forms import (
     read_session,
     values_of,
 )
-from needlewise.web.journal_start_form import FIELD, StaleFormError, new_once, start_from_form
+from needlewise.web.journal_start_form import FIELD, new_once, start_from_form
 from needlewise.web.views.common import knowledge, lang_of, render, say
 from needlewise.web.views.journal_lines import check_lines, earlier_words, session_lines
 from needlewise.web.views.journal_return import journal_form, on_journal_clock, private_page, shown_after, to_journal
@@ -166,7 +166,7 @@ def _start(request: HttpRequest) -> HttpResponse:
     zone = (request.POST.get("time_zone", "").strip() or None) if email is not None else None  # the reminders'
     try:
         token = start_from_form(posted, cast("dict[str, JsonValue]", interview.document), lang_of(request), email, zone)
-    except (StaleFormError, ConflictError) as again:
+    except ConflictError as again:
         # Too old, or its journal was deleted since: the page again with a fresh token, to start again.
         context |= {"errors": problems_to_errors(again.problems), "once": new_once()}
         return private_page(render(request, "journal_new.html", context, status=409))
