@@ -8,7 +8,7 @@ profile and answers with the re-assessed journal, paused when the verdict is abo
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Annotated, Literal
 
 from django.http import HttpRequest, HttpResponse
@@ -120,12 +120,10 @@ class CheckOut(CheckQuestionsOut):
     )
 
 
-OnParam = Annotated[date | None, Field(description="Your calendar day today (default: today in UTC).")]
-
-
-def _on(on: date | None) -> date:
-    """The person's day: as given (the use case refuses one after the latest day anywhere), else today in UTC."""
-    return on if on is not None else datetime.now(UTC).date()
+OnParam = Annotated[
+    date | None,
+    Field(description="Your calendar day today (default: today in the journal's time zone; UTC if none was chosen)."),
+]
 
 
 def _held(held: Hold | None) -> JsonValue:
@@ -151,7 +149,7 @@ def questions(request: HttpRequest, key: Key, lang: LangParam = "en", on: OnPara
     """The red-flag questions for the days since the latest session (409 before the first session)."""
     del request
     asked = journal_checks.check_questions_for(
-        bootstrap.journals(), key, bootstrap.knowledge_base(), _on(on), latest_today()
+        bootstrap.journals(), key, bootstrap.knowledge_base(), on, latest_today()
     )
     return json_response(_questions(asked, Lang(lang)), headers={"Cache-Control": "no-store"})
 
@@ -165,7 +163,7 @@ def check(request: HttpRequest, key: Key, body: CheckIn, lang: LangParam = "en",
         request,
         key,
         lambda: journal_checks.check_skin(
-            bootstrap.journals(), key, body.given(), kb, Lang(lang), _on(on), day, resolved=resolved
+            bootstrap.journals(), key, body.given(), kb, Lang(lang), on, day, resolved=resolved
         ),
     )
     data = _questions(asked, Lang(lang))

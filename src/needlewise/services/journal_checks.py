@@ -1,6 +1,7 @@
 """The home journal's skin check and "things changed": the use cases after a session (no HTTP here).
 
-Signatures (as in :mod:`needlewise.services.journal`; ``today`` is the person's calendar day):
+Signatures (as in :mod:`needlewise.services.journal`; ``today`` is the person's calendar day, ``None``: today
+on the journal's own clock, UTC where it has no time zone):
 
 * ``check_questions_for(store, token, kb, today, latest=None) -> CheckQuestions``: the clinic
   check-ins' red-flag questions for the days since the latest session. ``NotFoundError``;
@@ -42,6 +43,7 @@ from needlewise.services.journal_history import CheckEntry, Hold, checks_of, hol
 from needlewise.services.journal_state import JournalView
 from needlewise.services.ports import JournalRecord, Journals
 from needlewise.services.saved_results import digest
+from needlewise.services.time_zones import today_in
 
 NOT_FOUND = N_("No journal has this link; it may have been deleted.")
 
@@ -76,6 +78,11 @@ def _record(store: Journals, token: str) -> JournalRecord:
     return record
 
 
+def _today(record: JournalRecord, today: date | None) -> date:
+    """``today`` as given, else today on the journal's own clock (UTC where it has no time zone)."""
+    return today if today is not None else today_in(record.time_zone)
+
+
 def _asked(state: Mapping[str, JsonValue], kb: KnowledgeBase, today: date, latest: date | None) -> CheckQuestions:
     sessions = state.get("sessions")
     if latest is not None and today > latest:
@@ -91,10 +98,11 @@ def _asked(state: Mapping[str, JsonValue], kb: KnowledgeBase, today: date, lates
 
 
 def check_questions_for(
-    store: Journals, token: str, kb: KnowledgeBase, today: date, latest: date | None = None
+    store: Journals, token: str, kb: KnowledgeBase, today: date | None, latest: date | None = None
 ) -> CheckQuestions:
     """The red-flag questions for the days since the journal's latest session (``today`` not after ``latest``)."""
-    return _asked(_record(store, token).state, kb, today, latest)
+    record = _record(store, token)
+    return _asked(record.state, kb, _today(record, today), latest)
 
 
 def check_skin(  # noqa: PLR0913, PLR0917 - the journal, the answers, the knowledge base, the language, the days, now
@@ -103,7 +111,7 @@ def check_skin(  # noqa: PLR0913, PLR0917 - the journal, the answers, the knowle
     answers: Mapping[str, Answer],
     kb: KnowledgeBase,
     lang: Lang,
-    today: date,
+    today: date | None,
     latest: date | None = None,
     at: datetime | None = None,
     resolved: Answer | None = None,
@@ -112,7 +120,8 @@ def check_skin(  # noqa: PLR0913, PLR0917 - the journal, the answers, the knowle
     found: list[tuple[CheckQuestions, SkinCheck]] = []
 
     def keep(record: JournalRecord) -> JournalRecord:
-        asked = _asked(record.state, kb, today, latest)
+        on = _today(record, today)
+        asked = _asked(record.state, kb, on, latest)
         ids = [q.question_id for q in asked.questions]
         unanswered = [key for key in ids if key not in answers]
         problems = [Problem(f"answers.{key}", N_("Answer this question: yes, no or not sure.")) for key in unanswered]
@@ -128,7 +137,7 @@ def check_skin(  # noqa: PLR0913, PLR0917 - the journal, the answers, the knowle
         result = skin_check(kb.treatment, asked.day, answers, lang)
         entry = CheckEntry(
             at=at or datetime.now(UTC),
-            on=today,
+            on=on,
             session_on=asked.session_on,
             day=asked.day,
             answers=tuple((key, answers[key]) for key in ids),

@@ -4,16 +4,17 @@ One place for both: a clinic's time zone (:mod:`needlewise.clinic.accounts.field
 journal's reminders (:mod:`needlewise.services.journal`) are checked by :func:`valid_time_zone`; the
 journal's reminders page and the clinic's settings page offer :func:`zone_choices`; :func:`zone_named`
 is the zone a stored name stands for (times are shown on the clinic's clock, or on the person's for a
-journal). Any name the installed IANA database knows is accepted (``US/Pacific`` too; not
-``localtime``, the server's own, nor the placeholder ``Factory``); the list offers the region/city
-names (``Europe/Madrid``) and ``UTC``, grouped by region, each city written with spaces
-(``America/Argentina/Buenos_Aires``: "Argentina, Buenos Aires" under "America").
+journal), and :func:`today_in` the day it is there now (a journal's "today"). Any name the installed
+IANA database knows is accepted (``US/Pacific`` too; not ``localtime``, the server's own, nor the
+placeholder ``Factory``); the list offers the region/city names (``Europe/Madrid``) and ``UTC``, grouped
+by region, each city written with spaces (``America/Argentina/Buenos_Aires``: "Argentina, Buenos Aires"
+under "America").
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -60,6 +61,11 @@ def zone_named(name: str | None) -> tzinfo:
         return ZoneInfo((name or "").strip() or UTC_NAME)
     except (ZoneInfoNotFoundError, ValueError):
         return UTC
+
+
+def today_in(name: str | None) -> date:
+    """Today's calendar day on the clock of the zone ``name`` (a journal's; UTC for none), not the server's."""
+    return datetime.now(UTC).astimezone(zone_named(name)).date()
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,6 @@ from typing import Any, TypeVar, cast
 import orjson
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.urls import URLPattern, path, reverse
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from needlewise import bootstrap
@@ -31,7 +30,7 @@ from needlewise.services.journal_entries import latest_today
 from needlewise.services.journal_history import Hold, hold_of
 from needlewise.services.journal_state import JournalView
 from needlewise.services.ports import Journals
-from needlewise.services.time_zones import zone_choices
+from needlewise.services.time_zones import today_in, zone_choices
 from needlewise.web.journal_findings import earlier_findings
 from needlewise.web.journal_forms import (
     Errors,
@@ -68,16 +67,16 @@ def opened(request: HttpRequest, token: str) -> JournalView | None:
 
 
 def _skin_day(view: JournalView) -> int:
-    """Days since the latest session (at least 1): the check-in questions of that day."""
+    """Days since the latest session (at least 1), today on the journal's clock: the check-in questions of that day."""
     if not view.sessions:
         return 1
     latest = max(s.entry.on for s in view.sessions)
-    return max((timezone.localdate() - latest).days, 1)
+    return max((today_in(view.time_zone) - latest).days, 1)
 
 
 def _check_day(view: JournalView) -> date:
-    """The person's day for a skin check: today here, or the latest session's day where that is later."""
-    return max([timezone.localdate(), *(s.entry.on for s in view.sessions)])
+    """The person's day for a skin check: today on the journal's clock, or the latest session's day if later."""
+    return max([today_in(view.time_zone), *(s.entry.on for s in view.sessions)])
 
 
 def _resolve(view: JournalView) -> Hold | None:
@@ -89,16 +88,16 @@ def _resolve(view: JournalView) -> Hold | None:
 def _page(
     request: HttpRequest, token: str, view: JournalView, extra: dict[str, Any], status: int = 200
 ) -> HttpResponse:
-    kb = knowledge()
+    kb, today = knowledge(), today_in(view.time_zone)  # the person's day, on the journal's clock
     day = _skin_day(view)
     posted = request.POST if extra.get("form") in {"session", "changed"} else None
     earlier = earlier_findings(view)
     context = {
         "token": token,
         "after_on": date.fromordinal(view.next_session.after.on) if view.next_session is not None else None,
-        "today_iso": timezone.localdate().isoformat(),
+        "today_iso": today.isoformat(),
         "limit_on": [date.fromordinal(limit.session.on) for limit in view.limits],
-        "next_passed": view.next_session_on is not None and view.next_session_on < timezone.localdate(),
+        "next_passed": view.next_session_on is not None and view.next_session_on < today,
         "chosen_areas": posted.getlist("areas") if posted is not None else [],
         "chosen_products": posted.getlist("products") if posted is not None else [],
         "answers": {},
