@@ -9,12 +9,13 @@ from django.shortcuts import render as django_render
 from django.utils import translation
 
 from needlewise import bootstrap
-from needlewise.clinic.treatment.finding_words import label
 from needlewise.domain.vocabulary import Lang
+from needlewise.edge import problem_words
 from needlewise.engine.knowledge import KnowledgeBase
-from needlewise.errors import CATALOGUE, WORD_SEPARATOR, Problem
-from needlewise.reports.numbers import format_number
-from needlewise.web.jinja import active_lang, page_gettext, request_url
+from needlewise.web.jinja import page_gettext, request_url
+
+#: A problem's message in the page's language (the pages and the API word problems alike).
+say = problem_words.say
 
 
 def lang_of(request: HttpRequest) -> Lang:
@@ -41,28 +42,3 @@ def render(request: HttpRequest, template: str, context: dict[str, Any], status:
         "_": page_gettext(),  # texts looked up in this request's language, found once
     }
     return django_render(request, template, {**base, **context}, status=status)
-
-
-def say(problem: Problem) -> str:
-    """The problem's message in the request's language (its English text when none is translated).
-
-    A fixed message (no template) is looked up as it is: the clinic marks those with ``N_``. In a
-    worded one, numbers are written as the page's language writes them (0,5 mm) and words are said
-    in it (an action, a kind of record, a vocabulary value's label), never as identifiers.
-    """
-    if problem.template is None:
-        return translation.gettext(problem.message)
-    lang, sources = active_lang(), dict(problem.words)
-    return translation.gettext(problem.template) % {
-        key: _said(value, sources[key], lang) if key in sources else format_number(value, lang)
-        for key, value in problem.params
-    }
-
-
-def _said(value: str, source: str, lang: Lang) -> str:
-    """A word param (or a list of them) in ``lang``: from the catalogue, or a vocabulary's labels."""
-    words = value.split(WORD_SEPARATOR)
-    if source == CATALOGUE:
-        return WORD_SEPARATOR.join(translation.gettext(word) for word in words)
-    kb = knowledge()
-    return WORD_SEPARATOR.join(label(kb, source, word, lang) for word in words)
