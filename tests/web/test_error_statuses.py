@@ -92,12 +92,15 @@ def test_pages_and_the_api_answer_a_refusal_with_the_same_status(kind: type[Clin
     assert PROBLEM.message in page.content.decode()
 
 
-@pytest.mark.parametrize("kind", [InvalidInputError, ProfileError])
-def test_the_api_answers_invalid_input_with_each_problem(kind: type[NeedlewiseError]) -> None:
+@pytest.mark.parametrize(
+    ("kind", "message"),
+    [(InvalidInputError, "email: not valid"), (ProfileError, "The profile is not valid: email: not valid")],
+)
+def test_the_api_answers_invalid_input_with_each_problem(kind: type[NeedlewiseError], message: str) -> None:
     response = clinic_error(RequestFactory().post("/api/v1/clinic/clients"), kind([Problem("email", "not valid")]))
     assert response.status_code == 422
     assert orjson.loads(response.content) == {
         "error": "invalid_input",
-        "message": "email: not valid",
+        "message": message,
         "problems": [{"field": "email", "message": "not valid", "suggestion": None}],
     }

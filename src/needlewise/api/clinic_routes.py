@@ -13,11 +13,13 @@ from typing import TYPE_CHECKING, Annotated, Literal, cast
 
 import orjson
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Router, Status
 from ninja.security import SessionAuth
 from pydantic import BaseModel, ConfigDict, Field
 
 from needlewise import bootstrap
+from needlewise.api.error_words import in_error_lang, line, said
 from needlewise.api.responses import error_response
 from needlewise.api.schemas import AssessmentOut, ClinicTime, ErrorOut, LangName, RowId, TierName
 from needlewise.api.statuses import status_of
@@ -150,12 +152,19 @@ def client_out(client: Client) -> ClientOut:
 
 
 def clinic_error(request: HttpRequest, error: ClinicError | ProfileError) -> HttpResponse:
-    """The API's error object for a refused clinic request (installed as the API's exception handler)."""
-    del request
+    """The API's error object for a refused clinic request (installed as the API's exception handler).
+
+    Its texts are in the language asked (:func:`~needlewise.api.error_words.error_lang`).
+    """
     entry = status_of(error)
-    if isinstance(error, InvalidInputError | ProfileError | LikelyDuplicateError):
-        return error_response(entry.status, entry.code, str(error.first), error.problems)
-    return error_response(entry.status, entry.code, error.first.message)
+    with in_error_lang(request):
+        problems = said(error.problems)
+        if isinstance(error, ProfileError):
+            message = _("The profile is not valid: %(problem)s") % {"problem": line(problems[0])}
+            return error_response(entry.status, entry.code, message, problems)
+        if isinstance(error, InvalidInputError | LikelyDuplicateError):
+            return error_response(entry.status, entry.code, line(problems[0]), problems)
+        return error_response(entry.status, entry.code, problems[0].message)
 
 
 def _actor(request: HttpRequest) -> Actor:
@@ -247,10 +256,12 @@ def screen_client(
     except orjson.JSONDecodeError as error:
         entry = status_of(InvalidInputError)
         problem = Problem("(body)", str(error))
-        return error_response(entry.status, entry.code, f"the body is not JSON: {error}", (problem,))
+        with in_error_lang(request):
+            message = _("the body is not JSON: %(error)s") % {"error": error}
+        return error_response(entry.status, entry.code, message, (problem,))
     kb = bootstrap.knowledge_base()
     screening = screenings.record(_actor(request), client_id=client_id, profile=profile, kb=kb, lang=Lang(lang))
-    _, document = screenings.get(_actor(request), screening.pk)
+    document = screenings.get(_actor(request), screening.pk)[1]
     out = ScreeningOut(
         id=screening.pk,
         client_id=screening.client_id,

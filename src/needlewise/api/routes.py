@@ -8,6 +8,7 @@ from typing import Any, Literal
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.http.request import RawPostDataException
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -16,6 +17,7 @@ from needlewise import bootstrap
 from needlewise.api.clinic_routes import clinic_error
 from needlewise.api.clinic_routes import router as clinic_router
 from needlewise.api.contact_routes import router as contact_router
+from needlewise.api.error_words import framework_text, in_error_lang, line, said
 from needlewise.api.journal_check_routes import router as journal_check_router
 from needlewise.api.journal_referral_routes import router as journal_referral_router
 from needlewise.api.journal_routes import router as journal_router
@@ -24,12 +26,15 @@ from needlewise.api.responses import CONTENT_TYPE, OrjsonRenderer, error_respons
 from needlewise.api.schemas import AssessmentOut, ErrorOut, HealthOut, KnowledgeOut, QuestionnaireOut
 from needlewise.api.statuses import status_of
 from needlewise.domain.vocabulary import Lang
-from needlewise.errors import ClinicError, Problem, ProfileError
+from needlewise.errors import N_, ClinicError, Problem, ProfileError
 from needlewise.services.assessments import assess_profile_json
 from needlewise.services.catalogue import kb_version_json, knowledge_json, questionnaire_json
 from needlewise.services.profiles import MAX_INPUT_BYTES, profile_json_schema
 
 ERRORS = {400: ErrorOut, 413: ErrorOut, 422: ErrorOut, 429: ErrorOut}
+INVALID_PARAMETERS = N_("Some parameters are not valid.")
+#: The framework's own refusal texts (:class:`ninja.errors.HttpError`), marked so the catalogue translates them.
+FRAMEWORK_REFUSALS = (N_("CSRF check Failed"),)
 LangParam = Literal["en", "es"]
 
 
@@ -77,7 +82,13 @@ api = NeedlewiseAPI(
         "Times in the clinic API (`/api/v1/clinic/`) are ISO 8601 with the UTC offset of the clinic's time "
         "zone (`2026-12-21T10:00:00+01:00` in Madrid in winter); a time sent without an offset is read on "
         "the clinic's clock, and one the clocks skip that day is refused (422). Dates are the clinic's "
-        "calendar days."
+        "calendar days.\n\n"
+        "Errors are one object: `error` (a fixed code), `message`, and `problems`, each with its `field` and "
+        "`message`. The messages are in the language asked: the operation's `lang` query parameter (`en` or "
+        "`es`) where the request gives one, else the request's `Accept-Language` header (in a browser, the "
+        "language chosen on the site), else English. The `error` codes and the `field` paths never change "
+        'with the language; details the validator writes about a parameter ("Input should be ...") stay in '
+        "English."
     ),
     openapi_url="/openapi.json",
     docs_url=None,  # /docs is needlewise's own accessible page (web.views.pages.api_docs)
@@ -89,26 +100,30 @@ api = NeedlewiseAPI(
 @api.exception_handler(AuthenticationError)
 def not_signed_in(request: HttpRequest, error: AuthenticationError) -> HttpResponse:
     """A clinic operation without a verified staff session."""
-    del request, error
-    return error_response(401, "not_signed_in", "Sign in at /clinic/sign-in/ first (staff, with two-step sign-in).")
+    del error
+    with in_error_lang(request):
+        message = _("Sign in at /clinic/sign-in/ first (staff, with two-step sign-in).")
+    return error_response(401, "not_signed_in", message)
 
 
 @api.exception_handler(HttpError)
 def refused(request: HttpRequest, error: HttpError) -> HttpResponse:
-    """Other refusals raised by the framework (a missing CSRF token: 403)."""
-    del request
-    return error_response(error.status_code, "refused", str(error))
+    """Other refusals raised by the framework (a missing CSRF token: 403), in the language asked where translated."""
+    with in_error_lang(request):
+        message = framework_text(str(error))
+    return error_response(error.status_code, "refused", message)
 
 
 @api.exception_handler(NinjaValidationError)
 def invalid_parameters(request: HttpRequest, error: NinjaValidationError) -> HttpResponse:
-    """Query parameters that do not validate (for example ``lang=fr``)."""
-    del request
+    """Query parameters that do not validate (for example ``lang=fr``); pydantic's details stay as it writes them."""
     problems = tuple(
         Problem(".".join(str(p) for p in detail.get("loc", ())[1:]) or "(query)", str(detail.get("msg", "invalid")))
         for detail in error.errors
     )
-    return error_response(422, "invalid_parameters", "Some parameters are not valid.", problems)
+    with in_error_lang(request):
+        message = _(INVALID_PARAMETERS)
+    return error_response(422, "invalid_parameters", message, problems)
 
 
 @api.post(
@@ -137,15 +152,22 @@ def create_assessment(request: HttpRequest) -> HttpResponse:
     lang = request.GET.get("lang", "en")
     if lang not in ("en", "es"):
         problem = Problem("lang", f"Input should be 'en' or 'es' (got {lang!r})")
-        return error_response(422, "invalid_parameters", "Some parameters are not valid.", (problem,))
+        with in_error_lang(request):
+            message = _(INVALID_PARAMETERS)
+        return error_response(422, "invalid_parameters", message, (problem,))
     try:
         body = request.body
     except (RequestDataTooBig, RawPostDataException):
-        return error_response(413, "too_large", f"The request body is larger than {MAX_INPUT_BYTES} bytes.")
+        with in_error_lang(request):
+            message = _("The request body is larger than %(bytes)s bytes.") % {"bytes": MAX_INPUT_BYTES}
+        return error_response(413, "too_large", message)
     try:
         assessment = assess_profile_json(body, bootstrap.knowledge_base(), Lang(lang))
     except ProfileError as error:
-        return error_response(status_of(error).status, "invalid_profile", str(error.first), error.problems)
+        with in_error_lang(request):
+            problems = said(error.problems)
+            message = _("The profile is not valid: %(problem)s") % {"problem": line(problems[0])}
+        return error_response(status_of(error).status, "invalid_profile", message, problems)
     return json_response(assessment.to_json())
 
 

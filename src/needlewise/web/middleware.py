@@ -9,7 +9,9 @@ from pathlib import Path
 import orjson
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 
+from needlewise.api.error_words import in_error_lang
 from needlewise.web import rate_windows
 
 CONTENT_SECURITY_POLICY = (
@@ -66,11 +68,9 @@ class RateLimitMiddleware:
             address = request.META.get("REMOTE_ADDR", "unknown")
             retry_after = self.windows.hit(address, self.limit, time.monotonic())
             if retry_after is not None:
-                body = {
-                    "error": "rate_limited",
-                    "message": f"Too many requests: at most {self.limit} a minute per address.",
-                    "problems": [],
-                }
+                with in_error_lang(request):
+                    message = _("Too many requests: at most %(limit)s a minute per address.") % {"limit": self.limit}
+                body = {"error": "rate_limited", "message": message, "problems": []}
                 return HttpResponse(
                     orjson.dumps(body),
                     status=429,

@@ -21,14 +21,17 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
+from needlewise.api.error_words import in_error_lang
 from needlewise.api.responses import error_response
 from needlewise.clinic.sign_in import attempts
 from needlewise.edge.request_actor import client_ip
+from needlewise.errors import N_
 from needlewise.web.views.common import render
 
 Handler = Callable[[HttpRequest], HttpResponse]
 ANY = frozenset({"GET", "HEAD", "POST"})
 POST = frozenset({"POST"})
+TOO_MANY = N_("Too many requests from your address. Wait %(minutes)s minutes, then try again.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,12 +66,13 @@ def too_many(request: HttpRequest, wait: int) -> HttpResponse:
     """The 429 page (the API's error object on an API path): wait ``wait`` seconds."""
     minutes = max(1, math.ceil(wait / 60))
     if request.path.startswith("/api/"):
-        message = f"Too many requests from your address. Wait {minutes} minutes, then try again."
+        with in_error_lang(request):
+            message = _(TOO_MANY) % {"minutes": minutes}
         response = error_response(429, "rate_limited", message)
         response["Retry-After"] = str(wait)
         response["Cache-Control"] = "no-store"
         return response
-    message = _("Too many requests from your address. Wait %(minutes)s minutes, then try again.") % {"minutes": minutes}
+    message = _(TOO_MANY) % {"minutes": minutes}
     response = render(request, "error.html", {"status": 429, "message": message}, status=429)
     response["Retry-After"] = str(wait)
     response["Cache-Control"] = "no-store"

@@ -1,4 +1,4 @@
-"""Messages with a number or a name in them read in Spanish on Spanish pages; the API keeps its English messages.
+"""Messages with a number or a name in them read in Spanish on Spanish pages, and in the API asked in Spanish.
 
 Numbers are written with a decimal comma (0,1), choices by their labels and actions and kinds of record
 in words, never as identifiers (``view_health``, ``pen``, ``client``).
@@ -115,15 +115,22 @@ def test_refusals_name_the_action_and_the_record_in_spanish(site_a: Site):
     _no_english(said + _page(missing), "record_treatment", "record treatment", "your role may not", "no such client")
 
 
-def test_the_api_keeps_its_english_messages_for_a_spanish_browser(site_a: Site):
+def test_the_api_answers_a_spanish_browser_in_spanish_with_the_same_codes_and_fields(site_a: Site):
     desk = _spanish(site_a, Role.FRONT_DESK)
     refused = desk.get(f"{API}/recall", {"key": "LOT-1"})
     assert refused.status_code == 403
-    assert refused.json() == {"error": "not_allowed", "message": "your role may not run recall", "problems": []}
+    assert refused.json() == {
+        "error": "not_allowed",
+        "message": "tu rol no te permite hacer retiradas de lotes o dispositivos",
+        "problems": [],
+    }
     missing = desk.get(f"{API}/clients/{site_a.client.pk + 1000}")
     assert missing.status_code == 404
-    assert missing.json()["message"] == "no such client in your clinic"
+    assert missing.json()["message"] == "no existe ese registro (cliente) en tu clínica"
     nurse = _spanish(site_a, Role.NURSE)
     empty = nurse.get(f"{API}/recall", {"key": " "})
     assert empty.status_code == 422
-    assert empty.json()["problems"] == [{"field": "key", "message": "enter the cartridge lot", "suggestion": None}]
+    assert empty.json()["error"] == "invalid_input"
+    assert empty.json()["problems"] == [{"field": "key", "message": "escribe el lote del cartucho", "suggestion": None}]
+    english = nurse.get(f"{API}/recall", {"key": " ", "lang": "en"})  # the lang parameter comes first
+    assert english.json()["problems"] == [{"field": "key", "message": "enter the cartridge lot", "suggestion": None}]
