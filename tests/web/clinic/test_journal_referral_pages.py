@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from datetime import date
 
 import pytest
 import time_machine
-from django.test import Client
 
 from needlewise import bootstrap
 from needlewise.bootstrap import knowledge_base
@@ -24,19 +22,11 @@ from needlewise.services.journal_entries import DeviceEntry, SessionEntry
 from needlewise.services.journal_referrals import MAX_REFERRALS
 from needlewise.storage.models import ConsultationRequest
 from web import journal_support as js
+from web.clinic.referral_support import CONTACT, DIGEST, browser, form_of, sent_and_opened
 from web.clinic.support import Site, actor_for, staff_client
 
 pytestmark = pytest.mark.django_db
 
-CONTACT = {
-    "given_name": "Ottoline",
-    "family_name": "Marchbanks",
-    "birth_date": "1988-02-03",
-    "email": "otto@example.org",
-    "phone": "",
-    "message": "Mornings, please.",
-}
-DIGEST = re.compile(r'name="consent_digest" value="([0-9a-f]{64})"')
 TODAY = date(2026, 12, 7)
 
 
@@ -52,26 +42,10 @@ def key(kb: KnowledgeBase) -> str:
     return made
 
 
-def browser(lang: str = "en") -> Client:
-    return Client(HTTP_ACCEPT_LANGUAGE=lang)
-
-
 def private(response: object) -> None:
     assert response["Cache-Control"] == "no-store"  # type: ignore[index]
     assert response["X-Robots-Tag"] == "noindex, nofollow"  # type: ignore[index]
     assert response["Referrer-Policy"] == "same-origin"  # type: ignore[index]
-
-
-def form_of(page: str) -> dict[str, str]:
-    return {**CONTACT, "consent": "yes", "consent_digest": DIGEST.search(page).group(1)}  # type: ignore[union-attr]
-
-
-def sent_and_opened(site: Site, url: str, page: str, role: Role = Role.NURSE) -> tuple[int, str]:
-    """Send the referral form shown on ``page``; the status and text of its intake page as ``role`` opens it."""
-    browser().post(url, form_of(page))
-    row = ConsultationRequest.objects.get(journal_summary__isnull=False)
-    response = staff_client(site.members[role]).get(f"/clinic/intake/{row.pk}/")
-    return response.status_code, response.content.decode()
 
 
 def test_the_journal_page_leads_to_the_clinics_and_each_to_its_form(site_a: Site, key: str) -> None:

@@ -20,6 +20,7 @@ from needlewise.clinic.sign_in import passwords
 from needlewise.domain.contact import Contact
 from needlewise.domain.permissions import CLINICAL_ROLES, NEEDLE_SCOPE_MM, PERMISSIONS, Action, Role
 from needlewise.errors import ConflictError, InvalidInputError, Problem
+from needlewise.reports.journal_summary import staff_summary
 from needlewise.reports.staff import staff_screening
 from needlewise.services.time_zones import zone_choices
 from needlewise.web.views.clinic_common import acting, clinic_page, field_errors
@@ -226,13 +227,20 @@ def intake_queue(request: HttpRequest) -> HttpResponse:
 @require_safe
 @clinic_page
 def intake_request(request: HttpRequest, request_id: int) -> HttpResponse:
-    """One request: contact details, message, the consent given, and the assessment sent."""
+    """One request: contact details, message, the consent given, the assessment sent and a journal's summary.
+
+    A journal's summary is read with the knowledge base's words in the page's language (it is stored as sent).
+    """
     actor = acting(request)
     row = inbox.get(actor, request_id)
     body = row.document.body
     assert isinstance(body, dict)  # noqa: S101 - only store_document writes documents, always objects
-    staff = staff_screening(body, knowledge(), lang_of(request))
-    return render(request, "clinic/intake_request.html", {"actor": actor, "row": row, "staff": staff})
+    kb, lang = knowledge(), lang_of(request)
+    staff = staff_screening(body, kb, lang)
+    sent = row.journal_summary
+    journal = staff_summary(sent, kb, lang) if isinstance(sent, dict) else None
+    context = {"actor": actor, "row": row, "staff": staff, "journal": journal}
+    return render(request, "clinic/intake_request.html", context)
 
 
 @require_POST
