@@ -19,24 +19,10 @@ from needlewise.services.journal_history import CheckEntry
 from needlewise.services.journal_state import journal_view
 from needlewise.services.journal_summary import journal_summary
 from needlewise.services.profiles import parse_profile
+from web import journal_support as js
 
 AT = datetime(2026, 11, 6, 9, 0, tzinfo=UTC)
-BEFORE: dict[str, Any] = {
-    "profile_version": 2,
-    "setting": "home",
-    "age": 30,
-    "goals": ["glow"],
-    "areas": ["cheeks"],
-    "device": {"kind": "roller", "needle_mm": 0.25, "uses": 3, "shared": False},
-    "pregnant_or_breastfeeding": False,
-    "fitzpatrick": 2,
-    "skin_now": [],
-    "history": [],
-    "medications": [],
-    "isotretinoin_months_since_stop": None,
-    "recent_procedures": [],
-    "planned_products": [],
-}
+BEFORE: dict[str, Any] = js.PROFILE
 #: Since the change: not sure about a pregnancy, and a cold sore (the journal is paused).
 AFTER = {**BEFORE, "pregnant_or_breastfeeding": "unsure", "skin_now": ["cold_sore"]}
 #: What the summary holds that the engine composes from more than an id: kept as sent.

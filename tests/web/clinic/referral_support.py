@@ -1,4 +1,4 @@
-"""A home journal's referral sent through its pages, as a person's browser does, and opened by clinic staff."""
+"""A request to a clinic as a person's browser sends it (a result's, a home journal's referral), opened by staff."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from needlewise.domain.permissions import Role
 from needlewise.storage.models import ConsultationRequest
 from web.clinic.support import Site, signed_in
 
+#: The contact details a person gives with a request.
 CONTACT = {
     "given_name": "Ottoline",
     "family_name": "Marchbanks",

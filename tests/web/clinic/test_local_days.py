@@ -8,13 +8,11 @@ the wrong day.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.test import Client
 from django.utils import timezone
 
 from needlewise import bootstrap
@@ -25,23 +23,10 @@ from needlewise.services import journal, journal_checks
 from needlewise.storage.models import Clinic, ConsultationRequest
 from needlewise.web.jinja import local_date, local_day
 from web import journal_support as js
+from web.clinic.referral_support import browser, form_of
 from web.clinic.support import Site, staff_client
 
 pytestmark = pytest.mark.django_db
-
-CONTACT = {
-    "given_name": "Ottoline",
-    "family_name": "Marchbanks",
-    "birth_date": "1988-02-03",
-    "email": "otto@example.org",
-    "phone": "",
-    "message": "",
-}
-DIGEST = re.compile(r'name="consent_digest" value="([0-9a-f]{64})"')
-
-
-def browser(lang: str = "en") -> Client:
-    return Client(HTTP_ACCEPT_LANGUAGE=lang)
 
 
 def changed_and_sent(site: Site, kb: KnowledgeBase, zone: str | None = None, lang: str = "en") -> str:
@@ -51,9 +36,7 @@ def changed_and_sent(site: Site, kb: KnowledgeBase, zone: str | None = None, lan
     key, _view = journal.start_journal(store, document, kb, Lang(lang), time_zone=zone)
     journal_checks.report_change(store, key, {**document, "goals": ["acne_scars"]}, kb, None)
     url = f"/journal/{key}/referral/{site.clinic.slug}/"
-    shown = browser(lang).get(url).content.decode()
-    form = {**CONTACT, "consent": "yes", "consent_digest": DIGEST.search(shown).group(1)}  # type: ignore[union-attr]
-    assert browser(lang).post(url, form).status_code == 303
+    assert browser(lang).post(url, form_of(browser(lang).get(url).content.decode())).status_code == 303
     return key
 
 

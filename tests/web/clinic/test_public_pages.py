@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.test import Client
 
 from needlewise.clinic.intake.public import CONSENT
 from needlewise.domain.permissions import Role
 from needlewise.domain.vocabulary import Lang
 from needlewise.storage.models import Clinic, ConsultationRequest, Screening
+from web.clinic.referral_support import CONTACT, browser
 from web.clinic.support import (
     HOME_CLINIC_STATE,
     HOME_OK_STATE,
@@ -21,19 +21,6 @@ from web.clinic.support import (
 )
 
 pytestmark = pytest.mark.django_db
-
-CONTACT = {
-    "given_name": "Ottoline",
-    "family_name": "Marchbanks",
-    "birth_date": "1988-02-03",
-    "email": "otto@example.org",
-    "phone": "",
-    "message": "Mornings, please.",
-}
-
-
-def browser() -> Client:
-    return Client(HTTP_ACCEPT_LANGUAGE="en")
 
 
 def send_url(site: Site) -> str:
