@@ -8,8 +8,8 @@ PostgreSQL) in the environment. Django is set up here, never in the test process
 
 ``journal_racer.py race ROUNDS POSTS``
     Set Django up and load the knowledge base once, with no database connection open. For each
-    round, make one start form's token, then fork ``POSTS`` processes; each opens its own connection,
-    waits for the same instant, starts the journal of that form through
+    round, make one start form's token, then fork ``POSTS`` processes (``forking.py``); each opens its
+    own connection, waits for the same instant, starts the journal of that form through
     ``needlewise.web.journal_start_form.start_from_form`` and prints one JSON line: the round and the
     journal's key.
 """
@@ -19,10 +19,12 @@ from __future__ import annotations
 import json
 import os
 import sys
-import time
-import traceback
+from collections.abc import Callable, Iterator
+from functools import partial
 
 import django
+import forking
+from forking import line
 
 #: A Profile v2 document of a person rolling at home with a 0.25 mm roller for glow.
 PROFILE = {
@@ -43,11 +45,6 @@ PROFILE = {
 }
 
 
-def _line(text: str) -> None:
-    sys.stdout.write(text + "\n")
-    sys.stdout.flush()
-
-
 def setup() -> int:
     """An empty, migrated database."""
     from django.core.management import call_command  # noqa: PLC0415 - only after django.setup()
@@ -56,47 +53,30 @@ def setup() -> int:
     return 0
 
 
-def _post(round_number: int, posted: str, start_at: float) -> None:
+def _post(round_number: int, posted: str) -> Callable[[], None]:
+    """In its process: (at the start) start the journal of the form ``posted`` and print its key."""
     from needlewise.domain.vocabulary import Lang  # noqa: PLC0415
     from needlewise.web.journal_start_form import start_from_form  # noqa: PLC0415
 
-    time.sleep(max(start_at - time.time(), 0))
-    key = start_from_form(posted, PROFILE, Lang.EN, None, None)  # type: ignore[arg-type]
-    _line(json.dumps({"round": round_number, "key": key}))
+    def post() -> None:
+        key = start_from_form(posted, PROFILE, Lang.EN, None, None)  # type: ignore[arg-type]
+        line(json.dumps({"round": round_number, "key": key}))
+
+    return post
 
 
 def race(rounds: int, posts: int) -> int:
     """Each round's posts of one form in simultaneous forked processes; every post prints its journal's key."""
-    from django.db import connections  # noqa: PLC0415 - only after django.setup()
-
-    from needlewise.bootstrap import knowledge_base  # noqa: PLC0415
+    from needlewise.bootstrap import knowledge_base  # noqa: PLC0415 - only after django.setup()
     from needlewise.web.journal_start_form import new_once  # noqa: PLC0415
 
+    def each_round() -> Iterator[list[forking.Task]]:
+        for round_number in range(rounds):
+            posted = new_once()  # the round's form, made before its processes are forked
+            yield [partial(_post, round_number, posted)] * posts
+
     knowledge_base()
-    failed = 0
-    for round_number in range(rounds):
-        posted = new_once()
-        connections.close_all()  # no connection may be shared with the children
-        start_at = time.time() + 0.3
-        children = []
-        for _post_number in range(posts):
-            sys.stdout.flush()
-            pid = os.fork()
-            if pid == 0:
-                code = 0
-                try:
-                    _post(round_number, posted, start_at)
-                except BaseException:  # noqa: BLE001 - report anything, then leave without the parent's cleanup
-                    traceback.print_exc()
-                    code = 1
-                sys.stdout.flush()
-                sys.stderr.flush()
-                os._exit(code)
-            children.append(pid)
-        for pid in children:
-            _, status = os.waitpid(pid, 0)
-            failed += os.waitstatus_to_exitcode(status) != 0
-    return 1 if failed else 0
+    return forking.race(each_round())
 
 
 def main(argv: list[str]) -> int:

@@ -9,10 +9,10 @@ PostgreSQL) in the environment. Django is set up here, never in the test process
 
 ``racer.py race CLINIC_ID NURSE_USER_ID ROUNDS_JSON``
     Set Django up and load the knowledge base once, with no database connection open. For each
-    round (a list of claims: client id, plan id, cartridge lot, serial), fork one process per claim;
-    each opens its own connection, waits for the same instant, then records a session through
-    ``needlewise.clinic.treatment.recording.record`` and prints one JSON line: the session id, or
-    the checks that blocked it.
+    round (a list of claims: client id, plan id, cartridge lot, serial), fork one process per claim
+    (``forking.py``); each opens its own connection, waits for the same instant, then records a
+    session through ``needlewise.clinic.treatment.recording.record`` and prints one JSON line: the
+    session id, or the checks that blocked it.
 """
 
 from __future__ import annotations
@@ -20,20 +20,17 @@ from __future__ import annotations
 import json
 import os
 import sys
-import time
-import traceback
+from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import partial
 
 import django
+import forking
+from forking import line
 
 _PASSWORD = "race owner password 9c1e"  # noqa: S105 - a throwaway account in a temporary database
 _SIGNATURE_SIZE = (64, 24)
-
-
-def _line(text: str) -> None:
-    sys.stdout.write(text + "\n")
-    sys.stdout.flush()
 
 
 def setup(clients_wanted: int) -> int:
@@ -94,11 +91,12 @@ def setup(clients_wanted: int) -> int:
         form = plans.PlanForm(goals=("texture",), zones={"cheeks": Decimal("1.0")}, sessions_planned=3)
         plan = plans.create(nurse, client.pk, form, kb).plan
         made.append([client.pk, plan.pk])
-    _line(json.dumps({"clinic_id": owner.clinic_id, "nurse_user_id": nurse_member.user_id, "clients": made}))
+    line(json.dumps({"clinic_id": owner.clinic_id, "nurse_user_id": nurse_member.user_id, "clients": made}))
     return 0
 
 
-def _claim(clinic_id: int, user_id: int, claim: list[object], start_at: float) -> None:
+def _claim(clinic_id: int, user_id: int, claim: list[object]) -> Callable[[], None]:
+    """In its process: connect and fill the session form; then (at the start) record it and print the outcome."""
     from django.db import connection  # noqa: PLC0415
 
     from needlewise.bootstrap import knowledge_base  # noqa: PLC0415 - only after django.setup()
@@ -127,50 +125,29 @@ def _claim(clinic_id: int, user_id: int, claim: list[object], start_at: float) -
         end_point="erythema",
     )
     actor = Actor.staff(user_id, clinic_id, Role.NURSE, ip="127.0.0.1", request_id=f"race-{serial}"[:32])
-    time.sleep(max(0.0, start_at - time.time()))
-    try:
-        done = recording.record(actor, client_id, form, knowledge_base())
-    except ConflictError as blocked:
-        _line(json.dumps({"client": client_id, "ok": False, "blocked": [p.where for p in blocked.problems]}))
-    else:
-        assert done.session is not None
-        _line(json.dumps({"client": client_id, "ok": True, "session": done.session.pk}))
+
+    def record() -> None:
+        try:
+            done = recording.record(actor, client_id, form, knowledge_base())
+        except ConflictError as blocked:
+            line(json.dumps({"client": client_id, "ok": False, "blocked": [p.where for p in blocked.problems]}))
+        else:
+            assert done.session is not None
+            line(json.dumps({"client": client_id, "ok": True, "session": done.session.pk}))
+
+    return record
 
 
 def race(clinic_id: int, user_id: int, rounds: list[list[list[object]]]) -> int:
     """Each round's claims in simultaneous forked processes; every claim prints its outcome."""
-    from django.db import connections  # noqa: PLC0415 - only after django.setup()
-
-    from needlewise.bootstrap import knowledge_base  # noqa: PLC0415
+    from needlewise.bootstrap import knowledge_base  # noqa: PLC0415 - only after django.setup()
     from needlewise.clinic.treatment import (  # noqa: PLC0415
         recording,  # noqa: F401 - imported once, before forking
         session_form,  # noqa: F401 - imported once, before forking
     )
 
     knowledge_base()
-    failed = 0
-    for claims in rounds:
-        connections.close_all()  # no connection may be shared with the children
-        start_at = time.time() + 0.3
-        children = []
-        for claim in claims:
-            sys.stdout.flush()
-            pid = os.fork()
-            if pid == 0:
-                code = 0
-                try:
-                    _claim(clinic_id, user_id, claim, start_at)
-                except BaseException:  # noqa: BLE001 - report anything, then leave without the parent's cleanup
-                    traceback.print_exc()
-                    code = 1
-                sys.stdout.flush()
-                sys.stderr.flush()
-                os._exit(code)
-            children.append(pid)
-        for pid in children:
-            _, status = os.waitpid(pid, 0)
-            failed += os.waitstatus_to_exitcode(status) != 0
-    return 1 if failed else 0
+    return forking.race([partial(_claim, clinic_id, user_id, claim) for claim in claims] for claims in rounds)
 
 
 def main(argv: list[str]) -> int:
