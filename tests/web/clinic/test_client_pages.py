@@ -365,3 +365,13 @@ def test_the_api_refuses_clinical_notes_from_the_front_desk(site_a: Site):
     made = nurse.post("/api/v1/clinic/clients", {**body, "clinical_notes": "pregnant"}, content_type="application/json")
     assert made.status_code == 201
     assert ClientRow.objects.get(pk=made.json()["id"]).clinical_notes == "pregnant"
+
+
+@pytest.mark.parametrize(("client_id", "title"), [("0", "Not found"), ("99999999999999999999", "Page not found")])
+def test_a_client_id_no_record_has_is_a_not_found_page(site_a: Site, client_id: str, title: str):
+    # 0 is no row of the clinic's; a number past 64 bits is no record id at all (it overflowed the database: a 500)
+    owner = staff_client(site_a.owner)
+    for path in (f"/clinic/clients/{client_id}/", f"/clinic/clients/{client_id}/edit/"):
+        response = owner.get(path)
+        assert response.status_code == 404
+        assert title in response.content.decode()

@@ -99,7 +99,7 @@ def clinic(site_a: Site) -> tuple[Client, dict[str, str]]:
 def _path(route: str, values: dict[str, str]) -> str:
     path = "/" + route
     for name, value in values.items():
-        path = path.replace(f"<int:{name}>", value).replace(f"<{name}>", value).replace(name, value)
+        path = path.replace(f"<id:{name}>", value).replace(f"<{name}>", value).replace(name, value)
     return path
 
 
@@ -122,6 +122,22 @@ def test_no_query_makes_a_page_fail(clinic: tuple[Client, dict[str, str]], route
     for browser in (owner, Client()):
         response = browser.get(url)
         assert response.status_code < 500, (url, response.status_code)
+
+
+#: Routes with a record id in their path.
+ID_ROUTES = [route for route in ROUTES if "<id:" in route]
+
+
+@pytest.mark.parametrize("record_id", ["99999999999999999999", "9223372036854775808"])
+def test_an_id_past_64_bits_in_a_path_is_not_found(clinic: tuple[Client, dict[str, str]], record_id: str):
+    """Django's ``int`` converter took any number of digits, and the database overflowed (a 500)."""
+    owner, values = clinic
+    assert len(ID_ROUTES) > 30
+    for route in ID_ROUTES:
+        path = _path(route, values | dict.fromkeys(RECORDS, record_id))
+        for browser in (owner, Client()):
+            for method in (browser.get, browser.post):
+                assert method(path).status_code == 404, (route, path)
 
 
 @pytest.mark.parametrize(

@@ -158,9 +158,9 @@ def scan(request: HttpRequest, consent_id: int) -> HttpResponse:
 
 urls: list[URLPattern] = [
     path("clinic/consent/", template_list, name="clinic-consent-templates"),
-    path("clinic/consent/<int:template_id>/", template_page, name="clinic-consent-template"),
-    path("clinic/clients/<int:client_id>/consent/", sign, name="clinic-consent-sign"),
-    path("clinic/consents/<int:consent_id>/", consent_page, name="clinic-consent"),
-    path("clinic/consents/<int:consent_id>/signature", signature, name="clinic-consent-signature"),
-    path("clinic/consents/<int:consent_id>/scan", scan, name="clinic-consent-scan"),
+    path("clinic/consent/<id:template_id>/", template_page, name="clinic-consent-template"),
+    path("clinic/clients/<id:client_id>/consent/", sign, name="clinic-consent-sign"),
+    path("clinic/consents/<id:consent_id>/", consent_page, name="clinic-consent"),
+    path("clinic/consents/<id:consent_id>/signature", signature, name="clinic-consent-signature"),
+    path("clinic/consents/<id:consent_id>/scan", scan, name="clinic-consent-scan"),
 ]

@@ -27,5 +27,5 @@ def contact_consent(request: HttpRequest, client_id: int) -> HttpResponse:
 
 
 urls: list[URLPattern] = [
-    path("clinic/clients/<int:client_id>/contact-consent/", contact_consent, name="clinic-contact-consent"),
+    path("clinic/clients/<id:client_id>/contact-consent/", contact_consent, name="clinic-contact-consent"),
 ]

@@ -27,5 +27,5 @@ def emergency_access(request: HttpRequest, client_id: int) -> HttpResponse:
 
 
 urls: list[URLPattern] = [
-    path("clinic/clients/<int:client_id>/emergency/", emergency_access, name="clinic-emergency-access"),
+    path("clinic/clients/<id:client_id>/emergency/", emergency_access, name="clinic-emergency-access"),
 ]

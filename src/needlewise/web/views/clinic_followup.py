@@ -156,9 +156,9 @@ def aftercare_download(request: HttpRequest, session_id: int) -> HttpResponse:
 
 urls: list[URLPattern] = [
     path("clinic/alerts/", alert_list, name="clinic-alerts"),
-    path("clinic/alerts/<int:checkin_id>/acknowledge/", alert_acknowledge, name="clinic-alert-ack"),
-    path("clinic/sessions/<int:session_id>/adverse-events/new/", adverse_new, name="clinic-adverse-new"),
-    path("clinic/adverse-events/<int:event_id>/", adverse_event, name="clinic-adverse-event"),
-    path("clinic/sessions/<int:session_id>/aftercare/", aftercare, name="clinic-aftercare"),
-    path("clinic/sessions/<int:session_id>/aftercare.pdf", aftercare_download, name="clinic-aftercare-pdf"),
+    path("clinic/alerts/<id:checkin_id>/acknowledge/", alert_acknowledge, name="clinic-alert-ack"),
+    path("clinic/sessions/<id:session_id>/adverse-events/new/", adverse_new, name="clinic-adverse-new"),
+    path("clinic/adverse-events/<id:event_id>/", adverse_event, name="clinic-adverse-event"),
+    path("clinic/sessions/<id:session_id>/aftercare/", aftercare, name="clinic-aftercare"),
+    path("clinic/sessions/<id:session_id>/aftercare.pdf", aftercare_download, name="clinic-aftercare-pdf"),
 ]

@@ -90,7 +90,7 @@ def plan_close(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 
 urls: list[URLPattern] = [
-    path("clinic/clients/<int:client_id>/plans/new/", plan_new, name="clinic-plan-new"),
-    path("clinic/plans/<int:plan_id>/", plan_page, name="clinic-plan"),
-    path("clinic/plans/<int:plan_id>/close/", plan_close, name="clinic-plan-close"),
+    path("clinic/clients/<id:client_id>/plans/new/", plan_new, name="clinic-plan-new"),
+    path("clinic/plans/<id:plan_id>/", plan_page, name="clinic-plan"),
+    path("clinic/plans/<id:plan_id>/close/", plan_close, name="clinic-plan-close"),
 ]

@@ -141,5 +141,5 @@ urls: list[URLPattern] = [
     path("clinic/recall.csv", recall_export, name="clinic-recall-export"),
     path("clinic/recall/mark/", recall_mark, name="clinic-recall-mark"),
     path("clinic/recall/contacts/", contacts_page, name="clinic-recall-contacts"),
-    path("clinic/recall/contacts/<int:contact_id>/done/", contact_done, name="clinic-recall-contact-done"),
+    path("clinic/recall/contacts/<id:contact_id>/done/", contact_done, name="clinic-recall-contact-done"),
 ]

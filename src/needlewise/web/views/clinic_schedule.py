@@ -129,8 +129,8 @@ def appointment_cancel(request: HttpRequest, appointment_id: int) -> HttpRespons
 
 urls: list[URLPattern] = [
     path("clinic/schedule/", schedule, name="clinic-schedule"),
-    path("clinic/clients/<int:client_id>/book/", book, name="clinic-book"),
-    path("clinic/appointments/<int:appointment_id>.ics", appointment_ics, name="clinic-appointment-ics"),
-    path("clinic/appointments/<int:appointment_id>/move/", appointment_move, name="clinic-appointment-move"),
-    path("clinic/appointments/<int:appointment_id>/cancel/", appointment_cancel, name="clinic-appointment-cancel"),
+    path("clinic/clients/<id:client_id>/book/", book, name="clinic-book"),
+    path("clinic/appointments/<id:appointment_id>.ics", appointment_ics, name="clinic-appointment-ics"),
+    path("clinic/appointments/<id:appointment_id>/move/", appointment_move, name="clinic-appointment-move"),
+    path("clinic/appointments/<id:appointment_id>/cancel/", appointment_cancel, name="clinic-appointment-cancel"),
 ]

@@ -205,8 +205,8 @@ def photo(request: HttpRequest, photo_id: int) -> HttpResponse:
 
 
 urls: list[URLPattern] = [
-    path("clinic/clients/<int:client_id>/sessions/new/", session_new, name="clinic-session-new"),
-    path("clinic/sessions/<int:session_id>/", session_page, name="clinic-session"),
-    path("clinic/sessions/<int:session_id>/photos/", photo_add, name="clinic-session-photo-add"),
-    path("clinic/photos/<int:photo_id>/", photo, name="clinic-photo"),
+    path("clinic/clients/<id:client_id>/sessions/new/", session_new, name="clinic-session-new"),
+    path("clinic/sessions/<id:session_id>/", session_page, name="clinic-session"),
+    path("clinic/sessions/<id:session_id>/photos/", photo_add, name="clinic-session-photo-add"),
+    path("clinic/photos/<id:photo_id>/", photo, name="clinic-photo"),
 ]
