@@ -152,6 +152,10 @@ def test_the_device_gives_when_to_replace_it_and_bad_input_names_the_field(clien
     page = refused.content.decode()
     for name in ("kind", "uses"):
         assert f'href="#f-{name}"' in page
+    for uses in ("²", "١٢", "99999999999999999999"):  # "²" counts as a digit to Python but is no number: was a 500
+        wrong = client.post(f"/journal/{key}/device/", {"kind": "roller", "uses": uses})
+        assert wrong.status_code == 422
+        assert 'href="#f-uses"' in wrong.content.decode()
     later = client.post(f"/journal/{key}/device/", {"kind": "roller", "bought_on": "2027-01-01"})
     assert later.status_code == 422
     assert 'href="#f-bought_on"' in later.content.decode()

@@ -58,6 +58,13 @@ def test_invalid_answer_keeps_the_question_and_explains(client: Client) -> None:
     assert "“abc” is not a number" in again
 
 
+def test_a_digit_python_counts_but_that_is_no_number_is_explained(client: Client) -> None:
+    page = client.get("/assess/").content.decode()  # the first question: home or clinic, by word or number
+    response = client.post("/assess/", {"state": state_of(page), "action": "next", "answer": "²"})  # was a 500
+    assert response.status_code == 422
+    assert "“²” is not an option (1=home, 2=clinic)" in response.content.decode()
+
+
 def test_back_keeps_the_earlier_answer(client: Client) -> None:
     page = client.get("/assess/").content.decode()
     page = step(client, page, answer="home")

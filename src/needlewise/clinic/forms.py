@@ -78,9 +78,17 @@ def calendar_day(typed: str) -> date | None:
     return day if day is not None and FIRST_DAY <= day <= LAST_DAY else None
 
 
-def _whole_or_none(typed: str) -> int | None:
+#: The most digits a typed whole number (a record id, a count) may have: it must fit a 64-bit integer.
+MAX_WHOLE_DIGITS = 18
+
+
+def whole_number(typed: str) -> int | None:
+    """A typed whole number (ASCII digits, at most :data:`MAX_WHOLE_DIGITS` of them), or None.
+
+    Other digits (``²``, ``١٢``) and longer numbers are not one: a database id or count never needs them.
+    """
     value = typed.strip()
-    return int(value) if value.isdecimal() else None
+    return int(value) if value.isascii() and value.isdecimal() and len(value) <= MAX_WHOLE_DIGITS else None
 
 
 Flag = Annotated[bool, _Flag()]
@@ -91,7 +99,7 @@ PostedDay = Annotated[date | None, Reads(calendar_day)]
 """A YYYY-MM-DD date from :data:`FIRST_DAY` to :data:`LAST_DAY`; None otherwise (the form then names the field)."""
 PostedTime = Annotated[time | None, Reads(_posted_time)]
 """An HH:MM time; None when empty or not a time."""
-PostedWhole = Annotated[int | None, Reads(_whole_or_none)]
+PostedWhole = Annotated[int | None, Reads(whole_number)]
 """A whole number, or the id of a row chosen from a list; None when empty or not a whole number."""
 PostedId = PostedWhole
 
@@ -159,12 +167,13 @@ def whole(
             if required:
                 refuse(missing)
             return None
-        if not value.isdecimal() or not low <= int(value) <= high:
+        number = whole_number(value)
+        if number is None or not low <= number <= high:
             if wrong:
                 refuse(wrong)
             message = N_("enter a whole number from %(low)s to %(high)s")
             fail(message % {"low": low, "high": high}, Problem.worded("", message, low=str(low), high=str(high)))
-        return int(value)
+        return number
 
     return BeforeValidator(check)
 

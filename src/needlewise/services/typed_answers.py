@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import math
+
 from needlewise.domain.profile import UNSURE_FIELDS
 from needlewise.engine.knowledge import Question
 from needlewise.errors import N_, Problem, ProfileError
@@ -76,7 +78,7 @@ def _pick(question: Question, part: str) -> str:
     values = [option.value for option in question.options]
     if part in values:
         return part
-    if question.kind != "scale" and part.isdigit() and 1 <= int(part) <= len(values):
+    if question.kind != "scale" and part.isascii() and part.isdecimal() and 1 <= int(part) <= len(values):
         return values[int(part) - 1]
     allowed = ", ".join(values) if question.kind == "scale" else ", ".join(f"{i}={v}" for i, v in enumerate(values, 1))
     raise ProfileError(
@@ -84,9 +86,17 @@ def _pick(question: Question, part: str) -> str:
     )
 
 
+def _finite(raw: str) -> float:
+    """A typed decimal number (a comma or a point); ValueError for text, and for "nan", "inf" or "1e309"."""
+    value = float(raw.replace(",", "."))
+    if not math.isfinite(value):  # no number of years, weeks or millimetres
+        raise ValueError(raw)
+    return value
+
+
 def _number(question: Question, raw: str) -> int | float:
     try:
-        value: int | float = int(raw) if question.kind == "integer" else float(raw.replace(",", "."))
+        value: int | float = int(raw) if question.kind == "integer" else _finite(raw)
     except ValueError:
         raise ProfileError([Problem.worded(question.field, N_("“%(text)s” is not a number."), text=raw)]) from None
     low, high = question.minimum, question.maximum
@@ -107,7 +117,7 @@ def _procedure(question: Question, part: str) -> dict[str, object]:
     name, _, weeks = part.partition("=")
     kind = _pick(question, name.strip())
     try:
-        weeks_ago = float(weeks.strip().replace(",", "."))
+        weeks_ago = _finite(weeks.strip())
     except ValueError:
         raise ProfileError(
             [Problem.worded(question.field, N_("Write each treatment as kind=weeks, not “%(text)s”."), text=part)]

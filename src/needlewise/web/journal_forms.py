@@ -98,7 +98,7 @@ def read_device(post: QueryDict) -> tuple[DeviceEntry | None, Errors]:
     needle = _needle(post, errors, required=False)
     bought = _day(post, "bought_on", errors, required=False)
     text = post.get("uses", "").strip() or "0"
-    uses = int(text) if text.isdigit() and int(text) <= MAX_USES else None
+    uses = int(text) if text.isascii() and text.isdecimal() and int(text) <= MAX_USES else None
     if uses is None:
         errors["uses"] = [_("Enter how many times you have used it, a whole number from 0.")]
     if errors or kind is None or uses is None:

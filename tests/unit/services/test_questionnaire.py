@@ -139,6 +139,11 @@ def test_read_answer(kb: KnowledgeBase, question_id: str, text: str, expected: o
         ("recent-procedures", "filler", "Write each treatment as kind=weeks"),
         ("recent-procedures", "filler=-2", "out of range"),
         ("recent-procedures", "tattoo=2", "“tattoo” is not an option"),
+        ("setting", "²", "“²” is not an option (1=home, 2=clinic)"),  # a digit to isdigit(), none to int(): a 500
+        ("isotretinoin", "nan", "“nan” is not a number"),
+        ("needle-length", "inf", "“inf” is not a number"),
+        ("needle-length", "1e309", "“1e309” is not a number"),
+        ("recent-procedures", "filler=nan", "Write each treatment as kind=weeks"),
     ],
 )
 def test_read_answer_errors_name_the_field(kb: KnowledgeBase, question_id: str, text: str, message: str) -> None:

@@ -182,9 +182,10 @@ def test_the_owner_sets_how_long_a_screening_counts_as_current(site_a: Site):
     owner = staff_client(site_a.owner)
     assert owner.post("/clinic/settings/", {**data, "screening_valid_days": "14"}).status_code == 200
     assert Clinic.objects.get(pk=site_a.clinic.pk).screening_valid_days == 14
-    refused = owner.post("/clinic/settings/", {**data, "screening_valid_days": "400"})
-    assert refused.status_code == 422
-    assert "enter a whole number of days from 1 to 365" in refused.content.decode()
+    for wrong in ("400", "²", "99999999999999999999"):  # "²" counts as a digit to Python but is no number: was a 500
+        refused = owner.post("/clinic/settings/", {**data, "screening_valid_days": wrong})
+        assert refused.status_code == 422
+        assert "enter a whole number of days from 1 to 365" in refused.content.decode()
     assert Clinic.objects.get(pk=site_a.clinic.pk).screening_valid_days == 14
 
 

@@ -347,6 +347,8 @@ def test_a_booking_too_soon_names_the_earliest_date_next_to_the_time(site_a, kb)
         ({"date": "tomorrow", "time": "10:00"}, "enter the date as YYYY-MM-DD and the time as HH:MM"),
         ({"time": "ten"}, "enter the date as YYYY-MM-DD and the time as HH:MM"),
         ({"practitioner": ""}, "choose a practitioner"),
+        ({"practitioner": "99999999999999999999"}, "choose a practitioner"),  # no 64-bit id: was a 500
+        ({"practitioner": "²"}, "choose a practitioner"),
         ({"minutes": "5"}, "between 15 and 480 minutes"),
     ],
 )

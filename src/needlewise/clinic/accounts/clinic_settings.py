@@ -11,6 +11,7 @@ from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.access.guard import use_case
 from needlewise.clinic.accounts.fields import Reaching, contact_problems, text_problems
 from needlewise.clinic.audit import log as audit_log
+from needlewise.clinic.forms import whole_number
 from needlewise.domain.contact import Contact
 from needlewise.domain.permissions import Action
 from needlewise.errors import N_, InvalidInputError, Problem
@@ -67,7 +68,7 @@ def update_clinic(actor: Actor, page: ClinicPage) -> Clinic:
         problems += page.reaching.problems()
     valid_days = (page.screening_valid_days or "").strip()
     if page.screening_valid_days is not None and not (
-        valid_days.isdigit() and 1 <= int(valid_days) <= MAX_SCREENING_VALID_DAYS
+        (days := whole_number(valid_days)) is not None and 1 <= days <= MAX_SCREENING_VALID_DAYS
     ):
         problems.append(
             Problem.worded(

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from needlewise.api.statuses import status_of
 from needlewise.clinic.access.actor import Actor
-from needlewise.clinic.forms import calendar_day
+from needlewise.clinic.forms import calendar_day, whole_number
 from needlewise.clinic.intake import public
 from needlewise.errors import ClinicError, ConflictError, NotAllowedError, NotFoundError
 from needlewise.web.staff_session import client_ip, staff_required
@@ -26,10 +26,6 @@ def acting(request: HttpRequest) -> Actor:
     return actor
 
 
-#: The most digits a record id or count typed by a person may have (it must fit a 64-bit integer).
-MAX_ID_DIGITS = 18
-
-
 def form_date(value: str | None) -> date | None:
     """A YYYY-MM-DD form value from 1900 to 2999, or None (the use case or page then names the field)."""
     return calendar_day(value or "")
@@ -37,8 +33,7 @@ def form_date(value: str | None) -> date | None:
 
 def form_id(value: str | None) -> int | None:
     """A record id or count from a form or query (ASCII digits that fit a 64-bit integer), or None."""
-    text = (value or "").strip()
-    return int(text) if text.isascii() and text.isdecimal() and len(text) <= MAX_ID_DIGITS else None
+    return whole_number(value or "")
 
 
 #: The fields of a request to a clinic (:class:`~needlewise.clinic.intake.public.RequestForm`) as the forms post them.
