@@ -18,6 +18,7 @@ from needlewise.clinic.clients.client_form import ClientDetails, ClientFields
 from needlewise.clinic.consent.signatures import SignatureFields
 from needlewise.clinic.consent.versions import TemplateFields
 from needlewise.clinic.records.screenings import ClearanceFields
+from needlewise.errors import Problem
 
 TEMPLATES = Path(forms.__file__).parents[1] / "web" / "templates" / "clinic"
 #: A one-pixel PNG as the signature pad's data URL carries it.
@@ -65,6 +66,21 @@ def test_the_signing_form_reads_the_version_and_the_pad_s_drawing() -> None:
         drawn = forms.read(SignatureFields, QueryDict(urlencode({"signature_data": typed})))["signature_data"]
         assert drawn == typed.encode()
     assert forms.read(SignatureFields, QueryDict("template_id=v2"))["template_id"] == 0
+
+
+def test_every_declared_text_field_refuses_a_nul_or_invisible_character_whatever_its_validator() -> None:
+    # the signing form's name and the consent intros had their own validators without the typed-text rule:
+    # PostgreSQL refused their NUL with a 500
+    problems: list[Problem] = []
+    posted = {"typed_name": "Ana\x00 Ruiz", "lang": "en", "method": "drawn\u200b"}
+    assert forms.parse(SignatureFields, posted, problems) is None
+    assert [(p.where, p.message) for p in problems] == [
+        ("method", "choose a drawn signature or a signed paper form"),  # its validator's own answer comes first
+        ("typed_name", "remove the invisible or control character U+0000 (character 4)"),
+    ]
+    intros: list[Problem] = []
+    assert forms.parse(TemplateFields, {"intro_en": "Line one\r\n\tLine two", "intro_es": "Hola"}, intros) is not None
+    assert intros == []
 
 
 @pytest.mark.parametrize(

@@ -253,9 +253,21 @@ def parse(
     """The declaration parsed from ``values``, or None with a problem per wrong field added to ``problems``.
 
     ``context``: what the validators may need beside the values (the clinic's ``today``).
+    Every text value is held to the typed-text rule (:mod:`.typed_text`: no NUL, control or invisible
+    character, line breaks allowed) whatever its validator reads it as, so no declared field stores one.
     """
+    found: list[Problem] = []
     try:
-        return model.model_validate(values, context=context)
+        parsed = model.model_validate(values, context=context)
     except ValidationError as invalid:
-        problems.extend(problem_of(str(e["loc"][0]), e["msg"], e.get("ctx")) for e in invalid.errors())
-        return None
+        found = [problem_of(str(e["loc"][0]), e["msg"], e.get("ctx")) for e in invalid.errors()]
+        parsed = None
+    named = {problem.where for problem in found}
+    found += [
+        refused
+        for name, value in values.items()
+        if isinstance(value, str) and name not in named
+        if (refused := character_problem(name, value, multiline=True)) is not None
+    ]
+    problems.extend(found)
+    return None if found else parsed

@@ -89,6 +89,17 @@ def test_missing_intros_are_shown_next_to_their_fields(site_a: Site):
     assert not ConsentTemplate.objects.exists()
 
 
+def test_a_nul_or_invisible_character_in_an_intro_is_shown_next_to_its_field(site_a: Site):
+    # every declared form's text is held to the typed-text rule (a NUL was a 500 on PostgreSQL)
+    data = {"intro_en": "Welcome\x00 to Alpha.", "intro_es": "Bienvenida\u202e a Alpha."}
+    response = staff_client(site_a.owner).post("/clinic/consent/", data)
+    assert response.status_code == 422
+    page = body(response)
+    assert 'id="f-intro_en-error-1">remove the invisible or control character U+0000 (character 8)<' in page
+    assert 'id="f-intro_es-error-1">remove the invisible or control character U+202E (character 11)<' in page
+    assert not ConsentTemplate.objects.exists()
+
+
 def test_versions_are_for_owners_and_providers_of_the_clinic(site_a: Site, site_b: Site, kb):
     theirs = consent_template(site_b, kb)
     nurse = staff_client(site_a.members[Role.NURSE])
@@ -158,6 +169,12 @@ def test_a_paper_scan_is_recorded(site_a: Site, kb):
     ("changes", "field", "message"),
     [
         ({"typed_name": ""}, "typed_name", "type the client&#39;s full name"),
+        # PostgreSQL cannot store a NUL: it was a 500 there (and stored on SQLite)
+        (
+            {"typed_name": "Zeph\x00yrine"},
+            "typed_name",
+            "remove the invisible or control character U+0000 (character 5)",
+        ),
         ({"method": ""}, None, "choose a drawn signature or a signed paper form"),
         ({"signature_data": ""}, None, "draw the signature, or use the paper form and upload its scan"),
         ({"signature_data": "data:image/png;base64,@@@"}, None, "the file is not a PNG image that can be read"),
@@ -174,7 +191,7 @@ def test_invalid_signatures_are_explained_next_to_their_field(site_a: Site, kb, 
     assert "Traceback" not in page
     if field:
         assert f'id="f-{field}-error-1"' in page
-    assert 'value="Zephyrine Quixotelle"' in page or changes.get("typed_name") == ""
+    assert 'value="Zephyrine Quixotelle"' in page or "typed_name" in changes
     assert not Consent.objects.exists()
 
 

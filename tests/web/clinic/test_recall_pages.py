@@ -266,6 +266,20 @@ def test_an_empty_note_is_shown_next_to_that_contacts_field(site_a: Site, treate
     assert RecallContact.objects.get(pk=contact.pk).contacted_at is None
 
 
+def test_a_nul_in_a_note_is_shown_next_to_that_contacts_field(site_a: Site, treated):
+    client = nurse(site_a)
+    client.post("/clinic/recall/mark/", {"kind": "lot", "key": LOT, "reason": REASON})
+    contact = RecallContact.objects.get(client=treated["ben"])
+    response = client.post(f"/clinic/recall/contacts/{contact.pk}/done/", {"note": "Phoned\x00"})  # a 500 on PostgreSQL
+    assert response.status_code == 422
+    message = "remove the invisible or control character U+0000 (character 7)"
+    assert f'<p class="error" id="f-note-{contact.pk}-error-1">{message}</p>' in body(response)
+    assert RecallContact.objects.get(pk=contact.pk).contacted_at is None
+    refused = client.post("/clinic/recall/mark/", {"kind": "lot", "key": LOT, "reason": REASON + "\x00"})
+    assert refused.status_code == 422
+    assert "remove the invisible or control character U+0000" in body(refused)
+
+
 def test_a_contact_noted_twice_is_a_conflict(site_a: Site, treated):
     client = nurse(site_a)
     client.post("/clinic/recall/mark/", {"kind": "lot", "key": LOT, "reason": REASON})

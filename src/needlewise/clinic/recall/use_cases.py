@@ -53,6 +53,7 @@ from needlewise.clinic.recall.rows import (
     recall_rows,
 )
 from needlewise.clinic.spreadsheet import csv_text
+from needlewise.clinic.typed_text import character_problem
 from needlewise.domain.permissions import Action
 from needlewise.errors import N_, ConflictError, InvalidInputError, Problem
 from needlewise.storage.models import RecallContact
@@ -154,6 +155,8 @@ def _checked_text(where: str, text: str, minimum: int, short: Problem) -> str:
         raise InvalidInputError([short])
     if len(text) > TEXT_LIMIT:
         raise InvalidInputError([Problem.worded(where, N_("at most %(limit)s characters"), limit=str(TEXT_LIMIT))])
+    if refused := character_problem(where, text, multiline=True):
+        raise InvalidInputError([refused])
     return text
 
 
