@@ -64,6 +64,17 @@ def test_the_answer_is_the_same_for_a_known_and_an_unknown_address(site_a: Site,
     assert len(delivered_mail) == 1
 
 
+def test_an_address_no_account_can_have_gets_the_same_answer_and_no_link(site_a: Site, delivered_mail, settings):
+    settings.PUBLIC_LIMITS = {**settings.PUBLIC_LIMITS, "reset_account": (100, 3600)}  # counted, never reached
+    known = site_a.members[Role.NURSE].user.username
+    for email in (known + "\x00", known + "\u200b", "n" * 300 + "@alpha.example.org"):  # a NUL: a 500 on PostgreSQL
+        assert without_tokens(request_link(email)) == without_tokens(request_link("nobody@alpha.example.org"))
+    assert len(delivered_mail) == 0
+    counted = {key for key in LoginFailure.objects.values_list("key", flat=True) if key.startswith("reset-account:")}
+    assert len(counted) == 4
+    assert all(key.startswith("reset-account:sha256:") for key in counted - {"reset-account:nobody@alpha.example.org"})
+
+
 def test_a_known_address_gets_a_one_hour_link(site_a: Site, delivered_mail):
     nurse = site_a.members[Role.NURSE]
     request_link(" Nurse@Alpha.example.org ")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import time
 from datetime import UTC, datetime, timedelta
@@ -110,6 +111,18 @@ def test_a_failed_sign_in_is_counted_and_audited_without_the_address(site_a: Sit
         {"stage": "password"},
     )
     assert "nurse@alpha" not in str(last.detail) + last.actor
+
+
+@pytest.mark.usefixtures("site_a")
+@pytest.mark.parametrize("email", ["Nurse@alpha.example.org\x00", "n" * 300 + "@alpha.example.org"])
+def test_an_address_no_account_can_have_is_refused_and_counted_by_its_digest(email: str):
+    # a NUL cannot even be compared on PostgreSQL (a 500), a long address does not fit the counting key
+    response = browser().post(SIGN_IN, {"email": email, "password": PASSWORD}, REMOTE_ADDR="198.51.100.4")
+    assert response.status_code == 401
+    assert WRONG in response.content.decode()
+    account = "sha256:" + hashlib.sha256(email.casefold().encode()).hexdigest()
+    keys = set(LoginFailure.objects.values_list("key", flat=True))
+    assert keys == {f"user:{account}", "ip:198.51.100.4", f"pair:{account}|198.51.100.4"}
 
 
 def test_an_account_that_is_not_staff_cannot_sign_in():

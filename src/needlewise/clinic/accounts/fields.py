@@ -6,6 +6,7 @@ stored or looked up, so two accounts can never differ only by case or by Unicode
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -20,6 +21,8 @@ from needlewise.errors import N_, InvalidInputError, Problem
 from needlewise.services.time_zones import valid_time_zone
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+#: The longest e-mail address (RFC 5321).
+EMAIL_LIMIT = 254
 _LIMITS = {"name": 200, "city": 100, "owner_name": 200, "display_name": 200, "services": 2000}
 _PHONE = re.compile(r"^\+?[0-9 ()\-]+$")
 _PHONE_DIGITS = (6, 20)
@@ -125,10 +128,30 @@ def normalise_email(raw: str) -> str:
     return unicodedata.normalize("NFKC", raw).strip().casefold()
 
 
+def sign_in_name(raw: str) -> str | None:
+    """The normalised address to look an account up by, or None when no account can have it.
+
+    No account's address holds a control or invisible character (PostgreSQL cannot even compare a
+    NUL) or is longer than :data:`EMAIL_LIMIT` characters.
+    """
+    name = normalise_email(raw)
+    return None if len(name) > EMAIL_LIMIT or character_problem("email", name) else name
+
+
+def counted_as(raw: str) -> str:
+    """The text attempts for an address are counted under: its sign-in name, or its digest when no account can have it.
+
+    The digest keeps a long or unstorable text out of the counting table's key and still counts it.
+    """
+    name = sign_in_name(raw)
+    digest = hashlib.sha256(normalise_email(raw).encode("utf-8", "surrogatepass")).hexdigest()
+    return name if name is not None else f"sha256:{digest}"
+
+
 def checked_email(raw: str, where: str = "email") -> str:
     """The normalised address, or InvalidInputError at ``where`` if it is not one."""
     email = normalise_email(raw)
-    if not _EMAIL.match(email) or len(email) > 254:  # noqa: PLR2004 - RFC 5321 limit
+    if not _EMAIL.match(email) or len(email) > EMAIL_LIMIT:
         raise InvalidInputError([Problem(where, N_("enter an e-mail address like name@example.org"))])
     return email
 

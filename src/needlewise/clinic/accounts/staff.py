@@ -17,7 +17,7 @@ from needlewise.clinic.accounts.fields import (
     check_password,
     checked_email,
     contact_problems,
-    normalise_email,
+    sign_in_name,
     text_problems,
 )
 from needlewise.clinic.audit import log as audit_log
@@ -281,5 +281,6 @@ def active_member(user_id: int) -> StaffMember | None:
 
 
 def find_user(email: str) -> User | None:
-    """The active account with this sign-in e-mail, if any."""
-    return User.objects.filter(username=normalise_email(email), is_active=True).first()
+    """The active account with this sign-in e-mail, if any (none for an address no account can have)."""
+    name = sign_in_name(email)
+    return None if name is None else User.objects.filter(username=name, is_active=True).first()

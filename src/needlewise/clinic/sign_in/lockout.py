@@ -23,13 +23,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from needlewise.clinic.access.actor import Actor
-from needlewise.clinic.accounts.fields import normalise_email
+from needlewise.clinic.accounts.fields import counted_as
 from needlewise.clinic.audit import log as audit_log
 from needlewise.clinic.sign_in import attempts
 
 
 def _keys(email: str, ip: str) -> tuple[str, str, str]:
-    account = normalise_email(email)
+    account = counted_as(email)
     return f"pair:{account}|{ip}", f"ip:{ip}", f"user:{account}"
 
 

@@ -25,7 +25,7 @@ from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.access.guard import use_case
 from needlewise.clinic.access.tenancy import access_staff
-from needlewise.clinic.accounts.fields import check_password, normalise_email
+from needlewise.clinic.accounts.fields import check_password, counted_as
 from needlewise.clinic.accounts.staff import find_user, is_held, staff_of
 from needlewise.clinic.audit import log as audit_log
 from needlewise.clinic.sign_in import attempts, lockout
@@ -127,7 +127,7 @@ def count_reset(email: str) -> bool:
     colleague's mailbox; the edge answers the same either way.
     """
     limit, window = settings.PUBLIC_LIMITS["reset_account"]
-    return attempts.hit(f"reset-account:{normalise_email(email)}", limit, window) == 0
+    return attempts.hit(f"reset-account:{counted_as(email)}", limit, window) == 0
 
 
 def request_reset(actor: Actor, email: str, *, sender: MessageSender, link_to: LinkTo, mail: LinkMail) -> bool:

@@ -25,7 +25,7 @@ from django.db import transaction
 
 from needlewise.clinic.access.actor import Actor
 from needlewise.clinic.access.guard import use_case
-from needlewise.clinic.accounts.fields import normalise_email
+from needlewise.clinic.accounts.fields import sign_in_name
 from needlewise.clinic.accounts.staff import member_actor, staff_of
 from needlewise.clinic.audit import log as audit_log
 from needlewise.clinic.sign_in import lockout, recovery_codes, second_factor
@@ -70,7 +70,8 @@ def with_password(actor: Actor, email: str, password: str) -> Attempt:
     wait = lockout.wait_seconds(email, actor.ip)
     if wait:
         return Attempt(Step.LOCKED, wait=wait)
-    user = authenticate(None, username=normalise_email(email), password=password)
+    name = sign_in_name(email)
+    user = authenticate(None, username=name, password=password) if name is not None else None
     member = staff_of(user) if isinstance(user, User) else None
     if member is None:
         lockout.record_failure(email, actor.ip, actor.request_id, "password")
