@@ -229,6 +229,18 @@ def test_declining_a_request_closes_it_without_a_client(site_a: Site):
     assert "Ottoline" in client.get("/clinic/intake/?status=declined").content.decode()
 
 
+@pytest.mark.parametrize("posted", [{}, {"decision": ""}, {"decision": "acept"}, {"decision": ["accept", "x"]}])
+def test_a_missing_or_unknown_decision_is_asked_again_and_declines_nobody(site_a: Site, posted):
+    client = staff_client(site_a.owner)
+    response = client.post(f"/clinic/intake/{site_a.request.pk}/decide/", posted)
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert "Choose whether to make them a client or to decline." in page
+    assert 'value="accept"' in page  # the same request, still to decide
+    site_a.request.refresh_from_db()
+    assert (site_a.request.status, site_a.request.client_id) == ("open", None)
+
+
 @pytest.mark.parametrize("decision", ["accept", "decline"])
 def test_a_request_is_decided_once(site_a: Site, decision):
     client = staff_client(site_a.owner)

@@ -231,6 +231,10 @@ def intake_request(request: HttpRequest, request_id: int) -> HttpResponse:
 
     A journal's summary is read with the knowledge base's words in the page's language (it is stored as sent).
     """
+    return _intake_request_page(request, request_id)
+
+
+def _intake_request_page(request: HttpRequest, request_id: int, decision_error: str = "") -> HttpResponse:
     actor = acting(request)
     row = inbox.get(actor, request_id)
     body = row.document.body
@@ -239,17 +243,20 @@ def intake_request(request: HttpRequest, request_id: int) -> HttpResponse:
     staff = staff_screening(body, kb, lang)
     sent = row.journal_summary
     journal = staff_summary(sent, kb, lang) if isinstance(sent, dict) else None
-    context = {"actor": actor, "row": row, "staff": staff, "journal": journal}
-    return render(request, "clinic/intake_request.html", context)
+    context = {"actor": actor, "row": row, "staff": staff, "journal": journal, "decision_error": decision_error}
+    return render(request, "clinic/intake_request.html", context, status=422 if decision_error else 200)
 
 
 @require_POST
 @clinic_page
 def intake_decide(request: HttpRequest, request_id: int) -> HttpResponse:
-    """Accept (a client and a first screening are made) or decline a request."""
+    """Accept (a client and a first screening are made) or decline a request; anything else is asked again (422)."""
     actor = acting(request)
-    if request.POST.get("decision") == "accept":
+    decision = request.POST.get("decision")
+    if decision == "accept":
         client = inbox.accept(actor, request_id, knowledge())
         return HttpResponseRedirect(reverse("clinic-client", args=[client.pk]))
+    if decision != "decline":  # a missing or unknown answer never declines anyone
+        return _intake_request_page(request, request_id, _("Choose whether to make them a client or to decline."))
     inbox.decline(actor, request_id)
     return HttpResponseRedirect(reverse("clinic-intake"))
