@@ -174,7 +174,7 @@ def test_the_api_says_the_same_first_and_refuses_days_before_2000(client: Client
         refused = client.post(f"/api/v1/journals/{key}/{path}", data=sent, content_type="application/json", **ES)
         assert refused.status_code == 422
         assert field in refused.content.decode()
-        assert "1 January 2000" in refused.content.decode()  # the API's errors are in English
+        assert "1 de enero de 2000" in refused.json()["problems"][0]["message"]  # Accept-Language: es, as asked
 
 
 @time_machine.travel(TODAY, tick=False)
